@@ -1,0 +1,83 @@
+export interface Scenario {
+  name: string;
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Status every response must have; anything else counts as an error. */
+  expectStatus?: number;
+}
+
+export interface LoadResult {
+  name: string;
+  requests: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] ?? Number.NaN;
+}
+
+/**
+ * Closed-loop load: `concurrency` clients each send the next request when the last one
+ * answers, for `seconds` after a warm-up. Latency is measured client-side, per request.
+ */
+export async function runLoad(
+  origin: string,
+  scenario: Scenario,
+  options: { seconds: number; concurrency: number; warmupSeconds: number },
+): Promise<LoadResult> {
+  const url = `${origin}${scenario.path}`;
+  const init: RequestInit = {
+    method: scenario.method ?? 'GET',
+    headers: {
+      ...(scenario.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...scenario.headers,
+    },
+    ...(scenario.body !== undefined ? { body: JSON.stringify(scenario.body) } : {}),
+  };
+  const expected = scenario.expectStatus ?? 200;
+  const latencies: number[] = [];
+  let errors = 0;
+  const warmupEnd = performance.now() + options.warmupSeconds * 1000;
+  const end = warmupEnd + options.seconds * 1000;
+  const client = async () => {
+    for (;;) {
+      const t0 = performance.now();
+      if (t0 >= end) return;
+      let ok = false;
+      try {
+        const res = await fetch(url, init);
+        await res.arrayBuffer();
+        ok = res.status === expected;
+      } catch {
+        ok = false;
+      }
+      const t1 = performance.now();
+      if (t0 < warmupEnd) continue;
+      if (ok) latencies.push(t1 - t0);
+      else errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, client));
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    name: scenario.name,
+    requests: latencies.length,
+    errors,
+    seconds: options.seconds,
+    rps: latencies.length / options.seconds,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? Number.NaN,
+  };
+}

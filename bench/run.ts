@@ -1,0 +1,58 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { type LoadResult, runLoad } from './lib/load';
+import { startServer } from './lib/server';
+import { BASELINE, SCENARIOS } from './scenarios';
+
+// `npm run bench [-- --seconds 10 --concurrency 16 --only health]`: starts wrangler dev on
+// loopback, runs the baseline and every scenario in this one process, and prints each as
+// a ratio to the baseline. Absolute figures depend on the machine; the ratios travel.
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '8' },
+    concurrency: { type: 'string', default: '16' },
+    warmup: { type: 'string', default: '2' },
+    only: { type: 'string' },
+  },
+});
+const options = {
+  seconds: Number(values.seconds),
+  concurrency: Number(values.concurrency),
+  warmupSeconds: Number(values.warmup),
+};
+
+const server = await startServer();
+const results: LoadResult[] = [];
+try {
+  const picked = SCENARIOS.filter((s) => !values.only || s.name.includes(values.only));
+  for (const scenario of [BASELINE, ...picked]) {
+    process.stderr.write(`bench: ${scenario.name}...\n`);
+    results.push(await runLoad(server.origin, scenario, options));
+  }
+} finally {
+  await server.stop();
+}
+
+const base = results[0];
+const ms = (v: number) => v.toFixed(2);
+const rows = results.map((r) => ({
+  scenario: r.name,
+  requests: r.requests,
+  errors: r.errors,
+  'req/s': r.rps.toFixed(0),
+  'p50 ms': ms(r.p50),
+  'p90 ms': ms(r.p90),
+  'p99 ms': ms(r.p99),
+  'max ms': ms(r.max),
+  'p50 x base': base ? (r.p50 / base.p50).toFixed(2) : '',
+  'req/s x base': base ? (r.rps / base.rps).toFixed(2) : '',
+}));
+console.log(
+  `\nwrangler dev on 127.0.0.1, ${options.concurrency} concurrent clients, ${options.seconds}s each after ${options.warmupSeconds}s warm-up\n`,
+);
+console.table(rows);
+mkdirSync('bench/results', { recursive: true });
+writeFileSync(
+  'bench/results/latest.json',
+  JSON.stringify({ options, results, at: new Date().toISOString() }, null, 2),
+);

@@ -1,0 +1,75 @@
+import { Scalar } from '@scalar/hono-api-reference';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { timing } from 'hono/timing';
+import { getPathNoStrict } from 'hono/utils/url';
+import { handleError } from './core/error-handler';
+import { ApiError } from './core/errors';
+import { allowedMethods } from './core/method-not-allowed';
+import { createRouter } from './core/openapi';
+import { VERSION } from './core/version';
+import { health } from './domains/health';
+import { noteRequest } from './domains/health/service';
+import { apiVersion, isV2Path } from './middleware/api-version';
+import { bodyLimit } from './middleware/body-limit';
+import { cors } from './middleware/cors';
+import { idempotency } from './middleware/idempotency';
+
+/**
+ * The path the router matches: trailing slashes dropped (every path works with or without
+ * one) and `/api/v2/...` served by the `/api/...` routes, which answer in the v2 envelope.
+ */
+function routingPath(request: Request): string {
+  const path = getPathNoStrict(request);
+  return isV2Path(path) ? `/api${path.slice('/api/v2'.length)}` : path;
+}
+
+const DESCRIPTION = `Meridian: crypto market intelligence, portfolio risk, paper trading, alerts and live feeds.
+
+Response styles follow the seed that documents each path: \`/api/v1/...\` answers in the
+\`{success, data, meta}\` envelope; 004's namespaces (\`/api/v1/data\`, \`/analytics\`,
+\`/management\`, \`/export\`, \`/system\`, \`/admin/batch\`) and the \`/api/...\` paths of 002 and
+003 answer plain bodies. Every \`/api/...\` path is also served under \`/api/v2/...\` (or with
+\`X-API-Version: 2.0\`) in 002's v2 envelope. Errors share one shape everywhere. POST and PATCH
+accept an \`Idempotency-Key\` header.`;
+
+/** Builds the app: cross-cutting middleware, every domain's routes, the document and the docs. */
+export function createApp() {
+  const app = createRouter({ getPath: routingPath });
+
+  app.use('*', async (_c, next) => {
+    noteRequest();
+    await next();
+  });
+  app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
+  app.use('*', timing({ crossOrigin: true }));
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
+  app.use('*', cors);
+  app.use('*', apiVersion);
+  app.use('*', bodyLimit);
+  app.use('*', idempotency);
+
+  app.route('/', health);
+
+  app.doc31('/openapi.json', (c) => ({
+    openapi: '3.1.0',
+    info: { title: 'Meridian API', version: VERSION, description: DESCRIPTION },
+    servers: [{ url: new URL(c.req.url).origin }],
+  }));
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Meridian API' }));
+
+  const methodsFor = allowedMethods(app.routes);
+  app.notFound((c) => {
+    const allow = methodsFor(c.req.path);
+    const error = allow.length
+      ? new ApiError('METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}`, {
+          headers: { Allow: allow.join(', ') },
+        })
+      : new ApiError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);
+    return handleError(error, c);
+  });
+  app.onError(handleError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,68 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { ZodError } from 'zod';
+import type { AppEnv } from '../env';
+import { ApiError, codeForStatus } from './errors';
+import { describeError, log } from './logger';
+
+function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof HTTPException) {
+    // Hono's own validators throw 400 with this message for an unparseable JSON body.
+    const malformed = err.status === 400 && /json/i.test(err.message);
+    const message = malformed ? 'Malformed JSON in request body' : err.message || `HTTP ${err.status}`;
+    return new ApiError(codeForStatus(err.status), message, { cause: err });
+  }
+  if (err instanceof SyntaxError) {
+    return new ApiError('VALIDATION_ERROR', 'Malformed JSON in request body', { cause: err });
+  }
+  if (err instanceof ZodError) {
+    // Request input is validated by the router's hook, so a ZodError here is our own data
+    // failing its schema: a server fault, not the client's.
+    return new ApiError('INTERNAL_ERROR', 'Internal server error', { cause: err });
+  }
+  return new ApiError('INTERNAL_ERROR', 'Internal server error', { cause: err });
+}
+
+/** The body of every error response (DESIGN.md); never carries a stack or an internal message. */
+export function errorBody(err: ApiError, requestId: string) {
+  const status = err.status;
+  const timestamp = new Date().toISOString();
+  const details = err.details;
+  const isIssueList =
+    Array.isArray(details) && details.every((d) => d !== null && typeof d === 'object' && 'loc' in d);
+  return {
+    success: false as const,
+    error: {
+      code: err.code,
+      message: err.message,
+      status_code: status,
+      classification: err.classification,
+      ...(err.suggestion ? { suggestion: err.suggestion } : {}),
+      ...(details !== undefined ? { details } : {}),
+    },
+    status_code: status,
+    timestamp,
+    request_id: requestId,
+    detail: isIssueList ? details : err.message,
+    meta: { timestamp, request_id: requestId },
+  };
+}
+
+/** The app's one error handler: everything thrown ends here and leaves in our shape. */
+export function handleError(err: unknown, c: Context<AppEnv>): Response {
+  const apiError = toApiError(err);
+  const requestId = c.get('requestId') ?? crypto.randomUUID();
+  if (apiError.status >= 500) {
+    log('error', 'request.failed', {
+      request_id: requestId,
+      method: c.req.method,
+      path: c.req.path,
+      code: apiError.code,
+      ...describeError(apiError.cause ?? err),
+    });
+  }
+  for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
+  c.header('X-Request-Id', requestId);
+  return c.json(errorBody(apiError, requestId), apiError.status);
+}

@@ -1,0 +1,15 @@
+import { createApp } from './app';
+import { handleQueue } from './jobs/queue';
+import { handleScheduled } from './jobs/scheduled';
+
+export { ClientAddressObject } from '../durable/client-address';
+export { TopicHub } from '../durable/hub';
+export { UserObject } from '../durable/user';
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+  scheduled: (controller, env, ctx) => ctx.waitUntil(handleScheduled(controller, env)),
+  queue: (batch, env, _ctx) => handleQueue(batch, env),
+} satisfies ExportedHandler<Env>;

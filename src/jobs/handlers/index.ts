@@ -1,0 +1,9 @@
+import { purgeFinishedJobs } from './maintenance';
+import type { JobHandler } from './types';
+
+/** Every job type the consumer runs. Adding a job: one handler file, one line here. */
+export const JOB_HANDLERS: Record<string, JobHandler> = {
+  'maintenance.purge-finished-jobs': purgeFinishedJobs,
+};
+
+export type JobType = keyof typeof JOB_HANDLERS;

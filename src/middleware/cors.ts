@@ -1,0 +1,46 @@
+import type { MiddlewareHandler } from 'hono';
+import { cors as honoCors } from 'hono/cors';
+import type { AppEnv } from '../env';
+import { config } from '../env';
+
+const ALLOW_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Idempotency-Key',
+  'X-API-Key',
+  'X-API-Version',
+  'X-Request-Id',
+];
+
+const EXPOSE_HEADERS = [
+  'X-Request-Id',
+  'X-API-Version',
+  'Server-Timing',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
+  'RateLimit',
+  'RateLimit-Policy',
+  'Retry-After',
+  'X-Total-Count',
+  'Link',
+  'Idempotent-Replayed',
+  'ETag',
+];
+
+/**
+ * CORS from the `CORS_ALLOWED_ORIGINS` allow-list. An origin not on the list gets no
+ * `Access-Control-Allow-Origin`, so browsers refuse it; `*` opens the API to any origin.
+ */
+export const cors: MiddlewareHandler<AppEnv> = (c, next) => {
+  const allowed = config(c.env).CORS_ALLOWED_ORIGINS;
+  const any = allowed.includes('*');
+  return honoCors({
+    origin: (origin) => (any ? '*' : allowed.includes(origin) ? origin : null),
+    allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowHeaders: ALLOW_HEADERS,
+    exposeHeaders: EXPOSE_HEADERS,
+    credentials: !any,
+    maxAge: 86_400,
+  })(c, next);
+};
