@@ -15,5 +15,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['./test/setup/apply-migrations.ts'],
+    // Structured logs (src/core/logger.ts) are for Workers Logs; tests assert on behaviour.
+    onConsoleLog: (line) => !line.startsWith('{"level":'),
   },
 });
