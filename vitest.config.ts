@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { generateDevSecrets } from './scripts/lib/dev-secrets';
 
 const migrations = await readD1Migrations('./migrations');
 
@@ -8,7 +9,8 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        bindings: { TEST_MIGRATIONS: migrations, ENVIRONMENT: 'test' },
+        // Fresh keys per run: tests never depend on a developer's .dev.vars.
+        bindings: { TEST_MIGRATIONS: migrations, ENVIRONMENT: 'test', ...generateDevSecrets() },
       },
     }),
   ],

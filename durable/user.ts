@@ -1,10 +1,339 @@
+import { config } from '../src/core/config';
+import { type Bucket, bucketsFor, REFRESH_RULE } from '../src/core/rate-limits';
 import { MeridianObject } from './lib/base';
+import { type BucketState, type LimitDecision, RateLimiter } from './lib/rate-limiter';
+
+/** What the object knows of its user: enough to authorize without a D1 read. */
+export interface UserProfile {
+  userId: string;
+  email: string;
+  role: 'user' | 'admin';
+  tier: string;
+  status: 'active' | 'suspended' | 'disabled';
+}
+
+export interface SessionInfo {
+  id: string;
+  userAgent: string | null;
+  ipAddress: string | null;
+  country: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string;
+  isActive: boolean;
+  revokedAt: string | null;
+  revokedReason: string | null;
+}
+
+export interface NewSession {
+  sessionId: string;
+  profile: UserProfile;
+  refreshHash: string;
+  userAgent: string | null;
+  ipAddress: string | null;
+  country: string | null;
+  expiresAtMs: number;
+}
+
+export type RefreshResult =
+  | { status: 'ok'; profile: UserProfile; sessionId: string }
+  | { status: 'invalid' | 'reused' | 'expired' | 'revoked' | 'disabled' }
+  | { status: 'rate_limited'; bucket: BucketState };
+
+export type AuthorizeResult =
+  | { status: 'ok'; profile: UserProfile; decision: LimitDecision }
+  | { status: 'revoked' | 'expired' | 'unknown' | 'disabled' };
+
+interface SessionRow {
+  id: string;
+  user_agent: string | null;
+  ip_address: string | null;
+  country: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  expires_at: number;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+  [key: string]: SqlStorageValue;
+}
+
+/** Last-used times are written at most this often, to keep the hot path to one read. */
+const TOUCH_EVERY_MS = 60_000;
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
- * One per user, addressed by user id: that user's sessions (so a revocation takes effect on
- * the next request), rate-limit buckets and personal live topics. The identity issue adds
- * the session and limiter methods; today it answers `ping()`.
+ * One per user, addressed by user id. Holds the user's sessions and refresh-token chain (so a
+ * logout or revocation takes effect on the very next request), the user's rate-limit buckets,
+ * and a copy of the role, tier and status, so a role change or suspension applies at once.
+ * Every change is mirrored into D1's `user_sessions` for admin queries.
  */
 export class UserObject extends MeridianObject {
   protected readonly kind = 'user';
+  private readonly limiter: RateLimiter;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const sql = ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS profile (
+      id INTEGER PRIMARY KEY CHECK (id = 1), user_id TEXT NOT NULL, email TEXT NOT NULL,
+      role TEXT NOT NULL, tier TEXT NOT NULL, status TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS sessions (
+      id TEXT PRIMARY KEY, user_agent TEXT, ip_address TEXT, country TEXT, created_at INTEGER NOT NULL,
+      last_used_at INTEGER, expires_at INTEGER NOT NULL, revoked_at INTEGER, revoked_reason TEXT)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS refresh_tokens (
+      hash TEXT PRIMARY KEY, session_id TEXT NOT NULL, used_at INTEGER, created_at INTEGER NOT NULL)`);
+    this.limiter = new RateLimiter(sql);
+  }
+
+  private get sql() {
+    return this.ctx.storage.sql;
+  }
+
+  private profile(): UserProfile | null {
+    const row = this.sql
+      .exec<{ user_id: string; email: string; role: string; tier: string; status: string }>(
+        'SELECT user_id, email, role, tier, status FROM profile WHERE id = 1',
+      )
+      .toArray()[0];
+    if (!row) return null;
+    return {
+      userId: row.user_id,
+      email: row.email,
+      role: row.role === 'admin' ? 'admin' : 'user',
+      tier: row.tier,
+      status: row.status as UserProfile['status'],
+    };
+  }
+
+  private saveProfile(p: UserProfile): void {
+    this.sql.exec(
+      `INSERT INTO profile (id, user_id, email, role, tier, status) VALUES (1, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, email = excluded.email, role = excluded.role,
+         tier = excluded.tier, status = excluded.status`,
+      p.userId,
+      p.email,
+      p.role,
+      p.tier,
+      p.status,
+    );
+  }
+
+  private session(id: string): SessionRow | undefined {
+    return this.sql.exec<SessionRow>('SELECT * FROM sessions WHERE id = ?', id).toArray()[0];
+  }
+
+  private async mirror(sql: string, ...params: unknown[]): Promise<void> {
+    await this.env.DB.prepare(sql)
+      .bind(...params)
+      .run();
+  }
+
+  /** Starts a session with its first refresh token, and refreshes the stored profile. */
+  async createSession(input: NewSession): Promise<void> {
+    const now = Date.now();
+    this.saveProfile(input.profile);
+    this.sql.exec(
+      `INSERT INTO sessions (id, user_agent, ip_address, country, created_at, last_used_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      input.sessionId,
+      input.userAgent,
+      input.ipAddress,
+      input.country,
+      now,
+      now,
+      input.expiresAtMs,
+    );
+    this.sql.exec(
+      'INSERT INTO refresh_tokens (hash, session_id, created_at) VALUES (?, ?, ?)',
+      input.refreshHash,
+      input.sessionId,
+      now,
+    );
+    this.prune(now);
+    await this.mirror(
+      `INSERT INTO user_sessions (id, user_id, user_agent, ip_address, country, is_active, created_at, last_used_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+      input.sessionId,
+      input.profile.userId,
+      input.userAgent,
+      input.ipAddress,
+      input.country,
+      iso(now),
+      iso(now),
+      iso(input.expiresAtMs),
+    );
+  }
+
+  /** Forgets sessions that ended more than a day ago, and their refresh tokens. */
+  private prune(now: number): void {
+    const cutoff = now - 86_400_000;
+    this.sql.exec(
+      `DELETE FROM refresh_tokens WHERE session_id IN (
+         SELECT id FROM sessions WHERE expires_at < ?1 OR (revoked_at IS NOT NULL AND revoked_at < ?1))`,
+      cutoff,
+    );
+    this.sql.exec(
+      'DELETE FROM sessions WHERE expires_at < ?1 OR (revoked_at IS NOT NULL AND revoked_at < ?1)',
+      cutoff,
+    );
+  }
+
+  /**
+   * Exchanges a refresh token for the next one. A token already used revokes the whole
+   * session: whoever holds the stolen copy and the real user both lose it.
+   */
+  async rotateRefresh(presentedHash: string, nextHash: string): Promise<RefreshResult> {
+    const now = Date.now();
+    const token = this.sql
+      .exec<{ session_id: string; used_at: number | null }>(
+        'SELECT session_id, used_at FROM refresh_tokens WHERE hash = ?',
+        presentedHash,
+      )
+      .toArray()[0];
+    if (!token) return { status: 'invalid' };
+    const session = this.session(token.session_id);
+    if (!session) return { status: 'invalid' };
+    if (session.revoked_at !== null) return { status: 'revoked' };
+    if (token.used_at !== null) {
+      await this.revoke(session.id, 'refresh_token_reuse', now);
+      return { status: 'reused' };
+    }
+    if (session.expires_at <= now) return { status: 'expired' };
+    const profile = this.profile();
+    if (!profile) return { status: 'invalid' };
+    if (profile.status !== 'active') return { status: 'disabled' };
+    const bucket: Bucket = {
+      rule: REFRESH_RULE.id,
+      key: `${REFRESH_RULE.id}:${session.id}`,
+      limit: REFRESH_RULE.limit,
+      windowSeconds: REFRESH_RULE.windowSeconds,
+    };
+    const decision = this.limiter.consume([bucket], now);
+    if (!decision.allowed && decision.buckets[0])
+      return { status: 'rate_limited', bucket: decision.buckets[0] };
+    this.sql.exec('UPDATE refresh_tokens SET used_at = ? WHERE hash = ?', now, presentedHash);
+    this.sql.exec(
+      'INSERT INTO refresh_tokens (hash, session_id, created_at) VALUES (?, ?, ?)',
+      nextHash,
+      session.id,
+      now,
+    );
+    this.sql.exec('UPDATE sessions SET last_used_at = ? WHERE id = ?', now, session.id);
+    await this.mirror('UPDATE user_sessions SET last_used_at = ? WHERE id = ?', iso(now), session.id);
+    return { status: 'ok', profile, sessionId: session.id };
+  }
+
+  /**
+   * The per-request check: is this session still good, and does the request fit the
+   * user's rate limits? The buckets follow the role and tier held here, so an admin's
+   * change applies to tokens already issued. `fallbackProfile` serves API-key callers,
+   * who have no session.
+   */
+  async authorize(input: {
+    sessionId?: string;
+    method: string;
+    path: string;
+    fallbackProfile?: UserProfile;
+  }): Promise<AuthorizeResult> {
+    const now = Date.now();
+    let profile = this.profile();
+    if (input.sessionId !== undefined) {
+      const session = this.session(input.sessionId);
+      if (!session) return { status: 'unknown' };
+      if (session.revoked_at !== null) return { status: 'revoked' };
+      if (session.expires_at <= now) return { status: 'expired' };
+      if (session.last_used_at === null || now - session.last_used_at > TOUCH_EVERY_MS) {
+        this.sql.exec('UPDATE sessions SET last_used_at = ? WHERE id = ?', now, session.id);
+        this.ctx.waitUntil(
+          this.mirror('UPDATE user_sessions SET last_used_at = ? WHERE id = ?', iso(now), session.id),
+        );
+      }
+    } else if (input.fallbackProfile) {
+      profile = input.fallbackProfile;
+    }
+    if (!profile) return { status: 'unknown' };
+    if (profile.status !== 'active') return { status: 'disabled' };
+    const { user } = bucketsFor(
+      input.method,
+      input.path,
+      { kind: 'user', role: profile.role, tier: profile.tier },
+      config(this.env).RATE_LIMIT_SCALE,
+    );
+    return { status: 'ok', profile, decision: this.limiter.consume(user, now) };
+  }
+
+  private async revoke(sessionId: string, reason: string, now: number): Promise<boolean> {
+    const changed = this.sql.exec(
+      'UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL',
+      now,
+      reason,
+      sessionId,
+    ).rowsWritten;
+    if (changed > 0) {
+      await this.mirror(
+        'UPDATE user_sessions SET is_active = 0, revoked_at = ?, revoked_reason = ? WHERE id = ?',
+        iso(now),
+        reason,
+        sessionId,
+      );
+    }
+    return changed > 0;
+  }
+
+  /** Ends one session. False if it is not this user's or already ended. */
+  async revokeSession(sessionId: string, reason: string): Promise<boolean> {
+    return this.revoke(sessionId, reason, Date.now());
+  }
+
+  /** Ends every active session except `exceptSessionId`; returns how many ended. */
+  async revokeAll(reason: string, exceptSessionId?: string): Promise<number> {
+    const now = Date.now();
+    const ids = this.sql
+      .exec<{ id: string }>('SELECT id FROM sessions WHERE revoked_at IS NULL AND expires_at > ?', now)
+      .toArray()
+      .map((r) => r.id)
+      .filter((id) => id !== exceptSessionId);
+    let n = 0;
+    for (const id of ids) if (await this.revoke(id, reason, now)) n++;
+    return n;
+  }
+
+  /** The user's sessions, newest first, active ones and those ended in the last day. */
+  async listSessions(): Promise<SessionInfo[]> {
+    const now = Date.now();
+    return this.sql
+      .exec<SessionRow>('SELECT * FROM sessions ORDER BY created_at DESC')
+      .toArray()
+      .map((s) => ({
+        id: s.id,
+        userAgent: s.user_agent,
+        ipAddress: s.ip_address,
+        country: s.country,
+        createdAt: iso(s.created_at) ?? '',
+        lastUsedAt: iso(s.last_used_at),
+        expiresAt: iso(s.expires_at) ?? '',
+        isActive: s.revoked_at === null && s.expires_at > now,
+        revokedAt: iso(s.revoked_at),
+        revokedReason: s.revoked_reason,
+      }));
+  }
+
+  /**
+   * Applies an admin's change of role, tier or status at once. Suspending or disabling the
+   * user also ends every session.
+   */
+  async updateProfile(profile: UserProfile): Promise<void> {
+    this.saveProfile(profile);
+    if (profile.status !== 'active') await this.revokeAll(`account_${profile.status}`);
+  }
+
+  /** The user's buckets without counting (for the rate-limit status endpoints). */
+  async peekLimits(buckets: Bucket[]): Promise<BucketState[]> {
+    return this.limiter.peek(buckets);
+  }
+
+  /** Clears a bucket's history (admin reset). */
+  async resetLimit(key: string): Promise<boolean> {
+    return this.limiter.reset(key);
+  }
 }

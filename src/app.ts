@@ -8,9 +8,15 @@ import { ApiError } from './core/errors';
 import { allowedMethods } from './core/method-not-allowed';
 import { createRouter } from './core/openapi';
 import { VERSION } from './core/version';
+import { adminDomain } from './domains/admin';
+import { apiKeysDomain } from './domains/api-keys';
+import { auth } from './domains/auth';
 import { health } from './domains/health';
 import { noteRequest } from './domains/health/service';
+import { securityDomain } from './domains/security';
+import { usersDomain } from './domains/users';
 import { apiVersion, isV2Path } from './middleware/api-version';
+import { authenticate } from './middleware/auth';
 import { bodyLimit } from './middleware/body-limit';
 import { cors } from './middleware/cors';
 import { idempotency } from './middleware/idempotency';
@@ -46,10 +52,23 @@ export function createApp() {
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
   app.use('*', cors);
   app.use('*', apiVersion);
+  app.use('*', authenticate);
   app.use('*', bodyLimit);
   app.use('*', idempotency);
 
   app.route('/', health);
+  app.route('/', auth);
+  app.route('/', usersDomain);
+  app.route('/', apiKeysDomain);
+  app.route('/', securityDomain);
+  app.route('/', adminDomain);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'An access token from /api/v1/auth/login, or an API key (mk_...).',
+  });
 
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',

@@ -39,6 +39,11 @@ export const ERROR_CODES = {
   INVALID_REFRESH_TOKEN: { status: 401, classification: 'security_error' },
   AUTHORIZATION_ERROR: { status: 403, classification: 'security_error' },
   ADMIN_ACCESS_REQUIRED: { status: 403, classification: 'security_error' },
+  ACCOUNT_LOCKED: {
+    status: 403,
+    classification: 'security_error',
+    suggestion: 'Too many failed sign-ins. Wait until the time in Retry-After, then try again.',
+  },
   NOT_FOUND: { status: 404, classification: 'user_error', suggestion: 'Check the path and the id.' },
   METHOD_NOT_ALLOWED: {
     status: 405,

@@ -10,6 +10,7 @@ export const ID_PREFIXES = {
   bot: 'bot',
   signal: 'sig',
   audit: 'aud',
+  activity: 'act',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -101,12 +101,14 @@ describe('Idempotency-Key', () => {
     expect(row).toBeNull();
   });
 
-  it('scopes keys to the caller: another credential with the same key is a new request', async () => {
+  it('scopes keys to the caller: another caller with the same key is a new request', async () => {
     const key = freshKey();
-    const a = (await (await post(key, { name: 's', amount: 1 }, { 'X-API-Key': 'client-a' })).json()) as {
+    const a = (await (
+      await post(key, { name: 's', amount: 1 }, { 'CF-Connecting-IP': '203.0.113.1' })
+    ).json()) as {
       counter: number;
     };
-    const b = await post(key, { name: 's', amount: 1 }, { 'X-API-Key': 'client-b' });
+    const b = await post(key, { name: 's', amount: 1 }, { 'CF-Connecting-IP': '203.0.113.2' });
     expect(b.headers.get('Idempotent-Replayed')).toBeNull();
     expect(((await b.json()) as { counter: number }).counter).toBe(a.counter + 1);
   });

@@ -1,0 +1,81 @@
+import type { Bucket } from '../../src/core/rate-limits';
+
+export interface BucketState {
+  rule: string;
+  limit: number;
+  windowSeconds: number;
+  used: number;
+  remaining: number;
+  /** Epoch seconds when the window ends and the count starts again. */
+  resetAt: number;
+}
+
+export interface LimitDecision {
+  allowed: boolean;
+  buckets: BucketState[];
+}
+
+/**
+ * Fixed-window counters in a Durable Object's SQLite. A decision reads and writes
+ * synchronously inside one call, and the object runs one call at a time, so with a limit
+ * of N exactly N of any number of concurrent requests pass. A rejected request consumes
+ * nothing, in any of its buckets.
+ */
+export class RateLimiter {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS rate_buckets (
+      key TEXT PRIMARY KEY, window_start INTEGER NOT NULL, count INTEGER NOT NULL)`);
+  }
+
+  private state(bucket: Bucket, nowMs: number): BucketState {
+    const windowMs = bucket.windowSeconds * 1000;
+    const windowStart = Math.floor(nowMs / windowMs) * windowMs;
+    const row = this.sql
+      .exec<{ window_start: number; count: number }>(
+        'SELECT window_start, count FROM rate_buckets WHERE key = ?',
+        bucket.key,
+      )
+      .toArray()[0];
+    const used = row && row.window_start === windowStart ? row.count : 0;
+    return {
+      rule: bucket.rule,
+      limit: bucket.limit,
+      windowSeconds: bucket.windowSeconds,
+      used,
+      remaining: Math.max(0, bucket.limit - used),
+      resetAt: (windowStart + windowMs) / 1000,
+    };
+  }
+
+  /** Counts the request in every bucket if all have room; otherwise counts nothing. */
+  consume(buckets: Bucket[], nowMs = Date.now()): LimitDecision {
+    const states = buckets.map((b) => this.state(b, nowMs));
+    if (states.some((s) => s.remaining <= 0)) return { allowed: false, buckets: states };
+    for (const [i, bucket] of buckets.entries()) {
+      const windowStart = Math.floor(nowMs / (bucket.windowSeconds * 1000)) * bucket.windowSeconds * 1000;
+      this.sql.exec(
+        `INSERT INTO rate_buckets (key, window_start, count) VALUES (?1, ?2, 1)
+         ON CONFLICT (key) DO UPDATE SET
+           count = CASE WHEN window_start = ?2 THEN count + 1 ELSE 1 END, window_start = ?2`,
+        bucket.key,
+        windowStart,
+      );
+      const s = states[i];
+      if (s) {
+        s.used += 1;
+        s.remaining -= 1;
+      }
+    }
+    return { allowed: true, buckets: states };
+  }
+
+  /** The buckets' state without counting anything. */
+  peek(buckets: Bucket[], nowMs = Date.now()): BucketState[] {
+    return buckets.map((b) => this.state(b, nowMs));
+  }
+
+  /** Forgets a rule's history (admin reset). Returns whether there was any. */
+  reset(key: string): boolean {
+    return this.sql.exec('DELETE FROM rate_buckets WHERE key = ?', key).rowsWritten > 0;
+  }
+}

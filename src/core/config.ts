@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+const ConfigSchema = z.object({
+  ENVIRONMENT: z.enum(['development', 'test', 'staging', 'production']).default('development'),
+  CORS_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
+  MARKET_DATA_MODE: z.enum(['replay', 'live']).default('replay'),
+  JWT_ISSUER: z.string().min(1).default('https://api.meridian.dev'),
+  JWT_AUDIENCE: z.string().min(1).default('meridian-api'),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(2_592_000),
+  RATE_LIMIT_SCALE: z.coerce.number().positive().default(1),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+const configCache = new WeakMap<object, Config>();
+
+/**
+ * The vars of wrangler.toml, checked once per env object. A misconfigured deployment fails
+ * loudly on its first request instead of misbehaving quietly.
+ */
+export function config(env: Env): Config {
+  let parsed = configCache.get(env);
+  if (!parsed) {
+    parsed = ConfigSchema.parse(env);
+    configCache.set(env, parsed);
+  }
+  return parsed;
+}

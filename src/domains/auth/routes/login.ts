@@ -1,0 +1,30 @@
+import { requestFacts } from '../../../core/client';
+import { createRouter, defineRoute } from '../../../core/openapi';
+import { AuthResponseSchema, LoginBody } from '../schemas';
+import { login } from '../service';
+import { authBody } from '../views';
+
+const route = (path: string, seeds: string) =>
+  defineRoute({
+    method: 'post',
+    path,
+    tags: ['Auth'],
+    summary: `Sign in (${seeds})`,
+    description:
+      'Email and password, plus `totp_code` when two-factor is on (400 INVALID_MFA_TOKEN with `details.mfa_required` when missing). Wrong credentials answer 401 INVALID_CREDENTIALS; after 5 failures in a row the account locks (403 ACCOUNT_LOCKED with Retry-After) for 1 minute, doubling per further failure. Rate limited per address: 5/minute and 10/hour.',
+    request: { body: { content: { 'application/json': { schema: LoginBody } }, required: true } },
+    responses: {
+      200: { description: 'Signed in.', content: { 'application/json': { schema: AuthResponseSchema } } },
+    },
+  });
+
+export const loginRoutes = createRouter();
+for (const [path, seeds] of [
+  ['/api/v1/auth/login', '000/001/004'],
+  ['/api/auth/login', '002/003'],
+] as const) {
+  loginRoutes.openapi(route(path, seeds), async (c) => {
+    const result = await login(c.env, c.req.valid('json'), requestFacts(c));
+    return c.json(authBody(c, result), 200);
+  });
+}

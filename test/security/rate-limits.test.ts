@@ -1,0 +1,153 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { bucketsFor, RATE_LIMIT_RULES } from '../../src/core/rate-limits';
+import { call, callJson } from '../helpers/api';
+import { expectError } from '../helpers/errors';
+import { freshIp, signUp, signUpAdmin } from '../helpers/users';
+
+describe('rate limits', () => {
+  it('are exact under concurrency: of 130 simultaneous guest requests, exactly 100 pass', async () => {
+    const ip = freshIp();
+    const responses = await Promise.all(
+      Array.from({ length: 130 }, () => call('/api/health', { headers: { 'CF-Connecting-IP': ip } })),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(100);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(30);
+    const rejected = responses.find((r) => r.status === 429);
+    if (!rejected) throw new Error('no 429');
+    const body = await rejected.json();
+    expectError(rejected, body, 429, 'RATE_LIMIT_EXCEEDED');
+    expect(body).toMatchObject({
+      error: { classification: 'security_error', message: 'Too many requests. Please wait before retrying.' },
+    });
+    expect(Number(rejected.headers.get('Retry-After'))).toBeGreaterThan(0);
+    expect(rejected.headers.get('X-RateLimit-Remaining')).toBe('0');
+  });
+
+  it('send X-RateLimit-* and IETF RateLimit headers, and 001 meta, on limited responses', async () => {
+    const ip = freshIp();
+    const res = await call('/api/v1/security/rate-limits', { headers: { 'CF-Connecting-IP': ip } });
+    expect(res.headers.get('X-RateLimit-Limit')).toBe('100');
+    expect(res.headers.get('X-RateLimit-Remaining')).toBe('99');
+    const reset = Number(res.headers.get('X-RateLimit-Reset'));
+    expect(reset).toBeGreaterThan(Date.now() / 1000);
+    expect(reset - Date.now() / 1000).toBeLessThanOrEqual(3600);
+    expect(res.headers.get('RateLimit-Policy')).toBe('"guest.global";q=100;w=3600');
+    expect(res.headers.get('RateLimit')).toMatch(/^"guest\.global";r=99;t=\d+$/);
+    const body = (await res.json()) as { meta: { rate_limit: { remaining: number; limit: number } } };
+    expect(body.meta.rate_limit).toMatchObject({ limit: 100, remaining: 99 });
+  });
+
+  it('leave exempt paths alone', async () => {
+    const res = await call('/health');
+    expect(res.headers.get('X-RateLimit-Limit')).toBeNull();
+  });
+
+  it('limit login to 5 a minute per address, before the password is even checked', async () => {
+    const ip = freshIp();
+    const user = await signUp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await call('/api/auth/login', {
+        method: 'POST',
+        body: { email: user.email, password: 'wrong-pass-1' },
+        headers: { 'CF-Connecting-IP': ip },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+
+  it('multiply the signed-in limit by tier, and let admins through unlimited', async () => {
+    const user = await signUp();
+    const free = await call('/api/v1/users/me', { as: user.as });
+    expect(free.headers.get('X-RateLimit-Limit')).toBe('1000');
+    const admin = await signUpAdmin();
+    await callJson(`/api/v1/admin/users/${user.id}`, { method: 'PUT', as: admin.as, body: { tier: 'mega' } });
+    const mega = await call('/api/v1/users/me', { as: user.as });
+    expect(mega.headers.get('X-RateLimit-Limit')).toBe('5000');
+    const asAdmin = await call('/api/v1/users/me', { as: admin.as });
+    expect(asAdmin.headers.get('X-RateLimit-Limit')).toBeNull();
+  });
+
+  it('count a signed-in user per user, across addresses', async () => {
+    const user = await signUp();
+    await call('/api/v1/users/me', { as: user.as, headers: { 'CF-Connecting-IP': freshIp() } });
+    const second = await call('/api/v1/users/me', {
+      as: user.as,
+      headers: { 'CF-Connecting-IP': freshIp() },
+    });
+    // Registration made no user-bucket call; these two did.
+    expect(second.headers.get('X-RateLimit-Remaining')).toBe('998');
+  });
+
+  it('report the caller’s state without counting, in 000 and 002 forms', async () => {
+    const user = await signUp();
+    await call('/api/v1/users/me', { as: user.as });
+    const { body } = await callJson<{ data: { limits: { rule: string; used: number; limit: number }[] } }>(
+      '/api/v1/security/rate-limits',
+      { as: user.as },
+    );
+    const global = body.data.limits.find((l) => l.rule === 'user.global');
+    // The status call itself counted (it is a limited request); the read inside did not.
+    expect(global).toMatchObject({ limit: 1000, used: 2 });
+    const tasks = await callJson<{
+      rate_limits: { task_name: string; max_calls: number; current_calls: number }[];
+    }>('/api/background-jobs/rate-limits?task_name=user.global', { as: user.as });
+    expect(tasks.body.rate_limits).toEqual([
+      expect.objectContaining({ task_name: 'user.global', max_calls: 1000, current_calls: 3 }),
+    ]);
+  });
+
+  it('can be reset by an admin for a user, with an audit record', async () => {
+    const admin = await signUpAdmin();
+    const user = await signUp();
+    await call('/api/v1/users/me', { as: user.as });
+    const reset = await callJson<{ success: boolean; had_history: boolean }>(
+      `/api/background-jobs/rate-limits/user.global/reset?user_id=${user.id}`,
+      { method: 'POST', as: admin.as },
+    );
+    expect(reset.body).toMatchObject({ success: true, had_history: true });
+    const after = await call('/api/v1/users/me', { as: user.as });
+    expect(after.headers.get('X-RateLimit-Remaining')).toBe('999');
+    const unknown = await callJson('/api/background-jobs/rate-limits/no.such.rule/reset', {
+      method: 'POST',
+      as: admin.as,
+    });
+    expectError(unknown.res, unknown.body, 404, 'NOT_FOUND');
+    const audit = await env.DB.prepare(
+      "SELECT target_id FROM audit_logs WHERE action = 'rate_limit_reset'",
+    ).first();
+    expect(audit).toEqual({ target_id: user.id });
+  });
+});
+
+describe('the policy table', () => {
+  it('applies the stricter of the seeds and both windows where they differ', () => {
+    const login = bucketsFor('POST', '/api/v1/auth/login', { kind: 'guest' });
+    expect(login.address.map((b) => `${b.rule}=${b.limit}/${b.windowSeconds}`).sort()).toEqual([
+      'auth.login.hour=10/3600',
+      'auth.login.minute=5/60',
+      'guest.global=100/3600',
+    ]);
+    const snapshot = bucketsFor('GET', '/api/v1/macro/current-snapshot', { kind: 'guest' });
+    expect(snapshot.address.map((b) => b.rule)).toContain('guest.macro-snapshot');
+    const signedIn = bucketsFor('GET', '/api/v1/macro/current-snapshot', {
+      kind: 'user',
+      role: 'user',
+      tier: 'free',
+    });
+    expect(signedIn.user.map((b) => b.rule)).toEqual(['user.global']);
+    const backtest = bucketsFor('POST', '/api/backtesting/run', { kind: 'user', role: 'user', tier: 'pro' });
+    expect(backtest.user).toEqual(
+      expect.arrayContaining([
+        { rule: 'user.global', key: 'user.global', limit: 2000, windowSeconds: 3600 },
+        { rule: 'backtesting.run', key: 'backtesting.run', limit: 10, windowSeconds: 60 },
+      ]),
+    );
+    const admin = bucketsFor('POST', '/api/backtesting/run', { kind: 'user', role: 'admin', tier: 'free' });
+    expect(admin).toEqual({ address: [], user: [] });
+    for (const rule of RATE_LIMIT_RULES) expect(rule.source).not.toBe('');
+  });
+});
