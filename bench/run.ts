@@ -13,8 +13,19 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     warmup: { type: 'string', default: '2' },
     only: { type: 'string' },
+    suite: { type: 'string', default: 'all' },
   },
 });
+
+// --suite quant|http|all (default all): the quant library's suite (bench/quant.ts) runs in
+// this process, before wrangler starts, and prints its own table; `quant` stops there.
+if (!['quant', 'http', 'all'].includes(values.suite)) throw new Error('--suite must be quant, http or all');
+if (values.suite !== 'http') {
+  const { runQuantBench } = await import('./quant');
+  console.log('\nquant library: median of timed runs after warm-up, same data for every library\n');
+  console.table(await runQuantBench());
+  if (values.suite === 'quant') process.exit(0);
+}
 const options = {
   seconds: Number(values.seconds),
   concurrency: Number(values.concurrency),
