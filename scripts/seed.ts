@@ -5,31 +5,49 @@ import { SEEDERS } from './seeders';
 
 /**
  * Loads every seeder whose content differs from what the database last loaded (recorded in
- * `seed_runs`), so a second run costs one query. `--force` reloads everything.
+ * `seed_runs`), all in one `wrangler d1 execute`, so a second run costs one query.
+ * `--force` reloads everything.
  */
 export function seed(target: Target = '--local', force = false): void {
+  const started = performance.now();
   const done = new Map(
     d1Query<{ name: string; checksum: string }>('SELECT name, checksum FROM seed_runs', target).map((r) => [
       r.name,
       r.checksum,
     ]),
   );
+  const sql: string[] = [];
+  const loaded: string[] = [];
+  let rows = 0;
   for (const seeder of SEEDERS) {
-    const started = performance.now();
-    const statements = seeder.statements();
-    const checksum = createHash('sha256').update(statements.join('\n')).digest('hex');
-    if (!force && done.get(seeder.name) === checksum) {
-      console.log(`seed: ${seeder.name} is up to date`);
-      continue;
-    }
-    const record = `INSERT INTO seed_runs (name, checksum, rows, applied_at) VALUES (${literal(seeder.name)}, ${literal(
-      checksum,
-    )}, ${seeder.rows()}, ${literal(new Date().toISOString())}) ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, rows = excluded.rows, applied_at = excluded.applied_at;`;
-    d1ExecuteSql([...statements, record].join('\n'), target);
-    console.log(
-      `seed: ${seeder.name} loaded ${seeder.rows()} rows in ${Math.round(performance.now() - started)} ms`,
+    const statements = seeder.version ? null : seeder.statements();
+    const checksum = seeder.version
+      ? seeder.version()
+      : createHash('sha256')
+          .update((statements ?? []).join('\n'))
+          .digest('hex');
+    if (!force && done.get(seeder.name) === checksum) continue;
+    sql.push(...(statements ?? seeder.statements()));
+    sql.push(
+      `INSERT INTO seed_runs (name, checksum, rows, applied_at) VALUES (${literal(seeder.name)}, ${literal(checksum)}, ${seeder.rows()}, ${literal(
+        new Date().toISOString(),
+      )}) ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, rows = excluded.rows, applied_at = excluded.applied_at;`,
     );
+    loaded.push(seeder.name);
+    rows += seeder.rows();
   }
+  if (!sql.length) {
+    console.log(
+      `seed: all ${SEEDERS.length} sets up to date (${Math.round(performance.now() - started)} ms)`,
+    );
+    return;
+  }
+  const generated = performance.now();
+  d1ExecuteSql(sql.join('\n'), target);
+  console.log(
+    `seed: loaded ${loaded.length} sets, ${rows} rows in ${Math.round(performance.now() - started)} ms ` +
+      `(${Math.round(generated - started)} ms generating SQL)`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

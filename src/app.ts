@@ -10,9 +10,12 @@ import { createRouter } from './core/openapi';
 import { VERSION } from './core/version';
 import { adminDomain } from './domains/admin';
 import { apiKeysDomain } from './domains/api-keys';
+import { assetsDomain } from './domains/assets';
 import { auth } from './domains/auth';
 import { health } from './domains/health';
 import { noteRequest } from './domains/health/service';
+import { jobsDomain } from './domains/jobs';
+import { pricesDomain } from './domains/prices';
 import { securityDomain } from './domains/security';
 import { usersDomain } from './domains/users';
 import { apiVersion, isV2Path } from './middleware/api-version';
@@ -62,6 +65,9 @@ export function createApp() {
   app.route('/', apiKeysDomain);
   app.route('/', securityDomain);
   app.route('/', adminDomain);
+  app.route('/', jobsDomain);
+  app.route('/', assetsDomain);
+  app.route('/', pricesDomain);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

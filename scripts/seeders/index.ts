@@ -1,5 +1,6 @@
 import { TIERS } from '../../src/core/tiers';
 import { upsertStatements } from '../lib/sql';
+import { assetsSeeder, priceSeeders } from './prices';
 
 /**
  * A set of reference or market data the local database is filled with. `statements` must be
@@ -9,6 +10,8 @@ export interface Seeder {
   name: string;
   statements(): string[];
   rows(): number;
+  /** A cheap fingerprint of the content; without one, the statements themselves are hashed. */
+  version?(): string;
 }
 
 const tiers: Seeder = {
@@ -28,5 +31,5 @@ const tiers: Seeder = {
     ),
 };
 
-/** In load order. The market-data issue adds the price history from ../shared/data here. */
-export const SEEDERS: Seeder[] = [tiers];
+/** In load order: reference data, then the real price history read from ../shared/data. */
+export const SEEDERS: Seeder[] = [tiers, assetsSeeder, ...priceSeeders];

@@ -19,6 +19,11 @@ const ConfigSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(2_592_000),
   RATE_LIMIT_SCALE: z.coerce.number().positive().default(1),
+  REPLAY_START: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .default('2024-01-01'),
+  REPLAY_SPEED: z.coerce.number().positive().default(60),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

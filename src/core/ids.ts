@@ -11,6 +11,9 @@ export const ID_PREFIXES = {
   signal: 'sig',
   audit: 'aud',
   activity: 'act',
+  asset: 'ast',
+  corporateAction: 'ca',
+  archive: 'arc',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

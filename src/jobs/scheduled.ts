@@ -1,22 +1,61 @@
+import { config } from '../core/config';
 import { describeError, log } from '../core/logger';
+import { ingestLive, ingestLiveDaily, ingestLiveHourly } from '../ingestion/live';
+import { replayTick } from '../ingestion/replay';
+import { D1SourceHealth } from '../ingestion/source-health';
 import { purgeExpiredIdempotencyKeys } from '../middleware/idempotency';
 import { enqueueJob, reapStaleJobs } from './service';
 
 type Task = { name: string; run: (env: Env, scheduledTime: number) => Promise<unknown> };
 
+const live = (env: Env) => config(env).MARKET_DATA_MODE === 'live';
+
+/** Market data each minute: the replay source, or the live providers when MARKET_DATA_MODE=live. */
+async function ingestQuotes(env: Env, time: number): Promise<unknown> {
+  if (live(env)) return ingestLive(env, time);
+  const health = new D1SourceHealth(env);
+  const started = Date.now();
+  try {
+    const tick = await replayTick(env, time);
+    await health.recordSuccess('replay', Date.now() - started);
+    return (
+      tick && {
+        virtual_now: new Date(tick.virtualNow).toISOString(),
+        quotes: tick.quotes,
+        candles: tick.candles,
+      }
+    );
+  } catch (err) {
+    await health.recordFailure('replay', err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+}
+
 /**
- * What each cron in wrangler.toml runs. Later issues add ingestion and roll-up tasks here.
- * Every task is safe to run twice for the same tick.
+ * What each cron in wrangler.toml runs. Every task is safe to run twice for the same tick:
+ * writes are upserts and claims are conditional.
  */
 export const CRON_TASKS: Record<string, Task[]> = {
-  '* * * * *': [{ name: 'jobs.reap-stale', run: (env, time) => reapStaleJobs(env, time) }],
+  '* * * * *': [
+    { name: 'market-data.ingest', run: (env, time) => ingestQuotes(env, time) },
+    { name: 'jobs.reap-stale', run: (env, time) => reapStaleJobs(env, time) },
+  ],
   '0 * * * *': [
     { name: 'idempotency.purge-expired', run: (env, time) => purgeExpiredIdempotencyKeys(env, time) },
+    {
+      name: 'market-data.hourly',
+      run: (env, time) => (live(env) ? ingestLiveHourly(env, time) : Promise.resolve('replay')),
+    },
   ],
   '17 3 * * *': [
     {
       name: 'jobs.purge-finished',
       run: (env) => enqueueJob(env, { type: 'maintenance.purge-finished-jobs' }),
+    },
+    { name: 'prices.archive', run: (env) => enqueueJob(env, { type: 'prices.archive' }) },
+    {
+      name: 'market-data.daily',
+      run: (env, time) => (live(env) ? ingestLiveDaily(env, time) : Promise.resolve('replay')),
     },
   ],
 };

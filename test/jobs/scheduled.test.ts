@@ -35,3 +35,15 @@ describe('cron triggers', () => {
     expect(await env.DB.prepare("SELECT 1 FROM idempotency_keys WHERE key = 'old'").first()).toBeNull();
   });
 });
+
+describe('daily maintenance', () => {
+  it('also queues the archive of old intraday candles', async () => {
+    const ctx = createExecutionContext();
+    worker.scheduled(createScheduledController({ cron: '17 3 * * *', scheduledTime: Date.now() }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    const row = await env.DB.prepare("SELECT status FROM jobs WHERE type = 'prices.archive'").first<{
+      status: string;
+    }>();
+    expect(row?.status).toBe('queued');
+  });
+});

@@ -1,3 +1,4 @@
+export * from './market';
 export * from './platform';
 export * from './reference';
 export * from './users';

@@ -1,9 +1,13 @@
 import { purgeFinishedJobs } from './maintenance';
+import { archivePrices, backfillPrices, validateDataQuality } from './market-data';
 import type { JobHandler } from './types';
 
 /** Every job type the consumer runs. Adding a job: one handler file, one line here. */
 export const JOB_HANDLERS: Record<string, JobHandler> = {
   'maintenance.purge-finished-jobs': purgeFinishedJobs,
+  'prices.backfill': backfillPrices,
+  'prices.archive': archivePrices,
+  'data-quality.validate': validateDataQuality,
 };
 
 export type JobType = keyof typeof JOB_HANDLERS;

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ASSET_CATALOG, catalogAssetId } from '../../src/domains/assets/catalog';
+import { parseHistory } from '../../src/domains/prices/history-csv';
+import { upsertStatements } from '../lib/sql';
+import type { Seeder } from './index';
+
+/** The shipped data, read in place: ../shared/data beside the project, or MERIDIAN_DATA_DIR. */
+export const DATA_DIR = resolve(process.env.MERIDIAN_DATA_DIR ?? join(process.cwd(), '..', 'shared', 'data'));
+
+function historyOf(path: string, format: Parameters<typeof parseHistory>[1]) {
+  return parseHistory(readFileSync(join(DATA_DIR, 'prices', path), 'utf8'), format);
+}
+
+/** The asset catalog and its splits: reference data. */
+export const assetsSeeder: Seeder = {
+  name: 'assets',
+  rows: () => ASSET_CATALOG.length,
+  statements: () => [
+    ...upsertStatements(
+      'assets',
+      ASSET_CATALOG.map((a) => ({
+        id: catalogAssetId(a.symbol),
+        symbol: a.symbol,
+        name: a.name,
+        asset_type: a.type,
+        sector_id: a.sector ?? null,
+        quote_currency: 'USD',
+        external_ids: JSON.stringify(a.externalIds),
+        is_active: 1,
+        is_supported: 1,
+      })),
+      ['id'],
+    ),
+    ...upsertStatements(
+      'corporate_actions',
+      ASSET_CATALOG.flatMap((a) =>
+        (a.splits ?? []).map((s) => ({
+          id: `ca_${a.symbol.toLowerCase()}_split_${s.exDate.replaceAll('-', '')}`,
+          asset_id: catalogAssetId(a.symbol),
+          action_type: 'split',
+          ex_date: s.exDate,
+          ratio: s.ratio,
+          source: 'data-readme',
+        })),
+      ),
+      ['id'],
+    ),
+  ],
+};
+
+/**
+ * Daily candles of every catalog asset with shipped history, and a quote from each last
+ * close. One seeder per asset, so a changed file reloads only that asset.
+ */
+export const priceSeeders: Seeder[] = ASSET_CATALOG.filter((a) => a.history).map((asset) => {
+  const history = asset.history;
+  if (!history) throw new Error('unreachable');
+  let cached: ReturnType<typeof historyOf> | undefined;
+  const load = () => {
+    cached ??= historyOf(history.path, history.format);
+    return cached;
+  };
+  // The file's content decides whether the seed reruns: hashing 8 MB is far cheaper than
+  // generating and comparing the SQL.
+  const fileStamp = () =>
+    createHash('sha256')
+      .update(`v1:${history.path}:`)
+      .update(readFileSync(join(DATA_DIR, 'prices', history.path)))
+      .digest('hex');
+  return {
+    name: `prices:${asset.symbol}`,
+    rows: () => load().candles.length,
+    version: fileStamp,
+    statements: () => {
+      const id = catalogAssetId(asset.symbol);
+      const now = Date.now();
+      const { candles } = load();
+      const rows = candles.map((c) => ({
+        asset_id: id,
+        timeframe: '1d',
+        open_time: c.openTime,
+        open: c.open,
+        high: c.high,
+        low: c.low,
+        close: c.close,
+        volume: c.volume,
+        source: 'history',
+        updated_at: now,
+      }));
+      const last = candles.at(-1);
+      const prev = candles.at(-2);
+      const quote = last
+        ? upsertStatements(
+            'quotes',
+            [
+              {
+                asset_id: id,
+                price: last.close,
+                open_24h: last.open,
+                high_24h: last.high,
+                low_24h: last.low,
+                change_24h: prev ? last.close - prev.close : null,
+                change_pct_24h:
+                  prev && prev.close !== 0 ? ((last.close - prev.close) / prev.close) * 100 : null,
+                volume_24h: last.volume,
+                market_cap: null,
+                source: 'history',
+                as_of: last.openTime,
+              },
+            ],
+            ['asset_id'],
+          )
+        : [];
+      return [...upsertStatements('price_data', rows, ['asset_id', 'timeframe', 'open_time']), ...quote];
+    },
+  };
+});

@@ -1,0 +1,66 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../env';
+import { dataVersion } from '../ingestion/state';
+import { sha256Hex } from './crypto';
+
+export interface Cached<T> {
+  data: T;
+  etag: string;
+  /** The client already has this version: answer 304. */
+  notModified: boolean;
+}
+
+/**
+ * Public market data through the edge cache. The data (not the response: envelopes carry a
+ * request id) is kept in the Cache API under the URL and the current data version, so new
+ * data landing changes the key and the stale entry is never read again. The ETag is the
+ * data's hash; a matching If-None-Match makes the handler answer 304.
+ */
+export async function cachedData<T>(
+  c: Context<AppEnv>,
+  ttlSeconds: number,
+  compute: () => Promise<T>,
+  options: { private?: boolean } = {},
+): Promise<Cached<T>> {
+  const version = await dataVersion(c.env);
+  const url = new URL(c.req.url);
+  url.searchParams.sort();
+  const key = new Request(`https://cache.meridian.internal${url.pathname}${url.search}#v${version}`);
+  const cache = options.private ? null : await caches.open('market-data');
+  let data: T | undefined;
+  let etag: string | undefined;
+  const hit = cache ? await cache.match(key) : undefined;
+  if (hit) {
+    data = (await hit.json()) as T;
+    etag = hit.headers.get('ETag') ?? undefined;
+  }
+  if (data === undefined || etag === undefined) {
+    data = await compute();
+    const body = JSON.stringify(data);
+    etag = `"${(await sha256Hex(body)).slice(0, 32)}"`;
+    if (cache) {
+      c.executionCtx.waitUntil(
+        cache.put(
+          key,
+          new Response(body, {
+            headers: {
+              'Content-Type': 'application/json',
+              ETag: etag,
+              'Cache-Control': `max-age=${ttlSeconds}`,
+            },
+          }),
+        ),
+      );
+    }
+  }
+  c.header('ETag', etag);
+  c.header('Cache-Control', `${options.private ? 'private' : 'public'}, max-age=${ttlSeconds}`);
+  c.header('X-Data-Version', version);
+  const sent = c.req.header('If-None-Match');
+  const notModified = sent?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag) === true;
+  return { data, etag, notModified };
+}
+
+export const notModifiedResponse = {
+  304: { description: 'Not modified: the ETag sent is current.' },
+} as const;

@@ -1,0 +1,4 @@
+import { createRouter } from '../../core/openapi';
+import { assetRoutes } from './routes/assets';
+
+export const assetsDomain = createRouter().route('/', assetRoutes);

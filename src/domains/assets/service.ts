@@ -1,0 +1,297 @@
+import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { RequestFacts } from '../../core/client';
+import { ApiError } from '../../core/errors';
+import { newId } from '../../core/ids';
+import type { Page } from '../../core/pagination';
+import { db } from '../../db/client';
+import { type AssetType, assets, priceData, quotes } from '../../db/schema';
+import type { Principal } from '../../env';
+import { audit } from '../audit/service';
+
+export type AssetRow = typeof assets.$inferSelect;
+export type QuoteRow = typeof quotes.$inferSelect;
+
+/** Finds an asset by id (`ast_...`) or symbol (any case); 404 otherwise. */
+export async function resolveAsset(env: Env, idOrSymbol: string): Promise<AssetRow> {
+  const key = idOrSymbol.trim();
+  const row = await db(env)
+    .select()
+    .from(assets)
+    .where(key.startsWith('ast_') ? eq(assets.id, key) : eq(assets.symbol, key.toUpperCase()))
+    .get();
+  if (!row) throw new ApiError('NOT_FOUND', `Asset ${idOrSymbol} not found`);
+  return row;
+}
+
+/** Many assets by symbol or id in one query; the map is keyed by the requested spelling, upper-cased. */
+export async function resolveAssets(env: Env, keys: string[]): Promise<Map<string, AssetRow>> {
+  const wanted = [...new Set(keys.map((k) => k.trim().toUpperCase()))];
+  const out = new Map<string, AssetRow>();
+  for (let i = 0; i < wanted.length; i += 90) {
+    const chunk = wanted.slice(i, i + 90);
+    const rows = await db(env)
+      .select()
+      .from(assets)
+      .where(sql`upper(${assets.symbol}) IN ${chunk} OR upper(${assets.id}) IN ${chunk}`);
+    for (const row of rows) {
+      out.set(row.symbol.toUpperCase(), row);
+      out.set(row.id.toUpperCase(), row);
+    }
+  }
+  return out;
+}
+
+export function assetView(a: AssetRow, q: QuoteRow | null) {
+  return {
+    id: a.id,
+    asset_id: a.id,
+    symbol: a.symbol,
+    name: a.name,
+    asset_type: a.assetType,
+    sector_id: a.sectorId,
+    quote_currency: a.quoteCurrency,
+    current_price: q?.price ?? null,
+    market_cap: q?.marketCap ?? null,
+    price_change_24h: q?.change24h ?? null,
+    price_change_percentage_24h: q?.changePct24h ?? null,
+    volume_24h: q?.volume24h ?? null,
+    price_updated_at: q ? new Date(q.asOf).toISOString() : null,
+    is_active: a.isActive,
+    is_supported: a.isSupported,
+  };
+}
+
+export type AssetView = ReturnType<typeof assetView>;
+
+export interface AssetFilters {
+  asset_type?: AssetType | undefined;
+  search?: string | undefined;
+  include_inactive?: boolean | undefined;
+}
+
+function likePattern(text: string): string {
+  return `%${text.toLowerCase().replaceAll(/[%_\\]/g, (m) => `\\${m}`)}%`;
+}
+
+/** Active, supported assets with their latest quote (000's list). */
+export async function listAssets(env: Env, filters: AssetFilters, page: Page) {
+  const d = db(env);
+  const conditions: (SQL | undefined)[] = [];
+  if (!filters.include_inactive) conditions.push(eq(assets.isActive, true), eq(assets.isSupported, true));
+  if (filters.asset_type) conditions.push(eq(assets.assetType, filters.asset_type));
+  if (filters.search) {
+    const p = likePattern(filters.search);
+    conditions.push(
+      sql`(lower(${assets.symbol}) LIKE ${p} ESCAPE '\\' OR lower(${assets.name}) LIKE ${p} ESCAPE '\\')`,
+    );
+  }
+  const where = and(...conditions);
+  const [rows, total] = await Promise.all([
+    d
+      .select({ asset: assets, quote: quotes })
+      .from(assets)
+      .leftJoin(quotes, eq(quotes.assetId, assets.id))
+      .where(where)
+      .orderBy(sql`${quotes.marketCap} IS NULL`, desc(quotes.marketCap), asc(assets.symbol))
+      .limit(page.limit)
+      .offset(page.offset),
+    d.select({ n: count() }).from(assets).where(where).get(),
+  ]);
+  return { total: total?.n ?? 0, assets: rows.map((r) => assetView(r.asset, r.quote)) };
+}
+
+/** One asset with external ids and what history it has. */
+export async function assetDetail(env: Env, idOrSymbol: string) {
+  const asset = await resolveAsset(env, idOrSymbol);
+  const d = db(env);
+  const [quote, coverage] = await Promise.all([
+    d.select().from(quotes).where(eq(quotes.assetId, asset.id)).get(),
+    d
+      .select({
+        timeframe: priceData.timeframe,
+        candles: count(),
+        first: sql<number>`min(${priceData.openTime})`,
+        last: sql<number>`max(${priceData.openTime})`,
+      })
+      .from(priceData)
+      .where(eq(priceData.assetId, asset.id))
+      .groupBy(priceData.timeframe),
+  ]);
+  return {
+    ...assetView(asset, quote ?? null),
+    description: asset.description,
+    external_ids: asset.externalIds,
+    links: Object.fromEntries(
+      Object.entries(asset.externalIds).flatMap(([provider, id]) => {
+        const url =
+          provider === 'coingecko'
+            ? `https://www.coingecko.com/en/coins/${id}`
+            : provider === 'yahoo'
+              ? `https://finance.yahoo.com/quote/${encodeURIComponent(id)}`
+              : null;
+        return url ? [[provider, url]] : [];
+      }),
+    ),
+    metrics_details: {
+      access_count: asset.accessCount,
+      last_accessed_at: asset.lastAccessedAt,
+      history: coverage.map((c) => ({
+        timeframe: c.timeframe,
+        candles: c.candles,
+        first: new Date(c.first).toISOString(),
+        last: new Date(c.last).toISOString(),
+      })),
+    },
+    created_at: asset.createdAt,
+    updated_at: asset.updatedAt,
+  };
+}
+
+/**
+ * Search by symbol and name, best matches first (exact symbol, symbol prefix, name prefix,
+ * anywhere), counting each returned asset's access.
+ */
+export async function searchAssets(env: Env, q: string, limit: number, assetType?: AssetType) {
+  const d = db(env);
+  const term = q.trim().toLowerCase();
+  const p = likePattern(term);
+  const prefix = `${term.replaceAll(/[%_\\]/g, (m) => `\\${m}`)}%`;
+  const rank = sql<number>`CASE
+      WHEN lower(${assets.symbol}) = ${term} THEN 0
+      WHEN lower(${assets.symbol}) LIKE ${prefix} ESCAPE '\\' THEN 1
+      WHEN lower(${assets.name}) LIKE ${prefix} ESCAPE '\\' THEN 2
+      ELSE 3 END`;
+  const rows = await d
+    .select({ asset: assets, quote: quotes, rank })
+    .from(assets)
+    .leftJoin(quotes, eq(quotes.assetId, assets.id))
+    .where(
+      and(
+        eq(assets.isActive, true),
+        assetType ? eq(assets.assetType, assetType) : undefined,
+        sql`(lower(${assets.symbol}) LIKE ${p} ESCAPE '\\' OR lower(${assets.name}) LIKE ${p} ESCAPE '\\')`,
+      ),
+    )
+    .orderBy(rank, sql`${quotes.marketCap} IS NULL`, desc(quotes.marketCap), asc(assets.symbol))
+    .limit(limit);
+  if (rows.length) {
+    await d
+      .update(assets)
+      .set({ accessCount: sql`${assets.accessCount} + 1`, lastAccessedAt: new Date().toISOString() })
+      .where(
+        inArray(
+          assets.id,
+          rows.map((r) => r.asset.id),
+        ),
+      );
+  }
+  return rows.map((r) => ({ ...assetView(r.asset, r.quote), match_rank: r.rank }));
+}
+
+export interface AssetInput {
+  symbol: string;
+  name: string;
+  asset_type: AssetType;
+  sector_id?: string | null | undefined;
+  quote_currency?: string | undefined;
+  external_ids?: Record<string, string> | undefined;
+  description?: string | null | undefined;
+  is_active?: boolean | undefined;
+  is_supported?: boolean | undefined;
+}
+
+function isUnique(err: unknown): boolean {
+  return (
+    err instanceof Error && /UNIQUE constraint failed/i.test(`${err.message} ${String(err.cause ?? '')}`)
+  );
+}
+
+/** Admin: a new asset; a taken symbol answers 409. Audited. */
+export async function createAsset(
+  env: Env,
+  admin: Principal,
+  input: AssetInput,
+  facts: RequestFacts & { requestId: string },
+) {
+  const d = db(env);
+  const id = newId('asset');
+  const row = {
+    id,
+    symbol: input.symbol.toUpperCase(),
+    name: input.name,
+    assetType: input.asset_type,
+    sectorId: input.sector_id ?? null,
+    quoteCurrency: input.quote_currency ?? 'USD',
+    externalIds: input.external_ids ?? {},
+    description: input.description ?? null,
+    isActive: input.is_active ?? true,
+    isSupported: input.is_supported ?? true,
+  };
+  try {
+    await d.batch([
+      d.insert(assets).values(row),
+      audit(d, {
+        actorUserId: admin.userId,
+        action: 'asset_create',
+        targetType: 'asset',
+        targetId: id,
+        details: input,
+        facts,
+        requestId: facts.requestId,
+      }),
+    ]);
+  } catch (err) {
+    if (isUnique(err))
+      throw new ApiError('INTEGRITY_ERROR', `An asset with symbol ${row.symbol} already exists`);
+    throw err;
+  }
+  return assetDetail(env, id);
+}
+
+/** Admin: change an asset's fields. Audited with before and after. */
+export async function updateAsset(
+  env: Env,
+  admin: Principal,
+  idOrSymbol: string,
+  input: Partial<AssetInput>,
+  facts: RequestFacts & { requestId: string },
+) {
+  const asset = await resolveAsset(env, idOrSymbol);
+  const d = db(env);
+  const set = {
+    ...(input.symbol !== undefined ? { symbol: input.symbol.toUpperCase() } : {}),
+    ...(input.name !== undefined ? { name: input.name } : {}),
+    ...(input.asset_type !== undefined ? { assetType: input.asset_type } : {}),
+    ...(input.sector_id !== undefined ? { sectorId: input.sector_id } : {}),
+    ...(input.quote_currency !== undefined ? { quoteCurrency: input.quote_currency } : {}),
+    ...(input.external_ids !== undefined
+      ? { externalIds: { ...asset.externalIds, ...input.external_ids } }
+      : {}),
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(input.is_active !== undefined ? { isActive: input.is_active } : {}),
+    ...(input.is_supported !== undefined ? { isSupported: input.is_supported } : {}),
+    updatedAt: new Date().toISOString(),
+  };
+  try {
+    await d.batch([
+      d.update(assets).set(set).where(eq(assets.id, asset.id)),
+      audit(d, {
+        actorUserId: admin.userId,
+        action: 'asset_update',
+        targetType: 'asset',
+        targetId: asset.id,
+        details: {
+          before: { symbol: asset.symbol, name: asset.name, is_active: asset.isActive },
+          changes: input,
+        },
+        facts,
+        requestId: facts.requestId,
+      }),
+    ]);
+  } catch (err) {
+    if (isUnique(err))
+      throw new ApiError('INTEGRITY_ERROR', `An asset with symbol ${input.symbol} already exists`);
+    throw err;
+  }
+  return assetDetail(env, asset.id);
+}

@@ -1,0 +1,104 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { ApiError } from '../../core/errors';
+import { db } from '../../db/client';
+import { assets, quotes } from '../../db/schema';
+import { type AssetRow, resolveAsset, resolveAssets } from '../assets/service';
+import { quotesFor, recentDailyCloses } from './service';
+
+/** 002's trading pairs: every active crypto asset against USD. */
+export async function listMarkets(env: Env) {
+  const rows = await db(env)
+    .select({ asset: assets, quote: quotes })
+    .from(assets)
+    .leftJoin(quotes, eq(quotes.assetId, assets.id))
+    .where(and(eq(assets.isActive, true), inArray(assets.assetType, ['crypto', 'stablecoin'])))
+    .orderBy(assets.symbol);
+  return rows.map(({ asset, quote }) => ({
+    symbol: `${asset.symbol}/${asset.quoteCurrency}`,
+    baseAsset: asset.symbol,
+    quoteAsset: asset.quoteCurrency,
+    price: quote?.price ?? null,
+    change24h: quote?.changePct24h ?? null,
+    volume24h: quote?.volume24h ?? null,
+  }));
+}
+
+/** `BTC/USD`, `BTC-USD`, `BTC_USD`, `BTCUSD` or `BTCUSDT` to the base asset; 404 for unknown pairs. */
+export async function resolvePair(env: Env, pair: string): Promise<{ asset: AssetRow; symbol: string }> {
+  const text = decodeURIComponent(pair).toUpperCase();
+  const split = /^([A-Z0-9]+)[/\-_]([A-Z0-9]+)$/.exec(text);
+  const [base, quote] = split
+    ? [split[1] ?? '', split[2] ?? '']
+    : (() => {
+        const m = /^([A-Z0-9]+?)(USDT|USDC|USD)$/.exec(text);
+        return m ? [m[1] ?? '', m[2] ?? ''] : [text, 'USD'];
+      })();
+  if (!['USD', 'USDT', 'USDC'].includes(quote))
+    throw new ApiError('INVALID_SYMBOL', `Pair ${pair}: only USD quotes are served`);
+  try {
+    const asset = await resolveAsset(env, base);
+    return { asset, symbol: `${asset.symbol}/${quote}` };
+  } catch {
+    throw new ApiError('INVALID_SYMBOL', `Symbol "${pair}" not found`, { status: 404 });
+  }
+}
+
+/** 003's batch: `{ "TYPE:SYMBOL": { price, date } }`, null prices for what is not known. */
+export async function batchPrices(env: Env, tokens: { symbol: string; type?: string | undefined }[]) {
+  const found = await resolveAssets(
+    env,
+    tokens.map((t) => t.symbol),
+  );
+  const quoteMap = await quotesFor(env, [...new Set([...found.values()].map((a) => a.id))]);
+  const results: Record<
+    string,
+    { price: number | null; date: string | null; change_percent_24h?: number | null; error?: string }
+  > = {};
+  for (const t of tokens) {
+    const key = `${(t.type ?? 'auto').toUpperCase()}:${t.symbol.toUpperCase()}`;
+    const asset = found.get(t.symbol.trim().toUpperCase());
+    const quote = asset ? quoteMap.get(asset.id) : undefined;
+    results[key] =
+      asset && quote
+        ? {
+            price: quote.price,
+            date: new Date(quote.asOf).toISOString(),
+            change_percent_24h: quote.changePct24h,
+          }
+        : { price: null, date: null, error: asset ? 'no price yet' : 'unknown symbol' };
+  }
+  return { results };
+}
+
+const UNITS: Record<string, string> = { GOLD: 'USD/oz', WTI: 'USD/bbl', GLD: 'USD/share' };
+
+/** 003's single-symbol quotes for indices and commodities, with 52-week range from daily candles. */
+export async function spotPrice(env: Env, symbol: string, allowed: string[]) {
+  const asset = await resolveAsset(env, symbol);
+  if (!allowed.includes(asset.assetType)) {
+    throw new ApiError(
+      'INVALID_SYMBOL',
+      `${asset.symbol} is a ${asset.assetType}, not one of ${allowed.join(', ')}`,
+    );
+  }
+  const quote = (await quotesFor(env, [asset.id])).get(asset.id);
+  if (!quote) throw new ApiError('NOT_FOUND', `No price for ${asset.symbol} yet`);
+  const year = await recentDailyCloses(env, asset.id, 260, quote.asOf);
+  return {
+    symbol: asset.symbol,
+    name: asset.name,
+    type: asset.assetType,
+    price: quote.price,
+    change: quote.change24h,
+    changePercent: quote.changePct24h,
+    change_percent: quote.changePct24h,
+    high: quote.high24h,
+    low: quote.low24h,
+    high52Week: year.length ? Math.max(...year.map((r) => r.high)) : null,
+    low52Week: year.length ? Math.min(...year.map((r) => r.low)) : null,
+    unit: UNITS[asset.symbol] ?? asset.quoteCurrency,
+    currency: asset.quoteCurrency,
+    date: new Date(quote.asOf).toISOString(),
+    source: quote.source,
+  };
+}

@@ -1,0 +1,325 @@
+import { z } from '@hono/zod-openapi';
+import { cachedData, notModifiedResponse } from '../../../core/cache';
+import { ApiError } from '../../../core/errors';
+import { createRouter, defineRoute } from '../../../core/openapi';
+import { requireUser } from '../../../middleware/auth';
+import { resolveAsset, resolveAssets } from '../../assets/service';
+import { parseTime } from '../schemas';
+import { adjustForSplits, candles, quotesFor, recentDailyCloses } from '../service';
+import { dailyStatistics } from '../statistics';
+
+const common = { security: [{ bearerAuth: [] }], middleware: requireUser, tags: ['Data (004)'] };
+const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+/** 004's factor ETFs, by the factor each stands for (from the ETFs the history ships). */
+export const FACTOR_ETFS: Record<string, string> = {
+  VTI: 'market',
+  IWM: 'size',
+  QQQ: 'growth',
+  EFA: 'international',
+  VWO: 'emerging_markets',
+  TLT: 'interest_rate',
+  GLD: 'commodities',
+};
+
+const StatisticsSchema = z.object({
+  period_return: z.number().nullable(),
+  volatility: z
+    .number()
+    .nullable()
+    .openapi({ description: 'Annualized, sample sd of simple daily returns.' }),
+  max_price: z.number().nullable(),
+  min_price: z.number().nullable(),
+  avg_volume: z.number().nullable(),
+  max_drawdown: z.number().nullable(),
+  annualization_periods: z.number().int(),
+  data_points: z.number().int(),
+  method: z.string(),
+});
+
+export const data004Routes = createRouter()
+  .openapi(
+    defineRoute({
+      ...common,
+      method: 'get',
+      path: '/api/v1/data/prices/historical/{symbol_or_position_id}',
+      summary: 'Daily prices with statistics for a symbol (004)',
+      description:
+        'Newest first. Without dates, the `days` before the series’ latest candle. `adjusted_close` is split-adjusted. Position ids resolve once portfolios exist.',
+      request: {
+        params: z.object({ symbol_or_position_id: z.string().min(1).max(64) }),
+        query: z.object({
+          days: z.coerce.number().int().min(1).max(20_000).default(30),
+          start_date: z.iso.date().optional(),
+          end_date: z.iso.date().optional(),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'Prices and statistics.',
+          content: {
+            'application/json': {
+              schema: z.object({
+                symbol: z.string(),
+                data_points: z.number().int(),
+                start_date: z.string().nullable(),
+                end_date: z.string().nullable(),
+                prices: z.array(
+                  z.object({
+                    date: z.string(),
+                    open: z.number(),
+                    high: z.number(),
+                    low: z.number(),
+                    close: z.number(),
+                    volume: z.number(),
+                    adjusted_close: z.number(),
+                  }),
+                ),
+                statistics: StatisticsSchema,
+                last_updated: z.string().nullable(),
+              }),
+            },
+          },
+        },
+        ...notModifiedResponse,
+      },
+    }),
+    async (c) => {
+      const key = c.req.valid('param').symbol_or_position_id;
+      if (key.startsWith('pos_')) throw new ApiError('NOT_FOUND', `Position ${key} not found`);
+      const q = c.req.valid('query');
+      const cached = await cachedData(
+        c,
+        300,
+        async () => {
+          const asset = await resolveAsset(c.env, key);
+          const end = parseTime(q.end_date, true);
+          const start = parseTime(q.start_date);
+          const rows = (
+            await candles(c.env, asset, {
+              timeframe: '1d',
+              start,
+              end,
+              newestFirst: true,
+              limit: start === undefined ? q.days : 100_000,
+            })
+          ).reverse();
+          const adjusted = await adjustForSplits(c.env, asset.id, rows);
+          const stats = dailyStatistics(adjusted, asset.assetType);
+          return {
+            symbol: asset.symbol,
+            data_points: rows.length,
+            start_date: rows[0] ? day(rows[0].openTime) : null,
+            end_date: rows.at(-1) ? day(rows.at(-1)?.openTime ?? 0) : null,
+            prices: rows
+              .map((r, i) => ({
+                date: day(r.openTime),
+                open: r.open,
+                high: r.high,
+                low: r.low,
+                close: r.close,
+                volume: r.volume,
+                adjusted_close: adjusted[i]?.close ?? r.close,
+              }))
+              .reverse(),
+            statistics: {
+              ...stats,
+              method: 'simple daily returns of split-adjusted closes; volatility = sample sd x sqrt(periods)',
+            },
+            last_updated: rows.at(-1) ? new Date(rows.at(-1)?.openTime ?? 0).toISOString() : null,
+          };
+        },
+        { private: true },
+      );
+      if (cached.notModified) return c.body(null, 304);
+      return c.json(cached.data, 200);
+    },
+  )
+  .openapi(
+    defineRoute({
+      ...common,
+      method: 'get',
+      path: '/api/v1/data/prices/quotes',
+      summary: 'Latest quotes with 52-week range (004)',
+      description:
+        'Bid, ask and their sizes are null: the providers Meridian uses publish no order book for these assets.',
+      request: {
+        query: z.object({ symbols: z.string().min(1).max(2000).openapi({ example: 'BTC,ETH,SPY' }) }),
+      },
+      responses: {
+        200: {
+          description: 'Quotes.',
+          content: {
+            'application/json': {
+              schema: z.object({
+                quotes: z.array(
+                  z.object({
+                    symbol: z.string(),
+                    price: z.number(),
+                    change: z.number().nullable(),
+                    change_percent: z.number().nullable(),
+                    volume: z.number().nullable(),
+                    bid: z.number().nullable(),
+                    ask: z.number().nullable(),
+                    bid_size: z.number().nullable(),
+                    ask_size: z.number().nullable(),
+                    high_52_week: z.number().nullable(),
+                    low_52_week: z.number().nullable(),
+                    market_cap: z.number().nullable(),
+                    timestamp: z.string(),
+                  }),
+                ),
+                missing: z.array(z.string()),
+                market_status: z.enum(['open', 'closed', '24x7']),
+                last_updated: z.string().nullable(),
+              }),
+            },
+          },
+        },
+      },
+    }),
+    async (c) => {
+      const symbols = c.req
+        .valid('query')
+        .symbols.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const found = await resolveAssets(c.env, symbols);
+      const ids = [...new Set([...found.values()].map((a) => a.id))];
+      const quoteMap = await quotesFor(c.env, ids);
+      const out = [];
+      const missing: string[] = [];
+      for (const s of symbols) {
+        const asset = found.get(s.toUpperCase());
+        const quote = asset ? quoteMap.get(asset.id) : undefined;
+        if (!asset || !quote) {
+          missing.push(s);
+          continue;
+        }
+        const year = await recentDailyCloses(c.env, asset.id, 260, quote.asOf);
+        out.push({
+          symbol: asset.symbol,
+          price: quote.price,
+          change: quote.change24h,
+          change_percent: quote.changePct24h,
+          volume: quote.volume24h,
+          bid: null,
+          ask: null,
+          bid_size: null,
+          ask_size: null,
+          high_52_week: year.length ? Math.max(...year.map((r) => r.high)) : null,
+          low_52_week: year.length ? Math.min(...year.map((r) => r.low)) : null,
+          market_cap: quote.marketCap,
+          timestamp: new Date(quote.asOf).toISOString(),
+        });
+      }
+      const allCrypto = [...found.values()].every(
+        (a) => a.assetType === 'crypto' || a.assetType === 'stablecoin',
+      );
+      const latest =
+        out
+          .map((q) => q.timestamp)
+          .sort()
+          .at(-1) ?? '';
+      const nyHour = new Date(latest || Date.now()).getUTCHours() - 5;
+      const weekday = new Date(latest || Date.now()).getUTCDay();
+      const open = weekday >= 1 && weekday <= 5 && nyHour >= 9.5 && nyHour < 16;
+      return c.json(
+        {
+          quotes: out,
+          missing,
+          market_status: allCrypto ? ('24x7' as const) : open ? ('open' as const) : ('closed' as const),
+          last_updated: latest || null,
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    defineRoute({
+      ...common,
+      method: 'get',
+      path: '/api/v1/data/factors/etf-prices',
+      summary: 'Factor ETFs: current and historical prices (004)',
+      request: {
+        query: z.object({
+          symbols: z.string().max(200).optional(),
+          days: z.coerce.number().int().min(1).max(3650).default(30),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'One entry per factor ETF.',
+          content: {
+            'application/json': {
+              schema: z.object({
+                factor_etfs: z.array(
+                  z.object({
+                    symbol: z.string(),
+                    name: z.string(),
+                    factor_type: z.string(),
+                    current_price: z.number().nullable(),
+                    change: z.number().nullable(),
+                    change_percent: z.number().nullable(),
+                    volume: z.number().nullable(),
+                    last_updated: z.string().nullable(),
+                    historical_prices: z.array(z.object({ date: z.string(), close: z.number() })),
+                  }),
+                ),
+                summary: z.object({
+                  total_etfs: z.number().int(),
+                  data_coverage: z.string(),
+                  last_updated: z.string().nullable(),
+                }),
+              }),
+            },
+          },
+        },
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const wanted = q.symbols
+        ? q.symbols
+            .split(',')
+            .map((s) => s.trim().toUpperCase())
+            .filter((s) => s in FACTOR_ETFS)
+        : Object.keys(FACTOR_ETFS);
+      const found = await resolveAssets(c.env, wanted);
+      const quoteMap = await quotesFor(
+        c.env,
+        [...found.values()].map((a) => a.id),
+      );
+      const etfs = await Promise.all(
+        wanted.map(async (symbol) => {
+          const asset = found.get(symbol);
+          const quote = asset ? quoteMap.get(asset.id) : undefined;
+          const history = asset ? await recentDailyCloses(c.env, asset.id, q.days) : [];
+          return {
+            symbol,
+            name: asset?.name ?? symbol,
+            factor_type: FACTOR_ETFS[symbol] ?? 'other',
+            current_price: quote?.price ?? null,
+            change: quote?.change24h ?? null,
+            change_percent: quote?.changePct24h ?? null,
+            volume: quote?.volume24h ?? null,
+            last_updated: quote ? new Date(quote.asOf).toISOString() : null,
+            historical_prices: history.reverse().map((r) => ({ date: day(r.openTime), close: r.close })),
+          };
+        }),
+      );
+      const priced = etfs.filter((e) => e.current_price !== null).length;
+      const last = etfs.reduce((m, e) => (e.last_updated && e.last_updated > m ? e.last_updated : m), '');
+      return c.json(
+        {
+          factor_etfs: etfs,
+          summary: {
+            total_etfs: etfs.length,
+            data_coverage: `${etfs.length ? Math.round((priced / etfs.length) * 100) : 0}%`,
+            last_updated: last || null,
+          },
+        },
+        200,
+      );
+    },
+  );

@@ -1,0 +1,34 @@
+import type { Timeframe } from '../../db/schema/market';
+
+/** Length of each timeframe in ms. Weekly candles open on Monday 00:00 UTC. */
+export const TIMEFRAME_MS: Record<Timeframe, number> = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '1h': 3_600_000,
+  '4h': 14_400_000,
+  '1d': 86_400_000,
+  '1w': 604_800_000,
+};
+
+/** 1970-01-01 was a Thursday; weeks start on Monday, 4 days later. */
+const WEEK_OFFSET = 4 * 86_400_000;
+
+/** The open time of the candle of `tf` containing `time`. */
+export function bucketStart(tf: Timeframe, time: number): number {
+  const size = TIMEFRAME_MS[tf];
+  if (tf === '1w') return Math.floor((time - WEEK_OFFSET) / size) * size + WEEK_OFFSET;
+  return Math.floor(time / size) * size;
+}
+
+/** Which finer timeframe each coarser one is rolled up from. */
+export const ROLLUP_SOURCE: Partial<Record<Timeframe, Timeframe>> = {
+  '5m': '1m',
+  '15m': '5m',
+  '1h': '15m',
+  '4h': '1h',
+  '1d': '1h',
+  '1w': '1d',
+};
+
+export const INTRADAY: readonly Timeframe[] = ['1m', '5m', '15m', '1h', '4h'];

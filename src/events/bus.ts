@@ -1,0 +1,44 @@
+import { describeError, log } from '../core/logger';
+
+/** Published after new prices are written (by live ingestion or the replay source). */
+export interface PricesUpdated {
+  type: 'prices.updated';
+  source: string;
+  /** Market time of the prices, epoch ms (virtual time under replay). */
+  at: number;
+  assets: { assetId: string; symbol: string; price: number; changePct24h: number | null }[];
+}
+
+export type MarketEvent = PricesUpdated;
+type Handler<E extends MarketEvent> = (env: Env, event: E) => Promise<void>;
+
+const handlers = new Map<MarketEvent['type'], Handler<MarketEvent>[]>();
+
+/**
+ * Registers a subscriber (alerts, signals, live hubs...). Subscribers must be idempotent:
+ * the same prices may be published twice, for example when a cron tick is retried.
+ */
+export function subscribe<T extends MarketEvent['type']>(
+  type: T,
+  handler: Handler<Extract<MarketEvent, { type: T }>>,
+): () => void {
+  const list = handlers.get(type) ?? [];
+  const h = handler as Handler<MarketEvent>;
+  list.push(h);
+  handlers.set(type, list);
+  return () => {
+    const i = list.indexOf(h);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
+
+/** Delivers an event to every subscriber; one failing does not stop the others. */
+export async function publish(env: Env, event: MarketEvent): Promise<void> {
+  const list = handlers.get(event.type) ?? [];
+  const results = await Promise.allSettled(list.map((h) => h(env, event)));
+  for (const r of results) {
+    if (r.status === 'rejected')
+      log('error', 'event.subscriber_failed', { type: event.type, ...describeError(r.reason) });
+  }
+  log('info', 'event.published', { type: event.type, assets: event.assets.length, subscribers: list.length });
+}

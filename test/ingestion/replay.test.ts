@@ -1,0 +1,99 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PricesUpdated, subscribe } from '../../src/events/bus';
+import worker from '../../src/index';
+import { hourlyFromDaily, pathPrice, replayClock, replayTick } from '../../src/ingestion/replay';
+import { callJson } from '../helpers/api';
+import { seedMarket } from '../helpers/market';
+
+const events: PricesUpdated[] = [];
+const unsubscribe = subscribe('prices.updated', async (_env, event) => {
+  events.push(event);
+});
+afterAll(unsubscribe);
+
+// Anchor the replay clock: REPLAY_START 2024-01-01, 60x, so one real minute is one market hour.
+const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
+const MINUTE = 60_000;
+
+beforeAll(async () => {
+  await seedMarket(['BTC', 'ETH', 'SPY']);
+  await env.DB.prepare(
+    "INSERT INTO market_state (key, value, updated_at) VALUES ('replay.anchor_real', ?, 0)",
+  )
+    .bind(String(T0))
+    .run();
+});
+
+describe('the replay path', () => {
+  const day = { openTime: 0, open: 100, high: 120, low: 90, close: 110, volume: 2400 };
+
+  it('passes through the open, the low, the high and the close of an up day', () => {
+    expect(pathPrice(day, 0)).toBe(100);
+    expect(pathPrice(day, 1 / 3)).toBeCloseTo(90, 9);
+    expect(pathPrice(day, 2 / 3)).toBeCloseTo(120, 9);
+    expect(pathPrice(day, 1)).toBe(110);
+  });
+
+  it('forms 24 hourly candles that stay inside the day and add up to it', () => {
+    const hours = hourlyFromDaily(day);
+    expect(hours).toHaveLength(24);
+    expect(hours[0]?.open).toBe(100);
+    expect(hours.at(-1)?.close).toBeCloseTo(110, 9);
+    expect(Math.max(...hours.map((h) => h.high))).toBeCloseTo(120, 9);
+    expect(Math.min(...hours.map((h) => h.low))).toBeCloseTo(90, 9);
+    expect(hours.reduce((s, h) => s + h.volume, 0)).toBeCloseTo(2400, 9);
+  });
+});
+
+describe('replay ingestion', () => {
+  it('runs a virtual clock from REPLAY_START at REPLAY_SPEED, looping at the end of history', async () => {
+    const clock = await replayClock(env, T0 + 90_000);
+    expect(new Date(clock?.now ?? 0).toISOString()).toBe('2024-01-01T01:30:00.000Z');
+    const span = (clock?.end ?? 0) - (clock?.start ?? 0);
+    const looped = await replayClock(env, T0 + 90_000 + span / 60);
+    expect(looped?.now).toBe(clock?.now);
+  });
+
+  it('moves quotes, forms hourly candles and publishes prices.updated; the same tick twice changes nothing', async () => {
+    events.length = 0;
+    const first = await replayTick(env, T0 + 10 * MINUTE);
+    expect(first?.changed.sort()).toEqual(['ast_btc', 'ast_eth', 'ast_spy']);
+    const btcAt10 = await callJson<{ price: number; timestamp: string; source: string }>(
+      '/api/markets/BTC-USD/price',
+    );
+    expect(btcAt10.body).toMatchObject({ timestamp: '2024-01-01T10:00:00.000Z', source: 'replay' });
+
+    const repeat = await replayTick(env, T0 + 10 * MINUTE);
+    expect(repeat?.changed).toEqual([]);
+    expect(events).toHaveLength(1);
+
+    const later = await replayTick(env, T0 + 13 * MINUTE);
+    expect(later?.candles).toBeGreaterThan(0);
+    const btcAt13 = await callJson<{ price: number }>('/api/markets/BTC-USD/price');
+    expect(btcAt13.body.price).not.toBe(btcAt10.body.price);
+    expect(events).toHaveLength(2);
+    expect(events[1]?.assets.find((a) => a.symbol === 'BTC')?.price).toBe(btcAt13.body.price);
+
+    const hours = await callJson<{ data: { candles: { timestamp: string; open: number; close: number }[] } }>(
+      '/api/v1/assets/BTC/price-history?timeframe=1h&start_date=2024-01-01&end_date=2024-01-01',
+    );
+    expect(hours.body.data.candles.map((c) => c.timestamp.slice(11, 13))).toEqual(['09', '10', '11', '12']);
+    // Each formed hour ends where the next begins: one continuous path.
+    const [h9, h10] = hours.body.data.candles;
+    expect(h10?.open).toBeCloseTo(h9?.close ?? 0, 9);
+  });
+
+  it('is what the minute cron runs', async () => {
+    const ctx = createExecutionContext();
+    worker.scheduled(
+      createScheduledController({ cron: '* * * * *', scheduledTime: T0 + 20 * MINUTE }),
+      env,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    const btc = await callJson<{ timestamp: string }>('/api/markets/BTC-USD/price');
+    expect(btc.body.timestamp).toBe('2024-01-01T20:00:00.000Z');
+  });
+});
