@@ -7,6 +7,19 @@ export function periodsPerYear(type: AssetType): 365 | 252 {
   return type === 'crypto' || type === 'stablecoin' ? 365 : 252;
 }
 
+/**
+ * Simple daily returns. A series that crossed zero (WTI in April 2020) has no meaningful
+ * return across it, so only days whose price and previous price are both positive count.
+ */
+export function dailyReturns(closes: number[]): number[] {
+  if (closes.length < 2) return [];
+  if (closes.every((v) => v > 0)) return Array.from(simpleReturns(closes));
+  return closes.slice(1).flatMap((v, i) => {
+    const prev = closes[i] ?? 0;
+    return prev > 0 && v > 0 ? [v / prev - 1] : [];
+  });
+}
+
 const round = (v: number | null, digits = 6) =>
   v === null || !Number.isFinite(v) ? null : Number(v.toFixed(digits));
 
@@ -18,8 +31,7 @@ export function dailyStatistics(rows: Candle[], type: AssetType) {
   const closes = rows.map((r) => r.close);
   const first = closes[0];
   const last = closes.at(-1);
-  const returns = closes.length > 1 ? simpleReturns(closes) : new Float64Array();
-  const valid = returns.filter((r) => Number.isFinite(r));
+  const valid = dailyReturns(closes);
   const ppy = periodsPerYear(type);
   // Drawdown needs positive prices; WTI closed below zero in April 2020.
   const positive = closes.every((v) => v > 0);
