@@ -38,7 +38,7 @@ try {
   const picked = SCENARIOS.filter((s) => !values.only || s.name.includes(values.only));
   for (const scenario of [BASELINE, ...picked]) {
     process.stderr.write(`bench: ${scenario.name}...\n`);
-    results.push(await runLoad(server.origin, scenario, options));
+    results.push(await runLoad(server.origin, scenario, options, server.token));
   }
 } finally {
   await server.stop();
@@ -62,6 +62,9 @@ console.log(
   `\nwrangler dev on 127.0.0.1, ${options.concurrency} concurrent clients, ${options.seconds}s each after ${options.warmupSeconds}s warm-up\n`,
 );
 console.table(rows);
+console.log(
+  `\nseeding a fresh local D1 with the shipped history: ${server.seeding.rows} rows in ${server.seeding.ms} ms`,
+);
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
   'bench/results/latest.json',

@@ -1,13 +1,32 @@
+import { ASSET_CATALOG } from '../src/domains/assets/catalog';
 import type { Scenario } from './lib/load';
 
-/** The baseline every other HTTP scenario is compared with, in the same run. */
+/** The baseline every other HTTP scenario is compared with, in the same run: exempt from limits, no I/O. */
 export const BASELINE: Scenario = { name: 'GET /health (baseline)', path: '/health' };
 
-/**
- * HTTP scenarios measured against the baseline. Each issue adds its own: an authenticated
- * rate-limited GET, a 5-year history query, a 50-symbol batch price request...
- */
+const FIVE_YEARS =
+  '/api/v1/assets/BTC/price-history?timeframe=1d&start_date=2019-12-08&end_date=2024-12-07&limit=5000';
+const fifty = Array.from({ length: 50 }, (_, i) => {
+  const a = ASSET_CATALOG[i % ASSET_CATALOG.length];
+  return { symbol: a?.symbol ?? 'BTC', type: a?.type ?? 'crypto' };
+});
+
+/** HTTP scenarios, each reported as a ratio to the baseline. */
 export const SCENARIOS: Scenario[] = [
+  { name: 'GET /api/health, guest (address DO limiter)', path: '/api/health' },
+  { name: 'GET /api/health, signed in (JWT + user DO: session + limits)', path: '/api/health', auth: true },
+  { name: 'GET /api/v1/users/me, signed in (+ D1 read)', path: '/api/v1/users/me', auth: true },
   { name: 'GET /api/health/detailed (D1 + 3 DOs + R2)', path: '/api/health/detailed' },
-  { name: 'GET /unknown (404 error path)', path: '/api/v1/nothing-here', expectStatus: 404 },
+  { name: 'GET BTC 5-year daily history (edge cache hit)', path: FIVE_YEARS },
+  {
+    name: 'GET BTC 5-year daily history (uncached: 1,827 candles from D1)',
+    path: (i) => `${FIVE_YEARS}&_=${i}`,
+  },
+  {
+    name: 'POST /api/prices/batch, 50 symbols',
+    method: 'POST',
+    path: '/api/prices/batch',
+    body: { tokens: fifty },
+  },
+  { name: 'GET unknown path (404 error path)', path: '/api/v1/nothing-here', expectStatus: 404 },
 ];

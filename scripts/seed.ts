@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { literal } from './lib/sql';
-import { d1ExecuteSql, d1Query, type Target } from './lib/wrangler';
+import { d1ExecuteSql, d1Query, type PersistTo, type Target } from './lib/wrangler';
 import { SEEDERS } from './seeders';
 
 /**
@@ -8,13 +8,18 @@ import { SEEDERS } from './seeders';
  * `seed_runs`), all in one `wrangler d1 execute`, so a second run costs one query.
  * `--force` reloads everything.
  */
-export function seed(target: Target = '--local', force = false): void {
+export function seed(
+  target: Target = '--local',
+  force = false,
+  persistTo?: PersistTo,
+): { loaded: number; rows: number; ms: number } {
   const started = performance.now();
   const done = new Map(
-    d1Query<{ name: string; checksum: string }>('SELECT name, checksum FROM seed_runs', target).map((r) => [
-      r.name,
-      r.checksum,
-    ]),
+    d1Query<{ name: string; checksum: string }>(
+      'SELECT name, checksum FROM seed_runs',
+      target,
+      persistTo,
+    ).map((r) => [r.name, r.checksum]),
   );
   const sql: string[] = [];
   const loaded: string[] = [];
@@ -37,17 +42,17 @@ export function seed(target: Target = '--local', force = false): void {
     rows += seeder.rows();
   }
   if (!sql.length) {
-    console.log(
-      `seed: all ${SEEDERS.length} sets up to date (${Math.round(performance.now() - started)} ms)`,
-    );
-    return;
+    const ms = Math.round(performance.now() - started);
+    console.log(`seed: all ${SEEDERS.length} sets up to date (${ms} ms)`);
+    return { loaded: 0, rows: 0, ms };
   }
   const generated = performance.now();
-  d1ExecuteSql(sql.join('\n'), target);
+  d1ExecuteSql(sql.join('\n'), target, persistTo);
   console.log(
     `seed: loaded ${loaded.length} sets, ${rows} rows in ${Math.round(performance.now() - started)} ms ` +
       `(${Math.round(generated - started)} ms generating SQL)`,
   );
+  return { loaded: loaded.length, rows, ms: Math.round(performance.now() - started) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

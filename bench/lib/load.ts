@@ -1,7 +1,10 @@
 export interface Scenario {
   name: string;
   method?: string;
-  path: string;
+  /** A fixed path, or one per request (to defeat caches, say). */
+  path: string | ((i: number) => string);
+  /** Send the bench user's access token. */
+  auth?: boolean;
   headers?: Record<string, string>;
   body?: unknown;
   /** Status every response must have; anything else counts as an error. */
@@ -34,12 +37,15 @@ export async function runLoad(
   origin: string,
   scenario: Scenario,
   options: { seconds: number; concurrency: number; warmupSeconds: number },
+  token?: string,
 ): Promise<LoadResult> {
-  const url = `${origin}${scenario.path}`;
+  let n = 0;
+  const urlFor = () => `${origin}${typeof scenario.path === 'string' ? scenario.path : scenario.path(n++)}`;
   const init: RequestInit = {
     method: scenario.method ?? 'GET',
     headers: {
       ...(scenario.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...(scenario.auth && token ? { Authorization: `Bearer ${token}` } : {}),
       ...scenario.headers,
     },
     ...(scenario.body !== undefined ? { body: JSON.stringify(scenario.body) } : {}),
@@ -55,7 +61,7 @@ export async function runLoad(
       if (t0 >= end) return;
       let ok = false;
       try {
-        const res = await fetch(url, init);
+        const res = await fetch(urlFor(), init);
         await res.arrayBuffer();
         ok = res.status === expected;
       } catch {

@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { ensureDevVars } from '../../scripts/lib/dev-secrets';
 import { wrangler, wranglerEnv } from '../../scripts/lib/wrangler';
+import { seed } from '../../scripts/seed';
 
 /** Persisted separately from `npm start`'s data, so benchmarks never touch a developer's state. */
 const PERSIST = '.wrangler/bench';
@@ -19,16 +22,39 @@ async function freePort(): Promise<number> {
 
 export interface Server {
   origin: string;
+  /** An access token of a user registered for the run. */
+  token: string;
+  /** Seeding the fresh bench database with the shipped history: rows and milliseconds. */
+  seeding: { rows: number; ms: number };
   stop(): Promise<void>;
 }
 
-/** Migrates a bench database and starts `wrangler dev` on a free loopback port. */
+/**
+ * A fresh bench database (migrated and seeded with the real history, timed), then
+ * `wrangler dev` on a free loopback port with rate limits scaled up 1000x so the load
+ * measures the limiter's work rather than its 429s, and a registered user's token.
+ */
 export async function startServer(): Promise<Server> {
+  rmSync(PERSIST, { recursive: true, force: true });
+  ensureDevVars();
   wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', PERSIST], { quiet: true });
+  const seeded = seed('--local', false, PERSIST);
   const port = await freePort();
   const child: ChildProcess = spawn(
     'wrangler',
-    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', PERSIST, '--log-level', 'error'],
+    [
+      'dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--persist-to',
+      PERSIST,
+      '--log-level',
+      'error',
+      '--var',
+      'RATE_LIMIT_SCALE:1000',
+    ],
     { env: wranglerEnv, stdio: ['ignore', 'ignore', 'inherit'], detached: true },
   );
   const origin = `http://127.0.0.1:${port}`;
@@ -42,8 +68,18 @@ export async function startServer(): Promise<Server> {
     if (Date.now() > deadline) throw new Error('wrangler dev did not start within 60 s');
     await new Promise((r) => setTimeout(r, 250));
   }
+  const res = await fetch(`${origin}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: 'bench-password-1' }),
+  });
+  if (res.status !== 201)
+    throw new Error(`bench user registration failed: ${res.status} ${await res.text()}`);
+  const { access_token: token } = (await res.json()) as { access_token: string };
   return {
     origin,
+    token,
+    seeding: { rows: seeded.rows, ms: seeded.ms },
     stop: async () => {
       if (child.pid) process.kill(-child.pid, 'SIGTERM');
       await new Promise((r) => child.once('exit', r));

@@ -24,20 +24,33 @@ export function wrangler(args: string[], options: { quiet?: boolean } = {}): str
   return result.stdout;
 }
 
+/** Where local D1 state lives; undefined for wrangler's default (.wrangler/state). */
+export type PersistTo = string | undefined;
+
+const persistArgs = (target: Target, persistTo: PersistTo) =>
+  target === '--local' && persistTo ? ['--persist-to', persistTo] : [];
+
 /** Runs one SQL query against D1 and returns its rows. */
-export function d1Query<T>(sql: string, target: Target = '--local'): T[] {
-  const out = wrangler(['d1', 'execute', 'DB', target, '--json', '--command', sql], { quiet: true });
+export function d1Query<T>(sql: string, target: Target = '--local', persistTo?: PersistTo): T[] {
+  const out = wrangler(
+    ['d1', 'execute', 'DB', target, ...persistArgs(target, persistTo), '--json', '--command', sql],
+    {
+      quiet: true,
+    },
+  );
   const parsed = JSON.parse(out) as { results: T[] }[];
   return parsed.flatMap((r) => r.results);
 }
 
 /** Runs a SQL file's statements against D1 (wrangler splits and batches them). */
-export function d1ExecuteSql(sql: string, target: Target = '--local'): void {
+export function d1ExecuteSql(sql: string, target: Target = '--local', persistTo?: PersistTo): void {
   const dir = mkdtempSync(join(tmpdir(), 'meridian-seed-'));
   const file = join(dir, 'seed.sql');
   try {
     writeFileSync(file, sql);
-    wrangler(['d1', 'execute', 'DB', target, '--yes', '--file', file], { quiet: true });
+    wrangler(['d1', 'execute', 'DB', target, ...persistArgs(target, persistTo), '--yes', '--file', file], {
+      quiet: true,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
