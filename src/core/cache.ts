@@ -22,10 +22,13 @@ export async function cachedData<T>(
   compute: () => Promise<T>,
   options: { private?: boolean } = {},
 ): Promise<Cached<T>> {
-  const version = await dataVersion(c.env);
+  // A client asking for `no-cache` gets the version read now, not the isolate's memo.
+  const version = await dataVersion(c.env, /no-cache/i.test(c.req.header('Cache-Control') ?? ''));
   const url = new URL(c.req.url);
   url.searchParams.sort();
-  const key = new Request(`https://cache.meridian.internal${url.pathname}${url.search}#v${version}`);
+  // The version goes in the query: the Cache API ignores URL fragments when matching.
+  url.searchParams.set('__data_version', version);
+  const key = new Request(`https://cache.meridian.internal${url.pathname}${url.search}`);
   const cache = options.private ? null : await caches.open('market-data');
   let data: T | undefined;
   let etag: string | undefined;

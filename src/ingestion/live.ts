@@ -46,7 +46,7 @@ async function activeAssets(env: Env, types: AssetType[]) {
   return db(env)
     .select({ id: assets.id, symbol: assets.symbol, externalIds: assets.externalIds })
     .from(assets)
-    .where(and(eq(assets.isActive, true), inArray(assets.assetType, types)));
+    .where(and(eq(assets.ownerId, ''), eq(assets.isActive, true), inArray(assets.assetType, types)));
 }
 
 async function announce(

@@ -105,6 +105,8 @@ export async function replayTick(env: Env, realNow = Date.now()): Promise<Replay
         gte(priceData.openTime, day - 10 * DAY),
         lte(priceData.openTime, day),
         eq(assets.isActive, true),
+        // Users' own series are their data, not the market's: the replay leaves them alone.
+        eq(assets.ownerId, ''),
       ),
     )
     .orderBy(priceData.assetId, priceData.openTime);

@@ -35,10 +35,10 @@ export async function bumpDataVersion(env: Env): Promise<void> {
 
 let cachedVersion: { value: string; readAt: number } | undefined;
 
-/** The current data version, read from D1 at most every 5 seconds per isolate. */
-export async function dataVersion(env: Env): Promise<string> {
+/** The current data version, read from D1 at most every 5 seconds per isolate (or now, with `fresh`). */
+export async function dataVersion(env: Env, fresh = false): Promise<string> {
   const now = Date.now();
-  if (cachedVersion && now - cachedVersion.readAt < 5000) return cachedVersion.value;
+  if (!fresh && cachedVersion && now - cachedVersion.readAt < 5000) return cachedVersion.value;
   const value = (await getState(env, 'data_version')) ?? '0';
   cachedVersion = { value, readAt: now };
   return value;

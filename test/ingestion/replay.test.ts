@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PricesUpdated, subscribe } from '../../src/events/bus';
 import worker from '../../src/index';
 import { hourlyFromDaily, pathPrice, replayClock, replayTick } from '../../src/ingestion/replay';
-import { callJson } from '../helpers/api';
+import { call, callJson } from '../helpers/api';
 import { seedMarket } from '../helpers/market';
 
 const events: PricesUpdated[] = [];
@@ -83,6 +83,23 @@ describe('replay ingestion', () => {
     // Each formed hour ends where the next begins: one continuous path.
     const [h9, h10] = hours.body.data.candles;
     expect(h10?.open).toBeCloseTo(h9?.close ?? 0, 9);
+  });
+
+  it('invalidates cached market data when new prices land', async () => {
+    const before = await call('/api/v1/assets?asset_type=crypto');
+    const etag = before.headers.get('ETag') ?? '';
+    const version = before.headers.get('X-Data-Version');
+    expect(
+      (await call('/api/v1/assets?asset_type=crypto', { headers: { 'If-None-Match': etag } })).status,
+    ).toBe(304);
+    await replayTick(env, T0 + 15 * MINUTE);
+    // Other isolates notice within 5 s; `Cache-Control: no-cache` asks for the version now.
+    const after = await call('/api/v1/assets?asset_type=crypto', {
+      headers: { 'If-None-Match': etag, 'Cache-Control': 'no-cache' },
+    });
+    expect(after.status).toBe(200);
+    expect(after.headers.get('X-Data-Version')).not.toBe(version);
+    expect(after.headers.get('ETag')).not.toBe(etag);
   });
 
   it('is what the minute cron runs', async () => {

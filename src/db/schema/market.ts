@@ -23,7 +23,7 @@ export const assets = sqliteTable(
   'assets',
   {
     id: text('id').primaryKey(),
-    /** Unique across all assets (BTC, SPY, GOLD, EURUSD, DXY...): assets are addressed by id or symbol. */
+    /** Unique among shared assets (BTC, SPY, GOLD, EURUSD, DXY...), and within each user's own. */
     symbol: text('symbol').notNull(),
     name: text('name').notNull(),
     assetType: text('asset_type', { enum: ASSET_TYPES }).notNull(),
@@ -34,13 +34,15 @@ export const assets = sqliteTable(
     description: text('description'),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
     isSupported: integer('is_supported', { mode: 'boolean' }).notNull().default(true),
+    /** '' for the shared catalog; a user id for a user's own private series (imported data). */
+    ownerId: text('owner_id').notNull().default(''),
     accessCount: integer('access_count').notNull().default(0),
     lastAccessedAt: text('last_accessed_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex('assets_symbol_unique').on(t.symbol),
+    uniqueIndex('assets_symbol_owner_unique').on(t.symbol, t.ownerId),
     index('assets_type_idx').on(t.assetType, t.isActive),
     index('assets_sector_idx').on(t.sectorId),
   ],

@@ -1,4 +1,5 @@
 import { createRouter } from '../../core/openapi';
 import { assetRoutes } from './routes/assets';
+import { ownAssetRoutes } from './routes/own-assets';
 
-export const assetsDomain = createRouter().route('/', assetRoutes);
+export const assetsDomain = createRouter().route('/', assetRoutes).route('/', ownAssetRoutes);

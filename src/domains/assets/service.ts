@@ -11,13 +11,24 @@ import { audit } from '../audit/service';
 export type AssetRow = typeof assets.$inferSelect;
 export type QuoteRow = typeof quotes.$inferSelect;
 
-/** Finds an asset by id (`ast_...`) or symbol (any case); 404 otherwise. */
-export async function resolveAsset(env: Env, idOrSymbol: string): Promise<AssetRow> {
+/** Shared catalog assets only: users' own series never appear on public routes. */
+export const isShared = eq(assets.ownerId, '');
+
+/**
+ * Finds a shared asset by id (`ast_...`) or symbol (any case), or with `ownerId` one of
+ * that user's own; anything else (including another user's) answers 404.
+ */
+export async function resolveAsset(env: Env, idOrSymbol: string, ownerId?: string): Promise<AssetRow> {
   const key = idOrSymbol.trim();
   const row = await db(env)
     .select()
     .from(assets)
-    .where(key.startsWith('ast_') ? eq(assets.id, key) : eq(assets.symbol, key.toUpperCase()))
+    .where(
+      and(
+        key.startsWith('ast_') ? eq(assets.id, key) : eq(assets.symbol, key.toUpperCase()),
+        ownerId === undefined ? isShared : eq(assets.ownerId, ownerId),
+      ),
+    )
     .get();
   if (!row) throw new ApiError('NOT_FOUND', `Asset ${idOrSymbol} not found`);
   return row;
@@ -32,7 +43,7 @@ export async function resolveAssets(env: Env, keys: string[]): Promise<Map<strin
     const rows = await db(env)
       .select()
       .from(assets)
-      .where(sql`upper(${assets.symbol}) IN ${chunk} OR upper(${assets.id}) IN ${chunk}`);
+      .where(and(isShared, sql`(upper(${assets.symbol}) IN ${chunk} OR upper(${assets.id}) IN ${chunk})`));
     for (const row of rows) {
       out.set(row.symbol.toUpperCase(), row);
       out.set(row.id.toUpperCase(), row);
@@ -76,7 +87,7 @@ function likePattern(text: string): string {
 /** Active, supported assets with their latest quote (000's list). */
 export async function listAssets(env: Env, filters: AssetFilters, page: Page) {
   const d = db(env);
-  const conditions: (SQL | undefined)[] = [];
+  const conditions: (SQL | undefined)[] = [isShared];
   if (!filters.include_inactive) conditions.push(eq(assets.isActive, true), eq(assets.isSupported, true));
   if (filters.asset_type) conditions.push(eq(assets.assetType, filters.asset_type));
   if (filters.search) {
@@ -167,6 +178,7 @@ export async function searchAssets(env: Env, q: string, limit: number, assetType
     .leftJoin(quotes, eq(quotes.assetId, assets.id))
     .where(
       and(
+        isShared,
         eq(assets.isActive, true),
         assetType ? eq(assets.assetType, assetType) : undefined,
         sql`(lower(${assets.symbol}) LIKE ${p} ESCAPE '\\' OR lower(${assets.name}) LIKE ${p} ESCAPE '\\')`,
@@ -294,4 +306,59 @@ export async function updateAsset(
     throw err;
   }
   return assetDetail(env, asset.id);
+}
+
+/** How many private series one user may keep. */
+export const MAX_OWN_ASSETS = 50;
+
+/** A user's own private series, for data they import (never shown on shared routes). */
+export async function createOwnAsset(env: Env, owner: Principal, input: AssetInput) {
+  const d = db(env);
+  const existing = await d.select({ n: count() }).from(assets).where(eq(assets.ownerId, owner.userId)).get();
+  if ((existing?.n ?? 0) >= MAX_OWN_ASSETS) {
+    throw new ApiError('VALIDATION_ERROR', `At most ${MAX_OWN_ASSETS} own assets per user`);
+  }
+  const id = newId('asset');
+  try {
+    await d.insert(assets).values({
+      id,
+      symbol: input.symbol.toUpperCase(),
+      name: input.name,
+      assetType: input.asset_type,
+      quoteCurrency: input.quote_currency ?? 'USD',
+      description: input.description ?? null,
+      ownerId: owner.userId,
+      isSupported: false,
+    });
+  } catch (err) {
+    if (isUnique(err))
+      throw new ApiError(
+        'INTEGRITY_ERROR',
+        `You already have an asset with symbol ${input.symbol.toUpperCase()}`,
+      );
+    throw err;
+  }
+  return assetView(await resolveAsset(env, id, owner.userId), null);
+}
+
+export async function listOwnAssets(env: Env, owner: Principal) {
+  const rows = await db(env)
+    .select({ asset: assets, quote: quotes })
+    .from(assets)
+    .leftJoin(quotes, eq(quotes.assetId, assets.id))
+    .where(eq(assets.ownerId, owner.userId))
+    .orderBy(asc(assets.symbol));
+  return rows.map((r) => assetView(r.asset, r.quote));
+}
+
+/** Deletes one of the user's own assets with all its candles, in one batch. */
+export async function deleteOwnAsset(env: Env, owner: Principal, idOrSymbol: string) {
+  const asset = await resolveAsset(env, idOrSymbol, owner.userId);
+  const d = db(env);
+  await d.batch([
+    d.delete(priceData).where(eq(priceData.assetId, asset.id)),
+    d.delete(quotes).where(eq(quotes.assetId, asset.id)),
+    d.delete(assets).where(and(eq(assets.id, asset.id), eq(assets.ownerId, owner.userId))),
+  ]);
+  return { id: asset.id, deleted: true };
 }

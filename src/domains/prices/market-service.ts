@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { ApiError } from '../../core/errors';
 import { db } from '../../db/client';
 import { assets, quotes } from '../../db/schema';
-import { type AssetRow, resolveAsset, resolveAssets } from '../assets/service';
+import { type AssetRow, isShared, resolveAsset, resolveAssets } from '../assets/service';
 import { quotesFor, recentDailyCloses } from './service';
 
 /** 002's trading pairs: every active crypto asset against USD. */
@@ -11,7 +11,7 @@ export async function listMarkets(env: Env) {
     .select({ asset: assets, quote: quotes })
     .from(assets)
     .leftJoin(quotes, eq(quotes.assetId, assets.id))
-    .where(and(eq(assets.isActive, true), inArray(assets.assetType, ['crypto', 'stablecoin'])))
+    .where(and(isShared, eq(assets.isActive, true), inArray(assets.assetType, ['crypto', 'stablecoin'])))
     .orderBy(assets.symbol);
   return rows.map(({ asset, quote }) => ({
     symbol: `${asset.symbol}/${asset.quoteCurrency}`,

@@ -228,3 +228,44 @@ describe('backfill and archive jobs', () => {
     expect(afterBody.data.candles).toEqual(before.body.data.candles);
   });
 });
+
+describe('macro backfill and validation jobs', () => {
+  it('backfills crypto history over a range from the replay source as a job', async () => {
+    const { res, body } = await callJson<Envelope<Job>>(
+      '/api/v1/admin/macro/backfill?start_date=2024-10-01&end_date=2024-10-02',
+      {
+        method: 'POST',
+        as: admin.as,
+      },
+    );
+    expect(res.status).toBe(202);
+    await runJob(body.data);
+    const done = await callJson<Envelope<Job>>(`/api/v1/jobs/${body.data.id}`, { as: admin.as });
+    expect(done.body.data).toMatchObject({
+      status: 'succeeded',
+      result: { written: 48, per_asset: { BTC: 48 } },
+    });
+    const unsupported = await callJson(
+      '/api/v1/admin/macro/backfill?start_date=2024-10-01&end_date=2024-10-02&data_sources=glassnode',
+      {
+        method: 'POST',
+        as: admin.as,
+      },
+    );
+    expectError(unsupported.res, unsupported.body, 400, 'VALIDATION_ERROR');
+  });
+
+  it('validates data quality as a job and keeps the report as its result', async () => {
+    const { body } = await callJson<Envelope<Job>>('/api/v1/admin/data-quality/validate', {
+      method: 'POST',
+      as: admin.as,
+    });
+    await runJob(body.data);
+    const done = await callJson<Envelope<Job>>(`/api/v1/jobs/${body.data.id}`, { as: admin.as });
+    expect(done.body.data.status).toBe('succeeded');
+    expect(done.body.data.result).toMatchObject({
+      series: expect.any(Number),
+      average_score: expect.any(Number),
+    });
+  });
+});
