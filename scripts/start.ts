@@ -1,4 +1,5 @@
 import { ensureDevVars } from './lib/dev-secrets';
+import { declaredCrons, driveCrons } from './lib/local-cron';
 import { wrangler, wranglerForeground } from './lib/wrangler';
 import { seed } from './seed';
 
@@ -14,11 +15,34 @@ console.log('start: seeding');
 seed('--local');
 console.log(`start: ready in ${Math.round(performance.now() - started)} ms; starting wrangler dev`);
 const port = process.env.PORT ?? '8787';
+const origin = `http://127.0.0.1:${port}`;
+
+// Fire the crons locally (wrangler dev does not), and one ingestion tick as soon as the
+// server answers, so prices move from the first minute.
+const crons = declaredCrons();
+const stopCrons = driveCrons(origin, crons);
+void (async () => {
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${origin}/health`)).ok) {
+        await fetch(`${origin}/__scheduled?cron=${encodeURIComponent('* * * * *')}`);
+        console.log(`start: firing ${crons.join(', ')} locally on schedule (wrangler dev does not)`);
+        return;
+      }
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+})();
+
 process.exitCode = await wranglerForeground([
   'dev',
   '--ip',
   '127.0.0.1',
   '--port',
   port,
+  '--test-scheduled',
   ...process.argv.slice(2),
 ]);
+stopCrons();
