@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ASSET_CATALOG, catalogAssetId } from '../../src/domains/assets/catalog';
 import { parseHistory } from '../../src/domains/prices/history-csv';
+import { aggregate } from '../../src/domains/prices/timeframes';
 import { upsertStatements } from '../lib/sql';
 import type { Seeder } from './index';
 
@@ -66,7 +67,7 @@ export const priceSeeders: Seeder[] = ASSET_CATALOG.filter((a) => a.history).map
   // generating and comparing the SQL.
   const fileStamp = () =>
     createHash('sha256')
-      .update(`v1:${history.path}:`)
+      .update(`v2:${history.path}:`)
       .update(readFileSync(join(DATA_DIR, 'prices', history.path)))
       .digest('hex');
   return {
@@ -113,7 +114,23 @@ export const priceSeeders: Seeder[] = ASSET_CATALOG.filter((a) => a.history).map
             ['asset_id'],
           )
         : [];
-      return [...upsertStatements('price_data', rows, ['asset_id', 'timeframe', 'open_time']), ...quote];
+      // Weekly candles rolled up from the daily ones, by the same function the Worker uses.
+      const weekly = aggregate(candles, '1w').map((c) => ({
+        asset_id: id,
+        timeframe: '1w',
+        open_time: c.openTime,
+        open: c.open,
+        high: c.high,
+        low: c.low,
+        close: c.close,
+        volume: c.volume,
+        source: 'rollup',
+        updated_at: now,
+      }));
+      return [
+        ...upsertStatements('price_data', [...rows, ...weekly], ['asset_id', 'timeframe', 'open_time']),
+        ...quote,
+      ];
     },
   };
 });

@@ -150,13 +150,9 @@ export async function ingestLiveDaily(env: Env, _time: number, deps: LiveDeps = 
   for (const asset of await activeAssets(env, ['crypto', 'stablecoin'])) {
     if (!asset.externalIds.binance) continue;
     try {
-      written += await upsertCandles(
-        env,
-        asset.id,
-        '1d',
-        await c.binance.klines(asset.externalIds.binance, '1d', { limit: 3 }),
-        'binance',
-      );
+      const days = await c.binance.klines(asset.externalIds.binance, '1d', { limit: 3 });
+      written += await upsertCandles(env, asset.id, '1d', days, 'binance');
+      if (days[0]) await rollUp(env, asset.id, '1w', days[0].openTime, Date.now());
     } catch (err) {
       failures.push(asset.symbol);
       log('warn', 'ingest.daily_failed', { symbol: asset.symbol, ...describeError(err) });
@@ -166,13 +162,9 @@ export async function ingestLiveDaily(env: Env, _time: number, deps: LiveDeps = 
   for (const asset of await activeAssets(env, ['etf', 'index', 'fx', 'commodity', 'metal', 'us-equity'])) {
     if (!asset.externalIds.stooq) continue;
     try {
-      written += await upsertCandles(
-        env,
-        asset.id,
-        '1d',
-        await c.stooq.daily(asset.externalIds.stooq, { from }),
-        'stooq',
-      );
+      const days = await c.stooq.daily(asset.externalIds.stooq, { from });
+      written += await upsertCandles(env, asset.id, '1d', days, 'stooq');
+      if (days[0]) await rollUp(env, asset.id, '1w', days[0].openTime, Date.now());
     } catch (err) {
       failures.push(asset.symbol);
       log('warn', 'ingest.daily_failed', { symbol: asset.symbol, ...describeError(err) });

@@ -179,6 +179,12 @@ export async function replayTick(env: Env, realNow = Date.now()): Promise<Replay
       await rollUp(env, assetId, '4h', from, currentHour - 1);
     }
   }
+  // Once per virtual day, the week so far rolls up into its weekly candle.
+  const lastDay = Number((await getState(env, 'replay.last_day')) ?? '0');
+  if (lastDay !== day) {
+    for (const assetId of byAsset.keys()) await rollUp(env, assetId, '1w', day, day);
+    await setState(env, 'replay.last_day', String(day));
+  }
   const changed = await upsertQuotes(env, quoteEntries);
   await setState(env, 'replay.last_hour', String(currentHour));
   if (changed.length || candleCount) {

@@ -102,6 +102,19 @@ describe('replay ingestion', () => {
     expect(after.headers.get('ETag')).not.toBe(etag);
   });
 
+  it('rolls the virtual week up into its weekly candle, Monday to Sunday', async () => {
+    const { body } = await callJson<{
+      data: { candles: { timestamp: string; open: number; high: number }[] };
+    }>('/api/v1/assets/BTC/price-history?timeframe=1w&start_date=2024-01-01&end_date=2024-01-07');
+    const daily = await callJson<{ data: { candles: { open: number; high: number }[] } }>(
+      '/api/v1/assets/BTC/price-history?timeframe=1d&start_date=2024-01-01&end_date=2024-01-07',
+    );
+    // 2024-01-01 was a Monday; the week rolls up every daily candle of it present so far.
+    expect(body.data.candles[0]?.timestamp).toBe('2024-01-01T00:00:00.000Z');
+    expect(body.data.candles[0]?.open).toBe(daily.body.data.candles[0]?.open);
+    expect(body.data.candles[0]?.high).toBe(Math.max(...daily.body.data.candles.map((c) => c.high)));
+  });
+
   it('is what the minute cron runs', async () => {
     const ctx = createExecutionContext();
     worker.scheduled(
@@ -112,5 +125,27 @@ describe('replay ingestion', () => {
     await waitOnExecutionContext(ctx);
     const btc = await callJson<{ timestamp: string }>('/api/markets/BTC-USD/price');
     expect(btc.body.timestamp).toBe('2024-01-01T20:00:00.000Z');
+  });
+});
+
+describe('timeframe buckets', () => {
+  it('start weeks on Monday 00:00 UTC and aggregate first open, extremes, last close and summed volume', async () => {
+    const { aggregate, bucketStart } = await import('../../src/domains/prices/timeframes');
+    expect(new Date(bucketStart('1w', Date.UTC(2024, 0, 7, 23))).toISOString()).toBe(
+      '2024-01-01T00:00:00.000Z',
+    );
+    expect(new Date(bucketStart('4h', Date.UTC(2024, 0, 7, 23, 59))).toISOString()).toBe(
+      '2024-01-07T20:00:00.000Z',
+    );
+    const week = aggregate(
+      [
+        { openTime: Date.UTC(2024, 0, 2), open: 2, high: 5, low: 1, close: 3, volume: 10 },
+        { openTime: Date.UTC(2024, 0, 1), open: 1, high: 4, low: 0.5, close: 2, volume: 5 },
+      ],
+      '1w',
+    );
+    expect(week).toEqual([
+      { openTime: Date.UTC(2024, 0, 1), open: 1, high: 5, low: 0.5, close: 3, volume: 15 },
+    ]);
   });
 });

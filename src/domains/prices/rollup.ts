@@ -1,34 +1,8 @@
 import { and, asc, eq, gte, lte } from 'drizzle-orm';
 import { db } from '../../db/client';
 import { priceData, type Timeframe } from '../../db/schema';
-import type { Candle } from '../../providers/types';
 import { upsertCandles } from './service';
-import { bucketStart, ROLLUP_SOURCE, TIMEFRAME_MS } from './timeframes';
-
-/** Aggregates candles into `tf` buckets: first open, highest high, lowest low, last close, summed volume. */
-export function aggregate(rows: Candle[], tf: Timeframe): Candle[] {
-  const out = new Map<number, Candle>();
-  for (const r of [...rows].sort((a, b) => a.openTime - b.openTime)) {
-    const key = bucketStart(tf, r.openTime);
-    const c = out.get(key);
-    if (!c)
-      out.set(key, {
-        openTime: key,
-        open: r.open,
-        high: r.high,
-        low: r.low,
-        close: r.close,
-        volume: r.volume,
-      });
-    else {
-      c.high = Math.max(c.high, r.high);
-      c.low = Math.min(c.low, r.low);
-      c.close = r.close;
-      c.volume += r.volume;
-    }
-  }
-  return [...out.values()];
-}
+import { aggregate, bucketStart, ROLLUP_SOURCE, TIMEFRAME_MS } from './timeframes';
 
 /**
  * Rebuilds the `tf` candles covering [from, to] from the finer timeframe they roll up from

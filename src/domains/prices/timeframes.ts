@@ -1,4 +1,5 @@
 import type { Timeframe } from '../../db/schema/market';
+import type { Candle } from '../../providers/types';
 
 /** Length of each timeframe in ms. Weekly candles open on Monday 00:00 UTC. */
 export const TIMEFRAME_MS: Record<Timeframe, number> = {
@@ -32,3 +33,28 @@ export const ROLLUP_SOURCE: Partial<Record<Timeframe, Timeframe>> = {
 };
 
 export const INTRADAY: readonly Timeframe[] = ['1m', '5m', '15m', '1h', '4h'];
+
+/** Aggregates candles into `tf` buckets: first open, highest high, lowest low, last close, summed volume. */
+export function aggregate(rows: Candle[], tf: Timeframe): Candle[] {
+  const out = new Map<number, Candle>();
+  for (const r of [...rows].sort((a, b) => a.openTime - b.openTime)) {
+    const key = bucketStart(tf, r.openTime);
+    const c = out.get(key);
+    if (!c)
+      out.set(key, {
+        openTime: key,
+        open: r.open,
+        high: r.high,
+        low: r.low,
+        close: r.close,
+        volume: r.volume,
+      });
+    else {
+      c.high = Math.max(c.high, r.high);
+      c.low = Math.min(c.low, r.low);
+      c.close = r.close;
+      c.volume += r.volume;
+    }
+  }
+  return [...out.values()];
+}
