@@ -3,7 +3,7 @@ import { config } from '../core/config';
 import { db } from '../db/client';
 import { assets, priceData } from '../db/schema';
 import { rollUp } from '../domains/prices/rollup';
-import { upsertCandles, upsertQuotes } from '../domains/prices/service';
+import { candleColumns, upsertCandles, upsertQuotes } from '../domains/prices/service';
 import { publish } from '../events/bus';
 import type { Candle, Quote } from '../providers/types';
 import { bumpDataVersion, forgetDataVersion, getState, initState, setState } from './state';
@@ -87,16 +87,7 @@ export async function replayTick(env: Env, realNow = Date.now()): Promise<Replay
   const day = Math.floor(v / DAY) * DAY;
   const d = db(env);
   const rows = await d
-    .select({
-      assetId: priceData.assetId,
-      openTime: priceData.openTime,
-      open: priceData.open,
-      high: priceData.high,
-      low: priceData.low,
-      close: priceData.close,
-      volume: priceData.volume,
-      symbol: assets.symbol,
-    })
+    .select({ ...candleColumns, assetId: priceData.assetId, symbol: assets.symbol })
     .from(priceData)
     .innerJoin(assets, eq(assets.id, priceData.assetId))
     .where(
@@ -236,14 +227,7 @@ export async function replayBackfill(
   progress?: (done: number, total: number) => Promise<void>,
 ): Promise<number> {
   const days = await db(env)
-    .select({
-      openTime: priceData.openTime,
-      open: priceData.open,
-      high: priceData.high,
-      low: priceData.low,
-      close: priceData.close,
-      volume: priceData.volume,
-    })
+    .select(candleColumns)
     .from(priceData)
     .where(
       and(

@@ -3,6 +3,7 @@ import { newId } from '../../core/ids';
 import { db } from '../../db/client';
 import { priceData, priceDataArchive, type Timeframe } from '../../db/schema';
 import type { Candle } from '../../providers/types';
+import { candleColumns } from './columns';
 import { INTRADAY } from './timeframes';
 
 /** How much intraday history D1 keeps, behind each series' newest candle; older goes to R2. */
@@ -122,15 +123,7 @@ export async function archiveOldIntraday(env: Env): Promise<ArchiveResult> {
       for (let month = monthStart(s.oldest); month < cutoff; month = nextMonth(month)) {
         const until = nextMonth(month) - 1;
         const rows = await d
-          .select({
-            openTime: priceData.openTime,
-            open: priceData.open,
-            high: priceData.high,
-            low: priceData.low,
-            close: priceData.close,
-            volume: priceData.volume,
-            source: priceData.source,
-          })
+          .select({ ...candleColumns, source: priceData.source })
           .from(priceData)
           .where(
             and(

@@ -1,3 +1,6 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { ApiError } from '../../core/errors';
 import type { Timeframe } from '../../db/schema/market';
 import type { Candle } from '../../providers/types';
 import { upsertCandles } from './service';
@@ -77,4 +80,15 @@ export async function importCandles(
     ? 0
     : await upsertCandles(env, input.assetId, input.timeframe, accepted, input.source);
   return { received: rows.length, accepted: accepted.length, rejected, written, dry_run: input.dryRun };
+}
+
+/** An import request's rows: CSV text (`text/csv` or any `text/*`) or JSON `{ candles: [...] }`. */
+export async function readImportBody(c: Context): Promise<string | RawRow[]> {
+  const type = c.req.header('Content-Type') ?? '';
+  if (type.includes('csv') || type.startsWith('text/')) return c.req.text();
+  const parsed = z
+    .object({ candles: z.array(z.record(z.string(), z.unknown())).max(50_000) })
+    .safeParse(await c.req.json());
+  if (!parsed.success) throw new ApiError('VALIDATION_ERROR', 'Expected { candles: [...] } or a CSV body');
+  return parsed.data.candles;
 }

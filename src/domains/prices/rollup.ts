@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, lte } from 'drizzle-orm';
 import { db } from '../../db/client';
 import { priceData, type Timeframe } from '../../db/schema';
-import { upsertCandles } from './service';
+import { candleColumns, upsertCandles } from './service';
 import { aggregate, bucketStart, ROLLUP_SOURCE, TIMEFRAME_MS } from './timeframes';
 
 /**
@@ -20,14 +20,7 @@ export async function rollUp(
   const start = bucketStart(tf, from);
   const end = bucketStart(tf, to) + TIMEFRAME_MS[tf] - 1;
   const rows = await db(env)
-    .select({
-      openTime: priceData.openTime,
-      open: priceData.open,
-      high: priceData.high,
-      low: priceData.low,
-      close: priceData.close,
-      volume: priceData.volume,
-    })
+    .select(candleColumns)
     .from(priceData)
     .where(
       and(

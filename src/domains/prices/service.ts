@@ -4,6 +4,9 @@ import { corporateActions, priceData, quotes, type Timeframe } from '../../db/sc
 import type { Candle, Quote } from '../../providers/types';
 import type { AssetRow } from '../assets/service';
 import { readArchived } from './archive';
+import { candleColumns } from './columns';
+
+export { candleColumns };
 
 export interface StoredCandle extends Candle {
   source: string;
@@ -30,15 +33,7 @@ export async function candles(env: Env, asset: AssetRow, q: HistoryQuery): Promi
     q.end !== undefined ? lte(priceData.openTime, q.end) : undefined,
   );
   const rows = await db(env)
-    .select({
-      openTime: priceData.openTime,
-      open: priceData.open,
-      high: priceData.high,
-      low: priceData.low,
-      close: priceData.close,
-      volume: priceData.volume,
-      source: priceData.source,
-    })
+    .select({ ...candleColumns, source: priceData.source })
     .from(priceData)
     .where(where)
     .orderBy(q.newestFirst ? desc(priceData.openTime) : asc(priceData.openTime))

@@ -1,16 +1,9 @@
 import type { Timeframe } from '../../db/schema/market';
+import { TIMEFRAME_MS } from '../../providers/common';
 import type { Candle } from '../../providers/types';
 
-/** Length of each timeframe in ms. Weekly candles open on Monday 00:00 UTC. */
-export const TIMEFRAME_MS: Record<Timeframe, number> = {
-  '1m': 60_000,
-  '5m': 300_000,
-  '15m': 900_000,
-  '1h': 3_600_000,
-  '4h': 14_400_000,
-  '1d': 86_400_000,
-  '1w': 604_800_000,
-};
+/** Length of each timeframe in ms, shared with the provider adapters. Weekly candles open on Monday 00:00 UTC. */
+export { TIMEFRAME_MS };
 
 /** 1970-01-01 was a Thursday; weeks start on Monday, 4 days later. */
 const WEEK_OFFSET = 4 * 86_400_000;

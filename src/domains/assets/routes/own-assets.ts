@@ -1,10 +1,9 @@
 import { z } from '@hono/zod-openapi';
-import { ApiError } from '../../../core/errors';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { envelope, envelopeSchema } from '../../../core/responses';
 import { TIMEFRAMES } from '../../../db/schema/market';
 import { principalOf, requireUser } from '../../../middleware/auth';
-import { importCandles } from '../../prices/import';
+import { importCandles, readImportBody } from '../../prices/import';
 import { CandleSchema, HistoryQuery, parseTime } from '../../prices/schemas';
 import { candles } from '../../prices/service';
 import { AssetIdParam, AssetInputSchema, AssetSchema } from '../schemas';
@@ -122,17 +121,7 @@ export const ownAssetRoutes = createRouter()
       const principal = principalOf(c);
       const asset = await resolveAsset(c.env, c.req.valid('param').asset_id, principal.userId);
       const q = c.req.valid('query');
-      const type = c.req.header('Content-Type') ?? '';
-      let body: string | Record<string, unknown>[];
-      if (type.includes('csv') || type.startsWith('text/')) body = await c.req.text();
-      else {
-        const parsed = z
-          .object({ candles: z.array(z.record(z.string(), z.unknown())).max(50_000) })
-          .safeParse(await c.req.json());
-        if (!parsed.success)
-          throw new ApiError('VALIDATION_ERROR', 'Expected { candles: [...] } or a CSV body');
-        body = parsed.data.candles;
-      }
+      const body = await readImportBody(c);
       const report = await importCandles(c.env, {
         assetId: asset.id,
         timeframe: q.timeframe,

@@ -12,7 +12,7 @@ import { resolveAsset } from '../../assets/service';
 import { JobSchema } from '../../jobs/schemas';
 import { getOwnedJob, jobView } from '../../jobs/service';
 import { listDataSources } from '../data-sources';
-import { importCandles } from '../import';
+import { importCandles, readImportBody } from '../import';
 import { qualityReport } from '../quality';
 import { isoDate, parseTime } from '../schemas';
 
@@ -377,17 +377,7 @@ export const priceAdminRoutes = createRouter()
     async (c) => {
       const q = c.req.valid('query');
       const asset = await resolveAsset(c.env, q.asset);
-      const type = c.req.header('Content-Type') ?? '';
-      let body: string | Record<string, unknown>[];
-      if (type.includes('csv') || type.startsWith('text/')) body = await c.req.text();
-      else {
-        const parsed = z
-          .object({ candles: z.array(z.record(z.string(), z.unknown())).max(50_000) })
-          .safeParse(await c.req.json());
-        if (!parsed.success)
-          throw new ApiError('VALIDATION_ERROR', 'Expected { candles: [...] } or a CSV body');
-        body = parsed.data.candles;
-      }
+      const body = await readImportBody(c);
       const report = await importCandles(c.env, {
         assetId: asset.id,
         timeframe: q.timeframe,
