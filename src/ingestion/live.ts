@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { describeError, log } from '../core/logger';
 import { db } from '../db/client';
-import { type AssetType, assets, marketIndicators } from '../db/schema';
+import { type AssetType, assets, marketIndicators, type Timeframe } from '../db/schema';
 import { rollUp } from '../domains/prices/rollup';
 import { upsertCandles, upsertQuotes } from '../domains/prices/service';
 import { publish } from '../events/bus';
@@ -195,4 +195,52 @@ export async function ingestLiveDaily(env: Env, _time: number, deps: LiveDeps = 
   }
   if (written) await bumpDataVersion(env);
   return { written, fear_greed: fearGreed, failures };
+}
+
+/**
+ * Backfills one asset over [start, end] from a live provider: Binance klines (crypto, any
+ * timeframe, paged 1,000 at a time) or Stooq daily candles (ETFs, indices, FX,
+ * commodities). Upserts only, so rerunning a range writes the same rows.
+ */
+export async function backfillFromProvider(
+  env: Env,
+  input: {
+    assetId: string;
+    externalIds: Record<string, string>;
+    source: 'binance' | 'stooq';
+    timeframe: Timeframe;
+    start: number;
+    end: number;
+  },
+  progress?: (written: number) => Promise<void>,
+  deps: LiveDeps = {},
+): Promise<number> {
+  const c = clients(env, deps);
+  if (input.source === 'stooq') {
+    const symbol = input.externalIds.stooq;
+    if (!symbol) throw new Error('This asset has no Stooq symbol');
+    if (input.timeframe !== '1d') throw new Error('Stooq serves daily candles only');
+    const days = await c.stooq.daily(symbol, { from: input.start, to: input.end });
+    const written = await upsertCandles(env, input.assetId, '1d', days, 'stooq');
+    await progress?.(written);
+    return written;
+  }
+  const pair = input.externalIds.binance;
+  if (!pair) throw new Error('This asset has no Binance symbol');
+  let written = 0;
+  let from = input.start;
+  for (let page = 0; page < 1000 && from <= input.end; page++) {
+    const candles = await c.binance.klines(pair, input.timeframe, {
+      startTime: from,
+      endTime: input.end,
+      limit: 1000,
+    });
+    if (!candles.length) break;
+    written += await upsertCandles(env, input.assetId, input.timeframe, candles, 'binance');
+    await progress?.(written);
+    const last = candles.at(-1);
+    if (!last || candles.length < 1000) break;
+    from = last.openTime + 1;
+  }
+  return written;
 }

@@ -3,37 +3,54 @@ import { TIMEFRAMES } from '../../db/schema/market';
 import { resolveAsset } from '../../domains/assets/service';
 import { archiveOldIntraday } from '../../domains/prices/archive';
 import { qualityReport } from '../../domains/prices/quality';
+import { backfillFromProvider } from '../../ingestion/live';
 import { replayBackfill } from '../../ingestion/replay';
 import { bumpDataVersion } from '../../ingestion/state';
 import { defineJob } from './types';
 
+/** Where a backfill can take candles from: the offline replay of the history, or a live provider. */
+export const BACKFILL_SOURCES = ['replay', 'binance', 'stooq'] as const;
+
 /**
  * Backfills candles for assets over a date range. `replay` derives hourly and 4-hour
- * candles from the daily history (works offline); live providers are used where the
- * market-data mode is `live`. Idempotent: upserts only.
+ * candles from the daily history (works offline); `binance` and `stooq` fetch from the
+ * providers. Idempotent: upserts only.
  */
 export const backfillPrices = defineJob({
   payload: z.object({
     assets: z.array(z.string()).min(1).max(100),
     start: z.number().int(),
     end: z.number().int(),
-    source: z.enum(['replay']).default('replay'),
+    source: z.enum(BACKFILL_SOURCES).default('replay'),
+    timeframe: z.enum(TIMEFRAMES).default('1h'),
   }),
   async run(ctx, payload) {
     let written = 0;
     const perAsset: Record<string, number> = {};
+    const share = (i: number, within: number) => ((i + within) / payload.assets.length) * 100;
     for (const [i, key] of payload.assets.entries()) {
       if (await ctx.cancelRequested()) return { written, per_asset: perAsset, cancelled: true };
       const asset = await resolveAsset(ctx.env, key);
-      const n = await replayBackfill(ctx.env, asset.id, payload.start, payload.end, async (done, total) => {
-        const within = total ? done / total : 1;
-        await ctx.progress(
-          ((i + within) / payload.assets.length) * 100,
-          `${asset.symbol}: ${done}/${total} days`,
-        );
-      });
+      const n =
+        payload.source === 'replay'
+          ? await replayBackfill(ctx.env, asset.id, payload.start, payload.end, (done, total) =>
+              ctx.progress(share(i, total ? done / total : 1), `${asset.symbol}: ${done}/${total} days`),
+            )
+          : await backfillFromProvider(
+              ctx.env,
+              {
+                assetId: asset.id,
+                externalIds: asset.externalIds,
+                source: payload.source,
+                timeframe: payload.timeframe,
+                start: payload.start,
+                end: payload.end,
+              },
+              (done) => ctx.progress(share(i, 0), `${asset.symbol}: ${done} candles`),
+            );
       perAsset[asset.symbol] = n;
       written += n;
+      await ctx.progress(share(i, 1), `${asset.symbol} done`);
     }
     await bumpDataVersion(ctx.env);
     return { written, per_asset: perAsset };

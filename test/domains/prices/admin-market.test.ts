@@ -1,6 +1,6 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import worker from '../../../src/index';
 import { call, callJson } from '../../helpers/api';
 import { expectError } from '../../helpers/errors';
@@ -267,5 +267,71 @@ describe('macro backfill and validation jobs', () => {
       series: expect.any(Number),
       average_score: expect.any(Number),
     });
+  });
+});
+
+describe('backfill from a provider', () => {
+  it('pages Binance klines into candles (recorded response), idempotently', async () => {
+    const pages: string[] = [];
+    const spy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
+      const url = new URL(String(input instanceof Request ? input.url : input));
+      pages.push(url.pathname);
+      const start = Number(url.searchParams.get('startTime'));
+      // Two real-shaped daily klines from the requested start (the shape of the recorded GetKlines.json).
+      const rows = [0, 1].map((i) => {
+        const t = start + i * 86_400_000;
+        return [
+          t,
+          '100.0',
+          '110.0',
+          '95.0',
+          '105.0',
+          '12.5',
+          t + 86_399_999,
+          '1300.0',
+          42,
+          '6.0',
+          '630.0',
+          '0',
+        ];
+      });
+      return new Response(JSON.stringify(rows), { headers: { 'Content-Type': 'application/json' } });
+    });
+    try {
+      const body = {
+        assets: ['BTC'],
+        start_date: '2021-01-01',
+        end_date: '2021-01-02',
+        source: 'binance',
+        timeframe: '1d',
+      };
+      const first = await callJson<Envelope<Job>>('/api/v1/admin/price-data/fetch', {
+        method: 'POST',
+        as: admin.as,
+        body,
+      });
+      await runJob(first.body.data);
+      const done = await callJson<Envelope<Job>>(`/api/v1/jobs/${first.body.data.id}`, { as: admin.as });
+      expect(done.body.data).toMatchObject({ status: 'succeeded', result: { written: 2 } });
+      expect(pages).toEqual(['/api/v3/klines']);
+      const row = await env.DB.prepare(
+        "SELECT close, source FROM price_data WHERE asset_id = 'ast_btc' AND timeframe = '1d' AND open_time = ?",
+      )
+        .bind(Date.UTC(2021, 0, 1))
+        .first();
+      expect(row).toEqual({ close: 105, source: 'binance' });
+      const again = await callJson<Envelope<Job>>('/api/v1/admin/price-data/fetch', {
+        method: 'POST',
+        as: admin.as,
+        body,
+      });
+      await runJob(again.body.data);
+      const count = await env.DB.prepare(
+        "SELECT COUNT(*) AS n FROM price_data WHERE source = 'binance'",
+      ).first();
+      expect(count).toEqual({ n: 2 });
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { envelope, envelopeSchema } from '../../../core/responses';
 import { ASSET_TYPES, TIMEFRAMES } from '../../../db/schema/market';
 import { type AppEnv, config } from '../../../env';
 import { replayClock } from '../../../ingestion/replay';
+import { BACKFILL_SOURCES } from '../../../jobs/handlers/market-data';
 import { enqueueJob } from '../../../jobs/service';
 import { principalOf, requireAdmin } from '../../../middleware/auth';
 import { resolveAsset } from '../../assets/service';
@@ -248,7 +249,7 @@ export const priceAdminRoutes = createRouter()
       path: '/api/v1/admin/price-data/fetch',
       summary: 'Backfill candles for assets over a date range, as a background job (000)',
       description:
-        '`replay` derives hourly and 4-hour candles from the daily history and works offline. Idempotent.',
+        '`replay` derives hourly and 4-hour candles from the daily history and works offline; `binance` pages klines for crypto at any timeframe; `stooq` fetches daily candles for ETFs, indices, FX and commodities. Idempotent.',
       request: {
         body: {
           content: {
@@ -258,7 +259,11 @@ export const priceAdminRoutes = createRouter()
                   assets: z.array(z.string().min(1).max(64)).min(1).max(100),
                   start_date: isoDate,
                   end_date: isoDate,
-                  source: z.enum(['replay']).default('replay'),
+                  source: z.enum(BACKFILL_SOURCES).default('replay'),
+                  timeframe: z
+                    .enum(TIMEFRAMES)
+                    .default('1h')
+                    .openapi({ description: 'For provider sources; replay makes 1h and 4h.' }),
                 })
                 .strict(),
             },
@@ -277,7 +282,13 @@ export const priceAdminRoutes = createRouter()
       return c.json(
         envelope(
           c,
-          await enqueued(c, 'prices.backfill', { assets: body.assets, start, end, source: body.source }),
+          await enqueued(c, 'prices.backfill', {
+            assets: body.assets,
+            start,
+            end,
+            source: body.source,
+            timeframe: body.timeframe,
+          }),
         ),
         202,
       );
