@@ -75,8 +75,9 @@ export async function adjustForSplits<T extends Candle>(env: Env, assetId: strin
 const BATCH_STATEMENTS = 200;
 
 /**
- * Upserts candles in D1 batches: each batch is atomic, so a set of candles is never half
- * written, and writing the same candles twice changes nothing. Returns rows written.
+ * Upserts candles in D1 batches. Each batch (up to 2,000 candles) is atomic; a larger set
+ * interrupted between batches is completed by running it again, since writing the same
+ * candles twice changes nothing. Returns rows written.
  */
 export async function upsertCandles(
   env: Env,
