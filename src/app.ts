@@ -12,9 +12,11 @@ import { adminDomain } from './domains/admin';
 import { apiKeysDomain } from './domains/api-keys';
 import { assetsDomain } from './domains/assets';
 import { auth } from './domains/auth';
+import { feedbackDomain } from './domains/feedback';
 import { health } from './domains/health';
 import { noteRequest } from './domains/health/service';
 import { jobsDomain } from './domains/jobs';
+import { notificationsDomain } from './domains/notifications';
 import { pricesDomain } from './domains/prices';
 import { securityDomain } from './domains/security';
 import { usersDomain } from './domains/users';
@@ -68,6 +70,8 @@ export function createApp() {
   app.route('/', jobsDomain);
   app.route('/', assetsDomain);
   app.route('/', pricesDomain);
+  app.route('/', notificationsDomain);
+  app.route('/', feedbackDomain);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

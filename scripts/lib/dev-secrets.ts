@@ -8,12 +8,26 @@ export function generateSigningJwk(): string {
   return JSON.stringify({ ...jwk, kid: `dev-${randomBytes(4).toString('hex')}` });
 }
 
+/** A VAPID key pair in the `web-push` format: raw P-256 public point and private scalar, base64url. */
+export function generateVapidPair(): { publicKey: string; privateKey: string } {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = privateKey.export({ format: 'jwk' });
+  const b = (v: string | undefined) => Buffer.from(v ?? '', 'base64url');
+  return {
+    publicKey: Buffer.concat([Buffer.from([4]), b(jwk.x), b(jwk.y)]).toString('base64url'),
+    privateKey: b(jwk.d).toString('base64url'),
+  };
+}
+
 /** Development values for every secret the Worker reads (see .dev.vars.example). */
 export function generateDevSecrets(): Record<string, string> {
+  const vapid = generateVapidPair();
   return {
     JWT_SIGNING_KEY: generateSigningJwk(),
     JWT_VERIFY_KEYS: '',
     DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    VAPID_PUBLIC_KEY: vapid.publicKey,
+    VAPID_PRIVATE_KEY: vapid.privateKey,
   };
 }
 

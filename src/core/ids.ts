@@ -14,6 +14,9 @@ export const ID_PREFIXES = {
   asset: 'ast',
   corporateAction: 'ca',
   archive: 'arc',
+  notification: 'ntf',
+  pushSubscription: 'psub',
+  feedback: 'fbk',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -9,7 +9,22 @@ export interface PricesUpdated {
   assets: { assetId: string; symbol: string; price: number; changePct24h: number | null }[];
 }
 
-export type MarketEvent = PricesUpdated;
+/** Published for every new in-app notification; the live hubs deliver it to the user's sockets. */
+export interface NotificationCreated {
+  type: 'notification.created';
+  userId: string;
+  notification: {
+    id: string;
+    type: string;
+    category: string;
+    priority: string;
+    title: string;
+    message: string;
+    created_at: string;
+  };
+}
+
+export type MarketEvent = PricesUpdated | NotificationCreated;
 type Handler<E extends MarketEvent> = (env: Env, event: E) => Promise<void>;
 
 const handlers = new Map<MarketEvent['type'], Handler<MarketEvent>[]>();
@@ -40,5 +55,5 @@ export async function publish(env: Env, event: MarketEvent): Promise<void> {
     if (r.status === 'rejected')
       log('error', 'event.subscriber_failed', { type: event.type, ...describeError(r.reason) });
   }
-  log('info', 'event.published', { type: event.type, assets: event.assets.length, subscribers: list.length });
+  log('info', 'event.published', { type: event.type, subscribers: list.length });
 }

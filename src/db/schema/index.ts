@@ -1,4 +1,5 @@
 export * from './market';
+export * from './notifications';
 export * from './platform';
 export * from './reference';
 export * from './users';

@@ -1,5 +1,6 @@
 import { purgeFinishedJobs } from './maintenance';
 import { archivePrices, backfillPrices, validateDataQuality } from './market-data';
+import { broadcastNotification, pushNotification } from './notifications';
 import type { JobHandler } from './types';
 
 /** Every job type the consumer runs. Adding a job: one handler file, one line here. */
@@ -8,6 +9,8 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   'prices.backfill': backfillPrices,
   'prices.archive': archivePrices,
   'data-quality.validate': validateDataQuality,
+  'notifications.push': pushNotification,
+  'notifications.broadcast': broadcastNotification,
 };
 
 export type JobType = keyof typeof JOB_HANDLERS;

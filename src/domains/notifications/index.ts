@@ -1,0 +1,7 @@
+import { createRouter } from '../../core/openapi';
+import { notificationAdminRoutes } from './routes/admin';
+import { notificationRoutes } from './routes/notifications';
+
+export const notificationsDomain = createRouter()
+  .route('/', notificationRoutes)
+  .route('/', notificationAdminRoutes);
