@@ -19,8 +19,15 @@ const { values } = parseArgs({
 
 // --suite quant|http|all (default all): the quant library's suite (bench/quant.ts) runs in
 // this process, before wrangler starts, and prints its own table; `quant` stops there.
-if (!['quant', 'http', 'all'].includes(values.suite)) throw new Error('--suite must be quant, http or all');
-if (values.suite !== 'http') {
+if (!['quant', 'alerts', 'http', 'all'].includes(values.suite))
+  throw new Error('--suite must be quant, alerts, http or all');
+if (values.suite === 'alerts' || values.suite === 'all') {
+  const { runAlertsBench } = await import('./alerts');
+  console.log('\nalert evaluation (pure decision, 100,000 alerts across 50 assets)\n');
+  console.table(await runAlertsBench());
+  if (values.suite === 'alerts') process.exit(0);
+}
+if (values.suite === 'quant' || values.suite === 'all') {
   const { runQuantBench } = await import('./quant');
   console.log('\nquant library: median of timed runs after warm-up, same data for every library\n');
   console.table(await runQuantBench());

@@ -9,6 +9,7 @@ import { allowedMethods } from './core/method-not-allowed';
 import { createRouter } from './core/openapi';
 import { VERSION } from './core/version';
 import { adminDomain } from './domains/admin';
+import { alertsDomain } from './domains/alerts';
 import { apiKeysDomain } from './domains/api-keys';
 import { assetsDomain } from './domains/assets';
 import { auth } from './domains/auth';
@@ -20,6 +21,7 @@ import { notificationsDomain } from './domains/notifications';
 import { pricesDomain } from './domains/prices';
 import { securityDomain } from './domains/security';
 import { usersDomain } from './domains/users';
+import { watchlistsDomain } from './domains/watchlists';
 import { apiVersion, isV2Path } from './middleware/api-version';
 import { authenticate } from './middleware/auth';
 import { bodyLimit } from './middleware/body-limit';
@@ -72,6 +74,8 @@ export function createApp() {
   app.route('/', pricesDomain);
   app.route('/', notificationsDomain);
   app.route('/', feedbackDomain);
+  app.route('/', alertsDomain);
+  app.route('/', watchlistsDomain);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -1,4 +1,5 @@
 import { createApp } from './app';
+import './domains/alerts/subscribe';
 import { handleQueue } from './jobs/queue';
 import { handleScheduled } from './jobs/scheduled';
 

@@ -1,4 +1,5 @@
 import { TIERS } from '../../src/core/tiers';
+import { catalogAssetId } from '../../src/domains/assets/catalog';
 import { upsertStatements } from '../lib/sql';
 import { assetsSeeder, priceSeeders } from './prices';
 
@@ -31,5 +32,37 @@ const tiers: Seeder = {
     ),
 };
 
+/** The 15 assets guests see until an admin curates the list (001's default watchlist). */
+export const DEFAULT_WATCHLIST = [
+  'BTC',
+  'ETH',
+  'SOL',
+  'BNB',
+  'XRP',
+  'ADA',
+  'DOGE',
+  'AVAX',
+  'LINK',
+  'DOT',
+  'LTC',
+  'TRX',
+  'NEAR',
+  'TON',
+  'SUI',
+];
+
+const defaultWatchlist: Seeder = {
+  name: 'default_watchlist',
+  rows: () => DEFAULT_WATCHLIST.length,
+  statements: () => [
+    // Only if absent: once an admin has curated it, the seed leaves it alone.
+    `INSERT INTO watchlists (id, user_id, name, description, is_public, is_default) VALUES ('wl_default', NULL, 'Default watchlist', 'Curated by Meridian', 1, 1) ON CONFLICT (id) DO NOTHING;`,
+    ...DEFAULT_WATCHLIST.map(
+      (symbol, i) =>
+        `INSERT INTO watchlist_assets (watchlist_id, asset_id, sort_order) SELECT 'wl_default', '${catalogAssetId(symbol)}', ${i} WHERE NOT EXISTS (SELECT 1 FROM watchlist_history WHERE watchlist_id = 'wl_default') ON CONFLICT DO NOTHING;`,
+    ),
+  ],
+};
+
 /** In load order: reference data, then the real price history read from ../shared/data. */
-export const SEEDERS: Seeder[] = [tiers, assetsSeeder, ...priceSeeders];
+export const SEEDERS: Seeder[] = [tiers, assetsSeeder, ...priceSeeders, defaultWatchlist];

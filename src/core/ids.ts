@@ -17,6 +17,10 @@ export const ID_PREFIXES = {
   notification: 'ntf',
   pushSubscription: 'psub',
   feedback: 'fbk',
+  watchlist: 'wl',
+  watchlistHistory: 'wlh',
+  alert: 'alr',
+  alertTrigger: 'atr',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

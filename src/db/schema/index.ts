@@ -3,3 +3,4 @@ export * from './notifications';
 export * from './platform';
 export * from './reference';
 export * from './users';
+export * from './watchlists';

@@ -1,0 +1,5 @@
+import { createRouter } from '../../core/openapi';
+import { alertRoutes } from './routes/alerts';
+import { signalAlertRoutes } from './routes/signal-alerts';
+
+export const alertsDomain = createRouter().route('/', alertRoutes).route('/', signalAlertRoutes);

@@ -1,0 +1,580 @@
+import { and, count, desc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { ApiError } from '../../core/errors';
+import { newId } from '../../core/ids';
+import { log } from '../../core/logger';
+import type { Page } from '../../core/pagination';
+import { db } from '../../db/client';
+import { assets, quotes } from '../../db/schema';
+import { alerts, alertTriggers } from '../../db/schema/watchlists';
+import type { Principal } from '../../env';
+import type { PricesUpdated } from '../../events/bus';
+import { TIMEFRAME_MS } from '../../providers/common';
+import { ema, macd, rsi, sma } from '../../quant';
+import type { AssetRow } from '../assets/service';
+import { resolveAsset } from '../assets/service';
+import { createNotification } from '../notifications/service';
+import { candles } from '../prices/service';
+import { type AlertInputs, type AlertType, decide } from './evaluate';
+import { ALERT_PARAMS, type SignalAlertInput, type UpdateAlertInput } from './schemas';
+
+type Row = typeof alerts.$inferSelect;
+type TriggerRow = typeof alertTriggers.$inferSelect;
+
+/** Completed candles an indicator is computed over (plus the current price as the forming bar). */
+export const INDICATOR_LOOKBACK = 300;
+/** Under D1's 100 bound parameters with room for the other conditions. */
+const IN_CHUNK = 85;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function describeCondition(type: AlertType, p: Record<string, unknown>, symbol: string): string {
+  switch (type) {
+    case 'price_above':
+      return `${symbol} price above ${p.threshold}`;
+    case 'price_below':
+      return `${symbol} price below ${p.threshold}`;
+    case 'price_crosses':
+      return `${symbol} price crosses ${p.threshold}`;
+    case 'percent_change':
+      return `${symbol} ${Number(p.percent) < 0 ? 'falls' : 'rises'} ${Math.abs(Number(p.percent))}% within ${p.window_minutes} minutes`;
+    case 'rsi_above':
+      return `${symbol} RSI(${p.period}, ${p.timeframe}) above ${p.threshold}`;
+    case 'rsi_below':
+      return `${symbol} RSI(${p.period}, ${p.timeframe}) below ${p.threshold}`;
+    case 'macd_cross':
+      return `${symbol} MACD ${p.direction} cross (${p.timeframe})`;
+    case 'ma_cross':
+      return `${symbol} price crosses ${p.direction} its ${String(p.ma).toUpperCase()}(${p.period}, ${p.timeframe})`;
+  }
+}
+
+export function alertView(a: Row, symbol: string, currentPrice: number | null) {
+  const threshold = typeof a.params.threshold === 'number' ? a.params.threshold : null;
+  return {
+    id: a.id,
+    alert_id: a.id,
+    user_id: a.userId,
+    asset_id: a.assetId,
+    symbol,
+    alert_type: a.alertType,
+    params: a.params,
+    threshold,
+    condition: describeCondition(a.alertType, a.params, symbol),
+    name: a.name,
+    message: a.message,
+    is_active: a.isActive,
+    repeat: a.repeat,
+    cooldown_seconds: a.cooldownSeconds,
+    current_state: a.lastState,
+    current_price: currentPrice,
+    is_triggered: a.triggerCount > 0,
+    trigger_count: a.triggerCount,
+    last_triggered_at: iso(a.lastTriggeredAt),
+    source: a.source,
+    created_at: a.createdAt,
+    updated_at: a.updatedAt,
+  };
+}
+
+function triggerView(t: TriggerRow) {
+  return {
+    id: t.id,
+    alert_id: t.alertId,
+    asset_id: t.assetId,
+    triggered_at: new Date(t.triggeredAt).toISOString(),
+    price: t.price,
+    value: t.value,
+  };
+}
+
+/** `params` checked against its type's schema (defaults filled in); 400 otherwise. */
+export function parseParams(type: AlertType, params: unknown): Record<string, unknown> {
+  const result = ALERT_PARAMS[type].safeParse(params ?? {});
+  if (!result.success) {
+    const details = result.error.issues.map((i) => ({
+      loc: ['body', 'params', ...i.path.map(String)],
+      msg: i.message,
+      type: i.code,
+    }));
+    throw new ApiError('VALIDATION_ERROR', `Invalid params for ${type}: ${details[0]?.msg ?? 'invalid'}`, {
+      details,
+    });
+  }
+  return result.data;
+}
+
+export interface AlertDraft {
+  asset_id: string;
+  alert_type: AlertType;
+  params: unknown;
+  name?: string | undefined;
+  message?: string | undefined;
+  repeat: boolean;
+  cooldown_seconds: number;
+  is_active: boolean;
+}
+
+/** 001's flat `threshold` folded into `params`. */
+export function draftFromSignal(input: SignalAlertInput): AlertDraft {
+  const { threshold, params, notification_method: _method, ...rest } = input;
+  return { ...rest, params: threshold === undefined ? (params ?? {}) : { ...params, threshold } };
+}
+
+// --- market inputs -----------------------------------------------------------------------
+
+interface MarketPoint {
+  assetId: string;
+  price: number;
+  changePct24h: number | null;
+  at: number;
+}
+
+/**
+ * Computes each alert's inputs at one market moment, loading every candle series once per
+ * asset and timeframe (indicators use completed candles up to `at`, then the current price).
+ */
+class MarketInputs {
+  private closes = new Map<string, Promise<number[]>>();
+  private refs = new Map<string, Promise<number | null>>();
+
+  constructor(
+    private env: Env,
+    private assetsById: Map<string, AssetRow>,
+  ) {}
+
+  private series(point: MarketPoint, timeframe: '1h' | '1d'): Promise<number[]> {
+    const key = `${point.assetId}|${timeframe}`;
+    let p = this.closes.get(key);
+    if (!p) {
+      const asset = this.assetsById.get(point.assetId);
+      const tf = TIMEFRAME_MS[timeframe];
+      p = asset
+        ? candles(this.env, asset, {
+            timeframe,
+            end: point.at - tf,
+            limit: INDICATOR_LOOKBACK,
+            newestFirst: true,
+          }).then((rows) => [...rows.reverse().map((r) => r.close), point.price])
+        : Promise.resolve([point.price]);
+      this.closes.set(key, p);
+    }
+    return p;
+  }
+
+  private reference(point: MarketPoint, windowMinutes: number): Promise<number | null> {
+    const key = `${point.assetId}|${windowMinutes}`;
+    let p = this.refs.get(key);
+    if (!p) {
+      const asset = this.assetsById.get(point.assetId);
+      const timeframe = windowMinutes < 2 * 1440 ? '1h' : '1d';
+      const then = point.at - windowMinutes * 60_000;
+      p = asset
+        ? candles(this.env, asset, {
+            timeframe,
+            end: then - TIMEFRAME_MS[timeframe],
+            limit: 1,
+            newestFirst: true,
+          }).then((rows) => rows[0]?.close ?? null)
+        : Promise.resolve(null);
+      this.refs.set(key, p);
+    }
+    return p;
+  }
+
+  async inputs(point: MarketPoint, type: AlertType, params: Record<string, unknown>): Promise<AlertInputs> {
+    const timeframe = params.timeframe === '1h' ? '1h' : '1d';
+    switch (type) {
+      case 'percent_change': {
+        const window = Number(params.window_minutes ?? 1440);
+        if (window === 1440 && point.changePct24h !== null) {
+          return { price: point.price, changePct: point.changePct24h };
+        }
+        const ref = await this.reference(point, window);
+        return { price: point.price, changePct: ref ? ((point.price - ref) / ref) * 100 : null };
+      }
+      case 'rsi_above':
+      case 'rsi_below': {
+        const values = await this.series(point, timeframe);
+        return { price: point.price, rsi: rsi(values, Number(params.period ?? 14)).at(-1) ?? null };
+      }
+      case 'macd_cross': {
+        const values = await this.series(point, timeframe);
+        const m = macd(values);
+        const line = m.macd.at(-1);
+        const signal = m.signal.at(-1);
+        return {
+          price: point.price,
+          macd: line === undefined || signal === undefined ? null : { macd: line, signal },
+        };
+      }
+      case 'ma_cross': {
+        const values = await this.series(point, timeframe);
+        const period = Number(params.period ?? 50);
+        const ma = values.length >= period ? (params.ma === 'ema' ? ema : sma)(values, period).at(-1) : null;
+        return { price: point.price, ma: ma ?? null };
+      }
+      default:
+        return { price: point.price };
+    }
+  }
+}
+
+/** The side an alert starts on, from the current quote, so a condition already true does not fire. */
+async function initialState(
+  env: Env,
+  asset: AssetRow,
+  type: AlertType,
+  params: Record<string, unknown>,
+): Promise<string | null> {
+  const q = await db(env).select().from(quotes).where(eq(quotes.assetId, asset.id)).get();
+  if (!q) return null;
+  const market = new MarketInputs(env, new Map([[asset.id, asset]]));
+  const point = { assetId: asset.id, price: q.price, changePct24h: q.changePct24h, at: q.asOf };
+  const x = await market.inputs(point, type, params);
+  return decide(
+    {
+      alertType: type,
+      params,
+      lastState: null,
+      lastTriggeredAt: null,
+      cooldownSeconds: 0,
+      repeat: true,
+      triggerCount: 0,
+    },
+    x,
+    q.asOf,
+  ).state;
+}
+
+// --- CRUD ------------------------------------------------------------------------------
+
+async function priceOf(env: Env, assetId: string): Promise<number | null> {
+  const q = await db(env)
+    .select({ price: quotes.price })
+    .from(quotes)
+    .where(eq(quotes.assetId, assetId))
+    .get();
+  return q?.price ?? null;
+}
+
+async function owned(env: Env, principal: Principal, id: string) {
+  const row = await db(env)
+    .select({ alert: alerts, symbol: assets.symbol, price: quotes.price })
+    .from(alerts)
+    .innerJoin(assets, eq(assets.id, alerts.assetId))
+    .leftJoin(quotes, eq(quotes.assetId, alerts.assetId))
+    .where(and(eq(alerts.id, id), eq(alerts.userId, principal.userId), isNull(alerts.deletedAt)))
+    .get();
+  if (!row) throw new ApiError('NOT_FOUND', `Alert ${id} not found`);
+  return row;
+}
+
+export async function createAlert(env: Env, principal: Principal, draft: AlertDraft, source: string) {
+  const asset = await resolveAsset(env, draft.asset_id);
+  const params = parseParams(draft.alert_type, draft.params);
+  const lastState = await initialState(env, asset, draft.alert_type, params);
+  const [row] = await db(env)
+    .insert(alerts)
+    .values({
+      id: newId('alert'),
+      userId: principal.userId,
+      assetId: asset.id,
+      alertType: draft.alert_type,
+      params,
+      name: draft.name ?? null,
+      message: draft.message ?? null,
+      isActive: draft.is_active,
+      repeat: draft.repeat,
+      cooldownSeconds: draft.cooldown_seconds,
+      lastState,
+      source,
+    })
+    .returning();
+  if (!row) throw new ApiError('DATABASE_ERROR', 'Could not save the alert');
+  return alertView(row, asset.symbol, await priceOf(env, asset.id));
+}
+
+export interface AlertFilters {
+  is_active?: boolean | undefined;
+  asset?: string | undefined;
+  type?: AlertType | undefined;
+  source?: string | undefined;
+}
+
+export async function listAlerts(env: Env, principal: Principal, f: AlertFilters, page: Page) {
+  const asset = f.asset?.trim();
+  const where = and(
+    eq(alerts.userId, principal.userId),
+    isNull(alerts.deletedAt),
+    f.is_active === undefined ? undefined : eq(alerts.isActive, f.is_active),
+    f.type ? eq(alerts.alertType, f.type) : undefined,
+    f.source ? eq(alerts.source, f.source) : undefined,
+    asset ? or(eq(alerts.assetId, asset), eq(assets.symbol, asset.toUpperCase())) : undefined,
+  );
+  const d = db(env);
+  const [rows, total] = await Promise.all([
+    d
+      .select({ alert: alerts, symbol: assets.symbol, price: quotes.price })
+      .from(alerts)
+      .innerJoin(assets, eq(assets.id, alerts.assetId))
+      .leftJoin(quotes, eq(quotes.assetId, alerts.assetId))
+      .where(where)
+      .orderBy(desc(alerts.createdAt), desc(alerts.id))
+      .limit(page.limit)
+      .offset(page.offset),
+    d.select({ n: count() }).from(alerts).innerJoin(assets, eq(assets.id, alerts.assetId)).where(where).get(),
+  ]);
+  return { total: total?.n ?? 0, alerts: rows.map((r) => alertView(r.alert, r.symbol, r.price)) };
+}
+
+export async function getAlert(env: Env, principal: Principal, id: string) {
+  const r = await owned(env, principal, id);
+  return alertView(r.alert, r.symbol, r.price);
+}
+
+export async function updateAlert(env: Env, principal: Principal, id: string, input: UpdateAlertInput) {
+  const current = await owned(env, principal, id);
+  const type = input.alert_type ?? current.alert.alertType;
+  const conditionChanged =
+    input.alert_type !== undefined || input.params !== undefined || input.threshold !== undefined;
+  const set: Partial<typeof alerts.$inferInsert> = { updatedAt: new Date().toISOString() };
+  if (conditionChanged) {
+    // A new type starts from its own params; the same type merges into the old ones.
+    const base = input.alert_type && input.alert_type !== current.alert.alertType ? {} : current.alert.params;
+    const merged = {
+      ...base,
+      ...input.params,
+      ...(input.threshold === undefined ? {} : { threshold: input.threshold }),
+    };
+    set.alertType = type;
+    set.params = parseParams(type, merged);
+    const asset = await resolveAsset(env, current.alert.assetId);
+    set.lastState = await initialState(env, asset, type, set.params);
+  }
+  if (input.name !== undefined) set.name = input.name;
+  if (input.message !== undefined) set.message = input.message;
+  if (input.repeat !== undefined) set.repeat = input.repeat;
+  if (input.cooldown_seconds !== undefined) set.cooldownSeconds = input.cooldown_seconds;
+  if (input.is_active !== undefined) set.isActive = input.is_active;
+  const [row] = await db(env)
+    .update(alerts)
+    .set(set)
+    .where(and(eq(alerts.id, id), eq(alerts.userId, principal.userId), isNull(alerts.deletedAt)))
+    .returning();
+  if (!row) throw new ApiError('NOT_FOUND', `Alert ${id} not found`);
+  return alertView(row, current.symbol, current.price);
+}
+
+/** Soft delete: inactive and hidden from every list; its triggers stay for the record. */
+export async function deleteAlert(env: Env, principal: Principal, id: string) {
+  await owned(env, principal, id);
+  const now = new Date().toISOString();
+  await db(env)
+    .update(alerts)
+    .set({ isActive: false, deletedAt: now, updatedAt: now })
+    .where(and(eq(alerts.id, id), eq(alerts.userId, principal.userId)));
+  return { alert_id: id, deleted: true, deleted_at: now };
+}
+
+export async function alertHistory(env: Env, principal: Principal, id: string, page: Page) {
+  const r = await owned(env, principal, id);
+  const d = db(env);
+  const mine = and(eq(alertTriggers.alertId, id), eq(alertTriggers.userId, principal.userId));
+  const [rows, total] = await Promise.all([
+    d
+      .select()
+      .from(alertTriggers)
+      .where(mine)
+      .orderBy(desc(alertTriggers.triggeredAt))
+      .limit(page.limit)
+      .offset(page.offset),
+    d.select({ n: count() }).from(alertTriggers).where(mine).get(),
+  ]);
+  return {
+    total: total?.n ?? 0,
+    alert: alertView(r.alert, r.symbol, r.price),
+    triggers: rows.map(triggerView),
+  };
+}
+
+/** Your recent triggers, newest first, with the asset's move since: current quote vs trigger price. */
+export async function triggeredAlerts(env: Env, principal: Principal, page: Page) {
+  const d = db(env);
+  const mine = and(eq(alertTriggers.userId, principal.userId), isNull(alerts.deletedAt));
+  const [rows, total] = await Promise.all([
+    d
+      .select({
+        trigger: alertTriggers,
+        symbol: assets.symbol,
+        alertType: alerts.alertType,
+        name: alerts.name,
+        price: quotes.price,
+      })
+      .from(alertTriggers)
+      .innerJoin(alerts, eq(alerts.id, alertTriggers.alertId))
+      .innerJoin(assets, eq(assets.id, alertTriggers.assetId))
+      .leftJoin(quotes, eq(quotes.assetId, alertTriggers.assetId))
+      .where(mine)
+      .orderBy(desc(alertTriggers.triggeredAt), desc(alertTriggers.id))
+      .limit(page.limit)
+      .offset(page.offset),
+    d
+      .select({ n: count() })
+      .from(alertTriggers)
+      .innerJoin(alerts, eq(alerts.id, alertTriggers.alertId))
+      .where(mine)
+      .get(),
+  ]);
+  return {
+    total: total?.n ?? 0,
+    triggered: rows.map((r) => {
+      const change = r.price === null ? null : r.price - r.trigger.price;
+      return {
+        ...triggerView(r.trigger),
+        symbol: r.symbol,
+        alert_type: r.alertType,
+        name: r.name,
+        current_price: r.price,
+        change_since_trigger: change,
+        change_since_trigger_pct:
+          change === null || r.trigger.price === 0 ? null : (change / r.trigger.price) * 100,
+      };
+    }),
+  };
+}
+
+// --- evaluation ------------------------------------------------------------------------
+
+export interface EvaluationResult {
+  evaluated: number;
+  fired: string[];
+}
+
+/**
+ * Evaluates the active alerts of the assets in one `prices.updated` event. Each alert's
+ * evaluation is claimed with one conditional UPDATE (only if not yet evaluated at this or a
+ * later market time, and still on the side we read), so repeated and out-of-order events are
+ * no-ops and concurrent ones cannot both fire; the trigger row is written in the same batch
+ * (unique per alert and time), then the notification, deduplicated by `alert:<id>:<at>`.
+ */
+export async function evaluateAlerts(env: Env, event: PricesUpdated): Promise<EvaluationResult> {
+  const points = new Map(event.assets.map((a) => [a.assetId, a]));
+  const ids = [...points.keys()];
+  if (!ids.length) return { evaluated: 0, fired: [] };
+  const d = db(env);
+  const rows: Row[] = [];
+  const assetRows: AssetRow[] = [];
+  for (let i = 0; i < ids.length; i += IN_CHUNK) {
+    const chunk = ids.slice(i, i + IN_CHUNK);
+    const [found, chunkAssets] = await Promise.all([
+      d
+        .select()
+        .from(alerts)
+        .where(
+          and(
+            inArray(alerts.assetId, chunk),
+            eq(alerts.isActive, true),
+            isNull(alerts.deletedAt),
+            or(isNull(alerts.lastEvaluatedAt), lt(alerts.lastEvaluatedAt, event.at)),
+          ),
+        ),
+      d.select().from(assets).where(inArray(assets.id, chunk)),
+    ]);
+    rows.push(...found);
+    assetRows.push(...chunkAssets);
+  }
+  if (!rows.length) return { evaluated: 0, fired: [] };
+
+  const market = new MarketInputs(env, new Map(assetRows.map((a) => [a.id, a])));
+  const unchanged = new Map<string | null, string[]>();
+  const claims: { row: Row; state: string; fire: boolean; price: number; value: number | null }[] = [];
+  for (const row of rows) {
+    const p = points.get(row.assetId);
+    if (!p) continue;
+    const point = { assetId: p.assetId, price: p.price, changePct24h: p.changePct24h, at: event.at };
+    const x = await market.inputs(point, row.alertType, row.params);
+    const decision = decide(row, x, event.at);
+    if (decision.state === null || decision.state === row.lastState) {
+      const list = unchanged.get(row.lastState) ?? [];
+      list.push(row.id);
+      unchanged.set(row.lastState, list);
+    } else {
+      claims.push({ row, state: decision.state, fire: decision.fire, price: p.price, value: decision.value });
+    }
+  }
+
+  const statements: D1PreparedStatement[] = [];
+  for (const [state, list] of unchanged) {
+    for (let i = 0; i < list.length; i += IN_CHUNK) {
+      const chunk = list.slice(i, i + IN_CHUNK);
+      statements.push(
+        env.DB.prepare(
+          `UPDATE alerts SET last_evaluated_at = ? WHERE id IN (${chunk.map(() => '?').join(', ')})
+           AND (last_evaluated_at IS NULL OR last_evaluated_at < ?) AND last_state IS ?`,
+        ).bind(event.at, ...chunk, event.at, state),
+      );
+    }
+  }
+  const claimAt: number[] = [];
+  for (const c of claims) {
+    claimAt.push(statements.length);
+    const fire = c.fire ? 1 : 0;
+    statements.push(
+      env.DB.prepare(
+        `UPDATE alerts SET last_state = ?1, last_evaluated_at = ?2,
+           last_triggered_at = CASE WHEN ?3 = 1 THEN ?2 ELSE last_triggered_at END,
+           trigger_count = trigger_count + ?3,
+           is_active = CASE WHEN ?3 = 1 AND repeat = 0 THEN 0 ELSE is_active END
+         WHERE id = ?4 AND is_active = 1 AND deleted_at IS NULL
+           AND (last_evaluated_at IS NULL OR last_evaluated_at < ?2) AND last_state IS ?5
+         RETURNING id`,
+      ).bind(c.state, event.at, fire, c.row.id, c.row.lastState),
+    );
+    if (c.fire) {
+      statements.push(
+        env.DB.prepare(
+          `INSERT INTO alert_triggers (id, alert_id, user_id, asset_id, triggered_at, price, value)
+           SELECT ?1, id, user_id, asset_id, ?2, ?3, ?4 FROM alerts
+           WHERE id = ?5 AND last_triggered_at = ?2 AND last_evaluated_at = ?2
+           ON CONFLICT (alert_id, triggered_at) DO NOTHING`,
+        ).bind(newId('alertTrigger'), event.at, c.price, c.value, c.row.id),
+      );
+    }
+  }
+  const results: D1Result[] = [];
+  for (let i = 0; i < statements.length; i += 200)
+    results.push(...(await env.DB.batch(statements.slice(i, i + 200))));
+
+  const fired: string[] = [];
+  const symbols = new Map(event.assets.map((a) => [a.assetId, a.symbol]));
+  await Promise.all(
+    claims.map(async (c, i) => {
+      const idx = claimAt[i];
+      const won = idx !== undefined && (results[idx]?.results.length ?? 0) > 0;
+      if (!won || !c.fire) return;
+      fired.push(c.row.id);
+      const symbol = symbols.get(c.row.assetId) ?? c.row.assetId;
+      const condition = describeCondition(c.row.alertType, c.row.params, symbol);
+      await createNotification(env, {
+        userId: c.row.userId,
+        type: 'alert',
+        category: 'alert',
+        priority: 'high',
+        title: c.row.name ?? `Alert: ${condition}`,
+        message: c.row.message ?? `${condition} — ${symbol} at ${c.price}`,
+        data: {
+          alert_id: c.row.id,
+          asset_id: c.row.assetId,
+          symbol,
+          alert_type: c.row.alertType,
+          price: c.price,
+          value: c.value,
+          triggered_at: new Date(event.at).toISOString(),
+        },
+        dedupeKey: `alert:${c.row.id}:${event.at}`,
+      });
+    }),
+  );
+  log('info', 'alerts.evaluated', { at: event.at, evaluated: rows.length, fired: fired.length });
+  return { evaluated: rows.length, fired };
+}
