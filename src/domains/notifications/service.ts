@@ -175,9 +175,9 @@ async function owned(env: Env, principal: Principal, id: string): Promise<Row> {
 }
 
 /** One notification; reading it the first time marks it read. */
-export async function readNotification(env: Env, principal: Principal, id: string, markRead: boolean) {
+export async function readNotification(env: Env, principal: Principal, id: string) {
   const row = await owned(env, principal, id);
-  if (!markRead || row.status !== 'unread') return notificationView(row);
+  if (row.status !== 'unread') return notificationView(row);
   const [updated] = await db(env)
     .update(notifications)
     .set({ status: 'read', readAt: new Date().toISOString() })

@@ -10,17 +10,8 @@ import {
   AlertTriggerSchema,
   CreateAlertInput,
   TriggeredAlertSchema,
-  UpdateAlertInput,
 } from '../schemas';
-import {
-  alertHistory,
-  createAlert,
-  deleteAlert,
-  getAlert,
-  listAlerts,
-  triggeredAlerts,
-  updateAlert,
-} from '../service';
+import { alertHistory, createAlert, getAlert, listAlerts, triggeredAlerts } from '../service';
 
 const common = { tags: ['Alerts'], security: [{ bearerAuth: [] }], middleware: requireUser };
 const one = (description: string) => ({
@@ -111,51 +102,6 @@ export const alertRoutes = createRouter()
     }),
     async (c) =>
       c.json(envelope(c, await getAlert(c.env, principalOf(c), c.req.valid('param').alert_id)), 200),
-  )
-  .openapi(
-    defineRoute({
-      ...common,
-      method: 'put',
-      path: '/api/v1/alerts/{alert_id}',
-      summary: 'Change an alert (000)',
-      description: 'A changed condition restarts from the side the current price is on.',
-      request: {
-        params: AlertIdParam,
-        body: { content: { 'application/json': { schema: UpdateAlertInput } }, required: true },
-      },
-      responses: { 200: one('Updated.') },
-    }),
-    async (c) =>
-      c.json(
-        envelope(
-          c,
-          await updateAlert(c.env, principalOf(c), c.req.valid('param').alert_id, c.req.valid('json')),
-        ),
-        200,
-      ),
-  )
-  .openapi(
-    defineRoute({
-      ...common,
-      method: 'delete',
-      path: '/api/v1/alerts/{alert_id}',
-      summary: 'Delete an alert (000)',
-      request: { params: AlertIdParam },
-      responses: {
-        200: {
-          description: 'Deleted (kept, inactive, for its history).',
-          content: {
-            'application/json': {
-              schema: envelopeSchema(
-                z.object({ alert_id: z.string(), deleted: z.boolean(), deleted_at: z.string() }),
-              ),
-            },
-          },
-        },
-      },
-    }),
-    async (c) =>
-      c.json(envelope(c, await deleteAlert(c.env, principalOf(c), c.req.valid('param').alert_id)), 200),
   )
   .openapi(
     defineRoute({

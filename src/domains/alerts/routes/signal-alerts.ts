@@ -3,8 +3,8 @@ import { createRouter, defineRoute } from '../../../core/openapi';
 import { PaginationQuery, pageOf, paginationMeta } from '../../../core/pagination';
 import { envelope, envelopeSchema } from '../../../core/responses';
 import { principalOf, requireUser } from '../../../middleware/auth';
-import { AlertIdParam, AlertSchema, SignalAlertInput, UpdateAlertInput } from '../schemas';
-import { createAlert, deleteAlert, draftFromSignal, listAlerts, updateAlert } from '../service';
+import { AlertSchema, SignalAlertInput } from '../schemas';
+import { createAlert, draftFromSignal, listAlerts } from '../service';
 
 // 001's paths over the same alerts as 000's /alerts (created here with source '001').
 const common = { tags: ['Alerts'], security: [{ bearerAuth: [] }], middleware: requireUser };
@@ -51,48 +51,4 @@ export const signalAlertRoutes = createRouter()
         envelope(c, await createAlert(c.env, principalOf(c), draftFromSignal(c.req.valid('json')), '001')),
         201,
       ),
-  )
-  .openapi(
-    defineRoute({
-      ...common,
-      method: 'put',
-      path: '/api/v1/signals/alerts/{alert_id}',
-      summary: 'Change an alert (001): `{threshold, is_active}`',
-      request: {
-        params: AlertIdParam,
-        body: { content: { 'application/json': { schema: UpdateAlertInput } }, required: true },
-      },
-      responses: { 200: one('Updated.') },
-    }),
-    async (c) =>
-      c.json(
-        envelope(
-          c,
-          await updateAlert(c.env, principalOf(c), c.req.valid('param').alert_id, c.req.valid('json')),
-        ),
-        200,
-      ),
-  )
-  .openapi(
-    defineRoute({
-      ...common,
-      method: 'delete',
-      path: '/api/v1/signals/alerts/{alert_id}',
-      summary: 'Delete an alert (001)',
-      request: { params: AlertIdParam },
-      responses: {
-        200: {
-          description: 'Deleted.',
-          content: {
-            'application/json': {
-              schema: envelopeSchema(
-                z.object({ alert_id: z.string(), deleted: z.boolean(), deleted_at: z.string() }),
-              ),
-            },
-          },
-        },
-      },
-    }),
-    async (c) =>
-      c.json(envelope(c, await deleteAlert(c.env, principalOf(c), c.req.valid('param').alert_id)), 200),
   );

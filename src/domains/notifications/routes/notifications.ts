@@ -151,42 +151,6 @@ export const notificationRoutes = createRouter()
   .openapi(
     defineRoute({
       ...common,
-      method: 'get',
-      path: '/api/v1/notifications/{notification_id}',
-      summary: 'One notification; the first read marks it read (000)',
-      request: { params: IdParam },
-      responses: one,
-    }),
-    async (c) =>
-      c.json(
-        envelope(
-          c,
-          await readNotification(c.env, principalOf(c), c.req.valid('param').notification_id, true),
-        ),
-        200,
-      ),
-  )
-  .openapi(
-    defineRoute({
-      ...common,
-      method: 'put',
-      path: '/api/v1/notifications/{notification_id}/read',
-      summary: 'Mark a notification read (000/001)',
-      request: { params: IdParam },
-      responses: one,
-    }),
-    async (c) =>
-      c.json(
-        envelope(
-          c,
-          await readNotification(c.env, principalOf(c), c.req.valid('param').notification_id, true),
-        ),
-        200,
-      ),
-  )
-  .openapi(
-    defineRoute({
-      ...common,
       method: 'delete',
       path: '/api/v1/notifications/{notification_id}',
       summary: 'Dismiss a notification (000)',
@@ -249,7 +213,7 @@ export const notificationRoutes = createRouter()
     }),
     async (c) =>
       c.json(
-        plain(c, await readNotification(c.env, principalOf(c), c.req.valid('param').notification_id, true)),
+        plain(c, await readNotification(c.env, principalOf(c), c.req.valid('param').notification_id)),
         200,
       ),
   )
@@ -336,3 +300,18 @@ export const notificationRoutes = createRouter()
     async (c) =>
       c.json(plain(c, await unsubscribePush(c.env, principalOf(c), c.req.valid('json').endpoint)), 200),
   );
+
+// Reading a notification's detail (000) and marking it read (000/001) are one act: the first read marks it.
+for (const [method, path, summary] of [
+  ['get', '/api/v1/notifications/{notification_id}', 'One notification; the first read marks it read (000)'],
+  ['put', '/api/v1/notifications/{notification_id}/read', 'Mark a notification read (000/001)'],
+] as const) {
+  notificationRoutes.openapi(
+    defineRoute({ ...common, method, path, summary, request: { params: IdParam }, responses: one }),
+    async (c) =>
+      c.json(
+        envelope(c, await readNotification(c.env, principalOf(c), c.req.valid('param').notification_id)),
+        200,
+      ),
+  );
+}

@@ -189,29 +189,36 @@ export const data004Routes = createRouter()
       const quoteMap = await quotesFor(c.env, ids);
       const out = [];
       const missing: string[] = [];
-      for (const s of symbols) {
-        const asset = found.get(s.toUpperCase());
-        const quote = asset ? quoteMap.get(asset.id) : undefined;
-        if (!asset || !quote) {
-          missing.push(s);
-          continue;
-        }
-        const year = await recentDailyCloses(c.env, asset.id, 260, quote.asOf);
-        out.push({
-          symbol: asset.symbol,
-          price: quote.price,
-          change: quote.change24h,
-          change_percent: quote.changePct24h,
-          volume: quote.volume24h,
-          bid: null,
-          ask: null,
-          bid_size: null,
-          ask_size: null,
-          high_52_week: year.length ? Math.max(...year.map((r) => r.high)) : null,
-          low_52_week: year.length ? Math.min(...year.map((r) => r.low)) : null,
-          market_cap: quote.marketCap,
-          timestamp: new Date(quote.asOf).toISOString(),
-        });
+      // One 52-week read per symbol, side by side rather than one after another.
+      const rows = await Promise.all(
+        symbols.map(async (s) => {
+          const asset = found.get(s.toUpperCase());
+          const quote = asset ? quoteMap.get(asset.id) : undefined;
+          if (!asset || !quote) return { missing: s, quote: null };
+          const year = await recentDailyCloses(c.env, asset.id, 260, quote.asOf);
+          return {
+            missing: null,
+            quote: {
+              symbol: asset.symbol,
+              price: quote.price,
+              change: quote.change24h,
+              change_percent: quote.changePct24h,
+              volume: quote.volume24h,
+              bid: null,
+              ask: null,
+              bid_size: null,
+              ask_size: null,
+              high_52_week: year.length ? Math.max(...year.map((r) => r.high)) : null,
+              low_52_week: year.length ? Math.min(...year.map((r) => r.low)) : null,
+              market_cap: quote.marketCap,
+              timestamp: new Date(quote.asOf).toISOString(),
+            },
+          };
+        }),
+      );
+      for (const r of rows) {
+        if (r.quote) out.push(r.quote);
+        else if (r.missing !== null) missing.push(r.missing);
       }
       const allCrypto = [...found.values()].every(
         (a) => a.assetType === 'crypto' || a.assetType === 'stablecoin',
