@@ -1,5 +1,5 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { generateDevSecrets } from './scripts/lib/dev-secrets';
 
 const migrations = await readD1Migrations('./migrations');
@@ -16,6 +16,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    // Headless-browser tests run in Node against wrangler dev: vitest.browser.config.ts.
+    exclude: [...configDefaults.exclude, 'test/browser/**'],
     setupFiles: ['./test/setup/apply-migrations.ts'],
     // Structured logs (src/core/logger.ts) are for Workers Logs; tests assert on behaviour.
     onConsoleLog: (line) => !line.startsWith('{"level":'),

@@ -19,8 +19,8 @@ const { values } = parseArgs({
 
 // --suite quant|http|all (default all): the quant library's suite (bench/quant.ts) runs in
 // this process, before wrangler starts, and prints its own table; `quant` stops there.
-if (!['quant', 'alerts', 'http', 'all'].includes(values.suite))
-  throw new Error('--suite must be quant, alerts, http or all');
+if (!['quant', 'alerts', 'ws', 'http', 'all'].includes(values.suite))
+  throw new Error('--suite must be quant, alerts, ws, http or all');
 if (values.suite === 'alerts' || values.suite === 'all') {
   const { runAlertsBench } = await import('./alerts');
   console.log('\nalert evaluation (pure decision, 100,000 alerts across 50 assets)\n');
@@ -32,6 +32,19 @@ if (values.suite === 'quant' || values.suite === 'all') {
   console.log('\nquant library: median of timed runs after warm-up, same data for every library\n');
   console.table(await runQuantBench());
   if (values.suite === 'quant') process.exit(0);
+}
+// --suite ws: 1,000 WebSocket clients on one hub against its own seeded wrangler dev
+// (bench/ws.ts), with a one-client baseline in the same run.
+if (values.suite === 'ws' || values.suite === 'all') {
+  const { runWsBench } = await import('./ws');
+  const rows = await runWsBench();
+  console.log(
+    '\nlive WebSocket fan-out: /ws/market-data subscribed to "*", publishes from the replay cron\n',
+  );
+  console.table(rows);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/ws.json', JSON.stringify({ rows, at: new Date().toISOString() }, null, 2));
+  if (values.suite === 'ws') process.exit(0);
 }
 const options = {
   seconds: Number(values.seconds),

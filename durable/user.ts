@@ -1,6 +1,22 @@
 import { config } from '../src/core/config';
 import { type Bucket, bucketsFor, REFRESH_RULE } from '../src/core/rate-limits';
 import { MeridianObject } from './lib/base';
+import {
+  acceptPair,
+  close,
+  limitsOf,
+  newSocketState,
+  PING,
+  PONG,
+  readInit,
+  SocketStates,
+  screen,
+  send,
+  sendError,
+  sendResume,
+  TopicLog,
+  welcome,
+} from './lib/live';
 import { type BucketState, type LimitDecision, RateLimiter } from './lib/rate-limiter';
 
 /** What the object knows of its user: enough to authorize without a D1 read. */
@@ -70,6 +86,9 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export class UserObject extends MeridianObject {
   protected readonly kind = 'user';
   private readonly limiter: RateLimiter;
+  /** Personal live topics: seq and resume buffer per topic, and the socket states. */
+  private readonly live: TopicLog;
+  private readonly sockets = new SocketStates();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -83,6 +102,8 @@ export class UserObject extends MeridianObject {
     sql.exec(`CREATE TABLE IF NOT EXISTS refresh_tokens (
       hash TEXT PRIMARY KEY, session_id TEXT NOT NULL, used_at INTEGER, created_at INTEGER NOT NULL)`);
     this.limiter = new RateLimiter(sql);
+    this.live = new TopicLog(sql);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
   private get sql() {
@@ -270,6 +291,9 @@ export class UserObject extends MeridianObject {
       sessionId,
     ).rowsWritten;
     if (changed > 0) {
+      // Every revocation path (logout, terminate, password change, suspension, refresh
+      // reuse) ends here, so this is where the session's live sockets close.
+      for (const ws of this.ctx.getWebSockets(`sid:${sessionId}`)) close(ws, 1008, 'Session revoked');
       await this.mirror(
         'UPDATE user_sessions SET is_active = 0, revoked_at = ?, revoked_reason = ? WHERE id = ?',
         iso(now),
@@ -324,7 +348,11 @@ export class UserObject extends MeridianObject {
    */
   async updateProfile(profile: UserProfile): Promise<void> {
     this.saveProfile(profile);
-    if (profile.status !== 'active') await this.revokeAll(`account_${profile.status}`);
+    if (profile.status !== 'active') {
+      await this.revokeAll(`account_${profile.status}`);
+      // API-key sockets have no session to revoke; a suspended account loses them too.
+      for (const ws of this.ctx.getWebSockets()) close(ws, 1008, 'Session revoked');
+    }
   }
 
   /** The user's buckets without counting (for the rate-limit status endpoints). */
@@ -335,5 +363,91 @@ export class UserObject extends MeridianObject {
   /** Clears a bucket's history (admin reset). */
   async resetLimit(key: string): Promise<boolean> {
     return this.limiter.reset(key);
+  }
+
+  // ---- personal live topics (notifications, portfolio, bot-status, performance-metrics) ----
+
+  /**
+   * Accepts a personal-topic upgrade the Worker forwarded after verifying the token: the
+   * session (or, for an API key, the account) must still be live here, where revocation
+   * happens; otherwise the socket is accepted and closed with 1008, which browsers can read.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const init = readInit(request);
+    if (!init || request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
+      return new Response('Personal topics accept WebSocket upgrades forwarded by the Worker', {
+        status: 426,
+      });
+    }
+    let refusal: string | null = null;
+    const profile = this.profile();
+    if (init.sessionId !== undefined) {
+      const session = this.session(init.sessionId);
+      if (!session || session.expires_at <= Date.now()) refusal = 'Invalid token';
+      else if (session.revoked_at !== null) refusal = 'Session revoked';
+    } else if (!init.apiKeyId) {
+      refusal = 'Invalid token';
+    }
+    if (!refusal && profile && profile.status !== 'active') refusal = 'Session revoked';
+    const state = newSocketState(init);
+    const tags = [`topic:${init.topic}`, init.sessionId ? `sid:${init.sessionId}` : `key:${init.apiKeyId}`];
+    const { server, response } = acceptPair(this.ctx, tags, state, this.sockets, init.protocol === true);
+    if (refusal) {
+      close(server, 1008, refusal);
+      return response;
+    }
+    send(server, welcome(init.topic, this.live.latest(init.topic), limitsOf(state)));
+    if (init.lastSeq !== undefined) {
+      sendResume(server, init.lastSeq, this.live.since(init.topic, init.lastSeq), (m) => {
+        send(server, m.body);
+        return true;
+      });
+    }
+    return response;
+  }
+
+  /**
+   * Publishes one message on a personal topic: stamps the topic's next seq and the time,
+   * keeps the last `keep` for resume, and sends it to the user's sockets on that topic.
+   */
+  async publishLive(
+    topic: string,
+    message: Record<string, unknown>,
+    keep: number,
+  ): Promise<{ seq: number; delivered: number }> {
+    const [stored] = this.live.append(topic, [message], keep);
+    const sockets = this.ctx.getWebSockets(`topic:${topic}`);
+    if (stored) for (const ws of sockets) send(ws, stored.body);
+    return { seq: stored?.seq ?? 0, delivered: sockets.length };
+  }
+
+  /** Open personal sockets, optionally of one session (tests, operations). */
+  async liveSockets(sessionId?: string): Promise<number> {
+    return this.ctx.getWebSockets(sessionId ? `sid:${sessionId}` : undefined).length;
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const state = this.sockets.get(ws);
+    if (!state) {
+      close(ws, 1011, 'Lost connection state');
+      return;
+    }
+    const msg = screen(ws, this.sockets, state, raw);
+    if (!msg) return;
+    if (msg.type === 'ping') send(ws, PONG);
+    else if (msg.type === 'resume') {
+      sendResume(ws, msg.last_seq, this.live.since(state.t, msg.last_seq), (m) => {
+        send(ws, m.body);
+        return true;
+      });
+    } else sendError(ws, 'INVALID_MESSAGE', `${state.t} is personal: it takes no symbols`);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    close(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    close(ws, 1011, 'Socket error');
   }
 }

@@ -22,6 +22,7 @@ import { pricesDomain } from './domains/prices';
 import { securityDomain } from './domains/security';
 import { usersDomain } from './domains/users';
 import { watchlistsDomain } from './domains/watchlists';
+import { liveRoutes } from './live/routes';
 import { apiVersion, isV2Path } from './middleware/api-version';
 import { authenticate } from './middleware/auth';
 import { bodyLimit } from './middleware/body-limit';
@@ -76,6 +77,7 @@ export function createApp() {
   app.route('/', feedbackDomain);
   app.route('/', alertsDomain);
   app.route('/', watchlistsDomain);
+  app.route('/', liveRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -20,6 +20,13 @@ async function freePort(): Promise<number> {
   });
 }
 
+export interface ServerOptions {
+  /** Local state directory, wiped first (default `.wrangler/bench`); give each concurrent user its own. */
+  persistTo?: string;
+  /** Enable `GET /__scheduled?cron=...`, so a caller can fire the crons (the replay tick) itself. */
+  testScheduled?: boolean;
+}
+
 export interface Server {
   origin: string;
   /** An access token of a user registered for the run. */
@@ -34,11 +41,12 @@ export interface Server {
  * `wrangler dev` on a free loopback port with rate limits scaled up 1000x so the load
  * measures the limiter's work rather than its 429s, and a registered user's token.
  */
-export async function startServer(): Promise<Server> {
-  rmSync(PERSIST, { recursive: true, force: true });
+export async function startServer(options: ServerOptions = {}): Promise<Server> {
+  const persist = options.persistTo ?? PERSIST;
+  rmSync(persist, { recursive: true, force: true });
   ensureDevVars();
-  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', PERSIST], { quiet: true });
-  const seeded = seed('--local', false, PERSIST);
+  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], { quiet: true });
+  const seeded = seed('--local', false, persist);
   const port = await freePort();
   const child: ChildProcess = spawn(
     'wrangler',
@@ -49,11 +57,12 @@ export async function startServer(): Promise<Server> {
       '--port',
       String(port),
       '--persist-to',
-      PERSIST,
+      persist,
       '--log-level',
       'error',
       '--var',
       'RATE_LIMIT_SCALE:1000',
+      ...(options.testScheduled ? ['--test-scheduled'] : []),
     ],
     { env: wranglerEnv, stdio: ['ignore', 'ignore', 'inherit'], detached: true },
   );

@@ -24,6 +24,12 @@ const ConfigSchema = z.object({
     .regex(/^\d{4}-\d{2}-\d{2}$/)
     .default('2024-01-01'),
   REPLAY_SPEED: z.coerce.number().positive().default(60),
+  WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(50).default(50),
+  WS_MAX_MESSAGE_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(4096),
+  WS_MESSAGES_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  WS_MAX_STRIKES: z.coerce.number().int().positive().default(5),
+  WS_SHARD_CAPACITY: z.coerce.number().int().positive().default(5000),
+  WS_RESUME_BUFFER: z.coerce.number().int().min(1).max(10_000).default(500),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -62,6 +62,11 @@ export const ERROR_CODES = {
     classification: 'user_error',
     suggestion: 'Send the body as application/json.',
   },
+  UPGRADE_REQUIRED: {
+    status: 426,
+    classification: 'user_error',
+    suggestion: 'Open this path as a WebSocket (GET with "Upgrade: websocket").',
+  },
   UNPROCESSABLE_ENTITY: { status: 422, classification: 'user_error' },
   IDEMPOTENCY_KEY_REUSED: {
     status: 422,

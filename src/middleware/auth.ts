@@ -38,6 +38,40 @@ function setLimitHeaders(c: Context<AppEnv>, states: BucketState[], nowS: number
 }
 
 /**
+ * The principal a bearer credential (access JWT or API key) stands for, checked as every
+ * request checks it: signature, issuer, audience and expiry for a JWT; status and the scope
+ * `method` needs for an API key. Throws our ApiError otherwise. The session's liveness is
+ * the user object's to say (`authorize`, or the live upgrade). The live WebSocket routes
+ * use it too, so sockets and requests authenticate the same way.
+ */
+export async function principalFor(
+  env: Env,
+  credential: string,
+  method: string,
+): Promise<{ principal: Principal; touch?: Promise<unknown> }> {
+  if (isApiKey(credential)) {
+    const resolved = await principalForApiKey(env, credential);
+    if (resolved.status !== 'active') throw new ApiError('AUTHORIZATION_ERROR', 'This account is not active');
+    const needed = method === 'GET' || method === 'HEAD' ? 'read' : 'write';
+    if (!resolved.principal.scopes.includes(needed)) {
+      throw new ApiError('AUTHORIZATION_ERROR', `This API key lacks the "${needed}" scope`);
+    }
+    return { principal: resolved.principal, ...(resolved.touch ? { touch: resolved.touch } : {}) };
+  }
+  const claims = await verifyAccessToken(env, credential);
+  return {
+    principal: {
+      userId: claims.user_id,
+      email: claims.email,
+      role: claims.role,
+      tier: claims.tier,
+      sessionId: claims.sid,
+      scopes: claims.permissions,
+    },
+  };
+}
+
+/**
  * Who is calling, and may they? Verifies the bearer JWT or API key, asks the caller's
  * Durable Object (the user's, or the client address's for guests) whether the session is
  * still live and the request fits the rate limits, in one call, then sets `principal`
@@ -50,26 +84,11 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   let principal: Principal | undefined;
   let fallbackProfile: Parameters<ReturnType<typeof env.USER.getByName>['authorize']>[0]['fallbackProfile'];
 
-  if (credential && isApiKey(credential)) {
-    const resolved = await principalForApiKey(env, credential);
-    if (resolved.status !== 'active') throw new ApiError('AUTHORIZATION_ERROR', 'This account is not active');
-    const needed = c.req.method === 'GET' || c.req.method === 'HEAD' ? 'read' : 'write';
-    if (!resolved.principal.scopes.includes(needed)) {
-      throw new ApiError('AUTHORIZATION_ERROR', `This API key lacks the "${needed}" scope`);
-    }
+  if (credential) {
+    const resolved = await principalFor(env, credential, c.req.method);
     principal = resolved.principal;
-    fallbackProfile = { ...principal, status: 'active' };
+    if (principal.apiKeyId) fallbackProfile = { ...principal, status: 'active' };
     if (resolved.touch) c.executionCtx.waitUntil(resolved.touch);
-  } else if (credential) {
-    const claims = await verifyAccessToken(env, credential);
-    principal = {
-      userId: claims.user_id,
-      email: claims.email,
-      role: claims.role,
-      tier: claims.tier,
-      sessionId: claims.sid,
-      scopes: claims.permissions,
-    };
   }
 
   const caller = principal
