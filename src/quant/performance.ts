@@ -11,6 +11,14 @@ import {
 export interface TwrOptions {
   /** Valuation points per year (equally spaced), to annualize; omit for no annualization. */
   periodsPerYear?: number;
+  /**
+   * When flows happen: 'end' (default) of their period, so they earn nothing in it; or
+   * 'start', where deposits arrive at the start and earn the whole period while withdrawals
+   * leave at its end: r_i = (V_i - min(F_i, 0))/(V_{i-1} + max(F_i, 0)) - 1. That is the daily
+   * convention for trades valued at the day's close: money deposited to fund a buy is invested
+   * that day, and money withdrawn after a sale was in the portfolio all day.
+   */
+  flowsAt?: 'end' | 'start';
 }
 
 export interface TwrResult {
@@ -34,9 +42,11 @@ export function timeWeightedReturn(valuations: Series, flows: Series, options: T
   if (options.periodsPerYear !== undefined) assertPositive('periodsPerYear', options.periodsPerYear);
   const periodReturns = new Float64Array(Math.max(n - 1, 0));
   let growth = 1;
+  const start = options.flowsAt === 'start';
   for (let i = 1; i < n; i++) {
-    const prev = valuations[i - 1] as number;
-    const end = (valuations[i] as number) - (flows[i] as number);
+    const f = flows[i] as number;
+    const prev = (valuations[i - 1] as number) + (start ? Math.max(f, 0) : 0);
+    const end = (valuations[i] as number) - (start ? Math.min(f, 0) : f);
     let r: number;
     if (prev === 0) {
       if (end !== 0) {

@@ -36,6 +36,17 @@ describe('timeWeightedReturn', () => {
     expect(timeWeightedReturn([100], [0]).twr).toBe(0);
     expect(() => timeWeightedReturn([100, 1], [0])).toThrow(QuantInputError);
   });
+
+  it("flowsAt 'start': a deposit earns its day, a withdrawal leaves at the day's end (hand-computed)", () => {
+    // Day 1: 1000 deposited and bought at 1000, worth 1050 at the close: r1 = 1050/(0 + 1000) - 1 = 5%.
+    // Day 2: worth 1100, then all 1100 withdrawn after the sale: V2 = 0, r2 = (0 + 1100)/1050 - 1.
+    const out = timeWeightedReturn([0, 1050, 0], [0, 1000, -1100], { flowsAt: 'start' });
+    expect(out.periodReturns[0]).toBeCloseTo(0.05, 14);
+    expect(out.periodReturns[1]).toBeCloseTo(1100 / 1050 - 1, 14);
+    expect(out.twr).toBeCloseTo(0.1, 14);
+    // The end-of-period convention cannot value day 1: the value grew from 0.
+    expect(() => timeWeightedReturn([0, 1050, 0], [0, 1000, -1100])).toThrow(QuantInputError);
+  });
 });
 
 describe('xirr and moneyWeightedReturn', () => {

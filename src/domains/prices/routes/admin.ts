@@ -5,7 +5,7 @@ import { createRouter, defineRoute } from '../../../core/openapi';
 import { envelope, envelopeSchema } from '../../../core/responses';
 import { ASSET_TYPES, TIMEFRAMES } from '../../../db/schema/market';
 import { type AppEnv, config } from '../../../env';
-import { replayClock } from '../../../ingestion/replay';
+import { marketNow } from '../../../ingestion/replay';
 import { BACKFILL_SOURCES } from '../../../jobs/handlers/market-data';
 import { enqueueJob } from '../../../jobs/service';
 import { principalOf, requireAdmin } from '../../../middleware/auth';
@@ -37,12 +37,6 @@ const QualitySchema = z
     score: z.number(),
   })
   .openapi('SeriesQuality');
-
-/** Staleness is judged against the replay clock when replaying, the wall clock otherwise. */
-async function referenceTime(env: Env): Promise<number> {
-  if (config(env).MARKET_DATA_MODE !== 'replay') return Date.now();
-  return (await replayClock(env))?.now ?? Date.now();
-}
 
 async function enqueued(c: Context<AppEnv>, type: string, payload: unknown) {
   const principal = principalOf(c);
@@ -91,7 +85,7 @@ export const priceAdminRoutes = createRouter()
     async (c) => {
       const q = c.req.valid('query');
       const assetId = q.asset_id ? (await resolveAsset(c.env, q.asset_id)).id : undefined;
-      const reference = await referenceTime(c.env);
+      const reference = await marketNow(c.env);
       const series = await qualityReport(c.env, {
         timeframe: q.timeframe,
         assetId,
@@ -135,7 +129,7 @@ export const priceAdminRoutes = createRouter()
           series: await qualityReport(c.env, {
             timeframe: q.timeframe,
             assetId,
-            referenceTime: await referenceTime(c.env),
+            referenceTime: await marketNow(c.env),
           }),
         }),
         200,
@@ -175,7 +169,7 @@ export const priceAdminRoutes = createRouter()
     async (c) => {
       const type = c.req.valid('query').asset_type;
       const [series, rows] = await Promise.all([
-        qualityReport(c.env, { timeframe: '1d', referenceTime: await referenceTime(c.env) }),
+        qualityReport(c.env, { timeframe: '1d', referenceTime: await marketNow(c.env) }),
         c.env.DB.prepare(
           `SELECT a.id, a.symbol, a.asset_type, q.asset_id IS NOT NULL AS has_quote FROM assets a LEFT JOIN quotes q ON q.asset_id = a.id ${type ? 'WHERE a.asset_type = ?' : ''}`,
         )
