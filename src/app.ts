@@ -18,6 +18,7 @@ import { health } from './domains/health';
 import { noteRequest } from './domains/health/service';
 import { jobsDomain } from './domains/jobs';
 import { notificationsDomain } from './domains/notifications';
+import { portfoliosDomain } from './domains/portfolios';
 import { pricesDomain } from './domains/prices';
 import { securityDomain } from './domains/security';
 import { usersDomain } from './domains/users';
@@ -77,6 +78,7 @@ export function createApp() {
   app.route('/', feedbackDomain);
   app.route('/', alertsDomain);
   app.route('/', watchlistsDomain);
+  app.route('/', portfoliosDomain);
   app.route('/', liveRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -24,7 +24,21 @@ export interface NotificationCreated {
   };
 }
 
-export type MarketEvent = PricesUpdated | NotificationCreated;
+/** Published after every change to a portfolio's trades ledger (trade, edit, import, position change). */
+export interface PortfolioChanged {
+  type: 'portfolio.changed';
+  userId: string;
+  portfolioId: string;
+  /** The ledger version the change made. */
+  version: number;
+  action: string;
+  cash: string;
+  /** Every position after the change: open quantity and cost (exact decimal text). */
+  positions: { id: string; symbol: string; quantity: string; costBasis: string; realizedPnl: string }[];
+  at: string;
+}
+
+export type MarketEvent = PricesUpdated | NotificationCreated | PortfolioChanged;
 type Handler<E extends MarketEvent> = (env: Env, event: E) => Promise<void>;
 
 const handlers = new Map<MarketEvent['type'], Handler<MarketEvent>[]>();

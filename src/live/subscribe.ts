@@ -225,3 +225,24 @@ subscribe('notification.created', async (env, event) => {
     }),
   ]);
 });
+
+subscribe('portfolio.changed', async (env, event) => {
+  await publishSafely('portfolio.changed', [
+    publishToUser(env, event.userId, 'portfolio', {
+      type: 'portfolio_update',
+      reason: 'ledger',
+      portfolio_id: event.portfolioId,
+      ledger_version: event.version,
+      action: event.action,
+      cash: Number(event.cash),
+      positions: event.positions.map((p) => ({
+        id: p.id,
+        symbol: p.symbol,
+        quantity: Number(p.quantity),
+        cost_basis: Number(p.costBasis),
+        realized_pnl: Number(p.realizedPnl),
+      })),
+      changed_at: event.at,
+    }),
+  ]);
+});

@@ -1,0 +1,93 @@
+import { z } from '@hono/zod-openapi';
+import { POSITION_TYPES, TRADE_ASSET_TYPES, TRADE_TYPES } from '../../db/schema';
+
+const DECIMAL = /^(\d+(\.\d+)?|\.\d+)$/;
+
+/**
+ * A non-negative amount for the ledger, as a JSON number or a decimal string. Numbers are read
+ * through their shortest round-trip text (0.1 stays "0.1"), so what the client wrote is what the
+ * ledger computes with, exactly.
+ */
+export const DecimalInput = z
+  .union([z.number().finite().nonnegative(), z.string().trim().regex(DECIMAL, 'a decimal number like 12.5')])
+  .transform((v) => (typeof v === 'number' ? numberText(v) : v))
+  .openapi({
+    type: 'string',
+    example: '0.25',
+    description: 'A decimal amount: a number or a string of digits',
+  });
+
+/** Positive variant (quantities). */
+export const PositiveDecimal = DecimalInput.refine((v) => !/^[0.]*$/.test(v), 'must be greater than 0');
+
+/** Plain notation for a JS number (no exponent), as the shortest text that round-trips. */
+function numberText(n: number): string {
+  const s = String(n);
+  if (!/e/i.test(s)) return s;
+  // Exponent forms (1e-7, 1e21): expand without losing the digits JavaScript printed.
+  const [mantissa = '0', exp = '0'] = s.toLowerCase().split('e');
+  const e = Number(exp);
+  const [int = '0', frac = ''] = mantissa.split('.');
+  const digits = int + frac;
+  const point = int.length + e;
+  if (point <= 0) return `0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return digits + '0'.repeat(point - digits.length);
+  return `${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+export const IsoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .refine(
+    (v) =>
+      !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+    'not a calendar date',
+  )
+  .openapi({ example: '2024-03-01' });
+
+/** A trade date: a day, or a date-time (kept as given, UTC). */
+export const TradeDate = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/,
+    'YYYY-MM-DD or an ISO 8601 date-time',
+  )
+  .refine((v) => !Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v)), 'not a valid date')
+  .openapi({ example: '2024-03-01' });
+
+export const PositionTypeSchema = z.enum(POSITION_TYPES);
+export const TradeTypeSchema = z.enum(TRADE_TYPES);
+export const TradeAssetTypeSchema = z.enum(TRADE_ASSET_TYPES);
+export const PortfolioId = z.object({ portfolio_id: z.string().min(1).max(64) });
+export const PositionId = z.object({ position_id: z.string().min(1).max(64) });
+export const CostMethod = z.enum(['wac', 'fifo']).openapi({
+  description: 'Cost method for cost basis and realized P&L: weighted average (default, 003) or FIFO lots',
+});
+
+/** Rounds money for display (cents and below kept to 8 places); the ledger itself stays exact. */
+export const round = (n: number, places = 8) => {
+  const f = 10 ** places;
+  return Math.round(n * f) / f;
+};
+
+/** One sale (or short cover) and what it realized, by the cost method asked for. */
+export const RealizedRowSchema = z
+  .object({
+    trade_id: z.string(),
+    position_id: z.string(),
+    symbol: z.string(),
+    asset_type: z.string(),
+    position_type: z.string(),
+    date: z.string(),
+    quantity: z.number(),
+    proceeds: z.number(),
+    cost_basis: z.number(),
+    realized_pnl: z.number(),
+    realized_pnl_percent: z.number().nullable(),
+    method: CostMethod,
+    lots: z
+      .array(z.object({ trade_id: z.string(), quantity: z.number(), unit_cost: z.number() }))
+      .optional()
+      .openapi({ description: 'FIFO only: the lots the sale consumed' }),
+  })
+  .openapi('RealizedPnlRow');

@@ -1,0 +1,299 @@
+import { and, asc, count, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { RequestFacts } from '../../../core/client';
+import { ApiError } from '../../../core/errors';
+import { newId } from '../../../core/ids';
+import type { Page } from '../../../core/pagination';
+import { db } from '../../../db/client';
+import { portfolios, positions, type trades } from '../../../db/schema';
+import type { Principal } from '../../../env';
+import { activity } from '../../audit/service';
+
+export type PortfolioRow = typeof portfolios.$inferSelect;
+export type PositionRow = typeof positions.$inferSelect;
+export type TradeRow = typeof trades.$inferSelect;
+
+/** Who is asking: the owner changes, the owner or an admin reads, anyone signed in reads public ones. */
+export type Reader = Pick<Principal, 'userId' | 'role'> | undefined;
+
+export const SUPPORTED_CURRENCIES = ['USD'] as const;
+const MAX_PORTFOLIOS = 100;
+
+export interface PortfolioInput {
+  name: string;
+  description?: string | null | undefined;
+  portfolio_type?: string | undefined;
+  base_currency?: string | undefined;
+  mode?: 'paper' | 'live' | undefined;
+  cost_method?: 'wac' | 'fifo' | undefined;
+  is_public?: boolean | undefined;
+  is_active?: boolean | undefined;
+}
+
+function assertCurrency(currency: string | undefined): void {
+  if (currency !== undefined && !(SUPPORTED_CURRENCIES as readonly string[]).includes(currency)) {
+    throw new ApiError('VALIDATION_ERROR', `Unsupported base currency ${currency}`, {
+      details: { supported: SUPPORTED_CURRENCIES },
+      suggestion: 'Use USD: every price in the catalog is quoted in USD.',
+    });
+  }
+}
+
+/** Who may see a portfolio: owner-only access to change it, or read access (owner, admin, public). */
+type Access = { owner: string } | { reader: Reader };
+
+function accessible(access: Access) {
+  if ('owner' in access) return eq(portfolios.userId, access.owner);
+  const { reader } = access;
+  if (reader?.role === 'admin') return undefined;
+  return or(eq(portfolios.isPublic, true), reader ? eq(portfolios.userId, reader.userId) : sql`0`);
+}
+
+async function findPortfolio(env: Env, id: string, access: Access): Promise<PortfolioRow> {
+  const row = await db(env)
+    .select()
+    .from(portfolios)
+    .where(and(eq(portfolios.id, id), isNull(portfolios.deletedAt), accessible(access)))
+    .get();
+  if (!row) throw new ApiError('NOT_FOUND', `Portfolio ${id} not found`);
+  return row;
+}
+
+/** A portfolio the caller owns (and so may change). Anyone else's, or a deleted one, answers 404. */
+export const getOwnedPortfolio = (env: Env, userId: string, id: string) =>
+  findPortfolio(env, id, { owner: userId });
+
+/** A portfolio the caller may read: their own, any (for admins), or a public one. Others answer 404. */
+export const getReadablePortfolio = (env: Env, reader: Reader, id: string) =>
+  findPortfolio(env, id, { reader });
+
+/** The user's portfolios (not deleted), newest first, with their open position counts. */
+export async function listPortfolios(
+  env: Env,
+  userId: string,
+  options: {
+    mode?: 'paper' | 'live' | undefined;
+    includeInactive?: boolean | undefined;
+    page?: Page | undefined;
+  } = {},
+) {
+  const where = and(
+    eq(portfolios.userId, userId),
+    isNull(portfolios.deletedAt),
+    options.includeInactive ? undefined : eq(portfolios.isActive, true),
+    options.mode ? eq(portfolios.mode, options.mode) : undefined,
+  );
+  const d = db(env);
+  const [rows, total] = await Promise.all([
+    d
+      .select()
+      .from(portfolios)
+      .where(where)
+      .orderBy(desc(portfolios.createdAt))
+      .limit(options.page?.limit ?? MAX_PORTFOLIOS)
+      .offset(options.page?.offset ?? 0),
+    d.select({ n: count() }).from(portfolios).where(where).get(),
+  ]);
+  return { rows, total: total?.n ?? 0 };
+}
+
+export async function createPortfolio(
+  env: Env,
+  userId: string,
+  input: PortfolioInput,
+  facts?: Partial<RequestFacts>,
+): Promise<PortfolioRow> {
+  assertCurrency(input.base_currency);
+  const d = db(env);
+  const existing = await d
+    .select({ n: count() })
+    .from(portfolios)
+    .where(and(eq(portfolios.userId, userId), isNull(portfolios.deletedAt)))
+    .get();
+  if ((existing?.n ?? 0) >= MAX_PORTFOLIOS) {
+    throw new ApiError('VALIDATION_ERROR', `At most ${MAX_PORTFOLIOS} portfolios per user`);
+  }
+  const id = newId('portfolio');
+  const [[row]] = await d.batch([
+    d
+      .insert(portfolios)
+      .values({
+        id,
+        userId,
+        name: input.name,
+        description: input.description ?? null,
+        portfolioType: input.portfolio_type ?? 'personal',
+        baseCurrency: input.base_currency ?? 'USD',
+        mode: input.mode ?? 'live',
+        costMethod: input.cost_method ?? 'wac',
+        isPublic: input.is_public ?? false,
+        isActive: input.is_active ?? true,
+      })
+      .returning(),
+    activity(d, { userId, action: 'portfolio.create', facts, details: { portfolio_id: id } }),
+  ]);
+  if (!row) throw new ApiError('DATABASE_ERROR', 'Portfolio was not created');
+  return row;
+}
+
+export async function updatePortfolio(
+  env: Env,
+  userId: string,
+  id: string,
+  patch: Partial<PortfolioInput>,
+  facts?: Partial<RequestFacts>,
+): Promise<PortfolioRow> {
+  await getOwnedPortfolio(env, userId, id);
+  assertCurrency(patch.base_currency);
+  const d = db(env);
+  const [[row]] = await d.batch([
+    d
+      .update(portfolios)
+      .set({
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        ...(patch.portfolio_type !== undefined ? { portfolioType: patch.portfolio_type } : {}),
+        ...(patch.base_currency !== undefined ? { baseCurrency: patch.base_currency } : {}),
+        ...(patch.mode !== undefined ? { mode: patch.mode } : {}),
+        ...(patch.cost_method !== undefined ? { costMethod: patch.cost_method } : {}),
+        ...(patch.is_public !== undefined ? { isPublic: patch.is_public } : {}),
+        ...(patch.is_active !== undefined ? { isActive: patch.is_active } : {}),
+        updatedAt: new Date().toISOString(),
+      })
+      .where(and(eq(portfolios.id, id), eq(portfolios.userId, userId), isNull(portfolios.deletedAt)))
+      .returning(),
+    activity(d, {
+      userId,
+      action: 'portfolio.update',
+      facts,
+      details: { portfolio_id: id, fields: Object.keys(patch) },
+    }),
+  ]);
+  if (!row) throw new ApiError('NOT_FOUND', `Portfolio ${id} not found`);
+  return row;
+}
+
+/** Soft delete (000, 004): the portfolio disappears from every surface; its rows stay for audit. */
+export async function deletePortfolio(env: Env, userId: string, id: string, facts?: Partial<RequestFacts>) {
+  await getOwnedPortfolio(env, userId, id);
+  const d = db(env);
+  const now = new Date().toISOString();
+  await d.batch([
+    d
+      .update(portfolios)
+      .set({ isActive: false, deletedAt: now, updatedAt: now })
+      .where(and(eq(portfolios.id, id), eq(portfolios.userId, userId))),
+    activity(d, { userId, action: 'portfolio.delete', facts, details: { portfolio_id: id } }),
+  ]);
+  return { id, deleted_at: now };
+}
+
+/**
+ * The portfolio 003's paths (`/api/user/trades`, `/holdings`...) use (live), or 002's manual
+ * trades of a mode go to: made on first use. The partial unique index means two racing first
+ * requests end with one portfolio.
+ */
+export async function defaultPortfolio(
+  env: Env,
+  userId: string,
+  mode: 'paper' | 'live' = 'live',
+): Promise<PortfolioRow> {
+  const d = db(env);
+  const find = () =>
+    d
+      .select()
+      .from(portfolios)
+      .where(
+        and(
+          eq(portfolios.userId, userId),
+          eq(portfolios.mode, mode),
+          eq(portfolios.isDefault, true),
+          isNull(portfolios.deletedAt),
+        ),
+      )
+      .get();
+  const found = await find();
+  if (found) return found;
+  await d
+    .insert(portfolios)
+    .values({
+      id: newId('portfolio'),
+      userId,
+      name: mode === 'live' ? 'My Portfolio' : 'Paper Trading',
+      isDefault: true,
+      mode,
+      portfolioType: mode === 'live' ? 'tracker' : 'paper',
+    })
+    .onConflictDoNothing();
+  const made = await find();
+  if (!made) throw new ApiError('DATABASE_ERROR', 'Default portfolio was not created');
+  return made;
+}
+
+/** Positions of a portfolio, oldest first; inactive (000-deleted) ones only when asked. */
+export async function portfolioPositions(
+  env: Env,
+  portfolioIds: string[],
+  options: { includeInactive?: boolean } = {},
+): Promise<PositionRow[]> {
+  if (portfolioIds.length === 0) return [];
+  return db(env)
+    .select()
+    .from(positions)
+    .where(
+      and(
+        inArray(positions.portfolioId, portfolioIds),
+        isNull(positions.deletedAt),
+        options.includeInactive ? undefined : eq(positions.isActive, true),
+      ),
+    )
+    .orderBy(asc(positions.createdAt));
+}
+
+/** Counts of open (non-zero, active) positions per portfolio, for lists. */
+export async function openPositionCounts(env: Env, portfolioIds: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (portfolioIds.length === 0) return out;
+  for (let i = 0; i < portfolioIds.length; i += 90) {
+    const rows = await db(env)
+      .select({ id: positions.portfolioId, n: count() })
+      .from(positions)
+      .where(
+        and(
+          inArray(positions.portfolioId, portfolioIds.slice(i, i + 90)),
+          eq(positions.isActive, true),
+          isNull(positions.deletedAt),
+          isNull(positions.closedAt),
+          sql`${positions.quantity} <> '0'`,
+        ),
+      )
+      .groupBy(positions.portfolioId);
+    for (const r of rows) out.set(r.id, r.n);
+  }
+  return out;
+}
+
+async function findPosition(env: Env, positionId: string, access: Access) {
+  const row = await db(env)
+    .select({ position: positions, portfolio: portfolios })
+    .from(positions)
+    .innerJoin(portfolios, eq(portfolios.id, positions.portfolioId))
+    .where(
+      and(
+        eq(positions.id, positionId),
+        isNull(positions.deletedAt),
+        isNull(portfolios.deletedAt),
+        accessible(access),
+      ),
+    )
+    .get();
+  if (!row) throw new ApiError('NOT_FOUND', `Position ${positionId} not found`);
+  return row;
+}
+
+/** A position the caller owns, with its portfolio. Another user's position answers 404, like their portfolio does. */
+export const getOwnedPosition = (env: Env, userId: string, positionId: string) =>
+  findPosition(env, positionId, { owner: userId });
+
+/** A position the caller may read (its portfolio is theirs, public, or they are an admin). */
+export const getReadablePosition = (env: Env, reader: Reader, positionId: string) =>
+  findPosition(env, positionId, { reader });

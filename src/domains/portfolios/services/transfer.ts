@@ -1,0 +1,283 @@
+import { inArray } from 'drizzle-orm';
+import { ApiError } from '../../../core/errors';
+import { db } from '../../../db/client';
+import { assets } from '../../../db/schema';
+import {
+  formatTradesCsv,
+  type ParsedTradeRow,
+  parseTradesCsv,
+  type TradeCsvRow,
+  TradesCsvError,
+} from '../csv';
+import { LedgerError, replay } from '../ledger';
+import {
+  commitLedger,
+  type LoadedLedger,
+  ledgerEntries,
+  loadLedger,
+  type Mutation,
+  newTrade,
+  nextSeq,
+  positionForTrade,
+  type TradeInput,
+} from './ledger';
+import type { PortfolioRow, PositionRow, TradeRow } from './portfolios';
+
+export interface ImportReport {
+  dry_run: boolean;
+  total_rows: number;
+  accepted: number;
+  rejected: { line: number; raw: string; reasons: string[] }[];
+  warnings: string[];
+  /** Symbols of positions the import opens. */
+  new_positions: string[];
+  /** Ids of the trades written (empty for a dry run). */
+  trade_ids: string[];
+  /** The accepted rows as they would be (or were) recorded, first 100. */
+  preview: {
+    line: number;
+    trade_date: string;
+    trade_type: string;
+    asset_type: string;
+    symbol: string;
+    quantity: string;
+    price: string;
+    fees: string;
+  }[];
+}
+
+/** Ledger passes an import may take to drop rows the ledger refuses (each pass drops one). */
+const MAX_LEDGER_PASSES = 50;
+
+function inputOf(row: ParsedTradeRow): TradeInput {
+  return {
+    trade_type: row.type,
+    asset_type: row.assetType,
+    symbol: row.symbol,
+    quantity: row.quantity,
+    price: row.price,
+    fees: row.fees,
+    trade_date: row.date,
+    notes: row.notes,
+    position_type: row.positionType,
+    underlying: row.underlying ?? undefined,
+    strike: row.strike ?? undefined,
+    expiry: row.expiry ?? undefined,
+    multiplier: row.multiplier,
+  };
+}
+
+function parse(text: string) {
+  try {
+    return parseTradesCsv(text);
+  } catch (err) {
+    if (err instanceof TradesCsvError) {
+      throw new ApiError(
+        err.code === 'CSV_TOO_LARGE' ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_ERROR',
+        err.message,
+        {
+          details: { code: err.code, line: err.line },
+          suggestion: 'See the README for the trades CSV columns.',
+        },
+      );
+    }
+    throw err;
+  }
+}
+
+/**
+ * Turns parsed rows into trades against a ledger: each row is placed on its position (made if
+ * new), then the whole ledger is replayed; a row the ledger refuses (a sale beyond what is held
+ * at its date, a withdrawal beyond the cash) is rejected with the reason and the rest replayed
+ * again, so the accepted rows always form a valid ledger.
+ */
+async function plan(
+  env: Env,
+  ledger: LoadedLedger,
+  userId: string,
+  rows: ParsedTradeRow[],
+  rejected: ImportReport['rejected'],
+) {
+  const created: PositionRow[] = [];
+  let seq = nextSeq(ledger);
+  let accepted: { row: ParsedTradeRow; trade: TradeRow }[] = [];
+  for (const row of rows) {
+    try {
+      const input = inputOf(row);
+      const target = await positionForTrade(env, ledger, userId, input, created);
+      if (target.created) created.push(target.created);
+      accepted.push({
+        row,
+        trade: newTrade(
+          ledger,
+          userId,
+          target.positionId,
+          { ...input, symbol: target.symbol, price: row.price },
+          seq++,
+          'import',
+        ),
+      });
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      rejected.push({ line: row.line, raw: '', reasons: [err.message] });
+    }
+  }
+  for (let pass = 0; ; pass++) {
+    const positions = [...ledger.positions, ...created];
+    try {
+      replay(ledgerEntries(positions, [...ledger.trades, ...accepted.map((a) => a.trade)]));
+      break;
+    } catch (err) {
+      if (!(err instanceof LedgerError)) throw err;
+      const bad = accepted.find((a) => a.trade.id === err.entryId);
+      if (!bad || pass >= MAX_LEDGER_PASSES) {
+        throw new ApiError('VALIDATION_ERROR', `The import cannot be applied: ${err.message}`, {
+          details: { trade_id: err.entryId, date: err.date, ...err.details },
+        });
+      }
+      rejected.push({ line: bad.row.line, raw: '', reasons: [ledgerReason(err)] });
+      accepted = accepted.filter((a) => a !== bad);
+    }
+  }
+  const used = new Set(accepted.map((a) => a.trade.positionId));
+  return { accepted, created: created.filter((p) => used.has(p.id)) };
+}
+
+function ledgerReason(err: LedgerError): string {
+  if (err.code === 'INSUFFICIENT_QUANTITY') {
+    return `sells ${err.details.requested ?? ''} but only ${err.details.held ?? '0'} is held on ${err.date}`;
+  }
+  if (err.code === 'INSUFFICIENT_CASH')
+    return `withdraws more than the cash balance (${err.details.balance ?? '0'}) on ${err.date}`;
+  return err.message;
+}
+
+/**
+ * Imports trades from CSV (the columns in the README). A dry run reports what would be
+ * recorded and which rows are rejected and why, and writes nothing; otherwise the accepted
+ * rows are recorded in one ledger change (all or none of them), the rejected ones reported.
+ */
+export async function importTrades(
+  env: Env,
+  portfolio: PortfolioRow,
+  userId: string,
+  text: string,
+  options: { dryRun: boolean },
+): Promise<ImportReport> {
+  const parsed = parse(text);
+  const raw = new Map(parsed.rejected.map((r) => [r.line, r.raw]));
+  const rawLines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const report = (
+    accepted: { row: ParsedTradeRow; trade: TradeRow }[],
+    created: PositionRow[],
+    rejected: ImportReport['rejected'],
+    existing: TradeRow[],
+    written: boolean,
+  ): ImportReport => {
+    const fingerprint = (
+      t: Pick<TradeRow, 'tradeDate' | 'tradeType' | 'symbol' | 'quantity' | 'price' | 'fees'>,
+    ) => [t.tradeDate, t.tradeType, t.symbol, t.quantity, t.price, t.fees].join('|');
+    const known = new Set(existing.map(fingerprint));
+    const duplicates = accepted.filter((a) => known.has(fingerprint(a.trade))).map((a) => a.row.line);
+    return {
+      dry_run: !written,
+      total_rows: parsed.rows.length + parsed.rejected.length,
+      accepted: accepted.length,
+      rejected: [
+        ...parsed.rejected,
+        ...rejected.map((r) => ({ ...r, raw: raw.get(r.line) ?? rawLines[r.line - 1] ?? '' })),
+      ].sort((a, b) => a.line - b.line),
+      warnings: [
+        ...parsed.warnings,
+        ...(duplicates.length > 0
+          ? [
+              `Lines ${duplicates.join(', ')} repeat trades already in the ledger (same date, type, symbol, quantity, price and fees)`,
+            ]
+          : []),
+      ],
+      new_positions: created.map((p) => p.symbol),
+      trade_ids: written ? accepted.map((a) => a.trade.id) : [],
+      preview: accepted.slice(0, 100).map(({ row, trade }) => ({
+        line: row.line,
+        trade_date: trade.tradeDate,
+        trade_type: trade.tradeType,
+        asset_type: trade.assetType,
+        symbol: trade.symbol,
+        quantity: trade.quantity,
+        price: trade.price,
+        fees: trade.fees,
+      })),
+    };
+  };
+
+  if (options.dryRun) {
+    const ledger = await loadLedger(env, portfolio);
+    const rejected: ImportReport['rejected'] = [];
+    const { accepted, created } = await plan(env, ledger, userId, parsed.rows, rejected);
+    return report(accepted, created, rejected, ledger.trades, false);
+  }
+  let outcome: ImportReport | undefined;
+  await commitLedger(env, portfolio, userId, 'trades.import', async (ledger): Promise<Mutation> => {
+    const rejected: ImportReport['rejected'] = [];
+    const { accepted, created } = await plan(env, ledger, userId, parsed.rows, rejected);
+    if (accepted.length === 0) {
+      throw new ApiError('VALIDATION_ERROR', 'No row of the file can be imported', {
+        details: {
+          rejected: report(accepted, created, rejected, ledger.trades, false).rejected.slice(0, 100),
+        },
+      });
+    }
+    outcome = report(accepted, created, rejected, ledger.trades, true);
+    return {
+      insertPositions: created,
+      insertTrades: accepted.map((a) => a.trade),
+      details: { imported: accepted.length, rejected: rejected.length + parsed.rejected.length },
+    };
+  });
+  if (!outcome) throw new ApiError('INTERNAL_ERROR', 'Import did not complete');
+  return outcome;
+}
+
+/** The ledger as CSV, in the import's columns, oldest first: an export re-imports to the same ledger. */
+export async function exportTrades(env: Env, portfolio: PortfolioRow): Promise<string> {
+  const ledger = await loadLedger(env, portfolio);
+  const byId = new Map(ledger.positions.map((p) => [p.id, p]));
+  const underlyingIds = [
+    ...new Set(ledger.positions.flatMap((p) => (p.underlyingAssetId ? [p.underlyingAssetId] : []))),
+  ];
+  const underlying = new Map(
+    underlyingIds.length === 0
+      ? []
+      : (
+          await db(env)
+            .select({ id: assets.id, symbol: assets.symbol })
+            .from(assets)
+            .where(inArray(assets.id, underlyingIds))
+        ).map((a) => [a.id, a.symbol] as const),
+  );
+  const rows: TradeCsvRow[] = ledger.trades
+    .filter((t) => {
+      const p = t.positionId ? byId.get(t.positionId) : undefined;
+      return !t.positionId || (p?.isActive && !p.deletedAt);
+    })
+    .map((t) => {
+      const p = t.positionId ? byId.get(t.positionId) : undefined;
+      const option = p && (p.positionType === 'CALL' || p.positionType === 'PUT');
+      return {
+        date: t.tradeDate,
+        type: t.tradeType,
+        assetType: t.assetType,
+        symbol: t.symbol,
+        quantity: t.quantity,
+        price: t.price,
+        fees: t.fees,
+        positionType: p?.positionType ?? 'LONG',
+        underlying: option && p.underlyingAssetId ? (underlying.get(p.underlyingAssetId) ?? null) : null,
+        strike: option ? p.strike : null,
+        expiry: option ? p.expiry : null,
+        multiplier: p?.multiplier ?? '1',
+        notes: t.notes,
+      };
+    });
+  return formatTradesCsv(rows);
+}

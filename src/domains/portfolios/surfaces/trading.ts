@@ -1,0 +1,257 @@
+import { z } from '@hono/zod-openapi';
+import { ApiError } from '../../../core/errors';
+import { createRouter, defineRoute } from '../../../core/openapi';
+import { plain, plainOrV2Schema } from '../../../core/responses';
+import { principalOf, requireUser } from '../../../middleware/auth';
+import { DecimalInput, PositiveDecimal, round } from '../schemas';
+import { ledgerState, loadLedger, normalizeSymbol, recordTrades, resolveHeldAsset } from '../services/ledger';
+import { defaultPortfolio, listPortfolios, type TradeRow } from '../services/portfolios';
+import { today, tradeAssetType } from '../services/positions';
+import { portfolioPerformance, portfolioValue } from '../services/summary';
+import { listTrades } from '../services/trades';
+
+const common = { tags: ['Trading (002)'], security: [{ bearerAuth: [] }], middleware: requireUser };
+const Mode = z.enum(['paper', 'live']);
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema: plainOrV2Schema(schema) } },
+});
+
+/** 002 names crypto by pair: BTC/USD. */
+const pairOf = (symbol: string, assetType: string) => (assetType === 'crypto' ? `${symbol}/USD` : symbol);
+
+const TradeSchema = z
+  .object({
+    id: z.string(),
+    botId: z.string().nullable(),
+    portfolioId: z.string(),
+    symbol: z.string(),
+    side: z.enum(['buy', 'sell']),
+    amount: z.number(),
+    price: z.number(),
+    fees: z.number(),
+    timestamp: z.string(),
+    mode: Mode,
+    pnl: z.number().openapi({ description: 'Realized P&L of a sale (weighted average cost); 0 for buys' }),
+  })
+  .openapi('TradingTrade');
+
+function tradeView(t: TradeRow, mode: 'paper' | 'live', pnl: Map<string, number>) {
+  return {
+    id: t.id,
+    botId: t.botId,
+    portfolioId: t.portfolioId,
+    symbol: pairOf(t.symbol, t.assetType),
+    side: t.tradeType as 'buy' | 'sell',
+    amount: Number(t.quantity),
+    price: Number(t.price),
+    fees: Number(t.fees),
+    timestamp:
+      t.tradeDate.length === 10 ? `${t.tradeDate}T00:00:00.000Z` : new Date(t.tradeDate).toISOString(),
+    mode,
+    pnl: round(pnl.get(t.id) ?? 0, 8),
+  };
+}
+
+export const tradingRoutes = createRouter();
+
+tradingRoutes.openapi(
+  defineRoute({
+    ...common,
+    method: 'get',
+    path: '/api/portfolio/{mode}',
+    summary: 'Portfolio of a trading mode: value, available balance, positions and performance (002)',
+    description:
+      'Every active portfolio of the mode, valued together at current prices. `availableBalance` is the ledger cash; `performance` gives time-weighted returns in percent over 1, 7 and 30 days, weighted by each portfolio’s value.',
+    request: { params: z.object({ mode: Mode }) },
+    responses: {
+      200: json(
+        z.object({
+          totalValue: z.number(),
+          availableBalance: z.number(),
+          positions: z.array(
+            z.object({
+              symbol: z.string(),
+              amount: z.number(),
+              avgPrice: z.number(),
+              currentPrice: z.number(),
+              pnl: z.number(),
+              pnlPercent: z.number().nullable(),
+              side: z.enum(['long', 'short']),
+              portfolioId: z.string(),
+            }),
+          ),
+          performance: z.object({
+            daily: z.number().nullable(),
+            weekly: z.number().nullable(),
+            monthly: z.number().nullable(),
+          }),
+        }),
+        'The mode’s portfolios together.',
+      ),
+    },
+  }),
+  async (c) => {
+    const mode = c.req.valid('param').mode;
+    const userId = principalOf(c).userId;
+    const { rows } = await listPortfolios(c.env, userId, { mode });
+    const to = await today(c.env);
+    const from = new Date(Date.parse(`${to}T00:00:00Z`) - 31 * 86_400_000).toISOString().slice(0, 10);
+    const reports = await Promise.all(
+      rows.map(async (p) => ({
+        value: await portfolioValue(c.env, p),
+        perf: await portfolioPerformance(c.env, p, { from, to }),
+      })),
+    );
+    const total = reports.reduce((s, r) => s + r.value.totalValue, 0);
+    const weighted = (pick: (t: (typeof reports)[number]['perf']['trailing']) => number | null) => {
+      let sum = 0;
+      let weight = 0;
+      for (const r of reports) {
+        const v = pick(r.perf.trailing);
+        if (v === null) continue;
+        sum += v * r.value.totalValue;
+        weight += r.value.totalValue;
+      }
+      return weight > 0 ? round((sum / weight) * 100, 4) : null;
+    };
+    return c.json(
+      plain(c, {
+        totalValue: round(total, 2),
+        availableBalance: round(
+          reports.reduce((s, r) => s + r.value.cash, 0),
+          2,
+        ),
+        positions: reports.flatMap((r) =>
+          r.value.positions
+            .filter((v) => v.isOpen)
+            .map((v) => ({
+              symbol: pairOf(v.position.symbol, v.position.assetType),
+              amount: v.quantity,
+              avgPrice: round(v.avgCost),
+              currentPrice: round(v.price),
+              pnl: round(v.unrealizedPnl, 2),
+              pnlPercent: v.unrealizedPnlPct === null ? null : round(v.unrealizedPnlPct, 4),
+              side: v.sign === 1 ? ('long' as const) : ('short' as const),
+              portfolioId: r.value.portfolio.id,
+            })),
+        ),
+        performance: {
+          daily: weighted((t) => t.d1),
+          weekly: weighted((t) => t.d7),
+          monthly: weighted((t) => t.d30),
+        },
+      }),
+      200,
+    );
+  },
+);
+
+tradingRoutes.openapi(
+  defineRoute({
+    ...common,
+    method: 'get',
+    path: '/api/trades',
+    summary: 'Trading history of your portfolios, filtered by bot, mode and time (002)',
+    request: {
+      query: z.object({
+        botId: z.string().max(64).optional(),
+        mode: Mode.optional(),
+        startDate: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+        endDate: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+        offset: z.coerce.number().int().min(0).default(0),
+      }),
+    },
+    responses: {
+      200: json(z.array(TradeSchema), 'Buys and sells, newest first; X-Total-Count gives the total.'),
+    },
+  }),
+  async (c) => {
+    const q = c.req.valid('query');
+    const userId = principalOf(c).userId;
+    const { rows: portfolios } = await listPortfolios(c.env, userId, { mode: q.mode });
+    const modes = new Map(portfolios.map((p) => [p.id, p.mode]));
+    const { rows, total } = await listTrades(
+      c.env,
+      portfolios.map((p) => p.id),
+      { bot_id: q.botId, from: q.startDate, to: q.endDate },
+      { limit: q.limit, offset: q.offset, page: 1 },
+    );
+    // Realized P&L of the sales on this page, from a replay of each portfolio they belong to.
+    const pnl = new Map<string, number>();
+    for (const id of new Set(rows.filter((t) => t.tradeType === 'sell').map((t) => t.portfolioId))) {
+      const portfolio = portfolios.find((p) => p.id === id);
+      if (!portfolio) continue;
+      const ledger = await loadLedger(c.env, portfolio);
+      for (const r of ledgerState(ledger).realizations) pnl.set(r.entryId, r.wac.pnl.toNumber());
+    }
+    c.header('X-Total-Count', String(total));
+    const trades = rows
+      .filter((t) => t.tradeType === 'buy' || t.tradeType === 'sell')
+      .map((t) => tradeView(t, modes.get(t.portfolioId) ?? 'live', pnl));
+    return c.json(plain(c, trades), 200);
+  },
+);
+
+tradingRoutes.openapi(
+  defineRoute({
+    ...common,
+    method: 'post',
+    path: '/api/trades',
+    summary: 'Record a manual trade in your portfolio of that mode (002)',
+    description:
+      'A manual override recorded in the ledger of your default portfolio for the mode (made on first use). Trades on behalf of a bot are recorded by the bot itself; `botId` must name one of your bots.',
+    request: {
+      body: {
+        content: {
+          'application/json': {
+            schema: z
+              .object({
+                botId: z.string().max(64).nullable().optional(),
+                symbol: z.string().trim().min(1).max(32),
+                side: z.enum(['buy', 'sell']),
+                amount: PositiveDecimal,
+                price: DecimalInput,
+                fees: DecimalInput.optional(),
+                mode: Mode.default('paper'),
+                timestamp: z.iso.datetime({ offset: true }).optional(),
+              })
+              .strict(),
+          },
+        },
+        required: true,
+      },
+    },
+    responses: { 201: json(TradeSchema, 'The recorded trade.') },
+  }),
+  async (c) => {
+    const input = c.req.valid('json');
+    const userId = principalOf(c).userId;
+    if (input.botId) {
+      // There is no bot registry yet to check ownership against; a bot id cannot be vouched for.
+      throw new ApiError('NOT_FOUND', `Bot ${input.botId} not found`);
+    }
+    const asset = await resolveHeldAsset(c.env, normalizeSymbol(input.symbol), userId).catch(() => {
+      throw new ApiError('INVALID_SYMBOL', `Unknown symbol ${input.symbol}`, {
+        suggestion: 'Use a listed market such as BTC/USD (GET /api/markets).',
+      });
+    });
+    const portfolio = await defaultPortfolio(c.env, userId, input.mode);
+    const { trades, result } = await recordTrades(c.env, portfolio, userId, [
+      {
+        trade_type: input.side,
+        asset_type: tradeAssetType(asset.assetType),
+        symbol: asset.symbol,
+        quantity: input.amount,
+        price: input.price,
+        fees: input.fees,
+        trade_date: input.timestamp ? new Date(input.timestamp).toISOString() : await today(c.env),
+      },
+    ]);
+    const [trade] = trades;
+    if (!trade) throw new ApiError('INTERNAL_ERROR', 'Trade not recorded');
+    const pnl = new Map(result.state.realizations.map((r) => [r.entryId, r.wac.pnl.toNumber()]));
+    return c.json(plain(c, tradeView(trade, input.mode, pnl)), 201);
+  },
+);
