@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import adaCsv from '../../../shared/data/prices/crypto-yahoo/ADA-USD.csv?raw';
 import btcCsv from '../../../shared/data/prices/crypto-yahoo/BTC-USD.csv?raw';
 import ethCsv from '../../../shared/data/prices/crypto-yahoo/ETH-USD.csv?raw';
+import eurCsv from '../../../shared/data/prices/crypto-yahoo/EURUSD=X.csv?raw';
 import qqqCsv from '../../../shared/data/prices/etf-alphavantage/QQQ.csv?raw';
 import spyCsv from '../../../shared/data/prices/etf-alphavantage/SPY.csv?raw';
 import vtiCsv from '../../../shared/data/prices/etf-alphavantage/VTI.csv?raw';
@@ -23,6 +24,7 @@ const FILES: Record<string, string> = {
   DXY: dxyCsv,
   GOLD: goldCsv,
   WTI: wtiCsv,
+  EURUSD: eurCsv,
 };
 
 export type SeededSymbol = keyof typeof FILES;

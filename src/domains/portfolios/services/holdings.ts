@@ -20,7 +20,7 @@ import {
   updatePosition,
 } from './positions';
 import { portfolioValue } from './summary';
-import { pricesFor } from './valuation';
+import { fromUsd, fxAssetId, pricesFor } from './valuation';
 
 /**
  * The active position `ref` names in a portfolio: a position id (`pos_...`), or the asset id or
@@ -114,12 +114,15 @@ export async function estimateValues(env: Env, rows: PortfolioRow[]): Promise<Ma
   const ids = rows.map((p) => p.id);
   const [positions, counts] = await Promise.all([portfolioPositions(env, ids), openPositionCounts(env, ids)]);
   const open = positions.filter((p) => !new D(p.quantity).isZero());
-  const prices = await pricesFor(
-    env,
-    open.flatMap((p) =>
+  // USD prices, and the FX rates of the portfolios' currencies to express them in.
+  const fxIds = [...new Set(rows.map((p) => p.baseCurrency))].flatMap((c) => fxAssetId(c) ?? []);
+  const prices = await pricesFor(env, [
+    ...open.flatMap((p) =>
       p.assetId && p.positionType !== 'CALL' && p.positionType !== 'PUT' ? [p.assetId] : [],
     ),
-  );
+    ...fxIds,
+  ]);
+  const currencyOf = new Map(rows.map((p) => [p.id, p.baseCurrency]));
   const out = new Map<string, ValueEstimate>();
   for (const pf of rows) {
     const cash = Number(pf.cash);
@@ -140,7 +143,13 @@ export async function estimateValues(env: Env, rows: PortfolioRow[]): Promise<Ma
     const multiplier = Number(p.multiplier);
     const cost = Number(p.costBasis);
     const isOption = p.positionType === 'CALL' || p.positionType === 'PUT';
-    const quote = p.assetId && !isOption ? prices.get(p.assetId) : undefined;
+    const currency = currencyOf.get(p.portfolioId) ?? 'USD';
+    const fxId = fxAssetId(currency);
+    const fx = fxId ? prices.get(fxId) : undefined;
+    const usd = p.assetId && !isOption ? prices.get(p.assetId) : undefined;
+    // Without a stored rate a non-USD portfolio's position is estimated at cost, like an unpriced one.
+    const quote =
+      usd && (!fxId || fx) ? { ...usd, price: fromUsd(currency, usd.price, fx?.price ?? 1) } : undefined;
     const gross = quote ? quantity * quote.price * multiplier : cost;
     const sign = p.positionType === 'SHORT' ? -1 : 1;
     e.marketValue += sign * gross;

@@ -1,6 +1,7 @@
+import { ApiError } from '../../../core/errors';
 import { maxDrawdown, moneyWeightedReturn, sharpeRatio, stdDev, timeWeightedReturn } from '../../../quant';
 import { type LoadedLedger, ledgerSnapshots } from './ledger';
-import { blackScholesPrice, dailyCloses, dateOf } from './valuation';
+import { blackScholesPrice, dailyCloses, dateOf, fromUsd, fxAssetId } from './valuation';
 
 const DAY = 86_400_000;
 /** Portfolios mix 7-day crypto with 5-day equities; valuations are daily on the calendar, so 365. */
@@ -42,7 +43,9 @@ export async function valuationHistory(
   if (start > range.to) return [];
   const byId = new Map(positionRows.map((p) => [p.id, p]));
   const priced = positionRows.flatMap((p) => (p.assetId ? [p.assetId] : []));
-  const closes = await dailyCloses(env, priced, start, range.to);
+  const currency = ledger.portfolio.baseCurrency;
+  const fxId = fxAssetId(currency);
+  const closes = await dailyCloses(env, fxId ? [...priced, fxId] : priced, start, range.to);
   const rate = 0.0; // Options in history use a flat zero rate: the series shows moves, not carry.
 
   const out: ValuationPoint[] = [];
@@ -64,6 +67,19 @@ export async function valuationHistory(
   }
   for (let day = start; day <= range.to; day = addDays(day, 1)) {
     let flow = day === start ? pendingFlow : 0;
+    // The day's FX rate, carried forward like prices.
+    const fxClose = fxId ? closes.get(fxId)?.get(day) : undefined;
+    if (fxId && fxClose !== undefined) last.set(fxId, fxClose);
+    const fx = fxId ? last.get(fxId) : undefined;
+    const local = (usd: number) => {
+      if (!fxId) return usd;
+      if (fx === undefined) {
+        throw new ApiError('SERVICE_UNAVAILABLE', `No stored ${currency} exchange rate on or before ${day}`, {
+          suggestion: 'Backfill the FX series, or report the portfolio in USD.',
+        });
+      }
+      return fromUsd(currency, usd, fx);
+    };
     while (si < snaps.length && (snaps[si] as (typeof snaps)[number]).date === day) {
       current = snaps[si] as (typeof snaps)[number];
       flow += current.flow.toNumber();
@@ -84,7 +100,8 @@ export async function valuationHistory(
         const close = closes.get(p.assetId)?.get(day);
         if (close !== undefined) last.set(p.assetId, close);
         else filled++;
-        const spot = last.get(p.assetId);
+        const usdSpot = last.get(p.assetId);
+        const spot = usdSpot === undefined ? undefined : local(usdSpot);
         if (spot !== undefined) {
           if (p.positionType === 'CALL' || p.positionType === 'PUT') {
             const model = blackScholesPrice(p, spot, Date.parse(`${day}T23:59:59Z`), rate);

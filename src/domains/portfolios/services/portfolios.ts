@@ -7,6 +7,7 @@ import { db } from '../../../db/client';
 import { portfolios, positions, type trades } from '../../../db/schema';
 import type { Principal } from '../../../env';
 import { activity } from '../../audit/service';
+import { CURRENCIES, type Currency } from './valuation';
 
 export type PortfolioRow = typeof portfolios.$inferSelect;
 export type PositionRow = typeof positions.$inferSelect;
@@ -15,7 +16,7 @@ export type TradeRow = typeof trades.$inferSelect;
 /** Who is asking: the owner changes, the owner or an admin reads, anyone signed in reads public ones. */
 export type Reader = Pick<Principal, 'userId' | 'role'> | undefined;
 
-export const SUPPORTED_CURRENCIES = ['USD'] as const;
+export const SUPPORTED_CURRENCIES = Object.keys(CURRENCIES) as Currency[];
 const MAX_PORTFOLIOS = 100;
 
 export interface PortfolioInput {
@@ -33,7 +34,7 @@ function assertCurrency(currency: string | undefined): void {
   if (currency !== undefined && !(SUPPORTED_CURRENCIES as readonly string[]).includes(currency)) {
     throw new ApiError('VALIDATION_ERROR', `Unsupported base currency ${currency}`, {
       details: { supported: SUPPORTED_CURRENCIES },
-      suggestion: 'Use USD: every price in the catalog is quoted in USD.',
+      suggestion: `Use one of ${SUPPORTED_CURRENCIES.join(', ')}: the currencies with a stored exchange rate.`,
     });
   }
 }

@@ -15,7 +15,7 @@ import {
   resolveHeldAsset,
 } from './ledger';
 import { getOwnedPosition, type PortfolioRow, type PositionRow, type TradeRow } from './portfolios';
-import { dateOf, pricesFor } from './valuation';
+import { dateOf, pricesIn } from './valuation';
 
 /** Maps the catalog's asset types onto the ledger's (003's) asset types. */
 export function tradeAssetType(catalogType: string): TradeAssetType {
@@ -76,10 +76,18 @@ export async function today(env: Env): Promise<string> {
   return dateOf(await marketNow(env));
 }
 
-/** The price to trade at when none is given: the asset's current price (an option's needs giving). */
-async function currentPrice(env: Env, position: Pick<PositionRow, 'assetId' | 'positionType' | 'symbol'>) {
+/**
+ * The price to trade at when none is given: the asset's current price in the portfolio's
+ * currency (an option's must be given).
+ */
+async function currentPrice(
+  env: Env,
+  currency: string,
+  position: Pick<PositionRow, 'assetId' | 'positionType' | 'symbol'>,
+) {
   if (position.assetId && !isOptionType(position.positionType)) {
-    const price = (await pricesFor(env, [position.assetId])).get(position.assetId);
+    const { prices } = await pricesIn(env, currency, [position.assetId]);
+    const price = prices.get(position.assetId);
     if (price) return new D(price.price).toString();
   }
   throw new ApiError('VALIDATION_ERROR', `No current price for ${position.symbol}: give the price`, {
@@ -139,7 +147,8 @@ export async function openPosition(
     }
   }
   const date = input.entry_date ?? (await today(env));
-  const price = input.entry_price ?? (await currentPrice(env, { assetId, positionType, symbol }));
+  const price =
+    input.entry_price ?? (await currentPrice(env, portfolio.baseCurrency, { assetId, positionType, symbol }));
   let position: PositionRow | undefined;
   let trade: TradeRow | undefined;
   const result = await commitLedger(env, portfolio, userId, 'position.open', (ledger: LoadedLedger) => {
@@ -240,7 +249,7 @@ export async function updatePosition(
     if (!wanted.eq(held)) {
       const grow = wanted.gt(held);
       const side = grow ? openingSide(current.positionType) : closingSide(current.positionType);
-      const price = input.entry_price ?? (await currentPrice(env, current));
+      const price = input.entry_price ?? (await currentPrice(env, portfolio.baseCurrency, current));
       insertTrades.push(
         newTrade(
           ledger,
@@ -331,7 +340,7 @@ export async function closePosition(
         details: { closed_at: current.closedAt },
       });
     }
-    const price = input.price ?? (await currentPrice(env, current));
+    const price = input.price ?? (await currentPrice(env, portfolio.baseCurrency, current));
     trade = newTrade(
       ledger,
       userId,

@@ -1,8 +1,10 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { ApiError } from '../../../core/errors';
 import { db } from '../../../db/client';
 import { assets, priceData, quotes } from '../../../db/schema';
 import { marketNow } from '../../../ingestion/replay';
 import { blackScholes } from '../../../quant';
+import { catalogAssetId } from '../../assets/catalog';
 import { D, type LedgerState } from '../ledger';
 import type { PortfolioRow, PositionRow } from './portfolios';
 
@@ -73,6 +75,79 @@ export async function pricesFor(
     for (const [id, p] of out) if (Number.isNaN(p.price)) out.delete(id);
   }
   return out;
+}
+
+/**
+ * Currencies a portfolio may report in. The catalog quotes every price in USD; the stored FX
+ * series (daily closes, and quotes when live) turn them into the portfolio's currency. A
+ * portfolio's ledger (trade prices, fees, cash) is kept in its own currency.
+ */
+export const CURRENCIES = {
+  USD: null,
+  EUR: { symbol: 'EURUSD', usdPerUnit: true },
+  GBP: { symbol: 'GBPUSD', usdPerUnit: true },
+  JPY: { symbol: 'USDJPY', usdPerUnit: false },
+} as const;
+export type Currency = keyof typeof CURRENCIES;
+
+const fxSpec = (currency: string) => CURRENCIES[currency as Currency] ?? null;
+
+/** The catalog asset whose price converts USD into `currency`; null for USD. */
+export const fxAssetId = (currency: string) => {
+  const spec = fxSpec(currency);
+  return spec ? catalogAssetId(spec.symbol) : null;
+};
+
+/** A USD amount in `currency` at `rate` (the FX series' price: USD per unit, or units per USD for JPY). */
+export function fromUsd(currency: string, usd: number, rate: number): number {
+  const spec = fxSpec(currency);
+  if (!spec) return usd;
+  return spec.usdPerUnit ? usd / rate : usd * rate;
+}
+
+/** An amount in `currency` in USD at `rate`. */
+export function toUsd(currency: string, amount: number, rate: number): number {
+  const spec = fxSpec(currency);
+  if (!spec) return amount;
+  return spec.usdPerUnit ? amount * rate : amount / rate;
+}
+
+/**
+ * Prices in a portfolio's currency: USD prices (now, or as of a day) converted at the FX rate
+ * of the same moment, and previous prices at the previous rate, so day changes include the
+ * currency's move. `fx` is the rate used (null for USD).
+ */
+export async function pricesIn(
+  env: Env,
+  currency: string,
+  assetIds: string[],
+  asOf?: string,
+): Promise<{ prices: Map<string, PricePoint>; fx: PricePoint | null }> {
+  const fxId = fxAssetId(currency);
+  if (!fxId) return { prices: await pricesFor(env, assetIds, asOf), fx: null };
+  const all = await pricesFor(env, [...assetIds, fxId], asOf);
+  const fx = all.get(fxId);
+  if (!fx && assetIds.length === 0) return { prices: new Map(), fx: null };
+  if (!fx) {
+    throw new ApiError(
+      'SERVICE_UNAVAILABLE',
+      `No stored ${currency} exchange rate${asOf ? ` on or before ${asOf}` : ''}`,
+      {
+        suggestion: 'Backfill the FX series, or report the portfolio in USD.',
+      },
+    );
+  }
+  const prices = new Map<string, PricePoint>();
+  for (const id of assetIds) {
+    const p = all.get(id);
+    if (!p) continue;
+    prices.set(id, {
+      ...p,
+      price: fromUsd(currency, p.price, fx.price),
+      previous: p.previous === null ? null : fromUsd(currency, p.previous, fx.previous ?? fx.price),
+    });
+  }
+  return { prices, fx };
 }
 
 /** The annual risk-free rate from the Fed funds series (DFF, percent), for option pricing; 0 when absent. */
@@ -222,8 +297,8 @@ export async function valuePortfolio(
     .flatMap((p) => [p.assetId, p.underlyingAssetId])
     .filter((x): x is string => !!x);
   const hasOptions = positionRows.some((p) => p.positionType === 'CALL' || p.positionType === 'PUT');
-  const [prices, rate] = await Promise.all([
-    pricesFor(env, assetIds, options.asOf),
+  const [{ prices }, rate] = await Promise.all([
+    pricesIn(env, portfolio.baseCurrency, assetIds, options.asOf),
     hasOptions ? riskFreeRate(env, options.asOf) : Promise.resolve(0),
   ]);
 

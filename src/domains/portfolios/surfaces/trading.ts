@@ -9,6 +9,7 @@ import { defaultPortfolio, listPortfolios, type TradeRow } from '../services/por
 import { today, tradeAssetType } from '../services/positions';
 import { portfolioPerformance, portfolioValue } from '../services/summary';
 import { listTrades } from '../services/trades';
+import { pricesIn, toUsd } from '../services/valuation';
 
 const common = { tags: ['Trading (002)'], security: [{ bearerAuth: [] }], middleware: requireUser };
 const Mode = z.enum(['paper', 'live']);
@@ -67,7 +68,9 @@ tradingRoutes.openapi(
     responses: {
       200: json(
         z.object({
-          totalValue: z.number(),
+          totalValue: z
+            .number()
+            .openapi({ description: 'USD: portfolios in other currencies convert at the current rate' }),
           availableBalance: z.number(),
           positions: z.array(
             z.object({
@@ -79,6 +82,9 @@ tradingRoutes.openapi(
               pnlPercent: z.number().nullable(),
               side: z.enum(['long', 'short']),
               portfolioId: z.string(),
+              currency: z
+                .string()
+                .openapi({ description: "The position's portfolio currency (its prices and P&L)" }),
             }),
           ),
           performance: z.object({
@@ -98,20 +104,30 @@ tradingRoutes.openapi(
     const to = await today(c.env);
     const from = new Date(Date.parse(`${to}T00:00:00Z`) - 31 * 86_400_000).toISOString().slice(0, 10);
     const reports = await Promise.all(
-      rows.map(async (p) => ({
-        value: await portfolioValue(c.env, p),
-        perf: await portfolioPerformance(c.env, p, { from, to }),
-      })),
+      rows.map(async (p) => {
+        // Totals across portfolios are in USD: each converts at its currency's current rate.
+        const { fx } = await pricesIn(c.env, p.baseCurrency, []);
+        const usd = (x: number) => {
+          if (x === 0 || p.baseCurrency === 'USD') return x;
+          if (!fx) throw new ApiError('SERVICE_UNAVAILABLE', `No stored ${p.baseCurrency} exchange rate`);
+          return toUsd(p.baseCurrency, x, fx.price);
+        };
+        return {
+          value: await portfolioValue(c.env, p),
+          perf: await portfolioPerformance(c.env, p, { from, to }),
+          usd,
+        };
+      }),
     );
-    const total = reports.reduce((s, r) => s + r.value.totalValue, 0);
+    const total = reports.reduce((s, r) => s + r.usd(r.value.totalValue), 0);
     const weighted = (pick: (t: (typeof reports)[number]['perf']['trailing']) => number | null) => {
       let sum = 0;
       let weight = 0;
       for (const r of reports) {
         const v = pick(r.perf.trailing);
         if (v === null) continue;
-        sum += v * r.value.totalValue;
-        weight += r.value.totalValue;
+        sum += v * r.usd(r.value.totalValue);
+        weight += r.usd(r.value.totalValue);
       }
       return weight > 0 ? round((sum / weight) * 100, 4) : null;
     };
@@ -119,7 +135,7 @@ tradingRoutes.openapi(
       plain(c, {
         totalValue: round(total, 2),
         availableBalance: round(
-          reports.reduce((s, r) => s + r.value.cash, 0),
+          reports.reduce((s, r) => s + r.usd(r.value.cash), 0),
           2,
         ),
         positions: reports.flatMap((r) =>
@@ -134,6 +150,7 @@ tradingRoutes.openapi(
               pnlPercent: v.unrealizedPnlPct === null ? null : round(v.unrealizedPnlPct, 4),
               side: v.sign === 1 ? ('long' as const) : ('short' as const),
               portfolioId: r.value.portfolio.id,
+              currency: r.value.portfolio.baseCurrency,
             })),
         ),
         performance: {
