@@ -304,6 +304,13 @@ export class UserObject extends MeridianObject {
     return changed > 0;
   }
 
+  /** Closes the live sockets opened with an API key, once the key is revoked; returns how many. */
+  async closeApiKeySockets(apiKeyId: string): Promise<number> {
+    const sockets = this.ctx.getWebSockets(`key:${apiKeyId}`);
+    for (const ws of sockets) close(ws, 1008, 'API key revoked');
+    return sockets.length;
+  }
+
   /** Ends one session. False if it is not this user's or already ended. */
   async revokeSession(sessionId: string, reason: string): Promise<boolean> {
     return this.revoke(sessionId, reason, Date.now());

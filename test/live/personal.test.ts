@@ -144,3 +144,21 @@ describe('personal live topics', () => {
     expect(await stub.liveSockets()).toBe(0);
   });
 });
+
+describe('API-key sockets', () => {
+  it('closes the sockets opened with an API key when the key is revoked', async () => {
+    const user = await signUp();
+    const created = await call('/api/v1/api-keys', {
+      method: 'POST',
+      as: user.as,
+      body: { name: 'dashboard', scopes: ['read'] },
+    });
+    expect(created.status).toBe(201);
+    const { data } = (await created.json()) as { data: { id: string; key: string } };
+    const socket = await connect(`/ws/notifications?token=${data.key}`);
+    await socket.next((m) => m.type === 'welcome');
+    const revoked = await call(`/api/v1/api-keys/${data.id}`, { method: 'DELETE', as: user.as });
+    expect(revoked.status).toBe(200);
+    expect(await socket.closed).toEqual({ code: 1008, reason: 'API key revoked' });
+  });
+});

@@ -91,6 +91,8 @@ export async function revokeApiKey(env: Env, owner: Principal, id: string): Prom
     if (!existing) throw new ApiError('NOT_FOUND', `API key ${id} not found`);
     return view(existing);
   }
+  // A revoked key already fails every request; its open sockets close now too.
+  await env.USER.getByName(owner.userId).closeApiKeySockets(id);
   return view(row);
 }
 
