@@ -1,3 +1,4 @@
+import { valueUpdatesFor } from '../domains/portfolios/services/live';
 import { type PricesUpdated, subscribe } from '../events/bus';
 import { type LiveMessage, publishSafely, publishTopic, publishToUser } from './publisher';
 import { signalChanges } from './signals';
@@ -245,4 +246,16 @@ subscribe('portfolio.changed', async (env, event) => {
       changed_at: event.at,
     }),
   ]);
+});
+
+// Holders of the assets that moved see their portfolios' new values.
+subscribe('prices.updated', async (env, event) => {
+  const updates = await valueUpdatesFor(
+    env,
+    event.assets.map((a) => a.assetId),
+  );
+  await publishSafely(
+    'prices.updated.portfolios',
+    updates.map((u) => publishToUser(env, u.userId, 'portfolio', u.message)),
+  );
 });
