@@ -9,10 +9,10 @@ import {
   PONG,
   type ResumeLookup,
   readInit,
+  receive,
   type SocketState,
   SocketStates,
   type StoredMessage,
-  screen,
   send,
   sendError,
   sendResume,
@@ -225,13 +225,9 @@ export class TopicHub extends MeridianObject {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const state = this.states.get(ws);
-    if (!state) {
-      close(ws, 1011, 'Lost connection state');
-      return;
-    }
-    const msg = screen(ws, this.states, state, raw);
-    if (!msg) return;
+    const received = receive(ws, this.states, raw);
+    if (!received) return;
+    const { state, msg } = received;
     switch (msg.type) {
       case 'ping':
         send(ws, PONG);

@@ -9,8 +9,8 @@ import {
   PING,
   PONG,
   readInit,
+  receive,
   SocketStates,
-  screen,
   send,
   sendError,
   sendResume,
@@ -434,13 +434,9 @@ export class UserObject extends MeridianObject {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const state = this.sockets.get(ws);
-    if (!state) {
-      close(ws, 1011, 'Lost connection state');
-      return;
-    }
-    const msg = screen(ws, this.sockets, state, raw);
-    if (!msg) return;
+    const received = receive(ws, this.sockets, raw);
+    if (!received) return;
+    const { state, msg } = received;
     if (msg.type === 'ping') send(ws, PONG);
     else if (msg.type === 'resume') {
       sendResume(ws, msg.last_seq, this.live.since(state.t, msg.last_seq), (m) => {

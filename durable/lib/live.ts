@@ -201,6 +201,24 @@ export interface StoredMessage {
 }
 
 /** What a resume finds: the missed messages, or that the buffer no longer reaches back. */
+/**
+ * A client message, screened: the socket's state and the parsed message, or null when the
+ * screen handled it (or the socket has lost its state, which closes it with 1011).
+ */
+export function receive(
+  ws: WebSocket,
+  states: SocketStates,
+  raw: string | ArrayBuffer,
+): { state: SocketState; msg: ClientMessage } | null {
+  const state = states.get(ws);
+  if (!state) {
+    close(ws, 1011, 'Lost connection state');
+    return null;
+  }
+  const msg = screen(ws, states, state, raw);
+  return msg ? { state, msg } : null;
+}
+
 export type ResumeLookup =
   | { status: 'ok'; messages: StoredMessage[]; latest: number }
   | { status: 'reset'; reason: string; latest: number };

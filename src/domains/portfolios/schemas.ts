@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { POSITION_TYPES, TRADE_ASSET_TYPES, TRADE_TYPES } from '../../db/schema';
+import { POSITION_TYPES, TRADE_ASSET_TYPES, TRADE_TYPES, type trades } from '../../db/schema';
 
 const DECIMAL = /^(\d+(\.\d+)?|\.\d+)$/;
 
@@ -91,3 +91,21 @@ export const RealizedRowSchema = z
       .openapi({ description: 'FIFO only: the lots the sale consumed' }),
   })
   .openapi('RealizedPnlRow');
+
+/** The fields every surface shows of a trade, amounts as JSON numbers; each adds its own ids. */
+export function tradeFields(t: typeof trades.$inferSelect) {
+  return {
+    trade_type: t.tradeType,
+    asset_type: t.assetType,
+    symbol: t.symbol,
+    quantity: Number(t.quantity),
+    price: Number(t.price),
+    fees: Number(t.fees),
+    total_amount: Number(t.totalAmount),
+    trade_date: t.tradeDate,
+    notes: t.notes,
+    source: t.source,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+  };
+}

@@ -12,6 +12,7 @@ import {
   round,
   TradeAssetTypeSchema,
   TradeDate,
+  tradeFields,
 } from '../schemas';
 import { ledgerState, loadLedger, recordTrades } from '../services/ledger';
 import { defaultPortfolio, type TradeRow } from '../services/portfolios';
@@ -58,18 +59,7 @@ export function trackerTrade(t: TradeRow) {
     user_id: t.userId,
     portfolio_id: t.portfolioId,
     holding_id: t.positionId,
-    trade_type: t.tradeType,
-    asset_type: t.assetType,
-    symbol: t.symbol,
-    quantity: Number(t.quantity),
-    price: Number(t.price),
-    fees: Number(t.fees),
-    total_amount: Number(t.totalAmount),
-    trade_date: t.tradeDate,
-    notes: t.notes,
-    source: t.source,
-    created_at: t.createdAt,
-    updated_at: t.updatedAt,
+    ...tradeFields(t),
   };
 }
 

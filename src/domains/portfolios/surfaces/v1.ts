@@ -26,6 +26,7 @@ import {
   TradeAssetTypeSchema,
   TradeDate,
   TradeTypeSchema,
+  tradeFields,
 } from '../schemas';
 import { allocationOf } from '../services/allocation';
 import {
@@ -504,20 +505,9 @@ function tradeView(t: TradeRow) {
     trade_id: t.id,
     portfolio_id: t.portfolioId,
     position_id: t.positionId,
-    trade_type: t.tradeType,
-    asset_type: t.assetType,
-    symbol: t.symbol,
-    quantity: Number(t.quantity),
-    price: Number(t.price),
-    fees: Number(t.fees),
-    total_amount: Number(t.totalAmount),
-    trade_date: t.tradeDate,
+    ...tradeFields(t),
     seq: t.seq,
-    notes: t.notes,
-    source: t.source,
     bot_id: t.botId,
-    created_at: t.createdAt,
-    updated_at: t.updatedAt,
   };
 }
 
