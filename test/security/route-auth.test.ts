@@ -18,7 +18,12 @@ const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
     op,
   })),
 );
-const protectedOps = operations.filter((o) => o.op.security?.length);
+// A route whose security lists an empty requirement ({}) takes a token but does not need one
+// (public reads); it still refuses a bad token.
+const optional = (o: (typeof operations)[number]) =>
+  o.op.security?.some((r) => Object.keys(r as object).length === 0);
+const protectedOps = operations.filter((o) => o.op.security?.length && !optional(o));
+const optionalOps = operations.filter(optional);
 const adminOps = protectedOps.filter(
   (o) => o.op.tags?.some((t) => t.startsWith('Admin')) || /reset$/.test(o.path),
 );
@@ -41,6 +46,18 @@ describe('every protected route', () => {
   });
 
   it.each(named(protectedOps))('%s: 401 for a bad token', async (_n, o) => {
+    const { res, body } = await callJson<{ error: { code: string } }>(o.path, {
+      method: o.method,
+      as: { token: 'eyJhbGciOiJFZERTQSJ9.e30.c2lnbmF0dXJl' },
+      ...withBody(o.method),
+    });
+    expect(res.status).toBe(401);
+    expect(body.error.code).toBe('INVALID_TOKEN');
+  });
+});
+
+describe('every route where sign-in is optional', () => {
+  it.each(named(optionalOps))('%s: 401 for a bad token', async (_n, o) => {
     const { res, body } = await callJson<{ error: { code: string } }>(o.path, {
       method: o.method,
       as: { token: 'eyJhbGciOiJFZERTQSJ9.e30.c2lnbmF0dXJl' },

@@ -659,7 +659,7 @@ describe('000 portfolio ownership', () => {
     expect(list.body.data.portfolios.map((p: Json) => p.id)).not.toContain(id);
   });
 
-  it('documents every 000 portfolio route in /openapi.json, each behind bearer auth', async () => {
+  it('documents every 000 portfolio route in /openapi.json: writes behind bearer auth, reads of one portfolio optionally', async () => {
     const { res, body } = await callJson<{ paths: Record<string, Record<string, { security?: unknown[] }>> }>(
       '/openapi.json',
     );
@@ -689,7 +689,11 @@ describe('000 portfolio ownership', () => {
         'get /api/v1/portfolios/{portfolio_id}/realized-pnl',
       ]),
     );
-    for (const [, op] of ops) expect(op.security).toEqual([{ bearerAuth: [] }]);
+    // Reads of one portfolio take a token but do not need one (public portfolios); the rest need one.
+    for (const [key, op] of ops) {
+      const publicRead = key.startsWith('get /api/v1/portfolios/{portfolio_id}');
+      expect(op.security, key).toEqual(publicRead ? [{ bearerAuth: [] }, {}] : [{ bearerAuth: [] }]);
+    }
   });
 
   it('requires a signed-in caller', async () => {

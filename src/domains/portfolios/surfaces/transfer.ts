@@ -14,7 +14,8 @@ export const transferRoutes = createRouter();
 
 transferRoutes.openapi(
   defineRoute({
-    ...common,
+    tags: ['Portfolios'],
+    security: [{ bearerAuth: [] }, {}] as Record<string, string[]>[],
     method: 'get',
     path: '/api/v1/portfolios/{portfolio_id}/trades/export',
     summary: "A portfolio's trades as CSV, in the import columns",
@@ -24,7 +25,11 @@ transferRoutes.openapi(
     },
   }),
   async (c) => {
-    const portfolio = await getReadablePortfolio(c.env, principalOf(c), c.req.valid('param').portfolio_id);
+    const portfolio = await getReadablePortfolio(
+      c.env,
+      c.get('principal'),
+      c.req.valid('param').portfolio_id,
+    );
     return c.body(await exportTrades(c.env, portfolio), 200, {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="trades-${portfolio.id}.csv"`,

@@ -64,6 +64,8 @@ import { deleteTrade, listTrades, realizedRows, updateTrade } from '../services/
 import type { PortfolioValue, PositionValue } from '../services/valuation';
 
 const common = { tags: ['Portfolios'], security: [{ bearerAuth: [] }], middleware: requireUser };
+/** Reads of a portfolio: signed in (yours, or any for admins) or not (public ones only). */
+const publicRead = { tags: ['Portfolios'], security: [{ bearerAuth: [] }, {}] as Record<string, string[]>[] };
 const AssetRef = PortfolioId.extend({
   asset_id: z.string().min(1).max(64).openapi({
     description: 'Asset id or symbol of an active position in the portfolio, or a position id (pos_...)',
@@ -630,7 +632,7 @@ v1Routes.openapi(
 
 v1Routes.openapi(
   defineRoute({
-    ...common,
+    ...publicRead,
     method: 'get',
     path: '/api/v1/portfolios/{portfolio_id}',
     summary: 'A portfolio: P&L, allocation breakdown and asset performance (000)',
@@ -638,7 +640,7 @@ v1Routes.openapi(
     responses: { 200: ok(PortfolioDetailSchema, 'Yours, public, or any for admins.') },
   }),
   async (c) => {
-    const principal = principalOf(c);
+    const principal = c.get('principal');
     const pf = await getReadablePortfolio(c.env, principal, c.req.valid('param').portfolio_id);
     const value = await portfolioValue(c.env, pf, { method: c.req.valid('query').method });
     const open = value.positions.filter((v) => v.isOpen);
@@ -646,7 +648,7 @@ v1Routes.openapi(
       c.env,
       open.map((v) => v.position),
     );
-    return c.json(envelope(c, detailView(value, principal.userId, open.length, assets)), 200);
+    return c.json(envelope(c, detailView(value, principal?.userId ?? '', open.length, assets)), 200);
   },
 );
 
@@ -697,7 +699,7 @@ v1Routes.openapi(
 
 v1Routes.openapi(
   defineRoute({
-    ...common,
+    ...publicRead,
     method: 'get',
     path: '/api/v1/portfolios/{portfolio_id}/assets',
     summary: "A portfolio's assets with current prices, P&L and weights (000)",
@@ -718,7 +720,7 @@ v1Routes.openapi(
     },
   }),
   async (c) => {
-    const principal = principalOf(c);
+    const principal = c.get('principal');
     const query = c.req.valid('query');
     const pf = await getReadablePortfolio(c.env, principal, c.req.valid('param').portfolio_id);
     const value = await portfolioValue(c.env, pf, {
@@ -824,7 +826,7 @@ v1Routes.openapi(
 
 v1Routes.openapi(
   defineRoute({
-    ...common,
+    ...publicRead,
     method: 'get',
     path: '/api/v1/portfolios/{portfolio_id}/analytics',
     summary: 'Allocation against targets, rebalancing trades, diversification and risk (000)',
@@ -834,7 +836,7 @@ v1Routes.openapi(
     responses: { 200: ok(AnalyticsSchema(), 'The analysis, with its method.') },
   }),
   async (c) => {
-    const principal = principalOf(c);
+    const principal = c.get('principal');
     const pf = await getReadablePortfolio(c.env, principal, c.req.valid('param').portfolio_id);
     const value = await portfolioValue(c.env, pf);
     const to = await today(c.env);
@@ -919,7 +921,7 @@ v1Routes.openapi(
 
 v1Routes.openapi(
   defineRoute({
-    ...common,
+    ...publicRead,
     method: 'get',
     path: '/api/v1/portfolios/{portfolio_id}/performance',
     summary:
@@ -935,7 +937,7 @@ v1Routes.openapi(
     responses: { 200: ok(PerformanceSchema(), 'Performance over the period.') },
   }),
   async (c) => {
-    const principal = principalOf(c);
+    const principal = c.get('principal');
     const query = c.req.valid('query');
     const pf = await getReadablePortfolio(c.env, principal, c.req.valid('param').portfolio_id);
     const to = query.to ?? (await today(c.env));
@@ -1041,7 +1043,7 @@ v1Routes.openapi(
 
 v1Routes.openapi(
   defineRoute({
-    ...common,
+    ...publicRead,
     method: 'get',
     path: '/api/v1/portfolios/{portfolio_id}/trades',
     summary: "A portfolio's trades ledger, newest first (000 clients)",
@@ -1058,7 +1060,7 @@ v1Routes.openapi(
     responses: { 200: ok(z.object({ portfolio_id: z.string(), trades: z.array(TradeSchema) }), 'A page.') },
   }),
   async (c) => {
-    const principal = principalOf(c);
+    const principal = c.get('principal');
     const { limit, offset, page: p, ...filters } = c.req.valid('query');
     const pf = await getReadablePortfolio(c.env, principal, c.req.valid('param').portfolio_id);
     const page = pageOf({ limit, offset, page: p });
@@ -1158,7 +1160,7 @@ v1Routes.openapi(
 
 v1Routes.openapi(
   defineRoute({
-    ...common,
+    ...publicRead,
     method: 'get',
     path: '/api/v1/portfolios/{portfolio_id}/realized-pnl',
     summary: 'Realized P&L per sale, by weighted average cost or FIFO lots (000 clients)',
@@ -1172,7 +1174,7 @@ v1Routes.openapi(
     responses: { 200: ok(RealizedSchema(), 'Newest sale first.') },
   }),
   async (c) => {
-    const principal = principalOf(c);
+    const principal = c.get('principal');
     const query = c.req.valid('query');
     const pf = await getReadablePortfolio(c.env, principal, c.req.valid('param').portfolio_id);
     const method = query.method ?? pf.costMethod;
