@@ -59,3 +59,51 @@ describe('public portfolios, read without signing in', () => {
     expect(owners.data.is_owner).toBe(true);
   });
 });
+
+describe("000's removed assets", () => {
+  beforeAll(async () => {
+    await seedMarket(['BTC']);
+  });
+
+  it('come back with their trades when reactivated, unless the asset is held again', async () => {
+    const owner = await signUp();
+    const { body: pf } = await callJson<{ data: { id: string } }>('/api/v1/portfolios', {
+      method: 'POST',
+      as: owner.as,
+      body: { name: 'Comeback' },
+    });
+    const base = `/api/v1/portfolios/${pf.data.id}/assets`;
+    const add = () =>
+      callJson<{ data: { position_id: string } }>(base, {
+        method: 'POST',
+        as: owner.as,
+        body: { asset_id: 'BTC', quantity: 0.2, entry_price: 40000, entry_date: '2023-12-01' },
+      });
+    const added = await add();
+    expect(added.res.status).toBe(201);
+    expect((await call(`${base}/BTC`, { method: 'DELETE', as: owner.as })).status).toBe(200);
+    const count = async () =>
+      (await callJson<{ data: { assets: unknown[] } }>(base, { as: owner.as })).body.data.assets.length;
+    expect(await count()).toBe(0);
+
+    const moved = await callJson(`${base}/BTC`, { method: 'PUT', as: owner.as, body: { quantity: 1 } });
+    expectError(moved.res, moved.body, 404, 'NOT_FOUND');
+    const back = await callJson<{ data: { quantity: number } }>(`${base}/BTC`, {
+      method: 'PUT',
+      as: owner.as,
+      body: { is_active: true },
+    });
+    expect(back.res.status).toBe(200);
+    expect(back.body.data.quantity).toBe(0.2);
+    expect(await count()).toBe(1);
+
+    // Removed again, then bought afresh: the old position cannot come back beside the new one.
+    const id = added.body.data.position_id;
+    await call(`${base}/${id}`, { method: 'DELETE', as: owner.as });
+    expect((await add()).res.status).toBe(201);
+    const clash = await callJson(`${base}/${id}`, { method: 'PUT', as: owner.as, body: { is_active: true } });
+    expectError(clash.res, clash.body, 409, 'INTEGRITY_ERROR');
+    const change = await callJson(`${base}/${id}`, { method: 'PUT', as: owner.as, body: { notes: 'x' } });
+    expectError(change.res, change.body, 404, 'NOT_FOUND');
+  });
+});

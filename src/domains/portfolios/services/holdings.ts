@@ -33,15 +33,16 @@ export async function positionInPortfolio(
   userId: string,
   portfolio: PortfolioRow,
   ref: string,
+  options: { includeInactive?: boolean } = {},
 ): Promise<PositionRow> {
   if (/^pos_/i.test(ref)) {
     const { position } = await getOwnedPosition(env, userId, ref);
-    if (position.portfolioId !== portfolio.id || !position.isActive) {
+    if (position.portfolioId !== portfolio.id || (!position.isActive && !options.includeInactive)) {
       throw new ApiError('NOT_FOUND', `Position ${ref} not found in portfolio ${portfolio.id}`);
     }
     return position;
   }
-  const rows = await portfolioPositions(env, [portfolio.id]);
+  const rows = await portfolioPositions(env, [portfolio.id], options);
   const symbol = normalizeSymbol(ref);
   const matches = rows.filter(
     (p) =>

@@ -234,6 +234,33 @@ export async function updatePosition(
     const current = ledger.positions.find((p) => p.id === positionId);
     if (!current || current.deletedAt) throw new ApiError('NOT_FOUND', `Position ${positionId} not found`);
     const own = ledger.trades.filter((t) => t.positionId === positionId);
+    const movesLedger =
+      input.quantity !== undefined || input.entry_price !== undefined || input.entry_date !== undefined;
+    if (!current.isActive && movesLedger) {
+      throw new ApiError(
+        'VALIDATION_ERROR',
+        `Position ${positionId} was removed: reactivate it (is_active: true) first`,
+      );
+    }
+    if (input.is_active === true && !current.isActive) {
+      // Its trades come back into the ledger; two active positions of one instrument would split it.
+      const clash = ledger.positions.find(
+        (p) =>
+          p.id !== current.id &&
+          p.isActive &&
+          !p.deletedAt &&
+          p.symbol === current.symbol &&
+          p.positionType === current.positionType &&
+          p.strike === current.strike &&
+          p.expiry === current.expiry,
+      );
+      if (clash) {
+        throw new ApiError('INTEGRITY_ERROR', `${current.symbol} is held again as position ${clash.id}`, {
+          details: { position_id: clash.id },
+          suggestion: 'Record trades on that position instead.',
+        });
+      }
+    }
     const updated: PositionRow = {
       ...current,
       ...(input.notes !== undefined ? { notes: input.notes } : {}),

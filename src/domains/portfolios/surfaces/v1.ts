@@ -313,6 +313,9 @@ const AssetPatch = z
     allocation_target: Target,
     implied_volatility: z.number().positive().max(10).nullable().optional(),
     tags: z.record(z.string().max(50), z.string().max(100)).optional(),
+    is_active: z.literal(true).optional().openapi({
+      description: 'Reactivate a removed asset: its trades count again (remove with DELETE)',
+    }),
   })
   .strict();
 
@@ -786,8 +789,11 @@ v1Routes.openapi(
     const principal = principalOf(c);
     const { portfolio_id, asset_id } = c.req.valid('param');
     const pf = await getOwnedPortfolio(c.env, principal.userId, portfolio_id);
-    const position = await positionInPortfolio(c.env, principal.userId, pf, asset_id);
-    await changePortfolioAsset(c.env, principal.userId, position, c.req.valid('json'), facts(c));
+    const patch = c.req.valid('json');
+    const position = await positionInPortfolio(c.env, principal.userId, pf, asset_id, {
+      includeInactive: patch.is_active === true,
+    });
+    await changePortfolioAsset(c.env, principal.userId, position, patch, facts(c));
     return c.json(envelope(c, await assetOf(c.env, principal.userId, pf.id, position.id)), 200);
   },
 );
