@@ -109,3 +109,28 @@ export function tradeFields(t: typeof trades.$inferSelect) {
     updated_at: t.updatedAt,
   };
 }
+
+/** A ledger entry as 004's position views list it (2.13 `transactions`). */
+export const TransactionSchema = z
+  .object({
+    id: z.string(),
+    date: z.string(),
+    type: z.string().openapi({ example: 'BUY' }),
+    quantity: z.number(),
+    price: z.number(),
+    value: z.number().openapi({ description: 'quantity × price × multiplier' }),
+    fees: z.number(),
+    notes: z.string().nullable(),
+  })
+  .openapi('PositionTransaction');
+
+/** A CSV import's request: the file as text/csv, and whether to only report what would happen. */
+export const CsvImportRequest = {
+  query: z.object({
+    dry_run: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+  }),
+  body: { content: { 'text/csv': { schema: z.string() } }, required: true },
+};

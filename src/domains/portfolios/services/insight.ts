@@ -221,13 +221,13 @@ export interface PositionInsight {
   alerts: string[];
 }
 
-const transaction = (t: TradeRow, multiplier: string): Transaction => ({
+/** A trade as a position's transaction; the value is exact (decimal), then one conversion. */
+export const transactionView = (t: TradeRow, multiplier: string): Transaction => ({
   id: t.id,
   date: t.tradeDate,
   type: t.tradeType.toUpperCase(),
   quantity: Number(t.quantity),
   price: Number(t.price),
-  // Exact: quantity × price × multiplier in decimal, then one conversion.
   value: new D(t.quantity)
     .times(t.price)
     .times(t.tradeType === 'split' ? 0 : multiplier)
@@ -344,7 +344,7 @@ export async function positionInsight(
     greeks,
     risk,
     history,
-    transactions: trades.map((t) => transaction(t, p.multiplier)),
+    transactions: trades.map((t) => transactionView(t, p.multiplier)),
     alerts,
   };
 }

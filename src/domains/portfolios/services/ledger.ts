@@ -531,14 +531,18 @@ export function normalizeSymbol(symbol: string): string {
   return pair?.[1] ?? s;
 }
 
-/** The catalog asset a symbol names, or null for instruments the catalog does not price (valued at the last trade). */
-export async function assetIdFor(env: Env, symbol: string, userId: string): Promise<string | null> {
+/** The asset a symbol names, or null for instruments the catalog does not price (valued at cost). */
+export async function findHeldAsset(env: Env, symbol: string, userId: string) {
   try {
-    return (await resolveHeldAsset(env, symbol, userId)).id;
+    return await resolveHeldAsset(env, symbol, userId);
   } catch (err) {
     if (err instanceof ApiError && err.code === 'NOT_FOUND') return null;
     throw err;
   }
+}
+
+export async function assetIdFor(env: Env, symbol: string, userId: string): Promise<string | null> {
+  return (await findHeldAsset(env, symbol, userId))?.id ?? null;
 }
 
 /**
@@ -697,6 +701,27 @@ export async function positionForTrade(
   return { positionId: created.id, symbol, created };
 }
 
+/**
+ * A new trade on its position (made, and added to `created`, when the instrument is new to the
+ * ledger). Cash entries default to a price of 1 and splits to 0; any other trade needs one.
+ */
+export async function placeTrade(
+  env: Env,
+  ledger: LoadedLedger,
+  userId: string,
+  input: TradeInput,
+  created: PositionRow[],
+  seq: number,
+  source?: TradeRow['source'],
+): Promise<TradeRow> {
+  const target = await positionForTrade(env, ledger, userId, input, created);
+  if (target.created) created.push(target.created);
+  const price =
+    input.price ?? (input.asset_type === 'cash' ? '1' : input.trade_type === 'split' ? '0' : undefined);
+  if (price === undefined) throw new ApiError('VALIDATION_ERROR', 'price is required');
+  return newTrade(ledger, userId, target.positionId, { ...input, symbol: target.symbol, price }, seq, source);
+}
+
 /** Records trades (one, or an import's many) into a portfolio's ledger, making positions as needed. */
 export async function recordTrades(
   env: Env,
@@ -717,22 +742,7 @@ export async function recordTrades(
       created = [];
       let seq = nextSeq(ledger);
       for (const input of inputs) {
-        const target = await positionForTrade(env, ledger, userId, input, created);
-        if (target.created) created.push(target.created);
-        const price = input.price ?? (input.asset_type === 'cash' ? '1' : undefined);
-        if (price === undefined && input.trade_type !== 'split') {
-          throw new ApiError('VALIDATION_ERROR', 'price is required');
-        }
-        inserted.push(
-          newTrade(
-            ledger,
-            userId,
-            target.positionId,
-            { ...input, symbol: target.symbol, price: price ?? '0' },
-            seq++,
-            options.source,
-          ),
-        );
+        inserted.push(await placeTrade(env, ledger, userId, input, created, seq++, options.source));
       }
       return {
         insertPositions: created,

@@ -3,9 +3,9 @@ import type { PositionType, TradeAssetType } from '../../../db/schema';
 import { marketNow } from '../../../ingestion/replay';
 import { D } from '../ledger';
 import {
-  assetIdFor,
   type CommitResult,
   commitLedger,
+  findHeldAsset,
   type LedgerActivity,
   type LoadedLedger,
   newPosition,
@@ -125,26 +125,21 @@ export async function openPosition(
     symbol = normalizeSymbol(input.symbol);
     assetType = input.asset_type ?? tradeAssetType(underlying.assetType);
   } else {
-    const known = await assetIdFor(
+    const asset = await findHeldAsset(
       env,
       input.symbol.startsWith('ast_') ? input.symbol : normalizeSymbol(input.symbol),
       userId,
     );
-    if (!known && !input.asset_type) {
+    const type = input.asset_type ?? (asset ? tradeAssetType(asset.assetType) : null);
+    if (!type) {
       throw new ApiError('NOT_FOUND', `Asset ${input.symbol} not found`, {
         suggestion:
           'Give asset_type to track an instrument the catalog does not price (it is valued at cost).',
       });
     }
-    assetId = known;
-    if (known) {
-      const asset = await resolveHeldAsset(env, known, userId);
-      symbol = asset.symbol;
-      assetType = input.asset_type ?? tradeAssetType(asset.assetType);
-    } else {
-      symbol = normalizeSymbol(input.symbol);
-      assetType = input.asset_type as TradeAssetType;
-    }
+    assetId = asset?.id ?? null;
+    symbol = asset?.symbol ?? normalizeSymbol(input.symbol);
+    assetType = type;
   }
   const date = input.entry_date ?? (await today(env));
   const price =

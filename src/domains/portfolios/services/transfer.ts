@@ -16,9 +16,8 @@ import {
   ledgerEntries,
   loadLedger,
   type Mutation,
-  newTrade,
   nextSeq,
-  positionForTrade,
+  placeTrade,
   type TradeInput,
 } from './ledger';
 import type { PortfolioRow, PositionRow, TradeRow } from './portfolios';
@@ -103,19 +102,9 @@ async function plan(
   let accepted: { row: ParsedTradeRow; trade: TradeRow }[] = [];
   for (const row of rows) {
     try {
-      const input = inputOf(row);
-      const target = await positionForTrade(env, ledger, userId, input, created);
-      if (target.created) created.push(target.created);
       accepted.push({
         row,
-        trade: newTrade(
-          ledger,
-          userId,
-          target.positionId,
-          { ...input, symbol: target.symbol, price: row.price },
-          seq++,
-          'import',
-        ),
+        trade: await placeTrade(env, ledger, userId, inputOf(row), created, seq++, 'import'),
       });
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;

@@ -3,7 +3,7 @@ import { ApiError } from '../../../core/errors';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { plain, plainOrV2Schema } from '../../../core/responses';
 import { principalOf, requireUser } from '../../../middleware/auth';
-import { IsoDay, PortfolioId, PositionId, PositionTypeSchema, round } from '../schemas';
+import { IsoDay, PortfolioId, PositionId, PositionTypeSchema, round, TransactionSchema } from '../schemas';
 import { aggregateGreeks, isOptionValue, positionInsight, recentPerformance } from '../services/insight';
 import {
   getReadablePortfolio,
@@ -303,18 +303,7 @@ const PositionDetailSchema = z.object({
     annualization_periods: z.number().int(),
     data_points: z.number().int(),
   }),
-  transactions: z.array(
-    z.object({
-      id: z.string(),
-      date: z.string(),
-      type: z.string(),
-      quantity: z.number(),
-      price: z.number(),
-      value: z.number(),
-      fees: z.number(),
-      notes: z.string().nullable(),
-    }),
-  ),
+  transactions: z.array(TransactionSchema),
   alerts: z.array(z.string()),
   last_updated: z.string(),
 });

@@ -14,11 +14,13 @@ import {
   PositionId,
   PositionTypeSchema,
   PositiveDecimal,
+  RealizedRowSchema,
   round,
   TradeAssetTypeSchema,
   TradeDate,
+  TransactionSchema,
 } from '../schemas';
-import type { TradeRow } from '../services/portfolios';
+import { transactionView } from '../services/insight';
 import {
   createPortfolio,
   deletePortfolio,
@@ -150,25 +152,6 @@ const CloseInput = z
   })
   .strict();
 
-const TransactionSchema = z.object({
-  id: z.string(),
-  date: z.string(),
-  type: z.string(),
-  quantity: z.number(),
-  price: z.number(),
-  value: z.number(),
-  fees: z.number(),
-});
-const transaction = (t: TradeRow, multiplier: string) => ({
-  id: t.id,
-  date: t.tradeDate,
-  type: t.tradeType.toUpperCase(),
-  quantity: Number(t.quantity),
-  price: Number(t.price),
-  value: money(Number(t.quantity) * Number(t.price) * Number(multiplier)),
-  fees: Number(t.fees),
-});
-
 /** The position as 2.13 shows it, valued now within its portfolio. */
 async function positionOf(env: Env, portfolio: PortfolioRow, positionId: string) {
   const value = await portfolioValue(env, portfolio, { includeInactive: true });
@@ -283,7 +266,7 @@ managementRoutes.openapi(
     return c.json(
       plain(c, {
         position: await positionOf(c.env, portfolio, position.id),
-        transaction: transaction(trade, position.multiplier),
+        transaction: transactionView(trade, position.multiplier),
       }),
       201,
     );
@@ -327,13 +310,13 @@ managementRoutes.openapi(
       z.object({
         position: PositionBlockSchema,
         realized_pnl: z.number(),
-        realization: z.object({
-          quantity: z.number(),
-          proceeds: z.number(),
-          cost_basis: z.number(),
-          realized_pnl: z.number(),
-          realized_pnl_percent: z.number().nullable(),
-          method: CostMethod,
+        realization: RealizedRowSchema.pick({
+          quantity: true,
+          proceeds: true,
+          cost_basis: true,
+          realized_pnl: true,
+          realized_pnl_percent: true,
+          method: true,
         }),
         transaction: TransactionSchema,
       }),
@@ -368,7 +351,7 @@ managementRoutes.openapi(
           realized_pnl_percent: basis !== 0 ? round((pnl / Math.abs(basis)) * 100, 4) : null,
           method,
         },
-        transaction: transaction(trade, position.multiplier),
+        transaction: transactionView(trade, position.multiplier),
       }),
       200,
     );

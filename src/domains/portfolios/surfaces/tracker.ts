@@ -5,6 +5,7 @@ import { plain, plainOrV2Schema } from '../../../core/responses';
 import { principalOf, requireUser } from '../../../middleware/auth';
 import {
   CostMethod,
+  CsvImportRequest,
   DecimalInput,
   IsoDay,
   PositiveDecimal,
@@ -250,13 +251,7 @@ trackerRoutes.openapi(
     description:
       'Body: CSV (`Content-Type: text/csv`) with the columns in the README (date, type, asset_type, symbol, quantity, price, fees, position_type, underlying, strike, expiry, multiplier, notes). `dry_run=true` reports what would be imported and which rows are rejected and why, writing nothing. Otherwise the accepted rows are recorded in one ledger change.',
     request: {
-      query: z.object({
-        dry_run: z
-          .enum(['true', 'false'])
-          .default('false')
-          .transform((v) => v === 'true'),
-      }),
-      body: { content: { 'text/csv': { schema: z.string() } }, required: true },
+      ...CsvImportRequest,
     },
     responses: {
       200: json(ImportReportSchema, 'The import report (dry run or done).'),

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { envelope, envelopeSchema } from '../../../core/responses';
 import { principalOf, requireUser } from '../../../middleware/auth';
-import { PortfolioId } from '../schemas';
+import { CsvImportRequest, PortfolioId } from '../schemas';
 import { getOwnedPortfolio, getReadablePortfolio } from '../services/portfolios';
 import { exportTrades, importTrades } from '../services/transfer';
 import { ImportReportSchema } from './tracker';
@@ -47,13 +47,7 @@ transferRoutes.openapi(
       'Body: CSV (`Content-Type: text/csv`) with the columns in the README. `dry_run=true` reports what would be imported and which rows are rejected and why, writing nothing; otherwise the accepted rows are recorded in one ledger change.',
     request: {
       params: PortfolioId,
-      query: z.object({
-        dry_run: z
-          .enum(['true', 'false'])
-          .default('false')
-          .transform((v) => v === 'true'),
-      }),
-      body: { content: { 'text/csv': { schema: z.string() } }, required: true },
+      ...CsvImportRequest,
     },
     responses: {
       200: {
