@@ -63,12 +63,6 @@ export async function replayClock(env: Env, realNow = Date.now()): Promise<Repla
   return { now: start + (elapsed % span), start, end, speed: cfg.REPLAY_SPEED };
 }
 
-/** "Now" for market data: the virtual clock when replaying, the wall clock for live data. */
-export async function marketNow(env: Env): Promise<number> {
-  if (config(env).MARKET_DATA_MODE !== 'replay') return Date.now();
-  return (await replayClock(env))?.now ?? Date.now();
-}
-
 interface DayCandle extends Candle {
   assetId: string;
 }

@@ -1,6 +1,6 @@
 import { ApiError } from '../../../core/errors';
+import { marketNow } from '../../../core/market-clock';
 import type { PositionType, TradeAssetType } from '../../../db/schema';
-import { marketNow } from '../../../ingestion/replay';
 import { D } from '../ledger';
 import {
   type CommitResult,

@@ -1,11 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { ApiError } from '../../../core/errors';
+import { marketNow } from '../../../core/market-clock';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { envelope, envelopeSchema } from '../../../core/responses';
 import { ASSET_TYPES, TIMEFRAMES } from '../../../db/schema/market';
 import { type AppEnv, config } from '../../../env';
-import { marketNow } from '../../../ingestion/replay';
 import { BACKFILL_SOURCES } from '../../../jobs/handlers/market-data';
 import { enqueueJob } from '../../../jobs/service';
 import { principalOf, requireAdmin } from '../../../middleware/auth';
