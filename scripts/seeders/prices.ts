@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { ASSET_CATALOG, catalogAssetId } from '../../src/domains/assets/catalog';
 import { parseHistory } from '../../src/domains/prices/history-csv';
 import { aggregate } from '../../src/domains/prices/timeframes';
-import { upsertStatements } from '../lib/sql';
+import { literal, upsertStatements } from '../lib/sql';
+import { seedCutoff } from '../lib/vars';
 import type { Seeder } from './index';
 
 /** The shipped data, read in place: ../shared/data beside the project, or MERIDIAN_DATA_DIR. */
@@ -51,9 +52,16 @@ export const assetsSeeder: Seeder = {
   ],
 };
 
+const DAY = 86_400_000;
+
 /**
  * Daily candles of every catalog asset with shipped history, and a quote from each last
  * close. One seeder per asset, so a changed file reloads only that asset.
+ *
+ * Under replay the served tables get only the days that closed before the replay starts;
+ * later days go to `replay_candles`, which the replay ingests as the market clock reaches
+ * each close (so the database never holds a row from the clock's future). Re-seeding an
+ * older database also removes served daily and weekly rows the replay has not reached.
  */
 export const priceSeeders: Seeder[] = ASSET_CATALOG.filter((a) => a.history).map((asset) => {
   const history = asset.history;
@@ -67,9 +75,10 @@ export const priceSeeders: Seeder[] = ASSET_CATALOG.filter((a) => a.history).map
   // generating and comparing the SQL.
   const fileStamp = () =>
     createHash('sha256')
-      .update(`v2:${history.path}:`)
+      .update(`v3:${cutoff}:${history.path}:`)
       .update(readFileSync(join(DATA_DIR, 'prices', history.path)))
       .digest('hex');
+  const cutoff = seedCutoff();
   return {
     name: `prices:${asset.symbol}`,
     rows: () => load().candles.length,
@@ -77,7 +86,9 @@ export const priceSeeders: Seeder[] = ASSET_CATALOG.filter((a) => a.history).map
     statements: () => {
       const id = catalogAssetId(asset.symbol);
       const now = Date.now();
-      const { candles } = load();
+      const all = load().candles;
+      const candles = all.filter((c) => c.openTime + DAY <= cutoff);
+      const future = all.filter((c) => c.openTime + DAY > cutoff);
       const rows = candles.map((c) => ({
         asset_id: id,
         timeframe: '1d',
@@ -90,6 +101,29 @@ export const priceSeeders: Seeder[] = ASSET_CATALOG.filter((a) => a.history).map
         source: 'history',
         updated_at: now,
       }));
+      const replayStore = future.map((c) => ({
+        asset_id: id,
+        open_time: c.openTime,
+        open: c.open,
+        high: c.high,
+        low: c.low,
+        close: c.close,
+        volume: c.volume,
+      }));
+      const lastDay = all.at(-1);
+      const replay = Number.isFinite(cutoff)
+        ? [
+            // Served rows the replay has not reached (an older seed wrote the whole history).
+            `DELETE FROM price_data WHERE asset_id = ${literal(id)} AND timeframe IN ('1d', '1w') AND open_time >= coalesce((SELECT CAST(value AS INTEGER) FROM market_state WHERE key = 'replay.daily_until'), ${cutoff});`,
+            ...upsertStatements('replay_candles', replayStore, ['asset_id', 'open_time']),
+            // The clock holds at the close of the last shipped day of any asset.
+            ...(lastDay
+              ? [
+                  `INSERT INTO market_state (key, value, updated_at) VALUES ('replay.history_end', '${lastDay.openTime + DAY}', ${now}) ON CONFLICT (key) DO UPDATE SET value = CAST(max(CAST(market_state.value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT), updated_at = excluded.updated_at;`,
+                ]
+              : []),
+          ]
+        : [];
       const last = candles.at(-1);
       const prev = candles.at(-2);
       const quote = last
@@ -128,6 +162,7 @@ export const priceSeeders: Seeder[] = ASSET_CATALOG.filter((a) => a.history).map
         updated_at: now,
       }));
       return [
+        ...replay,
         ...upsertStatements('price_data', [...rows, ...weekly], ['asset_id', 'timeframe', 'open_time']),
         ...quote,
       ];

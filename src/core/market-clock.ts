@@ -37,7 +37,7 @@ async function replayState(env: Env): Promise<ReplayState> {
  * signals and bots. Under replay it is virtual: anchored at its first reading (kept in D1,
  * so restarts carry on), running `REPLAY_SPEED` times real time from `REPLAY_START`, and
  * holding at the end of the shipped history (it never loops back: the database would then
- * hold rows from its future). Live, it is the wall clock.
+ * hold rows from its future). Live, or with no shipped history to replay, it is the wall clock.
  */
 export async function marketClock(env: Env, realNow = Date.now()): Promise<MarketClock> {
   const cfg = config(env);
@@ -46,6 +46,8 @@ export async function marketClock(env: Env, realNow = Date.now()): Promise<Marke
   }
   const start = Date.parse(`${cfg.REPLAY_START}T00:00:00Z`);
   let { anchor, end } = await replayState(env);
+  // Nothing to replay (no shipped history loaded): the wall clock, as live.
+  if (end == null) return { now: realNow, mode: 'replay', start, end: null, speed: cfg.REPLAY_SPEED };
   if (anchor == null) {
     await env.DB.prepare(
       "INSERT INTO market_state (key, value, updated_at) VALUES ('replay.anchor_real', ?, ?) ON CONFLICT (key) DO NOTHING",
@@ -57,7 +59,7 @@ export async function marketClock(env: Env, realNow = Date.now()): Promise<Marke
   const elapsed = Math.max(0, realNow - (anchor ?? realNow)) * cfg.REPLAY_SPEED;
   const virtual = start + elapsed;
   return {
-    now: end != null ? Math.min(virtual, Math.max(start, end)) : virtual,
+    now: end != null ? Math.min(virtual, Math.max(start, end)) : realNow,
     mode: 'replay',
     start,
     end,

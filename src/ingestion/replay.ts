@@ -1,12 +1,12 @@
-import { and, eq, gte, lte } from 'drizzle-orm';
-import { config } from '../core/config';
+import { and, eq, gte, lt, lte } from 'drizzle-orm';
+import { marketClock } from '../core/market-clock';
 import { db } from '../db/client';
-import { assets, priceData } from '../db/schema';
+import { priceData, replayCandles } from '../db/schema';
 import { rollUp } from '../domains/prices/rollup';
 import { candleColumns, upsertCandles, upsertQuotes } from '../domains/prices/service';
 import { publish } from '../events/bus';
 import type { Candle, Quote } from '../providers/types';
-import { bumpDataVersion, forgetDataVersion, getState, initState, setState } from './state';
+import { bumpDataVersion, forgetDataVersion, getState, setState } from './state';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -34,103 +34,130 @@ export function pathPrice(c: Candle, f: number): number {
   return c.close;
 }
 
-export interface ReplayClock {
-  /** Virtual time now, epoch ms. */
-  now: number;
-  start: number;
-  end: number;
-  speed: number;
-}
-
-/**
- * The replay's virtual clock: anchored at its first tick (kept in D1, so restarts carry on),
- * running `REPLAY_SPEED` times real time from `REPLAY_START`, and looping back to the
- * start when it passes the end of the shipped history.
- */
-export async function replayClock(env: Env, realNow = Date.now()): Promise<ReplayClock | null> {
-  const cfg = config(env);
-  const start = Date.parse(`${cfg.REPLAY_START}T00:00:00Z`);
-  const endRow = await env.DB.prepare(
-    "SELECT max(open_time) AS t FROM price_data WHERE timeframe = '1d' AND source = 'history'",
-  ).first<{
-    t: number | null;
-  }>();
-  if (endRow?.t == null) return null;
-  const end = endRow.t + DAY;
-  const anchorReal = Number(await initState(env, 'replay.anchor_real', String(realNow)));
-  const elapsed = Math.max(0, realNow - anchorReal) * cfg.REPLAY_SPEED;
-  const span = Math.max(DAY, end - start);
-  return { now: start + (elapsed % span), start, end, speed: cfg.REPLAY_SPEED };
-}
-
 interface DayCandle extends Candle {
   assetId: string;
+  symbol: string;
 }
 
 export interface ReplayTick {
   virtualNow: number;
   quotes: number;
   candles: number;
+  /** Daily candles moved from the replay store into the served tables by this tick. */
+  days: number;
   changed: string[];
 }
 
+/** The most days of closes one tick ingests after a long pause; the next tick takes the rest. */
+const MAX_CATCH_UP_DAYS = 31;
+
 /**
- * One replay tick: quotes at the virtual now and the hourly candles completed since the
- * last tick, for every asset with history at that date, written through the same upserts
- * live ingestion uses, then `prices.updated`. Running it twice for the same moment writes
- * the same rows and publishes nothing new.
+ * Moves the daily candles whose close the market clock has passed (open time before `today`)
+ * from the replay store into `price_data`, through the upsert live ingestion uses, and rolls
+ * them into their weekly candles. The cursor `replay.daily_until` advances only after the
+ * writes, so a crash halfway repeats idempotent upserts and loses nothing.
+ */
+async function ingestClosedDays(env: Env, start: number, today: number): Promise<number> {
+  const cursor = Number((await getState(env, 'replay.daily_until')) ?? start);
+  if (cursor >= today) return 0;
+  const until = Math.min(today, cursor + MAX_CATCH_UP_DAYS * DAY);
+  const rows = await db(env)
+    .select()
+    .from(replayCandles)
+    .where(and(gte(replayCandles.openTime, cursor), lt(replayCandles.openTime, until)))
+    .orderBy(replayCandles.assetId, replayCandles.openTime);
+  const byAsset = new Map<string, Candle[]>();
+  for (const r of rows) {
+    const list = byAsset.get(r.assetId) ?? [];
+    list.push(r);
+    byAsset.set(r.assetId, list);
+  }
+  let written = 0;
+  for (const [assetId, candles] of byAsset) {
+    written += await upsertCandles(env, assetId, '1d', candles, 'history');
+    const first = candles[0];
+    const last = candles.at(-1);
+    if (first && last) await rollUp(env, assetId, '1w', first.openTime, last.openTime);
+  }
+  await setState(env, 'replay.daily_until', String(until));
+  return written;
+}
+
+/**
+ * The daily candles the replay path runs through over [from, to]: closed days from
+ * `price_data`, the current day (and any not yet ingested) from the replay store. Only the
+ * market's own series: users' private series are their data, and the replay leaves them alone.
+ */
+async function pathCandles(env: Env, from: number, to: number): Promise<DayCandle[]> {
+  const { results } = await env.DB.prepare(
+    `SELECT p.asset_id AS assetId, a.symbol AS symbol, p.open_time AS openTime, p.open, p.high, p.low, p.close, p.volume
+     FROM (
+       SELECT asset_id, open_time, open, high, low, close, volume FROM price_data
+        WHERE timeframe = '1d' AND open_time BETWEEN ?1 AND ?2
+       UNION
+       SELECT asset_id, open_time, open, high, low, close, volume FROM replay_candles
+        WHERE open_time BETWEEN ?1 AND ?2
+     ) p JOIN assets a ON a.id = p.asset_id
+     WHERE a.is_active = 1 AND a.owner_id = ''
+     ORDER BY p.asset_id, p.open_time`,
+  )
+    .bind(from, to)
+    .all<DayCandle>();
+  return results;
+}
+
+/**
+ * One replay tick at market time `clock.now`: first the daily candles whose close the clock
+ * has passed move into the served tables (with their weekly roll-ups); then quotes at the
+ * virtual now and the hourly candles completed since the last tick, for every asset trading
+ * near that date, written through the same upserts live ingestion uses; then `prices.updated`.
+ * Nothing it writes is later than the clock. Running it twice for the same moment writes the
+ * same rows and publishes nothing new.
  */
 export async function replayTick(env: Env, realNow = Date.now()): Promise<ReplayTick | null> {
-  const clock = await replayClock(env, realNow);
-  if (!clock) return null;
+  const clock = await marketClock(env, realNow);
+  if (clock.mode !== 'replay' || clock.start == null || clock.end == null) return null;
   const v = clock.now;
   const day = Math.floor(v / DAY) * DAY;
-  const d = db(env);
-  const rows = await d
-    .select({ ...candleColumns, assetId: priceData.assetId, symbol: assets.symbol })
-    .from(priceData)
-    .innerJoin(assets, eq(assets.id, priceData.assetId))
-    .where(
-      and(
-        eq(priceData.timeframe, '1d'),
-        gte(priceData.openTime, day - 10 * DAY),
-        lte(priceData.openTime, day),
-        eq(assets.isActive, true),
-        // Users' own series are their data, not the market's: the replay leaves them alone.
-        eq(assets.ownerId, ''),
-      ),
-    )
-    .orderBy(priceData.assetId, priceData.openTime);
+  const days = await ingestClosedDays(env, clock.start, day);
+
   const byAsset = new Map<string, { symbol: string; days: DayCandle[] }>();
-  for (const r of rows) {
+  for (const r of await pathCandles(env, day - 10 * DAY, day)) {
     const entry = byAsset.get(r.assetId) ?? { symbol: r.symbol, days: [] };
-    entry.days.push(r);
+    // The two stores agree on a day both hold; keep one.
+    if (entry.days.at(-1)?.openTime !== r.openTime) entry.days.push(r);
     byAsset.set(r.assetId, entry);
   }
 
   const lastHour = Number((await getState(env, 'replay.last_hour')) ?? '0');
   const currentHour = Math.floor(v / HOUR) * HOUR;
-  // Hours completed since the last tick (at most two days' worth after a long pause); none when the clock looped back.
+  // Hours completed since the last tick (at most two days' worth after a long pause).
   const firstHour =
     lastHour && lastHour < currentHour ? Math.max(lastHour, currentHour - 48 * HOUR) : currentHour - HOUR;
 
   const quoteEntries: { assetId: string; quote: Quote; source: string }[] = [];
   let candleCount = 0;
   const symbols = new Map<string, string>();
-  for (const [assetId, { symbol, days }] of byAsset) {
-    const today = days.at(-1);
-    if (!today) continue;
+  for (const [assetId, { symbol, days: candles }] of byAsset) {
     symbols.set(assetId, symbol);
-    const trading = today.openTime === day;
+    const dayOf = (t: number): DayCandle | undefined => {
+      const dayStart = Math.floor(t / DAY) * DAY;
+      return candles.find((c) => c.openTime === dayStart);
+    };
     const priceAt = (t: number): number => {
       const dayStart = Math.floor(t / DAY) * DAY;
-      const candle = [...days].reverse().find((c) => c.openTime <= dayStart);
-      if (!candle) return today.close;
+      const candle = candles.findLast((c) => c.openTime <= dayStart);
+      if (!candle) return candles[0]?.open ?? 0;
       return candle.openTime === dayStart ? pathPrice(candle, (t - dayStart) / DAY) : candle.close;
     };
     const price = priceAt(v);
     const before = priceAt(v - DAY);
     const samples = Array.from({ length: 25 }, (_, i) => priceAt(v - DAY + i * HOUR));
+    // Volume traded over the last 24 hours along the path: each hour carries 1/24 of its day.
+    const volume = Array.from({ length: 24 }, (_, i) => (dayOf(v - (i + 1) * HOUR)?.volume ?? 0) / 24).reduce(
+      (sum, x) => sum + x,
+      0,
+    );
     quoteEntries.push({
       assetId,
       source: 'replay',
@@ -142,16 +169,16 @@ export async function replayTick(env: Env, realNow = Date.now()): Promise<Replay
         low24h: Math.min(...samples),
         change24h: price - before,
         changePct24h: before !== 0 ? ((price - before) / before) * 100 : null,
-        volume24h: trading ? today.volume : 0,
+        volume24h: volume,
         marketCap: null,
         asOf: v,
       },
     });
     const hourly: Candle[] = [];
     for (let h = firstHour; h < currentHour; h += HOUR) {
-      const dayStart = Math.floor(h / DAY) * DAY;
-      const candle = days.find((c) => c.openTime === dayStart);
+      const candle = dayOf(h);
       if (!candle) continue; // not a trading day for this asset
+      const dayStart = candle.openTime;
       const pts = Array.from({ length: 13 }, (_, i) =>
         pathPrice(candle, (h - dayStart + i * 5 * 60_000) / DAY),
       );
@@ -170,15 +197,9 @@ export async function replayTick(env: Env, realNow = Date.now()): Promise<Replay
       await rollUp(env, assetId, '4h', from, currentHour - 1);
     }
   }
-  // Once per virtual day, the week so far rolls up into its weekly candle.
-  const lastDay = Number((await getState(env, 'replay.last_day')) ?? '0');
-  if (lastDay !== day) {
-    for (const assetId of byAsset.keys()) await rollUp(env, assetId, '1w', day, day);
-    await setState(env, 'replay.last_day', String(day));
-  }
   const changed = await upsertQuotes(env, quoteEntries);
   await setState(env, 'replay.last_hour', String(currentHour));
-  if (changed.length || candleCount) {
+  if (changed.length || candleCount || days) {
     await bumpDataVersion(env);
     forgetDataVersion();
   }
@@ -196,7 +217,7 @@ export async function replayTick(env: Env, realNow = Date.now()): Promise<Replay
       })),
     });
   }
-  return { virtualNow: v, quotes: quoteEntries.length, candles: candleCount, changed };
+  return { virtualNow: v, quotes: quoteEntries.length, candles: candleCount, days, changed };
 }
 
 /** The hourly candles the replay path gives one daily candle. */

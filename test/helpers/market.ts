@@ -12,6 +12,32 @@ import goldCsv from '../../../shared/data/prices/macro/gold_prices_historical.cs
 import { ASSET_CATALOG, catalogAssetId } from '../../src/domains/assets/catalog';
 import { parseHistory } from '../../src/domains/prices/history-csv';
 import { upsertCandles, upsertQuotes } from '../../src/domains/prices/service';
+import type { Candle } from '../../src/providers/types';
+
+/** The replay's start in tests (wrangler.toml's REPLAY_START): the market clock's first moment. */
+export const REPLAY_START = Date.parse(`${env.REPLAY_START}T00:00:00Z`);
+
+/** Days after the replay start go to the replay store, and the clock may run to their end. */
+async function storeForReplay(assetId: string, candles: Candle[]): Promise<void> {
+  const statements = [];
+  for (let i = 0; i < candles.length; i += 14) {
+    const chunk = candles.slice(i, i + 14);
+    statements.push(
+      env.DB.prepare(
+        `INSERT OR REPLACE INTO replay_candles (asset_id, open_time, open, high, low, close, volume) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      ).bind(...chunk.flatMap((c) => [assetId, c.openTime, c.open, c.high, c.low, c.close, c.volume])),
+    );
+  }
+  const last = candles.at(-1);
+  if (last)
+    statements.push(
+      env.DB.prepare(
+        `INSERT INTO market_state (key, value, updated_at) VALUES ('replay.history_end', ?, 0)
+         ON CONFLICT (key) DO UPDATE SET value = CAST(max(CAST(market_state.value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)`,
+      ).bind(String(last.openTime + DAY)),
+    );
+  for (let i = 0; i < statements.length; i += 50) await env.DB.batch(statements.slice(i, i + 50));
+}
 
 /** The real shipped history (read in place from ../shared/data) of the assets tests use. */
 const FILES: Record<string, string> = {
@@ -29,9 +55,13 @@ const FILES: Record<string, string> = {
 
 export type SeededSymbol = keyof typeof FILES;
 
+const DAY = 86_400_000;
+
 /**
- * Loads catalog assets and their real daily history into this test file's D1 through the
- * production write path (upserts in batches, a quote from the last close), as `npm start` does.
+ * Loads catalog assets and their real daily history into this test file's D1 as `npm start`
+ * does: the days that closed before the replay starts (REPLAY_START, 2024-01-01) through the
+ * production write path (upserts in batches, a quote from the last close), the later days into
+ * the replay store, which replay ticks ingest as the market clock reaches them.
  */
 export async function seedMarket(symbols: SeededSymbol[] = ['BTC', 'ETH', 'SPY']): Promise<void> {
   for (const symbol of symbols) {
@@ -51,8 +81,13 @@ export async function seedMarket(symbols: SeededSymbol[] = ['BTC', 'ETH', 'SPY']
         .bind(`ca_${symbol}_${split.exDate}`, id, split.exDate, split.ratio)
         .run();
     }
-    const { candles } = parseHistory(text, entry.history.format);
+    const all = parseHistory(text, entry.history.format).candles;
+    const candles = all.filter((c) => c.openTime + DAY <= REPLAY_START);
     await upsertCandles(env, id, '1d', candles, 'history');
+    await storeForReplay(
+      id,
+      all.filter((c) => c.openTime + DAY > REPLAY_START),
+    );
     const last = candles.at(-1);
     const prev = candles.at(-2);
     if (last && prev) {
@@ -76,4 +111,20 @@ export async function seedMarket(symbols: SeededSymbol[] = ['BTC', 'ETH', 'SPY']
       ]);
     }
   }
+}
+
+/**
+ * Sets the replay's market clock to `iso` now, by anchoring its start in the past: routes and
+ * replay ticks that read the clock at the real now then agree on it. It keeps running at
+ * REPLAY_SPEED (60x), so a test has a market hour per real minute before `iso` moves on.
+ */
+export async function setMarketClock(iso: string): Promise<void> {
+  const speed = Number(env.REPLAY_SPEED);
+  const anchor = Date.now() - (Date.parse(iso) - REPLAY_START) / speed;
+  await env.DB.prepare(
+    `INSERT INTO market_state (key, value, updated_at) VALUES ('replay.anchor_real', ?, 0)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+  )
+    .bind(String(anchor))
+    .run();
 }

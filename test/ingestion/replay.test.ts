@@ -1,9 +1,10 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { marketClock } from '../../src/core/market-clock';
 import { type PricesUpdated, subscribe } from '../../src/events/bus';
 import worker from '../../src/index';
-import { hourlyFromDaily, pathPrice, replayClock, replayTick } from '../../src/ingestion/replay';
+import { hourlyFromDaily, pathPrice, replayTick } from '../../src/ingestion/replay';
 import { call, callJson } from '../helpers/api';
 import { seedMarket } from '../helpers/market';
 
@@ -48,12 +49,13 @@ describe('the replay path', () => {
 });
 
 describe('replay ingestion', () => {
-  it('runs a virtual clock from REPLAY_START at REPLAY_SPEED, looping at the end of history', async () => {
-    const clock = await replayClock(env, T0 + 90_000);
-    expect(new Date(clock?.now ?? 0).toISOString()).toBe('2024-01-01T01:30:00.000Z');
-    const span = (clock?.end ?? 0) - (clock?.start ?? 0);
-    const looped = await replayClock(env, T0 + 90_000 + span / 60);
-    expect(looped?.now).toBe(clock?.now);
+  it('runs a virtual clock from REPLAY_START at REPLAY_SPEED and holds at the end of history', async () => {
+    const clock = await marketClock(env, T0 + 90_000);
+    expect(new Date(clock.now).toISOString()).toBe('2024-01-01T01:30:00.000Z');
+    // BTC's shipped history ends 2024-12-07: the clock stops at that day's close, never loops.
+    expect(new Date(clock.end ?? 0).toISOString()).toBe('2024-12-08T00:00:00.000Z');
+    const past = await marketClock(env, T0 + (400 * 86_400_000) / 60);
+    expect(past.now).toBe(clock.end);
   });
 
   it('moves quotes, forms hourly candles and publishes prices.updated; the same tick twice changes nothing', async () => {
@@ -102,29 +104,36 @@ describe('replay ingestion', () => {
     expect(after.headers.get('ETag')).not.toBe(etag);
   });
 
-  it('rolls the virtual week up into its weekly candle, Monday to Sunday', async () => {
-    const { body } = await callJson<{
-      data: { candles: { timestamp: string; open: number; high: number }[] };
-    }>('/api/v1/assets/BTC/price-history?timeframe=1w&start_date=2024-01-01&end_date=2024-01-07');
-    const daily = await callJson<{ data: { candles: { open: number; high: number }[] } }>(
-      '/api/v1/assets/BTC/price-history?timeframe=1d&start_date=2024-01-01&end_date=2024-01-07',
-    );
+  it('ingests a day when the clock passes its close and rolls it into the weekly candle, Monday to Sunday', async () => {
+    const history = (tf: string) =>
+      callJson<{ data: { candles: { timestamp: string; open: number; high: number; close: number }[] } }>(
+        `/api/v1/assets/BTC/price-history?timeframe=${tf}&start_date=2024-01-01&end_date=2024-01-07`,
+        { headers: { 'Cache-Control': 'no-cache' } },
+      );
+    // 2024-01-01 has not closed yet: no daily candle, and no weekly one for its week.
+    expect((await history('1d')).body.data.candles).toEqual([]);
+    expect((await history('1w')).body.data.candles).toEqual([]);
+    const tick = await replayTick(env, T0 + 26 * MINUTE); // 2024-01-02 02:00
+    expect(tick?.days).toBe(2); // BTC's and ETH's 2024-01-01 (New Year's Day: SPY did not trade)
+    const daily = (await history('1d')).body.data.candles;
+    expect(daily.map((c) => c.timestamp)).toEqual(['2024-01-01T00:00:00.000Z']);
+    const week = (await history('1w')).body.data.candles;
     // 2024-01-01 was a Monday; the week rolls up every daily candle of it present so far.
-    expect(body.data.candles[0]?.timestamp).toBe('2024-01-01T00:00:00.000Z');
-    expect(body.data.candles[0]?.open).toBe(daily.body.data.candles[0]?.open);
-    expect(body.data.candles[0]?.high).toBe(Math.max(...daily.body.data.candles.map((c) => c.high)));
+    expect(week[0]?.timestamp).toBe('2024-01-01T00:00:00.000Z');
+    expect(week[0]?.open).toBe(daily[0]?.open);
+    expect(week[0]?.close).toBe(daily[0]?.close);
   });
 
   it('is what the minute cron runs', async () => {
     const ctx = createExecutionContext();
     worker.scheduled(
-      createScheduledController({ cron: '* * * * *', scheduledTime: T0 + 20 * MINUTE }),
+      createScheduledController({ cron: '* * * * *', scheduledTime: T0 + 30 * MINUTE }),
       env,
       ctx,
     );
     await waitOnExecutionContext(ctx);
     const btc = await callJson<{ timestamp: string }>('/api/markets/BTC-USD/price');
-    expect(btc.body.timestamp).toBe('2024-01-01T20:00:00.000Z');
+    expect(btc.body.timestamp).toBe('2024-01-02T06:00:00.000Z');
   });
 });
 

@@ -167,3 +167,24 @@ export const marketState = sqliteTable('market_state', {
   value: text('value').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
+
+/**
+ * The replay's store of shipped daily candles the market clock has not reached yet. Only the
+ * replay ingestion reads it: it moves each candle into `price_data` when the clock passes the
+ * candle's close, so the served tables hold exactly what a live deployment would have held.
+ * No route, service or job reads it.
+ */
+export const replayCandles = sqliteTable(
+  'replay_candles',
+  {
+    assetId: text('asset_id').notNull(),
+    /** Open time of the day, epoch milliseconds UTC. */
+    openTime: integer('open_time').notNull(),
+    open: real('open').notNull(),
+    high: real('high').notNull(),
+    low: real('low').notNull(),
+    close: real('close').notNull(),
+    volume: real('volume').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.assetId, t.openTime] }), index('replay_candles_time_idx').on(t.openTime)],
+);

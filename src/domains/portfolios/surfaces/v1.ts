@@ -8,6 +8,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { requestFacts } from '../../../core/client';
 import { ApiError } from '../../../core/errors';
+import { marketNow } from '../../../core/market-clock';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { PaginationQuery, pageOf, paginationMeta } from '../../../core/pagination';
 import { envelope, envelopeSchema } from '../../../core/responses';
@@ -1039,7 +1040,12 @@ v1Routes.openapi(
           periods_per_year: PERIODS_PER_YEAR,
           data_points: m.data_points,
           filled_points: filled,
-          as_of: last ? `${last.date}T23:59:59.999Z` : null,
+          // The last day's close, or the market clock's now while that day is still open.
+          as_of: last
+            ? new Date(
+                Math.min(Date.parse(`${last.date}T23:59:59.999Z`), await marketNow(c.env)),
+              ).toISOString()
+            : null,
         },
       }),
       200,
