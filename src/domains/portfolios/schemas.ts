@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { CalendarDate, isCalendarDay } from '../../core/dates';
 import { POSITION_TYPES, TRADE_ASSET_TYPES, TRADE_TYPES, type trades } from '../../db/schema';
 
 const DECIMAL = /^(\d+(\.\d+)?|\.\d+)$/;
@@ -35,24 +36,20 @@ function numberText(n: number): string {
   return `${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
-export const IsoDay = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
-  .refine(
-    (v) =>
-      !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
-    'not a calendar date',
-  )
-  .openapi({ example: '2024-03-01' });
+/** A calendar day, YYYY-MM-DD (the shared toolkit's: real dates, years 1970..2100). */
+export const IsoDay = CalendarDate;
 
-/** A trade date: a day, or a date-time (kept as given, UTC). */
+/** A trade date: a day, or a date-time (kept as given, UTC), on a real day of years 1970..2100. */
 export const TradeDate = z
   .string()
   .regex(
     /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/,
     'YYYY-MM-DD or an ISO 8601 date-time',
   )
-  .refine((v) => !Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v)), 'not a valid date')
+  .refine(
+    (v) => isCalendarDay(v.slice(0, 10)) && !Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v)),
+    'not a calendar date (a real day, years 1970..2100)',
+  )
   .openapi({ example: '2024-03-01' });
 
 export const PositionTypeSchema = z.enum(POSITION_TYPES);
