@@ -2,7 +2,10 @@ import { z } from '@hono/zod-openapi';
 import { CalendarDate, isCalendarDay } from '../../core/dates';
 import { POSITION_TYPES, TRADE_ASSET_TYPES, TRADE_TYPES, type trades } from '../../db/schema';
 
-const DECIMAL = /^(\d+(\.\d+)?|\.\d+)$/;
+/** Up to 15 integer digits and 18 decimals: every amount a ledger holds, none that overflows a double. */
+const DECIMAL = /^(\d{1,15}(\.\d{1,18})?|\.\d{1,18})$/;
+/** The largest amount (quantity, price, fee) the ledger accepts. */
+export const MAX_AMOUNT = 1e15;
 
 /**
  * A non-negative amount for the ledger, as a JSON number or a decimal string. Numbers are read
@@ -10,12 +13,15 @@ const DECIMAL = /^(\d+(\.\d+)?|\.\d+)$/;
  * ledger computes with, exactly.
  */
 export const DecimalInput = z
-  .union([z.number().finite().nonnegative(), z.string().trim().regex(DECIMAL, 'a decimal number like 12.5')])
+  .union([
+    z.number().finite().nonnegative().lt(MAX_AMOUNT),
+    z.string().trim().regex(DECIMAL, 'a decimal number like 12.5, under 1e15 with at most 18 decimals'),
+  ])
   .transform((v) => (typeof v === 'number' ? numberText(v) : v))
   .openapi({
     type: 'string',
     example: '0.25',
-    description: 'A decimal amount: a number or a string of digits',
+    description: 'A decimal amount: a number or a string of digits, under 1e15, at most 18 decimals',
   });
 
 /** Positive variant (quantities). */

@@ -40,6 +40,8 @@ const StatisticsSchema = z.object({
 
 /** The most daily rows one historical request returns (about 55 years). */
 const HISTORY_MAX_DAYS = 20_000;
+/** The most symbols one quotes request reads (each is one 52-week read). */
+const MAX_QUOTE_SYMBOLS = 100;
 
 export const data004Routes = createRouter()
   .openapi(
@@ -154,7 +156,19 @@ export const data004Routes = createRouter()
       description:
         'Bid, ask and their sizes are null: the providers Meridian uses publish no order book for these assets.',
       request: {
-        query: z.object({ symbols: z.string().min(1).max(2000).openapi({ example: 'BTC,ETH,SPY' }) }),
+        query: z.object({
+          symbols: z
+            .string()
+            .min(1)
+            .max(2000)
+            .refine((v) => v.split(',').filter((s) => s.trim()).length <= MAX_QUOTE_SYMBOLS, {
+              message: `at most ${MAX_QUOTE_SYMBOLS} symbols`,
+            })
+            .openapi({
+              example: 'BTC,ETH,SPY',
+              description: `Comma-separated, at most ${MAX_QUOTE_SYMBOLS}.`,
+            }),
+        }),
       },
       responses: {
         200: {
@@ -189,11 +203,15 @@ export const data004Routes = createRouter()
       },
     }),
     async (c) => {
-      const symbols = c.req
-        .valid('query')
-        .symbols.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const symbols = [
+        ...new Set(
+          c.req
+            .valid('query')
+            .symbols.split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      ];
       const found = await resolveAssets(c.env, symbols);
       const ids = [...new Set([...found.values()].map((a) => a.id))];
       const quoteMap = await quotesFor(c.env, ids);
