@@ -3,7 +3,8 @@ import { ALERT_TYPES } from '../../db/schema/watchlists';
 
 const threshold = z
   .number()
-  .finite()
+  .min(-1e15)
+  .max(1e15)
   .openapi({ description: 'The price (or indicator level).', example: 100000 });
 const price = z.object({ threshold: threshold.positive() }).strict();
 const indicatorTimeframe = z
@@ -106,7 +107,8 @@ export const UpdateAlertInput = z
     is_active: z.boolean().optional(),
     threshold: z
       .number()
-      .finite()
+      .min(-1e15)
+      .max(1e15)
       .optional()
       .openapi({ description: "Shorthand for params.threshold (001's body)." }),
   })
@@ -119,7 +121,7 @@ export const SignalAlertInput = z
   .object({
     asset_id: common.asset_id,
     alert_type: z.enum(ALERT_TYPES),
-    threshold: z.number().finite().optional(),
+    threshold: z.number().min(-1e15).max(1e15).optional(),
     params: z.record(z.string(), z.unknown()).optional(),
     notification_method: z.enum(['in_app', 'push', 'email']).optional(),
     name: common.name,

@@ -49,7 +49,13 @@ export const AssetInputSchema = z
     symbol: z
       .string()
       .trim()
-      .regex(/^[A-Za-z0-9.\-_^=]{1,20}$/),
+      .regex(
+        /^[A-Za-z0-9^][A-Za-z0-9.\-_^=]{0,19}$/,
+        'letters, digits and . - _ ^ =, starting with a letter, digit or ^',
+      )
+      // Spreadsheets and JSON readers take these for numbers (1E308, INFINITY, NaN).
+      .refine((v) => !/^(\d+(\.\d*)?e[+-]?\d+|inf(inity)?|nan)$/i.test(v), 'a symbol, not a number')
+      .openapi({ example: 'BTC' }),
     name: z.string().trim().min(1).max(200),
     asset_type: z.enum(ASSET_TYPES),
     sector_id: z.string().max(64).nullable().optional(),

@@ -38,8 +38,9 @@ export async function resolveAsset(env: Env, idOrSymbol: string, ownerId?: strin
 export async function resolveAssets(env: Env, keys: string[]): Promise<Map<string, AssetRow>> {
   const wanted = [...new Set(keys.map((k) => k.trim().toUpperCase()))];
   const out = new Map<string, AssetRow>();
-  for (let i = 0; i < wanted.length; i += 90) {
-    const chunk = wanted.slice(i, i + 90);
+  // Each key is bound twice (symbol, id) plus the owner filter: 45 keys stay under D1's 100.
+  for (let i = 0; i < wanted.length; i += 45) {
+    const chunk = wanted.slice(i, i + 45);
     const rows = await db(env)
       .select()
       .from(assets)

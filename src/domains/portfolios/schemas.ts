@@ -1,7 +1,11 @@
 import { z } from '@hono/zod-openapi';
+import { CalendarDate, isCalendarDay } from '../../core/dates';
 import { POSITION_TYPES, TRADE_ASSET_TYPES, TRADE_TYPES, type trades } from '../../db/schema';
 
-const DECIMAL = /^(\d+(\.\d+)?|\.\d+)$/;
+/** Up to 15 integer digits and 18 decimals: every amount a ledger holds, none that overflows a double. */
+const DECIMAL = /^(\d{1,15}(\.\d{1,18})?|\.\d{1,18})$/;
+/** The largest amount (quantity, price, fee) the ledger accepts. */
+export const MAX_AMOUNT = 1e15;
 
 /**
  * A non-negative amount for the ledger, as a JSON number or a decimal string. Numbers are read
@@ -9,12 +13,15 @@ const DECIMAL = /^(\d+(\.\d+)?|\.\d+)$/;
  * ledger computes with, exactly.
  */
 export const DecimalInput = z
-  .union([z.number().finite().nonnegative(), z.string().trim().regex(DECIMAL, 'a decimal number like 12.5')])
+  .union([
+    z.number().finite().nonnegative().lt(MAX_AMOUNT),
+    z.string().trim().regex(DECIMAL, 'a decimal number like 12.5, under 1e15 with at most 18 decimals'),
+  ])
   .transform((v) => (typeof v === 'number' ? numberText(v) : v))
   .openapi({
     type: 'string',
     example: '0.25',
-    description: 'A decimal amount: a number or a string of digits',
+    description: 'A decimal amount: a number or a string of digits, under 1e15, at most 18 decimals',
   });
 
 /** Positive variant (quantities). */
@@ -35,24 +42,20 @@ function numberText(n: number): string {
   return `${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
-export const IsoDay = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
-  .refine(
-    (v) =>
-      !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
-    'not a calendar date',
-  )
-  .openapi({ example: '2024-03-01' });
+/** A calendar day, YYYY-MM-DD (the shared toolkit's: real dates, years 1970..2100). */
+export const IsoDay = CalendarDate;
 
-/** A trade date: a day, or a date-time (kept as given, UTC). */
+/** A trade date: a day, or a date-time (kept as given, UTC), on a real day of years 1970..2100. */
 export const TradeDate = z
   .string()
   .regex(
     /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/,
     'YYYY-MM-DD or an ISO 8601 date-time',
   )
-  .refine((v) => !Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v)), 'not a valid date')
+  .refine(
+    (v) => isCalendarDay(v.slice(0, 10)) && !Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v)),
+    'not a calendar date (a real day, years 1970..2100)',
+  )
   .openapi({ example: '2024-03-01' });
 
 export const PositionTypeSchema = z.enum(POSITION_TYPES);

@@ -25,7 +25,8 @@ export async function listMarkets(env: Env) {
 
 /** `BTC/USD`, `BTC-USD`, `BTC_USD`, `BTCUSD` or `BTCUSDT` to the base asset; 404 for unknown pairs. */
 export async function resolvePair(env: Env, pair: string): Promise<{ asset: AssetRow; symbol: string }> {
-  const text = decodeURIComponent(pair).toUpperCase();
+  // The router has decoded the path once already; decoding again turns "%25_%25" into a URIError.
+  const text = pair.toUpperCase();
   const split = /^([A-Z0-9]+)[/\-_]([A-Z0-9]+)$/.exec(text);
   const [base, quote] = split
     ? [split[1] ?? '', split[2] ?? '']

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { DateOrDateTime, ordered, timeOf } from '../../core/dates';
 import { TIMEFRAMES } from '../../db/schema/market';
 
 export const CandleSchema = z
@@ -12,12 +13,10 @@ export const CandleSchema = z
   })
   .openapi('Candle');
 
-export const isoDate = z
-  .string()
-  .refine((v) => !Number.isNaN(Date.parse(v)), 'Expected an ISO 8601 date or time')
-  .openapi({ example: '2024-01-01' });
+/** A date or date-time a price query reads: the shared toolkit's (real days, years 1970..2100). */
+export const isoDate = DateOrDateTime;
 
-export const HistoryQuery = z.object({
+const HistoryFields = z.object({
   timeframe: z.enum(TIMEFRAMES).default('1d'),
   start_date: isoDate.optional(),
   end_date: isoDate.optional(),
@@ -29,8 +28,16 @@ export const HistoryQuery = z.object({
     .openapi({ description: 'Split-adjusted prices (ETFs with splits).' }),
 });
 
+/** A candle query: start_date on or before end_date, at most `limit` candles. */
+export const HistoryQuery = ordered(HistoryFields, 'start_date', 'end_date');
+/** The same without `adjusted` (series with no splits to adjust for). */
+export const UnadjustedHistoryQuery = ordered(
+  HistoryFields.omit({ adjusted: true }),
+  'start_date',
+  'end_date',
+);
+
+/** Epoch ms of a validated `isoDate` (a bare day: its start, or with `endOfDay` its last ms). */
 export function parseTime(value: string | undefined, endOfDay = false): number | undefined {
-  if (value === undefined) return undefined;
-  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  return endOfDay && /^\d{4}-\d{2}-\d{2}$/.test(value) ? t + 86_399_999 : t;
+  return value === undefined ? undefined : timeOf(value, endOfDay);
 }

@@ -69,17 +69,17 @@ beforeAll(async () => {
     B,
     path.map(([d, v]) => [d, v / 2]),
   );
-  // C: the performance example's closes, two years apart, carried forward in between.
+  // C: the performance example's closes, two years apart (2019-2020, before the market clock), carried forward in between.
   C = await asset('TSTC', 'crypto', { price: 120, previous: 120 });
   await closes(C, [
-    ['2023-01-01', 100],
-    ['2023-07-01', 110],
+    ['2019-01-01', 100],
+    ['2019-07-01', 110],
     // The carried-forward close, stated: the valuation series only looks 31 days back for a
     // close before its first day (reported to the lead), and the 1Y view starts here.
-    ['2023-12-31', 110],
-    ['2024-01-01', 99],
-    ['2024-07-01', 120],
-    ['2024-12-31', 120],
+    ['2019-12-31', 110],
+    ['2020-01-01', 99],
+    ['2020-07-01', 120],
+    ['2020-12-31', 120],
   ]);
 });
 
@@ -523,24 +523,24 @@ describe('000 performance: a worked example with cash flows', () => {
     const user = await signUp();
     const id = await newPortfolio(user);
     const post = (t: Record<string, unknown>) => api(user, `/api/v1/portfolios/${id}/trades`, 'POST', t);
-    // C closes: 100 (2023-01-01), 110 (2023-07-01 and 2023-12-31), 99 (2024-01-01), 120 (2024-07-01), 120 (2024-12-31).
-    await post({ trade_type: 'add', quantity: 1000, trade_date: '2023-01-01' }); // deposit 1,000
-    await post({ trade_type: 'buy', symbol: 'TSTC', quantity: 10, price: 100, trade_date: '2023-01-01' });
-    await post({ trade_type: 'add', quantity: 500, trade_date: '2024-01-01' }); // deposit 500
-    await post({ trade_type: 'buy', symbol: 'TSTC', quantity: 4, price: 120, trade_date: '2024-07-01' });
-    await post({ trade_type: 'sell', symbol: 'TSTC', quantity: 4, price: 120, trade_date: '2024-12-31' });
-    await post({ trade_type: 'remove', quantity: 500, trade_date: '2024-12-31' }); // withdraw 500
+    // C closes: 100 (2019-01-01), 110 (2019-07-01 and 2019-12-31), 99 (2020-01-01), 120 (2020-07-01), 120 (2020-12-31).
+    await post({ trade_type: 'add', quantity: 1000, trade_date: '2019-01-01' }); // deposit 1,000
+    await post({ trade_type: 'buy', symbol: 'TSTC', quantity: 10, price: 100, trade_date: '2019-01-01' });
+    await post({ trade_type: 'add', quantity: 500, trade_date: '2020-01-01' }); // deposit 500
+    await post({ trade_type: 'buy', symbol: 'TSTC', quantity: 4, price: 120, trade_date: '2020-07-01' });
+    await post({ trade_type: 'sell', symbol: 'TSTC', quantity: 4, price: 120, trade_date: '2020-12-31' });
+    await post({ trade_type: 'remove', quantity: 500, trade_date: '2020-12-31' }); // withdraw 500
 
     const { res, body } = await api(
       user,
-      `/api/v1/portfolios/${id}/performance?from=2023-01-01&to=2024-12-31`,
+      `/api/v1/portfolios/${id}/performance?from=2019-01-01&to=2020-12-31`,
     );
     expect(res.status).toBe(200);
     const p = body.data;
-    // Values: V(2023-01-01) = 1,000; to 2023-06-30 flat; 2023-07-01 1,100 (r = +10%);
-    // 2024-01-01 10 × 99 + 500 = 1,490, the deposit earning the day: r = 1,490 / (1,100 + 500) − 1 = −6.875%;
-    // 2024-07-01 14 × 120 + 20 = 1,700: r = 1,700 / 1,490 − 1 = +14.0940%;
-    // 2024-12-31 10 × 120 = 1,200 after withdrawing 500 at the day's end: r = (1,200 + 500) / 1,700 − 1 = 0.
+    // Values: V(2019-01-01) = 1,000; to 2019-06-30 flat; 2019-07-01 1,100 (r = +10%);
+    // 2020-01-01 10 × 99 + 500 = 1,490, the deposit earning the day: r = 1,490 / (1,100 + 500) − 1 = −6.875%;
+    // 2020-07-01 14 × 120 + 20 = 1,700: r = 1,700 / 1,490 − 1 = +14.0940%;
+    // 2020-12-31 10 × 120 = 1,200 after withdrawing 500 at the day's end: r = (1,200 + 500) / 1,700 − 1 = 0.
     // TWR = 1.1 × (1,490 / 1,600) × (1,700 / 1,490) − 1 = 1.1 × 1.0625 − 1 = 16.875%.
     expect(p.period).toBe('CUSTOM');
     expect(p.summary.start_value).toBe(1000);
@@ -555,17 +555,17 @@ describe('000 performance: a worked example with cash flows', () => {
     // 1,000 g² + 500 g − 1,700 = 0 with g = 1 + r → g = (−500 + √7,050,000) / 2,000 = 1.0775918 → 7.7592%.
     const g = (-500 + Math.sqrt(7_050_000)) / 2000;
     expect(p.summary.money_weighted_return_pct).toBeCloseTo((g - 1) * 100, 3);
-    // Wealth index 1 → 1.1 → 1.024375: drawdown −6.875% from 2023-07-01 to 2024-01-01.
+    // Wealth index 1 → 1.1 → 1.024375: drawdown −6.875% from 2019-07-01 to 2020-01-01.
     expect(p.summary.max_drawdown.pct).toBeCloseTo(-6.875, 4);
-    expect(p.summary.max_drawdown).toMatchObject({ peak_date: '2023-07-01', trough_date: '2024-01-01' });
-    expect(p.summary.best_day.date).toBe('2024-07-01');
+    expect(p.summary.max_drawdown).toMatchObject({ peak_date: '2019-07-01', trough_date: '2020-01-01' });
+    expect(p.summary.best_day.date).toBe('2020-07-01');
     expect(p.summary.best_day.return_pct).toBeCloseTo((1700 / 1490 - 1) * 100, 4);
-    expect(p.summary.worst_day).toMatchObject({ date: '2024-01-01', return_pct: -6.875 });
+    expect(p.summary.worst_day).toMatchObject({ date: '2020-01-01', return_pct: -6.875 });
     expect(p.summary.volatility_annualized_pct).toBeGreaterThan(0);
     const point = (d: string) => p.points.find((x: Json) => x.date === d);
-    expect(point('2024-01-01')).toMatchObject({ value: 1490, cash: 500, invested: 990, net_flow: 500 });
-    expect(point('2024-07-01')).toMatchObject({ value: 1700, cash: 20, invested: 1680 });
-    expect(point('2024-12-31')).toMatchObject({ value: 1200, net_flow: -500, cumulative_return_pct: 16.875 });
+    expect(point('2020-01-01')).toMatchObject({ value: 1490, cash: 500, invested: 990, net_flow: 500 });
+    expect(point('2020-07-01')).toMatchObject({ value: 1700, cash: 20, invested: 1680 });
+    expect(point('2020-12-31')).toMatchObject({ value: 1200, net_flow: -500, cumulative_return_pct: 16.875 });
     // Contribution: C was worth 1,000 at the start and 1,200 at the end; its trades in between
     // moved −480 + 480 = 0 cash: +200, all of the gain.
     expect(p.contributions).toEqual([
@@ -579,13 +579,13 @@ describe('000 performance: a worked example with cash flows', () => {
         share_of_gain_pct: 100,
       },
     ]);
-    expect(p.methodology).toMatchObject({ periods_per_year: 365, as_of: '2024-12-31T23:59:59.999Z' });
+    expect(p.methodology).toMatchObject({ periods_per_year: 365, as_of: '2020-12-31T23:59:59.999Z' });
 
-    // A period ending on a day: 1Y back from 2024-12-31 starts at 2023-12-31 (value 1,100).
-    const year = await api(user, `/api/v1/portfolios/${id}/performance?period=1Y&to=2024-12-31`);
-    expect(year.body.data).toMatchObject({ period: '1Y', from: '2023-12-31', to: '2024-12-31' });
+    // A period ending on a day: 1Y back from 2020-12-31 starts at 2019-12-31 (value 1,100).
+    const year = await api(user, `/api/v1/portfolios/${id}/performance?period=1Y&to=2020-12-31`);
+    expect(year.body.data).toMatchObject({ period: '1Y', from: '2019-12-31', to: '2020-12-31' });
     expect(year.body.data.summary.time_weighted_return_pct).toBeCloseTo((1.0625 - 1) * 100, 4);
-    const bad = await api(user, `/api/v1/portfolios/${id}/performance?from=2024-02-01&to=2024-01-01`);
+    const bad = await api(user, `/api/v1/portfolios/${id}/performance?from=2020-02-01&to=2020-01-01`);
     expectError(bad.res, bad.body, 400, 'VALIDATION_ERROR');
     const badPeriod = await api(user, `/api/v1/portfolios/${id}/performance?period=2W`);
     expectError(badPeriod.res, badPeriod.body, 400, 'VALIDATION_ERROR');

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { requestFacts } from '../../../core/client';
+import { DateOrDateTime, ordered } from '../../../core/dates';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { PaginationQuery, pageOf, paginationMeta } from '../../../core/pagination';
 import { envelope, envelopeSchema } from '../../../core/responses';
@@ -8,7 +9,6 @@ import { AdminSessionSchema, AuditLogSchema } from '../schemas';
 import { activeSessions, listAuditLogs, suspiciousActivity, terminateSessionAsAdmin } from '../service';
 
 const common = { tags: ['Admin: security'], security: [{ bearerAuth: [] }], middleware: requireAdmin };
-const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'Expected an ISO 8601 date');
 
 export const adminSecurityRoutes = createRouter()
   .openapi(
@@ -18,12 +18,16 @@ export const adminSecurityRoutes = createRouter()
       path: '/api/v1/admin/security/audit-logs',
       summary: 'Audit trail of admin actions (000)',
       request: {
-        query: PaginationQuery.extend({
-          user_id: z.string().optional().openapi({ description: 'Actor or target user.' }),
-          action_type: z.string().optional(),
-          start_date: isoDate.optional(),
-          end_date: isoDate.optional(),
-        }),
+        query: ordered(
+          PaginationQuery.extend({
+            user_id: z.string().max(64).optional().openapi({ description: 'Actor or target user.' }),
+            action_type: z.string().max(64).optional(),
+            start_date: DateOrDateTime.optional(),
+            end_date: DateOrDateTime.optional(),
+          }),
+          'start_date',
+          'end_date',
+        ),
       },
       responses: {
         200: {

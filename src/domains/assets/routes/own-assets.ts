@@ -4,7 +4,7 @@ import { envelope, envelopeSchema } from '../../../core/responses';
 import { TIMEFRAMES } from '../../../db/schema/market';
 import { principalOf, requireUser } from '../../../middleware/auth';
 import { importCandles, readImportBody } from '../../prices/import';
-import { CandleSchema, HistoryQuery, parseTime } from '../../prices/schemas';
+import { CandleSchema, parseTime, UnadjustedHistoryQuery } from '../../prices/schemas';
 import { candles } from '../../prices/service';
 import { AssetIdParam, AssetInputSchema, AssetSchema } from '../schemas';
 import { createOwnAsset, deleteOwnAsset, listOwnAssets, resolveAsset } from '../service';
@@ -138,7 +138,7 @@ export const ownAssetRoutes = createRouter()
       method: 'get',
       path: '/api/v1/users/me/assets/{asset_id}/price-history',
       summary: 'Candles of your own asset',
-      request: { params: AssetIdParam, query: HistoryQuery.omit({ adjusted: true }) },
+      request: { params: AssetIdParam, query: UnadjustedHistoryQuery },
       responses: {
         200: {
           description: 'Candles, oldest first.',

@@ -1,9 +1,14 @@
+import { dayNumber, dayString, eachDay } from '../../../core/dates';
 import { ApiError } from '../../../core/errors';
 import { maxDrawdown, moneyWeightedReturn, sharpeRatio, stdDev, timeWeightedReturn } from '../../../quant';
 import { type LoadedLedger, ledgerSnapshots } from './ledger';
-import { blackScholesPrice, dailyCloses, dateOf, fromUsd, fxAssetId } from './valuation';
+import { blackScholesPrice, dailyCloses, fromUsd, fxAssetId } from './valuation';
 
-const DAY = 86_400_000;
+/**
+ * The longest valuation series served, in days (about ten years): an explicit longer range is
+ * refused, and a series from an older first trade starts this many days before its end.
+ */
+export const VALUATION_MAX_DAYS = 3660;
 /** Portfolios mix 7-day crypto with 5-day equities; valuations are daily on the calendar, so 365. */
 export const PERIODS_PER_YEAR = 365;
 
@@ -22,10 +27,9 @@ export interface ValuationPoint {
   filled: number;
 }
 
-const addDays = (day: string, n: number) => dateOf(Date.parse(`${day}T00:00:00Z`) + n * DAY);
-
 /**
- * Daily valuations from the first trade (or `from`) to `to`: the ledger's state after each day
+ * Daily valuations from the first trade (or `from`) to `to`, at most `VALUATION_MAX_DAYS` of
+ * them (the last ones): the ledger's state after each day
  * (one pass over its snapshots) valued at that day's close of each asset, carried forward over
  * days without a close. Instruments without prices are valued at cost; options at
  * Black-Scholes when their implied volatility is known, at cost otherwise.
@@ -39,8 +43,14 @@ export async function valuationHistory(
   const snaps = ledgerSnapshots(ledger);
   const first = snaps[0];
   if (!first) return [];
-  const start = range.from && range.from > first.date ? range.from : first.date;
-  if (start > range.to) return [];
+  // Day numbers, not strings: the walk's length is fixed here, before it starts.
+  const end = dayNumber(range.to);
+  const begin = Math.max(
+    dayNumber(range.from && range.from > first.date ? range.from : first.date),
+    end - VALUATION_MAX_DAYS + 1,
+  );
+  if (begin > end) return [];
+  const start = dayString(begin);
   const byId = new Map(positionRows.map((p) => [p.id, p]));
   const priced = positionRows.flatMap((p) => (p.assetId ? [p.assetId] : []));
   const currency = ledger.portfolio.baseCurrency;
@@ -65,7 +75,8 @@ export async function valuationHistory(
     for (const day of series.keys()) if (day < start && (best === null || day > best)) best = day;
     if (best !== null) last.set(assetId, series.get(best) as number);
   }
-  for (let day = start; day <= range.to; day = addDays(day, 1)) {
+  for (const n of eachDay(begin, end, VALUATION_MAX_DAYS)) {
+    const day = dayString(n);
     let flow = day === start ? pendingFlow : 0;
     // The day's FX rate, carried forward like prices.
     const fxClose = fxId ? closes.get(fxId)?.get(day) : undefined;

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { ordered } from '../../../core/dates';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { PaginationQuery, pageOf, paginationMeta, setPaginationHeaders } from '../../../core/pagination';
 import { plain, plainOrV2Schema } from '../../../core/responses';
@@ -155,13 +156,15 @@ trackerRoutes.openapi(
     path: '/api/user/trades',
     summary: 'Your trades ledger, newest first (003)',
     request: {
-      query: PaginationQuery.extend({
-        symbol: z.string().max(32).optional(),
-        trade_type: TradeKind.optional(),
-        asset_type: TradeAssetTypeSchema.optional(),
-        from: IsoDay.optional(),
-        to: IsoDay.optional(),
-      }),
+      query: ordered(
+        PaginationQuery.extend({
+          symbol: z.string().max(32).optional(),
+          trade_type: TradeKind.optional(),
+          asset_type: TradeAssetTypeSchema.optional(),
+          from: IsoDay.optional(),
+          to: IsoDay.optional(),
+        }),
+      ),
     },
     responses: {
       200: json(
@@ -461,11 +464,13 @@ trackerRoutes.openapi(
     path: '/api/user/realized-pnl',
     summary: 'Realized P&L per sale, weighted average (003) or FIFO (003)',
     request: {
-      query: z.object({
-        method: CostMethod.default('wac'),
-        from: IsoDay.optional(),
-        to: IsoDay.optional(),
-      }),
+      query: ordered(
+        z.object({
+          method: CostMethod.default('wac'),
+          from: IsoDay.optional(),
+          to: IsoDay.optional(),
+        }),
+      ),
     },
     responses: {
       200: json(

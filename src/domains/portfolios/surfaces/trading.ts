@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { DateOrDateTime, dayNumber, dayString, ordered } from '../../../core/dates';
 import { ApiError } from '../../../core/errors';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { plain, plainOrV2Schema } from '../../../core/responses';
@@ -102,7 +103,7 @@ tradingRoutes.openapi(
     const userId = principalOf(c).userId;
     const { rows } = await listPortfolios(c.env, userId, { mode });
     const to = await today(c.env);
-    const from = new Date(Date.parse(`${to}T00:00:00Z`) - 31 * 86_400_000).toISOString().slice(0, 10);
+    const from = dayString(dayNumber(to) - 31);
     const reports = await Promise.all(
       rows.map(async (p) => {
         // Totals across portfolios are in USD: each converts at its currency's current rate.
@@ -171,14 +172,18 @@ tradingRoutes.openapi(
     path: '/api/trades',
     summary: 'Trading history of your portfolios, filtered by bot, mode and time (002)',
     request: {
-      query: z.object({
-        botId: z.string().max(64).optional(),
-        mode: Mode.optional(),
-        startDate: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
-        endDate: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
-        limit: z.coerce.number().int().min(1).max(1000).default(100),
-        offset: z.coerce.number().int().min(0).default(0),
-      }),
+      query: ordered(
+        z.object({
+          botId: z.string().max(64).optional(),
+          mode: Mode.optional(),
+          startDate: DateOrDateTime.optional(),
+          endDate: DateOrDateTime.optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          offset: z.coerce.number().int().min(0).default(0),
+        }),
+        'startDate',
+        'endDate',
+      ),
     },
     responses: {
       200: json(z.array(TradeSchema), 'Buys and sells, newest first; X-Total-Count gives the total.'),

@@ -7,6 +7,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { requestFacts } from '../../../core/client';
+import { marketDayRange, ordered, rangeNote } from '../../../core/dates';
 import { ApiError } from '../../../core/errors';
 import { marketNow } from '../../../core/market-clock';
 import { createRouter, defineRoute } from '../../../core/openapi';
@@ -42,7 +43,7 @@ import {
   type ValueEstimate,
 } from '../services/holdings';
 import { loadLedger, recordTrades, replayLedger } from '../services/ledger';
-import { PERIODS_PER_YEAR } from '../services/performance';
+import { PERIODS_PER_YEAR, VALUATION_MAX_DAYS } from '../services/performance';
 import {
   createPortfolio,
   deletePortfolio,
@@ -938,7 +939,7 @@ v1Routes.openapi(
       query: z.object({
         period: z.enum(PERIODS).optional().openapi({ description: 'Default 1M; ignored when from is given' }),
         from: IsoDay.optional(),
-        to: IsoDay.optional(),
+        to: IsoDay.optional().openapi({ description: rangeNote(VALUATION_MAX_DAYS) }),
       }),
     },
     responses: { 200: ok(PerformanceSchema(), 'Performance over the period.') },
@@ -947,12 +948,10 @@ v1Routes.openapi(
     const principal = c.get('principal');
     const query = c.req.valid('query');
     const pf = await getReadablePortfolio(c.env, principal, c.req.valid('param').portfolio_id);
-    const to = query.to ?? (await today(c.env));
+    const range = await marketDayRange(c.env, query, { maxDays: VALUATION_MAX_DAYS, path: c.req.path });
+    const to = range.toDay;
     const period: Period | 'CUSTOM' = query.from ? 'CUSTOM' : (query.period ?? '1M');
-    const from = query.from ?? periodStart(period as Period, to);
-    if (from && from > to) {
-      throw new ApiError('VALIDATION_ERROR', 'from must be on or before to');
-    }
+    const from = query.from ? range.fromDay : periodStart(period as Period, to);
     const perf = await portfolioPerformance(c.env, pf, { from, to });
     const m = perf.metrics;
     const first = perf.points[0];
@@ -1061,13 +1060,15 @@ v1Routes.openapi(
     summary: "A portfolio's trades ledger, newest first (000 clients)",
     request: {
       params: PortfolioId,
-      query: PaginationQuery.extend({
-        symbol: z.string().max(64).optional(),
-        trade_type: TradeTypeSchema.optional(),
-        asset_type: TradeAssetTypeSchema.optional(),
-        from: IsoDay.optional(),
-        to: IsoDay.optional(),
-      }),
+      query: ordered(
+        PaginationQuery.extend({
+          symbol: z.string().max(64).optional(),
+          trade_type: TradeTypeSchema.optional(),
+          asset_type: TradeAssetTypeSchema.optional(),
+          from: IsoDay.optional(),
+          to: IsoDay.optional(),
+        }),
+      ),
     },
     responses: { 200: ok(z.object({ portfolio_id: z.string(), trades: z.array(TradeSchema) }), 'A page.') },
   }),

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { DAY_MS, marketDayRange, rangeError, rangeNote } from '../../../core/dates';
 import { ApiError } from '../../../core/errors';
 import { marketNow } from '../../../core/market-clock';
 import { createRouter, defineRoute } from '../../../core/openapi';
@@ -50,6 +51,25 @@ const jobAccepted = {
     content: { 'application/json': { schema: envelopeSchema(JobSchema) } },
   },
 };
+
+/** The longest span one backfill job covers (about ten years; longer histories take several jobs). */
+const BACKFILL_MAX_DAYS = 3660;
+
+/**
+ * A backfill's window in epoch ms: ordered, clamped to the market clock (there is nothing to
+ * fetch after it, and the database holds nothing later), at most BACKFILL_MAX_DAYS long.
+ */
+async function backfillWindow(env: Env, q: { start_date: string; end_date: string }, path: string) {
+  const range = await marketDayRange(
+    env,
+    { from: q.start_date.slice(0, 10), to: q.end_date.slice(0, 10) },
+    { maxDays: BACKFILL_MAX_DAYS, fields: ['start_date', 'end_date'], path },
+  );
+  const start = Math.max(parseTime(q.start_date) ?? 0, range.from * DAY_MS);
+  const end = Math.min(parseTime(q.end_date, true) ?? 0, (range.to + 1) * DAY_MS - 1);
+  if (start > end) throw rangeError('start_date is after end_date', 'start_date', path);
+  return { start, end };
+}
 
 export const priceAdminRoutes = createRouter()
   .openapi(
@@ -252,7 +272,7 @@ export const priceAdminRoutes = createRouter()
                 .object({
                   assets: z.array(z.string().min(1).max(64)).min(1).max(100),
                   start_date: isoDate,
-                  end_date: isoDate,
+                  end_date: isoDate.openapi({ description: rangeNote(BACKFILL_MAX_DAYS) }),
                   source: z.enum(BACKFILL_SOURCES).default('replay'),
                   timeframe: z
                     .enum(TIMEFRAMES)
@@ -269,9 +289,7 @@ export const priceAdminRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const start = parseTime(body.start_date) ?? 0;
-      const end = parseTime(body.end_date, true) ?? 0;
-      if (start > end) throw new ApiError('VALIDATION_ERROR', 'start_date is after end_date');
+      const { start, end } = await backfillWindow(c.env, body, c.req.path);
       for (const a of body.assets) await resolveAsset(c.env, a);
       return c.json(
         envelope(
@@ -297,7 +315,7 @@ export const priceAdminRoutes = createRouter()
       request: {
         query: z.object({
           start_date: isoDate,
-          end_date: isoDate,
+          end_date: isoDate.openapi({ description: rangeNote(BACKFILL_MAX_DAYS) }),
           data_sources: z
             .string()
             .max(200)
@@ -309,9 +327,7 @@ export const priceAdminRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const start = parseTime(q.start_date) ?? 0;
-      const end = parseTime(q.end_date, true) ?? 0;
-      if (start > end) throw new ApiError('VALIDATION_ERROR', 'start_date is after end_date');
+      const { start, end } = await backfillWindow(c.env, q, c.req.path);
       const sources = (q.data_sources ?? 'replay').split(',').map((s) => s.trim());
       const unknown = sources.filter((s) => s !== 'replay');
       if (unknown.length)

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { cachedData, notModifiedResponse } from '../../../core/cache';
+import { CalendarDate, ordered } from '../../../core/dates';
 import { ApiError } from '../../../core/errors';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { requireUser } from '../../../middleware/auth';
@@ -37,6 +38,11 @@ const StatisticsSchema = z.object({
   method: z.string(),
 });
 
+/** The most daily rows one historical request returns (about 55 years). */
+const HISTORY_MAX_DAYS = 20_000;
+/** The most symbols one quotes request reads (each is one 52-week read). */
+const MAX_QUOTE_SYMBOLS = 100;
+
 export const data004Routes = createRouter()
   .openapi(
     defineRoute({
@@ -48,11 +54,17 @@ export const data004Routes = createRouter()
         'Newest first. Without dates, the `days` before the series’ latest candle. `adjusted_close` is split-adjusted. Position ids resolve once portfolios exist.',
       request: {
         params: z.object({ symbol_or_position_id: z.string().min(1).max(64) }),
-        query: z.object({
-          days: z.coerce.number().int().min(1).max(20_000).default(30),
-          start_date: z.iso.date().optional(),
-          end_date: z.iso.date().optional(),
-        }),
+        query: ordered(
+          z.object({
+            days: z.coerce.number().int().min(1).max(HISTORY_MAX_DAYS).default(30),
+            start_date: CalendarDate.optional(),
+            end_date: CalendarDate.optional().openapi({
+              description: `With start_date, at most ${HISTORY_MAX_DAYS} daily rows (the oldest in the range are left out).`,
+            }),
+          }),
+          'start_date',
+          'end_date',
+        ),
       },
       responses: {
         200: {
@@ -101,7 +113,7 @@ export const data004Routes = createRouter()
               start,
               end,
               newestFirst: true,
-              limit: start === undefined ? q.days : 100_000,
+              limit: start === undefined ? q.days : HISTORY_MAX_DAYS,
             })
           ).reverse();
           const adjusted = await adjustForSplits(c.env, asset.id, rows);
@@ -144,7 +156,19 @@ export const data004Routes = createRouter()
       description:
         'Bid, ask and their sizes are null: the providers Meridian uses publish no order book for these assets.',
       request: {
-        query: z.object({ symbols: z.string().min(1).max(2000).openapi({ example: 'BTC,ETH,SPY' }) }),
+        query: z.object({
+          symbols: z
+            .string()
+            .min(1)
+            .max(2000)
+            .refine((v) => v.split(',').filter((s) => s.trim()).length <= MAX_QUOTE_SYMBOLS, {
+              message: `at most ${MAX_QUOTE_SYMBOLS} symbols`,
+            })
+            .openapi({
+              example: 'BTC,ETH,SPY',
+              description: `Comma-separated, at most ${MAX_QUOTE_SYMBOLS}.`,
+            }),
+        }),
       },
       responses: {
         200: {
@@ -179,11 +203,15 @@ export const data004Routes = createRouter()
       },
     }),
     async (c) => {
-      const symbols = c.req
-        .valid('query')
-        .symbols.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const symbols = [
+        ...new Set(
+          c.req
+            .valid('query')
+            .symbols.split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      ];
       const found = await resolveAssets(c.env, symbols);
       const ids = [...new Set([...found.values()].map((a) => a.id))];
       const quoteMap = await quotesFor(c.env, ids);

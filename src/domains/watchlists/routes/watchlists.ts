@@ -77,7 +77,7 @@ const Item = z
     notes: z.string().max(1000).nullable().optional(),
     position_type: z.enum(['watch', 'long', 'short']).optional(),
     sort_order: z.number().int().min(0).max(10_000).optional(),
-    target_price: z.number().positive().nullable().optional(),
+    target_price: z.number().positive().max(1e15).nullable().optional(),
   })
   .strict();
 const body = <T extends z.ZodType>(schema: T) => ({
@@ -250,7 +250,14 @@ export const watchlistRoutes = createRouter()
       method: 'put',
       path: '/api/v1/watchlists/{watchlist_id}/assets/{asset_id}',
       summary: 'Change an asset’s notes, position type, order or target (000)',
-      request: { params: IdAsset, ...body(Item) },
+      request: {
+        params: IdAsset,
+        ...body(
+          Item.refine((v) => Object.keys(v).length > 0, {
+            message: 'Send at least one of notes, position_type, sort_order, target_price',
+          }),
+        ),
+      },
       responses: detail,
     }),
     async (c) => {
