@@ -115,3 +115,11 @@ export {
 } from './var';
 export { atr, type BandsResult, type BollingerOptions, bollinger, donchian, trueRange } from './volatility';
 export { obv, type VwapOptions, vwap } from './volume';
+export {
+  adxWarmup,
+  convergenceBars,
+  emaWarmup,
+  macdWarmup,
+  WARMUP_RESIDUAL,
+  wilderWarmup,
+} from './warmup';

@@ -8,9 +8,10 @@ import { signUp } from '../../helpers/users';
 type Envelope<T> = { data: T };
 type Candle = { timestamp: string; open: number; high: number; low: number; close: number; volume: number };
 
+// Eight real histories (~40,000 candles) take longer than the default hook timeout on a busy machine.
 beforeAll(async () => {
   await seedMarket(['BTC', 'ETH', 'SPY', 'QQQ', 'VTI', 'DXY', 'GOLD', 'WTI']);
-});
+}, 60_000);
 
 describe('price history (000)', () => {
   it('serves five years of real BTC daily candles, oldest first', async () => {
