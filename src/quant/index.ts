@@ -63,6 +63,7 @@ export {
   calmarRatio,
   downsideDeviation,
   drawdownSeries,
+  type InformationRatioOptions,
   informationRatio,
   type MaxDrawdownResult,
   maxDrawdown,
@@ -99,6 +100,7 @@ export type { Series } from './validate';
 export {
   type ComponentVarOptions,
   type ComponentVarResult,
+  type CornishFisherVarOptions,
   type CornishFisherVarResult,
   componentVar,
   cornishFisherVar,
