@@ -116,10 +116,16 @@ describe('tracker prices (003)', () => {
       '/api/historical-data',
       {
         method: 'POST',
-        body: { symbols: ['BTC', 'ETH'], range: '1M' },
+        body: { symbols: ['BTC', 'ETH', 'SPY'], range: '1M' },
       },
     );
     expect(body.BTC).toHaveLength(30);
+    // The same 30 calendar days for an equity: its exchange days in them, not 30 of them.
+    const spy = await callJson<Envelope<{ candles: Candle[] }>>('/api/v1/assets/SPY/price-history?limit=40');
+    const spyDays = spy.body.data.candles.map((c) => Date.parse(c.timestamp));
+    const lastSpy = spyDays.at(-1) ?? 0;
+    expect(body.SPY).toHaveLength(spyDays.filter((t) => t > lastSpy - 30 * 86_400_000).length);
+    expect(body.SPY?.length).toBeLessThan(30);
     expect(body.BTC?.at(-1)).toEqual({ time: '2024-12-07', close: 99980.328125 });
     const bad = await callJson('/api/historical-data', {
       method: 'POST',
