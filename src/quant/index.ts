@@ -63,6 +63,7 @@ export {
   calmarRatio,
   downsideDeviation,
   drawdownSeries,
+  type InformationRatioOptions,
   informationRatio,
   type MaxDrawdownResult,
   maxDrawdown,
@@ -99,6 +100,7 @@ export type { Series } from './validate';
 export {
   type ComponentVarOptions,
   type ComponentVarResult,
+  type CornishFisherVarOptions,
   type CornishFisherVarResult,
   componentVar,
   cornishFisherVar,
@@ -115,3 +117,11 @@ export {
 } from './var';
 export { atr, type BandsResult, type BollingerOptions, bollinger, donchian, trueRange } from './volatility';
 export { obv, type VwapOptions, vwap } from './volume';
+export {
+  adxWarmup,
+  convergenceBars,
+  emaWarmup,
+  macdWarmup,
+  WARMUP_RESIDUAL,
+  wilderWarmup,
+} from './warmup';

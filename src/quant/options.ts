@@ -137,7 +137,7 @@ export interface ImpliedVolInput extends Omit<BsmInput, 'volatility'> {
 }
 
 export interface ImpliedVolOptions {
-  /** Stop when |model - price| <= tolerance·spot, default 1e-12. */
+  /** Stop when |model - price| <= tolerance·price (relative to the price), default 1e-12. */
   tolerance?: number;
   /** Default 100. */
   maxIterations?: number;
@@ -149,16 +149,19 @@ export interface ImpliedVolResult {
   /** The implied volatility, or null when none exists / was not found (see reason). */
   volatility: number | null;
   iterations: number;
-  reason?: 'EXPIRED' | 'BELOW_INTRINSIC' | 'ABOVE_MAXIMUM' | 'NO_CONVERGENCE';
+  reason?: 'EXPIRED' | 'BELOW_INTRINSIC' | 'AT_INTRINSIC' | 'ABOVE_MAXIMUM' | 'NO_CONVERGENCE';
 }
 
 /**
  * Implied volatility by a safeguarded Newton solver: the price is increasing in σ, so each
- * step keeps a bracket [lo, hi]; Newton (σ -= (C(σ) - price)/vega) is taken from the
+ * step keeps a bracket [lo, hi]; Newton on ln C (σ -= ln(C(σ)/price)·C/vega) is taken from the
  * Manaster-Koehler start √(2|ln(F/K)|/T) (the inflection point) when it stays inside the
- * bracket, bisection otherwise. Prices outside the no-arbitrage bounds
- * (discounted forward intrinsic, S·e^{-qT} for calls / K·e^{-rT} for puts) have no
- * solution: volatility null with the reason. A price equal to the intrinsic bound gives 0.
+ * bracket, bisection otherwise; it stops when the model price is within `tolerance` of the
+ * price, relative to the price, so a tiny out-of-the-money price is inverted as accurately
+ * as a large one. Prices outside the no-arbitrage bounds (discounted forward intrinsic,
+ * S·e^{-qT} for calls / K·e^{-rT} for puts) have no solution, and a price at the lower
+ * bound (within the rounding of the bound itself) has no time value to invert: volatility
+ * null with the reason, never 0.
  */
 export function impliedVolatility(input: ImpliedVolInput, options: ImpliedVolOptions = {}): ImpliedVolResult {
   validate({ ...input, volatility: 0 });
@@ -177,10 +180,13 @@ export function impliedVolatility(input: ImpliedVolInput, options: ImpliedVolOpt
   const lower = Math.max(isCall ? sdq - kdr : kdr - sdq, 0);
   const upper = isCall ? sdq : kdr;
   const target = input.price;
-  const absTol = tolerance * input.spot;
-  if (target < lower - absTol) return { volatility: null, iterations: 0, reason: 'BELOW_INTRINSIC' };
-  if (target <= lower + absTol) return { volatility: 0, iterations: 0 };
+  // An in-the-money bound is a difference of two discounted amounts: it is only known to a
+  // few ulps of the larger. An out-of-the-money bound is exactly 0.
+  const boundSlack = lower > 0 ? 4 * Number.EPSILON * Math.max(sdq, kdr) : 0;
+  if (target < lower - boundSlack) return { volatility: null, iterations: 0, reason: 'BELOW_INTRINSIC' };
+  if (target <= lower + boundSlack) return { volatility: null, iterations: 0, reason: 'AT_INTRINSIC' };
   if (target >= upper) return { volatility: null, iterations: 0, reason: 'ABOVE_MAXIMUM' };
+  const tol = tolerance * target;
 
   const priceAt = (v: number) => blackScholesUnchecked({ ...input, volatility: v }, 365);
   let lo = 0;
@@ -191,10 +197,12 @@ export function impliedVolatility(input: ImpliedVolInput, options: ImpliedVolOpt
   for (let i = 1; i <= maxIterations; i++) {
     const { price, vega } = priceAt(v);
     const diff = price - target;
-    if (Math.abs(diff) <= absTol) return { volatility: v, iterations: i };
+    if (Math.abs(diff) <= tol) return { volatility: v, iterations: i };
     if (diff > 0) hi = v;
     else lo = v;
-    let next = vega > 0 ? v - diff / vega : Number.NaN;
+    // Newton on ln C(σ): the same step as on C near the root, but it keeps its quadratic
+    // convergence far out of the money, where C falls like e^{-d²/2} and a step on C crawls.
+    let next = vega > 0 && price > 0 ? v - (Math.log(price / target) * price) / vega : Number.NaN;
     if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
     if (hi - lo <= 1e-15 * hi) return { volatility: next, iterations: i };
     v = next;

@@ -278,19 +278,36 @@ export function trackingError(
   return Math.sqrt(varianceUnchecked(active) * options.periodsPerYear);
 }
 
+export interface InformationRatioOptions extends AnnualizationOptions {
+  /**
+   * 'arithmetic' (default): mean active return × periodsPerYear. 'geometric': the
+   * difference of the annualized (compounded) returns, CAGR(r_p) - CAGR(r_b), as
+   * PerformanceAnalytics' `InformationRatio` (its `ActivePremium`).
+   */
+  premium?: 'arithmetic' | 'geometric';
+}
+
 /**
- * Information ratio: annualized mean active return / tracking error
- * = mean(r_p - r_b)/sd(r_p - r_b)·√periodsPerYear. null when < 2 observations or TE = 0.
+ * Information ratio: annualized active premium / tracking error. Arithmetic (default):
+ * mean(r_p - r_b)/sd(r_p - r_b)·√periodsPerYear. Geometric (PerformanceAnalytics):
+ * (CAGR(r_p) - CAGR(r_b)) / (sd(r_p - r_b)·√periodsPerYear). null when < 2 observations or
+ * TE = 0.
  */
 export function informationRatio(
   portfolio: Series,
   benchmark: Series,
-  options: AnnualizationOptions,
+  options: InformationRatioOptions,
 ): number | null {
   assertPositive('periodsPerYear', options.periodsPerYear);
   const active = activeReturns(portfolio, benchmark);
   if (active.length < 2) return null;
   const sd = Math.sqrt(varianceUnchecked(active));
   if (isZeroSpread(sd, active)) return null;
+  if (options.premium === 'geometric') {
+    const premium =
+      (annualizedReturn(portfolio, options.periodsPerYear) ?? 0) -
+      (annualizedReturn(benchmark, options.periodsPerYear) ?? 0);
+    return premium / (sd * Math.sqrt(options.periodsPerYear));
+  }
   return (meanUnchecked(active) / sd) * Math.sqrt(options.periodsPerYear);
 }

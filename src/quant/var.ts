@@ -1,4 +1,4 @@
-import { normInv, normPdf } from './distributions';
+import { normCdf, normInv, normPdf } from './distributions';
 import { QuantInputError } from './errors';
 import {
   assertMatrix,
@@ -107,13 +107,36 @@ export function historicalVar(returns: Series, options: VarOptions = {}): Histor
 export interface ParametricVarOptions extends VarOptions {
   /** Include the mean return (μ·h) in the loss, default true; false gives the zero-mean VaR. */
   includeMean?: boolean;
+  /**
+   * σ from the sample variance (n-1, default) or the population second moment (n), which is
+   * what PerformanceAnalytics' VaR/ES ('gaussian' and 'modified') use.
+   */
+  stdDev?: 'sample' | 'population';
+}
+
+export interface CornishFisherVarOptions extends ParametricVarOptions {
+  /**
+   * ES formula. 'tail-mean' (default): the mean of the Cornish-Fisher quantile function over
+   * the α tail, the exact ES of the distribution whose quantiles give the VaR. 'edgeworth':
+   * PerformanceAnalytics' modified ES (Boudt, Peterson and Croux 2008): the mean below z_cf
+   * of the Edgeworth-expanded density, divided by α.
+   */
+  es?: 'tail-mean' | 'edgeworth';
+}
+
+/** σ as the options ask: sample (n-1) or population (n) standard deviation. */
+function sigmaOf(returns: Series, options: ParametricVarOptions): number {
+  const sample = varianceUnchecked(returns);
+  return Math.sqrt(
+    options.stdDev === 'population' ? (sample * (returns.length - 1)) / returns.length : sample,
+  );
 }
 
 export interface ParametricVarResult extends VarEs {
   method: 'parametric-gaussian';
   confidence: number;
   horizon: number;
-  /** Per-period mean and sample standard deviation (n-1) used. */
+  /** Per-period mean and standard deviation used (sample, n-1, unless `stdDev: 'population'`). */
   mean: number;
   stdDev: number;
   observations: number;
@@ -131,7 +154,7 @@ export function parametricVar(
   assertFinite('returns', returns);
   if (returns.length < 2) return null;
   const mu = meanUnchecked(returns);
-  const sd = Math.sqrt(varianceUnchecked(returns));
+  const sd = sigmaOf(returns, options);
   const drift = (options.includeMean ?? true) ? mu * horizon : 0;
   const z = normInv(confidence);
   const s = sd * Math.sqrt(horizon);
@@ -168,12 +191,14 @@ export interface CornishFisherVarResult extends VarEs {
  * S and K are the moment estimators g1, g2 (as PerformanceAnalytics' modified VaR), scaled to
  * the horizon as for a sum of i.i.d. returns: S/√h, K/h. ES is the tail mean of the same
  * Cornish-Fisher quantile function, -(μh + σ√h·(1/α)∫_{-∞}^{z} cf(u)φ(u)du), α = 1-c, in
- * closed form from ∫u^kφ (it equals the Gaussian ES when S = K = 0). Like any CF expansion it
- * is only reliable for moderate S and K. null when < 4 returns or zero variance.
+ * closed form from ∫u^kφ (it equals the Gaussian ES when S = K = 0); `es: 'edgeworth'` gives
+ * PerformanceAnalytics' formula instead. σ is the sample sd unless `stdDev: 'population'`
+ * (PerformanceAnalytics). Like any CF expansion it is only reliable for moderate S and K.
+ * null when < 4 returns or zero variance.
  */
 export function cornishFisherVar(
   returns: Series,
-  options: ParametricVarOptions = {},
+  options: CornishFisherVarOptions = {},
 ): CornishFisherVarResult | null {
   const { confidence, horizon } = readOptions(options);
   assertFinite('returns', returns);
@@ -196,7 +221,7 @@ export function cornishFisherVar(
   if (isZeroSpread(Math.sqrt(m2), returns)) return null;
   const skew = m3 / m2 ** 1.5;
   const exKurt = m4 / (m2 * m2) - 3;
-  const sd = Math.sqrt(varianceUnchecked(returns));
+  const sd = sigmaOf(returns, options);
   const s = skew / Math.sqrt(horizon);
   const k = exKurt / horizon;
   const alpha = 1 - confidence;
@@ -210,7 +235,10 @@ export function cornishFisherVar(
   const i1 = -phi;
   const i2 = alpha - z * phi;
   const i3 = -(z2 + 2) * phi;
-  const tail = i1 + (s / 6) * (i2 - i0) + (k / 24) * (i3 - 3 * i1) - ((s * s) / 36) * (2 * i3 - 5 * i1);
+  const tail =
+    options.es === 'edgeworth'
+      ? edgeworthTail(zcf, s, k)
+      : i1 + (s / 6) * (i2 - i0) + (k / 24) * (i3 - 3 * i1) - ((s * s) / 36) * (2 * i3 - 5 * i1);
   const drift = (options.includeMean ?? true) ? mu * horizon : 0;
   const sh = sd * Math.sqrt(horizon);
   return {
@@ -226,6 +254,24 @@ export function cornishFisherVar(
     zCornishFisher: zcf,
     observations: n,
   };
+}
+
+/**
+ * ∫_{-∞}^{h} u·f(u) du for the Edgeworth density f = φ·(1 + S·He3/6 + K·He4/24 + S²·He6/72),
+ * from J_k = ∫_{-∞}^{h} u^k φ = -h^{k-1}φ(h) + (k-1)·J_{k-2} (J_0 = Φ(h), J_1 = -φ(h)):
+ * PerformanceAnalytics' modified ES integrand (its `Ipower(q, h)` is -J_{q+1}).
+ */
+function edgeworthTail(h: number, s: number, k: number): number {
+  const phi = normPdf(h);
+  const j = [normCdf(h), -phi];
+  for (let q = 2; q <= 7; q++) j[q] = -(h ** (q - 1)) * phi + (q - 1) * (j[q - 2] as number);
+  const J = (q: number) => j[q] as number;
+  return (
+    J(1) +
+    (s / 6) * (J(4) - 3 * J(2)) +
+    (k / 24) * (J(5) - 6 * J(3) + 3 * J(1)) +
+    ((s * s) / 72) * (J(7) - 15 * J(5) + 45 * J(3) - 15 * J(1))
+  );
 }
 
 export interface ComponentVarOptions extends ParametricVarOptions {

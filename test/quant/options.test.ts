@@ -172,8 +172,42 @@ describe('impliedVolatility', () => {
     expect(below).toEqual({ volatility: null, iterations: 0, reason: 'BELOW_INTRINSIC' });
     expect(impliedVolatility({ ...hull, type: 'call', price: 42 }).reason).toBe('ABOVE_MAXIMUM');
     expect(impliedVolatility({ ...hull, time: 0, type: 'call', price: 2 }).reason).toBe('EXPIRED');
-    // Exactly the discounted forward intrinsic value: zero volatility.
-    expect(impliedVolatility({ ...hull, type: 'call', price: 42 - 40 * Math.exp(-0.05) }).volatility).toBe(0);
+    // Exactly the discounted forward intrinsic value: no time value, so no volatility to
+    // recover (every σ near 0 prices it), answered as such rather than as 0.
+    expect(impliedVolatility({ ...hull, type: 'call', price: 42 - 40 * Math.exp(-0.05) })).toEqual({
+      volatility: null,
+      iterations: 0,
+      reason: 'AT_INTRINSIC',
+    });
+    expect(impliedVolatility({ ...hull, strike: 60, type: 'call', price: 0 }).reason).toBe('AT_INTRINSIC');
+  });
+
+  it('inverts small out-of-the-money prices to the volatility that produced them (tolerance relative to the price)', () => {
+    // Prices from 1e-13 down to 1e-78 of spot: an absolute tolerance of 1e-12 x spot answered
+    // 0 for every one of them.
+    for (const [strike, time, vol] of [
+      [160, 0.1, 0.2],
+      [200, 0.1, 0.2],
+      [200, 0.1, 0.12],
+      [300, 0.25, 0.15],
+      [150, 0.05, 0.1],
+    ] as const) {
+      for (const type of ['call', 'put'] as const) {
+        const input = {
+          type,
+          spot: 100,
+          strike: type === 'call' ? strike : 10_000 / strike,
+          rate: 0.03,
+          time,
+        };
+        const price = blackScholes({ ...input, volatility: vol }).price;
+        expect(price).toBeGreaterThan(0);
+        expect(price).toBeLessThan(1e-10);
+        const out = impliedVolatility({ ...input, price });
+        expect(out.volatility).not.toBeNull();
+        expect(Math.abs((out.volatility ?? 0) / vol - 1)).toBeLessThan(1e-9);
+      }
+    }
   });
 });
 

@@ -193,6 +193,12 @@ describe('beta, alpha, tracking error, information ratio', () => {
     expect(trackingError(p, b, { periodsPerYear: 252 })).toBeCloseTo(0.01 * Math.sqrt(252), 14);
     expect(informationRatio(p, b, { periodsPerYear: 252 })).toBeCloseTo(Math.sqrt(252), 12);
     expect(informationRatio(b, b, { periodsPerYear: 252 })).toBeNull();
+    // PerformanceAnalytics: ActivePremium (difference of compounded annual returns) / TE.
+    const premium = (1.02 * 1.01 * 1.03) ** (252 / 3) - (1.01 ** 3) ** (252 / 3);
+    expect(informationRatio(p, b, { periodsPerYear: 252, premium: 'geometric' })).toBeCloseTo(
+      premium / (0.01 * Math.sqrt(252)),
+      10,
+    );
     expect(() => trackingError(p, [1], { periodsPerYear: 252 })).toThrow(QuantInputError);
   });
 });

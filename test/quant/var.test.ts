@@ -257,3 +257,61 @@ describe('stressTest', () => {
     expect(() => stressTest([0.5, 0.5], [[0.1]])).toThrow(QuantInputError);
   });
 });
+
+describe("PerformanceAnalytics' conventions, as options", () => {
+  // PA's VaR.Gaussian / ES.Gaussian / VaR.CornishFisher / ES.CornishFisher (PortfolioRisk.R)
+  // use m2 = mean((x - mean)²), the population second moment, and report losses as
+  // -(location + quantile·√m2). Computed here by hand from those definitions.
+  const x = [0.01, -0.02, 0.015, -0.005, 0.03, -0.01, 0.004, -0.027];
+  const n = x.length;
+  const mu = x.reduce((a, b) => a + b, 0) / n;
+  const m = (p: number) => x.reduce((a, v) => a + (v - mu) ** p, 0) / n;
+  const sigma = Math.sqrt(m(2));
+  const skew = m(3) / m(2) ** 1.5;
+  const exkurt = m(4) / m(2) ** 2 - 3;
+  const alpha = 0.05;
+  const z = normInv(alpha);
+  const phi = (u: number) => Math.exp(-0.5 * u * u) / Math.sqrt(2 * Math.PI);
+
+  it("stdDev 'population' reproduces PA's Gaussian VaR and ES", () => {
+    const out = parametricVar(x, { confidence: 0.95, stdDev: 'population' });
+    expect(out?.var).toBeCloseTo(-mu - z * sigma, 15);
+    expect(out?.es).toBeCloseTo(-mu + (phi(z) * sigma) / alpha, 15);
+    expect(out?.stdDev).toBeCloseTo(sigma, 15);
+    // The default (sample sd) is larger by √(n/(n-1)).
+    expect((parametricVar(x)?.stdDev ?? 0) / sigma).toBeCloseTo(Math.sqrt(n / (n - 1)), 14);
+  });
+
+  it("stdDev 'population' and es 'edgeworth' reproduce PA's modified VaR and ES", () => {
+    const h =
+      z +
+      ((z * z - 1) * skew) / 6 +
+      ((z ** 3 - 3 * z) * exkurt) / 24 -
+      ((2 * z ** 3 - 5 * z) * skew * skew) / 36;
+    // PA's ES.CornishFisher: -μ - (√m2/α)·∫_{-∞}^{h} u·f(u)du for the Edgeworth density
+    // f = φ·(1 + S·He3/6 + K·He4/24 + S²·He6/72), integrated numerically (Simpson).
+    const he3 = (u: number) => u ** 3 - 3 * u;
+    const he4 = (u: number) => u ** 4 - 6 * u * u + 3;
+    const he6 = (u: number) => u ** 6 - 15 * u ** 4 + 45 * u * u - 15;
+    const f = (u: number) =>
+      u * phi(u) * (1 + (skew * he3(u)) / 6 + (exkurt * he4(u)) / 24 + (skew * skew * he6(u)) / 72);
+    const steps = 40_000;
+    const a = -14;
+    const dh = (h - a) / steps;
+    let integral = f(a) + f(h);
+    for (let i = 1; i < steps; i++) integral += (i % 2 === 1 ? 4 : 2) * f(a + i * dh);
+    integral *= dh / 3;
+    const out = cornishFisherVar(x, { confidence: 0.95, stdDev: 'population', es: 'edgeworth' });
+    expect(out?.var).toBeCloseTo(-mu - h * sigma, 15);
+    expect(out?.es).toBeCloseTo(-mu - (sigma / alpha) * integral, 10);
+    // The default ES (tail mean of the CF quantile function) is a different number.
+    const ours = cornishFisherVar(x, { confidence: 0.95, stdDev: 'population' });
+    expect(Math.abs((ours?.es ?? 0) - (out?.es ?? 0))).toBeGreaterThan(1e-6);
+  });
+
+  it('the Edgeworth ES equals the Gaussian ES when skewness and excess kurtosis are 0', () => {
+    const sym = [-0.03, 0, 0, 0, 0, 0.03];
+    const cf = cornishFisherVar(sym, { confidence: 0.99, es: 'edgeworth' });
+    expect(cf?.es).toBeCloseTo(parametricVar(sym, { confidence: 0.99 })?.es ?? 0, 13);
+  });
+});

@@ -1,14 +1,17 @@
 import type { Timeframe } from '../../db/schema/market';
 import {
   adx,
+  adxWarmup,
   annualizedVolatility,
   atr,
   bollinger,
   cci,
   donchian,
   ema,
+  emaWarmup,
   ichimoku,
   macd,
+  macdWarmup,
   maxDrawdown,
   mean,
   obv,
@@ -19,9 +22,10 @@ import {
   supportResistance,
   toSeries,
   vwap,
+  wilderWarmup,
 } from '../../quant';
 import type { AssetRow } from '../assets/service';
-import { candles, type StoredCandle } from './service';
+import { candles, daysBefore, oneYearBefore, type StoredCandle } from './service';
 import { dailyReturns, periodsPerYear } from './statistics';
 
 export const INDICATORS = [
@@ -61,10 +65,50 @@ export interface IndicatorParams {
   vwap_window: number;
 }
 
-/** Candles enough for every indicator to warm up before the points shown. */
-const WARMUP = 300;
+/**
+ * Bars each indicator needs before the first bar shown for its value there to equal the one
+ * computed from the asset's full history (to 1e-12 residual weight for the recursive ones,
+ * exact for windowed ones); null: it depends on every bar (OBV's running total).
+ */
+export function indicatorWarmup(name: IndicatorName, q: IndicatorParams): number | null {
+  switch (name) {
+    case 'sma':
+      return q.sma_period - 1;
+    case 'ema':
+      return emaWarmup(q.ema_period);
+    case 'rsi':
+      return wilderWarmup(q.rsi_period);
+    case 'macd':
+      return macdWarmup(q.macd_slow, q.macd_signal);
+    case 'bbands':
+      return q.bb_period - 1;
+    case 'atr':
+      return wilderWarmup(q.atr_period);
+    case 'stoch':
+      // fast %K window, then %K = SMA(fast %K, d) and %D = SMA(%K, d).
+      return q.stoch_k - 1 + 2 * (q.stoch_d - 1);
+    case 'adx':
+      return adxWarmup(q.adx_period);
+    case 'cci':
+      return q.cci_period - 1;
+    case 'obv':
+      return null;
+    case 'vwap':
+      return q.vwap_window - 1;
+    case 'roc':
+      return q.roc_period;
+    case 'donchian':
+      return q.donchian_period - 1;
+    case 'ichimoku':
+      // Span B: the 52-bar midpoint, shown 26 bars ahead.
+      return 52 - 1 + 26;
+  }
+}
 
 const last = (a: (number | null)[]) => a.at(-1) ?? null;
+
+export const WARMUP_RULE =
+  'each value equals the one computed from the full history up to its bar: windowed indicators load their window; EMA-type ones load bars until the seed keeps under 1e-12 weight ((1-k)^m, k = 2/(n+1) for EMA and MACD, 1/n for Wilder RSI, ATR, ADX); null = the whole history (OBV)';
 
 /**
  * The chosen indicators over an asset's recent candles (TA-Lib definitions, from the quant
@@ -81,11 +125,14 @@ export async function technicalIndicators(
     end?: number | undefined;
   } & IndicatorParams,
 ) {
+  const warmups = Object.fromEntries(q.indicators.map((name) => [name, indicatorWarmup(name, q)]));
+  const needed = Object.values(warmups);
+  const warmup = needed.includes(null) ? null : Math.max(0, ...(needed as number[]));
   const rows = (
     await candles(env, asset, {
       timeframe: q.timeframe,
       end: q.end,
-      limit: q.points + WARMUP,
+      limit: warmup === null ? undefined : q.points + warmup,
       newestFirst: true,
     })
   ).reverse();
@@ -177,6 +224,8 @@ export async function technicalIndicators(
     method:
       'TA-Lib definitions (Wilder smoothing for RSI, ATR and ADX; population sd for Bollinger), computed by Meridian’s quant library',
     parameters: Object.fromEntries(Object.entries(q).filter(([k]) => k !== 'end' && k !== 'timeframe')),
+    warmup_bars: warmups,
+    warmup_rule: WARMUP_RULE,
     data_points_used: rows.length,
     as_of: shown.at(-1) ? new Date(shown.at(-1)?.openTime ?? 0).toISOString() : null,
     latest,
@@ -195,10 +244,12 @@ export async function supportResistanceLevels(
     right: number;
     tolerance: number;
     max_levels: number;
+    end?: number | undefined;
   },
 ) {
+  // Pivots are defined on the `lookback` bars ending at the as-of bar: nothing earlier counts.
   const rows = (
-    await candles(env, asset, { timeframe: q.timeframe, limit: q.lookback, newestFirst: true })
+    await candles(env, asset, { timeframe: q.timeframe, end: q.end, limit: q.lookback, newestFirst: true })
   ).reverse();
   const result = rows.length
     ? supportResistance(
@@ -245,32 +296,58 @@ export async function supportResistanceLevels(
   };
 }
 
+/** Index of the last row at or before `t` (the base of a window starting after `t`), or 0. */
+function baseIndex(rows: StoredCandle[], t: number): number {
+  for (let i = rows.length - 1; i >= 0; i--) if ((rows[i]?.openTime ?? 0) <= t) return i;
+  return 0;
+}
+
 function ret(rows: StoredCandle[], days: number): number | null {
   const lastRow = rows.at(-1);
   if (!lastRow) return null;
-  const target = lastRow.openTime - days * 86_400_000;
-  const base = [...rows].reverse().find((r) => r.openTime <= target);
-  return base ? lastRow.close / base.close - 1 : null;
+  const target = daysBefore(lastRow.openTime, days);
+  const base = rows[baseIndex(rows, target)];
+  return base && base.openTime <= target ? lastRow.close / base.close - 1 : null;
 }
 
-/** 000's asset statistics over the last `days` of daily candles. */
+/** Longest window the statistics read: 365-day return and 52-week range, or `days`. */
+const YEAR_DAYS = 366;
+/** Days read before a window's start to find its base close across a gap (holidays, halts). */
+const BASE_MARGIN_DAYS = 31;
+
+/**
+ * 000's asset statistics at the asset's last daily candle. Every window is in calendar
+ * time, the same for every asset class: the `days` period, 30- and 90-day volatility, 7- and
+ * 30-day average volume, returns, and the 52-week range (the calendar year to the last
+ * candle). A window's returns start from the last close at or before its start. The 30- and
+ * 90-day figures do not depend on `days`: each reads its own window of the full history.
+ */
 export async function assetStatistics(env: Env, asset: AssetRow, days: number) {
-  const rows = (
-    await candles(env, asset, { timeframe: '1d', limit: Math.max(days, 366) + 1, newestFirst: true })
-  ).reverse();
-  const period = rows.slice(-days - 1);
+  const [latest] = await candles(env, asset, { timeframe: '1d', limit: 1, newestFirst: true });
+  const rows = latest
+    ? await candles(env, asset, {
+        timeframe: '1d',
+        start: daysBefore(latest.openTime, Math.max(days, YEAR_DAYS) + BASE_MARGIN_DAYS),
+        end: latest.openTime,
+      })
+    : [];
+  const lastTime = latest?.openTime ?? 0;
+  // The window with its base close first; `inside` drops the base (ranges and volumes).
+  const window = (n: number) => rows.slice(baseIndex(rows, daysBefore(lastTime, n)));
+  const inside = (n: number) => rows.filter((r) => r.openTime > daysBefore(lastTime, n));
+  const period = window(days);
   const ppy = periodsPerYear(asset.assetType);
   const closes = period.map((r) => r.close);
   const positive = closes.every((v) => v > 0);
-  const rets = dailyReturns(closes);
-  const vol = (n: number) => {
-    const r = rets.slice(-n);
+  const vol = (w: StoredCandle[]) => {
+    const r = dailyReturns(w.map((c) => c.close));
     return r.length > 1 ? annualizedVolatility(r, ppy) : null;
   };
-  const year = rows.slice(-252);
+  const year = rows.filter((r) => r.openTime > oneYearBefore(lastTime));
   const avg = (a: number[]) => (a.length ? mean(a) : null);
-  const v7 = avg(period.slice(-7).map((r) => r.volume));
-  const v30 = avg(period.slice(-30).map((r) => r.volume));
+  const v7 = avg(inside(7).map((r) => r.volume));
+  const v30 = avg(inside(30).map((r) => r.volume));
+  const inPeriod = inside(days);
   const dd =
     closes.length > 1 && positive
       ? maxDrawdown(
@@ -290,10 +367,14 @@ export async function assetStatistics(env: Env, asset: AssetRow, days: number) {
       '90d': ret(rows, 90),
       '365d': ret(rows, 365),
     },
-    volatility: { annualized_30d: vol(30), annualized_90d: vol(90), annualized_period: vol(rets.length) },
+    volatility: {
+      annualized_30d: vol(window(30)),
+      annualized_90d: vol(window(90)),
+      annualized_period: vol(period),
+    },
     ranges: {
-      period_high: period.length ? Math.max(...period.map((r) => r.high)) : null,
-      period_low: period.length ? Math.min(...period.map((r) => r.low)) : null,
+      period_high: inPeriod.length ? Math.max(...inPeriod.map((r) => r.high)) : null,
+      period_low: inPeriod.length ? Math.min(...inPeriod.map((r) => r.low)) : null,
       high_52w: year.length ? Math.max(...year.map((r) => r.high)) : null,
       low_52w: year.length ? Math.min(...year.map((r) => r.low)) : null,
       last_close: closes.at(-1) ?? null,
@@ -308,7 +389,7 @@ export async function assetStatistics(env: Env, asset: AssetRow, days: number) {
           duration_days: dd.durationPeriods,
         }
       : null,
-    method: `simple daily returns; volatility = sample sd x sqrt(${ppy}); drawdown on closes`,
+    method: `calendar windows ending at the last daily candle (52 weeks = the calendar year before it); simple daily returns from the last close at or before each window's start; volatility = sample sd x sqrt(${ppy}); drawdown on closes`,
     annualization_periods: ppy,
     data_points_used: period.length,
     as_of: period.at(-1) ? new Date(period.at(-1)?.openTime ?? 0).toISOString() : null,

@@ -3,7 +3,7 @@ import { ApiError } from '../../core/errors';
 import { db } from '../../db/client';
 import { assets, quotes } from '../../db/schema';
 import { type AssetRow, isShared, resolveAsset, resolveAssets } from '../assets/service';
-import { quotesFor, recentDailyCloses } from './service';
+import { quotesFor, yearRange } from './service';
 
 /** 002's trading pairs: every active crypto asset against USD. */
 export async function listMarkets(env: Env) {
@@ -73,7 +73,7 @@ export async function batchPrices(env: Env, tokens: { symbol: string; type?: str
 
 const UNITS: Record<string, string> = { GOLD: 'USD/oz', WTI: 'USD/bbl', GLD: 'USD/share' };
 
-/** 003's single-symbol quotes for indices and commodities, with 52-week range from daily candles. */
+/** 003's single-symbol quotes for indices and commodities, with the calendar year's range from daily candles. */
 export async function spotPrice(env: Env, symbol: string, allowed: string[]) {
   const asset = await resolveAsset(env, symbol);
   if (!allowed.includes(asset.assetType)) {
@@ -84,7 +84,7 @@ export async function spotPrice(env: Env, symbol: string, allowed: string[]) {
   }
   const quote = (await quotesFor(env, [asset.id])).get(asset.id);
   if (!quote) throw new ApiError('NOT_FOUND', `No price for ${asset.symbol} yet`);
-  const year = await recentDailyCloses(env, asset.id, 260, quote.asOf);
+  const year = await yearRange(env, asset.id, quote.asOf);
   return {
     symbol: asset.symbol,
     name: asset.name,
@@ -95,8 +95,8 @@ export async function spotPrice(env: Env, symbol: string, allowed: string[]) {
     change_percent: quote.changePct24h,
     high: quote.high24h,
     low: quote.low24h,
-    high52Week: year.length ? Math.max(...year.map((r) => r.high)) : null,
-    low52Week: year.length ? Math.min(...year.map((r) => r.low)) : null,
+    high52Week: year.high,
+    low52Week: year.low,
     unit: UNITS[asset.symbol] ?? asset.quoteCurrency,
     currency: asset.quoteCurrency,
     date: new Date(quote.asOf).toISOString(),

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, lte, sql } from 'drizzle-orm';
 import { chunkForParams, db } from '../../db/client';
 import { corporateActions, priceData, quotes, type Timeframe } from '../../db/schema';
 import type { Candle, Quote } from '../../providers/types';
@@ -190,7 +190,47 @@ export async function quotesFor(env: Env, assetIds: string[]) {
   return out;
 }
 
-/** The last `n` daily closes at or before `at`, oldest first: for 52-week ranges and daily changes. */
+const DAY = 86_400_000;
+
+/** The same UTC date and time one calendar year before `t` (29 February → 1 March). */
+export function oneYearBefore(t: number): number {
+  const d = new Date(t);
+  d.setUTCFullYear(d.getUTCFullYear() - 1);
+  return d.getTime();
+}
+
+/** Start (exclusive) of the `days` calendar days ending at `t`. */
+export const daysBefore = (t: number, days: number): number => t - days * DAY;
+
+export interface YearRange {
+  high: number | null;
+  low: number | null;
+}
+
+/**
+ * The 52-week range at `at`: highest high and lowest low of the daily candles of the
+ * calendar year ending at `at` (after the same date a year earlier, up to `at`), whatever
+ * the asset trades on (365 bars for crypto, ~252 for equities). One aggregate read.
+ */
+export async function yearRange(env: Env, assetId: string, at: number): Promise<YearRange> {
+  const [row] = await db(env)
+    .select({
+      high: sql<number | null>`max(${priceData.high})`,
+      low: sql<number | null>`min(${priceData.low})`,
+    })
+    .from(priceData)
+    .where(
+      and(
+        eq(priceData.assetId, assetId),
+        eq(priceData.timeframe, '1d'),
+        gt(priceData.openTime, oneYearBefore(at)),
+        lte(priceData.openTime, at),
+      ),
+    );
+  return { high: row?.high ?? null, low: row?.low ?? null };
+}
+
+/** The last `n` daily closes at or before `at`, oldest first: for daily changes and returns. */
 export async function recentDailyCloses(env: Env, assetId: string, n: number, at?: number) {
   const rows = await db(env)
     .select({

@@ -1,11 +1,23 @@
 import type { Principal } from '../../env';
-import { annualizedVolatility, correlationMatrix, macd, rsi, sma } from '../../quant';
+import {
+  annualizedVolatility,
+  correlationMatrix,
+  macd,
+  macdWarmup,
+  rsi,
+  sma,
+  wilderWarmup,
+} from '../../quant';
 import { resolveAsset } from '../assets/service';
-import { candles } from '../prices/service';
+import { candles, daysBefore } from '../prices/service';
 import { dailyReturns, periodsPerYear } from '../prices/statistics';
 import { getWatchlist } from './service';
 
-const LOOKBACK = 260;
+/**
+ * Daily candles read per asset: SMA(200), and enough for RSI(14) and the last four MACD
+ * histogram values to equal their full-history values (see quant/warmup.ts).
+ */
+const LOOKBACK = Math.max(200, wilderWarmup(14) + 1, macdWarmup(26, 9) + 4);
 
 async function dailySeries(env: Env, symbol: string) {
   const asset = await resolveAsset(env, symbol);
@@ -99,12 +111,20 @@ export async function watchlistSignals(env: Env, principal: Principal | undefine
 export async function watchlistAnalysis(env: Env, principal: Principal | undefined, id: string) {
   const list = await getWatchlist(env, principal, id);
   const series = await Promise.all(list.assets.map((a) => dailySeries(env, a.symbol)));
-  // Align on common dates over the last 90 days with data for every asset.
+  // Align on the dates every asset has: the last common close at or before 90 calendar days
+  // before the latest common date, and every common date after it (crypto trades daily,
+  // equities on exchange days; the window is the same 90 days for both).
   const days = series.map((s) => new Map(s.rows.map((r) => [r.openTime, r.close])));
-  const common = [...(days[0]?.keys() ?? [])]
+  const shared = [...(days[0]?.keys() ?? [])]
     .filter((t) => days.every((d) => d.has(t)))
-    .sort((a, b) => a - b)
-    .slice(-91);
+    .sort((a, b) => a - b);
+  const windowStart = daysBefore(shared.at(-1) ?? 0, 90);
+  const common = shared.slice(
+    Math.max(
+      0,
+      shared.findLastIndex((t) => t <= windowStart),
+    ),
+  );
   const aligned = days.map((d) => common.map((t) => d.get(t) ?? 0));
   const returns = aligned.map((c) => dailyReturns(c));
   const usable = returns.length > 1 && (returns[0]?.length ?? 0) > 2;
@@ -112,12 +132,13 @@ export async function watchlistAnalysis(env: Env, principal: Principal | undefin
   const ppy = (i: number) => periodsPerYear(series[i]?.asset.assetType ?? 'crypto');
   const perAsset = series.map((s, i) => {
     const r = returns[i] ?? [];
-    const closes = s.rows.map((x) => x.close);
-    const ago = closes.at(-31);
+    const lastRow = s.rows.at(-1);
+    // The last close at or before 30 calendar days before the latest one.
+    const ago = lastRow ? s.rows.findLast((x) => x.openTime <= daysBefore(lastRow.openTime, 30)) : undefined;
     return {
       symbol: s.asset.symbol,
       volatility_annualized: r.length > 1 ? annualizedVolatility(r, ppy(i)) : null,
-      return_30d: ago && closes.length ? (closes.at(-1) ?? 0) / ago - 1 : null,
+      return_30d: ago && lastRow ? lastRow.close / ago.close - 1 : null,
     };
   });
   const basket = usable

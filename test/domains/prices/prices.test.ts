@@ -8,9 +8,10 @@ import { signUp } from '../../helpers/users';
 type Envelope<T> = { data: T };
 type Candle = { timestamp: string; open: number; high: number; low: number; close: number; volume: number };
 
+// Eight real histories (~40,000 candles) take longer than the default hook timeout on a busy machine.
 beforeAll(async () => {
   await seedMarket(['BTC', 'ETH', 'SPY', 'QQQ', 'VTI', 'DXY', 'GOLD', 'WTI']);
-});
+}, 60_000);
 
 describe('price history (000)', () => {
   it('serves five years of real BTC daily candles, oldest first', async () => {
@@ -115,10 +116,16 @@ describe('tracker prices (003)', () => {
       '/api/historical-data',
       {
         method: 'POST',
-        body: { symbols: ['BTC', 'ETH'], range: '1M' },
+        body: { symbols: ['BTC', 'ETH', 'SPY'], range: '1M' },
       },
     );
     expect(body.BTC).toHaveLength(30);
+    // The same 30 calendar days for an equity: its exchange days in them, not 30 of them.
+    const spy = await callJson<Envelope<{ candles: Candle[] }>>('/api/v1/assets/SPY/price-history?limit=40');
+    const spyDays = spy.body.data.candles.map((c) => Date.parse(c.timestamp));
+    const lastSpy = spyDays.at(-1) ?? 0;
+    expect(body.SPY).toHaveLength(spyDays.filter((t) => t > lastSpy - 30 * 86_400_000).length);
+    expect(body.SPY?.length).toBeLessThan(30);
     expect(body.BTC?.at(-1)).toEqual({ time: '2024-12-07', close: 99980.328125 });
     const bad = await callJson('/api/historical-data', {
       method: 'POST',

@@ -229,7 +229,14 @@ describe('watchlist signals and analysis (000)', () => {
     expect(m[0]?.[1]).toBe(m[1]?.[0]);
     // BTC and ETH move together far more than BTC and SPY.
     expect(m[0]?.[1] ?? 0).toBeGreaterThan(m[0]?.[2] ?? 1);
-    expect(analysis.body.data.observations).toBe(90);
+    // 90 calendar days of the dates all three trade on: SPY's exchange days (BTC and ETH trade
+    // daily), counted from SPY's own candles.
+    const spy = await callJson<Envelope<{ candles: { timestamp: string }[] }>>(
+      '/api/v1/assets/SPY/price-history?limit=120',
+    );
+    const spyDays = spy.body.data.candles.map((c) => Date.parse(c.timestamp));
+    const lastDay = spyDays.at(-1) ?? 0;
+    expect(analysis.body.data.observations).toBe(spyDays.filter((t) => t > lastDay - 90 * 86_400_000).length);
     expect(analysis.body.data.equal_weight_basket.diversification_ratio).toBeGreaterThan(1);
     expect(analysis.body.data.model).toMatch(/no machine learning/);
     const other = await signUp();

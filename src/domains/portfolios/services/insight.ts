@@ -1,5 +1,5 @@
 import { betaAlpha, historicalVar, maxDrawdown, positionGreeks, sharpeRatio, stdDev } from '../../../quant';
-import { quotesFor, recentDailyCloses } from '../../prices/service';
+import { quotesFor, recentDailyCloses, yearRange } from '../../prices/service';
 import { D } from '../ledger';
 import { round } from '../schemas';
 import { tradesOfPositions } from './ledger';
@@ -252,15 +252,15 @@ export async function positionInsight(
   const now = Date.parse(value.asOf);
   const assetId = p.assetId;
   const at = v.priceAt ?? now;
-  const [quotes, year, trades, rate] = await Promise.all([
+  const [quotes, year, range, trades, rate] = await Promise.all([
     assetId ? quotesFor(env, [assetId]) : Promise.resolve(new Map()),
     assetId ? recentDailyCloses(env, assetId, 261, at) : Promise.resolve([]),
+    assetId ? yearRange(env, assetId, at) : Promise.resolve({ high: null, low: null }),
     tradesOfPositions(env, p.portfolioId, [p.id]),
     isOptionValue(v) ? riskFreeRate(env) : Promise.resolve(0),
   ]);
   const quote = assetId ? quotes.get(assetId) : undefined;
   const last = year.at(-1);
-  const last52w = year.filter((r) => r.openTime > at - 365 * DAY);
   const marketData: MarketDataBlock | null = quote
     ? {
         symbol: p.symbol,
@@ -270,8 +270,8 @@ export async function positionInsight(
         volume: quote.volume24h,
         day_high: quote.high24h,
         day_low: quote.low24h,
-        year_high: last52w.length ? Math.max(...last52w.map((r) => r.high)) : null,
-        year_low: last52w.length ? Math.min(...last52w.map((r) => r.low)) : null,
+        year_high: range.high,
+        year_low: range.low,
         market_cap: quote.marketCap,
         last_updated: new Date(quote.asOf).toISOString(),
       }
@@ -284,8 +284,8 @@ export async function positionInsight(
           volume: last.volume,
           day_high: last.high,
           day_low: last.low,
-          year_high: Math.max(...last52w.map((r) => r.high)),
-          year_low: Math.min(...last52w.map((r) => r.low)),
+          year_high: range.high,
+          year_low: range.low,
           market_cap: null,
           last_updated: new Date(last.openTime).toISOString(),
         }

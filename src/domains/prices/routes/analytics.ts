@@ -16,46 +16,61 @@ import { isoDate, parseTime } from '../schemas';
 
 const int = (def: number, min = 1, max = 500) => z.coerce.number().int().min(min).max(max).default(def);
 
-const IndicatorQuery = z.object({
-  timeframe: z.enum(TIMEFRAMES).default('1d'),
-  indicators: z
-    .string()
-    .default('sma,ema,rsi,macd,bbands')
-    .transform((v, ctx) => {
-      const names = v
-        .split(',')
-        .map((s) => s.trim().toLowerCase())
-        .filter(Boolean);
-      const unknown = names.filter((n) => !(INDICATORS as readonly string[]).includes(n));
-      if (unknown.length) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `Unknown indicators: ${unknown.join(', ')}; choose from ${INDICATORS.join(', ')}`,
-        });
-        return z.NEVER;
-      }
-      return [...new Set(names)] as IndicatorName[];
-    })
-    .openapi({ description: `Comma-separated, from: ${INDICATORS.join(', ')}`, example: 'rsi,macd,bbands' }),
-  points: int(100, 1, 2000).openapi({ description: 'How many of the latest values to return per series.' }),
-  end_date: isoDate.optional(),
-  sma_period: int(20),
-  ema_period: int(50),
-  rsi_period: int(14, 2),
-  macd_fast: int(12, 2),
-  macd_slow: int(26, 2),
-  macd_signal: int(9, 1),
-  bb_period: int(20, 2),
-  bb_std: z.coerce.number().positive().max(10).default(2),
-  atr_period: int(14),
-  stoch_k: int(5),
-  stoch_d: int(3),
-  adx_period: int(14, 2),
-  cci_period: int(14, 2),
-  roc_period: int(10),
-  donchian_period: int(20),
-  vwap_window: int(20),
-});
+const IndicatorQuery = z
+  .object({
+    timeframe: z.enum(TIMEFRAMES).default('1d'),
+    indicators: z
+      .string()
+      .default('sma,ema,rsi,macd,bbands')
+      .transform((v, ctx) => {
+        const names = v
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean);
+        const unknown = names.filter((n) => !(INDICATORS as readonly string[]).includes(n));
+        if (unknown.length) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `Unknown indicators: ${unknown.join(', ')}; choose from ${INDICATORS.join(', ')}`,
+          });
+          return z.NEVER;
+        }
+        return [...new Set(names)] as IndicatorName[];
+      })
+      .openapi({
+        description: `Comma-separated, from: ${INDICATORS.join(', ')}`,
+        example: 'rsi,macd,bbands',
+      }),
+    points: int(100, 1, 2000).openapi({ description: 'How many of the latest values to return per series.' }),
+    end_date: isoDate.optional(),
+    sma_period: int(20),
+    ema_period: int(50),
+    rsi_period: int(14, 2),
+    macd_fast: int(12, 2),
+    macd_slow: int(26, 2),
+    macd_signal: int(9, 1),
+    bb_period: int(20, 2),
+    bb_std: z.coerce.number().positive().max(10).default(2),
+    atr_period: int(14),
+    stoch_k: int(5),
+    stoch_d: int(3),
+    adx_period: int(14, 2),
+    cci_period: int(14, 2),
+    roc_period: int(10),
+    donchian_period: int(20),
+    vwap_window: int(20),
+  })
+  .superRefine((q, ctx) => {
+    // MACD is the fast EMA minus the slow one: equal periods give a line of zeros, and a
+    // fast period above the slow one is the same indicator with the sign flipped.
+    if (q.macd_fast >= q.macd_slow) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['macd_fast'],
+        message: `macd_fast (${q.macd_fast}) must be less than macd_slow (${q.macd_slow})`,
+      });
+    }
+  });
 
 const computed = {
   asset_id: z.string(),
@@ -85,6 +100,11 @@ export const analyticsRoutes = createRouter()
                   ...computed,
                   timeframe: z.string(),
                   parameters: z.record(z.string(), z.unknown()),
+                  warmup_bars: z.record(z.string(), z.number().int().nullable()).openapi({
+                    description:
+                      'Bars loaded before the first point shown, per indicator; null: computed over the whole history.',
+                  }),
+                  warmup_rule: z.string(),
                   latest: z.record(z.string(), z.unknown()),
                   series: z.record(z.string(), z.array(z.union([z.number(), z.string(), z.null()]))),
                 }),
@@ -118,6 +138,9 @@ export const analyticsRoutes = createRouter()
         query: z.object({
           timeframe: z.enum(TIMEFRAMES).default('1d'),
           lookback: int(365, 10, 5000),
+          end_date: isoDate
+            .optional()
+            .openapi({ description: 'Levels as of this date (default: the latest candle).' }),
           left: int(3, 1, 50),
           right: int(3, 1, 50),
           tolerance: z.coerce.number().positive().max(0.5).default(0.01),
@@ -149,9 +172,12 @@ export const analyticsRoutes = createRouter()
       },
     }),
     async (c) => {
-      const q = c.req.valid('query');
+      const { end_date, ...q } = c.req.valid('query');
       const cached = await cachedData(c, 300, async () =>
-        supportResistanceLevels(c.env, await resolveAsset(c.env, c.req.valid('param').asset_id), q),
+        supportResistanceLevels(c.env, await resolveAsset(c.env, c.req.valid('param').asset_id), {
+          ...q,
+          end: parseTime(end_date, true),
+        }),
       );
       if (cached.notModified) return c.body(null, 304);
       return c.json(envelope(c, cached.data), 200);

@@ -6,7 +6,7 @@ import { createRouter, defineRoute } from '../../../core/openapi';
 import { requireUser } from '../../../middleware/auth';
 import { resolveAsset, resolveAssets } from '../../assets/service';
 import { parseTime } from '../schemas';
-import { adjustForSplits, candles, quotesFor, recentDailyCloses } from '../service';
+import { adjustForSplits, candles, quotesFor, recentDailyCloses, yearRange } from '../service';
 import { dailyStatistics } from '../statistics';
 
 const common = { security: [{ bearerAuth: [] }], middleware: requireUser, tags: ['Data (004)'] };
@@ -223,7 +223,7 @@ export const data004Routes = createRouter()
           const asset = found.get(s.toUpperCase());
           const quote = asset ? quoteMap.get(asset.id) : undefined;
           if (!asset || !quote) return { missing: s, quote: null };
-          const year = await recentDailyCloses(c.env, asset.id, 260, quote.asOf);
+          const year = await yearRange(c.env, asset.id, quote.asOf);
           return {
             missing: null,
             quote: {
@@ -236,8 +236,8 @@ export const data004Routes = createRouter()
               ask: null,
               bid_size: null,
               ask_size: null,
-              high_52_week: year.length ? Math.max(...year.map((r) => r.high)) : null,
-              low_52_week: year.length ? Math.min(...year.map((r) => r.low)) : null,
+              high_52_week: year.high,
+              low_52_week: year.low,
               market_cap: quote.marketCap,
               timestamp: new Date(quote.asOf).toISOString(),
             },

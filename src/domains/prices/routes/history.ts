@@ -3,14 +3,17 @@ import { cachedData, notModifiedResponse } from '../../../core/cache';
 import { ApiError } from '../../../core/errors';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { envelope, envelopeSchema } from '../../../core/responses';
-import { ema, rsi, sma, toSeries } from '../../../quant';
+import { ema, emaWarmup, rsi, sma, toSeries, wilderWarmup } from '../../../quant';
 import { AssetIdParam } from '../../assets/schemas';
 import { resolveAsset } from '../../assets/service';
 import { CandleSchema, HistoryQuery, parseTime } from '../schemas';
-import { adjustForSplits, candles } from '../service';
-import { TIMEFRAME_MS } from '../timeframes';
+import { adjustForSplits, candles, type StoredCandle } from '../service';
 
-const WARMUP = 50;
+/** The per-candle indicators and the history each needs before the first candle shown. */
+const SMA_PERIOD = 20;
+const EMA_PERIOD = 50;
+const RSI_PERIOD = 14;
+const WARMUP = Math.max(SMA_PERIOD - 1, emaWarmup(EMA_PERIOD), wilderWarmup(RSI_PERIOD));
 
 const candleView = (c: {
   openTime: number;
@@ -47,25 +50,23 @@ const IndicatorCandle = CandleSchema.extend({
   }),
 });
 
-async function load(env: Env, idOrSymbol: string, q: z.infer<typeof HistoryQuery>, warmup = 0) {
+async function load(env: Env, idOrSymbol: string, q: z.infer<typeof HistoryQuery>) {
   const asset = await resolveAsset(env, idOrSymbol);
   const start = parseTime(q.start_date);
   const end = parseTime(q.end_date, true);
   if (start !== undefined && end !== undefined && start > end) {
     throw new ApiError('VALIDATION_ERROR', 'start_date is after end_date');
   }
-  // Newest `limit` candles in the range (plus warm-up for indicators), returned oldest first.
+  // Newest `limit` candles in the range, returned oldest first.
   const rows = (
-    await candles(env, asset, {
-      timeframe: q.timeframe,
-      start: start !== undefined && warmup ? start - warmup * TIMEFRAME_MS[q.timeframe] * 2 : start,
-      end,
-      limit: q.limit + warmup,
-      newestFirst: true,
-    })
+    await candles(env, asset, { timeframe: q.timeframe, start, end, limit: q.limit, newestFirst: true })
   ).reverse();
-  return { asset, rows: q.adjusted ? await adjustForSplits(env, asset.id, rows) : rows, start };
+  return { asset, rows };
 }
+
+/** Split-adjusted when asked, so a series reads continuously across splits. */
+const adjusted = async (env: Env, assetId: string, q: { adjusted: boolean }, rows: StoredCandle[]) =>
+  q.adjusted ? adjustForSplits(env, assetId, rows) : rows;
 
 export const historyRoutes = createRouter()
   .openapi(
@@ -88,7 +89,9 @@ export const historyRoutes = createRouter()
     async (c) => {
       const q = c.req.valid('query');
       const cached = await cachedData(c, 60, async () => {
-        const { asset, rows } = await load(c.env, c.req.valid('param').asset_id, q);
+        const loaded = await load(c.env, c.req.valid('param').asset_id, q);
+        const { asset } = loaded;
+        const rows = await adjusted(c.env, asset.id, q, loaded.rows);
         return {
           asset_id: asset.id,
           symbol: asset.symbol,
@@ -110,8 +113,7 @@ export const historyRoutes = createRouter()
       path: '/api/v1/price-data/{asset_id}',
       tags: ['Prices'],
       summary: 'OHLCV candles with SMA(20), EMA(50) and RSI(14) per candle (000)',
-      description:
-        'Indicators use TA-Lib definitions, computed over the candles plus a warm-up before the range; null where there is not enough history.',
+      description: `Indicators use TA-Lib definitions, computed over the candles plus the ${WARMUP} candles before the first one shown (SMA(20) needs 19; EMA(50) and Wilder RSI(14) until the seed keeps under 1e-12 weight), so a candle's values equal those computed from the full history whatever the range or limit; null where there is not enough history.`,
       request: { params: AssetIdParam, query: HistoryQuery },
       responses: {
         200: {
@@ -119,7 +121,13 @@ export const historyRoutes = createRouter()
           content: {
             'application/json': {
               schema: envelopeSchema(
-                HistorySchema.omit({ candles: true }).extend({ candles: z.array(IndicatorCandle) }),
+                HistorySchema.omit({ candles: true }).extend({
+                  warmup_bars: z
+                    .number()
+                    .int()
+                    .openapi({ description: 'Candles read before the first one shown.' }),
+                  candles: z.array(IndicatorCandle),
+                }),
               ),
             },
           },
@@ -130,12 +138,25 @@ export const historyRoutes = createRouter()
     async (c) => {
       const q = c.req.valid('query');
       const cached = await cachedData(c, 60, async () => {
-        const { asset, rows } = await load(c.env, c.req.valid('param').asset_id, q, WARMUP);
+        const { asset, rows: range } = await load(c.env, c.req.valid('param').asset_id, q);
+        // The warm-up is the candles just before the first one shown, whatever the range.
+        const first = range[0];
+        const before = first
+          ? (
+              await candles(c.env, asset, {
+                timeframe: q.timeframe,
+                end: first.openTime - 1,
+                limit: WARMUP,
+                newestFirst: true,
+              })
+            ).reverse()
+          : [];
+        const rows = await adjusted(c.env, asset.id, q, [...before, ...range]);
         const closes = rows.map((r) => r.close);
-        const s = toSeries(sma(closes, 20));
-        const e = toSeries(ema(closes, 50));
-        const r = toSeries(rsi(closes, 14));
-        const keep = Math.max(0, rows.length - q.limit);
+        const s = toSeries(sma(closes, SMA_PERIOD));
+        const e = toSeries(ema(closes, EMA_PERIOD));
+        const r = toSeries(rsi(closes, RSI_PERIOD));
+        const keep = before.length;
         const shown = rows.slice(keep);
         return {
           asset_id: asset.id,
@@ -145,6 +166,7 @@ export const historyRoutes = createRouter()
           count: shown.length,
           start: shown[0] ? new Date(shown[0].openTime).toISOString() : null,
           end: shown.at(-1) ? new Date(shown.at(-1)?.openTime ?? 0).toISOString() : null,
+          warmup_bars: before.length,
           candles: shown.map((row, i) => ({
             ...candleView(row),
             technical_indicators: {

@@ -4,7 +4,7 @@ import { createRouter, defineRoute } from '../../../core/openapi';
 import { plain, plainOrV2Schema } from '../../../core/responses';
 import { resolveAssets } from '../../assets/service';
 import { batchPrices, spotPrice } from '../market-service';
-import { candles } from '../service';
+import { candles, daysBefore } from '../service';
 
 const SpotSchema = z
   .object({
@@ -128,13 +128,15 @@ export const trackerRoutes = createRouter()
         symbols.map(async (symbol) => {
           const asset = found.get(symbol.trim().toUpperCase());
           if (!asset) return;
-          const rows = await candles(c.env, asset, {
-            timeframe: '1d',
-            newestFirst: true,
-            limit: days ?? 100_000,
-          });
+          // A range is calendar days back from the latest candle, for every asset class: at
+          // most one daily candle a day, so the newest `days` candles hold the whole range.
+          const rows = (
+            await candles(c.env, asset, { timeframe: '1d', newestFirst: true, limit: days ?? 100_000 })
+          ).reverse();
+          const from =
+            days === null ? Number.NEGATIVE_INFINITY : daysBefore(rows.at(-1)?.openTime ?? 0, days);
           out[symbol.toUpperCase()] = rows
-            .reverse()
+            .filter((r) => r.openTime > from)
             .map((r) => ({ time: new Date(r.openTime).toISOString().slice(0, 10), close: r.close }));
         }),
       );
