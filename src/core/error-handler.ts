@@ -1,9 +1,11 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
 import type { AppEnv } from '../env';
-import { ApiError, codeForStatus } from './errors';
+import { ApiError, codeForStatus, type FieldIssue } from './errors';
 import { describeError, log } from './logger';
+import { surfaceOf } from './surfaces';
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
@@ -24,13 +26,43 @@ function toApiError(err: unknown): ApiError {
   return new ApiError('INTERNAL_ERROR', 'Internal server error', { cause: err });
 }
 
+type Issues = [FieldIssue, ...FieldIssue[]];
+
+function isIssueList(details: unknown): details is Issues {
+  return (
+    Array.isArray(details) &&
+    details.length > 0 &&
+    details.every((d) => d !== null && typeof d === 'object' && 'loc' in d)
+  );
+}
+
+/**
+ * A validation failure's `error.details` (DESIGN.md): the first failing field in the object
+ * 001 and 002 show (`field`, `message`, `type`, and 001's `issue`), with every issue beside it.
+ * `field` is the dotted path inside the body, query or path (the source alone when the whole
+ * value failed).
+ */
+export function validationDetails(issues: Issues) {
+  const [first] = issues;
+  const inside = first.loc.slice(1);
+  return {
+    field: (inside.length ? inside : first.loc).join('.'),
+    message: first.msg,
+    type: first.type,
+    issue: first.msg,
+    issues,
+  };
+}
+
 /** The body of every error response (DESIGN.md); never carries a stack or an internal message. */
-export function errorBody(err: ApiError, requestId: string) {
-  const status = err.status;
+export function errorBody(err: ApiError, requestId: string, path = '') {
+  const issues = isIssueList(err.details) ? err.details : null;
+  // One rule for every validation failure, from the router's hook or a service: 004's
+  // FastAPI clients expect 422, every other surface 400.
+  const status: ContentfulStatusCode =
+    issues && err.code === 'VALIDATION_ERROR' && surfaceOf(path) === 'fastapi' ? 422 : err.status;
   const timestamp = new Date().toISOString();
-  const details = err.details;
-  const isIssueList =
-    Array.isArray(details) && details.every((d) => d !== null && typeof d === 'object' && 'loc' in d);
+  const details = issues ? validationDetails(issues) : err.details;
   return {
     success: false as const,
     error: {
@@ -44,7 +76,7 @@ export function errorBody(err: ApiError, requestId: string) {
     status_code: status,
     timestamp,
     request_id: requestId,
-    detail: isIssueList ? details : err.message,
+    detail: issues ?? err.message,
     meta: { timestamp, request_id: requestId },
   };
 }
@@ -64,5 +96,6 @@ export function handleError(err: unknown, c: Context<AppEnv>): Response {
   }
   for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
   c.header('X-Request-Id', requestId);
-  return c.json(errorBody(apiError, requestId), apiError.status);
+  const body = errorBody(apiError, requestId, c.req.path);
+  return c.json(body, body.status_code);
 }

@@ -2,7 +2,6 @@ import { createRoute, OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi
 import type { ZodError } from 'zod';
 import type { AppEnv } from '../env';
 import { ApiError, type FieldIssue } from './errors';
-import { surfaceOf } from './surfaces';
 
 /** DESIGN.md's error shape: 002's, which contains 001's, plus `detail` for 004's clients. */
 export const ErrorSchema = z
@@ -14,7 +13,10 @@ export const ErrorSchema = z
       status_code: z.number().int(),
       classification: z.enum(['user_error', 'system_error', 'security_error']),
       suggestion: z.string().optional(),
-      details: z.unknown().optional(),
+      details: z.unknown().optional().openapi({
+        description:
+          'For validation failures the first failing field, `{field, message, type, issue}`, with `issues` listing every `{loc, msg, type}`; otherwise facts about the error.',
+      }),
     }),
     status_code: z.number().int(),
     timestamp: z.string().openapi({ format: 'date-time' }),
@@ -64,21 +66,19 @@ export function fieldIssues(error: ZodError, target: string): FieldIssue[] {
 }
 
 /**
- * A router for one domain. Validation failures become our error: 400 VALIDATION_ERROR, or
- * 422 on 004's namespaces, whose FastAPI clients expect it.
+ * A router for one domain. Validation failures become our VALIDATION_ERROR listing every
+ * issue; the error handler answers it 400, or 422 on 004's namespaces.
  */
 export function createRouter(init: { getPath?: (request: Request) => string } = {}) {
   return new OpenAPIHono<AppEnv>({
     ...(init.getPath ? { getPath: init.getPath } : {}),
-    defaultHook: (result, c) => {
+    defaultHook: (result) => {
       if (result.success) return;
       const issues = fieldIssues(result.error, result.target);
-      const fastapi = surfaceOf(c.req.path) === 'fastapi';
       const first = issues[0];
       const where = first ? ` (${first.loc.join('.')}: ${first.msg})` : '';
       throw new ApiError('VALIDATION_ERROR', `Request validation failed${where}`, {
         details: issues,
-        ...(fastapi ? { status: 422 } : {}),
       });
     },
   });

@@ -43,25 +43,57 @@ describe('error shape', () => {
     expect(body).toMatchObject({ error: { message: 'Malformed JSON in request body' } });
   });
 
-  it.each(styles)('%s surface: a failing field is named in details and detail', async (style, path) => {
-    const res = await post(path, JSON.stringify({ name: '', amount: -1 }));
-    const body = (await res.json()) as { detail: unknown; error: { details: unknown } };
-    const status = style === 'fastapi' ? 422 : 400;
-    expectError(res, body, status, 'VALIDATION_ERROR');
-    const issues = [
-      { loc: ['body', 'name'], msg: expect.any(String), type: 'too_small' },
-      { loc: ['body', 'amount'], msg: expect.any(String), type: 'too_small' },
-    ];
-    expect(body.error.details).toEqual(issues);
-    expect(body.detail).toEqual(issues);
+  it.each(styles)(
+    '%s surface: details name the first failing field and list every issue',
+    async (style, path) => {
+      const res = await post(path, JSON.stringify({ name: '', amount: -1 }));
+      const body = (await res.json()) as { detail: unknown; error: { details: unknown } };
+      const status = style === 'fastapi' ? 422 : 400;
+      expectError(res, body, status, 'VALIDATION_ERROR');
+      const issues = [
+        { loc: ['body', 'name'], msg: expect.any(String), type: 'too_small' },
+        { loc: ['body', 'amount'], msg: expect.any(String), type: 'too_small' },
+      ];
+      expect(body.error.details).toEqual({
+        field: 'name',
+        message: expect.any(String),
+        type: 'too_small',
+        issue: expect.any(String),
+        issues,
+      });
+      expect(body.detail).toEqual(issues);
+    },
+  );
+
+  it.each(styles)('%s surface: a bad query parameter is reported with its location', async (style, path) => {
+    const res = await post(`${path}?limit=99`, JSON.stringify({ name: 'a', amount: 1 }));
+    const body = (await res.json()) as {
+      error: { details: { field: string; issues: { loc: unknown[] }[] } };
+    };
+    expect(res.status).toBe(style === 'fastapi' ? 422 : 400);
+    expect(body.error.details.field).toBe('limit');
+    expect(body.error.details.issues[0]?.loc).toEqual(['query', 'limit']);
   });
 
-  it.each(styles)('%s surface: a bad query parameter is reported with its location', async (_style, path) => {
-    const res = await post(`${path}?limit=99`, JSON.stringify({ name: 'a', amount: 1 }));
-    const body = (await res.json()) as { error: { details: { loc: unknown[] }[] } };
-    expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(body.error.details[0]?.loc).toEqual(['query', 'limit']);
-  });
+  it.each(styles)(
+    '%s surface: a validation failure raised past the router has the same shape and status',
+    async (style, path) => {
+      const res = await post(path, JSON.stringify({ name: 'a', amount: 1 }), {
+        'Idempotency-Key': 'bad key\u0001',
+      });
+      const body = (await res.json()) as { detail: unknown; error: { details: unknown } };
+      expectError(res, body, style === 'fastapi' ? 422 : 400, 'VALIDATION_ERROR');
+      const issues = [{ loc: ['header', 'Idempotency-Key'], msg: 'invalid key', type: 'value_error' }];
+      expect(body.error.details).toEqual({
+        field: 'Idempotency-Key',
+        message: 'invalid key',
+        type: 'value_error',
+        issue: 'invalid key',
+        issues,
+      });
+      expect(body.detail).toEqual(issues);
+    },
+  );
 
   it('answers an oversize body with 413 PAYLOAD_TOO_LARGE before the handler runs', async () => {
     const big = JSON.stringify({ name: 'x'.repeat(1_100_000), amount: 1 });

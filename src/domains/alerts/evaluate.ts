@@ -5,8 +5,11 @@ import type { ALERT_TYPES } from '../../db/schema/watchlists';
 
 export type AlertType = (typeof ALERT_TYPES)[number];
 
-/** Which side of its condition an alert is on; stored in `alerts.last_state`. */
-export type AlertState = 'above' | 'below' | 'in' | 'out' | 'bullish' | 'bearish';
+/**
+ * Which side of its condition an alert is on; stored in `alerts.last_state`. `armed` is an
+ * above/below alert whose condition already held when it was created or changed.
+ */
+export type AlertState = 'above' | 'below' | 'in' | 'out' | 'bullish' | 'bearish' | 'armed';
 
 /** The market facts one alert is judged on; indicator values are computed by the caller. */
 export interface AlertInputs {
@@ -97,6 +100,24 @@ function targetState(type: AlertType, params: Record<string, unknown>): AlertSta
   }
 }
 
+/** The level alerts: they fire while their condition holds, once per entry into it. */
+const LEVEL_TYPES: ReadonlySet<AlertType> = new Set(['price_above', 'price_below', 'rsi_above', 'rsi_below']);
+
+/**
+ * The state a new (or changed) alert starts in, from the side the market is on now. A level
+ * alert (above/below) whose condition already holds starts `armed`, so the next evaluation
+ * that still finds it true fires it: "tell me when BTC is above X" is answered even when it
+ * already is. Crossing alerts (crosses, MACD and MA crosses, percent change) start on the
+ * current side and wait for a crossing.
+ */
+export function startingState(
+  type: AlertType,
+  params: Record<string, unknown>,
+  state: AlertState | null,
+): AlertState | null {
+  return LEVEL_TYPES.has(type) && state !== null && state === targetState(type, params) ? 'armed' : state;
+}
+
 function decidingValue(type: AlertType, x: AlertInputs): number | null {
   switch (type) {
     case 'percent_change':
@@ -115,8 +136,8 @@ function decidingValue(type: AlertType, x: AlertInputs): number | null {
 
 /**
  * Whether an alert fires at market time `at`: only on a transition into its condition from
- * a known previous side (no previous side means this is the baseline), never within the
- * cooldown after the last trigger, and never again for a one-shot alert that has fired.
+ * a known previous side or from `armed` (no previous side means this is the baseline), never
+ * within the cooldown after the last trigger, and never again for a one-shot alert that has fired.
  */
 export function decide(alert: EvaluableAlert, x: AlertInputs, at: number): Decision {
   const state = conditionState(alert.alertType, alert.params, x);

@@ -59,6 +59,28 @@ export const ALERT_PARAMS = {
     .strict(),
 } as const satisfies Record<(typeof ALERT_TYPES)[number], z.ZodType>;
 
+/**
+ * 000's `condition`: `above`, `below` or `crosses` for a price alert (with `trigger_value`),
+ * or any alert type by name. Responses carry the same word, so a read can be sent back.
+ */
+export const ALERT_CONDITIONS = ['above', 'below', 'crosses', ...ALERT_TYPES] as const;
+export type AlertCondition = (typeof ALERT_CONDITIONS)[number];
+
+const condition = z.enum(ALERT_CONDITIONS).openapi({
+  description:
+    "000's name for the alert type: above / below / crosses (a price alert on `trigger_value`), or an alert type.",
+  example: 'above',
+});
+const triggerValue = z
+  .number()
+  .min(-1e15)
+  .max(1e15)
+  .openapi({ description: "000's name for `params.threshold`.", example: 100000 });
+const notificationMethod = z.enum(['in_app', 'push', 'email']).openapi({
+  description:
+    "001's field, accepted; delivery follows your notification preferences (POST /api/v1/notifications/preferences).",
+});
+
 const common = {
   asset_id: z
     .string()
@@ -78,52 +100,20 @@ const common = {
   is_active: z.boolean().default(true),
 };
 
-const variant = <T extends (typeof ALERT_TYPES)[number]>(type: T) =>
-  z.object({ ...common, alert_type: z.literal(type), params: ALERT_PARAMS[type] }).strict();
-
-/** 000's create body: the alert type picks the shape of `params`. */
+/**
+ * One create body for 000's `/alerts` and 001's `/signals/alerts`, with each seed's names:
+ * the type as `alert_type` or `condition`, the level as `params.threshold`, `threshold`
+ * (001) or `trigger_value` (000). `params` is checked against the type's schema.
+ */
 export const CreateAlertInput = z
-  .discriminatedUnion('alert_type', [
-    variant('price_above'),
-    variant('price_below'),
-    variant('price_crosses'),
-    variant('percent_change'),
-    variant('rsi_above'),
-    variant('rsi_below'),
-    variant('macd_cross'),
-    variant('ma_cross'),
-  ])
-  .openapi('CreateAlert');
-export type CreateAlertInput = z.infer<typeof CreateAlertInput>;
-
-export const UpdateAlertInput = z
-  .object({
-    alert_type: z.enum(ALERT_TYPES).optional(),
-    params: z.record(z.string(), z.unknown()).optional(),
-    name: z.string().trim().max(100).nullable().optional(),
-    message: z.string().trim().max(500).nullable().optional(),
-    repeat: z.boolean().optional(),
-    cooldown_seconds: common.cooldown_seconds.optional(),
-    is_active: z.boolean().optional(),
-    threshold: z
-      .number()
-      .min(-1e15)
-      .max(1e15)
-      .optional()
-      .openapi({ description: "Shorthand for params.threshold (001's body)." }),
-  })
-  .strict()
-  .openapi('UpdateAlert');
-export type UpdateAlertInput = z.infer<typeof UpdateAlertInput>;
-
-/** 001's body: `{asset_id, alert_type, threshold, notification_method}`, `params` for the rest. */
-export const SignalAlertInput = z
   .object({
     asset_id: common.asset_id,
-    alert_type: z.enum(ALERT_TYPES),
-    threshold: z.number().min(-1e15).max(1e15).optional(),
+    alert_type: z.enum(ALERT_TYPES).optional(),
+    condition: condition.optional(),
     params: z.record(z.string(), z.unknown()).optional(),
-    notification_method: z.enum(['in_app', 'push', 'email']).optional(),
+    threshold: triggerValue.optional().openapi({ description: "001's name for `params.threshold`." }),
+    trigger_value: triggerValue.optional(),
+    notification_method: notificationMethod.optional(),
     name: common.name,
     message: common.message,
     repeat: common.repeat,
@@ -131,8 +121,30 @@ export const SignalAlertInput = z
     is_active: common.is_active,
   })
   .strict()
-  .openapi('CreateSignalAlert');
-export type SignalAlertInput = z.infer<typeof SignalAlertInput>;
+  .refine((b) => b.alert_type !== undefined || b.condition !== undefined, {
+    message: 'Send alert_type or condition',
+    path: ['alert_type'],
+  })
+  .openapi('CreateAlert');
+export type CreateAlertInput = z.infer<typeof CreateAlertInput>;
+
+export const UpdateAlertInput = z
+  .object({
+    alert_type: z.enum(ALERT_TYPES).optional(),
+    condition: condition.optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+    threshold: triggerValue.optional().openapi({ description: "001's name for `params.threshold`." }),
+    trigger_value: triggerValue.optional(),
+    notification_method: notificationMethod.optional(),
+    name: z.string().trim().max(100).nullable().optional(),
+    message: z.string().trim().max(500).nullable().optional(),
+    repeat: z.boolean().optional(),
+    cooldown_seconds: common.cooldown_seconds.optional(),
+    is_active: z.boolean().optional(),
+  })
+  .strict()
+  .openapi('UpdateAlert');
+export type UpdateAlertInput = z.infer<typeof UpdateAlertInput>;
 
 export const AlertSchema = z
   .object({
@@ -144,7 +156,9 @@ export const AlertSchema = z
     alert_type: z.enum(ALERT_TYPES),
     params: z.record(z.string(), z.unknown()),
     threshold: z.number().nullable(),
-    condition: z
+    trigger_value: z.number().nullable().openapi({ description: "`threshold` under 000's name." }),
+    condition,
+    description: z
       .string()
       .openapi({ description: 'The condition in words.', example: 'BTC price above 100000' }),
     name: z.string().nullable(),
@@ -152,7 +166,10 @@ export const AlertSchema = z
     is_active: z.boolean(),
     repeat: z.boolean(),
     cooldown_seconds: z.number().int(),
-    current_state: z.string().nullable(),
+    current_state: z.string().nullable().openapi({
+      description:
+        'The side of its condition at the last evaluation; `armed` for an above/below alert created (or changed) while its condition holds: it fires at the next evaluation.',
+    }),
     current_price: z.number().nullable(),
     is_triggered: z.boolean(),
     trigger_count: z.number().int(),
@@ -184,3 +201,15 @@ export const TriggeredAlertSchema = AlertTriggerSchema.extend({
 }).openapi('TriggeredAlert');
 
 export const AlertIdParam = z.object({ alert_id: z.string().min(1).max(64) });
+
+/** 001's public timing alert: an asset of the default watchlist whose technical signal points one way. */
+export const TimingAlertSchema = z
+  .object({
+    symbol: z.string(),
+    signal: z.enum(['bullish', 'bearish']),
+    score: z.number().int().openapi({ description: 'The vote: +1 per bullish reason, -1 per bearish one.' }),
+    reasons: z.array(z.string()),
+    indicators: z.record(z.string(), z.number().nullable()).nullable(),
+    as_of: z.string().nullable().openapi({ description: 'The daily candle the signal was computed at.' }),
+  })
+  .openapi('TimingAlert');

@@ -14,8 +14,10 @@ import type { AssetRow } from '../assets/service';
 import { resolveAsset } from '../assets/service';
 import { createNotification } from '../notifications/service';
 import { candles } from '../prices/service';
-import { type AlertInputs, type AlertType, decide } from './evaluate';
-import { ALERT_PARAMS, type SignalAlertInput, type UpdateAlertInput } from './schemas';
+import { watchlistSignals } from '../watchlists/analysis';
+import { DEFAULT_WATCHLIST_ID } from '../watchlists/service';
+import { type AlertInputs, type AlertType, decide, startingState } from './evaluate';
+import { ALERT_PARAMS, type AlertCondition, type CreateAlertInput, type UpdateAlertInput } from './schemas';
 
 type Row = typeof alerts.$inferSelect;
 type TriggerRow = typeof alertTriggers.$inferSelect;
@@ -48,6 +50,28 @@ function describeCondition(type: AlertType, p: Record<string, unknown>, symbol: 
   }
 }
 
+type PriceCondition = 'above' | 'below' | 'crosses';
+const PRICE_CONDITIONS = {
+  above: 'price_above',
+  below: 'price_below',
+  crosses: 'price_crosses',
+} as const satisfies Record<PriceCondition, AlertType>;
+const CONDITION_OF: Partial<Record<AlertType, PriceCondition>> = {
+  price_above: 'above',
+  price_below: 'below',
+  price_crosses: 'crosses',
+};
+const isPriceCondition = (c: AlertCondition): c is PriceCondition => c in PRICE_CONDITIONS;
+
+/** 000's `condition` word for an alert type: above / below / crosses for price alerts. */
+function conditionOf(type: AlertType): AlertCondition {
+  return CONDITION_OF[type] ?? type;
+}
+
+function typeOfCondition(condition: AlertCondition): AlertType {
+  return isPriceCondition(condition) ? PRICE_CONDITIONS[condition] : condition;
+}
+
 export function alertView(a: Row, symbol: string, currentPrice: number | null) {
   const threshold = typeof a.params.threshold === 'number' ? a.params.threshold : null;
   return {
@@ -59,7 +83,9 @@ export function alertView(a: Row, symbol: string, currentPrice: number | null) {
     alert_type: a.alertType,
     params: a.params,
     threshold,
-    condition: describeCondition(a.alertType, a.params, symbol),
+    trigger_value: threshold,
+    condition: conditionOf(a.alertType),
+    description: describeCondition(a.alertType, a.params, symbol),
     name: a.name,
     message: a.message,
     is_active: a.isActive,
@@ -114,10 +140,50 @@ export interface AlertDraft {
   is_active: boolean;
 }
 
-/** 001's flat `threshold` folded into `params`. */
-export function draftFromSignal(input: SignalAlertInput): AlertDraft {
-  const { threshold, params, notification_method: _method, ...rest } = input;
-  return { ...rest, params: threshold === undefined ? (params ?? {}) : { ...params, threshold } };
+function conflict(field: string, message: string): ApiError {
+  return new ApiError('VALIDATION_ERROR', message, {
+    details: [{ loc: ['body', field], msg: message, type: 'value_error' }],
+  });
+}
+
+/** The type named by `alert_type` or 000's `condition` (both must agree when both are sent). */
+function typeFrom(input: { alert_type?: AlertType | undefined; condition?: AlertCondition | undefined }) {
+  const named = input.condition === undefined ? undefined : typeOfCondition(input.condition);
+  if (named && input.alert_type && named !== input.alert_type) {
+    throw conflict('condition', `condition ${input.condition} contradicts alert_type ${input.alert_type}`);
+  }
+  return input.alert_type ?? named;
+}
+
+/** The level from `threshold` (001) or `trigger_value` (000), merged into `params`. */
+function paramsFrom(input: {
+  params?: Record<string, unknown> | undefined;
+  threshold?: number | undefined;
+  trigger_value?: number | undefined;
+}): Record<string, unknown> | undefined {
+  const { threshold, trigger_value: triggerValue } = input;
+  if (threshold !== undefined && triggerValue !== undefined && threshold !== triggerValue) {
+    throw conflict('trigger_value', 'trigger_value and threshold name the same level; send one');
+  }
+  const level = triggerValue ?? threshold;
+  if (level === undefined) return input.params;
+  return { ...input.params, threshold: level };
+}
+
+/** A create body in any seed's names, as the one draft the service stores. */
+export function draftFrom(input: CreateAlertInput): AlertDraft {
+  const {
+    alert_type,
+    condition,
+    params,
+    threshold,
+    trigger_value,
+    notification_method: _method,
+    ...rest
+  } = input;
+  const type = typeFrom({ alert_type, condition });
+  if (!type) throw conflict('alert_type', 'Send alert_type or condition');
+  return { ...rest, alert_type: type, params: paramsFrom({ params, threshold, trigger_value }) ?? {} };
 }
 
 // --- market inputs -----------------------------------------------------------------------
@@ -219,7 +285,7 @@ class MarketInputs {
   }
 }
 
-/** The side an alert starts on, from the current quote, so a condition already true does not fire. */
+/** The state an alert starts in, from the current quote (see `startingState`). */
 async function initialState(
   env: Env,
   asset: AssetRow,
@@ -231,7 +297,7 @@ async function initialState(
   const market = new MarketInputs(env, new Map([[asset.id, asset]]));
   const point = { assetId: asset.id, price: q.price, changePct24h: q.changePct24h, at: q.asOf };
   const x = await market.inputs(point, type, params);
-  return decide(
+  const now = decide(
     {
       alertType: type,
       params,
@@ -244,6 +310,7 @@ async function initialState(
     x,
     q.asOf,
   ).state;
+  return startingState(type, params, now);
 }
 
 // --- CRUD ------------------------------------------------------------------------------
@@ -334,18 +401,14 @@ export async function getAlert(env: Env, principal: Principal, id: string) {
 
 export async function updateAlert(env: Env, principal: Principal, id: string, input: UpdateAlertInput) {
   const current = await owned(env, principal, id);
-  const type = input.alert_type ?? current.alert.alertType;
-  const conditionChanged =
-    input.alert_type !== undefined || input.params !== undefined || input.threshold !== undefined;
+  const named = typeFrom(input);
+  const type = named ?? current.alert.alertType;
+  const params = paramsFrom(input);
   const set: Partial<typeof alerts.$inferInsert> = { updatedAt: new Date().toISOString() };
-  if (conditionChanged) {
+  if (named !== undefined || params !== undefined) {
     // A new type starts from its own params; the same type merges into the old ones.
-    const base = input.alert_type && input.alert_type !== current.alert.alertType ? {} : current.alert.params;
-    const merged = {
-      ...base,
-      ...input.params,
-      ...(input.threshold === undefined ? {} : { threshold: input.threshold }),
-    };
+    const base = type !== current.alert.alertType ? {} : current.alert.params;
+    const merged = { ...base, ...params };
     set.alertType = type;
     set.params = parseParams(type, merged);
     const asset = await resolveAsset(env, current.alert.assetId);
@@ -441,6 +504,24 @@ export async function triggeredAlerts(env: Env, principal: Principal, page: Page
       };
     }),
   };
+}
+
+/**
+ * 001's public timing alerts: the default watchlist's technical signals (the vote of
+ * `watchlistSignals`) that point one way; neutral and too-short series are not alerts.
+ * Before an admin has set the default watchlist there is none, and no timing alerts.
+ */
+export async function timingAlerts(env: Env) {
+  try {
+    const s = await watchlistSignals(env, undefined, DEFAULT_WATCHLIST_ID);
+    const alerts = s.signals.flatMap((x) =>
+      x.signal === 'bullish' || x.signal === 'bearish' ? [{ ...x, signal: x.signal }] : [],
+    );
+    return { alerts, source: { watchlist_id: s.watchlist_id, method: s.method } };
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === 'NOT_FOUND')) throw err;
+    return { alerts: [], source: { watchlist_id: null, method: 'no default watchlist set' } };
+  }
 }
 
 // --- evaluation ------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { newId } from '../../core/ids';
 import type { Page } from '../../core/pagination';
 import { db } from '../../db/client';
 import {
-  type NOTIFICATION_CHANNELS,
+  NOTIFICATION_CHANNELS,
   type NOTIFICATION_PRIORITIES,
   type NOTIFICATION_STATUSES,
   notificationPreferences,
@@ -227,13 +227,60 @@ export async function getPreferences(env: Env, principal: Principal) {
   return out;
 }
 
-export async function setPreferences(
-  env: Env,
-  principal: Principal,
-  prefs: Partial<Record<Channel, Record<string, boolean>>>,
-) {
+type ChannelPrefs = Partial<Record<Channel, Record<string, boolean>>>;
+
+/** 001's preferences body: channels switched on or off, for some categories or all. */
+export interface SimplePrefs {
+  email_enabled?: boolean | undefined;
+  push_enabled?: boolean | undefined;
+  categories?: string[] | undefined;
+}
+
+/**
+ * 001's form as whole channel settings: each named channel on or off, and with `categories`
+ * on only for those (in-app too, since it has no flag of its own).
+ */
+function channelPrefs(input: SimplePrefs): ChannelPrefs {
+  const flags: [Channel, boolean | undefined][] = [
+    ['email', input.email_enabled],
+    ['push', input.push_enabled],
+    ['in_app', input.categories ? true : undefined],
+  ];
+  const out: ChannelPrefs = {};
+  for (const [channel, on] of flags) {
+    if (on === undefined) continue;
+    out[channel] = input.categories
+      ? { '*': false, ...Object.fromEntries(input.categories.map((c) => [c, on])) }
+      : { '*': on };
+  }
+  return out;
+}
+
+const isSimple = (p: ChannelPrefs | SimplePrefs): p is SimplePrefs =>
+  'email_enabled' in p || 'push_enabled' in p || 'categories' in p;
+
+/**
+ * Sets preferences per channel and category (upserts), or in 001's form, which replaces the
+ * settings of the channels it names.
+ */
+export async function setPreferences(env: Env, principal: Principal, input: ChannelPrefs | SimplePrefs) {
   const d = db(env);
   const now = new Date().toISOString();
+  const simple = isSimple(input);
+  const prefs = simple ? channelPrefs(input) : input;
+  const replaced = simple ? NOTIFICATION_CHANNELS.filter((ch) => prefs[ch] !== undefined) : [];
+  const clear = replaced.length
+    ? [
+        d
+          .delete(notificationPreferences)
+          .where(
+            and(
+              eq(notificationPreferences.userId, principal.userId),
+              inArray(notificationPreferences.channel, replaced),
+            ),
+          ),
+      ]
+    : [];
   const statements = Object.entries(prefs).flatMap(([channel, categories]) =>
     Object.entries(categories ?? {}).map(([category, enabled]) =>
       d
@@ -249,7 +296,7 @@ export async function setPreferences(
         }),
     ),
   );
-  const [first, ...rest] = statements;
+  const [first, ...rest] = [...clear, ...statements];
   if (first) await d.batch([first, ...rest]);
   return getPreferences(env, principal);
 }

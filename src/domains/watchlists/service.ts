@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { RequestFacts } from '../../core/client';
 import { ApiError } from '../../core/errors';
 import { newId } from '../../core/ids';
@@ -15,6 +15,8 @@ export const DEFAULT_WATCHLIST_ID = 'wl_default';
 export const DEFAULT_WATCHLIST_SIZE = 15;
 const MAX_WATCHLISTS = 50;
 const MAX_ASSETS = 200;
+/** Ids per IN list, under D1's 100 bound parameters with room for the other condition. */
+const IN_CHUNK = 90;
 
 function view(w: Watchlist, assetCount: number) {
   return {
@@ -126,6 +128,16 @@ export interface WatchlistInput {
   assets?: string[] | undefined;
 }
 
+/** The distinct asset ids of symbols or ids, in the order given; 404 naming any unknown. */
+async function assetIdsOf(env: Env, keys: string[]): Promise<string[]> {
+  if (!keys.length) return [];
+  const found = await resolveAssets(env, keys);
+  const missing = keys.filter((s) => !found.has(s.trim().toUpperCase()));
+  if (missing.length)
+    throw new ApiError('NOT_FOUND', `Unknown assets: ${missing.join(', ')}`, { details: { missing } });
+  return [...new Set(keys.map((s) => found.get(s.trim().toUpperCase())?.id ?? ''))].filter(Boolean);
+}
+
 export async function createWatchlist(env: Env, principal: Principal, input: WatchlistInput) {
   const d = db(env);
   const n =
@@ -138,14 +150,8 @@ export async function createWatchlist(env: Env, principal: Principal, input: Wat
     )?.n ?? 0;
   if (n >= MAX_WATCHLISTS)
     throw new ApiError('VALIDATION_ERROR', `At most ${MAX_WATCHLISTS} watchlists per user`);
-  const found = input.assets?.length ? await resolveAssets(env, input.assets) : new Map();
-  const missing = (input.assets ?? []).filter((s) => !found.has(s.trim().toUpperCase()));
-  if (missing.length)
-    throw new ApiError('NOT_FOUND', `Unknown assets: ${missing.join(', ')}`, { details: { missing } });
+  const assetIds = await assetIdsOf(env, input.assets ?? []);
   const id = newId('watchlist');
-  const assetIds = [
-    ...new Set((input.assets ?? []).map((s) => found.get(s.trim().toUpperCase())?.id ?? '')),
-  ].filter(Boolean);
   await d.batch([
     d.insert(watchlists).values({
       id,
@@ -169,7 +175,9 @@ export async function updateWatchlist(
   input: Partial<WatchlistInput>,
 ) {
   await owned(env, principal, id);
-  await db(env)
+  const assetIds = input.assets === undefined ? undefined : await assetIdsOf(env, input.assets);
+  const d = db(env);
+  const update = d
     .update(watchlists)
     .set({
       ...(input.name !== undefined ? { name: input.name } : {}),
@@ -179,6 +187,37 @@ export async function updateWatchlist(
       updatedAt: new Date().toISOString(),
     })
     .where(eq(watchlists.id, id));
+  if (assetIds === undefined) {
+    await update;
+  } else {
+    // 001's `assets[]` is the whole list, in order: assets kept keep their notes and targets.
+    const keep = new Set(assetIds);
+    const held = await d
+      .select({ assetId: watchlistAssets.assetId })
+      .from(watchlistAssets)
+      .where(eq(watchlistAssets.watchlistId, id));
+    const dropped = held.map((h) => h.assetId).filter((a) => !keep.has(a));
+    const chunks = Array.from({ length: Math.ceil(dropped.length / IN_CHUNK) }, (_, k) =>
+      dropped.slice(k * IN_CHUNK, (k + 1) * IN_CHUNK),
+    );
+    await d.batch([
+      update,
+      ...chunks.map((chunk) =>
+        d
+          .delete(watchlistAssets)
+          .where(and(eq(watchlistAssets.watchlistId, id), inArray(watchlistAssets.assetId, chunk))),
+      ),
+      ...assetIds.map((assetId, i) =>
+        d
+          .insert(watchlistAssets)
+          .values({ watchlistId: id, assetId, sortOrder: i })
+          .onConflictDoUpdate({
+            target: [watchlistAssets.watchlistId, watchlistAssets.assetId],
+            set: { sortOrder: i },
+          }),
+      ),
+    ]);
+  }
   return getWatchlist(env, principal, id);
 }
 

@@ -15,6 +15,8 @@ type Alert = {
   params: Record<string, unknown>;
   threshold: number | null;
   condition: string;
+  description: string;
+  trigger_value: number | null;
   is_active: boolean;
   repeat: boolean;
   cooldown_seconds: number;
@@ -60,7 +62,8 @@ describe('alerts API (000)', () => {
     });
     expect(a.id).toMatch(/^alr_/);
     expect(a.current_price).toBeGreaterThan(0);
-    expect(a.condition).toBe('BTC price above 1000000');
+    expect(a).toMatchObject({ condition: 'above', trigger_value: 1_000_000 });
+    expect(a.description).toBe('BTC price above 1000000');
 
     const rsiAlert = await create(user, {
       asset_id: 'ETH',
@@ -96,7 +99,8 @@ describe('alerts API (000)', () => {
       body: { params: { threshold: 1 }, is_active: false, message: 'hello' },
     });
     expect(updated.res.status).toBe(200);
-    expect(updated.body.data).toMatchObject({ threshold: 1, is_active: false, current_state: 'above' });
+    // Already above 1: an above alert starts armed and fires at the next evaluation.
+    expect(updated.body.data).toMatchObject({ threshold: 1, is_active: false, current_state: 'armed' });
     const inactive = await callJson<Envelope<{ alerts: Alert[] }>>('/api/v1/alerts?is_active=false', {
       as: user.as,
     });
@@ -151,7 +155,8 @@ describe('alerts API (000)', () => {
     expect(list.body.data.alerts).toEqual([]);
     const still = await callJson<Envelope<Alert>>(`/api/v1/alerts/${id}`, { as: owner.as });
     expect(still.body.data.is_active).toBe(true);
-    for (const path of ['/api/v1/alerts', '/api/v1/alerts/triggered', '/api/v1/signals/alerts']) {
+    // GET /api/v1/signals/alerts is auth-optional (001): test/contract/001.test.ts.
+    for (const path of ['/api/v1/alerts', '/api/v1/alerts/triggered']) {
       const r = await callJson(path);
       expectError(r.res, r.body, 401, 'AUTHENTICATION_ERROR');
     }

@@ -86,7 +86,7 @@ describe('alert evaluation', () => {
     expect(first?.change_since_trigger_pct).toBeCloseTo(((quote - quote * 1.2) / (quote * 1.2)) * 100, 6);
   });
 
-  it('does not fire for a condition already true at creation; respects cooldown; one-shot deactivates', async () => {
+  it('fires an above alert created while above at the next evaluation; respects cooldown; one-shot deactivates', async () => {
     const user = await signUp();
     const already = await create(user, {
       alert_type: 'price_above',
@@ -106,7 +106,8 @@ describe('alert evaluation', () => {
     const tick = async (at: number, price: number) => ({
       fired: (await tickAll(at, price)).fired.filter((id) => ids.has(id)),
     });
-    expect((await tick(base, quote)).fired).toEqual([]);
+    expect(already.current_state).toBe('armed');
+    expect((await tick(base, quote)).fired).toEqual([already.id]); // armed: the condition still holds
     expect((await tick(base + 60_000, quote * 1.2)).fired).toEqual([cooled.id]);
     expect((await tick(base + 120_000, quote)).fired).toEqual([]); // crosses back within the cooldown
     expect((await tick(base + 180_000, quote * 0.7)).fired).toEqual([once.id]);
@@ -133,7 +134,10 @@ describe('alert evaluation', () => {
     expect(h.triggers.map((t) => Date.parse(t.triggered_at))).toEqual([at]);
   });
 
-  it('fires an RSI alert on real BTC history exactly where RSI crosses the threshold', async () => {
+  // 120 sequential evaluations, each computing RSI over 300 candles: ~10 s on a loaded machine.
+  it('fires an RSI alert on real BTC history exactly where RSI crosses the threshold', {
+    timeout: 60_000,
+  }, async () => {
     const user = await signUp();
     const rows = await env.DB.prepare(
       "SELECT open_time AS t, close FROM price_data WHERE asset_id = ? AND timeframe = '1d' ORDER BY open_time",
@@ -149,12 +153,13 @@ describe('alert evaluation', () => {
     const threshold = Math.round(((Math.max(...values) + Math.min(...values)) / 2) * 100) / 100;
     const a = await create(user, { alert_type: 'rsi_above', params: { threshold }, repeat: true });
     expect(a.current_state).not.toBeNull();
+    // 'armed' when RSI is already above at creation: the first evaluation still above fires.
     let state = a.current_state;
     const expected: number[] = [];
     for (let k = 0; k < values.length; k++) {
       const now = (values[k] ?? 0) > threshold ? 'above' : 'below';
       const at = (days[from + k]?.t ?? 0) + DAY - 1;
-      if (now === 'above' && state === 'below') expected.push(at);
+      if (now === 'above' && state !== 'above') expected.push(at);
       state = now;
     }
     expect(expected.length).toBeGreaterThan(0);

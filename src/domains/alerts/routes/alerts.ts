@@ -11,7 +11,7 @@ import {
   CreateAlertInput,
   TriggeredAlertSchema,
 } from '../schemas';
-import { alertHistory, createAlert, getAlert, listAlerts, triggeredAlerts } from '../service';
+import { alertHistory, createAlert, draftFrom, getAlert, listAlerts, triggeredAlerts } from '../service';
 
 const common = { tags: ['Alerts'], security: [{ bearerAuth: [] }], middleware: requireUser };
 const one = (description: string) => ({
@@ -59,12 +59,15 @@ export const alertRoutes = createRouter()
       path: '/api/v1/alerts',
       summary: 'Create a price or indicator alert (000)',
       description:
-        'Types and their `params`: price_above / price_below / price_crosses `{threshold}`; percent_change `{percent, window_minutes}`; rsi_above / rsi_below `{threshold, period, timeframe}`; macd_cross `{direction, timeframe}`; ma_cross `{period, ma, direction, timeframe}`. An alert fires when its condition becomes true (not when created already true), once per crossing.',
+        "Name the type with `alert_type` or 000's `condition` (above / below / crosses for a price alert on `trigger_value`). Types and their `params`: price_above / price_below / price_crosses `{threshold}` (or `trigger_value`/`threshold` at the top level); percent_change `{percent, window_minutes}`; rsi_above / rsi_below `{threshold, period, timeframe}`; macd_cross `{direction, timeframe}`; ma_cross `{period, ma, direction, timeframe}`. An above/below alert fires when its condition holds, once per entry into it: created while it already holds, it fires at the next evaluation. Crossing types wait for a crossing.",
       request: { body: { content: { 'application/json': { schema: CreateAlertInput } }, required: true } },
       responses: { 201: one('Created.') },
     }),
     async (c) =>
-      c.json(envelope(c, await createAlert(c.env, principalOf(c), c.req.valid('json'), 'alerts')), 201),
+      c.json(
+        envelope(c, await createAlert(c.env, principalOf(c), draftFrom(c.req.valid('json')), 'alerts')),
+        201,
+      ),
   )
   // Fixed paths before /alerts/{alert_id}.
   .openapi(

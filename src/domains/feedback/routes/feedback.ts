@@ -95,15 +95,28 @@ export const feedbackRoutes = createRouter()
         query: PaginationQuery.extend({
           status: z.enum(STATUSES).optional(),
           category: z.string().max(50).optional(),
+          feedback_type: z.string().max(50).optional().openapi({ description: "000's name for `category`." }),
           user_id: z.string().max(64).optional(),
         }),
       },
       responses: list,
     }),
     async (c) => {
-      const { limit, offset, page: pageNo, user_id, ...filters } = c.req.valid('query');
+      const {
+        limit,
+        offset,
+        page: pageNo,
+        user_id,
+        feedback_type,
+        category,
+        ...filters
+      } = c.req.valid('query');
       const page = pageOf({ limit, offset, page: pageNo });
-      const { total, ...data } = await listFeedback(c.env, { ...filters, userId: user_id }, page);
+      const { total, ...data } = await listFeedback(
+        c.env,
+        { ...filters, category: category ?? feedback_type, userId: user_id },
+        page,
+      );
       return c.json(envelope(c, data, { pagination: paginationMeta(page, total) }), 200);
     },
   )
@@ -123,11 +136,19 @@ export const feedbackRoutes = createRouter()
               schema: z
                 .object({
                   response: z.string().trim().min(1).max(5000).optional(),
+                  response_message: z
+                    .string()
+                    .trim()
+                    .min(1)
+                    .max(5000)
+                    .optional()
+                    .openapi({ description: "000's name for `response`." }),
                   status: z.enum(STATUSES).optional(),
                 })
                 .strict()
                 .refine(
-                  (b) => b.response !== undefined || b.status !== undefined,
+                  (b) =>
+                    b.response !== undefined || b.response_message !== undefined || b.status !== undefined,
                   'Send a response or a status',
                 ),
             },
@@ -142,17 +163,10 @@ export const feedbackRoutes = createRouter()
         },
       },
     }),
-    async (c) =>
-      c.json(
-        envelope(
-          c,
-          await respondToFeedback(
-            c.env,
-            principalOf(c),
-            c.req.valid('param').feedback_id,
-            c.req.valid('json'),
-          ),
-        ),
-        200,
-      ),
+    async (c) => {
+      const { response_message, response, status } = c.req.valid('json');
+      const reply = { response: response ?? response_message, status };
+      const id = c.req.valid('param').feedback_id;
+      return c.json(envelope(c, await respondToFeedback(c.env, principalOf(c), id, reply)), 200);
+    },
   );

@@ -51,7 +51,21 @@ const one = {
     content: { 'application/json': { schema: envelopeSchema(NotificationSchema) } },
   },
 };
-const PrefsInput = z.partialRecord(z.enum(NOTIFICATION_CHANNELS), z.record(z.string().max(50), z.boolean()));
+const ChannelPrefs = z
+  .partialRecord(z.enum(NOTIFICATION_CHANNELS), z.record(z.string().max(50), z.boolean()))
+  .openapi({ description: 'Per channel, per category (`*` for the rest): `{push: {alert: true}}`.' });
+const SimplePrefs = z
+  .object({
+    email_enabled: z.boolean().optional(),
+    push_enabled: z.boolean().optional(),
+    categories: z.array(z.string().min(1).max(50)).max(50).optional(),
+  })
+  .strict()
+  .openapi({
+    description:
+      "001's form: each channel on or off, for `categories` only when given (in-app included); it replaces that channel's settings.",
+  });
+const PrefsInput = z.union([SimplePrefs, ChannelPrefs]);
 const PrefsSchema = z
   .object({
     in_app: z.record(z.string(), z.boolean()),
@@ -71,6 +85,7 @@ export const notificationRoutes = createRouter()
         query: PaginationQuery.extend({
           status: z.enum(NOTIFICATION_STATUSES).optional(),
           type: z.string().max(50).optional(),
+          notification_type: z.string().max(50).optional().openapi({ description: "000's name for `type`." }),
           category: z.string().max(50).optional(),
           priority: z.enum(NOTIFICATION_PRIORITIES).optional(),
           unread_only: bool,
@@ -91,9 +106,14 @@ export const notificationRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { limit, offset, page: pageNo, ...filters } = c.req.valid('query');
+      const { limit, offset, page: pageNo, notification_type, type, ...filters } = c.req.valid('query');
       const page = pageOf({ limit, offset, page: pageNo });
-      const { total, ...data } = await listNotifications(c.env, principalOf(c), filters, page);
+      const { total, ...data } = await listNotifications(
+        c.env,
+        principalOf(c),
+        { ...filters, type: type ?? notification_type },
+        page,
+      );
       return c.json(envelope(c, data, { pagination: paginationMeta(page, total) }), 200);
     },
   )
@@ -122,7 +142,7 @@ export const notificationRoutes = createRouter()
       path: '/api/v1/notifications/preferences',
       summary: 'Set notification preferences per channel and category (001)',
       description:
-        'Body `{ "push": { "alert": true, "*": false }, "email": { "system": true } }`; `*` is every category without its own setting. Default: in-app and push on, email off.',
+        'Body `{ "push": { "alert": true, "*": false }, "email": { "system": true } }`; `*` is every category without its own setting. Or 001\'s `{email_enabled, push_enabled, categories[]}`, which replaces the named channels\' settings. Default: in-app and push on, email off.',
       request: { body: { content: { 'application/json': { schema: PrefsInput } }, required: true } },
       responses: {
         200: {

@@ -65,11 +65,10 @@ const Input = z
     description: z.string().max(1000).nullable().optional(),
     is_public: z.boolean().optional(),
     sort_order: z.number().int().min(0).max(10_000).optional(),
-    assets: z
-      .array(z.string().min(1).max(64))
-      .max(200)
-      .optional()
-      .openapi({ description: 'Symbols or ids to start with' }),
+    assets: z.array(z.string().min(1).max(64)).max(200).optional().openapi({
+      description:
+        'Symbols or ids: the starting list on create; on update (001) the whole list, in order (assets kept keep their notes)',
+    }),
   })
   .strict();
 const Item = z
@@ -147,7 +146,7 @@ export const watchlistRoutes = createRouter()
       ...common,
       method: 'put',
       path: '/api/v1/watchlists/{watchlist_id}',
-      summary: 'Rename, describe, publish or reorder a watchlist (000/001)',
+      summary: 'Rename, describe, publish, reorder, or (001) replace the assets of a watchlist (000/001)',
       request: { params: Id, ...body(Input.partial()) },
       responses: detail,
     }),
