@@ -63,7 +63,10 @@ export const AuthUserSchema = z
     portfolio_id: z
       .string()
       .nullable()
-      .openapi({ description: "004's default portfolio, once portfolios exist." }),
+      .openapi({
+        description:
+          "004's default portfolio: always set by `/auth/me` (made on first use), null in sign-in bodies until it exists.",
+      }),
   })
   .openapi('AuthUser');
 
