@@ -23,7 +23,7 @@ export async function listMarkets(env: Env) {
   }));
 }
 
-/** `BTC/USD`, `BTC-USD`, `BTC_USD`, `BTCUSD` or `BTCUSDT` to the base asset; 404 for unknown pairs. */
+/** `BTC/USD`, `BTC-USD`, `BTC_USD`, `BTCUSD` or `BTCUSDT` to the base asset; 400 INVALID_SYMBOL for unknown pairs (002's table). */
 export async function resolvePair(env: Env, pair: string): Promise<{ asset: AssetRow; symbol: string }> {
   const text = decodeURIComponent(pair).toUpperCase();
   const split = /^([A-Z0-9]+)[/\-_]([A-Z0-9]+)$/.exec(text);
@@ -39,7 +39,7 @@ export async function resolvePair(env: Env, pair: string): Promise<{ asset: Asse
     const asset = await resolveAsset(env, base);
     return { asset, symbol: `${asset.symbol}/${quote}` };
   } catch {
-    throw new ApiError('INVALID_SYMBOL', `Symbol "${pair}" not found`, { status: 404 });
+    throw new ApiError('INVALID_SYMBOL', `Symbol "${pair}" not found`);
   }
 }
 
