@@ -547,3 +547,10 @@ describe('004 data, analytics and management', () => {
     expectError(guest.res, guest.body, 401, 'AUTHENTICATION_ERROR');
   });
 });
+
+describe('004 server health', () => {
+  it('GET /health needs no authentication', async () => {
+    const body = await expectStatus('/health', 200);
+    expect(body.status).toEqual(expect.any(String));
+  });
+});
