@@ -81,9 +81,24 @@ export function errorBody(err: ApiError, requestId: string, path = '') {
   };
 }
 
+/**
+ * 004's FastAPI clients read every validation failure as 422, including the ones a service
+ * finds (an unsupported currency) after the request schema passed.
+ */
+function forSurface(err: ApiError, path: string): ApiError {
+  if (err.code !== 'VALIDATION_ERROR' || err.status !== 400 || surfaceOf(path) !== 'fastapi') return err;
+  return new ApiError(err.code, err.message, {
+    status: 422,
+    details: err.details,
+    ...(err.suggestion ? { suggestion: err.suggestion } : {}),
+    headers: err.headers,
+    cause: err.cause,
+  });
+}
+
 /** The app's one error handler: everything thrown ends here and leaves in our shape. */
 export function handleError(err: unknown, c: Context<AppEnv>): Response {
-  const apiError = toApiError(err);
+  const apiError = forSurface(toApiError(err), c.req.path);
   const requestId = c.get('requestId') ?? crypto.randomUUID();
   if (apiError.status >= 500) {
     log('error', 'request.failed', {

@@ -4,18 +4,26 @@ import { clientAddress } from '../core/client';
 import { ApiError } from '../core/errors';
 import { permissionsFor } from '../core/permissions';
 import { bucketsFor, isExempt } from '../core/rate-limits';
+import { assertCookieWriteAllowed, sessionCookieToken } from '../core/session-cookie';
 import { verifyAccessToken } from '../core/tokens';
 import { isApiKey, principalForApiKey } from '../domains/api-keys/service';
 import { type AppEnv, config, type Principal } from '../env';
 
-function credentialOf(c: Context): string | null {
+/**
+ * The caller's credential: `Authorization: Bearer`, else `X-API-Key`, else (on 004's paths
+ * only) the session cookie 004's login sets. Headers win, so bearer clients are unaffected.
+ */
+function credentialOf(c: Context): { credential: string; fromCookie: boolean } | null {
   const header = c.req.header('Authorization');
   if (header) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) throw new ApiError('INVALID_TOKEN', 'Authorization must be "Bearer <token>"');
-    return match[1];
+    return { credential: match[1], fromCookie: false };
   }
-  return c.req.header('X-API-Key')?.trim() || null;
+  const apiKey = c.req.header('X-API-Key')?.trim();
+  if (apiKey) return { credential: apiKey, fromCookie: false };
+  const cookie = sessionCookieToken(c);
+  return cookie ? { credential: cookie, fromCookie: true } : null;
 }
 
 /** The bucket that binds first: least remaining, then soonest reset. */
@@ -80,12 +88,13 @@ export async function principalFor(
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (isExempt(c.req.path) || c.req.method === 'OPTIONS') return next();
   const env = c.env;
-  const credential = credentialOf(c);
+  const presented = credentialOf(c);
+  if (presented?.fromCookie) assertCookieWriteAllowed(c, config(env).CORS_ALLOWED_ORIGINS);
   let principal: Principal | undefined;
   let fallbackProfile: Parameters<ReturnType<typeof env.USER.getByName>['authorize']>[0]['fallbackProfile'];
 
-  if (credential) {
-    const resolved = await principalFor(env, credential, c.req.method);
+  if (presented) {
+    const resolved = await principalFor(env, presented.credential, c.req.method);
     principal = resolved.principal;
     if (principal.apiKeyId) fallbackProfile = { ...principal, status: 'active' };
     if (resolved.touch) c.executionCtx.waitUntil(resolved.touch);

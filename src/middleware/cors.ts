@@ -10,6 +10,7 @@ const ALLOW_HEADERS = [
   'X-API-Key',
   'X-API-Version',
   'X-Request-Id',
+  'X-Requested-With',
 ];
 
 const EXPOSE_HEADERS = [

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../core/errors';
+import { sessionCookieToken } from '../core/session-cookie';
 import type { AppEnv } from '../env';
 import { config } from '../env';
 
@@ -40,9 +41,9 @@ function parseKey(raw: string): string {
   return value;
 }
 
-/** Keys belong to the caller: their credentials when they send any, their address otherwise. */
+/** Keys belong to the caller: their credentials (header or 004's cookie) when they send any, their address otherwise. */
 async function scopeOf(c: Context<AppEnv>): Promise<string> {
-  const credential = c.req.header('Authorization') ?? c.req.header('X-API-Key');
+  const credential = c.req.header('Authorization') ?? c.req.header('X-API-Key') ?? sessionCookieToken(c);
   if (credential) return `cred:${await sha256Hex(credential)}`;
   return `addr:${c.req.header('CF-Connecting-IP') ?? 'unknown'}`;
 }

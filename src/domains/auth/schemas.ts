@@ -60,10 +60,10 @@ export const AuthUserSchema = z
     is_verified: z.boolean(),
     mfa_enabled: z.boolean(),
     created_at: z.string(),
-    portfolio_id: z
-      .string()
-      .nullable()
-      .openapi({ description: "004's default portfolio, once portfolios exist." }),
+    portfolio_id: z.string().nullable().openapi({
+      description:
+        "004's default portfolio: always set by `/auth/me` (made on first use), null in sign-in bodies until it exists.",
+    }),
   })
   .openapi('AuthUser');
 

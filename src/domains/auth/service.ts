@@ -12,6 +12,7 @@ import { db } from '../../db/client';
 import { users } from '../../db/schema';
 import { config, type Principal } from '../../env';
 import { activity } from '../audit/service';
+import { defaultPortfolio, findDefaultPortfolio } from '../portfolios/services/portfolios';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -73,6 +74,17 @@ async function startSession(env: Env, user: UserRow, facts: RequestFacts): Promi
     expiresIn: cfg.ACCESS_TOKEN_TTL_SECONDS,
     refreshExpiresIn: cfg.REFRESH_TOKEN_TTL_SECONDS,
   };
+}
+
+/** The user's default portfolio id (004's `portfolio_id`), or null before one exists. */
+export async function defaultPortfolioId(env: Env, userId: string): Promise<string | null> {
+  return (await findDefaultPortfolio(env, userId))?.id ?? null;
+}
+
+/** The user and their default portfolio (made on first use, as 003's paths make it), for `/auth/me`. */
+export async function currentUser(env: Env, userId: string): Promise<{ user: UserRow; portfolioId: string }> {
+  const user = await getUser(env, userId);
+  return { user, portfolioId: (await defaultPortfolio(env, userId)).id };
 }
 
 export async function getUser(env: Env, userId: string): Promise<UserRow> {

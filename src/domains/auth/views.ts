@@ -2,8 +2,8 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../../env';
 import type { AuthResult, UserRow } from './service';
 
-/** A user in every spelling the seeds' clients read. */
-export function authUser(user: UserRow) {
+/** A user in every spelling the seeds' clients read, with 004's default `portfolio_id`. */
+export function authUser(user: UserRow, portfolioId: string | null) {
   return {
     id: user.id,
     email: user.email,
@@ -20,7 +20,7 @@ export function authUser(user: UserRow) {
     is_verified: user.isVerified,
     mfa_enabled: user.mfaEnabled,
     created_at: user.createdAt,
-    portfolio_id: null,
+    portfolio_id: portfolioId,
   };
 }
 
@@ -29,8 +29,8 @@ function meta(c: Context<AppEnv>) {
 }
 
 /** The one auth body (DESIGN.md): token fields, `token`, `user`, 004's user fields and 001's envelope. */
-export function authBody(c: Context<AppEnv>, result: AuthResult) {
-  const user = authUser(result.user);
+export function authBody(c: Context<AppEnv>, result: AuthResult, portfolioId: string | null) {
+  const user = authUser(result.user, portfolioId);
   const tokens = {
     access_token: result.accessToken,
     ...(result.refreshToken ? { refresh_token: result.refreshToken } : {}),
@@ -52,7 +52,7 @@ export function authBody(c: Context<AppEnv>, result: AuthResult) {
 }
 
 /** `/auth/me` for 002/003 (`user`, top-level `role`), 004 (top-level fields) and 001 (`data`). */
-export function meBody(c: Context<AppEnv>, row: UserRow) {
-  const user = authUser(row);
+export function meBody(c: Context<AppEnv>, row: UserRow, portfolioId: string) {
+  const user = authUser(row, portfolioId);
   return { ...user, user, success: true as const, data: user, meta: meta(c) };
 }

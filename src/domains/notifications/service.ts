@@ -35,6 +35,8 @@ export function notificationView(n: Row) {
     read_at: n.readAt,
     dismissed_at: n.dismissedAt,
     created_at: n.createdAt,
+    // 002's name for when the notification was made.
+    timestamp: n.createdAt,
   };
 }
 

@@ -23,7 +23,7 @@ export async function listMarkets(env: Env) {
   }));
 }
 
-/** `BTC/USD`, `BTC-USD`, `BTC_USD`, `BTCUSD` or `BTCUSDT` to the base asset; 404 for unknown pairs. */
+/** `BTC/USD`, `BTC-USD`, `BTC_USD`, `BTCUSD` or `BTCUSDT` to the base asset; 400 INVALID_SYMBOL for unknown pairs (002's table). */
 export async function resolvePair(env: Env, pair: string): Promise<{ asset: AssetRow; symbol: string }> {
   // The router has decoded the path once already; decoding again turns "%25_%25" into a URIError.
   const text = pair.toUpperCase();
@@ -40,7 +40,7 @@ export async function resolvePair(env: Env, pair: string): Promise<{ asset: Asse
     const asset = await resolveAsset(env, base);
     return { asset, symbol: `${asset.symbol}/${quote}` };
   } catch {
-    throw new ApiError('INVALID_SYMBOL', `Symbol "${pair}" not found`, { status: 404 });
+    throw new ApiError('INVALID_SYMBOL', `Symbol "${pair}" not found`);
   }
 }
 

@@ -164,7 +164,7 @@ describe('me', () => {
         email: user.email,
         role: 'user',
         is_active: true,
-        portfolio_id: null,
+        portfolio_id: expect.stringMatching(/^pf_/),
         user: { id: user.id, role: 'user' },
         data: { id: user.id },
       });

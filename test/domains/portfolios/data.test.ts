@@ -178,7 +178,7 @@ describe('004 data surface', () => {
     expect(now.body.summary).toMatchObject({ total_value: 31000, cash_balance: 31000, total_pnl: 1000 });
 
     const future = await get(`/api/v1/data/portfolio/${id}/complete?as_of_date=2999-01-01`, user.as);
-    expectError(future.res, future.body, 400, 'VALIDATION_ERROR');
+    expectError(future.res, future.body, 422, 'VALIDATION_ERROR');
     const malformed = await get(`/api/v1/data/portfolio/${id}/complete?as_of_date=2023-13-01`, user.as);
     expectError(malformed.res, malformed.body, 422, 'VALIDATION_ERROR');
   });
@@ -360,7 +360,7 @@ describe('004 data surface', () => {
       untagged: { count: 1 },
     });
     const bad = await get(`/api/v1/data/portfolios/${id}/positions/summary?group_by=colour`, user.as);
-    expectError(bad.res, bad.body, 400, 'VALIDATION_ERROR');
+    expectError(bad.res, bad.body, 422, 'VALIDATION_ERROR');
   });
 
   it('gives the A1 overview with exposures and real P&L', async () => {

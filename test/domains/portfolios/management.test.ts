@@ -93,7 +93,7 @@ describe('004 management: portfolios', () => {
     const noName = await send('/api/v1/management/portfolios', user, 'POST', { type: 'HNW' });
     expectError(noName.res, noName.body, 422, 'VALIDATION_ERROR');
     const chf = await send('/api/v1/management/portfolios', user, 'POST', { name: 'X', currency: 'CHF' });
-    expectError(chf.res, chf.body, 400, 'VALIDATION_ERROR');
+    expectError(chf.res, chf.body, 422, 'VALIDATION_ERROR');
     const extra = await send('/api/v1/management/portfolios', user, 'POST', { name: 'X', colour: 'red' });
     expectError(extra.res, extra.body, 422, 'VALIDATION_ERROR');
   });
@@ -161,7 +161,7 @@ describe('004 management: positions', () => {
       quantity: 1,
       entry_price: 5,
     });
-    expectError(option.res, option.body, 400, 'VALIDATION_ERROR');
+    expectError(option.res, option.body, 422, 'VALIDATION_ERROR');
     const zero = await send(`/api/v1/management/portfolios/${pf.id}/positions`, user, 'POST', {
       symbol: 'ETH',
       quantity: 0,
@@ -256,7 +256,7 @@ describe('004 management: positions', () => {
     });
 
     const twice = await send(`/api/v1/management/positions/${position.id}/close`, user, 'POST', { price: 1 });
-    expectError(twice.res, twice.body, 400, 'VALIDATION_ERROR');
+    expectError(twice.res, twice.body, 422, 'VALIDATION_ERROR');
   });
 
   it('closes at the current price when none is given (empty body)', async () => {

@@ -89,7 +89,7 @@ describe('markets (002)', () => {
     const v2 = await callJson<{ success: boolean; data: unknown[] }>('/api/v2/markets');
     expect(v2.body.success).toBe(true);
     const unknown = await callJson('/api/markets/NOPE-USD/price');
-    expectError(unknown.res, unknown.body, 404, 'INVALID_SYMBOL');
+    expectError(unknown.res, unknown.body, 400, 'INVALID_SYMBOL');
   });
 });
 

@@ -1,7 +1,8 @@
 import { requestFacts } from '../../../core/client';
 import { createRouter, defineRoute } from '../../../core/openapi';
+import { setSessionCookie } from '../../../core/session-cookie';
 import { AuthResponseSchema, LoginBody } from '../schemas';
-import { login } from '../service';
+import { defaultPortfolioId, login } from '../service';
 import { authBody } from '../views';
 
 const route = (path: string, seeds: string) =>
@@ -11,7 +12,7 @@ const route = (path: string, seeds: string) =>
     tags: ['Auth'],
     summary: `Sign in (${seeds})`,
     description:
-      'Email and password, plus `totp_code` when two-factor is on (400 INVALID_MFA_TOKEN with `details.mfa_required` when missing). Wrong credentials answer 401 INVALID_CREDENTIALS; after 5 failures in a row the account locks (403 ACCOUNT_LOCKED with Retry-After) for 1 minute, doubling per further failure. Rate limited per address: 5/minute and 10/hour.',
+      'Email and password, plus `totp_code` when two-factor is on (400 INVALID_MFA_TOKEN with `details.mfa_required` when missing). Wrong credentials answer 401 INVALID_CREDENTIALS; after 5 failures in a row the account locks (403 ACCOUNT_LOCKED with Retry-After) for 1 minute, doubling per further failure. Rate limited per address: 5/minute and 10/hour. `/api/v1/auth/login` also sets the access token as the HttpOnly, Secure, SameSite=Lax `auth_token` cookie (Path=/api/v1) that 004’s paths accept.',
     request: { body: { content: { 'application/json': { schema: LoginBody } }, required: true } },
     responses: {
       200: { description: 'Signed in.', content: { 'application/json': { schema: AuthResponseSchema } } },
@@ -25,6 +26,8 @@ for (const [path, seeds] of [
 ] as const) {
   loginRoutes.openapi(route(path, seeds), async (c) => {
     const result = await login(c.env, c.req.valid('json'), requestFacts(c));
-    return c.json(authBody(c, result), 200);
+    // 004: the access token "in response body AND cookie".
+    if (path === '/api/v1/auth/login') setSessionCookie(c, result.accessToken, result.expiresIn);
+    return c.json(authBody(c, result, await defaultPortfolioId(c.env, result.user.id)), 200);
   });
 }

@@ -1,5 +1,6 @@
 import { requestFacts } from '../../../core/client';
 import { createRouter, defineRoute } from '../../../core/openapi';
+import { clearSessionCookie } from '../../../core/session-cookie';
 import { principalOf, requireUser } from '../../../middleware/auth';
 import { LogoutBody, LogoutResponseSchema } from '../schemas';
 import { logout } from '../service';
@@ -11,7 +12,7 @@ const route = (path: string, seeds: string) =>
     tags: ['Auth'],
     summary: `Sign out (${seeds})`,
     description:
-      "Ends the caller's session (or the session of the `refresh_token` sent, which must be the caller's). The access token stops working on the very next request.",
+      "Ends the caller's session (or the session of the `refresh_token` sent, which must be the caller's). The access token (and 004's `auth_token` cookie, which is cleared) stops working on the very next request.",
     security: [{ bearerAuth: [] }],
     middleware: requireUser,
     request: { body: { content: { 'application/json': { schema: LogoutBody } }, required: false } },
@@ -29,6 +30,7 @@ for (const [path, seeds] of [
     const hasBody = (c.req.header('Content-Length') ?? '0') !== '0' || c.req.header('Transfer-Encoding');
     const body = hasBody ? c.req.valid('json') : {};
     const sessionId = await logout(c.env, principalOf(c), body.refresh_token, requestFacts(c));
+    clearSessionCookie(c);
     const message = 'Signed out';
     return c.json(
       {

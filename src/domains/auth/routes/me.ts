@@ -1,7 +1,7 @@
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { principalOf, requireUser } from '../../../middleware/auth';
 import { MeResponseSchema } from '../schemas';
-import { getUser } from '../service';
+import { currentUser } from '../service';
 import { meBody } from '../views';
 
 const route = (path: string, seeds: string) =>
@@ -10,6 +10,8 @@ const route = (path: string, seeds: string) =>
     path,
     tags: ['Auth'],
     summary: `The signed-in user (${seeds})`,
+    description:
+      "With `portfolio_id`, the user's default portfolio (made on first use; the one 003's paths use). 004's path also accepts the `auth_token` cookie.",
     security: [{ bearerAuth: [] }],
     middleware: requireUser,
     responses: {
@@ -25,7 +27,8 @@ for (const [path, seeds] of [
   ['/api/v1/auth/me', '004'],
   ['/api/auth/me', '002/003'],
 ] as const) {
-  meRoutes.openapi(route(path, seeds), async (c) =>
-    c.json(meBody(c, await getUser(c.env, principalOf(c).userId)), 200),
-  );
+  meRoutes.openapi(route(path, seeds), async (c) => {
+    const { user, portfolioId } = await currentUser(c.env, principalOf(c).userId);
+    return c.json(meBody(c, user, portfolioId), 200);
+  });
 }

@@ -1,7 +1,8 @@
 import { requestFacts } from '../../../core/client';
 import { createRouter, defineRoute } from '../../../core/openapi';
+import { setSessionCookie } from '../../../core/session-cookie';
 import { AuthResponseSchema, RefreshBody } from '../schemas';
-import { refresh } from '../service';
+import { defaultPortfolioId, refresh } from '../service';
 import { authBody } from '../views';
 
 const route = (path: string, seeds: string) =>
@@ -11,7 +12,7 @@ const route = (path: string, seeds: string) =>
     tags: ['Auth'],
     summary: `Refresh tokens (${seeds})`,
     description:
-      'With `refresh_token` (001): a new access token and a new refresh token; the old refresh token stops working, and presenting it again revokes the whole session. With no body but a valid bearer token (004): a new access token for the same session. 50/hour per session.',
+      'With `refresh_token` (001): a new access token and a new refresh token; the old refresh token stops working, and presenting it again revokes the whole session. With no body but a valid bearer token or `auth_token` cookie (004): a new access token for the same session, also set as the cookie. 50/hour per session.',
     request: { body: { content: { 'application/json': { schema: RefreshBody } }, required: false } },
     responses: {
       200: { description: 'New tokens.', content: { 'application/json': { schema: AuthResponseSchema } } },
@@ -31,6 +32,8 @@ for (const [path, seeds] of [
       { refreshToken: body.refresh_token, principal: c.get('principal') },
       requestFacts(c),
     );
-    return c.json(authBody(c, result), 200);
+    // 004: "returns new token in body AND cookie".
+    if (path === '/api/v1/auth/refresh') setSessionCookie(c, result.accessToken, result.expiresIn);
+    return c.json(authBody(c, result, await defaultPortfolioId(c.env, result.user.id)), 200);
   });
 }

@@ -1,7 +1,7 @@
 import { requestFacts } from '../../../core/client';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { AuthResponseSchema, RegisterBody } from '../schemas';
-import { register } from '../service';
+import { defaultPortfolioId, register } from '../service';
 import { authBody } from '../views';
 
 const route = (path: string, seeds: string) =>
@@ -29,6 +29,6 @@ for (const [path, seeds] of [
 ] as const) {
   registerRoutes.openapi(route(path, seeds), async (c) => {
     const result = await register(c.env, c.req.valid('json'), requestFacts(c));
-    return c.json(authBody(c, result), 201);
+    return c.json(authBody(c, result, await defaultPortfolioId(c.env, result.user.id)), 201);
   });
 }

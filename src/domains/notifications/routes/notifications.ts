@@ -41,6 +41,7 @@ export const NotificationSchema = z
     read_at: z.string().nullable(),
     dismissed_at: z.string().nullable(),
     created_at: z.string(),
+    timestamp: z.string().openapi({ description: "When it was made (002's name for `created_at`)" }),
   })
   .openapi('Notification');
 
@@ -280,21 +281,29 @@ export const notificationRoutes = createRouter()
           content: {
             'application/json': {
               schema: plainOrV2Schema(
-                z.object({ id: z.string(), endpoint: z.string(), created_at: z.string() }),
+                z.object({
+                  success: z.literal(true),
+                  message: z.string(),
+                  id: z.string(),
+                  endpoint: z.string(),
+                  created_at: z.string(),
+                }),
               ),
             },
           },
         },
       },
     }),
-    async (c) =>
-      c.json(
-        plain(
-          c,
-          await subscribePush(c.env, principalOf(c), c.req.valid('json'), c.req.header('User-Agent') ?? null),
-        ),
-        201,
-      ),
+    async (c) => {
+      const subscription = await subscribePush(
+        c.env,
+        principalOf(c),
+        c.req.valid('json'),
+        c.req.header('User-Agent') ?? null,
+      );
+      const message = 'Push notifications subscribed successfully';
+      return c.json(plain(c, { success: true as const, message, ...subscription }), 201);
+    },
   )
   .openapi(
     defineRoute({
@@ -312,13 +321,22 @@ export const notificationRoutes = createRouter()
         200: {
           description: 'Removed.',
           content: {
-            'application/json': { schema: plainOrV2Schema(z.object({ unsubscribed: z.boolean() })) },
+            'application/json': {
+              schema: plainOrV2Schema(
+                z.object({ success: z.literal(true), message: z.string(), unsubscribed: z.boolean() }),
+              ),
+            },
           },
         },
       },
     }),
-    async (c) =>
-      c.json(plain(c, await unsubscribePush(c.env, principalOf(c), c.req.valid('json').endpoint)), 200),
+    async (c) => {
+      const result = await unsubscribePush(c.env, principalOf(c), c.req.valid('json').endpoint);
+      const message = result.unsubscribed
+        ? 'Push notifications unsubscribed successfully'
+        : 'No push subscription with this endpoint';
+      return c.json(plain(c, { success: true as const, message, ...result }), 200);
+    },
   );
 
 // Reading a notification's detail (000) and marking it read (000/001) are one act: the first read marks it.

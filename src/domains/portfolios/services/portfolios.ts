@@ -188,33 +188,39 @@ export async function deletePortfolio(env: Env, userId: string, id: string, fact
   return { id, deleted_at: now };
 }
 
+/** The user's default portfolio of a mode, if it has been made. */
+export function findDefaultPortfolio(
+  env: Env,
+  userId: string,
+  mode: 'paper' | 'live' = 'live',
+): Promise<PortfolioRow | undefined> {
+  return db(env)
+    .select()
+    .from(portfolios)
+    .where(
+      and(
+        eq(portfolios.userId, userId),
+        eq(portfolios.mode, mode),
+        eq(portfolios.isDefault, true),
+        isNull(portfolios.deletedAt),
+      ),
+    )
+    .get();
+}
+
 /**
- * The portfolio 003's paths (`/api/user/trades`, `/holdings`...) use (live), or 002's manual
- * trades of a mode go to: made on first use. The partial unique index means two racing first
- * requests end with one portfolio.
+ * The portfolio 003's paths (`/api/user/trades`, `/holdings`...) and 004's `/auth/me` use
+ * (live), or 002's manual trades of a mode go to: made on first use. The partial unique index
+ * means two racing first requests end with one portfolio.
  */
 export async function defaultPortfolio(
   env: Env,
   userId: string,
   mode: 'paper' | 'live' = 'live',
 ): Promise<PortfolioRow> {
-  const d = db(env);
-  const find = () =>
-    d
-      .select()
-      .from(portfolios)
-      .where(
-        and(
-          eq(portfolios.userId, userId),
-          eq(portfolios.mode, mode),
-          eq(portfolios.isDefault, true),
-          isNull(portfolios.deletedAt),
-        ),
-      )
-      .get();
-  const found = await find();
+  const found = await findDefaultPortfolio(env, userId, mode);
   if (found) return found;
-  await d
+  await db(env)
     .insert(portfolios)
     .values({
       id: newId('portfolio'),
@@ -225,7 +231,7 @@ export async function defaultPortfolio(
       portfolioType: mode === 'live' ? 'tracker' : 'paper',
     })
     .onConflictDoNothing();
-  const made = await find();
+  const made = await findDefaultPortfolio(env, userId, mode);
   if (!made) throw new ApiError('DATABASE_ERROR', 'Default portfolio was not created');
   return made;
 }

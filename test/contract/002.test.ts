@@ -1,0 +1,375 @@
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createNotification } from '../../src/domains/notifications/service';
+import { call, callJson } from '../helpers/api';
+import { expectError } from '../helpers/errors';
+import { seedMarket } from '../helpers/market';
+import { freshIp, signUp, signUpAdmin, type TestUser } from '../helpers/users';
+import { expectPlain, expectStatus, expectV2, isoTime, type Json } from './plain-helpers';
+
+// Seed 002 (CryptoOrchestrator): every path our /openapi.json serves from it, called as its
+// document shows (base /api, camelCase bodies, 002's error table, v2 under /api/v2).
+
+const num = expect.any(Number);
+
+describe('002 auth', () => {
+  it('register takes firstName/lastName and answers { user, token }', async () => {
+    const email = `c002-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const body = await expectStatus('/api/auth/register', 201, {
+      method: 'POST',
+      body: { email, password: 'securepassword123', firstName: 'John', lastName: 'Doe' },
+      headers: { 'CF-Connecting-IP': freshIp() },
+    });
+    expect(body).toMatchObject({
+      user: { id: expect.any(String), email, firstName: 'John', lastName: 'Doe' },
+      token: expect.any(String),
+    });
+    const login = await expectStatus('/api/auth/login', 200, {
+      method: 'POST',
+      body: { email, password: 'securepassword123' },
+      headers: { 'CF-Connecting-IP': freshIp() },
+    });
+    expect(login).toMatchObject({
+      user: { email, firstName: 'John', lastName: 'Doe' },
+      token: expect.any(String),
+    });
+    const me = await expectStatus('/api/auth/me', 200, { as: { token: login.token } });
+    expect(me.role).toBe('user');
+  });
+
+  it('a taken email answers 409 INTEGRITY_ERROR; bad credentials 401 INVALID_CREDENTIALS', async () => {
+    const user = await signUp();
+    const taken = await callJson<Json>('/api/auth/register', {
+      method: 'POST',
+      body: { email: user.email, password: 'securepassword123' },
+    });
+    expectError(taken.res, taken.body, 409, 'INTEGRITY_ERROR');
+    const wrong = await callJson<Json>('/api/auth/login', {
+      method: 'POST',
+      body: { email: user.email, password: 'not-the-password-1' },
+    });
+    expectError(wrong.res, wrong.body, 401, 'INVALID_CREDENTIALS');
+    const invalid = await callJson<Json>('/api/auth/register', {
+      method: 'POST',
+      body: { email: 'not-an-email', password: 'securepassword123' },
+    });
+    expectError(invalid.res, invalid.body, 400, 'VALIDATION_ERROR');
+  });
+});
+
+describe('002 markets', () => {
+  beforeAll(async () => {
+    await seedMarket(['BTC', 'ETH']);
+  });
+
+  it('GET /api/markets lists pairs as the seed shows, plain, and in the v2 envelope', async () => {
+    const body = (await expectStatus('/api/markets', 200)) as unknown as Json[];
+    expect(Array.isArray(body)).toBe(true);
+    const btc = body.find((m) => m.symbol === 'BTC/USD');
+    expect(btc).toMatchObject({
+      symbol: 'BTC/USD',
+      baseAsset: 'BTC',
+      quoteAsset: 'USD',
+      price: num,
+      change24h: num,
+      volume24h: num,
+    });
+    for (const res of [
+      await call('/api/v2/markets'),
+      await call('/api/markets', { headers: { 'X-API-Version': '2.0' } }),
+    ]) {
+      const v2 = (await res.json()) as Json;
+      expectV2(v2, res.headers.get('X-Request-Id'));
+      expect(v2.data).toEqual(body);
+    }
+  });
+
+  it('GET /api/markets/{pair}/ohlcv answers candles from startTime, at most limit', async () => {
+    const body = (await expectStatus(
+      '/api/markets/BTC-USD/ohlcv?timeframe=1d&limit=5&startTime=2023-12-01T00:00:00Z',
+      200,
+    )) as unknown as Json[];
+    expect(body).toHaveLength(5);
+    expect(body.map((c) => c.timestamp.slice(0, 10))).toEqual([
+      '2023-12-01',
+      '2023-12-02',
+      '2023-12-03',
+      '2023-12-04',
+      '2023-12-05',
+    ]);
+    for (const c of body) {
+      expect(c).toMatchObject({
+        timestamp: isoTime,
+        open: num,
+        high: num,
+        low: num,
+        close: num,
+        volume: num,
+      });
+      expect(c.high).toBeGreaterThanOrEqual(Math.max(c.open, c.close));
+      expect(c.low).toBeLessThanOrEqual(Math.min(c.open, c.close));
+    }
+  });
+
+  it('GET /api/markets/{pair}/price answers symbol, price, timestamp and source', async () => {
+    const body = await expectStatus(`/api/markets/${encodeURIComponent('BTC/USD')}/price`, 200);
+    expectPlain(body);
+    expect(body).toMatchObject({
+      symbol: 'BTC/USD',
+      price: num,
+      timestamp: isoTime,
+      source: expect.any(String),
+    });
+    const list = (await expectStatus('/api/markets', 200)) as unknown as Json[];
+    expect(list.find((m) => m.symbol === 'BTC/USD')?.price).toBe(body.price);
+  });
+
+  it('an invalid trading pair answers 400 INVALID_SYMBOL (002’s table), a bad timeframe 400 VALIDATION_ERROR', async () => {
+    for (const path of [
+      '/api/markets/XYZ-USD/price',
+      '/api/markets/XYZ-USD/ohlcv',
+      '/api/markets/BTC-EUR/price',
+    ]) {
+      const { res, body } = await callJson<Json>(path);
+      expectError(res, body, 400, 'INVALID_SYMBOL');
+      expect(body.error.classification).toBe('user_error');
+    }
+    const { res, body } = await callJson<Json>('/api/markets/BTC-USD/ohlcv?timeframe=2d');
+    expectError(res, body, 400, 'VALIDATION_ERROR');
+  });
+});
+
+describe('002 trading and portfolio', () => {
+  let user: TestUser;
+
+  beforeAll(async () => {
+    await seedMarket(['BTC', 'ETH']);
+    user = await signUp();
+  });
+
+  it('POST /api/trades records a manual trade; GET /api/trades lists it with the seed’s fields', async () => {
+    const trade = await expectStatus('/api/trades', 201, {
+      method: 'POST',
+      as: user.as,
+      body: { symbol: 'BTC/USD', side: 'buy', amount: 0.01, price: 44500.0, mode: 'paper' },
+    });
+    expectPlain(trade);
+    expect(trade).toMatchObject({
+      id: expect.any(String),
+      botId: null,
+      symbol: 'BTC/USD',
+      side: 'buy',
+      amount: 0.01,
+      price: 44500,
+      timestamp: isoTime,
+      mode: 'paper',
+      pnl: 0,
+    });
+    const list = (await expectStatus('/api/trades?mode=paper&limit=10', 200, {
+      as: user.as,
+    })) as unknown as Json[];
+    expect(list.map((t) => t.id)).toContain(trade.id);
+    const live = (await expectStatus('/api/trades?mode=live', 200, { as: user.as })) as unknown as Json[];
+    expect(live.map((t) => t.id)).not.toContain(trade.id);
+  });
+
+  it('GET /api/portfolio/{mode} answers totals, positions and performance in camelCase', async () => {
+    const body = await expectStatus('/api/portfolio/paper', 200, { as: user.as });
+    expect(body).toMatchObject({
+      totalValue: num,
+      availableBalance: num,
+      positions: expect.any(Array),
+    });
+    // Returns over a window the ledger does not cover yet are null (never invented).
+    for (const key of ['daily', 'weekly', 'monthly']) {
+      expect(body.performance).toHaveProperty(key);
+      expect(body.performance[key] === null || typeof body.performance[key] === 'number').toBe(true);
+    }
+    const btc = body.positions.find((p: Json) => p.symbol === 'BTC/USD');
+    expect(btc).toMatchObject({
+      symbol: 'BTC/USD',
+      amount: 0.01,
+      avgPrice: 44500,
+      currentPrice: num,
+      pnl: num,
+      pnlPercent: num,
+    });
+    expect(btc.pnl).toBeCloseTo(0.01 * (btc.currentPrice - 44500), 2);
+    const bad = await callJson<Json>('/api/portfolio/margin', { as: user.as });
+    expectError(bad.res, bad.body, 400, 'VALIDATION_ERROR');
+  });
+
+  it('trades refuse unknown symbols (400 INVALID_SYMBOL), bad sides (400) and guests (401); sales beyond holdings 400 INSUFFICIENT_BALANCE', async () => {
+    const unknown = await callJson<Json>('/api/trades', {
+      method: 'POST',
+      as: user.as,
+      body: { symbol: 'XYZ/USD', side: 'buy', amount: 1, price: 1, mode: 'paper' },
+    });
+    expectError(unknown.res, unknown.body, 400, 'INVALID_SYMBOL');
+    const side = await callJson<Json>('/api/trades', {
+      method: 'POST',
+      as: user.as,
+      body: { symbol: 'BTC/USD', side: 'hold', amount: 1, price: 1 },
+    });
+    expectError(side.res, side.body, 400, 'VALIDATION_ERROR');
+    const oversell = await callJson<Json>('/api/trades', {
+      method: 'POST',
+      as: user.as,
+      body: { symbol: 'ETH/USD', side: 'sell', amount: 5, price: 2000, mode: 'paper' },
+    });
+    expectError(oversell.res, oversell.body, 400, 'INSUFFICIENT_BALANCE');
+    const guest = await callJson<Json>('/api/trades');
+    expectError(guest.res, guest.body, 401, 'AUTHENTICATION_ERROR');
+  });
+});
+
+describe('002 preferences, notifications and push', () => {
+  it('GET/PUT /api/preferences deep-merges the seed’s body', async () => {
+    const user = await signUp();
+    await expectStatus('/api/preferences', 200, { as: user.as });
+    await expectStatus('/api/preferences', 200, {
+      method: 'PUT',
+      as: user.as,
+      body: { theme: 'dark', notifications: { email: true, tradeAlerts: true } },
+    });
+    await expectStatus('/api/preferences', 200, {
+      method: 'PUT',
+      as: user.as,
+      body: { theme: 'light', notifications: { tradeAlerts: false } },
+    });
+    const prefs = await expectStatus('/api/preferences', 200, { as: user.as });
+    expect(prefs).toMatchObject({ theme: 'light', notifications: { email: true, tradeAlerts: false } });
+  });
+
+  it('GET /api/notifications answers the seed’s list with timestamp; PATCH .../read marks one read', async () => {
+    const user = await signUp();
+    const made = await createNotification(env, {
+      userId: user.id,
+      type: 'trade',
+      title: 'Trade Executed',
+      message: 'BTC/USD buy order filled at $45,000',
+    });
+    if (!made) throw new Error('notification not created');
+    const list = (await expectStatus('/api/notifications?category=trade&read=false&limit=10', 200, {
+      as: user.as,
+    })) as unknown as Json[];
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({
+      id: made.id,
+      type: 'trade',
+      title: 'Trade Executed',
+      message: 'BTC/USD buy order filled at $45,000',
+      timestamp: isoTime,
+      read: false,
+    });
+    expect(list[0]?.timestamp).toBe(made.createdAt);
+    const v2 = await callJson<Json>('/api/v2/notifications', { as: user.as });
+    expectV2(v2.body, v2.res.headers.get('X-Request-Id'));
+    expect(v2.body.data[0].timestamp).toBe(made.createdAt);
+
+    const read = await expectStatus(`/api/notifications/${made.id}/read`, 200, {
+      method: 'PATCH',
+      as: user.as,
+    });
+    expect(read).toMatchObject({ id: made.id, read: true, timestamp: made.createdAt });
+    const unread = (await expectStatus('/api/notifications?read=false', 200, {
+      as: user.as,
+    })) as unknown as Json[];
+    expect(unread).toHaveLength(0);
+
+    const stranger = await signUp();
+    const other = await callJson<Json>(`/api/notifications/${made.id}/read`, {
+      method: 'PATCH',
+      as: stranger.as,
+    });
+    expectError(other.res, other.body, 404, 'NOT_FOUND');
+  });
+
+  it('POST /api/notifications/subscribe and /unsubscribe answer { success, message }', async () => {
+    const user = await signUp();
+    const endpoint = `https://fcm.googleapis.com/fcm/send/${crypto.randomUUID()}`;
+    // A real P-256 public key and auth secret, as a browser's PushSubscription gives them.
+    const pair = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, [
+      'deriveBits',
+    ])) as CryptoKeyPair;
+    const raw = new Uint8Array((await crypto.subtle.exportKey('raw', pair.publicKey)) as ArrayBuffer);
+    const b64url = (bytes: Uint8Array) =>
+      btoa(String.fromCharCode(...bytes))
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_')
+        .replace(/=+$/, '');
+    const keys = { p256dh: b64url(raw), auth: b64url(crypto.getRandomValues(new Uint8Array(16))) };
+    const sub = await expectStatus('/api/notifications/subscribe', 201, {
+      method: 'POST',
+      as: user.as,
+      body: { endpoint, keys },
+    });
+    expect(sub).toMatchObject({ success: true, message: expect.any(String) });
+    const unsub = await expectStatus('/api/notifications/unsubscribe', 200, {
+      method: 'POST',
+      as: user.as,
+      body: { endpoint },
+    });
+    expect(unsub).toMatchObject({ success: true, message: 'Push notifications unsubscribed successfully' });
+    const bad = await callJson<Json>('/api/notifications/subscribe', {
+      method: 'POST',
+      as: user.as,
+      body: { endpoint: 'http://127.0.0.1/push', keys },
+    });
+    expectError(bad.res, bad.body, 400, 'VALIDATION_ERROR');
+  });
+});
+
+describe('002 health and background-job rate limits', () => {
+  it('GET /api/health and /api/health/detailed answer status, timestamp, uptime and version', async () => {
+    const body = await expectStatus('/api/health', 200);
+    expect(body).toMatchObject({
+      status: expect.any(String),
+      timestamp: isoTime,
+      uptime: num,
+      version: expect.any(String),
+    });
+    const detailed = await expectStatus('/api/health/detailed', 200);
+    expect(detailed).toMatchObject({
+      status: expect.any(String),
+      timestamp: isoTime,
+      uptime: num,
+      version: expect.any(String),
+      services: expect.any(Array),
+    });
+  });
+
+  it('GET /api/background-jobs/rate-limits lists rules; reset is admin-only', async () => {
+    const admin = await signUpAdmin();
+    const body = await expectStatus('/api/background-jobs/rate-limits', 200, { as: admin.as });
+    expect(body.rate_limits.length).toBeGreaterThan(0);
+    const rule = body.rate_limits[0];
+    expect(rule).toMatchObject({
+      task_name: expect.any(String),
+      rate_limited: expect.any(Boolean),
+      max_calls: num,
+      time_window_seconds: num,
+      current_calls: num,
+      remaining_calls: num,
+      reset_after_seconds: num,
+    });
+    const reset = await expectStatus(
+      `/api/background-jobs/rate-limits/${encodeURIComponent(rule.task_name)}/reset`,
+      200,
+      {
+        method: 'POST',
+        as: admin.as,
+      },
+    );
+    expect(reset).toMatchObject({ success: true, message: expect.stringContaining(rule.task_name) });
+    const user = await signUp();
+    const denied = await callJson<Json>(
+      `/api/background-jobs/rate-limits/${encodeURIComponent(rule.task_name)}/reset`,
+      {
+        method: 'POST',
+        as: user.as,
+      },
+    );
+    expectError(denied.res, denied.body, 403, 'ADMIN_ACCESS_REQUIRED');
+  });
+});
