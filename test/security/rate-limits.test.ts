@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { bucketsFor, RATE_LIMIT_RULES } from '../../src/core/rate-limits';
 import { call, callJson } from '../helpers/api';
 import { expectError } from '../helpers/errors';
@@ -47,16 +47,29 @@ describe('rate limits', () => {
   it('limit login to 5 a minute per address, before the password is even checked', async () => {
     const ip = freshIp();
     const user = await signUp();
-    const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      const res = await call('/api/auth/login', {
-        method: 'POST',
-        body: { email: user.email, password: 'wrong-pass-1' },
-        headers: { 'CF-Connecting-IP': ip },
-      });
-      statuses.push(res.status);
+    // Fixed windows: six attempts straddling a minute boundary would fall into two windows and
+    // the sixth would meet the account lockout (403) instead. The clock is held mid-minute, and
+    // the tests share one isolate with the Worker and its objects, so they all read this time.
+    const minute = Date.parse('2030-01-01T00:00:00Z');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(minute + 30_000);
+    try {
+      const responses: Response[] = [];
+      for (let i = 0; i < 6; i++) {
+        responses.push(
+          await call('/api/auth/login', {
+            method: 'POST',
+            body: { email: user.email, password: 'wrong-pass-1' },
+            headers: { 'CF-Connecting-IP': ip },
+          }),
+        );
+      }
+      expect(responses.map((r) => r.status)).toEqual([401, 401, 401, 401, 401, 429]);
+      // The limiter decided in the held minute: its window ends at the next one.
+      expect(responses[5]?.headers.get('X-RateLimit-Reset')).toBe(String((minute + 60_000) / 1000));
+    } finally {
+      vi.useRealTimers();
     }
-    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
   });
 
   it('multiply the signed-in limit by tier, and let admins through unlimited', async () => {
