@@ -1,4 +1,5 @@
 import { ensureDevVars } from './lib/dev-secrets';
+import { copyDocsAssets } from './lib/docs-assets';
 import { declaredCrons, driveCrons } from './lib/local-cron';
 import { wrangler, wranglerForeground } from './lib/wrangler';
 import { seed } from './seed';
@@ -13,6 +14,7 @@ console.log('start: applying migrations to the local D1');
 wrangler(['d1', 'migrations', 'apply', 'DB', '--local'], { quiet: true });
 console.log('start: seeding');
 seed('--local');
+copyDocsAssets();
 console.log(`start: ready in ${Math.round(performance.now() - started)} ms; starting wrangler dev`);
 const port = process.env.PORT ?? '8787';
 const origin = `http://127.0.0.1:${port}`;
