@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
+import { config } from '../../src/core/config';
 import { bucketsFor, RATE_LIMIT_RULES } from '../../src/core/rate-limits';
 import { call, callJson } from '../helpers/api';
 import { expectError } from '../helpers/errors';
@@ -137,6 +138,17 @@ describe('rate limits', () => {
 });
 
 describe('the policy table', () => {
+  it('is applied unscaled by the deployed configuration (npm start scales it only locally)', () => {
+    // The vars under test are wrangler.toml's [vars], which `wrangler deploy` ships.
+    expect(config(env).RATE_LIMIT_SCALE).toBe(1);
+    const guest = bucketsFor('POST', '/api/v1/auth/login', { kind: 'guest' }, config(env).RATE_LIMIT_SCALE);
+    expect(guest.address.map((b) => `${b.rule}=${b.limit}/${b.windowSeconds}`).sort()).toEqual([
+      'auth.login.hour=10/3600',
+      'auth.login.minute=5/60',
+      'guest.global=100/3600',
+    ]);
+  });
+
   it('applies the stricter of the seeds and both windows where they differ', () => {
     const login = bucketsFor('POST', '/api/v1/auth/login', { kind: 'guest' });
     expect(login.address.map((b) => `${b.rule}=${b.limit}/${b.windowSeconds}`).sort()).toEqual([
