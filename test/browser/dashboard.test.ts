@@ -113,7 +113,7 @@ beforeAll(async () => {
     if ((m.type() === 'error' || m.type() === 'warning') && !m.text().includes('/__held'))
       pageErrors.push(`console.${m.type()}: ${m.text()}`);
   });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -30,7 +30,7 @@ beforeAll(async () => {
       args: ['--headless', '--no-sandbox', '--disable-background-networking'],
     }),
   ]);
-}, 120_000);
+}, 300_000);
 
 beforeEach(async () => {
   await context?.close();
