@@ -8,8 +8,9 @@ export default defineConfig({
     include: ['test/browser/**/*.test.ts'],
     environment: 'node',
     // One dev server and one browser per file; files run one after another (2-core machines).
+    // Set-up migrates and seeds a fresh database: seconds on an idle machine, minutes on a busy one.
     fileParallelism: false,
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    hookTimeout: 300_000,
   },
 });

@@ -98,8 +98,22 @@ export async function refresh() {
 
 /** @param {string} email @param {string} password @returns {Promise<Session>} */
 export async function login(email, password) {
+  return signedIn('/api/v1/auth/login', { email, password }, email);
+}
+
+/**
+ * Creates an account (which signs it in, like login).
+ * @param {{ email: string, password: string, first_name?: string, last_name?: string }} body
+ * @returns {Promise<Session>}
+ */
+export async function register(body) {
+  return signedIn('/api/v1/auth/register', body, body.email);
+}
+
+/** @param {string} path @param {Record<string, string>} body @param {string} email */
+async function signedIn(path, body, email) {
   const out = /** @type {Tokens & { user?: { email?: string } }} */ (
-    await call('/api/v1/auth/login', { method: 'POST', body: { email, password }, anonymous: true })
+    await call(path, { method: 'POST', body, anonymous: true })
   );
   const value = {
     access_token: out.access_token,

@@ -93,7 +93,19 @@ export function createApp() {
     info: { title: 'Meridian API', version: VERSION, description: DESCRIPTION },
     servers: [{ url: new URL(c.req.url).origin }],
   }));
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Meridian API' }));
+  // The reference's bundle is a static asset of this Worker (copied from the npm package by
+  // scripts/lib/docs-assets.ts), and nothing in it calls out: /docs works offline.
+  app.get(
+    '/docs',
+    Scalar({
+      url: '/openapi.json',
+      pageTitle: 'Meridian API',
+      cdn: '/vendor/scalar/standalone.js',
+      withDefaultFonts: false,
+      telemetry: false,
+      agent: { disabled: true },
+    }),
+  );
 
   const methodsFor = allowedMethods(app.routes);
   app.notFound((c) => {

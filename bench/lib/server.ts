@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { ensureDevVars } from '../../scripts/lib/dev-secrets';
+import { copyDocsAssets } from '../../scripts/lib/docs-assets';
 import { wrangler, wranglerEnv } from '../../scripts/lib/wrangler';
 import { seed } from '../../scripts/seed';
 
@@ -25,6 +26,8 @@ export interface ServerOptions {
   persistTo?: string;
   /** Enable `GET /__scheduled?cron=...`, so a caller can fire the crons (the replay tick) itself. */
   testScheduled?: boolean;
+  /** Load the shipped history (default true); pages that read no market data start faster without it. */
+  seed?: boolean;
 }
 
 export interface Server {
@@ -45,8 +48,9 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   const persist = options.persistTo ?? PERSIST;
   rmSync(persist, { recursive: true, force: true });
   ensureDevVars();
+  copyDocsAssets();
   wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], { quiet: true });
-  const seeded = seed('--local', false, persist);
+  const seeded = options.seed === false ? { rows: 0, ms: 0 } : seed('--local', false, persist);
   const port = await freePort();
   const child: ChildProcess = spawn(
     'wrangler',

@@ -43,7 +43,8 @@ export const RATE_LIMIT_RULES: readonly LimitRule[] = [
     appliesTo: 'user',
     source: '002 authenticated 1000/hour x tier multiplier (stricter than 001 unlimited)',
   },
-  // Guest categories (001) and the macro snapshot (000).
+  // Guest categories (001) and the macro snapshot (000). The snapshot route is not served yet,
+  // nor are 002's endpoints below; their rules wait here so the seeds' limits hold when they land.
   {
     id: 'guest.macro-snapshot',
     limit: 10,

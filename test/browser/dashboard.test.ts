@@ -2,12 +2,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Server, startServer } from '../../bench/lib/server';
+import { CHROMIUM_PATH as CHROMIUM, CHROMIUM_INSTALL } from '../../scripts/lib/chromium';
 
 // The live dashboard (public/) in headless Chromium against a seeded `wrangler dev`:
 // it loads with prices, prices move under the replay, and an alert crossing shows up
 // as a live notification. Runs in Node (vitest.browser.config.ts), not in workerd.
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-results';
 const MINUTE_CRON = '* * * * *';
 
@@ -67,7 +67,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: install it with \`${CHROMIUM_INSTALL}\` (npm test does, as root)`,
+    );
   mkdirSync(ARTIFACTS, { recursive: true });
   [server, browser] = await Promise.all([
     startServer({ persistTo: '.wrangler/browser-test', testScheduled: true }),
@@ -111,7 +113,7 @@ beforeAll(async () => {
     if ((m.type() === 'error' || m.type() === 'warning') && !m.text().includes('/__held'))
       pageErrors.push(`console.${m.type()}: ${m.text()}`);
   });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { config } from '../../src/core/config';
 import { bucketsFor, RATE_LIMIT_RULES } from '../../src/core/rate-limits';
 import { call, callJson } from '../helpers/api';
 import { expectError } from '../helpers/errors';
@@ -47,16 +48,29 @@ describe('rate limits', () => {
   it('limit login to 5 a minute per address, before the password is even checked', async () => {
     const ip = freshIp();
     const user = await signUp();
-    const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      const res = await call('/api/auth/login', {
-        method: 'POST',
-        body: { email: user.email, password: 'wrong-pass-1' },
-        headers: { 'CF-Connecting-IP': ip },
-      });
-      statuses.push(res.status);
+    // Fixed windows: six attempts straddling a minute boundary would fall into two windows and
+    // the sixth would meet the account lockout (403) instead. The clock is held mid-minute, and
+    // the tests share one isolate with the Worker and its objects, so they all read this time.
+    const minute = Date.parse('2030-01-01T00:00:00Z');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(minute + 30_000);
+    try {
+      const responses: Response[] = [];
+      for (let i = 0; i < 6; i++) {
+        responses.push(
+          await call('/api/auth/login', {
+            method: 'POST',
+            body: { email: user.email, password: 'wrong-pass-1' },
+            headers: { 'CF-Connecting-IP': ip },
+          }),
+        );
+      }
+      expect(responses.map((r) => r.status)).toEqual([401, 401, 401, 401, 401, 429]);
+      // The limiter decided in the held minute: its window ends at the next one.
+      expect(responses[5]?.headers.get('X-RateLimit-Reset')).toBe(String((minute + 60_000) / 1000));
+    } finally {
+      vi.useRealTimers();
     }
-    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
   });
 
   it('multiply the signed-in limit by tier, and let admins through unlimited', async () => {
@@ -124,6 +138,17 @@ describe('rate limits', () => {
 });
 
 describe('the policy table', () => {
+  it('is applied unscaled by the deployed configuration (npm start scales it only locally)', () => {
+    // The vars under test are wrangler.toml's [vars], which `wrangler deploy` ships.
+    expect(config(env).RATE_LIMIT_SCALE).toBe(1);
+    const guest = bucketsFor('POST', '/api/v1/auth/login', { kind: 'guest' }, config(env).RATE_LIMIT_SCALE);
+    expect(guest.address.map((b) => `${b.rule}=${b.limit}/${b.windowSeconds}`).sort()).toEqual([
+      'auth.login.hour=10/3600',
+      'auth.login.minute=5/60',
+      'guest.global=100/3600',
+    ]);
+  });
+
   it('applies the stricter of the seeds and both windows where they differ', () => {
     const login = bucketsFor('POST', '/api/v1/auth/login', { kind: 'guest' });
     expect(login.address.map((b) => `${b.rule}=${b.limit}/${b.windowSeconds}`).sort()).toEqual([
