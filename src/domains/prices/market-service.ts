@@ -1,9 +1,11 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { ApiError } from '../../core/errors';
+import { marketNow } from '../../core/market-clock';
 import { db } from '../../db/client';
 import { assets, quotes } from '../../db/schema';
 import { type AssetRow, isShared, resolveAsset, resolveAssets } from '../assets/service';
-import { quotesFor, recentDailyCloses } from './service';
+import { quoteFacts, servedQuotes } from './market-cap';
+import { recentDailyCloses } from './service';
 
 /** 002's trading pairs: every active crypto asset against USD. */
 export async function listMarkets(env: Env) {
@@ -49,23 +51,37 @@ export async function batchPrices(env: Env, tokens: { symbol: string; type?: str
     env,
     tokens.map((t) => t.symbol),
   );
-  const quoteMap = await quotesFor(env, [...new Set([...found.values()].map((a) => a.id))]);
+  const [quoteMap, now] = await Promise.all([
+    servedQuotes(env, [...new Set([...found.values()].map((a) => a.id))]),
+    marketNow(env),
+  ]);
   const results: Record<
     string,
-    { price: number | null; date: string | null; change_percent_24h?: number | null; error?: string }
+    {
+      price: number | null;
+      date: string | null;
+      change_percent_24h?: number | null;
+      as_of?: string | null;
+      stale?: boolean;
+      stale_reason?: string | null;
+      error?: string;
+    }
   > = {};
   for (const t of tokens) {
     const key = `${(t.type ?? 'auto').toUpperCase()}:${t.symbol.toUpperCase()}`;
     const asset = found.get(t.symbol.trim().toUpperCase());
     const quote = asset ? quoteMap.get(asset.id) : undefined;
-    results[key] =
-      asset && quote
-        ? {
-            price: quote.price,
-            date: new Date(quote.asOf).toISOString(),
-            change_percent_24h: quote.changePct24h,
-          }
-        : { price: null, date: null, error: asset ? 'no price yet' : 'unknown symbol' };
+    if (asset && quote) {
+      const facts = quoteFacts(asset, quote, now);
+      results[key] = {
+        price: quote.price,
+        date: new Date(quote.asOf).toISOString(),
+        change_percent_24h: quote.changePct24h,
+        as_of: facts.as_of,
+        stale: facts.stale,
+        stale_reason: facts.stale_reason,
+      };
+    } else results[key] = { price: null, date: null, error: asset ? 'no price yet' : 'unknown symbol' };
   }
   return { results };
 }
@@ -81,9 +97,11 @@ export async function spotPrice(env: Env, symbol: string, allowed: string[]) {
       `${asset.symbol} is a ${asset.assetType}, not one of ${allowed.join(', ')}`,
     );
   }
-  const quote = (await quotesFor(env, [asset.id])).get(asset.id);
+  const [quotesById, now] = await Promise.all([servedQuotes(env, [asset.id]), marketNow(env)]);
+  const quote = quotesById.get(asset.id);
   if (!quote) throw new ApiError('NOT_FOUND', `No price for ${asset.symbol} yet`);
   const year = await recentDailyCloses(env, asset.id, 260, quote.asOf);
+  const facts = quoteFacts(asset, quote, now);
   return {
     symbol: asset.symbol,
     name: asset.name,
@@ -100,5 +118,9 @@ export async function spotPrice(env: Env, symbol: string, allowed: string[]) {
     currency: asset.quoteCurrency,
     date: new Date(quote.asOf).toISOString(),
     source: quote.source,
+    as_of: facts.as_of,
+    stale: facts.stale,
+    stale_reason: facts.stale_reason,
+    cadence: facts.cadence,
   };
 }

@@ -1,9 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { cachedData, notModifiedResponse } from '../../../core/cache';
 import { ApiError } from '../../../core/errors';
+import { marketNow } from '../../../core/market-clock';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { requireUser } from '../../../middleware/auth';
 import { resolveAsset, resolveAssets } from '../../assets/service';
+import { MarketCapBasisSchema, QuoteFactsSchema, quoteFacts, servedQuotes } from '../market-cap';
 import { parseTime } from '../schemas';
 import { adjustForSplits, candles, quotesFor, recentDailyCloses } from '../service';
 import { dailyStatistics } from '../statistics';
@@ -153,21 +155,28 @@ export const data004Routes = createRouter()
             'application/json': {
               schema: z.object({
                 quotes: z.array(
-                  z.object({
-                    symbol: z.string(),
-                    price: z.number(),
-                    change: z.number().nullable(),
-                    change_percent: z.number().nullable(),
-                    volume: z.number().nullable(),
-                    bid: z.number().nullable(),
-                    ask: z.number().nullable(),
-                    bid_size: z.number().nullable(),
-                    ask_size: z.number().nullable(),
-                    high_52_week: z.number().nullable(),
-                    low_52_week: z.number().nullable(),
-                    market_cap: z.number().nullable(),
-                    timestamp: z.string(),
-                  }),
+                  z
+                    .object({
+                      symbol: z.string(),
+                      price: z.number(),
+                      change: z.number().nullable(),
+                      change_percent: z.number().nullable(),
+                      volume: z.number().nullable(),
+                      bid: z.number().nullable(),
+                      ask: z.number().nullable(),
+                      bid_size: z.number().nullable(),
+                      ask_size: z.number().nullable(),
+                      high_52_week: z.number().nullable(),
+                      low_52_week: z.number().nullable(),
+                      market_cap: z.number().nullable(),
+                      market_cap_basis: MarketCapBasisSchema.nullable(),
+                      market_cap_missing_reason: z.string().nullable(),
+                      timestamp: z.string(),
+                    })
+                    .extend(
+                      QuoteFactsSchema.pick({ as_of: true, stale: true, stale_reason: true, cadence: true })
+                        .shape,
+                    ),
                 ),
                 missing: z.array(z.string()),
                 market_status: z.enum(['open', 'closed', '24x7']),
@@ -186,7 +195,7 @@ export const data004Routes = createRouter()
         .filter(Boolean);
       const found = await resolveAssets(c.env, symbols);
       const ids = [...new Set([...found.values()].map((a) => a.id))];
-      const quoteMap = await quotesFor(c.env, ids);
+      const [quoteMap, now] = await Promise.all([servedQuotes(c.env, ids), marketNow(c.env)]);
       const out = [];
       const missing: string[] = [];
       // One 52-week read per symbol, side by side rather than one after another.
@@ -196,6 +205,7 @@ export const data004Routes = createRouter()
           const quote = asset ? quoteMap.get(asset.id) : undefined;
           if (!asset || !quote) return { missing: s, quote: null };
           const year = await recentDailyCloses(c.env, asset.id, 260, quote.asOf);
+          const facts = quoteFacts(asset, quote, now);
           return {
             missing: null,
             quote: {
@@ -210,8 +220,14 @@ export const data004Routes = createRouter()
               ask_size: null,
               high_52_week: year.length ? Math.max(...year.map((r) => r.high)) : null,
               low_52_week: year.length ? Math.min(...year.map((r) => r.low)) : null,
-              market_cap: quote.marketCap,
+              market_cap: facts.market_cap,
+              market_cap_basis: facts.market_cap_basis,
+              market_cap_missing_reason: facts.market_cap_missing_reason,
               timestamp: new Date(quote.asOf).toISOString(),
+              as_of: facts.as_of,
+              stale: facts.stale,
+              stale_reason: facts.stale_reason,
+              cadence: facts.cadence,
             },
           };
         }),
