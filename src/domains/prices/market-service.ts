@@ -7,22 +7,31 @@ import { type AssetRow, isShared, resolveAsset, resolveAssets } from '../assets/
 import { quoteFacts, servedQuotes } from './market-cap';
 import { recentDailyCloses } from './service';
 
-/** 002's trading pairs: every active crypto asset against USD. */
+/** 002's trading pairs: every active crypto asset against USD, each price with its freshness. */
 export async function listMarkets(env: Env) {
-  const rows = await db(env)
-    .select({ asset: assets, quote: quotes })
-    .from(assets)
-    .leftJoin(quotes, eq(quotes.assetId, assets.id))
-    .where(and(isShared, eq(assets.isActive, true), inArray(assets.assetType, ['crypto', 'stablecoin'])))
-    .orderBy(assets.symbol);
-  return rows.map(({ asset, quote }) => ({
-    symbol: `${asset.symbol}/${asset.quoteCurrency}`,
-    baseAsset: asset.symbol,
-    quoteAsset: asset.quoteCurrency,
-    price: quote?.price ?? null,
-    change24h: quote?.changePct24h ?? null,
-    volume24h: quote?.volume24h ?? null,
-  }));
+  const [rows, now] = await Promise.all([
+    db(env)
+      .select({ asset: assets, quote: quotes })
+      .from(assets)
+      .leftJoin(quotes, eq(quotes.assetId, assets.id))
+      .where(and(isShared, eq(assets.isActive, true), inArray(assets.assetType, ['crypto', 'stablecoin'])))
+      .orderBy(assets.symbol),
+    marketNow(env),
+  ]);
+  return rows.map(({ asset, quote }) => {
+    const facts = quoteFacts(asset, quote, now);
+    return {
+      symbol: `${asset.symbol}/${asset.quoteCurrency}`,
+      baseAsset: asset.symbol,
+      quoteAsset: asset.quoteCurrency,
+      price: quote?.price ?? null,
+      change24h: quote?.changePct24h ?? null,
+      volume24h: quote?.volume24h ?? null,
+      as_of: facts.as_of,
+      stale: facts.stale,
+      stale_reason: facts.stale_reason,
+    };
+  });
 }
 
 /** `BTC/USD`, `BTC-USD`, `BTC_USD`, `BTCUSD` or `BTCUSDT` to the base asset; 404 for unknown pairs. */

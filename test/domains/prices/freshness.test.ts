@@ -70,6 +70,9 @@ describe('quotes carry as_of and stale on every surface', () => {
   it('says the same on 002, 003 and 004 quotes', async () => {
     const pair = await callJson<Json>('/api/markets/BTC-USD/price');
     expect(pair.body).toMatchObject({ stale: false, stale_reason: null });
+    const markets = await callJson<Json[]>('/api/markets');
+    const btcMarket = markets.body.find((m) => m.baseAsset === 'BTC');
+    expect(btcMarket).toMatchObject({ stale: false, as_of: pair.body.as_of });
 
     const goldLast = lastObservation(goldCsv);
     const gold = await callJson<Json>('/api/commodities/price?symbol=GOLD');
@@ -122,6 +125,10 @@ describe('quotes carry as_of and stale on every surface', () => {
     expect(rows.body.data[0]).toMatchObject({ symbol: 'GOLD', price_stale: true });
     expect(rows.body.data[0].price_as_of.slice(0, 10)).toBe(goldLast);
     expect(rows.body.data[0].price_stale_reason).toContain(goldLast);
+
+    const v1 = await callJson<{ data: Json }>(`/api/v1/portfolios/${id}/assets`, { as: user.as });
+    expect(v1.body.data.assets[0]).toMatchObject({ symbol: 'GOLD', price_stale: true });
+    expect(v1.body.data.assets[0].price_stale_reason).toContain(goldLast);
   });
 
   it('refuses another user’s portfolio data quality with 404', async () => {
