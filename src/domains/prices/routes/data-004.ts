@@ -7,7 +7,7 @@ import { requireUser } from '../../../middleware/auth';
 import { resolveAsset, resolveAssets } from '../../assets/service';
 import { MarketCapBasisSchema, QuoteFactsSchema, quoteFacts, servedQuotes } from '../market-cap';
 import { parseTime } from '../schemas';
-import { adjustForSplits, candles, quotesFor, recentDailyCloses } from '../service';
+import { adjustForSplits, candles, recentDailyCloses } from '../service';
 import { dailyStatistics } from '../statistics';
 
 const common = { security: [{ bearerAuth: [] }], middleware: requireUser, tags: ['Data (004)'] };
@@ -286,6 +286,8 @@ export const data004Routes = createRouter()
                     change_percent: z.number().nullable(),
                     volume: z.number().nullable(),
                     last_updated: z.string().nullable(),
+                    stale: z.boolean(),
+                    stale_reason: z.string().nullable(),
                     historical_prices: z.array(z.object({ date: z.string(), close: z.number() })),
                   }),
                 ),
@@ -309,15 +311,19 @@ export const data004Routes = createRouter()
             .filter((s) => s in FACTOR_ETFS)
         : Object.keys(FACTOR_ETFS);
       const found = await resolveAssets(c.env, wanted);
-      const quoteMap = await quotesFor(
-        c.env,
-        [...found.values()].map((a) => a.id),
-      );
+      const [quoteMap, now] = await Promise.all([
+        servedQuotes(
+          c.env,
+          [...found.values()].map((a) => a.id),
+        ),
+        marketNow(c.env),
+      ]);
       const etfs = await Promise.all(
         wanted.map(async (symbol) => {
           const asset = found.get(symbol);
           const quote = asset ? quoteMap.get(asset.id) : undefined;
           const history = asset ? await recentDailyCloses(c.env, asset.id, q.days) : [];
+          const facts = asset && quote ? quoteFacts(asset, quote, now) : null;
           return {
             symbol,
             name: asset?.name ?? symbol,
@@ -327,6 +333,8 @@ export const data004Routes = createRouter()
             change_percent: quote?.changePct24h ?? null,
             volume: quote?.volume24h ?? null,
             last_updated: quote ? new Date(quote.asOf).toISOString() : null,
+            stale: facts?.stale ?? false,
+            stale_reason: facts?.stale_reason ?? null,
             historical_prices: history.reverse().map((r) => ({ date: day(r.openTime), close: r.close })),
           };
         }),
