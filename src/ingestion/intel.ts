@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { chunkForParams, db } from '../db/client';
 import { assetMetrics, intelReplayStore, marketIndicators } from '../db/schema';
 import type { IntelRow } from './intel-files';
+import { bumpDataVersion } from './state';
 
 /** Statements per D1 batch. */
 const BATCH = 100;
@@ -90,7 +91,8 @@ export interface IntelIngested {
  * tables through the same upserts live ingestion uses, and removes it from the store, in one
  * atomic D1 batch. Idempotent: a second call with the same `t` moves nothing and changes
  * nothing. The replay tick calls it with the market clock, so the served tables always hold
- * exactly the rows the clock has reached. Returns the rows moved per table.
+ * exactly the rows the clock has reached. Bumps the data version when anything moved, so
+ * cached responses refresh. Returns the rows moved per table.
  */
 export async function ingestIntelUntil(env: Env, t: number): Promise<IntelIngested> {
   const [metrics, indicators] = await env.DB.batch([
@@ -108,5 +110,11 @@ export async function ingestIntelUntil(env: Env, t: number): Promise<IntelIngest
     ).bind(t),
     env.DB.prepare('DELETE FROM intel_replay_store WHERE time <= ?1').bind(t),
   ]);
-  return { asset_metrics: metrics?.meta.changes ?? 0, market_indicators: indicators?.meta.changes ?? 0 };
+  const moved = {
+    asset_metrics: metrics?.meta.changes ?? 0,
+    market_indicators: indicators?.meta.changes ?? 0,
+  };
+  // New figures (market caps, index levels) must not hide behind cached responses.
+  if (moved.asset_metrics + moved.market_indicators > 0) await bumpDataVersion(env);
+  return moved;
 }

@@ -87,8 +87,13 @@ describe('ingestIntelUntil', () => {
     expect(btcCaps).toBeGreaterThan(50);
     expect(cmc).toBeGreaterThan(20);
 
+    const version = () =>
+      env.DB.prepare("SELECT value FROM market_state WHERE key = 'data_version'").first<{ value: string }>();
+    const versionBefore = await version();
     const [metricsBefore, indicatorsBefore] = await served();
     const moved = await ingestIntelUntil(env, t);
+    const versionAfter = await version();
+    expect(versionAfter?.value).not.toBe(versionBefore?.value);
     expect(moved).toEqual({ asset_metrics: btcCaps + cmc, market_indicators: sp500 });
     const [metricsAfter, indicatorsAfter] = await served();
     expect(metricsAfter - metricsBefore).toBe(btcCaps + cmc);
@@ -101,5 +106,6 @@ describe('ingestIntelUntil', () => {
     expect(await ingestIntelUntil(env, t)).toEqual({ asset_metrics: 0, market_indicators: 0 });
     expect(await served()).toEqual([metricsAfter, indicatorsAfter]);
     expect(await count('SELECT count(*) AS n FROM intel_replay_store')).toBe(storeBefore);
+    expect((await version())?.value).toBe(versionAfter?.value);
   });
 });
