@@ -33,19 +33,6 @@ const TYPE_CADENCE: Record<AssetType, Cadence> = {
 /** Series whose cadence differs from their asset type's (FRED publishes DFF for every calendar day). */
 const SYMBOL_CADENCE: Record<string, Cadence> = { FEDFUNDS: 'daily' };
 
-/** Cadences of the non-asset series in `market_indicators` and `asset_metrics` (src/ingestion/intel.ts). */
-export const SERIES_CADENCE: Record<string, Cadence> = {
-  sp500: 'trading_days',
-  nasdaq100: 'trading_days',
-  vix: 'trading_days',
-  gold_lbma: 'trading_days',
-  total_market_cap: 'daily',
-  defi_tvl: 'daily',
-  stablecoin_supply: 'daily',
-  market_cap: 'daily',
-  circulating_supply: 'monthly',
-};
-
 /** The cadence an asset's quotes and candles are expected at. */
 export function assetCadence(asset: { symbol: string; assetType: string }): Cadence {
   return (
