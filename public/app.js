@@ -73,7 +73,7 @@ function setState(name, state, detail) {
 
 async function loadMacro() {
   const body =
-    /** @type {{ results: Record<string, { price: number | null, date: string | null, change_percent_24h?: number | null }> }} */ (
+    /** @type {{ results: Record<string, { price: number | null, date: string | null, change_percent_24h?: number | null, stale?: boolean, stale_reason?: string | null }> }} */ (
       await call('/api/prices/batch', {
         method: 'POST',
         body: { tokens: MACRO.map((m) => ({ symbol: m.symbol })) },
@@ -88,12 +88,17 @@ async function loadMacro() {
       m.label,
       `${formatPrice(r.price, m.digits)}${m.unit}`,
       `${formatPct(r.change_percent_24h ?? null)}${asOf}`,
+      r.stale ? (r.stale_reason ?? 'stale') : null,
     );
   }
 }
 
-/** One tile of the macro list, created on first sight. @param {string} key @param {string} label @param {string} value @param {string} note */
-function setMacro(key, label, value, note) {
+/**
+ * One tile of the macro list, created on first sight. A stale series (history ended before the
+ * market clock) is marked as such, with the server's reason as the tooltip: never shown as live.
+ * @param {string} key @param {string} label @param {string} value @param {string} note @param {string | null} [stale]
+ */
+function setMacro(key, label, value, note, stale = null) {
   let tile = /** @type {HTMLElement | null} */ ($('macro').querySelector(`[data-key="${CSS.escape(key)}"]`));
   if (!tile) {
     tile = el('div', 'tile');
@@ -102,13 +107,18 @@ function setMacro(key, label, value, note) {
     $('macro').append(tile);
   }
   /** @type {HTMLElement} */ (tile.querySelector('.value')).textContent = value;
-  /** @type {HTMLElement} */ (tile.querySelector('.note')).textContent = note;
+  /** @type {HTMLElement} */ (tile.querySelector('.note')).textContent = stale
+    ? `stale: ${note.trim()}`
+    : note;
+  tile.classList.toggle('stale', stale !== null);
+  if (stale) tile.title = stale;
+  else tile.removeAttribute('title');
 }
 
 /**
  * A live `macro_update`: fear & greed (when the server has it) and the macro assets' quotes.
  * @param {{ fear_greed?: { value: number, classification: string | null, time: string } | null,
- *   assets?: Record<string, { price: number, change_pct_24h: number | null, as_of: string }> }} data
+ *   assets?: Record<string, { price: number, change_pct_24h: number | null, as_of: string, stale?: boolean, stale_reason?: string | null }> }} data
  */
 function applyMacro(data) {
   const fg = data.fear_greed;
@@ -127,6 +137,7 @@ function applyMacro(data) {
         m.label,
         `${formatPrice(q.price, m.digits)}${m.unit}`,
         `${formatPct(q.change_pct_24h)} as of ${q.as_of.slice(0, 10)}`,
+        q.stale ? (q.stale_reason ?? 'stale') : null,
       );
   }
 }

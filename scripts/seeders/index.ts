@@ -1,6 +1,7 @@
 import { TIERS } from '../../src/core/tiers';
 import { catalogAssetId } from '../../src/domains/assets/catalog';
 import { upsertStatements } from '../lib/sql';
+import { intelSeeders } from './intel';
 import { assetsSeeder, priceSeeders } from './prices';
 
 /**
@@ -64,5 +65,5 @@ const defaultWatchlist: Seeder = {
   ],
 };
 
-/** In load order: reference data, then the real price history read from ../shared/data. */
-export const SEEDERS: Seeder[] = [tiers, assetsSeeder, ...priceSeeders, defaultWatchlist];
+/** In load order: reference data, then the real price history and intel read from ../shared/data. */
+export const SEEDERS: Seeder[] = [tiers, assetsSeeder, ...priceSeeders, ...intelSeeders, defaultWatchlist];

@@ -6,6 +6,7 @@ import { rollUp } from '../domains/prices/rollup';
 import { candleColumns, upsertCandles, upsertQuotes } from '../domains/prices/service';
 import { publish } from '../events/bus';
 import type { Candle, Quote } from '../providers/types';
+import { ingestIntelUntil } from './intel';
 import { bumpDataVersion, forgetDataVersion, getState, setState } from './state';
 
 const DAY = 86_400_000;
@@ -120,6 +121,8 @@ export async function replayTick(env: Env, realNow = Date.now()): Promise<Replay
   const v = clock.now;
   const day = Math.floor(v / DAY) * DAY;
   const days = await ingestClosedDays(env, clock.start, day);
+  // Market caps, supply, index levels: every other shipped series the clock has reached.
+  await ingestIntelUntil(env, v);
 
   const byAsset = new Map<string, { symbol: string; days: DayCandle[] }>();
   for (const r of await pathCandles(env, day - 10 * DAY, day)) {

@@ -1,4 +1,5 @@
 import { valueUpdatesFor } from '../domains/portfolios/services/live';
+import { assetFreshness, type Freshness } from '../domains/prices/freshness';
 import { type PricesUpdated, subscribe } from '../events/bus';
 import { type LiveMessage, publishSafely, publishTopic, publishToUser } from './publisher';
 import { signalChanges } from './signals';
@@ -60,7 +61,9 @@ async function freshCandles(env: Env, event: PricesUpdated, ids: string[]): Prom
   return new Map(rows.map((r) => [r.asset_id, r]));
 }
 
-/** Fear & greed at the event's market time and the latest quotes of the macro assets. */
+const pickFreshness = (f: Freshness) => ({ as_of: f.as_of, stale: f.stale, stale_reason: f.stale_reason });
+
+/** Fear & greed at the event's market time and the latest quotes of the macro assets, each with its freshness. */
 async function macroSnapshot(env: Env, at: number): Promise<Record<string, unknown>> {
   const [fearGreed, quotes] = await env.DB.batch<Record<string, unknown>>([
     env.DB.prepare(
@@ -68,7 +71,7 @@ async function macroSnapshot(env: Env, at: number): Promise<Record<string, unkno
        ORDER BY time DESC LIMIT 1`,
     ).bind(at),
     env.DB.prepare(
-      `SELECT a.id, a.symbol, a.name, q.price, q.change_pct_24h, q.as_of FROM assets a
+      `SELECT a.id, a.symbol, a.name, a.asset_type, q.price, q.change_pct_24h, q.as_of FROM assets a
        JOIN quotes q ON q.asset_id = a.id
        WHERE a.owner_id = '' AND a.symbol IN (${marks(MACRO_SYMBOLS.length)})`,
     ).bind(...MACRO_SYMBOLS),
@@ -78,6 +81,7 @@ async function macroSnapshot(env: Env, at: number): Promise<Record<string, unkno
     id: string;
     symbol: string;
     name: string;
+    asset_type: string;
     price: number;
     change_pct_24h: number | null;
     as_of: number;
@@ -94,7 +98,8 @@ async function macroSnapshot(env: Env, at: number): Promise<Record<string, unkno
           name: a.name,
           price: a.price,
           change_pct_24h: a.change_pct_24h,
-          as_of: new Date(a.as_of).toISOString(),
+          // Series whose history ended years before the clock must not read as live.
+          ...pickFreshness(assetFreshness({ symbol: a.symbol, assetType: a.asset_type }, a.as_of, at)),
         },
       ]),
     ),

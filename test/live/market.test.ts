@@ -208,6 +208,10 @@ describe('/ws/market-data', () => {
     await tick({ ast_dxy: 104.2, [BTC]: 48100 });
     const m = await macro.next(ofType('macro_update'));
     expect(m.data).toMatchObject({ assets: { DXY: { asset_id: 'ast_dxy' } } });
+    // The dollar index's shipped history ends in 2023: the tile must not read as live.
+    expect(m.data).toMatchObject({
+      assets: { DXY: { stale: true, stale_reason: expect.stringContaining('2023-') } },
+    });
     const sec = await sectors.next(ofType('sector_update'));
     expect(sec.asset_classes).toEqual(
       expect.arrayContaining([

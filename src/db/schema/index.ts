@@ -1,3 +1,4 @@
+export * from './intel';
 export * from './market';
 export * from './notifications';
 export * from './platform';

@@ -1,4 +1,5 @@
 import type { AssetType } from '../../db/schema/market';
+import { SECTOR_OF } from './sectors';
 
 /** Where an asset's shipped history lives under ../shared/data/prices, and in what layout. */
 export interface HistoryFile {
@@ -18,6 +19,11 @@ export interface CatalogAsset {
   splits?: { exDate: string; ratio: number }[];
 }
 
+const sectorOf = (symbol: string): Pick<CatalogAsset, 'sector'> => {
+  const assigned = SECTOR_OF[symbol];
+  return assigned ? { sector: assigned.sector } : {};
+};
+
 const crypto = (
   symbol: string,
   name: string,
@@ -28,6 +34,7 @@ const crypto = (
   symbol,
   name,
   type: 'crypto',
+  ...sectorOf(symbol),
   externalIds: {
     coingecko,
     binance: `${symbol}USDT`,
@@ -53,7 +60,7 @@ const etf = (
 
 /**
  * The assets Meridian knows from day one, with the real history shipped in ../shared/data
- * (read in place by the seed). Sectors are filled in by the sectors feature.
+ * (read in place by the seed). Crypto sectors come from the curated classification in sectors.ts.
  */
 export const ASSET_CATALOG: CatalogAsset[] = [
   crypto('BTC', 'Bitcoin', 'bitcoin', 'BTC-USD.csv', {

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { ASSET_TYPES } from '../../db/schema/market';
+import { QuoteFactsSchema } from '../prices/market-cap';
 
 export const AssetSchema = z
   .object({
@@ -11,7 +12,6 @@ export const AssetSchema = z
     sector_id: z.string().nullable(),
     quote_currency: z.string(),
     current_price: z.number().nullable(),
-    market_cap: z.number().nullable(),
     price_change_24h: z.number().nullable(),
     price_change_percentage_24h: z.number().nullable(),
     volume_24h: z.number().nullable(),
@@ -19,6 +19,7 @@ export const AssetSchema = z
     is_active: z.boolean(),
     is_supported: z.boolean(),
   })
+  .extend(QuoteFactsSchema.shape)
   .openapi('Asset');
 
 export const AssetDetailSchema = AssetSchema.extend({

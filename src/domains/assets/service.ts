@@ -2,11 +2,19 @@ import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { RequestFacts } from '../../core/client';
 import { ApiError } from '../../core/errors';
 import { newId } from '../../core/ids';
+import { marketNow } from '../../core/market-clock';
 import type { Page } from '../../core/pagination';
 import { db } from '../../db/client';
 import { type AssetType, assets, priceData, quotes } from '../../db/schema';
 import type { Principal } from '../../env';
 import { audit } from '../audit/service';
+import {
+  type CapInputs,
+  capInputColumns,
+  marketCapOrder,
+  quoteFacts,
+  servedQuotes,
+} from '../prices/market-cap';
 
 export type AssetRow = typeof assets.$inferSelect;
 export type QuoteRow = typeof quotes.$inferSelect;
@@ -53,7 +61,12 @@ export async function resolveAssets(env: Env, keys: string[]): Promise<Map<strin
   return out;
 }
 
-export function assetView(a: AssetRow, q: QuoteRow | null) {
+/**
+ * An asset with its latest quote, as every surface serves it: the quote's freshness against the
+ * market clock `now` (as_of, stale and why) and its market cap with how it was obtained.
+ */
+export function assetView(a: AssetRow, q: (QuoteRow & Partial<CapInputs>) | null, now: number) {
+  const facts = quoteFacts(a, q, now);
   return {
     id: a.id,
     asset_id: a.id,
@@ -63,13 +76,13 @@ export function assetView(a: AssetRow, q: QuoteRow | null) {
     sector_id: a.sectorId,
     quote_currency: a.quoteCurrency,
     current_price: q?.price ?? null,
-    market_cap: q?.marketCap ?? null,
     price_change_24h: q?.change24h ?? null,
     price_change_percentage_24h: q?.changePct24h ?? null,
     volume_24h: q?.volume24h ?? null,
     price_updated_at: q ? new Date(q.asOf).toISOString() : null,
     is_active: a.isActive,
     is_supported: a.isSupported,
+    ...facts,
   };
 }
 
@@ -80,6 +93,10 @@ export interface AssetFilters {
   search?: string | undefined;
   include_inactive?: boolean | undefined;
 }
+
+/** A joined quote row with its market-cap inputs, or null when the asset has no quote. */
+const withCaps = (r: { quote: QuoteRow | null } & CapInputs) =>
+  r.quote ? { ...r.quote, capSupply: r.capSupply, capReported: r.capReported } : null;
 
 function likePattern(text: string): string {
   return `%${text.toLowerCase().replaceAll(/[%_\\]/g, (m) => `\\${m}`)}%`;
@@ -98,26 +115,27 @@ export async function listAssets(env: Env, filters: AssetFilters, page: Page) {
     );
   }
   const where = and(...conditions);
-  const [rows, total] = await Promise.all([
+  const [rows, total, now] = await Promise.all([
     d
-      .select({ asset: assets, quote: quotes })
+      .select({ asset: assets, quote: quotes, ...capInputColumns })
       .from(assets)
       .leftJoin(quotes, eq(quotes.assetId, assets.id))
       .where(where)
-      .orderBy(sql`${quotes.marketCap} IS NULL`, desc(quotes.marketCap), asc(assets.symbol))
+      .orderBy(sql`${marketCapOrder} IS NULL`, desc(marketCapOrder), asc(assets.symbol))
       .limit(page.limit)
       .offset(page.offset),
     d.select({ n: count() }).from(assets).where(where).get(),
+    marketNow(env),
   ]);
-  return { total: total?.n ?? 0, assets: rows.map((r) => assetView(r.asset, r.quote)) };
+  return { total: total?.n ?? 0, assets: rows.map((r) => assetView(r.asset, withCaps(r), now)) };
 }
 
 /** One asset with external ids and what history it has. */
 export async function assetDetail(env: Env, idOrSymbol: string) {
   const asset = await resolveAsset(env, idOrSymbol);
   const d = db(env);
-  const [quote, coverage] = await Promise.all([
-    d.select().from(quotes).where(eq(quotes.assetId, asset.id)).get(),
+  const [quotesById, coverage, now] = await Promise.all([
+    servedQuotes(env, [asset.id]),
     d
       .select({
         timeframe: priceData.timeframe,
@@ -128,9 +146,10 @@ export async function assetDetail(env: Env, idOrSymbol: string) {
       .from(priceData)
       .where(eq(priceData.assetId, asset.id))
       .groupBy(priceData.timeframe),
+    marketNow(env),
   ]);
   return {
-    ...assetView(asset, quote ?? null),
+    ...assetView(asset, quotesById.get(asset.id) ?? null, now),
     description: asset.description,
     external_ids: asset.externalIds,
     links: Object.fromEntries(
@@ -173,8 +192,9 @@ export async function searchAssets(env: Env, q: string, limit: number, assetType
       WHEN lower(${assets.symbol}) LIKE ${prefix} ESCAPE '\\' THEN 1
       WHEN lower(${assets.name}) LIKE ${prefix} ESCAPE '\\' THEN 2
       ELSE 3 END`;
+  const now = await marketNow(env);
   const rows = await d
-    .select({ asset: assets, quote: quotes, rank })
+    .select({ asset: assets, quote: quotes, rank, ...capInputColumns })
     .from(assets)
     .leftJoin(quotes, eq(quotes.assetId, assets.id))
     .where(
@@ -185,7 +205,7 @@ export async function searchAssets(env: Env, q: string, limit: number, assetType
         sql`(lower(${assets.symbol}) LIKE ${p} ESCAPE '\\' OR lower(${assets.name}) LIKE ${p} ESCAPE '\\')`,
       ),
     )
-    .orderBy(rank, sql`${quotes.marketCap} IS NULL`, desc(quotes.marketCap), asc(assets.symbol))
+    .orderBy(rank, sql`${marketCapOrder} IS NULL`, desc(marketCapOrder), asc(assets.symbol))
     .limit(limit);
   if (rows.length) {
     await d
@@ -198,7 +218,7 @@ export async function searchAssets(env: Env, q: string, limit: number, assetType
         ),
       );
   }
-  return rows.map((r) => ({ ...assetView(r.asset, r.quote), match_rank: r.rank }));
+  return rows.map((r) => ({ ...assetView(r.asset, withCaps(r), now), match_rank: r.rank }));
 }
 
 export interface AssetInput {
@@ -339,17 +359,20 @@ export async function createOwnAsset(env: Env, owner: Principal, input: AssetInp
       );
     throw err;
   }
-  return assetView(await resolveAsset(env, id, owner.userId), null);
+  return assetView(await resolveAsset(env, id, owner.userId), null, await marketNow(env));
 }
 
 export async function listOwnAssets(env: Env, owner: Principal) {
-  const rows = await db(env)
-    .select({ asset: assets, quote: quotes })
-    .from(assets)
-    .leftJoin(quotes, eq(quotes.assetId, assets.id))
-    .where(eq(assets.ownerId, owner.userId))
-    .orderBy(asc(assets.symbol));
-  return rows.map((r) => assetView(r.asset, r.quote));
+  const [rows, now] = await Promise.all([
+    db(env)
+      .select({ asset: assets, quote: quotes })
+      .from(assets)
+      .leftJoin(quotes, eq(quotes.assetId, assets.id))
+      .where(eq(assets.ownerId, owner.userId))
+      .orderBy(asc(assets.symbol)),
+    marketNow(env),
+  ]);
+  return rows.map((r) => assetView(r.asset, r.quote, now));
 }
 
 /** Deletes one of the user's own assets with all its candles, in one batch. */

@@ -1,26 +1,37 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { ApiError } from '../../core/errors';
+import { marketNow } from '../../core/market-clock';
 import { db } from '../../db/client';
 import { assets, quotes } from '../../db/schema';
 import { type AssetRow, isShared, resolveAsset, resolveAssets } from '../assets/service';
-import { quotesFor, yearRange } from './service';
+import { quoteFacts, servedQuotes } from './market-cap';
+import { yearRange } from './service';
 
-/** 002's trading pairs: every active crypto asset against USD. */
+/** 002's trading pairs: every active crypto asset against USD, each price with its freshness. */
 export async function listMarkets(env: Env) {
-  const rows = await db(env)
-    .select({ asset: assets, quote: quotes })
-    .from(assets)
-    .leftJoin(quotes, eq(quotes.assetId, assets.id))
-    .where(and(isShared, eq(assets.isActive, true), inArray(assets.assetType, ['crypto', 'stablecoin'])))
-    .orderBy(assets.symbol);
-  return rows.map(({ asset, quote }) => ({
-    symbol: `${asset.symbol}/${asset.quoteCurrency}`,
-    baseAsset: asset.symbol,
-    quoteAsset: asset.quoteCurrency,
-    price: quote?.price ?? null,
-    change24h: quote?.changePct24h ?? null,
-    volume24h: quote?.volume24h ?? null,
-  }));
+  const [rows, now] = await Promise.all([
+    db(env)
+      .select({ asset: assets, quote: quotes })
+      .from(assets)
+      .leftJoin(quotes, eq(quotes.assetId, assets.id))
+      .where(and(isShared, eq(assets.isActive, true), inArray(assets.assetType, ['crypto', 'stablecoin'])))
+      .orderBy(assets.symbol),
+    marketNow(env),
+  ]);
+  return rows.map(({ asset, quote }) => {
+    const facts = quoteFacts(asset, quote, now);
+    return {
+      symbol: `${asset.symbol}/${asset.quoteCurrency}`,
+      baseAsset: asset.symbol,
+      quoteAsset: asset.quoteCurrency,
+      price: quote?.price ?? null,
+      change24h: quote?.changePct24h ?? null,
+      volume24h: quote?.volume24h ?? null,
+      as_of: facts.as_of,
+      stale: facts.stale,
+      stale_reason: facts.stale_reason,
+    };
+  });
 }
 
 /** `BTC/USD`, `BTC-USD`, `BTC_USD`, `BTCUSD` or `BTCUSDT` to the base asset; 400 INVALID_SYMBOL for unknown pairs (002's table). */
@@ -50,23 +61,37 @@ export async function batchPrices(env: Env, tokens: { symbol: string; type?: str
     env,
     tokens.map((t) => t.symbol),
   );
-  const quoteMap = await quotesFor(env, [...new Set([...found.values()].map((a) => a.id))]);
+  const [quoteMap, now] = await Promise.all([
+    servedQuotes(env, [...new Set([...found.values()].map((a) => a.id))]),
+    marketNow(env),
+  ]);
   const results: Record<
     string,
-    { price: number | null; date: string | null; change_percent_24h?: number | null; error?: string }
+    {
+      price: number | null;
+      date: string | null;
+      change_percent_24h?: number | null;
+      as_of?: string | null;
+      stale?: boolean;
+      stale_reason?: string | null;
+      error?: string;
+    }
   > = {};
   for (const t of tokens) {
     const key = `${(t.type ?? 'auto').toUpperCase()}:${t.symbol.toUpperCase()}`;
     const asset = found.get(t.symbol.trim().toUpperCase());
     const quote = asset ? quoteMap.get(asset.id) : undefined;
-    results[key] =
-      asset && quote
-        ? {
-            price: quote.price,
-            date: new Date(quote.asOf).toISOString(),
-            change_percent_24h: quote.changePct24h,
-          }
-        : { price: null, date: null, error: asset ? 'no price yet' : 'unknown symbol' };
+    if (asset && quote) {
+      const facts = quoteFacts(asset, quote, now);
+      results[key] = {
+        price: quote.price,
+        date: new Date(quote.asOf).toISOString(),
+        change_percent_24h: quote.changePct24h,
+        as_of: facts.as_of,
+        stale: facts.stale,
+        stale_reason: facts.stale_reason,
+      };
+    } else results[key] = { price: null, date: null, error: asset ? 'no price yet' : 'unknown symbol' };
   }
   return { results };
 }
@@ -82,9 +107,11 @@ export async function spotPrice(env: Env, symbol: string, allowed: string[]) {
       `${asset.symbol} is a ${asset.assetType}, not one of ${allowed.join(', ')}`,
     );
   }
-  const quote = (await quotesFor(env, [asset.id])).get(asset.id);
+  const [quotesById, now] = await Promise.all([servedQuotes(env, [asset.id]), marketNow(env)]);
+  const quote = quotesById.get(asset.id);
   if (!quote) throw new ApiError('NOT_FOUND', `No price for ${asset.symbol} yet`);
   const year = await yearRange(env, asset.id, quote.asOf);
+  const facts = quoteFacts(asset, quote, now);
   return {
     symbol: asset.symbol,
     name: asset.name,
@@ -101,5 +128,9 @@ export async function spotPrice(env: Env, symbol: string, allowed: string[]) {
     currency: asset.quoteCurrency,
     date: new Date(quote.asOf).toISOString(),
     source: quote.source,
+    as_of: facts.as_of,
+    stale: facts.stale,
+    stale_reason: facts.stale_reason,
+    cadence: facts.cadence,
   };
 }

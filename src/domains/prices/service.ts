@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, lte, sql } from 'drizzle-orm';
 import { chunkForParams, db } from '../../db/client';
 import { corporateActions, priceData, quotes, type Timeframe } from '../../db/schema';
 import type { Candle, Quote } from '../../providers/types';
@@ -176,18 +176,6 @@ export async function upsertQuotes(
     for (const r of results) for (const row of r) changed.push(row.assetId);
   }
   return changed;
-}
-
-export async function quotesFor(env: Env, assetIds: string[]) {
-  const out = new Map<string, typeof quotes.$inferSelect>();
-  for (let i = 0; i < assetIds.length; i += 90) {
-    const rows = await db(env)
-      .select()
-      .from(quotes)
-      .where(inArray(quotes.assetId, assetIds.slice(i, i + 90)));
-    for (const r of rows) out.set(r.assetId, r);
-  }
-  return out;
 }
 
 const DAY = 86_400_000;

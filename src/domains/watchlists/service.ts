@@ -2,11 +2,13 @@ import { and, asc, count, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm
 import type { RequestFacts } from '../../core/client';
 import { ApiError } from '../../core/errors';
 import { newId } from '../../core/ids';
+import { marketNow } from '../../core/market-clock';
 import { db } from '../../db/client';
 import { assets, quotes, watchlistAssets, watchlistHistory, watchlists } from '../../db/schema';
 import type { Principal } from '../../env';
 import { assetView, resolveAsset, resolveAssets } from '../assets/service';
 import { audit } from '../audit/service';
+import { capInputColumns } from '../prices/market-cap';
 
 type Watchlist = typeof watchlists.$inferSelect;
 
@@ -36,15 +38,18 @@ function view(w: Watchlist, assetCount: number) {
 
 /** The watchlist's assets with their current prices and 24h changes, in the user's order. */
 export async function watchlistAssetViews(env: Env, watchlistId: string) {
-  const rows = await db(env)
-    .select({ item: watchlistAssets, asset: assets, quote: quotes })
-    .from(watchlistAssets)
-    .innerJoin(assets, eq(assets.id, watchlistAssets.assetId))
-    .leftJoin(quotes, eq(quotes.assetId, assets.id))
-    .where(eq(watchlistAssets.watchlistId, watchlistId))
-    .orderBy(asc(watchlistAssets.sortOrder), asc(assets.symbol));
-  return rows.map(({ item, asset, quote }) => ({
-    ...assetView(asset, quote),
+  const [rows, now] = await Promise.all([
+    db(env)
+      .select({ item: watchlistAssets, asset: assets, quote: quotes, ...capInputColumns })
+      .from(watchlistAssets)
+      .innerJoin(assets, eq(assets.id, watchlistAssets.assetId))
+      .leftJoin(quotes, eq(quotes.assetId, assets.id))
+      .where(eq(watchlistAssets.watchlistId, watchlistId))
+      .orderBy(asc(watchlistAssets.sortOrder), asc(assets.symbol)),
+    marketNow(env),
+  ]);
+  return rows.map(({ item, asset, quote, capSupply, capReported }) => ({
+    ...assetView(asset, quote ? { ...quote, capSupply, capReported } : null, now),
     notes: item.notes,
     position_type: item.positionType,
     target_price: item.targetPrice,

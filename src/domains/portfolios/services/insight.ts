@@ -1,5 +1,6 @@
 import { betaAlpha, historicalVar, maxDrawdown, positionGreeks, sharpeRatio, stdDev } from '../../../quant';
-import { quotesFor, recentDailyCloses, yearRange } from '../../prices/service';
+import { marketCapOf, servedQuotes } from '../../prices/market-cap';
+import { recentDailyCloses, yearRange } from '../../prices/service';
 import { D } from '../ledger';
 import { round } from '../schemas';
 import { tradesOfPositions } from './ledger';
@@ -253,7 +254,7 @@ export async function positionInsight(
   const assetId = p.assetId;
   const at = v.priceAt ?? now;
   const [quotes, year, range, trades, rate] = await Promise.all([
-    assetId ? quotesFor(env, [assetId]) : Promise.resolve(new Map()),
+    assetId ? servedQuotes(env, [assetId]) : Promise.resolve(new Map()),
     assetId ? recentDailyCloses(env, assetId, 261, at) : Promise.resolve([]),
     assetId ? yearRange(env, assetId, at) : Promise.resolve({ high: null, low: null }),
     tradesOfPositions(env, p.portfolioId, [p.id]),
@@ -272,7 +273,7 @@ export async function positionInsight(
         day_low: quote.low24h,
         year_high: range.high,
         year_low: range.low,
-        market_cap: quote.marketCap,
+        market_cap: marketCapOf(p, quote, quote).market_cap,
         last_updated: new Date(quote.asOf).toISOString(),
       }
     : last

@@ -6,8 +6,6 @@ const HOUR = 3_600_000;
 const FRESH_HOURS = 24;
 /** After that the freshness score halves every three days (a long weekend costs about half). */
 const HALF_LIFE_HOURS = 72;
-/** A price older than this is called stale in recommendations and alerts. */
-export const STALE_HOURS = 48;
 
 export interface DataQuality {
   overall_score: number;
@@ -26,6 +24,8 @@ export interface DataQuality {
       oldest_update: string | null;
       hours_since_oldest_update: number | null;
       stale_symbols: string[];
+      /** Each stale price with its date and why it is not live (src/domains/prices/freshness.ts). */
+      stale_prices: { symbol: string; as_of: string; cadence: string; reason: string }[];
     };
     greeks_coverage: {
       score: number;
@@ -67,7 +67,8 @@ export function assessQuality(value: PortfolioValue, now: number): DataQuality {
   const times = priced.flatMap((v) => (v.priceAt !== null ? [v.priceAt] : []));
   const newest = times.length ? Math.max(...times) : null;
   const oldest = times.length ? Math.min(...times) : null;
-  const stale = priced.filter((v) => v.priceAt !== null && ageHours(v.priceAt, now) > STALE_HOURS);
+  // Stale by the one freshness rule: the price's cadence promised a newer observation by now.
+  const stale = priced.filter((v) => v.freshness?.stale);
   const freshness = oldest === null ? (open.length ? 0 : 100) : freshnessScore(ageHours(oldest, now));
 
   const options = open.filter(isOption);
@@ -96,10 +97,9 @@ export function assessQuality(value: PortfolioValue, now: number): DataQuality {
         : `No price for the underlying of option ${v.position.symbol}: it is valued at cost`,
     );
   }
-  if (stale.length) {
-    const hours = Math.round(ageHours(oldest ?? now, now));
+  for (const v of stale) {
     recommendations.push(
-      `Prices of ${symbols(stale).join(', ')} are up to ${hours} hours old: refresh market data`,
+      `${v.position.symbol} is valued at its ${v.freshness?.as_of.slice(0, 10)} price, not a live one: ${v.freshness?.stale_reason}`,
     );
   }
   const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
@@ -120,6 +120,18 @@ export function assessQuality(value: PortfolioValue, now: number): DataQuality {
         oldest_update: iso(oldest),
         hours_since_oldest_update: oldest === null ? null : round(ageHours(oldest, now), 2),
         stale_symbols: symbols(stale),
+        stale_prices: stale.flatMap((v) =>
+          v.freshness?.stale_reason
+            ? [
+                {
+                  symbol: v.position.symbol,
+                  as_of: v.freshness.as_of,
+                  cadence: v.freshness.cadence,
+                  reason: v.freshness.stale_reason,
+                },
+              ]
+            : [],
+        ),
       },
       greeks_coverage: {
         score: round(greeks, 2),

@@ -5,6 +5,7 @@ import { db } from '../../../db/client';
 import { assets, priceData, quotes } from '../../../db/schema';
 import { blackScholes } from '../../../quant';
 import { catalogAssetId } from '../../assets/catalog';
+import { assetFreshness, type Freshness } from '../../prices/freshness';
 import { D, type LedgerState } from '../ledger';
 import type { PortfolioRow, PositionRow } from './portfolios';
 
@@ -186,6 +187,8 @@ export interface PositionValue {
   previous: number | null;
   priceAt: number | null;
   priceSource: PriceSource;
+  /** The price's freshness against the valuation time (market clock, or the as-of day); null when valued at cost. */
+  freshness: Freshness | null;
   underlyingPrice: number | null;
   marketValue: number;
   unrealizedPnl: number;
@@ -349,6 +352,7 @@ export async function valuePortfolio(
       previous,
       priceAt,
       priceSource,
+      freshness: priceAt !== null ? assetFreshness(p, priceAt, now) : null,
       underlyingPrice,
       marketValue,
       unrealizedPnl: h.quantity > 0 ? unrealizedPnl : 0,

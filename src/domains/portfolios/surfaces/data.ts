@@ -124,6 +124,9 @@ const QualitySchema = z.object({
       oldest_update: z.string().nullable(),
       hours_since_oldest_update: z.number().nullable(),
       stale_symbols: z.array(z.string()),
+      stale_prices: z.array(
+        z.object({ symbol: z.string(), as_of: z.string(), cadence: z.string(), reason: z.string() }),
+      ),
     }),
     greeks_coverage: z.object({
       score: z.number(),
@@ -138,24 +141,42 @@ const QualitySchema = z.object({
 });
 
 // ---------- 2.4 positions details ----------
-const DetailRowSchema = z.object({
-  id: z.string(),
-  portfolio_id: z.string(),
-  symbol: z.string(),
-  position_type: PositionTypeSchema,
-  quantity: z.number(),
-  cost_basis: z.number(),
-  current_price: z.number(),
-  market_value: z.number(),
-  unrealized_pnl: z.number(),
-  unrealized_pnl_percent: z.number().nullable(),
-  day_change: z.number(),
-  day_change_percent: z.number().nullable(),
-  is_active: z.boolean(),
-  created_at: z.string(),
-  updated_at: z.string(),
+/** The valuation price's freshness (src/domains/prices/freshness.ts): a 2021 GOLD price says so. */
+const PriceFreshnessSchema = z.object({
+  price_as_of: z
+    .string()
+    .nullable()
+    .openapi({ description: 'When the valuation price was observed; null when valued at cost.' }),
+  price_stale: z.boolean(),
+  price_stale_reason: z.string().nullable(),
 });
+const priceFreshness = (v: PositionValue): z.infer<typeof PriceFreshnessSchema> => ({
+  price_as_of: v.freshness?.as_of ?? null,
+  price_stale: v.freshness?.stale ?? false,
+  price_stale_reason: v.freshness?.stale_reason ?? null,
+});
+
+const DetailRowSchema = z
+  .object({
+    id: z.string(),
+    portfolio_id: z.string(),
+    symbol: z.string(),
+    position_type: PositionTypeSchema,
+    quantity: z.number(),
+    cost_basis: z.number(),
+    current_price: z.number(),
+    market_value: z.number(),
+    unrealized_pnl: z.number(),
+    unrealized_pnl_percent: z.number().nullable(),
+    day_change: z.number(),
+    day_change_percent: z.number().nullable(),
+    is_active: z.boolean(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .extend(PriceFreshnessSchema.shape);
 const detailRow = (v: PositionValue) => ({
+  ...priceFreshness(v),
   id: v.position.id,
   portfolio_id: v.position.portfolioId,
   symbol: v.position.symbol,
@@ -201,6 +222,7 @@ export const PositionBlockSchema = z
     updated_at: z.string(),
     is_active: z.boolean(),
   })
+  .extend(PriceFreshnessSchema.shape)
   .openapi('DataPosition');
 
 export function positionBlock(v: PositionValue, value: PortfolioValue): z.infer<typeof PositionBlockSchema> {
@@ -230,6 +252,7 @@ export function positionBlock(v: PositionValue, value: PortfolioValue): z.infer<
     created_at: p.createdAt,
     updated_at: p.updatedAt,
     is_active: p.isActive,
+    ...priceFreshness(v),
   };
 }
 

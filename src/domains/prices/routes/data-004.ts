@@ -2,11 +2,13 @@ import { z } from '@hono/zod-openapi';
 import { cachedData, notModifiedResponse } from '../../../core/cache';
 import { CalendarDate, ordered } from '../../../core/dates';
 import { ApiError } from '../../../core/errors';
+import { marketNow } from '../../../core/market-clock';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { requireUser } from '../../../middleware/auth';
 import { resolveAsset, resolveAssets } from '../../assets/service';
+import { MarketCapBasisSchema, QuoteFactsSchema, quoteFacts, servedQuotes } from '../market-cap';
 import { parseTime } from '../schemas';
-import { adjustForSplits, candles, quotesFor, recentDailyCloses, yearRange } from '../service';
+import { adjustForSplits, candles, recentDailyCloses, yearRange } from '../service';
 import { dailyStatistics } from '../statistics';
 
 const common = { security: [{ bearerAuth: [] }], middleware: requireUser, tags: ['Data (004)'] };
@@ -177,21 +179,28 @@ export const data004Routes = createRouter()
             'application/json': {
               schema: z.object({
                 quotes: z.array(
-                  z.object({
-                    symbol: z.string(),
-                    price: z.number(),
-                    change: z.number().nullable(),
-                    change_percent: z.number().nullable(),
-                    volume: z.number().nullable(),
-                    bid: z.number().nullable(),
-                    ask: z.number().nullable(),
-                    bid_size: z.number().nullable(),
-                    ask_size: z.number().nullable(),
-                    high_52_week: z.number().nullable(),
-                    low_52_week: z.number().nullable(),
-                    market_cap: z.number().nullable(),
-                    timestamp: z.string(),
-                  }),
+                  z
+                    .object({
+                      symbol: z.string(),
+                      price: z.number(),
+                      change: z.number().nullable(),
+                      change_percent: z.number().nullable(),
+                      volume: z.number().nullable(),
+                      bid: z.number().nullable(),
+                      ask: z.number().nullable(),
+                      bid_size: z.number().nullable(),
+                      ask_size: z.number().nullable(),
+                      high_52_week: z.number().nullable(),
+                      low_52_week: z.number().nullable(),
+                      market_cap: z.number().nullable(),
+                      market_cap_basis: MarketCapBasisSchema.nullable(),
+                      market_cap_missing_reason: z.string().nullable(),
+                      timestamp: z.string(),
+                    })
+                    .extend(
+                      QuoteFactsSchema.pick({ as_of: true, stale: true, stale_reason: true, cadence: true })
+                        .shape,
+                    ),
                 ),
                 missing: z.array(z.string()),
                 market_status: z.enum(['open', 'closed', '24x7']),
@@ -214,7 +223,7 @@ export const data004Routes = createRouter()
       ];
       const found = await resolveAssets(c.env, symbols);
       const ids = [...new Set([...found.values()].map((a) => a.id))];
-      const quoteMap = await quotesFor(c.env, ids);
+      const [quoteMap, now] = await Promise.all([servedQuotes(c.env, ids), marketNow(c.env)]);
       const out = [];
       const missing: string[] = [];
       // One 52-week read per symbol, side by side rather than one after another.
@@ -224,6 +233,7 @@ export const data004Routes = createRouter()
           const quote = asset ? quoteMap.get(asset.id) : undefined;
           if (!asset || !quote) return { missing: s, quote: null };
           const year = await yearRange(c.env, asset.id, quote.asOf);
+          const facts = quoteFacts(asset, quote, now);
           return {
             missing: null,
             quote: {
@@ -238,8 +248,14 @@ export const data004Routes = createRouter()
               ask_size: null,
               high_52_week: year.high,
               low_52_week: year.low,
-              market_cap: quote.marketCap,
+              market_cap: facts.market_cap,
+              market_cap_basis: facts.market_cap_basis,
+              market_cap_missing_reason: facts.market_cap_missing_reason,
               timestamp: new Date(quote.asOf).toISOString(),
+              as_of: facts.as_of,
+              stale: facts.stale,
+              stale_reason: facts.stale_reason,
+              cadence: facts.cadence,
             },
           };
         }),
@@ -298,6 +314,8 @@ export const data004Routes = createRouter()
                     change_percent: z.number().nullable(),
                     volume: z.number().nullable(),
                     last_updated: z.string().nullable(),
+                    stale: z.boolean(),
+                    stale_reason: z.string().nullable(),
                     historical_prices: z.array(z.object({ date: z.string(), close: z.number() })),
                   }),
                 ),
@@ -321,15 +339,19 @@ export const data004Routes = createRouter()
             .filter((s) => s in FACTOR_ETFS)
         : Object.keys(FACTOR_ETFS);
       const found = await resolveAssets(c.env, wanted);
-      const quoteMap = await quotesFor(
-        c.env,
-        [...found.values()].map((a) => a.id),
-      );
+      const [quoteMap, now] = await Promise.all([
+        servedQuotes(
+          c.env,
+          [...found.values()].map((a) => a.id),
+        ),
+        marketNow(c.env),
+      ]);
       const etfs = await Promise.all(
         wanted.map(async (symbol) => {
           const asset = found.get(symbol);
           const quote = asset ? quoteMap.get(asset.id) : undefined;
           const history = asset ? await recentDailyCloses(c.env, asset.id, q.days) : [];
+          const facts = asset && quote ? quoteFacts(asset, quote, now) : null;
           return {
             symbol,
             name: asset?.name ?? symbol,
@@ -339,6 +361,8 @@ export const data004Routes = createRouter()
             change_percent: quote?.changePct24h ?? null,
             volume: quote?.volume24h ?? null,
             last_updated: quote ? new Date(quote.asOf).toISOString() : null,
+            stale: facts?.stale ?? false,
+            stale_reason: facts?.stale_reason ?? null,
             historical_prices: history.reverse().map((r) => ({ date: day(r.openTime), close: r.close })),
           };
         }),

@@ -1,12 +1,14 @@
 import { z } from '@hono/zod-openapi';
 import { cachedData, notModifiedResponse } from '../../../core/cache';
 import { ApiError } from '../../../core/errors';
+import { marketNow } from '../../../core/market-clock';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { plain, plainOrV2Schema } from '../../../core/responses';
 import { TIMEFRAMES } from '../../../db/schema/market';
+import { QuoteFactsSchema, quoteFacts, servedQuotes } from '../market-cap';
 import { listMarkets, resolvePair } from '../market-service';
 import { isoDate, parseTime } from '../schemas';
-import { candles, quotesFor } from '../service';
+import { candles } from '../service';
 
 const PairParam = z.object({
   pair: z
@@ -38,6 +40,9 @@ export const marketRoutes = createRouter()
                     price: z.number().nullable(),
                     change24h: z.number().nullable(),
                     volume24h: z.number().nullable(),
+                    as_of: z.string().nullable(),
+                    stale: z.boolean(),
+                    stale_reason: z.string().nullable(),
                   }),
                 ),
               ),
@@ -128,12 +133,17 @@ export const marketRoutes = createRouter()
           content: {
             'application/json': {
               schema: plainOrV2Schema(
-                z.object({
-                  symbol: z.string(),
-                  price: z.number(),
-                  timestamp: z.string(),
-                  source: z.string(),
-                }),
+                z
+                  .object({
+                    symbol: z.string(),
+                    price: z.number(),
+                    timestamp: z.string(),
+                    source: z.string(),
+                  })
+                  .extend(
+                    QuoteFactsSchema.pick({ as_of: true, stale: true, stale_reason: true, cadence: true })
+                      .shape,
+                  ),
               ),
             },
           },
@@ -142,14 +152,20 @@ export const marketRoutes = createRouter()
     }),
     async (c) => {
       const { asset, symbol } = await resolvePair(c.env, c.req.valid('param').pair);
-      const quote = (await quotesFor(c.env, [asset.id])).get(asset.id);
+      const [quotesById, now] = await Promise.all([servedQuotes(c.env, [asset.id]), marketNow(c.env)]);
+      const quote = quotesById.get(asset.id);
       if (!quote) throw new ApiError('NOT_FOUND', `No price for ${symbol} yet`);
+      const facts = quoteFacts(asset, quote, now);
       return c.json(
         plain(c, {
           symbol,
           price: quote.price,
           timestamp: new Date(quote.asOf).toISOString(),
           source: quote.source,
+          as_of: facts.as_of,
+          stale: facts.stale,
+          stale_reason: facts.stale_reason,
+          cadence: facts.cadence,
         }),
         200,
       );

@@ -3,6 +3,7 @@ import { ApiError } from '../../../core/errors';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { plain, plainOrV2Schema } from '../../../core/responses';
 import { resolveAssets } from '../../assets/service';
+import { QuoteFactsSchema } from '../market-cap';
 import { batchPrices, spotPrice } from '../market-service';
 import { candles, daysBefore } from '../service';
 
@@ -24,6 +25,7 @@ const SpotSchema = z
     date: z.string(),
     source: z.string(),
   })
+  .extend(QuoteFactsSchema.pick({ as_of: true, stale: true, stale_reason: true, cadence: true }).shape)
   .openapi('SpotPrice');
 
 const RANGES = { '1W': 7, '1M': 30, '3M': 91, '6M': 182, '1Y': 365, '5Y': 1826, ALL: null } as const;
@@ -67,6 +69,11 @@ export const trackerRoutes = createRouter()
                       price: z.number().nullable(),
                       date: z.string().nullable(),
                       change_percent_24h: z.number().nullable().optional(),
+                      as_of: z.string().nullable().optional(),
+                      stale: z.boolean().optional(),
+                      stale_reason: z.string().nullable().optional().openapi({
+                        description: 'Why the price is not live (freshness against the market clock).',
+                      }),
                       error: z.string().optional(),
                     }),
                   ),
