@@ -7,16 +7,18 @@ import { ApiError, codeForStatus, type FieldIssue } from './errors';
 import { describeError, log } from './logger';
 import { surfaceOf } from './surfaces';
 
+const MALFORMED_JSON = 'Malformed JSON in request body';
+
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof HTTPException) {
     // Hono's own validators throw 400 with this message for an unparseable JSON body.
     const malformed = err.status === 400 && /json/i.test(err.message);
-    const message = malformed ? 'Malformed JSON in request body' : err.message || `HTTP ${err.status}`;
+    const message = malformed ? MALFORMED_JSON : err.message || `HTTP ${err.status}`;
     return new ApiError(codeForStatus(err.status), message, { cause: err });
   }
   if (err instanceof SyntaxError) {
-    return new ApiError('VALIDATION_ERROR', 'Malformed JSON in request body', { cause: err });
+    return new ApiError('VALIDATION_ERROR', MALFORMED_JSON, { cause: err });
   }
   if (err instanceof ZodError) {
     // Request input is validated by the router's hook, so a ZodError here is our own data
@@ -86,7 +88,9 @@ export function errorBody(err: ApiError, requestId: string, path = '') {
  * finds (an unsupported currency) after the request schema passed.
  */
 function forSurface(err: ApiError, path: string): ApiError {
-  if (err.code !== 'VALIDATION_ERROR' || err.status !== 400 || surfaceOf(path) !== 'fastapi') return err;
+  // A body that is not JSON at all stays 400 on every surface (README, API conventions).
+  if (err.code !== 'VALIDATION_ERROR' || err.status !== 400 || err.message === MALFORMED_JSON) return err;
+  if (surfaceOf(path) !== 'fastapi') return err;
   return new ApiError(err.code, err.message, {
     status: 422,
     details: err.details,

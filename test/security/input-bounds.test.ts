@@ -17,7 +17,7 @@ describe('inputs that used to answer a plain 500 (issue 12, Low)', () => {
   it('a pair that decodes to "%_%" is an unknown symbol, not a URIError', async () => {
     const { res, body } = await callJson('/api/markets/%25_%25/price');
     expect(res.status).toBeLessThan(500);
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(400);
     expect((body as { error: { code: string } }).error.code).toBe('INVALID_SYMBOL');
   });
 

@@ -22,8 +22,8 @@ describe('assets (000)', () => {
     expect(res.status).toBe(200);
     expect(body.data.assets.map((a) => a.symbol).sort()).toEqual(['BTC', 'ETH']);
     const btc = body.data.assets.find((a) => a.symbol === 'BTC');
-    // The last close of the shipped history (2024-12-07).
-    expect(btc?.current_price).toBeCloseTo(99980.328125, 6);
+    // The last close before the market clock's start (2023-12-31).
+    expect(btc?.current_price).toBeCloseTo(42265.1875, 6);
     expect(body.meta.pagination?.total).toBe(2);
   });
 
@@ -41,9 +41,9 @@ describe('assets (000)', () => {
       expect(body.data.metrics_details.history).toEqual([
         {
           timeframe: '1d',
-          candles: 3735,
+          candles: 3393,
           first: '2014-09-17T00:00:00.000Z',
-          last: '2024-12-07T00:00:00.000Z',
+          last: '2023-12-31T00:00:00.000Z',
         },
       ]);
     }

@@ -448,7 +448,8 @@ describe('004 data surface', () => {
       multiplier: 100,
     });
     expect(g.delta).toBeCloseTo(ref.delta, 3);
-    expect(g.gamma).toBeCloseTo(ref.gamma, 6);
+    // time_to_expiry_years is served rounded, and the market clock moves on between calls.
+    expect(g.gamma).toBeCloseTo(ref.gamma, 5);
     expect(detail.body.position.current_price).toBeGreaterThan(spyPrice - 450); // BS ≥ intrinsic for a call (r ≥ 0)
 
     const agg = await get(`/api/v1/data/portfolios/${id}/aggregations?include_greeks=true`, user.as);

@@ -40,7 +40,7 @@ describe('quality report', () => {
       }>
     >('/api/v1/price-data/quality-report?timeframe=1d');
     const btc = body.data.series.find((s) => s.symbol === 'BTC');
-    expect(btc).toMatchObject({ candles: 3735, gaps: 0 });
+    expect(btc).toMatchObject({ candles: 3393, gaps: 0 });
     const dxy = body.data.series.find((s) => s.symbol === 'DXY');
     // The dollar index history has holiday runs longer than a weekend and bars outside their range.
     expect(dxy?.gaps).toBeGreaterThan(0);
@@ -147,13 +147,13 @@ describe('backfill and archive jobs', () => {
     const denied = await callJson('/api/v1/admin/price-data/fetch', {
       method: 'POST',
       as: user.as,
-      body: { assets: ['BTC'], start_date: '2024-11-01', end_date: '2024-11-03' },
+      body: { assets: ['BTC'], start_date: '2023-11-01', end_date: '2023-11-03' },
     });
     expectError(denied.res, denied.body, 403, 'ADMIN_ACCESS_REQUIRED');
     const { res, body } = await callJson<Envelope<Job>>('/api/v1/admin/price-data/fetch', {
       method: 'POST',
       as: admin.as,
-      body: { assets: ['BTC'], start_date: '2024-11-01', end_date: '2024-11-03' },
+      body: { assets: ['BTC'], start_date: '2023-11-01', end_date: '2023-11-03' },
     });
     expect(res.status).toBe(202);
     await runJob(body.data);
@@ -161,17 +161,17 @@ describe('backfill and archive jobs', () => {
     expect(done.body.data).toMatchObject({ status: 'succeeded', progress: 100, result: { written: 72 } });
     const hours = await callJson<
       Envelope<{ count: number; candles: { open: number; close: number; high: number; low: number }[] }>
-    >('/api/v1/assets/BTC/price-history?timeframe=1h&start_date=2024-11-01&end_date=2024-11-03');
+    >('/api/v1/assets/BTC/price-history?timeframe=1h&start_date=2023-11-01&end_date=2023-11-03');
     expect(hours.body.data.count).toBe(72);
     const fourHours = await callJson<Envelope<{ count: number }>>(
-      '/api/v1/assets/BTC/price-history?timeframe=4h&start_date=2024-11-01&end_date=2024-11-03',
+      '/api/v1/assets/BTC/price-history?timeframe=4h&start_date=2023-11-01&end_date=2023-11-03',
     );
     expect(fourHours.body.data.count).toBe(18);
     // Running the same backfill again changes nothing.
     const again = await callJson<Envelope<Job>>('/api/v1/admin/price-data/fetch', {
       method: 'POST',
       as: admin.as,
-      body: { assets: ['BTC'], start_date: '2024-11-01', end_date: '2024-11-03' },
+      body: { assets: ['BTC'], start_date: '2023-11-01', end_date: '2023-11-03' },
     });
     await runJob(again.body.data);
     const count = await env.DB.prepare(
@@ -187,18 +187,18 @@ describe('backfill and archive jobs', () => {
     const fetchJob = await callJson<Envelope<Job>>('/api/v1/admin/price-data/fetch', {
       method: 'POST',
       as: admin.as,
-      body: { assets: ['SPY'], start_date: '2024-01-01', end_date: '2024-11-08' },
+      body: { assets: ['SPY'], start_date: '2023-01-01', end_date: '2023-11-08' },
     });
     await runJob(fetchJob.body.data);
     const before = await callJson<Envelope<{ count: number; candles: { close: number }[] }>>(
-      '/api/v1/assets/SPY/price-history?timeframe=1h&start_date=2024-02-01&end_date=2024-02-29&limit=10000',
+      '/api/v1/assets/SPY/price-history?timeframe=1h&start_date=2023-02-01&end_date=2023-02-28&limit=10000',
     );
     const days = await callJson<Envelope<{ count: number }>>(
-      '/api/v1/assets/SPY/price-history?start_date=2024-02-01&end_date=2024-02-29',
+      '/api/v1/assets/SPY/price-history?start_date=2023-02-01&end_date=2023-02-28',
     );
-    // 24 replayed hours per trading day (February 2024 had 20, Presidents' Day closed).
+    // 24 replayed hours per trading day (February 2023 had 19, Presidents' Day closed).
     expect(before.body.data.count).toBe(days.body.data.count * 24);
-    expect(days.body.data.count).toBe(20);
+    expect(days.body.data.count).toBe(19);
     const cleanup = await callJson<Envelope<Job>>('/api/v1/admin/price-data/cleanup', {
       method: 'POST',
       as: admin.as,
@@ -210,7 +210,7 @@ describe('backfill and archive jobs', () => {
     const inD1 = await env.DB.prepare(
       "SELECT COUNT(*) AS n FROM price_data WHERE asset_id = 'ast_spy' AND timeframe = '1h' AND open_time < ?",
     )
-      .bind(Date.UTC(2024, 2, 1))
+      .bind(Date.UTC(2023, 2, 1))
       .first<{ n: number }>();
     expect(inD1?.n).toBe(0);
     const files = await env.DB.prepare(
@@ -218,7 +218,7 @@ describe('backfill and archive jobs', () => {
     ).first<{ n: number }>();
     expect(files?.n).toBeGreaterThan(0);
     const after = await call(
-      '/api/v1/assets/SPY/price-history?timeframe=1h&start_date=2024-02-01&end_date=2024-02-29&limit=10000',
+      '/api/v1/assets/SPY/price-history?timeframe=1h&start_date=2023-02-01&end_date=2023-02-28&limit=10000',
       {
         headers: { 'Cache-Control': 'no-cache' },
       },
@@ -232,7 +232,7 @@ describe('backfill and archive jobs', () => {
 describe('macro backfill and validation jobs', () => {
   it('backfills crypto history over a range from the replay source as a job', async () => {
     const { res, body } = await callJson<Envelope<Job>>(
-      '/api/v1/admin/macro/backfill?start_date=2024-10-01&end_date=2024-10-02',
+      '/api/v1/admin/macro/backfill?start_date=2023-10-01&end_date=2023-10-02',
       {
         method: 'POST',
         as: admin.as,
@@ -246,7 +246,7 @@ describe('macro backfill and validation jobs', () => {
       result: { written: 48, per_asset: { BTC: 48 } },
     });
     const unsupported = await callJson(
-      '/api/v1/admin/macro/backfill?start_date=2024-10-01&end_date=2024-10-02&data_sources=glassnode',
+      '/api/v1/admin/macro/backfill?start_date=2023-10-01&end_date=2023-10-02&data_sources=glassnode',
       {
         method: 'POST',
         as: admin.as,

@@ -17,12 +17,13 @@ describe('price history (000)', () => {
   it('serves five years of real BTC daily candles, oldest first', async () => {
     const { res, body } = await callJson<
       Envelope<{ count: number; candles: Candle[]; start: string; end: string }>
-    >('/api/v1/assets/BTC/price-history?timeframe=1d&start_date=2019-12-08&end_date=2024-12-07&limit=5000');
+    >('/api/v1/assets/BTC/price-history?timeframe=1d&start_date=2018-12-31&end_date=2023-12-31&limit=5000');
     expect(res.status).toBe(200);
     expect(body.data.count).toBe(1827);
-    expect(body.data.start).toBe('2019-12-08T00:00:00.000Z');
-    expect(body.data.end).toBe('2024-12-07T00:00:00.000Z');
-    expect(body.data.candles.at(-1)).toMatchObject({ close: 99980.328125, high: 100500.2421875 });
+    expect(body.data.start).toBe('2018-12-31T00:00:00.000Z');
+    expect(body.data.end).toBe('2023-12-31T00:00:00.000Z');
+    // The last day the market clock (2024-01-01) has seen close.
+    expect(body.data.candles.at(-1)).toMatchObject({ close: 42265.1875, high: 42860.9375 });
   });
 
   it('keeps the most recent candles when the range holds more than the limit', async () => {
@@ -30,9 +31,9 @@ describe('price history (000)', () => {
       '/api/v1/assets/BTC/price-history?limit=3',
     );
     expect(body.data.candles.map((c) => c.timestamp.slice(0, 10))).toEqual([
-      '2024-12-05',
-      '2024-12-06',
-      '2024-12-07',
+      '2023-12-29',
+      '2023-12-30',
+      '2023-12-31',
     ]);
   });
 
@@ -82,10 +83,10 @@ describe('markets (002)', () => {
       const price = await callJson<{ symbol: string; price: number; source: string }>(
         `/api/markets/${pair}/price`,
       );
-      expect(price.body).toMatchObject({ price: 99980.328125, source: 'history' });
+      expect(price.body).toMatchObject({ price: 42265.1875, source: 'history' });
     }
     const ohlcv = await callJson<Candle[]>('/api/markets/BTC-USD/ohlcv?timeframe=1d&limit=2');
-    expect(ohlcv.body.map((c) => c.timestamp.slice(0, 10))).toEqual(['2024-12-06', '2024-12-07']);
+    expect(ohlcv.body.map((c) => c.timestamp.slice(0, 10))).toEqual(['2023-12-30', '2023-12-31']);
     const v2 = await callJson<{ success: boolean; data: unknown[] }>('/api/v2/markets');
     expect(v2.body.success).toBe(true);
     const unknown = await callJson('/api/markets/NOPE-USD/price');
@@ -104,10 +105,10 @@ describe('tracker prices (003)', () => {
       },
     });
     expect(body.results['CRYPTO:BTC']).toMatchObject({
-      price: 99980.328125,
-      date: '2024-12-07T00:00:00.000Z',
+      price: 42265.1875,
+      date: '2023-12-31T00:00:00.000Z',
     });
-    expect(body.results['US-EQUITY:SPY']?.price).toBeGreaterThan(500);
+    expect(body.results['US-EQUITY:SPY']?.price).toBe(475.31);
     expect(body.results['AUTO:ZZZ']).toEqual({ price: null, date: null, error: 'unknown symbol' });
   });
 
@@ -126,7 +127,7 @@ describe('tracker prices (003)', () => {
     const lastSpy = spyDays.at(-1) ?? 0;
     expect(body.SPY).toHaveLength(spyDays.filter((t) => t > lastSpy - 30 * 86_400_000).length);
     expect(body.SPY?.length).toBeLessThan(30);
-    expect(body.BTC?.at(-1)).toEqual({ time: '2024-12-07', close: 99980.328125 });
+    expect(body.BTC?.at(-1)).toEqual({ time: '2023-12-31', close: 42265.1875 });
     const bad = await callJson('/api/historical-data', {
       method: 'POST',
       body: { symbols: ['BTC', 'NOPE'] },
@@ -159,7 +160,7 @@ describe('data (004)', () => {
       statistics: { period_return: number; volatility: number; annualization_periods: number };
     }>('/api/v1/data/prices/historical/SPY?days=30', { as: user.as });
     expect(body.data_points).toBe(30);
-    expect(body.prices[0]?.date).toBe('2024-11-08');
+    expect(body.prices[0]?.date).toBe('2023-12-29');
     const closes = [...body.prices].reverse().map((p) => p.close);
     expect(body.statistics.period_return).toBeCloseTo((closes.at(-1) ?? 0) / (closes[0] ?? 1) - 1, 6);
     expect(body.statistics.annualization_periods).toBe(252);
@@ -177,7 +178,8 @@ describe('data (004)', () => {
     }>('/api/v1/data/prices/quotes?symbols=BTC,SPY,NOPE', { as: user.as });
     expect(body.quotes.map((q) => q.symbol)).toEqual(['BTC', 'SPY']);
     expect(body.missing).toEqual(['NOPE']);
-    expect(body.quotes[0]?.high_52_week).toBeGreaterThan(99_000);
+    // BTC's highest high of 2023, the calendar year before the clock.
+    expect(body.quotes[0]?.high_52_week).toBe(44705.515625);
     expect(body.quotes[0]?.bid).toBeNull();
   });
 

@@ -32,9 +32,10 @@ describe('watchlists (000/001)', () => {
     const id = created.body.data.id;
     expect(id).toMatch(/^wl_/);
     expect(created.body.data.assets.map((a) => a.symbol)).toEqual(['BTC', 'ETH']);
-    expect(created.body.data.assets[0]?.current_price).toBe(99980.328125);
+    // BTC's 2023-12-31 close, against 2023-12-30's: the last day the clock (2024-01-01) has seen close.
+    expect(created.body.data.assets[0]?.current_price).toBe(42265.1875);
     expect(created.body.data.assets[0]?.price_change_percentage_24h).toBeCloseTo(
-      (99980.328125 / 99920.7109375 - 1) * 100,
+      (42265.1875 / 42156.90234375 - 1) * 100,
       9,
     );
     const added = await callJson<Envelope<Detail>>(`/api/v1/watchlists/${id}/assets`, {
