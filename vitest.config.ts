@@ -10,7 +10,14 @@ export default defineConfig({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
         // Fresh keys per run: tests never depend on a developer's .dev.vars.
-        bindings: { TEST_MIGRATIONS: migrations, ENVIRONMENT: 'test', ...generateDevSecrets() },
+        bindings: {
+          TEST_MIGRATIONS: migrations,
+          ENVIRONMENT: 'test',
+          ...generateDevSecrets(),
+          // test/security/fuzz.test.ts: requests per operation and role (`npm run fuzz`), and its seed.
+          FUZZ_RUNS: process.env.FUZZ_RUNS ?? '',
+          FUZZ_SEED: process.env.FUZZ_SEED ?? '',
+        },
       },
     }),
   ],

@@ -89,6 +89,8 @@ export class UserObject extends MeridianObject {
   /** Personal live topics: seq and resume buffer per topic, and the socket states. */
   private readonly live: TopicLog;
   private readonly sockets = new SocketStates();
+  /** The tail of each key's line of work (see `inTurn`); in memory: a reset only ends the line. */
+  private readonly lines = new Map<string, Promise<void>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -309,6 +311,25 @@ export class UserObject extends MeridianObject {
     const sockets = this.ctx.getWebSockets(`key:${apiKeyId}`);
     for (const ws of sockets) close(ws, 1008, 'API key revoked');
     return sockets.length;
+  }
+
+  /**
+   * Runs `work`, a callback into the calling Worker, after every earlier call with the same key
+   * has finished, and returns when it has: one writer at a time per key (a portfolio's ledger
+   * commits, so concurrent changes are each judged against the ledger the previous one left).
+   * The work's own outcome stays with the caller. A reset of the object drops the line; callers
+   * then fall back on the ledger's version check, which never lets a stale commit land.
+   */
+  async inTurn(key: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.lines.get(key) ?? Promise.resolve();
+    const run = previous.then(() => work());
+    const tail = run.catch(() => undefined);
+    this.lines.set(key, tail);
+    try {
+      await run;
+    } finally {
+      if (this.lines.get(key) === tail) this.lines.delete(key);
+    }
   }
 
   /** Ends one session. False if it is not this user's or already ended. */

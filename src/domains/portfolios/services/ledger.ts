@@ -2,7 +2,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { RequestFacts } from '../../../core/client';
 import { ApiError } from '../../../core/errors';
 import { newId } from '../../../core/ids';
-import { log } from '../../../core/logger';
+import { describeError, log } from '../../../core/logger';
 import { db } from '../../../db/client';
 import {
   ledgerCommits,
@@ -343,10 +343,44 @@ function tradeJson(t: TradeRow) {
  * change from it, replays the result (refusing a sale beyond what is held at its date, even
  * when the change is a backdated edit that makes a later sale impossible), and writes the
  * trades, every position's derived figures and the portfolio's cash in one D1 batch headed by
- * a `ledger_commits` insert of the next version. A concurrent change that claimed the same
- * version makes this batch fail as a whole; it is then re-read and retried.
+ * a `ledger_commits` insert of the next version.
+ *
+ * Commits to one portfolio take turns in its owner's user object (a portfolio has one owner,
+ * whose object already orders their sessions), so 50 concurrent sells are each judged against
+ * the ledger the previous one left, not refused as conflicts. If that object is unreachable the
+ * commit runs anyway: the version check below keeps the ledger whole on its own.
  */
 export async function commitLedger(
+  env: Env,
+  portfolio: PortfolioRow,
+  userId: string,
+  action: string,
+  mutate: (ledger: LoadedLedger) => Mutation | Promise<Mutation>,
+): Promise<CommitResult> {
+  let outcome: Promise<CommitResult> | undefined;
+  const commit = () => {
+    outcome ??= commitVersioned(env, portfolio, userId, action, mutate);
+    return outcome;
+  };
+  try {
+    await env.USER.getByName(portfolio.userId).inTurn(`portfolio:${portfolio.id}`, async () => {
+      // Settled either way here: the result or error goes back to the caller below, unchanged.
+      await commit().then(
+        () => undefined,
+        () => undefined,
+      );
+    });
+  } catch (err) {
+    log('warn', 'ledger.turn_unavailable', { portfolio_id: portfolio.id, ...describeError(err) });
+  }
+  return commit();
+}
+
+/**
+ * One commit, guarded by the ledger version: a concurrent change that claimed the same version
+ * makes the batch fail as a whole; it is then re-read and retried, at most COMMIT_ATTEMPTS times.
+ */
+async function commitVersioned(
   env: Env,
   portfolio: PortfolioRow,
   userId: string,
