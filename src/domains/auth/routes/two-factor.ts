@@ -53,6 +53,8 @@ export const twoFactorRoutes = createRouter()
       method: 'post',
       path: '/api/v1/auth/2fa/disable',
       summary: 'Turn two-factor off (needs a current code)',
+      description:
+        'Wrong codes count towards the sign-in lockout (5 in a row lock the account); while locked this answers 403 ACCOUNT_LOCKED with Retry-After without checking the code.',
       request: codeBody,
       responses: { 200: { description: 'Disabled.', content: json(TwoFactorStatusSchema) } },
     }),
