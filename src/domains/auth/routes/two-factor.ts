@@ -1,7 +1,7 @@
 import type { z } from '@hono/zod-openapi';
 import { requestFacts } from '../../../core/client';
 import { createRouter, defineRoute } from '../../../core/openapi';
-import { envelope, envelopeSchema } from '../../../core/responses';
+import { carriesCredentials, envelope, envelopeSchema } from '../../../core/responses';
 import { principalOf, requireUser } from '../../../middleware/auth';
 import { TotpCodeBody, TwoFactorEnrolmentSchema, TwoFactorStatusSchema } from '../schemas';
 import { disableTotp, enrollTotp, totpStatus, verifyTotp } from '../service';
@@ -29,7 +29,10 @@ export const twoFactorRoutes = createRouter()
       summary: 'Start TOTP enrolment: a secret and an otpauth:// URI for an authenticator app',
       responses: { 200: { description: 'The secret to scan.', content: json(TwoFactorEnrolmentSchema) } },
     }),
-    async (c) => c.json(envelope(c, await enrollTotp(c.env, principalOf(c))), 200),
+    async (c) => {
+      carriesCredentials(c);
+      return c.json(envelope(c, await enrollTotp(c.env, principalOf(c))), 200);
+    },
   )
   .openapi(
     defineRoute({
