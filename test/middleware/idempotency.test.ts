@@ -227,6 +227,31 @@ describe('Idempotency-Key scope and secrets', () => {
     expect(asUser.headers.get('Idempotent-Replayed')).toBeNull();
   });
 
+  it("belong to the user whether the token comes as 004's cookie or a bearer header", async () => {
+    const user = await signUp();
+    const key = freshKey();
+    const make = (headers: Record<string, string>) =>
+      call('/api/v1/management/portfolios', {
+        method: 'POST',
+        body: { name: 'cookie-then-bearer' },
+        headers: { 'Idempotency-Key': key, ...headers },
+      });
+    const byCookie = await make({ Cookie: `auth_token=${user.token}`, 'X-Requested-With': 'XMLHttpRequest' });
+    expect(byCookie.status).toBe(201);
+    const byBearer = await make({ Authorization: `Bearer ${user.token}` });
+    expect(byBearer.headers.get('Idempotent-Replayed')).toBe('true');
+    const other = await signUp();
+    const theirs = await make({ Cookie: `auth_token=${other.token}`, 'X-Requested-With': 'XMLHttpRequest' });
+    expect(theirs.status).toBe(201);
+    expect(theirs.headers.get('Idempotent-Replayed')).toBeNull();
+    const row = await env.DB.prepare(
+      "SELECT count(*) AS n FROM portfolios WHERE user_id = ? AND name = 'cookie-then-bearer'",
+    )
+      .bind(user.id)
+      .first<{ n: number }>();
+    expect(row?.n).toBe(1);
+  });
+
   it('never keeps a response that carries credentials: sign-in, refresh, a new API key', async () => {
     const user = await signUp();
     const key = freshKey();
