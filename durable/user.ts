@@ -1,4 +1,5 @@
 import { config } from '../src/core/config';
+import type { GuessOutcome, GuessSlot, LockState } from '../src/core/lockout';
 import { type Bucket, bucketsFor, REFRESH_RULE } from '../src/core/rate-limits';
 import { MeridianObject } from './lib/base';
 import {
@@ -17,6 +18,7 @@ import {
   TopicLog,
   welcome,
 } from './lib/live';
+import { Lockout } from './lib/lockout';
 import { type BucketState, type LimitDecision, RateLimiter } from './lib/rate-limiter';
 
 /** What the object knows of its user: enough to authorize without a D1 read. */
@@ -86,6 +88,9 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export class UserObject extends MeridianObject {
   protected readonly kind = 'user';
   private readonly limiter: RateLimiter;
+  private readonly lockout: Lockout;
+  /** D1 mirror writes of the lock state, one after another, so the last write is the latest state. */
+  private lockMirror: Promise<void> = Promise.resolve();
   /** Personal live topics: seq and resume buffer per topic, and the socket states. */
   private readonly live: TopicLog;
   private readonly sockets = new SocketStates();
@@ -104,6 +109,7 @@ export class UserObject extends MeridianObject {
     sql.exec(`CREATE TABLE IF NOT EXISTS refresh_tokens (
       hash TEXT PRIMARY KEY, session_id TEXT NOT NULL, used_at INTEGER, created_at INTEGER NOT NULL)`);
     this.limiter = new RateLimiter(sql);
+    this.lockout = new Lockout(sql);
     this.live = new TopicLog(sql);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
@@ -381,6 +387,46 @@ export class UserObject extends MeridianObject {
       // API-key sockets have no session to revoke; a suspended account loses them too.
       for (const ws of this.ctx.getWebSockets()) close(ws, 1008, 'Session revoked');
     }
+  }
+
+  // ---- lockout: every check of the user's password or TOTP code goes through here ----
+
+  /**
+   * Reserves one password or TOTP check before the secret is compared: refused while the
+   * account is locked, or while as many checks are in flight as failures remain before the
+   * lock, so parallel guesses cannot outrun the count. `initial` is D1's record, taken only
+   * by an object that has not counted this account yet. Settle the ticket with `settleGuess`.
+   */
+  async reserveGuess(initial: LockState): Promise<GuessSlot> {
+    return this.lockout.reserve(Date.now(), initial);
+  }
+
+  /** Records a reserved check's outcome (failures count towards the lock) and mirrors it to D1. */
+  async settleGuess(userId: string, ticket: string, outcome: GuessOutcome): Promise<LockState> {
+    const state = this.lockout.settle(ticket, outcome, Date.now());
+    if (outcome !== 'void') await this.mirrorLock(userId);
+    return state;
+  }
+
+  /** An admin's unlock: clears the count and the lock, here and in D1. */
+  async clearLockout(userId: string): Promise<void> {
+    this.lockout.clear();
+    await this.mirrorLock(userId);
+  }
+
+  /** Writes the current lock state to D1's users row (admin lists, suspicious activity). */
+  private mirrorLock(userId: string): Promise<void> {
+    const run = this.lockMirror.then(async () => {
+      const s = this.lockout.state();
+      await this.mirror(
+        'UPDATE users SET failed_login_count = ?, locked_until = ? WHERE id = ?',
+        s?.failed ?? 0,
+        iso(s?.lockedUntil ?? null),
+        userId,
+      );
+    });
+    this.lockMirror = run.catch(() => undefined);
+    return run;
   }
 
   /** The user's buckets without counting (for the rate-limit status endpoints). */

@@ -88,10 +88,11 @@ export function createApp() {
     description: 'An access token from /api/v1/auth/login, or an API key (mk_...).',
   });
 
-  app.doc31('/openapi.json', (c) => ({
+  app.doc31('/openapi.json', () => ({
     openapi: '3.1.0',
     info: { title: 'Meridian API', version: VERSION, description: DESCRIPTION },
-    servers: [{ url: new URL(c.req.url).origin }],
+    // Relative: the document's own origin, never a request header (Host could be forged).
+    servers: [{ url: '/', description: 'This deployment' }],
   }));
   // The reference's bundle is a static asset of this Worker (copied from the npm package by
   // scripts/lib/docs-assets.ts), and nothing in it calls out: /docs works offline.

@@ -84,10 +84,34 @@ export function createRouter(init: { getPath?: (request: Request) => string } = 
   });
 }
 
+/** Answered by any write: a conflict with stored state, or an Idempotency-Key still in use. */
+export const conflictResponse = errorResponse(
+  'Conflict: INTEGRITY_ERROR (already exists, or changed meanwhile), or IDEMPOTENCY_KEY_IN_USE for a retry while the first request with that Idempotency-Key still runs (see Retry-After)',
+);
+
+/** Answered by any operation that takes a body, when it is not JSON. */
+export const unsupportedMediaResponse = errorResponse(
+  'The body is not application/json (UNSUPPORTED_MEDIA_TYPE)',
+);
+
+/**
+ * The shared error responses one operation can give: every route's, plus 409 on writes
+ * (conflicts and the Idempotency-Key's "still running") and 415 where there is a body.
+ */
+export function sharedErrorResponses(config: Pick<RouteConfig, 'method' | 'request'>) {
+  return {
+    ...errorResponses,
+    ...(config.method === 'get' || config.method === 'head' || config.method === 'options'
+      ? {}
+      : { 409: conflictResponse }),
+    ...(config.request?.body ? { 415: unsupportedMediaResponse } : {}),
+  };
+}
+
 /**
  * `createRoute` with the shared error responses attached, so the document shows what every
  * route can answer besides its own successes.
  */
 export function defineRoute<R extends RouteConfig>(config: R) {
-  return createRoute({ ...config, responses: { ...errorResponses, ...config.responses } });
+  return createRoute({ ...config, responses: { ...sharedErrorResponses(config), ...config.responses } });
 }

@@ -81,3 +81,18 @@ export function plain<T>(c: Context<AppEnv>, data: T, options: { pagination?: Pa
     },
   };
 }
+
+/**
+ * Marks a response that carries credentials (tokens, a new API key, a TOTP secret):
+ * `Cache-Control: no-store` (RFC 6749 §5.1), which also keeps it out of the idempotency
+ * store, so no copy of a secret outlives the response.
+ */
+export function carriesCredentials(c: Context<AppEnv>): void {
+  c.header('Cache-Control', 'no-store');
+  c.header('Pragma', 'no-cache');
+}
+
+/** Whether a response asked not to be stored (see `carriesCredentials`). */
+export function isNoStore(res: Response): boolean {
+  return /(^|,)\s*no-store\s*(,|$)/i.test(res.headers.get('Cache-Control') ?? '');
+}

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../core/errors';
-import { sessionCookieToken } from '../core/session-cookie';
+import { isNoStore } from '../core/responses';
 import type { AppEnv } from '../env';
 import { config } from '../env';
 
@@ -41,10 +41,16 @@ function parseKey(raw: string): string {
   return value;
 }
 
-/** Keys belong to the caller: their credentials (header or 004's cookie) when they send any, their address otherwise. */
-async function scopeOf(c: Context<AppEnv>): Promise<string> {
-  const credential = c.req.header('Authorization') ?? c.req.header('X-API-Key') ?? sessionCookieToken(c);
-  if (credential) return `cred:${await sha256Hex(credential)}`;
+/**
+ * Keys belong to the caller, not to a credential: the signed-in user (whether the access
+ * token came in a header or 004's cookie, and across refreshes), the API key (whether sent as
+ * `X-API-Key` or `Bearer`), or for guests their address. `authenticate` has resolved the
+ * principal before this runs.
+ */
+function scopeOf(c: Context<AppEnv>): string {
+  const principal = c.get('principal');
+  if (principal?.apiKeyId) return `key:${principal.apiKeyId}`;
+  if (principal) return `user:${principal.userId}`;
   return `addr:${c.req.header('CF-Connecting-IP') ?? 'unknown'}`;
 }
 
@@ -130,8 +136,9 @@ async function replay(c: Context<AppEnv>, row: StoredKey): Promise<Response> {
 /**
  * `Idempotency-Key` on POST and PATCH (IETF httpapi draft): the same key and request replays
  * the stored response; the same key with another request answers 422; a retry while the
- * first is still running answers 409. Server errors and transient refusals are not stored,
- * so retrying them runs the request again. Keys live `IDEMPOTENCY_TTL_SECONDS` (24 hours).
+ * first is still running answers 409. Server errors, transient refusals and responses that
+ * carry credentials (`Cache-Control: no-store`) are not stored, so retrying them runs the
+ * request again. Keys live `IDEMPOTENCY_TTL_SECONDS` (24 hours).
  */
 export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   const raw = c.req.header('Idempotency-Key');
@@ -144,7 +151,7 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   request.set(head, 0);
   request.set(new Uint8Array(body), head.length);
   const fingerprint = await sha256Hex(request);
-  const scope = await scopeOf(c);
+  const scope = scopeOf(c);
   const ttlMs = config(c.env).IDEMPOTENCY_TTL_SECONDS * 1000;
 
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -156,7 +163,8 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
         await release(c.env.DB, scope, key, lockedAt);
         throw err;
       }
-      if (c.res.status >= 500 || RELEASED_STATUSES.has(c.res.status)) {
+      // Responses that carry credentials (tokens, a new API key) are never kept.
+      if (c.res.status >= 500 || RELEASED_STATUSES.has(c.res.status) || isNoStore(c.res)) {
         await release(c.env.DB, scope, key, lockedAt);
       } else {
         await complete(c.env, scope, key, lockedAt, c.res);

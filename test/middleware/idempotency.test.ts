@@ -1,8 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { purgeExpiredIdempotencyKeys, STALE_LOCK_MS } from '../../src/middleware/idempotency';
+import { call, callJson } from '../helpers/api';
 import { expectError } from '../helpers/errors';
 import { probeApp } from '../helpers/probe-app';
+import { freshIp, signUp } from '../helpers/users';
 
 const probe = probeApp();
 let n = 0;
@@ -163,3 +165,145 @@ async function waitForClaim(key: string): Promise<void> {
   }
   throw new Error('the first request never claimed its key');
 }
+
+describe('Idempotency-Key scope and secrets', () => {
+  /** Creates a watchlist through the real Worker. */
+  function createWatchlist(name: string, key: string, headers: Record<string, string>) {
+    return call('/api/v1/watchlists', {
+      method: 'POST',
+      body: { name },
+      headers: { 'Idempotency-Key': key, ...headers },
+    });
+  }
+  async function watchlistsNamed(userId: string, name: string): Promise<number> {
+    const row = await env.DB.prepare(
+      'SELECT count(*) AS n FROM watchlists WHERE user_id = ? AND name = ? AND deleted_at IS NULL',
+    )
+      .bind(userId, name)
+      .first<{ n: number }>();
+    return row?.n ?? 0;
+  }
+
+  it('belong to the user, not the token: a retry after a token refresh replays instead of running twice', async () => {
+    const user = await signUp();
+    const key = freshKey();
+    const first = await createWatchlist('after-refresh', key, { Authorization: `Bearer ${user.token}` });
+    expect(first.status).toBe(201);
+    const refreshed = await callJson<{ access_token: string }>('/api/v1/auth/refresh', {
+      method: 'POST',
+      body: { refresh_token: user.refreshToken },
+    });
+    expect(refreshed.body.access_token).not.toBe(user.token);
+    const retry = await createWatchlist('after-refresh', key, {
+      Authorization: `Bearer ${refreshed.body.access_token}`,
+    });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(await watchlistsNamed(user.id, 'after-refresh')).toBe(1);
+
+    // Another user's same key is their own request.
+    const other = await signUp();
+    const theirs = await createWatchlist('after-refresh', key, { Authorization: `Bearer ${other.token}` });
+    expect(theirs.headers.get('Idempotent-Replayed')).toBeNull();
+    expect(await watchlistsNamed(other.id, 'after-refresh')).toBe(1);
+  });
+
+  it('belong to the API key, however it is sent: X-API-Key then Bearer replays', async () => {
+    const user = await signUp();
+    const created = await callJson<{ data: { key: string } }>('/api/v1/api-keys', {
+      method: 'POST',
+      as: user.as,
+      body: { name: 'writer', scopes: ['read', 'write'] },
+    });
+    const apiKey = created.body.data.key;
+    const key = freshKey();
+    const first = await createWatchlist('via-key', key, { 'X-API-Key': apiKey });
+    expect(first.status).toBe(201);
+    const retry = await createWatchlist('via-key', key, { Authorization: `Bearer ${apiKey}` });
+    expect(retry.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(await watchlistsNamed(user.id, 'via-key')).toBe(1);
+    // The key's owner signed in with a token is another principal: the key's requests are not theirs.
+    const asUser = await createWatchlist('via-key', key, { Authorization: `Bearer ${user.token}` });
+    expect(asUser.headers.get('Idempotent-Replayed')).toBeNull();
+  });
+
+  it("belong to the user whether the token comes as 004's cookie or a bearer header", async () => {
+    const user = await signUp();
+    const key = freshKey();
+    const make = (headers: Record<string, string>) =>
+      call('/api/v1/management/portfolios', {
+        method: 'POST',
+        body: { name: 'cookie-then-bearer' },
+        headers: { 'Idempotency-Key': key, ...headers },
+      });
+    const byCookie = await make({ Cookie: `auth_token=${user.token}`, 'X-Requested-With': 'XMLHttpRequest' });
+    expect(byCookie.status).toBe(201);
+    const byBearer = await make({ Authorization: `Bearer ${user.token}` });
+    expect(byBearer.headers.get('Idempotent-Replayed')).toBe('true');
+    const other = await signUp();
+    const theirs = await make({ Cookie: `auth_token=${other.token}`, 'X-Requested-With': 'XMLHttpRequest' });
+    expect(theirs.status).toBe(201);
+    expect(theirs.headers.get('Idempotent-Replayed')).toBeNull();
+    const row = await env.DB.prepare(
+      "SELECT count(*) AS n FROM portfolios WHERE user_id = ? AND name = 'cookie-then-bearer'",
+    )
+      .bind(user.id)
+      .first<{ n: number }>();
+    expect(row?.n).toBe(1);
+  });
+
+  it('never keeps a response that carries credentials: sign-in, refresh, a new API key', async () => {
+    const user = await signUp();
+    const key = freshKey();
+    const signIn = () =>
+      callJson<{ access_token: string; refresh_token: string; session_id: string }>('/api/v1/auth/login', {
+        method: 'POST',
+        body: { email: user.email, password: user.password },
+        headers: { 'Idempotency-Key': key, 'CF-Connecting-IP': freshIp() },
+      });
+    const a = await signIn();
+    expect(a.res.status).toBe(200);
+    expect(a.res.headers.get('Cache-Control')).toBe('no-store');
+    const b = await signIn();
+    expect(b.res.headers.get('Idempotent-Replayed')).toBeNull();
+    expect(b.body.session_id).not.toBe(a.body.session_id);
+
+    const refreshKey = freshKey();
+    const refreshed = await callJson<{ access_token: string; refresh_token: string }>(
+      '/api/v1/auth/refresh',
+      {
+        method: 'POST',
+        body: { refresh_token: a.body.refresh_token },
+        headers: { 'Idempotency-Key': refreshKey },
+      },
+    );
+    expect(refreshed.res.status).toBe(200);
+    const apiKeyKey = freshKey();
+    const created = await callJson<{ data: { key: string } }>('/api/v1/api-keys', {
+      method: 'POST',
+      as: user.as,
+      body: { name: 'secret' },
+      headers: { 'Idempotency-Key': apiKeyKey },
+    });
+    expect(created.res.status).toBe(201);
+
+    for (const k of [key, refreshKey, apiKeyKey]) {
+      expect(await env.DB.prepare('SELECT 1 FROM idempotency_keys WHERE key = ?').bind(k).first()).toBeNull();
+    }
+    const secrets = [
+      a.body.access_token,
+      a.body.refresh_token,
+      refreshed.body.access_token,
+      refreshed.body.refresh_token,
+      created.body.data.key,
+    ];
+    for (const secret of secrets) {
+      const kept = await env.DB.prepare(
+        "SELECT count(*) AS n FROM idempotency_keys WHERE instr(coalesce(response_body, ''), ?) > 0",
+      )
+        .bind(secret)
+        .first<{ n: number }>();
+      expect(kept?.n).toBe(0);
+    }
+  });
+});

@@ -1,13 +1,14 @@
 import { and, count, desc, eq, gte, isNull, like, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { RequestFacts } from '../../core/client';
 import { ApiError, assert } from '../../core/errors';
+import { LOCK_AFTER_FAILURES } from '../../core/lockout';
 import type { Page } from '../../core/pagination';
 import { TIERS } from '../../core/tiers';
 import { db } from '../../db/client';
 import { auditLogs, userActivities, userSessions, users } from '../../db/schema';
 import type { Principal } from '../../env';
 import { audit } from '../audit/service';
-import { getUser, LOCK_AFTER_FAILURES, type UserRow } from '../auth/service';
+import { getUser, type UserRow } from '../auth/service';
 import { profileView } from '../users/service';
 
 export function adminUserView(user: UserRow) {
@@ -224,6 +225,8 @@ export async function updateUser(
   ]);
   const row = updated[0];
   if (!row) throw new ApiError('NOT_FOUND', `User ${userId} not found`);
+  // The lock is counted in the user's object; D1 only mirrors it.
+  if (change.unlock) await env.USER.getByName(userId).clearLockout(userId);
   await env.USER.getByName(userId).updateProfile({
     userId: row.id,
     email: row.email,

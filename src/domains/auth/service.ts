@@ -5,6 +5,7 @@ import type { RequestFacts } from '../../core/client';
 import { decryptString, encryptString, randomToken, sha256Hex } from '../../core/crypto';
 import { ApiError, assert } from '../../core/errors';
 import { newId } from '../../core/ids';
+import { type GuessOutcome, LOCK_AFTER_FAILURES } from '../../core/lockout';
 import { decoyHash, hashPassword, needsRehash, normalizeEmail, verifyPassword } from '../../core/passwords';
 import { permissionsFor } from '../../core/permissions';
 import { signAccessToken } from '../../core/tokens';
@@ -13,12 +14,9 @@ import { users } from '../../db/schema';
 import { config, type Principal } from '../../env';
 import { activity } from '../audit/service';
 import { defaultPortfolio, findDefaultPortfolio } from '../portfolios/services/portfolios';
+import { lockedError, underLockout } from './lockout';
 
 export type UserRow = typeof users.$inferSelect;
-
-/** Consecutive failures before the account locks; each further failure doubles the lock. */
-export const LOCK_AFTER_FAILURES = 5;
-const MAX_LOCK_MINUTES = 24 * 60;
 
 export interface AuthResult {
   user: UserRow;
@@ -164,35 +162,42 @@ async function checkTotp(env: Env, user: UserRow, code: string): Promise<number 
   return step;
 }
 
-async function recordFailure(env: Env, user: UserRow, facts: RequestFacts, reason: string): Promise<never> {
+/**
+ * The one answer to a sign-in refused before (or without) a password match: unknown email,
+ * locked account, wrong password. Same status, code, message and suggestion, so none of
+ * them tells whether the account exists or is locked (OWASP's authentication guidance).
+ */
+function invalidCredentials(): ApiError {
+  return new ApiError('INVALID_CREDENTIALS', 'Invalid email or password', {
+    suggestion: `Check the email and password. After ${LOCK_AFTER_FAILURES} failed attempts in a row an account is locked for a while.`,
+  });
+}
+
+async function recordFailedSignIn(
+  env: Env,
+  userId: string | null,
+  facts: RequestFacts,
+  reason: string,
+): Promise<void> {
   const d = db(env);
-  const [updated] = await d.batch([
-    d
-      .update(users)
-      .set({
-        failedLoginCount: sql`${users.failedLoginCount} + 1`,
-        lockedUntil: sql`CASE WHEN ${users.failedLoginCount} + 1 >= ${LOCK_AFTER_FAILURES}
-          THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || min(${MAX_LOCK_MINUTES}, 1 << (${users.failedLoginCount} + 1 - ${LOCK_AFTER_FAILURES})) || ' minutes')
-          ELSE ${users.lockedUntil} END`,
-        updatedAt: sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
-      })
-      .where(eq(users.id, user.id))
-      .returning({ failed: users.failedLoginCount, lockedUntil: users.lockedUntil }),
-    activity(d, { userId: user.id, action: 'login_failed', facts, details: { reason } }),
-  ]);
-  const failed = updated[0]?.failed ?? 0;
-  if (reason === 'mfa') {
-    throw new ApiError('INVALID_MFA_TOKEN', 'Invalid or expired two-factor code', {
-      details: { attempts_before_lock: Math.max(0, LOCK_AFTER_FAILURES - failed) },
-    });
-  }
-  throw new ApiError('INVALID_CREDENTIALS', 'Invalid email or password');
+  await d.batch([activity(d, { userId, action: 'login_failed', facts, details: { reason } })]);
+}
+
+/** What one sign-in check came to. */
+interface SignInCheck {
+  outcome: GuessOutcome;
+  passwordOk: boolean;
+  mfaMissing?: boolean;
+  mfaStep?: number | null;
 }
 
 /**
- * Signs in with email and password (and the TOTP code when two-factor is on). Failures are
- * counted; after five in a row the account locks for 1 minute, doubling with each further
- * failure up to a day. A locked or inactive account is refused before the password is read.
+ * Signs in with email and password (and the TOTP code when two-factor is on). Every check
+ * runs under the account's lockout (`underLockout`): after five failures in a row it locks
+ * for 1 minute, doubling with each further failure up to a day. Until the password matches,
+ * an unknown email, a locked account and a wrong password answer alike, and each takes one
+ * password hash (a decoy where there is no hash to compare); a suspended account says so
+ * only to the right password.
  */
 export async function login(
   env: Env,
@@ -207,41 +212,54 @@ export async function login(
     .get();
   if (!user || user.deletedAt) {
     await verifyPassword(input.password, await decoyHash());
-    await d.batch([
-      activity(d, { userId: null, action: 'login_failed', facts, details: { reason: 'unknown_email' } }),
-    ]);
-    throw new ApiError('INVALID_CREDENTIALS', 'Invalid email or password');
+    await recordFailedSignIn(env, null, facts, 'unknown_email');
+    throw invalidCredentials();
   }
-  if (user.lockedUntil && user.lockedUntil > new Date().toISOString()) {
-    const retryAfter = Math.max(1, Math.ceil((Date.parse(user.lockedUntil) - Date.now()) / 1000));
-    throw new ApiError('ACCOUNT_LOCKED', `Account locked until ${user.lockedUntil}`, {
-      headers: { 'Retry-After': String(retryAfter) },
-      details: { locked_until: user.lockedUntil },
-    });
+
+  const checked = await underLockout(env, user, async (): Promise<SignInCheck> => {
+    if (!(await verifyPassword(input.password, user.passwordHash)))
+      return { outcome: 'failure', passwordOk: false };
+    if (user.status !== 'active') return { outcome: 'void', passwordOk: true };
+    if (!user.mfaEnabled) return { outcome: 'success', passwordOk: true, mfaStep: null };
+    if (!input.totp_code) return { outcome: 'void', passwordOk: true, mfaMissing: true };
+    const mfaStep = await checkTotp(env, user, input.totp_code);
+    return { outcome: mfaStep === null ? 'failure' : 'success', passwordOk: true, mfaStep };
+  });
+  if (checked.status !== 'checked') {
+    await verifyPassword(input.password, await decoyHash());
+    await recordFailedSignIn(
+      env,
+      user.id,
+      facts,
+      checked.status === 'locked' ? 'locked' : 'check_in_progress',
+    );
+    throw invalidCredentials();
+  }
+  const { verdict } = checked;
+  if (!verdict.passwordOk) {
+    await recordFailedSignIn(env, user.id, facts, 'password');
+    throw invalidCredentials();
   }
   if (user.status !== 'active') throw new ApiError('AUTHORIZATION_ERROR', `This account is ${user.status}`);
-  if (!(await verifyPassword(input.password, user.passwordHash)))
-    return recordFailure(env, user, facts, 'password');
-
-  let mfaStep: number | null = null;
-  if (user.mfaEnabled) {
-    if (!input.totp_code) {
-      throw new ApiError('INVALID_MFA_TOKEN', 'Two-factor code required', {
-        details: { mfa_required: true },
-        suggestion: 'Send the 6-digit code from your authenticator app as totp_code.',
-      });
-    }
-    mfaStep = await checkTotp(env, user, input.totp_code);
-    if (mfaStep === null) return recordFailure(env, user, facts, 'mfa');
+  if (verdict.mfaMissing) {
+    throw new ApiError('INVALID_MFA_TOKEN', 'Two-factor code required', {
+      details: { mfa_required: true },
+      suggestion: 'Send the 6-digit code from your authenticator app as totp_code.',
+    });
   }
+  if (verdict.outcome === 'failure') {
+    await recordFailedSignIn(env, user.id, facts, 'mfa');
+    throw new ApiError('INVALID_MFA_TOKEN', 'Invalid or expired two-factor code', {
+      details: { attempts_before_lock: Math.max(0, LOCK_AFTER_FAILURES - checked.state.failed) },
+    });
+  }
+  const mfaStep = verdict.mfaStep ?? null;
 
   const rehash = needsRehash(user.passwordHash) ? await hashPassword(input.password) : null;
   const [updated] = await d.batch([
     d
       .update(users)
       .set({
-        failedLoginCount: 0,
-        lockedUntil: null,
         lastLoginAt: new Date().toISOString(),
         loginCount: sql`${users.loginCount} + 1`,
         updatedAt: new Date().toISOString(),
@@ -377,12 +395,33 @@ export async function verifyTotp(env: Env, principal: Principal, code: string, f
   return { enabled: true, pending_enrolment: false };
 }
 
-/** Turns two-factor off; needs a current code, so a stolen session alone cannot. */
+/**
+ * Turns two-factor off; needs a current code, so a stolen session alone cannot. Wrong codes
+ * count towards the account's lockout, as at sign-in, so this is no code oracle.
+ */
 export async function disableTotp(env: Env, principal: Principal, code: string, facts: RequestFacts) {
   const user = await getUser(env, principal.userId);
   if (!user.mfaEnabled) throw new ApiError('MFA_NOT_ENABLED', 'Two-factor authentication is not enabled');
-  const step = await checkTotp(env, user, code);
-  if (step === null) throw new ApiError('INVALID_MFA_TOKEN', 'Invalid or expired two-factor code');
+  const checked = await underLockout(env, user, async () => {
+    const step = await checkTotp(env, user, code);
+    return { outcome: step === null ? ('failure' as const) : ('success' as const) };
+  });
+  if (checked.status !== 'checked') throw lockedError(checked);
+  if (checked.verdict.outcome === 'failure') {
+    const d = db(env);
+    await d.batch([
+      activity(d, {
+        userId: user.id,
+        action: 'login_failed',
+        facts,
+        sessionId: principal.sessionId ?? null,
+        details: { reason: 'mfa_disable' },
+      }),
+    ]);
+    throw new ApiError('INVALID_MFA_TOKEN', 'Invalid or expired two-factor code', {
+      details: { attempts_before_lock: Math.max(0, LOCK_AFTER_FAILURES - checked.state.failed) },
+    });
+  }
   const d = db(env);
   await d.batch([
     d

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { carriesCredentials } from '../../core/responses';
 import type { AppEnv } from '../../env';
 import type { AuthResult, UserRow } from './service';
 
@@ -28,8 +29,12 @@ function meta(c: Context<AppEnv>) {
   return { timestamp: new Date().toISOString(), request_id: c.get('requestId') };
 }
 
-/** The one auth body (DESIGN.md): token fields, `token`, `user`, 004's user fields and 001's envelope. */
+/**
+ * The one auth body (DESIGN.md): token fields, `token`, `user`, 004's user fields and 001's
+ * envelope. It carries tokens, so the response is marked not to be stored anywhere.
+ */
 export function authBody(c: Context<AppEnv>, result: AuthResult, portfolioId: string | null) {
+  carriesCredentials(c);
   const user = authUser(result.user, portfolioId);
   const tokens = {
     access_token: result.accessToken,

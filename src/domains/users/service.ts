@@ -2,6 +2,7 @@ import { and, count, desc, eq, gte, sql } from 'drizzle-orm';
 import type { SessionInfo } from '../../../durable/user';
 import type { RequestFacts } from '../../core/client';
 import { ApiError } from '../../core/errors';
+import { LOCK_AFTER_FAILURES } from '../../core/lockout';
 import type { Page } from '../../core/pagination';
 import { hashPassword, verifyPassword } from '../../core/passwords';
 import { TIERS } from '../../core/tiers';
@@ -9,6 +10,7 @@ import { db } from '../../db/client';
 import { userActivities, users } from '../../db/schema';
 import type { Principal } from '../../env';
 import { activity } from '../audit/service';
+import { lockedError, underLockout } from '../auth/lockout';
 import { getUser, type UserRow } from '../auth/service';
 
 /** 002's preference defaults; stored preferences are merged over them. */
@@ -158,8 +160,10 @@ export async function updatePreferences(env: Env, principal: Principal, patch: J
 }
 
 /**
- * Changes the password after checking the current one, clears failed-login counts, and
- * ends every other session: whoever knew the old password is signed out.
+ * Changes the password after checking the current one, and ends every other session:
+ * whoever knew the old password is signed out. The check runs under the account's lockout,
+ * as sign-in's does: wrong current passwords count towards the lock, and a locked account
+ * answers 403 ACCOUNT_LOCKED without checking, so this is no password oracle.
  */
 export async function changePassword(
   env: Env,
@@ -168,20 +172,35 @@ export async function changePassword(
   facts: RequestFacts,
 ): Promise<{ sessions_ended: number }> {
   const user = await getUser(env, principal.userId);
-  if (!(await verifyPassword(input.current_password, user.passwordHash))) {
-    throw new ApiError('INVALID_CREDENTIALS', 'Current password is incorrect');
+  const checked = await underLockout(env, user, async () => ({
+    outcome: (await verifyPassword(input.current_password, user.passwordHash))
+      ? ('success' as const)
+      : ('failure' as const),
+  }));
+  if (checked.status !== 'checked') throw lockedError(checked);
+  const d = db(env);
+  if (checked.verdict.outcome === 'failure') {
+    await d.batch([
+      activity(d, {
+        userId: user.id,
+        action: 'login_failed',
+        facts,
+        sessionId: principal.sessionId ?? null,
+        details: { reason: 'current_password' },
+      }),
+    ]);
+    throw new ApiError('INVALID_CREDENTIALS', 'Current password is incorrect', {
+      details: { attempts_before_lock: Math.max(0, LOCK_AFTER_FAILURES - checked.state.failed) },
+    });
   }
   if (input.current_password === input.new_password) {
     throw new ApiError('VALIDATION_ERROR', 'The new password must differ from the current one');
   }
-  const d = db(env);
   await d.batch([
     d
       .update(users)
       .set({
         passwordHash: await hashPassword(input.new_password),
-        failedLoginCount: 0,
-        lockedUntil: null,
         updatedAt: new Date().toISOString(),
       })
       .where(eq(users.id, user.id)),

@@ -1,3 +1,4 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,36 @@ const login = (email: string, password: string, extra: Record<string, unknown> =
     headers: { 'CF-Connecting-IP': freshIp() },
   });
 
+/** How many sign-in checks of this user compared a password (and failed), from the activity log. */
+async function evaluatedFailures(userId: string, reason: string): Promise<number> {
+  const row = await env.DB.prepare(
+    "SELECT count(*) AS n FROM user_activities WHERE user_id = ? AND action = 'login_failed' AND json_extract(details, '$.reason') = ?",
+  )
+    .bind(userId, reason)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** Ends the user's current lock (as time would), keeping the failure count. */
+async function expireLock(userId: string): Promise<void> {
+  await runInDurableObject(env.USER.getByName(userId), async (_o, state) => {
+    state.storage.sql.exec('UPDATE lock_state SET locked_until = 0');
+  });
+}
+
+/** The parts of an error answer that could tell one refusal from another. */
+function refusal(r: { res: Response; body: Record<string, unknown> }) {
+  const error = r.body.error as Record<string, unknown>;
+  return {
+    status: r.res.status,
+    code: error.code,
+    message: error.message,
+    suggestion: error.suggestion,
+    details: error.details,
+    retryAfter: r.res.headers.get('Retry-After'),
+  };
+}
+
 describe('failed logins', () => {
   it('lock the account after five in a row, even against the right password, for a growing interval', async () => {
     const user = await signUp();
@@ -19,16 +50,13 @@ describe('failed logins', () => {
       const { res } = await login(user.email, `wrong-password-${i}`);
       expect(res.status).toBe(401);
     }
+    // Locked: the right password is not even compared, and the answer is a wrong password's.
     const locked = await login(user.email, user.password);
-    expectError(locked.res, locked.body, 403, 'ACCOUNT_LOCKED');
-    const retryAfter = Number(locked.res.headers.get('Retry-After'));
-    expect(retryAfter).toBeGreaterThan(0);
-    expect(retryAfter).toBeLessThanOrEqual(60);
+    expectError(locked.res, locked.body, 401, 'INVALID_CREDENTIALS');
+    expect(await evaluatedFailures(user.id, 'locked')).toBe(1);
 
     // After the lock, the next failure doubles it.
-    await env.DB.prepare("UPDATE users SET locked_until = '2000-01-01T00:00:00.000Z' WHERE id = ?")
-      .bind(user.id)
-      .run();
+    await expireLock(user.id);
     await login(user.email, 'wrong-again-1');
     const row = await env.DB.prepare('SELECT failed_login_count, locked_until FROM users WHERE id = ?')
       .bind(user.id)
@@ -37,6 +65,51 @@ describe('failed logins', () => {
     const minutes = (Date.parse(row?.locked_until ?? '') - Date.now()) / 60_000;
     expect(minutes).toBeGreaterThan(1.9);
     expect(minutes).toBeLessThanOrEqual(2);
+  });
+
+  it('hold under parallel guesses: of 30 wrong passwords at once at most 5 are compared, and the right one is refused', async () => {
+    const user = await signUp();
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => login(user.email, `parallel-wrong-${i}`)),
+    );
+    for (const a of answers) expectError(a.res, a.body, 401, 'INVALID_CREDENTIALS');
+    const compared = await evaluatedFailures(user.id, 'password');
+    expect(compared).toBeGreaterThanOrEqual(1);
+    expect(compared).toBeLessThanOrEqual(5);
+    // Every other guess was refused unseen.
+    const refused =
+      (await evaluatedFailures(user.id, 'locked')) + (await evaluatedFailures(user.id, 'check_in_progress'));
+    expect(compared + refused).toBe(30);
+
+    const right = await login(user.email, user.password);
+    expectError(right.res, right.body, 401, 'INVALID_CREDENTIALS');
+    const row = await env.DB.prepare(
+      'SELECT failed_login_count, locked_until, login_count FROM users WHERE id = ?',
+    )
+      .bind(user.id)
+      .first<{ failed_login_count: number; locked_until: string | null; login_count: number }>();
+    expect(row?.failed_login_count).toBe(5);
+    expect(Date.parse(row?.locked_until ?? '')).toBeGreaterThan(Date.now());
+    expect(row?.login_count).toBe(0);
+  });
+
+  it('answer a locked, a suspended and an unknown account alike until the password matches', async () => {
+    const unknown = await login(`nobody-${crypto.randomUUID().slice(0, 8)}@example.com`, 'wrong-password-1');
+    const expected = refusal(unknown);
+    expect(expected.status).toBe(401);
+
+    const locked = await signUp();
+    for (let i = 0; i < 5; i++) await login(locked.email, `wrong-password-${i}`);
+    expect(refusal(await login(locked.email, 'wrong-password-x'))).toEqual(expected);
+    expect(refusal(await login(locked.email, locked.password))).toEqual(expected);
+
+    const suspended = await signUp();
+    await env.DB.prepare("UPDATE users SET status = 'suspended' WHERE id = ?").bind(suspended.id).run();
+    expect(refusal(await login(suspended.email, 'wrong-password-1'))).toEqual(expected);
+    expect(refusal(await login(locked.email, 'wrong-password-1'))).toEqual(expected);
+    // Only the right password learns of the suspension.
+    const right = await login(suspended.email, suspended.password);
+    expectError(right.res, right.body, 403, 'AUTHORIZATION_ERROR');
   });
 
   it('are visible to admins, who can unlock the account', async () => {
@@ -72,6 +145,38 @@ describe('failed logins', () => {
       .bind(user.id)
       .first();
     expect(row).toEqual({ failed_login_count: 0, login_count: 1 });
+  });
+});
+
+describe('password change', () => {
+  const change = (user: { as: { token: string } }, current: string, next = 'brand-new-pass-77') =>
+    callJson('/api/v1/users/change-password', {
+      method: 'POST',
+      as: user.as,
+      body: { current_password: current, new_password: next },
+    });
+
+  it('counts wrong current passwords with the sign-in lockout: parallel guesses stop at 5, then the right one is refused', async () => {
+    const user = await signUp();
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => change(user, `wrong-current-${i}`)),
+    );
+    const compared = answers.filter((a) => a.res.status === 401);
+    const refused = answers.filter((a) => a.res.status === 403);
+    expect(compared.length).toBeGreaterThanOrEqual(1);
+    expect(compared.length).toBeLessThanOrEqual(5);
+    expect(compared.length + refused.length).toBe(12);
+    for (const a of refused) expectError(a.res, a.body, 403, 'ACCOUNT_LOCKED');
+    expect(await evaluatedFailures(user.id, 'current_password')).toBe(compared.length);
+
+    const right = await change(user, user.password);
+    expectError(right.res, right.body, 403, 'ACCOUNT_LOCKED');
+    expect(Number(right.res.headers.get('Retry-After'))).toBeGreaterThan(0);
+    // The same lock holds at sign-in, and the password is unchanged.
+    const signIn = await login(user.email, user.password);
+    expectError(signIn.res, signIn.body, 401, 'INVALID_CREDENTIALS');
+    await expireLock(user.id);
+    expect((await login(user.email, user.password)).res.status).toBe(200);
   });
 });
 
@@ -171,5 +276,42 @@ describe('two-factor authentication (TOTP)', () => {
     expect((await login(user.email, user.password)).res.status).toBe(200);
     const status = await callJson<{ data: { enabled: boolean } }>('/api/v1/auth/2fa', { as: user.as });
     expect(status.body.data.enabled).toBe(false);
+  });
+
+  it('counts wrong codes on disable with the sign-in lockout, so the right one is then refused', async () => {
+    const { user, totp } = await enrol();
+    await callJson('/api/v1/auth/2fa/verify', {
+      method: 'POST',
+      as: user.as,
+      body: { code: totp.generate() },
+    });
+    const good = totp.generate({ timestamp: Date.now() + 30_000 });
+    const valid = new Set(
+      [-30_000, 0, 30_000, 60_000].map((d) => totp.generate({ timestamp: Date.now() + d })),
+    );
+    const wrongCodes = Array.from({ length: 40 }, (_, i) => String(100_000 + i * 7919)).filter(
+      (c) => !valid.has(c),
+    );
+    const wrong = (i: number) => wrongCodes[i] ?? '000000';
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        callJson('/api/v1/auth/2fa/disable', { method: 'POST', as: user.as, body: { code: wrong(i) } }),
+      ),
+    );
+    const compared = answers.filter((a) => a.res.status === 400);
+    expect(compared.length).toBeGreaterThanOrEqual(1);
+    expect(compared.length).toBeLessThanOrEqual(5);
+    for (const a of answers.filter((a) => a.res.status !== 400))
+      expectError(a.res, a.body, 403, 'ACCOUNT_LOCKED');
+    expect(await evaluatedFailures(user.id, 'mfa_disable')).toBe(compared.length);
+
+    const right = await callJson('/api/v1/auth/2fa/disable', {
+      method: 'POST',
+      as: user.as,
+      body: { code: good },
+    });
+    expectError(right.res, right.body, 403, 'ACCOUNT_LOCKED');
+    const status = await callJson<{ data: { enabled: boolean } }>('/api/v1/auth/2fa', { as: user.as });
+    expect(status.body.data.enabled).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { API_KEY_SCOPES } from '../../../core/permissions';
-import { envelope, envelopeSchema } from '../../../core/responses';
+import { carriesCredentials, envelope, envelopeSchema } from '../../../core/responses';
 import { principalOf, requireUser } from '../../../middleware/auth';
 import { createApiKey, listApiKeys, revokeApiKey } from '../service';
 
@@ -48,7 +48,10 @@ export const apiKeyRoutes = createRouter()
         },
       },
     }),
-    async (c) => c.json(envelope(c, await createApiKey(c.env, principalOf(c), c.req.valid('json'))), 201),
+    async (c) => {
+      carriesCredentials(c);
+      return c.json(envelope(c, await createApiKey(c.env, principalOf(c), c.req.valid('json'))), 201);
+    },
   )
   .openapi(
     defineRoute({

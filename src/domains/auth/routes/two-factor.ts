@@ -1,7 +1,7 @@
 import type { z } from '@hono/zod-openapi';
 import { requestFacts } from '../../../core/client';
 import { createRouter, defineRoute } from '../../../core/openapi';
-import { envelope, envelopeSchema } from '../../../core/responses';
+import { carriesCredentials, envelope, envelopeSchema } from '../../../core/responses';
 import { principalOf, requireUser } from '../../../middleware/auth';
 import { TotpCodeBody, TwoFactorEnrolmentSchema, TwoFactorStatusSchema } from '../schemas';
 import { disableTotp, enrollTotp, totpStatus, verifyTotp } from '../service';
@@ -29,7 +29,10 @@ export const twoFactorRoutes = createRouter()
       summary: 'Start TOTP enrolment: a secret and an otpauth:// URI for an authenticator app',
       responses: { 200: { description: 'The secret to scan.', content: json(TwoFactorEnrolmentSchema) } },
     }),
-    async (c) => c.json(envelope(c, await enrollTotp(c.env, principalOf(c))), 200),
+    async (c) => {
+      carriesCredentials(c);
+      return c.json(envelope(c, await enrollTotp(c.env, principalOf(c))), 200);
+    },
   )
   .openapi(
     defineRoute({
@@ -53,6 +56,8 @@ export const twoFactorRoutes = createRouter()
       method: 'post',
       path: '/api/v1/auth/2fa/disable',
       summary: 'Turn two-factor off (needs a current code)',
+      description:
+        'Wrong codes count towards the sign-in lockout (5 in a row lock the account); while locked this answers 403 ACCOUNT_LOCKED with Retry-After without checking the code.',
       request: codeBody,
       responses: { 200: { description: 'Disabled.', content: json(TwoFactorStatusSchema) } },
     }),

@@ -12,7 +12,8 @@ export const changePasswordRoute = createRouter().openapi(
     path: '/api/v1/users/change-password',
     tags: ['Users'],
     summary: 'Change your password (000)',
-    description: 'Needs the current password. Every other session is ended; this one stays.',
+    description:
+      'Needs the current password. Every other session is ended; this one stays. Wrong current passwords count towards the sign-in lockout (5 in a row lock the account); while locked this answers 403 ACCOUNT_LOCKED with Retry-After without checking.',
     security: [{ bearerAuth: [] }],
     middleware: requireUser,
     request: { body: { content: { 'application/json': { schema: ChangePasswordBody } }, required: true } },
