@@ -30,6 +30,7 @@ const ConfigSchema = z.object({
   WS_MAX_STRIKES: z.coerce.number().int().positive().default(5),
   WS_SHARD_CAPACITY: z.coerce.number().int().positive().default(5000),
   WS_RESUME_BUFFER: z.coerce.number().int().min(1).max(10_000).default(500),
+  WS_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(20),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
