@@ -46,16 +46,18 @@ function requireUpgrade(request: Request): void {
 
 /**
  * Takes a slot of the caller's address in the per-address connection cap, or null when the
- * address already holds WS_MAX_CONNECTIONS_PER_ADDRESS open sockets.
+ * address already holds WS_MAX_CONNECTIONS_PER_ADDRESS open sockets (times RATE_LIMIT_SCALE,
+ * like every per-address limit: locally every tab and script shares one address).
  */
 async function leaseFor(env: Env, request: Request): Promise<Lease | null> {
+  const cfg = config(env);
   const lease: Lease = {
     address: addressKey(request.headers.get('CF-Connecting-IP')),
     id: crypto.randomUUID(),
   };
   const { allowed } = await env.CLIENT_ADDRESS.getByName(lease.address).openSocket(
     lease.id,
-    config(env).WS_MAX_CONNECTIONS_PER_ADDRESS,
+    Math.max(1, Math.round(cfg.WS_MAX_CONNECTIONS_PER_ADDRESS * cfg.RATE_LIMIT_SCALE)),
   );
   return allowed ? lease : null;
 }

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { bytesToBase64Url } from '../../src/core/crypto';
 import { createNotification } from '../../src/domains/notifications/service';
 import { call, callJson } from '../helpers/api';
 import { seedMarket } from '../helpers/market';
@@ -112,6 +113,19 @@ beforeAll(async () => {
     message: `${mark} feedback`,
   });
   secrets.push(feedback.id);
+  const pushEndpoint = `https://fcm.googleapis.com/fcm/send/${mark}`;
+  const pair = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, [
+    'deriveBits',
+  ])) as CryptoKeyPair;
+  const raw = new Uint8Array((await crypto.subtle.exportKey('raw', pair.publicKey)) as ArrayBuffer);
+  await created(owner, '/api/notifications/subscribe', {
+    endpoint: pushEndpoint,
+    keys: {
+      p256dh: bytesToBase64Url(raw),
+      auth: bytesToBase64Url(crypto.getRandomValues(new Uint8Array(16))),
+    },
+  });
+  secrets.push(pushEndpoint);
   const note = await createNotification(env, {
     userId: owner.id,
     type: 'system',
