@@ -22,17 +22,18 @@ import {
   welcome,
 } from './lib/live';
 
+import { type BucketState, type LimitDecision, RateLimiter } from './lib/rate-limiter';
+
 /**
  * Ends a socket for a revocation: an `error` naming why, then the 1008 close. The message
- * goes first so a client whose close frame is lost on the way (a proxy, a dropped TCP
- * connection) still learns why the socket went quiet.
+ * goes first because the close event can lag: closed from outside the socket's own events
+ * (an RPC such as this), the runtime sends the close frame at once but ended the TCP
+ * connection only ~10 s later under `wrangler dev`, and clients fire `close` only then.
  */
 function endRevoked(ws: WebSocket, code: 'SESSION_REVOKED' | 'API_KEY_REVOKED', reason: string): void {
   sendError(ws, code, reason);
   close(ws, 1008, reason);
 }
-
-import { type BucketState, type LimitDecision, RateLimiter } from './lib/rate-limiter';
 
 /** What the object knows of its user: enough to authorize without a D1 read. */
 export interface UserProfile {

@@ -384,8 +384,9 @@ export function readInit(request: Request): LiveInit | null {
 /**
  * Accepts and at once closes with `code` and `reason`: a browser cannot read the status of
  * a refused upgrade, but it can read a close code. The server end is accepted the standard
- * way, not with the hibernation API: a hibernatable socket closed before its 101 has gone
- * out may never send its close frame, so the client would sit on an open, silent socket.
+ * way, not with the hibernation API: measured under `wrangler dev`, a hibernatable socket
+ * closed before its 101 went out sent its close frame but kept the connection open, so the
+ * client never saw `close` and a revoked token seemed to connect; this way it closes at once.
  */
 export function refuse(code: number, reason: string, protocol: boolean): Response {
   const pair = new WebSocketPair();
