@@ -2,10 +2,12 @@ import type { Bucket } from '../src/core/rate-limits';
 import { MeridianObject } from './lib/base';
 import { type BucketState, type LimitDecision, RateLimiter } from './lib/rate-limiter';
 
+const LEASE_MAX_AGE_MS = 86_400_000;
+
 /**
  * One per client address (CF-Connecting-IP; IPv6 by /64), for guests and for the sign-in
  * endpoints: their rate-limit buckets, decided in one place so concurrent requests from one
- * address are counted exactly.
+ * address are counted exactly; and the address's live-socket slots (WS_MAX_CONNECTIONS_PER_ADDRESS).
  */
 export class ClientAddressObject extends MeridianObject {
   protected readonly kind = 'client-address';
@@ -14,6 +16,35 @@ export class ClientAddressObject extends MeridianObject {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.limiter = new RateLimiter(ctx.storage.sql);
+    ctx.storage.sql.exec(
+      'CREATE TABLE IF NOT EXISTS ws_leases (id TEXT PRIMARY KEY, opened_at INTEGER NOT NULL)',
+    );
+  }
+
+  /**
+   * Takes one of the address's `max` live-socket slots under `leaseId`, or refuses when all
+   * are taken. The socket's owner (hub or user object) gives it back when the socket closes.
+   * Leases older than a day are dropped first, so a close report lost to a crash frees its
+   * slot eventually (a socket open longer than that is no longer counted).
+   */
+  async openSocket(leaseId: string, max: number): Promise<{ allowed: boolean; open: number }> {
+    const sql = this.ctx.storage.sql;
+    const now = Date.now();
+    sql.exec('DELETE FROM ws_leases WHERE opened_at < ?', now - LEASE_MAX_AGE_MS);
+    const open = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM ws_leases').one().n;
+    if (open >= max) return { allowed: false, open };
+    sql.exec('INSERT OR IGNORE INTO ws_leases (id, opened_at) VALUES (?, ?)', leaseId, now);
+    return { allowed: true, open: open + 1 };
+  }
+
+  /** Gives a slot back. Idempotent. */
+  async closeSocket(leaseId: string): Promise<void> {
+    this.ctx.storage.sql.exec('DELETE FROM ws_leases WHERE id = ?', leaseId);
+  }
+
+  /** Live sockets the address holds now (tests, operations). */
+  async openSockets(): Promise<number> {
+    return this.ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM ws_leases').one().n;
   }
 
   /** Counts a request in every bucket if all have room, else counts nothing. */

@@ -3,6 +3,7 @@ import { MeridianObject } from './lib/base';
 import {
   acceptPair,
   close,
+  leaseOf,
   limitsOf,
   newSocketState,
   PING,
@@ -10,6 +11,7 @@ import {
   type ResumeLookup,
   readInit,
   receive,
+  releaseLease,
   type SocketState,
   SocketStates,
   type StoredMessage,
@@ -260,6 +262,9 @@ export class TopicHub extends MeridianObject {
   }
 
   private async afterClose(ws: WebSocket): Promise<void> {
+    await releaseLease(this.env, leaseOf(this.states.get(ws))).catch((err: unknown) =>
+      log('warn', 'live.release_failed', describeError(err)),
+    );
     const meta = this.meta();
     if (!meta) return;
     try {

@@ -1,16 +1,20 @@
 import { config } from '../src/core/config';
 import type { GuessOutcome, GuessSlot, LockState } from '../src/core/lockout';
+import { describeError, log } from '../src/core/logger';
 import { type Bucket, bucketsFor, REFRESH_RULE } from '../src/core/rate-limits';
 import { MeridianObject } from './lib/base';
 import {
   acceptPair,
   close,
+  leaseOf,
   limitsOf,
   newSocketState,
   PING,
   PONG,
   readInit,
   receive,
+  refuse,
+  releaseLease,
   SocketStates,
   send,
   sendError,
@@ -20,6 +24,17 @@ import {
 } from './lib/live';
 import { Lockout } from './lib/lockout';
 import { type BucketState, type LimitDecision, RateLimiter } from './lib/rate-limiter';
+
+/**
+ * Ends a socket for a revocation: an `error` naming why, then the 1008 close. The message
+ * goes first because the close event can lag: closed from outside the socket's own events
+ * (an RPC such as this), the runtime sends the close frame at once but ended the TCP
+ * connection only ~10 s later under `wrangler dev`, and clients fire `close` only then.
+ */
+function endRevoked(ws: WebSocket, code: 'SESSION_REVOKED' | 'API_KEY_REVOKED', reason: string): void {
+  sendError(ws, code, reason);
+  close(ws, 1008, reason);
+}
 
 /** What the object knows of its user: enough to authorize without a D1 read. */
 export interface UserProfile {
@@ -301,7 +316,8 @@ export class UserObject extends MeridianObject {
     if (changed > 0) {
       // Every revocation path (logout, terminate, password change, suspension, refresh
       // reuse) ends here, so this is where the session's live sockets close.
-      for (const ws of this.ctx.getWebSockets(`sid:${sessionId}`)) close(ws, 1008, 'Session revoked');
+      for (const ws of this.ctx.getWebSockets(`sid:${sessionId}`))
+        endRevoked(ws, 'SESSION_REVOKED', 'Session revoked');
       await this.mirror(
         'UPDATE user_sessions SET is_active = 0, revoked_at = ?, revoked_reason = ? WHERE id = ?',
         iso(now),
@@ -315,7 +331,7 @@ export class UserObject extends MeridianObject {
   /** Closes the live sockets opened with an API key, once the key is revoked; returns how many. */
   async closeApiKeySockets(apiKeyId: string): Promise<number> {
     const sockets = this.ctx.getWebSockets(`key:${apiKeyId}`);
-    for (const ws of sockets) close(ws, 1008, 'API key revoked');
+    for (const ws of sockets) endRevoked(ws, 'API_KEY_REVOKED', 'API key revoked');
     return sockets.length;
   }
 
@@ -385,7 +401,7 @@ export class UserObject extends MeridianObject {
     if (profile.status !== 'active') {
       await this.revokeAll(`account_${profile.status}`);
       // API-key sockets have no session to revoke; a suspended account loses them too.
-      for (const ws of this.ctx.getWebSockets()) close(ws, 1008, 'Session revoked');
+      for (const ws of this.ctx.getWebSockets()) endRevoked(ws, 'SESSION_REVOKED', 'Session revoked');
     }
   }
 
@@ -463,13 +479,14 @@ export class UserObject extends MeridianObject {
       refusal = 'Invalid token';
     }
     if (!refusal && profile && profile.status !== 'active') refusal = 'Session revoked';
+    if (refusal) {
+      // Refused before any hibernatable socket exists: see `refuse`.
+      this.ctx.waitUntil(releaseLease(this.env, init.lease).catch(() => {}));
+      return refuse(1008, refusal, init.protocol === true);
+    }
     const state = newSocketState(init);
     const tags = [`topic:${init.topic}`, init.sessionId ? `sid:${init.sessionId}` : `key:${init.apiKeyId}`];
     const { server, response } = acceptPair(this.ctx, tags, state, this.sockets, init.protocol === true);
-    if (refusal) {
-      close(server, 1008, refusal);
-      return response;
-    }
     send(server, welcome(init.topic, this.live.latest(init.topic), limitsOf(state)));
     if (init.lastSeq !== undefined) {
       sendResume(server, init.lastSeq, this.live.since(init.topic, init.lastSeq), (m) => {
@@ -515,9 +532,18 @@ export class UserObject extends MeridianObject {
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     close(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
+    await this.release(ws);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
     close(ws, 1011, 'Socket error');
+    await this.release(ws);
+  }
+
+  /** Gives the socket's per-address slot back (logged, never thrown: the socket is gone). */
+  private async release(ws: WebSocket): Promise<void> {
+    await releaseLease(this.env, leaseOf(this.sockets.get(ws))).catch((err: unknown) =>
+      log('warn', 'live.release_failed', describeError(err)),
+    );
   }
 }

@@ -30,6 +30,14 @@ export interface LiveInit {
   apiKeyId?: string;
   /** Whether the client offered `meridian.v1` in Sec-WebSocket-Protocol (echoed back). */
   protocol?: boolean;
+  /** The slot this connection holds in its client address's object, released when it closes. */
+  lease?: Lease;
+}
+
+/** A connection's slot in the per-address connection cap: the address key and a lease id. */
+export interface Lease {
+  address: string;
+  id: string;
 }
 
 export const LIVE_INIT_HEADER = 'X-Live-Init';
@@ -54,6 +62,8 @@ export interface SocketState {
   r?: number;
   /** Session id (personal topics), for revocation. */
   sid?: string;
+  /** The per-address lease: [address key, lease id]. */
+  a?: [string, string];
 }
 
 export function newSocketState(init: LiveInit): SocketState {
@@ -66,7 +76,22 @@ export function newSocketState(init: LiveInit): SocketState {
     k: 0,
     l: [l.maxSubscriptions, l.maxMessageBytes, l.messagesPerMinute, l.maxStrikes],
     ...(init.sessionId ? { sid: init.sessionId } : {}),
+    ...(init.lease ? { a: [init.lease.address, init.lease.id] as [string, string] } : {}),
   };
+}
+
+/**
+ * Gives back a closed socket's slot in its address's connection cap. Idempotent (a close
+ * and an error for one socket release once); failures are logged by the caller's catch.
+ */
+export async function releaseLease(env: Env, lease: Lease | undefined): Promise<void> {
+  if (!lease) return;
+  await env.CLIENT_ADDRESS.getByName(lease.address).closeSocket(lease.id);
+}
+
+/** The lease a socket's state holds, if any. */
+export function leaseOf(s: SocketState | null): Lease | undefined {
+  return s?.a ? { address: s.a[0], id: s.a[1] } : undefined;
 }
 
 export function limitsOf(s: SocketState): LiveLimits {
@@ -108,7 +133,13 @@ export const ClientMessage = z.discriminatedUnion('type', [
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
-export type LiveErrorCode = 'INVALID_MESSAGE' | 'RATE_LIMITED' | 'TOO_MANY_SUBSCRIPTIONS' | 'UNKNOWN_SYMBOL';
+export type LiveErrorCode =
+  | 'INVALID_MESSAGE'
+  | 'RATE_LIMITED'
+  | 'TOO_MANY_SUBSCRIPTIONS'
+  | 'UNKNOWN_SYMBOL'
+  | 'SESSION_REVOKED'
+  | 'API_KEY_REVOKED';
 
 /** The exact heartbeat text the runtime answers without waking the object. */
 export const PING = '{"type":"ping"}';
@@ -348,6 +379,25 @@ export function readInit(request: Request): LiveInit | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Accepts and at once closes with `code` and `reason`: a browser cannot read the status of
+ * a refused upgrade, but it can read a close code. The server end is accepted the standard
+ * way, not with the hibernation API: measured under `wrangler dev`, a hibernatable socket
+ * closed before its 101 went out sent its close frame but kept the connection open, so the
+ * client never saw `close` and a revoked token seemed to connect; this way it closes at once.
+ */
+export function refuse(code: number, reason: string, protocol: boolean): Response {
+  const pair = new WebSocketPair();
+  const server = pair[1];
+  server.accept();
+  server.close(code, reason);
+  return new Response(null, {
+    status: 101,
+    webSocket: pair[0],
+    ...(protocol ? { headers: { 'Sec-WebSocket-Protocol': 'meridian.v1' } } : {}),
+  });
 }
 
 /**

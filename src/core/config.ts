@@ -30,6 +30,19 @@ const ConfigSchema = z.object({
   WS_MAX_STRIKES: z.coerce.number().int().positive().default(5),
   WS_SHARD_CAPACITY: z.coerce.number().int().positive().default(5000),
   WS_RESUME_BUFFER: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** Push egress allow-list: host names, `.suffix` patterns, or `*` for any public host. */
+  PUSH_ALLOWED_HOSTS: z
+    .string()
+    .default(
+      'fcm.googleapis.com,android.googleapis.com,updates.push.services.mozilla.com,.push.services.mozilla.com,web.push.apple.com,.push.apple.com,.notify.windows.com',
+    )
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    ),
+  WS_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(20),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { LIVE_INIT_HEADER, type LiveInit } from '../../durable/lib/live';
+import { type Lease, LIVE_INIT_HEADER, type LiveInit, refuse, releaseLease } from '../../durable/lib/live';
+import { addressKey } from '../core/client';
 import { config } from '../core/config';
 import { ApiError } from '../core/errors';
 import { describeError, log } from '../core/logger';
@@ -44,50 +45,73 @@ function requireUpgrade(request: Request): void {
 }
 
 /**
- * Accepts and at once closes with `code`: a browser cannot read the status of a refused
- * upgrade, but it can read a close code and reason.
+ * Takes a slot of the caller's address in the per-address connection cap, or null when the
+ * address already holds WS_MAX_CONNECTIONS_PER_ADDRESS open sockets (times RATE_LIMIT_SCALE,
+ * like every per-address limit: locally every tab and script shares one address).
  */
-function acceptAndClose(code: number, reason: string, protocol: boolean): Response {
-  const pair = new WebSocketPair();
-  const server = pair[1];
-  server.accept();
-  server.close(code, reason);
-  return new Response(null, {
-    status: 101,
-    webSocket: pair[0],
-    ...(protocol ? { headers: { 'Sec-WebSocket-Protocol': SUBPROTOCOL } } : {}),
-  });
+async function leaseFor(env: Env, request: Request): Promise<Lease | null> {
+  const cfg = config(env);
+  const lease: Lease = {
+    address: addressKey(request.headers.get('CF-Connecting-IP')),
+    id: crypto.randomUUID(),
+  };
+  const { allowed } = await env.CLIENT_ADDRESS.getByName(lease.address).openSocket(
+    lease.id,
+    Math.max(1, Math.round(cfg.WS_MAX_CONNECTIONS_PER_ADDRESS * cfg.RATE_LIMIT_SCALE)),
+  );
+  return allowed ? lease : null;
 }
 
-/** Forwards the upgrade to the object with the init header; re-wraps the 101 so middleware may add headers. */
+const TOO_MANY = 'Too many connections from this address';
+
+/**
+ * Forwards the upgrade to the object with the init header; re-wraps the 101 so middleware
+ * may add headers. A forward that fails gives the connection's slot back.
+ */
 async function forward(
+  env: Env,
   stub: { fetch(request: Request): Promise<Response> },
   request: Request,
   init: LiveInit,
 ): Promise<Response> {
   const headers = new Headers(request.headers);
   headers.set(LIVE_INIT_HEADER, JSON.stringify(init));
-  const res = await stub.fetch(new Request(request.url, { headers }));
-  if (!res.webSocket) return res;
+  let res: Response;
+  try {
+    res = await stub.fetch(new Request(request.url, { headers }));
+  } catch (err) {
+    await releaseLease(env, init.lease).catch(() => {});
+    throw err;
+  }
+  if (!res.webSocket) {
+    await releaseLease(env, init.lease);
+    return res;
+  }
   return new Response(null, { status: 101, webSocket: res.webSocket, headers: res.headers });
 }
 
 async function connectPublic(env: Env, request: Request, topic: string): Promise<Response> {
   const { protocol } = credentials(request);
   const lastSeq = lastSeqOf(request);
+  const lease = await leaseFor(env, request);
+  if (!lease) return refuse(1008, TOO_MANY, protocol);
   const root = env.HUB.getByName(topic);
-  const placement = await root.place(topic, config(env).WS_SHARD_CAPACITY);
+  const placement = await root.place(topic, config(env).WS_SHARD_CAPACITY).catch(async (err: unknown) => {
+    await releaseLease(env, lease).catch(() => {});
+    throw err;
+  });
   const init: LiveInit = {
     topic,
     limits: liveLimits(env),
     shard: placement.shard,
     seq: placement.seq,
     protocol,
+    lease,
     ...(lastSeq !== undefined ? { lastSeq } : {}),
   };
   const shard = placement.shard === 0 ? root : env.HUB.getByName(`${topic}#${placement.shard}`);
   try {
-    return await forward(shard, request, init);
+    return await forward(env, shard, request, init);
   } catch (err) {
     // The slot the root reserved is corrected by the shard's next count report.
     log('error', 'live.place_failed', { topic, shard: placement.shard, ...describeError(err) });
@@ -97,24 +121,27 @@ async function connectPublic(env: Env, request: Request, topic: string): Promise
 
 async function connectPersonal(env: Env, request: Request, topic: string): Promise<Response> {
   const { token, protocol } = credentials(request);
-  if (!token) return acceptAndClose(1008, 'Invalid token', protocol);
+  if (!token) return refuse(1008, 'Invalid token', protocol);
   let principal: Awaited<ReturnType<typeof principalFor>>['principal'];
   try {
     ({ principal } = await principalFor(env, token, 'GET'));
   } catch (err) {
-    if (err instanceof ApiError) return acceptAndClose(1008, 'Invalid token', protocol);
+    if (err instanceof ApiError) return refuse(1008, 'Invalid token', protocol);
     throw err;
   }
+  const lease = await leaseFor(env, request);
+  if (!lease) return refuse(1008, TOO_MANY, protocol);
   const lastSeq = lastSeqOf(request);
   const init: LiveInit = {
     topic,
     limits: liveLimits(env),
     protocol,
+    lease,
     ...(principal.sessionId ? { sessionId: principal.sessionId } : {}),
     ...(principal.apiKeyId ? { apiKeyId: principal.apiKeyId } : {}),
     ...(lastSeq !== undefined ? { lastSeq } : {}),
   };
-  return forward(env.USER.getByName(principal.userId), request, init);
+  return forward(env, env.USER.getByName(principal.userId), request, init);
 }
 
 export const liveRoutes = new Hono<AppEnv>()

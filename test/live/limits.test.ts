@@ -1,7 +1,9 @@
 import { env } from 'cloudflare:workers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { addressKey } from '../../src/core/client';
 import { publishTopic } from '../../src/live/publisher';
 import { seedMarket } from '../helpers/market';
+import { freshIp, signUp } from '../helpers/users';
 import { connect, ofType } from './client';
 import { withVars } from './client-vars';
 
@@ -91,5 +93,42 @@ describe('live limits', () => {
     await again.next(ofType('welcome'));
     expect((await env.HUB.getByName('macro').shards())[0]).toEqual({ shard: 0, connections: 2 });
     for (const s of [...sockets, again]) s.close();
+  });
+});
+
+describe('connections per client address', () => {
+  it('refuses one more than WS_MAX_CONNECTIONS_PER_ADDRESS with 1008, across topics, and frees a slot on close', async () => {
+    const fetcher = withVars({ WS_MAX_CONNECTIONS_PER_ADDRESS: '2' });
+    const ip = freshIp();
+    const headers = { 'CF-Connecting-IP': ip };
+    const user = await signUp();
+    const a = await connect('/ws/market-data', { fetcher, headers });
+    const b = await connect(`/ws/notifications?token=${user.token}`, { fetcher, headers });
+    await a.next(ofType('welcome'));
+    await b.next(ofType('welcome'));
+    const address = env.CLIENT_ADDRESS.getByName(addressKey(ip));
+    expect(await address.openSockets()).toBe(2);
+
+    for (const path of ['/ws/macro', `/ws/portfolio?token=${user.token}`]) {
+      const refused = await connect(path, { fetcher, headers });
+      expect(await refused.closed).toEqual({ code: 1008, reason: 'Too many connections from this address' });
+      expect(refused.messages).toEqual([]);
+    }
+    // Another address is not affected.
+    const elsewhere = await connect('/ws/macro', { fetcher });
+    await elsewhere.next(ofType('welcome'));
+    elsewhere.close();
+
+    a.close();
+    await a.closed;
+    await vi.waitFor(async () => expect(await address.openSockets()).toBe(1));
+    const again = await connect('/ws/market-data', { fetcher, headers });
+    expect(await again.next()).toMatchObject({ type: 'welcome' });
+    // A refused token takes no slot.
+    const bad = await connect('/ws/notifications?token=not-a-jwt', { fetcher, headers });
+    expect(await bad.closed).toEqual({ code: 1008, reason: 'Invalid token' });
+    expect(await address.openSockets()).toBe(2);
+    again.close();
+    b.close();
   });
 });

@@ -125,6 +125,34 @@ describe('personal live topics', () => {
     expect(await other.closed).toEqual({ code: 1008, reason: 'Session revoked' });
   });
 
+  it('says why before the 1008 close: an error SESSION_REVOKED, then "Session revoked"', async () => {
+    const user = await signUp();
+    const s = await connect(`/ws/portfolio?token=${user.token}`);
+    await s.next(ofType('welcome'));
+    const res = await call('/api/v1/auth/logout', { method: 'POST', as: user.as, body: {} });
+    expect(res.status).toBe(200);
+    expect(await s.closed).toEqual({ code: 1008, reason: 'Session revoked' });
+    expect(s.messages.map((m) => m.type)).toEqual(['welcome', 'error']);
+    expect(s.messages[1]).toMatchObject({ code: 'SESSION_REVOKED', message: 'Session revoked' });
+  });
+
+  it('refuses a revoked token at connect without ever holding its socket in the user object', async () => {
+    const user = await signUp();
+    const res = await call('/api/v1/auth/logout', { method: 'POST', as: user.as, body: {} });
+    expect(res.status).toBe(200);
+    const stub = env.USER.getByName(user.id);
+    for (const path of [`/ws/notifications?token=${user.token}`, `/ws/portfolio?token=${user.token}`]) {
+      const s = await connect(path);
+      expect(s.status).toBe(101);
+      // Refused with a plain accept-and-close, never a hibernatable socket of the object (over
+      // a real network, wrangler dev, a hibernatable socket closed before its 101 went out
+      // left the client on an open socket: README "Live (WebSocket)").
+      expect(await stub.liveSockets(user.sessionId)).toBe(0);
+      expect(await s.closed).toEqual({ code: 1008, reason: 'Session revoked' });
+      expect(s.messages).toEqual([]);
+    }
+  });
+
   it('closes every socket of a suspended account', async () => {
     const user = await signUp();
     const s = await connect(`/ws/notifications?token=${user.token}`);

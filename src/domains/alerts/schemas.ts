@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { freeformObject } from '../../core/json';
 import { ALERT_TYPES } from '../../db/schema/watchlists';
 
 const threshold = z
@@ -110,7 +111,7 @@ export const CreateAlertInput = z
     asset_id: common.asset_id,
     alert_type: z.enum(ALERT_TYPES).optional(),
     condition: condition.optional(),
-    params: z.record(z.string(), z.unknown()).optional(),
+    params: freeformObject("Checked against the alert type's schema.").optional(),
     threshold: triggerValue.optional().openapi({ description: "001's name for `params.threshold`." }),
     trigger_value: triggerValue.optional(),
     notification_method: notificationMethod.optional(),
@@ -132,7 +133,7 @@ export const UpdateAlertInput = z
   .object({
     alert_type: z.enum(ALERT_TYPES).optional(),
     condition: condition.optional(),
-    params: z.record(z.string(), z.unknown()).optional(),
+    params: freeformObject("Checked against the alert type's schema.").optional(),
     threshold: triggerValue.optional().openapi({ description: "001's name for `params.threshold`." }),
     trigger_value: triggerValue.optional(),
     notification_method: notificationMethod.optional(),

@@ -1,4 +1,5 @@
 import { and, count, desc, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
+import { config } from '../../core/config';
 import { ApiError } from '../../core/errors';
 import { newId } from '../../core/ids';
 import type { Page } from '../../core/pagination';
@@ -14,7 +15,7 @@ import {
 import type { Principal } from '../../env';
 import { publish } from '../../events/bus';
 import { enqueueJob } from '../../jobs/service';
-import { assertPushEndpoint, PushEndpointError } from '../../notifications/push';
+import { assertPushEndpoint, assertPushHostAllowed, PushEndpointError } from '../../notifications/push';
 
 type Row = typeof notifications.$inferSelect;
 type Channel = (typeof NOTIFICATION_CHANNELS)[number];
@@ -305,7 +306,8 @@ export async function setPreferences(env: Env, principal: Principal, input: Chan
 
 /**
  * Saves a Web Push subscription after checking its endpoint is an https URL on a public
- * host (no SSRF through push delivery). Re-subscribing the same endpoint updates it.
+ * host of a known push service (no SSRF through push delivery). Re-subscribing the same
+ * endpoint updates it; an endpoint another user registered answers 409 and changes nothing.
  */
 export async function subscribePush(
   env: Env,
@@ -314,7 +316,7 @@ export async function subscribePush(
   userAgent: string | null,
 ) {
   try {
-    assertPushEndpoint(input.endpoint);
+    assertPushHostAllowed(assertPushEndpoint(input.endpoint), config(env).PUSH_ALLOWED_HOSTS);
   } catch (err) {
     if (err instanceof PushEndpointError) {
       throw new ApiError('VALIDATION_ERROR', `Push endpoint refused: ${err.message}`, {
@@ -336,15 +338,21 @@ export async function subscribePush(
     .onConflictDoUpdate({
       target: pushSubscriptions.endpoint,
       set: {
-        userId: principal.userId,
         p256dh: input.keys.p256dh,
         auth: input.keys.auth,
         userAgent,
         failureCount: 0,
       },
+      // Only the user who registered an endpoint may update it: another account sending the
+      // same URL must not take its notifications over.
+      setWhere: eq(pushSubscriptions.userId, principal.userId),
     })
     .returning();
-  if (!row) throw new ApiError('DATABASE_ERROR', 'Could not save the subscription');
+  if (!row) {
+    throw new ApiError('INTEGRITY_ERROR', 'This push endpoint is registered to another account', {
+      suggestion: 'The account that subscribed this browser must unsubscribe it first.',
+    });
+  }
   return { id: row.id, endpoint: row.endpoint, created_at: row.createdAt };
 }
 

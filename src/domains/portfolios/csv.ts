@@ -16,13 +16,14 @@
  * | position_type | LONG, SHORT, CALL, PUT; default LONG |
  * | underlying, strike, expiry | required for CALL/PUT (expiry YYYY-MM-DD), not allowed otherwise |
  * | multiplier | > 0; default 100 for CALL/PUT, else 1 |
- * | notes | free text, at most 1,000 characters |
+ * | notes | free text, at most 2,000 characters |
  *
  * Numbers stay exact decimal strings (never a float), written plainly: no thousands separators,
  * no exponent, no sign. Input is at most 8 MiB and `maxRows` data rows (default 10,000); beyond
  * either, or without the required columns, the whole file is refused with a `TradesCsvError`.
- * On export, text cells that a spreadsheet would run as a formula (leading = + - @, tab or CR)
- * get a leading single quote; the parser removes exactly one such quote again.
+ * On export, text cells that a spreadsheet would run as a formula (leading = + - @, their
+ * full-width forms, tab or CR, also after leading spaces) get a leading single quote; the
+ * parser removes exactly one such quote again.
  */
 import { z } from 'zod';
 
@@ -49,7 +50,8 @@ export const CSV_POSITION_TYPES = ['LONG', 'SHORT', 'CALL', 'PUT'] as const;
 
 export const MAX_CSV_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_ROWS = 10_000;
-const MAX_NOTES = 1000;
+/** Longest notes any trades route accepts, so every exported note re-imports. */
+export const MAX_NOTES = 2000;
 const REQUIRED_COLUMNS: readonly TradeCsvColumn[] = ['date', 'type', 'asset_type', 'quantity'];
 
 /** One trade as the CSV describes it; all numbers are canonical decimal strings. */
@@ -217,9 +219,19 @@ function countLineEnds(s: string): number {
 const PLAIN_DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME_RE = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/;
-const SYMBOL_RE = /^[A-Z0-9][A-Z0-9._\-/^=:]{0,31}$/;
-const FORMULA_TRIGGER = /^'*[=+\-@\t\r]/;
-const ESCAPED_FORMULA = /^'+[=+\-@\t\r]/;
+/**
+ * A symbol (or an option's underlying) as the ledger keeps it, upper-cased: the one rule the
+ * trades routes and the importer share, so every export re-imports.
+ */
+export const SYMBOL_RE = /^[A-Z0-9][A-Z0-9._\-/^=:]{0,31}$/;
+export const SYMBOL_RULE = 'must be 1-32 letters, digits or . _ - / ^ = : (starting with a letter or digit)';
+/**
+ * What makes a spreadsheet run a cell as a formula: = + - @ (and their full-width and small
+ * forms, which some spreadsheets fold to ASCII), tab or CR, also behind leading whitespace.
+ */
+const FORMULA_START = '[\\s\\u3000]*[=+\\-@\\uFF1D\\uFF0B\\uFF0D\\uFF20\\uFE62\\uFE63\\uFE66\\uFE6B\\t\\r]';
+const FORMULA_TRIGGER = new RegExp(`^'*${FORMULA_START}`);
+const ESCAPED_FORMULA = new RegExp(`^'+${FORMULA_START}`);
 const NUMERIC_CELL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Strips leading zeros and trailing fractional zeros: "007.50" → "7.5", ".5" → "0.5". */
@@ -288,7 +300,7 @@ function enumCell<T extends string>(values: readonly T[], aliases: Record<string
 const symbolCell = z
   .string()
   .transform((s) => s.toUpperCase())
-  .refine((s) => SYMBOL_RE.test(s), { message: 'must be 1-32 letters, digits or . _ - / ^ = :' });
+  .refine((s) => SYMBOL_RE.test(s), { message: SYMBOL_RULE });
 
 /** Each cell on its own: empty cells arrive as undefined, so presence rules live in `crossCheck`. */
 const cellsSchema = z.object({

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CalendarDate, isCalendarDay } from '../../core/dates';
 import { POSITION_TYPES, TRADE_ASSET_TYPES, TRADE_TYPES, type trades } from '../../db/schema';
+import { MAX_NOTES, SYMBOL_RE, SYMBOL_RULE } from './csv';
 
 /** Up to 15 integer digits and 18 decimals: every amount a ledger holds, none that overflows a double. */
 const DECIMAL = /^(\d{1,15}(\.\d{1,18})?|\.\d{1,18})$/;
@@ -25,6 +26,20 @@ export const DecimalInput = z
   });
 
 /** Positive variant (quantities). */
+/**
+ * A traded symbol or an option's underlying, as every trades route and the CSV importer
+ * accept it (any case; `BTC/USD` names BTC), so what is recorded always exports and re-imports.
+ */
+export const TradeSymbol = z
+  .string()
+  .trim()
+  .min(1)
+  .max(32)
+  .refine((s) => SYMBOL_RE.test(s.toUpperCase()), { message: SYMBOL_RULE });
+
+/** Trade and position notes: the importer's limit too. */
+export const TradeNotes = z.string().max(MAX_NOTES);
+
 export const PositiveDecimal = DecimalInput.refine((v) => !/^[0.]*$/.test(v), 'must be greater than 0');
 
 /** Plain notation for a JS number (no exponent), as the shortest text that round-trips. */

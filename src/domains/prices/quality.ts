@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { db } from '../../db/client';
 import { assets, type Timeframe } from '../../db/schema';
+import { isShared } from '../assets/service';
 import { TIMEFRAME_MS } from './timeframes';
 
 const DAY = 86_400_000;
@@ -41,6 +42,8 @@ interface Row {
 /**
  * Quality of every series of a timeframe (or one asset's), computed in D1 with window
  * functions over the candles themselves, so it is one query however many rows there are.
+ * Shared series only: users' own assets (`owner_id` set) are private to them, and this
+ * report is public.
  * `referenceTime` is "now" for staleness: wall clock for live data, the virtual clock under replay.
  */
 export async function qualityReport(
@@ -55,7 +58,7 @@ export async function qualityReport(
         p.open_time - LAG(p.open_time) OVER (PARTITION BY p.asset_id ORDER BY p.open_time) AS delta,
         a.asset_type
       FROM price_data p JOIN assets a ON a.id = p.asset_id
-      WHERE p.timeframe = ?1 ${options.assetId ? 'AND p.asset_id = ?3' : ''}
+      WHERE p.timeframe = ?1 AND a.owner_id = '' ${options.assetId ? 'AND p.asset_id = ?3' : ''}
     )
     SELECT asset_id, COUNT(*) AS n, MIN(open_time) AS first, MAX(open_time) AS last,
       SUM(CASE WHEN delta > ?2 * (CASE WHEN asset_type IN ('crypto', 'stablecoin') OR ?2 < 86400000 THEN 1 ELSE 4 END) THEN 1 ELSE 0 END) AS gaps,
@@ -71,7 +74,7 @@ export async function qualityReport(
     db(env)
       .select({ id: assets.id, symbol: assets.symbol, type: assets.assetType })
       .from(assets)
-      .where(options.assetId ? and(eq(assets.id, options.assetId)) : undefined),
+      .where(options.assetId ? and(isShared, eq(assets.id, options.assetId)) : isShared),
   ]);
   const byId = new Map(meta.map((m) => [m.id, m]));
   return rows.results

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { freeformObject } from '../../core/json';
 import { PasswordSchema } from '../../core/passwords';
 
 export const ProfileSchema = z
@@ -54,7 +55,7 @@ export const ProfileUpdateBody = z
       .string()
       .regex(/^[a-z]{2}(-[A-Z]{2})?$/)
       .optional(),
-    preferences: z.record(z.string(), z.unknown()).optional(),
+    preferences: freeformObject('Merged deeply into the stored preferences; null removes a key.').optional(),
   })
   .strict()
   .openapi('ProfileUpdate');
@@ -90,7 +91,7 @@ export const ActivitySchema = z
   })
   .openapi('UserActivity');
 
-export const PreferencesSchema = z.record(z.string(), z.unknown()).openapi('Preferences', {
+export const PreferencesSchema = freeformObject().openapi('Preferences', {
   example: { theme: 'dark', language: 'en', notifications: { email: true, push: true, tradeAlerts: true } },
 });
 

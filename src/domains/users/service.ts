@@ -2,6 +2,7 @@ import { and, count, desc, eq, gte, sql } from 'drizzle-orm';
 import type { SessionInfo } from '../../../durable/user';
 import type { RequestFacts } from '../../core/client';
 import { ApiError } from '../../core/errors';
+import { assertBoundedJson } from '../../core/json';
 import { LOCK_AFTER_FAILURES } from '../../core/lockout';
 import type { Page } from '../../core/pagination';
 import { hashPassword, verifyPassword } from '../../core/passwords';
@@ -36,6 +37,13 @@ export function mergePreferences(base: Json, patch: Json): Json {
     else out[key] = value;
   }
   return out;
+}
+
+/** The stored preferences after a patch, refused when the result outgrows free-form JSON's bounds. */
+function boundedMerge(stored: Json, patch: Json): Json {
+  const merged = mergePreferences(stored, patch);
+  assertBoundedJson(merged, 'preferences');
+  return merged;
 }
 
 export function effectivePreferences(user: UserRow): Json {
@@ -109,7 +117,7 @@ export async function updateProfile(
     ...(input.timezone !== undefined ? { timezone: input.timezone } : {}),
     ...(input.language !== undefined ? { language: input.language } : {}),
     ...(input.preferences !== undefined
-      ? { preferences: mergePreferences(user.preferences ?? {}, input.preferences) }
+      ? { preferences: boundedMerge(user.preferences ?? {}, input.preferences) }
       : {}),
     updatedAt: new Date().toISOString(),
   };
@@ -142,7 +150,7 @@ export async function updateProfile(
 /** 002's preferences: the stored object merged over the defaults; updates merge deeply. */
 export async function updatePreferences(env: Env, principal: Principal, patch: Json, facts: RequestFacts) {
   const user = await getUser(env, principal.userId);
-  const merged = mergePreferences(user.preferences ?? {}, patch);
+  const merged = boundedMerge(user.preferences ?? {}, patch);
   const d = db(env);
   await d.batch([
     d

@@ -1,9 +1,10 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { config } from '../../core/config';
 import { db } from '../../db/client';
 import { notifications, pushDeliveries, pushSubscriptions, users } from '../../db/schema';
 import { createNotification, notificationView } from '../../domains/notifications/service';
-import { sendPush } from '../../notifications/push';
+import { PushEndpointError, sendPush } from '../../notifications/push';
 import { defineJob } from './types';
 
 /**
@@ -31,12 +32,19 @@ export const pushNotification = defineJob({
     ).filter((s) => !skip.has(s.id));
     const payloadText = JSON.stringify({ ...notificationView(n), url: `/notifications/${n.id}` });
     const outcome = { delivered: 0, expired: 0, rejected: 0, retry: 0 };
+    const allowedHosts = config(ctx.env).PUSH_ALLOWED_HOSTS;
     for (const sub of subs) {
+      // A subscription the egress policy no longer allows (or a stored endpoint that fails the
+      // SSRF guard) is refused here, never fetched, and removed like an expired one.
       const result = await sendPush({
         subscription: { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
         payload: payloadText,
         vapid,
+        allowedHosts,
         urgency: n.priority === 'urgent' || n.priority === 'high' ? 'high' : 'normal',
+      }).catch((err: unknown) => {
+        if (err instanceof PushEndpointError) return { status: 'expired' as const, httpStatus: null };
+        throw err;
       });
       outcome[result.status]++;
       if (result.status === 'retry') continue;

@@ -1,6 +1,6 @@
 // SSRF guard for push subscription endpoints: the browser hands us a URL we will POST to, so it
-// must be a public https origin. Hostnames are checked by name only; Workers cannot see what a
-// public name resolves to.
+// must be a public https origin on a known push service's host (the egress allow-list).
+// Hostnames are checked by name only; Workers cannot see what a public name resolves to.
 
 /** Why an endpoint was refused. */
 export type PushEndpointErrorReason =
@@ -11,7 +11,8 @@ export type PushEndpointErrorReason =
   | 'local_hostname'
   | 'single_label_hostname'
   | 'private_ipv4'
-  | 'private_ipv6';
+  | 'private_ipv6'
+  | 'host_not_allowed';
 
 /** A push subscription endpoint (RFC 8030 §5 push resource) we refuse to POST to: not a public https origin. */
 export class PushEndpointError extends Error {
@@ -241,4 +242,43 @@ export function assertPushEndpoint(endpoint: string | URL): URL {
     throw new PushEndpointError('single_label_hostname', `Push endpoint host ${name} is a single-label name`);
   }
   return url;
+}
+
+/**
+ * The push services browsers use (RFC 8030 push resources), as host names or `.suffix`
+ * patterns: Chrome and Chromium (FCM), Firefox (Mozilla autopush), Safari (Apple) and Edge
+ * (Windows Push Notification Services). The production egress policy for push delivery.
+ */
+export const KNOWN_PUSH_SERVICES: readonly string[] = [
+  'fcm.googleapis.com',
+  'android.googleapis.com',
+  'updates.push.services.mozilla.com',
+  '.push.services.mozilla.com',
+  'web.push.apple.com',
+  '.push.apple.com',
+  '.notify.windows.com',
+];
+
+/**
+ * Checks an endpoint's host against the push egress allow-list: an exact host name, or a
+ * `.suffix` entry matching its subdomains; `*` allows any host {@link assertPushEndpoint}
+ * accepts. Workers cannot resolve a name before fetching it (and `fetch` does not say where
+ * it connected), so a public name pointing at a private address cannot be caught by
+ * resolving; naming the push services is what holds instead.
+ *
+ * @throws {PushEndpointError} `host_not_allowed`.
+ */
+export function assertPushHostAllowed(url: URL, allowed: readonly string[]): void {
+  if (allowed.includes('*')) return;
+  const host = url.hostname.toLowerCase().replace(/\.+$/, '');
+  const ok = allowed.some((entry) => {
+    const e = entry.toLowerCase();
+    return e.startsWith('.') ? host.endsWith(e) && host.length > e.length : host === e;
+  });
+  if (!ok) {
+    throw new PushEndpointError(
+      'host_not_allowed',
+      `Push endpoint host ${host} is not a known push service (${allowed.join(', ')})`,
+    );
+  }
 }

@@ -16,8 +16,10 @@ export {
 } from './encryption';
 export {
   assertPushEndpoint,
+  assertPushHostAllowed,
   blockedIpv4Reason,
   blockedIpv6Reason,
+  KNOWN_PUSH_SERVICES,
   PushEndpointError,
   type PushEndpointErrorReason,
   parseIpv6,

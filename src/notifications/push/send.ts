@@ -1,7 +1,7 @@
 // Delivers one push message to one subscription (RFC 8030 §5) and classifies the answer so the
 // delivery job knows whether to drop the subscription, retry later or give up.
 import { encryptWebPush } from './encryption';
-import { assertPushEndpoint } from './endpoint';
+import { assertPushEndpoint, assertPushHostAllowed } from './endpoint';
 import { type VapidCredentials, vapidAuthorization } from './vapid';
 
 /** A browser's `PushSubscription.toJSON()`, as stored for a user (RFC 8030 §4, RFC 8291 §2). */
@@ -26,6 +26,8 @@ export interface SendPushInput {
   urgency?: PushUrgency;
   /** Replaces a pending message with the same topic (RFC 8030 §5.4): at most 32 base64url characters. */
   topic?: string;
+  /** The push egress allow-list ({@link assertPushHostAllowed}); omitted, any public host. */
+  allowedHosts?: readonly string[];
   /** Injected for tests and stubs; defaults to the global fetch. */
   fetch?: typeof fetch;
 }
@@ -81,13 +83,15 @@ function assertOptions(input: SendPushInput): void {
  * (RFC 8030 §5) with `Content-Encoding: aes128gcm`, `TTL`, optional `Urgency` and `Topic`.
  * Redirects are not followed, so a push service cannot bounce the request to another host.
  *
- * @throws {PushEndpointError} when the endpoint is not a public https URL.
+ * @throws {PushEndpointError} when the endpoint is not a public https URL, or its host is
+ * not on `allowedHosts`.
  * @throws {PushSubscriptionError} when the subscription's keys are malformed.
  * @throws {PushPayloadTooLargeError} when the payload exceeds 3993 bytes.
  * Network failures of `fetch` propagate; the caller retries them like `retry`.
  */
 export async function sendPush(input: SendPushInput): Promise<SendPushResult> {
   const url = assertPushEndpoint(input.subscription.endpoint);
+  if (input.allowedHosts) assertPushHostAllowed(url, input.allowedHosts);
   assertOptions(input);
   const [body, authorization] = await Promise.all([
     encryptWebPush({

@@ -223,6 +223,112 @@ describe('Web Push', () => {
   });
 });
 
+describe('Web Push: ownership and egress', () => {
+  async function keysOf() {
+    const pair = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, [
+      'deriveBits',
+    ])) as CryptoKeyPair;
+    const raw = new Uint8Array((await crypto.subtle.exportKey('raw', pair.publicKey)) as ArrayBuffer);
+    return {
+      p256dh: bytesToBase64Url(raw),
+      auth: bytesToBase64Url(crypto.getRandomValues(new Uint8Array(16))),
+    };
+  }
+  const owners = (endpoint: string) =>
+    env.DB.prepare('SELECT user_id, p256dh FROM push_subscriptions WHERE endpoint = ?')
+      .bind(endpoint)
+      .all<{ user_id: string; p256dh: string }>();
+
+  it("refuses another user's endpoint with 409 and leaves the subscription as it was", async () => {
+    const owner = await signUp();
+    const thief = await signUp();
+    const endpoint = `https://fcm.googleapis.com/fcm/send/${crypto.randomUUID()}`;
+    const mine = await keysOf();
+    const first = await callJson('/api/notifications/subscribe', {
+      method: 'POST',
+      as: owner.as,
+      body: { endpoint, keys: mine },
+    });
+    expect(first.res.status).toBe(201);
+    const { res, body } = await callJson('/api/notifications/subscribe', {
+      method: 'POST',
+      as: thief.as,
+      body: { endpoint, keys: await keysOf() },
+    });
+    expectError(res, body, 409, 'INTEGRITY_ERROR');
+    expect((await owners(endpoint)).results).toEqual([{ user_id: owner.id, p256dh: mine.p256dh }]);
+    // Nor can the other user unsubscribe it; the owner can re-subscribe (new keys) and leave.
+    const drop = await callJson('/api/notifications/unsubscribe', {
+      method: 'POST',
+      as: thief.as,
+      body: { endpoint },
+    });
+    expectError(drop.res, drop.body, 404, 'NOT_FOUND');
+    const renewed = await keysOf();
+    const again = await callJson('/api/notifications/subscribe', {
+      method: 'POST',
+      as: owner.as,
+      body: { endpoint, keys: renewed },
+    });
+    expect(again.res.status).toBe(201);
+    expect((await owners(endpoint)).results).toEqual([{ user_id: owner.id, p256dh: renewed.p256dh }]);
+  });
+
+  it('accepts only the known push services (PUSH_ALLOWED_HOSTS): a public name elsewhere is refused', async () => {
+    const user = await signUp();
+    const keys = await keysOf();
+    for (const endpoint of [
+      // Public names that could resolve anywhere, including private addresses.
+      'https://push.example.com/x',
+      'https://fcm.googleapis.com.attacker.example/x',
+      'https://notify.windows.com.evil.test/x',
+      'https://8.8.8.8/push',
+    ]) {
+      const { res, body } = await callJson<{ error: { details: { type: string } } }>(
+        '/api/notifications/subscribe',
+        { method: 'POST', as: user.as, body: { endpoint, keys } },
+      );
+      expectError(res, body, 400, 'VALIDATION_ERROR');
+      expect(body.error.details.type).toBe('host_not_allowed');
+    }
+    for (const endpoint of [
+      `https://updates.push.services.mozilla.com/wpush/v2/${crypto.randomUUID()}`,
+      `https://web.push.apple.com/${crypto.randomUUID()}`,
+      `https://wns2-by3p.notify.windows.com/w/?token=${crypto.randomUUID()}`,
+    ]) {
+      const ok = await callJson('/api/notifications/subscribe', {
+        method: 'POST',
+        as: user.as,
+        body: { endpoint, keys },
+      });
+      expect(ok.res.status, endpoint).toBe(201);
+    }
+  });
+
+  it('never fetches a stored endpoint outside the allow-list at delivery, and drops it', async () => {
+    const user = await signUp();
+    const keys = await keysOf();
+    // Stored before the policy (or by hand): delivery checks again.
+    const endpoint = 'https://push.example.com/legacy';
+    await env.DB.prepare(
+      "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth) VALUES ('psub_legacy_1', ?, ?, ?, ?)",
+    )
+      .bind(user.id, endpoint, keys.p256dh, keys.auth)
+      .run();
+    const spy = vi.spyOn(globalThis, 'fetch');
+    try {
+      await createNotification(env, { userId: user.id, type: 'alert', title: 't', message: 'm' });
+      await runQueuedJobs('notifications.push');
+      expect(spy.mock.calls.map((c) => String(c[0] instanceof Request ? c[0].url : c[0]))).not.toContain(
+        endpoint,
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await owners(endpoint)).results).toEqual([]);
+  });
+});
+
 describe('admin broadcast, stats and feedback', () => {
   it('broadcasts to every matching user as a job, once each, and reports stats', async () => {
     const admin = await signUpAdmin();

@@ -189,7 +189,7 @@ describe('parseTradesCsv: rejected rows', () => {
       [6, ['has 5 fields; the header has 13', 'price: is required']],
       [7, ['has 14 fields; the header has 13']],
       [8, ['quantity: must be greater than 0']],
-      [9, ['symbol: must be 1-32 letters, digits or . _ - / ^ = :']],
+      [9, ['symbol: must be 1-32 letters, digits or . _ - / ^ = : (starting with a letter or digit)']],
     ]);
   });
 
@@ -302,5 +302,56 @@ describe('formatTradesCsv', () => {
       "'=already quoted",
       '=from our own export',
     ]);
+  });
+});
+
+describe('formatTradesCsv: formula triggers behind spaces and in full-width forms', () => {
+  const row = (notes: string): ParsedTradeRow => ({
+    line: 2,
+    date: '2023-12-01',
+    type: 'fee',
+    assetType: 'cash',
+    symbol: 'USD',
+    quantity: '1',
+    price: '1',
+    fees: '0',
+    positionType: 'LONG',
+    underlying: null,
+    strike: null,
+    expiry: null,
+    multiplier: '1',
+    notes,
+  });
+
+  it.each([
+    ' =1+1',
+    '  @SUM(A1)',
+    '\u3000=1+1',
+    '\uFF1D1+1',
+    '\uFF0B1',
+    '\uFF0D1',
+    '\uFF20SUM(A1)',
+    '\uFE66cmd',
+    ' \t=1',
+    '\tcmd',
+    '\r=1',
+  ])('quotes %j and re-imports it exactly', (notes) => {
+    const text = formatTradesCsv([row(notes)]);
+    const cell = text.split('\r\n')[1]?.split(',').slice(12).join(',') ?? '';
+    // The cell starts with the quote (inside RFC 4180 quotes when it holds a CR).
+    expect(cell.replace(/^"/, '').startsWith("'")).toBe(true);
+    const back = parseTradesCsv(text);
+    expect(back.rejected).toEqual([]);
+    expect(back.rows[0]?.notes).toBe(notes);
+  });
+
+  it('leaves ordinary text and numbers alone', () => {
+    for (const notes of ['plain note', '-5', '+1.5', 'a=b', '\uFF21BC']) {
+      expect(
+        formatTradesCsv([row(notes)])
+          .split('\r\n')[1]
+          ?.endsWith(`,${notes}`),
+      ).toBe(true);
+    }
   });
 });

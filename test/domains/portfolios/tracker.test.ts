@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, callJson } from '../../helpers/api';
 import { expectError } from '../../helpers/errors';
@@ -361,6 +362,106 @@ describe('trades CSV export, import and dry run', () => {
     expect(ok.body).toMatchObject({ success: true, data: { accepted: 1 } });
     const text = await (await call(`/api/v1/portfolios/${id}/trades/export`, { as: owner.as })).text();
     expect(text).toContain('2023-12-02,buy,crypto,BTC,0.1,39000');
+  });
+
+  it('imports the same file once: a repeat answers the first report and records nothing', async () => {
+    const user = await signUp();
+    const file = [
+      'date,type,asset_type,symbol,quantity,price,fees,notes',
+      '2023-12-01,deposit,cash,,5000,,,',
+      '2023-12-02,buy,crypto,ETH,1,2100,1,',
+      '2023-12-04,sell,crypto,ETH,5,2200,,more than held',
+    ].join('\n');
+    const first = await csv(file, user, '/api/user/trades/import');
+    expect(first.body).toMatchObject({ dry_run: false, accepted: 2 });
+    const commits = async () =>
+      (
+        await env.DB.prepare(
+          "SELECT COUNT(*) AS n FROM ledger_commits WHERE user_id = ? AND action = 'trades.import'",
+        )
+          .bind(user.id)
+          .first<{ n: number }>()
+      )?.n;
+    expect(await commits()).toBe(1);
+
+    const second = await csv(file, user, '/api/user/trades/import');
+    expect(second.res.status).toBe(200);
+    const { warnings, ...rest } = second.body;
+    const { warnings: firstWarnings, ...firstRest } = first.body;
+    expect(rest).toEqual(firstRest);
+    expect(warnings.slice(0, firstWarnings.length)).toEqual(firstWarnings);
+    expect(warnings.at(-1)).toMatch(/already imported into this portfolio at .*nothing was recorded again/);
+    expect((await callJson<{ total: number }>('/api/user/trades', { as: user.as })).body.total).toBe(2);
+    expect(await commits()).toBe(1);
+    // A dry run of it says so too; a changed file imports.
+    const dry = await csv(file, user, '/api/user/trades/import?dry_run=true');
+    expect(dry.body.warnings.join(' ')).toMatch(/already imported/);
+    const changed = await csv(
+      `${file}\n2023-12-05,buy,crypto,ETH,0.5,2150,,`,
+      user,
+      '/api/user/trades/import',
+    );
+    expect(changed.body.trade_ids).toHaveLength(3);
+  });
+
+  it('imports the same file posted twice at once only once', async () => {
+    const user = await signUp();
+    const file = 'date,type,asset_type,symbol,quantity,price\n2023-12-02,buy,crypto,BTC,0.1,39000\n';
+    const [a, b] = await Promise.all([
+      csv(file, user, '/api/user/trades/import'),
+      csv(file, user, '/api/user/trades/import'),
+    ]);
+    expect([a.res.status, b.res.status]).toEqual([200, 200]);
+    expect(a.body.trade_ids).toEqual(b.body.trade_ids);
+    expect((await callJson<{ total: number }>('/api/user/trades', { as: user.as })).body.total).toBe(1);
+  });
+
+  it('the trades routes accept exactly the symbols the importer does, so every export re-imports', async () => {
+    const user = await signUp();
+    const { body: created } = await callJson<{ data: { id: string } }>('/api/v1/portfolios', {
+      method: 'POST',
+      as: user.as,
+      body: { name: 'Symbols' },
+    });
+    const id = created.data.id;
+    for (const symbol of ['BT C', '$BTC', '-BTC', '^GSPC', 'X'.repeat(33), 'BTC;DROP', '=1+1']) {
+      const v1 = await callJson(`/api/v1/portfolios/${id}/trades`, {
+        method: 'POST',
+        as: user.as,
+        body: { trade_type: 'buy', symbol, quantity: 1, price: 1, trade_date: '2023-12-02' },
+      });
+      expectError(v1.res, v1.body, 400, 'VALIDATION_ERROR');
+      const tracker = await trade(user, {
+        assetType: 'us-equity',
+        symbol,
+        tradeType: 'buy',
+        quantity: 1,
+        price: 1,
+        tradeDate: '2023-12-02',
+      });
+      expectError(tracker.res, tracker.body, 400, 'VALIDATION_ERROR');
+    }
+    // Unusual but valid symbols round-trip through export and import.
+    for (const symbol of ['brk.b', 'ES=F', 'EUR/JPY', 'X'.repeat(32)]) {
+      const ok = await trade(user, {
+        assetType: 'us-equity',
+        symbol,
+        tradeType: 'buy',
+        quantity: 1,
+        price: 10,
+        tradeDate: '2023-12-02',
+        notes: ' =1+1',
+      });
+      expect(ok.res.status, JSON.stringify(ok.body)).toBe(201);
+    }
+    const text = await (await call('/api/user/trades/export', { as: user.as })).text();
+    expect(text).toContain(",' =1+1\r\n");
+    const copy = await signUp();
+    const imported = await csv(text, copy, '/api/user/trades/import');
+    expect(imported.body.rejected).toEqual([]);
+    expect(imported.body.accepted).toBe(4);
+    const again = await (await call('/api/user/trades/export', { as: copy.as })).text();
+    expect(again).toBe(text);
   });
 });
 

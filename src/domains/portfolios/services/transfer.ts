@@ -1,7 +1,8 @@
-import { inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { sha256Hex } from '../../../core/crypto';
 import { ApiError } from '../../../core/errors';
 import { db } from '../../../db/client';
-import { assets } from '../../../db/schema';
+import { assets, ledgerCommits } from '../../../db/schema';
 import {
   formatTradesCsv,
   type ParsedTradeRow,
@@ -141,10 +142,66 @@ function ledgerReason(err: LedgerError): string {
   return err.message;
 }
 
+/** What an import's ledger commit keeps to answer a repeat of the same file. */
+interface StoredImport {
+  content_hash: string;
+  /** The report without the rejected rows' raw text, which the same file gives again. */
+  report: Omit<ImportReport, 'rejected'> & { rejected: { line: number; reasons: string[] }[] };
+}
+
+/** Thrown inside the ledger change when the file was imported before: nothing is written. */
+class AlreadyImported extends Error {
+  constructor(
+    readonly stored: StoredImport,
+    readonly at: string,
+  ) {
+    super('already imported');
+  }
+}
+
+/** The earlier import of this exact file into this portfolio, if any (newest first). */
+async function earlierImport(
+  env: Env,
+  portfolioId: string,
+  hash: string,
+): Promise<{ stored: StoredImport; at: string } | null> {
+  const row = await db(env)
+    .select({ details: ledgerCommits.details, at: ledgerCommits.createdAt })
+    .from(ledgerCommits)
+    .where(
+      and(
+        eq(ledgerCommits.portfolioId, portfolioId),
+        eq(ledgerCommits.action, 'trades.import'),
+        sql`json_extract(${ledgerCommits.details}, '$.content_hash') = ${hash}`,
+      ),
+    )
+    .orderBy(desc(ledgerCommits.version))
+    .get();
+  const stored = row?.details as StoredImport | undefined;
+  return row && stored?.report ? { stored, at: row.at } : null;
+}
+
+/** The first import's report, answered for a repeat of its file (raw lines from the same text). */
+function repeatReport(earlier: { stored: StoredImport; at: string }, rawLines: string[]): ImportReport {
+  const r = earlier.stored.report;
+  return {
+    ...r,
+    rejected: r.rejected.map((x) => ({ ...x, raw: rawLines[x.line - 1] ?? '' })),
+    warnings: [
+      ...r.warnings,
+      `This file was already imported into this portfolio at ${earlier.at}; nothing was recorded again`,
+    ],
+  };
+}
+
 /**
  * Imports trades from CSV (the columns in the README). A dry run reports what would be
  * recorded and which rows are rejected and why, and writes nothing; otherwise the accepted
  * rows are recorded in one ledger change (all or none of them), the rejected ones reported.
+ * Idempotent by content: the SHA-256 of the text is kept with the import's ledger commit, and
+ * the same file posted to the same portfolio again answers with the first import's report and
+ * records nothing. The check runs inside the ledger change, so two identical imports racing
+ * each other serialize on the commit version and the second finds the first.
  */
 export async function importTrades(
   env: Env,
@@ -156,6 +213,7 @@ export async function importTrades(
   const parsed = parse(text);
   const raw = new Map(parsed.rejected.map((r) => [r.line, r.raw]));
   const rawLines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const hash = await sha256Hex(text);
   const report = (
     accepted: { row: ParsedTradeRow; trade: TradeRow }[],
     created: PositionRow[],
@@ -200,13 +258,24 @@ export async function importTrades(
   };
 
   if (options.dryRun) {
-    const ledger = await loadLedger(env, portfolio);
+    const [ledger, earlier] = await Promise.all([
+      loadLedger(env, portfolio),
+      earlierImport(env, portfolio.id, hash),
+    ]);
     const rejected: ImportReport['rejected'] = [];
     const { accepted, created } = await plan(env, ledger, userId, parsed.rows, rejected);
-    return report(accepted, created, rejected, ledger.trades, false);
+    const dry = report(accepted, created, rejected, ledger.trades, false);
+    if (earlier) {
+      dry.warnings.push(
+        `This file was already imported into this portfolio at ${earlier.at}; importing it again records nothing`,
+      );
+    }
+    return dry;
   }
   let outcome: ImportReport | undefined;
-  await commitLedger(env, portfolio, userId, 'trades.import', async (ledger): Promise<Mutation> => {
+  const mutate = async (ledger: LoadedLedger): Promise<Mutation> => {
+    const earlier = await earlierImport(env, portfolio.id, hash);
+    if (earlier) throw new AlreadyImported(earlier.stored, earlier.at);
     const rejected: ImportReport['rejected'] = [];
     const { accepted, created } = await plan(env, ledger, userId, parsed.rows, rejected);
     if (accepted.length === 0) {
@@ -216,13 +285,24 @@ export async function importTrades(
         },
       });
     }
-    outcome = report(accepted, created, rejected, ledger.trades, true);
+    const done = report(accepted, created, rejected, ledger.trades, true);
+    outcome = done;
+    const stored: StoredImport = {
+      content_hash: hash,
+      report: { ...done, rejected: done.rejected.map(({ line, reasons }) => ({ line, reasons })) },
+    };
     return {
       insertPositions: created,
       insertTrades: accepted.map((a) => a.trade),
-      details: { imported: accepted.length, rejected: rejected.length + parsed.rejected.length },
+      details: { imported: accepted.length, rejected: rejected.length + parsed.rejected.length, ...stored },
     };
-  });
+  };
+  try {
+    await commitLedger(env, portfolio, userId, 'trades.import', mutate);
+  } catch (err) {
+    if (err instanceof AlreadyImported) return repeatReport(err, rawLines);
+    throw err;
+  }
   if (!outcome) throw new ApiError('INTERNAL_ERROR', 'Import did not complete');
   return outcome;
 }

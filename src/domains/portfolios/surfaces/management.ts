@@ -18,6 +18,7 @@ import {
   round,
   TradeAssetTypeSchema,
   TradeDate,
+  TradeSymbol,
   TransactionSchema,
 } from '../schemas';
 import { transactionView } from '../services/insight';
@@ -90,12 +91,7 @@ async function portfolioBody(env: Env, row: PortfolioRow): Promise<z.infer<typeo
 
 const PositionInput = z
   .object({
-    symbol: z
-      .string()
-      .trim()
-      .min(1)
-      .max(64)
-      .openapi({ description: 'Symbol or asset id; for options the option’s own symbol' }),
+    symbol: TradeSymbol.openapi({ description: 'Symbol or asset id; for options the option’s own symbol' }),
     quantity: PositiveDecimal,
     entry_price: DecimalInput.optional().openapi({
       description: 'Per unit; default the current price (options must give it)',
@@ -106,7 +102,7 @@ const PositionInput = z
     asset_type: TradeAssetTypeSchema.optional().openapi({
       description: 'Needed only for an instrument the catalog does not price (valued at cost)',
     }),
-    underlying: z.string().trim().min(1).max(64).optional(),
+    underlying: TradeSymbol.optional(),
     strike: PositiveDecimal.optional(),
     expiry: IsoDay.optional(),
     multiplier: PositiveDecimal.optional(),

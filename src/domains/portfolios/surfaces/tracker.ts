@@ -14,6 +14,7 @@ import {
   round,
   TradeAssetTypeSchema,
   TradeDate,
+  TradeSymbol,
   tradeFields,
 } from '../schemas';
 import { ledgerState, loadLedger, recordTrades } from '../services/ledger';
@@ -68,7 +69,7 @@ export function trackerTrade(t: TradeRow) {
 const TradeBody = z
   .object({
     assetType: TradeAssetTypeSchema,
-    symbol: z.string().trim().min(1).max(32).optional(),
+    symbol: TradeSymbol.optional(),
     tradeType: TradeKind,
     quantity: PositiveDecimal,
     price: DecimalInput.optional().openapi({ description: 'Per unit; cash defaults to 1' }),

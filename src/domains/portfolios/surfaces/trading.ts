@@ -4,7 +4,7 @@ import { ApiError } from '../../../core/errors';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { plain, plainOrV2Schema } from '../../../core/responses';
 import { principalOf, requireUser } from '../../../middleware/auth';
-import { DecimalInput, PositiveDecimal, round } from '../schemas';
+import { DecimalInput, PositiveDecimal, round, TradeSymbol } from '../schemas';
 import { ledgerState, loadLedger, normalizeSymbol, recordTrades, resolveHeldAsset } from '../services/ledger';
 import { defaultPortfolio, listPortfolios, type TradeRow } from '../services/portfolios';
 import { today, tradeAssetType } from '../services/positions';
@@ -231,7 +231,7 @@ tradingRoutes.openapi(
             schema: z
               .object({
                 botId: z.string().max(64).nullable().optional(),
-                symbol: z.string().trim().min(1).max(32),
+                symbol: TradeSymbol,
                 side: z.enum(['buy', 'sell']),
                 amount: PositiveDecimal,
                 price: DecimalInput,

@@ -27,6 +27,7 @@ import {
   round,
   TradeAssetTypeSchema,
   TradeDate,
+  TradeSymbol,
   TradeTypeSchema,
   tradeFields,
 } from '../schemas';
@@ -292,7 +293,7 @@ const Target = z
   .openapi({ description: 'Target weight, percent' });
 const AssetInput = z
   .object({
-    asset_id: z.string().trim().min(1).max(64).openapi({ description: 'Asset id or symbol' }),
+    asset_id: TradeSymbol.openapi({ description: 'Asset id or symbol' }),
     quantity: PositiveDecimal,
     entry_price: DecimalInput.optional().openapi({ description: 'Per unit; defaults to the current price' }),
     entry_date: IsoDay.optional().openapi({ description: 'Defaults to today (the market day)' }),
@@ -301,7 +302,7 @@ const AssetInput = z
     allocation_target: Target,
     position_type: PositionTypeSchema.optional(),
     asset_type: TradeAssetTypeSchema.optional(),
-    underlying: z.string().max(64).optional(),
+    underlying: TradeSymbol.optional(),
     strike: PositiveDecimal.optional(),
     expiry: IsoDay.optional(),
     multiplier: PositiveDecimal.optional(),
@@ -333,7 +334,7 @@ const TradeInput = z
       description:
         "Defaults to the catalog's type of the symbol, or cash for a deposit/withdrawal without one",
     }),
-    symbol: z.string().trim().min(1).max(64).optional(),
+    symbol: TradeSymbol.optional(),
     position_id: z.string().max(64).optional(),
     quantity: PositiveDecimal,
     price: DecimalInput.optional(),
@@ -341,7 +342,7 @@ const TradeInput = z
     trade_date: TradeDate,
     notes: z.string().max(2000).nullable().optional(),
     position_type: PositionTypeSchema.optional(),
-    underlying: z.string().max(64).optional(),
+    underlying: TradeSymbol.optional(),
     strike: PositiveDecimal.optional(),
     expiry: IsoDay.optional(),
     multiplier: PositiveDecimal.optional(),
