@@ -10,6 +10,7 @@ import type { Principal } from '../../env';
 import type { PricesUpdated } from '../../events/bus';
 import { TIMEFRAME_MS } from '../../providers/common';
 import { ema, macd, rsi, sma } from '../../quant';
+import { emaWarmup, macdWarmup, wilderWarmup } from '../../quant/warmup';
 import type { AssetRow } from '../assets/service';
 import { resolveAsset } from '../assets/service';
 import { createNotification } from '../notifications/service';
@@ -22,8 +23,31 @@ import { ALERT_PARAMS, type AlertCondition, type CreateAlertInput, type UpdateAl
 type Row = typeof alerts.$inferSelect;
 type TriggerRow = typeof alertTriggers.$inferSelect;
 
-/** Completed candles an indicator is computed over (plus the current price as the forming bar). */
-export const INDICATOR_LOOKBACK = 300;
+/** The most completed candles one indicator alert loads (RSI(200)'s warm-up is 5,714). */
+const MAX_INDICATOR_BARS = 6000;
+
+/**
+ * Completed candles an indicator alert is computed over (plus the current price as the forming
+ * bar): the indicator's warm-up (`src/quant/warmup.ts`), so its value equals the one computed
+ * from the asset's full history to 1e-9 relative, as every indicator endpoint's does.
+ */
+export function indicatorBars(type: AlertType, params: Record<string, unknown>): number {
+  const period = Number(params.period ?? (type === 'ma_cross' ? 50 : 14));
+  const bars = (() => {
+    switch (type) {
+      case 'rsi_above':
+      case 'rsi_below':
+        return wilderWarmup(period);
+      case 'macd_cross':
+        return macdWarmup(26, 9);
+      case 'ma_cross':
+        return params.ma === 'ema' ? emaWarmup(period) : period;
+      default:
+        return 0;
+    }
+  })();
+  return Math.min(MAX_INDICATOR_BARS, bars);
+}
 /** Under D1's 100 bound parameters with room for the other conditions. */
 const IN_CHUNK = 85;
 
@@ -208,8 +232,8 @@ class MarketInputs {
     private assetsById: Map<string, AssetRow>,
   ) {}
 
-  private series(point: MarketPoint, timeframe: '1h' | '1d'): Promise<number[]> {
-    const key = `${point.assetId}|${timeframe}`;
+  private series(point: MarketPoint, timeframe: '1h' | '1d', bars: number): Promise<number[]> {
+    const key = `${point.assetId}|${timeframe}|${bars}`;
     let p = this.closes.get(key);
     if (!p) {
       const asset = this.assetsById.get(point.assetId);
@@ -218,7 +242,7 @@ class MarketInputs {
         ? candles(this.env, asset, {
             timeframe,
             end: point.at - tf,
-            limit: INDICATOR_LOOKBACK,
+            limit: bars,
             newestFirst: true,
           }).then((rows) => [...rows.reverse().map((r) => r.close), point.price])
         : Promise.resolve([point.price]);
@@ -249,6 +273,7 @@ class MarketInputs {
 
   async inputs(point: MarketPoint, type: AlertType, params: Record<string, unknown>): Promise<AlertInputs> {
     const timeframe = params.timeframe === '1h' ? '1h' : '1d';
+    const bars = indicatorBars(type, params);
     switch (type) {
       case 'percent_change': {
         const window = Number(params.window_minutes ?? 1440);
@@ -260,11 +285,11 @@ class MarketInputs {
       }
       case 'rsi_above':
       case 'rsi_below': {
-        const values = await this.series(point, timeframe);
+        const values = await this.series(point, timeframe, bars);
         return { price: point.price, rsi: rsi(values, Number(params.period ?? 14)).at(-1) ?? null };
       }
       case 'macd_cross': {
-        const values = await this.series(point, timeframe);
+        const values = await this.series(point, timeframe, bars);
         const m = macd(values);
         const line = m.macd.at(-1);
         const signal = m.signal.at(-1);
@@ -274,7 +299,7 @@ class MarketInputs {
         };
       }
       case 'ma_cross': {
-        const values = await this.series(point, timeframe);
+        const values = await this.series(point, timeframe, bars);
         const period = Number(params.period ?? 50);
         const ma = values.length >= period ? (params.ma === 'ema' ? ema : sma)(values, period).at(-1) : null;
         return { price: point.price, ma: ma ?? null };

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../../src/domains/alerts/subscribe';
-import { evaluateAlerts, INDICATOR_LOOKBACK } from '../../../src/domains/alerts/service';
+import { evaluateAlerts } from '../../../src/domains/alerts/service';
 import { catalogAssetId } from '../../../src/domains/assets/catalog';
 import { publish } from '../../../src/events/bus';
 import { rsi } from '../../../src/quant';
@@ -146,8 +146,8 @@ describe('alert evaluation', () => {
       .all<{ t: number; close: number }>();
     const days = rows.results;
     const closes = days.map((d) => d.close);
-    const rsiAt = (i: number) =>
-      rsi(closes.slice(Math.max(0, i - INDICATOR_LOOKBACK), i + 1), 14).at(-1) ?? Number.NaN;
+    // RSI(14) from the whole history up to each day: what the alert must agree with.
+    const rsiAt = (i: number) => rsi(closes.slice(0, i + 1), 14).at(-1) ?? Number.NaN;
     const from = days.length - 120;
     const values = days.slice(from).map((_, k) => rsiAt(from + k));
     const threshold = Math.round(((Math.max(...values) + Math.min(...values)) / 2) * 100) / 100;
