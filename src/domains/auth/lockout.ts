@@ -1,6 +1,9 @@
-import { ApiError } from '../../core/errors';
-import type { GuessOutcome, LockState } from '../../core/lockout';
+import type { RequestFacts } from '../../core/client';
+import { ApiError, type ErrorCode } from '../../core/errors';
+import { type GuessOutcome, LOCK_AFTER_FAILURES, type LockState } from '../../core/lockout';
+import { db } from '../../db/client';
 import type { users } from '../../db/schema';
+import { activity } from '../audit/service';
 
 type UserRow = typeof users.$inferSelect;
 
@@ -49,4 +52,41 @@ export function lockedError(refused: Refused): ApiError {
       details: { retry_after_seconds: refused.retryAfterSeconds },
     },
   );
+}
+
+/**
+ * A signed-in caller's password or TOTP check (password change, two-factor disable): refused
+ * while locked (403), and a failure is recorded as `login_failed` with `reason` and answered
+ * with `code`, saying how many failures are left before the lock.
+ */
+export async function checkSignedIn(
+  env: Env,
+  user: UserRow,
+  check: () => Promise<boolean>,
+  failure: {
+    sessionId: string | null;
+    facts: RequestFacts;
+    reason: string;
+    code: ErrorCode;
+    message: string;
+  },
+): Promise<void> {
+  const checked = await underLockout(env, user, async () => ({
+    outcome: (await check()) ? ('success' as const) : ('failure' as const),
+  }));
+  if (checked.status !== 'checked') throw lockedError(checked);
+  if (checked.verdict.outcome === 'success') return;
+  const d = db(env);
+  await d.batch([
+    activity(d, {
+      userId: user.id,
+      action: 'login_failed',
+      facts: failure.facts,
+      sessionId: failure.sessionId,
+      details: { reason: failure.reason },
+    }),
+  ]);
+  throw new ApiError(failure.code, failure.message, {
+    details: { attempts_before_lock: Math.max(0, LOCK_AFTER_FAILURES - checked.state.failed) },
+  });
 }

@@ -14,7 +14,7 @@ import { users } from '../../db/schema';
 import { config, type Principal } from '../../env';
 import { activity } from '../audit/service';
 import { defaultPortfolio, findDefaultPortfolio } from '../portfolios/services/portfolios';
-import { lockedError, underLockout } from './lockout';
+import { checkSignedIn, underLockout } from './lockout';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -402,26 +402,13 @@ export async function verifyTotp(env: Env, principal: Principal, code: string, f
 export async function disableTotp(env: Env, principal: Principal, code: string, facts: RequestFacts) {
   const user = await getUser(env, principal.userId);
   if (!user.mfaEnabled) throw new ApiError('MFA_NOT_ENABLED', 'Two-factor authentication is not enabled');
-  const checked = await underLockout(env, user, async () => {
-    const step = await checkTotp(env, user, code);
-    return { outcome: step === null ? ('failure' as const) : ('success' as const) };
+  await checkSignedIn(env, user, async () => (await checkTotp(env, user, code)) !== null, {
+    sessionId: principal.sessionId ?? null,
+    facts,
+    reason: 'mfa_disable',
+    code: 'INVALID_MFA_TOKEN',
+    message: 'Invalid or expired two-factor code',
   });
-  if (checked.status !== 'checked') throw lockedError(checked);
-  if (checked.verdict.outcome === 'failure') {
-    const d = db(env);
-    await d.batch([
-      activity(d, {
-        userId: user.id,
-        action: 'login_failed',
-        facts,
-        sessionId: principal.sessionId ?? null,
-        details: { reason: 'mfa_disable' },
-      }),
-    ]);
-    throw new ApiError('INVALID_MFA_TOKEN', 'Invalid or expired two-factor code', {
-      details: { attempts_before_lock: Math.max(0, LOCK_AFTER_FAILURES - checked.state.failed) },
-    });
-  }
   const d = db(env);
   await d.batch([
     d

@@ -3,7 +3,6 @@ import type { SessionInfo } from '../../../durable/user';
 import type { RequestFacts } from '../../core/client';
 import { ApiError } from '../../core/errors';
 import { assertBoundedJson } from '../../core/json';
-import { LOCK_AFTER_FAILURES } from '../../core/lockout';
 import type { Page } from '../../core/pagination';
 import { hashPassword, verifyPassword } from '../../core/passwords';
 import { TIERS } from '../../core/tiers';
@@ -11,7 +10,7 @@ import { db } from '../../db/client';
 import { userActivities, users } from '../../db/schema';
 import type { Principal } from '../../env';
 import { activity } from '../audit/service';
-import { lockedError, underLockout } from '../auth/lockout';
+import { checkSignedIn } from '../auth/lockout';
 import { getUser, type UserRow } from '../auth/service';
 
 /** 002's preference defaults; stored preferences are merged over them. */
@@ -180,27 +179,14 @@ export async function changePassword(
   facts: RequestFacts,
 ): Promise<{ sessions_ended: number }> {
   const user = await getUser(env, principal.userId);
-  const checked = await underLockout(env, user, async () => ({
-    outcome: (await verifyPassword(input.current_password, user.passwordHash))
-      ? ('success' as const)
-      : ('failure' as const),
-  }));
-  if (checked.status !== 'checked') throw lockedError(checked);
+  await checkSignedIn(env, user, () => verifyPassword(input.current_password, user.passwordHash), {
+    sessionId: principal.sessionId ?? null,
+    facts,
+    reason: 'current_password',
+    code: 'INVALID_CREDENTIALS',
+    message: 'Current password is incorrect',
+  });
   const d = db(env);
-  if (checked.verdict.outcome === 'failure') {
-    await d.batch([
-      activity(d, {
-        userId: user.id,
-        action: 'login_failed',
-        facts,
-        sessionId: principal.sessionId ?? null,
-        details: { reason: 'current_password' },
-      }),
-    ]);
-    throw new ApiError('INVALID_CREDENTIALS', 'Current password is incorrect', {
-      details: { attempts_before_lock: Math.max(0, LOCK_AFTER_FAILURES - checked.state.failed) },
-    });
-  }
   if (input.current_password === input.new_password) {
     throw new ApiError('VALIDATION_ERROR', 'The new password must differ from the current one');
   }
