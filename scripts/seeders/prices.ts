@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { ASSET_CATALOG, catalogAssetId } from '../../src/domains/assets/catalog';
 import { parseHistory } from '../../src/domains/prices/history-csv';
 import { aggregate } from '../../src/domains/prices/timeframes';
+import type { Candle } from '../../src/providers/types';
 import { literal, upsertStatements } from '../lib/sql';
 import { seedCutoff } from '../lib/vars';
 import type { Seeder } from './index';
@@ -54,6 +55,16 @@ export const assetsSeeder: Seeder = {
 
 const DAY = 86_400_000;
 
+/** A candle's columns, as every table of candles names them. */
+const ohlcv = (c: Candle) => ({
+  open_time: c.openTime,
+  open: c.open,
+  high: c.high,
+  low: c.low,
+  close: c.close,
+  volume: c.volume,
+});
+
 /**
  * Daily candles of every catalog asset with shipped history, and a quote from each last
  * close. One seeder per asset, so a changed file reloads only that asset.
@@ -92,24 +103,11 @@ export const priceSeeders: Seeder[] = ASSET_CATALOG.filter((a) => a.history).map
       const rows = candles.map((c) => ({
         asset_id: id,
         timeframe: '1d',
-        open_time: c.openTime,
-        open: c.open,
-        high: c.high,
-        low: c.low,
-        close: c.close,
-        volume: c.volume,
+        ...ohlcv(c),
         source: 'history',
         updated_at: now,
       }));
-      const replayStore = future.map((c) => ({
-        asset_id: id,
-        open_time: c.openTime,
-        open: c.open,
-        high: c.high,
-        low: c.low,
-        close: c.close,
-        volume: c.volume,
-      }));
+      const replayStore = future.map((c) => ({ asset_id: id, ...ohlcv(c) }));
       const lastDay = all.at(-1);
       const replay = Number.isFinite(cutoff)
         ? [
@@ -152,12 +150,7 @@ export const priceSeeders: Seeder[] = ASSET_CATALOG.filter((a) => a.history).map
       const weekly = aggregate(candles, '1w').map((c) => ({
         asset_id: id,
         timeframe: '1w',
-        open_time: c.openTime,
-        open: c.open,
-        high: c.high,
-        low: c.low,
-        close: c.close,
-        volume: c.volume,
+        ...ohlcv(c),
         source: 'rollup',
         updated_at: now,
       }));
