@@ -21,6 +21,41 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Dev servers this process started and has not seen exit (each leads its own process group). */
+const running = new Set<ChildProcess>();
+
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // the group is already gone
+  }
+}
+
+// A test runner that gives up on a set-up (a hook timeout) never gets a `Server` to stop:
+// the process's exit still ends what it started.
+process.once('exit', () => {
+  for (const child of running) killGroup(child);
+});
+
+/** Ends a dev server and waits for its exit; at once if it already exited. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    killGroup(child);
+    await exited;
+  }
+  running.delete(child);
+}
+
+/**
+ * Stops every dev server this process started, including one whose `startServer` has not
+ * returned (a set-up that timed out): call it in `afterAll`, where `server` may be unset.
+ */
+export async function stopServers(): Promise<void> {
+  await Promise.all([...running].map(stopChild));
+}
+
 export interface ServerOptions {
   /** Local state directory, wiped first (default `.wrangler/bench`); give each concurrent user its own. */
   persistTo?: string;
@@ -70,7 +105,26 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     ],
     { env: wranglerEnv, stdio: ['ignore', 'ignore', 'inherit'], detached: true },
   );
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const origin = `http://127.0.0.1:${port}`;
+  try {
+    const token = await ready(origin, child);
+    return {
+      origin,
+      token,
+      seeding: { rows: seeded.rows, ms: seeded.ms },
+      stop: () => stopChild(child),
+    };
+  } catch (err) {
+    // A server that never became ready is not left running.
+    await stopChild(child);
+    throw err;
+  }
+}
+
+/** Waits for `/health` (60 s at most, less if wrangler exits), then registers the run's user. */
+async function ready(origin: string, child: ChildProcess): Promise<string> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
@@ -78,6 +132,8 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     } catch {
       // not listening yet
     }
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}) before it served /health`);
     if (Date.now() > deadline) throw new Error('wrangler dev did not start within 60 s');
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -89,13 +145,5 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   if (res.status !== 201)
     throw new Error(`bench user registration failed: ${res.status} ${await res.text()}`);
   const { access_token: token } = (await res.json()) as { access_token: string };
-  return {
-    origin,
-    token,
-    seeding: { rows: seeded.rows, ms: seeded.ms },
-    stop: async () => {
-      if (child.pid) process.kill(-child.pid, 'SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
+  return token;
 }

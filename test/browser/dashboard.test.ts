@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Server, startServer } from '../../bench/lib/server';
+import { type Server, startServer, stopServers } from '../../bench/lib/server';
 import { CHROMIUM_PATH as CHROMIUM, CHROMIUM_INSTALL } from '../../scripts/lib/chromium';
 
 // The live dashboard (public/) in headless Chromium against a seeded `wrangler dev`:
@@ -117,7 +117,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
+  // stopServers, not server?.stop(): a set-up that timed out left `server` unset.
+  await stopServers();
 });
 
 describe('live dashboard', () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Server, startServer } from '../../bench/lib/server';
+import { type Server, startServer, stopServers } from '../../bench/lib/server';
 import { CHROMIUM_INSTALL, CHROMIUM_PATH } from '../../scripts/lib/chromium';
 
 // The pages besides the dashboard, in headless Chromium against `wrangler dev` with every
@@ -49,7 +49,8 @@ beforeEach(async () => {
 afterAll(async () => {
   await context?.close();
   await browser?.close();
-  await server?.stop();
+  // stopServers, not server?.stop(): a set-up that timed out left `server` unset.
+  await stopServers();
 });
 
 describe('the API reference at /docs', () => {
