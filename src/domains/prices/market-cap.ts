@@ -1,8 +1,9 @@
 import { z } from '@hono/zod-openapi';
-import { inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { marketNow } from '../../core/market-clock';
 import { db } from '../../db/client';
-import { quotes } from '../../db/schema';
-import { assetFreshness, CADENCES, type Freshness } from './freshness';
+import { priceData, quotes } from '../../db/schema';
+import { assetCadence, assetFreshness, CADENCES, type Freshness } from './freshness';
 
 const DAY = 86_400_000;
 
@@ -66,6 +67,43 @@ export const QuoteFactsSchema = z.object({
 });
 
 export type QuoteFacts = z.infer<typeof QuoteFactsSchema>;
+
+/** The freshness of a served series: its newest observation, judged against the market clock. */
+export const SeriesFreshnessSchema = QuoteFactsSchema.pick({
+  as_of: true,
+  stale: true,
+  stale_reason: true,
+  cadence: true,
+});
+export type SeriesFreshness = z.infer<typeof SeriesFreshnessSchema>;
+
+/**
+ * How fresh an asset's price series is at the market clock: its newest observation is the
+ * quote (or, without one, the close of its newest daily candle), whatever range a request
+ * reads. A range that ends before it is still served as what it is; `stale` says whether the
+ * series itself has stopped printing.
+ */
+export async function seriesFreshness(
+  env: Env,
+  asset: { id: string; symbol: string; assetType: string },
+): Promise<SeriesFreshness> {
+  const [quote, lastDay, now] = await Promise.all([
+    db(env).select({ asOf: quotes.asOf }).from(quotes).where(eq(quotes.assetId, asset.id)).get(),
+    db(env)
+      .select({ t: sql<number | null>`max(${priceData.openTime})` })
+      .from(priceData)
+      .where(and(eq(priceData.assetId, asset.id), eq(priceData.timeframe, '1d')))
+      .get(),
+    marketNow(env),
+  ]);
+  const asOf = quote?.asOf ?? (lastDay?.t != null ? lastDay.t + DAY : null);
+  const cadence = assetCadence(asset);
+  if (asOf == null) {
+    return { as_of: null, stale: true, stale_reason: 'No observation of this series yet', cadence };
+  }
+  const f = assetFreshness(asset, asOf, now);
+  return { as_of: f.as_of, stale: f.stale, stale_reason: f.stale_reason, cadence: f.cadence };
+}
 type Basis = z.infer<typeof MarketCapBasisSchema>;
 
 const CAP_TYPES = new Set(['crypto', 'stablecoin']);

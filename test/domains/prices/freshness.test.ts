@@ -96,6 +96,25 @@ describe('quotes carry as_of and stale on every surface', () => {
     expect(bySymbol.BTC.market_cap).toBeGreaterThan(0);
   });
 
+  it('says the same of whole series: 000 price history and candles, 004 historical prices', async () => {
+    const user = await signUp();
+    const wtiLast = lastObservation(wtiCsv);
+    for (const path of ['/api/v1/assets/WTI/price-history?limit=5', '/api/v1/price-data/WTI?limit=5']) {
+      const { body } = await callJson<{ data: Json }>(path);
+      expect(body.data).toMatchObject({ stale: true, cadence: 'trading_days' });
+      expect(body.data.as_of.slice(0, 10)).toBe(wtiLast);
+      expect(body.data.stale_reason).toContain(wtiLast);
+    }
+    const wti = await callJson<Json>('/api/v1/data/prices/historical/WTI?days=5', { as: user.as });
+    expect(wti.body).toMatchObject({ stale: true, cadence: 'trading_days' });
+    // An old range of a live series is served as what it is: the series itself is fresh.
+    const btc = await callJson<{ data: Json }>(
+      '/api/v1/assets/BTC/price-history?start_date=2020-01-01&end_date=2020-01-05',
+    );
+    expect(btc.body.data).toMatchObject({ stale: false, stale_reason: null, cadence: 'continuous' });
+    expect(Date.parse(btc.body.data.as_of)).toBeLessThanOrEqual(await marketNow(env));
+  });
+
   it('says a GOLD holding is valued at a stale price in portfolio data quality and the position', async () => {
     const user = await signUp();
     const pf = await callJson<Json>('/api/v1/management/portfolios', {

@@ -6,7 +6,14 @@ import { marketNow } from '../../../core/market-clock';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { requireUser } from '../../../middleware/auth';
 import { resolveAsset, resolveAssets } from '../../assets/service';
-import { MarketCapBasisSchema, QuoteFactsSchema, quoteFacts, servedQuotes } from '../market-cap';
+import {
+  MarketCapBasisSchema,
+  QuoteFactsSchema,
+  quoteFacts,
+  SeriesFreshnessSchema,
+  seriesFreshness,
+  servedQuotes,
+} from '../market-cap';
 import { parseTime } from '../schemas';
 import { adjustForSplits, candles, recentDailyCloses, yearRange } from '../service';
 import { dailyStatistics } from '../statistics';
@@ -73,7 +80,7 @@ export const data004Routes = createRouter()
           description: 'Prices and statistics.',
           content: {
             'application/json': {
-              schema: z.object({
+              schema: SeriesFreshnessSchema.extend({
                 symbol: z.string(),
                 data_points: z.number().int(),
                 start_date: z.string().nullable(),
@@ -122,6 +129,7 @@ export const data004Routes = createRouter()
           const stats = dailyStatistics(adjusted, asset.assetType);
           return {
             symbol: asset.symbol,
+            ...(await seriesFreshness(c.env, asset)),
             data_points: rows.length,
             start_date: rows[0] ? day(rows[0].openTime) : null,
             end_date: rows.at(-1) ? day(rows.at(-1)?.openTime ?? 0) : null,

@@ -6,6 +6,7 @@ import { envelope, envelopeSchema } from '../../../core/responses';
 import { ema, emaWarmup, rsi, sma, toSeries, wilderWarmup } from '../../../quant';
 import { AssetIdParam } from '../../assets/schemas';
 import { resolveAsset } from '../../assets/service';
+import { SeriesFreshnessSchema, seriesFreshness } from '../market-cap';
 import { CandleSchema, HistoryQuery, parseTime } from '../schemas';
 import { adjustForSplits, candles, type StoredCandle } from '../service';
 
@@ -31,7 +32,7 @@ const candleView = (c: {
   volume: c.volume,
 });
 
-const HistorySchema = z.object({
+const HistorySchema = SeriesFreshnessSchema.extend({
   asset_id: z.string(),
   symbol: z.string(),
   timeframe: z.string(),
@@ -95,6 +96,7 @@ export const historyRoutes = createRouter()
         return {
           asset_id: asset.id,
           symbol: asset.symbol,
+          ...(await seriesFreshness(c.env, asset)),
           timeframe: q.timeframe,
           adjusted: q.adjusted,
           count: rows.length,
@@ -161,6 +163,7 @@ export const historyRoutes = createRouter()
         return {
           asset_id: asset.id,
           symbol: asset.symbol,
+          ...(await seriesFreshness(c.env, asset)),
           timeframe: q.timeframe,
           adjusted: q.adjusted,
           count: shown.length,
