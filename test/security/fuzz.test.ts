@@ -14,10 +14,12 @@ import { signIn, signUp, signUpAdmin, type TestUser } from '../helpers/users';
  * Requests are generated from each operation's declared parameters and request body: valid
  * values, boundary values and malformed ones (wrong types, 1e308, "NaN", deep nesting, long
  * and unicode strings, missing and extra keys, broken JSON), sent as a guest, a user and an
- * admin. Every answer must be below 500; an error must be in the project's error shape; a
- * success declared as JSON must be JSON; and a failed write must leave the main tables as
- * they were. `npm test` runs a few requests per operation and role with a fixed seed;
- * `npm run fuzz` (FUZZ_RUNS) runs more and prints how many were tried and what failed.
+ * admin. Every answer must be below 500 and have a status the operation declares; a success
+ * must have a declared media type; every JSON body must match the schema declared for its
+ * status; an error must be in the project's error shape; and a failed write must leave the
+ * main tables as they were. `npm test` runs a few requests per operation and role with a
+ * fixed seed; `npm run fuzz` (FUZZ_RUNS) runs more and prints how many were tried and what
+ * failed.
  */
 
 const FUZZ_RUNS = Number(env.FUZZ_RUNS || 0);
