@@ -112,20 +112,61 @@ function declaredResponse(op: Operation, status: number) {
 
 /**
  * Response bodies are checked with Ajv against the document's own JSON Schemas (OpenAPI 3.1
- * schemas are JSON Schema 2020-12), formats included. The component schemas are added once,
- * as `$defs` of one schema named for the document, and every `#/components/schemas/X` points
- * there, so each operation's schema compiles against the same shared definitions.
+ * schemas are JSON Schema 2020-12), formats included, and closed: an object field no schema
+ * declares fails. Responses are built through their schemas (STYLE.md), so an undeclared
+ * field is an internal one leaking or a document that lies. Every object without its own
+ * `additionalProperties` gets `unevaluatedProperties: false`, except the members of an
+ * `allOf` (a sibling may declare the field): the object holding them is closed instead. The
+ * component schemas are added once, as `$defs` of one schema named for the document, each
+ * twice: closed under its name for plain references, open as `Open__X` for `allOf` members.
  */
 const DOC_ID = 'https://meridian.test/openapi.json';
+const DEFS = `${DOC_ID}#/$defs/`;
 /** A schema as JSON whose `#/components/schemas/X` references point at the shared `$defs/X`. */
 const shared = (schema: unknown): string =>
-  JSON.stringify(schema).replaceAll('"#/components/schemas/', `"${DOC_ID}#/$defs/`);
+  JSON.stringify(schema).replaceAll('"#/components/schemas/', `"${DEFS}`);
+
+type Json = Record<string, unknown>;
+const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** `schema` with every object in it closed to undeclared fields, its root too unless `open`. */
+function closed(schema: unknown, open = false): unknown {
+  if (!isObject(schema)) return schema;
+  const s = schema;
+  const out: Json = { ...s };
+  if (open && typeof s.$ref === 'string') out.$ref = s.$ref.replace(DEFS, `${DEFS}Open__`);
+  if (isObject(s.properties)) {
+    out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, closed(v)]));
+  }
+  if (isObject(s.items)) out.items = closed(s.items);
+  if (isObject(s.additionalProperties)) out.additionalProperties = closed(s.additionalProperties);
+  if (Array.isArray(s.allOf)) out.allOf = s.allOf.map((m) => closed(m, true));
+  // Union members close themselves, unless the object holding them adds fields beside them.
+  const membersOpen = open || Boolean(s.properties || s.allOf);
+  if (Array.isArray(s.anyOf)) out.anyOf = s.anyOf.map((m) => closed(m, membersOpen));
+  if (Array.isArray(s.oneOf)) out.oneOf = s.oneOf.map((m) => closed(m, membersOpen));
+  if (!open && (s.properties || s.allOf) && !('additionalProperties' in s)) {
+    out.unevaluatedProperties = false;
+  }
+  return out;
+}
+
 // OpenAPI's annotations beside JSON Schema's: allowed, not checked.
 const ajv = new Ajv2020({ allErrors: true, strictTypes: false, strictTuples: false });
 ajv.addVocabulary(['example', 'discriminator', 'xml', 'externalDocs']);
 addFormats(ajv);
-ajv.addSchema({ $id: DOC_ID, $defs: JSON.parse(shared(doc.components.schemas)) });
+const components = Object.entries(JSON.parse(shared(doc.components.schemas)) as Json);
+ajv.addSchema({
+  $id: DOC_ID,
+  $defs: Object.fromEntries(
+    components.flatMap(([name, schema]) => [
+      [name, closed(schema)],
+      [`Open__${name}`, closed(schema, true)],
+    ]),
+  ),
+});
 
+/** Compiled once per distinct schema: the error responses all share one. */
 const validators = new Map<string, ValidateFunction>();
 
 /** Why `body` does not match the JSON schema declared for this status, or null when it does. */
@@ -135,7 +176,7 @@ function schemaMismatch(o: (typeof operations)[number], status: number, body: un
   const key = shared(schema);
   let validate = validators.get(key);
   if (!validate) {
-    validate = ajv.compile(JSON.parse(key));
+    validate = ajv.compile(closed(JSON.parse(key)) as Json);
     validators.set(key, validate);
   }
   if (validate(body)) return null;
@@ -590,7 +631,7 @@ describe('every operation in /openapi.json under generated input', () => {
     expect(operations.length).toBeGreaterThan(150);
   });
 
-  it('has its bodies checked: a real answer matches its schema, the same answer broken does not', async () => {
+  it('has its bodies checked: a real answer matches its schema; missing, retyped or extra fields do not', async () => {
     // The first public GET without required parameters whose 200 schema requires fields.
     const o = operations.find(
       (x) =>
@@ -610,6 +651,9 @@ describe('every operation in /openapi.json under generated input', () => {
     expect(schemaMismatch(o, 200, missing)).toContain(`must have required property '${field}'`);
     const retyped = typeof body[field] === 'string' ? 1 : 'a string';
     expect(schemaMismatch(o, 200, { ...body, [field]: retyped })).toContain(`body/${field} must be`);
+    expect(schemaMismatch(o, 200, { ...body, internal_note: 'x' })).toContain(
+      'must NOT have unevaluated properties',
+    );
     // An undeclared status has no response to match.
     expect(declaredResponse(o.op, 418)).toBeUndefined();
   });
