@@ -155,31 +155,46 @@ describe('the market clock', () => {
   it('when the clock passes a close, that day appears on every surface that serves candles', async () => {
     const day = '2024-01-01';
     const lastDay = async () => {
-      const headers = { 'Cache-Control': 'no-cache' };
-      const v1 = await callJson<{ data: { candles: { timestamp: string }[] } }>(
-        `/api/v1/assets/BTC/price-history?timeframe=1d&start_date=2023-12-20&end_date=2024-01-05`,
-        { as: user.as, headers },
+      const get = async <T>(path: string, init: { method?: string; body?: unknown } = {}) =>
+        (await callJson<T>(path, { as: user.as, headers: { 'Cache-Control': 'no-cache' }, ...init })).body;
+      type Dated = { data: { as_of: string | null } };
+      const v1 = await get<{ data: { candles: { timestamp: string }[] } }>(
+        '/api/v1/assets/BTC/price-history?timeframe=1d&start_date=2023-12-20&end_date=2024-01-05',
       );
-      const ohlcv = await callJson<{ data: { timestamp: string | number }[] } | { timestamp: string }[]>(
-        '/api/markets/BTC-USD/ohlcv?timeframe=1d&limit=3',
-        { as: user.as, headers },
+      const candles = await get<{ data: { candles: { timestamp: string }[] } }>(
+        '/api/v1/price-data/BTC?limit=3',
       );
-      const hist004 = await callJson<{ data?: { date: string }[]; prices?: { date: string }[] }>(
-        '/api/v1/data/prices/historical/BTC?lookback_days=30',
-        { as: user.as, headers },
-      );
+      const ohlcv = await get<{ timestamp: string }[]>('/api/markets/BTC-USD/ohlcv?timeframe=1d&limit=3');
+      const tracker = await get<Record<string, { time: string }[]>>('/api/historical-data', {
+        method: 'POST',
+        body: { symbols: ['BTC'], range: '1M' },
+      });
+      const hist004 = await get<{ prices: { date: string }[] }>('/api/v1/data/prices/historical/BTC?days=30');
+      const indicators = await get<Dated>('/api/v1/price-data/BTC/technical-indicators?points=5');
+      const statistics = await get<Dated>('/api/v1/assets/BTC/statistics');
       return {
-        v1: v1.body.data.candles.at(-1)?.timestamp.slice(0, 10),
-        ohlcv:
-          JSON.stringify(ohlcv.body).includes(day) ||
-          JSON.stringify(ohlcv.body).includes(String(Date.parse(day))),
-        hist004: JSON.stringify(hist004.body).includes(day),
+        v1: v1.data.candles.at(-1)?.timestamp.slice(0, 10),
+        candles: candles.data.candles.at(-1)?.timestamp.slice(0, 10),
+        ohlcv: ohlcv.at(-1)?.timestamp.slice(0, 10),
+        tracker: tracker.BTC?.at(-1)?.time,
+        hist004: hist004.prices[0]?.date,
+        indicators: indicators.data.as_of?.slice(0, 10),
+        statistics: statistics.data.as_of?.slice(0, 10),
       };
     };
-    expect(await lastDay()).toEqual({ v1: '2023-12-31', ohlcv: false, hist004: false });
+    const everywhere = (d: string) => ({
+      v1: d,
+      candles: d,
+      ohlcv: d,
+      tracker: d,
+      hist004: d,
+      indicators: d,
+      statistics: d,
+    });
+    expect(await lastDay()).toEqual(everywhere('2023-12-31'));
     await setMarketClock('2024-01-02T01:00:00Z');
     const tick = await replayTick(env);
     expect(tick?.days).toBeGreaterThan(0);
-    expect(await lastDay()).toEqual({ v1: day, ohlcv: true, hist004: true });
+    expect(await lastDay()).toEqual(everywhere(day));
   }, 120_000);
 });
