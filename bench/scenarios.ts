@@ -5,7 +5,7 @@ import type { Scenario } from './lib/load';
 export const BASELINE: Scenario = { name: 'GET /health (baseline)', path: '/health' };
 
 const FIVE_YEARS =
-  '/api/v1/assets/BTC/price-history?timeframe=1d&start_date=2019-12-08&end_date=2024-12-07&limit=5000';
+  '/api/v1/assets/BTC/price-history?timeframe=1d&start_date=2018-12-31&end_date=2023-12-31&limit=5000';
 const fifty = Array.from({ length: 50 }, (_, i) => {
   const a = ASSET_CATALOG[i % ASSET_CATALOG.length];
   return { symbol: a?.symbol ?? 'BTC', type: a?.type ?? 'crypto' };
