@@ -17,11 +17,19 @@ interface ReplayState {
   end: number | null;
 }
 
+/** How long an isolate reuses the replay's anchor and end: both change only when data is seeded. */
+const STATE_TTL_MS = 5000;
+let cachedState: { db: D1Database; state: ReplayState; readAt: number } | undefined;
+
 /**
  * The replay's anchor (the real time of its first reading) and end (the close of the last
- * shipped day, recorded by the seed as 'replay.history_end'), in one read.
+ * shipped day, recorded by the seed as 'replay.history_end'), in one read, reused by the
+ * isolate for a few seconds once both are set: every request asks the clock, often more than
+ * once, and neither value moves between seeds.
  */
 async function replayState(env: Env): Promise<ReplayState> {
+  const hit = cachedState;
+  if (hit && hit.db === env.DB && Date.now() - hit.readAt < STATE_TTL_MS) return hit.state;
   const { results } = await env.DB.prepare(
     "SELECT key, value FROM market_state WHERE key IN ('replay.anchor_real', 'replay.history_end')",
   ).all<{ key: string; value: string }>();
@@ -29,7 +37,15 @@ async function replayState(env: Env): Promise<ReplayState> {
     const v = Number(results.find((r) => r.key === key)?.value ?? Number.NaN);
     return Number.isFinite(v) ? v : null;
   };
-  return { anchor: num('replay.anchor_real'), end: num('replay.history_end') };
+  const state = { anchor: num('replay.anchor_real'), end: num('replay.history_end') };
+  cachedState =
+    state.anchor != null && state.end != null ? { db: env.DB, state, readAt: Date.now() } : undefined;
+  return state;
+}
+
+/** Forgets the isolate's copy of the replay state (tests that move the clock or seed history). */
+export function forgetMarketClock(): void {
+  cachedState = undefined;
 }
 
 /**

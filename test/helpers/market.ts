@@ -9,6 +9,7 @@ import vtiCsv from '../../../shared/data/prices/etf-alphavantage/VTI.csv?raw';
 import wtiCsv from '../../../shared/data/prices/macro/DCOILWTICO.csv?raw';
 import dxyCsv from '../../../shared/data/prices/macro/DX-Y.NYB.csv?raw';
 import goldCsv from '../../../shared/data/prices/macro/gold_prices_historical.csv?raw';
+import { forgetMarketClock } from '../../src/core/market-clock';
 import { ASSET_CATALOG, catalogAssetId } from '../../src/domains/assets/catalog';
 import { parseHistory } from '../../src/domains/prices/history-csv';
 import { upsertCandles, upsertQuotes } from '../../src/domains/prices/service';
@@ -37,6 +38,7 @@ async function storeForReplay(assetId: string, candles: Candle[]): Promise<void>
       ).bind(String(last.openTime + DAY)),
     );
   for (let i = 0; i < statements.length; i += 50) await env.DB.batch(statements.slice(i, i + 50));
+  forgetMarketClock();
 }
 
 /** The real shipped history (read in place from ../shared/data) of the assets tests use. */
@@ -127,4 +129,5 @@ export async function setMarketClock(iso: string): Promise<void> {
   )
     .bind(String(anchor))
     .run();
+  forgetMarketClock();
 }

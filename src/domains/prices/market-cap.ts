@@ -87,15 +87,18 @@ export async function seriesFreshness(
   env: Env,
   asset: { id: string; symbol: string; assetType: string },
 ): Promise<SeriesFreshness> {
-  const [quote, lastDay, now] = await Promise.all([
+  const [quote, now] = await Promise.all([
     db(env).select({ asOf: quotes.asOf }).from(quotes).where(eq(quotes.assetId, asset.id)).get(),
-    db(env)
-      .select({ t: sql<number | null>`max(${priceData.openTime})` })
-      .from(priceData)
-      .where(and(eq(priceData.assetId, asset.id), eq(priceData.timeframe, '1d')))
-      .get(),
     marketNow(env),
   ]);
+  // Without a quote (a series that never had one), its newest daily close.
+  const lastDay = quote
+    ? undefined
+    : await db(env)
+        .select({ t: sql<number | null>`max(${priceData.openTime})` })
+        .from(priceData)
+        .where(and(eq(priceData.assetId, asset.id), eq(priceData.timeframe, '1d')))
+        .get();
   const asOf = quote?.asOf ?? (lastDay?.t != null ? lastDay.t + DAY : null);
   const cadence = assetCadence(asset);
   if (asOf == null) {
