@@ -4,6 +4,7 @@ import { marketNow } from '../../src/core/market-clock';
 import { replayTick } from '../../src/ingestion/replay';
 import { call, callJson } from '../helpers/api';
 import { seedMarket, setMarketClock } from '../helpers/market';
+import { portfolioWithTrades } from '../helpers/portfolios';
 import { signUp, signUpAdmin, type TestUser } from '../helpers/users';
 
 /**
@@ -71,35 +72,17 @@ beforeAll(async () => {
   await replayTick(env);
   user = await signUp();
   admin = await signUpAdmin();
-  const pf = await callJson<{ data: { id: string } }>('/api/v1/portfolios', {
-    method: 'POST',
-    as: user.as,
-    body: { name: 'Clock', is_public: true },
-  });
-  expect(pf.res.status, JSON.stringify(pf.body)).toBe(201);
-  ids.portfolio_id = pf.body.data.id;
-  for (const [symbol, date, quantity] of [
-    ['BTC', '2023-06-01', 0.5],
-    ['ETH', '2023-09-01', 3],
-  ] as const) {
-    const trade = await callJson<{ data: { id: string } }>(`/api/v1/portfolios/${ids.portfolio_id}/trades`, {
-      method: 'POST',
-      as: user.as,
-      body: { symbol, trade_type: 'buy', quantity, price: 1000, trade_date: date },
-    });
-    expect(trade.res.status, JSON.stringify(trade.body)).toBe(201);
-    ids.trade_id ??= trade.body.data.id;
-  }
-  const positions = await callJson<{ data: { positions?: { id: string }[] } }>(
-    `/api/v1/data/portfolios/${ids.portfolio_id}/positions/summary`,
-    { as: user.as },
-  );
+  const portfolio = await portfolioWithTrades(user, { name: 'Clock', is_public: true }, [
+    { trade_type: 'buy', symbol: 'BTC', quantity: 0.5, price: 1000, trade_date: '2023-06-01' },
+    { trade_type: 'buy', symbol: 'ETH', quantity: 3, price: 1000, trade_date: '2023-09-01' },
+  ]);
+  ids.portfolio_id = portfolio.id;
+  ids.trade_id = portfolio.tradeIds[0] ?? '';
   const pos = await callJson<{ positions?: { id?: string; position_id?: string }[] }>(
     `/api/v1/data/positions/details?portfolio_id=${ids.portfolio_id}`,
     { as: user.as },
   );
   ids.position_id = pos.body.positions?.[0]?.position_id ?? pos.body.positions?.[0]?.id ?? 'pos_none';
-  void positions;
   const wl = await callJson<{ data: { id: string } }>('/api/v1/watchlists', {
     method: 'POST',
     as: user.as,

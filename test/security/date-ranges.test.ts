@@ -4,6 +4,7 @@ import { marketDate, marketNow } from '../../src/core/market-clock';
 import { call, callJson } from '../helpers/api';
 import { expectError } from '../helpers/errors';
 import { seedMarket } from '../helpers/market';
+import { portfolioWithTrades } from '../helpers/portfolios';
 import { signUp, type TestUser } from '../helpers/users';
 
 /** The largest body any date or range query may answer with (the longest real series is ~1 MB). */
@@ -15,16 +16,8 @@ let portfolioId: string;
 beforeAll(async () => {
   await seedMarket(['BTC']);
   owner = await signUp();
-  const { body } = await callJson<{ data: { id: string } }>('/api/v1/portfolios', {
-    method: 'POST',
-    as: owner.as,
-    body: { name: 'Shared', is_public: true },
-  });
-  portfolioId = body.data.id;
-  const trade = await call(`/api/v1/portfolios/${portfolioId}/trades`, {
-    method: 'POST',
-    as: owner.as,
-    body: {
+  ({ id: portfolioId } = await portfolioWithTrades(owner, { name: 'Shared', is_public: true }, [
+    {
       trade_type: 'buy',
       asset_type: 'crypto',
       symbol: 'BTC',
@@ -32,8 +25,7 @@ beforeAll(async () => {
       price: 40000,
       trade_date: '2023-12-01',
     },
-  });
-  expect(trade.status).toBe(201);
+  ]));
 });
 
 async function timed(path: string, as?: TestUser) {

@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, callJson } from '../../helpers/api';
+import { callJson } from '../../helpers/api';
 import { seedMarket } from '../../helpers/market';
+import { portfolioWithTrades } from '../../helpers/portfolios';
 import { signUp, type TestUser } from '../../helpers/users';
 
 /**
@@ -16,18 +17,9 @@ let portfolioId: string;
 beforeAll(async () => {
   await seedMarket(['BTC']);
   owner = await signUp();
-  const { body } = await callJson<{ data: { id: string } }>('/api/v1/portfolios', {
-    method: 'POST',
-    as: owner.as,
-    body: { name: 'Race' },
-  });
-  portfolioId = body.data.id;
-  const buy = await call(`/api/v1/portfolios/${portfolioId}/trades`, {
-    method: 'POST',
-    as: owner.as,
-    body: { trade_type: 'buy', symbol: 'BTC', quantity: 20, price: 40000, trade_date: '2023-12-01' },
-  });
-  expect(buy.status).toBe(201);
+  ({ id: portfolioId } = await portfolioWithTrades(owner, { name: 'Race' }, [
+    { trade_type: 'buy', symbol: 'BTC', quantity: 20, price: 40000, trade_date: '2023-12-01' },
+  ]));
 });
 
 describe('50 concurrent sells of 1 BTC on a position of 20', () => {
