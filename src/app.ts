@@ -13,6 +13,7 @@ import { alertsDomain } from './domains/alerts';
 import { apiKeysDomain } from './domains/api-keys';
 import { assetsDomain } from './domains/assets';
 import { auth } from './domains/auth';
+import { backtestsDomain } from './domains/backtests';
 import { feedbackDomain } from './domains/feedback';
 import { health } from './domains/health';
 import { noteRequest } from './domains/health/service';
@@ -79,6 +80,7 @@ export function createApp() {
   app.route('/', alertsDomain);
   app.route('/', watchlistsDomain);
   app.route('/', portfoliosDomain);
+  app.route('/', backtestsDomain);
   app.route('/', liveRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
