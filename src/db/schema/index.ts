@@ -1,3 +1,4 @@
+export * from './bots';
 export * from './intel';
 export * from './market';
 export * from './notifications';
@@ -6,4 +7,3 @@ export * from './portfolios';
 export * from './reference';
 export * from './users';
 export * from './watchlists';
-export * from './bots';

@@ -52,3 +52,118 @@ export const StrategyFields = {
     .default(0.0005)
     .openapi({ description: 'Slippage, fraction against the trader' }),
 };
+
+export const BotSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    tradingPair: z.string(),
+    strategy: z.string(),
+    mode: BotMode,
+    status: z.enum(['stopped', 'running']),
+    createdAt: z.string(),
+    timeframe: BotTimeframe,
+    riskPerTrade: z.number().nullable(),
+    stopLoss: z.number().nullable(),
+    takeProfit: z.number().nullable(),
+    indicators: z.array(z.string()),
+    parameters: z.record(z.string(), z.unknown()),
+    feeRate: z.number(),
+    slippage: z.number(),
+    initialBalance: z.number(),
+    portfolioId: z.string().openapi({ description: "The bot's own paper portfolio (its ledger)" }),
+    startedAt: z.string().nullable(),
+    stoppedAt: z.string().nullable(),
+    stopReason: z.string().nullable(),
+    lastTickAt: z.string().nullable().openapi({ description: 'Market time of the last order' }),
+  })
+  .openapi('Bot');
+
+export const BotCreateBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    mode: BotMode.default('paper'),
+    initialBalance: z
+      .number()
+      .gt(0)
+      .max(1e12)
+      .default(10_000)
+      .openapi({ description: 'Paper cash the bot starts with' }),
+    ...StrategyFields,
+  })
+  .strict()
+  .openapi('BotCreate');
+
+export const BotPatchBody = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    riskPerTrade: StrategyFields.riskPerTrade,
+    stopLoss: StrategyFields.stopLoss,
+    takeProfit: StrategyFields.takeProfit,
+    indicators: StrategyFields.indicators,
+    parameters: StrategyFields.parameters,
+    feeRate: z.number().min(0).max(0.05).optional(),
+    slippage: z.number().min(0).max(0.05).optional(),
+  })
+  .strict()
+  .openapi('BotPatch');
+
+export const BotActionSchema = z
+  .object({
+    success: z.literal(true),
+    message: z.string(),
+    botId: z.string(),
+    status: z.enum(['stopped', 'running']),
+    changed: z
+      .boolean()
+      .openapi({ description: 'False when the bot was already in that state (idempotent)' }),
+  })
+  .openapi('BotAction');
+
+export function botView(b: {
+  id: string;
+  name: string;
+  tradingPair: string;
+  strategy: string;
+  mode: 'paper' | 'live';
+  status: 'stopped' | 'running';
+  createdAt: string;
+  timeframe: '1h' | '4h' | '1d';
+  riskPerTrade: number | null;
+  stopLoss: number | null;
+  takeProfit: number | null;
+  indicators: string[];
+  parameters: Record<string, unknown>;
+  feeRate: number;
+  slippage: number;
+  initialBalance: number;
+  portfolioId: string;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  stopReason: string | null;
+  lastTickAt: string | null;
+}): z.infer<typeof BotSchema> {
+  return {
+    id: b.id,
+    name: b.name,
+    tradingPair: b.tradingPair,
+    strategy: b.strategy,
+    mode: b.mode,
+    status: b.status,
+    createdAt: b.createdAt,
+    timeframe: b.timeframe,
+    riskPerTrade: b.riskPerTrade,
+    stopLoss: b.stopLoss,
+    takeProfit: b.takeProfit,
+    indicators: b.indicators,
+    parameters: b.parameters,
+    feeRate: b.feeRate,
+    slippage: b.slippage,
+    initialBalance: b.initialBalance,
+    portfolioId: b.portfolioId,
+    startedAt: b.startedAt,
+    stoppedAt: b.stoppedAt,
+    stopReason: b.stopReason,
+    lastTickAt: b.lastTickAt,
+  };
+}
