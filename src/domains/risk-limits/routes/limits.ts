@@ -16,12 +16,10 @@ const Limits = z
     maxDailyLoss: z
       .number()
       .openapi({ description: 'Percent of the day-start equity; reached, new buys are refused (0-100)' }),
-    maxDrawdown: z
-      .number()
-      .openapi({
-        description:
-          "Percent below a bot's peak equity; reached, all your bots stop and an alert is raised (0-100)",
-      }),
+    maxDrawdown: z.number().openapi({
+      description:
+        "Percent below a bot's peak equity; reached, all your bots stop and an alert is raised (0-100)",
+    }),
     maxLeverage: z.number().openapi({ description: 'Gross exposure / equity (1-10)' }),
   })
   .openapi('RiskLimits');
