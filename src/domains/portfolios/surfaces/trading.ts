@@ -5,6 +5,7 @@ import { createRouter, defineRoute } from '../../../core/openapi';
 import { plain, plainOrV2Schema } from '../../../core/responses';
 import { principalOf, requireUser } from '../../../middleware/auth';
 import { manualBotOrder } from '../../bots/manual';
+import { getOwnedBot } from '../../bots/service';
 import { DecimalInput, PositiveDecimal, round, TradeSymbol } from '../schemas';
 import { ledgerState, loadLedger, normalizeSymbol, recordTrades, resolveHeldAsset } from '../services/ledger';
 import { defaultPortfolio, listPortfolios, type TradeRow } from '../services/portfolios';
@@ -193,6 +194,8 @@ tradingRoutes.openapi(
   async (c) => {
     const q = c.req.valid('query');
     const userId = principalOf(c).userId;
+    // Another user's bot (or none) is not found, rather than an empty history.
+    if (q.botId) await getOwnedBot(c.env, userId, q.botId);
     const { rows: portfolios } = await listPortfolios(c.env, userId, { mode: q.mode });
     const modes = new Map(portfolios.map((p) => [p.id, p.mode]));
     const { rows, total } = await listTrades(
