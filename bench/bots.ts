@@ -47,7 +47,10 @@ function time(fn: () => void, runs: number): number[] {
 const pick = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
 
 export async function runBotsBench(runs = 21): Promise<BotsBenchRow[]> {
-  const csv = readFileSync(new URL('../../shared/data/prices/crypto-yahoo/BTC-USD.csv', import.meta.url), 'utf8');
+  const csv = readFileSync(
+    new URL('../../shared/data/prices/crypto-yahoo/BTC-USD.csv', import.meta.url),
+    'utf8',
+  );
   const all = parseHistory(csv, 'yahoo').candles;
   const from = Date.parse('2019-01-01T00:00:00Z');
   const to = Date.parse('2023-12-31T00:00:00Z');
@@ -62,10 +65,24 @@ export async function runBotsBench(runs = 21): Promise<BotsBenchRow[]> {
   for (const s of strategies) {
     const t = time(
       () =>
-        runBacktest({ strategy: s, bars: daily, startIndex: start, timeframeMs: DAY, initialBalance: 10_000, execution: { feeRate: 0.001, slippage: 0.0005, stopLoss: 5, takeProfit: 10 }, periodsPerYear: 365 }),
+        runBacktest({
+          strategy: s,
+          bars: daily,
+          startIndex: start,
+          timeframeMs: DAY,
+          initialBalance: 10_000,
+          execution: { feeRate: 0.001, slippage: 0.0005, stopLoss: 5, takeProfit: 10 },
+          periodsPerYear: 365,
+        }),
       runs,
     );
-    rows.push({ case: `5y daily backtest, ${s.strategy}`, bars: daily.length - start, 'median ms': pick(t, 0.5).toFixed(2), 'p99 ms': pick(t, 0.99).toFixed(2), throughput: `${Math.round((daily.length / pick(t, 0.5)) * 1000).toLocaleString()} bars/s` });
+    rows.push({
+      case: `5y daily backtest, ${s.strategy}`,
+      bars: daily.length - start,
+      'median ms': pick(t, 0.5).toFixed(2),
+      'p99 ms': pick(t, 0.99).toFixed(2),
+      throughput: `${Math.round((daily.length / pick(t, 0.5)) * 1000).toLocaleString()} bars/s`,
+    });
   }
   const rand = prng(7);
   const hourly: Bar[] = [];
@@ -73,16 +90,37 @@ export async function runBotsBench(runs = 21): Promise<BotsBenchRow[]> {
   for (let i = 0; i < 8760 + 450; i++) {
     const open = price;
     const close = open * Math.exp((rand() - 0.5) * 0.02);
-    hourly.push({ openTime: Date.parse('2023-01-01T00:00:00Z') + i * HOUR, open, high: Math.max(open, close) * (1 + rand() * 0.004), low: Math.min(open, close) * (1 - rand() * 0.004), close, volume: 1 });
+    hourly.push({
+      openTime: Date.parse('2023-01-01T00:00:00Z') + i * HOUR,
+      open,
+      high: Math.max(open, close) * (1 + rand() * 0.004),
+      low: Math.min(open, close) * (1 - rand() * 0.004),
+      close,
+      volume: 1,
+    });
     price = close;
   }
   for (const s of strategies.slice(0, 2)) {
     const t = time(
       () =>
-        runBacktest({ strategy: s, bars: hourly, startIndex: 450, timeframeMs: HOUR, initialBalance: 10_000, execution: { feeRate: 0.001, slippage: 0.0005 }, periodsPerYear: 8760 }),
+        runBacktest({
+          strategy: s,
+          bars: hourly,
+          startIndex: 450,
+          timeframeMs: HOUR,
+          initialBalance: 10_000,
+          execution: { feeRate: 0.001, slippage: 0.0005 },
+          periodsPerYear: 8760,
+        }),
       runs,
     );
-    rows.push({ case: `1y hourly backtest, ${s.strategy}`, bars: 8760, 'median ms': pick(t, 0.5).toFixed(2), 'p99 ms': pick(t, 0.99).toFixed(2), throughput: `${Math.round((hourly.length / pick(t, 0.5)) * 1000).toLocaleString()} bars/s` });
+    rows.push({
+      case: `1y hourly backtest, ${s.strategy}`,
+      bars: 8760,
+      'median ms': pick(t, 0.5).toFixed(2),
+      'p99 ms': pick(t, 0.99).toFixed(2),
+      throughput: `${Math.round((hourly.length / pick(t, 0.5)) * 1000).toLocaleString()} bars/s`,
+    });
   }
   // 100 bots, one decision each on one minute: strategies cycle through the five runnable ones.
   const names = ['momentum', 'mean_reversion', 'sma_crossover', 'grid', 'dca'] as const;
@@ -105,6 +143,12 @@ export async function runBotsBench(runs = 21): Promise<BotsBenchRow[]> {
     total += performance.now() - t0;
   }
   latencies.sort((a, b) => a - b);
-  rows.push({ case: '100 bots, one replay minute (engine only)', bars: 452, 'median ms': pick(latencies, 0.5).toFixed(3), 'p99 ms': pick(latencies, 0.99).toFixed(3), throughput: `${Math.round((100 * runs * 1000) / total).toLocaleString()} decisions/s` });
+  rows.push({
+    case: '100 bots, one replay minute (engine only)',
+    bars: 452,
+    'median ms': pick(latencies, 0.5).toFixed(3),
+    'p99 ms': pick(latencies, 0.99).toFixed(3),
+    throughput: `${Math.round((100 * runs * 1000) / total).toLocaleString()} decisions/s`,
+  });
   return rows;
 }

@@ -24,7 +24,9 @@ if (!['quant', 'alerts', 'bots', 'ws', 'http', 'all'].includes(values.suite))
   throw new Error('--suite must be quant, alerts, bots, ws, http or all');
 if (values.suite === 'bots' || values.suite === 'all') {
   const { runBotsBench } = await import('./bots');
-  console.log('\nbots engine: backtests and one replay minute of 100 bots (pure engine, median of timed runs)\n');
+  console.log(
+    '\nbots engine: backtests and one replay minute of 100 bots (pure engine, median of timed runs)\n',
+  );
   console.table(await runBotsBench());
   if (values.suite === 'bots') process.exit(0);
 }
