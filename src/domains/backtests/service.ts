@@ -7,7 +7,7 @@ import { db } from '../../db/client';
 import { backtests } from '../../db/schema';
 import { resolveAsset } from '../assets/service';
 import { BACKTEST_CONVENTIONS, runBacktest } from '../bots/engine/backtest';
-import { type ResolvedStrategy, resolveStrategy, type StrategyName } from '../bots/engine/strategies';
+import type { ResolvedStrategy, StrategyName } from '../bots/engine/strategies';
 import { type BotTimeframeName, closedBars, PERIODS_PER_YEAR, TIMEFRAME_MS } from '../bots/market';
 import { strategyOrThrow } from '../bots/strategy-errors';
 import { resolvePair } from '../prices/market-service';

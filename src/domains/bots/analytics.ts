@@ -278,7 +278,7 @@ export async function riskAnalytics(env: Env, userId: string) {
     window: {
       from: days[0] ? iso(days[0]) : null,
       to: days.at(-1) ? iso(days.at(-1) as number) : null,
-      dataPoints: n > 0 ? n : 0,
+      dataPoints: Math.max(0, n),
     },
     timestamp: iso(now),
   };
