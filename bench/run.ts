@@ -20,8 +20,16 @@ const { values } = parseArgs({
 
 // --suite quant|http|all (default all): the quant library's suite (bench/quant.ts) runs in
 // this process, before wrangler starts, and prints its own table; `quant` stops there.
-if (!['quant', 'alerts', 'ws', 'http', 'all'].includes(values.suite))
-  throw new Error('--suite must be quant, alerts, ws, http or all');
+if (!['quant', 'alerts', 'bots', 'ws', 'http', 'all'].includes(values.suite))
+  throw new Error('--suite must be quant, alerts, bots, ws, http or all');
+if (values.suite === 'bots' || values.suite === 'all') {
+  const { runBotsBench } = await import('./bots');
+  console.log(
+    '\nbots engine: backtests and one replay minute of 100 bots (pure engine, median of timed runs)\n',
+  );
+  console.table(await runBotsBench());
+  if (values.suite === 'bots') process.exit(0);
+}
 if (values.suite === 'alerts' || values.suite === 'all') {
   const { runAlertsBench } = await import('./alerts');
   console.log('\nalert evaluation (pure decision, 100,000 alerts across 50 assets)\n');

@@ -13,6 +13,8 @@ import { alertsDomain } from './domains/alerts';
 import { apiKeysDomain } from './domains/api-keys';
 import { assetsDomain } from './domains/assets';
 import { auth } from './domains/auth';
+import { backtestsDomain } from './domains/backtests';
+import { botsDomain } from './domains/bots';
 import { feedbackDomain } from './domains/feedback';
 import { health } from './domains/health';
 import { noteRequest } from './domains/health/service';
@@ -20,6 +22,7 @@ import { jobsDomain } from './domains/jobs';
 import { notificationsDomain } from './domains/notifications';
 import { portfoliosDomain } from './domains/portfolios';
 import { pricesDomain } from './domains/prices';
+import { riskLimitsDomain } from './domains/risk-limits';
 import { securityDomain } from './domains/security';
 import { usersDomain } from './domains/users';
 import { watchlistsDomain } from './domains/watchlists';
@@ -79,6 +82,9 @@ export function createApp() {
   app.route('/', alertsDomain);
   app.route('/', watchlistsDomain);
   app.route('/', portfoliosDomain);
+  app.route('/', backtestsDomain);
+  app.route('/', botsDomain);
+  app.route('/', riskLimitsDomain);
   app.route('/', liveRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

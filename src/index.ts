@@ -4,6 +4,7 @@ import './live/subscribe';
 import { handleQueue } from './jobs/queue';
 import { handleScheduled } from './jobs/scheduled';
 
+export { BotObject } from '../durable/bot';
 export { ClientAddressObject } from '../durable/client-address';
 export { TopicHub } from '../durable/hub';
 export { UserObject } from '../durable/user';

@@ -21,6 +21,8 @@ export const ID_PREFIXES = {
   watchlistHistory: 'wlh',
   alert: 'alr',
   alertTrigger: 'atr',
+  backtest: 'bt',
+  riskAlert: 'ralr',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -373,3 +373,192 @@ describe('002 health and background-job rate limits', () => {
     expectError(denied.res, denied.body, 403, 'ADMIN_ACCESS_REQUIRED');
   });
 });
+
+describe('002 trading bots, trading with botId, analytics, backtesting, risk management, integrations', () => {
+  let trader: TestUser;
+  let botId: string;
+  beforeAll(async () => {
+    await seedMarket(['BTC']);
+    trader = await signUp();
+  });
+
+  it('POST/GET /api/bots and start/stop answer the documented shapes (plain and v2)', async () => {
+    const bot = await expectStatus('/api/bots/', 201, {
+      method: 'POST',
+      as: trader.as,
+      body: {
+        name: 'ETH Momentum Bot',
+        tradingPair: 'BTC/USD',
+        strategy: 'momentum',
+        mode: 'paper',
+        riskPerTrade: 2.0,
+        stopLoss: 3.0,
+        takeProfit: 6.0,
+        indicators: ['RSI', 'MACD', 'BollingerBands'],
+      },
+    });
+    expectPlain(bot);
+    expect(bot).toMatchObject({
+      id: expect.stringMatching(/^bot_/),
+      name: 'ETH Momentum Bot',
+      tradingPair: 'BTC/USD',
+      strategy: 'momentum',
+      mode: 'paper',
+      status: 'stopped',
+      createdAt: expect.any(String),
+    });
+    botId = bot.id;
+    const list = await expectStatus('/api/bots/', 200, { as: trader.as });
+    expect(list).toEqual([expect.objectContaining({ id: botId, status: 'stopped' })]);
+    const started = await expectStatus(`/api/bots/${botId}/start`, 200, { method: 'POST', as: trader.as });
+    expect(started).toMatchObject({ success: true, message: 'Bot started successfully', botId });
+    const stopped = await expectStatus(`/api/bots/${botId}/stop`, 200, { method: 'POST', as: trader.as });
+    expect(stopped).toMatchObject({ success: true, message: 'Bot stopped successfully', botId });
+    const { res, body } = await callJson<Json>('/api/v2/bots', { as: trader.as });
+    expectV2(body, res.headers.get('X-Request-Id'));
+    const invalid = await callJson<Json>('/api/bots/', {
+      method: 'POST',
+      as: trader.as,
+      body: { name: 'x' },
+    });
+    expectError(invalid.res, invalid.body, 400, 'VALIDATION_ERROR');
+  });
+
+  it('POST /api/trades with botId records into the bot ledger; GET filters by botId', async () => {
+    const trade = await expectStatus('/api/trades/', 201, {
+      method: 'POST',
+      as: trader.as,
+      body: { botId, symbol: 'BTC/USD', side: 'buy', amount: 0.01, price: 44500.0, mode: 'paper' },
+    });
+    expect(trade).toMatchObject({
+      botId,
+      symbol: 'BTC/USD',
+      side: 'buy',
+      amount: 0.01,
+      price: 44500,
+      mode: 'paper',
+      pnl: 0,
+    });
+    const trades = await expectStatus(`/api/trades/?botId=${botId}`, 200, { as: trader.as });
+    expect(trades).toEqual([expect.objectContaining({ id: trade.id, botId })]);
+  });
+
+  it('GET /api/analytics/summary, /performance and /risk', async () => {
+    const summary = await expectStatus('/api/analytics/summary', 200, { as: trader.as });
+    expect(summary).toMatchObject({
+      totalBots: 1,
+      activeBots: 0,
+      totalTrades: 1,
+      totalPnL: num,
+      bestPerformingBot: { id: botId, name: 'ETH Momentum Bot', pnl: num },
+    });
+    const perf = await expectStatus(`/api/analytics/performance?botId=${botId}&period=30d`, 200, {
+      as: trader.as,
+    });
+    for (const k of [
+      'sharpeRatio',
+      'sortinoRatio',
+      'maxDrawdown',
+      'winRate',
+      'profitFactor',
+      'totalReturn',
+      'volatility',
+    ])
+      expect(perf).toHaveProperty(k);
+    const risk = await expectStatus('/api/analytics/risk', 200, { as: trader.as });
+    expect(risk).toMatchObject({
+      valueAtRisk: num,
+      expectedShortfall: num,
+      correlationMatrix: expect.any(Object),
+      stressTestResults: expect.any(Object),
+    });
+  });
+
+  it('POST /api/backtesting/run and GET /api/backtesting/results', async () => {
+    const run = await expectStatus('/api/backtesting/run', 200, {
+      method: 'POST',
+      as: trader.as,
+      body: {
+        botConfig: { name: 'Backtest Bot', tradingPair: 'BTC/USD', strategy: 'momentum', riskPerTrade: 2.0 },
+        startDate: '2023-01-01T00:00:00Z',
+        endDate: '2023-01-31T23:59:59Z',
+        initialBalance: 10000.0,
+      },
+    });
+    expect(run).toMatchObject({
+      id: expect.any(String),
+      status: 'completed',
+      summary: expect.objectContaining({ totalReturn: num, maxDrawdown: num, totalTrades: num }),
+      trades: expect.any(Array),
+      performance: expect.any(Object),
+    });
+    expect(run.summary).toHaveProperty('sharpeRatio');
+    expect(run.summary).toHaveProperty('winRate');
+    const results = await expectStatus('/api/backtesting/results?limit=5&strategy=momentum', 200, {
+      as: trader.as,
+    });
+    expect(results[0]).toMatchObject({ id: run.id, strategy: 'momentum' });
+    const ml = await callJson<Json>('/api/backtesting/run', {
+      method: 'POST',
+      as: trader.as,
+      body: {
+        botConfig: { name: 'ML', tradingPair: 'BTC/USD', strategy: 'ml_adaptive' },
+        startDate: '2023-01-01',
+        endDate: '2023-01-31',
+        initialBalance: 10000,
+      },
+    });
+    expectError(ml.res, ml.body, 422, 'UNPROCESSABLE_ENTITY');
+  });
+
+  it('risk management: metrics, limits GET/POST with ranges, alerts and acknowledge', async () => {
+    const metrics = await expectStatus('/api/risk-management/metrics', 200, { as: trader.as });
+    expect(metrics).toMatchObject({
+      totalExposure: num,
+      maxDrawdown: num,
+      valueAtRisk: num,
+      portfolioVolatility: num,
+      timestamp: isoTime,
+    });
+    const limits = await expectStatus('/api/risk-management/limits', 200, { as: trader.as });
+    expect(limits).toMatchObject({ maxPositionSize: 50, maxDailyLoss: 5, maxDrawdown: 15, maxLeverage: 3 });
+    const set = await expectStatus('/api/risk-management/limits', 200, {
+      method: 'POST',
+      as: trader.as,
+      body: { maxPositionSize: 60.0, maxDailyLoss: 7.5, maxDrawdown: 20.0, maxLeverage: 2.5 },
+    });
+    expect(set).toEqual({
+      status: 'success',
+      limits: { maxPositionSize: 60, maxDailyLoss: 7.5, maxDrawdown: 20, maxLeverage: 2.5 },
+    });
+    const out = await callJson<Json>('/api/risk-management/limits', {
+      method: 'POST',
+      as: trader.as,
+      body: { maxLeverage: 20 },
+    });
+    expectError(out.res, out.body, 400, 'VALIDATION_ERROR');
+    const alerts = await expectStatus('/api/risk-management/alerts', 200, { as: trader.as });
+    expect(alerts).toEqual([]);
+    const missing = await callJson<Json>('/api/risk-management/alerts/ralr_missing/acknowledge', {
+      method: 'POST',
+      as: trader.as,
+    });
+    expectError(missing.res, missing.body, 404, 'NOT_FOUND');
+  });
+
+  it('integrations: list, start, status', async () => {
+    const list = await expectStatus('/api/integrations/', 200, { as: trader.as });
+    expect(list[0]).toMatchObject({
+      name: expect.any(String),
+      status: expect.any(String),
+      description: expect.any(String),
+    });
+    const started = await expectStatus('/api/integrations/momentum/start', 200, {
+      method: 'POST',
+      as: trader.as,
+    });
+    expect(started).toMatchObject({ name: 'momentum', status: 'active' });
+    const status = await expectStatus('/api/integrations/momentum/status', 200, { as: trader.as });
+    expect(status).toMatchObject({ name: 'momentum', status: 'active', bots: 1 });
+  });
+});

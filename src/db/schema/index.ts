@@ -1,3 +1,4 @@
+export * from './bots';
 export * from './intel';
 export * from './market';
 export * from './notifications';

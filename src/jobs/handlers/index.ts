@@ -1,3 +1,4 @@
+import { runBacktestJob } from '../../domains/backtests/job';
 import { purgeFinishedJobs } from './maintenance';
 import { archivePrices, backfillPrices, validateDataQuality } from './market-data';
 import { broadcastNotification, pushNotification } from './notifications';
@@ -11,6 +12,7 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   'data-quality.validate': validateDataQuality,
   'notifications.push': pushNotification,
   'notifications.broadcast': broadcastNotification,
+  'backtests.run': runBacktestJob,
 };
 
 export type JobType = keyof typeof JOB_HANDLERS;

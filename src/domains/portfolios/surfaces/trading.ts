@@ -4,6 +4,8 @@ import { ApiError } from '../../../core/errors';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { plain, plainOrV2Schema } from '../../../core/responses';
 import { principalOf, requireUser } from '../../../middleware/auth';
+import { manualBotOrder } from '../../bots/manual';
+import { getOwnedBot } from '../../bots/service';
 import { DecimalInput, PositiveDecimal, round, TradeSymbol } from '../schemas';
 import { ledgerState, loadLedger, normalizeSymbol, recordTrades, resolveHeldAsset } from '../services/ledger';
 import { defaultPortfolio, listPortfolios, type TradeRow } from '../services/portfolios';
@@ -192,6 +194,8 @@ tradingRoutes.openapi(
   async (c) => {
     const q = c.req.valid('query');
     const userId = principalOf(c).userId;
+    // Another user's bot (or none) is not found, rather than an empty history.
+    if (q.botId) await getOwnedBot(c.env, userId, q.botId);
     const { rows: portfolios } = await listPortfolios(c.env, userId, { mode: q.mode });
     const modes = new Map(portfolios.map((p) => [p.id, p.mode]));
     const { rows, total } = await listTrades(
@@ -250,16 +254,21 @@ tradingRoutes.openapi(
   async (c) => {
     const input = c.req.valid('json');
     const userId = principalOf(c).userId;
-    if (input.botId) {
-      // There is no bot registry yet to check ownership against; a bot id cannot be vouched for.
-      throw new ApiError('NOT_FOUND', `Bot ${input.botId} not found`);
-    }
     const asset = await resolveHeldAsset(c.env, normalizeSymbol(input.symbol), userId).catch(() => {
       throw new ApiError('INVALID_SYMBOL', `Unknown symbol ${input.symbol}`, {
         suggestion: 'Use a listed market such as BTC/USD (GET /api/markets).',
       });
     });
-    const portfolio = await defaultPortfolio(c.env, userId, input.mode);
+    // On behalf of a bot: the caller's bot only (404 otherwise), into its paper ledger, within the risk limits.
+    const portfolio = input.botId
+      ? await manualBotOrder(c.env, userId, input.botId, {
+          assetId: asset.id,
+          side: input.side,
+          amount: Number(input.amount),
+          price: Number(input.price),
+          mode: input.mode,
+        })
+      : await defaultPortfolio(c.env, userId, input.mode);
     const { trades, result } = await recordTrades(c.env, portfolio, userId, [
       {
         trade_type: input.side,
@@ -269,6 +278,7 @@ tradingRoutes.openapi(
         price: input.price,
         fees: input.fees,
         trade_date: input.timestamp ? new Date(input.timestamp).toISOString() : await today(c.env),
+        bot_id: input.botId ?? undefined,
       },
     ]);
     const [trade] = trades;
