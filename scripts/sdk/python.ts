@@ -2,7 +2,15 @@
 // snake_case with the API's names as aliases) and _namespaces.py (one sync and one async
 // class per namespace, a method per operation, keyword arguments in snake_case).
 
-import { byNamespace, deref, type JsonSchema, type OpenApiDocument, type Operation, pascal, snake } from './model';
+import {
+  byNamespace,
+  deref,
+  type JsonSchema,
+  type OpenApiDocument,
+  type Operation,
+  pascal,
+  snake,
+} from './model';
 
 const KEYWORDS = new Set(
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(
@@ -192,8 +200,15 @@ const argsOf = (
 
 /** The annotation of a keyword argument: the primitive it takes, else Any (dicts, models, lists of them). */
 function kwType(schema: JsonSchema): string {
-  const types = (Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : []).filter((t) => t !== 'null');
-  const PRIMITIVE: Record<string, string> = { string: 'str', integer: 'int', number: 'float', boolean: 'bool' };
+  const types = (Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : []).filter(
+    (t) => t !== 'null',
+  );
+  const PRIMITIVE: Record<string, string> = {
+    string: 'str',
+    integer: 'int',
+    number: 'float',
+    boolean: 'bool',
+  };
   if (types.length === 1 && types[0] === 'array' && schema.items) {
     const inner = kwType(schema.items);
     return inner === 'Any' ? 'List[Any]' : `List[${inner}]`;
