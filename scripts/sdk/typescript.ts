@@ -2,9 +2,30 @@
 // namespace with a typed method per operation. The hand-written layer (client.ts,
 // transport.ts, live.ts) gives them a transport.
 
-import { byNamespace, type JsonSchema, type OpenApiDocument, type Operation, pascal } from './model';
+import { byNamespace, deref, type JsonSchema, type OpenApiDocument, type Operation, pascal } from './model';
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** An API name in the SDK's camelCase: `trade_id` → `tradeId`; other names as they are. */
+const camelKey = (name: string): string =>
+  /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/.test(name)
+    ? name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+    : name;
+
+/**
+ * Each declared property's API name and SDK name, in order. A camelCase name that another
+ * property already has (an API that accepts `first_name` and `firstName`) keeps its API name.
+ */
+export function propertyNames(schema: JsonSchema): [string, string][] {
+  const names = Object.keys(schema.properties ?? {});
+  const taken = new Set<string>();
+  return names.map((api) => {
+    const sdk = camelKey(api);
+    const chosen = sdk !== api && (names.includes(sdk) || taken.has(sdk)) ? api : sdk;
+    taken.add(chosen);
+    return [api, chosen];
+  });
+}
 const key = (k: string) => (IDENT.test(k) ? k : JSON.stringify(k));
 
 function doc(text: string | undefined, indent: string): string {
@@ -51,12 +72,92 @@ function objectType(schema: JsonSchema, indent: string): string {
   }
   const required = new Set(schema.required ?? []);
   const inner = `${indent}  `;
+  const sdkName = new Map(propertyNames(schema));
   const lines = props.map(
     ([name, prop]) =>
-      `${doc(prop.description, inner)}${inner}${key(name)}${required.has(name) ? '' : '?'}: ${tsType(prop, inner)};`,
+      `${doc(prop.description, inner)}${inner}${key(sdkName.get(name) ?? name)}${required.has(name) ? '' : '?'}: ${tsType(prop, inner)};`,
   );
   if (extra && typeof extra === 'object') lines.push(`${inner}[key: string]: unknown;`);
   return `{\n${lines.join('\n')}\n${indent}}`;
+}
+
+/** See sdk/typescript/src/shapes.ts: how a body is renamed between the API's names and the SDK's. */
+interface Shape {
+  k?: Record<string, [string] | [string, string]>;
+  i?: string;
+  v?: string;
+}
+
+/** Builds the renaming shapes of schemas; identical shapes share one id. */
+class ShapeWriter {
+  readonly table: Record<string, Shape> = {};
+  private readonly byContent = new Map<string, string>();
+  private readonly done = new Set<string>();
+
+  constructor(private readonly document: OpenApiDocument) {}
+
+  /** The id of a schema's shape, or null when the SDK and the API name everything alike. */
+  of(schema: JsonSchema | undefined): string | null {
+    if (!schema) return null;
+    if (schema.$ref) {
+      const name = schema.$ref.replace('#/components/schemas/', '');
+      const id = `#${name}`;
+      if (!this.done.has(id)) {
+        this.done.add(id);
+        this.table[id] = {};
+        this.table[id] = this.build(this.document.components?.schemas?.[name] ?? {});
+      }
+      return id;
+    }
+    const shape = this.build(schema);
+    if (!shape.k && !shape.i && !shape.v) return null;
+    const content = JSON.stringify(shape);
+    let id = this.byContent.get(content);
+    if (!id) {
+      id = `s${this.byContent.size + 1}`;
+      this.byContent.set(content, id);
+      this.table[id] = shape;
+    }
+    return id;
+  }
+
+  private resolve(schema: JsonSchema): JsonSchema {
+    return deref(this.document, schema);
+  }
+
+  private build(schema: JsonSchema): Shape {
+    const parts = schema.allOf ?? schema.anyOf ?? schema.oneOf;
+    if (parts) {
+      const merged: Shape = {};
+      for (const part of parts) {
+        const r = this.resolve(part);
+        const inner = r.allOf || r.anyOf || r.oneOf ? this.build(r) : this.build(r);
+        if (inner.k) merged.k = { ...merged.k, ...inner.k };
+        if (inner.i) merged.i ??= inner.i;
+        if (inner.v) merged.v ??= inner.v;
+      }
+      return merged;
+    }
+    const shape: Shape = {};
+    if (schema.items) {
+      const i = this.of(schema.items);
+      if (i) shape.i = i;
+    }
+    if (schema.properties) {
+      const k: Record<string, [string] | [string, string]> = {};
+      for (const [api, sdk] of propertyNames(schema)) {
+        const child = this.of(schema.properties[api]);
+        if (child) k[api] = [sdk, child];
+        else if (sdk !== api) k[api] = [sdk];
+      }
+      if (Object.keys(k).length) shape.k = k;
+    }
+    if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
+      const v = this.of(schema.additionalProperties);
+      if (v) shape.v = v;
+    }
+    return shape;
+  }
 }
 
 const typeBase = (op: Operation) => `${pascal(op.namespace)}${pascal(op.name)}`;
@@ -121,7 +222,7 @@ function operationTypes(op: Operation): string {
 /** The whole generated module. */
 export function generateTypeScript(document: OpenApiDocument, ops: Operation[]): string {
   const parts: string[] = [
-    `// Generated by \`npm run sdk:generate\` from Meridian's /openapi.json (API ${document.info.version}).\n// Do not edit: change the API, then regenerate. The hand-written layer is client.ts.\n\nimport type { CallOptions, OperationSpec, Transport } from './transport';\n`,
+    `// Generated by \`npm run sdk:generate\` from Meridian's /openapi.json (API ${document.info.version}).\n// Do not edit: change the API, then regenerate. The hand-written layer is client.ts.\n\nimport type { Shape } from './shapes';\nimport type { CallOptions, OperationSpec, Transport } from './transport';\n`,
   ];
   parts.push('// --- schemas ---\n');
   for (const [name, schema] of Object.entries(document.components?.schemas ?? {}).sort(([a], [b]) =>
@@ -130,17 +231,27 @@ export function generateTypeScript(document: OpenApiDocument, ops: Operation[]):
     parts.push(`${doc(schema.description, '')}export type ${pascal(name)} = ${tsType(schema)};\n`);
   }
   parts.push('\n// --- operations ---\n');
+  const shapes = new ShapeWriter(document);
   const specs = ops.map((op) => {
+    const responseShape = op.response.kind === 'json' ? shapes.of(op.response.schema) : null;
+    const bodyShape = op.body?.contentType === 'application/json' ? shapes.of(op.body.schema) : null;
+    const queryNames = op.query ? propertyNames(op.query).filter(([api, sdk]) => api !== sdk) : [];
     const spec: OperationSpecLiteral = {
       method: op.method,
       path: op.path,
       response: op.response.kind,
       unwrap: op.response.kind === 'json' && op.response.unwrap,
-      listKey: op.listKey,
+      listKey: op.listKey === null ? null : camelKey(op.listKey),
       bodyType: op.body?.contentType ?? null,
+      ...(responseShape ? { res: responseShape } : {}),
+      ...(bodyShape ? { req: bodyShape } : {}),
+      ...(queryNames.length ? { q: Object.fromEntries(queryNames.map(([api, sdk]) => [sdk, api])) } : {}),
     };
     return `  ${JSON.stringify(`${op.namespace}.${op.name}`)}: ${JSON.stringify(spec)},`;
   });
+  parts.push(
+    `/** How bodies are renamed between the API's names and the SDK's camelCase (see shapes.ts). */\nexport const SHAPES: Record<string, Shape> = ${JSON.stringify(shapes.table)};\n\n`,
+  );
   parts.push(
     `/** Every operation: method, path, how its success body is read. */\nexport const OPERATIONS = {\n${specs.join('\n')}\n} satisfies Record<string, OperationSpec>;\n\n`,
   );
@@ -164,4 +275,7 @@ interface OperationSpecLiteral {
   unwrap: boolean;
   listKey: string | null;
   bodyType: string | null;
+  res?: string;
+  req?: string;
+  q?: Record<string, string>;
 }

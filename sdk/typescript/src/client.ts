@@ -1,4 +1,4 @@
-import { Namespaces } from './generated';
+import { Namespaces, SHAPES } from './generated';
 import { LiveConnection, type LiveOptions } from './live';
 import {
   type CallArgs,
@@ -27,7 +27,7 @@ export class CryptoOrchestratorClient extends Namespaces {
   readonly transport: HttpTransport;
 
   constructor(options: ClientOptions) {
-    const transport = new HttpTransport(options);
+    const transport = new HttpTransport(options, SHAPES);
     super(transport);
     this.transport = transport;
   }

@@ -1,4 +1,5 @@
 import { ConnectionError, errorFor, RateLimitError } from './errors';
+import { fromApi, type ShapeTable, toApi } from './shapes';
 
 /** How the generated methods describe an operation to the transport. */
 export interface OperationSpec {
@@ -10,6 +11,10 @@ export interface OperationSpec {
   /** A list's items are under this key of the body (null: the body is the array). */
   listKey: string | null;
   bodyType: string | null;
+  /** The shapes (ids in the SHAPES table) that rename the answer and the body; query renames. */
+  res?: string;
+  req?: string;
+  q?: Record<string, string>;
 }
 
 export type QueryValue = string | number | boolean | null | undefined | Array<string | number | boolean>;
@@ -117,7 +122,10 @@ export class HttpTransport implements Transport {
   private readonly fetchFn: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
 
-  constructor(private readonly options: ClientOptions) {
+  constructor(
+    private readonly options: ClientOptions,
+    private readonly shapes: ShapeTable = {},
+  ) {
     this.origin = originOf(options.baseUrl);
     this.tokens = options.accessToken
       ? { accessToken: options.accessToken, refreshToken: options.refreshToken ?? null, expiresAt: null }
@@ -191,7 +199,10 @@ export class HttpTransport implements Transport {
       return encodeURIComponent(String(value));
     });
     const url = new URL(`${this.origin}${path}`);
-    appendQuery(url, args.query);
+    const query = Object.fromEntries(
+      Object.entries(args.query ?? {}).map(([name, value]) => [spec.q?.[name] ?? name, value]),
+    );
+    appendQuery(url, query);
     return url;
   }
 
@@ -228,7 +239,10 @@ export class HttpTransport implements Transport {
       if (args.body !== undefined) {
         const type = spec.bodyType ?? 'application/json';
         headers['Content-Type'] = type;
-        body = type === 'application/json' ? JSON.stringify(args.body) : String(args.body);
+        body =
+          type === 'application/json'
+            ? JSON.stringify(toApi(args.body, spec.req, this.shapes))
+            : String(args.body);
       }
       const timeout = AbortSignal.timeout(options.timeoutMs ?? this.options.timeoutMs ?? 30_000);
       const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -286,11 +300,13 @@ export class HttpTransport implements Transport {
     return type.includes('json') ? JSON.parse(text) : text;
   }
 
+  /** The answer as the SDK returns it: the envelope's `data`, in the SDK's names. */
   private unwrap(spec: OperationSpec, body: unknown): unknown {
-    if (spec.unwrap || (this.options.apiVersion === 2 && isEnvelope(body))) {
-      return isEnvelope(body) ? body.data : body;
-    }
-    return body;
+    const data =
+      (spec.unwrap || (this.options.apiVersion === 2 && isEnvelope(body))) && isEnvelope(body)
+        ? body.data
+        : body;
+    return fromApi(data, spec.res, this.shapes);
   }
 
   async call(spec: OperationSpec, args: CallArgs, options?: CallOptions): Promise<unknown> {

@@ -74,7 +74,7 @@ describe('retries', () => {
       fetch: s.fetchFn,
       sleep: s.sleep,
     });
-    const created = await client.watchlists.create({ name: 'Majors' } as never);
+    const created = await client.watchlists.create({ name: 'Majors' });
     expect(created).toEqual({ id: 'wl_1' });
     expect(s.delays).toEqual([2000]);
     expect(s.seen).toHaveLength(2);
@@ -131,7 +131,7 @@ describe('retries', () => {
       fetch: s.fetchFn,
       sleep: s.sleep,
     });
-    await client.alerts.create({ asset_id: 'BTC' } as never, { idempotencyKey: 'my-key' });
+    await client.alerts.create({ assetId: 'BTC' }, { idempotencyKey: 'my-key' });
     expect(s.seen.map((x) => x.headers['idempotency-key'])).toEqual(['my-key', 'my-key']);
   });
 
@@ -239,5 +239,59 @@ describe('bodies', () => {
     for await (const trade of client.trades.listAll({ limit: 2 })) ids.push(trade.id);
     expect(ids).toEqual(['1', '2', '3']);
     expect(s.seen.map((x) => new URL(x.url).searchParams.get('offset'))).toEqual(['0', '2']);
+  });
+});
+
+describe('names', () => {
+  it('sends camelCase fields under the API names and reads answers back in camelCase', async () => {
+    const s = scripted([
+      json(201, {
+        success: true,
+        data: { id: 'alt_1', asset_id: 'ast_btc', alert_type: 'price_above', trigger_count: 0 },
+        meta: {},
+      }),
+    ]);
+    const client = new CryptoOrchestratorClient({
+      baseUrl: 'http://api.test',
+      apiKey: 'mk_x',
+      fetch: s.fetchFn,
+    });
+    const alert = await client.alerts.create({ assetId: 'BTC', alertType: 'price_above', threshold: 70_000 });
+    expect(JSON.parse(s.seen[0]?.body ?? '{}')).toEqual({
+      asset_id: 'BTC',
+      alert_type: 'price_above',
+      threshold: 70_000,
+    });
+    expect(alert).toMatchObject({
+      id: 'alt_1',
+      assetId: 'ast_btc',
+      alertType: 'price_above',
+      triggerCount: 0,
+    });
+  });
+
+  it('renames declared properties only: keys that are data (a record of symbols) stay as they are', async () => {
+    const s = scripted([
+      json(200, {
+        results: {
+          'BTC/USD': { price: 1, date: '2024-01-01', as_of: '2024-01-01T00:00:00Z', stale_reason: null },
+          ast_eth: { price: 2, date: '2024-01-01', as_of: '2024-01-01T00:00:00Z', stale_reason: 'STALE' },
+        },
+      }),
+    ]);
+    const client = new CryptoOrchestratorClient({ baseUrl: 'http://api.test', fetch: s.fetchFn });
+    const batch = await client.prices.batch({ tokens: [{ symbol: 'BTC/USD' }, { symbol: 'ast_eth' }] });
+    expect(Object.keys(batch.results)).toEqual(['BTC/USD', 'ast_eth']);
+    expect(batch.results.ast_eth).toMatchObject({ asOf: '2024-01-01T00:00:00Z', staleReason: 'STALE' });
+  });
+
+  it('names query parameters as the API does', async () => {
+    const s = scripted([json(200, { success: true, data: { assets: [] }, meta: {} })]);
+    const client = new CryptoOrchestratorClient({ baseUrl: 'http://api.test', fetch: s.fetchFn });
+    await client.assets.list({ assetType: 'crypto', limit: 5 });
+    const url = new URL(s.seen[0]?.url ?? '');
+    expect(url.searchParams.get('asset_type')).toBe('crypto');
+    expect(url.searchParams.has('assetType')).toBe(false);
+    expect(url.searchParams.get('limit')).toBe('5');
   });
 });
