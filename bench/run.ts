@@ -61,7 +61,7 @@ const options = {
   warmupSeconds: Number(values.warmup),
 };
 
-const server = await startServer();
+const server = await startServer({ fresh: true });
 const results: LoadResult[] = [];
 try {
   // The portfolio scenarios need their portfolio made first (50 positions, 5,000 trades, over the API).

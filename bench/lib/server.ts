@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { ensureDevVars } from '../../scripts/lib/dev-secrets';
 import { copyDocsAssets } from '../../scripts/lib/docs-assets';
 import { wrangler, wranglerEnv } from '../../scripts/lib/wrangler';
@@ -19,6 +21,61 @@ async function freePort(): Promise<number> {
       );
     });
   });
+}
+
+/** A migrated and seeded database, copied for each seeded server instead of seeding it again. */
+const TEMPLATE = '.wrangler/seeded-template';
+
+/** Every file under `dir`, for the template's key (skipping what is not source). */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : filesUnder(path);
+    return [path];
+  });
+}
+
+/**
+ * What a seeded database is made from: the migrations, the seeders and every module they may
+ * import, the vars, and the shipped data's files (by size and time). A change to any of them
+ * makes a new template; the same inputs reuse it.
+ */
+function templateKey(): string {
+  const hash = createHash('sha256');
+  for (const file of [
+    'wrangler.toml',
+    ...filesUnder('migrations'),
+    ...filesUnder('scripts'),
+    ...filesUnder('src'),
+  ].sort())
+    hash.update(file).update(readFileSync(file));
+  for (const file of filesUnder('../shared/data').sort()) {
+    const { size, mtimeMs } = statSync(file);
+    hash.update(`${file}:${size}:${mtimeMs}`);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Migrates and seeds `persist` (timed), or copies the template made from the same inputs;
+ * a fresh seed becomes the template for the next server (the browser and SDK suites each
+ * start one).
+ */
+function seededDatabase(persist: string): { rows: number; ms: number; copied: boolean } {
+  const key = templateKey();
+  const keyFile = join(TEMPLATE, '.key');
+  if (existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key) {
+    const started = performance.now();
+    cpSync(TEMPLATE, persist, { recursive: true });
+    return { rows: 0, ms: Math.round(performance.now() - started), copied: true };
+  }
+  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], { quiet: true });
+  const seeded = seed('--local', false, persist);
+  rmSync(TEMPLATE, { recursive: true, force: true });
+  cpSync(persist, TEMPLATE, { recursive: true });
+  writeFileSync(keyFile, key);
+  return { rows: seeded.rows, ms: seeded.ms, copied: false };
 }
 
 /** Dev servers this process started and has not seen exit (each leads its own process group). */
@@ -63,6 +120,11 @@ export interface ServerOptions {
   testScheduled?: boolean;
   /** Load the shipped history (default true); pages that read no market data start faster without it. */
   seed?: boolean;
+  /**
+   * Seed this server's database itself (timed), never from the template: the benchmarks'
+   * seeding figure. Otherwise a seeded database made from the same inputs is copied.
+   */
+  fresh?: boolean;
 }
 
 export interface Server {
@@ -84,8 +146,16 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   rmSync(persist, { recursive: true, force: true });
   ensureDevVars();
   copyDocsAssets();
-  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], { quiet: true });
-  const seeded = options.seed === false ? { rows: 0, ms: 0 } : seed('--local', false, persist);
+  let seeded: { rows: number; ms: number };
+  if (options.seed === false) {
+    wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], { quiet: true });
+    seeded = { rows: 0, ms: 0 };
+  } else if (options.fresh) {
+    wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], { quiet: true });
+    seeded = seed('--local', false, persist);
+  } else {
+    seeded = seededDatabase(persist);
+  }
   const port = await freePort();
   const child: ChildProcess = spawn(
     'wrangler',

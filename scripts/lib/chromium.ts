@@ -7,7 +7,7 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_INSTALL = 'apt-get update && apt-get install -y chromium';
 
 /** apt-get, waiting for another apt run's lock rather than failing on it. */
-function aptGet(args: string[]): boolean {
+export function aptGet(args: string[]): boolean {
   const result = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', '-q', ...args], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
