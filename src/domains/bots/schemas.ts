@@ -90,9 +90,31 @@ export const BotCreateBody = z
       .default(10_000)
       .openapi({ description: 'Paper cash the bot starts with' }),
     ...StrategyFields,
+    tradingPair: StrategyFields.tradingPair.optional(),
+    symbol: z.string().min(3).max(20).optional().openapi({
+      description:
+        "The pair under the name seed 002's SDK examples give it (`symbol`); the same as tradingPair, give either",
+      example: 'BTC/USD',
+    }),
   })
   .strict()
+  .superRefine((body, ctx) => {
+    if (body.tradingPair === undefined && body.symbol === undefined)
+      ctx.addIssue({ code: 'custom', path: ['tradingPair'], message: 'tradingPair (or symbol) is required' });
+    if (body.tradingPair !== undefined && body.symbol !== undefined && body.tradingPair !== body.symbol)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['symbol'],
+        message: 'symbol and tradingPair name different pairs',
+      });
+  })
   .openapi('BotCreate');
+
+/** A create body with its pair under tradingPair, whichever name the client used. */
+export function botCreateInput(body: z.infer<typeof BotCreateBody>) {
+  const { symbol, tradingPair, ...rest } = body;
+  return { ...rest, tradingPair: tradingPair ?? symbol ?? '' };
+}
 
 export const BotPatchBody = z
   .object({

@@ -45,6 +45,28 @@ beforeAll(async () => {
 });
 
 describe('bots CRUD and validation', () => {
+  it("takes the pair as `symbol`, the name seed 002's SDK examples use, and refuses two different pairs", async () => {
+    const bot = await createBot(owner, {
+      name: 'My Trading Bot',
+      symbol: 'BTC/USD',
+      strategy: 'momentum',
+      mode: 'paper',
+    });
+    expect(bot.tradingPair).toBe('BTC/USD');
+    const both = await callJson('/api/bots', {
+      method: 'POST',
+      as: owner.as,
+      body: { name: 'x', symbol: 'BTC/USD', tradingPair: 'ETH/USD', strategy: 'momentum' },
+    });
+    expect(both.res.status).toBe(400);
+    const neither = await callJson('/api/bots', {
+      method: 'POST',
+      as: owner.as,
+      body: { name: 'x', strategy: 'momentum' },
+    });
+    expect(neither.res.status).toBe(400);
+  });
+
   it('creates a stopped paper bot with its own funded paper portfolio, lists and reads it', async () => {
     const bot = await createBot(owner, {
       name: 'ETH-less momentum',

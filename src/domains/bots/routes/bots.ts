@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { plain, plainOrV2Schema } from '../../../core/responses';
 import { principalOf, requireUser } from '../../../middleware/auth';
-import { BotCreateBody, BotPatchBody, BotSchema, botView } from '../schemas';
+import { BotCreateBody, BotPatchBody, BotSchema, botCreateInput, botView } from '../schemas';
 import { createBot, deleteBot, getOwnedBot, listBots, updateBot } from '../service';
 
 const common = { tags: ['Trading Bots (002)'], security: [{ bearerAuth: [] }], middleware: requireUser };
@@ -37,7 +37,10 @@ botRoutes.openapi(
     responses: { 201: json(BotSchema, 'The new bot (stopped).') },
   }),
   async (c) =>
-    c.json(plain(c, botView(await createBot(c.env, principalOf(c).userId, c.req.valid('json')))), 201),
+    c.json(
+      plain(c, botView(await createBot(c.env, principalOf(c).userId, botCreateInput(c.req.valid('json'))))),
+      201,
+    ),
 );
 
 botRoutes.openapi(
