@@ -32,6 +32,7 @@ import {
   tradeFields,
 } from '../schemas';
 import { allocationOf } from '../services/allocation';
+import { convertFee } from '../services/fees';
 import {
   addPortfolioAsset,
   assetContributions,
@@ -56,6 +57,7 @@ import {
   updatePortfolio,
 } from '../services/portfolios';
 import { today } from '../services/positions';
+import { portfolioReturns, returnPeriodStart } from '../services/returns';
 import {
   breakdown,
   concentrationOf,
@@ -65,6 +67,7 @@ import {
 } from '../services/summary';
 import { deleteTrade, listTrades, realizedRows, updateTrade } from '../services/trades';
 import type { PortfolioValue, PositionValue } from '../services/valuation';
+import { ReturnsBlockSchema } from './returns-schema';
 
 const common = { tags: ['Portfolios'], security: [{ bearerAuth: [] }], middleware: requireUser };
 /** Reads of a portfolio: signed in (yours, or any for admins) or not (public ones only). */
@@ -339,6 +342,10 @@ const TradeInput = z
     quantity: PositiveDecimal,
     price: DecimalInput.optional(),
     fees: DecimalInput.optional(),
+    fee_currency: TradeSymbol.optional().openapi({
+      description:
+        "Currency of `fees` when not the portfolio's (EUR, or an asset such as BNB): converted at the daily close on or before trade_date, the rate noted on the trade",
+    }),
     trade_date: TradeDate,
     notes: z.string().max(2000).nullable().optional(),
     position_type: PositionTypeSchema.optional(),
@@ -359,7 +366,7 @@ const TradePatch = z
   })
   .strict();
 
-const PERIODS = ['1D', '1W', '1M', '3M', '6M', '1Y', 'YTD', 'ALL'] as const;
+const PERIODS = ['1D', '1W', '1M', '3M', '6M', '1Y', 'YTD', 'ALL', 'MTD', 'QTD', '3Y', '5Y', 'ITD'] as const;
 type Period = (typeof PERIODS)[number];
 
 // ---------- shaping ----------
@@ -579,8 +586,13 @@ function periodStart(period: Period, to: string): string | undefined {
       d.setUTCFullYear(d.getUTCFullYear() - 1);
       break;
     case 'YTD':
-      return `${Number(to.slice(0, 4)) - 1}-12-31`;
+    case 'MTD':
+    case 'QTD':
+    case '3Y':
+    case '5Y':
+      return returnPeriodStart(period, to) ?? undefined;
     case 'ALL':
+    case 'ITD':
       return undefined;
   }
   return d.toISOString().slice(0, 10);
@@ -945,7 +957,10 @@ v1Routes.openapi(
     request: {
       params: PortfolioId,
       query: z.object({
-        period: z.enum(PERIODS).optional().openapi({ description: 'Default 1M; ignored when from is given' }),
+        period: z.enum(PERIODS).optional().openapi({
+          description:
+            'Default 1M; ignored when from is given. MTD/QTD/YTD start at the close before the month/quarter/year; 3Y and 5Y are annualized in `returns`; ITD (= ALL) is since inception',
+        }),
         from: IsoDay.optional(),
         to: IsoDay.optional().openapi({ description: rangeNote(VALUATION_MAX_DAYS) }),
       }),
@@ -960,7 +975,10 @@ v1Routes.openapi(
     const to = range.toDay;
     const period: Period | 'CUSTOM' = query.from ? 'CUSTOM' : (query.period ?? '1M');
     const from = query.from ? range.fromDay : periodStart(period as Period, to);
-    const perf = await portfolioPerformance(c.env, pf, { from, to });
+    const [perf, returns] = await Promise.all([
+      portfolioPerformance(c.env, pf, { from, to }),
+      portfolioReturns(c.env, pf, { from, to }),
+    ]);
     const m = perf.metrics;
     const first = perf.points[0];
     const last = perf.points[perf.points.length - 1];
@@ -1023,6 +1041,7 @@ v1Routes.openapi(
           y1: pctOrNull(perf.trailing.y1),
         },
         points,
+        returns,
         contributions: contributions.map((x) => ({
           position_id: x.position.id,
           symbol: x.position.symbol,
@@ -1112,10 +1131,26 @@ v1Routes.openapi(
   async (c) => {
     const principal = principalOf(c);
     const pf = await getOwnedPortfolio(c.env, principal.userId, c.req.valid('param').portfolio_id);
-    const input = c.req.valid('json');
+    const { fee_currency: feeCurrency, ...input } = c.req.valid('json');
     const assetType = input.asset_type ?? (await inferAssetType(c.env, principal.userId, input));
+    const fee =
+      feeCurrency && input.fees
+        ? await convertFee(c.env, {
+            amount: input.fees,
+            currency: feeCurrency,
+            base: pf.baseCurrency,
+            day: input.trade_date.slice(0, 10),
+            userId: principal.userId,
+          })
+        : null;
     const { trades, result } = await recordTrades(c.env, pf, principal.userId, [
-      { ...input, asset_type: assetType },
+      {
+        ...input,
+        asset_type: assetType,
+        ...(fee
+          ? { fees: fee.fees, notes: [input.notes, fee.note].filter(Boolean).join('; ').slice(0, 2000) }
+          : {}),
+      },
     ]);
     const [trade] = trades;
     if (!trade) throw new ApiError('INTERNAL_ERROR', 'The trade was not recorded');
@@ -1378,6 +1413,7 @@ function PerformanceSchema() {
         worst_day: z.object({ date: z.string(), return_pct: z.number() }).nullable(),
       }),
       trailing_returns_pct: z.object({ d1: Pct, d7: Pct, d30: Pct, d90: Pct, ytd: Pct, y1: Pct }),
+      returns: ReturnsBlockSchema,
       points: z.array(
         z.object({
           date: z.string(),
