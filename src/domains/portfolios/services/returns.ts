@@ -191,7 +191,7 @@ export function windowReturns(ledger: LoadedLedger, points: ValuationPoint[]): W
   // P&L rebuilt from the ledger: each position's value change plus the cash its trades moved,
   // and the cash entries' own costs.
   const byId = new Map(ledger.positions.map((p) => [p.id, p]));
-  const counted = (p: PositionRow | undefined) => p !== undefined && p.isActive && !p.deletedAt;
+  const counted = (p: PositionRow) => p.isActive && !p.deletedAt;
   const netCash = new Map<string, Dec>();
   const capitalIn = new Map<string, number>();
   let cashPnl = new D(0);
@@ -203,7 +203,7 @@ export function windowReturns(ledger: LoadedLedger, points: ValuationPoint[]): W
       continue;
     }
     const p = byId.get(t.positionId);
-    if (!p || !counted(p)) continue;
+    if (p === undefined || !counted(p)) continue;
     const c = positionCash(t, p.multiplier);
     netCash.set(p.id, (netCash.get(p.id) ?? new D(0)).plus(c));
     capitalIn.set(p.id, (capitalIn.get(p.id) ?? 0) - c.toNumber() * weight(day));

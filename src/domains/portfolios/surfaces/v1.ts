@@ -348,6 +348,24 @@ const TradeInput = z
     }),
     trade_date: TradeDate,
     notes: z.string().max(2000).nullable().optional(),
+    lots: z
+      .array(
+        z.object({
+          trade_id: z
+            .string()
+            .min(1)
+            .max(64)
+            .regex(/^[A-Za-z0-9_-]+$/),
+          quantity: PositiveDecimal,
+        }),
+      )
+      .min(1)
+      .max(50)
+      .optional()
+      .openapi({
+        description:
+          'Specific identification: the lots (opening trade ids) a sale takes, written to its notes as `lots: <id>=<qty>, ...` and used by realized-gains?method=specific',
+      }),
     position_type: PositionTypeSchema.optional(),
     underlying: TradeSymbol.optional(),
     strike: PositiveDecimal.optional(),
@@ -1131,7 +1149,7 @@ v1Routes.openapi(
   async (c) => {
     const principal = principalOf(c);
     const pf = await getOwnedPortfolio(c.env, principal.userId, c.req.valid('param').portfolio_id);
-    const { fee_currency: feeCurrency, ...input } = c.req.valid('json');
+    const { fee_currency: feeCurrency, lots, ...input } = c.req.valid('json');
     const assetType = input.asset_type ?? (await inferAssetType(c.env, principal.userId, input));
     const fee =
       feeCurrency && input.fees
@@ -1147,8 +1165,18 @@ v1Routes.openapi(
       {
         ...input,
         asset_type: assetType,
-        ...(fee
-          ? { fees: fee.fees, notes: [input.notes, fee.note].filter(Boolean).join('; ').slice(0, 2000) }
+        ...(fee ? { fees: fee.fees } : {}),
+        ...(fee || lots
+          ? {
+              notes: [
+                input.notes,
+                fee?.note,
+                lots ? `lots: ${lots.map((l) => `${l.trade_id}=${l.quantity}`).join(', ')}` : null,
+              ]
+                .filter(Boolean)
+                .join('; ')
+                .slice(0, 2000),
+            }
           : {}),
       },
     ]);
