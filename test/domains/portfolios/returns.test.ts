@@ -160,7 +160,7 @@ describe('000 performance: returns that reconcile (worked example)', () => {
     for (const m of Object.values(w.methods) as Json[]) expect(m.method.length).toBeGreaterThan(20);
 
     // Contribution: RXA 1,300 − 2,200 + 1,200 = +300; RXB 960 − 1,212 = −252; RXS 5,000 − 4,200 = +800.
-    const pos = (s: string) => (w.contribution.by_position as Json[]).find((x) => x.symbol === s);
+    const pos = (s: string): Json => (w.contribution.by_position as Json[]).find((x) => x.symbol === s) ?? {};
     expect(pos('RXA')).toMatchObject({ pnl: 300, start_value: 2200, end_value: 1300, net_cash: 1200 });
     expect(pos('RXB')).toMatchObject({ pnl: -252, start_value: 0, end_value: 960, net_cash: -1212 });
     expect(pos('RXS')).toMatchObject({ pnl: 800, start_value: 4200, end_value: 5000, net_cash: 0 });
@@ -174,7 +174,8 @@ describe('000 performance: returns that reconcile (worked example)', () => {
     const sum = (w.contribution.by_position as Json[]).reduce((s, x) => s + (x.contribution_pct ?? 0), 0);
     expect(sum).toBeCloseTo(w.contribution.total_pct, 5);
     expect(w.contribution.total_pct).toBe(w.methods.modified_dietz.return_pct);
-    const cls = (c: string) => (w.contribution.by_asset_class as Json[]).find((x) => x.asset_class === c);
+    const cls = (c: string): Json =>
+      (w.contribution.by_asset_class as Json[]).find((x) => x.asset_class === c) ?? {};
     expect(cls('crypto').pnl).toBe(48);
     expect(cls('us-equity').pnl).toBe(800);
     const classSum = (w.contribution.by_asset_class as Json[]).reduce(
@@ -186,7 +187,7 @@ describe('000 performance: returns that reconcile (worked example)', () => {
     expect(w.contribution.worst.map((x: Json) => x.symbol)).toEqual(['RXB']);
 
     // Standard periods ending 2021-03-31: MTD from the close of 02-28 (12,588).
-    const period = (p: string) => (r.periods as Json[]).find((x) => x.period === p);
+    const period = (p: string): Json => (r.periods as Json[]).find((x) => x.period === p) ?? {};
     expect(period('MTD')).toMatchObject({ from: '2021-02-28', to: '2021-03-31', partial: false });
     expect(period('MTD').time_weighted_pct).toBeCloseTo(
       ((12788 / 12588) * (12788 / 12788) * (12248 / 11788) - 1) * 100,
