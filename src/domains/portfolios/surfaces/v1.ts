@@ -32,6 +32,7 @@ import {
   tradeFields,
 } from '../schemas';
 import { allocationOf } from '../services/allocation';
+import { benchmarkPreferences } from '../services/benchmarks';
 import { convertFee } from '../services/fees';
 import {
   addPortfolioAsset,
@@ -67,6 +68,7 @@ import {
 } from '../services/summary';
 import { deleteTrade, listTrades, realizedRows, updateTrade } from '../services/trades';
 import type { PortfolioValue, PositionValue } from '../services/valuation';
+import { BenchmarkBlockSchema, benchmarkBlock } from './benchmark-block';
 import { ReturnsBlockSchema } from './returns-schema';
 
 const common = { tags: ['Portfolios'], security: [{ bearerAuth: [] }], middleware: requireUser };
@@ -981,6 +983,13 @@ v1Routes.openapi(
         }),
         from: IsoDay.optional(),
         to: IsoDay.optional().openapi({ description: rangeNote(VALUATION_MAX_DAYS) }),
+        benchmark: z.string().trim().min(1).max(200).optional().openapi({
+          description:
+            'Compare with a catalog asset (SPY, BTC...), TOTAL_CRYPTO (cap-weighted index), a mix `SPY:60,AGG:40`, or `@name` (a mix saved in preferences `benchmarks`). Default: the preference `default_benchmark`, else none',
+        }),
+        rebalance: z.enum(['daily', 'monthly', 'quarterly', 'yearly', 'none']).optional().openapi({
+          description: 'Rebalancing of a benchmark mix (default monthly)',
+        }),
       }),
     },
     responses: { 200: ok(PerformanceSchema(), 'Performance over the period.') },
@@ -993,10 +1002,12 @@ v1Routes.openapi(
     const to = range.toDay;
     const period: Period | 'CUSTOM' = query.from ? 'CUSTOM' : (query.period ?? '1M');
     const from = query.from ? range.fromDay : periodStart(period as Period, to);
-    const [perf, returns] = await Promise.all([
+    const [perf, returns, prefs] = await Promise.all([
       portfolioPerformance(c.env, pf, { from, to }),
       portfolioReturns(c.env, pf, { from, to }),
+      benchmarkPreferences(c.env, principal?.userId ?? null),
     ]);
+    const comparison = await benchmarkBlock(c.env, perf, query.benchmark, query.rebalance, prefs);
     const m = perf.metrics;
     const first = perf.points[0];
     const last = perf.points[perf.points.length - 1];
@@ -1060,6 +1071,7 @@ v1Routes.openapi(
         },
         points,
         returns,
+        benchmark: comparison,
         contributions: contributions.map((x) => ({
           position_id: x.position.id,
           symbol: x.position.symbol,
@@ -1442,6 +1454,7 @@ function PerformanceSchema() {
       }),
       trailing_returns_pct: z.object({ d1: Pct, d7: Pct, d30: Pct, d90: Pct, ytd: Pct, y1: Pct }),
       returns: ReturnsBlockSchema,
+      benchmark: BenchmarkBlockSchema.nullable(),
       points: z.array(
         z.object({
           date: z.string(),
