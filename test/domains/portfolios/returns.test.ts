@@ -116,7 +116,7 @@ describe('000 performance: returns that reconcile (worked example)', () => {
 
     const { res, body } = await api(
       user,
-      `/api/v1/portfolios/${id}/performance?from=2021-01-31&to=2021-03-31`,
+      `/api/v1/portfolios/${id}/performance?from=2021-01-31&to=2021-03-31&standard_periods=true`,
     );
     expect(res.status, JSON.stringify(body)).toBe(200);
     const r = body.data.returns;

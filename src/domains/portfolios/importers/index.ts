@@ -1,5 +1,6 @@
+import { ApiError } from '../../../core/errors';
 import type { TradeAssetType } from '../../../db/schema';
-import type { ParsedTradesCsv } from '../csv';
+import { DEFAULT_MAX_ROWS, type ParsedTradesCsv } from '../csv';
 import { parseBinance, parseBinanceTrades } from './binance';
 import { parseDegiro, parseIbkr, parseSchwab, parseTrading212 } from './brokers';
 import { parseCoinbase, parseCoinbaseAccount, parseCoinbaseFills } from './coinbase';
@@ -87,6 +88,16 @@ export async function brokerRows(
 ): Promise<ParsedTradesCsv & { total: number }> {
   const parsed =
     format === 'generic' ? parseGeneric(text, options.mapping as ColumnMapping) : PARSERS[format](text);
+  if (parsed.total > DEFAULT_MAX_ROWS) {
+    throw new ApiError(
+      'VALIDATION_ERROR',
+      `The file has ${parsed.total} rows; an import takes at most ${DEFAULT_MAX_ROWS}`,
+      {
+        details: { code: 'CSV_TOO_MANY_ROWS' },
+        suggestion: 'Split the file by date and import the parts in order.',
+      },
+    );
+  }
   const defaultType: TradeAssetType = parsed.txs.every((t) => t.assetType === 'crypto')
     ? 'crypto'
     : 'us-equity';

@@ -25,7 +25,7 @@ export interface ValuationPoint {
   flow: number;
   /** Days valued on a close older than the day itself (weekends, holidays, missing data). */
   filled: number;
-  /** Signed market value per position id, on the days asked for with `range.positionsOn`. */
+  /** Signed market value per position id, on the first and last day when asked (`range.positionsAtEnds`). */
   positions?: Map<string, number>;
 }
 
@@ -39,7 +39,7 @@ export interface ValuationPoint {
 export async function valuationHistory(
   env: Env,
   ledger: LoadedLedger,
-  range: { from?: string | undefined; to: string; positionsOn?: ReadonlySet<string> },
+  range: { from?: string | undefined; to: string; positionsAtEnds?: boolean | undefined },
 ): Promise<ValuationPoint[]> {
   const positionRows = ledger.positions;
   const snaps = ledgerSnapshots(ledger);
@@ -101,7 +101,8 @@ export async function valuationHistory(
     let invested = 0;
     let costBasis = 0;
     let filled = 0;
-    const perPosition = range.positionsOn?.has(day) ? new Map<string, number>() : undefined;
+    const perPosition =
+      range.positionsAtEnds && (n === begin || n === end) ? new Map<string, number>() : undefined;
     for (const [positionId, qty] of current.quantities) {
       if (qty.isZero()) continue;
       const p = byId.get(positionId);

@@ -386,32 +386,28 @@ export function periodReturns(points: ValuationPoint[], to: string): PeriodRetur
 
 /**
  * Returns of a portfolio over `from`..`to` (days already validated and clamped to the market
- * clock) and over the standard periods ending at `to`, from one valuation series.
+ * clock): the window's figures from its valuation series (`window`, valued with the positions
+ * at both ends), and with `periods` the standard periods ending at `to`, from one series since
+ * inception (or the last `VALUATION_MAX_DAYS`).
  */
 export async function portfolioReturns(
   env: Env,
   portfolio: PortfolioRow,
-  range: { from?: string | undefined; to: string },
+  range: { to: string; window: ValuationPoint[]; periods: boolean },
 ): Promise<ReturnsReport> {
   const ledger = await loadLedger(env, portfolio);
   const inception = ledgerSnapshots(ledger)[0]?.date ?? null;
   const notes = {
     valuation: "Each day's ledger state at that day's closes, carried forward over days without one",
-    periods:
-      'Each period starts at the close of the day before it; a portfolio younger than the period is measured since inception (partial)',
+    periods: range.periods
+      ? 'Each period starts at the close of the day before it; a portfolio younger than the period is measured since inception (partial)'
+      : 'Ask standard_periods=true for MTD, QTD, YTD, 1Y, 3Y, 5Y and since inception',
     periods_per_year: String(PERIODS_PER_YEAR),
   };
-  if (!inception)
-    return { window: null, periods: periodReturns([], range.to), inception, method_notes: notes };
+  const window = windowReturns(ledger, range.window);
+  if (!range.periods || !inception) return { window, periods: [], inception, method_notes: notes };
   const end = dayNumber(range.to);
   const earliest = dayString(Math.max(dayNumber(inception), end - VALUATION_MAX_DAYS + 1));
-  const from = range.from && range.from > earliest ? range.from : earliest;
-  const points = await valuationHistory(env, ledger, {
-    from: earliest,
-    to: range.to,
-    positionsOn: new Set([from, range.to]),
-  });
-  const i = points.findIndex((p) => p.date >= from);
-  const window = i < 0 ? null : windowReturns(ledger, points.slice(i));
+  const points = await valuationHistory(env, ledger, { from: earliest, to: range.to });
   return { window, periods: periodReturns(points, range.to), inception, method_notes: notes };
 }

@@ -1,15 +1,14 @@
 import { z } from '@hono/zod-openapi';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { envelope, envelopeSchema } from '../../../core/responses';
-import { principalOf, requireUser } from '../../../middleware/auth';
 import { LOT_METHODS, type LotMethod } from '../lots';
 import { PortfolioId } from '../schemas';
-import { getOwnedPortfolio } from '../services/portfolios';
+import { getReadablePortfolio } from '../services/portfolios';
 import { realizedGains, realizedGainsCsv } from '../services/tax-lots';
 
 /**
  * 000's realized-gains report (issue 23): a new path, because no seed path carries a per-year
- * tax-lot report. Owner only: tax figures are never shown on public portfolios.
+ * tax-lot report. Read as 000's realized P&L is: the owner or an admin, anyone for a public portfolio.
  */
 export const gainsRoutes = createRouter();
 
@@ -72,8 +71,8 @@ const GainsSchema = z
 gainsRoutes.openapi(
   defineRoute({
     tags: ['Portfolios'],
-    security: [{ bearerAuth: [] }],
-    middleware: requireUser,
+    // Read like 000's realized P&L: the owner (or an admin), and anyone for a public portfolio.
+    security: [{ bearerAuth: [] }, {}] as Record<string, string[]>[],
     method: 'get',
     path: '/api/v1/portfolios/{portfolio_id}/realized-gains',
     summary: 'Realized gains by tax lot per year, FIFO/LIFO/HIFO/average/specific, as JSON or CSV (issue 23)',
@@ -111,7 +110,7 @@ gainsRoutes.openapi(
   }),
   async (c) => {
     const query = c.req.valid('query');
-    const pf = await getOwnedPortfolio(c.env, principalOf(c).userId, c.req.valid('param').portfolio_id);
+    const pf = await getReadablePortfolio(c.env, c.get('principal'), c.req.valid('param').portfolio_id);
     const method: LotMethod = query.method ?? (pf.costMethod === 'fifo' ? 'fifo' : 'average');
     const longTermDays = query.long_term_days ?? 365;
     const report = await realizedGains(c.env, pf, {

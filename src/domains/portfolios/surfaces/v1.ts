@@ -987,6 +987,10 @@ v1Routes.openapi(
           description:
             'Compare with a catalog asset (SPY, BTC...), TOTAL_CRYPTO (cap-weighted index), a mix `SPY:60,AGG:40`, or `@name` (a mix saved in preferences `benchmarks`). Default: the preference `default_benchmark`, else none',
         }),
+        standard_periods: z.enum(['true', 'false']).optional().openapi({
+          description:
+            '`returns.periods`: MTD, QTD, YTD, 1Y, 3Y and 5Y (annualized) and since inception, ending at to',
+        }),
         rebalance: z.enum(['daily', 'monthly', 'quarterly', 'yearly', 'none']).optional().openapi({
           description: 'Rebalancing of a benchmark mix (default monthly)',
         }),
@@ -1002,11 +1006,15 @@ v1Routes.openapi(
     const to = range.toDay;
     const period: Period | 'CUSTOM' = query.from ? 'CUSTOM' : (query.period ?? '1M');
     const from = query.from ? range.fromDay : periodStart(period as Period, to);
-    const [perf, returns, prefs] = await Promise.all([
-      portfolioPerformance(c.env, pf, { from, to }),
-      portfolioReturns(c.env, pf, { from, to }),
+    const [perf, prefs] = await Promise.all([
+      portfolioPerformance(c.env, pf, { from, to, positionsAtEnds: true }),
       benchmarkPreferences(c.env, principal?.userId ?? null),
     ]);
+    const returns = await portfolioReturns(c.env, pf, {
+      to,
+      window: perf.points,
+      periods: query.standard_periods === 'true',
+    });
     const comparison = await benchmarkBlock(c.env, perf, query.benchmark, query.rebalance, prefs);
     const m = perf.metrics;
     const first = perf.points[0];
