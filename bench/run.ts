@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { type LoadResult, runLoad } from './lib/load';
 import { startServer } from './lib/server';
 import { portfolioScenarios } from './portfolio';
+import { returnsScenarios } from './returns';
 import { BASELINE, SCENARIOS } from './scenarios';
 
 // `npm run bench [-- --seconds 10 --concurrency 16 --only health]`: starts wrangler dev on
@@ -66,7 +67,10 @@ const results: LoadResult[] = [];
 try {
   // The portfolio scenarios need their portfolio made first (50 positions, 5,000 trades, over the API).
   const portfolio = await portfolioScenarios(server.origin, server.token);
-  const picked = [...SCENARIOS, ...portfolio].filter((s) => !values.only || s.name.includes(values.only));
+  const returns = await returnsScenarios(server.origin, server.token);
+  const picked = [...SCENARIOS, ...portfolio, ...returns].filter(
+    (s) => !values.only || s.name.includes(values.only),
+  );
   for (const scenario of [BASELINE, ...picked]) {
     process.stderr.write(`bench: ${scenario.name}...\n`);
     results.push(await runLoad(server.origin, scenario, options, server.token));

@@ -476,7 +476,7 @@ function toRow(c: Cells, line: number): ParsedTradeRow {
 // ---------------------------------------------------------------------------------------------
 // Formatting
 
-function csvCell(value: string, numeric: boolean): string {
+export function csvCell(value: string, numeric: boolean): string {
   let v = value;
   // A spreadsheet runs cells starting with = + - @ (or tab/CR) as formulas. Numbers are data,
   // and a leading quote on an already-escaped cell is doubled so the parser's unescape is exact.

@@ -1,5 +1,6 @@
 import { createRouter } from '../../core/openapi';
 import { dataRoutes } from './surfaces/data';
+import { gainsRoutes } from './surfaces/gains';
 import { managementRoutes } from './surfaces/management';
 import { trackerRoutes } from './surfaces/tracker';
 import { tradingRoutes } from './surfaces/trading';
@@ -14,4 +15,5 @@ export const portfoliosDomain = createRouter()
   .route('/', dataRoutes)
   .route('/', managementRoutes)
   .route('/', trackerRoutes)
-  .route('/', tradingRoutes);
+  .route('/', tradingRoutes)
+  .route('/', gainsRoutes);

@@ -25,6 +25,8 @@ export interface ValuationPoint {
   flow: number;
   /** Days valued on a close older than the day itself (weekends, holidays, missing data). */
   filled: number;
+  /** Signed market value per position id, on the first and last day when asked (`range.positionsAtEnds`). */
+  positions?: Map<string, number>;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface ValuationPoint {
 export async function valuationHistory(
   env: Env,
   ledger: LoadedLedger,
-  range: { from?: string | undefined; to: string },
+  range: { from?: string | undefined; to: string; positionsAtEnds?: boolean | undefined },
 ): Promise<ValuationPoint[]> {
   const positionRows = ledger.positions;
   const snaps = ledgerSnapshots(ledger);
@@ -99,6 +101,8 @@ export async function valuationHistory(
     let invested = 0;
     let costBasis = 0;
     let filled = 0;
+    const perPosition =
+      range.positionsAtEnds && (n === begin || n === end) ? new Map<string, number>() : undefined;
     for (const [positionId, qty] of current.quantities) {
       if (qty.isZero()) continue;
       const p = byId.get(positionId);
@@ -125,9 +129,19 @@ export async function valuationHistory(
       const sign = p.positionType === 'SHORT' ? -1 : 1;
       invested += sign * q * price * m;
       costBasis += sign * basis;
+      perPosition?.set(positionId, sign * q * price * m);
     }
     const cash = current.cash.toNumber();
-    out.push({ date: day, value: invested + cash, cash, invested, costBasis, flow, filled });
+    out.push({
+      date: day,
+      value: invested + cash,
+      cash,
+      invested,
+      costBasis,
+      flow,
+      filled,
+      ...(perPosition ? { positions: perPosition } : {}),
+    });
   }
   return out;
 }

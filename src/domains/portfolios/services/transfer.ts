@@ -6,6 +6,7 @@ import { assets, ledgerCommits } from '../../../db/schema';
 import {
   formatTradesCsv,
   type ParsedTradeRow,
+  type ParsedTradesCsv,
   parseTradesCsv,
   type TradeCsvRow,
   TradesCsvError,
@@ -112,6 +113,9 @@ async function plan(
       rejected.push({ line: row.line, raw: '', reasons: [err.message] });
     }
   }
+  // A broker line can make several rows (both legs of a trade, a fee paid in a coin): all or none.
+  const refused = new Set(rejected.map((r) => r.line));
+  if (refused.size > 0) accepted = accepted.filter((a) => !refused.has(a.row.line));
   for (let pass = 0; ; pass++) {
     const positions = [...ledger.positions, ...created];
     try {
@@ -126,7 +130,7 @@ async function plan(
         });
       }
       rejected.push({ line: bad.row.line, raw: '', reasons: [ledgerReason(err)] });
-      accepted = accepted.filter((a) => a !== bad);
+      accepted = accepted.filter((a) => a.row.line !== bad.row.line);
     }
   }
   const used = new Set(accepted.map((a) => a.trade.positionId));
@@ -208,9 +212,10 @@ export async function importTrades(
   portfolio: PortfolioRow,
   userId: string,
   text: string,
-  options: { dryRun: boolean },
+  options: { dryRun: boolean; parsed?: (ParsedTradesCsv & { total?: number }) | undefined },
 ): Promise<ImportReport> {
-  const parsed = parse(text);
+  // A broker file arrives already read into rows (importers/); the guarantees below are the same.
+  const parsed = options.parsed ?? parse(text);
   const raw = new Map(parsed.rejected.map((r) => [r.line, r.raw]));
   const rawLines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const hash = await sha256Hex(text);
@@ -228,7 +233,7 @@ export async function importTrades(
     const duplicates = accepted.filter((a) => known.has(fingerprint(a.trade))).map((a) => a.row.line);
     return {
       dry_run: !written,
-      total_rows: parsed.rows.length + parsed.rejected.length,
+      total_rows: options.parsed?.total ?? parsed.rows.length + parsed.rejected.length,
       accepted: accepted.length,
       rejected: [
         ...parsed.rejected,

@@ -2,9 +2,11 @@ import { z } from '@hono/zod-openapi';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { envelope, envelopeSchema } from '../../../core/responses';
 import { principalOf, requireUser } from '../../../middleware/auth';
+import { IMPORT_FORMATS } from '../importers/index';
 import { CsvImportRequest, PortfolioId } from '../schemas';
+import { importFile } from '../services/broker-import';
 import { getOwnedPortfolio, getReadablePortfolio } from '../services/portfolios';
-import { exportTrades, importTrades } from '../services/transfer';
+import { exportTrades } from '../services/transfer';
 import { ImportReportSchema } from './tracker';
 
 const common = { tags: ['Portfolios'], security: [{ bearerAuth: [] }], middleware: requireUser };
@@ -42,25 +44,41 @@ transferRoutes.openapi(
     ...common,
     method: 'post',
     path: '/api/v1/portfolios/{portfolio_id}/trades/import',
-    summary: 'Import trades from CSV into a portfolio, or dry-run the import',
+    summary: 'Import trades from CSV or a broker export into a portfolio, or dry-run the import',
     description:
-      'Body: CSV (`Content-Type: text/csv`) with the columns in the README. `dry_run=true` reports what would be imported and which rows are rejected and why, writing nothing; otherwise the accepted rows are recorded in one ledger change.',
+      "Body: the file (`Content-Type: text/csv`; a Ghostfolio JSON export too). `format` (default auto: detected from the header) reads Meridian's own columns (README) or a broker's export: Coinbase, Binance, Kraken, Ghostfolio, IBKR Flex, Schwab, DEGIRO, Trading 212, CoinTracking; `format=generic&mapping=<name>` reads any CSV through a column mapping saved in your preferences (`import_mappings`). Broker rows are priced in the portfolio currency at the stored close of their day. `dry_run=true` reports what would be imported and which rows are rejected and why, writing nothing; otherwise the accepted rows are recorded in one ledger change; the same file twice imports once.",
     request: {
       params: PortfolioId,
       ...CsvImportRequest,
+      query: CsvImportRequest.query.extend({
+        format: z.enum(IMPORT_FORMATS).default('auto'),
+        mapping: z
+          .string()
+          .min(1)
+          .max(64)
+          .optional()
+          .openapi({ description: 'Name of a saved column mapping (format=generic)' }),
+      }),
     },
     responses: {
       200: {
-        description: 'The import report.',
-        content: { 'application/json': { schema: envelopeSchema(ImportReportSchema) } },
+        description: 'The import report, with the format read.',
+        content: {
+          'application/json': {
+            schema: envelopeSchema(ImportReportSchema.extend({ format: z.enum(IMPORT_FORMATS) })),
+          },
+        },
       },
     },
   }),
   async (c) => {
     const userId = principalOf(c).userId;
     const portfolio = await getOwnedPortfolio(c.env, userId, c.req.valid('param').portfolio_id);
-    const report = await importTrades(c.env, portfolio, userId, await c.req.text(), {
-      dryRun: c.req.valid('query').dry_run,
+    const query = c.req.valid('query');
+    const report = await importFile(c.env, portfolio, userId, await c.req.text(), {
+      dryRun: query.dry_run,
+      format: query.format,
+      mapping: query.mapping,
     });
     return c.json(envelope(c, report), 200);
   },

@@ -32,6 +32,8 @@ import {
   tradeFields,
 } from '../schemas';
 import { allocationOf } from '../services/allocation';
+import { benchmarkPreferences } from '../services/benchmarks';
+import { convertFee } from '../services/fees';
 import {
   addPortfolioAsset,
   assetContributions,
@@ -56,6 +58,7 @@ import {
   updatePortfolio,
 } from '../services/portfolios';
 import { today } from '../services/positions';
+import { portfolioReturns, returnPeriodStart } from '../services/returns';
 import {
   breakdown,
   concentrationOf,
@@ -65,6 +68,8 @@ import {
 } from '../services/summary';
 import { deleteTrade, listTrades, realizedRows, updateTrade } from '../services/trades';
 import type { PortfolioValue, PositionValue } from '../services/valuation';
+import { BenchmarkBlockSchema, benchmarkBlock } from './benchmark-block';
+import { ReturnsBlockSchema } from './returns-schema';
 
 const common = { tags: ['Portfolios'], security: [{ bearerAuth: [] }], middleware: requireUser };
 /** Reads of a portfolio: signed in (yours, or any for admins) or not (public ones only). */
@@ -339,8 +344,30 @@ const TradeInput = z
     quantity: PositiveDecimal,
     price: DecimalInput.optional(),
     fees: DecimalInput.optional(),
+    fee_currency: TradeSymbol.optional().openapi({
+      description:
+        "Currency of `fees` when not the portfolio's (EUR, or an asset such as BNB): converted at the daily close on or before trade_date, the rate noted on the trade",
+    }),
     trade_date: TradeDate,
     notes: z.string().max(2000).nullable().optional(),
+    lots: z
+      .array(
+        z.object({
+          trade_id: z
+            .string()
+            .min(1)
+            .max(64)
+            .regex(/^[A-Za-z0-9_-]+$/),
+          quantity: PositiveDecimal,
+        }),
+      )
+      .min(1)
+      .max(50)
+      .optional()
+      .openapi({
+        description:
+          'Specific identification: the lots (opening trade ids) a sale takes, written to its notes as `lots: <id>=<qty>, ...` and used by realized-gains?method=specific',
+      }),
     position_type: PositionTypeSchema.optional(),
     underlying: TradeSymbol.optional(),
     strike: PositiveDecimal.optional(),
@@ -359,7 +386,7 @@ const TradePatch = z
   })
   .strict();
 
-const PERIODS = ['1D', '1W', '1M', '3M', '6M', '1Y', 'YTD', 'ALL'] as const;
+const PERIODS = ['1D', '1W', '1M', '3M', '6M', '1Y', 'YTD', 'ALL', 'MTD', 'QTD', '3Y', '5Y', 'ITD'] as const;
 type Period = (typeof PERIODS)[number];
 
 // ---------- shaping ----------
@@ -579,8 +606,13 @@ function periodStart(period: Period, to: string): string | undefined {
       d.setUTCFullYear(d.getUTCFullYear() - 1);
       break;
     case 'YTD':
-      return `${Number(to.slice(0, 4)) - 1}-12-31`;
+    case 'MTD':
+    case 'QTD':
+    case '3Y':
+    case '5Y':
+      return returnPeriodStart(period, to) ?? undefined;
     case 'ALL':
+    case 'ITD':
       return undefined;
   }
   return d.toISOString().slice(0, 10);
@@ -945,9 +977,23 @@ v1Routes.openapi(
     request: {
       params: PortfolioId,
       query: z.object({
-        period: z.enum(PERIODS).optional().openapi({ description: 'Default 1M; ignored when from is given' }),
+        period: z.enum(PERIODS).optional().openapi({
+          description:
+            'Default 1M; ignored when from is given. MTD/QTD/YTD start at the close before the month/quarter/year; 3Y and 5Y are annualized in `returns`; ITD (= ALL) is since inception',
+        }),
         from: IsoDay.optional(),
         to: IsoDay.optional().openapi({ description: rangeNote(VALUATION_MAX_DAYS) }),
+        benchmark: z.string().trim().min(1).max(200).optional().openapi({
+          description:
+            'Compare with a catalog asset (SPY, BTC...), TOTAL_CRYPTO (cap-weighted index), a mix `SPY:60,AGG:40`, or `@name` (a mix saved in preferences `benchmarks`). Default: the preference `default_benchmark`, else none',
+        }),
+        standard_periods: z.enum(['true', 'false']).optional().openapi({
+          description:
+            '`returns.periods`: MTD, QTD, YTD, 1Y, 3Y and 5Y (annualized) and since inception, ending at to',
+        }),
+        rebalance: z.enum(['daily', 'monthly', 'quarterly', 'yearly', 'none']).optional().openapi({
+          description: 'Rebalancing of a benchmark mix (default monthly)',
+        }),
       }),
     },
     responses: { 200: ok(PerformanceSchema(), 'Performance over the period.') },
@@ -960,7 +1006,16 @@ v1Routes.openapi(
     const to = range.toDay;
     const period: Period | 'CUSTOM' = query.from ? 'CUSTOM' : (query.period ?? '1M');
     const from = query.from ? range.fromDay : periodStart(period as Period, to);
-    const perf = await portfolioPerformance(c.env, pf, { from, to });
+    const [perf, prefs] = await Promise.all([
+      portfolioPerformance(c.env, pf, { from, to, positionsAtEnds: true }),
+      benchmarkPreferences(c.env, principal?.userId ?? null),
+    ]);
+    const returns = await portfolioReturns(c.env, pf, {
+      to,
+      window: perf.points,
+      periods: query.standard_periods === 'true',
+    });
+    const comparison = await benchmarkBlock(c.env, perf, query.benchmark, query.rebalance, prefs);
     const m = perf.metrics;
     const first = perf.points[0];
     const last = perf.points[perf.points.length - 1];
@@ -1023,6 +1078,8 @@ v1Routes.openapi(
           y1: pctOrNull(perf.trailing.y1),
         },
         points,
+        returns,
+        benchmark: comparison,
         contributions: contributions.map((x) => ({
           position_id: x.position.id,
           symbol: x.position.symbol,
@@ -1112,10 +1169,36 @@ v1Routes.openapi(
   async (c) => {
     const principal = principalOf(c);
     const pf = await getOwnedPortfolio(c.env, principal.userId, c.req.valid('param').portfolio_id);
-    const input = c.req.valid('json');
+    const { fee_currency: feeCurrency, lots, ...input } = c.req.valid('json');
     const assetType = input.asset_type ?? (await inferAssetType(c.env, principal.userId, input));
+    const fee =
+      feeCurrency && input.fees
+        ? await convertFee(c.env, {
+            amount: input.fees,
+            currency: feeCurrency,
+            base: pf.baseCurrency,
+            day: input.trade_date.slice(0, 10),
+            userId: principal.userId,
+          })
+        : null;
     const { trades, result } = await recordTrades(c.env, pf, principal.userId, [
-      { ...input, asset_type: assetType },
+      {
+        ...input,
+        asset_type: assetType,
+        ...(fee ? { fees: fee.fees } : {}),
+        ...(fee || lots
+          ? {
+              notes: [
+                input.notes,
+                fee?.note,
+                lots ? `lots: ${lots.map((l) => `${l.trade_id}=${l.quantity}`).join(', ')}` : null,
+              ]
+                .filter(Boolean)
+                .join('; ')
+                .slice(0, 2000),
+            }
+          : {}),
+      },
     ]);
     const [trade] = trades;
     if (!trade) throw new ApiError('INTERNAL_ERROR', 'The trade was not recorded');
@@ -1378,6 +1461,8 @@ function PerformanceSchema() {
         worst_day: z.object({ date: z.string(), return_pct: z.number() }).nullable(),
       }),
       trailing_returns_pct: z.object({ d1: Pct, d7: Pct, d30: Pct, d90: Pct, ytd: Pct, y1: Pct }),
+      returns: ReturnsBlockSchema,
+      benchmark: BenchmarkBlockSchema.nullable(),
       points: z.array(
         z.object({
           date: z.string(),
