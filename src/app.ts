@@ -17,10 +17,12 @@ import { feedbackDomain } from './domains/feedback';
 import { health } from './domains/health';
 import { noteRequest } from './domains/health/service';
 import { jobsDomain } from './domains/jobs';
+import { modelsDomain } from './domains/models';
 import { notificationsDomain } from './domains/notifications';
 import { portfoliosDomain } from './domains/portfolios';
 import { pricesDomain } from './domains/prices';
 import { securityDomain } from './domains/security';
+import { signalsDomain, signalsEarlyDomain } from './domains/signals';
 import { usersDomain } from './domains/users';
 import { watchlistsDomain } from './domains/watchlists';
 import { liveRoutes } from './live/routes';
@@ -72,6 +74,7 @@ export function createApp() {
   app.route('/', securityDomain);
   app.route('/', adminDomain);
   app.route('/', jobsDomain);
+  app.route('/', signalsEarlyDomain);
   app.route('/', assetsDomain);
   app.route('/', pricesDomain);
   app.route('/', notificationsDomain);
@@ -79,6 +82,8 @@ export function createApp() {
   app.route('/', alertsDomain);
   app.route('/', watchlistsDomain);
   app.route('/', portfoliosDomain);
+  app.route('/', modelsDomain);
+  app.route('/', signalsDomain);
   app.route('/', liveRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -21,6 +21,12 @@ export const ID_PREFIXES = {
   watchlistHistory: 'wlh',
   alert: 'alr',
   alertTrigger: 'atr',
+  model: 'mdl',
+  prediction: 'prd',
+  signalExecution: 'sx',
+  suggestion: 'sug',
+  recommendation: 'rec',
+  suggestionFeedback: 'sfb',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -373,3 +373,21 @@ describe('002 health and background-job rate limits', () => {
     expectError(denied.res, denied.body, 403, 'ADMIN_ACCESS_REQUIRED');
   });
 });
+
+describe('002 recommendations', () => {
+  it('GET /api/recommendations/ answers pairAnalysis and optimalRiskSettings, plain', async () => {
+    const body = await expectStatus('/api/recommendations/', 200);
+    expectPlain(body);
+    expect(body).toMatchObject({
+      pairAnalysis: expect.any(Array),
+      optimalRiskSettings: { positionSize: num, stopLoss: num, takeProfit: num },
+    });
+    for (const p of body.pairAnalysis)
+      expect(p).toMatchObject({
+        symbol: expect.any(String),
+        confidence: num,
+        signal: expect.stringMatching(/^(BUY|SELL|HOLD)$/),
+        reasoning: expect.any(String),
+      });
+  });
+});

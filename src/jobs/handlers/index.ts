@@ -1,5 +1,6 @@
 import { purgeFinishedJobs } from './maintenance';
 import { archivePrices, backfillPrices, validateDataQuality } from './market-data';
+import { trainModel } from './models';
 import { broadcastNotification, pushNotification } from './notifications';
 import type { JobHandler } from './types';
 
@@ -11,6 +12,7 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   'data-quality.validate': validateDataQuality,
   'notifications.push': pushNotification,
   'notifications.broadcast': broadcastNotification,
+  'models.train': trainModel,
 };
 
 export type JobType = keyof typeof JOB_HANDLERS;

@@ -33,3 +33,4 @@ import type { FittedModel, ModelArtifact } from './types';
 export function restoreModel(artifact: ModelArtifact): FittedModel {
   return artifact.architecture === 'logistic_regression' ? restoreLogistic(artifact) : restoreGbt(artifact);
 }
+export { simulateTrade, type TradeOutcome, type TradePlan, type TradeStats, tradeStats } from './trade-sim';

@@ -16,7 +16,9 @@ import {
   rocAuc,
   shuffled,
   sigmoid,
+  simulateTrade,
   strategyReturn,
+  tradeStats,
   walkForwardEvaluate,
   walkForwardSplits,
 } from '../../../src/quant/learn';
@@ -238,5 +240,44 @@ describe('permutation importance', () => {
     expect(imp[1]?.importance).toBeGreaterThan(imp[2]?.importance as number);
     expect(Math.abs(imp[2]?.importance as number)).toBeLessThan(0.02);
     expect(permutationImportance(model, x.slice(600), y.slice(600), { repeats: 5, seed: 3 })).toEqual(imp);
+  });
+});
+
+describe('trade simulation', () => {
+  const bar = (t: number, o: number, h: number, l: number, c: number): Bar => ({
+    time: t,
+    open: o,
+    high: h,
+    low: l,
+    close: c,
+    volume: 1,
+  });
+  it('stops first when a bar touches both; MFE/MAE from highs and lows; expiry at the close', () => {
+    const plan = { direction: 'long' as const, entry: 100, stop: 95, target: 110, maxBars: 3 };
+    expect(simulateTrade(plan, [bar(1, 100, 111, 94, 100)])).toMatchObject({
+      outcome: 'stop',
+      return: -0.05,
+      bars_held: 1,
+    });
+    const t = simulateTrade(plan, [bar(1, 100, 104, 97, 103), bar(2, 103, 111, 101, 109)]);
+    expect(t).toMatchObject({ outcome: 'target', exit_price: 110, bars_held: 2 });
+    expect(t.mae).toBeCloseTo(-0.03, 12);
+    const e = simulateTrade(plan, [
+      bar(1, 100, 102, 99, 101),
+      bar(2, 101, 102, 99, 100),
+      bar(3, 100, 103, 98, 102),
+    ]);
+    expect(e).toMatchObject({ outcome: 'expired', exit_price: 102 });
+    const s = simulateTrade({ direction: 'short', entry: 100, stop: 105, target: 90, maxBars: 5 }, [
+      bar(1, 100, 101, 89, 92),
+    ]);
+    expect(s).toMatchObject({ outcome: 'target', return: 0.1 });
+    expect(simulateTrade(plan, []).outcome).toBe('open');
+  });
+  it('stats: profit factor, win rate, drawdown', () => {
+    const s = tradeStats([0.1, -0.05, 0.02, -0.05]);
+    expect(s.win_rate).toBe(0.5);
+    expect(s.profit_factor).toBeCloseTo(0.12 / 0.1, 12);
+    expect(s.max_drawdown).toBeCloseTo(1 - (1.1 * 0.95 * 1.02 * 0.95) / 1.1, 12);
   });
 });
