@@ -20,8 +20,17 @@ const { values } = parseArgs({
 
 // --suite quant|http|all (default all): the quant library's suite (bench/quant.ts) runs in
 // this process, before wrangler starts, and prints its own table; `quant` stops there.
-if (!['quant', 'alerts', 'ws', 'http', 'all'].includes(values.suite))
-  throw new Error('--suite must be quant, alerts, ws, http or all');
+if (!['quant', 'alerts', 'ws', 'http', 'models', 'all'].includes(values.suite))
+  throw new Error('--suite must be quant, alerts, ws, http, models or all');
+// --suite models: training time per architecture and watchlist inference (bench/models.ts).
+if (values.suite === 'models' || values.suite === 'all') {
+  const { runModelsBench } = await import('./models');
+  console.log(
+    '\nmodels: training per architecture on 10 years of daily BTC, inference for the default watchlist\n',
+  );
+  console.table(await runModelsBench());
+  if (values.suite === 'models') process.exit(0);
+}
 if (values.suite === 'alerts' || values.suite === 'all') {
   const { runAlertsBench } = await import('./alerts');
   console.log('\nalert evaluation (pure decision, 100,000 alerts across 50 assets)\n');

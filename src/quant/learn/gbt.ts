@@ -75,7 +75,7 @@ export function gradientBoostedTrees(options: GbtOptions = {}): Learner {
   const lambda = options.lambda ?? 1;
   const minChildWeight = options.minChildWeight ?? 5;
   const subsample = options.subsample ?? 0.8;
-  const bins = options.bins ?? 32;
+  const bins = Math.min(options.bins ?? 32, 255);
   const seed = options.seed ?? 1;
   if (!Number.isInteger(nTrees) || nTrees < 1 || nTrees > 500)
     throw new QuantInputError('INVALID_PARAMETER', 'trees', 'must be an integer in 1..500');
@@ -97,6 +97,21 @@ export function gradientBoostedTrees(options: GbtOptions = {}): Learner {
       const prior = Math.min(Math.max(pos / n, 1e-6), 1 - 1e-6);
       const baseScore = Math.log(prior / (1 - prior));
       const thresholds = candidateThresholds(x, k, bins);
+      // Each value's bin (the first cut it is <= to; past the last cut: cuts.length), found once,
+      // so a node's histogram is one pass over its rows.
+      const binned = thresholds.map((cuts, j) =>
+        Uint8Array.from(x, (row) => {
+          const v = row[j] as number;
+          let lo = 0;
+          let hi = cuts.length;
+          while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (v <= (cuts[mid] as number)) hi = mid;
+            else lo = mid + 1;
+          }
+          return lo;
+        }),
+      );
       const f = new Float64Array(n).fill(baseScore);
       const g = new Float64Array(n);
       const h = new Float64Array(n);
@@ -120,14 +135,7 @@ export function gradientBoostedTrees(options: GbtOptions = {}): Learner {
           const gb = new Float64Array(cuts.length + 1);
           const hb = new Float64Array(cuts.length + 1);
           for (const i of rows) {
-            const v = (x[i] as readonly number[])[j] as number;
-            let lo = 0;
-            let hi = cuts.length;
-            while (lo < hi) {
-              const mid = (lo + hi) >> 1;
-              if (v <= (cuts[mid] as number)) hi = mid;
-              else lo = mid + 1;
-            }
+            const lo = (binned[j] as Uint8Array)[i] as number;
             gb[lo] = (gb[lo] as number) + (g[i] as number);
             hb[lo] = (hb[lo] as number) + (h[i] as number);
           }
