@@ -5,7 +5,7 @@ import { ApiError } from '../../core/errors';
 import { newId } from '../../core/ids';
 import { marketNow } from '../../core/market-clock';
 import { db } from '../../db/client';
-import { aiModels, jobs, modelPredictions } from '../../db/schema';
+import { aiModels, aiSuggestions, jobs, modelPredictions, suggestionFeedback } from '../../db/schema';
 import type { Principal } from '../../env';
 import { enqueueJob } from '../../jobs/service';
 import { resolveAsset } from '../assets/service';
@@ -506,7 +506,30 @@ export async function modelPerformance(env: Env, id: string) {
     .groupBy(sql`substr(${modelPredictions.predictionDate}, 1, 7)`)
     .orderBy(sql`substr(${modelPredictions.predictionDate}, 1, 7)`);
   const metrics = (model.metrics ?? {}) as Record<string, unknown>;
+  // Users' feedback on the suggestions this model took part in (its id is in their payload).
+  const feedback = await db(env)
+    .select({
+      action: suggestionFeedback.actionTaken,
+      n: count(),
+      mean: sql<number>`avg(${suggestionFeedback.rating})`,
+    })
+    .from(suggestionFeedback)
+    .innerJoin(aiSuggestions, eq(aiSuggestions.id, suggestionFeedback.suggestionId))
+    .where(sql`instr(${aiSuggestions.payload}, ${`"model_id":"${id}"`}) > 0`)
+    .groupBy(suggestionFeedback.actionTaken);
   return {
+    user_feedback: {
+      method: 'ratings (1-5) users gave suggestions this model contributed to, by the action they took',
+      responses: feedback.reduce((a, f) => a + f.n, 0),
+      mean_rating: feedback.length
+        ? feedback.reduce((a, f) => a + f.mean * f.n, 0) /
+          Math.max(
+            1,
+            feedback.reduce((a, f) => a + f.n, 0),
+          )
+        : null,
+      by_action: feedback.map((f) => ({ action_taken: f.action, responses: f.n, mean_rating: f.mean })),
+    },
     model_id: id,
     version: model.version,
     walk_forward: {

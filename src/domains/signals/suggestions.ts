@@ -322,20 +322,6 @@ export async function recordFeedback(
   };
 }
 
-/** Feedback on the suggestions a model took part in, for model analytics. */
-export async function feedbackSummary(env: Env) {
-  const rows = await db(env)
-    .select({
-      action: aiSuggestions.action,
-      n: sql<number>`count(*)`,
-      mean: sql<number>`avg(${suggestionFeedback.rating})`,
-    })
-    .from(suggestionFeedback)
-    .innerJoin(aiSuggestions, eq(aiSuggestions.id, suggestionFeedback.suggestionId))
-    .groupBy(aiSuggestions.action);
-  return rows.map((r) => ({ action: r.action, feedback: r.n, mean_rating: r.mean }));
-}
-
 /** 000's recommendations: the user's personalized suggestions, stored as recommendations they can implement. */
 export async function listRecommendations(env: Env, principal: Principal) {
   const p = await personalizedSuggestions(env, principal);

@@ -266,6 +266,10 @@ describe('public timing, suggestions and recommendations', () => {
       body: { rating: 4 },
     });
     expectError(unknown.res, unknown.body, 404, 'NOT_FOUND');
+    const perf = await callJson<Env<{ user_feedback: { responses: number; mean_rating: number } }>>(
+      `/api/v1/ai/models/${modelId}/performance`,
+    );
+    expect(perf.body.data.user_feedback).toMatchObject({ responses: 1, mean_rating: 4 });
     const guestFb = await callJson(`/api/v1/suggestions/${id}/feedback`, {
       method: 'POST',
       body: { rating: 4 },

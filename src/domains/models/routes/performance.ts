@@ -81,6 +81,18 @@ export const performanceRoutes = createRouter()
                   strategy: z.unknown(),
                   feature_importance: z.unknown(),
                 }),
+                user_feedback: z.object({
+                  method: z.string(),
+                  responses: z.number().int(),
+                  mean_rating: nn,
+                  by_action: z.array(
+                    z.object({
+                      action_taken: z.string().nullable(),
+                      responses: z.number().int(),
+                      mean_rating: z.number(),
+                    }),
+                  ),
+                }),
                 live_by_month: z.array(
                   z.object({
                     month: z.string(),
