@@ -47,9 +47,8 @@ describe('/ws/signals carries new model signals', () => {
       model_id: modelId,
       generated_at: '2024-01-01T00:00:00.000Z',
     });
-    expect((msg as { stop_loss: number; entry_price: number }).stop_loss).toBeLessThan(
-      (msg as { entry_price: number }).entry_price,
-    );
+    const plan = msg as unknown as { stop_loss: number; entry_price: number };
+    expect(plan.stop_loss).toBeLessThan(plan.entry_price);
     const again = await scheduledSignals(env);
     expect(again.signals_created).toBe(0);
   });
