@@ -306,7 +306,8 @@ export async function requestTraining(
   input: { seed?: number | undefined },
   facts: Partial<RequestFacts>,
 ) {
-  const model = await getModel(env, id);
+  let model = await getModel(env, id);
+  if (model.status === 'training') model = await releaseIfJobEnded(env, model);
   if (model.status === 'training')
     throw new ApiError('INTEGRITY_ERROR', 'The model is already training', {
       details: { training_job_id: model.trainingJobId },
@@ -355,6 +356,31 @@ export async function requestTraining(
     data_as_of: new Date(asOf).toISOString(),
     status_url: `/api/v1/jobs/${jobId}`,
   };
+}
+
+/**
+ * A model left 'training' by a job that ended without finishing it (cancelled, dead-lettered,
+ * reaped after its last attempt) goes back to serving its previous fit, or 'failed' without one,
+ * so it can be trained again.
+ */
+async function releaseIfJobEnded(env: Env, model: ModelRow): Promise<ModelRow> {
+  const job = model.trainingJobId
+    ? await db(env)
+        .select({ status: jobs.status, error: jobs.error })
+        .from(jobs)
+        .where(eq(jobs.id, model.trainingJobId))
+        .get()
+    : undefined;
+  if (job && !['failed', 'cancelled', 'succeeded'].includes(job.status)) return model;
+  await db(env)
+    .update(aiModels)
+    .set({
+      status: model.artifactKey ? 'active' : 'failed',
+      lastError: job?.error ?? `training job ${job?.status ?? 'missing'}`,
+      updatedAt: new Date().toISOString(),
+    })
+    .where(and(eq(aiModels.id, model.id), eq(aiModels.status, 'training')));
+  return getModel(env, model.id);
 }
 
 export async function listTrainingJobs(

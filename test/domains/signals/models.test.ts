@@ -193,6 +193,26 @@ describe('model registry and training', () => {
     expect(m.status).toBe('active');
   });
 
+  it('a training job cancelled before it ran releases the model, which can be trained again', async () => {
+    const first = await callJson<Env<{ job_id: string }>>(`/api/v1/ai/models/${modelId}/train`, {
+      method: 'POST',
+      as: admin.as,
+      body: {},
+    });
+    expect(first.res.status).toBe(202);
+    await env.DB.prepare("UPDATE jobs SET status = 'cancelled', cancel_requested = 1 WHERE id = ?")
+      .bind(first.body.data.job_id)
+      .run();
+    const again = await callJson<Env<{ job_id: string }>>(`/api/v1/ai/models/${modelId}/train`, {
+      method: 'POST',
+      as: admin.as,
+      body: {},
+    });
+    expect(again.res.status).toBe(202);
+    await runQueuedJobs('models.train');
+    expect((await callJson<Env<Model>>(`/api/v1/ai/models/${modelId}`)).body.data.status).toBe('active');
+  });
+
   it('admin update: rename, retire; an untrained model cannot be activated', async () => {
     const created = await callJson<Env<Model>>('/api/v1/admin/ai/models', {
       method: 'POST',
