@@ -19,10 +19,10 @@ const { values } = parseArgs({
   },
 });
 
-// --suite quant|http|all (default all): the quant library's suite (bench/quant.ts) runs in
-// this process, before wrangler starts, and prints its own table; `quant` stops there.
-if (!['quant', 'alerts', 'bots', 'ws', 'http', 'all'].includes(values.suite))
-  throw new Error('--suite must be quant, alerts, bots, ws, http or all');
+// --suite (default all): the in-process suites (quant, alerts, bots, models) run before
+// wrangler starts and print their own tables; naming one stops there.
+const SUITES = ['quant', 'alerts', 'bots', 'models', 'ws', 'http', 'all'];
+if (!SUITES.includes(values.suite)) throw new Error(`--suite must be one of ${SUITES.join(', ')}`);
 if (values.suite === 'bots' || values.suite === 'all') {
   const { runBotsBench } = await import('./bots');
   console.log(
@@ -30,6 +30,15 @@ if (values.suite === 'bots' || values.suite === 'all') {
   );
   console.table(await runBotsBench());
   if (values.suite === 'bots') process.exit(0);
+}
+// --suite models: training time per architecture and watchlist inference (bench/models.ts).
+if (values.suite === 'models' || values.suite === 'all') {
+  const { runModelsBench } = await import('./models');
+  console.log(
+    '\nmodels: training per architecture on 10 years of daily BTC, inference for the default watchlist\n',
+  );
+  console.table(await runModelsBench());
+  if (values.suite === 'models') process.exit(0);
 }
 if (values.suite === 'alerts' || values.suite === 'all') {
   const { runAlertsBench } = await import('./alerts');

@@ -19,11 +19,13 @@ import { feedbackDomain } from './domains/feedback';
 import { health } from './domains/health';
 import { noteRequest } from './domains/health/service';
 import { jobsDomain } from './domains/jobs';
+import { modelsDomain } from './domains/models';
 import { notificationsDomain } from './domains/notifications';
 import { portfoliosDomain } from './domains/portfolios';
 import { pricesDomain } from './domains/prices';
 import { riskLimitsDomain } from './domains/risk-limits';
 import { securityDomain } from './domains/security';
+import { signalsDomain, signalsEarlyDomain } from './domains/signals';
 import { usersDomain } from './domains/users';
 import { watchlistsDomain } from './domains/watchlists';
 import { liveRoutes } from './live/routes';
@@ -75,6 +77,7 @@ export function createApp() {
   app.route('/', securityDomain);
   app.route('/', adminDomain);
   app.route('/', jobsDomain);
+  app.route('/', signalsEarlyDomain);
   app.route('/', assetsDomain);
   app.route('/', pricesDomain);
   app.route('/', notificationsDomain);
@@ -85,6 +88,8 @@ export function createApp() {
   app.route('/', backtestsDomain);
   app.route('/', botsDomain);
   app.route('/', riskLimitsDomain);
+  app.route('/', modelsDomain);
+  app.route('/', signalsDomain);
   app.route('/', liveRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

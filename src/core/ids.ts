@@ -23,6 +23,12 @@ export const ID_PREFIXES = {
   alertTrigger: 'atr',
   backtest: 'bt',
   riskAlert: 'ralr',
+  model: 'mdl',
+  prediction: 'prd',
+  signalExecution: 'sx',
+  suggestion: 'sug',
+  recommendation: 'rec',
+  suggestionFeedback: 'sfb',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

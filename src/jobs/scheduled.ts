@@ -1,5 +1,7 @@
 import { config } from '../core/config';
 import { describeError, log } from '../core/logger';
+import { ensureDefaultModels } from '../domains/models/defaults';
+import { scheduledSignals } from '../domains/signals/generate';
 import { ingestLive, ingestLiveDaily, ingestLiveHourly } from '../ingestion/live';
 import { replayTick } from '../ingestion/replay';
 import { D1SourceHealth } from '../ingestion/source-health';
@@ -45,6 +47,15 @@ export const CRON_TASKS: Record<string, Task[]> = {
     {
       name: 'market-data.hourly',
       run: (env, time) => (live(env) ? ingestLiveHourly(env, time) : Promise.resolve('replay')),
+    },
+    // Models: register and train the defaults once; then each hour store the predictions of the
+    // last closed day (once per model, asset and day), score old ones, make and publish signals.
+    {
+      name: 'models.predict-and-signal',
+      run: async (env) => ({
+        default_models_queued: await ensureDefaultModels(env),
+        ...(await scheduledSignals(env)),
+      }),
     },
   ],
   '17 3 * * *': [

@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import seed000 from '../../../shared/seeds/000_2944553c5568feb1.txt?raw';
 import { createNotification } from '../../src/domains/notifications/service';
-import { seedMarket } from '../helpers/market';
+import { scheduledSignals } from '../../src/domains/signals/generate';
+import { seedMarket, setMarketClock } from '../helpers/market';
+import { insertTestSignal, runQueuedJobs } from '../helpers/models';
 import { freshIp, signIn, signUp, signUpAdmin, type TestUser } from '../helpers/users';
 import {
   contractClient,
@@ -27,6 +29,7 @@ const LAST_SEEDED_DAY = '2023-12-31';
 let admin: TestUser;
 let user: TestUser;
 let other: TestUser;
+let contractModelId = '';
 
 beforeAll(async () => {
   await seedMarket(['BTC', 'ETH']);
@@ -718,6 +721,299 @@ describe('000 admin data operations', () => {
     const denied = await api.call('GET', '/api/v1/admin/macro/data-sources', { as: user.as });
     expectDocumentedError(denied, 403, 'ADMIN_ACCESS_REQUIRED');
   });
+});
+
+describe('000 AI/ML models and Layer 4 signals', () => {
+  it('models: list, detail, admin create/update, train (409 while training), jobs, predictions, performance, regime, sectors, suggestions', async () => {
+    await setMarketClock('2024-01-01T06:00:00Z');
+    const Model = z.looseObject({
+      id: z.string(),
+      status: z.string(),
+      track_record: z.looseObject({ walk_forward: z.unknown(), live: z.looseObject({}) }),
+    });
+    const created = await api.call('POST', '/api/v1/admin/ai/models', {
+      as: admin.as,
+      body: {
+        name: 'Contract logit',
+        architecture: 'logistic_regression',
+        asset_ids: ['BTC'],
+        horizon_days: 1,
+        hyperparameters: { folds: 3 },
+      },
+    });
+    const model = expectEnvelope(created, 201, Model);
+    const denied = await api.call('POST', '/api/v1/admin/ai/models', {
+      as: user.as,
+      body: { name: 'x', architecture: 'logistic_regression', asset_ids: ['BTC'] },
+    });
+    expectDocumentedError(denied, 403, 'ADMIN_ACCESS_REQUIRED');
+    const train = await api.call('POST', '/api/v1/ai/models/{model_id}/train', {
+      as: admin.as,
+      params: { model_id: model.id },
+      body: { seed: 1 },
+    });
+    expectEnvelope(train, 202, z.looseObject({ job_id: z.string() }));
+    const again = await api.call('POST', '/api/v1/ai/models/{model_id}/train', {
+      as: admin.as,
+      params: { model_id: model.id },
+      body: {},
+    });
+    expectDocumentedError(again, 409, 'INTEGRITY_ERROR');
+    await runQueuedJobs('models.train');
+    expectEnvelope(
+      await api.call('GET', '/api/v1/ai/training-jobs', { as: user.as }),
+      200,
+      z.array(z.looseObject({ job_id: z.string(), progress: z.number() })),
+      { paginated: true },
+    );
+    const list = expectEnvelope(
+      await api.call('GET', '/api/v1/ai/models', {
+        query: { model_type: 'direction_classifier', status: 'active', architecture: 'logistic_regression' },
+      }),
+      200,
+      z.array(Model),
+      { paginated: true },
+    );
+    expect(list.map((m) => m.id)).toContain(model.id);
+    expectEnvelope(
+      await api.call('GET', '/api/v1/ai/models/{model_id}', { params: { model_id: model.id } }),
+      200,
+      Model,
+    );
+    const upd = await api.call('PUT', '/api/v1/admin/ai/models/{model_id}', {
+      as: admin.as,
+      params: { model_id: model.id },
+      body: { description: 'contract' },
+    });
+    expectEnvelope(upd, 200, Model);
+    await scheduledSignals(env);
+    expectEnvelope(
+      await api.call('GET', '/api/v1/ai/models/{model_id}/predictions', {
+        params: { model_id: model.id },
+        query: { asset_id: 'BTC', timeframe: '1d', start_date: '2023-12-01', end_date: LAST_SEEDED_DAY },
+      }),
+      200,
+      z.looseObject({ predictions: z.array(Any), track_record: Any }),
+      { paginated: true },
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/ai/models/{model_id}/performance', { params: { model_id: model.id } }),
+      200,
+      z.looseObject({ walk_forward: Any, live_by_month: z.array(Any) }),
+    );
+    expectEnvelope(await api.call('GET', '/api/v1/ai/market-regime'), 200, z.looseObject({ regime: Any }));
+    expectEnvelope(
+      await api.call('GET', '/api/v1/ai/sector-analysis'),
+      200,
+      z.looseObject({ sectors: z.array(Any) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/ai/suggestions/{user_id}', {
+        as: user.as,
+        params: { user_id: user.id },
+      }),
+      200,
+      z.looseObject({ suggestions: z.array(Any) }),
+    );
+    expectDocumentedError(
+      await api.call('GET', '/api/v1/ai/suggestions/{user_id}', {
+        as: other.as,
+        params: { user_id: user.id },
+      }),
+      404,
+      'NOT_FOUND',
+    );
+    contractModelId = model.id;
+  }, 120_000);
+
+  it('signals: list, active, detail, lifecycle, performance, generate (premium), analytics, backtest, admin', async () => {
+    const Signal = z.looseObject({
+      signal_id: z.string(),
+      entry_price: z.number(),
+      stop_loss: z.number(),
+      confidence: z.number(),
+      status: z.string(),
+      track_record: z.unknown(),
+    });
+    const at = Date.parse(`${LAST_SEEDED_DAY}T00:00:00Z`) + 86_400_000;
+    const id = await insertTestSignal(contractModelId, '', at);
+    expectEnvelope(
+      await api.call('GET', '/api/v1/signals', {
+        as: user.as,
+        query: {
+          asset_id: 'BTC',
+          signal_type: 'long_entry',
+          quality: 'medium',
+          status: 'active',
+          timeframe: '1d',
+        },
+      }),
+      200,
+      z.array(Signal),
+      { paginated: true },
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/signals/active', {
+        as: user.as,
+        query: { risk_level: 'medium', min_confidence: 0.5, asset_type: 'crypto' },
+      }),
+      200,
+      z.array(Signal),
+      { paginated: true },
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/signals/{signal_id}', { as: user.as, params: { signal_id: id } }),
+      200,
+      Signal,
+    );
+    expectEnvelope(
+      await api.call('PUT', '/api/v1/signals/{signal_id}/execute', {
+        as: user.as,
+        params: { signal_id: id },
+        body: { actual_entry_price: 42_000 },
+      }),
+      200,
+      Signal,
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/signals/{signal_id}/performance', {
+        as: user.as,
+        params: { signal_id: id },
+      }),
+      200,
+      z.looseObject({ target_1: z.looseObject({ mfe: z.number(), mae: z.number() }) }),
+    );
+    expectEnvelope(
+      await api.call('PUT', '/api/v1/signals/{signal_id}/close', {
+        as: user.as,
+        params: { signal_id: id },
+        body: { exit_price: 42_500 },
+      }),
+      200,
+      Signal,
+    );
+    const id2 = await insertTestSignal(contractModelId, user.id, at);
+    expectDocumentedError(
+      await api.call('DELETE', '/api/v1/signals/{signal_id}', { as: other.as, params: { signal_id: id2 } }),
+      404,
+      'NOT_FOUND',
+    );
+    expectEnvelope(
+      await api.call('DELETE', '/api/v1/signals/{signal_id}', { as: user.as, params: { signal_id: id2 } }),
+      200,
+      z.looseObject({ status: z.literal('cancelled') }),
+    );
+    expectDocumentedError(
+      await api.call('POST', '/api/v1/signals/generate', { as: user.as, body: {} }),
+      403,
+      'AUTHORIZATION_ERROR',
+    );
+    await env.DB.prepare("UPDATE users SET tier = 'pro' WHERE id = ?").bind(other.id).run();
+    const proSession = await signIn(other);
+    expectEnvelope(
+      await api.call('POST', '/api/v1/signals/generate', { as: proSession.as, body: { asset_ids: ['BTC'] } }),
+      201,
+      z.looseObject({ generated: z.array(Signal), considered: z.array(Any) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/signals/backtest/{model_id}', {
+        as: proSession.as,
+        params: { model_id: contractModelId },
+        query: { start_date: '2023-07-01', end_date: LAST_SEEDED_DAY, asset_ids: 'BTC' },
+      }),
+      200,
+      z.looseObject({ overall: Any, out_of_sample_predictions: z.number() }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/signals/opportunities', { as: user.as }),
+      200,
+      z.looseObject({ opportunities: z.array(Signal) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/signals/risk-management', { as: user.as }),
+      200,
+      z.looseObject({ active_signals: z.array(Any) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/signals/analytics', { as: user.as }),
+      200,
+      z.looseObject({ overall: z.looseObject({ win_rate: z.number().nullable() }) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/admin/signals/performance', { as: admin.as }),
+      200,
+      z.looseObject({ quality_distribution: z.array(Any) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/admin/signals/model-performance', { as: admin.as }),
+      200,
+      z.looseObject({ models: z.array(Any) }),
+    );
+    expectEnvelope(
+      await api.call('POST', '/api/v1/admin/signals/validate', { as: admin.as }),
+      200,
+      z.looseObject({ checked: z.number() }),
+    );
+    expectDocumentedError(
+      await api.call('POST', '/api/v1/admin/signals/validate', { as: user.as }),
+      403,
+      'ADMIN_ACCESS_REQUIRED',
+    );
+  }, 120_000);
+
+  it('recommendations: list, detail, implement; another user’s answers 404', async () => {
+    const list = expectEnvelope(
+      await api.call('GET', '/api/v1/recommendations', { as: user.as }),
+      200,
+      z.looseObject({ recommendations: z.array(z.looseObject({ recommendation_id: z.string() })) }),
+    );
+    const rec = list.recommendations[0];
+    if (rec) {
+      expectEnvelope(
+        await api.call('GET', '/api/v1/recommendations/{recommendation_id}', {
+          as: user.as,
+          params: { recommendation_id: rec.recommendation_id },
+        }),
+        200,
+        Any,
+      );
+      expectDocumentedError(
+        await api.call('GET', '/api/v1/recommendations/{recommendation_id}', {
+          as: other.as,
+          params: { recommendation_id: rec.recommendation_id },
+        }),
+        404,
+        'NOT_FOUND',
+      );
+      expectEnvelope(
+        await api.call('PUT', '/api/v1/recommendations/{recommendation_id}/implement', {
+          as: user.as,
+          params: { recommendation_id: rec.recommendation_id },
+          body: {},
+        }),
+        200,
+        z.looseObject({ status: z.literal('implemented') }),
+      );
+    } else {
+      expectDocumentedError(
+        await api.call('GET', '/api/v1/recommendations/{recommendation_id}', {
+          as: user.as,
+          params: { recommendation_id: 'rec_none' },
+        }),
+        404,
+        'NOT_FOUND',
+      );
+      expectDocumentedError(
+        await api.call('PUT', '/api/v1/recommendations/{recommendation_id}/implement', {
+          as: user.as,
+          params: { recommendation_id: 'rec_none' },
+          body: {},
+        }),
+        404,
+        'NOT_FOUND',
+      );
+    }
+  }, 60_000);
 });
 
 describe('000 coverage', () => {

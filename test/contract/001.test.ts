@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import seed001 from '../../../shared/seeds/001_9c9c761b24f2b44f.txt?raw';
 import { createNotification } from '../../src/domains/notifications/service';
-import { seedMarket } from '../helpers/market';
+import { scheduledSignals } from '../../src/domains/signals/generate';
+import { seedMarket, setMarketClock } from '../helpers/market';
+import { insertTestSignal, runQueuedJobs, trainedModel } from '../helpers/models';
 import { freshIp, signUp, signUpAdmin, type TestUser } from '../helpers/users';
 import {
   contractClient,
@@ -433,6 +435,136 @@ describe('001 assets and admin', () => {
     });
     expectValidationError(badRole, { status: 400, field: 'role' });
   });
+});
+
+describe('001 timing signals, suggestions, asset analysis and admin models', () => {
+  it('public timing and analysis, suggestions with feedback, execute, watchlist assets, admin model paths', async () => {
+    await setMarketClock('2024-01-01T06:00:00Z');
+    const model = await trainedModel(admin, { asset_ids: ['BTC'], hyperparameters: { folds: 3 } });
+    await scheduledSignals(env);
+    const Models = z.array(z.looseObject({ id: z.string() }));
+    expect(
+      expectEnvelope(await api.call('GET', '/api/v1/admin/models', { as: admin.as }), 200, Models, {
+        paginated: true,
+      }).map((m) => m.id),
+    ).toContain(model);
+    expectDocumentedError(
+      await api.call('GET', '/api/v1/admin/models', { as: user.as }),
+      403,
+      'ADMIN_ACCESS_REQUIRED',
+    );
+    expectEnvelope(
+      await api.call('PUT', '/api/v1/admin/models/{model_id}/config', {
+        as: admin.as,
+        params: { model_id: model },
+        body: { hyperparameters: { l2: 5, folds: 3 } },
+      }),
+      200,
+      z.looseObject({ id: z.string() }),
+    );
+    expectEnvelope(
+      await api.call('POST', '/api/v1/admin/models/{model_id}/retrain', {
+        as: admin.as,
+        params: { model_id: model },
+      }),
+      202,
+      z.looseObject({ job_id: z.string() }),
+    );
+    await runQueuedJobs('models.train');
+
+    const Timing = z.looseObject({
+      asset_id: z.string(),
+      indicators: z.looseObject({ rsi_14: z.number().nullable() }),
+      model_view: z.looseObject({ models: z.array(z.looseObject({ track_record: z.looseObject({}) })) }),
+    });
+    expectEnvelope(
+      await api.call('GET', '/api/v1/signals/{asset_id}', { params: { asset_id: 'BTC' } }),
+      200,
+      Timing,
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/assets/{asset_id}/analysis', { params: { asset_id: 'BTC' } }),
+      200,
+      Timing,
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/assets/analysis', { query: { asset_ids: 'BTC,ETH' } }),
+      200,
+      z.looseObject({ assets: z.array(Timing) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/signals/current'),
+      200,
+      z.looseObject({ signals: z.array(z.looseObject({ symbol: z.string(), timing: z.string() })) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/signals', { as: user.as }),
+      200,
+      z.array(z.looseObject({ signal_id: z.string() })),
+      { paginated: true },
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/watchlists/assets', { as: user.as }),
+      200,
+      z.looseObject({ assets: z.array(z.looseObject({ symbol: z.string() })) }),
+    );
+
+    const Suggestion = z.looseObject({
+      asset_id: z.string(),
+      action: z.string(),
+      rationale: z.array(z.string()),
+      disclaimer: z.string(),
+    });
+    expectEnvelope(
+      await api.call('GET', '/api/v1/suggestions/current'),
+      200,
+      z.looseObject({ suggestions: z.array(Suggestion) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/suggestions/personalized', { as: user.as }),
+      200,
+      z.looseObject({ suggestions: z.array(Suggestion) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/suggestions'),
+      200,
+      z.looseObject({ suggestions: z.array(Suggestion) }),
+    );
+    const one = expectEnvelope(
+      await api.call('GET', '/api/v1/suggestions/{asset_id}', { params: { asset_id: 'BTC' } }),
+      200,
+      Suggestion.extend({ suggestion_id: z.string() }),
+    );
+    const fb = await api.call('POST', '/api/v1/suggestions/{suggestion_id}/feedback', {
+      as: user.as,
+      params: { suggestion_id: one.suggestion_id },
+      body: { rating: 5, feedback_text: 'clear', action_taken: 'held' },
+    });
+    expectEnvelope(fb, 201, z.looseObject({ feedback_id: z.string() }));
+    expectValidationError(
+      await api.call('POST', '/api/v1/suggestions/{suggestion_id}/feedback', {
+        as: user.as,
+        params: { suggestion_id: one.suggestion_id },
+        body: { rating: 0 },
+      }),
+      { status: 400, field: 'rating' },
+    );
+
+    const sig = await insertTestSignal(model, '', Date.parse('2024-01-01T00:00:00Z'));
+    expectEnvelope(
+      await api.call('POST', '/api/v1/signals/execute', {
+        as: user.as,
+        body: { signal_id: sig, actual_entry_price: 42_100 },
+      }),
+      200,
+      z.looseObject({ status: z.literal('executed') }),
+    );
+    expectDocumentedError(
+      await api.call('POST', '/api/v1/signals/execute', { as: user.as, body: { signal_id: 'sig_nope' } }),
+      404,
+      'NOT_FOUND',
+    );
+  }, 180_000);
 });
 
 describe('001 coverage', () => {

@@ -560,5 +560,20 @@ describe('002 trading bots, trading with botId, analytics, backtesting, risk man
     expect(started).toMatchObject({ name: 'momentum', status: 'active' });
     const status = await expectStatus('/api/integrations/momentum/status', 200, { as: trader.as });
     expect(status).toMatchObject({ name: 'momentum', status: 'active', bots: 1 });
+describe('002 recommendations', () => {
+  it('GET /api/recommendations/ answers pairAnalysis and optimalRiskSettings, plain', async () => {
+    const body = await expectStatus('/api/recommendations/', 200);
+    expectPlain(body);
+    expect(body).toMatchObject({
+      pairAnalysis: expect.any(Array),
+      optimalRiskSettings: { positionSize: num, stopLoss: num, takeProfit: num },
+    });
+    for (const p of body.pairAnalysis)
+      expect(p).toMatchObject({
+        symbol: expect.any(String),
+        confidence: num,
+        signal: expect.stringMatching(/^(BUY|SELL|HOLD)$/),
+        reasoning: expect.any(String),
+      });
   });
 });

@@ -101,6 +101,7 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "portfolios.updateAsset": OperationSpec("PUT", "/api/v1/portfolios/{portfolio_id}/assets/{asset_id}", "json", True, None, "application/json"),
     "portfolios.deleteAsset": OperationSpec("DELETE", "/api/v1/portfolios/{portfolio_id}/assets/{asset_id}", "json", True, None, None),
     "portfolios.getPerformance": OperationSpec("GET", "/api/v1/portfolios/{portfolio_id}/performance", "json", True, None, None),
+    "portfolios.getRealizedGains": OperationSpec("GET", "/api/v1/portfolios/{portfolio_id}/realized-gains", "json", True, None, None),
     "portfolios.getRealizedPnl": OperationSpec("GET", "/api/v1/portfolios/{portfolio_id}/realized-pnl", "json", True, None, None),
     "portfolios.listTrades": OperationSpec("GET", "/api/v1/portfolios/{portfolio_id}/trades", "json", True, "trades", None),
     "portfolios.createTrade": OperationSpec("POST", "/api/v1/portfolios/{portfolio_id}/trades", "json", True, None, "application/json"),
@@ -145,13 +146,30 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "watchlists.getDefault": OperationSpec("GET", "/api/v1/watchlists/default", "json", True, None, None),
     "admin.listUsersApi": OperationSpec("GET", "/api/admin/users", "json", False, "users", None),
     "admin.updateUserApi": OperationSpec("PUT", "/api/admin/users/{user_id}", "json", False, None, "application/json"),
+    "analytics.getPerformance": OperationSpec("GET", "/api/analytics/performance", "json", False, None, None),
+    "analytics.getRisk": OperationSpec("GET", "/api/analytics/risk", "json", False, None, None),
+    "analytics.getSummary": OperationSpec("GET", "/api/analytics/summary", "json", False, None, None),
     "backgroundJobs.listRateLimits": OperationSpec("GET", "/api/background-jobs/rate-limits", "json", False, None, None),
     "backgroundJobs.rateLimitsReset": OperationSpec("POST", "/api/background-jobs/rate-limits/{task_name}/reset", "json", False, None, None),
+    "backtesting.listResults": OperationSpec("GET", "/api/backtesting/results", "json", False, None, None),
+    "backtesting.getResult": OperationSpec("GET", "/api/backtesting/results/{id}", "json", False, None, None),
+    "backtesting.run": OperationSpec("POST", "/api/backtesting/run", "json", False, None, "application/json"),
+    "bots.list": OperationSpec("GET", "/api/bots", "json", False, None, None),
+    "bots.create": OperationSpec("POST", "/api/bots", "json", False, None, "application/json"),
+    "bots.get": OperationSpec("GET", "/api/bots/{id}", "json", False, None, None),
+    "bots.update": OperationSpec("PATCH", "/api/bots/{id}", "json", False, None, "application/json"),
+    "bots.delete": OperationSpec("DELETE", "/api/bots/{id}", "json", False, None, None),
+    "bots.start": OperationSpec("POST", "/api/bots/{id}/start", "json", False, None, None),
+    "bots.getStatus": OperationSpec("GET", "/api/bots/{id}/status", "json", False, None, None),
+    "bots.stop": OperationSpec("POST", "/api/bots/{id}/stop", "json", False, None, None),
     "commodities.getPrice": OperationSpec("GET", "/api/commodities/price", "json", False, None, None),
     "health.get": OperationSpec("GET", "/api/health", "json", False, None, None),
     "health.getDetailed": OperationSpec("GET", "/api/health/detailed", "json", False, None, None),
     "historicalData.create": OperationSpec("POST", "/api/historical-data", "json", False, None, "application/json"),
     "indices.getPrice": OperationSpec("GET", "/api/indices/price", "json", False, None, None),
+    "integrations.list": OperationSpec("GET", "/api/integrations", "json", False, None, None),
+    "integrations.start": OperationSpec("POST", "/api/integrations/{name}/start", "json", False, None, None),
+    "integrations.getStatus": OperationSpec("GET", "/api/integrations/{name}/status", "json", False, None, None),
     "markets.list": OperationSpec("GET", "/api/markets", "json", False, None, None),
     "markets.listOhlcv": OperationSpec("GET", "/api/markets/{pair}/ohlcv", "json", False, None, None),
     "markets.getPrice": OperationSpec("GET", "/api/markets/{pair}/price", "json", False, None, None),
@@ -164,6 +182,11 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "preferences.get": OperationSpec("GET", "/api/preferences", "json", False, None, None),
     "preferences.update": OperationSpec("PUT", "/api/preferences", "json", False, None, "application/json"),
     "prices.batch": OperationSpec("POST", "/api/prices/batch", "json", False, None, "application/json"),
+    "riskManagement.listAlerts": OperationSpec("GET", "/api/risk-management/alerts", "json", False, None, None),
+    "riskManagement.alertsAcknowledge": OperationSpec("POST", "/api/risk-management/alerts/{id}/acknowledge", "json", False, None, None),
+    "riskManagement.getLimits": OperationSpec("GET", "/api/risk-management/limits", "json", False, None, None),
+    "riskManagement.createLimit": OperationSpec("POST", "/api/risk-management/limits", "json", False, None, "application/json"),
+    "riskManagement.getMetrics": OperationSpec("GET", "/api/risk-management/metrics", "json", False, None, None),
     "trades.list": OperationSpec("GET", "/api/trades", "json", False, None, None),
     "trades.create": OperationSpec("POST", "/api/trades", "json", False, None, "application/json"),
     "user.getHoldings": OperationSpec("GET", "/api/user/holdings", "json", False, None, None),
@@ -378,7 +401,7 @@ class AlertsApi:
 
 
 class AnalyticsApi:
-    """`analytics`: 1 operation."""
+    """`analytics`: 4 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
@@ -386,6 +409,18 @@ class AnalyticsApi:
     def get_portfolio_overview(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetPortfolioOverviewResponse:
         """GET /api/v1/analytics/portfolio/{id}/overview — Portfolio overview: exposures, P&L and counts for dashboard cards (004 A1)"""
         return parse(AnalyticsGetPortfolioOverviewResponse, self._c._call(OPERATIONS["analytics.getPortfolioOverview"], path={"id": id}, query=_fields({}, extra), options=options))
+
+    def get_performance(self, *, bot_id: Optional[str] = None, period: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetPerformanceResponse:
+        """GET /api/analytics/performance — Performance of one bot or all of yours over a period (002)"""
+        return parse(AnalyticsGetPerformanceResponse, self._c._call(OPERATIONS["analytics.getPerformance"], path={}, query=_fields({"botId": bot_id, "period": period}, extra), options=options))
+
+    def get_risk(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetRiskResponse:
+        """GET /api/analytics/risk — Risk of your bots' positions: VaR/ES, beta, correlations, stress tests (002)"""
+        return parse(AnalyticsGetRiskResponse, self._c._call(OPERATIONS["analytics.getRisk"], path={}, query=_fields({}, extra), options=options))
+
+    def get_summary(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetSummaryResponse:
+        """GET /api/analytics/summary — Your bots together: counts, fills, P&L, win rate, best bot (002)"""
+        return parse(AnalyticsGetSummaryResponse, self._c._call(OPERATIONS["analytics.getSummary"], path={}, query=_fields({}, extra), options=options))
 
 
 class ApiKeysApi:
@@ -495,6 +530,69 @@ class BackgroundJobsApi:
     def rate_limits_reset(self, task_name, *, user_id: Optional[str] = None, client_ip: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> BackgroundJobsRateLimitsResetResponse:
         """POST /api/background-jobs/rate-limits/{task_name}/reset — Reset a rate limit's history (002, admin)"""
         return parse(BackgroundJobsRateLimitsResetResponse, self._c._call(OPERATIONS["backgroundJobs.rateLimitsReset"], path={"task_name": task_name}, query=_fields({"user_id": user_id, "client_ip": client_ip}, extra), options=options))
+
+
+class BacktestingApi:
+    """`backtesting`: 3 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def list_results(self, *, limit: Optional[int] = None, offset: Optional[int] = None, strategy: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[BacktestListItem]:
+        """GET /api/backtesting/results — Your saved backtests, newest first (002)"""
+        return parse(List[BacktestListItem], self._c._call(OPERATIONS["backtesting.listResults"], path={}, query=_fields({"limit": limit, "offset": offset, "strategy": strategy}, extra), options=options))
+
+    def list_results_all(self, *, limit: Optional[int] = None, offset: Optional[int] = None, strategy: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> Iterator[BacktestListItem]:
+        """Every item of GET /api/backtesting/results, page after page."""
+        for item in self._c._paginate(OPERATIONS["backtesting.listResults"], path={}, query=_fields({"limit": limit, "offset": offset, "strategy": strategy}, extra), options=options):
+            yield parse(BacktestListItem, item)
+
+    def get_result(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> Backtest:
+        """GET /api/backtesting/results/{id} — One backtest with its trades, equity curve, summary and conventions"""
+        return parse(Backtest, self._c._call(OPERATIONS["backtesting.getResult"], path={"id": id}, query=_fields({}, extra), options=options))
+
+    def run(self, *, bot_config: Any, start_date: str, end_date: str, initial_balance: Optional[float] = None, async_: Optional[bool] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> Backtest:
+        """POST /api/backtesting/run — Run a backtest of a bot configuration over stored candles (002)"""
+        return parse(Backtest, self._c._call(OPERATIONS["backtesting.run"], path={}, body=_fields({"botConfig": bot_config, "startDate": start_date, "endDate": end_date, "initialBalance": initial_balance, "async": async_}, extra, body if body is not None else None), query=None, options=options))
+
+
+class BotsApi:
+    """`bots`: 8 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def list(self, *, options: Optional[CallOptions] = None, **extra: Any) -> List[Bot]:
+        """GET /api/bots — Your trading bots (002)"""
+        return parse(List[Bot], self._c._call(OPERATIONS["bots.list"], path={}, query=_fields({}, extra), options=options))
+
+    def create(self, *, name: str, mode: Optional[str] = None, initial_balance: Optional[float] = None, trading_pair: Optional[str] = None, strategy: str, timeframe: Optional[str] = None, risk_per_trade: Optional[float] = None, stop_loss: Optional[float] = None, take_profit: Optional[float] = None, indicators: Optional[List[str]] = None, parameters: Optional[Any] = None, fee_rate: Optional[float] = None, slippage: Optional[float] = None, symbol: Optional[str] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> Bot:
+        """POST /api/bots — Create a paper trading bot (002)"""
+        return parse(Bot, self._c._call(OPERATIONS["bots.create"], path={}, body=_fields({"name": name, "mode": mode, "initialBalance": initial_balance, "tradingPair": trading_pair, "strategy": strategy, "timeframe": timeframe, "riskPerTrade": risk_per_trade, "stopLoss": stop_loss, "takeProfit": take_profit, "indicators": indicators, "parameters": parameters, "feeRate": fee_rate, "slippage": slippage, "symbol": symbol}, extra, body if body is not None else None), query=None, options=options))
+
+    def get(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> Bot:
+        """GET /api/bots/{id} — One of your bots"""
+        return parse(Bot, self._c._call(OPERATIONS["bots.get"], path={"id": id}, query=_fields({}, extra), options=options))
+
+    def update(self, id, *, name: Optional[str] = None, risk_per_trade: Optional[float] = None, stop_loss: Optional[float] = None, take_profit: Optional[float] = None, indicators: Optional[List[str]] = None, parameters: Optional[Any] = None, fee_rate: Optional[float] = None, slippage: Optional[float] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> Bot:
+        """PATCH /api/bots/{id} — Change a stopped bot's settings"""
+        return parse(Bot, self._c._call(OPERATIONS["bots.update"], path={"id": id}, body=_fields({"name": name, "riskPerTrade": risk_per_trade, "stopLoss": stop_loss, "takeProfit": take_profit, "indicators": indicators, "parameters": parameters, "feeRate": fee_rate, "slippage": slippage}, extra, body if body is not None else None), query=None, options=options))
+
+    def delete(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> BotsDeleteResponse:
+        """DELETE /api/bots/{id} — Delete a bot (stops it; its trades stay in the record)"""
+        return parse(BotsDeleteResponse, self._c._call(OPERATIONS["bots.delete"], path={"id": id}, query=_fields({}, extra), options=options))
+
+    def start(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> BotAction:
+        """POST /api/bots/{id}/start — Start a bot (002): idempotent"""
+        return parse(BotAction, self._c._call(OPERATIONS["bots.start"], path={"id": id}, query=_fields({}, extra), options=options))
+
+    def get_status(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> BotsGetStatusResponse:
+        """GET /api/bots/{id}/status — A bot's schedule, account and latest decisions"""
+        return parse(BotsGetStatusResponse, self._c._call(OPERATIONS["bots.getStatus"], path={"id": id}, query=_fields({}, extra), options=options))
+
+    def stop(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> BotAction:
+        """POST /api/bots/{id}/stop — Stop a bot (002): idempotent"""
+        return parse(BotAction, self._c._call(OPERATIONS["bots.stop"], path={"id": id}, query=_fields({}, extra), options=options))
 
 
 class CommoditiesApi:
@@ -610,6 +708,25 @@ class IndicesApi:
     def get_price(self, *, symbol: str, options: Optional[CallOptions] = None, **extra: Any) -> SpotPrice:
         """GET /api/indices/price — Price of an index, rate or index ETF (003)"""
         return parse(SpotPrice, self._c._call(OPERATIONS["indices.getPrice"], path={}, query=_fields({"symbol": symbol}, extra), options=options))
+
+
+class IntegrationsApi:
+    """`integrations`: 3 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def list(self, *, options: Optional[CallOptions] = None, **extra: Any) -> List[Integration]:
+        """GET /api/integrations — The strategy, exchange and market-data integrations your bots can use, with their state (002)"""
+        return parse(List[Integration], self._c._call(OPERATIONS["integrations.list"], path={}, query=_fields({}, extra), options=options))
+
+    def start(self, name, *, options: Optional[CallOptions] = None, **extra: Any) -> Integration:
+        """POST /api/integrations/{name}/start — Start an integration (002): idempotent; an unavailable one answers 422 with the reason"""
+        return parse(Integration, self._c._call(OPERATIONS["integrations.start"], path={"name": name}, query=_fields({}, extra), options=options))
+
+    def get_status(self, name, *, options: Optional[CallOptions] = None, **extra: Any) -> Integration:
+        """GET /api/integrations/{name}/status — State of one integration (002)"""
+        return parse(Integration, self._c._call(OPERATIONS["integrations.getStatus"], path={"name": name}, query=_fields({}, extra), options=options))
 
 
 class JobsApi:
@@ -758,7 +875,7 @@ class PortfolioApi:
 
 
 class PortfoliosApi:
-    """`portfolios`: 18 operations."""
+    """`portfolios`: 19 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
@@ -808,9 +925,13 @@ class PortfoliosApi:
         """DELETE /api/v1/portfolios/{portfolio_id}/assets/{asset_id} — Remove an asset (is_active = false: the position and its trades leave the figures) (000)"""
         return parse(PortfoliosDeleteAssetResponse, self._c._call(OPERATIONS["portfolios.deleteAsset"], path={"portfolio_id": portfolio_id, "asset_id": asset_id}, query=_fields({}, extra), options=options))
 
-    def get_performance(self, portfolio_id, *, period: Optional[str] = None, from_: Optional[str] = None, to: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> PortfolioPerformance:
+    def get_performance(self, portfolio_id, *, period: Optional[str] = None, from_: Optional[str] = None, to: Optional[str] = None, benchmark: Optional[str] = None, standard_periods: Optional[str] = None, rebalance: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> PortfolioPerformance:
         """GET /api/v1/portfolios/{portfolio_id}/performance — Value history, returns (TWR, MWR), volatility, Sharpe, drawdown and per-asset contribution (000)"""
-        return parse(PortfolioPerformance, self._c._call(OPERATIONS["portfolios.getPerformance"], path={"portfolio_id": portfolio_id}, query=_fields({"period": period, "from": from_, "to": to}, extra), options=options))
+        return parse(PortfolioPerformance, self._c._call(OPERATIONS["portfolios.getPerformance"], path={"portfolio_id": portfolio_id}, query=_fields({"period": period, "from": from_, "to": to, "benchmark": benchmark, "standard_periods": standard_periods, "rebalance": rebalance}, extra), options=options))
+
+    def get_realized_gains(self, portfolio_id, *, method: Optional[str] = None, year: Optional[int] = None, long_term_days: Optional[int] = None, symbol: Optional[str] = None, format: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> RealizedGainsReport:
+        """GET /api/v1/portfolios/{portfolio_id}/realized-gains — Realized gains by tax lot per year, FIFO/LIFO/HIFO/average/specific, as JSON or CSV (issue 23)"""
+        return parse(RealizedGainsReport, self._c._call(OPERATIONS["portfolios.getRealizedGains"], path={"portfolio_id": portfolio_id}, query=_fields({"method": method, "year": year, "long_term_days": long_term_days, "symbol": symbol, "format": format}, extra), options=options))
 
     def get_realized_pnl(self, portfolio_id, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, method: Optional[str] = None, symbol: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> PortfolioRealizedPnl:
         """GET /api/v1/portfolios/{portfolio_id}/realized-pnl — Realized P&L per sale, by weighted average cost or FIFO lots (000 clients)"""
@@ -825,9 +946,9 @@ class PortfoliosApi:
         for item in self._c._paginate(OPERATIONS["portfolios.listTrades"], path={"portfolio_id": portfolio_id}, query=_fields({"limit": limit, "offset": offset, "page": page, "symbol": symbol, "trade_type": trade_type, "asset_type": asset_type, "from": from_, "to": to}, extra), options=options):
             yield parse(PortfolioTrade, item)
 
-    def create_trade(self, portfolio_id, *, trade_type: str, asset_type: Optional[str] = None, symbol: Optional[str] = None, position_id: Optional[str] = None, quantity: str, price: Optional[str] = None, fees: Optional[str] = None, trade_date: str, notes: Optional[str] = None, position_type: Optional[str] = None, underlying: Optional[str] = None, strike: Optional[str] = None, expiry: Optional[str] = None, multiplier: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> PortfoliosCreateTradeResponse:
+    def create_trade(self, portfolio_id, *, trade_type: str, asset_type: Optional[str] = None, symbol: Optional[str] = None, position_id: Optional[str] = None, quantity: str, price: Optional[str] = None, fees: Optional[str] = None, fee_currency: Optional[str] = None, trade_date: str, notes: Optional[str] = None, lots: Optional[List[Any]] = None, position_type: Optional[str] = None, underlying: Optional[str] = None, strike: Optional[str] = None, expiry: Optional[str] = None, multiplier: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> PortfoliosCreateTradeResponse:
         """POST /api/v1/portfolios/{portfolio_id}/trades — Record a trade: buy, sell, deposit (add), withdrawal (remove), dividend, fee or split (000 clients)"""
-        return parse(PortfoliosCreateTradeResponse, self._c._call(OPERATIONS["portfolios.createTrade"], path={"portfolio_id": portfolio_id}, body=_fields({"trade_type": trade_type, "asset_type": asset_type, "symbol": symbol, "position_id": position_id, "quantity": quantity, "price": price, "fees": fees, "trade_date": trade_date, "notes": notes, "position_type": position_type, "underlying": underlying, "strike": strike, "expiry": expiry, "multiplier": multiplier}, extra, body if False else None), query=None, options=options))
+        return parse(PortfoliosCreateTradeResponse, self._c._call(OPERATIONS["portfolios.createTrade"], path={"portfolio_id": portfolio_id}, body=_fields({"trade_type": trade_type, "asset_type": asset_type, "symbol": symbol, "position_id": position_id, "quantity": quantity, "price": price, "fees": fees, "fee_currency": fee_currency, "trade_date": trade_date, "notes": notes, "lots": lots, "position_type": position_type, "underlying": underlying, "strike": strike, "expiry": expiry, "multiplier": multiplier}, extra, body if False else None), query=None, options=options))
 
     def update_trade(self, portfolio_id, trade_id, *, trade_type: Optional[str] = None, quantity: Optional[str] = None, price: Optional[str] = None, fees: Optional[str] = None, trade_date: Optional[str] = None, notes: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> PortfoliosCreateTradeResponse:
         """PUT /api/v1/portfolios/{portfolio_id}/trades/{trade_id} — Edit a past trade; everything after it is recomputed (000 clients)"""
@@ -841,9 +962,9 @@ class PortfoliosApi:
         """GET /api/v1/portfolios/{portfolio_id}/trades/export — A portfolio's trades as CSV, in the import columns"""
         return parse(str, self._c._call(OPERATIONS["portfolios.getTradesExport"], path={"portfolio_id": portfolio_id}, query=_fields({}, extra), options=options))
 
-    def trades_import(self, portfolio_id, body: Any, *, query: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> TradesImportReport:
-        """POST /api/v1/portfolios/{portfolio_id}/trades/import — Import trades from CSV into a portfolio, or dry-run the import"""
-        return parse(TradesImportReport, self._c._call(OPERATIONS["portfolios.tradesImport"], path={"portfolio_id": portfolio_id}, body=body, options=options))
+    def trades_import(self, portfolio_id, body: Any, *, query: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> PortfoliosTradesImportResponse:
+        """POST /api/v1/portfolios/{portfolio_id}/trades/import — Import trades from CSV or a broker export into a portfolio, or dry-run the import"""
+        return parse(PortfoliosTradesImportResponse, self._c._call(OPERATIONS["portfolios.tradesImport"], path={"portfolio_id": portfolio_id}, body=body, options=options))
 
 
 class PreferencesApi:
@@ -893,6 +1014,38 @@ class PricesApi:
     def batch(self, *, tokens: List[Any], options: Optional[CallOptions] = None, **extra: Any) -> PricesBatchResponse:
         """POST /api/prices/batch — Latest prices of many assets at once (003)"""
         return parse(PricesBatchResponse, self._c._call(OPERATIONS["prices.batch"], path={}, body=_fields({"tokens": tokens}, extra, body if False else None), query=None, options=options))
+
+
+class RiskManagementApi:
+    """`riskManagement`: 5 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def list_alerts(self, *, acknowledged: Optional[str] = None, all: Optional[str] = None, limit: Optional[int] = None, offset: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[RiskAlert]:
+        """GET /api/risk-management/alerts — Your risk alerts, newest first (002)"""
+        return parse(List[RiskAlert], self._c._call(OPERATIONS["riskManagement.listAlerts"], path={}, query=_fields({"acknowledged": acknowledged, "all": all, "limit": limit, "offset": offset}, extra), options=options))
+
+    def list_alerts_all(self, *, acknowledged: Optional[str] = None, all: Optional[str] = None, limit: Optional[int] = None, offset: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> Iterator[RiskAlert]:
+        """Every item of GET /api/risk-management/alerts, page after page."""
+        for item in self._c._paginate(OPERATIONS["riskManagement.listAlerts"], path={}, query=_fields({"acknowledged": acknowledged, "all": all, "limit": limit, "offset": offset}, extra), options=options):
+            yield parse(RiskAlert, item)
+
+    def alerts_acknowledge(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> RiskManagementAlertsAcknowledgeResponse:
+        """POST /api/risk-management/alerts/{id}/acknowledge — Acknowledge a risk alert (002)"""
+        return parse(RiskManagementAlertsAcknowledgeResponse, self._c._call(OPERATIONS["riskManagement.alertsAcknowledge"], path={"id": id}, query=_fields({}, extra), options=options))
+
+    def get_limits(self, *, options: Optional[CallOptions] = None, **extra: Any) -> RiskManagementGetLimitsResponse:
+        """GET /api/risk-management/limits — Your risk limits (002); 002’s example values until you set your own"""
+        return parse(RiskManagementGetLimitsResponse, self._c._call(OPERATIONS["riskManagement.getLimits"], path={}, query=_fields({}, extra), options=options))
+
+    def create_limit(self, *, max_position_size: Optional[float] = None, max_daily_loss: Optional[float] = None, max_drawdown: Optional[float] = None, max_leverage: Optional[float] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> RiskManagementCreateLimitResponse:
+        """POST /api/risk-management/limits — Update your risk limits (002)"""
+        return parse(RiskManagementCreateLimitResponse, self._c._call(OPERATIONS["riskManagement.createLimit"], path={}, body=_fields({"maxPositionSize": max_position_size, "maxDailyLoss": max_daily_loss, "maxDrawdown": max_drawdown, "maxLeverage": max_leverage}, extra, body if body is not None else None), query=None, options=options))
+
+    def get_metrics(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetRiskResponse:
+        """GET /api/risk-management/metrics — Current risk metrics of your bots' portfolio (002)"""
+        return parse(AnalyticsGetRiskResponse, self._c._call(OPERATIONS["riskManagement.getMetrics"], path={}, query=_fields({}, extra), options=options))
 
 
 class SecurityApi:
@@ -1144,12 +1297,15 @@ class Namespaces:
         self.assets = AssetsApi(client)
         self.auth = AuthApi(client)
         self.background_jobs = BackgroundJobsApi(client)
+        self.backtesting = BacktestingApi(client)
+        self.bots = BotsApi(client)
         self.commodities = CommoditiesApi(client)
         self.data = DataApi(client)
         self.feedback = FeedbackApi(client)
         self.health = HealthApi(client)
         self.historical_data = HistoricalDataApi(client)
         self.indices = IndicesApi(client)
+        self.integrations = IntegrationsApi(client)
         self.jobs = JobsApi(client)
         self.management = ManagementApi(client)
         self.markets = MarketsApi(client)
@@ -1159,6 +1315,7 @@ class Namespaces:
         self.preferences = PreferencesApi(client)
         self.price_data = PriceDataApi(client)
         self.prices = PricesApi(client)
+        self.risk_management = RiskManagementApi(client)
         self.security = SecurityApi(client)
         self.sessions = SessionsApi(client)
         self.signals = SignalsApi(client)
@@ -1368,7 +1525,7 @@ class AsyncAlertsApi:
 
 
 class AsyncAnalyticsApi:
-    """`analytics`: 1 operation."""
+    """`analytics`: 4 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
@@ -1376,6 +1533,18 @@ class AsyncAnalyticsApi:
     async def get_portfolio_overview(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetPortfolioOverviewResponse:
         """GET /api/v1/analytics/portfolio/{id}/overview — Portfolio overview: exposures, P&L and counts for dashboard cards (004 A1)"""
         return parse(AnalyticsGetPortfolioOverviewResponse, await self._c._call(OPERATIONS["analytics.getPortfolioOverview"], path={"id": id}, query=_fields({}, extra), options=options))
+
+    async def get_performance(self, *, bot_id: Optional[str] = None, period: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetPerformanceResponse:
+        """GET /api/analytics/performance — Performance of one bot or all of yours over a period (002)"""
+        return parse(AnalyticsGetPerformanceResponse, await self._c._call(OPERATIONS["analytics.getPerformance"], path={}, query=_fields({"botId": bot_id, "period": period}, extra), options=options))
+
+    async def get_risk(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetRiskResponse:
+        """GET /api/analytics/risk — Risk of your bots' positions: VaR/ES, beta, correlations, stress tests (002)"""
+        return parse(AnalyticsGetRiskResponse, await self._c._call(OPERATIONS["analytics.getRisk"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_summary(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetSummaryResponse:
+        """GET /api/analytics/summary — Your bots together: counts, fills, P&L, win rate, best bot (002)"""
+        return parse(AnalyticsGetSummaryResponse, await self._c._call(OPERATIONS["analytics.getSummary"], path={}, query=_fields({}, extra), options=options))
 
 
 class AsyncApiKeysApi:
@@ -1485,6 +1654,69 @@ class AsyncBackgroundJobsApi:
     async def rate_limits_reset(self, task_name, *, user_id: Optional[str] = None, client_ip: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> BackgroundJobsRateLimitsResetResponse:
         """POST /api/background-jobs/rate-limits/{task_name}/reset — Reset a rate limit's history (002, admin)"""
         return parse(BackgroundJobsRateLimitsResetResponse, await self._c._call(OPERATIONS["backgroundJobs.rateLimitsReset"], path={"task_name": task_name}, query=_fields({"user_id": user_id, "client_ip": client_ip}, extra), options=options))
+
+
+class AsyncBacktestingApi:
+    """`backtesting`: 3 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def list_results(self, *, limit: Optional[int] = None, offset: Optional[int] = None, strategy: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[BacktestListItem]:
+        """GET /api/backtesting/results — Your saved backtests, newest first (002)"""
+        return parse(List[BacktestListItem], await self._c._call(OPERATIONS["backtesting.listResults"], path={}, query=_fields({"limit": limit, "offset": offset, "strategy": strategy}, extra), options=options))
+
+    async def list_results_all(self, *, limit: Optional[int] = None, offset: Optional[int] = None, strategy: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AsyncIterator[BacktestListItem]:
+        """Every item of GET /api/backtesting/results, page after page."""
+        async for item in self._c._paginate(OPERATIONS["backtesting.listResults"], path={}, query=_fields({"limit": limit, "offset": offset, "strategy": strategy}, extra), options=options):
+            yield parse(BacktestListItem, item)
+
+    async def get_result(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> Backtest:
+        """GET /api/backtesting/results/{id} — One backtest with its trades, equity curve, summary and conventions"""
+        return parse(Backtest, await self._c._call(OPERATIONS["backtesting.getResult"], path={"id": id}, query=_fields({}, extra), options=options))
+
+    async def run(self, *, bot_config: Any, start_date: str, end_date: str, initial_balance: Optional[float] = None, async_: Optional[bool] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> Backtest:
+        """POST /api/backtesting/run — Run a backtest of a bot configuration over stored candles (002)"""
+        return parse(Backtest, await self._c._call(OPERATIONS["backtesting.run"], path={}, body=_fields({"botConfig": bot_config, "startDate": start_date, "endDate": end_date, "initialBalance": initial_balance, "async": async_}, extra, body if body is not None else None), query=None, options=options))
+
+
+class AsyncBotsApi:
+    """`bots`: 8 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def list(self, *, options: Optional[CallOptions] = None, **extra: Any) -> List[Bot]:
+        """GET /api/bots — Your trading bots (002)"""
+        return parse(List[Bot], await self._c._call(OPERATIONS["bots.list"], path={}, query=_fields({}, extra), options=options))
+
+    async def create(self, *, name: str, mode: Optional[str] = None, initial_balance: Optional[float] = None, trading_pair: Optional[str] = None, strategy: str, timeframe: Optional[str] = None, risk_per_trade: Optional[float] = None, stop_loss: Optional[float] = None, take_profit: Optional[float] = None, indicators: Optional[List[str]] = None, parameters: Optional[Any] = None, fee_rate: Optional[float] = None, slippage: Optional[float] = None, symbol: Optional[str] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> Bot:
+        """POST /api/bots — Create a paper trading bot (002)"""
+        return parse(Bot, await self._c._call(OPERATIONS["bots.create"], path={}, body=_fields({"name": name, "mode": mode, "initialBalance": initial_balance, "tradingPair": trading_pair, "strategy": strategy, "timeframe": timeframe, "riskPerTrade": risk_per_trade, "stopLoss": stop_loss, "takeProfit": take_profit, "indicators": indicators, "parameters": parameters, "feeRate": fee_rate, "slippage": slippage, "symbol": symbol}, extra, body if body is not None else None), query=None, options=options))
+
+    async def get(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> Bot:
+        """GET /api/bots/{id} — One of your bots"""
+        return parse(Bot, await self._c._call(OPERATIONS["bots.get"], path={"id": id}, query=_fields({}, extra), options=options))
+
+    async def update(self, id, *, name: Optional[str] = None, risk_per_trade: Optional[float] = None, stop_loss: Optional[float] = None, take_profit: Optional[float] = None, indicators: Optional[List[str]] = None, parameters: Optional[Any] = None, fee_rate: Optional[float] = None, slippage: Optional[float] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> Bot:
+        """PATCH /api/bots/{id} — Change a stopped bot's settings"""
+        return parse(Bot, await self._c._call(OPERATIONS["bots.update"], path={"id": id}, body=_fields({"name": name, "riskPerTrade": risk_per_trade, "stopLoss": stop_loss, "takeProfit": take_profit, "indicators": indicators, "parameters": parameters, "feeRate": fee_rate, "slippage": slippage}, extra, body if body is not None else None), query=None, options=options))
+
+    async def delete(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> BotsDeleteResponse:
+        """DELETE /api/bots/{id} — Delete a bot (stops it; its trades stay in the record)"""
+        return parse(BotsDeleteResponse, await self._c._call(OPERATIONS["bots.delete"], path={"id": id}, query=_fields({}, extra), options=options))
+
+    async def start(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> BotAction:
+        """POST /api/bots/{id}/start — Start a bot (002): idempotent"""
+        return parse(BotAction, await self._c._call(OPERATIONS["bots.start"], path={"id": id}, query=_fields({}, extra), options=options))
+
+    async def get_status(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> BotsGetStatusResponse:
+        """GET /api/bots/{id}/status — A bot's schedule, account and latest decisions"""
+        return parse(BotsGetStatusResponse, await self._c._call(OPERATIONS["bots.getStatus"], path={"id": id}, query=_fields({}, extra), options=options))
+
+    async def stop(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> BotAction:
+        """POST /api/bots/{id}/stop — Stop a bot (002): idempotent"""
+        return parse(BotAction, await self._c._call(OPERATIONS["bots.stop"], path={"id": id}, query=_fields({}, extra), options=options))
 
 
 class AsyncCommoditiesApi:
@@ -1600,6 +1832,25 @@ class AsyncIndicesApi:
     async def get_price(self, *, symbol: str, options: Optional[CallOptions] = None, **extra: Any) -> SpotPrice:
         """GET /api/indices/price — Price of an index, rate or index ETF (003)"""
         return parse(SpotPrice, await self._c._call(OPERATIONS["indices.getPrice"], path={}, query=_fields({"symbol": symbol}, extra), options=options))
+
+
+class AsyncIntegrationsApi:
+    """`integrations`: 3 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def list(self, *, options: Optional[CallOptions] = None, **extra: Any) -> List[Integration]:
+        """GET /api/integrations — The strategy, exchange and market-data integrations your bots can use, with their state (002)"""
+        return parse(List[Integration], await self._c._call(OPERATIONS["integrations.list"], path={}, query=_fields({}, extra), options=options))
+
+    async def start(self, name, *, options: Optional[CallOptions] = None, **extra: Any) -> Integration:
+        """POST /api/integrations/{name}/start — Start an integration (002): idempotent; an unavailable one answers 422 with the reason"""
+        return parse(Integration, await self._c._call(OPERATIONS["integrations.start"], path={"name": name}, query=_fields({}, extra), options=options))
+
+    async def get_status(self, name, *, options: Optional[CallOptions] = None, **extra: Any) -> Integration:
+        """GET /api/integrations/{name}/status — State of one integration (002)"""
+        return parse(Integration, await self._c._call(OPERATIONS["integrations.getStatus"], path={"name": name}, query=_fields({}, extra), options=options))
 
 
 class AsyncJobsApi:
@@ -1748,7 +1999,7 @@ class AsyncPortfolioApi:
 
 
 class AsyncPortfoliosApi:
-    """`portfolios`: 18 operations."""
+    """`portfolios`: 19 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
@@ -1798,9 +2049,13 @@ class AsyncPortfoliosApi:
         """DELETE /api/v1/portfolios/{portfolio_id}/assets/{asset_id} — Remove an asset (is_active = false: the position and its trades leave the figures) (000)"""
         return parse(PortfoliosDeleteAssetResponse, await self._c._call(OPERATIONS["portfolios.deleteAsset"], path={"portfolio_id": portfolio_id, "asset_id": asset_id}, query=_fields({}, extra), options=options))
 
-    async def get_performance(self, portfolio_id, *, period: Optional[str] = None, from_: Optional[str] = None, to: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> PortfolioPerformance:
+    async def get_performance(self, portfolio_id, *, period: Optional[str] = None, from_: Optional[str] = None, to: Optional[str] = None, benchmark: Optional[str] = None, standard_periods: Optional[str] = None, rebalance: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> PortfolioPerformance:
         """GET /api/v1/portfolios/{portfolio_id}/performance — Value history, returns (TWR, MWR), volatility, Sharpe, drawdown and per-asset contribution (000)"""
-        return parse(PortfolioPerformance, await self._c._call(OPERATIONS["portfolios.getPerformance"], path={"portfolio_id": portfolio_id}, query=_fields({"period": period, "from": from_, "to": to}, extra), options=options))
+        return parse(PortfolioPerformance, await self._c._call(OPERATIONS["portfolios.getPerformance"], path={"portfolio_id": portfolio_id}, query=_fields({"period": period, "from": from_, "to": to, "benchmark": benchmark, "standard_periods": standard_periods, "rebalance": rebalance}, extra), options=options))
+
+    async def get_realized_gains(self, portfolio_id, *, method: Optional[str] = None, year: Optional[int] = None, long_term_days: Optional[int] = None, symbol: Optional[str] = None, format: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> RealizedGainsReport:
+        """GET /api/v1/portfolios/{portfolio_id}/realized-gains — Realized gains by tax lot per year, FIFO/LIFO/HIFO/average/specific, as JSON or CSV (issue 23)"""
+        return parse(RealizedGainsReport, await self._c._call(OPERATIONS["portfolios.getRealizedGains"], path={"portfolio_id": portfolio_id}, query=_fields({"method": method, "year": year, "long_term_days": long_term_days, "symbol": symbol, "format": format}, extra), options=options))
 
     async def get_realized_pnl(self, portfolio_id, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, method: Optional[str] = None, symbol: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> PortfolioRealizedPnl:
         """GET /api/v1/portfolios/{portfolio_id}/realized-pnl — Realized P&L per sale, by weighted average cost or FIFO lots (000 clients)"""
@@ -1815,9 +2070,9 @@ class AsyncPortfoliosApi:
         async for item in self._c._paginate(OPERATIONS["portfolios.listTrades"], path={"portfolio_id": portfolio_id}, query=_fields({"limit": limit, "offset": offset, "page": page, "symbol": symbol, "trade_type": trade_type, "asset_type": asset_type, "from": from_, "to": to}, extra), options=options):
             yield parse(PortfolioTrade, item)
 
-    async def create_trade(self, portfolio_id, *, trade_type: str, asset_type: Optional[str] = None, symbol: Optional[str] = None, position_id: Optional[str] = None, quantity: str, price: Optional[str] = None, fees: Optional[str] = None, trade_date: str, notes: Optional[str] = None, position_type: Optional[str] = None, underlying: Optional[str] = None, strike: Optional[str] = None, expiry: Optional[str] = None, multiplier: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> PortfoliosCreateTradeResponse:
+    async def create_trade(self, portfolio_id, *, trade_type: str, asset_type: Optional[str] = None, symbol: Optional[str] = None, position_id: Optional[str] = None, quantity: str, price: Optional[str] = None, fees: Optional[str] = None, fee_currency: Optional[str] = None, trade_date: str, notes: Optional[str] = None, lots: Optional[List[Any]] = None, position_type: Optional[str] = None, underlying: Optional[str] = None, strike: Optional[str] = None, expiry: Optional[str] = None, multiplier: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> PortfoliosCreateTradeResponse:
         """POST /api/v1/portfolios/{portfolio_id}/trades — Record a trade: buy, sell, deposit (add), withdrawal (remove), dividend, fee or split (000 clients)"""
-        return parse(PortfoliosCreateTradeResponse, await self._c._call(OPERATIONS["portfolios.createTrade"], path={"portfolio_id": portfolio_id}, body=_fields({"trade_type": trade_type, "asset_type": asset_type, "symbol": symbol, "position_id": position_id, "quantity": quantity, "price": price, "fees": fees, "trade_date": trade_date, "notes": notes, "position_type": position_type, "underlying": underlying, "strike": strike, "expiry": expiry, "multiplier": multiplier}, extra, body if False else None), query=None, options=options))
+        return parse(PortfoliosCreateTradeResponse, await self._c._call(OPERATIONS["portfolios.createTrade"], path={"portfolio_id": portfolio_id}, body=_fields({"trade_type": trade_type, "asset_type": asset_type, "symbol": symbol, "position_id": position_id, "quantity": quantity, "price": price, "fees": fees, "fee_currency": fee_currency, "trade_date": trade_date, "notes": notes, "lots": lots, "position_type": position_type, "underlying": underlying, "strike": strike, "expiry": expiry, "multiplier": multiplier}, extra, body if False else None), query=None, options=options))
 
     async def update_trade(self, portfolio_id, trade_id, *, trade_type: Optional[str] = None, quantity: Optional[str] = None, price: Optional[str] = None, fees: Optional[str] = None, trade_date: Optional[str] = None, notes: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> PortfoliosCreateTradeResponse:
         """PUT /api/v1/portfolios/{portfolio_id}/trades/{trade_id} — Edit a past trade; everything after it is recomputed (000 clients)"""
@@ -1831,9 +2086,9 @@ class AsyncPortfoliosApi:
         """GET /api/v1/portfolios/{portfolio_id}/trades/export — A portfolio's trades as CSV, in the import columns"""
         return parse(str, await self._c._call(OPERATIONS["portfolios.getTradesExport"], path={"portfolio_id": portfolio_id}, query=_fields({}, extra), options=options))
 
-    async def trades_import(self, portfolio_id, body: Any, *, query: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> TradesImportReport:
-        """POST /api/v1/portfolios/{portfolio_id}/trades/import — Import trades from CSV into a portfolio, or dry-run the import"""
-        return parse(TradesImportReport, await self._c._call(OPERATIONS["portfolios.tradesImport"], path={"portfolio_id": portfolio_id}, body=body, options=options))
+    async def trades_import(self, portfolio_id, body: Any, *, query: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> PortfoliosTradesImportResponse:
+        """POST /api/v1/portfolios/{portfolio_id}/trades/import — Import trades from CSV or a broker export into a portfolio, or dry-run the import"""
+        return parse(PortfoliosTradesImportResponse, await self._c._call(OPERATIONS["portfolios.tradesImport"], path={"portfolio_id": portfolio_id}, body=body, options=options))
 
 
 class AsyncPreferencesApi:
@@ -1883,6 +2138,38 @@ class AsyncPricesApi:
     async def batch(self, *, tokens: List[Any], options: Optional[CallOptions] = None, **extra: Any) -> PricesBatchResponse:
         """POST /api/prices/batch — Latest prices of many assets at once (003)"""
         return parse(PricesBatchResponse, await self._c._call(OPERATIONS["prices.batch"], path={}, body=_fields({"tokens": tokens}, extra, body if False else None), query=None, options=options))
+
+
+class AsyncRiskManagementApi:
+    """`riskManagement`: 5 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def list_alerts(self, *, acknowledged: Optional[str] = None, all: Optional[str] = None, limit: Optional[int] = None, offset: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[RiskAlert]:
+        """GET /api/risk-management/alerts — Your risk alerts, newest first (002)"""
+        return parse(List[RiskAlert], await self._c._call(OPERATIONS["riskManagement.listAlerts"], path={}, query=_fields({"acknowledged": acknowledged, "all": all, "limit": limit, "offset": offset}, extra), options=options))
+
+    async def list_alerts_all(self, *, acknowledged: Optional[str] = None, all: Optional[str] = None, limit: Optional[int] = None, offset: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AsyncIterator[RiskAlert]:
+        """Every item of GET /api/risk-management/alerts, page after page."""
+        async for item in self._c._paginate(OPERATIONS["riskManagement.listAlerts"], path={}, query=_fields({"acknowledged": acknowledged, "all": all, "limit": limit, "offset": offset}, extra), options=options):
+            yield parse(RiskAlert, item)
+
+    async def alerts_acknowledge(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> RiskManagementAlertsAcknowledgeResponse:
+        """POST /api/risk-management/alerts/{id}/acknowledge — Acknowledge a risk alert (002)"""
+        return parse(RiskManagementAlertsAcknowledgeResponse, await self._c._call(OPERATIONS["riskManagement.alertsAcknowledge"], path={"id": id}, query=_fields({}, extra), options=options))
+
+    async def get_limits(self, *, options: Optional[CallOptions] = None, **extra: Any) -> RiskManagementGetLimitsResponse:
+        """GET /api/risk-management/limits — Your risk limits (002); 002’s example values until you set your own"""
+        return parse(RiskManagementGetLimitsResponse, await self._c._call(OPERATIONS["riskManagement.getLimits"], path={}, query=_fields({}, extra), options=options))
+
+    async def create_limit(self, *, max_position_size: Optional[float] = None, max_daily_loss: Optional[float] = None, max_drawdown: Optional[float] = None, max_leverage: Optional[float] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> RiskManagementCreateLimitResponse:
+        """POST /api/risk-management/limits — Update your risk limits (002)"""
+        return parse(RiskManagementCreateLimitResponse, await self._c._call(OPERATIONS["riskManagement.createLimit"], path={}, body=_fields({"maxPositionSize": max_position_size, "maxDailyLoss": max_daily_loss, "maxDrawdown": max_drawdown, "maxLeverage": max_leverage}, extra, body if body is not None else None), query=None, options=options))
+
+    async def get_metrics(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetRiskResponse:
+        """GET /api/risk-management/metrics — Current risk metrics of your bots' portfolio (002)"""
+        return parse(AnalyticsGetRiskResponse, await self._c._call(OPERATIONS["riskManagement.getMetrics"], path={}, query=_fields({}, extra), options=options))
 
 
 class AsyncSecurityApi:
@@ -2134,12 +2421,15 @@ class AsyncNamespaces:
         self.assets = AsyncAssetsApi(client)
         self.auth = AsyncAuthApi(client)
         self.background_jobs = AsyncBackgroundJobsApi(client)
+        self.backtesting = AsyncBacktestingApi(client)
+        self.bots = AsyncBotsApi(client)
         self.commodities = AsyncCommoditiesApi(client)
         self.data = AsyncDataApi(client)
         self.feedback = AsyncFeedbackApi(client)
         self.health = AsyncHealthApi(client)
         self.historical_data = AsyncHistoricalDataApi(client)
         self.indices = AsyncIndicesApi(client)
+        self.integrations = AsyncIntegrationsApi(client)
         self.jobs = AsyncJobsApi(client)
         self.management = AsyncManagementApi(client)
         self.markets = AsyncMarketsApi(client)
@@ -2149,6 +2439,7 @@ class AsyncNamespaces:
         self.preferences = AsyncPreferencesApi(client)
         self.price_data = AsyncPriceDataApi(client)
         self.prices = AsyncPricesApi(client)
+        self.risk_management = AsyncRiskManagementApi(client)
         self.security = AsyncSecurityApi(client)
         self.sessions = AsyncSessionsApi(client)
         self.signals = AsyncSignalsApi(client)

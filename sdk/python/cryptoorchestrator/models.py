@@ -290,6 +290,162 @@ class AuthResponse(Model):
     meta: Optional[AuthResponseMeta] = Field(None, alias="meta")
 
 
+class BacktestSummary(Model):
+    initial_balance: Optional[float] = Field(None, alias="initialBalance")
+    final_equity: Optional[float] = Field(None, alias="finalEquity")
+    total_return: Optional[float] = Field(None, alias="totalReturn")
+    sharpe_ratio: Optional[float] = Field(None, alias="sharpeRatio")
+    sortino_ratio: Optional[float] = Field(None, alias="sortinoRatio")
+    max_drawdown: Optional[float] = Field(None, alias="maxDrawdown")
+    win_rate: Optional[float] = Field(None, alias="winRate")
+    profit_factor: Optional[float] = Field(None, alias="profitFactor")
+    exposure: Optional[float] = Field(None, alias="exposure")
+    total_trades: Optional[int] = Field(None, alias="totalTrades")
+    closed_trades: Optional[int] = Field(None, alias="closedTrades")
+    fees_paid: Optional[float] = Field(None, alias="feesPaid")
+    open_quantity: Optional[float] = Field(None, alias="openQuantity")
+    bars: Optional[int] = Field(None, alias="bars")
+
+
+BacktestSummary = Optional[BacktestSummary]
+
+
+class BacktestTradesItem(Model):
+    timestamp: Optional[str] = Field(None, alias="timestamp")
+    side: Optional[str] = Field(None, alias="side")
+    price: Optional[float] = Field(None, alias="price")
+    amount: Optional[float] = Field(None, alias="amount")
+    fee: Optional[float] = Field(None, alias="fee")
+    pnl: Optional[float] = Field(None, alias="pnl")
+    reason: Optional[str] = Field(None, alias="reason")
+    note: Optional[str] = Field(None, alias="note")
+    decision_bar: Optional[str] = Field(None, alias="decisionBar")
+
+
+class BacktestPerformanceEquityCurveItem(Model):
+    timestamp: Optional[str] = Field(None, alias="timestamp")
+    equity: Optional[float] = Field(None, alias="equity")
+
+
+class BacktestPerformance(Model):
+    final_equity: Optional[float] = Field(None, alias="finalEquity")
+    equity_curve: Optional[List[BacktestPerformanceEquityCurveItem]] = Field(None, alias="equityCurve")
+
+
+class Backtest(Model):
+    id: Optional[str] = Field(None, alias="id")
+    status: Optional[str] = Field(None, alias="status")
+    name: Optional[str] = Field(None, alias="name")
+    strategy: Optional[str] = Field(None, alias="strategy")
+    trading_pair: Optional[str] = Field(None, alias="tradingPair")
+    job_id: Optional[str] = Field(None, alias="jobId")
+    summary: Optional[BacktestSummary] = Field(None, alias="summary")
+    trades: Optional[List[BacktestTradesItem]] = Field(None, alias="trades")
+    performance: Optional[BacktestPerformance] = Field(None, alias="performance")
+    meta: Optional[Dict[str, Any]] = Field(None, alias="meta")
+    input_hash: Optional[str] = Field(None, alias="inputHash")
+    error: Optional[str] = Field(None, alias="error")
+    created_at: Optional[str] = Field(None, alias="createdAt")
+    completed_at: Optional[str] = Field(None, alias="completedAt")
+
+
+class BacktestListItem(Model):
+    id: Optional[str] = Field(None, alias="id")
+    status: Optional[str] = Field(None, alias="status")
+    name: Optional[str] = Field(None, alias="name")
+    strategy: Optional[str] = Field(None, alias="strategy")
+    trading_pair: Optional[str] = Field(None, alias="tradingPair")
+    job_id: Optional[str] = Field(None, alias="jobId")
+    summary: Optional[BacktestSummary] = Field(None, alias="summary")
+    meta: Optional[Dict[str, Any]] = Field(None, alias="meta")
+    input_hash: Optional[str] = Field(None, alias="inputHash")
+    error: Optional[str] = Field(None, alias="error")
+    created_at: Optional[str] = Field(None, alias="createdAt")
+    completed_at: Optional[str] = Field(None, alias="completedAt")
+
+
+class BacktestRunRequestBotConfig(Model):
+    name: Optional[str] = Field(None, alias="name")  # optional
+    trading_pair: Optional[str] = Field(None, alias="tradingPair")
+    strategy: Optional[str] = Field(None, alias="strategy")
+    timeframe: Optional[str] = Field(None, alias="timeframe")  # optional
+    risk_per_trade: Optional[float] = Field(None, alias="riskPerTrade")  # optional
+    stop_loss: Optional[float] = Field(None, alias="stopLoss")  # optional
+    take_profit: Optional[float] = Field(None, alias="takeProfit")  # optional
+    indicators: Optional[List[str]] = Field(None, alias="indicators")  # optional
+    parameters: Optional[Dict[str, Any]] = Field(None, alias="parameters")  # optional
+    fee_rate: Optional[float] = Field(None, alias="feeRate")  # optional
+    slippage: Optional[float] = Field(None, alias="slippage")  # optional
+
+
+class BacktestRunRequest(Model):
+    bot_config: Optional[BacktestRunRequestBotConfig] = Field(None, alias="botConfig")
+    start_date: Optional[str] = Field(None, alias="startDate")
+    end_date: Optional[str] = Field(None, alias="endDate")
+    initial_balance: Optional[float] = Field(None, alias="initialBalance")  # optional
+    async_: Optional[bool] = Field(None, alias="async")  # optional
+
+
+class Bot(Model):
+    id: Optional[str] = Field(None, alias="id")
+    name: Optional[str] = Field(None, alias="name")
+    trading_pair: Optional[str] = Field(None, alias="tradingPair")
+    strategy: Optional[str] = Field(None, alias="strategy")
+    mode: Optional[str] = Field(None, alias="mode")
+    status: Optional[str] = Field(None, alias="status")
+    created_at: Optional[str] = Field(None, alias="createdAt")
+    timeframe: Optional[str] = Field(None, alias="timeframe")
+    risk_per_trade: Optional[float] = Field(None, alias="riskPerTrade")
+    stop_loss: Optional[float] = Field(None, alias="stopLoss")
+    take_profit: Optional[float] = Field(None, alias="takeProfit")
+    indicators: Optional[List[str]] = Field(None, alias="indicators")
+    parameters: Optional[Dict[str, Any]] = Field(None, alias="parameters")
+    fee_rate: Optional[float] = Field(None, alias="feeRate")
+    slippage: Optional[float] = Field(None, alias="slippage")
+    initial_balance: Optional[float] = Field(None, alias="initialBalance")
+    portfolio_id: Optional[str] = Field(None, alias="portfolioId")
+    started_at: Optional[str] = Field(None, alias="startedAt")
+    stopped_at: Optional[str] = Field(None, alias="stoppedAt")
+    stop_reason: Optional[str] = Field(None, alias="stopReason")
+    last_tick_at: Optional[str] = Field(None, alias="lastTickAt")
+
+
+class BotAction(Model):
+    success: Optional[bool] = Field(None, alias="success")
+    message: Optional[str] = Field(None, alias="message")
+    bot_id: Optional[str] = Field(None, alias="botId")
+    status: Optional[str] = Field(None, alias="status")
+    changed: Optional[bool] = Field(None, alias="changed")
+
+
+class BotCreate(Model):
+    name: Optional[str] = Field(None, alias="name")
+    mode: Optional[str] = Field(None, alias="mode")  # optional
+    initial_balance: Optional[float] = Field(None, alias="initialBalance")  # optional
+    trading_pair: Optional[str] = Field(None, alias="tradingPair")  # optional
+    strategy: Optional[str] = Field(None, alias="strategy")
+    timeframe: Optional[str] = Field(None, alias="timeframe")  # optional
+    risk_per_trade: Optional[float] = Field(None, alias="riskPerTrade")  # optional
+    stop_loss: Optional[float] = Field(None, alias="stopLoss")  # optional
+    take_profit: Optional[float] = Field(None, alias="takeProfit")  # optional
+    indicators: Optional[List[str]] = Field(None, alias="indicators")  # optional
+    parameters: Optional[Dict[str, Any]] = Field(None, alias="parameters")  # optional
+    fee_rate: Optional[float] = Field(None, alias="feeRate")  # optional
+    slippage: Optional[float] = Field(None, alias="slippage")  # optional
+    symbol: Optional[str] = Field(None, alias="symbol")  # optional
+
+
+class BotPatch(Model):
+    name: Optional[str] = Field(None, alias="name")  # optional
+    risk_per_trade: Optional[float] = Field(None, alias="riskPerTrade")  # optional
+    stop_loss: Optional[float] = Field(None, alias="stopLoss")  # optional
+    take_profit: Optional[float] = Field(None, alias="takeProfit")  # optional
+    indicators: Optional[List[str]] = Field(None, alias="indicators")  # optional
+    parameters: Optional[Dict[str, Any]] = Field(None, alias="parameters")  # optional
+    fee_rate: Optional[float] = Field(None, alias="feeRate")  # optional
+    slippage: Optional[float] = Field(None, alias="slippage")  # optional
+
+
 class Candle(Model):
     timestamp: Optional[str] = Field(None, alias="timestamp")
     open: Optional[float] = Field(None, alias="open")
@@ -444,6 +600,24 @@ class Holding(Model):
     price_date: Optional[str] = Field(None, alias="price_date")
     price_source: Optional[str] = Field(None, alias="price_source")
     weight: Optional[float] = Field(None, alias="weight")
+
+
+class IntegrationClock(Model):
+    mode: Optional[str] = Field(None, alias="mode")
+    now: Optional[str] = Field(None, alias="now")
+
+
+class Integration(Model):
+    name: Optional[str] = Field(None, alias="name")
+    kind: Optional[str] = Field(None, alias="kind")
+    status: Optional[str] = Field(None, alias="status")
+    description: Optional[str] = Field(None, alias="description")
+    reason: Optional[str] = Field(None, alias="reason")
+    started_at: Optional[str] = Field(None, alias="startedAt")
+    bots: Optional[int] = Field(None, alias="bots")
+    running_bots: Optional[int] = Field(None, alias="runningBots")
+    last_activity: Optional[str] = Field(None, alias="lastActivity")
+    clock: Optional[IntegrationClock] = Field(None, alias="clock")  # optional
 
 
 class JWKSKeysItem(Model):
@@ -731,6 +905,41 @@ class PortfolioAsset(Model):
     updated_at: Optional[str] = Field(None, alias="updated_at")
 
 
+class PortfolioBenchmarkComparisonSeriesItem(Model):
+    date: Optional[str] = Field(None, alias="date")
+    portfolio: Optional[float] = Field(None, alias="portfolio")
+    benchmark: Optional[float] = Field(None, alias="benchmark")
+
+
+class PortfolioBenchmarkComparison(Model):
+    """Both value series rebased to 100 and the relative statistics (fractions, not percent)"""
+    benchmark: Optional[str] = Field(None, alias="benchmark")
+    source: Optional[str] = Field(None, alias="source")
+    components: Optional[List[str]] = Field(None, alias="components")
+    data_points: Optional[int] = Field(None, alias="data_points")
+    series: Optional[List[PortfolioBenchmarkComparisonSeriesItem]] = Field(None, alias="series")
+    portfolio_return: Optional[float] = Field(None, alias="portfolio_return")
+    benchmark_return: Optional[float] = Field(None, alias="benchmark_return")
+    excess_return: Optional[float] = Field(None, alias="excess_return")
+    portfolio_return_annualized: Optional[float] = Field(None, alias="portfolio_return_annualized")
+    benchmark_return_annualized: Optional[float] = Field(None, alias="benchmark_return_annualized")
+    excess_return_annualized: Optional[float] = Field(None, alias="excess_return_annualized")
+    beta: Optional[float] = Field(None, alias="beta")
+    alpha_annualized: Optional[float] = Field(None, alias="alpha_annualized")
+    correlation: Optional[float] = Field(None, alias="correlation")
+    r_squared: Optional[float] = Field(None, alias="r_squared")
+    tracking_error: Optional[float] = Field(None, alias="tracking_error")
+    information_ratio: Optional[float] = Field(None, alias="information_ratio")
+    up_capture: Optional[float] = Field(None, alias="up_capture")
+    down_capture: Optional[float] = Field(None, alias="down_capture")
+    max_drawdown_portfolio: Optional[float] = Field(None, alias="max_drawdown_portfolio")
+    max_drawdown_benchmark: Optional[float] = Field(None, alias="max_drawdown_benchmark")
+    method: Optional[Dict[str, str]] = Field(None, alias="method")
+
+
+PortfolioBenchmarkComparison = Optional[PortfolioBenchmarkComparison]
+
+
 class PortfolioDetailPnl(Model):
     unrealized_pnl: Optional[float] = Field(None, alias="unrealized_pnl")
     unrealized_pnl_pct: Optional[float] = Field(None, alias="unrealized_pnl_pct")
@@ -825,6 +1034,114 @@ class PortfolioPerformanceTrailingReturnsPct(Model):
     y1: Optional[float] = Field(None, alias="y1")
 
 
+class PortfolioReturnsWindowMethodsTimeWeighted(Model):
+    return_pct: Optional[float] = Field(None, alias="return_pct")
+    annualized_pct: Optional[float] = Field(None, alias="annualized_pct")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class PortfolioReturnsWindowMethodsModifiedDietz(Model):
+    return_pct: Optional[float] = Field(None, alias="return_pct")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class PortfolioReturnsWindowMethodsSimpleOnInvested(Model):
+    return_pct: Optional[float] = Field(None, alias="return_pct")
+    invested_capital: Optional[float] = Field(None, alias="invested_capital")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class PortfolioReturnsWindowMethodsNetProfit(Model):
+    amount: Optional[float] = Field(None, alias="amount")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class PortfolioReturnsWindowMethods(Model):
+    time_weighted: Optional[PortfolioReturnsWindowMethodsTimeWeighted] = Field(None, alias="time_weighted")
+    money_weighted: Optional[PortfolioReturnsWindowMethodsTimeWeighted] = Field(None, alias="money_weighted")
+    modified_dietz: Optional[PortfolioReturnsWindowMethodsModifiedDietz] = Field(None, alias="modified_dietz")
+    simple_on_invested: Optional[PortfolioReturnsWindowMethodsSimpleOnInvested] = Field(None, alias="simple_on_invested")
+    net_profit: Optional[PortfolioReturnsWindowMethodsNetProfit] = Field(None, alias="net_profit")
+
+
+class PortfolioReturnsWindowReconciliation(Model):
+    """start value + net flows + P&L = end value, to the cent; P&L rebuilt from the trades"""
+    start_value: Optional[float] = Field(None, alias="start_value")
+    deposits: Optional[float] = Field(None, alias="deposits")
+    withdrawals: Optional[float] = Field(None, alias="withdrawals")
+    net_flows: Optional[float] = Field(None, alias="net_flows")
+    pnl: Optional[float] = Field(None, alias="pnl")
+    end_value: Optional[float] = Field(None, alias="end_value")
+    difference: Optional[float] = Field(None, alias="difference")
+    reconciles: Optional[bool] = Field(None, alias="reconciles")
+    pnl_from_positions: Optional[float] = Field(None, alias="pnl_from_positions")
+    pnl_from_cash: Optional[float] = Field(None, alias="pnl_from_cash")
+    line: Optional[str] = Field(None, alias="line")
+
+
+class ReturnContributor(Model):
+    key: Optional[str] = Field(None, alias="key")
+    position_id: Optional[str] = Field(None, alias="position_id")
+    symbol: Optional[str] = Field(None, alias="symbol")
+    asset_class: Optional[str] = Field(None, alias="asset_class")
+    start_value: Optional[float] = Field(None, alias="start_value")
+    end_value: Optional[float] = Field(None, alias="end_value")
+    net_cash: Optional[float] = Field(None, alias="net_cash")
+    pnl: Optional[float] = Field(None, alias="pnl")
+    average_capital: Optional[float] = Field(None, alias="average_capital")
+    weight_pct: Optional[float] = Field(None, alias="weight_pct")
+    return_pct: Optional[float] = Field(None, alias="return_pct")
+    contribution_pct: Optional[float] = Field(None, alias="contribution_pct")
+
+
+class PortfolioReturnsWindowContributionByAssetClassItem(Model):
+    asset_class: Optional[str] = Field(None, alias="asset_class")
+    pnl: Optional[float] = Field(None, alias="pnl")
+    average_capital: Optional[float] = Field(None, alias="average_capital")
+    weight_pct: Optional[float] = Field(None, alias="weight_pct")
+    return_pct: Optional[float] = Field(None, alias="return_pct")
+    contribution_pct: Optional[float] = Field(None, alias="contribution_pct")
+
+
+class PortfolioReturnsWindowContribution(Model):
+    method: Optional[str] = Field(None, alias="method")
+    total_pct: Optional[float] = Field(None, alias="total_pct")
+    by_position: Optional[List[ReturnContributor]] = Field(None, alias="by_position")
+    by_asset_class: Optional[List[PortfolioReturnsWindowContributionByAssetClassItem]] = Field(None, alias="by_asset_class")
+    best: Optional[List[ReturnContributor]] = Field(None, alias="best")
+    worst: Optional[List[ReturnContributor]] = Field(None, alias="worst")
+
+
+class PortfolioReturnsWindow(Model):
+    """The requested from..to (null before the first trade)"""
+    from_: Optional[str] = Field(None, alias="from")
+    to: Optional[str] = Field(None, alias="to")
+    days: Optional[int] = Field(None, alias="days")
+    data_points: Optional[int] = Field(None, alias="data_points")
+    methods: Optional[PortfolioReturnsWindowMethods] = Field(None, alias="methods")
+    reconciliation: Optional[PortfolioReturnsWindowReconciliation] = Field(None, alias="reconciliation")
+    contribution: Optional[PortfolioReturnsWindowContribution] = Field(None, alias="contribution")
+
+
+class PortfolioReturnsPeriodsItem(Model):
+    period: Optional[str] = Field(None, alias="period")
+    from_: Optional[str] = Field(None, alias="from")
+    to: Optional[str] = Field(None, alias="to")
+    partial: Optional[bool] = Field(None, alias="partial")
+    time_weighted_pct: Optional[float] = Field(None, alias="time_weighted_pct")
+    time_weighted_annualized_pct: Optional[float] = Field(None, alias="time_weighted_annualized_pct")
+    money_weighted_annualized_pct: Optional[float] = Field(None, alias="money_weighted_annualized_pct")
+    net_profit: Optional[float] = Field(None, alias="net_profit")
+
+
+class PortfolioReturns(Model):
+    """Returns side by side for the window and the standard periods (MTD, QTD, YTD, 1Y, 3Y, 5Y annualized, since inception), each naming its method"""
+    inception: Optional[str] = Field(None, alias="inception")
+    window: Optional[PortfolioReturnsWindow] = Field(None, alias="window")
+    periods: Optional[List[PortfolioReturnsPeriodsItem]] = Field(None, alias="periods")
+    method_notes: Optional[Dict[str, str]] = Field(None, alias="method_notes")
+
+
 class PortfolioPerformancePointsItem(Model):
     date: Optional[str] = Field(None, alias="date")
     value: Optional[float] = Field(None, alias="value")
@@ -868,6 +1185,8 @@ class PortfolioPerformance(Model):
     base_currency: Optional[str] = Field(None, alias="base_currency")
     summary: Optional[PortfolioPerformanceSummary] = Field(None, alias="summary")
     trailing_returns_pct: Optional[PortfolioPerformanceTrailingReturnsPct] = Field(None, alias="trailing_returns_pct")
+    returns: Optional[PortfolioReturns] = Field(None, alias="returns")
+    benchmark: Optional[PortfolioBenchmarkComparison] = Field(None, alias="benchmark")
     points: Optional[List[PortfolioPerformancePointsItem]] = Field(None, alias="points")
     contributions: Optional[List[PortfolioPerformanceContributionsItem]] = Field(None, alias="contributions")
     methodology: Optional[PortfolioPerformanceMethodology] = Field(None, alias="methodology")
@@ -970,6 +1289,78 @@ class RateLimitStatus(Model):
     source: Optional[str] = Field(None, alias="source")
 
 
+class RealizedGainsReportTotals(Model):
+    count: Optional[int] = Field(None, alias="count")
+    proceeds: Optional[float] = Field(None, alias="proceeds")
+    cost_basis: Optional[float] = Field(None, alias="cost_basis")
+    short_term_gain: Optional[float] = Field(None, alias="short_term_gain")
+    long_term_gain: Optional[float] = Field(None, alias="long_term_gain")
+    gain: Optional[float] = Field(None, alias="gain")
+
+
+class RealizedGainsReportYearsItem(Model):
+    count: Optional[int] = Field(None, alias="count")
+    proceeds: Optional[float] = Field(None, alias="proceeds")
+    cost_basis: Optional[float] = Field(None, alias="cost_basis")
+    short_term_gain: Optional[float] = Field(None, alias="short_term_gain")
+    long_term_gain: Optional[float] = Field(None, alias="long_term_gain")
+    gain: Optional[float] = Field(None, alias="gain")
+    year: Optional[int] = Field(None, alias="year")
+
+
+class RealizedGainsReportRealizationsItem(Model):
+    sale_trade_id: Optional[str] = Field(None, alias="sale_trade_id")
+    lot_trade_id: Optional[str] = Field(None, alias="lot_trade_id")
+    position_id: Optional[str] = Field(None, alias="position_id")
+    symbol: Optional[str] = Field(None, alias="symbol")
+    date_acquired: Optional[str] = Field(None, alias="date_acquired")
+    date_sold: Optional[str] = Field(None, alias="date_sold")
+    quantity: Optional[str] = Field(None, alias="quantity")
+    proceeds: Optional[float] = Field(None, alias="proceeds")
+    cost_basis: Optional[float] = Field(None, alias="cost_basis")
+    gain: Optional[float] = Field(None, alias="gain")
+    holding_days: Optional[int] = Field(None, alias="holding_days")
+    term: Optional[str] = Field(None, alias="term")
+    short_position: Optional[bool] = Field(None, alias="short_position")
+
+
+class RealizedGainsReportOpenLotsItem(Model):
+    lot_trade_id: Optional[str] = Field(None, alias="lot_trade_id")
+    position_id: Optional[str] = Field(None, alias="position_id")
+    symbol: Optional[str] = Field(None, alias="symbol")
+    date_acquired: Optional[str] = Field(None, alias="date_acquired")
+    quantity: Optional[str] = Field(None, alias="quantity")
+    cost_basis: Optional[float] = Field(None, alias="cost_basis")
+    unit_cost: Optional[float] = Field(None, alias="unit_cost")
+
+
+class RealizedGainsReportWarningsItem(Model):
+    trade_id: Optional[str] = Field(None, alias="trade_id")
+    message: Optional[str] = Field(None, alias="message")
+
+
+class RealizedGainsReportMethodology(Model):
+    lots: Optional[str] = Field(None, alias="lots")
+    fees: Optional[str] = Field(None, alias="fees")
+    holding_period: Optional[str] = Field(None, alias="holding_period")
+    specific_identification: Optional[str] = Field(None, alias="specific_identification")
+    transfers: Optional[str] = Field(None, alias="transfers")
+
+
+class RealizedGainsReport(Model):
+    portfolio_id: Optional[str] = Field(None, alias="portfolio_id")
+    base_currency: Optional[str] = Field(None, alias="base_currency")
+    method: Optional[str] = Field(None, alias="method")
+    long_term_days: Optional[int] = Field(None, alias="long_term_days")
+    year: Optional[int] = Field(None, alias="year")
+    totals: Optional[RealizedGainsReportTotals] = Field(None, alias="totals")
+    years: Optional[List[RealizedGainsReportYearsItem]] = Field(None, alias="years")
+    realizations: Optional[List[RealizedGainsReportRealizationsItem]] = Field(None, alias="realizations")
+    open_lots: Optional[List[RealizedGainsReportOpenLotsItem]] = Field(None, alias="open_lots")
+    warnings: Optional[List[RealizedGainsReportWarningsItem]] = Field(None, alias="warnings")
+    methodology: Optional[RealizedGainsReportMethodology] = Field(None, alias="methodology")
+
+
 class RefreshRequest(Model):
     refresh_token: Optional[str] = Field(None, alias="refresh_token")  # optional
 
@@ -984,6 +1375,32 @@ class RegisterRequest(Model):
     name: Optional[str] = Field(None, alias="name")  # optional
     full_name: Optional[str] = Field(None, alias="full_name")  # optional
     username: Optional[str] = Field(None, alias="username")  # optional
+
+
+class RiskAlert(Model):
+    id: Optional[str] = Field(None, alias="id")
+    type: Optional[str] = Field(None, alias="type")
+    severity: Optional[str] = Field(None, alias="severity")
+    message: Optional[str] = Field(None, alias="message")
+    timestamp: Optional[str] = Field(None, alias="timestamp")
+    acknowledged: Optional[bool] = Field(None, alias="acknowledged")
+    acknowledged_at: Optional[str] = Field(None, alias="acknowledgedAt")
+    bot_id: Optional[str] = Field(None, alias="botId")
+    data: Optional[Dict[str, Any]] = Field(None, alias="data")
+
+
+class RiskLimits(Model):
+    max_position_size: Optional[float] = Field(None, alias="maxPositionSize")
+    max_daily_loss: Optional[float] = Field(None, alias="maxDailyLoss")
+    max_drawdown: Optional[float] = Field(None, alias="maxDrawdown")
+    max_leverage: Optional[float] = Field(None, alias="maxLeverage")
+
+
+class RiskLimitsUpdate(Model):
+    max_position_size: Optional[float] = Field(None, alias="maxPositionSize")  # optional
+    max_daily_loss: Optional[float] = Field(None, alias="maxDailyLoss")  # optional
+    max_drawdown: Optional[float] = Field(None, alias="maxDrawdown")  # optional
+    max_leverage: Optional[float] = Field(None, alias="maxLeverage")  # optional
 
 
 class SeriesQuality(Model):
@@ -1448,6 +1865,69 @@ class AnalyticsGetPortfolioOverviewResponse(Model):
     last_updated: Optional[str] = Field(None, alias="last_updated")
 
 
+class AnalyticsGetPerformanceResponse(Model):
+    sharpe_ratio: Optional[float] = Field(None, alias="sharpeRatio")
+    sortino_ratio: Optional[float] = Field(None, alias="sortinoRatio")
+    max_drawdown: Optional[float] = Field(None, alias="maxDrawdown")
+    win_rate: Optional[float] = Field(None, alias="winRate")
+    profit_factor: Optional[float] = Field(None, alias="profitFactor")
+    total_return: Optional[float] = Field(None, alias="totalReturn")
+    volatility: Optional[float] = Field(None, alias="volatility")
+    bot_id: Optional[str] = Field(None, alias="botId")
+    period: Optional[str] = Field(None, alias="period")
+    from_: Optional[str] = Field(None, alias="from")
+    to: Optional[str] = Field(None, alias="to")
+    data_points: Optional[int] = Field(None, alias="dataPoints")
+    method: Optional[str] = Field(None, alias="method")
+    as_of: Optional[str] = Field(None, alias="asOf")
+
+
+class AnalyticsGetRiskResponseStressTestResultsValue(Model):
+    return_: Optional[float] = Field(None, alias="return")
+    pnl: Optional[float] = Field(None, alias="pnl")
+    from_: Optional[str] = Field(None, alias="from")
+    to: Optional[str] = Field(None, alias="to")
+
+
+class AnalyticsGetRiskResponseWindow(Model):
+    from_: Optional[str] = Field(None, alias="from")
+    to: Optional[str] = Field(None, alias="to")
+    data_points: Optional[int] = Field(None, alias="dataPoints")
+
+
+class AnalyticsGetRiskResponse(Model):
+    equity: Optional[float] = Field(None, alias="equity")
+    total_exposure: Optional[float] = Field(None, alias="totalExposure")
+    value_at_risk: Optional[float] = Field(None, alias="valueAtRisk")
+    expected_shortfall: Optional[float] = Field(None, alias="expectedShortfall")
+    portfolio_volatility: Optional[float] = Field(None, alias="portfolioVolatility")
+    beta: Optional[float] = Field(None, alias="beta")
+    max_drawdown: Optional[float] = Field(None, alias="maxDrawdown")
+    sharpe_ratio: Optional[float] = Field(None, alias="sharpeRatio")
+    correlation_matrix: Optional[Dict[str, Dict[str, Optional[float]]]] = Field(None, alias="correlationMatrix")
+    stress_test_results: Optional[Dict[str, AnalyticsGetRiskResponseStressTestResultsValue]] = Field(None, alias="stressTestResults")
+    method: Optional[Dict[str, str]] = Field(None, alias="method")
+    window: Optional[AnalyticsGetRiskResponseWindow] = Field(None, alias="window")
+    timestamp: Optional[str] = Field(None, alias="timestamp")
+
+
+class AnalyticsGetSummaryResponseBestPerformingBot(Model):
+    id: Optional[str] = Field(None, alias="id")
+    name: Optional[str] = Field(None, alias="name")
+    pnl: Optional[float] = Field(None, alias="pnl")
+
+
+class AnalyticsGetSummaryResponse(Model):
+    total_bots: Optional[int] = Field(None, alias="totalBots")
+    active_bots: Optional[int] = Field(None, alias="activeBots")
+    total_trades: Optional[int] = Field(None, alias="totalTrades")
+    total_pn_l: Optional[float] = Field(None, alias="totalPnL")
+    win_rate: Optional[float] = Field(None, alias="winRate")
+    best_performing_bot: Optional[AnalyticsGetSummaryResponseBestPerformingBot] = Field(None, alias="bestPerformingBot")
+    method: Optional[str] = Field(None, alias="method")
+    as_of: Optional[str] = Field(None, alias="asOf")
+
+
 class ApiKeysListResponse(Model):
     api_keys: Optional[List[ApiKey]] = Field(None, alias="api_keys")
 
@@ -1545,6 +2025,37 @@ class BackgroundJobsRateLimitsResetResponse(Model):
     message: Optional[str] = Field(None, alias="message")
     subject: Optional[str] = Field(None, alias="subject")
     had_history: Optional[bool] = Field(None, alias="had_history")
+
+
+class BotsDeleteResponse(Model):
+    success: Optional[bool] = Field(None, alias="success")
+    message: Optional[str] = Field(None, alias="message")
+    bot_id: Optional[str] = Field(None, alias="botId")
+
+
+class BotsGetStatusResponseDecisionsItem(Model):
+    bar: Optional[str] = Field(None, alias="bar")
+    action: Optional[str] = Field(None, alias="action")
+    reason: Optional[str] = Field(None, alias="reason")
+    order_id: Optional[str] = Field(None, alias="orderId")
+    trade_id: Optional[str] = Field(None, alias="tradeId")
+    decided_at: Optional[str] = Field(None, alias="decidedAt")
+
+
+class BotsGetStatusResponse(Model):
+    bot_id: Optional[str] = Field(None, alias="botId")
+    status: Optional[str] = Field(None, alias="status")
+    next_alarm: Optional[str] = Field(None, alias="nextAlarm")
+    equity: Optional[float] = Field(None, alias="equity")
+    cash: Optional[float] = Field(None, alias="cash")
+    position_amount: Optional[float] = Field(None, alias="positionAmount")
+    avg_cost: Optional[float] = Field(None, alias="avgCost")
+    price: Optional[float] = Field(None, alias="price")
+    pnl: Optional[float] = Field(None, alias="pnl")
+    pnl_percent: Optional[float] = Field(None, alias="pnlPercent")
+    peak_equity: Optional[float] = Field(None, alias="peakEquity")
+    decisions: Optional[List[BotsGetStatusResponseDecisionsItem]] = Field(None, alias="decisions")
+    as_of: Optional[str] = Field(None, alias="asOf")
 
 
 class DataListFactorsEtfPricesResponseFactorEtfsItemHistoricalPricesItem(Model):
@@ -2136,6 +2647,18 @@ class PortfoliosDeleteTradeResponse(Model):
     ledger_version: Optional[int] = Field(None, alias="ledger_version")
 
 
+class PortfoliosTradesImportResponse(Model):
+    dry_run: Optional[bool] = Field(None, alias="dry_run")
+    total_rows: Optional[int] = Field(None, alias="total_rows")
+    accepted: Optional[int] = Field(None, alias="accepted")
+    rejected: Optional[List[TradesImportReportRejectedItem]] = Field(None, alias="rejected")
+    warnings: Optional[List[str]] = Field(None, alias="warnings")
+    new_positions: Optional[List[str]] = Field(None, alias="new_positions")
+    trade_ids: Optional[List[str]] = Field(None, alias="trade_ids")
+    preview: Optional[List[TradesImportReportPreviewItem]] = Field(None, alias="preview")
+    format: Optional[str] = Field(None, alias="format")
+
+
 class PriceDataGetResponseCandlesItemTechnicalIndicators(Model):
     sma_20: Optional[float] = Field(None, alias="sma_20")
     ema_50: Optional[float] = Field(None, alias="ema_50")
@@ -2216,6 +2739,25 @@ class PricesBatchResponseResultsValue(Model):
 
 class PricesBatchResponse(Model):
     results: Optional[Dict[str, PricesBatchResponseResultsValue]] = Field(None, alias="results")
+
+
+class RiskManagementAlertsAcknowledgeResponse(Model):
+    id: Optional[str] = Field(None, alias="id")
+    acknowledged: Optional[bool] = Field(None, alias="acknowledged")
+    acknowledged_at: Optional[str] = Field(None, alias="acknowledgedAt")
+
+
+class RiskManagementGetLimitsResponse(Model):
+    max_position_size: Optional[float] = Field(None, alias="maxPositionSize")
+    max_daily_loss: Optional[float] = Field(None, alias="maxDailyLoss")
+    max_drawdown: Optional[float] = Field(None, alias="maxDrawdown")
+    max_leverage: Optional[float] = Field(None, alias="maxLeverage")
+    is_default: Optional[bool] = Field(None, alias="isDefault")
+
+
+class RiskManagementCreateLimitResponse(Model):
+    status: Optional[str] = Field(None, alias="status")
+    limits: Optional[RiskLimits] = Field(None, alias="limits")
 
 
 class SecurityGetRateLimitsResponse(Model):

@@ -204,6 +204,183 @@ export type AuthUser = {
   /** 004's default portfolio: always set by `/auth/me` (made on first use), null in sign-in bodies until it exists. */
   portfolioId: string | null;
 };
+export type Backtest = {
+  id: string;
+  status: ("queued" | "running" | "completed" | "failed");
+  name: string;
+  strategy: string;
+  tradingPair: string;
+  jobId: string | null;
+  summary: BacktestSummary;
+  trades: Array<{
+    timestamp: string;
+    side: ("buy" | "sell");
+    price: number;
+    amount: number;
+    fee: number;
+    pnl: number;
+    reason: ("signal" | "stop_loss" | "take_profit");
+    note: string;
+    /** Open time of the bar whose close decided the order */
+    decisionBar: string;
+  }>;
+  performance: {
+    finalEquity: number;
+    equityCurve: Array<{
+      timestamp: string;
+      equity: number;
+    }>;
+  } | null;
+  /** Method and data: timeframe, data points, warm-up bars, first/last bar, as-of (market clock), conventions */
+  meta: Record<string, unknown> | null;
+  /** SHA-256 of the resolved config and candles used */
+  inputHash: string | null;
+  error: string | null;
+  createdAt: string;
+  completedAt: string | null;
+};
+export type BacktestListItem = {
+  id: string;
+  status: ("queued" | "running" | "completed" | "failed");
+  name: string;
+  strategy: string;
+  tradingPair: string;
+  jobId: string | null;
+  summary: BacktestSummary;
+  /** Method and data: timeframe, data points, warm-up bars, first/last bar, as-of (market clock), conventions */
+  meta: Record<string, unknown> | null;
+  /** SHA-256 of the resolved config and candles used */
+  inputHash: string | null;
+  error: string | null;
+  createdAt: string;
+  completedAt: string | null;
+};
+export type BacktestRunRequest = {
+  botConfig: {
+    name?: string;
+    tradingPair: string;
+    /** ml_adaptive answers 422 until a trained model exists */
+    strategy: ("momentum" | "mean_reversion" | "sma_crossover" | "grid" | "dca" | "ml_adaptive");
+    /** Bar length the strategy decides on */
+    timeframe?: ("1h" | "4h" | "1d");
+    /** Percent of equity risked per trade (with stopLoss: the stop loses this much), or invested per entry without a stopLoss. Absent: entries use all cash. */
+    riskPerTrade?: number;
+    /** Percent below the average entry cost */
+    stopLoss?: number;
+    /** Percent above the average entry cost */
+    takeProfit?: number;
+    /** Which of the strategy's indicators to use (RSI, MACD, BollingerBands, SMA) */
+    indicators?: Array<string>;
+    /** Strategy parameters, validated per strategy (see the README) */
+    parameters?: Record<string, unknown>;
+    /** Fee per side, fraction of notional */
+    feeRate?: number;
+    /** Slippage, fraction against the trader */
+    slippage?: number;
+  };
+  startDate: string;
+  endDate: string;
+  initialBalance?: number;
+  /** Always run on the queue (202), however short */
+  async?: boolean;
+};
+export type BacktestSummary = {
+  initialBalance: number;
+  finalEquity: number;
+  /** Percent */
+  totalReturn: number;
+  sharpeRatio: number | null;
+  sortinoRatio: number | null;
+  /** Percent, negative */
+  maxDrawdown: number;
+  /** Fraction of sells with positive P&L */
+  winRate: number | null;
+  profitFactor: number | null;
+  /** Percent of bars holding a position */
+  exposure: number;
+  /** Fills, buys and sells */
+  totalTrades: number;
+  closedTrades: number;
+  feesPaid: number;
+  openQuantity: number;
+  bars: number;
+} | null;
+export type Bot = {
+  id: string;
+  name: string;
+  tradingPair: string;
+  strategy: string;
+  mode: ("paper" | "live");
+  status: ("stopped" | "running");
+  createdAt: string;
+  /** Bar length the strategy decides on */
+  timeframe: ("1h" | "4h" | "1d");
+  riskPerTrade: number | null;
+  stopLoss: number | null;
+  takeProfit: number | null;
+  indicators: Array<string>;
+  parameters: Record<string, unknown>;
+  feeRate: number;
+  slippage: number;
+  initialBalance: number;
+  /** The bot's own paper portfolio (its ledger) */
+  portfolioId: string;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  stopReason: string | null;
+  /** Market time of the last order */
+  lastTickAt: string | null;
+};
+export type BotAction = {
+  success: (true);
+  message: string;
+  botId: string;
+  status: ("stopped" | "running");
+  /** False when the bot was already in that state (idempotent) */
+  changed: boolean;
+};
+export type BotCreate = {
+  name: string;
+  mode?: ("paper" | "live");
+  /** Paper cash the bot starts with */
+  initialBalance?: number;
+  tradingPair?: string;
+  /** ml_adaptive answers 422 until a trained model exists */
+  strategy: ("momentum" | "mean_reversion" | "sma_crossover" | "grid" | "dca" | "ml_adaptive");
+  /** Bar length the strategy decides on */
+  timeframe?: ("1h" | "4h" | "1d");
+  /** Percent of equity risked per trade (with stopLoss: the stop loses this much), or invested per entry without a stopLoss. Absent: entries use all cash. */
+  riskPerTrade?: number;
+  /** Percent below the average entry cost */
+  stopLoss?: number;
+  /** Percent above the average entry cost */
+  takeProfit?: number;
+  /** Which of the strategy's indicators to use (RSI, MACD, BollingerBands, SMA) */
+  indicators?: Array<string>;
+  /** Strategy parameters, validated per strategy (see the README) */
+  parameters?: Record<string, unknown>;
+  /** Fee per side, fraction of notional */
+  feeRate?: number;
+  /** Slippage, fraction against the trader */
+  slippage?: number;
+  /** The pair under the name seed 002's SDK examples give it (`symbol`); the same as tradingPair, give either */
+  symbol?: string;
+};
+export type BotPatch = {
+  name?: string;
+  /** Percent of equity risked per trade (with stopLoss: the stop loses this much), or invested per entry without a stopLoss. Absent: entries use all cash. */
+  riskPerTrade?: number;
+  /** Percent below the average entry cost */
+  stopLoss?: number;
+  /** Percent above the average entry cost */
+  takeProfit?: number;
+  /** Which of the strategy's indicators to use (RSI, MACD, BollingerBands, SMA) */
+  indicators?: Array<string>;
+  /** Strategy parameters, validated per strategy (see the README) */
+  parameters?: Record<string, unknown>;
+  feeRate?: number;
+  slippage?: number;
+};
 export type Candle = {
   timestamp: string;
   open: number;
@@ -345,6 +522,24 @@ export type Holding = {
   priceDate: string | null;
   priceSource: string;
   weight: number;
+};
+export type Integration = {
+  name: string;
+  kind: ("strategy" | "exchange" | "market_data");
+  status: ("active" | "inactive" | "unavailable");
+  description: string;
+  /** Why it is unavailable */
+  reason: string | null;
+  startedAt: string | null;
+  /** Your bots using it */
+  bots: number;
+  runningBots: number;
+  /** Market time of the last bot order through it */
+  lastActivity: string | null;
+  clock?: {
+    mode: ("replay" | "live");
+    now: string;
+  };
 };
 export type Job = {
   id: string;
@@ -621,6 +816,35 @@ export type PortfolioAsset = {
   createdAt: string;
   updatedAt: string;
 };
+/** Both value series rebased to 100 and the relative statistics (fractions, not percent) */
+export type PortfolioBenchmarkComparison = {
+  benchmark: string;
+  source: ("query" | "default_benchmark");
+  components: Array<string>;
+  dataPoints: number;
+  series: Array<{
+    date: string;
+    portfolio: number;
+    benchmark: number;
+  }>;
+  portfolioReturn: number;
+  benchmarkReturn: number;
+  excessReturn: number;
+  portfolioReturnAnnualized: number | null;
+  benchmarkReturnAnnualized: number | null;
+  excessReturnAnnualized: number | null;
+  beta: number | null;
+  alphaAnnualized: number | null;
+  correlation: number | null;
+  rSquared: number | null;
+  trackingError: number | null;
+  informationRatio: number | null;
+  upCapture: number | null;
+  downCapture: number | null;
+  maxDrawdownPortfolio: number | null;
+  maxDrawdownBenchmark: number | null;
+  method: Record<string, string>;
+} | null;
 export type PortfolioDetail = {
   id: string;
   portfolioId: string;
@@ -696,7 +920,7 @@ export type PortfolioDetail = {
 };
 export type PortfolioPerformance = {
   portfolioId: string;
-  period: ("1D" | "1W" | "1M" | "3M" | "6M" | "1Y" | "YTD" | "ALL" | "CUSTOM");
+  period: ("1D" | "1W" | "1M" | "3M" | "6M" | "1Y" | "YTD" | "ALL" | "MTD" | "QTD" | "3Y" | "5Y" | "ITD" | "CUSTOM");
   from: string | null;
   to: string | null;
   baseCurrency: string;
@@ -734,6 +958,8 @@ export type PortfolioPerformance = {
     ytd: number | null;
     y1: number | null;
   };
+  returns: PortfolioReturns;
+  benchmark: PortfolioBenchmarkComparison;
   points: Array<{
     date: string;
     value: number;
@@ -782,6 +1008,82 @@ export type PortfolioRealizedPnl = {
     realizedPnl: number;
   }>;
   realizations: Array<RealizedPnlRow>;
+};
+/** Returns side by side for the window and the standard periods (MTD, QTD, YTD, 1Y, 3Y, 5Y annualized, since inception), each naming its method */
+export type PortfolioReturns = {
+  inception: string | null;
+  /** The requested from..to (null before the first trade) */
+  window: {
+    from: string;
+    to: string;
+    days: number;
+    dataPoints: number;
+    methods: {
+      timeWeighted: {
+        returnPct: number | null;
+        annualizedPct: number | null;
+        method: string;
+      };
+      moneyWeighted: {
+        returnPct: number | null;
+        annualizedPct: number | null;
+        method: string;
+      };
+      modifiedDietz: {
+        returnPct: number | null;
+        method: string;
+      };
+      simpleOnInvested: {
+        returnPct: number | null;
+        investedCapital: number;
+        method: string;
+      };
+      netProfit: {
+        amount: number;
+        method: string;
+      };
+    };
+    /** start value + net flows + P&L = end value, to the cent; P&L rebuilt from the trades */
+    reconciliation: {
+      startValue: number;
+      deposits: number;
+      withdrawals: number;
+      netFlows: number;
+      pnl: number;
+      endValue: number;
+      difference: number;
+      reconciles: boolean;
+      pnlFromPositions: number;
+      pnlFromCash: number;
+      line: string;
+    };
+    contribution: {
+      method: string;
+      totalPct: number | null;
+      byPosition: Array<ReturnContributor>;
+      byAssetClass: Array<{
+        assetClass: string;
+        pnl: number;
+        averageCapital: number;
+        weightPct: number | null;
+        returnPct: number | null;
+        contributionPct: number | null;
+      }>;
+      best: Array<ReturnContributor>;
+      worst: Array<ReturnContributor>;
+    };
+  } | null;
+  periods: Array<{
+    period: ("MTD" | "QTD" | "YTD" | "1Y" | "3Y" | "5Y" | "ITD");
+    from: string | null;
+    to: string;
+    partial: boolean;
+    timeWeightedPct: number | null;
+    timeWeightedAnnualizedPct: number | null;
+    moneyWeightedAnnualizedPct: number | null;
+    netProfit: number | null;
+  }>;
+  methodNotes: Record<string, string>;
 };
 export type PortfolioTrade = {
   id: string;
@@ -836,6 +1138,65 @@ export type RateLimitStatus = {
   resetAt: string;
   source: string;
 };
+export type RealizedGainsReport = {
+  portfolioId: string;
+  baseCurrency: string;
+  method: ("fifo" | "lifo" | "hifo" | "average" | "specific");
+  longTermDays: number;
+  year: number | null;
+  totals: {
+    count: number;
+    proceeds: number;
+    costBasis: number;
+    shortTermGain: number;
+    longTermGain: number;
+    gain: number;
+  };
+  years: Array<{
+    count: number;
+    proceeds: number;
+    costBasis: number;
+    shortTermGain: number;
+    longTermGain: number;
+    gain: number;
+    year: number;
+  }>;
+  realizations: Array<{
+    saleTradeId: string;
+    lotTradeId: string;
+    positionId: string;
+    symbol: string;
+    dateAcquired: string;
+    dateSold: string;
+    quantity: string;
+    proceeds: number;
+    costBasis: number;
+    gain: number;
+    holdingDays: number;
+    term: ("short" | "long");
+    shortPosition: boolean;
+  }>;
+  openLots: Array<{
+    lotTradeId: string;
+    positionId: string;
+    symbol: string;
+    dateAcquired: string;
+    quantity: string;
+    costBasis: number;
+    unitCost: number | null;
+  }>;
+  warnings: Array<{
+    tradeId: string;
+    message: string;
+  }>;
+  methodology: {
+    lots: string;
+    fees: string;
+    holdingPeriod: string;
+    specificIdentification: string;
+    transfers: string;
+  };
+};
 export type RealizedPnlRow = {
   tradeId: string;
   positionId: string;
@@ -874,6 +1235,48 @@ export type RegisterRequest = {
   /** 004's full name */
   fullName?: string;
   username?: string;
+};
+export type ReturnContributor = {
+  key: string;
+  /** null for the cash sleeve */
+  positionId: string | null;
+  symbol: string;
+  assetClass: string;
+  startValue: number;
+  endValue: number;
+  netCash: number;
+  pnl: number;
+  averageCapital: number;
+  weightPct: number | null;
+  returnPct: number | null;
+  contributionPct: number | null;
+};
+export type RiskAlert = {
+  id: string;
+  type: string;
+  severity: ("low" | "medium" | "high" | "critical");
+  message: string;
+  timestamp: string;
+  acknowledged: boolean;
+  acknowledgedAt: string | null;
+  botId: string | null;
+  data: Record<string, unknown> | null;
+};
+export type RiskLimits = {
+  /** Percent of equity one position may reach (0-100) */
+  maxPositionSize: number;
+  /** Percent of the day-start equity; reached, new buys are refused (0-100) */
+  maxDailyLoss: number;
+  /** Percent below a bot's peak equity; reached, all your bots stop and an alert is raised (0-100) */
+  maxDrawdown: number;
+  /** Gross exposure / equity (1-10) */
+  maxLeverage: number;
+};
+export type RiskLimitsUpdate = {
+  maxPositionSize?: number;
+  maxDailyLoss?: number;
+  maxDrawdown?: number;
+  maxLeverage?: number;
 };
 export type SeriesQuality = {
   assetId: string;
@@ -1123,7 +1526,7 @@ export type WatchlistDetail = (Watchlist & {
 
 // --- operations ---
 /** How bodies are renamed between the API's names and the SDK's camelCase (see shapes.ts). */
-export const SHAPES: Record<string, Shape> = {"#AssetDetail":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"external_ids":["externalIds"],"metrics_details":["metricsDetails","s1"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"#MarketCapBasis":{"k":{"as_of":["asOf"],"circulating_supply":["circulatingSupply"],"supply_as_of":["supplyAsOf"]}},"s1":{"k":{"access_count":["accessCount"],"last_accessed_at":["lastAccessedAt"]}},"#AssetInput":{"k":{"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"external_ids":["externalIds"],"is_active":["isActive"],"is_supported":["isSupported"]}},"s2":{"k":{"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"external_ids":["externalIds"],"is_active":["isActive"],"is_supported":["isSupported"]}},"s3":{"k":{"asset_id":["assetId"],"asset_type":["assetType"]}},"s4":{"i":"s3"},"s5":{"k":{"assets":["assets","s4"]}},"#SeriesQuality":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"largest_gap_days":["largestGapDays"],"ohlc_inconsistent":["ohlcInconsistent"],"staleness_days":["stalenessDays"]}},"s6":{"i":"#SeriesQuality"},"s7":{"k":{"series":["series","s6"]}},"#Job":{"k":{"job_id":["jobId"],"progress_message":["progressMessage"],"max_attempts":["maxAttempts"],"cancel_requested":["cancelRequested"],"user_id":["userId"],"created_at":["createdAt"],"started_at":["startedAt"],"finished_at":["finishedAt"],"updated_at":["updatedAt"]}},"#Feedback":{"k":{"user_id":["userId"],"admin_response":["adminResponse"],"responded_by":["respondedBy"],"responded_at":["respondedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s8":{"i":"#Feedback"},"s9":{"k":{"feedback":["feedback","s8"]}},"s10":{"k":{"response_message":["responseMessage"]}},"s11":{"k":{"by_type":["byType"],"by_status":["byStatus"],"push_subscriptions":["pushSubscriptions"],"users_with_push":["usersWithPush"]}},"s12":{"k":{"start_date":["startDate"],"end_date":["endDate"]}},"s13":{"k":{"dry_run":["dryRun"]}},"s14":{"k":{"user_id":["userId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"is_active":["isActive"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"],"duration_seconds":["durationSeconds"]}},"s15":{"i":"s14"},"s16":{"k":{"sessions":["sessions","s15"]}},"#AuditLog":{"k":{"actor_user_id":["actorUserId"],"target_type":["targetType"],"target_id":["targetId"],"ip_address":["ipAddress"],"user_agent":["userAgent"],"request_id":["requestId"],"created_at":["createdAt"]}},"s17":{"i":"#AuditLog"},"s18":{"k":{"audit_logs":["auditLogs","s17"]}},"s19":{"k":{"session_id":["sessionId"],"user_id":["userId"]}},"#AdminUser":{"k":{"user_id":["userId"],"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"],"subscription":["subscription","s20"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"referral_code":["referralCode"],"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"created_at":["createdAt"],"updated_at":["updatedAt"],"failed_login_count":["failedLoginCount"],"locked_until":["lockedUntil"],"is_locked":["isLocked"],"admin_notes":["adminNotes"]}},"s20":{"k":{"rate_limit_multiplier":["rateLimitMultiplier"]}},"s21":{"i":"#AdminUser"},"s22":{"k":{"total_users":["totalUsers"],"active_users":["activeUsers"],"verified_users":["verifiedUsers"],"mfa_enabled":["mfaEnabled"],"locked_accounts":["lockedAccounts"]}},"s23":{"k":{"users":["users","s21"],"statistics":["statistics","s22"]}},"#AdminSession":{"k":{"user_id":["userId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"is_active":["isActive"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"]}},"s24":{"i":"#AdminSession"},"s25":{"k":{"user":["user","#AdminUser"],"sessions":["sessions","s24"],"recent_activity":["recentActivity"],"audit_trail":["auditTrail"]}},"#AdminUserUpdate":{"k":{"is_active":["isActive"],"subscription_plan":["subscriptionPlan"],"is_verified":["isVerified"]}},"s26":{"k":{"is_active":["isActive"],"is_verified":["isVerified"]}},"#WatchlistAsset":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"position_type":["positionType"],"target_price":["targetPrice"],"distance_to_target_pct":["distanceToTargetPct"],"sort_order":["sortOrder"],"added_at":["addedAt"]}},"s27":{"i":"#WatchlistAsset"},"s28":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"],"assets":["assets","s27"]}},"s29":{"k":{"update_reason":["updateReason"]}},"#Alert":{"k":{"alert_id":["alertId"],"user_id":["userId"],"asset_id":["assetId"],"alert_type":["alertType"],"trigger_value":["triggerValue"],"is_active":["isActive"],"cooldown_seconds":["cooldownSeconds"],"current_state":["currentState"],"current_price":["currentPrice"],"is_triggered":["isTriggered"],"trigger_count":["triggerCount"],"last_triggered_at":["lastTriggeredAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s30":{"i":"#Alert"},"s31":{"k":{"alerts":["alerts","s30"]}},"#CreateAlert":{"k":{"asset_id":["assetId"],"alert_type":["alertType"],"trigger_value":["triggerValue"],"notification_method":["notificationMethod"],"cooldown_seconds":["cooldownSeconds"],"is_active":["isActive"]}},"#UpdateAlert":{"k":{"alert_type":["alertType"],"trigger_value":["triggerValue"],"notification_method":["notificationMethod"],"cooldown_seconds":["cooldownSeconds"],"is_active":["isActive"]}},"s32":{"k":{"alert_id":["alertId"],"deleted_at":["deletedAt"]}},"#AlertTrigger":{"k":{"alert_id":["alertId"],"asset_id":["assetId"],"triggered_at":["triggeredAt"]}},"s33":{"i":"#AlertTrigger"},"s34":{"k":{"alert":["alert","#Alert"],"triggers":["triggers","s33"]}},"#TriggeredAlert":{"k":{"alert_id":["alertId"],"asset_id":["assetId"],"triggered_at":["triggeredAt"],"alert_type":["alertType"],"current_price":["currentPrice"],"change_since_trigger":["changeSinceTrigger"],"change_since_trigger_pct":["changeSinceTriggerPct"]}},"s35":{"i":"#TriggeredAlert"},"s36":{"k":{"triggered":["triggered","s35"]}},"s37":{"k":{"long_exposure":["longExposure"],"short_exposure":["shortExposure"],"gross_exposure":["grossExposure"],"net_exposure":["netExposure"],"long_percentage":["longPercentage"],"short_percentage":["shortPercentage"],"gross_percentage":["grossPercentage"],"net_percentage":["netPercentage"]}},"s38":{"k":{"total_pnl":["totalPnl"],"unrealized_pnl":["unrealizedPnl"],"realized_pnl":["realizedPnl"],"day_change":["dayChange"]}},"s39":{"k":{"total_positions":["totalPositions"],"long_count":["longCount"],"short_count":["shortCount"],"option_count":["optionCount"]}},"s40":{"k":{"portfolio_id":["portfolioId"],"total_value":["totalValue"],"cash_balance":["cashBalance"],"exposures":["exposures","s37"],"pnl":["pnl","s38"],"position_count":["positionCount","s39"],"last_updated":["lastUpdated"]}},"#ApiKey":{"k":{"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"]}},"s41":{"i":"#ApiKey"},"s42":{"k":{"api_keys":["apiKeys","s41"]}},"s43":{"k":{"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"]}},"#ApiKeyCreate":{"k":{"expires_in_days":["expiresInDays"]}},"#Asset":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"]}},"s44":{"i":"#Asset"},"s45":{"k":{"assets":["assets","s44"]}},"#Candle":{},"s46":{"i":"#Candle"},"s47":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"asset_id":["assetId"],"candles":["candles","s46"]}},"s48":{"k":{"max_drawdown":["maxDrawdown"],"peak_date":["peakDate"],"trough_date":["troughDate"],"recovery_date":["recoveryDate"],"duration_days":["durationDays"]}},"s49":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"period_days":["periodDays"],"drawdown":["drawdown","s48"],"annualization_periods":["annualizationPeriods"]}},"s50":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"match_rank":["matchRank"]}},"s51":{"i":"s50"},"s52":{"k":{"results":["results","s51"]}},"#TwoFactorStatus":{"k":{"pending_enrolment":["pendingEnrolment"]}},"#TwoFactorEnrolment":{"k":{"otpauth_uri":["otpauthUri"]}},"#AuthResponse":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"],"access_token":["accessToken"],"refresh_token":["refreshToken"],"token_type":["tokenType"],"expires_in":["expiresIn"],"refresh_expires_in":["refreshExpiresIn"],"session_id":["sessionId"],"user_id":["userId"],"user":["user","#AuthUser"],"data":["data","s53"],"meta":["meta","s54"]}},"#AuthUser":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"]}},"s53":{"k":{"access_token":["accessToken"],"refresh_token":["refreshToken"],"token_type":["tokenType"],"expires_in":["expiresIn"],"refresh_expires_in":["refreshExpiresIn"],"session_id":["sessionId"],"user_id":["userId"],"user":["user","#AuthUser"]}},"s54":{"k":{"request_id":["requestId"]}},"#LoginRequest":{"k":{"totp_code":["totpCode"]}},"#LogoutResponse":{"k":{"data":["data","s55"],"meta":["meta","s54"]}},"s55":{"k":{"session_id":["sessionId"]}},"#RefreshRequest":{"k":{"refresh_token":["refreshToken"]}},"#MeResponse":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"],"user":["user","#AuthUser"],"data":["data","#AuthUser"],"meta":["meta","s54"]}},"#RegisterRequest":{"k":{"full_name":["fullName"]}},"s56":{"k":{"factor_type":["factorType"],"current_price":["currentPrice"],"change_percent":["changePercent"],"last_updated":["lastUpdated"],"stale_reason":["staleReason"],"historical_prices":["historicalPrices"]}},"s57":{"i":"s56"},"s58":{"k":{"total_etfs":["totalEtfs"],"data_coverage":["dataCoverage"],"last_updated":["lastUpdated"]}},"s59":{"k":{"factor_etfs":["factorEtfs","s57"],"summary":["summary","s58"]}},"s60":{"k":{"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s61":{"k":{"position_type":["positionType"],"current_price":["currentPrice"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"cost_basis":["costBasis"],"price_source":["priceSource"]}},"s62":{"i":"s61"},"s63":{"k":{"total_value":["totalValue"],"cash_balance":["cashBalance"],"total_pnl":["totalPnl"],"positions_count":["positionsCount"]}},"s64":{"k":{"last_updated":["lastUpdated"],"data_quality":["dataQuality"]}},"s65":{"k":{"portfolio":["portfolio","s60"],"positions":["positions","s62"],"summary":["summary","s63"],"market_data":["marketData","s64"],"as_of_date":["asOfDate"]}},"s66":{"k":{"total_positions":["totalPositions"],"positions_with_prices":["positionsWithPrices"],"missing_prices":["missingPrices"],"unpriced_symbols":["unpricedSymbols"]}},"s67":{"k":{"as_of":["asOf"]}},"s68":{"i":"s67"},"s69":{"k":{"last_updated":["lastUpdated"],"hours_since_update":["hoursSinceUpdate"],"oldest_update":["oldestUpdate"],"hours_since_oldest_update":["hoursSinceOldestUpdate"],"stale_symbols":["staleSymbols"],"stale_prices":["stalePrices","s68"]}},"s70":{"k":{"options_positions":["optionsPositions"],"positions_with_greeks":["positionsWithGreeks"],"missing_greeks":["missingGreeks"],"symbols_missing_greeks":["symbolsMissingGreeks"]}},"s71":{"k":{"price_coverage":["priceCoverage","s66"],"data_freshness":["dataFreshness","s69"],"greeks_coverage":["greeksCoverage","s70"]}},"s72":{"k":{"portfolio_id":["portfolioId"],"overall_score":["overallScore"],"metrics":["metrics","s71"],"last_assessed":["lastAssessed"]}},"s73":{"k":{"created_at":["createdAt"],"positions_count":["positionsCount"],"total_value":["totalValue"]}},"s74":{"i":"s73"},"s75":{"k":{"data":["data","s74"]}},"s76":{"k":{"total_value":["totalValue"],"cash_balance":["cashBalance"],"invested_value":["investedValue"],"total_pnl":["totalPnl"],"total_pnl_percent":["totalPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"]}},"s77":{"k":{"by_type":["byType"],"by_sector":["bySector"]}},"s78":{"k":{"top_5_positions_weight":["top5PositionsWeight"],"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight":["largestPositionWeight"]}},"s79":{"k":{"total_delta":["totalDelta"],"total_gamma":["totalGamma"],"total_theta":["totalTheta"],"total_vega":["totalVega"],"net_delta_exposure":["netDeltaExposure"],"options_notional":["optionsNotional"],"options_positions":["optionsPositions"],"options_with_greeks":["optionsWithGreeks"]}},"s80":{"k":{"ytd_return":["ytdReturn"],"trailing_30d_return":["trailing30dReturn"],"trailing_90d_return":["trailing90dReturn"],"sharpe_ratio_30d":["sharpeRatio30d"],"max_drawdown_30d":["maxDrawdown30d"],"annualization_periods":["annualizationPeriods"],"as_of":["asOf"]}},"s81":{"k":{"portfolio_id":["portfolioId"],"basic_aggregations":["basicAggregations","s76"],"position_breakdown":["positionBreakdown","s77"],"concentration_metrics":["concentrationMetrics","s78"],"greeks_aggregations":["greeksAggregations","s79"],"factor_aggregations":["factorAggregations"],"performance_metrics":["performanceMetrics","s80"],"last_updated":["lastUpdated"]}},"s82":{"k":{"total_positions":["totalPositions"],"active_positions":["activePositions"],"closed_positions":["closedPositions"],"total_market_value":["totalMarketValue"],"total_cost_basis":["totalCostBasis"],"total_unrealized_pnl":["totalUnrealizedPnl"],"total_unrealized_pnl_percent":["totalUnrealizedPnlPercent"]}},"s83":{"k":{"position_type":["positionType"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"realized_pnl":["realizedPnl"],"is_closed":["isClosed"]}},"s84":{"i":"s83"},"s85":{"k":{"unrealized_pnl_percent":["unrealizedPnlPercent"]}},"s86":{"k":{"best_performer":["bestPerformer","s85"],"worst_performer":["worstPerformer","s85"]}},"s87":{"k":{"portfolio_id":["portfolioId"],"summary_statistics":["summaryStatistics","s82"],"position_summary":["positionSummary","s84"],"performance_metrics":["performanceMetrics","s86"],"last_updated":["lastUpdated"]}},"#DataPosition":{"k":{"portfolio_id":["portfolioId"],"position_type":["positionType"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"market_value":["marketValue"],"weight_in_portfolio":["weightInPortfolio"],"underlying_asset_id":["underlyingAssetId"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"],"realized_pnl":["realizedPnl"],"opened_at":["openedAt"],"closed_at":["closedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"],"is_active":["isActive"],"price_as_of":["priceAsOf"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"]}},"s88":{"k":{"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"total_cost":["totalCost"],"total_proceeds":["totalProceeds"],"realized_pnl":["realizedPnl"]}},"s89":{"k":{"current_price":["currentPrice"],"day_high":["dayHigh"],"day_low":["dayLow"],"year_high":["yearHigh"],"year_low":["yearLow"],"market_cap":["marketCap"],"last_updated":["lastUpdated"]}},"s90":{"k":{"market_cap":["marketCap"],"pe_ratio":["peRatio"],"dividend_yield":["dividendYield"]}},"s91":{"k":{"delta_notional":["deltaNotional"],"implied_volatility":["impliedVolatility"],"underlying_price":["underlyingPrice"],"time_to_expiry_years":["timeToExpiryYears"],"risk_free_rate":["riskFreeRate"]}},"s92":{"k":{"position_var_95":["positionVar95"],"position_var_99":["positionVar99"],"component_var":["componentVar"],"marginal_var":["marginalVar"],"beta_to_portfolio":["betaToPortfolio"],"correlation_to_portfolio":["correlationToPortfolio"]}},"s93":{"k":{"volatility_30d":["volatility30d"],"sharpe_ratio_30d":["sharpeRatio30d"],"max_drawdown_30d":["maxDrawdown30d"],"annualization_periods":["annualizationPeriods"],"data_points":["dataPoints"]}},"#PositionTransaction":{},"s94":{"i":"#PositionTransaction"},"s95":{"k":{"position":["position","#DataPosition"],"pnl_analysis":["pnlAnalysis","s88"],"market_data":["marketData","s89"],"fundamentals":["fundamentals","s90"],"greeks":["greeks","s91"],"factor_exposures":["factorExposures"],"risk_metrics":["riskMetrics","s92"],"historical_performance":["historicalPerformance","s93"],"transactions":["transactions","s94"],"last_updated":["lastUpdated"]}},"s96":{"k":{"portfolio_id":["portfolioId"],"position_type":["positionType"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"is_active":["isActive"],"created_at":["createdAt"],"updated_at":["updatedAt"],"price_as_of":["priceAsOf"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"]}},"s97":{"i":"s96"},"s98":{"k":{"total_positions":["totalPositions"],"total_market_value":["totalMarketValue"],"total_unrealized_pnl":["totalUnrealizedPnl"],"total_day_change":["totalDayChange"],"long_positions":["longPositions"],"short_positions":["shortPositions"],"options_positions":["optionsPositions"]}},"s99":{"k":{"data":["data","s97"],"summary":["summary","s98"]}},"s100":{"k":{"adjusted_close":["adjustedClose"]}},"s101":{"i":"s100"},"s102":{"k":{"period_return":["periodReturn"],"max_price":["maxPrice"],"min_price":["minPrice"],"avg_volume":["avgVolume"],"max_drawdown":["maxDrawdown"],"annualization_periods":["annualizationPeriods"],"data_points":["dataPoints"]}},"s103":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"data_points":["dataPoints"],"start_date":["startDate"],"end_date":["endDate"],"prices":["prices","s101"],"statistics":["statistics","s102"],"last_updated":["lastUpdated"]}},"s104":{"k":{"change_percent":["changePercent"],"bid_size":["bidSize"],"ask_size":["askSize"],"high_52_week":["high52Week"],"low_52_week":["low52Week"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"as_of":["asOf"],"stale_reason":["staleReason"]}},"s105":{"i":"s104"},"s106":{"k":{"quotes":["quotes","s105"],"market_status":["marketStatus"],"last_updated":["lastUpdated"]}},"s107":{"i":"#Job"},"s108":{"k":{"jobs":["jobs","s107"]}},"#ManagedPortfolio":{"k":{"is_public":["isPublic"],"cost_method":["costMethod"],"positions_count":["positionsCount"],"total_value":["totalValue"],"cash_balance":["cashBalance"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s109":{"k":{"is_public":["isPublic"],"cost_method":["costMethod"]}},"s110":{"k":{"deleted_at":["deletedAt"]}},"s111":{"k":{"position":["position","#DataPosition"],"transaction":["transaction","#PositionTransaction"]}},"s112":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"position_type":["positionType"],"asset_type":["assetType"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"]}},"s113":{"k":{"position":["position","#DataPosition"]}},"s114":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"]}},"s115":{"k":{"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"],"realized_pnl_percent":["realizedPnlPercent"]}},"s116":{"k":{"position":["position","#DataPosition"],"realized_pnl":["realizedPnl"],"realization":["realization","s115"],"transaction":["transaction","#PositionTransaction"]}},"#Notification":{"k":{"notification_id":["notificationId"],"is_read":["isRead"],"read_at":["readAt"],"dismissed_at":["dismissedAt"],"created_at":["createdAt"]}},"s117":{"i":"#Notification"},"s118":{"k":{"notifications":["notifications","s117"],"unread_count":["unreadCount"]}},"s119":{"k":{"marked_read":["markedRead"]}},"#NotificationPreferences":{"k":{"in_app":["inApp"]}},"s120":{"k":{"email_enabled":["emailEnabled"],"push_enabled":["pushEnabled"],"in_app":["inApp"]}},"#Portfolio":{"k":{"portfolio_id":["portfolioId"],"user_id":["userId"],"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"cost_method":["costMethod"],"is_public":["isPublic"],"is_active":["isActive"],"is_default":["isDefault"],"is_owner":["isOwner"],"assets_count":["assetsCount"],"market_value":["marketValue"],"total_value":["totalValue"],"cost_basis":["costBasis"],"unrealized_pnl":["unrealizedPnl"],"value_as_of":["valueAsOf"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s121":{"i":"#Portfolio"},"s122":{"k":{"portfolios":["portfolios","s121"]}},"s123":{"k":{"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"is_public":["isPublic"],"cost_method":["costMethod"]}},"#PortfolioDetail":{"k":{"portfolio_id":["portfolioId"],"user_id":["userId"],"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"cost_method":["costMethod"],"is_public":["isPublic"],"is_active":["isActive"],"is_default":["isDefault"],"is_owner":["isOwner"],"assets_count":["assetsCount"],"market_value":["marketValue"],"total_value":["totalValue"],"cost_basis":["costBasis"],"unrealized_pnl":["unrealizedPnl"],"value_as_of":["valueAsOf"],"created_at":["createdAt"],"updated_at":["updatedAt"],"pnl":["pnl","s124"],"allocation":["allocation","s125"],"concentration":["concentration","s126"],"assets":["assets","s128"],"as_of":["asOf"]}},"s124":{"k":{"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_pct":["unrealizedPnlPct"],"realized_pnl":["realizedPnl"],"total_pnl":["totalPnl"],"net_flows":["netFlows"],"day_change":["dayChange"],"day_change_pct":["dayChangePct"],"cost_method":["costMethod"]}},"s125":{"k":{"by_asset":["byAsset"],"by_sector":["bySector"],"by_asset_type":["byAssetType"],"by_position_type":["byPositionType"],"cash_pct":["cashPct"]}},"s126":{"k":{"top_5_positions_weight_pct":["top5PositionsWeightPct"],"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight_pct":["largestPositionWeightPct"]}},"#PortfolioAsset":{"k":{"position_id":["positionId"],"portfolio_id":["portfolioId"],"asset_id":["assetId"],"asset_type":["assetType"],"position_type":["positionType"],"entry_price":["entryPrice"],"entry_date":["entryDate"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"previous_close":["previousClose"],"price_source":["priceSource"],"price_updated_at":["priceUpdatedAt"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_pct":["unrealizedPnlPct"],"realized_pnl":["realizedPnl"],"total_pnl":["totalPnl"],"day_change":["dayChange"],"day_change_pct":["dayChangePct"],"weight_pct":["weightPct"],"allocation_target":["allocationTarget"],"drift_pct":["driftPct"],"option":["option","s127"],"is_active":["isActive"],"is_open":["isOpen"],"closed_at":["closedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s127":{"k":{"underlying_asset_id":["underlyingAssetId"],"implied_volatility":["impliedVolatility"],"underlying_price":["underlyingPrice"]}},"s128":{"i":"#PortfolioAsset"},"s129":{"k":{"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"is_public":["isPublic"],"cost_method":["costMethod"],"is_active":["isActive"]}},"#PortfolioAnalytics":{"k":{"portfolio_id":["portfolioId"],"analysis_type":["analysisType"],"total_value":["totalValue"],"allocation":["allocation","s132"],"diversification":["diversification","s134"],"risk":["risk","s135"]}},"s130":{"k":{"position_id":["positionId"],"position_type":["positionType"],"market_value":["marketValue"],"exposure_pct":["exposurePct"],"target_pct":["targetPct"],"drift_pct":["driftPct"],"target_value":["targetValue"]}},"s131":{"i":"s130"},"s132":{"k":{"positions":["positions","s131"],"targets_set":["targetsSet"],"target_total_pct":["targetTotalPct"],"unassigned_pct":["unassignedPct"],"cash_pct":["cashPct"],"on_target":["onTarget"],"turnover_to_rebalance_pct":["turnoverToRebalancePct"],"drift_tolerance_pct":["driftTolerancePct"],"by_sector":["bySector"],"by_asset_type":["byAssetType"],"by_position_type":["byPositionType"]}},"s133":{"k":{"position_spread":["positionSpread"],"sector_spread":["sectorSpread"]}},"s134":{"k":{"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight":["largestPositionWeight"],"top_5_positions_weight":["top5PositionsWeight"],"sector_herfindahl_index":["sectorHerfindahlIndex"],"effective_sectors":["effectiveSectors"],"average_pairwise_correlation":["averagePairwiseCorrelation"],"correlation_pairs":["correlationPairs"],"correlation_lookback_days":["correlationLookbackDays"],"components":["components","s133"]}},"s135":{"k":{"lookback_from":["lookbackFrom"],"lookback_to":["lookbackTo"],"volatility_annualized_pct":["volatilityAnnualizedPct"],"sharpe_ratio":["sharpeRatio"],"max_drawdown_pct":["maxDrawdownPct"],"time_weighted_return_pct":["timeWeightedReturnPct"],"data_points":["dataPoints"]}},"s136":{"k":{"portfolio_id":["portfolioId"],"assets":["assets","s128"],"as_of":["asOf"]}},"s137":{"k":{"asset_id":["assetId"],"entry_price":["entryPrice"],"entry_date":["entryDate"],"allocation_target":["allocationTarget"],"position_type":["positionType"],"asset_type":["assetType"],"implied_volatility":["impliedVolatility"]}},"s138":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"allocation_target":["allocationTarget"],"implied_volatility":["impliedVolatility"],"is_active":["isActive"]}},"s139":{"k":{"position_id":["positionId"]}},"#PortfolioPerformance":{"k":{"portfolio_id":["portfolioId"],"base_currency":["baseCurrency"],"summary":["summary","s142"],"trailing_returns_pct":["trailingReturnsPct"],"points":["points","s144"],"contributions":["contributions","s146"],"methodology":["methodology","s147"]}},"s140":{"k":{"peak_date":["peakDate"],"trough_date":["troughDate"]}},"s141":{"k":{"return_pct":["returnPct"]}},"s142":{"k":{"start_value":["startValue"],"end_value":["endValue"],"net_flows":["netFlows"],"time_weighted_return_pct":["timeWeightedReturnPct"],"time_weighted_return_annualized_pct":["timeWeightedReturnAnnualizedPct"],"money_weighted_return_pct":["moneyWeightedReturnPct"],"volatility_annualized_pct":["volatilityAnnualizedPct"],"sharpe_ratio":["sharpeRatio"],"max_drawdown":["maxDrawdown","s140"],"best_day":["bestDay","s141"],"worst_day":["worstDay","s141"]}},"s143":{"k":{"cost_basis":["costBasis"],"net_flow":["netFlow"],"daily_return_pct":["dailyReturnPct"],"cumulative_return_pct":["cumulativeReturnPct"]}},"s144":{"i":"s143"},"s145":{"k":{"position_id":["positionId"],"start_value":["startValue"],"end_value":["endValue"],"net_cash":["netCash"],"share_of_gain_pct":["shareOfGainPct"]}},"s146":{"i":"s145"},"s147":{"k":{"time_weighted_return":["timeWeightedReturn"],"money_weighted_return":["moneyWeightedReturn"],"sharpe_ratio":["sharpeRatio"],"max_drawdown":["maxDrawdown"],"periods_per_year":["periodsPerYear"],"data_points":["dataPoints"],"filled_points":["filledPoints"],"as_of":["asOf"]}},"#PortfolioRealizedPnl":{"k":{"portfolio_id":["portfolioId"],"total_realized_pnl":["totalRealizedPnl"],"total_proceeds":["totalProceeds"],"total_cost_basis":["totalCostBasis"],"by_symbol":["bySymbol","s149"],"realizations":["realizations","s152"]}},"s148":{"k":{"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"]}},"s149":{"v":"s148"},"#RealizedPnlRow":{"k":{"trade_id":["tradeId"],"position_id":["positionId"],"asset_type":["assetType"],"position_type":["positionType"],"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"],"realized_pnl_percent":["realizedPnlPercent"],"lots":["lots","s151"]}},"s150":{"k":{"trade_id":["tradeId"],"unit_cost":["unitCost"]}},"s151":{"i":"s150"},"s152":{"i":"#RealizedPnlRow"},"#PortfolioTrade":{"k":{"trade_id":["tradeId"],"portfolio_id":["portfolioId"],"position_id":["positionId"],"trade_type":["tradeType"],"asset_type":["assetType"],"total_amount":["totalAmount"],"trade_date":["tradeDate"],"bot_id":["botId"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s153":{"i":"#PortfolioTrade"},"s154":{"k":{"portfolio_id":["portfolioId"],"trades":["trades","s153"]}},"s155":{"k":{"position_id":["positionId"],"avg_cost":["avgCost"],"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"]}},"s156":{"k":{"trade":["trade","#PortfolioTrade"],"realized_pnl":["realizedPnl"],"position":["position","s155"],"ledger_version":["ledgerVersion"]}},"s157":{"k":{"trade_type":["tradeType"],"asset_type":["assetType"],"position_id":["positionId"],"trade_date":["tradeDate"],"position_type":["positionType"]}},"s158":{"k":{"trade_type":["tradeType"],"trade_date":["tradeDate"]}},"s159":{"k":{"ledger_version":["ledgerVersion"]}},"#TradesImportReport":{"k":{"dry_run":["dryRun"],"total_rows":["totalRows"],"new_positions":["newPositions"],"trade_ids":["tradeIds"],"preview":["preview","s161"]}},"s160":{"k":{"trade_date":["tradeDate"],"trade_type":["tradeType"],"asset_type":["assetType"]}},"s161":{"i":"s160"},"s162":{"k":{"sma_20":["sma20"],"ema_50":["ema50"],"rsi_14":["rsi14"]}},"s163":{"k":{"technical_indicators":["technicalIndicators","s162"]}},"s164":{"i":"s163"},"s165":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"asset_id":["assetId"],"warmup_bars":["warmupBars"],"candles":["candles","s164"]}},"s166":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"last_close":["lastClose"],"support_levels":["supportLevels"],"resistance_levels":["resistanceLevels"],"nearest_support":["nearestSupport"],"nearest_resistance":["nearestResistance"],"pivots_found":["pivotsFound"]}},"s167":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"warmup_bars":["warmupBars"],"warmup_rule":["warmupRule"]}},"s168":{"k":{"reference_time":["referenceTime"],"average_score":["averageScore"],"series":["series","s6"]}},"#RateLimitStatus":{"k":{"window_seconds":["windowSeconds"],"reset_at":["resetAt"]}},"s169":{"i":"#RateLimitStatus"},"s170":{"k":{"user_context":["userContext"],"limits":["limits","s169"]}},"#Session":{"k":{"session_id":["sessionId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"is_active":["isActive"],"is_current":["isCurrent"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"]}},"s171":{"i":"#Session"},"s172":{"k":{"sessions":["sessions","s171"]}},"s173":{"k":{"kept_session_id":["keptSessionId"]}},"#TimingAlert":{"k":{"as_of":["asOf"]}},"s174":{"i":"#TimingAlert"},"s175":{"k":{"alerts":["alerts","s30"],"timing_alerts":["timingAlerts","s174"],"watchlist_id":["watchlistId"]}},"#UserActivity":{"k":{"activities":["activities","s177"],"engagement":["engagement","s178"]}},"s176":{"k":{"ip_address":["ipAddress"],"user_agent":["userAgent"],"session_id":["sessionId"],"created_at":["createdAt"]}},"s177":{"i":"s176"},"s178":{"k":{"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"member_since":["memberSince"],"active_sessions":["activeSessions"],"active_days_30d":["activeDays30d"],"actions_30d":["actions30d"]}},"s179":{"k":{"sessions_ended":["sessionsEnded"]}},"#ChangePasswordRequest":{"k":{"current_password":["currentPassword"],"new_password":["newPassword"]}},"#UserProfile":{"k":{"user_id":["userId"],"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"],"subscription":["subscription","s20"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"referral_code":["referralCode"],"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"#ProfileUpdate":{"k":{"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"]}},"s180":{"k":{"asset_type":["assetType"],"quote_currency":["quoteCurrency"]}},"s181":{"k":{"asset_id":["assetId"],"candles":["candles","s46"]}},"#Watchlist":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s182":{"i":"#Watchlist"},"s183":{"k":{"watchlists":["watchlists","s182"]}},"#WatchlistDetail":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"],"assets":["assets","s27"]}},"s184":{"k":{"is_public":["isPublic"],"sort_order":["sortOrder"]}},"s185":{"k":{"assets":["assets","s27"]}},"s186":{"k":{"position_type":["positionType"],"sort_order":["sortOrder"],"target_price":["targetPrice"],"asset_id":["assetId"]}},"s187":{"k":{"position_type":["positionType"],"sort_order":["sortOrder"],"target_price":["targetPrice"]}},"s188":{"k":{"watchlist_id":["watchlistId"],"signals":["signals","s68"]}},"s189":{"k":{"users":["users","s21"]}},"s190":{"k":{"user":["user","#AdminUser"]}},"#TaskRateLimit":{"k":{"task_name":["taskName"],"rate_limited":["rateLimited"],"max_calls":["maxCalls"],"time_window_seconds":["timeWindowSeconds"],"current_calls":["currentCalls"],"remaining_calls":["remainingCalls"],"reset_after_seconds":["resetAfterSeconds"]}},"s191":{"i":"#TaskRateLimit"},"s192":{"k":{"rate_limits":["rateLimits","s191"]}},"s193":{"k":{"had_history":["hadHistory"]}},"#SpotPrice":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"]}},"#Health":{},"#DetailedHealth":{"k":{"system_metrics":["systemMetrics","s194"],"services":["services","s195"]}},"s194":{"k":{"d1_round_trip_ms":["d1RoundTripMs"],"isolate_requests_served":["isolateRequestsServed"],"jobs_backlog":["jobsBacklog"],"oldest_queued_job_age_s":["oldestQueuedJobAgeS"]}},"#ServiceCheck":{"k":{"response_time":["responseTime"]}},"s195":{"i":"#ServiceCheck"},"s196":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"]}},"s197":{"i":"s196"},"s198":{"k":{"created_at":["createdAt"]}},"s199":{"k":{"public_key":["publicKey"]}},"#Preferences":{},"s200":{"k":{"change_percent_24h":["changePercent24h"],"as_of":["asOf"],"stale_reason":["staleReason"]}},"s201":{"v":"s200"},"s202":{"k":{"results":["results","s201"]}},"#TradingTrade":{},"s203":{"i":"#TradingTrade"},"#Holding":{"k":{"user_id":["userId"],"asset_type":["assetType"],"avg_purchase_price":["avgPurchasePrice"],"total_invested":["totalInvested"],"current_price":["currentPrice"],"current_value":["currentValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"realized_pnl":["realizedPnl"],"price_date":["priceDate"],"price_source":["priceSource"]}},"s204":{"i":"#Holding"},"s205":{"k":{"holdings":["holdings","s204"],"total_value":["totalValue"],"total_invested":["totalInvested"],"unrealized_pnl":["unrealizedPnl"],"realized_pnl":["realizedPnl"],"as_of":["asOf"]}},"s206":{"k":{"time_weighted_return":["timeWeightedReturn"],"money_weighted_return":["moneyWeightedReturn"],"max_drawdown":["maxDrawdown"],"volatility_annualized":["volatilityAnnualized"]}},"s207":{"k":{"periods_per_year":["periodsPerYear"],"data_points":["dataPoints"]}},"s208":{"k":{"performance":["performance","s206"],"methodology":["methodology","s207"]}},"s209":{"k":{"realizedPnl":["realizedPnl","s152"],"total_realized_pnl":["totalRealizedPnl"],"by_symbol":["bySymbol"]}},"#TrackerTrade":{"k":{"user_id":["userId"],"portfolio_id":["portfolioId"],"holding_id":["holdingId"],"trade_type":["tradeType"],"asset_type":["assetType"],"total_amount":["totalAmount"],"trade_date":["tradeDate"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s210":{"i":"#TrackerTrade"},"s211":{"k":{"trades":["trades","s210"]}},"s212":{"k":{"trade":["trade","#TrackerTrade"]}},"#JWKS":{}};
+export const SHAPES: Record<string, Shape> = {"#AssetDetail":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"external_ids":["externalIds"],"metrics_details":["metricsDetails","s1"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"#MarketCapBasis":{"k":{"as_of":["asOf"],"circulating_supply":["circulatingSupply"],"supply_as_of":["supplyAsOf"]}},"s1":{"k":{"access_count":["accessCount"],"last_accessed_at":["lastAccessedAt"]}},"#AssetInput":{"k":{"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"external_ids":["externalIds"],"is_active":["isActive"],"is_supported":["isSupported"]}},"s2":{"k":{"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"external_ids":["externalIds"],"is_active":["isActive"],"is_supported":["isSupported"]}},"s3":{"k":{"asset_id":["assetId"],"asset_type":["assetType"]}},"s4":{"i":"s3"},"s5":{"k":{"assets":["assets","s4"]}},"#SeriesQuality":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"largest_gap_days":["largestGapDays"],"ohlc_inconsistent":["ohlcInconsistent"],"staleness_days":["stalenessDays"]}},"s6":{"i":"#SeriesQuality"},"s7":{"k":{"series":["series","s6"]}},"#Job":{"k":{"job_id":["jobId"],"progress_message":["progressMessage"],"max_attempts":["maxAttempts"],"cancel_requested":["cancelRequested"],"user_id":["userId"],"created_at":["createdAt"],"started_at":["startedAt"],"finished_at":["finishedAt"],"updated_at":["updatedAt"]}},"#Feedback":{"k":{"user_id":["userId"],"admin_response":["adminResponse"],"responded_by":["respondedBy"],"responded_at":["respondedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s8":{"i":"#Feedback"},"s9":{"k":{"feedback":["feedback","s8"]}},"s10":{"k":{"response_message":["responseMessage"]}},"s11":{"k":{"by_type":["byType"],"by_status":["byStatus"],"push_subscriptions":["pushSubscriptions"],"users_with_push":["usersWithPush"]}},"s12":{"k":{"start_date":["startDate"],"end_date":["endDate"]}},"s13":{"k":{"dry_run":["dryRun"]}},"s14":{"k":{"user_id":["userId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"is_active":["isActive"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"],"duration_seconds":["durationSeconds"]}},"s15":{"i":"s14"},"s16":{"k":{"sessions":["sessions","s15"]}},"#AuditLog":{"k":{"actor_user_id":["actorUserId"],"target_type":["targetType"],"target_id":["targetId"],"ip_address":["ipAddress"],"user_agent":["userAgent"],"request_id":["requestId"],"created_at":["createdAt"]}},"s17":{"i":"#AuditLog"},"s18":{"k":{"audit_logs":["auditLogs","s17"]}},"s19":{"k":{"session_id":["sessionId"],"user_id":["userId"]}},"#AdminUser":{"k":{"user_id":["userId"],"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"],"subscription":["subscription","s20"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"referral_code":["referralCode"],"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"created_at":["createdAt"],"updated_at":["updatedAt"],"failed_login_count":["failedLoginCount"],"locked_until":["lockedUntil"],"is_locked":["isLocked"],"admin_notes":["adminNotes"]}},"s20":{"k":{"rate_limit_multiplier":["rateLimitMultiplier"]}},"s21":{"i":"#AdminUser"},"s22":{"k":{"total_users":["totalUsers"],"active_users":["activeUsers"],"verified_users":["verifiedUsers"],"mfa_enabled":["mfaEnabled"],"locked_accounts":["lockedAccounts"]}},"s23":{"k":{"users":["users","s21"],"statistics":["statistics","s22"]}},"#AdminSession":{"k":{"user_id":["userId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"is_active":["isActive"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"]}},"s24":{"i":"#AdminSession"},"s25":{"k":{"user":["user","#AdminUser"],"sessions":["sessions","s24"],"recent_activity":["recentActivity"],"audit_trail":["auditTrail"]}},"#AdminUserUpdate":{"k":{"is_active":["isActive"],"subscription_plan":["subscriptionPlan"],"is_verified":["isVerified"]}},"s26":{"k":{"is_active":["isActive"],"is_verified":["isVerified"]}},"#WatchlistAsset":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"position_type":["positionType"],"target_price":["targetPrice"],"distance_to_target_pct":["distanceToTargetPct"],"sort_order":["sortOrder"],"added_at":["addedAt"]}},"s27":{"i":"#WatchlistAsset"},"s28":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"],"assets":["assets","s27"]}},"s29":{"k":{"update_reason":["updateReason"]}},"#Alert":{"k":{"alert_id":["alertId"],"user_id":["userId"],"asset_id":["assetId"],"alert_type":["alertType"],"trigger_value":["triggerValue"],"is_active":["isActive"],"cooldown_seconds":["cooldownSeconds"],"current_state":["currentState"],"current_price":["currentPrice"],"is_triggered":["isTriggered"],"trigger_count":["triggerCount"],"last_triggered_at":["lastTriggeredAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s30":{"i":"#Alert"},"s31":{"k":{"alerts":["alerts","s30"]}},"#CreateAlert":{"k":{"asset_id":["assetId"],"alert_type":["alertType"],"trigger_value":["triggerValue"],"notification_method":["notificationMethod"],"cooldown_seconds":["cooldownSeconds"],"is_active":["isActive"]}},"#UpdateAlert":{"k":{"alert_type":["alertType"],"trigger_value":["triggerValue"],"notification_method":["notificationMethod"],"cooldown_seconds":["cooldownSeconds"],"is_active":["isActive"]}},"s32":{"k":{"alert_id":["alertId"],"deleted_at":["deletedAt"]}},"#AlertTrigger":{"k":{"alert_id":["alertId"],"asset_id":["assetId"],"triggered_at":["triggeredAt"]}},"s33":{"i":"#AlertTrigger"},"s34":{"k":{"alert":["alert","#Alert"],"triggers":["triggers","s33"]}},"#TriggeredAlert":{"k":{"alert_id":["alertId"],"asset_id":["assetId"],"triggered_at":["triggeredAt"],"alert_type":["alertType"],"current_price":["currentPrice"],"change_since_trigger":["changeSinceTrigger"],"change_since_trigger_pct":["changeSinceTriggerPct"]}},"s35":{"i":"#TriggeredAlert"},"s36":{"k":{"triggered":["triggered","s35"]}},"s37":{"k":{"long_exposure":["longExposure"],"short_exposure":["shortExposure"],"gross_exposure":["grossExposure"],"net_exposure":["netExposure"],"long_percentage":["longPercentage"],"short_percentage":["shortPercentage"],"gross_percentage":["grossPercentage"],"net_percentage":["netPercentage"]}},"s38":{"k":{"total_pnl":["totalPnl"],"unrealized_pnl":["unrealizedPnl"],"realized_pnl":["realizedPnl"],"day_change":["dayChange"]}},"s39":{"k":{"total_positions":["totalPositions"],"long_count":["longCount"],"short_count":["shortCount"],"option_count":["optionCount"]}},"s40":{"k":{"portfolio_id":["portfolioId"],"total_value":["totalValue"],"cash_balance":["cashBalance"],"exposures":["exposures","s37"],"pnl":["pnl","s38"],"position_count":["positionCount","s39"],"last_updated":["lastUpdated"]}},"#ApiKey":{"k":{"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"]}},"s41":{"i":"#ApiKey"},"s42":{"k":{"api_keys":["apiKeys","s41"]}},"s43":{"k":{"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"]}},"#ApiKeyCreate":{"k":{"expires_in_days":["expiresInDays"]}},"#Asset":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"]}},"s44":{"i":"#Asset"},"s45":{"k":{"assets":["assets","s44"]}},"#Candle":{},"s46":{"i":"#Candle"},"s47":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"asset_id":["assetId"],"candles":["candles","s46"]}},"s48":{"k":{"max_drawdown":["maxDrawdown"],"peak_date":["peakDate"],"trough_date":["troughDate"],"recovery_date":["recoveryDate"],"duration_days":["durationDays"]}},"s49":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"period_days":["periodDays"],"drawdown":["drawdown","s48"],"annualization_periods":["annualizationPeriods"]}},"s50":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"match_rank":["matchRank"]}},"s51":{"i":"s50"},"s52":{"k":{"results":["results","s51"]}},"#TwoFactorStatus":{"k":{"pending_enrolment":["pendingEnrolment"]}},"#TwoFactorEnrolment":{"k":{"otpauth_uri":["otpauthUri"]}},"#AuthResponse":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"],"access_token":["accessToken"],"refresh_token":["refreshToken"],"token_type":["tokenType"],"expires_in":["expiresIn"],"refresh_expires_in":["refreshExpiresIn"],"session_id":["sessionId"],"user_id":["userId"],"user":["user","#AuthUser"],"data":["data","s53"],"meta":["meta","s54"]}},"#AuthUser":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"]}},"s53":{"k":{"access_token":["accessToken"],"refresh_token":["refreshToken"],"token_type":["tokenType"],"expires_in":["expiresIn"],"refresh_expires_in":["refreshExpiresIn"],"session_id":["sessionId"],"user_id":["userId"],"user":["user","#AuthUser"]}},"s54":{"k":{"request_id":["requestId"]}},"#LoginRequest":{"k":{"totp_code":["totpCode"]}},"#LogoutResponse":{"k":{"data":["data","s55"],"meta":["meta","s54"]}},"s55":{"k":{"session_id":["sessionId"]}},"#RefreshRequest":{"k":{"refresh_token":["refreshToken"]}},"#MeResponse":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"],"user":["user","#AuthUser"],"data":["data","#AuthUser"],"meta":["meta","s54"]}},"#RegisterRequest":{"k":{"full_name":["fullName"]}},"s56":{"k":{"factor_type":["factorType"],"current_price":["currentPrice"],"change_percent":["changePercent"],"last_updated":["lastUpdated"],"stale_reason":["staleReason"],"historical_prices":["historicalPrices"]}},"s57":{"i":"s56"},"s58":{"k":{"total_etfs":["totalEtfs"],"data_coverage":["dataCoverage"],"last_updated":["lastUpdated"]}},"s59":{"k":{"factor_etfs":["factorEtfs","s57"],"summary":["summary","s58"]}},"s60":{"k":{"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s61":{"k":{"position_type":["positionType"],"current_price":["currentPrice"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"cost_basis":["costBasis"],"price_source":["priceSource"]}},"s62":{"i":"s61"},"s63":{"k":{"total_value":["totalValue"],"cash_balance":["cashBalance"],"total_pnl":["totalPnl"],"positions_count":["positionsCount"]}},"s64":{"k":{"last_updated":["lastUpdated"],"data_quality":["dataQuality"]}},"s65":{"k":{"portfolio":["portfolio","s60"],"positions":["positions","s62"],"summary":["summary","s63"],"market_data":["marketData","s64"],"as_of_date":["asOfDate"]}},"s66":{"k":{"total_positions":["totalPositions"],"positions_with_prices":["positionsWithPrices"],"missing_prices":["missingPrices"],"unpriced_symbols":["unpricedSymbols"]}},"s67":{"k":{"as_of":["asOf"]}},"s68":{"i":"s67"},"s69":{"k":{"last_updated":["lastUpdated"],"hours_since_update":["hoursSinceUpdate"],"oldest_update":["oldestUpdate"],"hours_since_oldest_update":["hoursSinceOldestUpdate"],"stale_symbols":["staleSymbols"],"stale_prices":["stalePrices","s68"]}},"s70":{"k":{"options_positions":["optionsPositions"],"positions_with_greeks":["positionsWithGreeks"],"missing_greeks":["missingGreeks"],"symbols_missing_greeks":["symbolsMissingGreeks"]}},"s71":{"k":{"price_coverage":["priceCoverage","s66"],"data_freshness":["dataFreshness","s69"],"greeks_coverage":["greeksCoverage","s70"]}},"s72":{"k":{"portfolio_id":["portfolioId"],"overall_score":["overallScore"],"metrics":["metrics","s71"],"last_assessed":["lastAssessed"]}},"s73":{"k":{"created_at":["createdAt"],"positions_count":["positionsCount"],"total_value":["totalValue"]}},"s74":{"i":"s73"},"s75":{"k":{"data":["data","s74"]}},"s76":{"k":{"total_value":["totalValue"],"cash_balance":["cashBalance"],"invested_value":["investedValue"],"total_pnl":["totalPnl"],"total_pnl_percent":["totalPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"]}},"s77":{"k":{"by_type":["byType"],"by_sector":["bySector"]}},"s78":{"k":{"top_5_positions_weight":["top5PositionsWeight"],"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight":["largestPositionWeight"]}},"s79":{"k":{"total_delta":["totalDelta"],"total_gamma":["totalGamma"],"total_theta":["totalTheta"],"total_vega":["totalVega"],"net_delta_exposure":["netDeltaExposure"],"options_notional":["optionsNotional"],"options_positions":["optionsPositions"],"options_with_greeks":["optionsWithGreeks"]}},"s80":{"k":{"ytd_return":["ytdReturn"],"trailing_30d_return":["trailing30dReturn"],"trailing_90d_return":["trailing90dReturn"],"sharpe_ratio_30d":["sharpeRatio30d"],"max_drawdown_30d":["maxDrawdown30d"],"annualization_periods":["annualizationPeriods"],"as_of":["asOf"]}},"s81":{"k":{"portfolio_id":["portfolioId"],"basic_aggregations":["basicAggregations","s76"],"position_breakdown":["positionBreakdown","s77"],"concentration_metrics":["concentrationMetrics","s78"],"greeks_aggregations":["greeksAggregations","s79"],"factor_aggregations":["factorAggregations"],"performance_metrics":["performanceMetrics","s80"],"last_updated":["lastUpdated"]}},"s82":{"k":{"total_positions":["totalPositions"],"active_positions":["activePositions"],"closed_positions":["closedPositions"],"total_market_value":["totalMarketValue"],"total_cost_basis":["totalCostBasis"],"total_unrealized_pnl":["totalUnrealizedPnl"],"total_unrealized_pnl_percent":["totalUnrealizedPnlPercent"]}},"s83":{"k":{"position_type":["positionType"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"realized_pnl":["realizedPnl"],"is_closed":["isClosed"]}},"s84":{"i":"s83"},"s85":{"k":{"unrealized_pnl_percent":["unrealizedPnlPercent"]}},"s86":{"k":{"best_performer":["bestPerformer","s85"],"worst_performer":["worstPerformer","s85"]}},"s87":{"k":{"portfolio_id":["portfolioId"],"summary_statistics":["summaryStatistics","s82"],"position_summary":["positionSummary","s84"],"performance_metrics":["performanceMetrics","s86"],"last_updated":["lastUpdated"]}},"#DataPosition":{"k":{"portfolio_id":["portfolioId"],"position_type":["positionType"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"market_value":["marketValue"],"weight_in_portfolio":["weightInPortfolio"],"underlying_asset_id":["underlyingAssetId"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"],"realized_pnl":["realizedPnl"],"opened_at":["openedAt"],"closed_at":["closedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"],"is_active":["isActive"],"price_as_of":["priceAsOf"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"]}},"s88":{"k":{"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"total_cost":["totalCost"],"total_proceeds":["totalProceeds"],"realized_pnl":["realizedPnl"]}},"s89":{"k":{"current_price":["currentPrice"],"day_high":["dayHigh"],"day_low":["dayLow"],"year_high":["yearHigh"],"year_low":["yearLow"],"market_cap":["marketCap"],"last_updated":["lastUpdated"]}},"s90":{"k":{"market_cap":["marketCap"],"pe_ratio":["peRatio"],"dividend_yield":["dividendYield"]}},"s91":{"k":{"delta_notional":["deltaNotional"],"implied_volatility":["impliedVolatility"],"underlying_price":["underlyingPrice"],"time_to_expiry_years":["timeToExpiryYears"],"risk_free_rate":["riskFreeRate"]}},"s92":{"k":{"position_var_95":["positionVar95"],"position_var_99":["positionVar99"],"component_var":["componentVar"],"marginal_var":["marginalVar"],"beta_to_portfolio":["betaToPortfolio"],"correlation_to_portfolio":["correlationToPortfolio"]}},"s93":{"k":{"volatility_30d":["volatility30d"],"sharpe_ratio_30d":["sharpeRatio30d"],"max_drawdown_30d":["maxDrawdown30d"],"annualization_periods":["annualizationPeriods"],"data_points":["dataPoints"]}},"#PositionTransaction":{},"s94":{"i":"#PositionTransaction"},"s95":{"k":{"position":["position","#DataPosition"],"pnl_analysis":["pnlAnalysis","s88"],"market_data":["marketData","s89"],"fundamentals":["fundamentals","s90"],"greeks":["greeks","s91"],"factor_exposures":["factorExposures"],"risk_metrics":["riskMetrics","s92"],"historical_performance":["historicalPerformance","s93"],"transactions":["transactions","s94"],"last_updated":["lastUpdated"]}},"s96":{"k":{"portfolio_id":["portfolioId"],"position_type":["positionType"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"is_active":["isActive"],"created_at":["createdAt"],"updated_at":["updatedAt"],"price_as_of":["priceAsOf"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"]}},"s97":{"i":"s96"},"s98":{"k":{"total_positions":["totalPositions"],"total_market_value":["totalMarketValue"],"total_unrealized_pnl":["totalUnrealizedPnl"],"total_day_change":["totalDayChange"],"long_positions":["longPositions"],"short_positions":["shortPositions"],"options_positions":["optionsPositions"]}},"s99":{"k":{"data":["data","s97"],"summary":["summary","s98"]}},"s100":{"k":{"adjusted_close":["adjustedClose"]}},"s101":{"i":"s100"},"s102":{"k":{"period_return":["periodReturn"],"max_price":["maxPrice"],"min_price":["minPrice"],"avg_volume":["avgVolume"],"max_drawdown":["maxDrawdown"],"annualization_periods":["annualizationPeriods"],"data_points":["dataPoints"]}},"s103":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"data_points":["dataPoints"],"start_date":["startDate"],"end_date":["endDate"],"prices":["prices","s101"],"statistics":["statistics","s102"],"last_updated":["lastUpdated"]}},"s104":{"k":{"change_percent":["changePercent"],"bid_size":["bidSize"],"ask_size":["askSize"],"high_52_week":["high52Week"],"low_52_week":["low52Week"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"as_of":["asOf"],"stale_reason":["staleReason"]}},"s105":{"i":"s104"},"s106":{"k":{"quotes":["quotes","s105"],"market_status":["marketStatus"],"last_updated":["lastUpdated"]}},"s107":{"i":"#Job"},"s108":{"k":{"jobs":["jobs","s107"]}},"#ManagedPortfolio":{"k":{"is_public":["isPublic"],"cost_method":["costMethod"],"positions_count":["positionsCount"],"total_value":["totalValue"],"cash_balance":["cashBalance"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s109":{"k":{"is_public":["isPublic"],"cost_method":["costMethod"]}},"s110":{"k":{"deleted_at":["deletedAt"]}},"s111":{"k":{"position":["position","#DataPosition"],"transaction":["transaction","#PositionTransaction"]}},"s112":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"position_type":["positionType"],"asset_type":["assetType"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"]}},"s113":{"k":{"position":["position","#DataPosition"]}},"s114":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"]}},"s115":{"k":{"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"],"realized_pnl_percent":["realizedPnlPercent"]}},"s116":{"k":{"position":["position","#DataPosition"],"realized_pnl":["realizedPnl"],"realization":["realization","s115"],"transaction":["transaction","#PositionTransaction"]}},"#Notification":{"k":{"notification_id":["notificationId"],"is_read":["isRead"],"read_at":["readAt"],"dismissed_at":["dismissedAt"],"created_at":["createdAt"]}},"s117":{"i":"#Notification"},"s118":{"k":{"notifications":["notifications","s117"],"unread_count":["unreadCount"]}},"s119":{"k":{"marked_read":["markedRead"]}},"#NotificationPreferences":{"k":{"in_app":["inApp"]}},"s120":{"k":{"email_enabled":["emailEnabled"],"push_enabled":["pushEnabled"],"in_app":["inApp"]}},"#Portfolio":{"k":{"portfolio_id":["portfolioId"],"user_id":["userId"],"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"cost_method":["costMethod"],"is_public":["isPublic"],"is_active":["isActive"],"is_default":["isDefault"],"is_owner":["isOwner"],"assets_count":["assetsCount"],"market_value":["marketValue"],"total_value":["totalValue"],"cost_basis":["costBasis"],"unrealized_pnl":["unrealizedPnl"],"value_as_of":["valueAsOf"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s121":{"i":"#Portfolio"},"s122":{"k":{"portfolios":["portfolios","s121"]}},"s123":{"k":{"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"is_public":["isPublic"],"cost_method":["costMethod"]}},"#PortfolioDetail":{"k":{"portfolio_id":["portfolioId"],"user_id":["userId"],"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"cost_method":["costMethod"],"is_public":["isPublic"],"is_active":["isActive"],"is_default":["isDefault"],"is_owner":["isOwner"],"assets_count":["assetsCount"],"market_value":["marketValue"],"total_value":["totalValue"],"cost_basis":["costBasis"],"unrealized_pnl":["unrealizedPnl"],"value_as_of":["valueAsOf"],"created_at":["createdAt"],"updated_at":["updatedAt"],"pnl":["pnl","s124"],"allocation":["allocation","s125"],"concentration":["concentration","s126"],"assets":["assets","s128"],"as_of":["asOf"]}},"s124":{"k":{"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_pct":["unrealizedPnlPct"],"realized_pnl":["realizedPnl"],"total_pnl":["totalPnl"],"net_flows":["netFlows"],"day_change":["dayChange"],"day_change_pct":["dayChangePct"],"cost_method":["costMethod"]}},"s125":{"k":{"by_asset":["byAsset"],"by_sector":["bySector"],"by_asset_type":["byAssetType"],"by_position_type":["byPositionType"],"cash_pct":["cashPct"]}},"s126":{"k":{"top_5_positions_weight_pct":["top5PositionsWeightPct"],"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight_pct":["largestPositionWeightPct"]}},"#PortfolioAsset":{"k":{"position_id":["positionId"],"portfolio_id":["portfolioId"],"asset_id":["assetId"],"asset_type":["assetType"],"position_type":["positionType"],"entry_price":["entryPrice"],"entry_date":["entryDate"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"previous_close":["previousClose"],"price_source":["priceSource"],"price_updated_at":["priceUpdatedAt"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_pct":["unrealizedPnlPct"],"realized_pnl":["realizedPnl"],"total_pnl":["totalPnl"],"day_change":["dayChange"],"day_change_pct":["dayChangePct"],"weight_pct":["weightPct"],"allocation_target":["allocationTarget"],"drift_pct":["driftPct"],"option":["option","s127"],"is_active":["isActive"],"is_open":["isOpen"],"closed_at":["closedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s127":{"k":{"underlying_asset_id":["underlyingAssetId"],"implied_volatility":["impliedVolatility"],"underlying_price":["underlyingPrice"]}},"s128":{"i":"#PortfolioAsset"},"s129":{"k":{"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"is_public":["isPublic"],"cost_method":["costMethod"],"is_active":["isActive"]}},"#PortfolioAnalytics":{"k":{"portfolio_id":["portfolioId"],"analysis_type":["analysisType"],"total_value":["totalValue"],"allocation":["allocation","s132"],"diversification":["diversification","s134"],"risk":["risk","s135"]}},"s130":{"k":{"position_id":["positionId"],"position_type":["positionType"],"market_value":["marketValue"],"exposure_pct":["exposurePct"],"target_pct":["targetPct"],"drift_pct":["driftPct"],"target_value":["targetValue"]}},"s131":{"i":"s130"},"s132":{"k":{"positions":["positions","s131"],"targets_set":["targetsSet"],"target_total_pct":["targetTotalPct"],"unassigned_pct":["unassignedPct"],"cash_pct":["cashPct"],"on_target":["onTarget"],"turnover_to_rebalance_pct":["turnoverToRebalancePct"],"drift_tolerance_pct":["driftTolerancePct"],"by_sector":["bySector"],"by_asset_type":["byAssetType"],"by_position_type":["byPositionType"]}},"s133":{"k":{"position_spread":["positionSpread"],"sector_spread":["sectorSpread"]}},"s134":{"k":{"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight":["largestPositionWeight"],"top_5_positions_weight":["top5PositionsWeight"],"sector_herfindahl_index":["sectorHerfindahlIndex"],"effective_sectors":["effectiveSectors"],"average_pairwise_correlation":["averagePairwiseCorrelation"],"correlation_pairs":["correlationPairs"],"correlation_lookback_days":["correlationLookbackDays"],"components":["components","s133"]}},"s135":{"k":{"lookback_from":["lookbackFrom"],"lookback_to":["lookbackTo"],"volatility_annualized_pct":["volatilityAnnualizedPct"],"sharpe_ratio":["sharpeRatio"],"max_drawdown_pct":["maxDrawdownPct"],"time_weighted_return_pct":["timeWeightedReturnPct"],"data_points":["dataPoints"]}},"s136":{"k":{"portfolio_id":["portfolioId"],"assets":["assets","s128"],"as_of":["asOf"]}},"s137":{"k":{"asset_id":["assetId"],"entry_price":["entryPrice"],"entry_date":["entryDate"],"allocation_target":["allocationTarget"],"position_type":["positionType"],"asset_type":["assetType"],"implied_volatility":["impliedVolatility"]}},"s138":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"allocation_target":["allocationTarget"],"implied_volatility":["impliedVolatility"],"is_active":["isActive"]}},"s139":{"k":{"position_id":["positionId"]}},"#PortfolioPerformance":{"k":{"portfolio_id":["portfolioId"],"base_currency":["baseCurrency"],"summary":["summary","s142"],"trailing_returns_pct":["trailingReturnsPct"],"returns":["returns","#PortfolioReturns"],"benchmark":["benchmark","#PortfolioBenchmarkComparison"],"points":["points","s155"],"contributions":["contributions","s157"],"methodology":["methodology","s158"]}},"s140":{"k":{"peak_date":["peakDate"],"trough_date":["troughDate"]}},"s141":{"k":{"return_pct":["returnPct"]}},"s142":{"k":{"start_value":["startValue"],"end_value":["endValue"],"net_flows":["netFlows"],"time_weighted_return_pct":["timeWeightedReturnPct"],"time_weighted_return_annualized_pct":["timeWeightedReturnAnnualizedPct"],"money_weighted_return_pct":["moneyWeightedReturnPct"],"volatility_annualized_pct":["volatilityAnnualizedPct"],"sharpe_ratio":["sharpeRatio"],"max_drawdown":["maxDrawdown","s140"],"best_day":["bestDay","s141"],"worst_day":["worstDay","s141"]}},"#PortfolioReturns":{"k":{"window":["window","s151"],"periods":["periods","s153"],"method_notes":["methodNotes"]}},"s143":{"k":{"return_pct":["returnPct"],"annualized_pct":["annualizedPct"]}},"s144":{"k":{"return_pct":["returnPct"],"invested_capital":["investedCapital"]}},"s145":{"k":{"time_weighted":["timeWeighted","s143"],"money_weighted":["moneyWeighted","s143"],"modified_dietz":["modifiedDietz","s141"],"simple_on_invested":["simpleOnInvested","s144"],"net_profit":["netProfit"]}},"s146":{"k":{"start_value":["startValue"],"net_flows":["netFlows"],"end_value":["endValue"],"pnl_from_positions":["pnlFromPositions"],"pnl_from_cash":["pnlFromCash"]}},"#ReturnContributor":{"k":{"position_id":["positionId"],"asset_class":["assetClass"],"start_value":["startValue"],"end_value":["endValue"],"net_cash":["netCash"],"average_capital":["averageCapital"],"weight_pct":["weightPct"],"return_pct":["returnPct"],"contribution_pct":["contributionPct"]}},"s147":{"i":"#ReturnContributor"},"s148":{"k":{"asset_class":["assetClass"],"average_capital":["averageCapital"],"weight_pct":["weightPct"],"return_pct":["returnPct"],"contribution_pct":["contributionPct"]}},"s149":{"i":"s148"},"s150":{"k":{"total_pct":["totalPct"],"by_position":["byPosition","s147"],"by_asset_class":["byAssetClass","s149"],"best":["best","s147"],"worst":["worst","s147"]}},"s151":{"k":{"data_points":["dataPoints"],"methods":["methods","s145"],"reconciliation":["reconciliation","s146"],"contribution":["contribution","s150"]}},"s152":{"k":{"time_weighted_pct":["timeWeightedPct"],"time_weighted_annualized_pct":["timeWeightedAnnualizedPct"],"money_weighted_annualized_pct":["moneyWeightedAnnualizedPct"],"net_profit":["netProfit"]}},"s153":{"i":"s152"},"#PortfolioBenchmarkComparison":{"k":{"data_points":["dataPoints"],"portfolio_return":["portfolioReturn"],"benchmark_return":["benchmarkReturn"],"excess_return":["excessReturn"],"portfolio_return_annualized":["portfolioReturnAnnualized"],"benchmark_return_annualized":["benchmarkReturnAnnualized"],"excess_return_annualized":["excessReturnAnnualized"],"alpha_annualized":["alphaAnnualized"],"r_squared":["rSquared"],"tracking_error":["trackingError"],"information_ratio":["informationRatio"],"up_capture":["upCapture"],"down_capture":["downCapture"],"max_drawdown_portfolio":["maxDrawdownPortfolio"],"max_drawdown_benchmark":["maxDrawdownBenchmark"]}},"s154":{"k":{"cost_basis":["costBasis"],"net_flow":["netFlow"],"daily_return_pct":["dailyReturnPct"],"cumulative_return_pct":["cumulativeReturnPct"]}},"s155":{"i":"s154"},"s156":{"k":{"position_id":["positionId"],"start_value":["startValue"],"end_value":["endValue"],"net_cash":["netCash"],"share_of_gain_pct":["shareOfGainPct"]}},"s157":{"i":"s156"},"s158":{"k":{"time_weighted_return":["timeWeightedReturn"],"money_weighted_return":["moneyWeightedReturn"],"sharpe_ratio":["sharpeRatio"],"max_drawdown":["maxDrawdown"],"periods_per_year":["periodsPerYear"],"data_points":["dataPoints"],"filled_points":["filledPoints"],"as_of":["asOf"]}},"#RealizedGainsReport":{"k":{"portfolio_id":["portfolioId"],"base_currency":["baseCurrency"],"long_term_days":["longTermDays"],"totals":["totals","s159"],"years":["years","s160"],"realizations":["realizations","s162"],"open_lots":["openLots","s164"],"warnings":["warnings","s166"],"methodology":["methodology","s167"]}},"s159":{"k":{"cost_basis":["costBasis"],"short_term_gain":["shortTermGain"],"long_term_gain":["longTermGain"]}},"s160":{"i":"s159"},"s161":{"k":{"sale_trade_id":["saleTradeId"],"lot_trade_id":["lotTradeId"],"position_id":["positionId"],"date_acquired":["dateAcquired"],"date_sold":["dateSold"],"cost_basis":["costBasis"],"holding_days":["holdingDays"],"short_position":["shortPosition"]}},"s162":{"i":"s161"},"s163":{"k":{"lot_trade_id":["lotTradeId"],"position_id":["positionId"],"date_acquired":["dateAcquired"],"cost_basis":["costBasis"],"unit_cost":["unitCost"]}},"s164":{"i":"s163"},"s165":{"k":{"trade_id":["tradeId"]}},"s166":{"i":"s165"},"s167":{"k":{"holding_period":["holdingPeriod"],"specific_identification":["specificIdentification"]}},"#PortfolioRealizedPnl":{"k":{"portfolio_id":["portfolioId"],"total_realized_pnl":["totalRealizedPnl"],"total_proceeds":["totalProceeds"],"total_cost_basis":["totalCostBasis"],"by_symbol":["bySymbol","s169"],"realizations":["realizations","s172"]}},"s168":{"k":{"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"]}},"s169":{"v":"s168"},"#RealizedPnlRow":{"k":{"trade_id":["tradeId"],"position_id":["positionId"],"asset_type":["assetType"],"position_type":["positionType"],"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"],"realized_pnl_percent":["realizedPnlPercent"],"lots":["lots","s171"]}},"s170":{"k":{"trade_id":["tradeId"],"unit_cost":["unitCost"]}},"s171":{"i":"s170"},"s172":{"i":"#RealizedPnlRow"},"#PortfolioTrade":{"k":{"trade_id":["tradeId"],"portfolio_id":["portfolioId"],"position_id":["positionId"],"trade_type":["tradeType"],"asset_type":["assetType"],"total_amount":["totalAmount"],"trade_date":["tradeDate"],"bot_id":["botId"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s173":{"i":"#PortfolioTrade"},"s174":{"k":{"portfolio_id":["portfolioId"],"trades":["trades","s173"]}},"s175":{"k":{"position_id":["positionId"],"avg_cost":["avgCost"],"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"]}},"s176":{"k":{"trade":["trade","#PortfolioTrade"],"realized_pnl":["realizedPnl"],"position":["position","s175"],"ledger_version":["ledgerVersion"]}},"s177":{"k":{"trade_type":["tradeType"],"asset_type":["assetType"],"position_id":["positionId"],"fee_currency":["feeCurrency"],"trade_date":["tradeDate"],"lots":["lots","s166"],"position_type":["positionType"]}},"s178":{"k":{"trade_type":["tradeType"],"trade_date":["tradeDate"]}},"s179":{"k":{"ledger_version":["ledgerVersion"]}},"s180":{"k":{"trade_date":["tradeDate"],"trade_type":["tradeType"],"asset_type":["assetType"]}},"s181":{"i":"s180"},"s182":{"k":{"dry_run":["dryRun"],"total_rows":["totalRows"],"new_positions":["newPositions"],"trade_ids":["tradeIds"],"preview":["preview","s181"]}},"s183":{"k":{"sma_20":["sma20"],"ema_50":["ema50"],"rsi_14":["rsi14"]}},"s184":{"k":{"technical_indicators":["technicalIndicators","s183"]}},"s185":{"i":"s184"},"s186":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"asset_id":["assetId"],"warmup_bars":["warmupBars"],"candles":["candles","s185"]}},"s187":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"last_close":["lastClose"],"support_levels":["supportLevels"],"resistance_levels":["resistanceLevels"],"nearest_support":["nearestSupport"],"nearest_resistance":["nearestResistance"],"pivots_found":["pivotsFound"]}},"s188":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"warmup_bars":["warmupBars"],"warmup_rule":["warmupRule"]}},"s189":{"k":{"reference_time":["referenceTime"],"average_score":["averageScore"],"series":["series","s6"]}},"#RateLimitStatus":{"k":{"window_seconds":["windowSeconds"],"reset_at":["resetAt"]}},"s190":{"i":"#RateLimitStatus"},"s191":{"k":{"user_context":["userContext"],"limits":["limits","s190"]}},"#Session":{"k":{"session_id":["sessionId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"is_active":["isActive"],"is_current":["isCurrent"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"]}},"s192":{"i":"#Session"},"s193":{"k":{"sessions":["sessions","s192"]}},"s194":{"k":{"kept_session_id":["keptSessionId"]}},"#TimingAlert":{"k":{"as_of":["asOf"]}},"s195":{"i":"#TimingAlert"},"s196":{"k":{"alerts":["alerts","s30"],"timing_alerts":["timingAlerts","s195"],"watchlist_id":["watchlistId"]}},"#UserActivity":{"k":{"activities":["activities","s198"],"engagement":["engagement","s199"]}},"s197":{"k":{"ip_address":["ipAddress"],"user_agent":["userAgent"],"session_id":["sessionId"],"created_at":["createdAt"]}},"s198":{"i":"s197"},"s199":{"k":{"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"member_since":["memberSince"],"active_sessions":["activeSessions"],"active_days_30d":["activeDays30d"],"actions_30d":["actions30d"]}},"s200":{"k":{"sessions_ended":["sessionsEnded"]}},"#ChangePasswordRequest":{"k":{"current_password":["currentPassword"],"new_password":["newPassword"]}},"#UserProfile":{"k":{"user_id":["userId"],"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"],"subscription":["subscription","s20"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"referral_code":["referralCode"],"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"#ProfileUpdate":{"k":{"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"]}},"s201":{"k":{"asset_type":["assetType"],"quote_currency":["quoteCurrency"]}},"s202":{"k":{"asset_id":["assetId"],"candles":["candles","s46"]}},"#Watchlist":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s203":{"i":"#Watchlist"},"s204":{"k":{"watchlists":["watchlists","s203"]}},"#WatchlistDetail":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"],"assets":["assets","s27"]}},"s205":{"k":{"is_public":["isPublic"],"sort_order":["sortOrder"]}},"s206":{"k":{"assets":["assets","s27"]}},"s207":{"k":{"position_type":["positionType"],"sort_order":["sortOrder"],"target_price":["targetPrice"],"asset_id":["assetId"]}},"s208":{"k":{"position_type":["positionType"],"sort_order":["sortOrder"],"target_price":["targetPrice"]}},"s209":{"k":{"watchlist_id":["watchlistId"],"signals":["signals","s68"]}},"s210":{"k":{"users":["users","s21"]}},"s211":{"k":{"user":["user","#AdminUser"]}},"#TaskRateLimit":{"k":{"task_name":["taskName"],"rate_limited":["rateLimited"],"max_calls":["maxCalls"],"time_window_seconds":["timeWindowSeconds"],"current_calls":["currentCalls"],"remaining_calls":["remainingCalls"],"reset_after_seconds":["resetAfterSeconds"]}},"s212":{"i":"#TaskRateLimit"},"s213":{"k":{"rate_limits":["rateLimits","s212"]}},"s214":{"k":{"had_history":["hadHistory"]}},"#BacktestListItem":{"k":{"summary":["summary","#BacktestSummary"]}},"#BacktestSummary":{},"s215":{"i":"#BacktestListItem"},"#Backtest":{"k":{"summary":["summary","#BacktestSummary"]}},"#BacktestRunRequest":{},"#Bot":{},"s216":{"i":"#Bot"},"#BotCreate":{},"#BotPatch":{},"#BotAction":{},"#SpotPrice":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"]}},"#Health":{},"#DetailedHealth":{"k":{"system_metrics":["systemMetrics","s217"],"services":["services","s218"]}},"s217":{"k":{"d1_round_trip_ms":["d1RoundTripMs"],"isolate_requests_served":["isolateRequestsServed"],"jobs_backlog":["jobsBacklog"],"oldest_queued_job_age_s":["oldestQueuedJobAgeS"]}},"#ServiceCheck":{"k":{"response_time":["responseTime"]}},"s218":{"i":"#ServiceCheck"},"#Integration":{},"s219":{"i":"#Integration"},"s220":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"]}},"s221":{"i":"s220"},"s222":{"k":{"created_at":["createdAt"]}},"s223":{"k":{"public_key":["publicKey"]}},"#Preferences":{},"s224":{"k":{"change_percent_24h":["changePercent24h"],"as_of":["asOf"],"stale_reason":["staleReason"]}},"s225":{"v":"s224"},"s226":{"k":{"results":["results","s225"]}},"#RiskAlert":{},"s227":{"i":"#RiskAlert"},"#RiskLimits":{},"s228":{"k":{"limits":["limits","#RiskLimits"]}},"#RiskLimitsUpdate":{},"#TradingTrade":{},"s229":{"i":"#TradingTrade"},"#Holding":{"k":{"user_id":["userId"],"asset_type":["assetType"],"avg_purchase_price":["avgPurchasePrice"],"total_invested":["totalInvested"],"current_price":["currentPrice"],"current_value":["currentValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"realized_pnl":["realizedPnl"],"price_date":["priceDate"],"price_source":["priceSource"]}},"s230":{"i":"#Holding"},"s231":{"k":{"holdings":["holdings","s230"],"total_value":["totalValue"],"total_invested":["totalInvested"],"unrealized_pnl":["unrealizedPnl"],"realized_pnl":["realizedPnl"],"as_of":["asOf"]}},"s232":{"k":{"time_weighted_return":["timeWeightedReturn"],"money_weighted_return":["moneyWeightedReturn"],"max_drawdown":["maxDrawdown"],"volatility_annualized":["volatilityAnnualized"]}},"s233":{"k":{"periods_per_year":["periodsPerYear"],"data_points":["dataPoints"]}},"s234":{"k":{"performance":["performance","s232"],"methodology":["methodology","s233"]}},"s235":{"k":{"realizedPnl":["realizedPnl","s172"],"total_realized_pnl":["totalRealizedPnl"],"by_symbol":["bySymbol"]}},"#TrackerTrade":{"k":{"user_id":["userId"],"portfolio_id":["portfolioId"],"holding_id":["holdingId"],"trade_type":["tradeType"],"asset_type":["assetType"],"total_amount":["totalAmount"],"trade_date":["tradeDate"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s236":{"i":"#TrackerTrade"},"s237":{"k":{"trades":["trades","s236"]}},"s238":{"k":{"trade":["trade","#TrackerTrade"]}},"#TradesImportReport":{"k":{"dry_run":["dryRun"],"total_rows":["totalRows"],"new_positions":["newPositions"],"trade_ids":["tradeIds"],"preview":["preview","s181"]}},"#JWKS":{}};
 
 /** Every operation: method, path, how its success body is read. */
 export const OPERATIONS = {
@@ -1217,78 +1620,101 @@ export const OPERATIONS = {
   "portfolios.createAsset": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#PortfolioAsset","req":"s137"},
   "portfolios.updateAsset": {"method":"PUT","path":"/api/v1/portfolios/{portfolio_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#PortfolioAsset","req":"s138"},
   "portfolios.deleteAsset": {"method":"DELETE","path":"/api/v1/portfolios/{portfolio_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s139"},
-  "portfolios.getPerformance": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#PortfolioPerformance"},
+  "portfolios.getPerformance": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#PortfolioPerformance","q":{"standardPeriods":"standard_periods"}},
+  "portfolios.getRealizedGains": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/realized-gains","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#RealizedGainsReport","q":{"longTermDays":"long_term_days"}},
   "portfolios.getRealizedPnl": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/realized-pnl","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#PortfolioRealizedPnl"},
-  "portfolios.listTrades": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/trades","response":"json","unwrap":true,"listKey":"trades","bodyType":null,"res":"s154","q":{"tradeType":"trade_type","assetType":"asset_type"}},
-  "portfolios.createTrade": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/trades","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s156","req":"s157"},
-  "portfolios.updateTrade": {"method":"PUT","path":"/api/v1/portfolios/{portfolio_id}/trades/{trade_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s156","req":"s158"},
-  "portfolios.deleteTrade": {"method":"DELETE","path":"/api/v1/portfolios/{portfolio_id}/trades/{trade_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s159"},
+  "portfolios.listTrades": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/trades","response":"json","unwrap":true,"listKey":"trades","bodyType":null,"res":"s174","q":{"tradeType":"trade_type","assetType":"asset_type"}},
+  "portfolios.createTrade": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/trades","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s176","req":"s177"},
+  "portfolios.updateTrade": {"method":"PUT","path":"/api/v1/portfolios/{portfolio_id}/trades/{trade_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s176","req":"s178"},
+  "portfolios.deleteTrade": {"method":"DELETE","path":"/api/v1/portfolios/{portfolio_id}/trades/{trade_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s179"},
   "portfolios.getTradesExport": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/trades/export","response":"text","unwrap":false,"listKey":null,"bodyType":null},
-  "portfolios.tradesImport": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/trades/import","response":"json","unwrap":true,"listKey":null,"bodyType":"text/csv","res":"#TradesImportReport","q":{"dryRun":"dry_run"}},
-  "priceData.get": {"method":"GET","path":"/api/v1/price-data/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s165","q":{"startDate":"start_date","endDate":"end_date"}},
-  "priceData.getSupportResistance": {"method":"GET","path":"/api/v1/price-data/{asset_id}/support-resistance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s166","q":{"endDate":"end_date","maxLevels":"max_levels"}},
-  "priceData.getTechnicalIndicators": {"method":"GET","path":"/api/v1/price-data/{asset_id}/technical-indicators","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s167","q":{"endDate":"end_date","smaPeriod":"sma_period","emaPeriod":"ema_period","rsiPeriod":"rsi_period","macdFast":"macd_fast","macdSlow":"macd_slow","macdSignal":"macd_signal","bbPeriod":"bb_period","bbStd":"bb_std","atrPeriod":"atr_period","stochK":"stoch_k","stochD":"stoch_d","adxPeriod":"adx_period","cciPeriod":"cci_period","rocPeriod":"roc_period","donchianPeriod":"donchian_period","vwapWindow":"vwap_window"}},
-  "priceData.getQualityReport": {"method":"GET","path":"/api/v1/price-data/quality-report","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s168","q":{"assetId":"asset_id"}},
-  "security.getRateLimits": {"method":"GET","path":"/api/v1/security/rate-limits","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s170"},
-  "sessions.list": {"method":"GET","path":"/api/v1/sessions","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s172"},
+  "portfolios.tradesImport": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/trades/import","response":"json","unwrap":true,"listKey":null,"bodyType":"text/csv","res":"s182","q":{"dryRun":"dry_run"}},
+  "priceData.get": {"method":"GET","path":"/api/v1/price-data/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s186","q":{"startDate":"start_date","endDate":"end_date"}},
+  "priceData.getSupportResistance": {"method":"GET","path":"/api/v1/price-data/{asset_id}/support-resistance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s187","q":{"endDate":"end_date","maxLevels":"max_levels"}},
+  "priceData.getTechnicalIndicators": {"method":"GET","path":"/api/v1/price-data/{asset_id}/technical-indicators","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s188","q":{"endDate":"end_date","smaPeriod":"sma_period","emaPeriod":"ema_period","rsiPeriod":"rsi_period","macdFast":"macd_fast","macdSlow":"macd_slow","macdSignal":"macd_signal","bbPeriod":"bb_period","bbStd":"bb_std","atrPeriod":"atr_period","stochK":"stoch_k","stochD":"stoch_d","adxPeriod":"adx_period","cciPeriod":"cci_period","rocPeriod":"roc_period","donchianPeriod":"donchian_period","vwapWindow":"vwap_window"}},
+  "priceData.getQualityReport": {"method":"GET","path":"/api/v1/price-data/quality-report","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s189","q":{"assetId":"asset_id"}},
+  "security.getRateLimits": {"method":"GET","path":"/api/v1/security/rate-limits","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s191"},
+  "sessions.list": {"method":"GET","path":"/api/v1/sessions","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s193"},
   "sessions.delete": {"method":"DELETE","path":"/api/v1/sessions/{session_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s55"},
-  "sessions.deleteTerminateAll": {"method":"DELETE","path":"/api/v1/sessions/terminate-all","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s173"},
-  "signals.getAlerts": {"method":"GET","path":"/api/v1/signals/alerts","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s175"},
+  "sessions.deleteTerminateAll": {"method":"DELETE","path":"/api/v1/sessions/terminate-all","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s194"},
+  "signals.getAlerts": {"method":"GET","path":"/api/v1/signals/alerts","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s196"},
   "signals.createAlert": {"method":"POST","path":"/api/v1/signals/alerts","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Alert","req":"#CreateAlert"},
   "signals.updateAlert": {"method":"PUT","path":"/api/v1/signals/alerts/{alert_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Alert","req":"#UpdateAlert"},
   "signals.deleteAlert": {"method":"DELETE","path":"/api/v1/signals/alerts/{alert_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s32"},
   "users.listActivity": {"method":"GET","path":"/api/v1/users/activity","response":"json","unwrap":true,"listKey":"activities","bodyType":null,"res":"#UserActivity"},
-  "users.changePassword": {"method":"POST","path":"/api/v1/users/change-password","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s179","req":"#ChangePasswordRequest"},
+  "users.changePassword": {"method":"POST","path":"/api/v1/users/change-password","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s200","req":"#ChangePasswordRequest"},
   "users.getMe": {"method":"GET","path":"/api/v1/users/me","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#UserProfile"},
   "users.updateMe": {"method":"PUT","path":"/api/v1/users/me","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#UserProfile","req":"#ProfileUpdate"},
   "users.listMeAssets": {"method":"GET","path":"/api/v1/users/me/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s45"},
-  "users.createMeAsset": {"method":"POST","path":"/api/v1/users/me/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Asset","req":"s180"},
+  "users.createMeAsset": {"method":"POST","path":"/api/v1/users/me/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Asset","req":"s201"},
   "users.deleteMeAsset": {"method":"DELETE","path":"/api/v1/users/me/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null},
   "users.meAssetsImport": {"method":"POST","path":"/api/v1/users/me/assets/{asset_id}/import","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s13","q":{"dryRun":"dry_run"}},
-  "users.getMeAssetsPriceHistory": {"method":"GET","path":"/api/v1/users/me/assets/{asset_id}/price-history","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s181","q":{"startDate":"start_date","endDate":"end_date"}},
+  "users.getMeAssetsPriceHistory": {"method":"GET","path":"/api/v1/users/me/assets/{asset_id}/price-history","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s202","q":{"startDate":"start_date","endDate":"end_date"}},
   "users.getProfile": {"method":"GET","path":"/api/v1/users/profile","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#UserProfile"},
   "users.updateProfile": {"method":"PUT","path":"/api/v1/users/profile","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#UserProfile","req":"#ProfileUpdate"},
-  "watchlists.list": {"method":"GET","path":"/api/v1/watchlists","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s183"},
-  "watchlists.create": {"method":"POST","path":"/api/v1/watchlists","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s184"},
+  "watchlists.list": {"method":"GET","path":"/api/v1/watchlists","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s204"},
+  "watchlists.create": {"method":"POST","path":"/api/v1/watchlists","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s205"},
   "watchlists.get": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#WatchlistDetail"},
-  "watchlists.update": {"method":"PUT","path":"/api/v1/watchlists/{watchlist_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s184"},
+  "watchlists.update": {"method":"PUT","path":"/api/v1/watchlists/{watchlist_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s205"},
   "watchlists.delete": {"method":"DELETE","path":"/api/v1/watchlists/{watchlist_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null},
   "watchlists.getAiAnalysis": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}/ai-analysis","response":"json","unwrap":true,"listKey":null,"bodyType":null},
-  "watchlists.listAssets": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s185"},
-  "watchlists.createAsset": {"method":"POST","path":"/api/v1/watchlists/{watchlist_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s186"},
-  "watchlists.updateAsset": {"method":"PUT","path":"/api/v1/watchlists/{watchlist_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s187"},
+  "watchlists.listAssets": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s206"},
+  "watchlists.createAsset": {"method":"POST","path":"/api/v1/watchlists/{watchlist_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s207"},
+  "watchlists.updateAsset": {"method":"PUT","path":"/api/v1/watchlists/{watchlist_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s208"},
   "watchlists.deleteAsset": {"method":"DELETE","path":"/api/v1/watchlists/{watchlist_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#WatchlistDetail"},
-  "watchlists.getSignals": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}/signals","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s188"},
+  "watchlists.getSignals": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}/signals","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s209"},
   "watchlists.getDefault": {"method":"GET","path":"/api/v1/watchlists/default","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#WatchlistDetail"},
-  "admin.listUsersApi": {"method":"GET","path":"/api/admin/users","response":"json","unwrap":false,"listKey":"users","bodyType":null,"res":"s189"},
-  "admin.updateUserApi": {"method":"PUT","path":"/api/admin/users/{user_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s190","req":"#AdminUserUpdate"},
-  "backgroundJobs.listRateLimits": {"method":"GET","path":"/api/background-jobs/rate-limits","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s192","q":{"taskName":"task_name"}},
-  "backgroundJobs.rateLimitsReset": {"method":"POST","path":"/api/background-jobs/rate-limits/{task_name}/reset","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s193","q":{"userId":"user_id","clientIp":"client_ip"}},
+  "admin.listUsersApi": {"method":"GET","path":"/api/admin/users","response":"json","unwrap":false,"listKey":"users","bodyType":null,"res":"s210"},
+  "admin.updateUserApi": {"method":"PUT","path":"/api/admin/users/{user_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s211","req":"#AdminUserUpdate"},
+  "analytics.getPerformance": {"method":"GET","path":"/api/analytics/performance","response":"json","unwrap":false,"listKey":null,"bodyType":null},
+  "analytics.getRisk": {"method":"GET","path":"/api/analytics/risk","response":"json","unwrap":false,"listKey":null,"bodyType":null},
+  "analytics.getSummary": {"method":"GET","path":"/api/analytics/summary","response":"json","unwrap":false,"listKey":null,"bodyType":null},
+  "backgroundJobs.listRateLimits": {"method":"GET","path":"/api/background-jobs/rate-limits","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s213","q":{"taskName":"task_name"}},
+  "backgroundJobs.rateLimitsReset": {"method":"POST","path":"/api/background-jobs/rate-limits/{task_name}/reset","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s214","q":{"userId":"user_id","clientIp":"client_ip"}},
+  "backtesting.listResults": {"method":"GET","path":"/api/backtesting/results","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s215"},
+  "backtesting.getResult": {"method":"GET","path":"/api/backtesting/results/{id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Backtest"},
+  "backtesting.run": {"method":"POST","path":"/api/backtesting/run","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#Backtest","req":"#BacktestRunRequest"},
+  "bots.list": {"method":"GET","path":"/api/bots","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s216"},
+  "bots.create": {"method":"POST","path":"/api/bots","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#Bot","req":"#BotCreate"},
+  "bots.get": {"method":"GET","path":"/api/bots/{id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Bot"},
+  "bots.update": {"method":"PATCH","path":"/api/bots/{id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#Bot","req":"#BotPatch"},
+  "bots.delete": {"method":"DELETE","path":"/api/bots/{id}","response":"json","unwrap":false,"listKey":null,"bodyType":null},
+  "bots.start": {"method":"POST","path":"/api/bots/{id}/start","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#BotAction"},
+  "bots.getStatus": {"method":"GET","path":"/api/bots/{id}/status","response":"json","unwrap":false,"listKey":null,"bodyType":null},
+  "bots.stop": {"method":"POST","path":"/api/bots/{id}/stop","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#BotAction"},
   "commodities.getPrice": {"method":"GET","path":"/api/commodities/price","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#SpotPrice"},
   "health.get": {"method":"GET","path":"/api/health","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Health"},
   "health.getDetailed": {"method":"GET","path":"/api/health/detailed","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#DetailedHealth"},
   "historicalData.create": {"method":"POST","path":"/api/historical-data","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json"},
   "indices.getPrice": {"method":"GET","path":"/api/indices/price","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#SpotPrice"},
-  "markets.list": {"method":"GET","path":"/api/markets","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s197","q":{"chainId":"chain_id"}},
+  "integrations.list": {"method":"GET","path":"/api/integrations","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s219"},
+  "integrations.start": {"method":"POST","path":"/api/integrations/{name}/start","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Integration"},
+  "integrations.getStatus": {"method":"GET","path":"/api/integrations/{name}/status","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Integration"},
+  "markets.list": {"method":"GET","path":"/api/markets","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s221","q":{"chainId":"chain_id"}},
   "markets.listOhlcv": {"method":"GET","path":"/api/markets/{pair}/ohlcv","response":"json","unwrap":false,"listKey":null,"bodyType":null},
-  "markets.getPrice": {"method":"GET","path":"/api/markets/{pair}/price","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s196"},
+  "markets.getPrice": {"method":"GET","path":"/api/markets/{pair}/price","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s220"},
   "notifications.listApi": {"method":"GET","path":"/api/notifications","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s117"},
   "notifications.updateReadApi": {"method":"PATCH","path":"/api/notifications/{notification_id}/read","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Notification"},
-  "notifications.subscribe": {"method":"POST","path":"/api/notifications/subscribe","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s198"},
+  "notifications.subscribe": {"method":"POST","path":"/api/notifications/subscribe","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s222"},
   "notifications.unsubscribe": {"method":"POST","path":"/api/notifications/unsubscribe","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json"},
-  "notifications.getVapidPublicKey": {"method":"GET","path":"/api/notifications/vapid-public-key","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s199"},
+  "notifications.getVapidPublicKey": {"method":"GET","path":"/api/notifications/vapid-public-key","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s223"},
   "portfolio.get": {"method":"GET","path":"/api/portfolio/{mode}","response":"json","unwrap":false,"listKey":null,"bodyType":null},
   "preferences.get": {"method":"GET","path":"/api/preferences","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Preferences"},
   "preferences.update": {"method":"PUT","path":"/api/preferences","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#Preferences","req":"#Preferences"},
-  "prices.batch": {"method":"POST","path":"/api/prices/batch","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s202"},
-  "trades.list": {"method":"GET","path":"/api/trades","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s203"},
+  "prices.batch": {"method":"POST","path":"/api/prices/batch","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s226"},
+  "riskManagement.listAlerts": {"method":"GET","path":"/api/risk-management/alerts","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s227"},
+  "riskManagement.alertsAcknowledge": {"method":"POST","path":"/api/risk-management/alerts/{id}/acknowledge","response":"json","unwrap":false,"listKey":null,"bodyType":null},
+  "riskManagement.getLimits": {"method":"GET","path":"/api/risk-management/limits","response":"json","unwrap":false,"listKey":null,"bodyType":null},
+  "riskManagement.createLimit": {"method":"POST","path":"/api/risk-management/limits","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s228","req":"#RiskLimitsUpdate"},
+  "riskManagement.getMetrics": {"method":"GET","path":"/api/risk-management/metrics","response":"json","unwrap":false,"listKey":null,"bodyType":null},
+  "trades.list": {"method":"GET","path":"/api/trades","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s229"},
   "trades.create": {"method":"POST","path":"/api/trades","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#TradingTrade"},
-  "user.getHoldings": {"method":"GET","path":"/api/user/holdings","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s205"},
-  "user.getPortfolioHistory": {"method":"GET","path":"/api/user/portfolio/history","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s208"},
-  "user.getRealizedPnl": {"method":"GET","path":"/api/user/realized-pnl","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s209"},
-  "user.getTrades": {"method":"GET","path":"/api/user/trades","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s211","q":{"tradeType":"trade_type","assetType":"asset_type"}},
-  "user.createTrade": {"method":"POST","path":"/api/user/trades","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s212"},
-  "user.updateTrade": {"method":"PUT","path":"/api/user/trades/{trade_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s212"},
+  "user.getHoldings": {"method":"GET","path":"/api/user/holdings","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s231"},
+  "user.getPortfolioHistory": {"method":"GET","path":"/api/user/portfolio/history","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s234"},
+  "user.getRealizedPnl": {"method":"GET","path":"/api/user/realized-pnl","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s235"},
+  "user.getTrades": {"method":"GET","path":"/api/user/trades","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s237","q":{"tradeType":"trade_type","assetType":"asset_type"}},
+  "user.createTrade": {"method":"POST","path":"/api/user/trades","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s238"},
+  "user.updateTrade": {"method":"PUT","path":"/api/user/trades/{trade_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s238"},
   "user.deleteTrade": {"method":"DELETE","path":"/api/user/trades/{trade_id}","response":"json","unwrap":false,"listKey":null,"bodyType":null},
   "user.getTradesExport": {"method":"GET","path":"/api/user/trades/export","response":"text","unwrap":false,"listKey":null,"bodyType":null},
   "user.tradesImport": {"method":"POST","path":"/api/user/trades/import","response":"json","unwrap":false,"listKey":null,"bodyType":"text/csv","res":"#TradesImportReport","q":{"dryRun":"dry_run"}},
@@ -1842,14 +2268,92 @@ export type AnalyticsGetPortfolioOverviewResponse = {
   };
   lastUpdated: string;
 };
+export type AnalyticsGetPerformanceQuery = {
+  botId?: string;
+  period?: ("1d" | "7d" | "30d" | "90d");
+};
+export type AnalyticsGetPerformanceResponse = {
+  sharpeRatio: number | null;
+  sortinoRatio: number | null;
+  /** Percent, negative */
+  maxDrawdown: number | null;
+  winRate: number | null;
+  profitFactor: number | null;
+  /** Percent, time-weighted */
+  totalReturn: number | null;
+  /** Annualized, a fraction */
+  volatility: number | null;
+  botId: string | null;
+  period: ("1d" | "7d" | "30d" | "90d");
+  from: string;
+  to: string;
+  dataPoints: number;
+  method: string;
+  asOf: string;
+};
+export type AnalyticsGetRiskResponse = {
+  equity: number;
+  totalExposure: number;
+  /** USD, a positive loss (95%, 1 day) */
+  valueAtRisk: number;
+  expectedShortfall: number;
+  portfolioVolatility: number;
+  beta: number | null;
+  /** A fraction */
+  maxDrawdown: number;
+  sharpeRatio: number | null;
+  correlationMatrix: Record<string, Record<string, number | null>>;
+  stressTestResults: Record<string, {
+    return: number | null;
+    pnl: number | null;
+    from: string;
+    to: string;
+  }>;
+  method: Record<string, string>;
+  window: {
+    from: string | null;
+    to: string | null;
+    dataPoints: number;
+  };
+  timestamp: string;
+};
+export type AnalyticsGetSummaryResponse = {
+  totalBots: number;
+  activeBots: number;
+  totalTrades: number;
+  totalPnL: number;
+  winRate: number | null;
+  bestPerformingBot: {
+    id: string;
+    name: string;
+    pnl: number;
+  } | null;
+  method: string;
+  asOf: string;
+};
 
-/** `analytics`: 1 operation. */
+/** `analytics`: 4 operations. */
 export class AnalyticsApi {
   constructor(private readonly t: Transport) {}
 
   /** GET /api/v1/analytics/portfolio/{id}/overview — Portfolio overview: exposures, P&L and counts for dashboard cards (004 A1) */
   getPortfolioOverview(id: string | number, options?: CallOptions): Promise<AnalyticsGetPortfolioOverviewResponse> {
     return this.t.call(OPERATIONS["analytics.getPortfolioOverview"], { path: { "id": id } }, options) as Promise<AnalyticsGetPortfolioOverviewResponse>;
+  }
+
+  /** GET /api/analytics/performance — Performance of one bot or all of yours over a period (002) */
+  getPerformance(query?: AnalyticsGetPerformanceQuery, options?: CallOptions): Promise<AnalyticsGetPerformanceResponse> {
+    return this.t.call(OPERATIONS["analytics.getPerformance"], { query }, options) as Promise<AnalyticsGetPerformanceResponse>;
+  }
+
+  /** GET /api/analytics/risk — Risk of your bots' positions: VaR/ES, beta, correlations, stress tests (002) */
+  getRisk(options?: CallOptions): Promise<AnalyticsGetRiskResponse> {
+    return this.t.call(OPERATIONS["analytics.getRisk"], {  }, options) as Promise<AnalyticsGetRiskResponse>;
+  }
+
+  /** GET /api/analytics/summary — Your bots together: counts, fills, P&L, win rate, best bot (002) */
+  getSummary(options?: CallOptions): Promise<AnalyticsGetSummaryResponse> {
+    return this.t.call(OPERATIONS["analytics.getSummary"], {  }, options) as Promise<AnalyticsGetSummaryResponse>;
   }
 }
 
@@ -2089,6 +2593,123 @@ export class BackgroundJobsApi {
   /** POST /api/background-jobs/rate-limits/{task_name}/reset — Reset a rate limit's history (002, admin) */
   rateLimitsReset(taskName: string | number, query?: BackgroundJobsRateLimitsResetQuery, options?: CallOptions): Promise<BackgroundJobsRateLimitsResetResponse> {
     return this.t.call(OPERATIONS["backgroundJobs.rateLimitsReset"], { path: { "task_name": taskName }, query }, options) as Promise<BackgroundJobsRateLimitsResetResponse>;
+  }
+}
+
+export type BacktestingListResultsQuery = {
+  limit?: number;
+  offset?: number | null;
+  strategy?: ("momentum" | "mean_reversion" | "sma_crossover" | "grid" | "dca" | "ml_adaptive");
+};
+export type BacktestingListResultsResponse = Array<BacktestListItem>;
+export type BacktestingListResultsItem = BacktestListItem;
+export type BacktestingGetResultResponse = Backtest;
+export type BacktestingRunBody = BacktestRunRequest;
+export type BacktestingRunResponse = Backtest;
+
+/** `backtesting`: 3 operations. */
+export class BacktestingApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/backtesting/results — Your saved backtests, newest first (002) */
+  listResults(query?: BacktestingListResultsQuery, options?: CallOptions): Promise<BacktestingListResultsResponse> {
+    return this.t.call(OPERATIONS["backtesting.listResults"], { query }, options) as Promise<BacktestingListResultsResponse>;
+  }
+  /** Every item of GET /api/backtesting/results, page after page. */
+  listResultsAll(query?: BacktestingListResultsQuery, options?: CallOptions): AsyncIterable<BacktestingListResultsItem> {
+    return this.t.paginate(OPERATIONS["backtesting.listResults"], { query }, options) as AsyncIterable<BacktestingListResultsItem>;
+  }
+
+  /** GET /api/backtesting/results/{id} — One backtest with its trades, equity curve, summary and conventions */
+  getResult(id: string | number, options?: CallOptions): Promise<BacktestingGetResultResponse> {
+    return this.t.call(OPERATIONS["backtesting.getResult"], { path: { "id": id } }, options) as Promise<BacktestingGetResultResponse>;
+  }
+
+  /** POST /api/backtesting/run — Run a backtest of a bot configuration over stored candles (002) */
+  run(body: BacktestingRunBody, options?: CallOptions): Promise<BacktestingRunResponse> {
+    return this.t.call(OPERATIONS["backtesting.run"], { body }, options) as Promise<BacktestingRunResponse>;
+  }
+}
+
+export type BotsListResponse = Array<Bot>;
+export type BotsCreateBody = BotCreate;
+export type BotsCreateResponse = Bot;
+export type BotsGetResponse = Bot;
+export type BotsUpdateBody = BotPatch;
+export type BotsUpdateResponse = Bot;
+export type BotsDeleteResponse = {
+  success: (true);
+  message: string;
+  botId: string;
+};
+export type BotsStartResponse = BotAction;
+export type BotsGetStatusResponse = {
+  botId: string;
+  status: ("stopped" | "running");
+  nextAlarm: string | null;
+  equity: number;
+  cash: number;
+  positionAmount: number;
+  avgCost: number;
+  price: number | null;
+  pnl: number;
+  pnlPercent: number;
+  peakEquity: number | null;
+  decisions: Array<{
+    bar: string;
+    action: string;
+    reason: string;
+    orderId: string | null;
+    tradeId: string | null;
+    /** Market time of the decision */
+    decidedAt: string;
+  }>;
+  asOf: string;
+};
+export type BotsStopResponse = BotAction;
+
+/** `bots`: 8 operations. */
+export class BotsApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/bots — Your trading bots (002) */
+  list(options?: CallOptions): Promise<BotsListResponse> {
+    return this.t.call(OPERATIONS["bots.list"], {  }, options) as Promise<BotsListResponse>;
+  }
+
+  /** POST /api/bots — Create a paper trading bot (002) */
+  create(body: BotsCreateBody, options?: CallOptions): Promise<BotsCreateResponse> {
+    return this.t.call(OPERATIONS["bots.create"], { body }, options) as Promise<BotsCreateResponse>;
+  }
+
+  /** GET /api/bots/{id} — One of your bots */
+  get(id: string | number, options?: CallOptions): Promise<BotsGetResponse> {
+    return this.t.call(OPERATIONS["bots.get"], { path: { "id": id } }, options) as Promise<BotsGetResponse>;
+  }
+
+  /** PATCH /api/bots/{id} — Change a stopped bot's settings */
+  update(id: string | number, body: BotsUpdateBody, options?: CallOptions): Promise<BotsUpdateResponse> {
+    return this.t.call(OPERATIONS["bots.update"], { path: { "id": id }, body }, options) as Promise<BotsUpdateResponse>;
+  }
+
+  /** DELETE /api/bots/{id} — Delete a bot (stops it; its trades stay in the record) */
+  delete(id: string | number, options?: CallOptions): Promise<BotsDeleteResponse> {
+    return this.t.call(OPERATIONS["bots.delete"], { path: { "id": id } }, options) as Promise<BotsDeleteResponse>;
+  }
+
+  /** POST /api/bots/{id}/start — Start a bot (002): idempotent */
+  start(id: string | number, options?: CallOptions): Promise<BotsStartResponse> {
+    return this.t.call(OPERATIONS["bots.start"], { path: { "id": id } }, options) as Promise<BotsStartResponse>;
+  }
+
+  /** GET /api/bots/{id}/status — A bot's schedule, account and latest decisions */
+  getStatus(id: string | number, options?: CallOptions): Promise<BotsGetStatusResponse> {
+    return this.t.call(OPERATIONS["bots.getStatus"], { path: { "id": id } }, options) as Promise<BotsGetStatusResponse>;
+  }
+
+  /** POST /api/bots/{id}/stop — Stop a bot (002): idempotent */
+  stop(id: string | number, options?: CallOptions): Promise<BotsStopResponse> {
+    return this.t.call(OPERATIONS["bots.stop"], { path: { "id": id } }, options) as Promise<BotsStopResponse>;
   }
 }
 
@@ -2658,6 +3279,30 @@ export class IndicesApi {
   }
 }
 
+export type IntegrationsListResponse = Array<Integration>;
+export type IntegrationsStartResponse = Integration;
+export type IntegrationsGetStatusResponse = Integration;
+
+/** `integrations`: 3 operations. */
+export class IntegrationsApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/integrations — The strategy, exchange and market-data integrations your bots can use, with their state (002) */
+  list(options?: CallOptions): Promise<IntegrationsListResponse> {
+    return this.t.call(OPERATIONS["integrations.list"], {  }, options) as Promise<IntegrationsListResponse>;
+  }
+
+  /** POST /api/integrations/{name}/start — Start an integration (002): idempotent; an unavailable one answers 422 with the reason */
+  start(name: string | number, options?: CallOptions): Promise<IntegrationsStartResponse> {
+    return this.t.call(OPERATIONS["integrations.start"], { path: { "name": name } }, options) as Promise<IntegrationsStartResponse>;
+  }
+
+  /** GET /api/integrations/{name}/status — State of one integration (002) */
+  getStatus(name: string | number, options?: CallOptions): Promise<IntegrationsGetStatusResponse> {
+    return this.t.call(OPERATIONS["integrations.getStatus"], { path: { "name": name } }, options) as Promise<IntegrationsGetStatusResponse>;
+  }
+}
+
 export type JobsListQuery = {
   /** Items per page (default 50, at most 1000). */
   limit?: number;
@@ -3176,13 +3821,30 @@ export type PortfoliosDeleteAssetResponse = {
   deleted: (true);
 };
 export type PortfoliosGetPerformanceQuery = {
-  /** Default 1M; ignored when from is given */
-  period?: ("1D" | "1W" | "1M" | "3M" | "6M" | "1Y" | "YTD" | "ALL");
+  /** Default 1M; ignored when from is given. MTD/QTD/YTD start at the close before the month/quarter/year; 3Y and 5Y are annualized in `returns`; ITD (= ALL) is since inception */
+  period?: ("1D" | "1W" | "1M" | "3M" | "6M" | "1Y" | "YTD" | "ALL" | "MTD" | "QTD" | "3Y" | "5Y" | "ITD");
   from?: string;
   /** Clamped to the market clock (a later date means "now"); from must be on or before to; at most 3660 days apart. */
   to?: string;
+  /** Compare with a catalog asset (SPY, BTC...), TOTAL_CRYPTO (cap-weighted index), a mix `SPY:60,AGG:40`, or `@name` (a mix saved in preferences `benchmarks`). Default: the preference `default_benchmark`, else none */
+  benchmark?: string;
+  /** `returns.periods`: MTD, QTD, YTD, 1Y, 3Y and 5Y (annualized) and since inception, ending at to */
+  standardPeriods?: ("true" | "false");
+  /** Rebalancing of a benchmark mix (default monthly) */
+  rebalance?: ("daily" | "monthly" | "quarterly" | "yearly" | "none");
 };
 export type PortfoliosGetPerformanceResponse = PortfolioPerformance;
+export type PortfoliosGetRealizedGainsQuery = {
+  /** Default: the portfolio's cost method (wac → average, fifo → fifo) */
+  method?: ("fifo" | "lifo" | "hifo" | "average" | "specific");
+  /** Sales of that calendar year only */
+  year?: number;
+  /** Held more than this many days is long term (default 365, the US rule) */
+  longTermDays?: number | null;
+  symbol?: string;
+  format?: ("json" | "csv");
+};
+export type PortfoliosGetRealizedGainsResponse = RealizedGainsReport;
 export type PortfoliosGetRealizedPnlQuery = {
   /** Items per page (default 50, at most 1000). */
   limit?: number;
@@ -3225,8 +3887,16 @@ export type PortfoliosCreateTradeBody = {
   price?: string;
   /** A decimal amount: a number or a string of digits, under 1e15, at most 18 decimals */
   fees?: string;
+  /** Currency of `fees` when not the portfolio's (EUR, or an asset such as BNB): converted at the daily close on or before trade_date, the rate noted on the trade */
+  feeCurrency?: string;
   tradeDate: string;
   notes?: string | null;
+  /** Specific identification: the lots (opening trade ids) a sale takes, written to its notes as `lots: <id>=<qty>, ...` and used by realized-gains?method=specific */
+  lots?: Array<{
+    tradeId: string;
+    /** A decimal amount: a number or a string of digits, under 1e15, at most 18 decimals */
+    quantity: string;
+  }>;
   positionType?: ("LONG" | "SHORT" | "CALL" | "PUT");
   underlying?: string;
   /** A decimal amount: a number or a string of digits, under 1e15, at most 18 decimals */
@@ -3284,11 +3954,16 @@ export type PortfoliosDeleteTradeResponse = {
 };
 export type PortfoliosTradesImportQuery = {
   dryRun?: ("true" | "false");
+  format?: ("meridian" | "auto" | "coinbase" | "coinbase-fills" | "coinbase-account" | "binance" | "binance-trades" | "kraken-ledgers" | "kraken-trades" | "ghostfolio" | "ibkr-flex" | "schwab" | "degiro" | "trading212" | "cointracking" | "generic");
+  /** Name of a saved column mapping (format=generic) */
+  mapping?: string;
 };
 export type PortfoliosTradesImportBody = string;
-export type PortfoliosTradesImportResponse = TradesImportReport;
+export type PortfoliosTradesImportResponse = (TradesImportReport & {
+  format: ("meridian" | "auto" | "coinbase" | "coinbase-fills" | "coinbase-account" | "binance" | "binance-trades" | "kraken-ledgers" | "kraken-trades" | "ghostfolio" | "ibkr-flex" | "schwab" | "degiro" | "trading212" | "cointracking" | "generic");
+});
 
-/** `portfolios`: 18 operations. */
+/** `portfolios`: 19 operations. */
 export class PortfoliosApi {
   constructor(private readonly t: Transport) {}
 
@@ -3351,6 +4026,11 @@ export class PortfoliosApi {
     return this.t.call(OPERATIONS["portfolios.getPerformance"], { path: { "portfolio_id": portfolioId }, query }, options) as Promise<PortfoliosGetPerformanceResponse>;
   }
 
+  /** GET /api/v1/portfolios/{portfolio_id}/realized-gains — Realized gains by tax lot per year, FIFO/LIFO/HIFO/average/specific, as JSON or CSV (issue 23) */
+  getRealizedGains(portfolioId: string | number, query?: PortfoliosGetRealizedGainsQuery, options?: CallOptions): Promise<PortfoliosGetRealizedGainsResponse> {
+    return this.t.call(OPERATIONS["portfolios.getRealizedGains"], { path: { "portfolio_id": portfolioId }, query }, options) as Promise<PortfoliosGetRealizedGainsResponse>;
+  }
+
   /** GET /api/v1/portfolios/{portfolio_id}/realized-pnl — Realized P&L per sale, by weighted average cost or FIFO lots (000 clients) */
   getRealizedPnl(portfolioId: string | number, query?: PortfoliosGetRealizedPnlQuery, options?: CallOptions): Promise<PortfoliosGetRealizedPnlResponse> {
     return this.t.call(OPERATIONS["portfolios.getRealizedPnl"], { path: { "portfolio_id": portfolioId }, query }, options) as Promise<PortfoliosGetRealizedPnlResponse>;
@@ -3385,7 +4065,7 @@ export class PortfoliosApi {
     return this.t.call(OPERATIONS["portfolios.getTradesExport"], { path: { "portfolio_id": portfolioId } }, options) as Promise<string>;
   }
 
-  /** POST /api/v1/portfolios/{portfolio_id}/trades/import — Import trades from CSV into a portfolio, or dry-run the import */
+  /** POST /api/v1/portfolios/{portfolio_id}/trades/import — Import trades from CSV or a broker export into a portfolio, or dry-run the import */
   tradesImport(portfolioId: string | number, body: PortfoliosTradesImportBody, options?: CallOptions & { query?: PortfoliosTradesImportQuery }): Promise<PortfoliosTradesImportResponse> {
     return this.t.call(OPERATIONS["portfolios.tradesImport"], { path: { "portfolio_id": portfolioId }, body, query: options?.query }, options) as Promise<PortfoliosTradesImportResponse>;
   }
@@ -3566,6 +4246,90 @@ export class PricesApi {
   /** POST /api/prices/batch — Latest prices of many assets at once (003) */
   batch(body: PricesBatchBody, options?: CallOptions): Promise<PricesBatchResponse> {
     return this.t.call(OPERATIONS["prices.batch"], { body }, options) as Promise<PricesBatchResponse>;
+  }
+}
+
+export type RiskManagementListAlertsQuery = {
+  /** Default: unacknowledged (active) only */
+  acknowledged?: ("true" | "false");
+  /** true: acknowledged ones too */
+  all?: ("true" | "false");
+  limit?: number;
+  offset?: number | null;
+};
+export type RiskManagementListAlertsResponse = Array<RiskAlert>;
+export type RiskManagementListAlertsItem = RiskAlert;
+export type RiskManagementAlertsAcknowledgeResponse = {
+  id: string;
+  acknowledged: (true);
+  acknowledgedAt: string;
+};
+export type RiskManagementGetLimitsResponse = (RiskLimits & {
+  isDefault: boolean;
+});
+export type RiskManagementCreateLimitBody = RiskLimitsUpdate;
+export type RiskManagementCreateLimitResponse = {
+  status: ("success");
+  limits: RiskLimits;
+};
+export type RiskManagementGetMetricsResponse = {
+  equity: number;
+  totalExposure: number;
+  /** USD, a positive loss (95%, 1 day) */
+  valueAtRisk: number;
+  expectedShortfall: number;
+  portfolioVolatility: number;
+  beta: number | null;
+  /** A fraction */
+  maxDrawdown: number;
+  sharpeRatio: number | null;
+  correlationMatrix: Record<string, Record<string, number | null>>;
+  stressTestResults: Record<string, {
+    return: number | null;
+    pnl: number | null;
+    from: string;
+    to: string;
+  }>;
+  method: Record<string, string>;
+  window: {
+    from: string | null;
+    to: string | null;
+    dataPoints: number;
+  };
+  timestamp: string;
+};
+
+/** `riskManagement`: 5 operations. */
+export class RiskManagementApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/risk-management/alerts — Your risk alerts, newest first (002) */
+  listAlerts(query?: RiskManagementListAlertsQuery, options?: CallOptions): Promise<RiskManagementListAlertsResponse> {
+    return this.t.call(OPERATIONS["riskManagement.listAlerts"], { query }, options) as Promise<RiskManagementListAlertsResponse>;
+  }
+  /** Every item of GET /api/risk-management/alerts, page after page. */
+  listAlertsAll(query?: RiskManagementListAlertsQuery, options?: CallOptions): AsyncIterable<RiskManagementListAlertsItem> {
+    return this.t.paginate(OPERATIONS["riskManagement.listAlerts"], { query }, options) as AsyncIterable<RiskManagementListAlertsItem>;
+  }
+
+  /** POST /api/risk-management/alerts/{id}/acknowledge — Acknowledge a risk alert (002) */
+  alertsAcknowledge(id: string | number, options?: CallOptions): Promise<RiskManagementAlertsAcknowledgeResponse> {
+    return this.t.call(OPERATIONS["riskManagement.alertsAcknowledge"], { path: { "id": id } }, options) as Promise<RiskManagementAlertsAcknowledgeResponse>;
+  }
+
+  /** GET /api/risk-management/limits — Your risk limits (002); 002’s example values until you set your own */
+  getLimits(options?: CallOptions): Promise<RiskManagementGetLimitsResponse> {
+    return this.t.call(OPERATIONS["riskManagement.getLimits"], {  }, options) as Promise<RiskManagementGetLimitsResponse>;
+  }
+
+  /** POST /api/risk-management/limits — Update your risk limits (002) */
+  createLimit(body: RiskManagementCreateLimitBody, options?: CallOptions): Promise<RiskManagementCreateLimitResponse> {
+    return this.t.call(OPERATIONS["riskManagement.createLimit"], { body }, options) as Promise<RiskManagementCreateLimitResponse>;
+  }
+
+  /** GET /api/risk-management/metrics — Current risk metrics of your bots' portfolio (002) */
+  getMetrics(options?: CallOptions): Promise<RiskManagementGetMetricsResponse> {
+    return this.t.call(OPERATIONS["riskManagement.getMetrics"], {  }, options) as Promise<RiskManagementGetMetricsResponse>;
   }
 }
 
@@ -4159,12 +4923,15 @@ export class Namespaces {
   readonly assets: AssetsApi;
   readonly auth: AuthApi;
   readonly backgroundJobs: BackgroundJobsApi;
+  readonly backtesting: BacktestingApi;
+  readonly bots: BotsApi;
   readonly commodities: CommoditiesApi;
   readonly data: DataApi;
   readonly feedback: FeedbackApi;
   readonly health: HealthApi;
   readonly historicalData: HistoricalDataApi;
   readonly indices: IndicesApi;
+  readonly integrations: IntegrationsApi;
   readonly jobs: JobsApi;
   readonly management: ManagementApi;
   readonly markets: MarketsApi;
@@ -4174,6 +4941,7 @@ export class Namespaces {
   readonly preferences: PreferencesApi;
   readonly priceData: PriceDataApi;
   readonly prices: PricesApi;
+  readonly riskManagement: RiskManagementApi;
   readonly security: SecurityApi;
   readonly sessions: SessionsApi;
   readonly signals: SignalsApi;
@@ -4191,12 +4959,15 @@ export class Namespaces {
     this.assets = new AssetsApi(t);
     this.auth = new AuthApi(t);
     this.backgroundJobs = new BackgroundJobsApi(t);
+    this.backtesting = new BacktestingApi(t);
+    this.bots = new BotsApi(t);
     this.commodities = new CommoditiesApi(t);
     this.data = new DataApi(t);
     this.feedback = new FeedbackApi(t);
     this.health = new HealthApi(t);
     this.historicalData = new HistoricalDataApi(t);
     this.indices = new IndicesApi(t);
+    this.integrations = new IntegrationsApi(t);
     this.jobs = new JobsApi(t);
     this.management = new ManagementApi(t);
     this.markets = new MarketsApi(t);
@@ -4206,6 +4977,7 @@ export class Namespaces {
     this.preferences = new PreferencesApi(t);
     this.priceData = new PriceDataApi(t);
     this.prices = new PricesApi(t);
+    this.riskManagement = new RiskManagementApi(t);
     this.security = new SecurityApi(t);
     this.sessions = new SessionsApi(t);
     this.signals = new SignalsApi(t);

@@ -1,6 +1,7 @@
 import { runBacktestJob } from '../../domains/backtests/job';
 import { purgeFinishedJobs } from './maintenance';
 import { archivePrices, backfillPrices, validateDataQuality } from './market-data';
+import { trainModel } from './models';
 import { broadcastNotification, pushNotification } from './notifications';
 import type { JobHandler } from './types';
 
@@ -13,6 +14,7 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   'notifications.push': pushNotification,
   'notifications.broadcast': broadcastNotification,
   'backtests.run': runBacktestJob,
+  'models.train': trainModel,
 };
 
 export type JobType = keyof typeof JOB_HANDLERS;

@@ -1,0 +1,41 @@
+import { DAY_MS } from '../../core/dates';
+import { type Bar, FEATURE_WARMUP } from '../../quant/learn';
+import { macdWarmup, wilderWarmup } from '../../quant/warmup';
+import type { AssetRow } from '../assets/service';
+import { adjustForSplits, candles } from '../prices/service';
+
+/**
+ * The closed daily bars of an asset as of market time `asOf`: only days whose close
+ * (open + 24h) is at or before `asOf`, split-adjusted, each bar timed at its close, the
+ * moment its data became known. Nothing later than `asOf` is ever read.
+ */
+export async function closedDailyBars(
+  env: Env,
+  asset: AssetRow,
+  asOf: number,
+  from?: number,
+): Promise<Bar[]> {
+  const rows = await candles(env, asset, {
+    timeframe: '1d',
+    end: asOf - DAY_MS,
+    ...(from !== undefined ? { start: from } : {}),
+  });
+  const adjusted = await adjustForSplits(env, asset.id, rows);
+  return adjusted
+    .filter((c) => c.openTime + DAY_MS <= asOf && c.close > 0 && c.high > 0 && c.low > 0)
+    .map((c) => ({
+      time: c.openTime + DAY_MS,
+      open: c.open,
+      high: c.high,
+      low: c.low,
+      close: c.close,
+      volume: c.volume,
+    }));
+}
+
+/**
+ * Bars an inference reads before its decision: enough for MACD's and Wilder's recursions to
+ * forget their seeds (src/quant/warmup.ts, residual 1e-12), so features served from the window
+ * equal those computed from the full history the model was trained on.
+ */
+export const INFERENCE_LOOKBACK_DAYS = Math.max(macdWarmup(26, 9), wilderWarmup(14), FEATURE_WARMUP) + 30;
