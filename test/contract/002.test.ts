@@ -560,6 +560,9 @@ describe('002 trading bots, trading with botId, analytics, backtesting, risk man
     expect(started).toMatchObject({ name: 'momentum', status: 'active' });
     const status = await expectStatus('/api/integrations/momentum/status', 200, { as: trader.as });
     expect(status).toMatchObject({ name: 'momentum', status: 'active', bots: 1 });
+  });
+});
+
 describe('002 recommendations', () => {
   it('GET /api/recommendations/ answers pairAnalysis and optimalRiskSettings, plain', async () => {
     const body = await expectStatus('/api/recommendations/', 200);
