@@ -10,6 +10,8 @@ from ._transport import CallOptions, OperationSpec, _fields
 from .models import *  # noqa: F403
 
 OPERATIONS: Dict[str, OperationSpec] = {
+    "admin.aiModels": OperationSpec("POST", "/api/v1/admin/ai/models", "json", True, None, "application/json"),
+    "admin.updateAiModel": OperationSpec("PUT", "/api/v1/admin/ai/models/{model_id}", "json", True, None, "application/json"),
     "admin.assets": OperationSpec("POST", "/api/v1/admin/assets", "json", True, None, "application/json"),
     "admin.updateAsset": OperationSpec("PUT", "/api/v1/admin/assets/{asset_id}", "json", True, None, "application/json"),
     "admin.listDataQualityAssets": OperationSpec("GET", "/api/v1/admin/data-quality/assets", "json", True, None, None),
@@ -19,6 +21,9 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "admin.updateFeedback": OperationSpec("PUT", "/api/v1/admin/feedback/{feedback_id}", "json", True, None, "application/json"),
     "admin.macroBackfill": OperationSpec("POST", "/api/v1/admin/macro/backfill", "json", True, None, None),
     "admin.listMacroDataSources": OperationSpec("GET", "/api/v1/admin/macro/data-sources", "json", True, None, None),
+    "admin.listModels": OperationSpec("GET", "/api/v1/admin/models", "json", True, None, None),
+    "admin.updateModelsConfig": OperationSpec("PUT", "/api/v1/admin/models/{model_id}/config", "json", True, None, "application/json"),
+    "admin.modelsRetrain": OperationSpec("POST", "/api/v1/admin/models/{model_id}/retrain", "json", True, None, None),
     "admin.notificationsBroadcast": OperationSpec("POST", "/api/v1/admin/notifications/broadcast", "json", True, None, "application/json"),
     "admin.getNotificationsStats": OperationSpec("GET", "/api/v1/admin/notifications/stats", "json", True, None, None),
     "admin.priceDataCleanup": OperationSpec("POST", "/api/v1/admin/price-data/cleanup", "json", True, None, None),
@@ -28,6 +33,9 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "admin.listSecurityAuditLogs": OperationSpec("GET", "/api/v1/admin/security/audit-logs", "json", True, "audit_logs", None),
     "admin.getSecuritySuspiciousActivity": OperationSpec("GET", "/api/v1/admin/security/suspicious-activity", "json", True, None, None),
     "admin.securityTerminateSession": OperationSpec("POST", "/api/v1/admin/security/terminate-session/{session_id}", "json", True, None, None),
+    "admin.listSignalsModelPerformance": OperationSpec("GET", "/api/v1/admin/signals/model-performance", "json", True, None, None),
+    "admin.getSignalsPerformance": OperationSpec("GET", "/api/v1/admin/signals/performance", "json", True, None, None),
+    "admin.signalsValidate": OperationSpec("POST", "/api/v1/admin/signals/validate", "json", True, None, None),
     "admin.listUsers": OperationSpec("GET", "/api/v1/admin/users", "json", True, "users", None),
     "admin.getUser": OperationSpec("GET", "/api/v1/admin/users/{user_id}", "json", True, None, None),
     "admin.updateUser": OperationSpec("PUT", "/api/v1/admin/users/{user_id}", "json", True, None, "application/json"),
@@ -37,6 +45,15 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "admin.getWatchlistsAnalytics": OperationSpec("GET", "/api/v1/admin/watchlists/analytics", "json", True, None, None),
     "admin.getWatchlistsDefault": OperationSpec("GET", "/api/v1/admin/watchlists/default", "json", True, None, None),
     "admin.updateWatchlistsDefault": OperationSpec("PUT", "/api/v1/admin/watchlists/default", "json", True, None, "application/json"),
+    "ai.getMarketRegime": OperationSpec("GET", "/api/v1/ai/market-regime", "json", True, None, None),
+    "ai.listModels": OperationSpec("GET", "/api/v1/ai/models", "json", True, None, None),
+    "ai.getModel": OperationSpec("GET", "/api/v1/ai/models/{model_id}", "json", True, None, None),
+    "ai.getModelsPerformance": OperationSpec("GET", "/api/v1/ai/models/{model_id}/performance", "json", True, None, None),
+    "ai.getModelsPredictions": OperationSpec("GET", "/api/v1/ai/models/{model_id}/predictions", "json", True, None, None),
+    "ai.modelsTrain": OperationSpec("POST", "/api/v1/ai/models/{model_id}/train", "json", True, None, "application/json"),
+    "ai.getSectorAnalysis": OperationSpec("GET", "/api/v1/ai/sector-analysis", "json", True, None, None),
+    "ai.getSuggestion": OperationSpec("GET", "/api/v1/ai/suggestions/{user_id}", "json", True, None, None),
+    "ai.listTrainingJobs": OperationSpec("GET", "/api/v1/ai/training-jobs", "json", True, None, None),
     "alerts.list": OperationSpec("GET", "/api/v1/alerts", "json", True, "alerts", None),
     "alerts.create": OperationSpec("POST", "/api/v1/alerts", "json", True, None, "application/json"),
     "alerts.get": OperationSpec("GET", "/api/v1/alerts/{alert_id}", "json", True, None, None),
@@ -50,8 +67,10 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "apiKeys.delete": OperationSpec("DELETE", "/api/v1/api-keys/{key_id}", "json", True, None, None),
     "assets.list": OperationSpec("GET", "/api/v1/assets", "json", True, "assets", None),
     "assets.get": OperationSpec("GET", "/api/v1/assets/{asset_id}", "json", True, None, None),
+    "assets.getAnalysis": OperationSpec("GET", "/api/v1/assets/{asset_id}/analysis", "json", True, None, None),
     "assets.getPriceHistory": OperationSpec("GET", "/api/v1/assets/{asset_id}/price-history", "json", True, None, None),
     "assets.getStatistics": OperationSpec("GET", "/api/v1/assets/{asset_id}/statistics", "json", True, None, None),
+    "assets.listAnalysis": OperationSpec("GET", "/api/v1/assets/analysis", "json", True, None, None),
     "assets.listSearch": OperationSpec("GET", "/api/v1/assets/search", "json", True, None, None),
     "auth.get2fa": OperationSpec("GET", "/api/v1/auth/2fa", "json", True, None, None),
     "auth.disable2fa": OperationSpec("POST", "/api/v1/auth/2fa/disable", "json", True, None, "application/json"),
@@ -113,14 +132,36 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "priceData.getSupportResistance": OperationSpec("GET", "/api/v1/price-data/{asset_id}/support-resistance", "json", True, None, None),
     "priceData.getTechnicalIndicators": OperationSpec("GET", "/api/v1/price-data/{asset_id}/technical-indicators", "json", True, None, None),
     "priceData.getQualityReport": OperationSpec("GET", "/api/v1/price-data/quality-report", "json", True, None, None),
+    "recommendations.get": OperationSpec("GET", "/api/v1/recommendations", "json", True, None, None),
+    "recommendations.getV1": OperationSpec("GET", "/api/v1/recommendations/{recommendation_id}", "json", True, None, None),
+    "recommendations.updateImplement": OperationSpec("PUT", "/api/v1/recommendations/{recommendation_id}/implement", "json", True, None, "application/json"),
     "security.getRateLimits": OperationSpec("GET", "/api/v1/security/rate-limits", "json", True, None, None),
     "sessions.list": OperationSpec("GET", "/api/v1/sessions", "json", True, None, None),
     "sessions.delete": OperationSpec("DELETE", "/api/v1/sessions/{session_id}", "json", True, None, None),
     "sessions.deleteTerminateAll": OperationSpec("DELETE", "/api/v1/sessions/terminate-all", "json", True, None, None),
+    "signals.list": OperationSpec("GET", "/api/v1/signals", "json", True, None, None),
+    "signals.get": OperationSpec("GET", "/api/v1/signals/{signal_id}", "json", True, None, None),
+    "signals.delete": OperationSpec("DELETE", "/api/v1/signals/{signal_id}", "json", True, None, None),
+    "signals.updateClose": OperationSpec("PUT", "/api/v1/signals/{signal_id}/close", "json", True, None, "application/json"),
+    "signals.updateExecute": OperationSpec("PUT", "/api/v1/signals/{signal_id}/execute", "json", True, None, "application/json"),
+    "signals.getPerformance": OperationSpec("GET", "/api/v1/signals/{signal_id}/performance", "json", True, None, None),
+    "signals.listActive": OperationSpec("GET", "/api/v1/signals/active", "json", True, None, None),
     "signals.getAlerts": OperationSpec("GET", "/api/v1/signals/alerts", "json", True, None, None),
     "signals.createAlert": OperationSpec("POST", "/api/v1/signals/alerts", "json", True, None, "application/json"),
     "signals.updateAlert": OperationSpec("PUT", "/api/v1/signals/alerts/{alert_id}", "json", True, None, "application/json"),
     "signals.deleteAlert": OperationSpec("DELETE", "/api/v1/signals/alerts/{alert_id}", "json", True, None, None),
+    "signals.getAnalytics": OperationSpec("GET", "/api/v1/signals/analytics", "json", True, None, None),
+    "signals.getBacktest": OperationSpec("GET", "/api/v1/signals/backtest/{model_id}", "json", True, None, None),
+    "signals.getCurrent": OperationSpec("GET", "/api/v1/signals/current", "json", True, None, None),
+    "signals.execute": OperationSpec("POST", "/api/v1/signals/execute", "json", True, None, "application/json"),
+    "signals.generate": OperationSpec("POST", "/api/v1/signals/generate", "json", True, None, "application/json"),
+    "signals.getOpportunities": OperationSpec("GET", "/api/v1/signals/opportunities", "json", True, None, None),
+    "signals.getRiskManagement": OperationSpec("GET", "/api/v1/signals/risk-management", "json", True, None, None),
+    "suggestions.get": OperationSpec("GET", "/api/v1/suggestions", "json", True, None, None),
+    "suggestions.getV1": OperationSpec("GET", "/api/v1/suggestions/{asset_id}", "json", True, None, None),
+    "suggestions.feedback": OperationSpec("POST", "/api/v1/suggestions/{suggestion_id}/feedback", "json", True, None, "application/json"),
+    "suggestions.getCurrent": OperationSpec("GET", "/api/v1/suggestions/current", "json", True, None, None),
+    "suggestions.getPersonalized": OperationSpec("GET", "/api/v1/suggestions/personalized", "json", True, None, None),
     "users.listActivity": OperationSpec("GET", "/api/v1/users/activity", "json", True, "activities", None),
     "users.changePassword": OperationSpec("POST", "/api/v1/users/change-password", "json", True, None, "application/json"),
     "users.getMe": OperationSpec("GET", "/api/v1/users/me", "json", True, None, None),
@@ -143,6 +184,7 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "watchlists.updateAsset": OperationSpec("PUT", "/api/v1/watchlists/{watchlist_id}/assets/{asset_id}", "json", True, None, "application/json"),
     "watchlists.deleteAsset": OperationSpec("DELETE", "/api/v1/watchlists/{watchlist_id}/assets/{asset_id}", "json", True, None, None),
     "watchlists.getSignals": OperationSpec("GET", "/api/v1/watchlists/{watchlist_id}/signals", "json", True, None, None),
+    "watchlists.getAssets": OperationSpec("GET", "/api/v1/watchlists/assets", "json", True, None, None),
     "watchlists.getDefault": OperationSpec("GET", "/api/v1/watchlists/default", "json", True, None, None),
     "admin.listUsersApi": OperationSpec("GET", "/api/admin/users", "json", False, "users", None),
     "admin.updateUserApi": OperationSpec("PUT", "/api/admin/users/{user_id}", "json", False, None, "application/json"),
@@ -182,6 +224,7 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "preferences.get": OperationSpec("GET", "/api/preferences", "json", False, None, None),
     "preferences.update": OperationSpec("PUT", "/api/preferences", "json", False, None, "application/json"),
     "prices.batch": OperationSpec("POST", "/api/prices/batch", "json", False, None, "application/json"),
+    "recommendations.list": OperationSpec("GET", "/api/recommendations", "json", False, None, None),
     "riskManagement.listAlerts": OperationSpec("GET", "/api/risk-management/alerts", "json", False, None, None),
     "riskManagement.alertsAcknowledge": OperationSpec("POST", "/api/risk-management/alerts/{id}/acknowledge", "json", False, None, None),
     "riskManagement.getLimits": OperationSpec("GET", "/api/risk-management/limits", "json", False, None, None),
@@ -203,10 +246,18 @@ OPERATIONS: Dict[str, OperationSpec] = {
 
 
 class AdminApi:
-    """`admin`: 29 operations."""
+    """`admin`: 37 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
+
+    def ai_models(self, *, name: str, description: Optional[str] = None, architecture: str, features: Optional[List[str]] = None, asset_ids: List[str], horizon_days: Optional[int] = None, hyperparameters: Optional[Any] = None, training_start: Optional[str] = None, training_end: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AIModel:
+        """POST /api/v1/admin/ai/models — Register a model (admin, 000)"""
+        return parse(AIModel, self._c._call(OPERATIONS["admin.aiModels"], path={}, body=_fields({"name": name, "description": description, "architecture": architecture, "features": features, "asset_ids": asset_ids, "horizon_days": horizon_days, "hyperparameters": hyperparameters, "training_start": training_start, "training_end": training_end}, extra, body if False else None), query=None, options=options))
+
+    def update_ai_model(self, model_id_, *, name: Optional[str] = None, description: Optional[str] = None, status: Optional[str] = None, features: Optional[List[str]] = None, hyperparameters: Optional[Any] = None, horizon_days: Optional[int] = None, training_start: Optional[str] = None, training_end: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AIModel:
+        """PUT /api/v1/admin/ai/models/{model_id} — Update a model: name, status, features, hyperparameters, window (admin, 000)"""
+        return parse(AIModel, self._c._call(OPERATIONS["admin.updateAiModel"], path={"model_id": model_id_}, body=_fields({"name": name, "description": description, "status": status, "features": features, "hyperparameters": hyperparameters, "horizon_days": horizon_days, "training_start": training_start, "training_end": training_end}, extra, body if False else None), query=None, options=options))
 
     def assets(self, *, symbol: str, name: str, asset_type: str, sector_id: Optional[str] = None, quote_currency: Optional[str] = None, external_ids: Optional[Any] = None, description: Optional[str] = None, is_active: Optional[bool] = None, is_supported: Optional[bool] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> AssetDetail:
         """POST /api/v1/admin/assets — Add an asset (000); audited"""
@@ -248,6 +299,23 @@ class AdminApi:
     def list_macro_data_sources(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminListMacroDataSourcesResponse:
         """GET /api/v1/admin/macro/data-sources — Market-data sources with health: last success and error, error rate, calls today, circuit state (000)"""
         return parse(AdminListMacroDataSourcesResponse, self._c._call(OPERATIONS["admin.listMacroDataSources"], path={}, query=_fields({}, extra), options=options))
+
+    def list_models(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, model_type_: Optional[str] = None, status: Optional[str] = None, architecture: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[AIModel]:
+        """GET /api/v1/admin/models — Every registered model (admin, 001)"""
+        return parse(List[AIModel], self._c._call(OPERATIONS["admin.listModels"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "model_type": model_type_, "status": status, "architecture": architecture}, extra), options=options))
+
+    def list_models_all(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, model_type_: Optional[str] = None, status: Optional[str] = None, architecture: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> Iterator[AIModel]:
+        """Every item of GET /api/v1/admin/models, page after page."""
+        for item in self._c._paginate(OPERATIONS["admin.listModels"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "model_type": model_type_, "status": status, "architecture": architecture}, extra), options=options):
+            yield parse(AIModel, item)
+
+    def update_models_config(self, model_id_, *, name: Optional[str] = None, description: Optional[str] = None, status: Optional[str] = None, features: Optional[List[str]] = None, hyperparameters: Optional[Any] = None, horizon_days: Optional[int] = None, training_start: Optional[str] = None, training_end: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AIModel:
+        """PUT /api/v1/admin/models/{model_id}/config — Change a model's configuration (admin, 001)"""
+        return parse(AIModel, self._c._call(OPERATIONS["admin.updateModelsConfig"], path={"model_id": model_id_}, body=_fields({"name": name, "description": description, "status": status, "features": features, "hyperparameters": hyperparameters, "horizon_days": horizon_days, "training_start": training_start, "training_end": training_end}, extra, body if False else None), query=None, options=options))
+
+    def models_retrain(self, model_id_, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminModelsRetrainResponse:
+        """POST /api/v1/admin/models/{model_id}/retrain — Retrain a model (admin, 001): the same queued job as POST /api/v1/ai/models/{id}/train"""
+        return parse(AdminModelsRetrainResponse, self._c._call(OPERATIONS["admin.modelsRetrain"], path={"model_id": model_id_}, query=_fields({}, extra), options=options))
 
     def notifications_broadcast(self, *, title: str, message: str, type: Optional[str] = None, priority: Optional[str] = None, filter: Optional[Any] = None, options: Optional[CallOptions] = None, **extra: Any) -> Job:
         """POST /api/v1/admin/notifications/broadcast — Notify all active users, or those matching a filter, as a background job with progress (000)"""
@@ -294,6 +362,18 @@ class AdminApi:
     def security_terminate_session(self, session_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminSecurityTerminateSessionResponse:
         """POST /api/v1/admin/security/terminate-session/{session_id} — End any user's session (000); audited"""
         return parse(AdminSecurityTerminateSessionResponse, self._c._call(OPERATIONS["admin.securityTerminateSession"], path={"session_id": session_id}, query=_fields({}, extra), options=options))
+
+    def list_signals_model_performance(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminListSignalsModelPerformanceResponse:
+        """GET /api/v1/admin/signals/model-performance — Models compared by their signals and out-of-sample records (admin, 000)"""
+        return parse(AdminListSignalsModelPerformanceResponse, self._c._call(OPERATIONS["admin.listSignalsModelPerformance"], path={}, query=_fields({}, extra), options=options))
+
+    def get_signals_performance(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetSignalsPerformanceResponse:
+        """GET /api/v1/admin/signals/performance — Signal quality and status distribution, each model’s record (admin, 000)"""
+        return parse(AdminGetSignalsPerformanceResponse, self._c._call(OPERATIONS["admin.getSignalsPerformance"], path={}, query=_fields({}, extra), options=options))
+
+    def signals_validate(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminSignalsValidateResponse:
+        """POST /api/v1/admin/signals/validate — Check active signals against the closes since: stop/target hit → closed, past expiry → expired (admin, 000)"""
+        return parse(AdminSignalsValidateResponse, self._c._call(OPERATIONS["admin.signalsValidate"], path={}, query=_fields({}, extra), options=options))
 
     def list_users(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, role: Optional[str] = None, status: Optional[str] = None, active: Optional[str] = None, locked: Optional[str] = None, tier: Optional[str] = None, search: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminListUsersResponse:
         """GET /api/v1/admin/users — Users with filters, paging and statistics (000/001)"""
@@ -348,6 +428,59 @@ class AdminApi:
     def update_user_api(self, user_id, *, role: Optional[str] = None, status: Optional[str] = None, is_active: Optional[bool] = None, tier: Optional[str] = None, subscription_plan: Optional[str] = None, is_verified: Optional[bool] = None, notes: Optional[str] = None, unlock: Optional[bool] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminUpdateUserApiResponse:
         """PUT /api/admin/users/{user_id} — Update a user (003): `{ user }`"""
         return parse(AdminUpdateUserApiResponse, self._c._call(OPERATIONS["admin.updateUserApi"], path={"user_id": user_id}, body=_fields({"role": role, "status": status, "is_active": is_active, "tier": tier, "subscription_plan": subscription_plan, "is_verified": is_verified, "notes": notes, "unlock": unlock}, extra, body if body is not None else None), query=None, options=options))
+
+
+class AiApi:
+    """`ai`: 9 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def get_market_regime(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AiGetMarketRegimeResponse:
+        """GET /api/v1/ai/market-regime — Market regime (000): the Markov-switching model is absent with its reason; a labelled trend/volatility rule is served"""
+        return parse(AiGetMarketRegimeResponse, self._c._call(OPERATIONS["ai.getMarketRegime"], path={}, query=_fields({}, extra), options=options))
+
+    def list_models(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, model_type_: Optional[str] = None, status: Optional[str] = None, architecture: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[AIModel]:
+        """GET /api/v1/ai/models — Registered models with their metrics and out-of-sample record (000)"""
+        return parse(List[AIModel], self._c._call(OPERATIONS["ai.listModels"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "model_type": model_type_, "status": status, "architecture": architecture}, extra), options=options))
+
+    def list_models_all(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, model_type_: Optional[str] = None, status: Optional[str] = None, architecture: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> Iterator[AIModel]:
+        """Every item of GET /api/v1/ai/models, page after page."""
+        for item in self._c._paginate(OPERATIONS["ai.listModels"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "model_type": model_type_, "status": status, "architecture": architecture}, extra), options=options):
+            yield parse(AIModel, item)
+
+    def get_model(self, model_id_, *, options: Optional[CallOptions] = None, **extra: Any) -> AIModel:
+        """GET /api/v1/ai/models/{model_id} — One model: configuration, validation folds, feature importance, record (000)"""
+        return parse(AIModel, self._c._call(OPERATIONS["ai.getModel"], path={"model_id": model_id_}, query=_fields({}, extra), options=options))
+
+    def get_models_performance(self, model_id_, *, options: Optional[CallOptions] = None, **extra: Any) -> AiGetModelsPerformanceResponse:
+        """GET /api/v1/ai/models/{model_id}/performance — Walk-forward folds, importance, and live predictions scored month by month (000)"""
+        return parse(AiGetModelsPerformanceResponse, self._c._call(OPERATIONS["ai.getModelsPerformance"], path={"model_id": model_id_}, query=_fields({}, extra), options=options))
+
+    def get_models_predictions(self, model_id_, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, asset_id: Optional[str] = None, timeframe: Optional[str] = None, start_date: Optional[str] = None, end_date: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AiGetModelsPredictionsResponse:
+        """GET /api/v1/ai/models/{model_id}/predictions — Stored daily predictions of a model, with their outcomes once known (000)"""
+        return parse(AiGetModelsPredictionsResponse, self._c._call(OPERATIONS["ai.getModelsPredictions"], path={"model_id": model_id_}, query=_fields({"limit": limit, "offset": offset, "page": page, "asset_id": asset_id, "timeframe": timeframe, "start_date": start_date, "end_date": end_date}, extra), options=options))
+
+    def models_train(self, model_id_, *, seed: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminModelsRetrainResponse:
+        """POST /api/v1/ai/models/{model_id}/train — Train the model as a queued job (admin, 000); 409 while it is training"""
+        return parse(AdminModelsRetrainResponse, self._c._call(OPERATIONS["ai.modelsTrain"], path={"model_id": model_id_}, body=_fields({"seed": seed}, extra, body if False else None), query=None, options=options))
+
+    def get_sector_analysis(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AiGetSectorAnalysisResponse:
+        """GET /api/v1/ai/sector-analysis — Sectors by momentum and model readings of their assets (000)"""
+        return parse(AiGetSectorAnalysisResponse, self._c._call(OPERATIONS["ai.getSectorAnalysis"], path={}, query=_fields({}, extra), options=options))
+
+    def get_suggestion(self, user_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AiGetSuggestionResponse:
+        """GET /api/v1/ai/suggestions/{user_id} — A user's personalized suggestions (000): your own, or any user's for admins"""
+        return parse(AiGetSuggestionResponse, self._c._call(OPERATIONS["ai.getSuggestion"], path={"user_id": user_id}, query=_fields({}, extra), options=options))
+
+    def list_training_jobs(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, model_id_: Optional[str] = None, status: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[AiListTrainingJobsResponseItem]:
+        """GET /api/v1/ai/training-jobs — Training jobs with progress, errors and an estimate of the time left (000)"""
+        return parse(List[AiListTrainingJobsResponseItem], self._c._call(OPERATIONS["ai.listTrainingJobs"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "model_id": model_id_, "status": status}, extra), options=options))
+
+    def list_training_jobs_all(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, model_id_: Optional[str] = None, status: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> Iterator[AiListTrainingJobsResponseItem]:
+        """Every item of GET /api/v1/ai/training-jobs, page after page."""
+        for item in self._c._paginate(OPERATIONS["ai.listTrainingJobs"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "model_id": model_id_, "status": status}, extra), options=options):
+            yield parse(AiListTrainingJobsResponseItem, item)
 
 
 class AlertsApi:
@@ -443,7 +576,7 @@ class ApiKeysApi:
 
 
 class AssetsApi:
-    """`assets`: 5 operations."""
+    """`assets`: 7 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
@@ -461,6 +594,10 @@ class AssetsApi:
         """GET /api/v1/assets/{asset_id} — One asset: details, external ids, links, quote and history coverage (000)"""
         return parse(AssetDetail, self._c._call(OPERATIONS["assets.get"], path={"asset_id": asset_id}, query=_fields({}, extra), options=options))
 
+    def get_analysis(self, asset_id, *, options: Optional[CallOptions] = None, **extra: Any) -> Dict[str, Any]:
+        """GET /api/v1/assets/{asset_id}/analysis — The complete analysis of one asset (001, public): price, indicators, signals, suggestion, regime context, each with its record"""
+        return parse(Dict[str, Any], self._c._call(OPERATIONS["assets.getAnalysis"], path={"asset_id": asset_id}, query=_fields({}, extra), options=options))
+
     def get_price_history(self, asset_id, *, timeframe: Optional[str] = None, start_date: Optional[str] = None, end_date: Optional[str] = None, limit: Optional[int] = None, adjusted: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AssetsGetPriceHistoryResponse:
         """GET /api/v1/assets/{asset_id}/price-history — Candles of an asset by timeframe and date range (000)"""
         return parse(AssetsGetPriceHistoryResponse, self._c._call(OPERATIONS["assets.getPriceHistory"], path={"asset_id": asset_id}, query=_fields({"timeframe": timeframe, "start_date": start_date, "end_date": end_date, "limit": limit, "adjusted": adjusted}, extra), options=options))
@@ -468,6 +605,10 @@ class AssetsApi:
     def get_statistics(self, asset_id, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AssetsGetStatisticsResponse:
         """GET /api/v1/assets/{asset_id}/statistics — Returns, volatility, price ranges, volume trend and drawdown from daily candles (000)"""
         return parse(AssetsGetStatisticsResponse, self._c._call(OPERATIONS["assets.getStatistics"], path={"asset_id": asset_id}, query=_fields({"days": days}, extra), options=options))
+
+    def list_analysis(self, *, asset_ids: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AssetsListAnalysisResponse:
+        """GET /api/v1/assets/analysis — Analysis of several assets (001 architecture): the default watchlist, or `asset_ids`"""
+        return parse(AssetsListAnalysisResponse, self._c._call(OPERATIONS["assets.listAnalysis"], path={}, query=_fields({"asset_ids": asset_ids}, extra), options=options))
 
     def list_search(self, *, q: str, limit: Optional[int] = None, asset_type: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AssetsListSearchResponse:
         """GET /api/v1/assets/search — Search assets by symbol and name, best matches first (000/001)"""
@@ -1016,6 +1157,29 @@ class PricesApi:
         return parse(PricesBatchResponse, self._c._call(OPERATIONS["prices.batch"], path={}, body=_fields({"tokens": tokens}, extra, body if False else None), query=None, options=options))
 
 
+class RecommendationsApi:
+    """`recommendations`: 4 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def get(self, *, options: Optional[CallOptions] = None, **extra: Any) -> RecommendationsGetResponse:
+        """GET /api/v1/recommendations — Your recommendations: entries, exits and rebalancing, with rationale and records (000)"""
+        return parse(RecommendationsGetResponse, self._c._call(OPERATIONS["recommendations.get"], path={}, query=_fields({}, extra), options=options))
+
+    def get_v1(self, recommendation_id, *, options: Optional[CallOptions] = None, **extra: Any) -> Recommendation:
+        """GET /api/v1/recommendations/{recommendation_id} — One of your recommendations (000)"""
+        return parse(Recommendation, self._c._call(OPERATIONS["recommendations.getV1"], path={"recommendation_id": recommendation_id}, query=_fields({}, extra), options=options))
+
+    def update_implement(self, recommendation_id, *, notes: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> Recommendation:
+        """PUT /api/v1/recommendations/{recommendation_id}/implement — Mark your recommendation implemented (000)"""
+        return parse(Recommendation, self._c._call(OPERATIONS["recommendations.updateImplement"], path={"recommendation_id": recommendation_id}, body=_fields({"notes": notes}, extra, body if False else None), query=None, options=options))
+
+    def list(self, *, options: Optional[CallOptions] = None, **extra: Any) -> RecommendationsListResponse:
+        """GET /api/recommendations — Trading recommendations in 002's shape: pair analysis and risk settings"""
+        return parse(RecommendationsListResponse, self._c._call(OPERATIONS["recommendations.list"], path={}, query=_fields({}, extra), options=options))
+
+
 class RiskManagementApi:
     """`riskManagement`: 5 operations."""
 
@@ -1079,10 +1243,48 @@ class SessionsApi:
 
 
 class SignalsApi:
-    """`signals`: 4 operations."""
+    """`signals`: 18 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
+
+    def list(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, asset_id: Optional[str] = None, signal_type: Optional[str] = None, direction: Optional[str] = None, quality: Optional[str] = None, status: Optional[str] = None, timeframe: Optional[str] = None, model_id_: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[TradingSignal]:
+        """GET /api/v1/signals — Signals you can see: public and your own, with filters (000/001)"""
+        return parse(List[TradingSignal], self._c._call(OPERATIONS["signals.list"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "asset_id": asset_id, "signal_type": signal_type, "direction": direction, "quality": quality, "status": status, "timeframe": timeframe, "model_id": model_id_}, extra), options=options))
+
+    def list_all(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, asset_id: Optional[str] = None, signal_type: Optional[str] = None, direction: Optional[str] = None, quality: Optional[str] = None, status: Optional[str] = None, timeframe: Optional[str] = None, model_id_: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> Iterator[TradingSignal]:
+        """Every item of GET /api/v1/signals, page after page."""
+        for item in self._c._paginate(OPERATIONS["signals.list"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "asset_id": asset_id, "signal_type": signal_type, "direction": direction, "quality": quality, "status": status, "timeframe": timeframe, "model_id": model_id_}, extra), options=options):
+            yield parse(TradingSignal, item)
+
+    def get(self, signal_id, *, options: Optional[CallOptions] = None, **extra: Any) -> Union[TradingSignal, Dict[str, Any]]:
+        """GET /api/v1/signals/{signal_id} — A signal by id (000, sign-in required), or the timing analysis of an asset by id or symbol (001, public)"""
+        return parse(Union[TradingSignal, Dict[str, Any]], self._c._call(OPERATIONS["signals.get"], path={"signal_id": signal_id}, query=_fields({}, extra), options=options))
+
+    def delete(self, signal_id, *, options: Optional[CallOptions] = None, **extra: Any) -> SignalsDeleteResponse:
+        """DELETE /api/v1/signals/{signal_id} — Cancel your execution, or your own active signal (000)"""
+        return parse(SignalsDeleteResponse, self._c._call(OPERATIONS["signals.delete"], path={"signal_id": signal_id}, query=_fields({}, extra), options=options))
+
+    def update_close(self, signal_id, *, exit_price: Optional[float] = None, notes: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> TradingSignal:
+        """PUT /api/v1/signals/{signal_id}/close — Close your execution at an exit price (default: the last close) (000)"""
+        return parse(TradingSignal, self._c._call(OPERATIONS["signals.updateClose"], path={"signal_id": signal_id}, body=_fields({"exit_price": exit_price, "notes": notes}, extra, body if False else None), query=None, options=options))
+
+    def update_execute(self, signal_id, *, actual_entry_price: Optional[float] = None, quantity: Optional[float] = None, notes: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> TradingSignal:
+        """PUT /api/v1/signals/{signal_id}/execute — Record your execution of an active signal at your actual entry (000)"""
+        return parse(TradingSignal, self._c._call(OPERATIONS["signals.updateExecute"], path={"signal_id": signal_id}, body=_fields({"actual_entry_price": actual_entry_price, "quantity": quantity, "notes": notes}, extra, body if False else None), query=None, options=options))
+
+    def get_performance(self, signal_id, *, options: Optional[CallOptions] = None, **extra: Any) -> SignalsGetPerformanceResponse:
+        """GET /api/v1/signals/{signal_id}/performance — MFE/MAE, outcome against the plan, holding period, your execution (000)"""
+        return parse(SignalsGetPerformanceResponse, self._c._call(OPERATIONS["signals.getPerformance"], path={"signal_id": signal_id}, query=_fields({}, extra), options=options))
+
+    def list_active(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, risk_level: Optional[str] = None, min_confidence: Optional[float] = None, asset_type: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[TradingSignal]:
+        """GET /api/v1/signals/active — Active, unexpired signals (000)"""
+        return parse(List[TradingSignal], self._c._call(OPERATIONS["signals.listActive"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "risk_level": risk_level, "min_confidence": min_confidence, "asset_type": asset_type}, extra), options=options))
+
+    def list_active_all(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, risk_level: Optional[str] = None, min_confidence: Optional[float] = None, asset_type: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> Iterator[TradingSignal]:
+        """Every item of GET /api/v1/signals/active, page after page."""
+        for item in self._c._paginate(OPERATIONS["signals.listActive"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "risk_level": risk_level, "min_confidence": min_confidence, "asset_type": asset_type}, extra), options=options):
+            yield parse(TradingSignal, item)
 
     def get_alerts(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> SignalsGetAlertsResponse:
         """GET /api/v1/signals/alerts — Active timing alerts, and yours when signed in (001; auth optional)"""
@@ -1099,6 +1301,61 @@ class SignalsApi:
     def delete_alert(self, alert_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AlertsDeleteResponse:
         """DELETE /api/v1/signals/alerts/{alert_id} — Delete an alert (001)"""
         return parse(AlertsDeleteResponse, self._c._call(OPERATIONS["signals.deleteAlert"], path={"alert_id": alert_id}, query=_fields({}, extra), options=options))
+
+    def get_analytics(self, *, model_id_: Optional[str] = None, asset_id: Optional[str] = None, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> SignalsGetAnalyticsResponse:
+        """GET /api/v1/signals/analytics — Win rate, profit factor, average return, drawdown by model, asset and timeframe (000)"""
+        return parse(SignalsGetAnalyticsResponse, self._c._call(OPERATIONS["signals.getAnalytics"], path={}, query=_fields({"model_id": model_id_, "asset_id": asset_id, "days": days}, extra), options=options))
+
+    def get_backtest(self, model_id_, *, start_date: Optional[str] = None, end_date: Optional[str] = None, asset_ids: Optional[Any] = None, fee_rate: Optional[float] = None, options: Optional[CallOptions] = None, **extra: Any) -> SignalsGetBacktestResponse:
+        """GET /api/v1/signals/backtest/{model_id} — Walk-forward backtest of a model's signals over a date range (premium) (000)"""
+        return parse(SignalsGetBacktestResponse, self._c._call(OPERATIONS["signals.getBacktest"], path={"model_id": model_id_}, query=_fields({"start_date": start_date, "end_date": end_date, "asset_ids": asset_ids, "fee_rate": fee_rate}, extra), options=options))
+
+    def get_current(self, *, options: Optional[CallOptions] = None, **extra: Any) -> SignalsGetCurrentResponse:
+        """GET /api/v1/signals/current — Timing of the default watchlist now (001, public)"""
+        return parse(SignalsGetCurrentResponse, self._c._call(OPERATIONS["signals.getCurrent"], path={}, query=_fields({}, extra), options=options))
+
+    def execute(self, *, actual_entry_price: Optional[float] = None, quantity: Optional[float] = None, notes: Optional[str] = None, signal_id: str, options: Optional[CallOptions] = None, **extra: Any) -> TradingSignal:
+        """POST /api/v1/signals/execute — Execute a signal (001): the same as PUT /api/v1/signals/{signal_id}/execute"""
+        return parse(TradingSignal, self._c._call(OPERATIONS["signals.execute"], path={}, body=_fields({"actual_entry_price": actual_entry_price, "quantity": quantity, "notes": notes, "signal_id": signal_id}, extra, body if False else None), query=None, options=options))
+
+    def generate(self, *, asset_ids: Optional[List[str]] = None, model_id_: Optional[str] = None, min_confidence: Optional[float] = None, options: Optional[CallOptions] = None, **extra: Any) -> SignalsGenerateResponse:
+        """POST /api/v1/signals/generate — Generate signals now from the active models (premium: pro, enterprise, mega) (000)"""
+        return parse(SignalsGenerateResponse, self._c._call(OPERATIONS["signals.generate"], path={}, body=_fields({"asset_ids": asset_ids, "model_id": model_id_, "min_confidence": min_confidence}, extra, body if False else None), query=None, options=options))
+
+    def get_opportunities(self, *, limit: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> SignalsGetOpportunitiesResponse:
+        """GET /api/v1/signals/opportunities — High-quality recent signals ranked by edge, with sector grouping (000)"""
+        return parse(SignalsGetOpportunitiesResponse, self._c._call(OPERATIONS["signals.getOpportunities"], path={}, query=_fields({"limit": limit}, extra), options=options))
+
+    def get_risk_management(self, *, account_size: Optional[float] = None, risk_per_trade_pct: Optional[float] = None, options: Optional[CallOptions] = None, **extra: Any) -> Dict[str, Any]:
+        """GET /api/v1/signals/risk-management — Position sizes, stops and risk of your open executions and the active signals (000)"""
+        return parse(Dict[str, Any], self._c._call(OPERATIONS["signals.getRiskManagement"], path={}, query=_fields({"account_size": account_size, "risk_per_trade_pct": risk_per_trade_pct}, extra), options=options))
+
+
+class SuggestionsApi:
+    """`suggestions`: 5 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def get(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AiGetSuggestionResponse:
+        """GET /api/v1/suggestions — Suggestions (001 architecture): personalized when signed in, the default watchlist otherwise"""
+        return parse(AiGetSuggestionResponse, self._c._call(OPERATIONS["suggestions.get"], path={}, query=_fields({}, extra), options=options))
+
+    def get_v1(self, asset_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AISuggestion:
+        """GET /api/v1/suggestions/{asset_id} — The suggestion for one asset, by id or symbol (001, public)"""
+        return parse(AISuggestion, self._c._call(OPERATIONS["suggestions.getV1"], path={"asset_id": asset_id}, query=_fields({}, extra), options=options))
+
+    def feedback(self, suggestion_id, *, rating: int, feedback_text: Optional[str] = None, action_taken: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> SuggestionsFeedbackResponse:
+        """POST /api/v1/suggestions/{suggestion_id}/feedback — Rate a suggestion and say what you did (001); shown in model analytics"""
+        return parse(SuggestionsFeedbackResponse, self._c._call(OPERATIONS["suggestions.feedback"], path={"suggestion_id": suggestion_id}, body=_fields({"rating": rating, "feedback_text": feedback_text, "action_taken": action_taken}, extra, body if False else None), query=None, options=options))
+
+    def get_current(self, *, options: Optional[CallOptions] = None, **extra: Any) -> SuggestionsGetCurrentResponse:
+        """GET /api/v1/suggestions/current — Suggestions for the default watchlist, each with its models’ record (001, public)"""
+        return parse(SuggestionsGetCurrentResponse, self._c._call(OPERATIONS["suggestions.getCurrent"], path={}, query=_fields({}, extra), options=options))
+
+    def get_personalized(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AiGetSuggestionResponse:
+        """GET /api/v1/suggestions/personalized — From your holdings, watchlists and risk tolerance; the default watchlist for guests (001)"""
+        return parse(AiGetSuggestionResponse, self._c._call(OPERATIONS["suggestions.getPersonalized"], path={}, query=_fields({}, extra), options=options))
 
 
 class TradesApi:
@@ -1221,7 +1478,7 @@ class UsersApi:
 
 
 class WatchlistsApi:
-    """`watchlists`: 12 operations."""
+    """`watchlists`: 13 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
@@ -1270,6 +1527,10 @@ class WatchlistsApi:
         """GET /api/v1/watchlists/{watchlist_id}/signals — Technical signals for each asset of a watchlist (000)"""
         return parse(WatchlistsGetSignalsResponse, self._c._call(OPERATIONS["watchlists.getSignals"], path={"watchlist_id": watchlist_id}, query=_fields({}, extra), options=options))
 
+    def get_assets(self, *, options: Optional[CallOptions] = None, **extra: Any) -> WatchlistsGetAssetsResponse:
+        """GET /api/v1/watchlists/assets — The assets of your watchlists (or the default watchlist) with their model view (001 architecture)"""
+        return parse(WatchlistsGetAssetsResponse, self._c._call(OPERATIONS["watchlists.getAssets"], path={}, query=_fields({}, extra), options=options))
+
     def get_default(self, *, options: Optional[CallOptions] = None, **extra: Any) -> WatchlistDetail:
         """GET /api/v1/watchlists/default — The default watchlist guests see, with prices (001)"""
         return parse(WatchlistDetail, self._c._call(OPERATIONS["watchlists.getDefault"], path={}, query=_fields({}, extra), options=options))
@@ -1291,6 +1552,7 @@ class Namespaces:
 
     def __init__(self, client: Any) -> None:
         self.admin = AdminApi(client)
+        self.ai = AiApi(client)
         self.alerts = AlertsApi(client)
         self.analytics = AnalyticsApi(client)
         self.api_keys = ApiKeysApi(client)
@@ -1315,10 +1577,12 @@ class Namespaces:
         self.preferences = PreferencesApi(client)
         self.price_data = PriceDataApi(client)
         self.prices = PricesApi(client)
+        self.recommendations = RecommendationsApi(client)
         self.risk_management = RiskManagementApi(client)
         self.security = SecurityApi(client)
         self.sessions = SessionsApi(client)
         self.signals = SignalsApi(client)
+        self.suggestions = SuggestionsApi(client)
         self.trades = TradesApi(client)
         self.user = UserApi(client)
         self.users = UsersApi(client)
@@ -1327,10 +1591,18 @@ class Namespaces:
 
 
 class AsyncAdminApi:
-    """`admin`: 29 operations."""
+    """`admin`: 37 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
+
+    async def ai_models(self, *, name: str, description: Optional[str] = None, architecture: str, features: Optional[List[str]] = None, asset_ids: List[str], horizon_days: Optional[int] = None, hyperparameters: Optional[Any] = None, training_start: Optional[str] = None, training_end: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AIModel:
+        """POST /api/v1/admin/ai/models — Register a model (admin, 000)"""
+        return parse(AIModel, await self._c._call(OPERATIONS["admin.aiModels"], path={}, body=_fields({"name": name, "description": description, "architecture": architecture, "features": features, "asset_ids": asset_ids, "horizon_days": horizon_days, "hyperparameters": hyperparameters, "training_start": training_start, "training_end": training_end}, extra, body if False else None), query=None, options=options))
+
+    async def update_ai_model(self, model_id_, *, name: Optional[str] = None, description: Optional[str] = None, status: Optional[str] = None, features: Optional[List[str]] = None, hyperparameters: Optional[Any] = None, horizon_days: Optional[int] = None, training_start: Optional[str] = None, training_end: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AIModel:
+        """PUT /api/v1/admin/ai/models/{model_id} — Update a model: name, status, features, hyperparameters, window (admin, 000)"""
+        return parse(AIModel, await self._c._call(OPERATIONS["admin.updateAiModel"], path={"model_id": model_id_}, body=_fields({"name": name, "description": description, "status": status, "features": features, "hyperparameters": hyperparameters, "horizon_days": horizon_days, "training_start": training_start, "training_end": training_end}, extra, body if False else None), query=None, options=options))
 
     async def assets(self, *, symbol: str, name: str, asset_type: str, sector_id: Optional[str] = None, quote_currency: Optional[str] = None, external_ids: Optional[Any] = None, description: Optional[str] = None, is_active: Optional[bool] = None, is_supported: Optional[bool] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> AssetDetail:
         """POST /api/v1/admin/assets — Add an asset (000); audited"""
@@ -1372,6 +1644,23 @@ class AsyncAdminApi:
     async def list_macro_data_sources(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminListMacroDataSourcesResponse:
         """GET /api/v1/admin/macro/data-sources — Market-data sources with health: last success and error, error rate, calls today, circuit state (000)"""
         return parse(AdminListMacroDataSourcesResponse, await self._c._call(OPERATIONS["admin.listMacroDataSources"], path={}, query=_fields({}, extra), options=options))
+
+    async def list_models(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, model_type_: Optional[str] = None, status: Optional[str] = None, architecture: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[AIModel]:
+        """GET /api/v1/admin/models — Every registered model (admin, 001)"""
+        return parse(List[AIModel], await self._c._call(OPERATIONS["admin.listModels"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "model_type": model_type_, "status": status, "architecture": architecture}, extra), options=options))
+
+    async def list_models_all(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, model_type_: Optional[str] = None, status: Optional[str] = None, architecture: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AsyncIterator[AIModel]:
+        """Every item of GET /api/v1/admin/models, page after page."""
+        async for item in self._c._paginate(OPERATIONS["admin.listModels"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "model_type": model_type_, "status": status, "architecture": architecture}, extra), options=options):
+            yield parse(AIModel, item)
+
+    async def update_models_config(self, model_id_, *, name: Optional[str] = None, description: Optional[str] = None, status: Optional[str] = None, features: Optional[List[str]] = None, hyperparameters: Optional[Any] = None, horizon_days: Optional[int] = None, training_start: Optional[str] = None, training_end: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AIModel:
+        """PUT /api/v1/admin/models/{model_id}/config — Change a model's configuration (admin, 001)"""
+        return parse(AIModel, await self._c._call(OPERATIONS["admin.updateModelsConfig"], path={"model_id": model_id_}, body=_fields({"name": name, "description": description, "status": status, "features": features, "hyperparameters": hyperparameters, "horizon_days": horizon_days, "training_start": training_start, "training_end": training_end}, extra, body if False else None), query=None, options=options))
+
+    async def models_retrain(self, model_id_, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminModelsRetrainResponse:
+        """POST /api/v1/admin/models/{model_id}/retrain — Retrain a model (admin, 001): the same queued job as POST /api/v1/ai/models/{id}/train"""
+        return parse(AdminModelsRetrainResponse, await self._c._call(OPERATIONS["admin.modelsRetrain"], path={"model_id": model_id_}, query=_fields({}, extra), options=options))
 
     async def notifications_broadcast(self, *, title: str, message: str, type: Optional[str] = None, priority: Optional[str] = None, filter: Optional[Any] = None, options: Optional[CallOptions] = None, **extra: Any) -> Job:
         """POST /api/v1/admin/notifications/broadcast — Notify all active users, or those matching a filter, as a background job with progress (000)"""
@@ -1418,6 +1707,18 @@ class AsyncAdminApi:
     async def security_terminate_session(self, session_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminSecurityTerminateSessionResponse:
         """POST /api/v1/admin/security/terminate-session/{session_id} — End any user's session (000); audited"""
         return parse(AdminSecurityTerminateSessionResponse, await self._c._call(OPERATIONS["admin.securityTerminateSession"], path={"session_id": session_id}, query=_fields({}, extra), options=options))
+
+    async def list_signals_model_performance(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminListSignalsModelPerformanceResponse:
+        """GET /api/v1/admin/signals/model-performance — Models compared by their signals and out-of-sample records (admin, 000)"""
+        return parse(AdminListSignalsModelPerformanceResponse, await self._c._call(OPERATIONS["admin.listSignalsModelPerformance"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_signals_performance(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetSignalsPerformanceResponse:
+        """GET /api/v1/admin/signals/performance — Signal quality and status distribution, each model’s record (admin, 000)"""
+        return parse(AdminGetSignalsPerformanceResponse, await self._c._call(OPERATIONS["admin.getSignalsPerformance"], path={}, query=_fields({}, extra), options=options))
+
+    async def signals_validate(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminSignalsValidateResponse:
+        """POST /api/v1/admin/signals/validate — Check active signals against the closes since: stop/target hit → closed, past expiry → expired (admin, 000)"""
+        return parse(AdminSignalsValidateResponse, await self._c._call(OPERATIONS["admin.signalsValidate"], path={}, query=_fields({}, extra), options=options))
 
     async def list_users(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, role: Optional[str] = None, status: Optional[str] = None, active: Optional[str] = None, locked: Optional[str] = None, tier: Optional[str] = None, search: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminListUsersResponse:
         """GET /api/v1/admin/users — Users with filters, paging and statistics (000/001)"""
@@ -1472,6 +1773,59 @@ class AsyncAdminApi:
     async def update_user_api(self, user_id, *, role: Optional[str] = None, status: Optional[str] = None, is_active: Optional[bool] = None, tier: Optional[str] = None, subscription_plan: Optional[str] = None, is_verified: Optional[bool] = None, notes: Optional[str] = None, unlock: Optional[bool] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminUpdateUserApiResponse:
         """PUT /api/admin/users/{user_id} — Update a user (003): `{ user }`"""
         return parse(AdminUpdateUserApiResponse, await self._c._call(OPERATIONS["admin.updateUserApi"], path={"user_id": user_id}, body=_fields({"role": role, "status": status, "is_active": is_active, "tier": tier, "subscription_plan": subscription_plan, "is_verified": is_verified, "notes": notes, "unlock": unlock}, extra, body if body is not None else None), query=None, options=options))
+
+
+class AsyncAiApi:
+    """`ai`: 9 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def get_market_regime(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AiGetMarketRegimeResponse:
+        """GET /api/v1/ai/market-regime — Market regime (000): the Markov-switching model is absent with its reason; a labelled trend/volatility rule is served"""
+        return parse(AiGetMarketRegimeResponse, await self._c._call(OPERATIONS["ai.getMarketRegime"], path={}, query=_fields({}, extra), options=options))
+
+    async def list_models(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, model_type_: Optional[str] = None, status: Optional[str] = None, architecture: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[AIModel]:
+        """GET /api/v1/ai/models — Registered models with their metrics and out-of-sample record (000)"""
+        return parse(List[AIModel], await self._c._call(OPERATIONS["ai.listModels"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "model_type": model_type_, "status": status, "architecture": architecture}, extra), options=options))
+
+    async def list_models_all(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, model_type_: Optional[str] = None, status: Optional[str] = None, architecture: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AsyncIterator[AIModel]:
+        """Every item of GET /api/v1/ai/models, page after page."""
+        async for item in self._c._paginate(OPERATIONS["ai.listModels"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "model_type": model_type_, "status": status, "architecture": architecture}, extra), options=options):
+            yield parse(AIModel, item)
+
+    async def get_model(self, model_id_, *, options: Optional[CallOptions] = None, **extra: Any) -> AIModel:
+        """GET /api/v1/ai/models/{model_id} — One model: configuration, validation folds, feature importance, record (000)"""
+        return parse(AIModel, await self._c._call(OPERATIONS["ai.getModel"], path={"model_id": model_id_}, query=_fields({}, extra), options=options))
+
+    async def get_models_performance(self, model_id_, *, options: Optional[CallOptions] = None, **extra: Any) -> AiGetModelsPerformanceResponse:
+        """GET /api/v1/ai/models/{model_id}/performance — Walk-forward folds, importance, and live predictions scored month by month (000)"""
+        return parse(AiGetModelsPerformanceResponse, await self._c._call(OPERATIONS["ai.getModelsPerformance"], path={"model_id": model_id_}, query=_fields({}, extra), options=options))
+
+    async def get_models_predictions(self, model_id_, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, asset_id: Optional[str] = None, timeframe: Optional[str] = None, start_date: Optional[str] = None, end_date: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AiGetModelsPredictionsResponse:
+        """GET /api/v1/ai/models/{model_id}/predictions — Stored daily predictions of a model, with their outcomes once known (000)"""
+        return parse(AiGetModelsPredictionsResponse, await self._c._call(OPERATIONS["ai.getModelsPredictions"], path={"model_id": model_id_}, query=_fields({"limit": limit, "offset": offset, "page": page, "asset_id": asset_id, "timeframe": timeframe, "start_date": start_date, "end_date": end_date}, extra), options=options))
+
+    async def models_train(self, model_id_, *, seed: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminModelsRetrainResponse:
+        """POST /api/v1/ai/models/{model_id}/train — Train the model as a queued job (admin, 000); 409 while it is training"""
+        return parse(AdminModelsRetrainResponse, await self._c._call(OPERATIONS["ai.modelsTrain"], path={"model_id": model_id_}, body=_fields({"seed": seed}, extra, body if False else None), query=None, options=options))
+
+    async def get_sector_analysis(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AiGetSectorAnalysisResponse:
+        """GET /api/v1/ai/sector-analysis — Sectors by momentum and model readings of their assets (000)"""
+        return parse(AiGetSectorAnalysisResponse, await self._c._call(OPERATIONS["ai.getSectorAnalysis"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_suggestion(self, user_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AiGetSuggestionResponse:
+        """GET /api/v1/ai/suggestions/{user_id} — A user's personalized suggestions (000): your own, or any user's for admins"""
+        return parse(AiGetSuggestionResponse, await self._c._call(OPERATIONS["ai.getSuggestion"], path={"user_id": user_id}, query=_fields({}, extra), options=options))
+
+    async def list_training_jobs(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, model_id_: Optional[str] = None, status: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[AiListTrainingJobsResponseItem]:
+        """GET /api/v1/ai/training-jobs — Training jobs with progress, errors and an estimate of the time left (000)"""
+        return parse(List[AiListTrainingJobsResponseItem], await self._c._call(OPERATIONS["ai.listTrainingJobs"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "model_id": model_id_, "status": status}, extra), options=options))
+
+    async def list_training_jobs_all(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, model_id_: Optional[str] = None, status: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AsyncIterator[AiListTrainingJobsResponseItem]:
+        """Every item of GET /api/v1/ai/training-jobs, page after page."""
+        async for item in self._c._paginate(OPERATIONS["ai.listTrainingJobs"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "model_id": model_id_, "status": status}, extra), options=options):
+            yield parse(AiListTrainingJobsResponseItem, item)
 
 
 class AsyncAlertsApi:
@@ -1567,7 +1921,7 @@ class AsyncApiKeysApi:
 
 
 class AsyncAssetsApi:
-    """`assets`: 5 operations."""
+    """`assets`: 7 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
@@ -1585,6 +1939,10 @@ class AsyncAssetsApi:
         """GET /api/v1/assets/{asset_id} — One asset: details, external ids, links, quote and history coverage (000)"""
         return parse(AssetDetail, await self._c._call(OPERATIONS["assets.get"], path={"asset_id": asset_id}, query=_fields({}, extra), options=options))
 
+    async def get_analysis(self, asset_id, *, options: Optional[CallOptions] = None, **extra: Any) -> Dict[str, Any]:
+        """GET /api/v1/assets/{asset_id}/analysis — The complete analysis of one asset (001, public): price, indicators, signals, suggestion, regime context, each with its record"""
+        return parse(Dict[str, Any], await self._c._call(OPERATIONS["assets.getAnalysis"], path={"asset_id": asset_id}, query=_fields({}, extra), options=options))
+
     async def get_price_history(self, asset_id, *, timeframe: Optional[str] = None, start_date: Optional[str] = None, end_date: Optional[str] = None, limit: Optional[int] = None, adjusted: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AssetsGetPriceHistoryResponse:
         """GET /api/v1/assets/{asset_id}/price-history — Candles of an asset by timeframe and date range (000)"""
         return parse(AssetsGetPriceHistoryResponse, await self._c._call(OPERATIONS["assets.getPriceHistory"], path={"asset_id": asset_id}, query=_fields({"timeframe": timeframe, "start_date": start_date, "end_date": end_date, "limit": limit, "adjusted": adjusted}, extra), options=options))
@@ -1592,6 +1950,10 @@ class AsyncAssetsApi:
     async def get_statistics(self, asset_id, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AssetsGetStatisticsResponse:
         """GET /api/v1/assets/{asset_id}/statistics — Returns, volatility, price ranges, volume trend and drawdown from daily candles (000)"""
         return parse(AssetsGetStatisticsResponse, await self._c._call(OPERATIONS["assets.getStatistics"], path={"asset_id": asset_id}, query=_fields({"days": days}, extra), options=options))
+
+    async def list_analysis(self, *, asset_ids: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AssetsListAnalysisResponse:
+        """GET /api/v1/assets/analysis — Analysis of several assets (001 architecture): the default watchlist, or `asset_ids`"""
+        return parse(AssetsListAnalysisResponse, await self._c._call(OPERATIONS["assets.listAnalysis"], path={}, query=_fields({"asset_ids": asset_ids}, extra), options=options))
 
     async def list_search(self, *, q: str, limit: Optional[int] = None, asset_type: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AssetsListSearchResponse:
         """GET /api/v1/assets/search — Search assets by symbol and name, best matches first (000/001)"""
@@ -2140,6 +2502,29 @@ class AsyncPricesApi:
         return parse(PricesBatchResponse, await self._c._call(OPERATIONS["prices.batch"], path={}, body=_fields({"tokens": tokens}, extra, body if False else None), query=None, options=options))
 
 
+class AsyncRecommendationsApi:
+    """`recommendations`: 4 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def get(self, *, options: Optional[CallOptions] = None, **extra: Any) -> RecommendationsGetResponse:
+        """GET /api/v1/recommendations — Your recommendations: entries, exits and rebalancing, with rationale and records (000)"""
+        return parse(RecommendationsGetResponse, await self._c._call(OPERATIONS["recommendations.get"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_v1(self, recommendation_id, *, options: Optional[CallOptions] = None, **extra: Any) -> Recommendation:
+        """GET /api/v1/recommendations/{recommendation_id} — One of your recommendations (000)"""
+        return parse(Recommendation, await self._c._call(OPERATIONS["recommendations.getV1"], path={"recommendation_id": recommendation_id}, query=_fields({}, extra), options=options))
+
+    async def update_implement(self, recommendation_id, *, notes: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> Recommendation:
+        """PUT /api/v1/recommendations/{recommendation_id}/implement — Mark your recommendation implemented (000)"""
+        return parse(Recommendation, await self._c._call(OPERATIONS["recommendations.updateImplement"], path={"recommendation_id": recommendation_id}, body=_fields({"notes": notes}, extra, body if False else None), query=None, options=options))
+
+    async def list(self, *, options: Optional[CallOptions] = None, **extra: Any) -> RecommendationsListResponse:
+        """GET /api/recommendations — Trading recommendations in 002's shape: pair analysis and risk settings"""
+        return parse(RecommendationsListResponse, await self._c._call(OPERATIONS["recommendations.list"], path={}, query=_fields({}, extra), options=options))
+
+
 class AsyncRiskManagementApi:
     """`riskManagement`: 5 operations."""
 
@@ -2203,10 +2588,48 @@ class AsyncSessionsApi:
 
 
 class AsyncSignalsApi:
-    """`signals`: 4 operations."""
+    """`signals`: 18 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
+
+    async def list(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, asset_id: Optional[str] = None, signal_type: Optional[str] = None, direction: Optional[str] = None, quality: Optional[str] = None, status: Optional[str] = None, timeframe: Optional[str] = None, model_id_: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[TradingSignal]:
+        """GET /api/v1/signals — Signals you can see: public and your own, with filters (000/001)"""
+        return parse(List[TradingSignal], await self._c._call(OPERATIONS["signals.list"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "asset_id": asset_id, "signal_type": signal_type, "direction": direction, "quality": quality, "status": status, "timeframe": timeframe, "model_id": model_id_}, extra), options=options))
+
+    async def list_all(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, asset_id: Optional[str] = None, signal_type: Optional[str] = None, direction: Optional[str] = None, quality: Optional[str] = None, status: Optional[str] = None, timeframe: Optional[str] = None, model_id_: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AsyncIterator[TradingSignal]:
+        """Every item of GET /api/v1/signals, page after page."""
+        async for item in self._c._paginate(OPERATIONS["signals.list"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "asset_id": asset_id, "signal_type": signal_type, "direction": direction, "quality": quality, "status": status, "timeframe": timeframe, "model_id": model_id_}, extra), options=options):
+            yield parse(TradingSignal, item)
+
+    async def get(self, signal_id, *, options: Optional[CallOptions] = None, **extra: Any) -> Union[TradingSignal, Dict[str, Any]]:
+        """GET /api/v1/signals/{signal_id} — A signal by id (000, sign-in required), or the timing analysis of an asset by id or symbol (001, public)"""
+        return parse(Union[TradingSignal, Dict[str, Any]], await self._c._call(OPERATIONS["signals.get"], path={"signal_id": signal_id}, query=_fields({}, extra), options=options))
+
+    async def delete(self, signal_id, *, options: Optional[CallOptions] = None, **extra: Any) -> SignalsDeleteResponse:
+        """DELETE /api/v1/signals/{signal_id} — Cancel your execution, or your own active signal (000)"""
+        return parse(SignalsDeleteResponse, await self._c._call(OPERATIONS["signals.delete"], path={"signal_id": signal_id}, query=_fields({}, extra), options=options))
+
+    async def update_close(self, signal_id, *, exit_price: Optional[float] = None, notes: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> TradingSignal:
+        """PUT /api/v1/signals/{signal_id}/close — Close your execution at an exit price (default: the last close) (000)"""
+        return parse(TradingSignal, await self._c._call(OPERATIONS["signals.updateClose"], path={"signal_id": signal_id}, body=_fields({"exit_price": exit_price, "notes": notes}, extra, body if False else None), query=None, options=options))
+
+    async def update_execute(self, signal_id, *, actual_entry_price: Optional[float] = None, quantity: Optional[float] = None, notes: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> TradingSignal:
+        """PUT /api/v1/signals/{signal_id}/execute — Record your execution of an active signal at your actual entry (000)"""
+        return parse(TradingSignal, await self._c._call(OPERATIONS["signals.updateExecute"], path={"signal_id": signal_id}, body=_fields({"actual_entry_price": actual_entry_price, "quantity": quantity, "notes": notes}, extra, body if False else None), query=None, options=options))
+
+    async def get_performance(self, signal_id, *, options: Optional[CallOptions] = None, **extra: Any) -> SignalsGetPerformanceResponse:
+        """GET /api/v1/signals/{signal_id}/performance — MFE/MAE, outcome against the plan, holding period, your execution (000)"""
+        return parse(SignalsGetPerformanceResponse, await self._c._call(OPERATIONS["signals.getPerformance"], path={"signal_id": signal_id}, query=_fields({}, extra), options=options))
+
+    async def list_active(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, risk_level: Optional[str] = None, min_confidence: Optional[float] = None, asset_type: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[TradingSignal]:
+        """GET /api/v1/signals/active — Active, unexpired signals (000)"""
+        return parse(List[TradingSignal], await self._c._call(OPERATIONS["signals.listActive"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "risk_level": risk_level, "min_confidence": min_confidence, "asset_type": asset_type}, extra), options=options))
+
+    async def list_active_all(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, risk_level: Optional[str] = None, min_confidence: Optional[float] = None, asset_type: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AsyncIterator[TradingSignal]:
+        """Every item of GET /api/v1/signals/active, page after page."""
+        async for item in self._c._paginate(OPERATIONS["signals.listActive"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "risk_level": risk_level, "min_confidence": min_confidence, "asset_type": asset_type}, extra), options=options):
+            yield parse(TradingSignal, item)
 
     async def get_alerts(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> SignalsGetAlertsResponse:
         """GET /api/v1/signals/alerts — Active timing alerts, and yours when signed in (001; auth optional)"""
@@ -2223,6 +2646,61 @@ class AsyncSignalsApi:
     async def delete_alert(self, alert_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AlertsDeleteResponse:
         """DELETE /api/v1/signals/alerts/{alert_id} — Delete an alert (001)"""
         return parse(AlertsDeleteResponse, await self._c._call(OPERATIONS["signals.deleteAlert"], path={"alert_id": alert_id}, query=_fields({}, extra), options=options))
+
+    async def get_analytics(self, *, model_id_: Optional[str] = None, asset_id: Optional[str] = None, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> SignalsGetAnalyticsResponse:
+        """GET /api/v1/signals/analytics — Win rate, profit factor, average return, drawdown by model, asset and timeframe (000)"""
+        return parse(SignalsGetAnalyticsResponse, await self._c._call(OPERATIONS["signals.getAnalytics"], path={}, query=_fields({"model_id": model_id_, "asset_id": asset_id, "days": days}, extra), options=options))
+
+    async def get_backtest(self, model_id_, *, start_date: Optional[str] = None, end_date: Optional[str] = None, asset_ids: Optional[Any] = None, fee_rate: Optional[float] = None, options: Optional[CallOptions] = None, **extra: Any) -> SignalsGetBacktestResponse:
+        """GET /api/v1/signals/backtest/{model_id} — Walk-forward backtest of a model's signals over a date range (premium) (000)"""
+        return parse(SignalsGetBacktestResponse, await self._c._call(OPERATIONS["signals.getBacktest"], path={"model_id": model_id_}, query=_fields({"start_date": start_date, "end_date": end_date, "asset_ids": asset_ids, "fee_rate": fee_rate}, extra), options=options))
+
+    async def get_current(self, *, options: Optional[CallOptions] = None, **extra: Any) -> SignalsGetCurrentResponse:
+        """GET /api/v1/signals/current — Timing of the default watchlist now (001, public)"""
+        return parse(SignalsGetCurrentResponse, await self._c._call(OPERATIONS["signals.getCurrent"], path={}, query=_fields({}, extra), options=options))
+
+    async def execute(self, *, actual_entry_price: Optional[float] = None, quantity: Optional[float] = None, notes: Optional[str] = None, signal_id: str, options: Optional[CallOptions] = None, **extra: Any) -> TradingSignal:
+        """POST /api/v1/signals/execute — Execute a signal (001): the same as PUT /api/v1/signals/{signal_id}/execute"""
+        return parse(TradingSignal, await self._c._call(OPERATIONS["signals.execute"], path={}, body=_fields({"actual_entry_price": actual_entry_price, "quantity": quantity, "notes": notes, "signal_id": signal_id}, extra, body if False else None), query=None, options=options))
+
+    async def generate(self, *, asset_ids: Optional[List[str]] = None, model_id_: Optional[str] = None, min_confidence: Optional[float] = None, options: Optional[CallOptions] = None, **extra: Any) -> SignalsGenerateResponse:
+        """POST /api/v1/signals/generate — Generate signals now from the active models (premium: pro, enterprise, mega) (000)"""
+        return parse(SignalsGenerateResponse, await self._c._call(OPERATIONS["signals.generate"], path={}, body=_fields({"asset_ids": asset_ids, "model_id": model_id_, "min_confidence": min_confidence}, extra, body if False else None), query=None, options=options))
+
+    async def get_opportunities(self, *, limit: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> SignalsGetOpportunitiesResponse:
+        """GET /api/v1/signals/opportunities — High-quality recent signals ranked by edge, with sector grouping (000)"""
+        return parse(SignalsGetOpportunitiesResponse, await self._c._call(OPERATIONS["signals.getOpportunities"], path={}, query=_fields({"limit": limit}, extra), options=options))
+
+    async def get_risk_management(self, *, account_size: Optional[float] = None, risk_per_trade_pct: Optional[float] = None, options: Optional[CallOptions] = None, **extra: Any) -> Dict[str, Any]:
+        """GET /api/v1/signals/risk-management — Position sizes, stops and risk of your open executions and the active signals (000)"""
+        return parse(Dict[str, Any], await self._c._call(OPERATIONS["signals.getRiskManagement"], path={}, query=_fields({"account_size": account_size, "risk_per_trade_pct": risk_per_trade_pct}, extra), options=options))
+
+
+class AsyncSuggestionsApi:
+    """`suggestions`: 5 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def get(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AiGetSuggestionResponse:
+        """GET /api/v1/suggestions — Suggestions (001 architecture): personalized when signed in, the default watchlist otherwise"""
+        return parse(AiGetSuggestionResponse, await self._c._call(OPERATIONS["suggestions.get"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_v1(self, asset_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AISuggestion:
+        """GET /api/v1/suggestions/{asset_id} — The suggestion for one asset, by id or symbol (001, public)"""
+        return parse(AISuggestion, await self._c._call(OPERATIONS["suggestions.getV1"], path={"asset_id": asset_id}, query=_fields({}, extra), options=options))
+
+    async def feedback(self, suggestion_id, *, rating: int, feedback_text: Optional[str] = None, action_taken: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> SuggestionsFeedbackResponse:
+        """POST /api/v1/suggestions/{suggestion_id}/feedback — Rate a suggestion and say what you did (001); shown in model analytics"""
+        return parse(SuggestionsFeedbackResponse, await self._c._call(OPERATIONS["suggestions.feedback"], path={"suggestion_id": suggestion_id}, body=_fields({"rating": rating, "feedback_text": feedback_text, "action_taken": action_taken}, extra, body if False else None), query=None, options=options))
+
+    async def get_current(self, *, options: Optional[CallOptions] = None, **extra: Any) -> SuggestionsGetCurrentResponse:
+        """GET /api/v1/suggestions/current — Suggestions for the default watchlist, each with its models’ record (001, public)"""
+        return parse(SuggestionsGetCurrentResponse, await self._c._call(OPERATIONS["suggestions.getCurrent"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_personalized(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AiGetSuggestionResponse:
+        """GET /api/v1/suggestions/personalized — From your holdings, watchlists and risk tolerance; the default watchlist for guests (001)"""
+        return parse(AiGetSuggestionResponse, await self._c._call(OPERATIONS["suggestions.getPersonalized"], path={}, query=_fields({}, extra), options=options))
 
 
 class AsyncTradesApi:
@@ -2345,7 +2823,7 @@ class AsyncUsersApi:
 
 
 class AsyncWatchlistsApi:
-    """`watchlists`: 12 operations."""
+    """`watchlists`: 13 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
@@ -2394,6 +2872,10 @@ class AsyncWatchlistsApi:
         """GET /api/v1/watchlists/{watchlist_id}/signals — Technical signals for each asset of a watchlist (000)"""
         return parse(WatchlistsGetSignalsResponse, await self._c._call(OPERATIONS["watchlists.getSignals"], path={"watchlist_id": watchlist_id}, query=_fields({}, extra), options=options))
 
+    async def get_assets(self, *, options: Optional[CallOptions] = None, **extra: Any) -> WatchlistsGetAssetsResponse:
+        """GET /api/v1/watchlists/assets — The assets of your watchlists (or the default watchlist) with their model view (001 architecture)"""
+        return parse(WatchlistsGetAssetsResponse, await self._c._call(OPERATIONS["watchlists.getAssets"], path={}, query=_fields({}, extra), options=options))
+
     async def get_default(self, *, options: Optional[CallOptions] = None, **extra: Any) -> WatchlistDetail:
         """GET /api/v1/watchlists/default — The default watchlist guests see, with prices (001)"""
         return parse(WatchlistDetail, await self._c._call(OPERATIONS["watchlists.getDefault"], path={}, query=_fields({}, extra), options=options))
@@ -2415,6 +2897,7 @@ class AsyncNamespaces:
 
     def __init__(self, client: Any) -> None:
         self.admin = AsyncAdminApi(client)
+        self.ai = AsyncAiApi(client)
         self.alerts = AsyncAlertsApi(client)
         self.analytics = AsyncAnalyticsApi(client)
         self.api_keys = AsyncApiKeysApi(client)
@@ -2439,10 +2922,12 @@ class AsyncNamespaces:
         self.preferences = AsyncPreferencesApi(client)
         self.price_data = AsyncPriceDataApi(client)
         self.prices = AsyncPricesApi(client)
+        self.recommendations = AsyncRecommendationsApi(client)
         self.risk_management = AsyncRiskManagementApi(client)
         self.security = AsyncSecurityApi(client)
         self.sessions = AsyncSessionsApi(client)
         self.signals = AsyncSignalsApi(client)
+        self.suggestions = AsyncSuggestionsApi(client)
         self.trades = AsyncTradesApi(client)
         self.user = AsyncUserApi(client)
         self.users = AsyncUsersApi(client)

@@ -7,6 +7,128 @@ from typing import Any, Dict, List, Optional, Union
 
 from ._compat import Field, Model, rebuild_all
 
+class AIModelAbsentFeaturesItem(Model):
+    feature: Optional[str] = Field(None, alias="feature")
+    reason: Optional[str] = Field(None, alias="reason")
+
+
+class AIModelTarget(Model):
+    kind: Optional[str] = Field(None, alias="kind")
+    horizon_days: Optional[int] = Field(None, alias="horizon_days")
+    definition: Optional[str] = Field(None, alias="definition")
+
+
+class AIModelTrainingWindow(Model):
+    start: Optional[str] = Field(None, alias="start")
+    end: Optional[str] = Field(None, alias="end")
+
+
+class AIModelArtifact(Model):
+    key: Optional[str] = Field(None, alias="key")
+    sha256: Optional[str] = Field(None, alias="sha256")
+
+
+class ModelTrackRecordWalkForward(Model):
+    """Pooled walk-forward validation (purged, embargoed) of the current version; null before the first training."""
+    method: Optional[str] = Field(None, alias="method")
+    predictions: Optional[int] = Field(None, alias="predictions")
+    validated_from: Optional[str] = Field(None, alias="validated_from")
+    validated_to: Optional[str] = Field(None, alias="validated_to")
+    accuracy: Optional[float] = Field(None, alias="accuracy")
+    roc_auc: Optional[float] = Field(None, alias="roc_auc")
+    brier: Optional[float] = Field(None, alias="brier")
+    log_loss: Optional[float] = Field(None, alias="log_loss")
+    base_rate: Optional[float] = Field(None, alias="base_rate")
+    always_long_accuracy: Optional[float] = Field(None, alias="always_long_accuracy")
+    always_flat_accuracy: Optional[float] = Field(None, alias="always_flat_accuracy")
+    strategy_return_net: Optional[float] = Field(None, alias="strategy_return_net")
+    always_long_return: Optional[float] = Field(None, alias="always_long_return")
+    fee_rate: Optional[float] = Field(None, alias="fee_rate")
+
+
+class ModelTrackRecordLive(Model):
+    method: Optional[str] = Field(None, alias="method")
+    predictions_made: Optional[int] = Field(None, alias="predictions_made")
+    predictions_scored: Optional[int] = Field(None, alias="predictions_scored")
+    accuracy: Optional[float] = Field(None, alias="accuracy")
+    brier: Optional[float] = Field(None, alias="brier")
+    mean_realized_return_when_up: Optional[float] = Field(None, alias="mean_realized_return_when_up")
+    first_prediction: Optional[str] = Field(None, alias="first_prediction")
+    last_scored: Optional[str] = Field(None, alias="last_scored")
+
+
+class ModelTrackRecord(Model):
+    model_id_: Optional[str] = Field(None, alias="model_id")
+    model_name_: Optional[str] = Field(None, alias="model_name")
+    architecture: Optional[str] = Field(None, alias="architecture")
+    model_version_: Optional[int] = Field(None, alias="model_version")
+    horizon_days: Optional[int] = Field(None, alias="horizon_days")
+    walk_forward: Optional[ModelTrackRecordWalkForward] = Field(None, alias="walk_forward")
+    live: Optional[ModelTrackRecordLive] = Field(None, alias="live")
+    as_of: Optional[str] = Field(None, alias="as_of")
+
+
+class AIModel(Model):
+    id: Optional[str] = Field(None, alias="id")
+    model_id_: Optional[str] = Field(None, alias="model_id")
+    name: Optional[str] = Field(None, alias="name")
+    description: Optional[str] = Field(None, alias="description")
+    model_type_: Optional[str] = Field(None, alias="model_type")
+    architecture: Optional[str] = Field(None, alias="architecture")
+    features: Optional[List[str]] = Field(None, alias="features")
+    absent_features: Optional[List[AIModelAbsentFeaturesItem]] = Field(None, alias="absent_features")
+    target: Optional[AIModelTarget] = Field(None, alias="target")
+    asset_ids: Optional[List[str]] = Field(None, alias="asset_ids")
+    hyperparameters: Optional[Dict[str, float]] = Field(None, alias="hyperparameters")
+    training_window: Optional[AIModelTrainingWindow] = Field(None, alias="training_window")
+    status: Optional[str] = Field(None, alias="status")
+    version: Optional[int] = Field(None, alias="version")
+    artifact: Optional[AIModelArtifact] = Field(None, alias="artifact")
+    trained_at: Optional[str] = Field(None, alias="trained_at")
+    data_as_of: Optional[str] = Field(None, alias="data_as_of")
+    training_job_id: Optional[str] = Field(None, alias="training_job_id")
+    last_error: Optional[str] = Field(None, alias="last_error")
+    metrics: Optional[Dict[str, Any]] = Field(None, alias="metrics")
+    track_record: Optional[ModelTrackRecord] = Field(None, alias="track_record")
+    created_at: Optional[str] = Field(None, alias="created_at")
+    updated_at: Optional[str] = Field(None, alias="updated_at")
+
+
+class AISuggestionModelsItem(Model):
+    model_id_: Optional[str] = Field(None, alias="model_id")
+    model_version_: Optional[int] = Field(None, alias="model_version")
+    prediction_id: Optional[str] = Field(None, alias="prediction_id")
+    prediction_date: Optional[str] = Field(None, alias="prediction_date")
+    probability_up: Optional[float] = Field(None, alias="probability_up")
+    horizon_days: Optional[int] = Field(None, alias="horizon_days")
+    track_record: Optional[ModelTrackRecord] = Field(None, alias="track_record")
+
+
+class AISuggestionTrend(Model):
+    method: Optional[str] = Field(None, alias="method")
+    trend: Optional[str] = Field(None, alias="trend")
+    volatility: Optional[str] = Field(None, alias="volatility")
+
+
+class AISuggestion(Model):
+    suggestion_id: Optional[str] = Field(None, alias="suggestion_id")
+    asset_id: Optional[str] = Field(None, alias="asset_id")
+    symbol: Optional[str] = Field(None, alias="symbol")
+    kind: Optional[str] = Field(None, alias="kind")
+    action: Optional[str] = Field(None, alias="action")
+    confidence: Optional[float] = Field(None, alias="confidence")
+    probability_up: Optional[float] = Field(None, alias="probability_up")
+    rationale: Optional[List[str]] = Field(None, alias="rationale")
+    price: Optional[float] = Field(None, alias="price")
+    models: Optional[List[AISuggestionModelsItem]] = Field(None, alias="models")
+    trend: Optional[AISuggestionTrend] = Field(None, alias="trend")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    method: Optional[str] = Field(None, alias="method")
+    disclaimer: Optional[str] = Field(None, alias="disclaimer")
+    reason: Optional[str] = Field(None, alias="reason")  # optional
+    weight: Optional[float] = Field(None, alias="weight")  # optional
+
+
 class AdminSession(Model):
     id: Optional[str] = Field(None, alias="id")
     user_id: Optional[str] = Field(None, alias="user_id")
@@ -709,6 +831,28 @@ class MeResponse(Model):
     meta: Optional[AuthResponseMeta] = Field(None, alias="meta")
 
 
+class ModelPredictionOutcome(Model):
+    outcome_time: Optional[str] = Field(None, alias="outcome_time")
+    realized_return: Optional[float] = Field(None, alias="realized_return")
+    went_up: Optional[bool] = Field(None, alias="went_up")
+    correct: Optional[bool] = Field(None, alias="correct")
+
+
+class ModelPrediction(Model):
+    prediction_id: Optional[str] = Field(None, alias="prediction_id")
+    model_id_: Optional[str] = Field(None, alias="model_id")
+    model_version_: Optional[int] = Field(None, alias="model_version")
+    asset_id: Optional[str] = Field(None, alias="asset_id")
+    prediction_date: Optional[str] = Field(None, alias="prediction_date")
+    decision_time: Optional[str] = Field(None, alias="decision_time")
+    horizon_days: Optional[int] = Field(None, alias="horizon_days")
+    probability_up: Optional[float] = Field(None, alias="probability_up")
+    direction: Optional[str] = Field(None, alias="direction")
+    close_at_decision: Optional[float] = Field(None, alias="close_at_decision")
+    features: Optional[Dict[str, float]] = Field(None, alias="features")
+    outcome: Optional[ModelPredictionOutcome] = Field(None, alias="outcome")
+
+
 class Notification(Model):
     id: Optional[str] = Field(None, alias="id")
     notification_id: Optional[str] = Field(None, alias="notification_id")
@@ -1361,6 +1505,21 @@ class RealizedGainsReport(Model):
     methodology: Optional[RealizedGainsReportMethodology] = Field(None, alias="methodology")
 
 
+class Recommendation(Model):
+    recommendation_id: Optional[str] = Field(None, alias="recommendation_id")
+    asset_id: Optional[str] = Field(None, alias="asset_id")
+    symbol: Optional[str] = Field(None, alias="symbol")
+    action: Optional[str] = Field(None, alias="action")
+    status: Optional[str] = Field(None, alias="status")
+    confidence: Optional[float] = Field(None, alias="confidence")
+    reason: Optional[str] = Field(None, alias="reason")
+    rationale: Optional[List[str]] = Field(None, alias="rationale")
+    models: Optional[List[Any]] = Field(None, alias="models")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    implemented_at: Optional[str] = Field(None, alias="implemented_at")
+    disclaimer: Optional[str] = Field(None, alias="disclaimer")
+
+
 class RefreshRequest(Model):
     refresh_token: Optional[str] = Field(None, alias="refresh_token")  # optional
 
@@ -1522,6 +1681,51 @@ class TradesImportReport(Model):
     new_positions: Optional[List[str]] = Field(None, alias="new_positions")
     trade_ids: Optional[List[str]] = Field(None, alias="trade_ids")
     preview: Optional[List[TradesImportReportPreviewItem]] = Field(None, alias="preview")
+
+
+class TradingSignalExecution(Model):
+    execution_id: Optional[str] = Field(None, alias="execution_id")
+    status: Optional[str] = Field(None, alias="status")
+    entry_price: Optional[float] = Field(None, alias="entry_price")
+    quantity: Optional[float] = Field(None, alias="quantity")
+    executed_at: Optional[str] = Field(None, alias="executed_at")
+    exit_price: Optional[float] = Field(None, alias="exit_price")
+    closed_at: Optional[str] = Field(None, alias="closed_at")
+    realized_return: Optional[float] = Field(None, alias="realized_return")
+    notes: Optional[str] = Field(None, alias="notes")
+
+
+class TradingSignal(Model):
+    signal_id: Optional[str] = Field(None, alias="signal_id")
+    id: Optional[str] = Field(None, alias="id")
+    asset_id: Optional[str] = Field(None, alias="asset_id")
+    symbol: Optional[str] = Field(None, alias="symbol")
+    signal_type: Optional[str] = Field(None, alias="signal_type")
+    direction: Optional[str] = Field(None, alias="direction")
+    timeframe: Optional[str] = Field(None, alias="timeframe")
+    quality: Optional[str] = Field(None, alias="quality")
+    confidence: Optional[float] = Field(None, alias="confidence")
+    entry_price: Optional[float] = Field(None, alias="entry_price")
+    stop_loss: Optional[float] = Field(None, alias="stop_loss")
+    take_profit_1: Optional[float] = Field(None, alias="take_profit_1")
+    take_profit_2: Optional[float] = Field(None, alias="take_profit_2")
+    take_profits: Optional[List[float]] = Field(None, alias="take_profits")
+    risk_reward: Optional[List[float]] = Field(None, alias="risk_reward")
+    atr_14: Optional[float] = Field(None, alias="atr_14")
+    position_size_pct: Optional[float] = Field(None, alias="position_size_pct")
+    risk_level: Optional[str] = Field(None, alias="risk_level")
+    confluence_factors: Optional[List[Dict[str, Any]]] = Field(None, alias="confluence_factors")
+    market_context: Optional[Dict[str, Any]] = Field(None, alias="market_context")
+    generated_at: Optional[str] = Field(None, alias="generated_at")
+    expires_at: Optional[str] = Field(None, alias="expires_at")
+    status: Optional[str] = Field(None, alias="status")
+    scope: Optional[str] = Field(None, alias="scope")
+    execution: Optional[TradingSignalExecution] = Field(None, alias="execution")
+    model_id_: Optional[str] = Field(None, alias="model_id")
+    model_version_: Optional[int] = Field(None, alias="model_version")
+    method: Optional[str] = Field(None, alias="method")
+    track_record: Optional[ModelTrackRecord] = Field(None, alias="track_record")
+    disclaimer: Optional[str] = Field(None, alias="disclaimer")
 
 
 class TradingTrade(Model):
@@ -1713,6 +1917,14 @@ class AdminListMacroDataSourcesResponse(Model):
     sources: Optional[List[Dict[str, Any]]] = Field(None, alias="sources")
 
 
+class AdminModelsRetrainResponse(Model):
+    job_id: Optional[str] = Field(None, alias="job_id")
+    model_id_: Optional[str] = Field(None, alias="model_id")
+    status: Optional[str] = Field(None, alias="status")
+    data_as_of: Optional[str] = Field(None, alias="data_as_of")
+    status_url: Optional[str] = Field(None, alias="status_url")
+
+
 class AdminGetNotificationsStatsResponse(Model):
     total: Optional[int] = Field(None, alias="total")
     by_type: Optional[Dict[str, int]] = Field(None, alias="by_type")
@@ -1765,6 +1977,28 @@ class AdminSecurityTerminateSessionResponse(Model):
     terminated: Optional[bool] = Field(None, alias="terminated")
 
 
+class AdminListSignalsModelPerformanceResponse(Model):
+    as_of: Optional[str] = Field(None, alias="as_of")
+    models: Optional[List[Dict[str, Any]]] = Field(None, alias="models")
+
+
+class AdminGetSignalsPerformanceResponse(Model):
+    as_of: Optional[str] = Field(None, alias="as_of")
+    quality_distribution: Optional[List[Dict[str, Any]]] = Field(None, alias="quality_distribution")
+    status_distribution: Optional[List[Dict[str, Any]]] = Field(None, alias="status_distribution")
+    models: Optional[List[Dict[str, Any]]] = Field(None, alias="models")
+
+
+class AdminSignalsValidateResponse(Model):
+    checked: Optional[int] = Field(None, alias="checked")
+    still_active: Optional[int] = Field(None, alias="still_active")
+    expired: Optional[int] = Field(None, alias="expired")
+    stopped: Optional[int] = Field(None, alias="stopped")
+    target_reached: Optional[int] = Field(None, alias="target_reached")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    method: Optional[str] = Field(None, alias="method")
+
+
 class AdminListUsersResponseStatistics(Model):
     total_users: Optional[int] = Field(None, alias="total_users")
     active_users: Optional[int] = Field(None, alias="active_users")
@@ -1808,6 +2042,93 @@ class AdminListUsersApiResponse(Model):
 
 class AdminUpdateUserApiResponse(Model):
     user: Optional[AdminUser] = Field(None, alias="user")
+
+
+class AiGetMarketRegimeResponse(Model):
+    regime: Optional[Dict[str, Any]] = Field(None, alias="regime")
+    sentiment: Optional[Dict[str, Any]] = Field(None, alias="sentiment")
+    as_of: Optional[str] = Field(None, alias="as_of")
+
+
+class AiGetModelsPerformanceResponseWalkForward(Model):
+    folds: Optional[List[Any]] = Field(None, alias="folds")
+    out_of_sample: Any = Field(None, alias="out_of_sample")  # optional
+    strategy: Any = Field(None, alias="strategy")  # optional
+    feature_importance: Any = Field(None, alias="feature_importance")  # optional
+
+
+class AiGetModelsPerformanceResponseUserFeedbackByActionItem(Model):
+    action_taken: Optional[str] = Field(None, alias="action_taken")
+    responses: Optional[int] = Field(None, alias="responses")
+    mean_rating: Optional[float] = Field(None, alias="mean_rating")
+
+
+class AiGetModelsPerformanceResponseUserFeedback(Model):
+    method: Optional[str] = Field(None, alias="method")
+    responses: Optional[int] = Field(None, alias="responses")
+    mean_rating: Optional[float] = Field(None, alias="mean_rating")
+    by_action: Optional[List[AiGetModelsPerformanceResponseUserFeedbackByActionItem]] = Field(None, alias="by_action")
+
+
+class AiGetModelsPerformanceResponseLiveByMonthItem(Model):
+    month: Optional[str] = Field(None, alias="month")
+    predictions_scored: Optional[int] = Field(None, alias="predictions_scored")
+    accuracy: Optional[float] = Field(None, alias="accuracy")
+    brier: Optional[float] = Field(None, alias="brier")
+    mean_realized_return: Optional[float] = Field(None, alias="mean_realized_return")
+
+
+class AiGetModelsPerformanceResponse(Model):
+    model_id_: Optional[str] = Field(None, alias="model_id")
+    version: Optional[int] = Field(None, alias="version")
+    walk_forward: Optional[AiGetModelsPerformanceResponseWalkForward] = Field(None, alias="walk_forward")
+    user_feedback: Optional[AiGetModelsPerformanceResponseUserFeedback] = Field(None, alias="user_feedback")
+    live_by_month: Optional[List[AiGetModelsPerformanceResponseLiveByMonthItem]] = Field(None, alias="live_by_month")
+    track_record: Optional[ModelTrackRecord] = Field(None, alias="track_record")
+
+
+class AiGetModelsPredictionsResponse(Model):
+    model_id_: Optional[str] = Field(None, alias="model_id")
+    predictions: Optional[List[ModelPrediction]] = Field(None, alias="predictions")
+    track_record: Optional[ModelTrackRecord] = Field(None, alias="track_record")
+
+
+class AiGetSectorAnalysisResponse(Model):
+    sectors: Optional[List[Dict[str, Any]]] = Field(None, alias="sectors")
+    method: Optional[str] = Field(None, alias="method")
+    as_of: Optional[str] = Field(None, alias="as_of")
+
+
+class AiGetSuggestionResponsePortfolio(Model):
+    holdings: Optional[int] = Field(None, alias="holdings")
+    value: Optional[float] = Field(None, alias="value")
+    concentration_limit: Optional[float] = Field(None, alias="concentration_limit")
+    valued_at: Optional[str] = Field(None, alias="valued_at")
+
+
+class AiGetSuggestionResponse(Model):
+    personalized: Optional[bool] = Field(None, alias="personalized")
+    risk_tolerance: Optional[str] = Field(None, alias="risk_tolerance")
+    suggestions: Optional[List[AISuggestion]] = Field(None, alias="suggestions")
+    portfolio: Optional[AiGetSuggestionResponsePortfolio] = Field(None, alias="portfolio")
+    as_of: Optional[str] = Field(None, alias="as_of")
+
+
+class AiListTrainingJobsResponseItem(Model):
+    job_id: Optional[str] = Field(None, alias="job_id")
+    model_id_: Optional[str] = Field(None, alias="model_id")
+    status: Optional[str] = Field(None, alias="status")
+    progress: Optional[float] = Field(None, alias="progress")
+    progress_message: Optional[str] = Field(None, alias="progress_message")
+    seed: Optional[float] = Field(None, alias="seed")
+    data_as_of: Optional[str] = Field(None, alias="data_as_of")
+    attempts: Optional[int] = Field(None, alias="attempts")
+    error: Optional[str] = Field(None, alias="error")
+    result: Optional[Dict[str, Any]] = Field(None, alias="result")
+    estimated_seconds_remaining: Optional[float] = Field(None, alias="estimated_seconds_remaining")
+    created_at: Optional[str] = Field(None, alias="created_at")
+    started_at: Optional[str] = Field(None, alias="started_at")
+    finished_at: Optional[str] = Field(None, alias="finished_at")
 
 
 class AlertsListResponse(Model):
@@ -1984,6 +2305,11 @@ class AssetsGetStatisticsResponse(Model):
     volume: Optional[Dict[str, Optional[float]]] = Field(None, alias="volume")
     drawdown: Optional[AssetsGetStatisticsResponseDrawdown] = Field(None, alias="drawdown")
     annualization_periods: Optional[int] = Field(None, alias="annualization_periods")
+
+
+class AssetsListAnalysisResponse(Model):
+    assets: Optional[List[Dict[str, Any]]] = Field(None, alias="assets")
+    as_of: Optional[str] = Field(None, alias="as_of")
 
 
 class AssetsListSearchResponseResultsItem(Model):
@@ -2741,6 +3067,30 @@ class PricesBatchResponse(Model):
     results: Optional[Dict[str, PricesBatchResponseResultsValue]] = Field(None, alias="results")
 
 
+class RecommendationsGetResponse(Model):
+    recommendations: Optional[List[Recommendation]] = Field(None, alias="recommendations")
+    risk_tolerance: Optional[str] = Field(None, alias="risk_tolerance")
+    as_of: Optional[str] = Field(None, alias="as_of")
+
+
+class RecommendationsListResponsePairAnalysisItem(Model):
+    symbol: Optional[str] = Field(None, alias="symbol")
+    confidence: Optional[float] = Field(None, alias="confidence")
+    signal: Optional[str] = Field(None, alias="signal")
+    reasoning: Optional[str] = Field(None, alias="reasoning")
+
+
+class RecommendationsListResponseOptimalRiskSettings(Model):
+    position_size: Optional[float] = Field(None, alias="positionSize")
+    stop_loss: Optional[float] = Field(None, alias="stopLoss")
+    take_profit: Optional[float] = Field(None, alias="takeProfit")
+
+
+class RecommendationsListResponse(Model):
+    pair_analysis: Optional[List[RecommendationsListResponsePairAnalysisItem]] = Field(None, alias="pairAnalysis")
+    optimal_risk_settings: Optional[RecommendationsListResponseOptimalRiskSettings] = Field(None, alias="optimalRiskSettings")
+
+
 class RiskManagementAlertsAcknowledgeResponse(Model):
     id: Optional[str] = Field(None, alias="id")
     acknowledged: Optional[bool] = Field(None, alias="acknowledged")
@@ -2780,11 +3130,150 @@ class SessionsDeleteTerminateAllResponse(Model):
     kept_session_id: Optional[str] = Field(None, alias="kept_session_id")
 
 
+class SignalsDeleteResponse(Model):
+    signal_id: Optional[str] = Field(None, alias="signal_id")
+    status: Optional[str] = Field(None, alias="status")
+    message: Optional[str] = Field(None, alias="message")
+
+
+class SignalsGetPerformanceResponseTarget1(Model):
+    outcome: Optional[str] = Field(None, alias="outcome")
+    exit_price: Optional[float] = Field(None, alias="exit_price")
+    exit_time: Optional[str] = Field(None, alias="exit_time")
+    return_: Optional[float] = Field(None, alias="return")
+    mfe: Optional[float] = Field(None, alias="mfe")
+    mae: Optional[float] = Field(None, alias="mae")
+    holding_period_days: Optional[int] = Field(None, alias="holding_period_days")
+
+
+class SignalsGetPerformanceResponsePredicted(Model):
+    direction: Optional[str] = Field(None, alias="direction")
+    confidence: Optional[float] = Field(None, alias="confidence")
+    horizon_days: Optional[int] = Field(None, alias="horizon_days")
+
+
+class SignalsGetPerformanceResponseActual(Model):
+    close_after_horizon: Optional[float] = Field(None, alias="close_after_horizon")
+    return_in_direction: Optional[float] = Field(None, alias="return_in_direction")
+    direction_correct: Optional[bool] = Field(None, alias="direction_correct")
+
+
+class SignalsGetPerformanceResponse(Model):
+    signal_id: Optional[str] = Field(None, alias="signal_id")
+    asset_id: Optional[str] = Field(None, alias="asset_id")
+    direction: Optional[str] = Field(None, alias="direction")
+    entry_price: Optional[float] = Field(None, alias="entry_price")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    bars_observed: Optional[int] = Field(None, alias="bars_observed")
+    method: Optional[str] = Field(None, alias="method")
+    target_1: Optional[SignalsGetPerformanceResponseTarget1] = Field(None, alias="target_1")
+    target_2: Optional[SignalsGetPerformanceResponseTarget1] = Field(None, alias="target_2")
+    predicted: Optional[SignalsGetPerformanceResponsePredicted] = Field(None, alias="predicted")
+    actual: Optional[SignalsGetPerformanceResponseActual] = Field(None, alias="actual")
+    execution: Any = Field(None, alias="execution")  # optional
+    track_record: Any = Field(None, alias="track_record")  # optional
+
+
 class SignalsGetAlertsResponse(Model):
     alerts: Optional[List[Alert]] = Field(None, alias="alerts")
     timing_alerts: Optional[List[TimingAlert]] = Field(None, alias="timing_alerts")
     watchlist_id: Optional[str] = Field(None, alias="watchlist_id")
     method: Optional[str] = Field(None, alias="method")
+
+
+class SignalsGetAnalyticsResponseOverall(Model):
+    trades: Optional[int] = Field(None, alias="trades")
+    wins: Optional[int] = Field(None, alias="wins")
+    win_rate: Optional[float] = Field(None, alias="win_rate")
+    average_return: Optional[float] = Field(None, alias="average_return")
+    profit_factor: Optional[float] = Field(None, alias="profit_factor")
+    total_return: Optional[float] = Field(None, alias="total_return")
+    max_drawdown: Optional[float] = Field(None, alias="max_drawdown")
+
+
+class SignalsGetAnalyticsResponse(Model):
+    as_of: Optional[str] = Field(None, alias="as_of")
+    window_days: Optional[int] = Field(None, alias="window_days")
+    method: Optional[str] = Field(None, alias="method")
+    signals: Optional[int] = Field(None, alias="signals")
+    open: Optional[int] = Field(None, alias="open")
+    overall: Optional[SignalsGetAnalyticsResponseOverall] = Field(None, alias="overall")
+    by_model: Optional[Dict[str, SignalsGetAnalyticsResponseOverall]] = Field(None, alias="by_model")
+    by_asset: Optional[Dict[str, SignalsGetAnalyticsResponseOverall]] = Field(None, alias="by_asset")
+    by_timeframe: Optional[Dict[str, SignalsGetAnalyticsResponseOverall]] = Field(None, alias="by_timeframe")
+    mean_mfe: Optional[float] = Field(None, alias="mean_mfe")
+    mean_mae: Optional[float] = Field(None, alias="mean_mae")
+
+
+class SignalsGetBacktestResponse(Model):
+    model_id_: Optional[str] = Field(None, alias="model_id")
+    model_version_: Optional[int] = Field(None, alias="model_version")
+    architecture: Optional[str] = Field(None, alias="architecture")
+    start_date: Optional[str] = Field(None, alias="start_date")
+    end_date: Optional[str] = Field(None, alias="end_date")
+    fee_rate: Optional[float] = Field(None, alias="fee_rate")
+    method: Optional[str] = Field(None, alias="method")
+    out_of_sample_predictions: Optional[int] = Field(None, alias="out_of_sample_predictions")
+    out_of_sample_accuracy: Optional[float] = Field(None, alias="out_of_sample_accuracy")
+    overall: Optional[SignalsGetAnalyticsResponseOverall] = Field(None, alias="overall")
+    per_asset: Optional[List[Dict[str, Any]]] = Field(None, alias="per_asset")
+    track_record: Optional[ModelTrackRecord] = Field(None, alias="track_record")
+
+
+class SignalsGetCurrentResponseSignalsItem(Model):
+    asset_id: Optional[str] = Field(None, alias="asset_id")
+    symbol: Optional[str] = Field(None, alias="symbol")
+    timing: Optional[str] = Field(None, alias="timing")
+    probability_up: Optional[float] = Field(None, alias="probability_up")
+    price: Optional[float] = Field(None, alias="price")
+    rsi_14: Optional[float] = Field(None, alias="rsi_14")
+    macd_histogram: Optional[float] = Field(None, alias="macd_histogram")
+    active_signals: Optional[List[TradingSignal]] = Field(None, alias="active_signals")
+    models: Optional[List[Dict[str, Any]]] = Field(None, alias="models")
+    as_of: Optional[str] = Field(None, alias="as_of")
+
+
+class SignalsGetCurrentResponse(Model):
+    watchlist_id: Optional[str] = Field(None, alias="watchlist_id")
+    signals: Optional[List[SignalsGetCurrentResponseSignalsItem]] = Field(None, alias="signals")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class SignalsGenerateResponseConsideredItem(Model):
+    asset_id: Optional[str] = Field(None, alias="asset_id")
+    model_id_: Optional[str] = Field(None, alias="model_id")
+    probability_up: Optional[float] = Field(None, alias="probability_up")
+    signal: Optional[bool] = Field(None, alias="signal")
+
+
+class SignalsGenerateResponse(Model):
+    generated: Optional[List[TradingSignal]] = Field(None, alias="generated")
+    already_generated: Optional[List[TradingSignal]] = Field(None, alias="already_generated")
+    considered: Optional[List[SignalsGenerateResponseConsideredItem]] = Field(None, alias="considered")
+    as_of: Optional[str] = Field(None, alias="as_of")
+
+
+class SignalsGetOpportunitiesResponse(Model):
+    opportunities: Optional[List[TradingSignal]] = Field(None, alias="opportunities")
+    by_sector: Optional[List[Dict[str, Any]]] = Field(None, alias="by_sector")
+    method: Optional[str] = Field(None, alias="method")
+    as_of: Optional[str] = Field(None, alias="as_of")
+
+
+class SuggestionsFeedbackResponse(Model):
+    feedback_id: Optional[str] = Field(None, alias="feedback_id")
+    suggestion_id: Optional[str] = Field(None, alias="suggestion_id")
+    rating: Optional[int] = Field(None, alias="rating")
+    feedback_text: Optional[str] = Field(None, alias="feedback_text")
+    action_taken: Optional[str] = Field(None, alias="action_taken")
+    message: Optional[str] = Field(None, alias="message")
+
+
+class SuggestionsGetCurrentResponse(Model):
+    watchlist_id: Optional[str] = Field(None, alias="watchlist_id")
+    suggestions: Optional[List[AISuggestion]] = Field(None, alias="suggestions")
+    as_of: Optional[str] = Field(None, alias="as_of")
 
 
 class UserGetHoldingsResponse(Model):
@@ -2889,6 +3378,12 @@ class WatchlistsGetSignalsResponse(Model):
     watchlist_id: Optional[str] = Field(None, alias="watchlist_id")
     method: Optional[str] = Field(None, alias="method")
     signals: Optional[List[WatchlistsGetSignalsResponseSignalsItem]] = Field(None, alias="signals")
+
+
+class WatchlistsGetAssetsResponse(Model):
+    source: Optional[str] = Field(None, alias="source")
+    assets: Optional[List[Dict[str, Any]]] = Field(None, alias="assets")
+    as_of: Optional[str] = Field(None, alias="as_of")
 
 
 rebuild_all(globals())

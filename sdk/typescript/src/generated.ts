@@ -35,6 +35,74 @@ export type AdminUserUpdate = {
   /** Clear failed sign-ins and any lock. */
   unlock?: boolean;
 };
+export type AIModel = {
+  id: string;
+  modelId: string;
+  name: string;
+  description: string | null;
+  modelType: string;
+  architecture: ("logistic_regression" | "gradient_boosted_trees");
+  features: Array<string>;
+  absentFeatures: Array<{
+    feature: string;
+    reason: string;
+  }>;
+  target: {
+    kind: ("direction");
+    horizonDays: number;
+    definition: string;
+  };
+  assetIds: Array<string>;
+  hyperparameters: Record<string, number>;
+  trainingWindow: {
+    start: string | null;
+    end: string | null;
+  };
+  status: ("draft" | "training" | "active" | "failed" | "retired");
+  version: number;
+  artifact: {
+    key: string;
+    sha256: string;
+  } | null;
+  trainedAt: string | null;
+  dataAsOf: string | null;
+  trainingJobId: string | null;
+  lastError: string | null;
+  metrics: Record<string, unknown> | null;
+  trackRecord: ModelTrackRecord;
+  createdAt: string;
+  updatedAt: string;
+};
+export type AISuggestion = {
+  suggestionId: string | null;
+  assetId: string;
+  symbol: string;
+  kind: string;
+  action: string;
+  confidence: number | null;
+  probabilityUp: number | null;
+  rationale: Array<string>;
+  price: number | null;
+  models: Array<{
+    modelId: string;
+    modelVersion: number;
+    predictionId: string;
+    predictionDate: string;
+    probabilityUp: number;
+    horizonDays: number;
+    trackRecord: ModelTrackRecord;
+  }>;
+  trend: {
+    method: string;
+    trend: string;
+    volatility: string;
+  } | null;
+  asOf: string;
+  method: string;
+  disclaimer: string;
+  reason?: string;
+  weight?: number | null;
+};
 export type Alert = {
   id: string;
   alertId: string;
@@ -620,6 +688,60 @@ export type MeResponse = (AuthUser & {
     requestId: string;
   };
 });
+export type ModelPrediction = {
+  predictionId: string;
+  modelId: string;
+  modelVersion: number;
+  assetId: string;
+  predictionDate: string;
+  decisionTime: string;
+  horizonDays: number;
+  probabilityUp: number;
+  direction: ("up" | "down");
+  closeAtDecision: number;
+  features: Record<string, number>;
+  outcome: {
+    outcomeTime: string;
+    realizedReturn: number | null;
+    wentUp: boolean;
+    correct: boolean;
+  } | null;
+};
+export type ModelTrackRecord = {
+  modelId: string;
+  modelName: string;
+  architecture: string;
+  modelVersion: number;
+  horizonDays: number;
+  /** Pooled walk-forward validation (purged, embargoed) of the current version; null before the first training. */
+  walkForward: {
+    method: string;
+    predictions: number;
+    validatedFrom: string | null;
+    validatedTo: string | null;
+    accuracy: number | null;
+    rocAuc: number | null;
+    brier: number | null;
+    logLoss: number | null;
+    baseRate: number | null;
+    alwaysLongAccuracy: number | null;
+    alwaysFlatAccuracy: number | null;
+    strategyReturnNet: number | null;
+    alwaysLongReturn: number | null;
+    feeRate: number | null;
+  } | null;
+  live: {
+    method: string;
+    predictionsMade: number;
+    predictionsScored: number;
+    accuracy: number | null;
+    brier: number | null;
+    meanRealizedReturnWhenUp: number | null;
+    firstPrediction: string | null;
+    lastScored: string | null;
+  };
+  asOf: string;
+};
 export type Notification = {
   id: string;
   notificationId: string;
@@ -1218,6 +1340,20 @@ export type RealizedPnlRow = {
     unitCost: number;
   }>;
 };
+export type Recommendation = {
+  recommendationId: string;
+  assetId: string | null;
+  symbol: string | null;
+  action: string;
+  status: ("open" | "implemented" | "dismissed");
+  confidence: number | null;
+  reason: string | null;
+  rationale: Array<string>;
+  models: Array<unknown>;
+  asOf: string;
+  implementedAt: string | null;
+  disclaimer: string;
+};
 export type RefreshRequest = {
   refreshToken?: string;
 };
@@ -1400,6 +1536,49 @@ export type TradesImportReport = {
     fees: string;
   }>;
 };
+export type TradingSignal = {
+  signalId: string;
+  id: string;
+  assetId: string;
+  symbol: string | null;
+  signalType: ("long_entry" | "short_entry");
+  direction: ("long" | "short");
+  timeframe: string;
+  quality: ("high" | "medium" | "low");
+  /** The model's probability of the signal's direction (its calibration is in the track record). */
+  confidence: number;
+  entryPrice: number;
+  stopLoss: number;
+  takeProfit1: number;
+  takeProfit2: number;
+  takeProfits: Array<number>;
+  riskReward: Array<number> | null;
+  atr14: number;
+  positionSizePct: number;
+  riskLevel: ("low" | "medium" | "high");
+  confluenceFactors: Array<Record<string, unknown>>;
+  marketContext: Record<string, unknown>;
+  generatedAt: string;
+  expiresAt: string;
+  status: ("active" | "executed" | "closed" | "expired" | "cancelled");
+  scope: ("public" | "personal");
+  execution: {
+    executionId: string;
+    status: ("executed" | "closed" | "cancelled");
+    entryPrice: number;
+    quantity: number | null;
+    executedAt: string;
+    exitPrice: number | null;
+    closedAt: string | null;
+    realizedReturn: number | null;
+    notes: string | null;
+  } | null;
+  modelId: string;
+  modelVersion: number;
+  method: string;
+  trackRecord: (ModelTrackRecord & Record<string, unknown> | null);
+  disclaimer: string;
+};
 export type TradingTrade = {
   id: string;
   botId: string | null;
@@ -1526,53 +1705,72 @@ export type WatchlistDetail = (Watchlist & {
 
 // --- operations ---
 /** How bodies are renamed between the API's names and the SDK's camelCase (see shapes.ts). */
-export const SHAPES: Record<string, Shape> = {"#AssetDetail":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"external_ids":["externalIds"],"metrics_details":["metricsDetails","s1"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"#MarketCapBasis":{"k":{"as_of":["asOf"],"circulating_supply":["circulatingSupply"],"supply_as_of":["supplyAsOf"]}},"s1":{"k":{"access_count":["accessCount"],"last_accessed_at":["lastAccessedAt"]}},"#AssetInput":{"k":{"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"external_ids":["externalIds"],"is_active":["isActive"],"is_supported":["isSupported"]}},"s2":{"k":{"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"external_ids":["externalIds"],"is_active":["isActive"],"is_supported":["isSupported"]}},"s3":{"k":{"asset_id":["assetId"],"asset_type":["assetType"]}},"s4":{"i":"s3"},"s5":{"k":{"assets":["assets","s4"]}},"#SeriesQuality":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"largest_gap_days":["largestGapDays"],"ohlc_inconsistent":["ohlcInconsistent"],"staleness_days":["stalenessDays"]}},"s6":{"i":"#SeriesQuality"},"s7":{"k":{"series":["series","s6"]}},"#Job":{"k":{"job_id":["jobId"],"progress_message":["progressMessage"],"max_attempts":["maxAttempts"],"cancel_requested":["cancelRequested"],"user_id":["userId"],"created_at":["createdAt"],"started_at":["startedAt"],"finished_at":["finishedAt"],"updated_at":["updatedAt"]}},"#Feedback":{"k":{"user_id":["userId"],"admin_response":["adminResponse"],"responded_by":["respondedBy"],"responded_at":["respondedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s8":{"i":"#Feedback"},"s9":{"k":{"feedback":["feedback","s8"]}},"s10":{"k":{"response_message":["responseMessage"]}},"s11":{"k":{"by_type":["byType"],"by_status":["byStatus"],"push_subscriptions":["pushSubscriptions"],"users_with_push":["usersWithPush"]}},"s12":{"k":{"start_date":["startDate"],"end_date":["endDate"]}},"s13":{"k":{"dry_run":["dryRun"]}},"s14":{"k":{"user_id":["userId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"is_active":["isActive"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"],"duration_seconds":["durationSeconds"]}},"s15":{"i":"s14"},"s16":{"k":{"sessions":["sessions","s15"]}},"#AuditLog":{"k":{"actor_user_id":["actorUserId"],"target_type":["targetType"],"target_id":["targetId"],"ip_address":["ipAddress"],"user_agent":["userAgent"],"request_id":["requestId"],"created_at":["createdAt"]}},"s17":{"i":"#AuditLog"},"s18":{"k":{"audit_logs":["auditLogs","s17"]}},"s19":{"k":{"session_id":["sessionId"],"user_id":["userId"]}},"#AdminUser":{"k":{"user_id":["userId"],"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"],"subscription":["subscription","s20"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"referral_code":["referralCode"],"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"created_at":["createdAt"],"updated_at":["updatedAt"],"failed_login_count":["failedLoginCount"],"locked_until":["lockedUntil"],"is_locked":["isLocked"],"admin_notes":["adminNotes"]}},"s20":{"k":{"rate_limit_multiplier":["rateLimitMultiplier"]}},"s21":{"i":"#AdminUser"},"s22":{"k":{"total_users":["totalUsers"],"active_users":["activeUsers"],"verified_users":["verifiedUsers"],"mfa_enabled":["mfaEnabled"],"locked_accounts":["lockedAccounts"]}},"s23":{"k":{"users":["users","s21"],"statistics":["statistics","s22"]}},"#AdminSession":{"k":{"user_id":["userId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"is_active":["isActive"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"]}},"s24":{"i":"#AdminSession"},"s25":{"k":{"user":["user","#AdminUser"],"sessions":["sessions","s24"],"recent_activity":["recentActivity"],"audit_trail":["auditTrail"]}},"#AdminUserUpdate":{"k":{"is_active":["isActive"],"subscription_plan":["subscriptionPlan"],"is_verified":["isVerified"]}},"s26":{"k":{"is_active":["isActive"],"is_verified":["isVerified"]}},"#WatchlistAsset":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"position_type":["positionType"],"target_price":["targetPrice"],"distance_to_target_pct":["distanceToTargetPct"],"sort_order":["sortOrder"],"added_at":["addedAt"]}},"s27":{"i":"#WatchlistAsset"},"s28":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"],"assets":["assets","s27"]}},"s29":{"k":{"update_reason":["updateReason"]}},"#Alert":{"k":{"alert_id":["alertId"],"user_id":["userId"],"asset_id":["assetId"],"alert_type":["alertType"],"trigger_value":["triggerValue"],"is_active":["isActive"],"cooldown_seconds":["cooldownSeconds"],"current_state":["currentState"],"current_price":["currentPrice"],"is_triggered":["isTriggered"],"trigger_count":["triggerCount"],"last_triggered_at":["lastTriggeredAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s30":{"i":"#Alert"},"s31":{"k":{"alerts":["alerts","s30"]}},"#CreateAlert":{"k":{"asset_id":["assetId"],"alert_type":["alertType"],"trigger_value":["triggerValue"],"notification_method":["notificationMethod"],"cooldown_seconds":["cooldownSeconds"],"is_active":["isActive"]}},"#UpdateAlert":{"k":{"alert_type":["alertType"],"trigger_value":["triggerValue"],"notification_method":["notificationMethod"],"cooldown_seconds":["cooldownSeconds"],"is_active":["isActive"]}},"s32":{"k":{"alert_id":["alertId"],"deleted_at":["deletedAt"]}},"#AlertTrigger":{"k":{"alert_id":["alertId"],"asset_id":["assetId"],"triggered_at":["triggeredAt"]}},"s33":{"i":"#AlertTrigger"},"s34":{"k":{"alert":["alert","#Alert"],"triggers":["triggers","s33"]}},"#TriggeredAlert":{"k":{"alert_id":["alertId"],"asset_id":["assetId"],"triggered_at":["triggeredAt"],"alert_type":["alertType"],"current_price":["currentPrice"],"change_since_trigger":["changeSinceTrigger"],"change_since_trigger_pct":["changeSinceTriggerPct"]}},"s35":{"i":"#TriggeredAlert"},"s36":{"k":{"triggered":["triggered","s35"]}},"s37":{"k":{"long_exposure":["longExposure"],"short_exposure":["shortExposure"],"gross_exposure":["grossExposure"],"net_exposure":["netExposure"],"long_percentage":["longPercentage"],"short_percentage":["shortPercentage"],"gross_percentage":["grossPercentage"],"net_percentage":["netPercentage"]}},"s38":{"k":{"total_pnl":["totalPnl"],"unrealized_pnl":["unrealizedPnl"],"realized_pnl":["realizedPnl"],"day_change":["dayChange"]}},"s39":{"k":{"total_positions":["totalPositions"],"long_count":["longCount"],"short_count":["shortCount"],"option_count":["optionCount"]}},"s40":{"k":{"portfolio_id":["portfolioId"],"total_value":["totalValue"],"cash_balance":["cashBalance"],"exposures":["exposures","s37"],"pnl":["pnl","s38"],"position_count":["positionCount","s39"],"last_updated":["lastUpdated"]}},"#ApiKey":{"k":{"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"]}},"s41":{"i":"#ApiKey"},"s42":{"k":{"api_keys":["apiKeys","s41"]}},"s43":{"k":{"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"]}},"#ApiKeyCreate":{"k":{"expires_in_days":["expiresInDays"]}},"#Asset":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"]}},"s44":{"i":"#Asset"},"s45":{"k":{"assets":["assets","s44"]}},"#Candle":{},"s46":{"i":"#Candle"},"s47":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"asset_id":["assetId"],"candles":["candles","s46"]}},"s48":{"k":{"max_drawdown":["maxDrawdown"],"peak_date":["peakDate"],"trough_date":["troughDate"],"recovery_date":["recoveryDate"],"duration_days":["durationDays"]}},"s49":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"period_days":["periodDays"],"drawdown":["drawdown","s48"],"annualization_periods":["annualizationPeriods"]}},"s50":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"match_rank":["matchRank"]}},"s51":{"i":"s50"},"s52":{"k":{"results":["results","s51"]}},"#TwoFactorStatus":{"k":{"pending_enrolment":["pendingEnrolment"]}},"#TwoFactorEnrolment":{"k":{"otpauth_uri":["otpauthUri"]}},"#AuthResponse":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"],"access_token":["accessToken"],"refresh_token":["refreshToken"],"token_type":["tokenType"],"expires_in":["expiresIn"],"refresh_expires_in":["refreshExpiresIn"],"session_id":["sessionId"],"user_id":["userId"],"user":["user","#AuthUser"],"data":["data","s53"],"meta":["meta","s54"]}},"#AuthUser":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"]}},"s53":{"k":{"access_token":["accessToken"],"refresh_token":["refreshToken"],"token_type":["tokenType"],"expires_in":["expiresIn"],"refresh_expires_in":["refreshExpiresIn"],"session_id":["sessionId"],"user_id":["userId"],"user":["user","#AuthUser"]}},"s54":{"k":{"request_id":["requestId"]}},"#LoginRequest":{"k":{"totp_code":["totpCode"]}},"#LogoutResponse":{"k":{"data":["data","s55"],"meta":["meta","s54"]}},"s55":{"k":{"session_id":["sessionId"]}},"#RefreshRequest":{"k":{"refresh_token":["refreshToken"]}},"#MeResponse":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"],"user":["user","#AuthUser"],"data":["data","#AuthUser"],"meta":["meta","s54"]}},"#RegisterRequest":{"k":{"full_name":["fullName"]}},"s56":{"k":{"factor_type":["factorType"],"current_price":["currentPrice"],"change_percent":["changePercent"],"last_updated":["lastUpdated"],"stale_reason":["staleReason"],"historical_prices":["historicalPrices"]}},"s57":{"i":"s56"},"s58":{"k":{"total_etfs":["totalEtfs"],"data_coverage":["dataCoverage"],"last_updated":["lastUpdated"]}},"s59":{"k":{"factor_etfs":["factorEtfs","s57"],"summary":["summary","s58"]}},"s60":{"k":{"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s61":{"k":{"position_type":["positionType"],"current_price":["currentPrice"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"cost_basis":["costBasis"],"price_source":["priceSource"]}},"s62":{"i":"s61"},"s63":{"k":{"total_value":["totalValue"],"cash_balance":["cashBalance"],"total_pnl":["totalPnl"],"positions_count":["positionsCount"]}},"s64":{"k":{"last_updated":["lastUpdated"],"data_quality":["dataQuality"]}},"s65":{"k":{"portfolio":["portfolio","s60"],"positions":["positions","s62"],"summary":["summary","s63"],"market_data":["marketData","s64"],"as_of_date":["asOfDate"]}},"s66":{"k":{"total_positions":["totalPositions"],"positions_with_prices":["positionsWithPrices"],"missing_prices":["missingPrices"],"unpriced_symbols":["unpricedSymbols"]}},"s67":{"k":{"as_of":["asOf"]}},"s68":{"i":"s67"},"s69":{"k":{"last_updated":["lastUpdated"],"hours_since_update":["hoursSinceUpdate"],"oldest_update":["oldestUpdate"],"hours_since_oldest_update":["hoursSinceOldestUpdate"],"stale_symbols":["staleSymbols"],"stale_prices":["stalePrices","s68"]}},"s70":{"k":{"options_positions":["optionsPositions"],"positions_with_greeks":["positionsWithGreeks"],"missing_greeks":["missingGreeks"],"symbols_missing_greeks":["symbolsMissingGreeks"]}},"s71":{"k":{"price_coverage":["priceCoverage","s66"],"data_freshness":["dataFreshness","s69"],"greeks_coverage":["greeksCoverage","s70"]}},"s72":{"k":{"portfolio_id":["portfolioId"],"overall_score":["overallScore"],"metrics":["metrics","s71"],"last_assessed":["lastAssessed"]}},"s73":{"k":{"created_at":["createdAt"],"positions_count":["positionsCount"],"total_value":["totalValue"]}},"s74":{"i":"s73"},"s75":{"k":{"data":["data","s74"]}},"s76":{"k":{"total_value":["totalValue"],"cash_balance":["cashBalance"],"invested_value":["investedValue"],"total_pnl":["totalPnl"],"total_pnl_percent":["totalPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"]}},"s77":{"k":{"by_type":["byType"],"by_sector":["bySector"]}},"s78":{"k":{"top_5_positions_weight":["top5PositionsWeight"],"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight":["largestPositionWeight"]}},"s79":{"k":{"total_delta":["totalDelta"],"total_gamma":["totalGamma"],"total_theta":["totalTheta"],"total_vega":["totalVega"],"net_delta_exposure":["netDeltaExposure"],"options_notional":["optionsNotional"],"options_positions":["optionsPositions"],"options_with_greeks":["optionsWithGreeks"]}},"s80":{"k":{"ytd_return":["ytdReturn"],"trailing_30d_return":["trailing30dReturn"],"trailing_90d_return":["trailing90dReturn"],"sharpe_ratio_30d":["sharpeRatio30d"],"max_drawdown_30d":["maxDrawdown30d"],"annualization_periods":["annualizationPeriods"],"as_of":["asOf"]}},"s81":{"k":{"portfolio_id":["portfolioId"],"basic_aggregations":["basicAggregations","s76"],"position_breakdown":["positionBreakdown","s77"],"concentration_metrics":["concentrationMetrics","s78"],"greeks_aggregations":["greeksAggregations","s79"],"factor_aggregations":["factorAggregations"],"performance_metrics":["performanceMetrics","s80"],"last_updated":["lastUpdated"]}},"s82":{"k":{"total_positions":["totalPositions"],"active_positions":["activePositions"],"closed_positions":["closedPositions"],"total_market_value":["totalMarketValue"],"total_cost_basis":["totalCostBasis"],"total_unrealized_pnl":["totalUnrealizedPnl"],"total_unrealized_pnl_percent":["totalUnrealizedPnlPercent"]}},"s83":{"k":{"position_type":["positionType"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"realized_pnl":["realizedPnl"],"is_closed":["isClosed"]}},"s84":{"i":"s83"},"s85":{"k":{"unrealized_pnl_percent":["unrealizedPnlPercent"]}},"s86":{"k":{"best_performer":["bestPerformer","s85"],"worst_performer":["worstPerformer","s85"]}},"s87":{"k":{"portfolio_id":["portfolioId"],"summary_statistics":["summaryStatistics","s82"],"position_summary":["positionSummary","s84"],"performance_metrics":["performanceMetrics","s86"],"last_updated":["lastUpdated"]}},"#DataPosition":{"k":{"portfolio_id":["portfolioId"],"position_type":["positionType"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"market_value":["marketValue"],"weight_in_portfolio":["weightInPortfolio"],"underlying_asset_id":["underlyingAssetId"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"],"realized_pnl":["realizedPnl"],"opened_at":["openedAt"],"closed_at":["closedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"],"is_active":["isActive"],"price_as_of":["priceAsOf"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"]}},"s88":{"k":{"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"total_cost":["totalCost"],"total_proceeds":["totalProceeds"],"realized_pnl":["realizedPnl"]}},"s89":{"k":{"current_price":["currentPrice"],"day_high":["dayHigh"],"day_low":["dayLow"],"year_high":["yearHigh"],"year_low":["yearLow"],"market_cap":["marketCap"],"last_updated":["lastUpdated"]}},"s90":{"k":{"market_cap":["marketCap"],"pe_ratio":["peRatio"],"dividend_yield":["dividendYield"]}},"s91":{"k":{"delta_notional":["deltaNotional"],"implied_volatility":["impliedVolatility"],"underlying_price":["underlyingPrice"],"time_to_expiry_years":["timeToExpiryYears"],"risk_free_rate":["riskFreeRate"]}},"s92":{"k":{"position_var_95":["positionVar95"],"position_var_99":["positionVar99"],"component_var":["componentVar"],"marginal_var":["marginalVar"],"beta_to_portfolio":["betaToPortfolio"],"correlation_to_portfolio":["correlationToPortfolio"]}},"s93":{"k":{"volatility_30d":["volatility30d"],"sharpe_ratio_30d":["sharpeRatio30d"],"max_drawdown_30d":["maxDrawdown30d"],"annualization_periods":["annualizationPeriods"],"data_points":["dataPoints"]}},"#PositionTransaction":{},"s94":{"i":"#PositionTransaction"},"s95":{"k":{"position":["position","#DataPosition"],"pnl_analysis":["pnlAnalysis","s88"],"market_data":["marketData","s89"],"fundamentals":["fundamentals","s90"],"greeks":["greeks","s91"],"factor_exposures":["factorExposures"],"risk_metrics":["riskMetrics","s92"],"historical_performance":["historicalPerformance","s93"],"transactions":["transactions","s94"],"last_updated":["lastUpdated"]}},"s96":{"k":{"portfolio_id":["portfolioId"],"position_type":["positionType"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"is_active":["isActive"],"created_at":["createdAt"],"updated_at":["updatedAt"],"price_as_of":["priceAsOf"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"]}},"s97":{"i":"s96"},"s98":{"k":{"total_positions":["totalPositions"],"total_market_value":["totalMarketValue"],"total_unrealized_pnl":["totalUnrealizedPnl"],"total_day_change":["totalDayChange"],"long_positions":["longPositions"],"short_positions":["shortPositions"],"options_positions":["optionsPositions"]}},"s99":{"k":{"data":["data","s97"],"summary":["summary","s98"]}},"s100":{"k":{"adjusted_close":["adjustedClose"]}},"s101":{"i":"s100"},"s102":{"k":{"period_return":["periodReturn"],"max_price":["maxPrice"],"min_price":["minPrice"],"avg_volume":["avgVolume"],"max_drawdown":["maxDrawdown"],"annualization_periods":["annualizationPeriods"],"data_points":["dataPoints"]}},"s103":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"data_points":["dataPoints"],"start_date":["startDate"],"end_date":["endDate"],"prices":["prices","s101"],"statistics":["statistics","s102"],"last_updated":["lastUpdated"]}},"s104":{"k":{"change_percent":["changePercent"],"bid_size":["bidSize"],"ask_size":["askSize"],"high_52_week":["high52Week"],"low_52_week":["low52Week"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"as_of":["asOf"],"stale_reason":["staleReason"]}},"s105":{"i":"s104"},"s106":{"k":{"quotes":["quotes","s105"],"market_status":["marketStatus"],"last_updated":["lastUpdated"]}},"s107":{"i":"#Job"},"s108":{"k":{"jobs":["jobs","s107"]}},"#ManagedPortfolio":{"k":{"is_public":["isPublic"],"cost_method":["costMethod"],"positions_count":["positionsCount"],"total_value":["totalValue"],"cash_balance":["cashBalance"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s109":{"k":{"is_public":["isPublic"],"cost_method":["costMethod"]}},"s110":{"k":{"deleted_at":["deletedAt"]}},"s111":{"k":{"position":["position","#DataPosition"],"transaction":["transaction","#PositionTransaction"]}},"s112":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"position_type":["positionType"],"asset_type":["assetType"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"]}},"s113":{"k":{"position":["position","#DataPosition"]}},"s114":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"]}},"s115":{"k":{"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"],"realized_pnl_percent":["realizedPnlPercent"]}},"s116":{"k":{"position":["position","#DataPosition"],"realized_pnl":["realizedPnl"],"realization":["realization","s115"],"transaction":["transaction","#PositionTransaction"]}},"#Notification":{"k":{"notification_id":["notificationId"],"is_read":["isRead"],"read_at":["readAt"],"dismissed_at":["dismissedAt"],"created_at":["createdAt"]}},"s117":{"i":"#Notification"},"s118":{"k":{"notifications":["notifications","s117"],"unread_count":["unreadCount"]}},"s119":{"k":{"marked_read":["markedRead"]}},"#NotificationPreferences":{"k":{"in_app":["inApp"]}},"s120":{"k":{"email_enabled":["emailEnabled"],"push_enabled":["pushEnabled"],"in_app":["inApp"]}},"#Portfolio":{"k":{"portfolio_id":["portfolioId"],"user_id":["userId"],"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"cost_method":["costMethod"],"is_public":["isPublic"],"is_active":["isActive"],"is_default":["isDefault"],"is_owner":["isOwner"],"assets_count":["assetsCount"],"market_value":["marketValue"],"total_value":["totalValue"],"cost_basis":["costBasis"],"unrealized_pnl":["unrealizedPnl"],"value_as_of":["valueAsOf"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s121":{"i":"#Portfolio"},"s122":{"k":{"portfolios":["portfolios","s121"]}},"s123":{"k":{"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"is_public":["isPublic"],"cost_method":["costMethod"]}},"#PortfolioDetail":{"k":{"portfolio_id":["portfolioId"],"user_id":["userId"],"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"cost_method":["costMethod"],"is_public":["isPublic"],"is_active":["isActive"],"is_default":["isDefault"],"is_owner":["isOwner"],"assets_count":["assetsCount"],"market_value":["marketValue"],"total_value":["totalValue"],"cost_basis":["costBasis"],"unrealized_pnl":["unrealizedPnl"],"value_as_of":["valueAsOf"],"created_at":["createdAt"],"updated_at":["updatedAt"],"pnl":["pnl","s124"],"allocation":["allocation","s125"],"concentration":["concentration","s126"],"assets":["assets","s128"],"as_of":["asOf"]}},"s124":{"k":{"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_pct":["unrealizedPnlPct"],"realized_pnl":["realizedPnl"],"total_pnl":["totalPnl"],"net_flows":["netFlows"],"day_change":["dayChange"],"day_change_pct":["dayChangePct"],"cost_method":["costMethod"]}},"s125":{"k":{"by_asset":["byAsset"],"by_sector":["bySector"],"by_asset_type":["byAssetType"],"by_position_type":["byPositionType"],"cash_pct":["cashPct"]}},"s126":{"k":{"top_5_positions_weight_pct":["top5PositionsWeightPct"],"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight_pct":["largestPositionWeightPct"]}},"#PortfolioAsset":{"k":{"position_id":["positionId"],"portfolio_id":["portfolioId"],"asset_id":["assetId"],"asset_type":["assetType"],"position_type":["positionType"],"entry_price":["entryPrice"],"entry_date":["entryDate"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"previous_close":["previousClose"],"price_source":["priceSource"],"price_updated_at":["priceUpdatedAt"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_pct":["unrealizedPnlPct"],"realized_pnl":["realizedPnl"],"total_pnl":["totalPnl"],"day_change":["dayChange"],"day_change_pct":["dayChangePct"],"weight_pct":["weightPct"],"allocation_target":["allocationTarget"],"drift_pct":["driftPct"],"option":["option","s127"],"is_active":["isActive"],"is_open":["isOpen"],"closed_at":["closedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s127":{"k":{"underlying_asset_id":["underlyingAssetId"],"implied_volatility":["impliedVolatility"],"underlying_price":["underlyingPrice"]}},"s128":{"i":"#PortfolioAsset"},"s129":{"k":{"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"is_public":["isPublic"],"cost_method":["costMethod"],"is_active":["isActive"]}},"#PortfolioAnalytics":{"k":{"portfolio_id":["portfolioId"],"analysis_type":["analysisType"],"total_value":["totalValue"],"allocation":["allocation","s132"],"diversification":["diversification","s134"],"risk":["risk","s135"]}},"s130":{"k":{"position_id":["positionId"],"position_type":["positionType"],"market_value":["marketValue"],"exposure_pct":["exposurePct"],"target_pct":["targetPct"],"drift_pct":["driftPct"],"target_value":["targetValue"]}},"s131":{"i":"s130"},"s132":{"k":{"positions":["positions","s131"],"targets_set":["targetsSet"],"target_total_pct":["targetTotalPct"],"unassigned_pct":["unassignedPct"],"cash_pct":["cashPct"],"on_target":["onTarget"],"turnover_to_rebalance_pct":["turnoverToRebalancePct"],"drift_tolerance_pct":["driftTolerancePct"],"by_sector":["bySector"],"by_asset_type":["byAssetType"],"by_position_type":["byPositionType"]}},"s133":{"k":{"position_spread":["positionSpread"],"sector_spread":["sectorSpread"]}},"s134":{"k":{"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight":["largestPositionWeight"],"top_5_positions_weight":["top5PositionsWeight"],"sector_herfindahl_index":["sectorHerfindahlIndex"],"effective_sectors":["effectiveSectors"],"average_pairwise_correlation":["averagePairwiseCorrelation"],"correlation_pairs":["correlationPairs"],"correlation_lookback_days":["correlationLookbackDays"],"components":["components","s133"]}},"s135":{"k":{"lookback_from":["lookbackFrom"],"lookback_to":["lookbackTo"],"volatility_annualized_pct":["volatilityAnnualizedPct"],"sharpe_ratio":["sharpeRatio"],"max_drawdown_pct":["maxDrawdownPct"],"time_weighted_return_pct":["timeWeightedReturnPct"],"data_points":["dataPoints"]}},"s136":{"k":{"portfolio_id":["portfolioId"],"assets":["assets","s128"],"as_of":["asOf"]}},"s137":{"k":{"asset_id":["assetId"],"entry_price":["entryPrice"],"entry_date":["entryDate"],"allocation_target":["allocationTarget"],"position_type":["positionType"],"asset_type":["assetType"],"implied_volatility":["impliedVolatility"]}},"s138":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"allocation_target":["allocationTarget"],"implied_volatility":["impliedVolatility"],"is_active":["isActive"]}},"s139":{"k":{"position_id":["positionId"]}},"#PortfolioPerformance":{"k":{"portfolio_id":["portfolioId"],"base_currency":["baseCurrency"],"summary":["summary","s142"],"trailing_returns_pct":["trailingReturnsPct"],"returns":["returns","#PortfolioReturns"],"benchmark":["benchmark","#PortfolioBenchmarkComparison"],"points":["points","s155"],"contributions":["contributions","s157"],"methodology":["methodology","s158"]}},"s140":{"k":{"peak_date":["peakDate"],"trough_date":["troughDate"]}},"s141":{"k":{"return_pct":["returnPct"]}},"s142":{"k":{"start_value":["startValue"],"end_value":["endValue"],"net_flows":["netFlows"],"time_weighted_return_pct":["timeWeightedReturnPct"],"time_weighted_return_annualized_pct":["timeWeightedReturnAnnualizedPct"],"money_weighted_return_pct":["moneyWeightedReturnPct"],"volatility_annualized_pct":["volatilityAnnualizedPct"],"sharpe_ratio":["sharpeRatio"],"max_drawdown":["maxDrawdown","s140"],"best_day":["bestDay","s141"],"worst_day":["worstDay","s141"]}},"#PortfolioReturns":{"k":{"window":["window","s151"],"periods":["periods","s153"],"method_notes":["methodNotes"]}},"s143":{"k":{"return_pct":["returnPct"],"annualized_pct":["annualizedPct"]}},"s144":{"k":{"return_pct":["returnPct"],"invested_capital":["investedCapital"]}},"s145":{"k":{"time_weighted":["timeWeighted","s143"],"money_weighted":["moneyWeighted","s143"],"modified_dietz":["modifiedDietz","s141"],"simple_on_invested":["simpleOnInvested","s144"],"net_profit":["netProfit"]}},"s146":{"k":{"start_value":["startValue"],"net_flows":["netFlows"],"end_value":["endValue"],"pnl_from_positions":["pnlFromPositions"],"pnl_from_cash":["pnlFromCash"]}},"#ReturnContributor":{"k":{"position_id":["positionId"],"asset_class":["assetClass"],"start_value":["startValue"],"end_value":["endValue"],"net_cash":["netCash"],"average_capital":["averageCapital"],"weight_pct":["weightPct"],"return_pct":["returnPct"],"contribution_pct":["contributionPct"]}},"s147":{"i":"#ReturnContributor"},"s148":{"k":{"asset_class":["assetClass"],"average_capital":["averageCapital"],"weight_pct":["weightPct"],"return_pct":["returnPct"],"contribution_pct":["contributionPct"]}},"s149":{"i":"s148"},"s150":{"k":{"total_pct":["totalPct"],"by_position":["byPosition","s147"],"by_asset_class":["byAssetClass","s149"],"best":["best","s147"],"worst":["worst","s147"]}},"s151":{"k":{"data_points":["dataPoints"],"methods":["methods","s145"],"reconciliation":["reconciliation","s146"],"contribution":["contribution","s150"]}},"s152":{"k":{"time_weighted_pct":["timeWeightedPct"],"time_weighted_annualized_pct":["timeWeightedAnnualizedPct"],"money_weighted_annualized_pct":["moneyWeightedAnnualizedPct"],"net_profit":["netProfit"]}},"s153":{"i":"s152"},"#PortfolioBenchmarkComparison":{"k":{"data_points":["dataPoints"],"portfolio_return":["portfolioReturn"],"benchmark_return":["benchmarkReturn"],"excess_return":["excessReturn"],"portfolio_return_annualized":["portfolioReturnAnnualized"],"benchmark_return_annualized":["benchmarkReturnAnnualized"],"excess_return_annualized":["excessReturnAnnualized"],"alpha_annualized":["alphaAnnualized"],"r_squared":["rSquared"],"tracking_error":["trackingError"],"information_ratio":["informationRatio"],"up_capture":["upCapture"],"down_capture":["downCapture"],"max_drawdown_portfolio":["maxDrawdownPortfolio"],"max_drawdown_benchmark":["maxDrawdownBenchmark"]}},"s154":{"k":{"cost_basis":["costBasis"],"net_flow":["netFlow"],"daily_return_pct":["dailyReturnPct"],"cumulative_return_pct":["cumulativeReturnPct"]}},"s155":{"i":"s154"},"s156":{"k":{"position_id":["positionId"],"start_value":["startValue"],"end_value":["endValue"],"net_cash":["netCash"],"share_of_gain_pct":["shareOfGainPct"]}},"s157":{"i":"s156"},"s158":{"k":{"time_weighted_return":["timeWeightedReturn"],"money_weighted_return":["moneyWeightedReturn"],"sharpe_ratio":["sharpeRatio"],"max_drawdown":["maxDrawdown"],"periods_per_year":["periodsPerYear"],"data_points":["dataPoints"],"filled_points":["filledPoints"],"as_of":["asOf"]}},"#RealizedGainsReport":{"k":{"portfolio_id":["portfolioId"],"base_currency":["baseCurrency"],"long_term_days":["longTermDays"],"totals":["totals","s159"],"years":["years","s160"],"realizations":["realizations","s162"],"open_lots":["openLots","s164"],"warnings":["warnings","s166"],"methodology":["methodology","s167"]}},"s159":{"k":{"cost_basis":["costBasis"],"short_term_gain":["shortTermGain"],"long_term_gain":["longTermGain"]}},"s160":{"i":"s159"},"s161":{"k":{"sale_trade_id":["saleTradeId"],"lot_trade_id":["lotTradeId"],"position_id":["positionId"],"date_acquired":["dateAcquired"],"date_sold":["dateSold"],"cost_basis":["costBasis"],"holding_days":["holdingDays"],"short_position":["shortPosition"]}},"s162":{"i":"s161"},"s163":{"k":{"lot_trade_id":["lotTradeId"],"position_id":["positionId"],"date_acquired":["dateAcquired"],"cost_basis":["costBasis"],"unit_cost":["unitCost"]}},"s164":{"i":"s163"},"s165":{"k":{"trade_id":["tradeId"]}},"s166":{"i":"s165"},"s167":{"k":{"holding_period":["holdingPeriod"],"specific_identification":["specificIdentification"]}},"#PortfolioRealizedPnl":{"k":{"portfolio_id":["portfolioId"],"total_realized_pnl":["totalRealizedPnl"],"total_proceeds":["totalProceeds"],"total_cost_basis":["totalCostBasis"],"by_symbol":["bySymbol","s169"],"realizations":["realizations","s172"]}},"s168":{"k":{"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"]}},"s169":{"v":"s168"},"#RealizedPnlRow":{"k":{"trade_id":["tradeId"],"position_id":["positionId"],"asset_type":["assetType"],"position_type":["positionType"],"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"],"realized_pnl_percent":["realizedPnlPercent"],"lots":["lots","s171"]}},"s170":{"k":{"trade_id":["tradeId"],"unit_cost":["unitCost"]}},"s171":{"i":"s170"},"s172":{"i":"#RealizedPnlRow"},"#PortfolioTrade":{"k":{"trade_id":["tradeId"],"portfolio_id":["portfolioId"],"position_id":["positionId"],"trade_type":["tradeType"],"asset_type":["assetType"],"total_amount":["totalAmount"],"trade_date":["tradeDate"],"bot_id":["botId"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s173":{"i":"#PortfolioTrade"},"s174":{"k":{"portfolio_id":["portfolioId"],"trades":["trades","s173"]}},"s175":{"k":{"position_id":["positionId"],"avg_cost":["avgCost"],"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"]}},"s176":{"k":{"trade":["trade","#PortfolioTrade"],"realized_pnl":["realizedPnl"],"position":["position","s175"],"ledger_version":["ledgerVersion"]}},"s177":{"k":{"trade_type":["tradeType"],"asset_type":["assetType"],"position_id":["positionId"],"fee_currency":["feeCurrency"],"trade_date":["tradeDate"],"lots":["lots","s166"],"position_type":["positionType"]}},"s178":{"k":{"trade_type":["tradeType"],"trade_date":["tradeDate"]}},"s179":{"k":{"ledger_version":["ledgerVersion"]}},"s180":{"k":{"trade_date":["tradeDate"],"trade_type":["tradeType"],"asset_type":["assetType"]}},"s181":{"i":"s180"},"s182":{"k":{"dry_run":["dryRun"],"total_rows":["totalRows"],"new_positions":["newPositions"],"trade_ids":["tradeIds"],"preview":["preview","s181"]}},"s183":{"k":{"sma_20":["sma20"],"ema_50":["ema50"],"rsi_14":["rsi14"]}},"s184":{"k":{"technical_indicators":["technicalIndicators","s183"]}},"s185":{"i":"s184"},"s186":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"asset_id":["assetId"],"warmup_bars":["warmupBars"],"candles":["candles","s185"]}},"s187":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"last_close":["lastClose"],"support_levels":["supportLevels"],"resistance_levels":["resistanceLevels"],"nearest_support":["nearestSupport"],"nearest_resistance":["nearestResistance"],"pivots_found":["pivotsFound"]}},"s188":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"warmup_bars":["warmupBars"],"warmup_rule":["warmupRule"]}},"s189":{"k":{"reference_time":["referenceTime"],"average_score":["averageScore"],"series":["series","s6"]}},"#RateLimitStatus":{"k":{"window_seconds":["windowSeconds"],"reset_at":["resetAt"]}},"s190":{"i":"#RateLimitStatus"},"s191":{"k":{"user_context":["userContext"],"limits":["limits","s190"]}},"#Session":{"k":{"session_id":["sessionId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"is_active":["isActive"],"is_current":["isCurrent"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"]}},"s192":{"i":"#Session"},"s193":{"k":{"sessions":["sessions","s192"]}},"s194":{"k":{"kept_session_id":["keptSessionId"]}},"#TimingAlert":{"k":{"as_of":["asOf"]}},"s195":{"i":"#TimingAlert"},"s196":{"k":{"alerts":["alerts","s30"],"timing_alerts":["timingAlerts","s195"],"watchlist_id":["watchlistId"]}},"#UserActivity":{"k":{"activities":["activities","s198"],"engagement":["engagement","s199"]}},"s197":{"k":{"ip_address":["ipAddress"],"user_agent":["userAgent"],"session_id":["sessionId"],"created_at":["createdAt"]}},"s198":{"i":"s197"},"s199":{"k":{"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"member_since":["memberSince"],"active_sessions":["activeSessions"],"active_days_30d":["activeDays30d"],"actions_30d":["actions30d"]}},"s200":{"k":{"sessions_ended":["sessionsEnded"]}},"#ChangePasswordRequest":{"k":{"current_password":["currentPassword"],"new_password":["newPassword"]}},"#UserProfile":{"k":{"user_id":["userId"],"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"],"subscription":["subscription","s20"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"referral_code":["referralCode"],"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"#ProfileUpdate":{"k":{"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"]}},"s201":{"k":{"asset_type":["assetType"],"quote_currency":["quoteCurrency"]}},"s202":{"k":{"asset_id":["assetId"],"candles":["candles","s46"]}},"#Watchlist":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s203":{"i":"#Watchlist"},"s204":{"k":{"watchlists":["watchlists","s203"]}},"#WatchlistDetail":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"],"assets":["assets","s27"]}},"s205":{"k":{"is_public":["isPublic"],"sort_order":["sortOrder"]}},"s206":{"k":{"assets":["assets","s27"]}},"s207":{"k":{"position_type":["positionType"],"sort_order":["sortOrder"],"target_price":["targetPrice"],"asset_id":["assetId"]}},"s208":{"k":{"position_type":["positionType"],"sort_order":["sortOrder"],"target_price":["targetPrice"]}},"s209":{"k":{"watchlist_id":["watchlistId"],"signals":["signals","s68"]}},"s210":{"k":{"users":["users","s21"]}},"s211":{"k":{"user":["user","#AdminUser"]}},"#TaskRateLimit":{"k":{"task_name":["taskName"],"rate_limited":["rateLimited"],"max_calls":["maxCalls"],"time_window_seconds":["timeWindowSeconds"],"current_calls":["currentCalls"],"remaining_calls":["remainingCalls"],"reset_after_seconds":["resetAfterSeconds"]}},"s212":{"i":"#TaskRateLimit"},"s213":{"k":{"rate_limits":["rateLimits","s212"]}},"s214":{"k":{"had_history":["hadHistory"]}},"#BacktestListItem":{"k":{"summary":["summary","#BacktestSummary"]}},"#BacktestSummary":{},"s215":{"i":"#BacktestListItem"},"#Backtest":{"k":{"summary":["summary","#BacktestSummary"]}},"#BacktestRunRequest":{},"#Bot":{},"s216":{"i":"#Bot"},"#BotCreate":{},"#BotPatch":{},"#BotAction":{},"#SpotPrice":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"]}},"#Health":{},"#DetailedHealth":{"k":{"system_metrics":["systemMetrics","s217"],"services":["services","s218"]}},"s217":{"k":{"d1_round_trip_ms":["d1RoundTripMs"],"isolate_requests_served":["isolateRequestsServed"],"jobs_backlog":["jobsBacklog"],"oldest_queued_job_age_s":["oldestQueuedJobAgeS"]}},"#ServiceCheck":{"k":{"response_time":["responseTime"]}},"s218":{"i":"#ServiceCheck"},"#Integration":{},"s219":{"i":"#Integration"},"s220":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"]}},"s221":{"i":"s220"},"s222":{"k":{"created_at":["createdAt"]}},"s223":{"k":{"public_key":["publicKey"]}},"#Preferences":{},"s224":{"k":{"change_percent_24h":["changePercent24h"],"as_of":["asOf"],"stale_reason":["staleReason"]}},"s225":{"v":"s224"},"s226":{"k":{"results":["results","s225"]}},"#RiskAlert":{},"s227":{"i":"#RiskAlert"},"#RiskLimits":{},"s228":{"k":{"limits":["limits","#RiskLimits"]}},"#RiskLimitsUpdate":{},"#TradingTrade":{},"s229":{"i":"#TradingTrade"},"#Holding":{"k":{"user_id":["userId"],"asset_type":["assetType"],"avg_purchase_price":["avgPurchasePrice"],"total_invested":["totalInvested"],"current_price":["currentPrice"],"current_value":["currentValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"realized_pnl":["realizedPnl"],"price_date":["priceDate"],"price_source":["priceSource"]}},"s230":{"i":"#Holding"},"s231":{"k":{"holdings":["holdings","s230"],"total_value":["totalValue"],"total_invested":["totalInvested"],"unrealized_pnl":["unrealizedPnl"],"realized_pnl":["realizedPnl"],"as_of":["asOf"]}},"s232":{"k":{"time_weighted_return":["timeWeightedReturn"],"money_weighted_return":["moneyWeightedReturn"],"max_drawdown":["maxDrawdown"],"volatility_annualized":["volatilityAnnualized"]}},"s233":{"k":{"periods_per_year":["periodsPerYear"],"data_points":["dataPoints"]}},"s234":{"k":{"performance":["performance","s232"],"methodology":["methodology","s233"]}},"s235":{"k":{"realizedPnl":["realizedPnl","s172"],"total_realized_pnl":["totalRealizedPnl"],"by_symbol":["bySymbol"]}},"#TrackerTrade":{"k":{"user_id":["userId"],"portfolio_id":["portfolioId"],"holding_id":["holdingId"],"trade_type":["tradeType"],"asset_type":["assetType"],"total_amount":["totalAmount"],"trade_date":["tradeDate"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s236":{"i":"#TrackerTrade"},"s237":{"k":{"trades":["trades","s236"]}},"s238":{"k":{"trade":["trade","#TrackerTrade"]}},"#TradesImportReport":{"k":{"dry_run":["dryRun"],"total_rows":["totalRows"],"new_positions":["newPositions"],"trade_ids":["tradeIds"],"preview":["preview","s181"]}},"#JWKS":{}};
+export const SHAPES: Record<string, Shape> = {"#AIModel":{"k":{"model_id":["modelId"],"model_type":["modelType"],"absent_features":["absentFeatures"],"target":["target","s1"],"asset_ids":["assetIds"],"training_window":["trainingWindow"],"trained_at":["trainedAt"],"data_as_of":["dataAsOf"],"training_job_id":["trainingJobId"],"last_error":["lastError"],"track_record":["trackRecord","#ModelTrackRecord"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s1":{"k":{"horizon_days":["horizonDays"]}},"#ModelTrackRecord":{"k":{"model_id":["modelId"],"model_name":["modelName"],"model_version":["modelVersion"],"horizon_days":["horizonDays"],"walk_forward":["walkForward","s2"],"live":["live","s3"],"as_of":["asOf"]}},"s2":{"k":{"validated_from":["validatedFrom"],"validated_to":["validatedTo"],"roc_auc":["rocAuc"],"log_loss":["logLoss"],"base_rate":["baseRate"],"always_long_accuracy":["alwaysLongAccuracy"],"always_flat_accuracy":["alwaysFlatAccuracy"],"strategy_return_net":["strategyReturnNet"],"always_long_return":["alwaysLongReturn"],"fee_rate":["feeRate"]}},"s3":{"k":{"predictions_made":["predictionsMade"],"predictions_scored":["predictionsScored"],"mean_realized_return_when_up":["meanRealizedReturnWhenUp"],"first_prediction":["firstPrediction"],"last_scored":["lastScored"]}},"s4":{"k":{"max_depth":["maxDepth"],"learning_rate":["learningRate"],"min_child_weight":["minChildWeight"],"fee_rate":["feeRate"]}},"s5":{"k":{"asset_ids":["assetIds"],"horizon_days":["horizonDays"],"hyperparameters":["hyperparameters","s4"],"training_start":["trainingStart"],"training_end":["trainingEnd"]}},"s6":{"k":{"hyperparameters":["hyperparameters","s4"],"horizon_days":["horizonDays"],"training_start":["trainingStart"],"training_end":["trainingEnd"]}},"#AssetDetail":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"external_ids":["externalIds"],"metrics_details":["metricsDetails","s7"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"#MarketCapBasis":{"k":{"as_of":["asOf"],"circulating_supply":["circulatingSupply"],"supply_as_of":["supplyAsOf"]}},"s7":{"k":{"access_count":["accessCount"],"last_accessed_at":["lastAccessedAt"]}},"#AssetInput":{"k":{"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"external_ids":["externalIds"],"is_active":["isActive"],"is_supported":["isSupported"]}},"s8":{"k":{"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"external_ids":["externalIds"],"is_active":["isActive"],"is_supported":["isSupported"]}},"s9":{"k":{"asset_id":["assetId"],"asset_type":["assetType"]}},"s10":{"i":"s9"},"s11":{"k":{"assets":["assets","s10"]}},"#SeriesQuality":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"largest_gap_days":["largestGapDays"],"ohlc_inconsistent":["ohlcInconsistent"],"staleness_days":["stalenessDays"]}},"s12":{"i":"#SeriesQuality"},"s13":{"k":{"series":["series","s12"]}},"#Job":{"k":{"job_id":["jobId"],"progress_message":["progressMessage"],"max_attempts":["maxAttempts"],"cancel_requested":["cancelRequested"],"user_id":["userId"],"created_at":["createdAt"],"started_at":["startedAt"],"finished_at":["finishedAt"],"updated_at":["updatedAt"]}},"#Feedback":{"k":{"user_id":["userId"],"admin_response":["adminResponse"],"responded_by":["respondedBy"],"responded_at":["respondedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s14":{"i":"#Feedback"},"s15":{"k":{"feedback":["feedback","s14"]}},"s16":{"k":{"response_message":["responseMessage"]}},"s17":{"i":"#AIModel"},"s18":{"k":{"job_id":["jobId"],"model_id":["modelId"],"data_as_of":["dataAsOf"],"status_url":["statusUrl"]}},"s19":{"k":{"by_type":["byType"],"by_status":["byStatus"],"push_subscriptions":["pushSubscriptions"],"users_with_push":["usersWithPush"]}},"s20":{"k":{"start_date":["startDate"],"end_date":["endDate"]}},"s21":{"k":{"dry_run":["dryRun"]}},"s22":{"k":{"user_id":["userId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"is_active":["isActive"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"],"duration_seconds":["durationSeconds"]}},"s23":{"i":"s22"},"s24":{"k":{"sessions":["sessions","s23"]}},"#AuditLog":{"k":{"actor_user_id":["actorUserId"],"target_type":["targetType"],"target_id":["targetId"],"ip_address":["ipAddress"],"user_agent":["userAgent"],"request_id":["requestId"],"created_at":["createdAt"]}},"s25":{"i":"#AuditLog"},"s26":{"k":{"audit_logs":["auditLogs","s25"]}},"s27":{"k":{"session_id":["sessionId"],"user_id":["userId"]}},"s28":{"k":{"as_of":["asOf"]}},"s29":{"k":{"as_of":["asOf"],"quality_distribution":["qualityDistribution"],"status_distribution":["statusDistribution"]}},"s30":{"k":{"still_active":["stillActive"],"target_reached":["targetReached"],"as_of":["asOf"]}},"#AdminUser":{"k":{"user_id":["userId"],"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"],"subscription":["subscription","s31"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"referral_code":["referralCode"],"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"created_at":["createdAt"],"updated_at":["updatedAt"],"failed_login_count":["failedLoginCount"],"locked_until":["lockedUntil"],"is_locked":["isLocked"],"admin_notes":["adminNotes"]}},"s31":{"k":{"rate_limit_multiplier":["rateLimitMultiplier"]}},"s32":{"i":"#AdminUser"},"s33":{"k":{"total_users":["totalUsers"],"active_users":["activeUsers"],"verified_users":["verifiedUsers"],"mfa_enabled":["mfaEnabled"],"locked_accounts":["lockedAccounts"]}},"s34":{"k":{"users":["users","s32"],"statistics":["statistics","s33"]}},"#AdminSession":{"k":{"user_id":["userId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"is_active":["isActive"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"]}},"s35":{"i":"#AdminSession"},"s36":{"k":{"user":["user","#AdminUser"],"sessions":["sessions","s35"],"recent_activity":["recentActivity"],"audit_trail":["auditTrail"]}},"#AdminUserUpdate":{"k":{"is_active":["isActive"],"subscription_plan":["subscriptionPlan"],"is_verified":["isVerified"]}},"s37":{"k":{"is_active":["isActive"],"is_verified":["isVerified"]}},"#WatchlistAsset":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"position_type":["positionType"],"target_price":["targetPrice"],"distance_to_target_pct":["distanceToTargetPct"],"sort_order":["sortOrder"],"added_at":["addedAt"]}},"s38":{"i":"#WatchlistAsset"},"s39":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"],"assets":["assets","s38"]}},"s40":{"k":{"update_reason":["updateReason"]}},"s41":{"k":{"out_of_sample":["outOfSample"],"feature_importance":["featureImportance"]}},"s42":{"k":{"action_taken":["actionTaken"],"mean_rating":["meanRating"]}},"s43":{"i":"s42"},"s44":{"k":{"mean_rating":["meanRating"],"by_action":["byAction","s43"]}},"s45":{"k":{"predictions_scored":["predictionsScored"],"mean_realized_return":["meanRealizedReturn"]}},"s46":{"i":"s45"},"s47":{"k":{"model_id":["modelId"],"walk_forward":["walkForward","s41"],"user_feedback":["userFeedback","s44"],"live_by_month":["liveByMonth","s46"],"track_record":["trackRecord","#ModelTrackRecord"]}},"#ModelPrediction":{"k":{"prediction_id":["predictionId"],"model_id":["modelId"],"model_version":["modelVersion"],"asset_id":["assetId"],"prediction_date":["predictionDate"],"decision_time":["decisionTime"],"horizon_days":["horizonDays"],"probability_up":["probabilityUp"],"close_at_decision":["closeAtDecision"],"outcome":["outcome","s48"]}},"s48":{"k":{"outcome_time":["outcomeTime"],"realized_return":["realizedReturn"],"went_up":["wentUp"]}},"s49":{"i":"#ModelPrediction"},"s50":{"k":{"model_id":["modelId"],"predictions":["predictions","s49"],"track_record":["trackRecord","#ModelTrackRecord"]}},"#AISuggestion":{"k":{"suggestion_id":["suggestionId"],"asset_id":["assetId"],"probability_up":["probabilityUp"],"models":["models","s52"],"as_of":["asOf"]}},"s51":{"k":{"model_id":["modelId"],"model_version":["modelVersion"],"prediction_id":["predictionId"],"prediction_date":["predictionDate"],"probability_up":["probabilityUp"],"horizon_days":["horizonDays"],"track_record":["trackRecord","#ModelTrackRecord"]}},"s52":{"i":"s51"},"s53":{"i":"#AISuggestion"},"s54":{"k":{"concentration_limit":["concentrationLimit"],"valued_at":["valuedAt"]}},"s55":{"k":{"risk_tolerance":["riskTolerance"],"suggestions":["suggestions","s53"],"portfolio":["portfolio","s54"],"as_of":["asOf"]}},"s56":{"k":{"job_id":["jobId"],"model_id":["modelId"],"progress_message":["progressMessage"],"data_as_of":["dataAsOf"],"estimated_seconds_remaining":["estimatedSecondsRemaining"],"created_at":["createdAt"],"started_at":["startedAt"],"finished_at":["finishedAt"]}},"s57":{"i":"s56"},"#Alert":{"k":{"alert_id":["alertId"],"user_id":["userId"],"asset_id":["assetId"],"alert_type":["alertType"],"trigger_value":["triggerValue"],"is_active":["isActive"],"cooldown_seconds":["cooldownSeconds"],"current_state":["currentState"],"current_price":["currentPrice"],"is_triggered":["isTriggered"],"trigger_count":["triggerCount"],"last_triggered_at":["lastTriggeredAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s58":{"i":"#Alert"},"s59":{"k":{"alerts":["alerts","s58"]}},"#CreateAlert":{"k":{"asset_id":["assetId"],"alert_type":["alertType"],"trigger_value":["triggerValue"],"notification_method":["notificationMethod"],"cooldown_seconds":["cooldownSeconds"],"is_active":["isActive"]}},"#UpdateAlert":{"k":{"alert_type":["alertType"],"trigger_value":["triggerValue"],"notification_method":["notificationMethod"],"cooldown_seconds":["cooldownSeconds"],"is_active":["isActive"]}},"s60":{"k":{"alert_id":["alertId"],"deleted_at":["deletedAt"]}},"#AlertTrigger":{"k":{"alert_id":["alertId"],"asset_id":["assetId"],"triggered_at":["triggeredAt"]}},"s61":{"i":"#AlertTrigger"},"s62":{"k":{"alert":["alert","#Alert"],"triggers":["triggers","s61"]}},"#TriggeredAlert":{"k":{"alert_id":["alertId"],"asset_id":["assetId"],"triggered_at":["triggeredAt"],"alert_type":["alertType"],"current_price":["currentPrice"],"change_since_trigger":["changeSinceTrigger"],"change_since_trigger_pct":["changeSinceTriggerPct"]}},"s63":{"i":"#TriggeredAlert"},"s64":{"k":{"triggered":["triggered","s63"]}},"s65":{"k":{"long_exposure":["longExposure"],"short_exposure":["shortExposure"],"gross_exposure":["grossExposure"],"net_exposure":["netExposure"],"long_percentage":["longPercentage"],"short_percentage":["shortPercentage"],"gross_percentage":["grossPercentage"],"net_percentage":["netPercentage"]}},"s66":{"k":{"total_pnl":["totalPnl"],"unrealized_pnl":["unrealizedPnl"],"realized_pnl":["realizedPnl"],"day_change":["dayChange"]}},"s67":{"k":{"total_positions":["totalPositions"],"long_count":["longCount"],"short_count":["shortCount"],"option_count":["optionCount"]}},"s68":{"k":{"portfolio_id":["portfolioId"],"total_value":["totalValue"],"cash_balance":["cashBalance"],"exposures":["exposures","s65"],"pnl":["pnl","s66"],"position_count":["positionCount","s67"],"last_updated":["lastUpdated"]}},"#ApiKey":{"k":{"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"]}},"s69":{"i":"#ApiKey"},"s70":{"k":{"api_keys":["apiKeys","s69"]}},"s71":{"k":{"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"]}},"#ApiKeyCreate":{"k":{"expires_in_days":["expiresInDays"]}},"#Asset":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"]}},"s72":{"i":"#Asset"},"s73":{"k":{"assets":["assets","s72"]}},"#Candle":{},"s74":{"i":"#Candle"},"s75":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"asset_id":["assetId"],"candles":["candles","s74"]}},"s76":{"k":{"max_drawdown":["maxDrawdown"],"peak_date":["peakDate"],"trough_date":["troughDate"],"recovery_date":["recoveryDate"],"duration_days":["durationDays"]}},"s77":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"period_days":["periodDays"],"drawdown":["drawdown","s76"],"annualization_periods":["annualizationPeriods"]}},"s78":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"match_rank":["matchRank"]}},"s79":{"i":"s78"},"s80":{"k":{"results":["results","s79"]}},"#TwoFactorStatus":{"k":{"pending_enrolment":["pendingEnrolment"]}},"#TwoFactorEnrolment":{"k":{"otpauth_uri":["otpauthUri"]}},"#AuthResponse":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"],"access_token":["accessToken"],"refresh_token":["refreshToken"],"token_type":["tokenType"],"expires_in":["expiresIn"],"refresh_expires_in":["refreshExpiresIn"],"session_id":["sessionId"],"user_id":["userId"],"user":["user","#AuthUser"],"data":["data","s81"],"meta":["meta","s82"]}},"#AuthUser":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"]}},"s81":{"k":{"access_token":["accessToken"],"refresh_token":["refreshToken"],"token_type":["tokenType"],"expires_in":["expiresIn"],"refresh_expires_in":["refreshExpiresIn"],"session_id":["sessionId"],"user_id":["userId"],"user":["user","#AuthUser"]}},"s82":{"k":{"request_id":["requestId"]}},"#LoginRequest":{"k":{"totp_code":["totpCode"]}},"#LogoutResponse":{"k":{"data":["data","s83"],"meta":["meta","s82"]}},"s83":{"k":{"session_id":["sessionId"]}},"#RefreshRequest":{"k":{"refresh_token":["refreshToken"]}},"#MeResponse":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"],"user":["user","#AuthUser"],"data":["data","#AuthUser"],"meta":["meta","s82"]}},"#RegisterRequest":{"k":{"full_name":["fullName"]}},"s84":{"k":{"factor_type":["factorType"],"current_price":["currentPrice"],"change_percent":["changePercent"],"last_updated":["lastUpdated"],"stale_reason":["staleReason"],"historical_prices":["historicalPrices"]}},"s85":{"i":"s84"},"s86":{"k":{"total_etfs":["totalEtfs"],"data_coverage":["dataCoverage"],"last_updated":["lastUpdated"]}},"s87":{"k":{"factor_etfs":["factorEtfs","s85"],"summary":["summary","s86"]}},"s88":{"k":{"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s89":{"k":{"position_type":["positionType"],"current_price":["currentPrice"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"cost_basis":["costBasis"],"price_source":["priceSource"]}},"s90":{"i":"s89"},"s91":{"k":{"total_value":["totalValue"],"cash_balance":["cashBalance"],"total_pnl":["totalPnl"],"positions_count":["positionsCount"]}},"s92":{"k":{"last_updated":["lastUpdated"],"data_quality":["dataQuality"]}},"s93":{"k":{"portfolio":["portfolio","s88"],"positions":["positions","s90"],"summary":["summary","s91"],"market_data":["marketData","s92"],"as_of_date":["asOfDate"]}},"s94":{"k":{"total_positions":["totalPositions"],"positions_with_prices":["positionsWithPrices"],"missing_prices":["missingPrices"],"unpriced_symbols":["unpricedSymbols"]}},"s95":{"i":"s28"},"s96":{"k":{"last_updated":["lastUpdated"],"hours_since_update":["hoursSinceUpdate"],"oldest_update":["oldestUpdate"],"hours_since_oldest_update":["hoursSinceOldestUpdate"],"stale_symbols":["staleSymbols"],"stale_prices":["stalePrices","s95"]}},"s97":{"k":{"options_positions":["optionsPositions"],"positions_with_greeks":["positionsWithGreeks"],"missing_greeks":["missingGreeks"],"symbols_missing_greeks":["symbolsMissingGreeks"]}},"s98":{"k":{"price_coverage":["priceCoverage","s94"],"data_freshness":["dataFreshness","s96"],"greeks_coverage":["greeksCoverage","s97"]}},"s99":{"k":{"portfolio_id":["portfolioId"],"overall_score":["overallScore"],"metrics":["metrics","s98"],"last_assessed":["lastAssessed"]}},"s100":{"k":{"created_at":["createdAt"],"positions_count":["positionsCount"],"total_value":["totalValue"]}},"s101":{"i":"s100"},"s102":{"k":{"data":["data","s101"]}},"s103":{"k":{"total_value":["totalValue"],"cash_balance":["cashBalance"],"invested_value":["investedValue"],"total_pnl":["totalPnl"],"total_pnl_percent":["totalPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"]}},"s104":{"k":{"by_type":["byType"],"by_sector":["bySector"]}},"s105":{"k":{"top_5_positions_weight":["top5PositionsWeight"],"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight":["largestPositionWeight"]}},"s106":{"k":{"total_delta":["totalDelta"],"total_gamma":["totalGamma"],"total_theta":["totalTheta"],"total_vega":["totalVega"],"net_delta_exposure":["netDeltaExposure"],"options_notional":["optionsNotional"],"options_positions":["optionsPositions"],"options_with_greeks":["optionsWithGreeks"]}},"s107":{"k":{"ytd_return":["ytdReturn"],"trailing_30d_return":["trailing30dReturn"],"trailing_90d_return":["trailing90dReturn"],"sharpe_ratio_30d":["sharpeRatio30d"],"max_drawdown_30d":["maxDrawdown30d"],"annualization_periods":["annualizationPeriods"],"as_of":["asOf"]}},"s108":{"k":{"portfolio_id":["portfolioId"],"basic_aggregations":["basicAggregations","s103"],"position_breakdown":["positionBreakdown","s104"],"concentration_metrics":["concentrationMetrics","s105"],"greeks_aggregations":["greeksAggregations","s106"],"factor_aggregations":["factorAggregations"],"performance_metrics":["performanceMetrics","s107"],"last_updated":["lastUpdated"]}},"s109":{"k":{"total_positions":["totalPositions"],"active_positions":["activePositions"],"closed_positions":["closedPositions"],"total_market_value":["totalMarketValue"],"total_cost_basis":["totalCostBasis"],"total_unrealized_pnl":["totalUnrealizedPnl"],"total_unrealized_pnl_percent":["totalUnrealizedPnlPercent"]}},"s110":{"k":{"position_type":["positionType"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"realized_pnl":["realizedPnl"],"is_closed":["isClosed"]}},"s111":{"i":"s110"},"s112":{"k":{"unrealized_pnl_percent":["unrealizedPnlPercent"]}},"s113":{"k":{"best_performer":["bestPerformer","s112"],"worst_performer":["worstPerformer","s112"]}},"s114":{"k":{"portfolio_id":["portfolioId"],"summary_statistics":["summaryStatistics","s109"],"position_summary":["positionSummary","s111"],"performance_metrics":["performanceMetrics","s113"],"last_updated":["lastUpdated"]}},"#DataPosition":{"k":{"portfolio_id":["portfolioId"],"position_type":["positionType"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"market_value":["marketValue"],"weight_in_portfolio":["weightInPortfolio"],"underlying_asset_id":["underlyingAssetId"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"],"realized_pnl":["realizedPnl"],"opened_at":["openedAt"],"closed_at":["closedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"],"is_active":["isActive"],"price_as_of":["priceAsOf"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"]}},"s115":{"k":{"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"total_cost":["totalCost"],"total_proceeds":["totalProceeds"],"realized_pnl":["realizedPnl"]}},"s116":{"k":{"current_price":["currentPrice"],"day_high":["dayHigh"],"day_low":["dayLow"],"year_high":["yearHigh"],"year_low":["yearLow"],"market_cap":["marketCap"],"last_updated":["lastUpdated"]}},"s117":{"k":{"market_cap":["marketCap"],"pe_ratio":["peRatio"],"dividend_yield":["dividendYield"]}},"s118":{"k":{"delta_notional":["deltaNotional"],"implied_volatility":["impliedVolatility"],"underlying_price":["underlyingPrice"],"time_to_expiry_years":["timeToExpiryYears"],"risk_free_rate":["riskFreeRate"]}},"s119":{"k":{"position_var_95":["positionVar95"],"position_var_99":["positionVar99"],"component_var":["componentVar"],"marginal_var":["marginalVar"],"beta_to_portfolio":["betaToPortfolio"],"correlation_to_portfolio":["correlationToPortfolio"]}},"s120":{"k":{"volatility_30d":["volatility30d"],"sharpe_ratio_30d":["sharpeRatio30d"],"max_drawdown_30d":["maxDrawdown30d"],"annualization_periods":["annualizationPeriods"],"data_points":["dataPoints"]}},"#PositionTransaction":{},"s121":{"i":"#PositionTransaction"},"s122":{"k":{"position":["position","#DataPosition"],"pnl_analysis":["pnlAnalysis","s115"],"market_data":["marketData","s116"],"fundamentals":["fundamentals","s117"],"greeks":["greeks","s118"],"factor_exposures":["factorExposures"],"risk_metrics":["riskMetrics","s119"],"historical_performance":["historicalPerformance","s120"],"transactions":["transactions","s121"],"last_updated":["lastUpdated"]}},"s123":{"k":{"portfolio_id":["portfolioId"],"position_type":["positionType"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"is_active":["isActive"],"created_at":["createdAt"],"updated_at":["updatedAt"],"price_as_of":["priceAsOf"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"]}},"s124":{"i":"s123"},"s125":{"k":{"total_positions":["totalPositions"],"total_market_value":["totalMarketValue"],"total_unrealized_pnl":["totalUnrealizedPnl"],"total_day_change":["totalDayChange"],"long_positions":["longPositions"],"short_positions":["shortPositions"],"options_positions":["optionsPositions"]}},"s126":{"k":{"data":["data","s124"],"summary":["summary","s125"]}},"s127":{"k":{"adjusted_close":["adjustedClose"]}},"s128":{"i":"s127"},"s129":{"k":{"period_return":["periodReturn"],"max_price":["maxPrice"],"min_price":["minPrice"],"avg_volume":["avgVolume"],"max_drawdown":["maxDrawdown"],"annualization_periods":["annualizationPeriods"],"data_points":["dataPoints"]}},"s130":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"data_points":["dataPoints"],"start_date":["startDate"],"end_date":["endDate"],"prices":["prices","s128"],"statistics":["statistics","s129"],"last_updated":["lastUpdated"]}},"s131":{"k":{"change_percent":["changePercent"],"bid_size":["bidSize"],"ask_size":["askSize"],"high_52_week":["high52Week"],"low_52_week":["low52Week"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"as_of":["asOf"],"stale_reason":["staleReason"]}},"s132":{"i":"s131"},"s133":{"k":{"quotes":["quotes","s132"],"market_status":["marketStatus"],"last_updated":["lastUpdated"]}},"s134":{"i":"#Job"},"s135":{"k":{"jobs":["jobs","s134"]}},"#ManagedPortfolio":{"k":{"is_public":["isPublic"],"cost_method":["costMethod"],"positions_count":["positionsCount"],"total_value":["totalValue"],"cash_balance":["cashBalance"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s136":{"k":{"is_public":["isPublic"],"cost_method":["costMethod"]}},"s137":{"k":{"deleted_at":["deletedAt"]}},"s138":{"k":{"position":["position","#DataPosition"],"transaction":["transaction","#PositionTransaction"]}},"s139":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"position_type":["positionType"],"asset_type":["assetType"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"]}},"s140":{"k":{"position":["position","#DataPosition"]}},"s141":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"]}},"s142":{"k":{"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"],"realized_pnl_percent":["realizedPnlPercent"]}},"s143":{"k":{"position":["position","#DataPosition"],"realized_pnl":["realizedPnl"],"realization":["realization","s142"],"transaction":["transaction","#PositionTransaction"]}},"#Notification":{"k":{"notification_id":["notificationId"],"is_read":["isRead"],"read_at":["readAt"],"dismissed_at":["dismissedAt"],"created_at":["createdAt"]}},"s144":{"i":"#Notification"},"s145":{"k":{"notifications":["notifications","s144"],"unread_count":["unreadCount"]}},"s146":{"k":{"marked_read":["markedRead"]}},"#NotificationPreferences":{"k":{"in_app":["inApp"]}},"s147":{"k":{"email_enabled":["emailEnabled"],"push_enabled":["pushEnabled"],"in_app":["inApp"]}},"#Portfolio":{"k":{"portfolio_id":["portfolioId"],"user_id":["userId"],"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"cost_method":["costMethod"],"is_public":["isPublic"],"is_active":["isActive"],"is_default":["isDefault"],"is_owner":["isOwner"],"assets_count":["assetsCount"],"market_value":["marketValue"],"total_value":["totalValue"],"cost_basis":["costBasis"],"unrealized_pnl":["unrealizedPnl"],"value_as_of":["valueAsOf"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s148":{"i":"#Portfolio"},"s149":{"k":{"portfolios":["portfolios","s148"]}},"s150":{"k":{"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"is_public":["isPublic"],"cost_method":["costMethod"]}},"#PortfolioDetail":{"k":{"portfolio_id":["portfolioId"],"user_id":["userId"],"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"cost_method":["costMethod"],"is_public":["isPublic"],"is_active":["isActive"],"is_default":["isDefault"],"is_owner":["isOwner"],"assets_count":["assetsCount"],"market_value":["marketValue"],"total_value":["totalValue"],"cost_basis":["costBasis"],"unrealized_pnl":["unrealizedPnl"],"value_as_of":["valueAsOf"],"created_at":["createdAt"],"updated_at":["updatedAt"],"pnl":["pnl","s151"],"allocation":["allocation","s152"],"concentration":["concentration","s153"],"assets":["assets","s155"],"as_of":["asOf"]}},"s151":{"k":{"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_pct":["unrealizedPnlPct"],"realized_pnl":["realizedPnl"],"total_pnl":["totalPnl"],"net_flows":["netFlows"],"day_change":["dayChange"],"day_change_pct":["dayChangePct"],"cost_method":["costMethod"]}},"s152":{"k":{"by_asset":["byAsset"],"by_sector":["bySector"],"by_asset_type":["byAssetType"],"by_position_type":["byPositionType"],"cash_pct":["cashPct"]}},"s153":{"k":{"top_5_positions_weight_pct":["top5PositionsWeightPct"],"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight_pct":["largestPositionWeightPct"]}},"#PortfolioAsset":{"k":{"position_id":["positionId"],"portfolio_id":["portfolioId"],"asset_id":["assetId"],"asset_type":["assetType"],"position_type":["positionType"],"entry_price":["entryPrice"],"entry_date":["entryDate"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"previous_close":["previousClose"],"price_source":["priceSource"],"price_updated_at":["priceUpdatedAt"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_pct":["unrealizedPnlPct"],"realized_pnl":["realizedPnl"],"total_pnl":["totalPnl"],"day_change":["dayChange"],"day_change_pct":["dayChangePct"],"weight_pct":["weightPct"],"allocation_target":["allocationTarget"],"drift_pct":["driftPct"],"option":["option","s154"],"is_active":["isActive"],"is_open":["isOpen"],"closed_at":["closedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s154":{"k":{"underlying_asset_id":["underlyingAssetId"],"implied_volatility":["impliedVolatility"],"underlying_price":["underlyingPrice"]}},"s155":{"i":"#PortfolioAsset"},"s156":{"k":{"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"is_public":["isPublic"],"cost_method":["costMethod"],"is_active":["isActive"]}},"#PortfolioAnalytics":{"k":{"portfolio_id":["portfolioId"],"analysis_type":["analysisType"],"total_value":["totalValue"],"allocation":["allocation","s159"],"diversification":["diversification","s161"],"risk":["risk","s162"]}},"s157":{"k":{"position_id":["positionId"],"position_type":["positionType"],"market_value":["marketValue"],"exposure_pct":["exposurePct"],"target_pct":["targetPct"],"drift_pct":["driftPct"],"target_value":["targetValue"]}},"s158":{"i":"s157"},"s159":{"k":{"positions":["positions","s158"],"targets_set":["targetsSet"],"target_total_pct":["targetTotalPct"],"unassigned_pct":["unassignedPct"],"cash_pct":["cashPct"],"on_target":["onTarget"],"turnover_to_rebalance_pct":["turnoverToRebalancePct"],"drift_tolerance_pct":["driftTolerancePct"],"by_sector":["bySector"],"by_asset_type":["byAssetType"],"by_position_type":["byPositionType"]}},"s160":{"k":{"position_spread":["positionSpread"],"sector_spread":["sectorSpread"]}},"s161":{"k":{"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight":["largestPositionWeight"],"top_5_positions_weight":["top5PositionsWeight"],"sector_herfindahl_index":["sectorHerfindahlIndex"],"effective_sectors":["effectiveSectors"],"average_pairwise_correlation":["averagePairwiseCorrelation"],"correlation_pairs":["correlationPairs"],"correlation_lookback_days":["correlationLookbackDays"],"components":["components","s160"]}},"s162":{"k":{"lookback_from":["lookbackFrom"],"lookback_to":["lookbackTo"],"volatility_annualized_pct":["volatilityAnnualizedPct"],"sharpe_ratio":["sharpeRatio"],"max_drawdown_pct":["maxDrawdownPct"],"time_weighted_return_pct":["timeWeightedReturnPct"],"data_points":["dataPoints"]}},"s163":{"k":{"portfolio_id":["portfolioId"],"assets":["assets","s155"],"as_of":["asOf"]}},"s164":{"k":{"asset_id":["assetId"],"entry_price":["entryPrice"],"entry_date":["entryDate"],"allocation_target":["allocationTarget"],"position_type":["positionType"],"asset_type":["assetType"],"implied_volatility":["impliedVolatility"]}},"s165":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"allocation_target":["allocationTarget"],"implied_volatility":["impliedVolatility"],"is_active":["isActive"]}},"s166":{"k":{"position_id":["positionId"]}},"#PortfolioPerformance":{"k":{"portfolio_id":["portfolioId"],"base_currency":["baseCurrency"],"summary":["summary","s169"],"trailing_returns_pct":["trailingReturnsPct"],"returns":["returns","#PortfolioReturns"],"benchmark":["benchmark","#PortfolioBenchmarkComparison"],"points":["points","s182"],"contributions":["contributions","s184"],"methodology":["methodology","s185"]}},"s167":{"k":{"peak_date":["peakDate"],"trough_date":["troughDate"]}},"s168":{"k":{"return_pct":["returnPct"]}},"s169":{"k":{"start_value":["startValue"],"end_value":["endValue"],"net_flows":["netFlows"],"time_weighted_return_pct":["timeWeightedReturnPct"],"time_weighted_return_annualized_pct":["timeWeightedReturnAnnualizedPct"],"money_weighted_return_pct":["moneyWeightedReturnPct"],"volatility_annualized_pct":["volatilityAnnualizedPct"],"sharpe_ratio":["sharpeRatio"],"max_drawdown":["maxDrawdown","s167"],"best_day":["bestDay","s168"],"worst_day":["worstDay","s168"]}},"#PortfolioReturns":{"k":{"window":["window","s178"],"periods":["periods","s180"],"method_notes":["methodNotes"]}},"s170":{"k":{"return_pct":["returnPct"],"annualized_pct":["annualizedPct"]}},"s171":{"k":{"return_pct":["returnPct"],"invested_capital":["investedCapital"]}},"s172":{"k":{"time_weighted":["timeWeighted","s170"],"money_weighted":["moneyWeighted","s170"],"modified_dietz":["modifiedDietz","s168"],"simple_on_invested":["simpleOnInvested","s171"],"net_profit":["netProfit"]}},"s173":{"k":{"start_value":["startValue"],"net_flows":["netFlows"],"end_value":["endValue"],"pnl_from_positions":["pnlFromPositions"],"pnl_from_cash":["pnlFromCash"]}},"#ReturnContributor":{"k":{"position_id":["positionId"],"asset_class":["assetClass"],"start_value":["startValue"],"end_value":["endValue"],"net_cash":["netCash"],"average_capital":["averageCapital"],"weight_pct":["weightPct"],"return_pct":["returnPct"],"contribution_pct":["contributionPct"]}},"s174":{"i":"#ReturnContributor"},"s175":{"k":{"asset_class":["assetClass"],"average_capital":["averageCapital"],"weight_pct":["weightPct"],"return_pct":["returnPct"],"contribution_pct":["contributionPct"]}},"s176":{"i":"s175"},"s177":{"k":{"total_pct":["totalPct"],"by_position":["byPosition","s174"],"by_asset_class":["byAssetClass","s176"],"best":["best","s174"],"worst":["worst","s174"]}},"s178":{"k":{"data_points":["dataPoints"],"methods":["methods","s172"],"reconciliation":["reconciliation","s173"],"contribution":["contribution","s177"]}},"s179":{"k":{"time_weighted_pct":["timeWeightedPct"],"time_weighted_annualized_pct":["timeWeightedAnnualizedPct"],"money_weighted_annualized_pct":["moneyWeightedAnnualizedPct"],"net_profit":["netProfit"]}},"s180":{"i":"s179"},"#PortfolioBenchmarkComparison":{"k":{"data_points":["dataPoints"],"portfolio_return":["portfolioReturn"],"benchmark_return":["benchmarkReturn"],"excess_return":["excessReturn"],"portfolio_return_annualized":["portfolioReturnAnnualized"],"benchmark_return_annualized":["benchmarkReturnAnnualized"],"excess_return_annualized":["excessReturnAnnualized"],"alpha_annualized":["alphaAnnualized"],"r_squared":["rSquared"],"tracking_error":["trackingError"],"information_ratio":["informationRatio"],"up_capture":["upCapture"],"down_capture":["downCapture"],"max_drawdown_portfolio":["maxDrawdownPortfolio"],"max_drawdown_benchmark":["maxDrawdownBenchmark"]}},"s181":{"k":{"cost_basis":["costBasis"],"net_flow":["netFlow"],"daily_return_pct":["dailyReturnPct"],"cumulative_return_pct":["cumulativeReturnPct"]}},"s182":{"i":"s181"},"s183":{"k":{"position_id":["positionId"],"start_value":["startValue"],"end_value":["endValue"],"net_cash":["netCash"],"share_of_gain_pct":["shareOfGainPct"]}},"s184":{"i":"s183"},"s185":{"k":{"time_weighted_return":["timeWeightedReturn"],"money_weighted_return":["moneyWeightedReturn"],"sharpe_ratio":["sharpeRatio"],"max_drawdown":["maxDrawdown"],"periods_per_year":["periodsPerYear"],"data_points":["dataPoints"],"filled_points":["filledPoints"],"as_of":["asOf"]}},"#RealizedGainsReport":{"k":{"portfolio_id":["portfolioId"],"base_currency":["baseCurrency"],"long_term_days":["longTermDays"],"totals":["totals","s186"],"years":["years","s187"],"realizations":["realizations","s189"],"open_lots":["openLots","s191"],"warnings":["warnings","s193"],"methodology":["methodology","s194"]}},"s186":{"k":{"cost_basis":["costBasis"],"short_term_gain":["shortTermGain"],"long_term_gain":["longTermGain"]}},"s187":{"i":"s186"},"s188":{"k":{"sale_trade_id":["saleTradeId"],"lot_trade_id":["lotTradeId"],"position_id":["positionId"],"date_acquired":["dateAcquired"],"date_sold":["dateSold"],"cost_basis":["costBasis"],"holding_days":["holdingDays"],"short_position":["shortPosition"]}},"s189":{"i":"s188"},"s190":{"k":{"lot_trade_id":["lotTradeId"],"position_id":["positionId"],"date_acquired":["dateAcquired"],"cost_basis":["costBasis"],"unit_cost":["unitCost"]}},"s191":{"i":"s190"},"s192":{"k":{"trade_id":["tradeId"]}},"s193":{"i":"s192"},"s194":{"k":{"holding_period":["holdingPeriod"],"specific_identification":["specificIdentification"]}},"#PortfolioRealizedPnl":{"k":{"portfolio_id":["portfolioId"],"total_realized_pnl":["totalRealizedPnl"],"total_proceeds":["totalProceeds"],"total_cost_basis":["totalCostBasis"],"by_symbol":["bySymbol","s196"],"realizations":["realizations","s199"]}},"s195":{"k":{"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"]}},"s196":{"v":"s195"},"#RealizedPnlRow":{"k":{"trade_id":["tradeId"],"position_id":["positionId"],"asset_type":["assetType"],"position_type":["positionType"],"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"],"realized_pnl_percent":["realizedPnlPercent"],"lots":["lots","s198"]}},"s197":{"k":{"trade_id":["tradeId"],"unit_cost":["unitCost"]}},"s198":{"i":"s197"},"s199":{"i":"#RealizedPnlRow"},"#PortfolioTrade":{"k":{"trade_id":["tradeId"],"portfolio_id":["portfolioId"],"position_id":["positionId"],"trade_type":["tradeType"],"asset_type":["assetType"],"total_amount":["totalAmount"],"trade_date":["tradeDate"],"bot_id":["botId"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s200":{"i":"#PortfolioTrade"},"s201":{"k":{"portfolio_id":["portfolioId"],"trades":["trades","s200"]}},"s202":{"k":{"position_id":["positionId"],"avg_cost":["avgCost"],"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"]}},"s203":{"k":{"trade":["trade","#PortfolioTrade"],"realized_pnl":["realizedPnl"],"position":["position","s202"],"ledger_version":["ledgerVersion"]}},"s204":{"k":{"trade_type":["tradeType"],"asset_type":["assetType"],"position_id":["positionId"],"fee_currency":["feeCurrency"],"trade_date":["tradeDate"],"lots":["lots","s193"],"position_type":["positionType"]}},"s205":{"k":{"trade_type":["tradeType"],"trade_date":["tradeDate"]}},"s206":{"k":{"ledger_version":["ledgerVersion"]}},"s207":{"k":{"trade_date":["tradeDate"],"trade_type":["tradeType"],"asset_type":["assetType"]}},"s208":{"i":"s207"},"s209":{"k":{"dry_run":["dryRun"],"total_rows":["totalRows"],"new_positions":["newPositions"],"trade_ids":["tradeIds"],"preview":["preview","s208"]}},"s210":{"k":{"sma_20":["sma20"],"ema_50":["ema50"],"rsi_14":["rsi14"]}},"s211":{"k":{"technical_indicators":["technicalIndicators","s210"]}},"s212":{"i":"s211"},"s213":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"asset_id":["assetId"],"warmup_bars":["warmupBars"],"candles":["candles","s212"]}},"s214":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"last_close":["lastClose"],"support_levels":["supportLevels"],"resistance_levels":["resistanceLevels"],"nearest_support":["nearestSupport"],"nearest_resistance":["nearestResistance"],"pivots_found":["pivotsFound"]}},"s215":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"warmup_bars":["warmupBars"],"warmup_rule":["warmupRule"]}},"s216":{"k":{"reference_time":["referenceTime"],"average_score":["averageScore"],"series":["series","s12"]}},"#Recommendation":{"k":{"recommendation_id":["recommendationId"],"asset_id":["assetId"],"as_of":["asOf"],"implemented_at":["implementedAt"]}},"s217":{"i":"#Recommendation"},"s218":{"k":{"recommendations":["recommendations","s217"],"risk_tolerance":["riskTolerance"],"as_of":["asOf"]}},"#RateLimitStatus":{"k":{"window_seconds":["windowSeconds"],"reset_at":["resetAt"]}},"s219":{"i":"#RateLimitStatus"},"s220":{"k":{"user_context":["userContext"],"limits":["limits","s219"]}},"#Session":{"k":{"session_id":["sessionId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"is_active":["isActive"],"is_current":["isCurrent"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"]}},"s221":{"i":"#Session"},"s222":{"k":{"sessions":["sessions","s221"]}},"s223":{"k":{"kept_session_id":["keptSessionId"]}},"#TradingSignal":{"k":{"signal_id":["signalId"],"asset_id":["assetId"],"signal_type":["signalType"],"entry_price":["entryPrice"],"stop_loss":["stopLoss"],"take_profit_1":["takeProfit1"],"take_profit_2":["takeProfit2"],"take_profits":["takeProfits"],"risk_reward":["riskReward"],"atr_14":["atr14"],"position_size_pct":["positionSizePct"],"risk_level":["riskLevel"],"confluence_factors":["confluenceFactors"],"market_context":["marketContext"],"generated_at":["generatedAt"],"expires_at":["expiresAt"],"execution":["execution","s224"],"model_id":["modelId"],"model_version":["modelVersion"],"track_record":["trackRecord","s225"]}},"s224":{"k":{"execution_id":["executionId"],"entry_price":["entryPrice"],"executed_at":["executedAt"],"exit_price":["exitPrice"],"closed_at":["closedAt"],"realized_return":["realizedReturn"]}},"s225":{"k":{"model_id":["modelId"],"model_name":["modelName"],"model_version":["modelVersion"],"horizon_days":["horizonDays"],"walk_forward":["walkForward","s2"],"live":["live","s3"],"as_of":["asOf"]}},"s226":{"i":"#TradingSignal"},"s227":{"k":{"signal_id":["signalId"],"asset_id":["assetId"],"signal_type":["signalType"],"entry_price":["entryPrice"],"stop_loss":["stopLoss"],"take_profit_1":["takeProfit1"],"take_profit_2":["takeProfit2"],"take_profits":["takeProfits"],"risk_reward":["riskReward"],"atr_14":["atr14"],"position_size_pct":["positionSizePct"],"risk_level":["riskLevel"],"confluence_factors":["confluenceFactors"],"market_context":["marketContext"],"generated_at":["generatedAt"],"expires_at":["expiresAt"],"execution":["execution","s224"],"model_id":["modelId"],"model_version":["modelVersion"],"track_record":["trackRecord","s225"]}},"s228":{"k":{"signal_id":["signalId"]}},"s229":{"k":{"exit_price":["exitPrice"]}},"s230":{"k":{"actual_entry_price":["actualEntryPrice"]}},"s231":{"k":{"exit_price":["exitPrice"],"exit_time":["exitTime"],"holding_period_days":["holdingPeriodDays"]}},"s232":{"k":{"close_after_horizon":["closeAfterHorizon"],"return_in_direction":["returnInDirection"],"direction_correct":["directionCorrect"]}},"s233":{"k":{"signal_id":["signalId"],"asset_id":["assetId"],"entry_price":["entryPrice"],"as_of":["asOf"],"bars_observed":["barsObserved"],"target_1":["target1","s231"],"target_2":["target2","s231"],"predicted":["predicted","s1"],"actual":["actual","s232"],"track_record":["trackRecord"]}},"#TimingAlert":{"k":{"as_of":["asOf"]}},"s234":{"i":"#TimingAlert"},"s235":{"k":{"alerts":["alerts","s58"],"timing_alerts":["timingAlerts","s234"],"watchlist_id":["watchlistId"]}},"s236":{"k":{"win_rate":["winRate"],"average_return":["averageReturn"],"profit_factor":["profitFactor"],"total_return":["totalReturn"],"max_drawdown":["maxDrawdown"]}},"s237":{"v":"s236"},"s238":{"k":{"as_of":["asOf"],"window_days":["windowDays"],"overall":["overall","s236"],"by_model":["byModel","s237"],"by_asset":["byAsset","s237"],"by_timeframe":["byTimeframe","s237"],"mean_mfe":["meanMfe"],"mean_mae":["meanMae"]}},"s239":{"k":{"model_id":["modelId"],"model_version":["modelVersion"],"start_date":["startDate"],"end_date":["endDate"],"fee_rate":["feeRate"],"out_of_sample_predictions":["outOfSamplePredictions"],"out_of_sample_accuracy":["outOfSampleAccuracy"],"overall":["overall","s236"],"per_asset":["perAsset"],"track_record":["trackRecord","#ModelTrackRecord"]}},"s240":{"k":{"asset_id":["assetId"],"probability_up":["probabilityUp"],"rsi_14":["rsi14"],"macd_histogram":["macdHistogram"],"active_signals":["activeSignals","s226"],"as_of":["asOf"]}},"s241":{"i":"s240"},"s242":{"k":{"watchlist_id":["watchlistId"],"signals":["signals","s241"],"as_of":["asOf"]}},"s243":{"k":{"actual_entry_price":["actualEntryPrice"],"signal_id":["signalId"]}},"s244":{"k":{"asset_id":["assetId"],"model_id":["modelId"],"probability_up":["probabilityUp"]}},"s245":{"i":"s244"},"s246":{"k":{"generated":["generated","s226"],"already_generated":["alreadyGenerated","s226"],"considered":["considered","s245"],"as_of":["asOf"]}},"s247":{"k":{"asset_ids":["assetIds"],"model_id":["modelId"],"min_confidence":["minConfidence"]}},"s248":{"k":{"opportunities":["opportunities","s226"],"by_sector":["bySector"],"as_of":["asOf"]}},"s249":{"k":{"feedback_id":["feedbackId"],"suggestion_id":["suggestionId"],"feedback_text":["feedbackText"],"action_taken":["actionTaken"]}},"s250":{"k":{"feedback_text":["feedbackText"],"action_taken":["actionTaken"]}},"s251":{"k":{"watchlist_id":["watchlistId"],"suggestions":["suggestions","s53"],"as_of":["asOf"]}},"#UserActivity":{"k":{"activities":["activities","s253"],"engagement":["engagement","s254"]}},"s252":{"k":{"ip_address":["ipAddress"],"user_agent":["userAgent"],"session_id":["sessionId"],"created_at":["createdAt"]}},"s253":{"i":"s252"},"s254":{"k":{"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"member_since":["memberSince"],"active_sessions":["activeSessions"],"active_days_30d":["activeDays30d"],"actions_30d":["actions30d"]}},"s255":{"k":{"sessions_ended":["sessionsEnded"]}},"#ChangePasswordRequest":{"k":{"current_password":["currentPassword"],"new_password":["newPassword"]}},"#UserProfile":{"k":{"user_id":["userId"],"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"],"subscription":["subscription","s31"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"referral_code":["referralCode"],"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"#ProfileUpdate":{"k":{"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"]}},"s256":{"k":{"asset_type":["assetType"],"quote_currency":["quoteCurrency"]}},"s257":{"k":{"asset_id":["assetId"],"candles":["candles","s74"]}},"#Watchlist":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s258":{"i":"#Watchlist"},"s259":{"k":{"watchlists":["watchlists","s258"]}},"#WatchlistDetail":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"],"assets":["assets","s38"]}},"s260":{"k":{"is_public":["isPublic"],"sort_order":["sortOrder"]}},"s261":{"k":{"assets":["assets","s38"]}},"s262":{"k":{"position_type":["positionType"],"sort_order":["sortOrder"],"target_price":["targetPrice"],"asset_id":["assetId"]}},"s263":{"k":{"position_type":["positionType"],"sort_order":["sortOrder"],"target_price":["targetPrice"]}},"s264":{"k":{"watchlist_id":["watchlistId"],"signals":["signals","s95"]}},"s265":{"k":{"users":["users","s32"]}},"s266":{"k":{"user":["user","#AdminUser"]}},"#TaskRateLimit":{"k":{"task_name":["taskName"],"rate_limited":["rateLimited"],"max_calls":["maxCalls"],"time_window_seconds":["timeWindowSeconds"],"current_calls":["currentCalls"],"remaining_calls":["remainingCalls"],"reset_after_seconds":["resetAfterSeconds"]}},"s267":{"i":"#TaskRateLimit"},"s268":{"k":{"rate_limits":["rateLimits","s267"]}},"s269":{"k":{"had_history":["hadHistory"]}},"#BacktestListItem":{"k":{"summary":["summary","#BacktestSummary"]}},"#BacktestSummary":{},"s270":{"i":"#BacktestListItem"},"#Backtest":{"k":{"summary":["summary","#BacktestSummary"]}},"#BacktestRunRequest":{},"#Bot":{},"s271":{"i":"#Bot"},"#BotCreate":{},"#BotPatch":{},"#BotAction":{},"#SpotPrice":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"]}},"#Health":{},"#DetailedHealth":{"k":{"system_metrics":["systemMetrics","s272"],"services":["services","s273"]}},"s272":{"k":{"d1_round_trip_ms":["d1RoundTripMs"],"isolate_requests_served":["isolateRequestsServed"],"jobs_backlog":["jobsBacklog"],"oldest_queued_job_age_s":["oldestQueuedJobAgeS"]}},"#ServiceCheck":{"k":{"response_time":["responseTime"]}},"s273":{"i":"#ServiceCheck"},"#Integration":{},"s274":{"i":"#Integration"},"s275":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"]}},"s276":{"i":"s275"},"s277":{"k":{"created_at":["createdAt"]}},"s278":{"k":{"public_key":["publicKey"]}},"#Preferences":{},"s279":{"k":{"change_percent_24h":["changePercent24h"],"as_of":["asOf"],"stale_reason":["staleReason"]}},"s280":{"v":"s279"},"s281":{"k":{"results":["results","s280"]}},"#RiskAlert":{},"s282":{"i":"#RiskAlert"},"#RiskLimits":{},"s283":{"k":{"limits":["limits","#RiskLimits"]}},"#RiskLimitsUpdate":{},"#TradingTrade":{},"s284":{"i":"#TradingTrade"},"#Holding":{"k":{"user_id":["userId"],"asset_type":["assetType"],"avg_purchase_price":["avgPurchasePrice"],"total_invested":["totalInvested"],"current_price":["currentPrice"],"current_value":["currentValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"realized_pnl":["realizedPnl"],"price_date":["priceDate"],"price_source":["priceSource"]}},"s285":{"i":"#Holding"},"s286":{"k":{"holdings":["holdings","s285"],"total_value":["totalValue"],"total_invested":["totalInvested"],"unrealized_pnl":["unrealizedPnl"],"realized_pnl":["realizedPnl"],"as_of":["asOf"]}},"s287":{"k":{"time_weighted_return":["timeWeightedReturn"],"money_weighted_return":["moneyWeightedReturn"],"max_drawdown":["maxDrawdown"],"volatility_annualized":["volatilityAnnualized"]}},"s288":{"k":{"periods_per_year":["periodsPerYear"],"data_points":["dataPoints"]}},"s289":{"k":{"performance":["performance","s287"],"methodology":["methodology","s288"]}},"s290":{"k":{"realizedPnl":["realizedPnl","s199"],"total_realized_pnl":["totalRealizedPnl"],"by_symbol":["bySymbol"]}},"#TrackerTrade":{"k":{"user_id":["userId"],"portfolio_id":["portfolioId"],"holding_id":["holdingId"],"trade_type":["tradeType"],"asset_type":["assetType"],"total_amount":["totalAmount"],"trade_date":["tradeDate"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s291":{"i":"#TrackerTrade"},"s292":{"k":{"trades":["trades","s291"]}},"s293":{"k":{"trade":["trade","#TrackerTrade"]}},"#TradesImportReport":{"k":{"dry_run":["dryRun"],"total_rows":["totalRows"],"new_positions":["newPositions"],"trade_ids":["tradeIds"],"preview":["preview","s208"]}},"#JWKS":{}};
 
 /** Every operation: method, path, how its success body is read. */
 export const OPERATIONS = {
+  "admin.aiModels": {"method":"POST","path":"/api/v1/admin/ai/models","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AIModel","req":"s5"},
+  "admin.updateAiModel": {"method":"PUT","path":"/api/v1/admin/ai/models/{model_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AIModel","req":"s6"},
   "admin.assets": {"method":"POST","path":"/api/v1/admin/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AssetDetail","req":"#AssetInput"},
-  "admin.updateAsset": {"method":"PUT","path":"/api/v1/admin/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AssetDetail","req":"s2"},
-  "admin.listDataQualityAssets": {"method":"GET","path":"/api/v1/admin/data-quality/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s5","q":{"assetType":"asset_type"}},
-  "admin.listDataQualityPriceData": {"method":"GET","path":"/api/v1/admin/data-quality/price-data","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s7","q":{"assetId":"asset_id"}},
+  "admin.updateAsset": {"method":"PUT","path":"/api/v1/admin/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AssetDetail","req":"s8"},
+  "admin.listDataQualityAssets": {"method":"GET","path":"/api/v1/admin/data-quality/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s11","q":{"assetType":"asset_type"}},
+  "admin.listDataQualityPriceData": {"method":"GET","path":"/api/v1/admin/data-quality/price-data","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s13","q":{"assetId":"asset_id"}},
   "admin.dataQualityValidate": {"method":"POST","path":"/api/v1/admin/data-quality/validate","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Job"},
-  "admin.listFeedback": {"method":"GET","path":"/api/v1/admin/feedback","response":"json","unwrap":true,"listKey":"feedback","bodyType":null,"res":"s9","q":{"feedbackType":"feedback_type","userId":"user_id"}},
-  "admin.updateFeedback": {"method":"PUT","path":"/api/v1/admin/feedback/{feedback_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Feedback","req":"s10"},
+  "admin.listFeedback": {"method":"GET","path":"/api/v1/admin/feedback","response":"json","unwrap":true,"listKey":"feedback","bodyType":null,"res":"s15","q":{"feedbackType":"feedback_type","userId":"user_id"}},
+  "admin.updateFeedback": {"method":"PUT","path":"/api/v1/admin/feedback/{feedback_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Feedback","req":"s16"},
   "admin.macroBackfill": {"method":"POST","path":"/api/v1/admin/macro/backfill","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Job","q":{"startDate":"start_date","endDate":"end_date","dataSources":"data_sources"}},
   "admin.listMacroDataSources": {"method":"GET","path":"/api/v1/admin/macro/data-sources","response":"json","unwrap":true,"listKey":null,"bodyType":null},
+  "admin.listModels": {"method":"GET","path":"/api/v1/admin/models","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s17","q":{"modelType":"model_type"}},
+  "admin.updateModelsConfig": {"method":"PUT","path":"/api/v1/admin/models/{model_id}/config","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AIModel","req":"s6"},
+  "admin.modelsRetrain": {"method":"POST","path":"/api/v1/admin/models/{model_id}/retrain","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s18"},
   "admin.notificationsBroadcast": {"method":"POST","path":"/api/v1/admin/notifications/broadcast","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Job"},
-  "admin.getNotificationsStats": {"method":"GET","path":"/api/v1/admin/notifications/stats","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s11"},
+  "admin.getNotificationsStats": {"method":"GET","path":"/api/v1/admin/notifications/stats","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s19"},
   "admin.priceDataCleanup": {"method":"POST","path":"/api/v1/admin/price-data/cleanup","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Job"},
-  "admin.priceDataFetch": {"method":"POST","path":"/api/v1/admin/price-data/fetch","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Job","req":"s12"},
-  "admin.priceDataImport": {"method":"POST","path":"/api/v1/admin/price-data/import","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s13","q":{"dryRun":"dry_run"}},
-  "admin.listSecurityActiveSessions": {"method":"GET","path":"/api/v1/admin/security/active-sessions","response":"json","unwrap":true,"listKey":"sessions","bodyType":null,"res":"s16","q":{"userId":"user_id"}},
-  "admin.listSecurityAuditLogs": {"method":"GET","path":"/api/v1/admin/security/audit-logs","response":"json","unwrap":true,"listKey":"auditLogs","bodyType":null,"res":"s18","q":{"userId":"user_id","actionType":"action_type","startDate":"start_date","endDate":"end_date"}},
+  "admin.priceDataFetch": {"method":"POST","path":"/api/v1/admin/price-data/fetch","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Job","req":"s20"},
+  "admin.priceDataImport": {"method":"POST","path":"/api/v1/admin/price-data/import","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s21","q":{"dryRun":"dry_run"}},
+  "admin.listSecurityActiveSessions": {"method":"GET","path":"/api/v1/admin/security/active-sessions","response":"json","unwrap":true,"listKey":"sessions","bodyType":null,"res":"s24","q":{"userId":"user_id"}},
+  "admin.listSecurityAuditLogs": {"method":"GET","path":"/api/v1/admin/security/audit-logs","response":"json","unwrap":true,"listKey":"auditLogs","bodyType":null,"res":"s26","q":{"userId":"user_id","actionType":"action_type","startDate":"start_date","endDate":"end_date"}},
   "admin.getSecuritySuspiciousActivity": {"method":"GET","path":"/api/v1/admin/security/suspicious-activity","response":"json","unwrap":true,"listKey":null,"bodyType":null},
-  "admin.securityTerminateSession": {"method":"POST","path":"/api/v1/admin/security/terminate-session/{session_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s19"},
-  "admin.listUsers": {"method":"GET","path":"/api/v1/admin/users","response":"json","unwrap":true,"listKey":"users","bodyType":null,"res":"s23"},
-  "admin.getUser": {"method":"GET","path":"/api/v1/admin/users/{user_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s25"},
+  "admin.securityTerminateSession": {"method":"POST","path":"/api/v1/admin/security/terminate-session/{session_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s27"},
+  "admin.listSignalsModelPerformance": {"method":"GET","path":"/api/v1/admin/signals/model-performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s28"},
+  "admin.getSignalsPerformance": {"method":"GET","path":"/api/v1/admin/signals/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s29"},
+  "admin.signalsValidate": {"method":"POST","path":"/api/v1/admin/signals/validate","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s30"},
+  "admin.listUsers": {"method":"GET","path":"/api/v1/admin/users","response":"json","unwrap":true,"listKey":"users","bodyType":null,"res":"s34"},
+  "admin.getUser": {"method":"GET","path":"/api/v1/admin/users/{user_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s36"},
   "admin.updateUser": {"method":"PUT","path":"/api/v1/admin/users/{user_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AdminUser","req":"#AdminUserUpdate"},
   "admin.updateUsersRole": {"method":"PUT","path":"/api/v1/admin/users/{user_id}/role","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AdminUser"},
-  "admin.updateUsersStatus": {"method":"PUT","path":"/api/v1/admin/users/{user_id}/status","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AdminUser","req":"s26"},
+  "admin.updateUsersStatus": {"method":"PUT","path":"/api/v1/admin/users/{user_id}/status","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AdminUser","req":"s37"},
   "admin.usersVerify": {"method":"POST","path":"/api/v1/admin/users/{user_id}/verify","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#AdminUser"},
   "admin.getWatchlistsAnalytics": {"method":"GET","path":"/api/v1/admin/watchlists/analytics","response":"json","unwrap":true,"listKey":null,"bodyType":null},
-  "admin.getWatchlistsDefault": {"method":"GET","path":"/api/v1/admin/watchlists/default","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s28"},
-  "admin.updateWatchlistsDefault": {"method":"PUT","path":"/api/v1/admin/watchlists/default","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s28","req":"s29"},
-  "alerts.list": {"method":"GET","path":"/api/v1/alerts","response":"json","unwrap":true,"listKey":"alerts","bodyType":null,"res":"s31","q":{"isActive":"is_active"}},
+  "admin.getWatchlistsDefault": {"method":"GET","path":"/api/v1/admin/watchlists/default","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s39"},
+  "admin.updateWatchlistsDefault": {"method":"PUT","path":"/api/v1/admin/watchlists/default","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s39","req":"s40"},
+  "ai.getMarketRegime": {"method":"GET","path":"/api/v1/ai/market-regime","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s28"},
+  "ai.listModels": {"method":"GET","path":"/api/v1/ai/models","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s17","q":{"modelType":"model_type"}},
+  "ai.getModel": {"method":"GET","path":"/api/v1/ai/models/{model_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#AIModel"},
+  "ai.getModelsPerformance": {"method":"GET","path":"/api/v1/ai/models/{model_id}/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s47"},
+  "ai.getModelsPredictions": {"method":"GET","path":"/api/v1/ai/models/{model_id}/predictions","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s50","q":{"assetId":"asset_id","startDate":"start_date","endDate":"end_date"}},
+  "ai.modelsTrain": {"method":"POST","path":"/api/v1/ai/models/{model_id}/train","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s18"},
+  "ai.getSectorAnalysis": {"method":"GET","path":"/api/v1/ai/sector-analysis","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s28"},
+  "ai.getSuggestion": {"method":"GET","path":"/api/v1/ai/suggestions/{user_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s55"},
+  "ai.listTrainingJobs": {"method":"GET","path":"/api/v1/ai/training-jobs","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s57","q":{"modelId":"model_id"}},
+  "alerts.list": {"method":"GET","path":"/api/v1/alerts","response":"json","unwrap":true,"listKey":"alerts","bodyType":null,"res":"s59","q":{"isActive":"is_active"}},
   "alerts.create": {"method":"POST","path":"/api/v1/alerts","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Alert","req":"#CreateAlert"},
   "alerts.get": {"method":"GET","path":"/api/v1/alerts/{alert_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Alert"},
   "alerts.update": {"method":"PUT","path":"/api/v1/alerts/{alert_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Alert","req":"#UpdateAlert"},
-  "alerts.delete": {"method":"DELETE","path":"/api/v1/alerts/{alert_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s32"},
-  "alerts.listHistory": {"method":"GET","path":"/api/v1/alerts/{alert_id}/history","response":"json","unwrap":true,"listKey":"triggers","bodyType":null,"res":"s34"},
-  "alerts.listTriggered": {"method":"GET","path":"/api/v1/alerts/triggered","response":"json","unwrap":true,"listKey":"triggered","bodyType":null,"res":"s36"},
-  "analytics.getPortfolioOverview": {"method":"GET","path":"/api/v1/analytics/portfolio/{id}/overview","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s40"},
-  "apiKeys.list": {"method":"GET","path":"/api/v1/api-keys","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s42"},
-  "apiKeys.create": {"method":"POST","path":"/api/v1/api-keys","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s43","req":"#ApiKeyCreate"},
+  "alerts.delete": {"method":"DELETE","path":"/api/v1/alerts/{alert_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s60"},
+  "alerts.listHistory": {"method":"GET","path":"/api/v1/alerts/{alert_id}/history","response":"json","unwrap":true,"listKey":"triggers","bodyType":null,"res":"s62"},
+  "alerts.listTriggered": {"method":"GET","path":"/api/v1/alerts/triggered","response":"json","unwrap":true,"listKey":"triggered","bodyType":null,"res":"s64"},
+  "analytics.getPortfolioOverview": {"method":"GET","path":"/api/v1/analytics/portfolio/{id}/overview","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s68"},
+  "apiKeys.list": {"method":"GET","path":"/api/v1/api-keys","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s70"},
+  "apiKeys.create": {"method":"POST","path":"/api/v1/api-keys","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s71","req":"#ApiKeyCreate"},
   "apiKeys.delete": {"method":"DELETE","path":"/api/v1/api-keys/{key_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#ApiKey"},
-  "assets.list": {"method":"GET","path":"/api/v1/assets","response":"json","unwrap":true,"listKey":"assets","bodyType":null,"res":"s45","q":{"assetType":"asset_type"}},
+  "assets.list": {"method":"GET","path":"/api/v1/assets","response":"json","unwrap":true,"listKey":"assets","bodyType":null,"res":"s73","q":{"assetType":"asset_type"}},
   "assets.get": {"method":"GET","path":"/api/v1/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#AssetDetail"},
-  "assets.getPriceHistory": {"method":"GET","path":"/api/v1/assets/{asset_id}/price-history","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s47","q":{"startDate":"start_date","endDate":"end_date"}},
-  "assets.getStatistics": {"method":"GET","path":"/api/v1/assets/{asset_id}/statistics","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s49"},
-  "assets.listSearch": {"method":"GET","path":"/api/v1/assets/search","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s52","q":{"assetType":"asset_type"}},
+  "assets.getAnalysis": {"method":"GET","path":"/api/v1/assets/{asset_id}/analysis","response":"json","unwrap":true,"listKey":null,"bodyType":null},
+  "assets.getPriceHistory": {"method":"GET","path":"/api/v1/assets/{asset_id}/price-history","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s75","q":{"startDate":"start_date","endDate":"end_date"}},
+  "assets.getStatistics": {"method":"GET","path":"/api/v1/assets/{asset_id}/statistics","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s77"},
+  "assets.listAnalysis": {"method":"GET","path":"/api/v1/assets/analysis","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s28","q":{"assetIds":"asset_ids"}},
+  "assets.listSearch": {"method":"GET","path":"/api/v1/assets/search","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s80","q":{"assetType":"asset_type"}},
   "auth.get2fa": {"method":"GET","path":"/api/v1/auth/2fa","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#TwoFactorStatus"},
   "auth.disable2fa": {"method":"POST","path":"/api/v1/auth/2fa/disable","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#TwoFactorStatus"},
   "auth.enroll2fa": {"method":"POST","path":"/api/v1/auth/2fa/enroll","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#TwoFactorEnrolment"},
@@ -1582,99 +1780,122 @@ export const OPERATIONS = {
   "auth.getMe": {"method":"GET","path":"/api/v1/auth/me","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#MeResponse"},
   "auth.refresh": {"method":"POST","path":"/api/v1/auth/refresh","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#AuthResponse","req":"#RefreshRequest"},
   "auth.register": {"method":"POST","path":"/api/v1/auth/register","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#AuthResponse","req":"#RegisterRequest"},
-  "data.listFactorsEtfPrices": {"method":"GET","path":"/api/v1/data/factors/etf-prices","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s59"},
-  "data.getPortfolioComplete": {"method":"GET","path":"/api/v1/data/portfolio/{portfolio_id}/complete","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s65","q":{"asOfDate":"as_of_date"}},
-  "data.getPortfolioDataQuality": {"method":"GET","path":"/api/v1/data/portfolio/{portfolio_id}/data-quality","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s72"},
-  "data.listPortfolios": {"method":"GET","path":"/api/v1/data/portfolios","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s75"},
-  "data.getPortfoliosAggregations": {"method":"GET","path":"/api/v1/data/portfolios/{portfolio_id}/aggregations","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s81","q":{"includeGreeks":"include_greeks","includeFactors":"include_factors"}},
-  "data.getPortfoliosPositionsSummary": {"method":"GET","path":"/api/v1/data/portfolios/{portfolio_id}/positions/summary","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s87","q":{"groupBy":"group_by","includeClosed":"include_closed"}},
-  "data.getPositionsDetails": {"method":"GET","path":"/api/v1/data/positions/{position_id}/details","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s95","q":{"includeHistory":"include_history"}},
-  "data.listPositionsDetails": {"method":"GET","path":"/api/v1/data/positions/details","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s99","q":{"portfolioId":"portfolio_id","positionType":"position_type","includeInactive":"include_inactive"}},
-  "data.getPricesHistorical": {"method":"GET","path":"/api/v1/data/prices/historical/{symbol_or_position_id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s103","q":{"startDate":"start_date","endDate":"end_date"}},
-  "data.getPricesQuotes": {"method":"GET","path":"/api/v1/data/prices/quotes","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s106"},
-  "feedback.list": {"method":"GET","path":"/api/v1/feedback","response":"json","unwrap":true,"listKey":"feedback","bodyType":null,"res":"s9"},
+  "data.listFactorsEtfPrices": {"method":"GET","path":"/api/v1/data/factors/etf-prices","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s87"},
+  "data.getPortfolioComplete": {"method":"GET","path":"/api/v1/data/portfolio/{portfolio_id}/complete","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s93","q":{"asOfDate":"as_of_date"}},
+  "data.getPortfolioDataQuality": {"method":"GET","path":"/api/v1/data/portfolio/{portfolio_id}/data-quality","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s99"},
+  "data.listPortfolios": {"method":"GET","path":"/api/v1/data/portfolios","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s102"},
+  "data.getPortfoliosAggregations": {"method":"GET","path":"/api/v1/data/portfolios/{portfolio_id}/aggregations","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s108","q":{"includeGreeks":"include_greeks","includeFactors":"include_factors"}},
+  "data.getPortfoliosPositionsSummary": {"method":"GET","path":"/api/v1/data/portfolios/{portfolio_id}/positions/summary","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s114","q":{"groupBy":"group_by","includeClosed":"include_closed"}},
+  "data.getPositionsDetails": {"method":"GET","path":"/api/v1/data/positions/{position_id}/details","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s122","q":{"includeHistory":"include_history"}},
+  "data.listPositionsDetails": {"method":"GET","path":"/api/v1/data/positions/details","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s126","q":{"portfolioId":"portfolio_id","positionType":"position_type","includeInactive":"include_inactive"}},
+  "data.getPricesHistorical": {"method":"GET","path":"/api/v1/data/prices/historical/{symbol_or_position_id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s130","q":{"startDate":"start_date","endDate":"end_date"}},
+  "data.getPricesQuotes": {"method":"GET","path":"/api/v1/data/prices/quotes","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s133"},
+  "feedback.list": {"method":"GET","path":"/api/v1/feedback","response":"json","unwrap":true,"listKey":"feedback","bodyType":null,"res":"s15"},
   "feedback.create": {"method":"POST","path":"/api/v1/feedback","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Feedback"},
-  "jobs.list": {"method":"GET","path":"/api/v1/jobs","response":"json","unwrap":true,"listKey":"jobs","bodyType":null,"res":"s108"},
+  "jobs.list": {"method":"GET","path":"/api/v1/jobs","response":"json","unwrap":true,"listKey":"jobs","bodyType":null,"res":"s135"},
   "jobs.get": {"method":"GET","path":"/api/v1/jobs/{job_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Job"},
   "jobs.cancel": {"method":"POST","path":"/api/v1/jobs/{job_id}/cancel","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Job"},
-  "management.portfolios": {"method":"POST","path":"/api/v1/management/portfolios","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#ManagedPortfolio","req":"s109"},
-  "management.updatePortfolio": {"method":"PUT","path":"/api/v1/management/portfolios/{portfolio_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#ManagedPortfolio","req":"s109"},
-  "management.deletePortfolio": {"method":"DELETE","path":"/api/v1/management/portfolios/{portfolio_id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s110"},
-  "management.portfoliosPositions": {"method":"POST","path":"/api/v1/management/portfolios/{portfolio_id}/positions","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s111","req":"s112"},
-  "management.updatePosition": {"method":"PUT","path":"/api/v1/management/positions/{position_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s113","req":"s114"},
-  "management.positionsClose": {"method":"POST","path":"/api/v1/management/positions/{position_id}/close","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s116"},
-  "notifications.list": {"method":"GET","path":"/api/v1/notifications","response":"json","unwrap":true,"listKey":"notifications","bodyType":null,"res":"s118","q":{"notificationType":"notification_type","unreadOnly":"unread_only","includeDismissed":"include_dismissed"}},
+  "management.portfolios": {"method":"POST","path":"/api/v1/management/portfolios","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#ManagedPortfolio","req":"s136"},
+  "management.updatePortfolio": {"method":"PUT","path":"/api/v1/management/portfolios/{portfolio_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#ManagedPortfolio","req":"s136"},
+  "management.deletePortfolio": {"method":"DELETE","path":"/api/v1/management/portfolios/{portfolio_id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s137"},
+  "management.portfoliosPositions": {"method":"POST","path":"/api/v1/management/portfolios/{portfolio_id}/positions","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s138","req":"s139"},
+  "management.updatePosition": {"method":"PUT","path":"/api/v1/management/positions/{position_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s140","req":"s141"},
+  "management.positionsClose": {"method":"POST","path":"/api/v1/management/positions/{position_id}/close","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s143"},
+  "notifications.list": {"method":"GET","path":"/api/v1/notifications","response":"json","unwrap":true,"listKey":"notifications","bodyType":null,"res":"s145","q":{"notificationType":"notification_type","unreadOnly":"unread_only","includeDismissed":"include_dismissed"}},
   "notifications.get": {"method":"GET","path":"/api/v1/notifications/{notification_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Notification"},
   "notifications.delete": {"method":"DELETE","path":"/api/v1/notifications/{notification_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Notification"},
   "notifications.updateRead": {"method":"PUT","path":"/api/v1/notifications/{notification_id}/read","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Notification"},
-  "notifications.updateMarkAllRead": {"method":"PUT","path":"/api/v1/notifications/mark-all-read","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s119"},
+  "notifications.updateMarkAllRead": {"method":"PUT","path":"/api/v1/notifications/mark-all-read","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s146"},
   "notifications.getPreferences": {"method":"GET","path":"/api/v1/notifications/preferences","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#NotificationPreferences"},
-  "notifications.createPreference": {"method":"POST","path":"/api/v1/notifications/preferences","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#NotificationPreferences","req":"s120"},
-  "portfolios.list": {"method":"GET","path":"/api/v1/portfolios","response":"json","unwrap":true,"listKey":"portfolios","bodyType":null,"res":"s122","q":{"includeInactive":"include_inactive"}},
-  "portfolios.create": {"method":"POST","path":"/api/v1/portfolios","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Portfolio","req":"s123"},
+  "notifications.createPreference": {"method":"POST","path":"/api/v1/notifications/preferences","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#NotificationPreferences","req":"s147"},
+  "portfolios.list": {"method":"GET","path":"/api/v1/portfolios","response":"json","unwrap":true,"listKey":"portfolios","bodyType":null,"res":"s149","q":{"includeInactive":"include_inactive"}},
+  "portfolios.create": {"method":"POST","path":"/api/v1/portfolios","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Portfolio","req":"s150"},
   "portfolios.get": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#PortfolioDetail"},
-  "portfolios.update": {"method":"PUT","path":"/api/v1/portfolios/{portfolio_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Portfolio","req":"s129"},
-  "portfolios.delete": {"method":"DELETE","path":"/api/v1/portfolios/{portfolio_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s110"},
+  "portfolios.update": {"method":"PUT","path":"/api/v1/portfolios/{portfolio_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Portfolio","req":"s156"},
+  "portfolios.delete": {"method":"DELETE","path":"/api/v1/portfolios/{portfolio_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s137"},
   "portfolios.getAnalytics": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/analytics","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#PortfolioAnalytics"},
-  "portfolios.getAssets": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s136","q":{"includeInactive":"include_inactive"}},
-  "portfolios.createAsset": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#PortfolioAsset","req":"s137"},
-  "portfolios.updateAsset": {"method":"PUT","path":"/api/v1/portfolios/{portfolio_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#PortfolioAsset","req":"s138"},
-  "portfolios.deleteAsset": {"method":"DELETE","path":"/api/v1/portfolios/{portfolio_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s139"},
+  "portfolios.getAssets": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s163","q":{"includeInactive":"include_inactive"}},
+  "portfolios.createAsset": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#PortfolioAsset","req":"s164"},
+  "portfolios.updateAsset": {"method":"PUT","path":"/api/v1/portfolios/{portfolio_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#PortfolioAsset","req":"s165"},
+  "portfolios.deleteAsset": {"method":"DELETE","path":"/api/v1/portfolios/{portfolio_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s166"},
   "portfolios.getPerformance": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#PortfolioPerformance","q":{"standardPeriods":"standard_periods"}},
   "portfolios.getRealizedGains": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/realized-gains","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#RealizedGainsReport","q":{"longTermDays":"long_term_days"}},
   "portfolios.getRealizedPnl": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/realized-pnl","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#PortfolioRealizedPnl"},
-  "portfolios.listTrades": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/trades","response":"json","unwrap":true,"listKey":"trades","bodyType":null,"res":"s174","q":{"tradeType":"trade_type","assetType":"asset_type"}},
-  "portfolios.createTrade": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/trades","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s176","req":"s177"},
-  "portfolios.updateTrade": {"method":"PUT","path":"/api/v1/portfolios/{portfolio_id}/trades/{trade_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s176","req":"s178"},
-  "portfolios.deleteTrade": {"method":"DELETE","path":"/api/v1/portfolios/{portfolio_id}/trades/{trade_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s179"},
+  "portfolios.listTrades": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/trades","response":"json","unwrap":true,"listKey":"trades","bodyType":null,"res":"s201","q":{"tradeType":"trade_type","assetType":"asset_type"}},
+  "portfolios.createTrade": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/trades","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s203","req":"s204"},
+  "portfolios.updateTrade": {"method":"PUT","path":"/api/v1/portfolios/{portfolio_id}/trades/{trade_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s203","req":"s205"},
+  "portfolios.deleteTrade": {"method":"DELETE","path":"/api/v1/portfolios/{portfolio_id}/trades/{trade_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s206"},
   "portfolios.getTradesExport": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/trades/export","response":"text","unwrap":false,"listKey":null,"bodyType":null},
-  "portfolios.tradesImport": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/trades/import","response":"json","unwrap":true,"listKey":null,"bodyType":"text/csv","res":"s182","q":{"dryRun":"dry_run"}},
-  "priceData.get": {"method":"GET","path":"/api/v1/price-data/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s186","q":{"startDate":"start_date","endDate":"end_date"}},
-  "priceData.getSupportResistance": {"method":"GET","path":"/api/v1/price-data/{asset_id}/support-resistance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s187","q":{"endDate":"end_date","maxLevels":"max_levels"}},
-  "priceData.getTechnicalIndicators": {"method":"GET","path":"/api/v1/price-data/{asset_id}/technical-indicators","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s188","q":{"endDate":"end_date","smaPeriod":"sma_period","emaPeriod":"ema_period","rsiPeriod":"rsi_period","macdFast":"macd_fast","macdSlow":"macd_slow","macdSignal":"macd_signal","bbPeriod":"bb_period","bbStd":"bb_std","atrPeriod":"atr_period","stochK":"stoch_k","stochD":"stoch_d","adxPeriod":"adx_period","cciPeriod":"cci_period","rocPeriod":"roc_period","donchianPeriod":"donchian_period","vwapWindow":"vwap_window"}},
-  "priceData.getQualityReport": {"method":"GET","path":"/api/v1/price-data/quality-report","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s189","q":{"assetId":"asset_id"}},
-  "security.getRateLimits": {"method":"GET","path":"/api/v1/security/rate-limits","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s191"},
-  "sessions.list": {"method":"GET","path":"/api/v1/sessions","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s193"},
-  "sessions.delete": {"method":"DELETE","path":"/api/v1/sessions/{session_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s55"},
-  "sessions.deleteTerminateAll": {"method":"DELETE","path":"/api/v1/sessions/terminate-all","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s194"},
-  "signals.getAlerts": {"method":"GET","path":"/api/v1/signals/alerts","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s196"},
+  "portfolios.tradesImport": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/trades/import","response":"json","unwrap":true,"listKey":null,"bodyType":"text/csv","res":"s209","q":{"dryRun":"dry_run"}},
+  "priceData.get": {"method":"GET","path":"/api/v1/price-data/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s213","q":{"startDate":"start_date","endDate":"end_date"}},
+  "priceData.getSupportResistance": {"method":"GET","path":"/api/v1/price-data/{asset_id}/support-resistance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s214","q":{"endDate":"end_date","maxLevels":"max_levels"}},
+  "priceData.getTechnicalIndicators": {"method":"GET","path":"/api/v1/price-data/{asset_id}/technical-indicators","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s215","q":{"endDate":"end_date","smaPeriod":"sma_period","emaPeriod":"ema_period","rsiPeriod":"rsi_period","macdFast":"macd_fast","macdSlow":"macd_slow","macdSignal":"macd_signal","bbPeriod":"bb_period","bbStd":"bb_std","atrPeriod":"atr_period","stochK":"stoch_k","stochD":"stoch_d","adxPeriod":"adx_period","cciPeriod":"cci_period","rocPeriod":"roc_period","donchianPeriod":"donchian_period","vwapWindow":"vwap_window"}},
+  "priceData.getQualityReport": {"method":"GET","path":"/api/v1/price-data/quality-report","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s216","q":{"assetId":"asset_id"}},
+  "recommendations.get": {"method":"GET","path":"/api/v1/recommendations","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s218"},
+  "recommendations.getV1": {"method":"GET","path":"/api/v1/recommendations/{recommendation_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Recommendation"},
+  "recommendations.updateImplement": {"method":"PUT","path":"/api/v1/recommendations/{recommendation_id}/implement","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Recommendation"},
+  "security.getRateLimits": {"method":"GET","path":"/api/v1/security/rate-limits","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s220"},
+  "sessions.list": {"method":"GET","path":"/api/v1/sessions","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s222"},
+  "sessions.delete": {"method":"DELETE","path":"/api/v1/sessions/{session_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s83"},
+  "sessions.deleteTerminateAll": {"method":"DELETE","path":"/api/v1/sessions/terminate-all","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s223"},
+  "signals.list": {"method":"GET","path":"/api/v1/signals","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s226","q":{"assetId":"asset_id","signalType":"signal_type","modelId":"model_id"}},
+  "signals.get": {"method":"GET","path":"/api/v1/signals/{signal_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s227"},
+  "signals.delete": {"method":"DELETE","path":"/api/v1/signals/{signal_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s228"},
+  "signals.updateClose": {"method":"PUT","path":"/api/v1/signals/{signal_id}/close","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#TradingSignal","req":"s229"},
+  "signals.updateExecute": {"method":"PUT","path":"/api/v1/signals/{signal_id}/execute","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#TradingSignal","req":"s230"},
+  "signals.getPerformance": {"method":"GET","path":"/api/v1/signals/{signal_id}/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s233"},
+  "signals.listActive": {"method":"GET","path":"/api/v1/signals/active","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s226","q":{"riskLevel":"risk_level","minConfidence":"min_confidence","assetType":"asset_type"}},
+  "signals.getAlerts": {"method":"GET","path":"/api/v1/signals/alerts","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s235"},
   "signals.createAlert": {"method":"POST","path":"/api/v1/signals/alerts","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Alert","req":"#CreateAlert"},
   "signals.updateAlert": {"method":"PUT","path":"/api/v1/signals/alerts/{alert_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Alert","req":"#UpdateAlert"},
-  "signals.deleteAlert": {"method":"DELETE","path":"/api/v1/signals/alerts/{alert_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s32"},
+  "signals.deleteAlert": {"method":"DELETE","path":"/api/v1/signals/alerts/{alert_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s60"},
+  "signals.getAnalytics": {"method":"GET","path":"/api/v1/signals/analytics","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s238","q":{"modelId":"model_id","assetId":"asset_id"}},
+  "signals.getBacktest": {"method":"GET","path":"/api/v1/signals/backtest/{model_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s239","q":{"startDate":"start_date","endDate":"end_date","assetIds":"asset_ids","feeRate":"fee_rate"}},
+  "signals.getCurrent": {"method":"GET","path":"/api/v1/signals/current","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s242"},
+  "signals.execute": {"method":"POST","path":"/api/v1/signals/execute","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#TradingSignal","req":"s243"},
+  "signals.generate": {"method":"POST","path":"/api/v1/signals/generate","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s246","req":"s247"},
+  "signals.getOpportunities": {"method":"GET","path":"/api/v1/signals/opportunities","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s248"},
+  "signals.getRiskManagement": {"method":"GET","path":"/api/v1/signals/risk-management","response":"json","unwrap":true,"listKey":null,"bodyType":null,"q":{"accountSize":"account_size","riskPerTradePct":"risk_per_trade_pct"}},
+  "suggestions.get": {"method":"GET","path":"/api/v1/suggestions","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s55"},
+  "suggestions.getV1": {"method":"GET","path":"/api/v1/suggestions/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#AISuggestion"},
+  "suggestions.feedback": {"method":"POST","path":"/api/v1/suggestions/{suggestion_id}/feedback","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s249","req":"s250"},
+  "suggestions.getCurrent": {"method":"GET","path":"/api/v1/suggestions/current","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s251"},
+  "suggestions.getPersonalized": {"method":"GET","path":"/api/v1/suggestions/personalized","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s55"},
   "users.listActivity": {"method":"GET","path":"/api/v1/users/activity","response":"json","unwrap":true,"listKey":"activities","bodyType":null,"res":"#UserActivity"},
-  "users.changePassword": {"method":"POST","path":"/api/v1/users/change-password","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s200","req":"#ChangePasswordRequest"},
+  "users.changePassword": {"method":"POST","path":"/api/v1/users/change-password","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s255","req":"#ChangePasswordRequest"},
   "users.getMe": {"method":"GET","path":"/api/v1/users/me","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#UserProfile"},
   "users.updateMe": {"method":"PUT","path":"/api/v1/users/me","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#UserProfile","req":"#ProfileUpdate"},
-  "users.listMeAssets": {"method":"GET","path":"/api/v1/users/me/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s45"},
-  "users.createMeAsset": {"method":"POST","path":"/api/v1/users/me/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Asset","req":"s201"},
+  "users.listMeAssets": {"method":"GET","path":"/api/v1/users/me/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s73"},
+  "users.createMeAsset": {"method":"POST","path":"/api/v1/users/me/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Asset","req":"s256"},
   "users.deleteMeAsset": {"method":"DELETE","path":"/api/v1/users/me/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null},
-  "users.meAssetsImport": {"method":"POST","path":"/api/v1/users/me/assets/{asset_id}/import","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s13","q":{"dryRun":"dry_run"}},
-  "users.getMeAssetsPriceHistory": {"method":"GET","path":"/api/v1/users/me/assets/{asset_id}/price-history","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s202","q":{"startDate":"start_date","endDate":"end_date"}},
+  "users.meAssetsImport": {"method":"POST","path":"/api/v1/users/me/assets/{asset_id}/import","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s21","q":{"dryRun":"dry_run"}},
+  "users.getMeAssetsPriceHistory": {"method":"GET","path":"/api/v1/users/me/assets/{asset_id}/price-history","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s257","q":{"startDate":"start_date","endDate":"end_date"}},
   "users.getProfile": {"method":"GET","path":"/api/v1/users/profile","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#UserProfile"},
   "users.updateProfile": {"method":"PUT","path":"/api/v1/users/profile","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#UserProfile","req":"#ProfileUpdate"},
-  "watchlists.list": {"method":"GET","path":"/api/v1/watchlists","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s204"},
-  "watchlists.create": {"method":"POST","path":"/api/v1/watchlists","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s205"},
+  "watchlists.list": {"method":"GET","path":"/api/v1/watchlists","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s259"},
+  "watchlists.create": {"method":"POST","path":"/api/v1/watchlists","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s260"},
   "watchlists.get": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#WatchlistDetail"},
-  "watchlists.update": {"method":"PUT","path":"/api/v1/watchlists/{watchlist_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s205"},
+  "watchlists.update": {"method":"PUT","path":"/api/v1/watchlists/{watchlist_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s260"},
   "watchlists.delete": {"method":"DELETE","path":"/api/v1/watchlists/{watchlist_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null},
   "watchlists.getAiAnalysis": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}/ai-analysis","response":"json","unwrap":true,"listKey":null,"bodyType":null},
-  "watchlists.listAssets": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s206"},
-  "watchlists.createAsset": {"method":"POST","path":"/api/v1/watchlists/{watchlist_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s207"},
-  "watchlists.updateAsset": {"method":"PUT","path":"/api/v1/watchlists/{watchlist_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s208"},
+  "watchlists.listAssets": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s261"},
+  "watchlists.createAsset": {"method":"POST","path":"/api/v1/watchlists/{watchlist_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s262"},
+  "watchlists.updateAsset": {"method":"PUT","path":"/api/v1/watchlists/{watchlist_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s263"},
   "watchlists.deleteAsset": {"method":"DELETE","path":"/api/v1/watchlists/{watchlist_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#WatchlistDetail"},
-  "watchlists.getSignals": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}/signals","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s209"},
+  "watchlists.getSignals": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}/signals","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s264"},
+  "watchlists.getAssets": {"method":"GET","path":"/api/v1/watchlists/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s28"},
   "watchlists.getDefault": {"method":"GET","path":"/api/v1/watchlists/default","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#WatchlistDetail"},
-  "admin.listUsersApi": {"method":"GET","path":"/api/admin/users","response":"json","unwrap":false,"listKey":"users","bodyType":null,"res":"s210"},
-  "admin.updateUserApi": {"method":"PUT","path":"/api/admin/users/{user_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s211","req":"#AdminUserUpdate"},
+  "admin.listUsersApi": {"method":"GET","path":"/api/admin/users","response":"json","unwrap":false,"listKey":"users","bodyType":null,"res":"s265"},
+  "admin.updateUserApi": {"method":"PUT","path":"/api/admin/users/{user_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s266","req":"#AdminUserUpdate"},
   "analytics.getPerformance": {"method":"GET","path":"/api/analytics/performance","response":"json","unwrap":false,"listKey":null,"bodyType":null},
   "analytics.getRisk": {"method":"GET","path":"/api/analytics/risk","response":"json","unwrap":false,"listKey":null,"bodyType":null},
   "analytics.getSummary": {"method":"GET","path":"/api/analytics/summary","response":"json","unwrap":false,"listKey":null,"bodyType":null},
-  "backgroundJobs.listRateLimits": {"method":"GET","path":"/api/background-jobs/rate-limits","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s213","q":{"taskName":"task_name"}},
-  "backgroundJobs.rateLimitsReset": {"method":"POST","path":"/api/background-jobs/rate-limits/{task_name}/reset","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s214","q":{"userId":"user_id","clientIp":"client_ip"}},
-  "backtesting.listResults": {"method":"GET","path":"/api/backtesting/results","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s215"},
+  "backgroundJobs.listRateLimits": {"method":"GET","path":"/api/background-jobs/rate-limits","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s268","q":{"taskName":"task_name"}},
+  "backgroundJobs.rateLimitsReset": {"method":"POST","path":"/api/background-jobs/rate-limits/{task_name}/reset","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s269","q":{"userId":"user_id","clientIp":"client_ip"}},
+  "backtesting.listResults": {"method":"GET","path":"/api/backtesting/results","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s270"},
   "backtesting.getResult": {"method":"GET","path":"/api/backtesting/results/{id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Backtest"},
   "backtesting.run": {"method":"POST","path":"/api/backtesting/run","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#Backtest","req":"#BacktestRunRequest"},
-  "bots.list": {"method":"GET","path":"/api/bots","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s216"},
+  "bots.list": {"method":"GET","path":"/api/bots","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s271"},
   "bots.create": {"method":"POST","path":"/api/bots","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#Bot","req":"#BotCreate"},
   "bots.get": {"method":"GET","path":"/api/bots/{id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Bot"},
   "bots.update": {"method":"PATCH","path":"/api/bots/{id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#Bot","req":"#BotPatch"},
@@ -1687,40 +1908,86 @@ export const OPERATIONS = {
   "health.getDetailed": {"method":"GET","path":"/api/health/detailed","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#DetailedHealth"},
   "historicalData.create": {"method":"POST","path":"/api/historical-data","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json"},
   "indices.getPrice": {"method":"GET","path":"/api/indices/price","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#SpotPrice"},
-  "integrations.list": {"method":"GET","path":"/api/integrations","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s219"},
+  "integrations.list": {"method":"GET","path":"/api/integrations","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s274"},
   "integrations.start": {"method":"POST","path":"/api/integrations/{name}/start","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Integration"},
   "integrations.getStatus": {"method":"GET","path":"/api/integrations/{name}/status","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Integration"},
-  "markets.list": {"method":"GET","path":"/api/markets","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s221","q":{"chainId":"chain_id"}},
+  "markets.list": {"method":"GET","path":"/api/markets","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s276","q":{"chainId":"chain_id"}},
   "markets.listOhlcv": {"method":"GET","path":"/api/markets/{pair}/ohlcv","response":"json","unwrap":false,"listKey":null,"bodyType":null},
-  "markets.getPrice": {"method":"GET","path":"/api/markets/{pair}/price","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s220"},
-  "notifications.listApi": {"method":"GET","path":"/api/notifications","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s117"},
+  "markets.getPrice": {"method":"GET","path":"/api/markets/{pair}/price","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s275"},
+  "notifications.listApi": {"method":"GET","path":"/api/notifications","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s144"},
   "notifications.updateReadApi": {"method":"PATCH","path":"/api/notifications/{notification_id}/read","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Notification"},
-  "notifications.subscribe": {"method":"POST","path":"/api/notifications/subscribe","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s222"},
+  "notifications.subscribe": {"method":"POST","path":"/api/notifications/subscribe","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s277"},
   "notifications.unsubscribe": {"method":"POST","path":"/api/notifications/unsubscribe","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json"},
-  "notifications.getVapidPublicKey": {"method":"GET","path":"/api/notifications/vapid-public-key","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s223"},
+  "notifications.getVapidPublicKey": {"method":"GET","path":"/api/notifications/vapid-public-key","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s278"},
   "portfolio.get": {"method":"GET","path":"/api/portfolio/{mode}","response":"json","unwrap":false,"listKey":null,"bodyType":null},
   "preferences.get": {"method":"GET","path":"/api/preferences","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Preferences"},
   "preferences.update": {"method":"PUT","path":"/api/preferences","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#Preferences","req":"#Preferences"},
-  "prices.batch": {"method":"POST","path":"/api/prices/batch","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s226"},
-  "riskManagement.listAlerts": {"method":"GET","path":"/api/risk-management/alerts","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s227"},
+  "prices.batch": {"method":"POST","path":"/api/prices/batch","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s281"},
+  "recommendations.list": {"method":"GET","path":"/api/recommendations","response":"json","unwrap":false,"listKey":null,"bodyType":null},
+  "riskManagement.listAlerts": {"method":"GET","path":"/api/risk-management/alerts","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s282"},
   "riskManagement.alertsAcknowledge": {"method":"POST","path":"/api/risk-management/alerts/{id}/acknowledge","response":"json","unwrap":false,"listKey":null,"bodyType":null},
   "riskManagement.getLimits": {"method":"GET","path":"/api/risk-management/limits","response":"json","unwrap":false,"listKey":null,"bodyType":null},
-  "riskManagement.createLimit": {"method":"POST","path":"/api/risk-management/limits","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s228","req":"#RiskLimitsUpdate"},
+  "riskManagement.createLimit": {"method":"POST","path":"/api/risk-management/limits","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s283","req":"#RiskLimitsUpdate"},
   "riskManagement.getMetrics": {"method":"GET","path":"/api/risk-management/metrics","response":"json","unwrap":false,"listKey":null,"bodyType":null},
-  "trades.list": {"method":"GET","path":"/api/trades","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s229"},
+  "trades.list": {"method":"GET","path":"/api/trades","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s284"},
   "trades.create": {"method":"POST","path":"/api/trades","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#TradingTrade"},
-  "user.getHoldings": {"method":"GET","path":"/api/user/holdings","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s231"},
-  "user.getPortfolioHistory": {"method":"GET","path":"/api/user/portfolio/history","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s234"},
-  "user.getRealizedPnl": {"method":"GET","path":"/api/user/realized-pnl","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s235"},
-  "user.getTrades": {"method":"GET","path":"/api/user/trades","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s237","q":{"tradeType":"trade_type","assetType":"asset_type"}},
-  "user.createTrade": {"method":"POST","path":"/api/user/trades","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s238"},
-  "user.updateTrade": {"method":"PUT","path":"/api/user/trades/{trade_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s238"},
+  "user.getHoldings": {"method":"GET","path":"/api/user/holdings","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s286"},
+  "user.getPortfolioHistory": {"method":"GET","path":"/api/user/portfolio/history","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s289"},
+  "user.getRealizedPnl": {"method":"GET","path":"/api/user/realized-pnl","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s290"},
+  "user.getTrades": {"method":"GET","path":"/api/user/trades","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s292","q":{"tradeType":"trade_type","assetType":"asset_type"}},
+  "user.createTrade": {"method":"POST","path":"/api/user/trades","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s293"},
+  "user.updateTrade": {"method":"PUT","path":"/api/user/trades/{trade_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s293"},
   "user.deleteTrade": {"method":"DELETE","path":"/api/user/trades/{trade_id}","response":"json","unwrap":false,"listKey":null,"bodyType":null},
   "user.getTradesExport": {"method":"GET","path":"/api/user/trades/export","response":"text","unwrap":false,"listKey":null,"bodyType":null},
   "user.tradesImport": {"method":"POST","path":"/api/user/trades/import","response":"json","unwrap":false,"listKey":null,"bodyType":"text/csv","res":"#TradesImportReport","q":{"dryRun":"dry_run"}},
   "wellKnown.listJwksJson": {"method":"GET","path":"/.well-known/jwks.json","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#JWKS"},
 } satisfies Record<string, OperationSpec>;
 
+export type AdminAiModelsBody = {
+  name: string;
+  description?: string;
+  architecture: ("logistic_regression" | "gradient_boosted_trees");
+  /** Subset of: ret_1d, ret_5d, ret_20d, rsi_14, macd_hist, bb_pctb, atr_pct, vol_20d, volume_z. Default: all. */
+  features?: Array<string>;
+  /** Assets (id or symbol) whose daily history trains the model. */
+  assetIds: Array<string>;
+  horizonDays?: number;
+  hyperparameters?: {
+    l2?: number;
+    trees?: number;
+    maxDepth?: number;
+    learningRate?: number;
+    subsample?: number;
+    minChildWeight?: number;
+    folds?: number;
+    feeRate?: number;
+    seed?: number;
+  };
+  trainingStart?: string;
+  trainingEnd?: string;
+};
+export type AdminAiModelsResponse = AIModel;
+export type AdminUpdateAiModelBody = {
+  name?: string;
+  description?: string | null;
+  status?: ("active" | "retired");
+  features?: Array<string>;
+  hyperparameters?: {
+    l2?: number;
+    trees?: number;
+    maxDepth?: number;
+    learningRate?: number;
+    subsample?: number;
+    minChildWeight?: number;
+    folds?: number;
+    feeRate?: number;
+    seed?: number;
+  };
+  horizonDays?: number;
+  trainingStart?: string | null;
+  trainingEnd?: string | null;
+};
+export type AdminUpdateAiModelResponse = AIModel;
 export type AdminAssetsBody = AssetInput;
 export type AdminAssetsResponse = AssetDetail;
 export type AdminUpdateAssetBody = {
@@ -1793,6 +2060,47 @@ export type AdminMacroBackfillResponse = Job;
 export type AdminListMacroDataSourcesResponse = {
   mode: string;
   sources: Array<Record<string, unknown>>;
+};
+export type AdminListModelsQuery = {
+  /** Items per page (default 50, at most 1000). */
+  limit?: number;
+  /** Items to skip. */
+  offset?: number | null;
+  /** Page number from 1; overrides offset. */
+  page?: number;
+  modelType?: string;
+  status?: ("draft" | "training" | "active" | "failed" | "retired");
+  architecture?: ("logistic_regression" | "gradient_boosted_trees");
+};
+export type AdminListModelsResponse = Array<AIModel>;
+export type AdminListModelsItem = AIModel;
+export type AdminUpdateModelsConfigBody = {
+  name?: string;
+  description?: string | null;
+  status?: ("active" | "retired");
+  features?: Array<string>;
+  hyperparameters?: {
+    l2?: number;
+    trees?: number;
+    maxDepth?: number;
+    learningRate?: number;
+    subsample?: number;
+    minChildWeight?: number;
+    folds?: number;
+    feeRate?: number;
+    seed?: number;
+  };
+  horizonDays?: number;
+  trainingStart?: string | null;
+  trainingEnd?: string | null;
+};
+export type AdminUpdateModelsConfigResponse = AIModel;
+export type AdminModelsRetrainResponse = {
+  jobId: string;
+  modelId: string;
+  status: ("queued");
+  dataAsOf: string;
+  statusUrl: string;
 };
 export type AdminNotificationsBroadcastBody = {
   title: string;
@@ -1885,6 +2193,25 @@ export type AdminSecurityTerminateSessionResponse = {
   userId: string;
   terminated: boolean;
 };
+export type AdminListSignalsModelPerformanceResponse = {
+  asOf: string;
+  models: Array<Record<string, unknown>>;
+};
+export type AdminGetSignalsPerformanceResponse = {
+  asOf: string;
+  qualityDistribution: Array<Record<string, unknown>>;
+  statusDistribution: Array<Record<string, unknown>>;
+  models: Array<Record<string, unknown>>;
+};
+export type AdminSignalsValidateResponse = {
+  checked: number;
+  stillActive: number;
+  expired: number;
+  stopped: number;
+  targetReached: number;
+  asOf: string;
+  method: string;
+};
 export type AdminListUsersQuery = {
   /** Items per page (default 50, at most 1000). */
   limit?: number;
@@ -1964,9 +2291,19 @@ export type AdminUpdateUserApiResponse = {
   user: AdminUser;
 };
 
-/** `admin`: 29 operations. */
+/** `admin`: 37 operations. */
 export class AdminApi {
   constructor(private readonly t: Transport) {}
+
+  /** POST /api/v1/admin/ai/models — Register a model (admin, 000) */
+  aiModels(body: AdminAiModelsBody, options?: CallOptions): Promise<AdminAiModelsResponse> {
+    return this.t.call(OPERATIONS["admin.aiModels"], { body }, options) as Promise<AdminAiModelsResponse>;
+  }
+
+  /** PUT /api/v1/admin/ai/models/{model_id} — Update a model: name, status, features, hyperparameters, window (admin, 000) */
+  updateAiModel(modelId: string | number, body: AdminUpdateAiModelBody, options?: CallOptions): Promise<AdminUpdateAiModelResponse> {
+    return this.t.call(OPERATIONS["admin.updateAiModel"], { path: { "model_id": modelId }, body }, options) as Promise<AdminUpdateAiModelResponse>;
+  }
 
   /** POST /api/v1/admin/assets — Add an asset (000); audited */
   assets(body: AdminAssetsBody, options?: CallOptions): Promise<AdminAssetsResponse> {
@@ -2015,6 +2352,25 @@ export class AdminApi {
   /** GET /api/v1/admin/macro/data-sources — Market-data sources with health: last success and error, error rate, calls today, circuit state (000) */
   listMacroDataSources(options?: CallOptions): Promise<AdminListMacroDataSourcesResponse> {
     return this.t.call(OPERATIONS["admin.listMacroDataSources"], {  }, options) as Promise<AdminListMacroDataSourcesResponse>;
+  }
+
+  /** GET /api/v1/admin/models — Every registered model (admin, 001) */
+  listModels(query?: AdminListModelsQuery, options?: CallOptions): Promise<AdminListModelsResponse> {
+    return this.t.call(OPERATIONS["admin.listModels"], { query }, options) as Promise<AdminListModelsResponse>;
+  }
+  /** Every item of GET /api/v1/admin/models, page after page. */
+  listModelsAll(query?: AdminListModelsQuery, options?: CallOptions): AsyncIterable<AdminListModelsItem> {
+    return this.t.paginate(OPERATIONS["admin.listModels"], { query }, options) as AsyncIterable<AdminListModelsItem>;
+  }
+
+  /** PUT /api/v1/admin/models/{model_id}/config — Change a model's configuration (admin, 001) */
+  updateModelsConfig(modelId: string | number, body: AdminUpdateModelsConfigBody, options?: CallOptions): Promise<AdminUpdateModelsConfigResponse> {
+    return this.t.call(OPERATIONS["admin.updateModelsConfig"], { path: { "model_id": modelId }, body }, options) as Promise<AdminUpdateModelsConfigResponse>;
+  }
+
+  /** POST /api/v1/admin/models/{model_id}/retrain — Retrain a model (admin, 001): the same queued job as POST /api/v1/ai/models/{id}/train */
+  modelsRetrain(modelId: string | number, options?: CallOptions): Promise<AdminModelsRetrainResponse> {
+    return this.t.call(OPERATIONS["admin.modelsRetrain"], { path: { "model_id": modelId } }, options) as Promise<AdminModelsRetrainResponse>;
   }
 
   /** POST /api/v1/admin/notifications/broadcast — Notify all active users, or those matching a filter, as a background job with progress (000) */
@@ -2068,6 +2424,21 @@ export class AdminApi {
   /** POST /api/v1/admin/security/terminate-session/{session_id} — End any user's session (000); audited */
   securityTerminateSession(sessionId: string | number, options?: CallOptions): Promise<AdminSecurityTerminateSessionResponse> {
     return this.t.call(OPERATIONS["admin.securityTerminateSession"], { path: { "session_id": sessionId } }, options) as Promise<AdminSecurityTerminateSessionResponse>;
+  }
+
+  /** GET /api/v1/admin/signals/model-performance — Models compared by their signals and out-of-sample records (admin, 000) */
+  listSignalsModelPerformance(options?: CallOptions): Promise<AdminListSignalsModelPerformanceResponse> {
+    return this.t.call(OPERATIONS["admin.listSignalsModelPerformance"], {  }, options) as Promise<AdminListSignalsModelPerformanceResponse>;
+  }
+
+  /** GET /api/v1/admin/signals/performance — Signal quality and status distribution, each model’s record (admin, 000) */
+  getSignalsPerformance(options?: CallOptions): Promise<AdminGetSignalsPerformanceResponse> {
+    return this.t.call(OPERATIONS["admin.getSignalsPerformance"], {  }, options) as Promise<AdminGetSignalsPerformanceResponse>;
+  }
+
+  /** POST /api/v1/admin/signals/validate — Check active signals against the closes since: stop/target hit → closed, past expiry → expired (admin, 000) */
+  signalsValidate(options?: CallOptions): Promise<AdminSignalsValidateResponse> {
+    return this.t.call(OPERATIONS["admin.signalsValidate"], {  }, options) as Promise<AdminSignalsValidateResponse>;
   }
 
   /** GET /api/v1/admin/users — Users with filters, paging and statistics (000/001) */
@@ -2131,6 +2502,199 @@ export class AdminApi {
   /** PUT /api/admin/users/{user_id} — Update a user (003): `{ user }` */
   updateUserApi(userId: string | number, body: AdminUpdateUserApiBody, options?: CallOptions): Promise<AdminUpdateUserApiResponse> {
     return this.t.call(OPERATIONS["admin.updateUserApi"], { path: { "user_id": userId }, body }, options) as Promise<AdminUpdateUserApiResponse>;
+  }
+}
+
+export type AiGetMarketRegimeResponse = {
+  regime: Record<string, unknown>;
+  sentiment: Record<string, unknown>;
+  asOf: string;
+};
+export type AiListModelsQuery = {
+  /** Items per page (default 50, at most 1000). */
+  limit?: number;
+  /** Items to skip. */
+  offset?: number | null;
+  /** Page number from 1; overrides offset. */
+  page?: number;
+  modelType?: string;
+  status?: ("draft" | "training" | "active" | "failed" | "retired");
+  architecture?: ("logistic_regression" | "gradient_boosted_trees");
+};
+export type AiListModelsResponse = Array<AIModel>;
+export type AiListModelsItem = AIModel;
+export type AiGetModelResponse = AIModel;
+export type AiGetModelsPerformanceResponse = {
+  modelId: string;
+  version: number;
+  walkForward: {
+    folds: Array<unknown>;
+    outOfSample?: unknown;
+    strategy?: unknown;
+    featureImportance?: unknown;
+  };
+  userFeedback: {
+    method: string;
+    responses: number;
+    meanRating: number | null;
+    byAction: Array<{
+      actionTaken: string | null;
+      responses: number;
+      meanRating: number;
+    }>;
+  };
+  liveByMonth: Array<{
+    month: string;
+    predictionsScored: number;
+    accuracy: number | null;
+    brier: number | null;
+    meanRealizedReturn: number | null;
+  }>;
+  trackRecord: ModelTrackRecord;
+};
+export type AiGetModelsPredictionsQuery = {
+  /** Items per page (default 50, at most 1000). */
+  limit?: number;
+  /** Items to skip. */
+  offset?: number | null;
+  /** Page number from 1; overrides offset. */
+  page?: number;
+  assetId?: string;
+  /** Models predict daily closes: 1d only. */
+  timeframe?: ("1d");
+  startDate?: string;
+  endDate?: string;
+};
+export type AiGetModelsPredictionsResponse = {
+  modelId: string;
+  predictions: Array<ModelPrediction>;
+  trackRecord: ModelTrackRecord;
+};
+export type AiModelsTrainBody = {
+  seed?: number;
+};
+export type AiModelsTrainResponse = {
+  jobId: string;
+  modelId: string;
+  status: ("queued");
+  dataAsOf: string;
+  statusUrl: string;
+};
+export type AiGetSectorAnalysisResponse = {
+  sectors: Array<Record<string, unknown>>;
+  method: string;
+  asOf: string;
+};
+export type AiGetSuggestionResponse = {
+  personalized: boolean;
+  riskTolerance: ("low" | "medium" | "high" | null);
+  suggestions: Array<AISuggestion>;
+  portfolio: {
+    holdings: number;
+    value: number;
+    concentrationLimit: number;
+    valuedAt: string;
+  } | null;
+  asOf: string;
+};
+export type AiListTrainingJobsQuery = {
+  /** Items per page (default 50, at most 1000). */
+  limit?: number;
+  /** Items to skip. */
+  offset?: number | null;
+  /** Page number from 1; overrides offset. */
+  page?: number;
+  modelId?: string;
+  status?: ("queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled");
+};
+export type AiListTrainingJobsResponse = Array<{
+  jobId: string;
+  modelId: string | null;
+  status: string;
+  progress: number;
+  progressMessage: string | null;
+  seed: number | null;
+  dataAsOf: string | null;
+  attempts: number;
+  error: string | null;
+  result: Record<string, unknown> | null;
+  estimatedSecondsRemaining: number | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}>;
+export type AiListTrainingJobsItem = {
+  jobId: string;
+  modelId: string | null;
+  status: string;
+  progress: number;
+  progressMessage: string | null;
+  seed: number | null;
+  dataAsOf: string | null;
+  attempts: number;
+  error: string | null;
+  result: Record<string, unknown> | null;
+  estimatedSecondsRemaining: number | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
+
+/** `ai`: 9 operations. */
+export class AiApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/v1/ai/market-regime — Market regime (000): the Markov-switching model is absent with its reason; a labelled trend/volatility rule is served */
+  getMarketRegime(options?: CallOptions): Promise<AiGetMarketRegimeResponse> {
+    return this.t.call(OPERATIONS["ai.getMarketRegime"], {  }, options) as Promise<AiGetMarketRegimeResponse>;
+  }
+
+  /** GET /api/v1/ai/models — Registered models with their metrics and out-of-sample record (000) */
+  listModels(query?: AiListModelsQuery, options?: CallOptions): Promise<AiListModelsResponse> {
+    return this.t.call(OPERATIONS["ai.listModels"], { query }, options) as Promise<AiListModelsResponse>;
+  }
+  /** Every item of GET /api/v1/ai/models, page after page. */
+  listModelsAll(query?: AiListModelsQuery, options?: CallOptions): AsyncIterable<AiListModelsItem> {
+    return this.t.paginate(OPERATIONS["ai.listModels"], { query }, options) as AsyncIterable<AiListModelsItem>;
+  }
+
+  /** GET /api/v1/ai/models/{model_id} — One model: configuration, validation folds, feature importance, record (000) */
+  getModel(modelId: string | number, options?: CallOptions): Promise<AiGetModelResponse> {
+    return this.t.call(OPERATIONS["ai.getModel"], { path: { "model_id": modelId } }, options) as Promise<AiGetModelResponse>;
+  }
+
+  /** GET /api/v1/ai/models/{model_id}/performance — Walk-forward folds, importance, and live predictions scored month by month (000) */
+  getModelsPerformance(modelId: string | number, options?: CallOptions): Promise<AiGetModelsPerformanceResponse> {
+    return this.t.call(OPERATIONS["ai.getModelsPerformance"], { path: { "model_id": modelId } }, options) as Promise<AiGetModelsPerformanceResponse>;
+  }
+
+  /** GET /api/v1/ai/models/{model_id}/predictions — Stored daily predictions of a model, with their outcomes once known (000) */
+  getModelsPredictions(modelId: string | number, query?: AiGetModelsPredictionsQuery, options?: CallOptions): Promise<AiGetModelsPredictionsResponse> {
+    return this.t.call(OPERATIONS["ai.getModelsPredictions"], { path: { "model_id": modelId }, query }, options) as Promise<AiGetModelsPredictionsResponse>;
+  }
+
+  /** POST /api/v1/ai/models/{model_id}/train — Train the model as a queued job (admin, 000); 409 while it is training */
+  modelsTrain(modelId: string | number, body?: AiModelsTrainBody, options?: CallOptions): Promise<AiModelsTrainResponse> {
+    return this.t.call(OPERATIONS["ai.modelsTrain"], { path: { "model_id": modelId }, body }, options) as Promise<AiModelsTrainResponse>;
+  }
+
+  /** GET /api/v1/ai/sector-analysis — Sectors by momentum and model readings of their assets (000) */
+  getSectorAnalysis(options?: CallOptions): Promise<AiGetSectorAnalysisResponse> {
+    return this.t.call(OPERATIONS["ai.getSectorAnalysis"], {  }, options) as Promise<AiGetSectorAnalysisResponse>;
+  }
+
+  /** GET /api/v1/ai/suggestions/{user_id} — A user's personalized suggestions (000): your own, or any user's for admins */
+  getSuggestion(userId: string | number, options?: CallOptions): Promise<AiGetSuggestionResponse> {
+    return this.t.call(OPERATIONS["ai.getSuggestion"], { path: { "user_id": userId } }, options) as Promise<AiGetSuggestionResponse>;
+  }
+
+  /** GET /api/v1/ai/training-jobs — Training jobs with progress, errors and an estimate of the time left (000) */
+  listTrainingJobs(query?: AiListTrainingJobsQuery, options?: CallOptions): Promise<AiListTrainingJobsResponse> {
+    return this.t.call(OPERATIONS["ai.listTrainingJobs"], { query }, options) as Promise<AiListTrainingJobsResponse>;
+  }
+  /** Every item of GET /api/v1/ai/training-jobs, page after page. */
+  listTrainingJobsAll(query?: AiListTrainingJobsQuery, options?: CallOptions): AsyncIterable<AiListTrainingJobsItem> {
+    return this.t.paginate(OPERATIONS["ai.listTrainingJobs"], { query }, options) as AsyncIterable<AiListTrainingJobsItem>;
   }
 }
 
@@ -2401,6 +2965,7 @@ export type AssetsListResponse = {
 };
 export type AssetsListItem = Asset;
 export type AssetsGetResponse = AssetDetail;
+export type AssetsGetAnalysisResponse = Record<string, unknown>;
 export type AssetsGetPriceHistoryQuery = {
   timeframe?: ("1m" | "5m" | "15m" | "1h" | "4h" | "1d" | "1w");
   startDate?: string;
@@ -2448,6 +3013,14 @@ export type AssetsGetStatisticsResponse = {
   } | null;
   annualizationPeriods: number;
 };
+export type AssetsListAnalysisQuery = {
+  /** Comma-separated ids or symbols, at most 15. */
+  assetIds?: string;
+};
+export type AssetsListAnalysisResponse = {
+  assets: Array<Record<string, unknown>>;
+  asOf: string;
+};
 export type AssetsListSearchQuery = {
   q: string;
   limit?: number;
@@ -2460,7 +3033,7 @@ export type AssetsListSearchResponse = {
   })>;
 };
 
-/** `assets`: 5 operations. */
+/** `assets`: 7 operations. */
 export class AssetsApi {
   constructor(private readonly t: Transport) {}
 
@@ -2478,6 +3051,11 @@ export class AssetsApi {
     return this.t.call(OPERATIONS["assets.get"], { path: { "asset_id": assetId } }, options) as Promise<AssetsGetResponse>;
   }
 
+  /** GET /api/v1/assets/{asset_id}/analysis — The complete analysis of one asset (001, public): price, indicators, signals, suggestion, regime context, each with its record */
+  getAnalysis(assetId: string | number, options?: CallOptions): Promise<AssetsGetAnalysisResponse> {
+    return this.t.call(OPERATIONS["assets.getAnalysis"], { path: { "asset_id": assetId } }, options) as Promise<AssetsGetAnalysisResponse>;
+  }
+
   /** GET /api/v1/assets/{asset_id}/price-history — Candles of an asset by timeframe and date range (000) */
   getPriceHistory(assetId: string | number, query?: AssetsGetPriceHistoryQuery, options?: CallOptions): Promise<AssetsGetPriceHistoryResponse> {
     return this.t.call(OPERATIONS["assets.getPriceHistory"], { path: { "asset_id": assetId }, query }, options) as Promise<AssetsGetPriceHistoryResponse>;
@@ -2486,6 +3064,11 @@ export class AssetsApi {
   /** GET /api/v1/assets/{asset_id}/statistics — Returns, volatility, price ranges, volume trend and drawdown from daily candles (000) */
   getStatistics(assetId: string | number, query?: AssetsGetStatisticsQuery, options?: CallOptions): Promise<AssetsGetStatisticsResponse> {
     return this.t.call(OPERATIONS["assets.getStatistics"], { path: { "asset_id": assetId }, query }, options) as Promise<AssetsGetStatisticsResponse>;
+  }
+
+  /** GET /api/v1/assets/analysis — Analysis of several assets (001 architecture): the default watchlist, or `asset_ids` */
+  listAnalysis(query?: AssetsListAnalysisQuery, options?: CallOptions): Promise<AssetsListAnalysisResponse> {
+    return this.t.call(OPERATIONS["assets.listAnalysis"], { query }, options) as Promise<AssetsListAnalysisResponse>;
   }
 
   /** GET /api/v1/assets/search — Search assets by symbol and name, best matches first (000/001) */
@@ -4249,6 +4832,55 @@ export class PricesApi {
   }
 }
 
+export type RecommendationsGetResponse = {
+  recommendations: Array<Recommendation>;
+  riskTolerance: ("low" | "medium" | "high" | null);
+  asOf: string;
+};
+export type RecommendationsGetV1Response = Recommendation;
+export type RecommendationsUpdateImplementBody = {
+  notes?: string;
+};
+export type RecommendationsUpdateImplementResponse = Recommendation;
+export type RecommendationsListResponse = {
+  pairAnalysis: Array<{
+    symbol: string;
+    confidence: number;
+    signal: ("BUY" | "SELL" | "HOLD");
+    reasoning: string;
+  }>;
+  optimalRiskSettings: {
+    positionSize: number;
+    stopLoss: number;
+    takeProfit: number;
+  };
+};
+
+/** `recommendations`: 4 operations. */
+export class RecommendationsApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/v1/recommendations — Your recommendations: entries, exits and rebalancing, with rationale and records (000) */
+  get(options?: CallOptions): Promise<RecommendationsGetResponse> {
+    return this.t.call(OPERATIONS["recommendations.get"], {  }, options) as Promise<RecommendationsGetResponse>;
+  }
+
+  /** GET /api/v1/recommendations/{recommendation_id} — One of your recommendations (000) */
+  getV1(recommendationId: string | number, options?: CallOptions): Promise<RecommendationsGetV1Response> {
+    return this.t.call(OPERATIONS["recommendations.getV1"], { path: { "recommendation_id": recommendationId } }, options) as Promise<RecommendationsGetV1Response>;
+  }
+
+  /** PUT /api/v1/recommendations/{recommendation_id}/implement — Mark your recommendation implemented (000) */
+  updateImplement(recommendationId: string | number, body?: RecommendationsUpdateImplementBody, options?: CallOptions): Promise<RecommendationsUpdateImplementResponse> {
+    return this.t.call(OPERATIONS["recommendations.updateImplement"], { path: { "recommendation_id": recommendationId }, body }, options) as Promise<RecommendationsUpdateImplementResponse>;
+  }
+
+  /** GET /api/recommendations — Trading recommendations in 002's shape: pair analysis and risk settings */
+  list(options?: CallOptions): Promise<RecommendationsListResponse> {
+    return this.t.call(OPERATIONS["recommendations.list"], {  }, options) as Promise<RecommendationsListResponse>;
+  }
+}
+
 export type RiskManagementListAlertsQuery = {
   /** Default: unacknowledged (active) only */
   acknowledged?: ("true" | "false");
@@ -4381,6 +5013,92 @@ export class SessionsApi {
   }
 }
 
+export type SignalsListQuery = {
+  /** Items per page (default 50, at most 1000). */
+  limit?: number;
+  /** Items to skip. */
+  offset?: number | null;
+  /** Page number from 1; overrides offset. */
+  page?: number;
+  assetId?: string;
+  signalType?: ("long_entry" | "short_entry");
+  direction?: ("long" | "short");
+  quality?: ("high" | "medium" | "low");
+  status?: ("active" | "executed" | "closed" | "expired" | "cancelled");
+  timeframe?: ("1d");
+  modelId?: string;
+};
+export type SignalsListResponse = Array<TradingSignal>;
+export type SignalsListItem = TradingSignal;
+export type SignalsGetResponse = (TradingSignal | Record<string, unknown>);
+export type SignalsDeleteResponse = {
+  signalId: string;
+  status: ("cancelled");
+  message: string;
+};
+export type SignalsUpdateCloseBody = {
+  exitPrice?: number;
+  notes?: string;
+};
+export type SignalsUpdateCloseResponse = TradingSignal;
+export type SignalsUpdateExecuteBody = {
+  actualEntryPrice?: number;
+  quantity?: number;
+  notes?: string;
+};
+export type SignalsUpdateExecuteResponse = TradingSignal;
+export type SignalsGetPerformanceResponse = {
+  signalId: string;
+  assetId: string;
+  direction: ("long" | "short");
+  entryPrice: number;
+  asOf: string;
+  barsObserved: number;
+  method: string;
+  target1: {
+    outcome: string;
+    exitPrice: number | null;
+    exitTime: string | null;
+    return: number;
+    mfe: number;
+    mae: number;
+    holdingPeriodDays: number;
+  };
+  target2: {
+    outcome: string;
+    exitPrice: number | null;
+    exitTime: string | null;
+    return: number;
+    mfe: number;
+    mae: number;
+    holdingPeriodDays: number;
+  };
+  predicted: {
+    direction: string;
+    confidence: number;
+    horizonDays: number;
+  };
+  actual: {
+    closeAfterHorizon: number;
+    returnInDirection: number;
+    directionCorrect: boolean;
+  } | null;
+  execution?: unknown;
+  trackRecord?: unknown;
+};
+export type SignalsListActiveQuery = {
+  /** Items per page (default 50, at most 1000). */
+  limit?: number;
+  /** Items to skip. */
+  offset?: number | null;
+  /** Page number from 1; overrides offset. */
+  page?: number;
+  riskLevel?: ("low" | "medium" | "high");
+  minConfidence?: number | null;
+  assetType?: string;
+};
+export type SignalsListActiveResponse = Array<TradingSignal>;
+export type SignalsListActiveItem = TradingSignal;
 export type SignalsGetAlertsQuery = {
   /** Items per page (default 50, at most 1000). */
   limit?: number;
@@ -4405,10 +5123,186 @@ export type SignalsDeleteAlertResponse = {
   deleted: boolean;
   deletedAt: string;
 };
+export type SignalsGetAnalyticsQuery = {
+  modelId?: string;
+  assetId?: string;
+  days?: number;
+};
+export type SignalsGetAnalyticsResponse = {
+  asOf: string;
+  windowDays: number;
+  method: string;
+  signals: number;
+  open: number;
+  overall: {
+    trades: number;
+    wins: number;
+    winRate: number | null;
+    averageReturn: number | null;
+    profitFactor: number | null;
+    totalReturn: number;
+    maxDrawdown: number;
+  };
+  byModel: Record<string, {
+    trades: number;
+    wins: number;
+    winRate: number | null;
+    averageReturn: number | null;
+    profitFactor: number | null;
+    totalReturn: number;
+    maxDrawdown: number;
+  }>;
+  byAsset: Record<string, {
+    trades: number;
+    wins: number;
+    winRate: number | null;
+    averageReturn: number | null;
+    profitFactor: number | null;
+    totalReturn: number;
+    maxDrawdown: number;
+  }>;
+  byTimeframe: Record<string, {
+    trades: number;
+    wins: number;
+    winRate: number | null;
+    averageReturn: number | null;
+    profitFactor: number | null;
+    totalReturn: number;
+    maxDrawdown: number;
+  }>;
+  meanMfe: number | null;
+  meanMae: number | null;
+};
+export type SignalsGetBacktestQuery = {
+  startDate?: string;
+  endDate?: string;
+  /** Comma-separated or repeated; default: the model’s training assets. */
+  assetIds?: (string | Array<string>);
+  feeRate?: number | null;
+};
+export type SignalsGetBacktestResponse = {
+  modelId: string;
+  modelVersion: number;
+  architecture: string;
+  startDate: string;
+  endDate: string;
+  feeRate: number;
+  method: string;
+  outOfSamplePredictions: number;
+  outOfSampleAccuracy: number | null;
+  overall: {
+    trades: number;
+    wins: number;
+    winRate: number | null;
+    averageReturn: number | null;
+    profitFactor: number | null;
+    totalReturn: number;
+    maxDrawdown: number;
+  };
+  perAsset: Array<Record<string, unknown>>;
+  trackRecord: ModelTrackRecord;
+};
+export type SignalsGetCurrentResponse = {
+  watchlistId: string;
+  signals: Array<{
+    assetId: string;
+    symbol: string;
+    timing: ("bullish" | "bearish" | "neutral" | "no_reading");
+    probabilityUp: number | null;
+    price: number | null;
+    rsi14: number | null;
+    macdHistogram: number | null;
+    activeSignals: Array<TradingSignal>;
+    models: Array<Record<string, unknown>>;
+    asOf: string;
+  }>;
+  asOf: string;
+  method: string;
+};
+export type SignalsExecuteBody = {
+  actualEntryPrice?: number;
+  quantity?: number;
+  notes?: string;
+  signalId: string;
+};
+export type SignalsExecuteResponse = TradingSignal;
+export type SignalsGenerateBody = {
+  assetIds?: Array<string>;
+  modelId?: string;
+  minConfidence?: number;
+};
+export type SignalsGenerateResponse = {
+  generated: Array<TradingSignal>;
+  alreadyGenerated: Array<TradingSignal>;
+  considered: Array<{
+    assetId: string;
+    modelId: string;
+    probabilityUp: number;
+    signal: boolean;
+  }>;
+  asOf: string;
+};
+export type SignalsGetOpportunitiesQuery = {
+  limit?: number;
+};
+export type SignalsGetOpportunitiesResponse = {
+  opportunities: Array<TradingSignal>;
+  bySector: Array<Record<string, unknown>>;
+  method: string;
+  asOf: string;
+};
+export type SignalsGetRiskManagementQuery = {
+  accountSize?: number;
+  riskPerTradePct?: number;
+};
+export type SignalsGetRiskManagementResponse = Record<string, unknown>;
 
-/** `signals`: 4 operations. */
+/** `signals`: 18 operations. */
 export class SignalsApi {
   constructor(private readonly t: Transport) {}
+
+  /** GET /api/v1/signals — Signals you can see: public and your own, with filters (000/001) */
+  list(query?: SignalsListQuery, options?: CallOptions): Promise<SignalsListResponse> {
+    return this.t.call(OPERATIONS["signals.list"], { query }, options) as Promise<SignalsListResponse>;
+  }
+  /** Every item of GET /api/v1/signals, page after page. */
+  listAll(query?: SignalsListQuery, options?: CallOptions): AsyncIterable<SignalsListItem> {
+    return this.t.paginate(OPERATIONS["signals.list"], { query }, options) as AsyncIterable<SignalsListItem>;
+  }
+
+  /** GET /api/v1/signals/{signal_id} — A signal by id (000, sign-in required), or the timing analysis of an asset by id or symbol (001, public) */
+  get(signalId: string | number, options?: CallOptions): Promise<SignalsGetResponse> {
+    return this.t.call(OPERATIONS["signals.get"], { path: { "signal_id": signalId } }, options) as Promise<SignalsGetResponse>;
+  }
+
+  /** DELETE /api/v1/signals/{signal_id} — Cancel your execution, or your own active signal (000) */
+  delete(signalId: string | number, options?: CallOptions): Promise<SignalsDeleteResponse> {
+    return this.t.call(OPERATIONS["signals.delete"], { path: { "signal_id": signalId } }, options) as Promise<SignalsDeleteResponse>;
+  }
+
+  /** PUT /api/v1/signals/{signal_id}/close — Close your execution at an exit price (default: the last close) (000) */
+  updateClose(signalId: string | number, body: SignalsUpdateCloseBody, options?: CallOptions): Promise<SignalsUpdateCloseResponse> {
+    return this.t.call(OPERATIONS["signals.updateClose"], { path: { "signal_id": signalId }, body }, options) as Promise<SignalsUpdateCloseResponse>;
+  }
+
+  /** PUT /api/v1/signals/{signal_id}/execute — Record your execution of an active signal at your actual entry (000) */
+  updateExecute(signalId: string | number, body: SignalsUpdateExecuteBody, options?: CallOptions): Promise<SignalsUpdateExecuteResponse> {
+    return this.t.call(OPERATIONS["signals.updateExecute"], { path: { "signal_id": signalId }, body }, options) as Promise<SignalsUpdateExecuteResponse>;
+  }
+
+  /** GET /api/v1/signals/{signal_id}/performance — MFE/MAE, outcome against the plan, holding period, your execution (000) */
+  getPerformance(signalId: string | number, options?: CallOptions): Promise<SignalsGetPerformanceResponse> {
+    return this.t.call(OPERATIONS["signals.getPerformance"], { path: { "signal_id": signalId } }, options) as Promise<SignalsGetPerformanceResponse>;
+  }
+
+  /** GET /api/v1/signals/active — Active, unexpired signals (000) */
+  listActive(query?: SignalsListActiveQuery, options?: CallOptions): Promise<SignalsListActiveResponse> {
+    return this.t.call(OPERATIONS["signals.listActive"], { query }, options) as Promise<SignalsListActiveResponse>;
+  }
+  /** Every item of GET /api/v1/signals/active, page after page. */
+  listActiveAll(query?: SignalsListActiveQuery, options?: CallOptions): AsyncIterable<SignalsListActiveItem> {
+    return this.t.paginate(OPERATIONS["signals.listActive"], { query }, options) as AsyncIterable<SignalsListActiveItem>;
+  }
 
   /** GET /api/v1/signals/alerts — Active timing alerts, and yours when signed in (001; auth optional) */
   getAlerts(query?: SignalsGetAlertsQuery, options?: CallOptions): Promise<SignalsGetAlertsResponse> {
@@ -4428,6 +5322,115 @@ export class SignalsApi {
   /** DELETE /api/v1/signals/alerts/{alert_id} — Delete an alert (001) */
   deleteAlert(alertId: string | number, options?: CallOptions): Promise<SignalsDeleteAlertResponse> {
     return this.t.call(OPERATIONS["signals.deleteAlert"], { path: { "alert_id": alertId } }, options) as Promise<SignalsDeleteAlertResponse>;
+  }
+
+  /** GET /api/v1/signals/analytics — Win rate, profit factor, average return, drawdown by model, asset and timeframe (000) */
+  getAnalytics(query?: SignalsGetAnalyticsQuery, options?: CallOptions): Promise<SignalsGetAnalyticsResponse> {
+    return this.t.call(OPERATIONS["signals.getAnalytics"], { query }, options) as Promise<SignalsGetAnalyticsResponse>;
+  }
+
+  /** GET /api/v1/signals/backtest/{model_id} — Walk-forward backtest of a model's signals over a date range (premium) (000) */
+  getBacktest(modelId: string | number, query?: SignalsGetBacktestQuery, options?: CallOptions): Promise<SignalsGetBacktestResponse> {
+    return this.t.call(OPERATIONS["signals.getBacktest"], { path: { "model_id": modelId }, query }, options) as Promise<SignalsGetBacktestResponse>;
+  }
+
+  /** GET /api/v1/signals/current — Timing of the default watchlist now (001, public) */
+  getCurrent(options?: CallOptions): Promise<SignalsGetCurrentResponse> {
+    return this.t.call(OPERATIONS["signals.getCurrent"], {  }, options) as Promise<SignalsGetCurrentResponse>;
+  }
+
+  /** POST /api/v1/signals/execute — Execute a signal (001): the same as PUT /api/v1/signals/{signal_id}/execute */
+  execute(body: SignalsExecuteBody, options?: CallOptions): Promise<SignalsExecuteResponse> {
+    return this.t.call(OPERATIONS["signals.execute"], { body }, options) as Promise<SignalsExecuteResponse>;
+  }
+
+  /** POST /api/v1/signals/generate — Generate signals now from the active models (premium: pro, enterprise, mega) (000) */
+  generate(body: SignalsGenerateBody, options?: CallOptions): Promise<SignalsGenerateResponse> {
+    return this.t.call(OPERATIONS["signals.generate"], { body }, options) as Promise<SignalsGenerateResponse>;
+  }
+
+  /** GET /api/v1/signals/opportunities — High-quality recent signals ranked by edge, with sector grouping (000) */
+  getOpportunities(query?: SignalsGetOpportunitiesQuery, options?: CallOptions): Promise<SignalsGetOpportunitiesResponse> {
+    return this.t.call(OPERATIONS["signals.getOpportunities"], { query }, options) as Promise<SignalsGetOpportunitiesResponse>;
+  }
+
+  /** GET /api/v1/signals/risk-management — Position sizes, stops and risk of your open executions and the active signals (000) */
+  getRiskManagement(query?: SignalsGetRiskManagementQuery, options?: CallOptions): Promise<SignalsGetRiskManagementResponse> {
+    return this.t.call(OPERATIONS["signals.getRiskManagement"], { query }, options) as Promise<SignalsGetRiskManagementResponse>;
+  }
+}
+
+export type SuggestionsGetResponse = {
+  personalized: boolean;
+  riskTolerance: ("low" | "medium" | "high" | null);
+  suggestions: Array<AISuggestion>;
+  portfolio: {
+    holdings: number;
+    value: number;
+    concentrationLimit: number;
+    valuedAt: string;
+  } | null;
+  asOf: string;
+};
+export type SuggestionsGetV1Response = AISuggestion;
+export type SuggestionsFeedbackBody = {
+  rating: number;
+  feedbackText?: string;
+  actionTaken?: ("bought" | "sold" | "held" | "ignored" | "other");
+};
+export type SuggestionsFeedbackResponse = {
+  feedbackId: string;
+  suggestionId: string;
+  rating: number;
+  feedbackText: string | null;
+  actionTaken: string | null;
+  message: string;
+};
+export type SuggestionsGetCurrentResponse = {
+  watchlistId: string;
+  suggestions: Array<AISuggestion>;
+  asOf: string;
+};
+export type SuggestionsGetPersonalizedResponse = {
+  personalized: boolean;
+  riskTolerance: ("low" | "medium" | "high" | null);
+  suggestions: Array<AISuggestion>;
+  portfolio: {
+    holdings: number;
+    value: number;
+    concentrationLimit: number;
+    valuedAt: string;
+  } | null;
+  asOf: string;
+};
+
+/** `suggestions`: 5 operations. */
+export class SuggestionsApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/v1/suggestions — Suggestions (001 architecture): personalized when signed in, the default watchlist otherwise */
+  get(options?: CallOptions): Promise<SuggestionsGetResponse> {
+    return this.t.call(OPERATIONS["suggestions.get"], {  }, options) as Promise<SuggestionsGetResponse>;
+  }
+
+  /** GET /api/v1/suggestions/{asset_id} — The suggestion for one asset, by id or symbol (001, public) */
+  getV1(assetId: string | number, options?: CallOptions): Promise<SuggestionsGetV1Response> {
+    return this.t.call(OPERATIONS["suggestions.getV1"], { path: { "asset_id": assetId } }, options) as Promise<SuggestionsGetV1Response>;
+  }
+
+  /** POST /api/v1/suggestions/{suggestion_id}/feedback — Rate a suggestion and say what you did (001); shown in model analytics */
+  feedback(suggestionId: string | number, body: SuggestionsFeedbackBody, options?: CallOptions): Promise<SuggestionsFeedbackResponse> {
+    return this.t.call(OPERATIONS["suggestions.feedback"], { path: { "suggestion_id": suggestionId }, body }, options) as Promise<SuggestionsFeedbackResponse>;
+  }
+
+  /** GET /api/v1/suggestions/current — Suggestions for the default watchlist, each with its models’ record (001, public) */
+  getCurrent(options?: CallOptions): Promise<SuggestionsGetCurrentResponse> {
+    return this.t.call(OPERATIONS["suggestions.getCurrent"], {  }, options) as Promise<SuggestionsGetCurrentResponse>;
+  }
+
+  /** GET /api/v1/suggestions/personalized — From your holdings, watchlists and risk tolerance; the default watchlist for guests (001) */
+  getPersonalized(options?: CallOptions): Promise<SuggestionsGetPersonalizedResponse> {
+    return this.t.call(OPERATIONS["suggestions.getPersonalized"], {  }, options) as Promise<SuggestionsGetPersonalizedResponse>;
   }
 }
 
@@ -4835,9 +5838,14 @@ export type WatchlistsGetSignalsResponse = {
     asOf: string | null;
   }>;
 };
+export type WatchlistsGetAssetsResponse = {
+  source: ("your_watchlists" | "default_watchlist");
+  assets: Array<Record<string, unknown>>;
+  asOf: string;
+};
 export type WatchlistsGetDefaultResponse = WatchlistDetail;
 
-/** `watchlists`: 12 operations. */
+/** `watchlists`: 13 operations. */
 export class WatchlistsApi {
   constructor(private readonly t: Transport) {}
 
@@ -4896,6 +5904,11 @@ export class WatchlistsApi {
     return this.t.call(OPERATIONS["watchlists.getSignals"], { path: { "watchlist_id": watchlistId } }, options) as Promise<WatchlistsGetSignalsResponse>;
   }
 
+  /** GET /api/v1/watchlists/assets — The assets of your watchlists (or the default watchlist) with their model view (001 architecture) */
+  getAssets(options?: CallOptions): Promise<WatchlistsGetAssetsResponse> {
+    return this.t.call(OPERATIONS["watchlists.getAssets"], {  }, options) as Promise<WatchlistsGetAssetsResponse>;
+  }
+
   /** GET /api/v1/watchlists/default — The default watchlist guests see, with prices (001) */
   getDefault(options?: CallOptions): Promise<WatchlistsGetDefaultResponse> {
     return this.t.call(OPERATIONS["watchlists.getDefault"], {  }, options) as Promise<WatchlistsGetDefaultResponse>;
@@ -4917,6 +5930,7 @@ export class WellKnownApi {
 /** Every namespace, built on one transport. */
 export class Namespaces {
   readonly admin: AdminApi;
+  readonly ai: AiApi;
   readonly alerts: AlertsApi;
   readonly analytics: AnalyticsApi;
   readonly apiKeys: ApiKeysApi;
@@ -4941,10 +5955,12 @@ export class Namespaces {
   readonly preferences: PreferencesApi;
   readonly priceData: PriceDataApi;
   readonly prices: PricesApi;
+  readonly recommendations: RecommendationsApi;
   readonly riskManagement: RiskManagementApi;
   readonly security: SecurityApi;
   readonly sessions: SessionsApi;
   readonly signals: SignalsApi;
+  readonly suggestions: SuggestionsApi;
   readonly trades: TradesApi;
   readonly user: UserApi;
   readonly users: UsersApi;
@@ -4953,6 +5969,7 @@ export class Namespaces {
 
   constructor(t: Transport) {
     this.admin = new AdminApi(t);
+    this.ai = new AiApi(t);
     this.alerts = new AlertsApi(t);
     this.analytics = new AnalyticsApi(t);
     this.apiKeys = new ApiKeysApi(t);
@@ -4977,10 +5994,12 @@ export class Namespaces {
     this.preferences = new PreferencesApi(t);
     this.priceData = new PriceDataApi(t);
     this.prices = new PricesApi(t);
+    this.recommendations = new RecommendationsApi(t);
     this.riskManagement = new RiskManagementApi(t);
     this.security = new SecurityApi(t);
     this.sessions = new SessionsApi(t);
     this.signals = new SignalsApi(t);
+    this.suggestions = new SuggestionsApi(t);
     this.trades = new TradesApi(t);
     this.user = new UserApi(t);
     this.users = new UsersApi(t);
