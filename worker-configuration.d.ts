@@ -31,6 +31,11 @@ interface __BaseEnv_Env {
 	COINGECKO_API_KEY: string;
 	VAPID_PUBLIC_KEY: string;
 	VAPID_PRIVATE_KEY: string;
+	CHAIN_RPC_URLS: string;
+	ZEROX_API_KEY: string;
+	OKX_API_KEY: string;
+	OKX_SECRET_KEY: string;
+	OKX_PASSPHRASE: string;
 	USER: DurableObjectNamespace<import("./src/index").UserObject>;
 	CLIENT_ADDRESS: DurableObjectNamespace<import("./src/index").ClientAddressObject>;
 	HUB: DurableObjectNamespace<import("./src/index").TopicHub>;
@@ -47,7 +52,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "ENVIRONMENT" | "CORS_ALLOWED_ORIGINS" | "MAX_BODY_BYTES" | "IDEMPOTENCY_TTL_SECONDS" | "MARKET_DATA_MODE" | "REPLAY_START" | "REPLAY_SPEED" | "JWT_ISSUER" | "JWT_AUDIENCE" | "ACCESS_TOKEN_TTL_SECONDS" | "REFRESH_TOKEN_TTL_SECONDS" | "VAPID_SUBJECT" | "RATE_LIMIT_SCALE" | "WS_MAX_SUBSCRIPTIONS" | "WS_MAX_MESSAGE_BYTES" | "WS_MESSAGES_PER_MINUTE" | "WS_MAX_STRIKES" | "WS_SHARD_CAPACITY" | "WS_RESUME_BUFFER" | "WS_MAX_CONNECTIONS_PER_ADDRESS" | "PUSH_ALLOWED_HOSTS" | "JWT_SIGNING_KEY" | "JWT_VERIFY_KEYS" | "DATA_ENCRYPTION_KEY" | "COINGECKO_API_KEY" | "VAPID_PUBLIC_KEY" | "VAPID_PRIVATE_KEY">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "ENVIRONMENT" | "CORS_ALLOWED_ORIGINS" | "MAX_BODY_BYTES" | "IDEMPOTENCY_TTL_SECONDS" | "MARKET_DATA_MODE" | "REPLAY_START" | "REPLAY_SPEED" | "JWT_ISSUER" | "JWT_AUDIENCE" | "ACCESS_TOKEN_TTL_SECONDS" | "REFRESH_TOKEN_TTL_SECONDS" | "VAPID_SUBJECT" | "RATE_LIMIT_SCALE" | "WS_MAX_SUBSCRIPTIONS" | "WS_MAX_MESSAGE_BYTES" | "WS_MESSAGES_PER_MINUTE" | "WS_MAX_STRIKES" | "WS_SHARD_CAPACITY" | "WS_RESUME_BUFFER" | "WS_MAX_CONNECTIONS_PER_ADDRESS" | "PUSH_ALLOWED_HOSTS" | "JWT_SIGNING_KEY" | "JWT_VERIFY_KEYS" | "DATA_ENCRYPTION_KEY" | "COINGECKO_API_KEY" | "VAPID_PUBLIC_KEY" | "VAPID_PRIVATE_KEY" | "CHAIN_RPC_URLS" | "ZEROX_API_KEY" | "OKX_API_KEY" | "OKX_SECRET_KEY" | "OKX_PASSPHRASE">> {}
 }
 declare module "*.txt" {
 	const value: string;

@@ -22,6 +22,7 @@ import { portfoliosDomain } from './domains/portfolios';
 import { pricesDomain } from './domains/prices';
 import { securityDomain } from './domains/security';
 import { usersDomain } from './domains/users';
+import { walletsDomain } from './domains/wallets';
 import { watchlistsDomain } from './domains/watchlists';
 import { liveRoutes } from './live/routes';
 import { apiVersion, isV2Path } from './middleware/api-version';
@@ -78,6 +79,7 @@ export function createApp() {
   app.route('/', feedbackDomain);
   app.route('/', alertsDomain);
   app.route('/', watchlistsDomain);
+  app.route('/', walletsDomain);
   app.route('/', portfoliosDomain);
   app.route('/', liveRoutes);
 

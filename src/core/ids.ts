@@ -21,6 +21,9 @@ export const ID_PREFIXES = {
   watchlistHistory: 'wlh',
   alert: 'alr',
   alertTrigger: 'atr',
+  wallet: 'wallet',
+  walletTx: 'tx',
+  dexTrade: 'trade',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

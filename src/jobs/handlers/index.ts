@@ -2,6 +2,7 @@ import { purgeFinishedJobs } from './maintenance';
 import { archivePrices, backfillPrices, validateDataQuality } from './market-data';
 import { broadcastNotification, pushNotification } from './notifications';
 import type { JobHandler } from './types';
+import { refreshWalletBalances } from './wallets';
 
 /** Every job type the consumer runs. Adding a job: one handler file, one line here. */
 export const JOB_HANDLERS: Record<string, JobHandler> = {
@@ -11,6 +12,7 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   'data-quality.validate': validateDataQuality,
   'notifications.push': pushNotification,
   'notifications.broadcast': broadcastNotification,
+  'wallets.refresh-balances': refreshWalletBalances,
 };
 
 export type JobType = keyof typeof JOB_HANDLERS;
