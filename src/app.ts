@@ -23,6 +23,7 @@ import { pricesDomain } from './domains/prices';
 import { securityDomain } from './domains/security';
 import { usersDomain } from './domains/users';
 import { walletsDomain } from './domains/wallets';
+import { dexDomain } from './domains/dex';
 import { watchlistsDomain } from './domains/watchlists';
 import { liveRoutes } from './live/routes';
 import { apiVersion, isV2Path } from './middleware/api-version';
@@ -80,6 +81,7 @@ export function createApp() {
   app.route('/', alertsDomain);
   app.route('/', watchlistsDomain);
   app.route('/', walletsDomain);
+  app.route('/', dexDomain);
   app.route('/', portfoliosDomain);
   app.route('/', liveRoutes);
 

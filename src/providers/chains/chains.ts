@@ -20,7 +20,7 @@ export interface ChainInfo {
   tokens: TrackedToken[];
 }
 
-/** Tether's and Circle's official deployments (issuers' published addresses, EIP-55). */
+/** Issuers' official deployments (published addresses, EIP-55). */
 const USDT_PRICE = 'USDT';
 
 /** The seven chains 002 documents (chain ids per EIP-155 / chainlist). */
@@ -34,6 +34,8 @@ export const CHAINS: readonly ChainInfo[] = [
     tokens: [
       { address: '0xdAC17F958D2ee523a2206206994597C13D831ec7', symbol: 'USDT', decimals: 6, priceSymbol: USDT_PRICE },
       { address: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48', symbol: 'USDC', decimals: 6, priceSymbol: null },
+      { address: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2', symbol: 'WETH', decimals: 18, priceSymbol: 'ETH' },
+      { address: '0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599', symbol: 'WBTC', decimals: 8, priceSymbol: 'BTC' },
     ],
   },
   {

@@ -3,7 +3,7 @@ import { plain } from '../../../core/responses';
 import { principalOf } from '../../../middleware/auth';
 import { BalanceSchema, RefreshAllSchema, RefreshedBalanceSchema, WalletIdParam } from '../schemas';
 import { balanceView, getOwnedWallet, refreshAllBalances, refreshWalletBalance } from '../service';
-import { json, walletCommon } from './common';
+import { json, rpcUnavailable, walletCommon } from './common';
 
 export const balanceRoutes = createRouter()
   .openapi(
@@ -37,7 +37,7 @@ export const balanceRoutes = createRouter()
       path: '/api/wallets/{wallet_id}/refresh-balance',
       summary: "Refresh one wallet's native and token balances from the chain",
       request: { params: WalletIdParam },
-      responses: { 200: json(RefreshedBalanceSchema, 'Balances read at one block and priced in USD.') },
+      responses: { 200: json(RefreshedBalanceSchema, 'Balances read at one block and priced in USD.'), ...rpcUnavailable },
     }),
     async (c) => {
       const w = await getOwnedWallet(c.env, principalOf(c).userId, c.req.valid('param').wallet_id);

@@ -1,5 +1,6 @@
 import type { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { ErrorSchema } from '../../../core/openapi';
 import { plainOrV2Schema } from '../../../core/responses';
 import type { AppEnv } from '../../../env';
 import { requireUser } from '../../../middleware/auth';
@@ -17,3 +18,11 @@ export function siweOrigin(c: Context<AppEnv>): SiweOrigin {
   const url = new URL(c.req.url);
   return { domain: url.host, uri: url.origin };
 }
+
+/** Answered when the chain's JSON-RPC is not configured or does not answer (BLOCKCHAIN_RPC_ERROR), or no price is held to apply a limit. */
+export const rpcUnavailable = {
+  503: {
+    description: 'BLOCKCHAIN_RPC_ERROR: no RPC endpoint for the chain, or it failed; SERVICE_UNAVAILABLE: no market price to apply a limit',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
+};

@@ -5,7 +5,7 @@ import { principalOf } from '../../../middleware/auth';
 import { TransactionListSchema, TransactionsQuery, WalletIdParam, WithdrawalSchema, WithdrawBody } from '../schemas';
 import { listTransactions } from '../service';
 import { withdraw } from '../withdrawals';
-import { json, walletCommon } from './common';
+import { json, rpcUnavailable, walletCommon } from './common';
 
 export const transactionRoutes = createRouter()
   .openapi(
@@ -41,7 +41,7 @@ export const transactionRoutes = createRouter()
         params: WalletIdParam,
         body: { content: { 'application/json': { schema: WithdrawBody } }, required: true },
       },
-      responses: { 200: json(WithdrawalSchema, 'Signed and submitted; poll the transactions for its status.') },
+      responses: { 200: json(WithdrawalSchema, 'Signed and submitted; poll the transactions for its status.'), ...rpcUnavailable },
     }),
     async (c) =>
       c.json(
