@@ -20,8 +20,15 @@ const { values } = parseArgs({
 
 // --suite quant|http|all (default all): the quant library's suite (bench/quant.ts) runs in
 // this process, before wrangler starts, and prints its own table; `quant` stops there.
-if (!['quant', 'alerts', 'ws', 'http', 'all'].includes(values.suite))
-  throw new Error('--suite must be quant, alerts, ws, http or all');
+if (!['quant', 'alerts', 'ws', 'http', 'dex', 'all'].includes(values.suite))
+  throw new Error('--suite must be quant, alerts, ws, http, dex or all');
+// --suite dex: best-price quote latency with one aggregator hanging (bench/dex.ts).
+if (values.suite === 'dex' || values.suite === 'all') {
+  const { runDexBench } = await import('./dex');
+  console.log('\nDEX quote fan-out: 0x, OKX and Rubic stubs, 0x hanging in the last two rows\n');
+  console.table(await runDexBench());
+  if (values.suite === 'dex') process.exit(0);
+}
 if (values.suite === 'alerts' || values.suite === 'all') {
   const { runAlertsBench } = await import('./alerts');
   console.log('\nalert evaluation (pure decision, 100,000 alerts across 50 assets)\n');

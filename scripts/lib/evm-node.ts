@@ -33,7 +33,8 @@ export default async function setup(): Promise<() => Promise<void>> {
     );
     const deadline = Date.now() + 60_000;
     while (!(await rpcUp(url))) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`EVM node did not start on ${url}`);
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`EVM node did not start on ${url}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }

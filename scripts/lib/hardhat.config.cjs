@@ -3,6 +3,11 @@
 // otherwise answer eth_sendRawTransaction with an error).
 module.exports = {
   networks: {
-    hardhat: { chainId: 1, mining: { auto: true }, initialBaseFeePerGas: 1_000_000_000, throwOnTransactionFailures: false },
+    hardhat: {
+      chainId: 1,
+      mining: { auto: true },
+      initialBaseFeePerGas: 1_000_000_000,
+      throwOnTransactionFailures: false,
+    },
   },
 };

@@ -44,8 +44,17 @@ export async function enableTwoFactor(user: TestUser): Promise<() => Promise<str
     as: user.as,
     body: {},
   });
-  const totp = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(body.data.secret) });
-  const verified = await callJson('/api/v1/auth/2fa/verify', { method: 'POST', as: user.as, body: { code: totp.generate() } });
+  const totp = new TOTP({
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+    secret: Secret.fromBase32(body.data.secret),
+  });
+  const verified = await callJson('/api/v1/auth/2fa/verify', {
+    method: 'POST',
+    as: user.as,
+    body: { code: totp.generate() },
+  });
   if (verified.res.status !== 200) throw new Error(`2fa verify failed: ${JSON.stringify(verified.body)}`);
   // Each code's time step may be used once; tests making several withdrawals inside one 30 s
   // step forget the last step first (the replay protection itself is tested on its own).

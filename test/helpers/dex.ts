@@ -21,7 +21,14 @@ export function liveEnv(extra: Partial<Env> = {}): Env {
 }
 
 export function principalOf(user: TestUser): Principal {
-  return { userId: user.id, email: user.email, role: 'user', tier: 'free', scopes: ['read', 'write'], sessionId: user.sessionId };
+  return {
+    userId: user.id,
+    email: user.email,
+    role: 'user',
+    tier: 'free',
+    scopes: ['read', 'write'],
+    sessionId: user.sessionId,
+  };
 }
 
 export const FACTS = { ipAddress: '203.0.113.9', userAgent: 'vitest', country: null };
@@ -51,7 +58,17 @@ export function zeroExBody(buyAmount: bigint, tx?: { to: string; data: string; v
     sellToken: ETH,
     totalNetworkFee: '1500000000000000',
     gas: '150000',
-    ...(tx ? { transaction: { to: tx.to, data: tx.data, gas: tx.gas.toString(), gasPrice: '1000000000', value: tx.value.toString() } } : {}),
+    ...(tx
+      ? {
+          transaction: {
+            to: tx.to,
+            data: tx.data,
+            gas: tx.gas.toString(),
+            gasPrice: '1000000000',
+            value: tx.value.toString(),
+          },
+        }
+      : {}),
     zid: '0x1234',
   };
 }
@@ -67,7 +84,9 @@ export function okxBody(toTokenAmount: bigint) {
           {
             router: `${ETH}--${WBTC}`,
             routerPercent: '100',
-            subRouterList: [{ dexProtocol: [{ dexName: 'Uniswap V3', percent: '100' }], fromToken: {}, toToken: {} }],
+            subRouterList: [
+              { dexProtocol: [{ dexName: 'Uniswap V3', percent: '100' }], fromToken: {}, toToken: {} },
+            ],
           },
         ],
         estimateGasFee: '160000',
@@ -106,12 +125,20 @@ export function aggregatorFetch(answers: Partial<Record<'0x' | 'okx' | 'rubic', 
   const calls: string[] = [];
   const fetch = async (url: string, init: RequestInit): Promise<Response> => {
     calls.push(url);
-    const id = url.includes('0x.org') ? '0x' : url.includes('okx.com') ? 'okx' : url.includes('rubic') ? 'rubic' : null;
+    const id = url.includes('0x.org')
+      ? '0x'
+      : url.includes('okx.com')
+        ? 'okx'
+        : url.includes('rubic')
+          ? 'rubic'
+          : null;
     const answer = id ? answers[id] : undefined;
     if (answer === undefined) return new Response('not mocked', { status: 500 });
     if (answer === 'hang')
       return new Promise((_, reject) => {
-        init.signal?.addEventListener('abort', () => reject(init.signal?.reason ?? new DOMException('aborted', 'TimeoutError')));
+        init.signal?.addEventListener('abort', () =>
+          reject(init.signal?.reason ?? new DOMException('aborted', 'TimeoutError')),
+        );
       });
     if (typeof answer === 'number') return new Response('{"error":"upstream"}', { status: answer });
     return Response.json(answer);

@@ -133,7 +133,9 @@ export const dexTrades = sqliteTable(
     feeAmount: text('fee_amount').notNull(),
     priceImpact: text('price_impact').notNull(),
     valueUsd: text('value_usd'),
-    status: text('status', { enum: ['pending', 'awaiting_signature', 'confirmed', 'failed', 'reverted'] }).notNull(),
+    status: text('status', {
+      enum: ['pending', 'awaiting_signature', 'confirmed', 'failed', 'reverted'],
+    }).notNull(),
     txHash: text('tx_hash'),
     blockNumber: integer('block_number'),
     gasUsed: text('gas_used'),

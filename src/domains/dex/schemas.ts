@@ -8,7 +8,10 @@ export const TokenAddress = z
   .string()
   .trim()
   .regex(/^0x[0-9a-fA-F]{40}$/, 'must be 0x followed by 40 hex digits')
-  .refine((v) => v.toLowerCase() === NATIVE_TOKEN.toLowerCase() || isAddress(v, { strict: true }), 'fails its EIP-55 checksum')
+  .refine(
+    (v) => v.toLowerCase() === NATIVE_TOKEN.toLowerCase() || isAddress(v, { strict: true }),
+    'fails its EIP-55 checksum',
+  )
   .transform((v) => getAddress(v.toLowerCase() === NATIVE_TOKEN.toLowerCase() ? NATIVE_TOKEN : v))
   .openapi({ type: 'string', example: '0xdAC17F958D2ee523a2206206994597C13D831ec7' });
 
@@ -16,7 +19,7 @@ export const TokenAddress = z
 export const BaseUnits = z
   .string()
   .trim()
-  .regex(/^[1-9]\d{0,77}$/, 'must be a positive integer string in the token\'s base units')
+  .regex(/^[1-9]\d{0,77}$/, "must be a positive integer string in the token's base units")
   .openapi({ type: 'string', example: '1000000000' });
 
 export const Slippage = z
@@ -33,7 +36,10 @@ export const QuoteBody = z
     sell_amount: BaseUnits,
     chain_id: ChainId,
     slippage_percentage: Slippage,
-    cross_chain: z.literal(false).default(false).openapi({ description: 'Cross-chain routes are not offered; must be false' }),
+    cross_chain: z
+      .literal(false)
+      .default(false)
+      .openapi({ description: 'Cross-chain routes are not offered; must be false' }),
   })
   .strict()
   .openapi('DexQuoteRequest');
@@ -46,10 +52,25 @@ export const SwapBody = z
     chain_id: ChainId,
     slippage_percentage: Slippage,
     custodial: z.boolean().default(true),
-    wallet_id: z.string().max(64).optional().openapi({ description: 'Custodial: which of your wallets on the chain (default: the oldest)' }),
-    user_wallet_address: EvmAddress.optional().openapi({ description: 'Non-custodial: your registered external wallet' }),
-    signature: z.string().max(200).optional().openapi({ description: 'Accepted for 002 clients; a non-custodial swap is signed by your wallet from the returned transaction' }),
-    two_factor_token: TwoFactorToken.optional().openapi({ description: 'Required when the swap is worth more than $100' }),
+    wallet_id: z
+      .string()
+      .max(64)
+      .optional()
+      .openapi({ description: 'Custodial: which of your wallets on the chain (default: the oldest)' }),
+    user_wallet_address: EvmAddress.optional().openapi({
+      description: 'Non-custodial: your registered external wallet',
+    }),
+    signature: z
+      .string()
+      .max(200)
+      .optional()
+      .openapi({
+        description:
+          'Accepted for 002 clients; a non-custodial swap is signed by your wallet from the returned transaction',
+      }),
+    two_factor_token: TwoFactorToken.optional().openapi({
+      description: 'Required when the swap is worth more than $100',
+    }),
   })
   .strict()
   .openapi('DexSwapRequest');
@@ -107,10 +128,18 @@ export const SwapSchema = z
     price_impact: z.number(),
     warnings: z.array(z.string()),
     transaction: z
-      .object({ to: z.string(), data: z.string(), value: z.string(), gas: z.string().nullable(), chain_id: z.number().int() })
+      .object({
+        to: z.string(),
+        data: z.string(),
+        value: z.string(),
+        gas: z.string().nullable(),
+        chain_id: z.number().int(),
+      })
       .nullable()
       .openapi({ description: 'Non-custodial: the transaction for your wallet to sign and send' }),
-    portfolio_trade_ids: z.array(z.string()).openapi({ description: 'Paper: the two ledger trades the swap settled into' }),
+    portfolio_trade_ids: z
+      .array(z.string())
+      .openapi({ description: 'Paper: the two ledger trades the swap settled into' }),
     created_at: z.string(),
   })
   .openapi('DexSwap');

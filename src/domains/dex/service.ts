@@ -42,13 +42,25 @@ function tokenMeta(chainId: number, address: string): TokenMeta {
   const chain = chainInfo(chainId);
   if (!chain) throw new ApiError('VALIDATION_ERROR', `Unsupported chain_id ${chainId}`);
   if (address.toLowerCase() === NATIVE_TOKEN.toLowerCase())
-    return { address: NATIVE_TOKEN, symbol: chain.nativeSymbol, decimals: 18, priceSymbol: chain.nativePriceSymbol, native: true };
+    return {
+      address: NATIVE_TOKEN,
+      symbol: chain.nativeSymbol,
+      decimals: 18,
+      priceSymbol: chain.nativePriceSymbol,
+      native: true,
+    };
   const t = chain.tokens.find((x) => x.address.toLowerCase() === address.toLowerCase());
   if (!t)
     throw new ApiError('VALIDATION_ERROR', `Token ${address} is not supported on ${chain.name}`, {
       details: { supported: [NATIVE_TOKEN, ...chain.tokens.map((x) => x.address)] },
     });
-  return { address: t.address, symbol: t.symbol, decimals: t.decimals, priceSymbol: t.priceSymbol, native: false };
+  return {
+    address: t.address,
+    symbol: t.symbol,
+    decimals: t.decimals,
+    priceSymbol: t.priceSymbol,
+    native: false,
+  };
 }
 
 /** Test and bench seams: the aggregators' fetch and timeout. */
@@ -70,13 +82,18 @@ function modeOf(env: Env): 'paper' | 'live' {
 }
 
 async function usdPrices(env: Env, metas: TokenMeta[]) {
-  const ids = metas.map((m) => m.priceSymbol).filter((s): s is string => s !== null).map(catalogAssetId);
+  const ids = metas
+    .map((m) => m.priceSymbol)
+    .filter((s): s is string => s !== null)
+    .map(catalogAssetId);
   const prices = await pricesFor(env, ids);
   return metas.map((m) => (m.priceSymbol ? prices.get(catalogAssetId(m.priceSymbol)) : undefined));
 }
 
-const toUnits = (value: Decimal, decimals: number) => BigInt(value.times(new Decimal(10).pow(decimals)).floor().toFixed(0));
-const fromUnits = (units: bigint, decimals: number) => new Decimal(units.toString()).div(new Decimal(10).pow(decimals));
+const toUnits = (value: Decimal, decimals: number) =>
+  BigInt(value.times(new Decimal(10).pow(decimals)).floor().toFixed(0));
+const fromUnits = (units: bigint, decimals: number) =>
+  new Decimal(units.toString()).div(new Decimal(10).pow(decimals));
 
 export interface PricedQuote {
   quote: DexQuote;
@@ -88,7 +105,13 @@ export interface PricedQuote {
   impactMethod: string;
   warnings: string[];
   selectionReason: string;
-  outcomes: { aggregator: string; status: 'ok' | 'timeout' | 'error' | 'circuit_open' | 'not_configured' | 'no_route' | 'simulated'; latency_ms: number | null; buy_amount: string | null; error: string | null }[];
+  outcomes: {
+    aggregator: string;
+    status: 'ok' | 'timeout' | 'error' | 'circuit_open' | 'not_configured' | 'no_route' | 'simulated';
+    latency_ms: number | null;
+    buy_amount: string | null;
+    error: string | null;
+  }[];
   asOf: string;
   sellPrice: number | null;
   buyPrice: number | null;
@@ -121,9 +144,15 @@ export async function priceQuote(
   let asOf = new Date().toISOString();
   if (mode === 'paper') {
     if (!sellPrice || !buyPrice || !valueUsd)
-      throw new ApiError('VALIDATION_ERROR', `A simulated quote needs market prices for both tokens; none for ${!sellPrice ? sell.symbol : buy.symbol}`);
+      throw new ApiError(
+        'VALIDATION_ERROR',
+        `A simulated quote needs market prices for both tokens; none for ${!sellPrice ? sell.symbol : buy.symbol}`,
+      );
     impact = valueUsd.div(valueUsd.plus(SIM_DEPTH_USD)).toNumber();
-    const buyUnits = valueUsd.times(1 - SIM_FEE).times(1 - impact).div(buyPrice.price);
+    const buyUnits = valueUsd
+      .times(1 - SIM_FEE)
+      .times(1 - impact)
+      .div(buyPrice.price);
     const buyAmount = toUnits(buyUnits, buy.decimals);
     const feeAmount = toUnits(valueUsd.times(SIM_FEE).div(buyPrice.price), buy.decimals);
     quote = {
@@ -138,27 +167,42 @@ export async function priceQuote(
       allowanceTarget: null,
     };
     impactMethod = IMPACT_MODEL;
-    selectionReason = 'Paper/replay mode: no aggregator is called; the quote is simulated from market prices.';
-    outcomes = [{ aggregator: 'simulated', status: 'simulated', latency_ms: 0, buy_amount: buyAmount.toString(), error: null }];
+    selectionReason =
+      'Paper/replay mode: no aggregator is called; the quote is simulated from market prices.';
+    outcomes = [
+      {
+        aggregator: 'simulated',
+        status: 'simulated',
+        latency_ms: 0,
+        buy_amount: buyAmount.toString(),
+        error: null,
+      },
+    ];
     asOf = new Date(Math.min(sellPrice.at, buyPrice.at)).toISOString();
   } else {
-    const result = await bestQuote(env, {
-      chainId: input.chain_id,
-      sellToken: sell.address,
-      buyToken: buy.address,
-      sellAmount,
-      sellDecimals: sell.decimals,
-      buyDecimals: buy.decimals,
-      slippage,
-      taker: options.taker,
-    }, {
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    });
+    const result = await bestQuote(
+      env,
+      {
+        chainId: input.chain_id,
+        sellToken: sell.address,
+        buyToken: buy.address,
+        sellAmount,
+        sellDecimals: sell.decimals,
+        buyDecimals: buy.decimals,
+        slippage,
+        taker: options.taker,
+      },
+      {
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      },
+    );
     outcomes = result.outcomes;
     selectionReason = result.reason;
     if (!result.best)
-      throw new ApiError('DEX_AGGREGATOR_UNAVAILABLE', 'No DEX aggregator could quote this swap', { details: { aggregators: result.outcomes } });
+      throw new ApiError('DEX_AGGREGATOR_UNAVAILABLE', 'No DEX aggregator could quote this swap', {
+        details: { aggregators: result.outcomes },
+      });
     quote = result.best;
     // The slippage bound is ours, whatever the aggregator proposes.
     const floor = (quote.buyAmount * BigInt(10_000 - Math.round(slippage * 10_000))) / 10_000n;
@@ -166,10 +210,11 @@ export async function priceQuote(
     if (quote.priceImpact !== null) {
       impact = quote.priceImpact;
       impactMethod = `reported by ${quote.aggregator}`;
-    } else if (sellPrice && buyPrice && valueUsd && valueUsd.gt(0)) {
+    } else if (sellPrice && buyPrice && valueUsd?.gt(0)) {
       const received = fromUnits(quote.buyAmount, buy.decimals).times(buyPrice.price);
       impact = Math.max(0, 1 - received.div(valueUsd).toNumber());
-      impactMethod = '1 - (buy_amount x buy price) / (sell_amount x sell price), market prices; includes fees';
+      impactMethod =
+        '1 - (buy_amount x buy price) / (sell_amount x sell price), market prices; includes fees';
     } else {
       impact = 0;
       impactMethod = 'unavailable: the aggregator reports none and we hold no market price for both tokens';
@@ -177,11 +222,16 @@ export async function priceQuote(
   }
   const warnings: string[] = [];
   if (impact > IMPACT_REFUSE)
-    throw new ApiError('PRICE_IMPACT_TOO_HIGH', `Price impact ${(impact * 100).toFixed(2)}% exceeds the 5% limit`, {
-      details: { price_impact: impact, limit: IMPACT_REFUSE, method: impactMethod },
-      suggestion: 'Swap a smaller amount.',
-    });
-  if (impact > IMPACT_WARN) warnings.push(`PRICE_IMPACT_HIGH: price impact ${(impact * 100).toFixed(2)}% is above 1%`);
+    throw new ApiError(
+      'PRICE_IMPACT_TOO_HIGH',
+      `Price impact ${(impact * 100).toFixed(2)}% exceeds the 5% limit`,
+      {
+        details: { price_impact: impact, limit: IMPACT_REFUSE, method: impactMethod },
+        suggestion: 'Swap a smaller amount.',
+      },
+    );
+  if (impact > IMPACT_WARN)
+    warnings.push(`PRICE_IMPACT_HIGH: price impact ${(impact * 100).toFixed(2)}% is above 1%`);
   return {
     quote,
     sell,
@@ -239,21 +289,46 @@ async function custodialWallet(env: Env, userId: string, chainId: number, wallet
   const rows = await db(env)
     .select()
     .from(wallets)
-    .where(and(eq(wallets.userId, userId), eq(wallets.chainId, chainId), eq(wallets.type, 'custodial'), isNull(wallets.deletedAt)))
+    .where(
+      and(
+        eq(wallets.userId, userId),
+        eq(wallets.chainId, chainId),
+        eq(wallets.type, 'custodial'),
+        isNull(wallets.deletedAt),
+      ),
+    )
     .orderBy(wallets.createdAt);
   const w = walletId ? rows.find((r) => r.id === walletId) : rows[0];
-  if (!w) throw new ApiError(walletId ? 'NOT_FOUND' : 'VALIDATION_ERROR', walletId ? 'Wallet not found' : `You have no custodial wallet on chain ${chainId}; create one with POST /api/wallets`);
+  if (!w)
+    throw new ApiError(
+      walletId ? 'NOT_FOUND' : 'VALIDATION_ERROR',
+      walletId
+        ? 'Wallet not found'
+        : `You have no custodial wallet on chain ${chainId}; create one with POST /api/wallets`,
+    );
   return w;
 }
 
 async function externalWallet(env: Env, userId: string, chainId: number, address: string | undefined) {
-  if (!address) throw new ApiError('VALIDATION_ERROR', 'user_wallet_address is required for a non-custodial swap');
+  if (!address)
+    throw new ApiError('VALIDATION_ERROR', 'user_wallet_address is required for a non-custodial swap');
   const [w] = await db(env)
     .select()
     .from(wallets)
-    .where(and(eq(wallets.userId, userId), eq(wallets.chainId, chainId), eq(wallets.address, address), isNull(wallets.deletedAt)))
+    .where(
+      and(
+        eq(wallets.userId, userId),
+        eq(wallets.chainId, chainId),
+        eq(wallets.address, address),
+        isNull(wallets.deletedAt),
+      ),
+    )
     .limit(1);
-  if (!w) throw new ApiError('VALIDATION_ERROR', 'user_wallet_address is not one of your registered wallets on this chain (POST /api/wallets/external/register)');
+  if (!w)
+    throw new ApiError(
+      'VALIDATION_ERROR',
+      'user_wallet_address is not one of your registered wallets on this chain (POST /api/wallets/external/register)',
+    );
   return w;
 }
 
@@ -263,7 +338,13 @@ async function externalWallet(env: Env, userId: string, chainId: number, address
  * its spend lock); live non-custodial returns the transaction for the user's wallet to sign.
  * Over $100 (or of unknown value) needs a two-factor code.
  */
-export async function swap(env: Env, principal: Principal, input: SwapInput, facts: RequestFacts, options: DexOptions = {}) {
+export async function swap(
+  env: Env,
+  principal: Principal,
+  input: SwapInput,
+  facts: RequestFacts,
+  options: DexOptions = {},
+) {
   const mode = modeOf(env);
   const wallet =
     mode === 'live'
@@ -303,7 +384,12 @@ export async function swap(env: Env, principal: Principal, input: SwapInput, fac
     createdAt,
     updatedAt: createdAt,
   };
-  const view = (status: 'pending' | 'awaiting_signature' | 'confirmed', hash: string | null, tx: ReturnType<typeof txView> | null, ledger: string[]) => ({
+  const view = (
+    status: 'pending' | 'awaiting_signature' | 'confirmed',
+    hash: string | null,
+    tx: ReturnType<typeof txView> | null,
+    ledger: string[],
+  ) => ({
     success: true as const,
     trade_id: id,
     sell_token: base.sellToken,
@@ -325,7 +411,13 @@ export async function swap(env: Env, principal: Principal, input: SwapInput, fac
     created_at: createdAt,
   });
   const audit = (action: string, details: Record<string, unknown>) =>
-    activity(d, { userId: principal.userId, action, facts, sessionId: principal.sessionId ?? null, details: { trade_id: id, ...details } });
+    activity(d, {
+      userId: principal.userId,
+      action,
+      facts,
+      sessionId: principal.sessionId ?? null,
+      details: { trade_id: id, ...details },
+    });
 
   if (mode === 'paper') {
     // Settles at the simulated prices: sell leg at the sell token's market price, buy leg at the
@@ -340,8 +432,24 @@ export async function swap(env: Env, principal: Principal, input: SwapInput, fac
       portfolio,
       principal.userId,
       [
-        { trade_type: 'sell', asset_type: 'crypto', symbol: q.sell.priceSymbol ?? q.sell.symbol, quantity: sellQty.toFixed(), price: String(q.sellPrice), trade_date: date, notes: `DEX swap ${id} (simulated)` },
-        { trade_type: 'buy', asset_type: 'crypto', symbol: q.buy.priceSymbol ?? q.buy.symbol, quantity: buyQty.toFixed(), price: value.div(buyQty).toDecimalPlaces(12).toFixed(), trade_date: date, notes: `DEX swap ${id} (simulated)` },
+        {
+          trade_type: 'sell',
+          asset_type: 'crypto',
+          symbol: q.sell.priceSymbol ?? q.sell.symbol,
+          quantity: sellQty.toFixed(),
+          price: String(q.sellPrice),
+          trade_date: date,
+          notes: `DEX swap ${id} (simulated)`,
+        },
+        {
+          trade_type: 'buy',
+          asset_type: 'crypto',
+          symbol: q.buy.priceSymbol ?? q.buy.symbol,
+          quantity: buyQty.toFixed(),
+          price: value.div(buyQty).toDecimalPlaces(12).toFixed(),
+          trade_date: date,
+          notes: `DEX swap ${id} (simulated)`,
+        },
       ],
       { action: 'dex.swap', details: { dex_trade_id: id } },
     );
@@ -354,14 +462,24 @@ export async function swap(env: Env, principal: Principal, input: SwapInput, fac
   }
 
   const tx = q.quote.transaction;
-  if (!tx) throw new ApiError('DEX_AGGREGATOR_UNAVAILABLE', `${q.quote.aggregator} returned no transaction for this swap`);
+  if (!tx)
+    throw new ApiError(
+      'DEX_AGGREGATOR_UNAVAILABLE',
+      `${q.quote.aggregator} returned no transaction for this swap`,
+    );
   const expectedValue = q.sell.native ? BigInt(input.sell_amount) : 0n;
   if (tx.value !== expectedValue)
-    throw new ApiError('ORDER_EXECUTION_FAILED', 'The aggregator transaction sends a different value than the swap; refused');
+    throw new ApiError(
+      'ORDER_EXECUTION_FAILED',
+      'The aggregator transaction sends a different value than the swap; refused',
+    );
   if (!wallet) throw new ApiError('INTERNAL_ERROR', 'no wallet');
 
   if (!input.custodial) {
-    await d.batch([d.insert(dexTrades).values({ ...base, status: 'awaiting_signature' }), audit('dex_swap_prepared', { wallet_id: wallet.id })]);
+    await d.batch([
+      d.insert(dexTrades).values({ ...base, status: 'awaiting_signature' }),
+      audit('dex_swap_prepared', { wallet_id: wallet.id }),
+    ]);
     return view('awaiting_signature', null, txView(tx, input.chain_id), []);
   }
 
@@ -370,7 +488,11 @@ export async function swap(env: Env, principal: Principal, input: SwapInput, fac
     const from = wallet.address as Hex;
     const account = await unsealAccount(env, wallet);
     const [nonce, fees, balance] = await rpc(chain, 'building the swap', () =>
-      Promise.all([client.getTransactionCount({ address: from, blockTag: 'pending' }), client.estimateFeesPerGas(), client.getBalance({ address: from })]),
+      Promise.all([
+        client.getTransactionCount({ address: from, blockTag: 'pending' }),
+        client.estimateFeesPerGas(),
+        client.getBalance({ address: from }),
+      ]),
     );
     let next = nonce;
     const signedTxs: Hex[] = [];
@@ -381,7 +503,11 @@ export async function swap(env: Env, principal: Principal, input: SwapInput, fac
         chainId: chain.id,
         nonce: next++,
         to: q.sell.address as Hex,
-        data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [q.quote.allowanceTarget as Hex, BigInt(input.sell_amount)] }),
+        data: encodeFunctionData({
+          abi: erc20Abi,
+          functionName: 'approve',
+          args: [q.quote.allowanceTarget as Hex, BigInt(input.sell_amount)],
+        }),
         value: 0n,
         gas: 80_000n,
         maxFeePerGas: fees.maxFeePerGas,
@@ -389,12 +515,20 @@ export async function swap(env: Env, principal: Principal, input: SwapInput, fac
       });
       signedTxs.push(approve);
     }
-    const gas = tx.gas ?? (await rpc(chain, 'eth_estimateGas', () => client.estimateGas({ account: from, to: tx.to, data: tx.data, value: tx.value })));
+    const gas =
+      tx.gas ??
+      (await rpc(chain, 'eth_estimateGas', () =>
+        client.estimateGas({ account: from, to: tx.to, data: tx.data, value: tx.value }),
+      ));
     const maxFee = (gas + (signedTxs.length ? 80_000n : 0n)) * fees.maxFeePerGas;
     if (balance < maxFee + tx.value)
-      throw new ApiError('INSUFFICIENT_BALANCE', `Insufficient ${chain.nativeSymbol} for the swap plus the network fee`, {
-        details: { balance: formatUnits(balance, 18), required: formatUnits(maxFee + tx.value, 18) },
-      });
+      throw new ApiError(
+        'INSUFFICIENT_BALANCE',
+        `Insufficient ${chain.nativeSymbol} for the swap plus the network fee`,
+        {
+          details: { balance: formatUnits(balance, 18), required: formatUnits(maxFee + tx.value, 18) },
+        },
+      );
     const signed = await account.signTransaction({
       type: 'eip1559',
       chainId: chain.id,
@@ -437,7 +571,10 @@ export async function swap(env: Env, principal: Principal, input: SwapInput, fac
       const now = new Date().toISOString();
       await d.batch([
         d.update(dexTrades).set({ status: 'failed', updatedAt: now }).where(eq(dexTrades.id, id)),
-        d.update(walletTransactions).set({ status: 'failed', error: 'rejected by the node', updatedAt: now }).where(eq(walletTransactions.hash, hash)),
+        d
+          .update(walletTransactions)
+          .set({ status: 'failed', error: 'rejected by the node', updatedAt: now })
+          .where(eq(walletTransactions.hash, hash)),
         audit('dex_swap_failed', { hash }),
       ]);
       throw new ApiError('BLOCKCHAIN_RPC_ERROR', `${chain.name} did not accept the swap`, { cause });
@@ -448,19 +585,31 @@ export async function swap(env: Env, principal: Principal, input: SwapInput, fac
 }
 
 function txView(tx: { to: string; data: string; value: bigint; gas: bigint | null }, chainId: number) {
-  return { to: tx.to, data: tx.data, value: tx.value.toString(), gas: tx.gas?.toString() ?? null, chain_id: chainId };
+  return {
+    to: tx.to,
+    data: tx.data,
+    value: tx.value.toString(),
+    gas: tx.gas?.toString() ?? null,
+    chain_id: chainId,
+  };
 }
 
 /** A trade's status; a pending live trade is checked against its receipt first. */
 export async function tradeStatus(env: Env, userId: string, tradeId: string) {
   const d = db(env);
-  const [t] = await d.select().from(dexTrades).where(and(eq(dexTrades.id, tradeId), eq(dexTrades.userId, userId))).limit(1);
+  const [t] = await d
+    .select()
+    .from(dexTrades)
+    .where(and(eq(dexTrades.id, tradeId), eq(dexTrades.userId, userId)))
+    .limit(1);
   if (!t) throw new ApiError('NOT_FOUND', 'Trade not found');
   let row = t;
   let confirmations = 0;
   if (t.mode === 'live' && t.txHash) {
     const { client, chain } = chainClient(env, t.chainId);
-    const [receipt, head] = await rpc(chain, 'receipt', () => Promise.all([receiptOrNull(client, t.txHash as Hex), client.getBlockNumber()]));
+    const [receipt, head] = await rpc(chain, 'receipt', () =>
+      Promise.all([receiptOrNull(client, t.txHash as Hex), client.getBlockNumber()]),
+    );
     if (receipt) {
       confirmations = Number(head - receipt.blockNumber) + 1;
       if (t.status === 'pending') {
@@ -474,10 +623,20 @@ export async function tradeStatus(env: Env, userId: string, tradeId: string) {
           updatedAt: now,
         };
         await d.batch([
-          d.update(dexTrades).set(patch).where(and(eq(dexTrades.id, t.id), eq(dexTrades.status, 'pending'))),
+          d
+            .update(dexTrades)
+            .set(patch)
+            .where(and(eq(dexTrades.id, t.id), eq(dexTrades.status, 'pending'))),
           d
             .update(walletTransactions)
-            .set({ status, blockNumber: patch.blockNumber, gasUsed: patch.gasUsed, gasPrice: patch.gasPrice, fee: formatUnits(receipt.gasUsed * receipt.effectiveGasPrice, 18), updatedAt: now })
+            .set({
+              status,
+              blockNumber: patch.blockNumber,
+              gasUsed: patch.gasUsed,
+              gasPrice: patch.gasPrice,
+              fee: formatUnits(receipt.gasUsed * receipt.effectiveGasPrice, 18),
+              updatedAt: now,
+            })
             .where(and(eq(walletTransactions.chainId, t.chainId), eq(walletTransactions.hash, t.txHash))),
           activity(d, { userId, action: `dex_swap_${status}`, details: { trade_id: t.id, hash: t.txHash } }),
         ]);

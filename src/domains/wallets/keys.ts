@@ -8,14 +8,22 @@ async function aes(raw: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
 
 async function seal(raw: Uint8Array<ArrayBuffer>, plaintext: string): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const body = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await aes(raw), new TextEncoder().encode(plaintext));
+  const body = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv },
+    await aes(raw),
+    new TextEncoder().encode(plaintext),
+  );
   return `v1.${bytesToBase64Url(iv)}.${bytesToBase64Url(new Uint8Array(body))}`;
 }
 
 async function open(raw: Uint8Array<ArrayBuffer>, sealed: string): Promise<string> {
   const [version, iv, body] = sealed.split('.');
   if (version !== 'v1' || !iv || !body) throw new Error('Unrecognised sealed key');
-  const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: base64ToBytes(iv) }, await aes(raw), base64ToBytes(body));
+  const plain = await crypto.subtle.decrypt(
+    { name: 'AES-GCM', iv: base64ToBytes(iv) },
+    await aes(raw),
+    base64ToBytes(body),
+  );
   return new TextDecoder().decode(plain);
 }
 
@@ -60,7 +68,8 @@ export async function unsealAccount(
   row: { sealedKey: string | null; wrappedDataKey: string | null; keyId: string | null; address: string },
 ): Promise<PrivateKeyAccount> {
   if (!row.sealedKey || !row.wrappedDataKey) throw new Error('not a custodial wallet');
-  if (row.keyId !== (await masterKeyId(env))) throw new Error('wallet key is wrapped under another master key');
+  if (row.keyId !== (await masterKeyId(env)))
+    throw new Error('wallet key is wrapped under another master key');
   const dataKey = base64ToBytes(await decryptString(env.DATA_ENCRYPTION_KEY, row.wrappedDataKey));
   if (dataKey.byteLength !== 32) throw new Error('bad data key');
   const privateKey = (await open(dataKey, row.sealedKey)) as `0x${string}`;

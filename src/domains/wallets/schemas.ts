@@ -49,7 +49,10 @@ export const WalletSchema = z
     chain_id: z.number().int(),
     chain_name: z.string(),
     label: z.string().nullable(),
-    balance: z.string().nullable().openapi({ description: 'Native balance at the last refresh, decimal string; null until refreshed' }),
+    balance: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Native balance at the last refresh, decimal string; null until refreshed' }),
     balance_updated_at: z.string().nullable(),
     created_at: z.string(),
   })
@@ -75,12 +78,17 @@ export const CreatedWalletSchema = z
   })
   .openapi('WalletCreated');
 
-export const NonceBody = z.object({ address: EvmAddress, chain_id: ChainId }).strict().openapi('WalletNonceRequest');
+export const NonceBody = z
+  .object({ address: EvmAddress, chain_id: ChainId })
+  .strict()
+  .openapi('WalletNonceRequest');
 
 export const NonceSchema = z
   .object({
     nonce: z.string(),
-    message: z.string().openapi({ description: 'The EIP-4361 message to sign with personal_sign (EIP-191), byte for byte' }),
+    message: z
+      .string()
+      .openapi({ description: 'The EIP-4361 message to sign with personal_sign (EIP-191), byte for byte' }),
     domain: z.string(),
     chain_id: z.number().int(),
     address: z.string(),
@@ -98,7 +106,11 @@ export const RegisterExternalBody = z
       .trim()
       .regex(/^0x[0-9a-fA-F]{130}$/, 'must be a 65-byte hex signature (0x + 130 hex digits)'),
     nonce: z.string().trim().min(8).max(64),
-    message: z.string().max(2000).optional().openapi({ description: 'The signed message, if the client sends it back; it must be the issued one' }),
+    message: z
+      .string()
+      .max(2000)
+      .optional()
+      .openapi({ description: 'The signed message, if the client sends it back; it must be the issued one' }),
     label: z.string().trim().min(1).max(100).optional(),
   })
   .strict()
@@ -131,7 +143,10 @@ export const TokenBalanceSchema = z.object({
   address: z.string().nullable().openapi({ description: 'Token contract; null for the native coin' }),
   symbol: z.string(),
   balance: z.string(),
-  balance_usd: z.string().nullable().openapi({ description: 'Null when we hold no market price for the token' }),
+  balance_usd: z
+    .string()
+    .nullable()
+    .openapi({ description: 'Null when we hold no market price for the token' }),
   price_usd: z.string().nullable(),
   price_as_of: z.string().nullable(),
 });

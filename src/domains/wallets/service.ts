@@ -1,7 +1,7 @@
-import { and, count, desc, eq, gt, isNull, sql } from 'drizzle-orm';
-import { createSiweMessage, parseSiweMessage } from 'viem/siwe';
-import { formatUnits, getAddress, type Hex, recoverMessageAddress } from 'viem';
 import Decimal from 'decimal.js';
+import { and, count, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { formatUnits, getAddress, type Hex, recoverMessageAddress } from 'viem';
+import { createSiweMessage, parseSiweMessage } from 'viem/siwe';
 import type { RequestFacts } from '../../core/client';
 import { ApiError } from '../../core/errors';
 import { newId } from '../../core/ids';
@@ -158,7 +158,9 @@ export async function issueNonce(
   const chain = chainOf(input.chain_id);
   const address = getAddress(input.address);
   // EIP-4361 nonces are alphanumeric, at least 8 characters: 128 random bits in hex.
-  const nonce = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const nonce = [...crypto.getRandomValues(new Uint8Array(16))]
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('');
   const issuedAt = new Date();
   const expiresAt = new Date(issuedAt.getTime() + NONCE_TTL_MS);
   const message = createSiweMessage({
@@ -220,7 +222,10 @@ export async function registerExternalWallet(
     .from(walletNonces)
     .where(and(eq(walletNonces.nonce, input.nonce), eq(walletNonces.userId, principal.userId)))
     .limit(1);
-  const refuse = async (reason: string, code: 'VALIDATION_ERROR' | 'AUTHORIZATION_ERROR' = 'AUTHORIZATION_ERROR') => {
+  const refuse = async (
+    reason: string,
+    code: 'VALIDATION_ERROR' | 'AUTHORIZATION_ERROR' = 'AUTHORIZATION_ERROR',
+  ) => {
     await d.batch([
       activity(d, {
         userId: principal.userId,
@@ -232,15 +237,23 @@ export async function registerExternalWallet(
     ]);
     return new ApiError(code, reason);
   };
-  if (!issued) throw await refuse('Unknown nonce: request one from POST /api/wallets/external/nonce', 'VALIDATION_ERROR');
-  if (issued.usedAt !== null) throw await refuse('This nonce was already used; request a new one', 'VALIDATION_ERROR');
-  if (issued.expiresAt <= Date.now()) throw await refuse('This nonce has expired; request a new one', 'VALIDATION_ERROR');
+  if (!issued)
+    throw await refuse(
+      'Unknown nonce: request one from POST /api/wallets/external/nonce',
+      'VALIDATION_ERROR',
+    );
+  if (issued.usedAt !== null)
+    throw await refuse('This nonce was already used; request a new one', 'VALIDATION_ERROR');
+  if (issued.expiresAt <= Date.now())
+    throw await refuse('This nonce has expired; request a new one', 'VALIDATION_ERROR');
   if (issued.address !== address) throw await refuse('The nonce was issued for another address');
   if (issued.chainId !== chain.id) throw await refuse('The nonce was issued for another chain_id');
   if (input.message !== undefined && input.message !== issued.message) {
     const parsed = parseSiweMessage(input.message);
     if (parsed.domain !== origin.domain)
-      throw await refuse(`SIWE domain mismatch: the message names ${parsed.domain ?? 'no domain'}, expected ${origin.domain}`);
+      throw await refuse(
+        `SIWE domain mismatch: the message names ${parsed.domain ?? 'no domain'}, expected ${origin.domain}`,
+      );
     if (parsed.chainId !== chain.id) throw await refuse('SIWE chain id mismatch');
     throw await refuse('The signed message is not the one issued with this nonce');
   }
@@ -259,17 +272,23 @@ export async function registerExternalWallet(
   const [spent] = await d
     .update(walletNonces)
     .set({ usedAt: now })
-    .where(and(eq(walletNonces.nonce, issued.nonce), isNull(walletNonces.usedAt), gt(walletNonces.expiresAt, now)))
+    .where(
+      and(eq(walletNonces.nonce, issued.nonce), isNull(walletNonces.usedAt), gt(walletNonces.expiresAt, now)),
+    )
     .returning({ nonce: walletNonces.nonce });
   if (!spent) throw await refuse('This nonce was already used; request a new one', 'VALIDATION_ERROR');
 
   const [existing] = await d
     .select()
     .from(wallets)
-    .where(and(eq(wallets.userId, principal.userId), eq(wallets.chainId, chain.id), eq(wallets.address, address)))
+    .where(
+      and(eq(wallets.userId, principal.userId), eq(wallets.chainId, chain.id), eq(wallets.address, address)),
+    )
     .limit(1);
   if (existing && existing.deletedAt === null)
-    throw new ApiError('INTEGRITY_ERROR', 'This wallet is already registered', { details: { wallet_id: existing.id } });
+    throw new ApiError('INTEGRITY_ERROR', 'This wallet is already registered', {
+      details: { wallet_id: existing.id },
+    });
   if (existing?.type === 'custodial')
     throw new ApiError('INTEGRITY_ERROR', 'This address is one of your custodial wallets');
   await assertRoom(env, principal.userId);
@@ -277,8 +296,20 @@ export async function registerExternalWallet(
   const iso = new Date(now).toISOString();
   await d.batch([
     existing
-      ? d.update(wallets).set({ deletedAt: null, label: input.label ?? existing.label, updatedAt: iso }).where(eq(wallets.id, id))
-      : d.insert(wallets).values({ id, userId: principal.userId, type: 'external', chainId: chain.id, address, label: input.label ?? null }),
+      ? d
+          .update(wallets)
+          .set({ deletedAt: null, label: input.label ?? existing.label, updatedAt: iso })
+          .where(eq(wallets.id, id))
+      : d
+          .insert(wallets)
+          .values({
+            id,
+            userId: principal.userId,
+            type: 'external',
+            chainId: chain.id,
+            address,
+            label: input.label ?? null,
+          }),
     activity(d, {
       userId: principal.userId,
       action: 'wallet_registered',
@@ -287,7 +318,14 @@ export async function registerExternalWallet(
       details: { wallet_id: id, chain_id: chain.id, address, type: 'external', proof: 'eip-4361' },
     }),
   ]);
-  return { id, address, type: 'external' as const, chain_id: chain.id, chain_name: chain.name, registered_at: iso };
+  return {
+    id,
+    address,
+    type: 'external' as const,
+    chain_id: chain.id,
+    chain_name: chain.name,
+    registered_at: iso,
+  };
 }
 
 // ---- Balances over JSON-RPC, priced from market data. ----
@@ -391,7 +429,8 @@ export async function refreshAllBalances(env: Env, userId: string) {
     }
   }
   return {
-    status: errors.length === 0 ? ('success' as const) : updated > 0 ? ('partial' as const) : ('failed' as const),
+    status:
+      errors.length === 0 ? ('success' as const) : updated > 0 ? ('partial' as const) : ('failed' as const),
     wallets_updated: updated,
     wallets_failed: errors.length,
     updated_at: new Date().toISOString(),
@@ -413,7 +452,9 @@ export async function settlePending(env: Env, w: WalletRow): Promise<void> {
   const { client, chain } = chainClient(env, w.chainId);
   for (const tx of pending) {
     if (!tx.hash) continue;
-    const receipt = await rpc(chain, 'eth_getTransactionReceipt', () => receiptOrNull(client, tx.hash as Hex));
+    const receipt = await rpc(chain, 'eth_getTransactionReceipt', () =>
+      receiptOrNull(client, tx.hash as Hex),
+    );
     if (!receipt) continue;
     const fee = receipt.gasUsed * receipt.effectiveGasPrice;
     await d
@@ -431,7 +472,12 @@ export async function settlePending(env: Env, w: WalletRow): Promise<void> {
       activity(d, {
         userId: tx.userId,
         action: receipt.status === 'success' ? `${tx.type}_confirmed` : `${tx.type}_reverted`,
-        details: { wallet_id: w.id, transaction_id: tx.id, hash: tx.hash, block_number: Number(receipt.blockNumber) },
+        details: {
+          wallet_id: w.id,
+          transaction_id: tx.id,
+          hash: tx.hash,
+          block_number: Number(receipt.blockNumber),
+        },
       }),
     ]);
   }
@@ -476,7 +522,13 @@ export async function listTransactions(
   );
   const d = db(env);
   const [rows, [total]] = await d.batch([
-    d.select().from(walletTransactions).where(where).orderBy(desc(walletTransactions.createdAt)).limit(q.limit).offset(q.offset),
+    d
+      .select()
+      .from(walletTransactions)
+      .where(where)
+      .orderBy(desc(walletTransactions.createdAt))
+      .limit(q.limit)
+      .offset(q.offset),
     d.select({ n: count() }).from(walletTransactions).where(where),
   ]);
   return { transactions: rows.map(transactionView), total: total?.n ?? 0, limit: q.limit, offset: q.offset };

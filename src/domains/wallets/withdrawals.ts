@@ -36,7 +36,8 @@ interface Asset {
 }
 
 function assetOf(chain: ChainInfo, tokenAddress: string | null | undefined): Asset {
-  if (!tokenAddress) return { symbol: chain.nativeSymbol, decimals: 18, token: null, priceSymbol: chain.nativePriceSymbol };
+  if (!tokenAddress)
+    return { symbol: chain.nativeSymbol, decimals: 18, token: null, priceSymbol: chain.nativePriceSymbol };
   const t = trackedToken(chain.id, tokenAddress);
   if (!t)
     throw new ApiError('VALIDATION_ERROR', `Token ${tokenAddress} is not supported on ${chain.name}`, {
@@ -68,9 +69,13 @@ async function lockWallet(env: Env, walletId: string): Promise<number> {
     .where(and(eq(wallets.id, walletId), or(isNull(wallets.spendLockUntil), lt(wallets.spendLockUntil, now))))
     .returning({ id: wallets.id });
   if (res.length !== 1)
-    throw new ApiError('INTEGRITY_ERROR', 'Another withdrawal or swap from this wallet is in progress; retry shortly', {
-      headers: { 'Retry-After': '5' },
-    });
+    throw new ApiError(
+      'INTEGRITY_ERROR',
+      'Another withdrawal or swap from this wallet is in progress; retry shortly',
+      {
+        headers: { 'Retry-After': '5' },
+      },
+    );
   return until;
 }
 
@@ -96,39 +101,82 @@ async function checkDestination(env: Env, userId: string, chain: ChainInfo, to: 
   const [own] = await d
     .select({ id: wallets.id })
     .from(wallets)
-    .where(and(eq(wallets.userId, userId), eq(wallets.chainId, chain.id), eq(wallets.address, to), isNull(wallets.deletedAt)))
+    .where(
+      and(
+        eq(wallets.userId, userId),
+        eq(wallets.chainId, chain.id),
+        eq(wallets.address, to),
+        isNull(wallets.deletedAt),
+      ),
+    )
     .limit(1);
   if (own) return; // between one's own wallets there is nothing to cool off
   const [known] = await d
     .select()
     .from(withdrawalDestinations)
-    .where(and(eq(withdrawalDestinations.userId, userId), eq(withdrawalDestinations.chainId, chain.id), eq(withdrawalDestinations.address, to)))
+    .where(
+      and(
+        eq(withdrawalDestinations.userId, userId),
+        eq(withdrawalDestinations.chainId, chain.id),
+        eq(withdrawalDestinations.address, to),
+      ),
+    )
     .limit(1);
   const now = Date.now();
   let activeAt = known?.activeAt;
   if (activeAt === undefined) {
     activeAt = now + config(env).WITHDRAWAL_COOLING_OFF_SECONDS * 1000;
     await d.batch([
-      d.insert(withdrawalDestinations).values({ userId, chainId: chain.id, address: to, activeAt }).onConflictDoNothing(),
-      activity(d, { userId, action: 'withdrawal_destination_added', facts, details: { chain_id: chain.id, address: to, active_at: new Date(activeAt).toISOString() } }),
+      d
+        .insert(withdrawalDestinations)
+        .values({ userId, chainId: chain.id, address: to, activeAt })
+        .onConflictDoNothing(),
+      activity(d, {
+        userId,
+        action: 'withdrawal_destination_added',
+        facts,
+        details: { chain_id: chain.id, address: to, active_at: new Date(activeAt).toISOString() },
+      }),
     ]);
   }
   if (activeAt > now)
-    throw new ApiError('ADDRESS_NOT_WHITELISTED', `New withdrawal address: it can receive from ${new Date(activeAt).toISOString()} (cooling-off period)`, {
-      details: { address: to, chain_id: chain.id, active_at: new Date(activeAt).toISOString(), cooling_off_seconds: config(env).WITHDRAWAL_COOLING_OFF_SECONDS },
-    });
+    throw new ApiError(
+      'ADDRESS_NOT_WHITELISTED',
+      `New withdrawal address: it can receive from ${new Date(activeAt).toISOString()} (cooling-off period)`,
+      {
+        details: {
+          address: to,
+          chain_id: chain.id,
+          active_at: new Date(activeAt).toISOString(),
+          cooling_off_seconds: config(env).WITHDRAWAL_COOLING_OFF_SECONDS,
+        },
+      },
+    );
 }
 
 async function checkLimits(env: Env, userId: string, asset: Asset, amount: string) {
   const cfg = config(env);
-  const price = asset.priceSymbol ? (await pricesFor(env, [catalogAssetId(asset.priceSymbol)])).get(catalogAssetId(asset.priceSymbol)) : undefined;
+  const price = asset.priceSymbol
+    ? (await pricesFor(env, [catalogAssetId(asset.priceSymbol)])).get(catalogAssetId(asset.priceSymbol))
+    : undefined;
   if (!price)
-    throw new ApiError('SERVICE_UNAVAILABLE', `No market price for ${asset.symbol}, so the withdrawal limits cannot be applied`);
+    throw new ApiError(
+      'SERVICE_UNAVAILABLE',
+      `No market price for ${asset.symbol}, so the withdrawal limits cannot be applied`,
+    );
   const valueUsd = new Decimal(amount).times(price.price);
   if (valueUsd.gt(cfg.WITHDRAWAL_MAX_USD))
-    throw new ApiError('WITHDRAWAL_LIMIT_EXCEEDED', `One withdrawal may move at most $${cfg.WITHDRAWAL_MAX_USD}`, {
-      details: { value_usd: valueUsd.toFixed(2), limit_usd: cfg.WITHDRAWAL_MAX_USD, price_usd: price.price },
-    });
+    throw new ApiError(
+      'WITHDRAWAL_LIMIT_EXCEEDED',
+      `One withdrawal may move at most $${cfg.WITHDRAWAL_MAX_USD}`,
+      {
+        details: {
+          value_usd: valueUsd.toFixed(2),
+          limit_usd: cfg.WITHDRAWAL_MAX_USD,
+          price_usd: price.price,
+        },
+      },
+    );
   const since = new Date(Date.now() - DAY_MS).toISOString();
   const recent = await db(env)
     .select({ amountUsd: walletTransactions.amountUsd })
@@ -143,9 +191,17 @@ async function checkLimits(env: Env, userId: string, asset: Asset, amount: strin
     );
   const used = recent.reduce((s, r) => s.plus(r.amountUsd ?? 0), new Decimal(0));
   if (used.plus(valueUsd).gt(cfg.WITHDRAWAL_DAILY_LIMIT_USD))
-    throw new ApiError('WITHDRAWAL_LIMIT_EXCEEDED', `Withdrawals are limited to $${cfg.WITHDRAWAL_DAILY_LIMIT_USD} in 24 hours`, {
-      details: { used_usd: used.toFixed(2), requested_usd: valueUsd.toFixed(2), limit_usd: cfg.WITHDRAWAL_DAILY_LIMIT_USD },
-    });
+    throw new ApiError(
+      'WITHDRAWAL_LIMIT_EXCEEDED',
+      `Withdrawals are limited to $${cfg.WITHDRAWAL_DAILY_LIMIT_USD} in 24 hours`,
+      {
+        details: {
+          used_usd: used.toFixed(2),
+          requested_usd: valueUsd.toFixed(2),
+          limit_usd: cfg.WITHDRAWAL_DAILY_LIMIT_USD,
+        },
+      },
+    );
   return valueUsd.toFixed(2);
 }
 
@@ -161,7 +217,8 @@ async function pendingHolds(env: Env, w: WalletRow, token: Hex | null) {
     wei += BigInt(r.maxFeeWei ?? '0');
     const t = r.tokenAddress ? trackedToken(r.chainId, r.tokenAddress) : undefined;
     if (!r.tokenAddress) wei += parseUnits(r.amount, 18);
-    else if (token && t && r.tokenAddress.toLowerCase() === token.toLowerCase()) tokenUnits += parseUnits(r.amount, t.decimals);
+    else if (token && t && r.tokenAddress.toLowerCase() === token.toLowerCase())
+      tokenUnits += parseUnits(r.amount, t.decimals);
   }
   return { wei, tokenUnits };
 }
@@ -170,18 +227,36 @@ async function pendingHolds(env: Env, w: WalletRow, token: Hex | null) {
  * A withdrawal from a custodial wallet: validated, limited, cooled-off, TOTP-checked, then built,
  * signed and submitted over JSON-RPC while holding the wallet's spend lock. Every step is audited.
  */
-export async function withdraw(env: Env, principal: Principal, walletId: string, input: WithdrawInput, facts: RequestFacts) {
+export async function withdraw(
+  env: Env,
+  principal: Principal,
+  walletId: string,
+  input: WithdrawInput,
+  facts: RequestFacts,
+) {
   const w = await getOwnedWallet(env, principal.userId, walletId);
   const chain = chainOf(w.chainId);
   const d = db(env);
   const audit = (action: string, details: Record<string, unknown>) =>
-    d.batch([activity(d, { userId: principal.userId, action, facts, sessionId: principal.sessionId ?? null, details: { wallet_id: w.id, chain_id: w.chainId, ...details } })]);
+    d.batch([
+      activity(d, {
+        userId: principal.userId,
+        action,
+        facts,
+        sessionId: principal.sessionId ?? null,
+        details: { wallet_id: w.id, chain_id: w.chainId, ...details },
+      }),
+    ]);
   try {
     if (w.type !== 'custodial')
-      throw new ApiError('VALIDATION_ERROR', 'Only custodial wallets can withdraw through the API; sign from your own wallet instead');
+      throw new ApiError(
+        'VALIDATION_ERROR',
+        'Only custodial wallets can withdraw through the API; sign from your own wallet instead',
+      );
     const asset = assetOf(chain, input.token_address);
     const units = toBaseUnits(input.amount, asset.decimals);
-    if (input.to_address === w.address) throw new ApiError('VALIDATION_ERROR', 'to_address is this wallet itself');
+    if (input.to_address === w.address)
+      throw new ApiError('VALIDATION_ERROR', 'to_address is this wallet itself');
     await audit('withdrawal_requested', { to: input.to_address, amount: input.amount, symbol: asset.symbol });
     await checkDestination(env, principal.userId, chain, input.to_address, facts);
     const amountUsd = await checkLimits(env, principal.userId, asset, input.amount);
@@ -193,32 +268,48 @@ export async function withdraw(env: Env, principal: Principal, walletId: string,
       const from = w.address as Hex;
       const to = input.to_address as Hex;
       const call = asset.token
-        ? { to: asset.token, value: 0n, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, units] }) }
+        ? {
+            to: asset.token,
+            value: 0n,
+            data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, units] }),
+          }
         : { to, value: units, data: undefined };
-      const [nativeBalance, tokenBalance, nonce, fees, gas, holds] = await rpc(chain, 'building the transaction', () =>
-        Promise.all([
-          client.getBalance({ address: from }),
-          asset.token ? erc20BalanceOf(client, asset.token, from) : Promise.resolve(0n),
-          client.getTransactionCount({ address: from, blockTag: 'pending' }),
-          client.estimateFeesPerGas(),
-          asset.token ? client.estimateGas({ account: from, to: call.to, data: call.data }).catch(() => 100_000n) : Promise.resolve(21_000n),
-          pendingHolds(env, w, asset.token),
-        ]),
+      const [nativeBalance, tokenBalance, nonce, fees, gas, holds] = await rpc(
+        chain,
+        'building the transaction',
+        () =>
+          Promise.all([
+            client.getBalance({ address: from }),
+            asset.token ? erc20BalanceOf(client, asset.token, from) : Promise.resolve(0n),
+            client.getTransactionCount({ address: from, blockTag: 'pending' }),
+            client.estimateFeesPerGas(),
+            asset.token
+              ? client.estimateGas({ account: from, to: call.to, data: call.data }).catch(() => 100_000n)
+              : Promise.resolve(21_000n),
+            pendingHolds(env, w, asset.token),
+          ]),
       );
       const maxFeeWei = gas * fees.maxFeePerGas;
       const needWei = maxFeeWei + call.value + holds.wei;
       if (nativeBalance < needWei)
-        throw new ApiError('INSUFFICIENT_BALANCE', `Insufficient ${chain.nativeSymbol} for the amount plus the network fee`, {
-          details: {
-            balance: formatUnits(nativeBalance, 18),
-            required: formatUnits(needWei, 18),
-            max_network_fee: formatUnits(maxFeeWei, 18),
-            held_by_pending: formatUnits(holds.wei, 18),
+        throw new ApiError(
+          'INSUFFICIENT_BALANCE',
+          `Insufficient ${chain.nativeSymbol} for the amount plus the network fee`,
+          {
+            details: {
+              balance: formatUnits(nativeBalance, 18),
+              required: formatUnits(needWei, 18),
+              max_network_fee: formatUnits(maxFeeWei, 18),
+              held_by_pending: formatUnits(holds.wei, 18),
+            },
           },
-        });
+        );
       if (asset.token && tokenBalance - holds.tokenUnits < units)
         throw new ApiError('INSUFFICIENT_BALANCE', `Insufficient ${asset.symbol}`, {
-          details: { balance: formatUnits(tokenBalance, asset.decimals), held_by_pending: formatUnits(holds.tokenUnits, asset.decimals) },
+          details: {
+            balance: formatUnits(tokenBalance, asset.decimals),
+            held_by_pending: formatUnits(holds.tokenUnits, asset.decimals),
+          },
         });
 
       const account = await unsealAccount(env, w);
@@ -258,14 +349,27 @@ export async function withdraw(env: Env, principal: Principal, walletId: string,
           createdAt,
           updatedAt: createdAt,
         }),
-        activity(d, { userId: principal.userId, action: 'withdrawal_signed', facts, details: { wallet_id: w.id, transaction_id: id, hash, nonce } }),
+        activity(d, {
+          userId: principal.userId,
+          action: 'withdrawal_signed',
+          facts,
+          details: { wallet_id: w.id, transaction_id: id, hash, nonce },
+        }),
       ]);
       try {
         await client.sendRawTransaction({ serializedTransaction: signed });
       } catch (cause) {
         await d.batch([
-          d.update(walletTransactions).set({ status: 'failed', error: 'rejected by the node', updatedAt: new Date().toISOString() }).where(eq(walletTransactions.id, id)),
-          activity(d, { userId: principal.userId, action: 'withdrawal_failed', facts, details: { wallet_id: w.id, transaction_id: id, hash } }),
+          d
+            .update(walletTransactions)
+            .set({ status: 'failed', error: 'rejected by the node', updatedAt: new Date().toISOString() })
+            .where(eq(walletTransactions.id, id)),
+          activity(d, {
+            userId: principal.userId,
+            action: 'withdrawal_failed',
+            facts,
+            details: { wallet_id: w.id, transaction_id: id, hash },
+          }),
         ]);
         log('warn', 'wallet.withdrawal_send_failed', { wallet_id: w.id, transaction_id: id });
         throw new ApiError('BLOCKCHAIN_RPC_ERROR', `${chain.name} did not accept the transaction`, { cause });
@@ -286,7 +390,8 @@ export async function withdraw(env: Env, principal: Principal, walletId: string,
       };
     });
   } catch (e) {
-    if (e instanceof ApiError) await audit('withdrawal_refused', { code: e.code, reason: e.message }).catch(() => undefined);
+    if (e instanceof ApiError)
+      await audit('withdrawal_refused', { code: e.code, reason: e.message }).catch(() => undefined);
     throw e;
   }
 }

@@ -32,10 +32,30 @@ export const CHAINS: readonly ChainInfo[] = [
     nativeSymbol: 'ETH',
     nativePriceSymbol: 'ETH',
     tokens: [
-      { address: '0xdAC17F958D2ee523a2206206994597C13D831ec7', symbol: 'USDT', decimals: 6, priceSymbol: USDT_PRICE },
-      { address: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48', symbol: 'USDC', decimals: 6, priceSymbol: null },
-      { address: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2', symbol: 'WETH', decimals: 18, priceSymbol: 'ETH' },
-      { address: '0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599', symbol: 'WBTC', decimals: 8, priceSymbol: 'BTC' },
+      {
+        address: '0xdAC17F958D2ee523a2206206994597C13D831ec7',
+        symbol: 'USDT',
+        decimals: 6,
+        priceSymbol: USDT_PRICE,
+      },
+      {
+        address: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48',
+        symbol: 'USDC',
+        decimals: 6,
+        priceSymbol: null,
+      },
+      {
+        address: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2',
+        symbol: 'WETH',
+        decimals: 18,
+        priceSymbol: 'ETH',
+      },
+      {
+        address: '0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599',
+        symbol: 'WBTC',
+        decimals: 8,
+        priceSymbol: 'BTC',
+      },
     ],
   },
   {
@@ -45,7 +65,12 @@ export const CHAINS: readonly ChainInfo[] = [
     nativeSymbol: 'ETH',
     nativePriceSymbol: 'ETH',
     tokens: [
-      { address: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913', symbol: 'USDC', decimals: 6, priceSymbol: null },
+      {
+        address: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913',
+        symbol: 'USDC',
+        decimals: 6,
+        priceSymbol: null,
+      },
     ],
   },
   {
@@ -55,8 +80,18 @@ export const CHAINS: readonly ChainInfo[] = [
     nativeSymbol: 'ETH',
     nativePriceSymbol: 'ETH',
     tokens: [
-      { address: '0xFd086bC7CD5C481DCC9C85ebE478A1C0b69FCbb9', symbol: 'USDT', decimals: 6, priceSymbol: USDT_PRICE },
-      { address: '0xaf88d065e77c8cC2239327C5EDb3A432268e5831', symbol: 'USDC', decimals: 6, priceSymbol: null },
+      {
+        address: '0xFd086bC7CD5C481DCC9C85ebE478A1C0b69FCbb9',
+        symbol: 'USDT',
+        decimals: 6,
+        priceSymbol: USDT_PRICE,
+      },
+      {
+        address: '0xaf88d065e77c8cC2239327C5EDb3A432268e5831',
+        symbol: 'USDC',
+        decimals: 6,
+        priceSymbol: null,
+      },
     ],
   },
   {
@@ -66,8 +101,18 @@ export const CHAINS: readonly ChainInfo[] = [
     nativeSymbol: 'POL',
     nativePriceSymbol: 'MATIC',
     tokens: [
-      { address: '0xc2132D05D31c914a87C6611C10748AEb04B58e8F', symbol: 'USDT', decimals: 6, priceSymbol: USDT_PRICE },
-      { address: '0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359', symbol: 'USDC', decimals: 6, priceSymbol: null },
+      {
+        address: '0xc2132D05D31c914a87C6611C10748AEb04B58e8F',
+        symbol: 'USDT',
+        decimals: 6,
+        priceSymbol: USDT_PRICE,
+      },
+      {
+        address: '0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359',
+        symbol: 'USDC',
+        decimals: 6,
+        priceSymbol: null,
+      },
     ],
   },
   {
@@ -77,7 +122,12 @@ export const CHAINS: readonly ChainInfo[] = [
     nativeSymbol: 'ETH',
     nativePriceSymbol: 'ETH',
     tokens: [
-      { address: '0x94b008aA00579c1307B0EF2c499aD98a8ce58e58', symbol: 'USDT', decimals: 6, priceSymbol: USDT_PRICE },
+      {
+        address: '0x94b008aA00579c1307B0EF2c499aD98a8ce58e58',
+        symbol: 'USDT',
+        decimals: 6,
+        priceSymbol: USDT_PRICE,
+      },
     ],
   },
   {
@@ -87,7 +137,12 @@ export const CHAINS: readonly ChainInfo[] = [
     nativeSymbol: 'AVAX',
     nativePriceSymbol: 'AVAX',
     tokens: [
-      { address: '0x9702230A8Ea53601f5cD2dc00fDBc13d4dF4A8c7', symbol: 'USDT', decimals: 6, priceSymbol: USDT_PRICE },
+      {
+        address: '0x9702230A8Ea53601f5cD2dc00fDBc13d4dF4A8c7',
+        symbol: 'USDT',
+        decimals: 6,
+        priceSymbol: USDT_PRICE,
+      },
     ],
   },
   {
@@ -98,7 +153,12 @@ export const CHAINS: readonly ChainInfo[] = [
     nativePriceSymbol: 'BNB',
     // BSC-USD (Binance-Peg USDT) has 18 decimals.
     tokens: [
-      { address: '0x55d398326f99059fF775485246999027B3197955', symbol: 'USDT', decimals: 18, priceSymbol: USDT_PRICE },
+      {
+        address: '0x55d398326f99059fF775485246999027B3197955',
+        symbol: 'USDT',
+        decimals: 18,
+        priceSymbol: USDT_PRICE,
+      },
     ],
   },
 ];

@@ -2,7 +2,7 @@ import { MemorySourceHealth } from '../circuit';
 import { isProviderError } from '../http';
 import { okx } from './okx';
 import { rubic } from './rubic';
-import type { AggregatorId, DexAdapter, DexCallContext, DexQuote, DexQuoteRequest } from './types';
+import type { AggregatorId, DexAdapter, DexCallContext, DexKeys, DexQuote, DexQuoteRequest } from './types';
 import { zeroEx } from './zerox';
 
 /**
@@ -37,7 +37,7 @@ export interface BestQuote {
 }
 
 export async function bestQuote(
-  env: Env,
+  env: DexKeys,
   req: DexQuoteRequest,
   options: { fetch?: DexCallContext['fetch']; timeoutMs?: number; adapters?: readonly DexAdapter[] } = {},
 ): Promise<BestQuote> {
@@ -51,14 +51,26 @@ export async function bestQuote(
     adapters.map(async (a): Promise<{ outcome: AggregatorOutcome; quote: DexQuote | null }> => {
       if (!a.configured(env))
         return {
-          outcome: { aggregator: a.id, status: 'not_configured', latency_ms: null, buy_amount: null, error: 'no API key configured' },
+          outcome: {
+            aggregator: a.id,
+            status: 'not_configured',
+            latency_ms: null,
+            buy_amount: null,
+            error: 'no API key configured',
+          },
           quote: null,
         };
       const started = Date.now();
       try {
         const quote = await a.quote(env, req, ctx);
         return {
-          outcome: { aggregator: a.id, status: 'ok', latency_ms: Date.now() - started, buy_amount: quote.buyAmount.toString(), error: null },
+          outcome: {
+            aggregator: a.id,
+            status: 'ok',
+            latency_ms: Date.now() - started,
+            buy_amount: quote.buyAmount.toString(),
+            error: null,
+          },
           quote,
         };
       } catch (e) {
@@ -88,14 +100,18 @@ export async function bestQuote(
   const others = outcomes.filter((o) => o.aggregator !== best?.aggregator);
   const reason = best
     ? `${best.aggregator} offered the largest buy_amount (${best.buyAmount}); ${
-        others.length ? others.map((o) => `${o.aggregator}: ${o.status === 'ok' ? `${o.buy_amount}` : o.status}`).join(', ') : 'no other aggregator'
+        others.length
+          ? others
+              .map((o) => `${o.aggregator}: ${o.status === 'ok' ? `${o.buy_amount}` : o.status}`)
+              .join(', ')
+          : 'no other aggregator'
       }. Ties go to the earlier in the fallback order 0x, OKX, Rubic.`
     : `No aggregator answered: ${outcomes.map((o) => `${o.aggregator}: ${o.status}`).join(', ')}`;
   return { best, outcomes, reason };
 }
 
 /** Each aggregator's state as the health endpoint shows it. */
-export function aggregatorHealth(env: Env) {
+export function aggregatorHealth(env: DexKeys) {
   const out: Record<
     string,
     {
@@ -119,7 +135,9 @@ export function aggregatorHealth(env: Env) {
         ? 'down'
         : s.successes + s.failures === 0
           ? 'unknown'
-          : s.circuit.consecutiveFailures > 0 || s.circuit.state === 'half_open' || (s.lastLatencyMs ?? 0) > 1_000
+          : s.circuit.consecutiveFailures > 0 ||
+              s.circuit.state === 'half_open' ||
+              (s.lastLatencyMs ?? 0) > 1_000
             ? 'degraded'
             : 'healthy';
     out[a.id] = {
@@ -136,6 +154,7 @@ export function aggregatorHealth(env: Env) {
   }
   const states = Object.values(out).map((v) => v.status);
   const usable = states.filter((s) => s === 'healthy' || s === 'degraded' || s === 'unknown').length;
-  const overall_status = usable === 0 ? 'down' : states.every((s) => s === 'healthy') ? 'healthy' : 'degraded';
+  const overall_status =
+    usable === 0 ? 'down' : states.every((s) => s === 'healthy') ? 'healthy' : 'degraded';
   return { aggregators: out, overall_status: overall_status as 'healthy' | 'degraded' | 'down' };
 }

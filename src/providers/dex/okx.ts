@@ -33,12 +33,34 @@ const Route = z.object({
 const QuoteResponse = z.object({
   code: z.string(),
   msg: z.string().optional(),
-  data: z.array(z.union([Route, z.object({ routerResult: Route, tx: z.object({ to: HexSchema, data: HexSchema, value: BigIntString, gas: BigIntString.optional(), minReceiveAmount: BigIntString.optional() }) })])),
+  data: z.array(
+    z.union([
+      Route,
+      z.object({
+        routerResult: Route,
+        tx: z.object({
+          to: HexSchema,
+          data: HexSchema,
+          value: BigIntString,
+          gas: BigIntString.optional(),
+          minReceiveAmount: BigIntString.optional(),
+        }),
+      }),
+    ]),
+  ),
 });
 
 async function sign(secret: string, prehash: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return bytesToBase64(new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(prehash))));
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  return bytesToBase64(
+    new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(prehash))),
+  );
 }
 
 export const okx: DexAdapter = {
@@ -75,9 +97,11 @@ export const okx: DexAdapter = {
     for (const r of route.dexRouterList ?? []) {
       const share = Number(r.routerPercent ?? '100') / 100;
       for (const sub of r.subRouterList ?? [])
-        for (const p of sub.dexProtocol) sources.push({ dex: p.dexName, percentage: Math.round(share * Number(p.percent) * 100) / 100 });
+        for (const p of sub.dexProtocol)
+          sources.push({ dex: p.dexName, percentage: Math.round(share * Number(p.percent) * 100) / 100 });
     }
-    const impact = route.priceImpactPercentage !== undefined ? Math.abs(Number(route.priceImpactPercentage)) / 100 : null;
+    const impact =
+      route.priceImpactPercentage !== undefined ? Math.abs(Number(route.priceImpactPercentage)) / 100 : null;
     return {
       aggregator: 'okx',
       buyAmount: route.toTokenAmount,

@@ -1,5 +1,4 @@
-import { parseUnits } from 'viem';
-import { formatUnits } from 'viem';
+import { formatUnits, parseUnits } from 'viem';
 import { z } from 'zod';
 import { BigIntString, type DexAdapter, dexCall, HexSchema, upstreamError } from './types';
 
@@ -31,9 +30,18 @@ const Response = z.object({
     destinationWeiMinAmount: BigIntString.optional(),
     priceImpact: z.number().nullable().optional(),
   }),
-  fees: z.object({ gasTokenFees: z.object({ gas: z.object({ gasLimit: BigIntString.optional() }).optional() }).optional() }).optional(),
+  fees: z
+    .object({
+      gasTokenFees: z.object({ gas: z.object({ gasLimit: BigIntString.optional() }).optional() }).optional(),
+    })
+    .optional(),
   transaction: z
-    .object({ to: HexSchema.optional(), data: HexSchema.optional(), value: BigIntString.optional(), approvalAddress: z.string().optional() })
+    .object({
+      to: HexSchema.optional(),
+      data: HexSchema.optional(),
+      value: BigIntString.optional(),
+      approvalAddress: z.string().optional(),
+    })
     .optional(),
 });
 
@@ -55,14 +63,19 @@ export const rubic: DexAdapter = {
     const res = await dexCall(
       'rubic',
       `${BASE}/api/routes/${req.taker ? 'swap' : 'quoteBest'}`,
-      { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+      },
       Response,
       ctx,
     );
     const e = res.estimate;
     const buyAmount = e.destinationWeiAmount ?? parseUnits(e.destinationTokenAmount, req.buyDecimals);
     const minBuy =
-      e.destinationWeiMinAmount ?? (e.destinationTokenMinAmount ? parseUnits(e.destinationTokenMinAmount, req.buyDecimals) : buyAmount);
+      e.destinationWeiMinAmount ??
+      (e.destinationTokenMinAmount ? parseUnits(e.destinationTokenMinAmount, req.buyDecimals) : buyAmount);
     const t = res.transaction;
     return {
       aggregator: 'rubic',

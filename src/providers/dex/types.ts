@@ -44,11 +44,19 @@ export interface DexQuote {
 
 export type AggregatorId = '0x' | 'okx' | 'rubic';
 
+/** The aggregator credentials (wrangler secrets); the Worker's Env satisfies it. */
+export interface DexKeys {
+  ZEROX_API_KEY?: string | undefined;
+  OKX_API_KEY?: string | undefined;
+  OKX_SECRET_KEY?: string | undefined;
+  OKX_PASSPHRASE?: string | undefined;
+}
+
 export interface DexAdapter {
   id: AggregatorId;
   /** Whether the deployment has what this aggregator needs (API keys). */
-  configured(env: Env): boolean;
-  quote(env: Env, req: DexQuoteRequest, ctx: DexCallContext): Promise<DexQuote>;
+  configured(env: DexKeys): boolean;
+  quote(env: DexKeys, req: DexQuoteRequest, ctx: DexCallContext): Promise<DexQuote>;
 }
 
 export interface DexCallContext {
@@ -76,7 +84,12 @@ export async function dexCall<S extends z.ZodType>(
   ctx: DexCallContext,
 ): Promise<z.output<S>> {
   if (!(await ctx.health.allowRequest(sourceId)))
-    throw new ProviderError({ kind: 'circuit_open', sourceId, message: `${sourceId}: circuit open, call not sent`, url });
+    throw new ProviderError({
+      kind: 'circuit_open',
+      sourceId,
+      message: `${sourceId}: circuit open, call not sent`,
+      url,
+    });
   const started = Date.now();
   const doFetch = ctx.fetch ?? ((i: string, r: RequestInit) => fetch(i, r));
   let error: ProviderError;
@@ -84,7 +97,13 @@ export async function dexCall<S extends z.ZodType>(
     const res = await doFetch(url, { ...init, signal: AbortSignal.timeout(ctx.timeoutMs) });
     const text = await res.text();
     if (!res.ok) {
-      error = new ProviderError({ kind: 'http', sourceId, status: res.status, url, message: `${sourceId}: HTTP ${res.status}` });
+      error = new ProviderError({
+        kind: 'http',
+        sourceId,
+        status: res.status,
+        url,
+        message: `${sourceId}: HTTP ${res.status}`,
+      });
     } else {
       let raw: unknown;
       try {
@@ -97,7 +116,12 @@ export async function dexCall<S extends z.ZodType>(
         await ctx.health.recordSuccess(sourceId, Date.now() - started);
         return parsed.data;
       }
-      error = new ProviderError({ kind: 'invalid_body', sourceId, url, message: `${sourceId}: unexpected response body` });
+      error = new ProviderError({
+        kind: 'invalid_body',
+        sourceId,
+        url,
+        message: `${sourceId}: unexpected response body`,
+      });
     }
   } catch (cause) {
     const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');

@@ -8,7 +8,10 @@ import { BigIntString, type DexAdapter, dexCall, HexSchema, minAfterSlippage, up
 
 const BASE = 'https://api.0x.org';
 
-const Fill = z.object({ source: z.string(), proportionBps: z.union([z.string(), z.number()]).transform(Number) });
+const Fill = z.object({
+  source: z.string(),
+  proportionBps: z.union([z.string(), z.number()]).transform(Number),
+});
 
 const Response = z.object({
   liquidityAvailable: z.boolean(),
@@ -48,7 +51,8 @@ export const zeroEx: DexAdapter = {
       Response,
       ctx,
     );
-    if (!body.liquidityAvailable || body.buyAmount === undefined) throw upstreamError('0x', 'no liquidity for this pair');
+    if (!body.liquidityAvailable || body.buyAmount === undefined)
+      throw upstreamError('0x', 'no liquidity for this pair');
     const fills = body.route?.fills ?? [];
     const sources = fills.map((f) => ({ dex: f.source, percentage: f.proportionBps / 100 }));
     const fee = body.fees?.zeroExFee?.amount ?? 0n;
@@ -61,7 +65,12 @@ export const zeroEx: DexAdapter = {
       priceImpact: null,
       feeAmount: fee,
       transaction: body.transaction
-        ? { to: body.transaction.to, data: body.transaction.data, value: body.transaction.value, gas: body.transaction.gas ?? null }
+        ? {
+            to: body.transaction.to,
+            data: body.transaction.data,
+            value: body.transaction.value,
+            gas: body.transaction.gas ?? null,
+          }
         : null,
       allowanceTarget: body.issues?.allowance?.spender ?? null,
     };

@@ -8,7 +8,18 @@ import { pricesFor } from '../../../src/domains/portfolios/services/valuation';
 import { aggregatorHealth, dexHealth } from '../../../src/providers/dex/aggregators';
 import { call, callJson } from '../../helpers/api';
 import { balanceOf, enableTwoFactor, fund, rpcCall } from '../../helpers/chain';
-import { aggregatorFetch, ETH, FACTS, liveEnv, okxBody, principalOf, rubicBody, USDT, WBTC, zeroExBody } from '../../helpers/dex';
+import {
+  aggregatorFetch,
+  ETH,
+  FACTS,
+  liveEnv,
+  okxBody,
+  principalOf,
+  rubicBody,
+  USDT,
+  WBTC,
+  zeroExBody,
+} from '../../helpers/dex';
 import { seedMarket } from '../../helpers/market';
 import { signUp } from '../../helpers/users';
 
@@ -48,7 +59,11 @@ const quoteBody = (eth: string, extra: Record<string, unknown> = {}) => ({
 describe('paper/replay quotes (simulated from market prices)', () => {
   it('prices a swap with the stated constant-product model, labelled simulated', async () => {
     const user = await signUp();
-    const { res, body } = await callJson<Quote>('/api/dex/quote', { method: 'POST', as: user.as, body: quoteBody('1') });
+    const { res, body } = await callJson<Quote>('/api/dex/quote', {
+      method: 'POST',
+      as: user.as,
+      body: quoteBody('1'),
+    });
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body.simulated).toBe(true);
     expect(body.aggregator).toBe('simulated');
@@ -66,13 +81,21 @@ describe('paper/replay quotes (simulated from market prices)', () => {
     const user = await signUp();
     // ~1.5-4% impact: a sell worth 150k-400k USD into 10M depth.
     const warnEth = String(Math.ceil(200_000 / ethUsd));
-    const warn = await callJson<Quote>('/api/dex/quote', { method: 'POST', as: user.as, body: quoteBody(warnEth) });
+    const warn = await callJson<Quote>('/api/dex/quote', {
+      method: 'POST',
+      as: user.as,
+      body: quoteBody(warnEth),
+    });
     expect(warn.res.status).toBe(200);
     expect(warn.body.price_impact).toBeGreaterThan(0.01);
     expect(warn.body.price_impact_warning).toBe(true);
     expect(warn.body.warnings[0]).toMatch(/PRICE_IMPACT_HIGH/);
     const refuseEth = String(Math.ceil(1_000_000 / ethUsd));
-    const refused = await callJson<ApiErr>('/api/dex/quote', { method: 'POST', as: user.as, body: quoteBody(refuseEth) });
+    const refused = await callJson<ApiErr>('/api/dex/quote', {
+      method: 'POST',
+      as: user.as,
+      body: quoteBody(refuseEth),
+    });
     expect(refused.res.status).toBe(400);
     expect(refused.body.error.code).toBe('PRICE_IMPACT_TOO_HIGH');
   });
@@ -94,7 +117,11 @@ describe('paper/replay quotes (simulated from market prices)', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
     }
     // USDT holds no market series in this test: a simulated quote says so instead of inventing one.
-    const noPrice = await callJson<ApiErr>('/api/dex/quote', { method: 'POST', as: user.as, body: quoteBody('1', { buy_token: USDT }) });
+    const noPrice = await callJson<ApiErr>('/api/dex/quote', {
+      method: 'POST',
+      as: user.as,
+      body: quoteBody('1', { buy_token: USDT }),
+    });
     expect(noPrice.res.status).toBe(400);
     expect(noPrice.body.error.message).toMatch(/market prices/);
   });
@@ -115,22 +142,30 @@ describe('paper swaps settle into the paper portfolio ledger', () => {
     const no2fa = await callJson<ApiErr>('/api/dex/swap', { method: 'POST', as: user.as, body: big });
     expect(no2fa.res.status).toBe(400);
     expect(no2fa.body.error.code).toBe('INVALID_MFA_TOKEN');
-    const { res, body } = await callJson<{ trade_id: string; status: string; simulated: boolean; portfolio_trade_ids: string[]; buy_amount: string }>(
-      '/api/dex/swap',
-      { method: 'POST', as: user.as, body: { ...big, two_factor_token: await code() } },
-    );
+    const { res, body } = await callJson<{
+      trade_id: string;
+      status: string;
+      simulated: boolean;
+      portfolio_trade_ids: string[];
+      buy_amount: string;
+    }>('/api/dex/swap', { method: 'POST', as: user.as, body: { ...big, two_factor_token: await code() } });
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body.status).toBe('confirmed');
     expect(body.simulated).toBe(true);
     expect(body.portfolio_trade_ids).toHaveLength(2);
-    const rows = await env.DB.prepare(`SELECT trade_type, symbol, quantity FROM trades WHERE id IN (?, ?) ORDER BY trade_type`)
+    const rows = await env.DB.prepare(
+      `SELECT trade_type, symbol, quantity FROM trades WHERE id IN (?, ?) ORDER BY trade_type`,
+    )
       .bind(...body.portfolio_trade_ids)
       .all<{ trade_type: string; symbol: string; quantity: string }>();
     expect(rows.results).toEqual([
       { trade_type: 'buy', symbol: 'BTC', quantity: String(Number(body.buy_amount) / 1e8) },
       { trade_type: 'sell', symbol: 'ETH', quantity: '0.5' },
     ]);
-    const status = await callJson<{ status: string; confirmations: number }>(`/api/dex/trades/${body.trade_id}/status`, { as: user.as });
+    const status = await callJson<{ status: string; confirmations: number }>(
+      `/api/dex/trades/${body.trade_id}/status`,
+      { as: user.as },
+    );
     expect(status.body.status).toBe('confirmed');
     // Another user's trade id is a 404.
     const other = await signUp();
@@ -139,9 +174,15 @@ describe('paper swaps settle into the paper portfolio ledger', () => {
 
   it('refuses to sell what the paper portfolio does not hold, and records nothing', async () => {
     const user = await signUp();
-    const { res } = await callJson<ApiErr>('/api/dex/swap', { method: 'POST', as: user.as, body: quoteBody('0.01', { custodial: true }) });
+    const { res } = await callJson<ApiErr>('/api/dex/swap', {
+      method: 'POST',
+      as: user.as,
+      body: quoteBody('0.01', { custodial: true }),
+    });
     expect(res.status).toBe(400);
-    const n = await env.DB.prepare('SELECT count(*) AS n FROM dex_trades WHERE user_id = ?').bind(user.id).first<{ n: number }>();
+    const n = await env.DB.prepare('SELECT count(*) AS n FROM dex_trades WHERE user_id = ?')
+      .bind(user.id)
+      .first<{ n: number }>();
     expect(n?.n).toBe(0);
   });
 });
@@ -151,7 +192,11 @@ describe('live quotes: 0x, OKX and Rubic with fallback', () => {
 
   it('asks all three and picks the largest buy_amount, with the reasons', async () => {
     dexHealth.recordSuccess('0x', 1);
-    const { fetch, calls } = aggregatorFetch({ '0x': zeroExBody(50_000n), okx: okxBody(51_000n), rubic: rubicBody('0.00049', 49_000n) });
+    const { fetch, calls } = aggregatorFetch({
+      '0x': zeroExBody(50_000n),
+      okx: okxBody(51_000n),
+      rubic: rubicBody('0.00049', 49_000n),
+    });
     const q = await priceQuote(liveEnv(), input, { fetch });
     expect(q.quote.aggregator).toBe('okx');
     expect(q.quote.buyAmount).toBe(51_000n);
@@ -174,9 +219,16 @@ describe('live quotes: 0x, OKX and Rubic with fallback', () => {
 
   it('answers 503 DEX_AGGREGATOR_UNAVAILABLE when none answers, and opens the circuit of a failing one', async () => {
     const { fetch } = aggregatorFetch({ '0x': 500, okx: 500, rubic: 500 });
-    await expect(priceQuote(liveEnv(), input, { fetch })).rejects.toMatchObject({ code: 'DEX_AGGREGATOR_UNAVAILABLE', status: 503 });
-    await expect(priceQuote(liveEnv(), input, { fetch })).rejects.toMatchObject({ code: 'DEX_AGGREGATOR_UNAVAILABLE' });
-    await expect(priceQuote(liveEnv(), input, { fetch })).rejects.toMatchObject({ code: 'DEX_AGGREGATOR_UNAVAILABLE' });
+    await expect(priceQuote(liveEnv(), input, { fetch })).rejects.toMatchObject({
+      code: 'DEX_AGGREGATOR_UNAVAILABLE',
+      status: 503,
+    });
+    await expect(priceQuote(liveEnv(), input, { fetch })).rejects.toMatchObject({
+      code: 'DEX_AGGREGATOR_UNAVAILABLE',
+    });
+    await expect(priceQuote(liveEnv(), input, { fetch })).rejects.toMatchObject({
+      code: 'DEX_AGGREGATOR_UNAVAILABLE',
+    });
     const health = aggregatorHealth(liveEnv());
     expect(health.aggregators['0x']?.status).toBe('down');
     expect(health.aggregators['0x']?.circuit).toBe('open');
@@ -184,7 +236,9 @@ describe('live quotes: 0x, OKX and Rubic with fallback', () => {
     expect(health.overall_status).toBe('down');
     // With the circuits open nothing is sent at all.
     const spy = aggregatorFetch({ '0x': zeroExBody(1n), okx: okxBody(1n), rubic: rubicBody('0.1', 1n) });
-    await expect(priceQuote(liveEnv(), input, { fetch: spy.fetch })).rejects.toMatchObject({ code: 'DEX_AGGREGATOR_UNAVAILABLE' });
+    await expect(priceQuote(liveEnv(), input, { fetch: spy.fetch })).rejects.toMatchObject({
+      code: 'DEX_AGGREGATOR_UNAVAILABLE',
+    });
     expect(spy.calls).toEqual([]);
     // Recovery: a success closes a circuit again.
     for (const id of ['0x', 'okx', 'rubic']) await dexHealth.recordSuccess(id, 10);
@@ -194,16 +248,19 @@ describe('live quotes: 0x, OKX and Rubic with fallback', () => {
     const { fetch, calls } = aggregatorFetch({ rubic: rubicBody('0.00049', 49_000n) });
     const q = await priceQuote(liveEnv({ ZEROX_API_KEY: '', OKX_API_KEY: '' }), input, { fetch });
     expect(q.quote.aggregator).toBe('rubic');
-    expect(q.outcomes.filter((o) => o.status === 'not_configured').map((o) => o.aggregator)).toEqual(['0x', 'okx']);
+    expect(q.outcomes.filter((o) => o.status === 'not_configured').map((o) => o.aggregator)).toEqual([
+      '0x',
+      'okx',
+    ]);
     expect(calls.every((u) => u.includes('rubic'))).toBe(true);
   });
 
   it('the health endpoint reports each adapter', async () => {
     const user = await signUp();
-    const { res, body } = await callJson<{ aggregators: Record<string, { status: string; circuit: string }>; fallback_order: string[] }>(
-      '/api/dex/aggregators/health',
-      { as: user.as },
-    );
+    const { res, body } = await callJson<{
+      aggregators: Record<string, { status: string; circuit: string }>;
+      fallback_order: string[];
+    }>('/api/dex/aggregators/health', { as: user.as });
     expect(res.status).toBe(200);
     expect(Object.keys(body.aggregators)).toEqual(['0x', 'okx', 'rubic']);
     expect(body.fallback_order).toEqual(['0x', 'okx', 'rubic']);
@@ -215,12 +272,22 @@ describe('live quotes: 0x, OKX and Rubic with fallback', () => {
 describe('live custodial swaps on the local chain', () => {
   it('signs and submits the aggregator transaction, then tracks it to confirmed', async () => {
     const user = await signUp();
-    const created = await callJson<{ id: string; address: string }>('/api/wallets', { method: 'POST', as: user.as, body: { chain_id: 1 } });
+    const created = await callJson<{ id: string; address: string }>('/api/wallets', {
+      method: 'POST',
+      as: user.as,
+      body: { chain_id: 1 },
+    });
     await fund(created.body.address, parseEther('1'));
     const router = privateKeyToAccount(generatePrivateKey()).address;
     const sell = parseEther('0.01');
-    const { fetch } = aggregatorFetch({ '0x': zeroExBody(fairSats(), { to: router, data: '0x', value: sell, gas: 30_000n }), okx: 500, rubic: 500 });
-    const result = await swap(liveEnv(), principalOf(user), { ...input(), custodial: true }, FACTS, { fetch });
+    const { fetch } = aggregatorFetch({
+      '0x': zeroExBody(fairSats(), { to: router, data: '0x', value: sell, gas: 30_000n }),
+      okx: 500,
+      rubic: 500,
+    });
+    const result = await swap(liveEnv(), principalOf(user), { ...input(), custodial: true }, FACTS, {
+      fetch,
+    });
     expect(result.status).toBe('pending');
     expect(result.aggregator).toBe('0x');
     expect(result.transaction_hash).toMatch(/^0x[0-9a-f]{64}$/);
@@ -229,30 +296,53 @@ describe('live custodial swaps on the local chain', () => {
     expect(status.status).toBe('confirmed');
     expect(status.confirmations).toBeGreaterThanOrEqual(1);
     expect(status.gas_used).toBe('21000');
-    const txs = await callJson<{ transactions: { type: string; status: string }[] }>(`/api/wallets/${created.body.id}/transactions`, { as: user.as });
+    const txs = await callJson<{ transactions: { type: string; status: string }[] }>(
+      `/api/wallets/${created.body.id}/transactions`,
+      { as: user.as },
+    );
     expect(txs.body.transactions[0]).toMatchObject({ type: 'swap', status: 'confirmed' });
     for (const id of ['0x', 'okx', 'rubic']) await dexHealth.recordSuccess(id, 10);
   });
 
   it('tracks a reverted swap as reverted', async () => {
     const user = await signUp();
-    const created = await callJson<{ id: string; address: string }>('/api/wallets', { method: 'POST', as: user.as, body: { chain_id: 1 } });
+    const created = await callJson<{ id: string; address: string }>('/api/wallets', {
+      method: 'POST',
+      as: user.as,
+      body: { chain_id: 1 },
+    });
     await fund(created.body.address, parseEther('1'));
     const reverter = privateKeyToAccount(generatePrivateKey()).address;
     await rpcCall('hardhat_setCode', [reverter, '0x60006000fd']);
-    const { fetch } = aggregatorFetch({ '0x': zeroExBody(fairSats(), { to: reverter, data: '0x', value: parseEther('0.01'), gas: 60_000n }), okx: 500, rubic: 500 });
-    const result = await swap(liveEnv(), principalOf(user), { ...input(), custodial: true }, FACTS, { fetch });
+    const { fetch } = aggregatorFetch({
+      '0x': zeroExBody(fairSats(), { to: reverter, data: '0x', value: parseEther('0.01'), gas: 60_000n }),
+      okx: 500,
+      rubic: 500,
+    });
+    const result = await swap(liveEnv(), principalOf(user), { ...input(), custodial: true }, FACTS, {
+      fetch,
+    });
     expect((await tradeStatus(env, user.id, result.trade_id)).status).toBe('reverted');
     for (const id of ['0x', 'okx', 'rubic']) await dexHealth.recordSuccess(id, 10);
   });
 
   it('refuses an aggregator transaction whose value differs from the swap', async () => {
     const user = await signUp();
-    const created = await callJson<{ address: string }>('/api/wallets', { method: 'POST', as: user.as, body: { chain_id: 1 } });
+    const created = await callJson<{ address: string }>('/api/wallets', {
+      method: 'POST',
+      as: user.as,
+      body: { chain_id: 1 },
+    });
     await fund(created.body.address, parseEther('1'));
     const thief = privateKeyToAccount(generatePrivateKey()).address;
-    const { fetch } = aggregatorFetch({ '0x': zeroExBody(fairSats(), { to: thief, data: '0x', value: parseEther('0.9'), gas: 30_000n }), okx: 500, rubic: 500 });
-    await expect(swap(liveEnv(), principalOf(user), { ...input(), custodial: true }, FACTS, { fetch })).rejects.toMatchObject({
+    const { fetch } = aggregatorFetch({
+      '0x': zeroExBody(fairSats(), { to: thief, data: '0x', value: parseEther('0.9'), gas: 30_000n }),
+      okx: 500,
+      rubic: 500,
+    });
+    await expect(
+      swap(liveEnv(), principalOf(user), { ...input(), custodial: true }, FACTS, { fetch }),
+    ).rejects.toMatchObject({
       code: 'ORDER_EXECUTION_FAILED',
     });
     expect(await balanceOf(thief)).toBe(0n);
@@ -265,6 +355,12 @@ describe('live custodial swaps on the local chain', () => {
   }
 
   function input() {
-    return { sell_token: ETH, buy_token: WBTC, sell_amount: parseEther('0.01').toString(), chain_id: 1, slippage_percentage: 0.5 };
+    return {
+      sell_token: ETH,
+      buy_token: WBTC,
+      sell_amount: parseEther('0.01').toString(),
+      chain_id: 1,
+      slippage_percentage: 0.5,
+    };
   }
 });

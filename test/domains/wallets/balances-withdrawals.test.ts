@@ -18,7 +18,11 @@ interface ApiErr {
 }
 
 async function newWallet(user: TestUser, chain_id = 1): Promise<Wallet> {
-  const { res, body } = await callJson<Wallet>('/api/wallets', { method: 'POST', as: user.as, body: { chain_id } });
+  const { res, body } = await callJson<Wallet>('/api/wallets', {
+    method: 'POST',
+    as: user.as,
+    body: { chain_id },
+  });
   expect(res.status).toBe(201);
   return body;
 }
@@ -26,7 +30,9 @@ async function newWallet(user: TestUser, chain_id = 1): Promise<Wallet> {
 /** A fresh destination, already past its cooling-off period. */
 async function trustedDestination(user: TestUser): Promise<string> {
   const to = privateKeyToAccount(generatePrivateKey()).address;
-  await env.DB.prepare('INSERT INTO withdrawal_destinations (user_id, chain_id, address, active_at) VALUES (?, 1, ?, 0)')
+  await env.DB.prepare(
+    'INSERT INTO withdrawal_destinations (user_id, chain_id, address, active_at) VALUES (?, 1, ?, 0)',
+  )
     .bind(user.id, to)
     .run();
   return to;
@@ -60,7 +66,9 @@ describe('balances over JSON-RPC', () => {
     expect(usdc?.balance_usd).toBeNull();
     expect(body.block_number).toBeGreaterThanOrEqual(0);
 
-    const stored = await callJson<{ balance: string; balance_usd: string }>(`/api/wallets/${w.id}/balance`, { as: user.as });
+    const stored = await callJson<{ balance: string; balance_usd: string }>(`/api/wallets/${w.id}/balance`, {
+      as: user.as,
+    });
     expect(stored.body.balance).toBe('2.5');
     const list = await callJson<{ balance: string }[]>('/api/wallets', { as: user.as });
     expect(list.body[0]?.balance).toBe('2.5');
@@ -71,10 +79,12 @@ describe('balances over JSON-RPC', () => {
     const a = await newWallet(user, 1);
     await newWallet(user, 8453);
     await fund(a.address, parseEther('1'));
-    const { res, body } = await callJson<{ status: string; wallets_updated: number; wallets_failed: number; errors: { error: string }[] }>(
-      '/api/wallets/refresh-balances',
-      { method: 'POST', as: user.as },
-    );
+    const { res, body } = await callJson<{
+      status: string;
+      wallets_updated: number;
+      wallets_failed: number;
+      errors: { error: string }[];
+    }>('/api/wallets/refresh-balances', { method: 'POST', as: user.as });
     expect(res.status).toBe(200);
     expect(body.status).toBe('partial');
     expect(body.wallets_updated).toBe(1);
@@ -85,7 +95,10 @@ describe('balances over JSON-RPC', () => {
   it('a chain without RPC answers 503 BLOCKCHAIN_RPC_ERROR on a single refresh', async () => {
     const user = await signUp();
     const w = await newWallet(user, 137);
-    const { res, body } = await callJson<ApiErr>(`/api/wallets/${w.id}/refresh-balance`, { method: 'POST', as: user.as });
+    const { res, body } = await callJson<ApiErr>(`/api/wallets/${w.id}/refresh-balance`, {
+      method: 'POST',
+      as: user.as,
+    });
     expect(res.status).toBe(503);
     expect(body.error.code).toBe('BLOCKCHAIN_RPC_ERROR');
   });
@@ -107,27 +120,41 @@ describe('withdrawals', () => {
     const w = await newWallet(user);
     await fund(w.address, parseEther('3'));
     const to = await trustedDestination(user);
-    const { res, body } = await callJson<{ id: string; transaction_hash: string; status: string; from_address: string; amount: string }>(
-      `/api/wallets/${w.id}/withdraw`,
-      { method: 'POST', as: user.as, body: { to_address: to, amount: '1.25', token_address: null, two_factor_token: await code() } },
-    );
+    const { res, body } = await callJson<{
+      id: string;
+      transaction_hash: string;
+      status: string;
+      from_address: string;
+      amount: string;
+    }>(`/api/wallets/${w.id}/withdraw`, {
+      method: 'POST',
+      as: user.as,
+      body: { to_address: to, amount: '1.25', token_address: null, two_factor_token: await code() },
+    });
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body.status).toBe('pending');
     expect(body.transaction_hash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(body.from_address).toBe(w.address);
     expect(await balanceOf(to)).toBe(parseEther('1.25'));
-    const txs = await callJson<{ transactions: { id: string; status: string; block_number: number | null; fee: string; type: string }[]; total: number }>(
-      `/api/wallets/${w.id}/transactions`,
-      { as: user.as },
-    );
+    const txs = await callJson<{
+      transactions: { id: string; status: string; block_number: number | null; fee: string; type: string }[];
+      total: number;
+    }>(`/api/wallets/${w.id}/transactions`, { as: user.as });
     expect(txs.body.total).toBe(1);
     expect(txs.body.transactions[0]).toMatchObject({ id: body.id, status: 'confirmed', type: 'withdrawal' });
     expect(txs.body.transactions[0]?.block_number).toBeGreaterThan(0);
-    const audit = await env.DB.prepare("SELECT action FROM user_activities WHERE user_id = ? AND action LIKE 'withdrawal_%' ORDER BY created_at")
+    const audit = await env.DB.prepare(
+      "SELECT action FROM user_activities WHERE user_id = ? AND action LIKE 'withdrawal_%' ORDER BY created_at",
+    )
       .bind(user.id)
       .all<{ action: string }>();
     expect(audit.results.map((r) => r.action)).toEqual(
-      expect.arrayContaining(['withdrawal_requested', 'withdrawal_signed', 'withdrawal_submitted', 'withdrawal_confirmed']),
+      expect.arrayContaining([
+        'withdrawal_requested',
+        'withdrawal_signed',
+        'withdrawal_submitted',
+        'withdrawal_confirmed',
+      ]),
     );
   });
 
@@ -163,7 +190,11 @@ describe('withdrawals', () => {
     });
     expect(wrong.body.error.code).toBe('INVALID_MFA_TOKEN');
     const good = await code();
-    const ok = await call(`/api/wallets/${w.id}/withdraw`, { method: 'POST', as: user.as, body: { to_address: to, amount: '0.1', two_factor_token: good } });
+    const ok = await call(`/api/wallets/${w.id}/withdraw`, {
+      method: 'POST',
+      as: user.as,
+      body: { to_address: to, amount: '0.1', two_factor_token: good },
+    });
     expect(ok.status).toBe(200);
     const reused = await callJson<ApiErr>(`/api/wallets/${w.id}/withdraw`, {
       method: 'POST',
@@ -194,7 +225,11 @@ describe('withdrawals', () => {
       [{ amount: '1e3' }, 'VALIDATION_ERROR'],
       [{ amount: '0.1234567890123456789' }, 'VALIDATION_ERROR', /18 decimal/],
       [{ amount: '1.0000001', token_address: USDT }, 'VALIDATION_ERROR', /6 decimal/],
-      [{ amount: '1', token_address: '0x0000000000000000000000000000000000000001' }, 'VALIDATION_ERROR', /not supported/],
+      [
+        { amount: '1', token_address: '0x0000000000000000000000000000000000000001' },
+        'VALIDATION_ERROR',
+        /not supported/,
+      ],
       [{ to_address: to.replace(/[a-f]/, (c) => c.toUpperCase()) }, 'VALIDATION_ERROR', /checksum/],
       [{ to_address: w.address }, 'VALIDATION_ERROR', /itself/],
       // 1 ETH balance cannot send 1 ETH: the fee must fit too.
@@ -209,7 +244,9 @@ describe('withdrawals', () => {
         const nw = await newWallet(next);
         await fund(nw.address, parseEther('1'));
         await env.DB.prepare('UPDATE wallets SET user_id = ? WHERE id = ?').bind(next.id, w.id).run();
-        await env.DB.prepare('UPDATE withdrawal_destinations SET user_id = ? WHERE address = ?').bind(next.id, to).run();
+        await env.DB.prepare('UPDATE withdrawal_destinations SET user_id = ? WHERE address = ?')
+          .bind(next.id, to)
+          .run();
         user = next;
         code = nextCode;
       }
@@ -303,7 +340,12 @@ describe('withdrawals', () => {
     const reg = await callJson<{ id: string }>('/api/wallets/external/register', {
       method: 'POST',
       as: user.as,
-      body: { address: owner.address, chain_id: 1, nonce: n.body.nonce, signature: await owner.signMessage({ message: n.body.message }) },
+      body: {
+        address: owner.address,
+        chain_id: 1,
+        nonce: n.body.nonce,
+        signature: await owner.signMessage({ message: n.body.message }),
+      },
     });
     const { res, body } = await callJson<ApiErr>(`/api/wallets/${reg.body.id}/withdraw`, {
       method: 'POST',

@@ -17,7 +17,11 @@ interface Wallet {
 }
 
 async function createWallet(user: TestUser, chain_id = 1): Promise<Wallet> {
-  const { res, body } = await callJson<Wallet>('/api/wallets', { method: 'POST', as: user.as, body: { chain_id, label: 'Main' } });
+  const { res, body } = await callJson<Wallet>('/api/wallets', {
+    method: 'POST',
+    as: user.as,
+    body: { chain_id, label: 'Main' },
+  });
   expect(res.status).toBe(201);
   return body;
 }
@@ -51,7 +55,11 @@ describe('custodial wallets', () => {
   it('rejects an unknown chain and extra fields, and stores nothing', async () => {
     const user = await signUp();
     for (const body of [{ chain_id: 31337 }, { chain_id: 1, private_key: '0x01' }, { chain_id: 'x' }, {}]) {
-      const { res, body: err } = await callJson<{ error: { code: string } }>('/api/wallets', { method: 'POST', as: user.as, body });
+      const { res, body: err } = await callJson<{ error: { code: string } }>('/api/wallets', {
+        method: 'POST',
+        as: user.as,
+        body,
+      });
       expect(res.status).toBe(400);
       expect(err.error.code).toBe('VALIDATION_ERROR');
     }
@@ -82,12 +90,18 @@ describe('custodial wallets', () => {
       await record(`/api/wallets/${w.id}/withdraw`, {
         method: 'POST',
         as: alice.as,
-        body: { to_address: '0x742D35CC6634c0532925A3b844BC9E7595F0BEb0', amount: '1', two_factor_token: '123456' },
+        body: {
+          to_address: '0x742D35CC6634c0532925A3b844BC9E7595F0BEb0',
+          amount: '1',
+          two_factor_token: '123456',
+        },
       });
       await record('/api/wallets/refresh-balances', { method: 'POST', as: alice.as });
       await record('/openapi.json', {});
 
-      const row = await env.DB.prepare('SELECT sealed_key, wrapped_data_key, key_id, address FROM wallets WHERE id = ?')
+      const row = await env.DB.prepare(
+        'SELECT sealed_key, wrapped_data_key, key_id, address FROM wallets WHERE id = ?',
+      )
         .bind(w.id)
         .first<{ sealed_key: string; wrapped_data_key: string; key_id: string; address: string }>();
       expect(row?.key_id).toMatch(/^dek-[0-9a-f]{16}$/);
@@ -179,19 +193,25 @@ describe('external wallets (Sign-In with Ethereum)', () => {
     expect(n.message).toContain('Chain ID: 1');
     const signature = await owner.signMessage({ message: n.message });
     const body = { address: owner.address, chain_id: 1, signature, nonce: n.nonce };
-    const ok = await callJson<{ id: string; type: string; address: string }>('/api/wallets/external/register', {
-      method: 'POST',
-      as: user.as,
-      body,
-    });
+    const ok = await callJson<{ id: string; type: string; address: string }>(
+      '/api/wallets/external/register',
+      {
+        method: 'POST',
+        as: user.as,
+        body,
+      },
+    );
     expect(ok.res.status, JSON.stringify(ok.body)).toBe(201);
     expect(ok.body.type).toBe('external');
     expect(ok.body.address).toBe(owner.address);
-    const replay = await callJson<{ error: { code: string; message: string } }>('/api/wallets/external/register', {
-      method: 'POST',
-      as: user.as,
-      body,
-    });
+    const replay = await callJson<{ error: { code: string; message: string } }>(
+      '/api/wallets/external/register',
+      {
+        method: 'POST',
+        as: user.as,
+        body,
+      },
+    );
     expect(replay.res.status).toBe(400);
     expect(replay.body.error.message).toMatch(/already used/);
     const { body: list } = await callJson<Wallet[]>('/api/wallets', { as: user.as });
@@ -226,29 +246,54 @@ describe('external wallets (Sign-In with Ethereum)', () => {
     expect(withoutMessage.status).toBe(403);
   });
 
-  it('refuses another signer, another chain, an expired nonce and another user\'s nonce', async () => {
+  it("refuses another signer, another chain, an expired nonce and another user's nonce", async () => {
     const user = await signUp();
     const intruder = privateKeyToAccount(generatePrivateKey());
     let n = await nonceFor(user);
     const forged = await intruder.signMessage({ message: n.message });
     expect(
-      (await call('/api/wallets/external/register', { method: 'POST', as: user.as, body: { address: owner.address, chain_id: 1, signature: forged, nonce: n.nonce } })).status,
+      (
+        await call('/api/wallets/external/register', {
+          method: 'POST',
+          as: user.as,
+          body: { address: owner.address, chain_id: 1, signature: forged, nonce: n.nonce },
+        })
+      ).status,
     ).toBe(403);
     const good = await owner.signMessage({ message: n.message });
     expect(
-      (await call('/api/wallets/external/register', { method: 'POST', as: user.as, body: { address: owner.address, chain_id: 8453, signature: good, nonce: n.nonce } })).status,
+      (
+        await call('/api/wallets/external/register', {
+          method: 'POST',
+          as: user.as,
+          body: { address: owner.address, chain_id: 8453, signature: good, nonce: n.nonce },
+        })
+      ).status,
     ).toBe(403);
     // Another user cannot spend this user's nonce.
     const other = await signUp();
     expect(
-      (await call('/api/wallets/external/register', { method: 'POST', as: other.as, body: { address: owner.address, chain_id: 1, signature: good, nonce: n.nonce } })).status,
+      (
+        await call('/api/wallets/external/register', {
+          method: 'POST',
+          as: other.as,
+          body: { address: owner.address, chain_id: 1, signature: good, nonce: n.nonce },
+        })
+      ).status,
     ).toBe(400);
     n = await nonceFor(user);
-    await env.DB.prepare('UPDATE wallet_nonces SET expires_at = ? WHERE nonce = ?').bind(Date.now() - 1, n.nonce).run();
+    await env.DB.prepare('UPDATE wallet_nonces SET expires_at = ? WHERE nonce = ?')
+      .bind(Date.now() - 1, n.nonce)
+      .run();
     const expired = await callJson<{ error: { message: string } }>('/api/wallets/external/register', {
       method: 'POST',
       as: user.as,
-      body: { address: owner.address, chain_id: 1, signature: await owner.signMessage({ message: n.message }), nonce: n.nonce },
+      body: {
+        address: owner.address,
+        chain_id: 1,
+        signature: await owner.signMessage({ message: n.message }),
+        nonce: n.nonce,
+      },
     });
     expect(expired.res.status).toBe(400);
     expect(expired.body.error.message).toMatch(/expired/);
@@ -259,7 +304,11 @@ describe('external wallets (Sign-In with Ethereum)', () => {
   it('rejects a mixed-case address with a bad EIP-55 checksum', async () => {
     const user = await signUp();
     const bad = owner.address.replace(/[a-f]/, (c) => c.toUpperCase());
-    const res = await call('/api/wallets/external/nonce', { method: 'POST', as: user.as, body: { address: bad, chain_id: 1 } });
+    const res = await call('/api/wallets/external/nonce', {
+      method: 'POST',
+      as: user.as,
+      body: { address: bad, chain_id: 1 },
+    });
     expect(res.status).toBe(400);
     // All-lowercase is accepted as unchecksummed and normalized.
     const n = await nonceFor(user, owner.address.toLowerCase());

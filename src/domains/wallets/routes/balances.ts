@@ -13,10 +13,18 @@ export const balanceRoutes = createRouter()
       path: '/api/wallets/{wallet_id}/balance',
       summary: "A wallet's native balance at its last refresh",
       request: { params: WalletIdParam },
-      responses: { 200: json(BalanceSchema, 'The stored balance; refresh it with POST .../refresh-balance.') },
+      responses: {
+        200: json(BalanceSchema, 'The stored balance; refresh it with POST .../refresh-balance.'),
+      },
     }),
     async (c) =>
-      c.json(plain(c, balanceView(await getOwnedWallet(c.env, principalOf(c).userId, c.req.valid('param').wallet_id))), 200),
+      c.json(
+        plain(
+          c,
+          balanceView(await getOwnedWallet(c.env, principalOf(c).userId, c.req.valid('param').wallet_id)),
+        ),
+        200,
+      ),
   )
   .openapi(
     defineRoute({
@@ -25,7 +33,7 @@ export const balanceRoutes = createRouter()
       path: '/api/wallets/refresh-balances',
       summary: 'Refresh the balances of all your wallets',
       description:
-        'Reads every wallet over its chain\'s JSON-RPC (the same work the `wallets.refresh-balances` job does). A chain that cannot be reached is reported per wallet. Rate limit: 20 an hour.',
+        "Reads every wallet over its chain's JSON-RPC (the same work the `wallets.refresh-balances` job does). A chain that cannot be reached is reported per wallet. Rate limit: 20 an hour.",
       responses: { 200: json(RefreshAllSchema.omit({ job_id: true }), 'What was refreshed.') },
     }),
     async (c) => c.json(plain(c, await refreshAllBalances(c.env, principalOf(c).userId)), 200),
@@ -37,7 +45,10 @@ export const balanceRoutes = createRouter()
       path: '/api/wallets/{wallet_id}/refresh-balance',
       summary: "Refresh one wallet's native and token balances from the chain",
       request: { params: WalletIdParam },
-      responses: { 200: json(RefreshedBalanceSchema, 'Balances read at one block and priced in USD.'), ...rpcUnavailable },
+      responses: {
+        200: json(RefreshedBalanceSchema, 'Balances read at one block and priced in USD.'),
+        ...rpcUnavailable,
+      },
     }),
     async (c) => {
       const w = await getOwnedWallet(c.env, principalOf(c).userId, c.req.valid('param').wallet_id);

@@ -6,7 +6,11 @@ import type { AppEnv } from '../../../env';
 import { requireUser } from '../../../middleware/auth';
 import type { SiweOrigin } from '../service';
 
-export const walletCommon = { tags: ['Wallets (002)'], security: [{ bearerAuth: [] }], middleware: requireUser };
+export const walletCommon = {
+  tags: ['Wallets (002)'],
+  security: [{ bearerAuth: [] }],
+  middleware: requireUser,
+};
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -22,7 +26,8 @@ export function siweOrigin(c: Context<AppEnv>): SiweOrigin {
 /** Answered when the chain's JSON-RPC is not configured or does not answer (BLOCKCHAIN_RPC_ERROR), or no price is held to apply a limit. */
 export const rpcUnavailable = {
   503: {
-    description: 'BLOCKCHAIN_RPC_ERROR: no RPC endpoint for the chain, or it failed; SERVICE_UNAVAILABLE: no market price to apply a limit',
+    description:
+      'BLOCKCHAIN_RPC_ERROR: no RPC endpoint for the chain, or it failed; SERVICE_UNAVAILABLE: no market price to apply a limit',
     content: { 'application/json': { schema: ErrorSchema } },
   },
 };

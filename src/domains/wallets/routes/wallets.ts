@@ -46,7 +46,13 @@ export const walletRoutes = createRouter()
       responses: { 200: json(WalletSchema, 'The wallet.') },
     }),
     async (c) =>
-      c.json(plain(c, walletView(await getOwnedWallet(c.env, principalOf(c).userId, c.req.valid('param').wallet_id))), 200),
+      c.json(
+        plain(
+          c,
+          walletView(await getOwnedWallet(c.env, principalOf(c).userId, c.req.valid('param').wallet_id)),
+        ),
+        200,
+      ),
   )
   .openapi(
     defineRoute({
@@ -54,12 +60,16 @@ export const walletRoutes = createRouter()
       method: 'delete',
       path: '/api/wallets/{wallet_id}',
       summary: 'Remove a wallet from your list',
-      description: "A custodial wallet's sealed key is retained (so later deposits stay recoverable by support); the wallet can no longer be used.",
+      description:
+        "A custodial wallet's sealed key is retained (so later deposits stay recoverable by support); the wallet can no longer be used.",
       request: { params: WalletIdParam },
       responses: {
         200: json(z.object({ id: z.string(), deleted: z.literal(true), deleted_at: z.string() }), 'Removed.'),
       },
     }),
     async (c) =>
-      c.json(plain(c, await deleteWallet(c.env, principalOf(c), c.req.valid('param').wallet_id, requestFacts(c))), 200),
+      c.json(
+        plain(c, await deleteWallet(c.env, principalOf(c), c.req.valid('param').wallet_id, requestFacts(c))),
+        200,
+      ),
   );
