@@ -5,5 +5,5 @@ export * from './platform';
 export * from './portfolios';
 export * from './reference';
 export * from './users';
-export * from './watchlists';
 export * from './wallets';
+export * from './watchlists';

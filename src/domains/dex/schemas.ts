@@ -60,14 +60,10 @@ export const SwapBody = z
     user_wallet_address: EvmAddress.optional().openapi({
       description: 'Non-custodial: your registered external wallet',
     }),
-    signature: z
-      .string()
-      .max(200)
-      .optional()
-      .openapi({
-        description:
-          'Accepted for 002 clients; a non-custodial swap is signed by your wallet from the returned transaction',
-      }),
+    signature: z.string().max(200).optional().openapi({
+      description:
+        'Accepted for 002 clients; a non-custodial swap is signed by your wallet from the returned transaction',
+    }),
     two_factor_token: TwoFactorToken.optional().openapi({
       description: 'Required when the swap is worth more than $100',
     }),

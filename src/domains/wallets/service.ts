@@ -300,16 +300,14 @@ export async function registerExternalWallet(
           .update(wallets)
           .set({ deletedAt: null, label: input.label ?? existing.label, updatedAt: iso })
           .where(eq(wallets.id, id))
-      : d
-          .insert(wallets)
-          .values({
-            id,
-            userId: principal.userId,
-            type: 'external',
-            chainId: chain.id,
-            address,
-            label: input.label ?? null,
-          }),
+      : d.insert(wallets).values({
+          id,
+          userId: principal.userId,
+          type: 'external',
+          chainId: chain.id,
+          address,
+          label: input.label ?? null,
+        }),
     activity(d, {
       userId: principal.userId,
       action: 'wallet_registered',

@@ -304,6 +304,62 @@ describe('live custodial swaps on the local chain', () => {
     for (const id of ['0x', 'okx', 'rubic']) await dexHealth.recordSuccess(id, 10);
   });
 
+  it('non-custodial: returns the transaction for a registered external wallet to sign', async () => {
+    const user = await signUp();
+    const owner = privateKeyToAccount(generatePrivateKey());
+    const n = await callJson<{ nonce: string; message: string }>('/api/wallets/external/nonce', {
+      method: 'POST',
+      as: user.as,
+      body: { address: owner.address, chain_id: 1 },
+    });
+    await call('/api/wallets/external/register', {
+      method: 'POST',
+      as: user.as,
+      body: {
+        address: owner.address,
+        chain_id: 1,
+        nonce: n.body.nonce,
+        signature: await owner.signMessage({ message: n.body.message }),
+      },
+    });
+    const router = privateKeyToAccount(generatePrivateKey()).address;
+    const sell = parseEther('0.01');
+    const { fetch, calls } = aggregatorFetch({
+      '0x': zeroExBody(fairSats(), { to: router, data: '0xabcdef', value: sell, gas: 90_000n }),
+      okx: 500,
+      rubic: 500,
+    });
+    const result = await swap(
+      liveEnv(),
+      principalOf(user),
+      { ...input(), custodial: false, user_wallet_address: owner.address },
+      FACTS,
+      { fetch },
+    );
+    expect(result.status).toBe('awaiting_signature');
+    expect(result.transaction_hash).toBeNull();
+    expect(result.transaction).toEqual({
+      to: router,
+      data: '0xabcdef',
+      value: sell.toString(),
+      gas: '90000',
+      chain_id: 1,
+    });
+    expect(calls[0]).toContain(`taker=${owner.address}`);
+    // An address that is not the user's registered wallet is refused.
+    const stranger = privateKeyToAccount(generatePrivateKey()).address;
+    await expect(
+      swap(
+        liveEnv(),
+        principalOf(user),
+        { ...input(), custodial: false, user_wallet_address: stranger },
+        FACTS,
+        { fetch },
+      ),
+    ).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    for (const id of ['0x', 'okx', 'rubic']) await dexHealth.recordSuccess(id, 10);
+  });
+
   it('tracks a reverted swap as reverted', async () => {
     const user = await signUp();
     const created = await callJson<{ id: string; address: string }>('/api/wallets', {

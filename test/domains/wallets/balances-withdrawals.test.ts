@@ -330,6 +330,59 @@ describe('withdrawals', () => {
     expect(await balanceOf(to)).toBe(parseEther('0.2'));
   });
 
+  it('withdraws an ERC-20 token: transfer() by eth_call-checked balance, refusing more than held', async () => {
+    // A USDT price of $1 at the replay start, so the USD limits apply.
+    await env.DB.prepare(
+      "INSERT OR REPLACE INTO quotes (asset_id, price, source, as_of) VALUES ('ast_usdt', 1, 'test', ?)",
+    )
+      .bind(Date.parse(`${env.REPLAY_START}T00:00:00Z`))
+      .run();
+    await constantToken(USDT, 1_234_500_000n);
+    const w = await newWallet(user);
+    await fund(w.address, parseEther('0.1'));
+    const to = await trustedDestination(user);
+    const tooMuch = await callJson<ApiErr>(`/api/wallets/${w.id}/withdraw`, {
+      method: 'POST',
+      as: user.as,
+      body: { to_address: to, amount: '2000', token_address: USDT, two_factor_token: await code() },
+    });
+    expect(tooMuch.body.error.code).toBe('INSUFFICIENT_BALANCE');
+    const { res, body } = await callJson<{ id: string; symbol: string; token_address: string }>(
+      `/api/wallets/${w.id}/withdraw`,
+      {
+        method: 'POST',
+        as: user.as,
+        body: { to_address: to, amount: '100.5', token_address: USDT, two_factor_token: await code() },
+      },
+    );
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body).toMatchObject({ symbol: 'USDT', token_address: USDT });
+    const txs = await callJson<{
+      transactions: { id: string; status: string; from_token: string; amount: string }[];
+    }>(`/api/wallets/${w.id}/transactions`, { as: user.as });
+    expect(txs.body.transactions[0]).toMatchObject({
+      id: body.id,
+      status: 'confirmed',
+      from_token: 'USDT',
+      amount: '100.5',
+    });
+  });
+
+  it('allows 10 withdraw requests an hour per user (002), then 429', async () => {
+    const w = await newWallet(user);
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const res = await call(`/api/wallets/${w.id}/withdraw`, {
+        method: 'POST',
+        as: user.as,
+        body: { amount: 'x' },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 10).every((s) => s === 400)).toBe(true);
+    expect(statuses[10]).toBe(429);
+  });
+
   it('an external wallet cannot withdraw through the API', async () => {
     const owner = privateKeyToAccount(generatePrivateKey());
     const n = await callJson<{ nonce: string; message: string }>('/api/wallets/external/nonce', {
