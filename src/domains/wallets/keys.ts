@@ -40,14 +40,45 @@ export interface SealedKey {
   keyId: string;
 }
 
+type MasterKeys = Pick<Env, 'DATA_ENCRYPTION_KEY'> & { DATA_ENCRYPTION_KEY_PREVIOUS?: string | undefined };
+
+const fingerprint = async (secret: string) =>
+  `dek-${(await sha256Hex(`meridian-wallet-master:${secret}`)).slice(0, 16)}`;
+
 /** The id of the master key: a fingerprint, so rows say which master wraps them without revealing it. */
-export async function masterKeyId(env: Env): Promise<string> {
+export async function masterKeyId(env: MasterKeys): Promise<string> {
   if (!env.DATA_ENCRYPTION_KEY) throw new Error('DATA_ENCRYPTION_KEY is not set');
-  return `dek-${(await sha256Hex(`meridian-wallet-master:${env.DATA_ENCRYPTION_KEY}`)).slice(0, 16)}`;
+  return fingerprint(env.DATA_ENCRYPTION_KEY);
+}
+
+/**
+ * The master that wrapped a row: the current one, or during a rotation the previous one
+ * (`DATA_ENCRYPTION_KEY_PREVIOUS`) until `rewrapDataKey` has moved the row over.
+ */
+async function masterFor(env: MasterKeys, keyId: string | null): Promise<string> {
+  if (keyId === (await masterKeyId(env))) return env.DATA_ENCRYPTION_KEY;
+  const previous = env.DATA_ENCRYPTION_KEY_PREVIOUS;
+  if (previous && keyId === (await fingerprint(previous))) return previous;
+  throw new Error('wallet key is wrapped under an unknown master key');
+}
+
+/**
+ * Re-wraps a row's data key under the current master (rotation). The private key and its
+ * sealing are untouched; null when the row is already current.
+ */
+export async function rewrapDataKey(
+  env: MasterKeys,
+  row: { wrappedDataKey: string | null; keyId: string | null },
+): Promise<{ wrappedDataKey: string; keyId: string } | null> {
+  if (!row.wrappedDataKey) return null;
+  const current = await masterKeyId(env);
+  if (row.keyId === current) return null;
+  const dataKey = await decryptString(await masterFor(env, row.keyId), row.wrappedDataKey);
+  return { wrappedDataKey: await encryptString(env.DATA_ENCRYPTION_KEY, dataKey), keyId: current };
 }
 
 /** A new secp256k1 key (viem: @noble/curves, CSPRNG), sealed under a fresh data key. */
-export async function newSealedKey(env: Env): Promise<SealedKey> {
+export async function newSealedKey(env: MasterKeys): Promise<SealedKey> {
   const privateKey = generatePrivateKey();
   const address = privateKeyToAccount(privateKey).address;
   const dataKey = crypto.getRandomValues(new Uint8Array(32));
@@ -64,13 +95,12 @@ export async function newSealedKey(env: Env): Promise<SealedKey> {
  * inside their wallet lock, and the account never leaves them.
  */
 export async function unsealAccount(
-  env: Env,
+  env: MasterKeys,
   row: { sealedKey: string | null; wrappedDataKey: string | null; keyId: string | null; address: string },
 ): Promise<PrivateKeyAccount> {
   if (!row.sealedKey || !row.wrappedDataKey) throw new Error('not a custodial wallet');
-  if (row.keyId !== (await masterKeyId(env)))
-    throw new Error('wallet key is wrapped under another master key');
-  const dataKey = base64ToBytes(await decryptString(env.DATA_ENCRYPTION_KEY, row.wrappedDataKey));
+  const master = await masterFor(env, row.keyId);
+  const dataKey = base64ToBytes(await decryptString(master, row.wrappedDataKey));
   if (dataKey.byteLength !== 32) throw new Error('bad data key');
   const privateKey = (await open(dataKey, row.sealedKey)) as `0x${string}`;
   dataKey.fill(0);

@@ -14,7 +14,7 @@ import { chainClient, erc20BalanceOf, receiptOrNull, rpc } from '../../providers
 import { catalogAssetId } from '../assets/catalog';
 import { activity } from '../audit/service';
 import { pricesFor } from '../portfolios/services/valuation';
-import { newSealedKey } from './keys';
+import { masterKeyId, newSealedKey, rewrapDataKey } from './keys';
 
 export type WalletRow = typeof wallets.$inferSelect;
 export type WalletTxRow = typeof walletTransactions.$inferSelect;
@@ -533,3 +533,29 @@ export async function listTransactions(
 }
 
 export { CHAINS };
+
+/**
+ * Moves every custodial wallet still wrapped under the previous master key to the current one
+ * (the `wallets.rewrap-keys` job, run after `wrangler secret put DATA_ENCRYPTION_KEY` with the
+ * old value in DATA_ENCRYPTION_KEY_PREVIOUS). Idempotent: current rows are skipped.
+ */
+export async function rewrapWalletKeys(env: Env): Promise<{ rewrapped: number; current: number }> {
+  const d = db(env);
+  const current = await masterKeyId(env);
+  const rows = await d
+    .select({ id: wallets.id, wrappedDataKey: wallets.wrappedDataKey, keyId: wallets.keyId })
+    .from(wallets)
+    .where(and(eq(wallets.type, 'custodial'), sql`${wallets.keyId} IS NOT ${current}`));
+  let rewrapped = 0;
+  for (const row of rows) {
+    const next = await rewrapDataKey(env, row);
+    if (!next) continue;
+    // Conditional on the old wrapping, so a concurrent run cannot interleave badly.
+    await d
+      .update(wallets)
+      .set({ wrappedDataKey: next.wrappedDataKey, keyId: next.keyId })
+      .where(and(eq(wallets.id, row.id), eq(wallets.keyId, row.keyId ?? '')));
+    rewrapped++;
+  }
+  return { rewrapped, current: rows.length - rewrapped };
+}

@@ -2,7 +2,7 @@ import { purgeFinishedJobs } from './maintenance';
 import { archivePrices, backfillPrices, validateDataQuality } from './market-data';
 import { broadcastNotification, pushNotification } from './notifications';
 import type { JobHandler } from './types';
-import { refreshWalletBalances } from './wallets';
+import { refreshWalletBalances, rewrapWalletDataKeys } from './wallets';
 
 /** Every job type the consumer runs. Adding a job: one handler file, one line here. */
 export const JOB_HANDLERS: Record<string, JobHandler> = {
@@ -13,6 +13,7 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   'notifications.push': pushNotification,
   'notifications.broadcast': broadcastNotification,
   'wallets.refresh-balances': refreshWalletBalances,
+  'wallets.rewrap-keys': rewrapWalletDataKeys,
 };
 
 export type JobType = keyof typeof JOB_HANDLERS;
