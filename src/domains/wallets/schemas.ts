@@ -140,7 +140,11 @@ export const BalanceSchema = z
   .openapi('WalletBalance');
 
 export const TokenBalanceSchema = z.object({
-  address: z.string().nullable().openapi({ description: 'Token contract; null for the native coin' }),
+  address: z
+    .string()
+    .openapi({
+      description: 'Token contract; 0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE for the native coin',
+    }),
   symbol: z.string(),
   balance: z.string(),
   balance_usd: z

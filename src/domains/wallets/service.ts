@@ -11,6 +11,7 @@ import { walletNonces, wallets, walletTransactions } from '../../db/schema';
 import type { Principal } from '../../env';
 import { CHAINS, type ChainInfo, chainInfo } from '../../providers/chains/chains';
 import { chainClient, erc20BalanceOf, receiptOrNull, rpc } from '../../providers/chains/rpc';
+import { NATIVE_TOKEN } from '../../providers/dex/types';
 import { catalogAssetId } from '../assets/catalog';
 import { activity } from '../audit/service';
 import { pricesFor } from '../portfolios/services/valuation';
@@ -369,7 +370,8 @@ export async function refreshWalletBalance(env: Env, w: WalletRow) {
   const nativePrice = price(chain.nativePriceSymbol);
   const tokens = [
     {
-      address: null,
+      // The native coin under the sentinel address aggregators use, so it can go straight into a quote.
+      address: NATIVE_TOKEN as string,
       symbol: chain.nativeSymbol,
       balance: nativeAmount,
       balance_usd: usd(nativeAmount, nativePrice?.price),
@@ -380,7 +382,7 @@ export async function refreshWalletBalance(env: Env, w: WalletRow) {
       const amount = formatUnits(tokenRaw[i] ?? 0n, t.decimals);
       const p = price(t.priceSymbol);
       return {
-        address: t.address as string | null,
+        address: t.address as string,
         symbol: t.symbol,
         balance: amount,
         balance_usd: usd(amount, p?.price),
