@@ -140,11 +140,9 @@ export const BalanceSchema = z
   .openapi('WalletBalance');
 
 export const TokenBalanceSchema = z.object({
-  address: z
-    .string()
-    .openapi({
-      description: 'Token contract; 0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE for the native coin',
-    }),
+  address: z.string().openapi({
+    description: 'Token contract; 0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE for the native coin',
+  }),
   symbol: z.string(),
   balance: z.string(),
   balance_usd: z
