@@ -3,6 +3,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 import { generateDevSecrets } from './scripts/lib/dev-secrets';
 
 const migrations = await readD1Migrations('./migrations');
+// The local EVM node scripts/lib/evm-node.ts starts (wallet and DEX tests).
+const evmRpcPort = process.env.EVM_RPC_PORT ?? '8807';
 
 export default defineConfig({
   plugins: [
@@ -17,6 +19,7 @@ export default defineConfig({
           // test/security/fuzz.test.ts: requests per operation and role (`npm run fuzz`), and its seed.
           FUZZ_RUNS: process.env.FUZZ_RUNS ?? '',
           FUZZ_SEED: process.env.FUZZ_SEED ?? '',
+          CHAIN_RPC_URLS: JSON.stringify({ '1': `http://127.0.0.1:${evmRpcPort}` }),
         },
       },
     }),
@@ -26,6 +29,7 @@ export default defineConfig({
     // Headless-browser tests run in Node against wrangler dev: vitest.browser.config.ts.
     exclude: [...configDefaults.exclude, 'test/browser/**'],
     setupFiles: ['./test/setup/apply-migrations.ts'],
+    globalSetup: ['./scripts/lib/evm-node.ts'],
     // Structured logs (src/core/logger.ts) are for Workers Logs; tests assert on behaviour.
     onConsoleLog: (line) => !line.startsWith('{"level":'),
   },

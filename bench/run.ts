@@ -19,9 +19,9 @@ const { values } = parseArgs({
   },
 });
 
-// --suite (default all): the in-process suites (quant, alerts, bots, models) run before
+// --suite (default all): the in-process suites (quant, alerts, bots, models, dex) run before
 // wrangler starts and print their own tables; naming one stops there.
-const SUITES = ['quant', 'alerts', 'bots', 'models', 'ws', 'http', 'all'];
+const SUITES = ['quant', 'alerts', 'bots', 'models', 'dex', 'ws', 'http', 'all'];
 if (!SUITES.includes(values.suite)) throw new Error(`--suite must be one of ${SUITES.join(', ')}`);
 if (values.suite === 'bots' || values.suite === 'all') {
   const { runBotsBench } = await import('./bots');
@@ -39,6 +39,13 @@ if (values.suite === 'models' || values.suite === 'all') {
   );
   console.table(await runModelsBench());
   if (values.suite === 'models') process.exit(0);
+}
+// --suite dex: best-price quote latency with one aggregator hanging (bench/dex.ts).
+if (values.suite === 'dex' || values.suite === 'all') {
+  const { runDexBench } = await import('./dex');
+  console.log('\nDEX quote fan-out: 0x, OKX and Rubic stubs, 0x hanging in the last two rows\n');
+  console.table(await runDexBench());
+  if (values.suite === 'dex') process.exit(0);
 }
 if (values.suite === 'alerts' || values.suite === 'all') {
   const { runAlertsBench } = await import('./alerts');

@@ -43,6 +43,14 @@ const ConfigSchema = z.object({
         .filter(Boolean),
     ),
   WS_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Wallets: how long a new withdrawal destination waits before it can receive. */
+  WITHDRAWAL_COOLING_OFF_SECONDS: z.coerce.number().int().min(0).default(86_400),
+  /** Wallets: most one withdrawal may move, in USD at market prices. */
+  WITHDRAWAL_MAX_USD: z.coerce.number().positive().default(25_000),
+  /** Wallets: most one user may withdraw in a rolling 24 hours, in USD. */
+  WITHDRAWAL_DAILY_LIMIT_USD: z.coerce.number().positive().default(50_000),
+  /** DEX: swaps worth more than this (USD) need a two-factor code (002: $100). */
+  DEX_2FA_THRESHOLD_USD: z.coerce.number().min(0).default(100),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

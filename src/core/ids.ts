@@ -29,6 +29,9 @@ export const ID_PREFIXES = {
   suggestion: 'sug',
   recommendation: 'rec',
   suggestionFeedback: 'sfb',
+  wallet: 'wallet',
+  walletTx: 'tx',
+  dexTrade: 'trade',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

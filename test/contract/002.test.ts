@@ -580,3 +580,174 @@ describe('002 recommendations', () => {
       });
   });
 });
+
+describe('002 wallets and DEX', () => {
+  it('wallets: create, list, balance, refresh, transactions, refresh-balances, as the seed shows', async () => {
+    const { privateKeyToAccount, generatePrivateKey } = await import('viem/accounts');
+    const user = await signUp();
+    const created = await expectStatus('/api/wallets', 201, {
+      method: 'POST',
+      as: user.as,
+      body: { chain_id: 1, label: 'My Ethereum Wallet' },
+    });
+    expectPlain(created);
+    expect(created).toMatchObject({
+      id: expect.stringMatching(/^wallet_/),
+      address: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/),
+      type: 'custodial',
+      chain_id: 1,
+      chain_name: 'Ethereum',
+      created_at: isoTime,
+    });
+    const list = await expectStatus('/api/wallets', 200, { as: user.as });
+    expect(list[0]).toMatchObject({
+      id: created.id,
+      address: created.address,
+      type: 'custodial',
+      chain_id: 1,
+      chain_name: 'Ethereum',
+      balance: null,
+      balance_updated_at: null,
+      created_at: isoTime,
+    });
+    const refreshed = await expectStatus(`/api/wallets/${created.id}/refresh-balance`, 200, {
+      method: 'POST',
+      as: user.as,
+    });
+    expect(refreshed).toMatchObject({
+      wallet_id: created.id,
+      chain_id: 1,
+      balance: '0',
+      tokens: expect.any(Array),
+      refreshed_at: isoTime,
+    });
+    const balance = await expectStatus(`/api/wallets/${created.id}/balance`, 200, { as: user.as });
+    expect(balance).toMatchObject({
+      wallet_id: created.id,
+      balance: '0',
+      balance_updated_at: isoTime,
+      chain_id: 1,
+      chain_name: 'Ethereum',
+    });
+    const txs = await expectStatus(
+      `/api/wallets/${created.id}/transactions?limit=10&offset=0&chain_id=1`,
+      200,
+      { as: user.as },
+    );
+    expect(txs).toEqual({ transactions: [], total: 0, limit: 10, offset: 0 });
+    const all = await expectStatus('/api/wallets/refresh-balances', 200, { method: 'POST', as: user.as });
+    expect(all).toMatchObject({ status: 'success', wallets_updated: 1, updated_at: isoTime });
+    const withdraw = await callJson<Json>(`/api/wallets/${created.id}/withdraw`, {
+      method: 'POST',
+      as: user.as,
+      body: {
+        to_address: privateKeyToAccount(generatePrivateKey()).address,
+        amount: '0.5',
+        token_address: null,
+        two_factor_token: '123456',
+      },
+    });
+    expectError(withdraw.res, withdraw.body, 400, 'ADDRESS_NOT_WHITELISTED');
+    const v2 = await callJson<Json>('/api/v2/wallets', { as: user.as });
+    expectV2(v2.body, v2.res.headers.get('X-Request-Id'));
+  });
+
+  it('external wallets register with a SIWE signature', async () => {
+    const { privateKeyToAccount, generatePrivateKey } = await import('viem/accounts');
+    const user = await signUp();
+    const owner = privateKeyToAccount(generatePrivateKey());
+    const nonce = await expectStatus('/api/wallets/external/nonce', 201, {
+      method: 'POST',
+      as: user.as,
+      body: { address: owner.address, chain_id: 1 },
+    });
+    const registered = await expectStatus('/api/wallets/external/register', 201, {
+      method: 'POST',
+      as: user.as,
+      body: {
+        address: owner.address,
+        chain_id: 1,
+        signature: await owner.signMessage({ message: nonce.message }),
+        nonce: nonce.nonce,
+      },
+    });
+    expect(registered).toMatchObject({
+      id: expect.stringMatching(/^wallet_/),
+      address: owner.address,
+      type: 'external',
+      chain_id: 1,
+      chain_name: 'Ethereum',
+      registered_at: isoTime,
+    });
+  });
+
+  it('DEX: quote, swap, trade status and aggregator health', async () => {
+    await seedMarket(['ETH', 'BTC']);
+    const user = await signUp();
+    const eth = '0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE';
+    const wbtc = '0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599';
+    const request = {
+      sell_token: eth,
+      buy_token: wbtc,
+      sell_amount: '10000000000000000',
+      chain_id: 1,
+      slippage_percentage: 0.5,
+      cross_chain: false,
+    };
+    const quote = await expectStatus('/api/dex/quote', 200, { method: 'POST', as: user.as, body: request });
+    expect(quote).toMatchObject({
+      aggregator: expect.any(String),
+      sell_token: eth,
+      buy_token: wbtc,
+      sell_amount: request.sell_amount,
+      buy_amount: expect.stringMatching(/^\d+$/),
+      price: num,
+      estimated_gas: expect.any(String),
+      sources: expect.any(Array),
+      chain_id: 1,
+      price_impact: num,
+    });
+    await expectStatus('/api/trades', 201, {
+      method: 'POST',
+      as: user.as,
+      body: { symbol: 'ETH/USD', side: 'buy', amount: '1', price: '3000', mode: 'paper' },
+    });
+    const { slippage_percentage, sell_token, buy_token, sell_amount, chain_id } = request;
+    const swap = await expectStatus('/api/dex/swap', 200, {
+      method: 'POST',
+      as: user.as,
+      body: { sell_token, buy_token, sell_amount, chain_id, slippage_percentage, custodial: true },
+    });
+    expect(swap).toMatchObject({
+      success: true,
+      trade_id: expect.stringMatching(/^trade_/),
+      sell_token: eth,
+      buy_token: wbtc,
+      sell_amount,
+      buy_amount: expect.any(String),
+      fee_amount: expect.any(String),
+      status: 'confirmed',
+      chain_id: 1,
+      aggregator: expect.any(String),
+      created_at: isoTime,
+    });
+    const status = await expectStatus(`/api/dex/trades/${swap.trade_id}/status`, 200, { as: user.as });
+    expect(status).toMatchObject({
+      trade_id: swap.trade_id,
+      status: 'confirmed',
+      sell_amount,
+      buy_amount: swap.buy_amount,
+      chain_id: 1,
+      updated_at: isoTime,
+    });
+    const health = await expectStatus('/api/dex/aggregators/health', 200, { as: user.as });
+    expect(health).toMatchObject({
+      aggregators: {
+        '0x': { status: expect.any(String) },
+        okx: { status: expect.any(String) },
+        rubic: { status: expect.any(String) },
+      },
+      overall_status: expect.any(String),
+    });
+  });
+});

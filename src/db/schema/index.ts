@@ -8,4 +8,5 @@ export * from './portfolios';
 export * from './reference';
 export * from './signals';
 export * from './users';
+export * from './wallets';
 export * from './watchlists';

@@ -424,3 +424,47 @@ export async function totpStatus(env: Env, principal: Principal) {
   const user = await getUser(env, principal.userId);
   return { enabled: user.mfaEnabled, pending_enrolment: !user.mfaEnabled && user.mfaSecret !== null };
 }
+
+/**
+ * Step-up check for money movement (withdrawals, large swaps): two-factor must be on and
+ * `code` current. The code's time step is consumed with a conditional update, so one code
+ * authorizes one operation even under concurrent requests; wrong codes count towards the
+ * account's lockout, as at sign-in.
+ */
+export async function consumeTotp(
+  env: Env,
+  principal: Principal,
+  code: string,
+  facts: RequestFacts,
+  reason: string,
+): Promise<void> {
+  const user = await getUser(env, principal.userId);
+  if (!user.mfaEnabled)
+    throw new ApiError('MFA_NOT_ENABLED', 'Two-factor authentication must be enabled for this operation', {
+      suggestion: 'Enable it with POST /api/v1/auth/2fa/enroll, then verify.',
+    });
+  let step: number | null = null;
+  await checkSignedIn(
+    env,
+    user,
+    async () => {
+      step = await checkTotp(env, user, code);
+      return step !== null;
+    },
+    {
+      sessionId: principal.sessionId ?? null,
+      facts,
+      reason,
+      code: 'INVALID_MFA_TOKEN',
+      message: 'Invalid or expired two-factor code',
+    },
+  );
+  if (step === null) throw new ApiError('INVALID_MFA_TOKEN', 'Invalid or expired two-factor code');
+  const used = await env.DB.prepare(
+    'UPDATE users SET mfa_last_step = ? WHERE id = ? AND (mfa_last_step IS NULL OR mfa_last_step < ?)',
+  )
+    .bind(step, user.id, step)
+    .run();
+  if (used.meta.changes !== 1)
+    throw new ApiError('INVALID_MFA_TOKEN', 'This two-factor code was already used; wait for the next one');
+}

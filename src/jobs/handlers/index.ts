@@ -4,6 +4,7 @@ import { archivePrices, backfillPrices, validateDataQuality } from './market-dat
 import { trainModel } from './models';
 import { broadcastNotification, pushNotification } from './notifications';
 import type { JobHandler } from './types';
+import { refreshWalletBalances, rewrapWalletDataKeys } from './wallets';
 
 /** Every job type the consumer runs. Adding a job: one handler file, one line here. */
 export const JOB_HANDLERS: Record<string, JobHandler> = {
@@ -15,6 +16,8 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   'notifications.broadcast': broadcastNotification,
   'backtests.run': runBacktestJob,
   'models.train': trainModel,
+  'wallets.refresh-balances': refreshWalletBalances,
+  'wallets.rewrap-keys': rewrapWalletDataKeys,
 };
 
 export type JobType = keyof typeof JOB_HANDLERS;
