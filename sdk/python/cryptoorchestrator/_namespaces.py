@@ -205,6 +205,10 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "bots.getStatus": OperationSpec("GET", "/api/bots/{id}/status", "json", False, None, None),
     "bots.stop": OperationSpec("POST", "/api/bots/{id}/stop", "json", False, None, None),
     "commodities.getPrice": OperationSpec("GET", "/api/commodities/price", "json", False, None, None),
+    "dex.getAggregatorsHealth": OperationSpec("GET", "/api/dex/aggregators/health", "json", False, None, None),
+    "dex.getQuote": OperationSpec("POST", "/api/dex/quote", "json", False, None, "application/json"),
+    "dex.swap": OperationSpec("POST", "/api/dex/swap", "json", False, None, "application/json"),
+    "dex.getSwapStatus": OperationSpec("GET", "/api/dex/trades/{trade_id}/status", "json", False, None, None),
     "health.get": OperationSpec("GET", "/api/health", "json", False, None, None),
     "health.getDetailed": OperationSpec("GET", "/api/health/detailed", "json", False, None, None),
     "historicalData.create": OperationSpec("POST", "/api/historical-data", "json", False, None, "application/json"),
@@ -241,6 +245,17 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "user.deleteTrade": OperationSpec("DELETE", "/api/user/trades/{trade_id}", "json", False, None, None),
     "user.getTradesExport": OperationSpec("GET", "/api/user/trades/export", "text", False, None, None),
     "user.tradesImport": OperationSpec("POST", "/api/user/trades/import", "json", False, None, "text/csv"),
+    "wallets.list": OperationSpec("GET", "/api/wallets", "json", False, None, None),
+    "wallets.create": OperationSpec("POST", "/api/wallets", "json", False, None, "application/json"),
+    "wallets.get": OperationSpec("GET", "/api/wallets/{wallet_id}", "json", False, None, None),
+    "wallets.delete": OperationSpec("DELETE", "/api/wallets/{wallet_id}", "json", False, None, None),
+    "wallets.getBalance": OperationSpec("GET", "/api/wallets/{wallet_id}/balance", "json", False, None, None),
+    "wallets.refreshBalance": OperationSpec("POST", "/api/wallets/{wallet_id}/refresh-balance", "json", False, None, None),
+    "wallets.getTransactions": OperationSpec("GET", "/api/wallets/{wallet_id}/transactions", "json", False, None, None),
+    "wallets.withdraw": OperationSpec("POST", "/api/wallets/{wallet_id}/withdraw", "json", False, None, "application/json"),
+    "wallets.externalNonce": OperationSpec("POST", "/api/wallets/external/nonce", "json", False, None, "application/json"),
+    "wallets.externalRegister": OperationSpec("POST", "/api/wallets/external/register", "json", False, None, "application/json"),
+    "wallets.refreshBalances": OperationSpec("POST", "/api/wallets/refresh-balances", "json", False, None, None),
     "wellKnown.listJwksJson": OperationSpec("GET", "/.well-known/jwks.json", "json", False, None, None),
 }
 
@@ -792,6 +807,29 @@ class DataApi:
     def get_prices_quotes(self, *, symbols: str, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPricesQuotesResponse:
         """GET /api/v1/data/prices/quotes — Latest quotes with 52-week range (004)"""
         return parse(DataGetPricesQuotesResponse, self._c._call(OPERATIONS["data.getPricesQuotes"], path={}, query=_fields({"symbols": symbols}, extra), options=options))
+
+
+class DexApi:
+    """`dex`: 4 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def get_aggregators_health(self, *, options: Optional[CallOptions] = None, **extra: Any) -> DexAggregatorHealth:
+        """GET /api/dex/aggregators/health — Each aggregator's circuit, last latency and last error"""
+        return parse(DexAggregatorHealth, self._c._call(OPERATIONS["dex.getAggregatorsHealth"], path={}, query=_fields({}, extra), options=options))
+
+    def get_quote(self, *, sell_token: str, buy_token: str, sell_amount: str, chain_id: int, slippage_percentage: Optional[float] = None, cross_chain: Optional[bool] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> DexQuote:
+        """POST /api/dex/quote — Quote a swap: best price across 0x, OKX and Rubic"""
+        return parse(DexQuote, self._c._call(OPERATIONS["dex.getQuote"], path={}, body=_fields({"sell_token": sell_token, "buy_token": buy_token, "sell_amount": sell_amount, "chain_id": chain_id, "slippage_percentage": slippage_percentage, "cross_chain": cross_chain}, extra, body if body is not None else None), query=None, options=options))
+
+    def swap(self, *, sell_token: str, buy_token: str, sell_amount: str, chain_id: int, slippage_percentage: Optional[float] = None, custodial: Optional[bool] = None, wallet_id: Optional[str] = None, user_wallet_address: Optional[str] = None, signature: Optional[str] = None, two_factor_token: Optional[str] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> DexSwap:
+        """POST /api/dex/swap — Execute a swap (custodial) or prepare it for your wallet (non-custodial)"""
+        return parse(DexSwap, self._c._call(OPERATIONS["dex.swap"], path={}, body=_fields({"sell_token": sell_token, "buy_token": buy_token, "sell_amount": sell_amount, "chain_id": chain_id, "slippage_percentage": slippage_percentage, "custodial": custodial, "wallet_id": wallet_id, "user_wallet_address": user_wallet_address, "signature": signature, "two_factor_token": two_factor_token}, extra, body if body is not None else None), query=None, options=options))
+
+    def get_swap_status(self, trade_id, *, options: Optional[CallOptions] = None, **extra: Any) -> DexTradeStatus:
+        """GET /api/dex/trades/{trade_id}/status — A DEX trade's status, read from the chain"""
+        return parse(DexTradeStatus, self._c._call(OPERATIONS["dex.getSwapStatus"], path={"trade_id": trade_id}, query=_fields({}, extra), options=options))
 
 
 class FeedbackApi:
@@ -1477,6 +1515,57 @@ class UsersApi:
         return parse(UserProfile, self._c._call(OPERATIONS["users.updateProfile"], path={}, body=_fields({"first_name": first_name, "last_name": last_name, "full_name": full_name, "username": username, "timezone": timezone, "language": language, "preferences": preferences}, extra, body if body is not None else None), query=None, options=options))
 
 
+class WalletsApi:
+    """`wallets`: 11 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def list(self, *, options: Optional[CallOptions] = None, **extra: Any) -> List[Wallet]:
+        """GET /api/wallets — Your wallets"""
+        return parse(List[Wallet], self._c._call(OPERATIONS["wallets.list"], path={}, query=_fields({}, extra), options=options))
+
+    def create(self, *, chain_id: int, label: Optional[str] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> WalletCreated:
+        """POST /api/wallets — Create a custodial wallet"""
+        return parse(WalletCreated, self._c._call(OPERATIONS["wallets.create"], path={}, body=_fields({"chain_id": chain_id, "label": label}, extra, body if body is not None else None), query=None, options=options))
+
+    def get(self, wallet_id, *, options: Optional[CallOptions] = None, **extra: Any) -> Wallet:
+        """GET /api/wallets/{wallet_id} — One of your wallets"""
+        return parse(Wallet, self._c._call(OPERATIONS["wallets.get"], path={"wallet_id": wallet_id}, query=_fields({}, extra), options=options))
+
+    def delete(self, wallet_id, *, options: Optional[CallOptions] = None, **extra: Any) -> ManagementDeletePortfolioResponse:
+        """DELETE /api/wallets/{wallet_id} — Remove a wallet from your list"""
+        return parse(ManagementDeletePortfolioResponse, self._c._call(OPERATIONS["wallets.delete"], path={"wallet_id": wallet_id}, query=_fields({}, extra), options=options))
+
+    def get_balance(self, wallet_id, *, options: Optional[CallOptions] = None, **extra: Any) -> WalletBalance:
+        """GET /api/wallets/{wallet_id}/balance — A wallet's native balance at its last refresh"""
+        return parse(WalletBalance, self._c._call(OPERATIONS["wallets.getBalance"], path={"wallet_id": wallet_id}, query=_fields({}, extra), options=options))
+
+    def refresh_balance(self, wallet_id, *, options: Optional[CallOptions] = None, **extra: Any) -> WalletRefreshedBalance:
+        """POST /api/wallets/{wallet_id}/refresh-balance — Refresh one wallet's native and token balances from the chain"""
+        return parse(WalletRefreshedBalance, self._c._call(OPERATIONS["wallets.refreshBalance"], path={"wallet_id": wallet_id}, query=_fields({}, extra), options=options))
+
+    def get_transactions(self, wallet_id, *, chain_id: Optional[int] = None, limit: Optional[int] = None, offset: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> WalletTransactionList:
+        """GET /api/wallets/{wallet_id}/transactions — A wallet's transactions, newest first"""
+        return parse(WalletTransactionList, self._c._call(OPERATIONS["wallets.getTransactions"], path={"wallet_id": wallet_id}, query=_fields({"chain_id": chain_id, "limit": limit, "offset": offset}, extra), options=options))
+
+    def withdraw(self, wallet_id, *, to_address: str, amount: str, token_address: Optional[str] = None, two_factor_token: str, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> WalletWithdrawal:
+        """POST /api/wallets/{wallet_id}/withdraw — Withdraw from a custodial wallet"""
+        return parse(WalletWithdrawal, self._c._call(OPERATIONS["wallets.withdraw"], path={"wallet_id": wallet_id}, body=_fields({"to_address": to_address, "amount": amount, "token_address": token_address, "two_factor_token": two_factor_token}, extra, body if body is not None else None), query=None, options=options))
+
+    def external_nonce(self, *, address: str, chain_id: int, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> WalletNonce:
+        """POST /api/wallets/external/nonce — Start registering an external wallet: a nonce and the SIWE message to sign"""
+        return parse(WalletNonce, self._c._call(OPERATIONS["wallets.externalNonce"], path={}, body=_fields({"address": address, "chain_id": chain_id}, extra, body if body is not None else None), query=None, options=options))
+
+    def external_register(self, *, address: str, chain_id: int, signature: str, nonce: str, message: Optional[str] = None, label: Optional[str] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> ExternalWalletRegistered:
+        """POST /api/wallets/external/register — Register an external (non-custodial) wallet by proving control of it"""
+        return parse(ExternalWalletRegistered, self._c._call(OPERATIONS["wallets.externalRegister"], path={}, body=_fields({"address": address, "chain_id": chain_id, "signature": signature, "nonce": nonce, "message": message, "label": label}, extra, body if body is not None else None), query=None, options=options))
+
+    def refresh_balances(self, *, options: Optional[CallOptions] = None, **extra: Any) -> WalletsRefreshBalancesResponse:
+        """POST /api/wallets/refresh-balances — Refresh the balances of all your wallets"""
+        return parse(WalletsRefreshBalancesResponse, self._c._call(OPERATIONS["wallets.refreshBalances"], path={}, query=_fields({}, extra), options=options))
+
+
 class WatchlistsApi:
     """`watchlists`: 13 operations."""
 
@@ -1563,6 +1652,7 @@ class Namespaces:
         self.bots = BotsApi(client)
         self.commodities = CommoditiesApi(client)
         self.data = DataApi(client)
+        self.dex = DexApi(client)
         self.feedback = FeedbackApi(client)
         self.health = HealthApi(client)
         self.historical_data = HistoricalDataApi(client)
@@ -1586,6 +1676,7 @@ class Namespaces:
         self.trades = TradesApi(client)
         self.user = UserApi(client)
         self.users = UsersApi(client)
+        self.wallets = WalletsApi(client)
         self.watchlists = WatchlistsApi(client)
         self.well_known = WellKnownApi(client)
 
@@ -2137,6 +2228,29 @@ class AsyncDataApi:
     async def get_prices_quotes(self, *, symbols: str, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPricesQuotesResponse:
         """GET /api/v1/data/prices/quotes — Latest quotes with 52-week range (004)"""
         return parse(DataGetPricesQuotesResponse, await self._c._call(OPERATIONS["data.getPricesQuotes"], path={}, query=_fields({"symbols": symbols}, extra), options=options))
+
+
+class AsyncDexApi:
+    """`dex`: 4 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def get_aggregators_health(self, *, options: Optional[CallOptions] = None, **extra: Any) -> DexAggregatorHealth:
+        """GET /api/dex/aggregators/health — Each aggregator's circuit, last latency and last error"""
+        return parse(DexAggregatorHealth, await self._c._call(OPERATIONS["dex.getAggregatorsHealth"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_quote(self, *, sell_token: str, buy_token: str, sell_amount: str, chain_id: int, slippage_percentage: Optional[float] = None, cross_chain: Optional[bool] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> DexQuote:
+        """POST /api/dex/quote — Quote a swap: best price across 0x, OKX and Rubic"""
+        return parse(DexQuote, await self._c._call(OPERATIONS["dex.getQuote"], path={}, body=_fields({"sell_token": sell_token, "buy_token": buy_token, "sell_amount": sell_amount, "chain_id": chain_id, "slippage_percentage": slippage_percentage, "cross_chain": cross_chain}, extra, body if body is not None else None), query=None, options=options))
+
+    async def swap(self, *, sell_token: str, buy_token: str, sell_amount: str, chain_id: int, slippage_percentage: Optional[float] = None, custodial: Optional[bool] = None, wallet_id: Optional[str] = None, user_wallet_address: Optional[str] = None, signature: Optional[str] = None, two_factor_token: Optional[str] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> DexSwap:
+        """POST /api/dex/swap — Execute a swap (custodial) or prepare it for your wallet (non-custodial)"""
+        return parse(DexSwap, await self._c._call(OPERATIONS["dex.swap"], path={}, body=_fields({"sell_token": sell_token, "buy_token": buy_token, "sell_amount": sell_amount, "chain_id": chain_id, "slippage_percentage": slippage_percentage, "custodial": custodial, "wallet_id": wallet_id, "user_wallet_address": user_wallet_address, "signature": signature, "two_factor_token": two_factor_token}, extra, body if body is not None else None), query=None, options=options))
+
+    async def get_swap_status(self, trade_id, *, options: Optional[CallOptions] = None, **extra: Any) -> DexTradeStatus:
+        """GET /api/dex/trades/{trade_id}/status — A DEX trade's status, read from the chain"""
+        return parse(DexTradeStatus, await self._c._call(OPERATIONS["dex.getSwapStatus"], path={"trade_id": trade_id}, query=_fields({}, extra), options=options))
 
 
 class AsyncFeedbackApi:
@@ -2822,6 +2936,57 @@ class AsyncUsersApi:
         return parse(UserProfile, await self._c._call(OPERATIONS["users.updateProfile"], path={}, body=_fields({"first_name": first_name, "last_name": last_name, "full_name": full_name, "username": username, "timezone": timezone, "language": language, "preferences": preferences}, extra, body if body is not None else None), query=None, options=options))
 
 
+class AsyncWalletsApi:
+    """`wallets`: 11 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def list(self, *, options: Optional[CallOptions] = None, **extra: Any) -> List[Wallet]:
+        """GET /api/wallets — Your wallets"""
+        return parse(List[Wallet], await self._c._call(OPERATIONS["wallets.list"], path={}, query=_fields({}, extra), options=options))
+
+    async def create(self, *, chain_id: int, label: Optional[str] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> WalletCreated:
+        """POST /api/wallets — Create a custodial wallet"""
+        return parse(WalletCreated, await self._c._call(OPERATIONS["wallets.create"], path={}, body=_fields({"chain_id": chain_id, "label": label}, extra, body if body is not None else None), query=None, options=options))
+
+    async def get(self, wallet_id, *, options: Optional[CallOptions] = None, **extra: Any) -> Wallet:
+        """GET /api/wallets/{wallet_id} — One of your wallets"""
+        return parse(Wallet, await self._c._call(OPERATIONS["wallets.get"], path={"wallet_id": wallet_id}, query=_fields({}, extra), options=options))
+
+    async def delete(self, wallet_id, *, options: Optional[CallOptions] = None, **extra: Any) -> ManagementDeletePortfolioResponse:
+        """DELETE /api/wallets/{wallet_id} — Remove a wallet from your list"""
+        return parse(ManagementDeletePortfolioResponse, await self._c._call(OPERATIONS["wallets.delete"], path={"wallet_id": wallet_id}, query=_fields({}, extra), options=options))
+
+    async def get_balance(self, wallet_id, *, options: Optional[CallOptions] = None, **extra: Any) -> WalletBalance:
+        """GET /api/wallets/{wallet_id}/balance — A wallet's native balance at its last refresh"""
+        return parse(WalletBalance, await self._c._call(OPERATIONS["wallets.getBalance"], path={"wallet_id": wallet_id}, query=_fields({}, extra), options=options))
+
+    async def refresh_balance(self, wallet_id, *, options: Optional[CallOptions] = None, **extra: Any) -> WalletRefreshedBalance:
+        """POST /api/wallets/{wallet_id}/refresh-balance — Refresh one wallet's native and token balances from the chain"""
+        return parse(WalletRefreshedBalance, await self._c._call(OPERATIONS["wallets.refreshBalance"], path={"wallet_id": wallet_id}, query=_fields({}, extra), options=options))
+
+    async def get_transactions(self, wallet_id, *, chain_id: Optional[int] = None, limit: Optional[int] = None, offset: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> WalletTransactionList:
+        """GET /api/wallets/{wallet_id}/transactions — A wallet's transactions, newest first"""
+        return parse(WalletTransactionList, await self._c._call(OPERATIONS["wallets.getTransactions"], path={"wallet_id": wallet_id}, query=_fields({"chain_id": chain_id, "limit": limit, "offset": offset}, extra), options=options))
+
+    async def withdraw(self, wallet_id, *, to_address: str, amount: str, token_address: Optional[str] = None, two_factor_token: str, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> WalletWithdrawal:
+        """POST /api/wallets/{wallet_id}/withdraw — Withdraw from a custodial wallet"""
+        return parse(WalletWithdrawal, await self._c._call(OPERATIONS["wallets.withdraw"], path={"wallet_id": wallet_id}, body=_fields({"to_address": to_address, "amount": amount, "token_address": token_address, "two_factor_token": two_factor_token}, extra, body if body is not None else None), query=None, options=options))
+
+    async def external_nonce(self, *, address: str, chain_id: int, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> WalletNonce:
+        """POST /api/wallets/external/nonce — Start registering an external wallet: a nonce and the SIWE message to sign"""
+        return parse(WalletNonce, await self._c._call(OPERATIONS["wallets.externalNonce"], path={}, body=_fields({"address": address, "chain_id": chain_id}, extra, body if body is not None else None), query=None, options=options))
+
+    async def external_register(self, *, address: str, chain_id: int, signature: str, nonce: str, message: Optional[str] = None, label: Optional[str] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> ExternalWalletRegistered:
+        """POST /api/wallets/external/register — Register an external (non-custodial) wallet by proving control of it"""
+        return parse(ExternalWalletRegistered, await self._c._call(OPERATIONS["wallets.externalRegister"], path={}, body=_fields({"address": address, "chain_id": chain_id, "signature": signature, "nonce": nonce, "message": message, "label": label}, extra, body if body is not None else None), query=None, options=options))
+
+    async def refresh_balances(self, *, options: Optional[CallOptions] = None, **extra: Any) -> WalletsRefreshBalancesResponse:
+        """POST /api/wallets/refresh-balances — Refresh the balances of all your wallets"""
+        return parse(WalletsRefreshBalancesResponse, await self._c._call(OPERATIONS["wallets.refreshBalances"], path={}, query=_fields({}, extra), options=options))
+
+
 class AsyncWatchlistsApi:
     """`watchlists`: 13 operations."""
 
@@ -2908,6 +3073,7 @@ class AsyncNamespaces:
         self.bots = AsyncBotsApi(client)
         self.commodities = AsyncCommoditiesApi(client)
         self.data = AsyncDataApi(client)
+        self.dex = AsyncDexApi(client)
         self.feedback = AsyncFeedbackApi(client)
         self.health = AsyncHealthApi(client)
         self.historical_data = AsyncHistoricalDataApi(client)
@@ -2931,5 +3097,6 @@ class AsyncNamespaces:
         self.trades = AsyncTradesApi(client)
         self.user = AsyncUserApi(client)
         self.users = AsyncUsersApi(client)
+        self.wallets = AsyncWalletsApi(client)
         self.watchlists = AsyncWatchlistsApi(client)
         self.well_known = AsyncWellKnownApi(client)

@@ -653,6 +653,132 @@ class DetailedHealth(Model):
     services: Optional[List[ServiceCheck]] = Field(None, alias="services")
 
 
+class DexAggregatorHealthAggregatorsValue(Model):
+    status: Optional[str] = Field(None, alias="status")
+    response_time_ms: Optional[float] = Field(None, alias="response_time_ms")
+    circuit: Optional[str] = Field(None, alias="circuit")
+    consecutive_failures: Optional[int] = Field(None, alias="consecutive_failures")
+    successes: Optional[int] = Field(None, alias="successes")
+    failures: Optional[int] = Field(None, alias="failures")
+    last_success_at: Optional[str] = Field(None, alias="last_success_at")
+    last_failure_at: Optional[str] = Field(None, alias="last_failure_at")
+    last_error: Optional[str] = Field(None, alias="last_error")
+
+
+class DexAggregatorHealth(Model):
+    aggregators: Optional[Dict[str, DexAggregatorHealthAggregatorsValue]] = Field(None, alias="aggregators")
+    overall_status: Optional[str] = Field(None, alias="overall_status")
+    fallback_order: Optional[List[str]] = Field(None, alias="fallback_order")
+    mode: Optional[str] = Field(None, alias="mode")
+    scope: Optional[str] = Field(None, alias="scope")
+
+
+class DexQuoteSourcesItem(Model):
+    dex: Optional[str] = Field(None, alias="dex")
+    percentage: Optional[float] = Field(None, alias="percentage")
+
+
+class DexQuoteAggregatorsItem(Model):
+    aggregator: Optional[str] = Field(None, alias="aggregator")
+    status: Optional[str] = Field(None, alias="status")
+    latency_ms: Optional[float] = Field(None, alias="latency_ms")
+    buy_amount: Optional[str] = Field(None, alias="buy_amount")
+    error: Optional[str] = Field(None, alias="error")
+
+
+class DexQuote(Model):
+    aggregator: Optional[str] = Field(None, alias="aggregator")
+    sell_token: Optional[str] = Field(None, alias="sell_token")
+    buy_token: Optional[str] = Field(None, alias="buy_token")
+    sell_amount: Optional[str] = Field(None, alias="sell_amount")
+    buy_amount: Optional[str] = Field(None, alias="buy_amount")
+    min_buy_amount: Optional[str] = Field(None, alias="min_buy_amount")
+    price: Optional[float] = Field(None, alias="price")
+    estimated_gas: Optional[str] = Field(None, alias="estimated_gas")
+    sources: Optional[List[DexQuoteSourcesItem]] = Field(None, alias="sources")
+    chain_id: Optional[int] = Field(None, alias="chain_id")
+    price_impact: Optional[float] = Field(None, alias="price_impact")
+    price_impact_method: Optional[str] = Field(None, alias="price_impact_method")
+    price_impact_warning: Optional[bool] = Field(None, alias="price_impact_warning")
+    warnings: Optional[List[str]] = Field(None, alias="warnings")
+    slippage_percentage: Optional[float] = Field(None, alias="slippage_percentage")
+    value_usd: Optional[str] = Field(None, alias="value_usd")
+    simulated: Optional[bool] = Field(None, alias="simulated")
+    mode: Optional[str] = Field(None, alias="mode")
+    selection_reason: Optional[str] = Field(None, alias="selection_reason")
+    aggregators: Optional[List[DexQuoteAggregatorsItem]] = Field(None, alias="aggregators")
+    as_of: Optional[str] = Field(None, alias="as_of")
+
+
+class DexQuoteRequest(Model):
+    sell_token: Optional[str] = Field(None, alias="sell_token")
+    buy_token: Optional[str] = Field(None, alias="buy_token")
+    sell_amount: Optional[str] = Field(None, alias="sell_amount")
+    chain_id: Optional[float] = Field(None, alias="chain_id")
+    slippage_percentage: Optional[float] = Field(None, alias="slippage_percentage")  # optional
+    cross_chain: Optional[bool] = Field(None, alias="cross_chain")  # optional
+
+
+class DexSwapTransaction(Model):
+    """Non-custodial: the transaction for your wallet to sign and send"""
+    to: Optional[str] = Field(None, alias="to")
+    data: Optional[str] = Field(None, alias="data")
+    value: Optional[str] = Field(None, alias="value")
+    gas: Optional[str] = Field(None, alias="gas")
+    chain_id: Optional[int] = Field(None, alias="chain_id")
+
+
+class DexSwap(Model):
+    success: Optional[bool] = Field(None, alias="success")
+    trade_id: Optional[str] = Field(None, alias="trade_id")
+    sell_token: Optional[str] = Field(None, alias="sell_token")
+    buy_token: Optional[str] = Field(None, alias="buy_token")
+    sell_amount: Optional[str] = Field(None, alias="sell_amount")
+    buy_amount: Optional[str] = Field(None, alias="buy_amount")
+    min_buy_amount: Optional[str] = Field(None, alias="min_buy_amount")
+    fee_amount: Optional[str] = Field(None, alias="fee_amount")
+    transaction_hash: Optional[str] = Field(None, alias="transaction_hash")
+    status: Optional[str] = Field(None, alias="status")
+    chain_id: Optional[int] = Field(None, alias="chain_id")
+    aggregator: Optional[str] = Field(None, alias="aggregator")
+    mode: Optional[str] = Field(None, alias="mode")
+    simulated: Optional[bool] = Field(None, alias="simulated")
+    price_impact: Optional[float] = Field(None, alias="price_impact")
+    warnings: Optional[List[str]] = Field(None, alias="warnings")
+    transaction: Optional[DexSwapTransaction] = Field(None, alias="transaction")
+    portfolio_trade_ids: Optional[List[str]] = Field(None, alias="portfolio_trade_ids")
+    created_at: Optional[str] = Field(None, alias="created_at")
+
+
+class DexSwapRequest(Model):
+    sell_token: Optional[str] = Field(None, alias="sell_token")
+    buy_token: Optional[str] = Field(None, alias="buy_token")
+    sell_amount: Optional[str] = Field(None, alias="sell_amount")
+    chain_id: Optional[float] = Field(None, alias="chain_id")
+    slippage_percentage: Optional[float] = Field(None, alias="slippage_percentage")  # optional
+    custodial: Optional[bool] = Field(None, alias="custodial")  # optional
+    wallet_id: Optional[str] = Field(None, alias="wallet_id")  # optional
+    user_wallet_address: Optional[str] = Field(None, alias="user_wallet_address")  # optional
+    signature: Optional[str] = Field(None, alias="signature")  # optional
+    two_factor_token: Optional[str] = Field(None, alias="two_factor_token")  # optional
+
+
+class DexTradeStatus(Model):
+    trade_id: Optional[str] = Field(None, alias="trade_id")
+    transaction_hash: Optional[str] = Field(None, alias="transaction_hash")
+    status: Optional[str] = Field(None, alias="status")
+    block_number: Optional[int] = Field(None, alias="block_number")
+    confirmations: Optional[int] = Field(None, alias="confirmations")
+    sell_amount: Optional[str] = Field(None, alias="sell_amount")
+    buy_amount: Optional[str] = Field(None, alias="buy_amount")
+    gas_used: Optional[str] = Field(None, alias="gas_used")
+    gas_price: Optional[str] = Field(None, alias="gas_price")
+    chain_id: Optional[int] = Field(None, alias="chain_id")
+    aggregator: Optional[str] = Field(None, alias="aggregator")
+    mode: Optional[str] = Field(None, alias="mode")
+    updated_at: Optional[str] = Field(None, alias="updated_at")
+
+
 class ErrorError(Model):
     code: Optional[str] = Field(None, alias="code")
     message: Optional[str] = Field(None, alias="message")
@@ -682,6 +808,24 @@ class Error(Model):
     request_id: Optional[str] = Field(None, alias="request_id")
     detail: Optional[Union[str, List[ErrorDetailOption2Item]]] = Field(None, alias="detail")
     meta: Optional[ErrorMeta] = Field(None, alias="meta")
+
+
+class ExternalWalletRegister(Model):
+    address: Optional[str] = Field(None, alias="address")
+    chain_id: Optional[float] = Field(None, alias="chain_id")
+    signature: Optional[str] = Field(None, alias="signature")
+    nonce: Optional[str] = Field(None, alias="nonce")
+    message: Optional[str] = Field(None, alias="message")  # optional
+    label: Optional[str] = Field(None, alias="label")  # optional
+
+
+class ExternalWalletRegistered(Model):
+    id: Optional[str] = Field(None, alias="id")
+    address: Optional[str] = Field(None, alias="address")
+    type: Optional[str] = Field(None, alias="type")
+    chain_id: Optional[int] = Field(None, alias="chain_id")
+    chain_name: Optional[str] = Field(None, alias="chain_name")
+    registered_at: Optional[str] = Field(None, alias="registered_at")
 
 
 class Feedback(Model):
@@ -1831,6 +1975,126 @@ class UserProfile(Model):
     last_login_at: Optional[str] = Field(None, alias="last_login_at")
     created_at: Optional[str] = Field(None, alias="created_at")
     updated_at: Optional[str] = Field(None, alias="updated_at")
+
+
+class Wallet(Model):
+    id: Optional[str] = Field(None, alias="id")
+    address: Optional[str] = Field(None, alias="address")
+    type: Optional[str] = Field(None, alias="type")
+    chain_id: Optional[int] = Field(None, alias="chain_id")
+    chain_name: Optional[str] = Field(None, alias="chain_name")
+    label: Optional[str] = Field(None, alias="label")
+    balance: Optional[str] = Field(None, alias="balance")
+    balance_updated_at: Optional[str] = Field(None, alias="balance_updated_at")
+    created_at: Optional[str] = Field(None, alias="created_at")
+
+
+class WalletBalance(Model):
+    wallet_id: Optional[str] = Field(None, alias="wallet_id")
+    balance: Optional[str] = Field(None, alias="balance")
+    balance_usd: Optional[str] = Field(None, alias="balance_usd")
+    balance_updated_at: Optional[str] = Field(None, alias="balance_updated_at")
+    chain_id: Optional[int] = Field(None, alias="chain_id")
+    chain_name: Optional[str] = Field(None, alias="chain_name")
+    symbol: Optional[str] = Field(None, alias="symbol")
+
+
+class WalletCreate(Model):
+    chain_id: Optional[float] = Field(None, alias="chain_id")
+    label: Optional[str] = Field(None, alias="label")  # optional
+
+
+class WalletCreated(Model):
+    id: Optional[str] = Field(None, alias="id")
+    address: Optional[str] = Field(None, alias="address")
+    type: Optional[str] = Field(None, alias="type")
+    chain_id: Optional[int] = Field(None, alias="chain_id")
+    chain_name: Optional[str] = Field(None, alias="chain_name")
+    label: Optional[str] = Field(None, alias="label")
+    created_at: Optional[str] = Field(None, alias="created_at")
+
+
+class WalletNonce(Model):
+    nonce: Optional[str] = Field(None, alias="nonce")
+    message: Optional[str] = Field(None, alias="message")
+    domain: Optional[str] = Field(None, alias="domain")
+    chain_id: Optional[int] = Field(None, alias="chain_id")
+    address: Optional[str] = Field(None, alias="address")
+    issued_at: Optional[str] = Field(None, alias="issued_at")
+    expires_at: Optional[str] = Field(None, alias="expires_at")
+
+
+class WalletNonceRequest(Model):
+    address: Optional[str] = Field(None, alias="address")
+    chain_id: Optional[float] = Field(None, alias="chain_id")
+
+
+class WalletRefreshedBalanceTokensItem(Model):
+    address: Optional[str] = Field(None, alias="address")
+    symbol: Optional[str] = Field(None, alias="symbol")
+    balance: Optional[str] = Field(None, alias="balance")
+    balance_usd: Optional[str] = Field(None, alias="balance_usd")
+    price_usd: Optional[str] = Field(None, alias="price_usd")
+    price_as_of: Optional[str] = Field(None, alias="price_as_of")
+
+
+class WalletRefreshedBalance(Model):
+    wallet_id: Optional[str] = Field(None, alias="wallet_id")
+    chain_id: Optional[int] = Field(None, alias="chain_id")
+    balance: Optional[str] = Field(None, alias="balance")
+    balance_usd: Optional[str] = Field(None, alias="balance_usd")
+    tokens: Optional[List[WalletRefreshedBalanceTokensItem]] = Field(None, alias="tokens")
+    block_number: Optional[int] = Field(None, alias="block_number")
+    refreshed_at: Optional[str] = Field(None, alias="refreshed_at")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class WalletTransaction(Model):
+    id: Optional[str] = Field(None, alias="id")
+    transaction_hash: Optional[str] = Field(None, alias="transaction_hash")
+    hash: Optional[str] = Field(None, alias="hash")
+    chain_id: Optional[int] = Field(None, alias="chain_id")
+    chain_name: Optional[str] = Field(None, alias="chain_name")
+    type: Optional[str] = Field(None, alias="type")
+    status: Optional[str] = Field(None, alias="status")
+    from_address: Optional[str] = Field(None, alias="from_address")
+    to_address: Optional[str] = Field(None, alias="to_address")
+    from_token: Optional[str] = Field(None, alias="from_token")
+    to_token: Optional[str] = Field(None, alias="to_token")
+    token_address: Optional[str] = Field(None, alias="token_address")
+    amount: Optional[str] = Field(None, alias="amount")
+    fee: Optional[str] = Field(None, alias="fee")
+    block_number: Optional[int] = Field(None, alias="block_number")
+    created_at: Optional[str] = Field(None, alias="created_at")
+    timestamp: Optional[str] = Field(None, alias="timestamp")
+
+
+class WalletTransactionList(Model):
+    transactions: Optional[List[WalletTransaction]] = Field(None, alias="transactions")
+    total: Optional[int] = Field(None, alias="total")
+    limit: Optional[int] = Field(None, alias="limit")
+    offset: Optional[int] = Field(None, alias="offset")
+
+
+class WalletWithdraw(Model):
+    to_address: Optional[str] = Field(None, alias="to_address")
+    amount: Optional[str] = Field(None, alias="amount")
+    token_address: Optional[str] = Field(None, alias="token_address")  # optional
+    two_factor_token: Optional[str] = Field(None, alias="two_factor_token")
+
+
+class WalletWithdrawal(Model):
+    id: Optional[str] = Field(None, alias="id")
+    transaction_hash: Optional[str] = Field(None, alias="transaction_hash")
+    status: Optional[str] = Field(None, alias="status")
+    from_address: Optional[str] = Field(None, alias="from_address")
+    to_address: Optional[str] = Field(None, alias="to_address")
+    amount: Optional[str] = Field(None, alias="amount")
+    token_address: Optional[str] = Field(None, alias="token_address")
+    symbol: Optional[str] = Field(None, alias="symbol")
+    chain_id: Optional[int] = Field(None, alias="chain_id")
+    max_fee: Optional[str] = Field(None, alias="max_fee")
+    created_at: Optional[str] = Field(None, alias="created_at")
 
 
 class Watchlist(Model):
@@ -3355,6 +3619,19 @@ class UsersGetMeAssetsPriceHistoryResponse(Model):
     asset_id: Optional[str] = Field(None, alias="asset_id")
     symbol: Optional[str] = Field(None, alias="symbol")
     candles: Optional[List[Candle]] = Field(None, alias="candles")
+
+
+class WalletsRefreshBalancesResponseErrorsItem(Model):
+    wallet_id: Optional[str] = Field(None, alias="wallet_id")
+    error: Optional[str] = Field(None, alias="error")
+
+
+class WalletsRefreshBalancesResponse(Model):
+    status: Optional[str] = Field(None, alias="status")
+    wallets_updated: Optional[int] = Field(None, alias="wallets_updated")
+    wallets_failed: Optional[int] = Field(None, alias="wallets_failed")
+    updated_at: Optional[str] = Field(None, alias="updated_at")
+    errors: Optional[List[WalletsRefreshBalancesResponseErrorsItem]] = Field(None, alias="errors")
 
 
 class WatchlistsListResponse(Model):
