@@ -22,6 +22,7 @@ export interface ChainInfo {
 
 /** Issuers' official deployments (published addresses, EIP-55). */
 const USDT_PRICE = 'USDT';
+const USDC_PRICE = 'USDC';
 
 /** The seven chains 002 documents (chain ids per EIP-155 / chainlist). */
 export const CHAINS: readonly ChainInfo[] = [
@@ -42,7 +43,7 @@ export const CHAINS: readonly ChainInfo[] = [
         address: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48',
         symbol: 'USDC',
         decimals: 6,
-        priceSymbol: null,
+        priceSymbol: USDC_PRICE,
       },
       {
         address: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2',
@@ -69,7 +70,7 @@ export const CHAINS: readonly ChainInfo[] = [
         address: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913',
         symbol: 'USDC',
         decimals: 6,
-        priceSymbol: null,
+        priceSymbol: USDC_PRICE,
       },
     ],
   },
@@ -90,7 +91,7 @@ export const CHAINS: readonly ChainInfo[] = [
         address: '0xaf88d065e77c8cC2239327C5EDb3A432268e5831',
         symbol: 'USDC',
         decimals: 6,
-        priceSymbol: null,
+        priceSymbol: USDC_PRICE,
       },
     ],
   },
@@ -111,7 +112,7 @@ export const CHAINS: readonly ChainInfo[] = [
         address: '0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359',
         symbol: 'USDC',
         decimals: 6,
-        priceSymbol: null,
+        priceSymbol: USDC_PRICE,
       },
     ],
   },

@@ -61,7 +61,7 @@ describe('balances over JSON-RPC', () => {
     expect(eth?.price_usd).not.toBeNull();
     expect(Number(body.balance_usd)).toBeCloseTo(2.5 * Number(eth?.price_usd), 2);
     expect(body.tokens.find((t) => t.symbol === 'USDT')?.balance).toBe('1234.5');
-    // USDC has no market series here: the balance is read, the USD value is absent, not invented.
+    // USDC has no market series in this test's data: the balance is read, the USD value is absent, not invented.
     const usdc = body.tokens.find((t) => t.symbol === 'USDC');
     expect(usdc?.balance_usd).toBeNull();
     expect(body.block_number).toBeGreaterThanOrEqual(0);
