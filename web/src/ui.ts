@@ -81,9 +81,25 @@ export function table(
   );
 }
 
-/** A labelled form control: `<label>Text <input ...></label>`. */
-export function field(label: string, control: HTMLElement): HTMLLabelElement {
-  return h('label', {}, `${label} `, control);
+/** A box that scrolls sideways on narrow screens: focusable and named, so keyboards can scroll it. */
+export function scroller(label: string, id?: string, ...children: Child[]): HTMLDivElement {
+  return h('div', { class: 'scroll', id, tabindex: 0, role: 'region', 'aria-label': label }, ...children);
+}
+
+let fieldIds = 0;
+
+/**
+ * A labelled form control: `<span class="field"><label for=…>Text</label><input id=…></span>`.
+ * The label is associated by id rather than wrapped around the control, so the control's
+ * accessible name is exactly the label's text (a wrapped select would add its chosen option).
+ */
+export function field(label: string, control: HTMLElement): HTMLElement {
+  control.id ||= `field-${++fieldIds}`;
+  const box = h('span', {
+    class: control instanceof HTMLInputElement && control.type === 'checkbox' ? 'field check' : 'field',
+  });
+  box.append(h('label', { for: control.id }, label), control);
+  return box;
 }
 
 export function select(name: string, options: [string, string][], value?: string): HTMLSelectElement {

@@ -3,7 +3,7 @@
 import { ApiFailure, api, login, register } from '../api';
 import { current, go, type PageModule } from '../router';
 import { signOut } from '../shell';
-import { day, field, h, message, minute, section, table, values } from '../ui';
+import { day, field, h, message, minute, scroller, section, table, values } from '../ui';
 
 /** Where to go after signing in: the page that asked (`?next=portfolio`), else the market. */
 const next = () => {
@@ -118,8 +118,8 @@ export const registerPage: PageModule = {
 export const settingsPage: PageModule = {
   title: 'Account',
   async render({ root }) {
-    const sessions = h('div', { id: 'sessions', class: 'scroll' });
-    const keys = h('div', { id: 'api-keys', class: 'scroll' });
+    const sessions = scroller('Sessions table', 'sessions');
+    const keys = scroller('API keys table', 'api-keys');
     const newKey = h('p', { id: 'new-key', 'aria-live': 'polite' });
     const twofa = h('div', { id: 'two-factor' });
     const prefs = h('form', { id: 'preferences', class: 'grid-form' });
@@ -155,7 +155,7 @@ export const settingsPage: PageModule = {
               {
                 type: 'button',
                 class: 'small danger',
-                'aria-label': `Revoke session from ${s.device ?? s.user_agent ?? 'unknown device'}`,
+                'aria-label': `${s.is_current ? 'Sign out' : 'Revoke'} session from ${s.device ?? s.user_agent ?? 'unknown device'}`,
               },
               s.is_current ? 'Sign out' : 'Revoke',
             );

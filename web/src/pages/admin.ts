@@ -1,7 +1,7 @@
 // Admin (admins only; the API answers 403 to anyone else): users and background jobs.
 import { api } from '../api';
 import type { PageModule } from '../router';
-import { day, h, minute, section, table } from '../ui';
+import { day, h, minute, scroller, section, table } from '../ui';
 
 export const page: PageModule = {
   title: 'Admin',
@@ -24,9 +24,9 @@ export const page: PageModule = {
             ),
           ),
         ),
-        h(
-          'div',
-          { class: 'scroll' },
+        scroller(
+          'Users table',
+          undefined,
           table(
             'Users, newest first',
             [['Email'], ['Role'], ['Status'], ['Locked'], ['2FA'], ['Joined']],
@@ -46,9 +46,9 @@ export const page: PageModule = {
         'admin-jobs',
         'Jobs',
         jobs.jobs.length
-          ? h(
-              'div',
-              { class: 'scroll' },
+          ? scroller(
+              'Jobs table',
+              undefined,
               table(
                 'Background jobs, newest first',
                 [

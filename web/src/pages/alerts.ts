@@ -3,7 +3,7 @@
 import { type Alert, type AlertType, api } from '../api';
 import type { PageModule } from '../router';
 import { loadNotices, notices } from '../shell';
-import { field, h, message, minute, price, report, section, select, table, values } from '../ui';
+import { field, h, message, minute, price, report, scroller, section, select, table, values } from '../ui';
 
 const TYPES: [AlertType, string, string][] = [
   ['price_above', 'Price above', 'threshold'],
@@ -17,7 +17,7 @@ const TYPES: [AlertType, string, string][] = [
 export const page: PageModule = {
   title: 'Alerts',
   async render({ root, query, signal }) {
-    const list = h('div', { id: 'alerts-list', class: 'scroll' });
+    const list = scroller('Alerts table', 'alerts-list');
     const feed = h('ul', { id: 'feed', 'aria-live': 'polite' });
     const unread = h('small', { id: 'feed-unread' });
     const formError = h('p', { class: 'failure', role: 'alert', id: 'alert-error' });

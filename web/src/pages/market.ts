@@ -4,7 +4,7 @@ import { type Asset, api, session } from '../api';
 import { LiveTopic, type ServerMessage } from '../live';
 import type { PageModule } from '../router';
 import { MAX_NOTICES, marketTime, notices, setState } from '../shell';
-import { h, pct, price, report, section, sign } from '../ui';
+import { h, pct, price, report, scroller, section, sign } from '../ui';
 
 /** Macro series served as prices (indices, rates, commodities), shown with what they are. */
 const MACRO = [
@@ -47,9 +47,9 @@ export const page: PageModule = {
         'section',
         { 'aria-labelledby': 'assets-title' },
         h('h2', { id: 'assets-title' }, 'Assets ', lastTick),
-        h(
-          'div',
-          { class: 'scroll' },
+        scroller(
+          'Watchlist table',
+          undefined,
           h(
             'table',
             { id: 'assets' },

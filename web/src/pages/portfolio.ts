@@ -22,6 +22,7 @@ import {
   money,
   pct,
   price,
+  scroller,
   section,
   select,
   sign,
@@ -65,7 +66,7 @@ export const page: PageModule = {
     picker.addEventListener('change', () => go(`#/portfolio?id=${picker.value}`));
 
     const summary = h('dl', { id: 'portfolio-summary', class: 'tiles' });
-    const holdings = h('div', { id: 'holdings', class: 'scroll' });
+    const holdings = scroller('Holdings table', 'holdings');
     const allocation = h('ul', { id: 'allocation', class: 'bars' });
     const perfBox = h('div', {
       id: 'performance-chart',
@@ -74,9 +75,10 @@ export const page: PageModule = {
       'aria-label': 'Portfolio value and invested capital over time',
     });
     const perfSummary = h('div', { id: 'perf-summary' });
-    const realized = h('div', { id: 'realized', class: 'scroll' });
-    const ledger = h('div', { id: 'ledger', class: 'scroll' });
+    const realized = scroller('Realized P&L table', 'realized');
+    const ledger = scroller('Trades table', 'ledger');
     const importReport = h('div', { id: 'import-report', 'aria-live': 'polite' });
+    const valuation = h('p', { class: 'note', id: 'valuation' });
     const period = select(
       'period',
       PERIODS.map((p) => [p, p]),
@@ -214,40 +216,46 @@ export const page: PageModule = {
             `Dry run: ${r.accepted} of ${r.total_rows} rows accepted, ${r.rejected.length} rejected.${r.new_positions.length ? ` New positions: ${r.new_positions.join(', ')}.` : ''}`,
           ),
           ...r.warnings.map((w) => h('p', { class: 'note' }, w)),
-          table(
-            'The file row by row, as the import would record it',
-            [
-              ['Line', true],
-              ['Outcome'],
-              ['Date'],
-              ['Type'],
-              ['Symbol'],
-              ['Quantity', true],
-              ['Price', true],
-              ['Reasons'],
-            ],
-            lines.map((line) => {
-              const p = byLine.get(line);
-              const x = rejected.get(line);
-              return [
-                String(line),
-                x ? 'rejected' : 'accepted',
-                p?.trade_date ?? '',
-                p?.trade_type ?? '',
-                p?.symbol ?? '',
-                p?.quantity ?? '',
-                p?.price ?? '',
-                x ? x.reasons.join('; ') : '',
-              ];
-            }),
-            'import-rows',
+          scroller(
+            'Import report',
+            undefined,
+            table(
+              'The file row by row, as the import would record it',
+              [
+                ['Line', true],
+                ['Outcome'],
+                ['Date'],
+                ['Type'],
+                ['Symbol'],
+                ['Quantity', true],
+                ['Price', true],
+                ['Reasons'],
+              ],
+              lines.map((line) => {
+                const p = byLine.get(line);
+                const x = rejected.get(line);
+                return [
+                  String(line),
+                  x ? 'rejected' : 'accepted',
+                  p?.trade_date ?? '',
+                  p?.trade_type ?? '',
+                  p?.symbol ?? '',
+                  p?.quantity ?? '',
+                  p?.price ?? '',
+                  x ? x.reasons.join('; ') : '',
+                ];
+              }),
+              'import-rows',
+            ),
           ),
         );
         for (const tr of importReport.querySelectorAll('#import-rows tbody tr'))
           tr.classList.toggle('rejected', tr.children[1]?.textContent === 'rejected');
-        if (r.accepted > 0 && r.rejected.length === 0) {
+        if (r.accepted > 0) {
           doImport.hidden = false;
-          doImport.textContent = `Import ${r.accepted} trades`;
+          doImport.textContent = r.rejected.length
+            ? `Import the ${r.accepted} accepted rows (skip ${r.rejected.length})`
+            : `Import ${r.accepted} trades`;
         }
       } catch (err) {
         importReport.replaceChildren(h('p', { class: 'failure', role: 'alert' }, message(err)));
@@ -280,6 +288,7 @@ export const page: PageModule = {
     root.append(
       h('p', {}, field('Portfolio', picker)),
       summary,
+      valuation,
       section('holdings-section', 'Holdings', holdings),
       section('allocation-section', 'Allocation', allocation),
       section('performance-section', 'Performance', perfForm, perfBox, perfSummary),
@@ -379,12 +388,8 @@ export const page: PageModule = {
         tile('cash', 'Cash', money(p.cash)),
         tile('unrealized_pnl', 'Unrealized P&L', money(p.unrealized_pnl), sign(p.unrealized_pnl)),
         tile('realized_pnl', 'Realized P&L', money(pnl.total_realized_pnl), sign(pnl.total_realized_pnl)),
-        h(
-          'p',
-          { class: 'note' },
-          `Valued as of ${minute(p.value_as_of ?? hold.as_of)}; cost method ${p.cost_method.toUpperCase()}.`,
-        ),
       );
+      valuation.textContent = `Valued as of ${minute(p.value_as_of ?? hold.as_of)}; cost method ${p.cost_method.toUpperCase()}.`;
       const open = hold.assets.filter((a) => a.is_open);
       holdings.replaceChildren(
         open.length
