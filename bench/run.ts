@@ -20,8 +20,8 @@ const { values } = parseArgs({
 
 // --suite quant|http|all (default all): the quant library's suite (bench/quant.ts) runs in
 // this process, before wrangler starts, and prints its own table; `quant` stops there.
-if (!['quant', 'alerts', 'ws', 'http', 'all'].includes(values.suite))
-  throw new Error('--suite must be quant, alerts, ws, http or all');
+if (!['quant', 'alerts', 'ws', 'web', 'http', 'all'].includes(values.suite))
+  throw new Error('--suite must be quant, alerts, ws, web, http or all');
 if (values.suite === 'alerts' || values.suite === 'all') {
   const { runAlertsBench } = await import('./alerts');
   console.log('\nalert evaluation (pure decision, 100,000 alerts across 50 assets)\n');
@@ -46,6 +46,17 @@ if (values.suite === 'ws' || values.suite === 'all') {
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/ws.json', JSON.stringify({ rows, at: new Date().toISOString() }, null, 2));
   if (values.suite === 'ws') process.exit(0);
+}
+// --suite web: the web app's market page in headless Chromium (bench/web.ts): time to first
+// price over loopback, cold and warm.
+if (values.suite === 'web' || values.suite === 'all') {
+  const { runWebBench } = await import('./web');
+  const rows = await runWebBench();
+  console.log('\nweb app: market page over loopback, time to first price in headless Chromium\n');
+  console.table(rows);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/web.json', JSON.stringify({ rows, at: new Date().toISOString() }, null, 2));
+  if (values.suite === 'web') process.exit(0);
 }
 const options = {
   seconds: Number(values.seconds),

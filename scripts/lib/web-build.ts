@@ -1,4 +1,6 @@
-import { build } from 'esbuild';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { build, type OutputFile } from 'esbuild';
 
 /** The web app's TypeScript sources (one module per page under web/src/pages). */
 export const WEB_SOURCES = 'web/src';
@@ -23,6 +25,9 @@ export async function buildWeb(): Promise<{ ms: number; bytes: number }> {
     legalComments: 'linked',
     logLevel: 'warning',
     metafile: true,
+    // Written below, file by file: only what changed, each through a rename, so a running
+    // `wrangler dev` never serves a half-written bundle while another build runs.
+    write: false,
   } as const;
   const [app, sw] = await Promise.all([
     build({
@@ -35,9 +40,23 @@ export async function buildWeb(): Promise<{ ms: number; bytes: number }> {
     }),
     build({ ...common, entryPoints: [`${WEB_SOURCES}/sw.ts`], outfile: 'public/sw.js', format: 'iife' }),
   ]);
+  for (const file of [...app.outputFiles, ...sw.outputFiles]) writeAtomically(file);
+  // Chunks of earlier builds (their names carry a content hash) would otherwise pile up and deploy.
+  const current = new Set(app.outputFiles.map((f) => resolve(f.path)));
+  for (const entry of readdirSync(WEB_OUT, { recursive: true, withFileTypes: true }))
+    if (entry.isFile() && !current.has(resolve(join(entry.parentPath, entry.name))))
+      rmSync(join(entry.parentPath, entry.name));
   const bytes = [app, sw]
     .flatMap((r) => Object.entries(r.metafile.outputs))
     .filter(([file]) => file.endsWith('.js'))
     .reduce((sum, [, out]) => sum + out.bytes, 0);
   return { ms: Math.round(performance.now() - started), bytes };
+}
+
+function writeAtomically(file: OutputFile): void {
+  if (existsSync(file.path) && readFileSync(file.path).equals(file.contents)) return;
+  mkdirSync(dirname(file.path), { recursive: true });
+  const tmp = `${file.path}.${process.pid}.tmp`;
+  writeFileSync(tmp, file.contents);
+  renameSync(tmp, file.path);
 }

@@ -197,7 +197,10 @@ export const page: PageModule = {
             lineWidth: width,
             priceLineVisible: false,
             lastValueVisible: false,
-            title: key.replace('_', ' '),
+            title:
+              key === 'bbands_upper' || key === 'bbands_lower'
+                ? ''
+                : key.replace('_', ' ').replace('bbands middle', 'bollinger'),
           },
           pane,
         );

@@ -518,7 +518,7 @@ export const page: PageModule = {
             h('td', {}, t.symbol),
             h('td', { class: 'num' }, String(t.quantity)),
             h('td', { class: 'num' }, price(t.price)),
-            h('td', { class: 'num' }, price(t.fees)),
+            h('td', { class: 'num' }, money(t.fees)),
             h('td', {}, t.source),
             h('td', { class: 'actions' }, edit, ' ', del),
           ),
