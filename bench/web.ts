@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_PATH } from '../scripts/lib/chromium';
 import { startServer } from './lib/server';
 
@@ -31,31 +31,29 @@ export async function runWebBench(): Promise<Record<string, string | number>[]> 
     args: ['--headless', '--no-sandbox'],
   });
   try {
-    const measure = async (page: import('playwright-core').Page, reload: boolean): Promise<Sample> => {
-      let jsBytes = 0;
-      let requests = 0;
-      const onResponse = async (r: import('playwright-core').Response) => {
-        requests++;
-        if (r.url().endsWith('.js'))
-          jsBytes +=
-            Number((await r.headerValue('content-length')) ?? 0) ||
-            (await r.body().catch(() => Buffer.alloc(0))).length;
-      };
-      page.on('response', onResponse);
+    const measure = async (page: Page, reload: boolean): Promise<Sample> => {
       if (reload) await page.reload();
       else await page.goto(`${server.origin}/`);
       await page.waitForFunction(
         () => (window as unknown as { __firstPrice?: number }).__firstPrice !== undefined,
         null,
-        { timeout: 30_000 },
+        {
+          timeout: 30_000,
+        },
       );
-      const out = await page.evaluate(() => ({
-        firstPrice: (window as unknown as { __firstPrice: number }).__firstPrice,
-        domContentLoaded: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming)
-          .domContentLoadedEventEnd,
-      }));
-      page.off('response', onResponse);
-      return { ...out, jsBytes, requests };
+      // The page's own resource timings: what it had loaded by the time the first price showed.
+      return page.evaluate(() => {
+        const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+        return {
+          firstPrice: (window as unknown as { __firstPrice: number }).__firstPrice,
+          domContentLoaded: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming)
+            .domContentLoadedEventEnd,
+          jsBytes: resources
+            .filter((r) => r.name.endsWith('.js'))
+            .reduce((sum, r) => sum + r.decodedBodySize, 0),
+          requests: resources.length + 1,
+        };
+      });
     };
     const init = () => {
       const w = window as unknown as { __firstPrice?: number };
@@ -96,8 +94,8 @@ export async function runWebBench(): Promise<Record<string, string | number>[]> 
         xs.map((x) => x.domContentLoaded),
         0.5,
       ).toFixed(0),
-      'JS KiB (first load)': ((xs[0]?.jsBytes ?? 0) / 1024).toFixed(0),
-      requests: xs[0]?.requests ?? 0,
+      'JS KiB loaded': ((xs[0]?.jsBytes ?? 0) / 1024).toFixed(1),
+      'requests by first price': xs[0]?.requests ?? 0,
     });
     return [row('cold (new context)', cold), row('warm (reload)', warm)];
   } finally {
