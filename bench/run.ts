@@ -21,7 +21,7 @@ const { values } = parseArgs({
 
 // --suite (default all): the in-process suites (quant, alerts, bots, models, dex) run before
 // wrangler starts and print their own tables; naming one stops there.
-const SUITES = ['quant', 'alerts', 'bots', 'models', 'dex', 'ws', 'http', 'all'];
+const SUITES = ['quant', 'alerts', 'bots', 'models', 'dex', 'ws', 'web', 'http', 'all'];
 if (!SUITES.includes(values.suite)) throw new Error(`--suite must be one of ${SUITES.join(', ')}`);
 if (values.suite === 'bots' || values.suite === 'all') {
   const { runBotsBench } = await import('./bots');
@@ -71,6 +71,17 @@ if (values.suite === 'ws' || values.suite === 'all') {
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/ws.json', JSON.stringify({ rows, at: new Date().toISOString() }, null, 2));
   if (values.suite === 'ws') process.exit(0);
+}
+// --suite web: the web app's market page in headless Chromium (bench/web.ts): time to first
+// price over loopback, cold and warm.
+if (values.suite === 'web' || values.suite === 'all') {
+  const { runWebBench } = await import('./web');
+  const rows = await runWebBench();
+  console.log('\nweb app: market page over loopback, time to first price in headless Chromium\n');
+  console.table(rows);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/web.json', JSON.stringify({ rows, at: new Date().toISOString() }, null, 2));
+  if (values.suite === 'web') process.exit(0);
 }
 const options = {
   seconds: Number(values.seconds),

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Server, startServer, stopServers } from '../../bench/lib/server';
 import { CHROMIUM_PATH as CHROMIUM, CHROMIUM_INSTALL } from '../../scripts/lib/chromium';
 
-// The live dashboard (public/) in headless Chromium against a seeded `wrangler dev`:
+// The market page of the web app (web/src/pages/market.ts) in headless Chromium against a seeded `wrangler dev`:
 // it loads with prices, prices move under the replay, and an alert crossing shows up
 // as a live notification. Runs in Node (vitest.browser.config.ts), not in workerd.
 
@@ -220,10 +220,14 @@ describe('live dashboard', () => {
       method: 'POST',
       body: { email, password },
     });
-    await page.fill('input[name="email"]', email);
-    await page.fill('input[name="password"]', password);
+    // The sign-in page (#/login) goes back to the market page once signed in.
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.waitForSelector('body[data-ready="true"][data-page="login"]');
+    await page.fill('#login-form input[name="email"]', email);
+    await page.fill('#login-form input[name="password"]', password);
     await page.click('#login-form button[type="submit"]');
     await page.waitForSelector('#signed-in:not([hidden])');
+    await page.waitForSelector('body[data-ready="true"][data-page="market"]');
     await page.waitForFunction(
       () => /notifications: live/.test(document.getElementById('status')?.textContent ?? ''),
       null,

@@ -32,7 +32,7 @@ interface Client {
 
 const sockets: WebSocket[] = [];
 
-/** A socket as public/live.js opens one: `meridian.v1` plus the token as `bearer.<token>`. */
+/** A socket as web/src/live.ts opens one: `meridian.v1` plus the token as `bearer.<token>`. */
 function connect(path: string, token: string): Client {
   const ws = new WebSocket(`${server.origin.replace('http', 'ws')}${path}`, [
     'meridian.v1',

@@ -98,7 +98,8 @@ describe('the register page', () => {
     await page.getByLabel('Password').fill('register-page-1');
     await page.getByLabel('First name').fill('Ada');
     await page.getByRole('button', { name: 'Register' }).click();
-    await page.waitForURL(`${server.origin}/`);
+    // Signed in, the new account lands on its portfolio page.
+    await page.waitForURL(`${server.origin}/#/portfolio`);
     await page.locator('#who', { hasText: email }).waitFor();
 
     // The account is real: its own credentials sign in over the API.
@@ -115,7 +116,7 @@ describe('the register page', () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('another-pass-2');
     await page.getByRole('button', { name: 'Register' }).click();
-    await page.locator('#error', { hasText: /already/i }).waitFor();
+    await page.locator('#error-register', { hasText: /already/i }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/register');
     expect(foreign).toEqual([]);
     expect(pageErrors).toEqual([]);

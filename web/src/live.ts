@@ -1,56 +1,55 @@
-// @ts-check
 // One live topic over WebSocket, speaking the wire protocol in README "Live": reconnects
 // with backoff, resumes from the last `seq` it saw, and reports `reset` so the caller
 // refetches over HTTP.
 
-/**
- * @typedef {{ type: string, seq?: number, timestamp?: string, [key: string]: unknown }} ServerMessage
- * @typedef {'connecting' | 'live' | 'offline' | 'closed'} LinkState
- * @typedef {{
- *   path: string,
- *   token?: () => string | undefined,
- *   onOpen?: (send: (message: object) => void) => void,
- *   onMessage: (message: ServerMessage) => void,
- *   onReset?: () => void,
- *   onState?: (state: LinkState, detail?: string) => void,
- *   onAuthFailure?: (reason: string) => Promise<boolean>,
- * }} TopicOptions
- */
+export interface ServerMessage {
+  type: string;
+  seq?: number;
+  timestamp?: string;
+  [key: string]: unknown;
+}
+
+export type LinkState = 'connecting' | 'live' | 'offline' | 'closed';
+
+export interface TopicOptions {
+  path: string;
+  token?: () => string | undefined;
+  onOpen?: (send: (message: object) => void) => void;
+  onMessage: (message: ServerMessage) => void;
+  onReset?: () => void;
+  onState?: (state: LinkState, detail?: string) => void;
+  onAuthFailure?: (reason: string) => Promise<boolean>;
+}
 
 const PING_MS = 25_000;
 const MAX_BACKOFF_MS = 30_000;
 
 export class LiveTopic {
-  /** @param {TopicOptions} options */
-  constructor(options) {
-    this.options = options;
-    /** @type {number | undefined} the newest seq received; sent back on reconnect to resume */
-    this.lastSeq = undefined;
-    this.attempt = 0;
-    this.stopped = false;
-    /** @type {WebSocket | undefined} */
-    this.ws = undefined;
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    this.retry = undefined;
-    /** @type {ReturnType<typeof setInterval> | undefined} */
-    this.heartbeat = undefined;
-    this.lastHeard = 0;
+  /** The newest seq received; sent back on reconnect to resume. */
+  lastSeq: number | undefined;
+  private attempt = 0;
+  private stopped = false;
+  private ws: WebSocket | undefined;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private lastHeard = 0;
+
+  constructor(private readonly options: TopicOptions) {
     this.connect();
   }
 
-  connect() {
+  private connect(): void {
     const { path, token } = this.options;
     const url = new URL(path, location.href);
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
     if (this.lastSeq !== undefined) url.searchParams.set('last_seq', String(this.lastSeq));
     // The token rides in Sec-WebSocket-Protocol rather than the URL, so it stays out of logs.
     const bearer = token?.();
-    /** @type {WebSocket} */
-    let ws;
+    let ws: WebSocket;
     try {
       ws = new WebSocket(url, bearer ? ['meridian.v1', `bearer.${bearer}`] : ['meridian.v1']);
     } catch (err) {
-      // The constructor throws for a refused URL (a CSP or mixed-content block): retry later like a drop.
+      // The constructor throws for a refused URL (CSP, mixed content): retry later like a drop.
       this.ws = undefined;
       this.backoff(String(err));
       return;
@@ -64,20 +63,18 @@ export class LiveTopic {
     });
     ws.addEventListener('message', (event) => {
       this.lastHeard = Date.now();
-      /** @type {ServerMessage} */
-      let message;
+      let message: ServerMessage;
       try {
-        message = JSON.parse(String(event.data));
+        message = JSON.parse(String(event.data)) as ServerMessage;
       } catch {
         return;
       }
       this.receive(message);
     });
-    ws.addEventListener('close', (event) => this.closed(ws, event.code, event.reason));
+    ws.addEventListener('close', (event) => void this.closed(ws, event.code, event.reason));
   }
 
-  /** @param {ServerMessage} message */
-  receive(message) {
+  private receive(message: ServerMessage): void {
     if (message.type === 'pong') return;
     // Protocol errors (unknown symbol, rate limited...) are the page's bugs, not the user's news.
     if (message.type === 'error') console.warn(`live ${this.options.path}:`, message.code, message.message);
@@ -98,14 +95,13 @@ export class LiveTopic {
     this.options.onMessage(message);
   }
 
-  /** A socket that went quiet for two heartbeats is dead even if the close never came. @param {WebSocket} ws */
-  beat(ws) {
-    if (Date.now() - this.lastHeard > 2 * PING_MS + 5000) return ws.close(4000, 'heartbeat lost');
-    ws.send('{"type":"ping"}');
+  /** A socket that went quiet for two heartbeats is dead even if the close never came. */
+  private beat(ws: WebSocket): void {
+    if (Date.now() - this.lastHeard > 2 * PING_MS + 5000) ws.close(4000, 'heartbeat lost');
+    else ws.send('{"type":"ping"}');
   }
 
-  /** @param {WebSocket} ws @param {number} code @param {string} reason */
-  async closed(ws, code, reason) {
+  private async closed(ws: WebSocket, code: number, reason: string): Promise<void> {
     clearInterval(this.heartbeat);
     if (ws !== this.ws || this.stopped) return;
     if (code === 1008 && /token|revoked/i.test(reason)) {
@@ -119,8 +115,7 @@ export class LiveTopic {
     this.backoff(reason || `code ${code}`);
   }
 
-  /** @param {string} why */
-  backoff(why) {
+  private backoff(why: string): void {
     this.options.onState?.('offline', why);
     // Exponential backoff with jitter, so a restarted server is not hit by every tab at once.
     const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
@@ -128,7 +123,7 @@ export class LiveTopic {
     this.retry = setTimeout(() => this.connect(), delay);
   }
 
-  stop() {
+  stop(): void {
     this.stopped = true;
     clearTimeout(this.retry);
     clearInterval(this.heartbeat);

@@ -1,0 +1,384 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Server, startServer, stopServers } from '../../bench/lib/server';
+import { CHROMIUM_INSTALL, CHROMIUM_PATH } from '../../scripts/lib/chromium';
+import { d1ExecuteSql } from '../../scripts/lib/wrangler';
+
+// The web app (web/src, built into public/app by wrangler.toml's [build]) in headless Chromium
+// against a seeded `wrangler dev`: a person signs up through the page, records, edits and
+// deletes trades through the form, imports a CSV after reading its dry-run report, sees
+// holdings and the performance chart agree with the API, creates an alert and sees it fire
+// live, watches an asset chart update live, manages sessions and API keys; admins see the
+// admin page. Every page is screenshotted at desktop and phone sizes under test-results/ and
+// checked with axe-core (no serious or critical violation) and for requests to other origins.
+
+const ARTIFACTS = 'test-results';
+const MINUTE_CRON = '* * * * *';
+const PERSIST = '.wrangler/browser-app';
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+const PASSWORD = 'web-app-pass-1';
+const email = `web-${Date.now()}@example.com`;
+
+let server: Server;
+let browser: Browser;
+let page: Page;
+const foreign: string[] = [];
+const pageErrors: string[] = [];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One replay tick, as the minute cron would run it (wrangler dev's `--test-scheduled`). */
+async function tick(): Promise<void> {
+  const res = await fetch(`${server.origin}/__scheduled?cron=${encodeURIComponent(MINUTE_CRON)}`);
+  expect(res.status, await res.text()).toBe(200);
+}
+
+/** The API as the signed-in page sees it: its own access token, from sessionStorage. */
+async function api<T>(path: string): Promise<T> {
+  const token = await page.evaluate(
+    () =>
+      (JSON.parse(sessionStorage.getItem('meridian.session') ?? '{}') as { access_token?: string })
+        .access_token,
+  );
+  const res = await fetch(`${server.origin}${path}`, {
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+  });
+  const text = await res.text();
+  expect(res.ok, `${path}: ${res.status} ${text}`).toBe(true);
+  return JSON.parse(text) as T;
+}
+
+async function price(symbol: string): Promise<number> {
+  const res = await fetch(`${server.origin}/api/v1/assets/${symbol}`);
+  return ((await res.json()) as { data: { current_price: number } }).data.current_price;
+}
+
+/** Opens a route and waits until its page has rendered. */
+async function open(hash: string, name: string): Promise<void> {
+  await page.goto(`${server.origin}/${hash}`);
+  await page.waitForSelector(`body[data-ready="true"][data-page="${name}"]`, { timeout: 30_000 });
+}
+
+const num = (text: string | null) => Number((text ?? '').replace(/[,%+\s]/g, ''));
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it with \`${CHROMIUM_INSTALL}\``);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  [server, browser] = await Promise.all([
+    startServer({ persistTo: PERSIST, testScheduled: true }),
+    chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: ['--headless', '--no-sandbox', '--disable-background-networking'],
+    }),
+  ]);
+  // The first tick anchors the replay clock at its start: from here on every tick moves prices.
+  await tick();
+  const context = await browser.newContext({ viewport: DESKTOP });
+  // The network is the loopback only: any other origin is recorded and never reached.
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === '127.0.0.1') return route.continue();
+    foreign.push(url.href);
+    return route.abort('internetdisconnected');
+  });
+  page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') pageErrors.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on('dialog', (d) => void d.accept());
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopServers();
+});
+
+describe('the web app', () => {
+  it('signs up through the register page and creates a portfolio', async () => {
+    await open('', 'market');
+    await page.getByRole('link', { name: 'Register' }).click();
+    await page.waitForSelector('body[data-ready="true"][data-page="register"]');
+    const form = page.locator('#register-form');
+    await form.getByLabel('Email').fill(email);
+    await form.getByLabel('Password').fill(PASSWORD);
+    await form.getByLabel('First name').fill('Grace');
+    await form.getByRole('button', { name: 'Register' }).click();
+    await page.waitForSelector('body[data-ready="true"][data-page="portfolio"]');
+    await page.locator('#who', { hasText: email }).waitFor();
+    // A new account may have no portfolio yet: the page offers to create one.
+    if (await page.locator('#portfolio-create').count()) {
+      await page.locator('#portfolio-create').getByLabel('Name').fill('Long term');
+      await page.getByRole('button', { name: 'Create portfolio' }).click();
+      await page.waitForSelector('body[data-ready="true"] #holdings');
+    }
+    const list = await api<{ data: { portfolios: { id: string }[] } }>('/api/v1/portfolios');
+    expect(list.data.portfolios.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('records, edits and deletes trades through the form', async () => {
+    const form = page.locator('#trade-form');
+    const add = async (t: { type: string; symbol: string; qty: string; price: string; date: string }) => {
+      await form.getByLabel('Type', { exact: true }).selectOption(t.type);
+      await form.getByLabel('Asset type').selectOption('crypto');
+      await form.getByLabel('Symbol').fill(t.symbol);
+      await form.getByLabel('Quantity').fill(t.qty);
+      await form.getByLabel('Price').fill(t.price);
+      await form.getByLabel('Date').fill(t.date);
+      const before = await page.locator('#trades-table tbody tr').count();
+      await form.getByRole('button', { name: 'Add trade' }).click();
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('#trades-table tbody tr').length === n,
+        before + 1,
+      );
+    };
+    await add({ type: 'buy', symbol: 'BTC', qty: '0.5', price: '30000', date: '2023-06-01' });
+    await add({ type: 'buy', symbol: 'ETH', qty: '2', price: '1800', date: '2023-07-03' });
+    await add({ type: 'sell', symbol: 'BTC', qty: '0.1', price: '40000', date: '2023-11-15' });
+    await add({ type: 'buy', symbol: 'SOL', qty: '10', price: '20', date: '2023-08-01' });
+    expect(await page.locator('#form-error, #trade-error').first().textContent()).toBe('');
+
+    // Edit: the ETH buy becomes 3 ETH.
+    await page.getByRole('button', { name: /Edit buy ETH/ }).click();
+    await expect(form.getByLabel('Quantity').inputValue()).resolves.toBe('2');
+    await form.getByLabel('Quantity').fill('3');
+    await form.getByRole('button', { name: 'Save trade' }).click();
+    await page.locator('#holdings-table tbody tr[data-symbol="ETH"] td', { hasText: /^3$/ }).waitFor();
+    // Delete: the SOL buy goes, and SOL leaves the holdings.
+    await page.getByRole('button', { name: /Delete buy SOL/ }).click();
+    await page.waitForFunction(() => !document.querySelector('#holdings-table tr[data-symbol="SOL"]'));
+    const pf = await page.locator('select[name="portfolio"]').inputValue();
+    const trades = await api<{
+      data: { trades: { symbol: string; quantity: number; trade_type: string }[] };
+    }>(`/api/v1/portfolios/${pf}/trades`);
+    expect(trades.data.trades.map((t) => `${t.trade_type} ${t.quantity} ${t.symbol}`).sort()).toEqual([
+      'buy 0.5 BTC',
+      'buy 3 ETH',
+      'sell 0.1 BTC',
+    ]);
+    // The sell realized P&L at WAC: 0.1 × (40000 − 30000).
+    await page.locator('#realized-table').waitFor();
+    expect(await page.locator('[data-key="realized_pnl"] .value').textContent()).toBe('1,000.00');
+  });
+
+  it('imports a CSV after showing its dry-run report row by row', async () => {
+    const csv = [
+      'date,type,asset_type,symbol,quantity,price,fees',
+      '2023-09-01,buy,crypto,SOL,5,19.5,0.5',
+      '2023-09-02,buy,crypto,NOPE_COIN,-3,10,0',
+      '2023-10-02,buy,crypto,ETH,0.5,1650,1',
+    ].join('\n');
+    await page.locator('#import-form').getByLabel('or paste CSV').fill(csv);
+    await page.getByRole('button', { name: 'Check (dry run)' }).click();
+    await page.locator('#import-rows').waitFor();
+    const rows = await page.$$eval('#import-rows tbody tr', (trs) =>
+      trs.map((tr) => Array.from(tr.children).map((td) => td.textContent ?? '')),
+    );
+    expect(rows.map((r) => [r[0], r[1]])).toEqual([
+      ['2', 'accepted'],
+      ['3', 'rejected'],
+      ['4', 'accepted'],
+    ]);
+    expect(rows[1]?.[7]).not.toBe('');
+    expect(await page.locator('#import-summary').textContent()).toContain('2 of 3 rows accepted, 1 rejected');
+    // Nothing is written by the dry run.
+    const pf = await page.locator('select[name="portfolio"]').inputValue();
+    const before = await api<{ data: { trades: unknown[] } }>(`/api/v1/portfolios/${pf}/trades`);
+    expect(before.data.trades).toHaveLength(3);
+    await page.locator('#import-commit').click();
+    await page.locator('#import-summary', { hasText: 'Imported 2 trades' }).waitFor();
+    await page.locator('#holdings-table tbody tr[data-symbol="SOL"]').waitFor();
+    const after = await api<{ data: { trades: unknown[] } }>(`/api/v1/portfolios/${pf}/trades`);
+    expect(after.data.trades).toHaveLength(5);
+  });
+
+  it('shows holdings and a performance chart that agree with the API', async () => {
+    const pf = await page.locator('select[name="portfolio"]').inputValue();
+    const [holdings, perf] = await Promise.all([
+      api<{
+        data: { assets: { symbol: string; quantity: number; market_value: number; is_open: boolean }[] };
+      }>(`/api/v1/portfolios/${pf}/assets`),
+      api<{ data: { points: { value: number }[]; summary: { time_weighted_return_pct: number | null } } }>(
+        `/api/v1/portfolios/${pf}/performance?period=ALL`,
+      ),
+    ]);
+    const shown = await page.$$eval('#holdings-table tbody tr', (trs) =>
+      trs.map((tr) => ({
+        symbol: (tr as HTMLElement).dataset.symbol ?? '',
+        quantity: tr.children[1]?.textContent ?? '',
+        value: tr.children[4]?.textContent ?? '',
+      })),
+    );
+    const open = holdings.data.assets.filter((a) => a.is_open);
+    expect(shown.map((s) => s.symbol).sort()).toEqual(open.map((a) => a.symbol).sort());
+    for (const a of open) {
+      const row = shown.find((s) => s.symbol === a.symbol);
+      expect(Number(row?.quantity)).toBeCloseTo(a.quantity, 8);
+      expect(num(row?.value ?? '')).toBeCloseTo(a.market_value, 1);
+    }
+    const chart = page.locator('#performance-chart');
+    await chart.locator('canvas').first().waitFor();
+    expect(Number(await chart.getAttribute('data-points'))).toBe(perf.data.points.length);
+    expect(Number(await chart.getAttribute('data-last-value'))).toBeCloseTo(
+      perf.data.points.at(-1)?.value ?? 0,
+      6,
+    );
+    const twr = page.locator('#perf-table tr', { hasText: 'Time-weighted return' }).locator('td').nth(1);
+    const expected = perf.data.summary.time_weighted_return_pct;
+    if (expected != null) expect(num(await twr.textContent())).toBeCloseTo(expected, 2);
+    // Export: the CSV the API serves, as a download.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export trades (CSV)' }).click();
+    expect((await download).suggestedFilename()).toMatch(/\.csv$/);
+  });
+
+  it('creates an alert through the form and shows it firing live', async () => {
+    await open('#/alerts?asset=BTC', 'alerts');
+    await page.waitForFunction(() =>
+      /notifications: live/.test(document.getElementById('status')?.textContent ?? ''),
+    );
+    const p0 = await price('BTC');
+    await sleep(1500);
+    await tick();
+    const p1 = await price('BTC');
+    expect(p1).not.toBe(p0);
+    const up = p1 > p0;
+    // A threshold a twentieth of the last step ahead: the next tick (at least as far away) crosses it.
+    const threshold = p1 + (p1 - p0) / 20;
+    const form = page.locator('#alert-form');
+    await form.getByLabel('Condition').selectOption(up ? 'price_above' : 'price_below');
+    await form.getByLabel('Value').fill(threshold.toFixed(2));
+    await form.getByLabel('Name').fill('Web app: BTC crossing');
+    await form.getByRole('button', { name: 'Create alert' }).click();
+    await page.locator('#alerts-table tbody tr', { hasText: 'Web app: BTC crossing' }).waitFor();
+    await sleep(1500);
+    await tick();
+    await page.locator('#feed li', { hasText: 'Web app: BTC crossing' }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('#feed-unread').textContent()).toBe('1 unread');
+    await page
+      .locator('#alerts-table tbody tr', { hasText: 'Web app: BTC crossing' })
+      .locator('td', { hasText: /^1×/ })
+      .waitFor();
+    // Pause or resume it (a one-shot alert pauses itself once it fired): the API agrees.
+    const read = async () =>
+      (
+        await api<{ data: { alerts: { name: string; is_active: boolean }[] } }>('/api/v1/alerts')
+      ).data.alerts.find((a) => a.name === 'Web app: BTC crossing')?.is_active;
+    const active = await read();
+    await page.getByRole('button', { name: `${active ? 'Pause' : 'Resume'} Web app: BTC crossing` }).click();
+    await page
+      .getByRole('button', { name: `${active ? 'Resume' : 'Pause'} Web app: BTC crossing` })
+      .waitFor();
+    expect(await read()).toBe(!active);
+  });
+
+  it('opens an asset chart that updates live from /ws/assets', async () => {
+    await open('#/asset/BTC', 'asset');
+    const chart = page.locator('#chart');
+    await chart.locator('canvas').first().waitFor();
+    expect(Number(await chart.getAttribute('data-bars'))).toBeGreaterThan(100);
+    await page.waitForFunction(() =>
+      /asset: live/.test(document.getElementById('status')?.textContent ?? ''),
+    );
+    const before = await chart.getAttribute('data-last-close');
+    await sleep(1500);
+    await tick();
+    await page.waitForFunction((old) => document.getElementById('chart')?.dataset.lastClose !== old, before, {
+      timeout: 20_000,
+    });
+    const now = await price('BTC');
+    expect(Number(await chart.getAttribute('data-last-close'))).toBeCloseTo(now, 2);
+    expect(num(await page.locator('#asset-price').textContent())).toBeCloseTo(now, 1);
+    await page.locator('#stats-returns').waitFor();
+    // Switching the timeframe redraws from the API.
+    await page.getByLabel('Timeframe').selectOption('1h');
+    await page.waitForFunction(() =>
+      /1h candles/.test(document.getElementById('chart-legend')?.textContent ?? ''),
+    );
+  });
+
+  it('manages sessions, API keys and preferences on the account page', async () => {
+    await open('#/account', 'account');
+    expect(await page.locator('#sessions-table tbody tr').count()).toBeGreaterThanOrEqual(1);
+    await page.locator('#key-form').getByLabel('Key name').fill('web test');
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    await page.locator('#new-key code').waitFor();
+    await page.locator('#keys-table tbody tr', { hasText: 'web test' }).waitFor();
+    await page.locator('#preferences').getByLabel('Theme').selectOption('light');
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await page.locator('#prefs-state', { hasText: 'Saved.' }).waitFor();
+    const prefs = await api<{ theme?: string }>('/api/preferences');
+    expect(prefs.theme).toBe('light');
+    // A non-admin is told the admin page is not for them.
+    await open('#/admin', 'admin');
+    expect(await page.locator('#page-title').textContent()).toBe('Admins only');
+  });
+
+  it('shows the admin page to an admin after signing in through the page', async () => {
+    d1ExecuteSql(`UPDATE users SET role = 'admin' WHERE email = '${email}'`, '--local', PERSIST);
+    await page.locator('#logout').click();
+    await page.waitForSelector('#signed-out:not([hidden])');
+    await open('#/login?next=admin', 'login');
+    const form = page.locator('#login-form');
+    await form.getByLabel('Email').fill(email);
+    await form.getByLabel('Password').fill(PASSWORD);
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForSelector('body[data-ready="true"][data-page="admin"] #users-table');
+    expect(await page.locator('#users-table tbody tr', { hasText: email }).count()).toBe(1);
+  });
+
+  it('passes axe on every page at desktop and phone sizes, with screenshots and no foreign request', async () => {
+    const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    const pages: [string, string][] = [
+      ['', 'market'],
+      ['#/asset/ETH', 'asset'],
+      ['#/portfolio', 'portfolio'],
+      ['#/alerts', 'alerts'],
+      ['#/account', 'account'],
+      ['#/admin', 'admin'],
+      ['#/login', 'login'],
+      ['#/register', 'register'],
+    ];
+    const serious: string[] = [];
+    for (const [size, viewport] of Object.entries({ desktop: DESKTOP, phone: PHONE })) {
+      await page.setViewportSize(viewport);
+      for (const [hash, name] of pages) {
+        await open(hash, name);
+        await sleep(300); // charts draw on the next animation frames
+        await page.screenshot({ path: `${ARTIFACTS}/app-${name}-${size}.png`, fullPage: true });
+        // axe runs through the DevTools protocol, which the page's CSP does not govern.
+        await page.evaluate(axeSource);
+        const violations = await page.evaluate(async () => {
+          const axe = (
+            window as unknown as {
+              axe: {
+                run(): Promise<{
+                  violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
+                }>;
+              };
+            }
+          ).axe;
+          return (await axe.run()).violations.map((v) => ({
+            id: v.id,
+            impact: v.impact,
+            targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3),
+          }));
+        });
+        for (const v of violations)
+          if (v.impact === 'serious' || v.impact === 'critical')
+            serious.push(`${name} (${size}): ${v.id} ${v.impact} at ${v.targets.join(', ')}`);
+        // A phone never scrolls the whole page sideways (wide tables scroll in their own box).
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${name} (${size}) overflows by ${overflow}px`).toBeLessThanOrEqual(1);
+        expect(existsSync(`${ARTIFACTS}/app-${name}-${size}.png`)).toBe(true);
+      }
+    }
+    expect(serious).toEqual([]);
+    expect(foreign).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+});
