@@ -18,6 +18,7 @@ import { health } from './domains/health';
 import { noteRequest } from './domains/health/service';
 import { jobsDomain } from './domains/jobs';
 import { notificationsDomain } from './domains/notifications';
+import { opsDomain } from './domains/ops';
 import { portfoliosDomain } from './domains/portfolios';
 import { pricesDomain } from './domains/prices';
 import { securityDomain } from './domains/security';
@@ -29,6 +30,7 @@ import { authenticate } from './middleware/auth';
 import { bodyLimit } from './middleware/body-limit';
 import { cors } from './middleware/cors';
 import { idempotency } from './middleware/idempotency';
+import { telemetry } from './middleware/telemetry';
 
 /**
  * The path the router matches: trailing slashes dropped (every path works with or without
@@ -52,6 +54,7 @@ accept an \`Idempotency-Key\` header.`;
 export function createApp() {
   const app = createRouter({ getPath: routingPath });
 
+  app.use('*', telemetry);
   app.use('*', async (_c, next) => {
     noteRequest();
     await next();
@@ -80,6 +83,7 @@ export function createApp() {
   app.route('/', watchlistsDomain);
   app.route('/', portfoliosDomain);
   app.route('/', liveRoutes);
+  app.route('/', opsDomain);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

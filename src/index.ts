@@ -6,6 +6,7 @@ import { handleScheduled } from './jobs/scheduled';
 
 export { ClientAddressObject } from '../durable/client-address';
 export { TopicHub } from '../durable/hub';
+export { TelemetrySink } from '../durable/telemetry';
 export { UserObject } from '../durable/user';
 
 const app = createApp();

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { dataVersion } from '../ingestion/state';
 import { sha256Hex } from './crypto';
+import { noteCache } from './telemetry';
 
 export interface Cached<T> {
   data: T;
@@ -37,9 +38,12 @@ export async function cachedData<T>(
     data = (await hit.json()) as T;
     etag = hit.headers.get('ETag') ?? undefined;
   }
+  const outcome = !cache ? 'bypass' : data !== undefined && etag !== undefined ? 'hit' : 'miss';
+  let bytes = 0;
   if (data === undefined || etag === undefined) {
     data = await compute();
     const body = JSON.stringify(data);
+    bytes = body.length;
     etag = `"${(await sha256Hex(body)).slice(0, 32)}"`;
     if (cache) {
       c.executionCtx.waitUntil(
@@ -56,6 +60,13 @@ export async function cachedData<T>(
       );
     }
   }
+  noteCache({
+    prefix: url.pathname.split('/').slice(0, 4).join('/'),
+    key: url.pathname,
+    outcome,
+    bytes: bytes || Number(hit?.headers.get('Content-Length') ?? 0),
+    version,
+  });
   c.header('ETag', etag);
   c.header('Cache-Control', `${options.private ? 'private' : 'public'}, max-age=${ttlSeconds}`);
   c.header('X-Data-Version', version);

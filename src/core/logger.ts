@@ -1,3 +1,5 @@
+import { noteLog } from './telemetry';
+
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
 /**
@@ -5,6 +7,7 @@ type Level = 'debug' | 'info' | 'warn' | 'error';
  * request_id, event or user without parsing messages.
  */
 export function log(level: Level, event: string, fields: Record<string, unknown> = {}): void {
+  noteLog(level, event, fields);
   const line = JSON.stringify({ level, event, time: new Date().toISOString(), ...fields });
   if (level === 'error') console.error(line);
   else if (level === 'warn') console.warn(line);

@@ -1,0 +1,91 @@
+import { z } from '@hono/zod-openapi';
+import { DateOrDateTime, ordered } from '../../core/dates';
+import { requireAdmin } from '../../middleware/auth';
+
+/** What every ops route shares: admin only, bearer auth. */
+export function opsRoute(tag: string) {
+  return { tags: [tag], security: [{ bearerAuth: [] }], middleware: requireAdmin } as const;
+}
+
+export const LOG_FILES = ['app', 'errors', 'audit'] as const;
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
+
+export const LogFileQuery = z.enum(LOG_FILES).default('app').openapi({
+  description:
+    'Stream: `app` every request and application log line; `errors` ERROR and CRITICAL lines; `audit` the audit log of admin changes.',
+});
+
+/** A time range over telemetry (wall time, UTC), start on or before end. */
+export const TimeRangeQuery = ordered(
+  z.object({
+    start_time: DateOrDateTime.optional().openapi({
+      description: 'ISO 8601; default: 24 hours before end_time.',
+    }),
+    end_time: DateOrDateTime.optional().openapi({ description: 'ISO 8601; default: now.' }),
+  }),
+  'start_time',
+  'end_time',
+);
+
+export const LogEntrySchema = z
+  .object({
+    timestamp: z.string(),
+    level: z.string(),
+    message: z.string(),
+    user_id: z.string().nullable(),
+    request_id: z.string().nullable(),
+    trace_id: z.string().nullable(),
+    module: z.string(),
+    line: z.number().int().nullable(),
+    route: z.string().optional(),
+    status_code: z.number().int().optional(),
+    duration_ms: z.number().optional(),
+  })
+  .openapi('LogEntry');
+
+export const TimeRangeSchema = z.object({ start: z.string(), end: z.string() });
+
+export const Percentile = z.number().nullable();
+
+export const EndpointStatSchema = z
+  .object({
+    method: z.string(),
+    path: z.string(),
+    count: z.number().int(),
+    errors: z.number().int(),
+    client_errors: z.number().int(),
+    error_rate: z.number(),
+    avg_ms: z.number(),
+    p50_ms: Percentile,
+    p95_ms: Percentile,
+    p99_ms: Percentile,
+    max_ms: z.number(),
+    db_statements: z.number().int(),
+    avg_db_ms: z.number(),
+  })
+  .openapi('EndpointStatistics');
+
+export const QueryStatSchema = z
+  .object({
+    query: z.string(),
+    count: z.number().int(),
+    total_ms: z.number(),
+    avg_ms: z.number(),
+    p50_ms: Percentile,
+    p95_ms: Percentile,
+    p99_ms: Percentile,
+    max_ms: z.number(),
+    rows_read: z.number().int(),
+    rows_written: z.number().int(),
+    avg_rows_read: z.number(),
+    errors: z.number().int(),
+    endpoints: z.array(z.string()),
+    last_seen: z.string(),
+  })
+  .openapi('QueryStatistics');
+
+export const MethodSchema = z.object({
+  latency: z.string(),
+  statement_duration: z.string(),
+  clock: z.string(),
+});
