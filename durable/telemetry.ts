@@ -97,6 +97,7 @@ export interface CacheStat {
   misses: number;
   bypasses: number;
   bytes: number;
+  lookup_ms: number;
   last_ts: number;
 }
 
@@ -133,7 +134,7 @@ CREATE INDEX IF NOT EXISTS statements_ts ON statements (ts);
 CREATE INDEX IF NOT EXISTS statements_duration ON statements (duration_ms);
 CREATE TABLE IF NOT EXISTS cache_events (
   ts INTEGER NOT NULL, prefix TEXT NOT NULL, key TEXT NOT NULL, outcome TEXT NOT NULL,
-  bytes INTEGER NOT NULL, version TEXT NOT NULL
+  bytes INTEGER NOT NULL, version TEXT NOT NULL, lookup_ms REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS cache_events_ts ON cache_events (ts);
 CREATE TABLE IF NOT EXISTS minutes (
@@ -207,13 +208,14 @@ export class TelemetrySink extends MeridianObject {
         }
         for (const c of r.cache) {
           this.sql.exec(
-            'INSERT INTO cache_events (ts, prefix, key, outcome, bytes, version) VALUES (?,?,?,?,?,?)',
+            'INSERT INTO cache_events (ts, prefix, key, outcome, bytes, version, lookup_ms) VALUES (?,?,?,?,?,?,?)',
             r.ts,
             c.prefix,
             c.key,
             c.outcome,
             c.bytes,
             c.version,
+            c.lookup_ms,
           );
         }
         const minute = Math.floor(r.ts / 60_000) * 60_000;
@@ -480,7 +482,7 @@ export class TelemetrySink extends MeridianObject {
       .exec<CacheStat & Record<string, SqlStorageValue>>(
         `SELECT prefix, key,
           SUM(outcome = 'hit') AS hits, SUM(outcome = 'miss') AS misses, SUM(outcome = 'bypass') AS bypasses,
-          SUM(bytes) AS bytes, MAX(ts) AS last_ts
+          SUM(bytes) AS bytes, SUM(lookup_ms) AS lookup_ms, MAX(ts) AS last_ts
          FROM cache_events WHERE ts >= ? AND ts <= ? GROUP BY prefix, key`,
         start,
         end,

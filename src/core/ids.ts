@@ -21,6 +21,8 @@ export const ID_PREFIXES = {
   watchlistHistory: 'wlh',
   alert: 'alr',
   alertTrigger: 'atr',
+  opsAlert: 'oal',
+  incident: 'inc',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

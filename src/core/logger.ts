@@ -16,6 +16,9 @@ export function log(level: Level, event: string, fields: Record<string, unknown>
 
 /** The parts of an unknown thrown value that are safe to log (never sent to clients). */
 export function describeError(err: unknown): Record<string, unknown> {
-  if (err instanceof Error) return { error_name: err.name, error_message: err.message, stack: err.stack };
+  if (err instanceof Error) {
+    const cause = err.cause instanceof Error ? { cause_message: err.cause.message } : {};
+    return { error_name: err.name, error_message: err.message, stack: err.stack, ...cause };
+  }
   return { error_message: String(err) };
 }

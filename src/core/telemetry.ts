@@ -31,6 +31,8 @@ export interface CacheRecord {
   outcome: 'hit' | 'miss' | 'bypass';
   bytes: number;
   version: string;
+  /** Time spent asking the Cache API (0 when bypassed). */
+  lookup_ms: number;
 }
 
 /** An application log line (core/logger's `log()`) emitted while serving the request. */
@@ -93,8 +95,11 @@ const LEVELS: Record<string, LogLine['level']> = {
 export function noteLog(level: string, event: string, fields: Record<string, unknown>): void {
   const trace = currentTrace();
   if (!trace || trace.logs.length >= 50) return;
-  const message =
-    typeof fields.error_message === 'string' ? `${event}: ${fields.error_message}`.slice(0, 2000) : event;
+  // Drizzle's "Failed query" message carries the bound parameters: never stored.
+  const parts = [fields.error_message, fields.cause_message]
+    .filter((m): m is string => typeof m === 'string')
+    .map((m) => m.replace(/\nparams: [\s\S]*$/, ''));
+  const message = parts.length ? `${event}: ${parts.join(' — caused by: ')}`.slice(0, 2000) : event;
   trace.logs.push({ ts: Date.now(), level: LEVELS[level] ?? 'INFO', module: event, message });
 }
 

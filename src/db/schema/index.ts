@@ -1,6 +1,7 @@
 export * from './intel';
 export * from './market';
 export * from './notifications';
+export * from './ops';
 export * from './platform';
 export * from './portfolios';
 export * from './reference';

@@ -1,4 +1,26 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createRouter } from '../../core/openapi';
+import type { AppEnv } from '../../env';
+import { alertingAlertsRoute } from './routes/alerting-alerts';
+import { alertingAlertsAcknowledgeRoute } from './routes/alerting-alerts-acknowledge';
+import { alertingAlertsHistoryRoute } from './routes/alerting-alerts-history';
+import { alertingAlertsResolveRoute } from './routes/alerting-alerts-resolve';
+import { alertingFatigueStatsRoute } from './routes/alerting-fatigue-stats';
+import { alertingIncidentRoute } from './routes/alerting-incident';
+import { alertingIncidentsRoute } from './routes/alerting-incidents';
+import { alertingIncidentsCreateRoute } from './routes/alerting-incidents-create';
+import { alertingIncidentsResolveRoute } from './routes/alerting-incidents-resolve';
+import { alertingRulesRoute } from './routes/alerting-rules';
+import { alertingRulesCreateRoute } from './routes/alerting-rules-create';
+import { cacheAnalyticsRoute } from './routes/cache-analytics';
+import { cacheAnalyticsPatternRoute } from './routes/cache-analytics-pattern';
+import { cacheAnalyticsResetRoute } from './routes/cache-analytics-reset';
+import { cacheMetricsRoute } from './routes/cache-metrics';
+import { cachePreloadFrequentRoute } from './routes/cache-preloader-preload-frequent';
+import { cachePreloaderStatsRoute } from './routes/cache-preloader-stats';
+import { cacheVersionsRoute } from './routes/cache-versions';
+import { cacheVersionsIncrementRoute } from './routes/cache-versions-increment';
+import { cacheVersionsInvalidateAllRoute } from './routes/cache-versions-invalidate-all';
 import { databaseIndexesMissingRoute } from './routes/database-indexes-missing';
 import { databaseIndexesUnusedRoute } from './routes/database-indexes-unused';
 import { databaseIndexesUsageRoute } from './routes/database-indexes-usage';
@@ -16,21 +38,49 @@ import { profilingSlowEndpointsRoute } from './routes/profiling-slow-endpoints';
 import { profilingSlowQueriesRoute } from './routes/profiling-slow-queries';
 import { profilingSummaryRoute } from './routes/profiling-summary';
 
-/** The operations plane: logs, profiling, database, over the telemetry sink (admin only). */
-export const opsDomain = createRouter()
-  .route('/', logsSearchRoute)
-  .route('/', logsStatisticsRoute)
-  .route('/', logsTailRoute)
-  .route('/', profilingSlowQueriesRoute)
-  .route('/', profilingSlowEndpointsRoute)
-  .route('/', profilingQueryStatisticsRoute)
-  .route('/', profilingEndpointStatisticsRoute)
-  .route('/', profilingSummaryRoute)
-  .route('/', profilingClearOldEntriesRoute)
-  .route('/', databasePoolMetricsRoute)
-  .route('/', databasePoolHealthRoute)
-  .route('/', databasePoolHistoryRoute)
-  .route('/', databaseReadReplicasHealthRoute)
-  .route('/', databaseIndexesUsageRoute)
-  .route('/', databaseIndexesUnusedRoute)
-  .route('/', databaseIndexesMissingRoute);
+/**
+ * The operations plane over the telemetry sink (admin only): logs, profiling, database, cache,
+ * jobs, alerting and incidents, business metrics, system health. Typed as a plain router:
+ * chaining this many routes makes a schema type too large for the app's own chain.
+ */
+export const opsDomain: OpenAPIHono<AppEnv> = createRouter();
+for (const routes of [
+  logsSearchRoute,
+  logsStatisticsRoute,
+  logsTailRoute,
+  profilingSlowQueriesRoute,
+  profilingSlowEndpointsRoute,
+  profilingQueryStatisticsRoute,
+  profilingEndpointStatisticsRoute,
+  profilingSummaryRoute,
+  profilingClearOldEntriesRoute,
+  databasePoolMetricsRoute,
+  databasePoolHealthRoute,
+  databasePoolHistoryRoute,
+  databaseReadReplicasHealthRoute,
+  databaseIndexesUsageRoute,
+  databaseIndexesUnusedRoute,
+  databaseIndexesMissingRoute,
+  cacheAnalyticsRoute,
+  cacheAnalyticsPatternRoute,
+  cacheVersionsRoute,
+  cacheVersionsIncrementRoute,
+  cacheVersionsInvalidateAllRoute,
+  cachePreloaderStatsRoute,
+  cachePreloadFrequentRoute,
+  cacheMetricsRoute,
+  cacheAnalyticsResetRoute,
+  alertingAlertsRoute,
+  alertingAlertsHistoryRoute,
+  alertingAlertsAcknowledgeRoute,
+  alertingAlertsResolveRoute,
+  alertingRulesRoute,
+  alertingRulesCreateRoute,
+  alertingFatigueStatsRoute,
+  alertingIncidentsRoute,
+  alertingIncidentRoute,
+  alertingIncidentsCreateRoute,
+  alertingIncidentsResolveRoute,
+] as OpenAPIHono<AppEnv>[]) {
+  opsDomain.route('/', routes);
+}

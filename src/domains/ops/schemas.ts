@@ -4,7 +4,7 @@ import { requireAdmin } from '../../middleware/auth';
 
 /** What every ops route shares: admin only, bearer auth. */
 export function opsRoute(tag: string) {
-  return { tags: [tag], security: [{ bearerAuth: [] }], middleware: requireAdmin } as const;
+  return { tags: [tag], security: [{ bearerAuth: [] as string[] }], middleware: requireAdmin };
 }
 
 export const LOG_FILES = ['app', 'errors', 'audit'] as const;
@@ -89,3 +89,80 @@ export const MethodSchema = z.object({
   statement_duration: z.string(),
   clock: z.string(),
 });
+
+export const WindowMinutesQuery = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(7 * 24 * 60)
+  .default(60)
+  .openapi({ description: 'Minutes back from now (at most 7 days, the retention).' });
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export const SeverityQuery = z.object({ severity: z.enum(SEVERITIES).optional() });
+
+export const OpsAlertSchema = z
+  .object({
+    id: z.string(),
+    rule_name: z.string(),
+    metric: z.string(),
+    current_value: z.number(),
+    peak_value: z.number(),
+    threshold: z.number(),
+    operator: z.string(),
+    severity: z.enum(SEVERITIES),
+    message: z.string(),
+    timestamp: z.string(),
+    last_seen: z.string(),
+    occurrences: z.number().int(),
+    acknowledged: z.boolean(),
+    acknowledged_at: z.string().nullable(),
+    acknowledged_by: z.string().nullable(),
+    resolved: z.boolean(),
+    resolved_at: z.string().nullable(),
+    resolved_by: z.string().nullable(),
+    incident_id: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+  })
+  .openapi('OpsAlert');
+
+export const AlertRuleSchema = z
+  .object({
+    name: z.string(),
+    metric: z.string(),
+    threshold: z.number(),
+    operator: z.string(),
+    severity: z.enum(SEVERITIES),
+    channels: z.array(z.string()),
+    duration: z.number().int(),
+    cooldown: z.number().int(),
+    enabled: z.boolean(),
+    builtin: z.boolean(),
+    description: z.string().nullable(),
+    last_triggered: z.string().nullable(),
+    last_evaluated: z.string().nullable(),
+    last_value: z.number().nullable(),
+    trigger_count: z.number().int(),
+    suppressed_count: z.number().int(),
+  })
+  .openapi('AlertRule');
+
+export const IncidentSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    description: z.string().nullable(),
+    severity: z.enum(SEVERITIES),
+    status: z.enum(['open', 'resolved']),
+    created_at: z.string(),
+    updated_at: z.string(),
+    resolved_at: z.string().nullable(),
+    assigned_to: z.string().nullable(),
+    created_by: z.string(),
+    related_alerts: z.array(z.string()),
+    resolution: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+  })
+  .openapi('Incident');
+
+export const SuccessMessageSchema = z.object({ success: z.boolean(), message: z.string() });

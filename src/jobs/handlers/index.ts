@@ -1,3 +1,4 @@
+import { preloadCache } from './cache-preload';
 import { purgeFinishedJobs } from './maintenance';
 import { archivePrices, backfillPrices, validateDataQuality } from './market-data';
 import { broadcastNotification, pushNotification } from './notifications';
@@ -11,6 +12,7 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   'data-quality.validate': validateDataQuality,
   'notifications.push': pushNotification,
   'notifications.broadcast': broadcastNotification,
+  'cache.preload': preloadCache,
 };
 
 export type JobType = keyof typeof JOB_HANDLERS;

@@ -1,4 +1,3 @@
-import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { normalizeSql } from '../../../src/core/telemetry';
 import { call, callJson } from '../../helpers/api';

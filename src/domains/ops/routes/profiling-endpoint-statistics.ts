@@ -14,13 +14,9 @@ export const profilingEndpointStatisticsRoute = createRouter().openapi(
     request: {
       query: TimeRangeQuery.extend({
         method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).optional(),
-        path: z
-          .string()
-          .max(300)
-          .optional()
-          .openapi({
-            description: 'A route template as the document writes it, e.g. /api/v1/jobs/{job_id}.',
-          }),
+        path: z.string().max(300).optional().openapi({
+          description: 'A route template as the document writes it, e.g. /api/v1/jobs/{job_id}.',
+        }),
       }),
     },
     responses: {

@@ -61,3 +61,9 @@ export async function acrossShards<T>(
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/** The last `minutes` minutes up to now. */
+export function windowRange(minutes: number): TimeRange {
+  const now = Date.now();
+  return { start: now - minutes * 60_000, end: now };
+}
