@@ -78,4 +78,27 @@ CREATE TABLE `ops_incidents` (
 	`updated_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `ops_incidents_status_created_idx` ON `ops_incidents` (`status`,`created_at`);
+CREATE INDEX `ops_incidents_status_created_idx` ON `ops_incidents` (`status`,`created_at`);--> statement-breakpoint
+CREATE TABLE `plan_prices` (
+	`tier` text PRIMARY KEY NOT NULL,
+	`monthly_price` real NOT NULL,
+	`currency` text DEFAULT 'USD' NOT NULL,
+	`updated_by` text,
+	`updated_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `subscription_events` (
+	`id` text PRIMARY KEY NOT NULL,
+	`user_id` text NOT NULL,
+	`from_tier` text NOT NULL,
+	`to_tier` text NOT NULL,
+	`monthly_price` real NOT NULL,
+	`previous_monthly_price` real NOT NULL,
+	`currency` text NOT NULL,
+	`kind` text NOT NULL,
+	`actor` text,
+	`occurred_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `subscription_events_user_idx` ON `subscription_events` (`user_id`,`occurred_at`);--> statement-breakpoint
+CREATE INDEX `subscription_events_occurred_idx` ON `subscription_events` (`occurred_at`);

@@ -23,6 +23,7 @@ export const ID_PREFIXES = {
   alertTrigger: 'atr',
   opsAlert: 'oal',
   incident: 'inc',
+  subscriptionEvent: 'sube',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -120,3 +120,8 @@ export async function drainTelemetry(): Promise<void> {
   await flushTelemetry();
   await Promise.all([...inFlight]);
 }
+
+/** What waits in this isolate's buffer: record count and the oldest record's time. */
+export function pendingTelemetry(): { records: number; oldest: number | null } {
+  return { records: buffer.length, oldest: buffer[0]?.ts ?? null };
+}

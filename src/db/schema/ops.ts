@@ -109,3 +109,40 @@ export const opsHealthSnapshots = sqliteTable('ops_health_snapshots', {
   checks: text('checks', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * What each subscription tier costs, as admins configure it (business metrics price tier
+ * changes with it). A tier with no row is free.
+ */
+export const planPrices = sqliteTable('plan_prices', {
+  tier: text('tier').primaryKey(),
+  monthlyPrice: real('monthly_price').notNull(),
+  currency: text('currency').notNull().default('USD'),
+  updatedBy: text('updated_by'),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * Every change of a user's tier, with the plan's monthly price at that moment: the source of
+ * MRR, ARR, churn and revenue. Written in the same batch as the change.
+ */
+export const subscriptionEvents = sqliteTable(
+  'subscription_events',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    fromTier: text('from_tier').notNull(),
+    toTier: text('to_tier').notNull(),
+    /** The new tier's monthly price when the change happened (0 for a free tier). */
+    monthlyPrice: real('monthly_price').notNull(),
+    previousMonthlyPrice: real('previous_monthly_price').notNull(),
+    currency: text('currency').notNull(),
+    kind: text('kind', { enum: ['new', 'upgrade', 'downgrade', 'cancel', 'change'] }).notNull(),
+    actor: text('actor'),
+    occurredAt: text('occurred_at').notNull(),
+  },
+  (t) => [
+    index('subscription_events_user_idx').on(t.userId, t.occurredAt),
+    index('subscription_events_occurred_idx').on(t.occurredAt),
+  ],
+);

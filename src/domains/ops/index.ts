@@ -12,6 +12,16 @@ import { alertingIncidentsCreateRoute } from './routes/alerting-incidents-create
 import { alertingIncidentsResolveRoute } from './routes/alerting-incidents-resolve';
 import { alertingRulesRoute } from './routes/alerting-rules';
 import { alertingRulesCreateRoute } from './routes/alerting-rules-create';
+import { billingPlansRoute } from './routes/billing-plans';
+import { businessDashboardRoute } from './routes/business-dashboard';
+import { businessKpisRoute } from './routes/business-kpis';
+import { businessRevenueRoute } from './routes/business-revenue';
+import { businessRevenueDailyRoute } from './routes/business-revenue-daily';
+import { businessSummaryRoute } from './routes/business-summary';
+import { businessTradesRoute } from './routes/business-trades';
+import { businessTradingActivityRoute } from './routes/business-trading-activity';
+import { businessUserAcquisitionRoute } from './routes/business-user-acquisition';
+import { businessUsersRoute } from './routes/business-users';
 import { cacheAnalyticsRoute } from './routes/cache-analytics';
 import { cacheAnalyticsPatternRoute } from './routes/cache-analytics-pattern';
 import { cacheAnalyticsResetRoute } from './routes/cache-analytics-reset';
@@ -28,6 +38,12 @@ import { databasePoolHealthRoute } from './routes/database-pool-health';
 import { databasePoolHistoryRoute } from './routes/database-pool-history';
 import { databasePoolMetricsRoute } from './routes/database-pool-metrics';
 import { databaseReadReplicasHealthRoute } from './routes/database-read-replicas-health';
+import { jobsBatchingFlushRoute } from './routes/jobs-batching-flush';
+import { jobsBatchingStatsRoute } from './routes/jobs-batching-stats';
+import { jobsQueueDepthRoute } from './routes/jobs-queue-depth';
+import { jobsStatsRoute } from './routes/jobs-stats';
+import { jobsStatusRoute } from './routes/jobs-status';
+import { jobsTasksRoute } from './routes/jobs-tasks';
 import { logsSearchRoute } from './routes/logs-search';
 import { logsStatisticsRoute } from './routes/logs-statistics';
 import { logsTailRoute } from './routes/logs-tail';
@@ -81,6 +97,22 @@ for (const routes of [
   alertingIncidentRoute,
   alertingIncidentsCreateRoute,
   alertingIncidentsResolveRoute,
+  jobsStatusRoute,
+  jobsTasksRoute,
+  jobsStatsRoute,
+  jobsQueueDepthRoute,
+  jobsBatchingStatsRoute,
+  jobsBatchingFlushRoute,
+  businessSummaryRoute,
+  businessRevenueRoute,
+  businessRevenueDailyRoute,
+  businessUsersRoute,
+  businessTradesRoute,
+  businessKpisRoute,
+  businessUserAcquisitionRoute,
+  businessTradingActivityRoute,
+  businessDashboardRoute,
+  billingPlansRoute,
 ] as OpenAPIHono<AppEnv>[]) {
   opsDomain.route('/', routes);
 }

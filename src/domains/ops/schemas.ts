@@ -166,3 +166,127 @@ export const IncidentSchema = z
   .openapi('Incident');
 
 export const SuccessMessageSchema = z.object({ success: z.boolean(), message: z.string() });
+
+export const DaysQuery = z.object({
+  days: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(30)
+    .openapi({ description: 'Days back from today (UTC), at most 365.' }),
+});
+
+const Volume = z.object({ trades: z.number().int(), volume: z.number() });
+export const VolumeMap = z.record(z.string(), Volume);
+
+export const RevenueSchema = z
+  .object({
+    period: z.object({ start: z.string(), end: z.string(), days: z.number() }),
+    subscription_revenue: z.number(),
+    trading_fee_revenue: z.number(),
+    total_revenue: z.number(),
+    currency: z.string(),
+    mrr: z.number(),
+    arr: z.number(),
+    mrr_at_start: z.number(),
+    mrr_growth_rate: z.number().nullable(),
+    paying_users: z.number().int(),
+    arpu_monthly: z.number(),
+    by_tier: z.record(z.string(), z.object({ users: z.number().int(), mrr: z.number() })),
+    subscription_events: z.record(z.string(), z.number().int()),
+    churned_users: z.number().int(),
+    churn_rate: z.number(),
+    method: z.string(),
+  })
+  .openapi('BusinessRevenue');
+
+export const UserMetricsSchema = z
+  .object({
+    total_users: z.number().int(),
+    active_users_24h: z.number().int(),
+    active_users_7d: z.number().int(),
+    active_users_30d: z.number().int(),
+    new_users_24h: z.number().int(),
+    new_users_7d: z.number().int(),
+    new_users_30d: z.number().int(),
+    verified_users: z.number().int(),
+    accounts_in_good_standing: z.number().int(),
+    by_tier: z.record(z.string(), z.number().int()),
+    retention_cohorts: z.array(
+      z.object({
+        cohort_week: z.string(),
+        users: z.number().int(),
+        retention: z.record(z.string(), z.number().nullable()),
+      }),
+    ),
+    method: z.string(),
+  })
+  .openapi('BusinessUsers');
+
+export const TradePerDay = z.object({ date: z.string(), trade_count: z.number().int(), mode: z.string() });
+
+export const TradeMetricsSchema = z
+  .object({
+    days: z.number().int(),
+    total_trades: z.number().int(),
+    trading_users: z.number().int(),
+    avg_trades_per_day: z.number(),
+    total_volume: z.number(),
+    trades_per_day: z.array(TradePerDay),
+    by_side: VolumeMap,
+    note: z.string(),
+  })
+  .openapi('BusinessTrades');
+
+export const TradingActivitySchema = z
+  .object({
+    days: z.number().int(),
+    total_trades: z.number().int(),
+    by_mode: VolumeMap,
+    by_surface: VolumeMap,
+    by_asset_type: VolumeMap,
+    by_chain: z.null(),
+    top_assets: z.array(Volume.extend({ symbol: z.string() })),
+    top_bots: z.array(Volume.extend({ bot_id: z.string() })),
+    note: z.string(),
+  })
+  .openapi('BusinessTradingActivity');
+
+export const AcquisitionSchema = z
+  .object({
+    days: z.number().int(),
+    total_registrations: z.number().int(),
+    daily_registrations: z.array(z.object({ date: z.string(), registrations: z.number().int() })),
+    by_client: z.record(z.string(), z.number().int()),
+    by_source: z.null(),
+    note: z.string(),
+  })
+  .openapi('BusinessAcquisition');
+
+const Kpi = z.object({ value: z.number(), previous: z.number(), growth_rate: z.number().nullable() });
+export const KpisSchema = z
+  .object({
+    period_days: z.number().int(),
+    period: z.object({ start: z.string(), end: z.string() }),
+    kpis: z.record(z.string(), Kpi),
+    arr: z.number(),
+    method: z.string(),
+  })
+  .openapi('BusinessKpis');
+
+export const BusinessSummarySchema = z
+  .object({
+    users: z.object({ total_users: z.number().int(), active_users_24h: z.number().int() }),
+    trades_per_day: z.array(TradePerDay),
+    revenue: z.object({
+      subscription_revenue: z.number(),
+      trading_fee_revenue: z.number(),
+      total_revenue: z.number(),
+      mrr: z.number(),
+      arr: z.number(),
+      window_days: z.number().int(),
+    }),
+    timestamp: z.string(),
+  })
+  .openapi('BusinessSummary');
