@@ -119,7 +119,7 @@ CREATE TRIGGER IF NOT EXISTS logs_ad AFTER DELETE ON logs BEGIN
 END;
 CREATE TABLE IF NOT EXISTS requests (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
-  ts INTEGER NOT NULL, request_id TEXT NOT NULL, method TEXT NOT NULL, route TEXT NOT NULL,
+  ts INTEGER NOT NULL, request_id TEXT NOT NULL, method TEXT NOT NULL, route TEXT NOT NULL, path TEXT NOT NULL,
   status INTEGER NOT NULL, duration_ms REAL NOT NULL, user_id TEXT, db_count INTEGER NOT NULL, db_ms REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS requests_ts ON requests (ts);
@@ -177,11 +177,12 @@ export class TelemetrySink extends MeridianObject {
       for (const r of records) {
         const dbMs = r.statements.reduce((s, x) => s + x.duration_ms, 0);
         this.sql.exec(
-          'INSERT INTO requests (ts, request_id, method, route, status, duration_ms, user_id, db_count, db_ms) VALUES (?,?,?,?,?,?,?,?,?)',
+          'INSERT INTO requests (ts, request_id, method, route, path, status, duration_ms, user_id, db_count, db_ms) VALUES (?,?,?,?,?,?,?,?,?,?)',
           r.ts,
           r.request_id,
           r.method,
           r.route,
+          r.path,
           r.status,
           r.duration_ms,
           r.user_id,
@@ -470,6 +471,44 @@ export class TelemetrySink extends MeridianObject {
     return this.sql
       .exec<SlowRequest & Record<string, SqlStorageValue>>(
         'SELECT method, route, status, MAX(duration_ms) AS duration_ms, request_id, ts FROM requests WHERE ts >= ? AND ts <= ? GROUP BY method, route',
+        start,
+        end,
+      )
+      .toArray();
+  }
+
+  /** Requests per time bucket (`bucketMs` wide, aligned to the epoch) with distinct users. */
+  async usageBuckets(start: number, end: number, bucketMs: number) {
+    return this.sql
+      .exec<{ bucket: number; requests: number; errors: number; sum_ms: number; users: number }>(
+        `SELECT CAST(ts / ? AS INTEGER) * ? AS bucket, COUNT(*) AS requests, SUM(status >= 500) AS errors,
+                SUM(duration_ms) AS sum_ms, COUNT(DISTINCT user_id) AS users
+         FROM requests WHERE ts >= ? AND ts <= ? GROUP BY bucket ORDER BY bucket`,
+        bucketMs,
+        bucketMs,
+        start,
+        end,
+      )
+      .toArray();
+  }
+
+  /** The busiest callers over [start, end]: requests and errors per user. */
+  async topUsers(start: number, end: number, limit: number) {
+    return this.sql
+      .exec<{ user_id: string; requests: number; errors: number }>(
+        'SELECT user_id, COUNT(*) AS requests, SUM(status >= 500) AS errors FROM requests WHERE ts >= ? AND ts <= ? AND user_id IS NOT NULL GROUP BY user_id ORDER BY requests DESC LIMIT ?',
+        start,
+        end,
+        limit,
+      )
+      .toArray();
+  }
+
+  /** Requests per concrete path of routes with path parameters (to count what was asked for). */
+  async parameterizedPaths(start: number, end: number) {
+    return this.sql
+      .exec<{ route: string; path: string; n: number }>(
+        "SELECT route, path, COUNT(*) AS n FROM requests WHERE ts >= ? AND ts <= ? AND route LIKE '%{%' AND status < 400 GROUP BY route, path ORDER BY n DESC LIMIT 5000",
         start,
         end,
       )

@@ -1,6 +1,16 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createRouter } from '../../core/openapi';
 import type { AppEnv } from '../../env';
+import { adminAnalyticsRoute } from './routes/admin-analytics';
+import { adminAnalyticsApiUsageRoute } from './routes/admin-analytics-api-usage';
+import { adminAnalyticsAssetsRoute } from './routes/admin-analytics-assets';
+import { adminAnalyticsPerformanceRoute } from './routes/admin-analytics-performance';
+import { adminAnalyticsUsageRoute } from './routes/admin-analytics-usage';
+import { adminAnalyticsUsersRoute } from './routes/admin-analytics-users';
+import { adminSystemRoute } from './routes/admin-system';
+import { adminSystemHealthRoute } from './routes/admin-system-health';
+import { adminSystemHealthHistoryRoute } from './routes/admin-system-health-history';
+import { adminSystemMetricsRoute } from './routes/admin-system-metrics';
 import { alertingAlertsRoute } from './routes/alerting-alerts';
 import { alertingAlertsAcknowledgeRoute } from './routes/alerting-alerts-acknowledge';
 import { alertingAlertsHistoryRoute } from './routes/alerting-alerts-history';
@@ -12,6 +22,9 @@ import { alertingIncidentsCreateRoute } from './routes/alerting-incidents-create
 import { alertingIncidentsResolveRoute } from './routes/alerting-incidents-resolve';
 import { alertingRulesRoute } from './routes/alerting-rules';
 import { alertingRulesCreateRoute } from './routes/alerting-rules-create';
+import { batchJobsCancelRoute } from './routes/batch-jobs-cancel';
+import { batchJobsStatusRoute } from './routes/batch-jobs-status';
+import { batchJobsSummaryRoute } from './routes/batch-jobs-summary';
 import { billingPlansRoute } from './routes/billing-plans';
 import { businessDashboardRoute } from './routes/business-dashboard';
 import { businessKpisRoute } from './routes/business-kpis';
@@ -53,6 +66,8 @@ import { profilingQueryStatisticsRoute } from './routes/profiling-query-statisti
 import { profilingSlowEndpointsRoute } from './routes/profiling-slow-endpoints';
 import { profilingSlowQueriesRoute } from './routes/profiling-slow-queries';
 import { profilingSummaryRoute } from './routes/profiling-summary';
+import { systemJobsRoute } from './routes/system-jobs';
+import { systemStatusRoute } from './routes/system-status';
 
 /**
  * The operations plane over the telemetry sink (admin only): logs, profiling, database, cache,
@@ -113,6 +128,21 @@ for (const routes of [
   businessTradingActivityRoute,
   businessDashboardRoute,
   billingPlansRoute,
+  batchJobsStatusRoute,
+  batchJobsSummaryRoute,
+  batchJobsCancelRoute,
+  systemJobsRoute,
+  systemStatusRoute,
+  adminSystemRoute,
+  adminSystemHealthRoute,
+  adminSystemMetricsRoute,
+  adminAnalyticsRoute,
+  adminAnalyticsUsageRoute,
+  adminAnalyticsPerformanceRoute,
+  adminAnalyticsUsersRoute,
+  adminAnalyticsApiUsageRoute,
+  adminAnalyticsAssetsRoute,
+  adminSystemHealthHistoryRoute,
 ] as OpenAPIHono<AppEnv>[]) {
   opsDomain.route('/', routes);
 }

@@ -215,7 +215,9 @@ export const UserMetricsSchema = z
     by_tier: z.record(z.string(), z.number().int()),
     retention_cohorts: z.array(
       z.object({
-        cohort_week: z.string(),
+        joined_at: z
+          .string()
+          .openapi({ description: 'The cohort: users who joined in the week starting this day.' }),
         users: z.number().int(),
         retention: z.record(z.string(), z.number().nullable()),
       }),
@@ -290,3 +292,60 @@ export const BusinessSummarySchema = z
     timestamp: z.string(),
   })
   .openapi('BusinessSummary');
+
+export const BatchJobSchema = z
+  .object({
+    id: z.string(),
+    job_name: z.string(),
+    status: z.string(),
+    portfolio_id: z.string().nullable(),
+    started_at: z.string().nullable(),
+    completed_at: z.string().nullable(),
+    duration_seconds: z.number().nullable(),
+    processed_items: z.number().nullable(),
+    successful_items: z.number().nullable(),
+    failed_items: z.number().nullable(),
+    error_message: z.string().nullable(),
+    progress: z.number(),
+    metadata: z.object({
+      attempts: z.number().int(),
+      created_at: z.string(),
+      user_id: z.string().nullable(),
+    }),
+  })
+  .openapi('BatchJob');
+
+export const HealthSnapshotSchema = z
+  .object({
+    status: z.enum(['healthy', 'degraded', 'unhealthy']),
+    services: z.array(
+      z.object({
+        service: z.string(),
+        status: z.string(),
+        response_time: z.number(),
+        detail: z.string().optional(),
+      }),
+    ),
+    providers: z.array(
+      z.object({
+        id: z.string(),
+        circuit_state: z.string(),
+        seconds_since_success: z.number().int().nullable(),
+        errors_today: z.number().int(),
+      }),
+    ),
+    jobs: z.object({ queued: z.number().int(), running: z.number().int(), failed_24h: z.number().int() }),
+    traffic: z.object({
+      window_minutes: z.number().int(),
+      requests: z.number().int(),
+      errors: z.number().int(),
+      error_rate: z.number(),
+      avg_ms: z.number(),
+    }),
+  })
+  .openapi('HealthSnapshot');
+
+export const SystemStatusSchema = HealthSnapshotSchema.extend({
+  alerts: z.object({ firing: z.number().int(), open_incidents: z.number().int() }),
+  generated_at: z.string(),
+}).openapi('SystemStatus');

@@ -1,4 +1,3 @@
-import { z } from '@hono/zod-openapi';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { plain, plainOrV2Schema } from '../../../core/responses';
 import { DaysQuery, opsRoute, TradeMetricsSchema } from '../schemas';

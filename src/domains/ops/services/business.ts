@@ -214,7 +214,7 @@ async function retentionCohorts(env: Env, now: number) {
             ? round2(((c.weeks.get(k)?.size ?? 0) / c.users.size) * 10_000) / 10_000
             : null;
       }
-      return { cohort_week: iso(cohortStart).slice(0, 10), users: c.users.size, retention };
+      return { joined_at: iso(cohortStart).slice(0, 10), users: c.users.size, retention };
     });
 }
 

@@ -16,7 +16,12 @@ const KEEP_DAYS = 7;
 export interface HealthSnapshot {
   status: 'healthy' | 'degraded' | 'unhealthy';
   services: { service: string; status: string; response_time: number; detail?: string | undefined }[];
-  providers: { id: string; circuit_state: string; last_success_at: string | null; errors_today: number }[];
+  providers: {
+    id: string;
+    circuit_state: string;
+    seconds_since_success: number | null;
+    errors_today: number;
+  }[];
   jobs: { queued: number; running: number; failed_24h: number };
   traffic: { window_minutes: number; requests: number; errors: number; error_rate: number; avg_ms: number };
 }
@@ -45,7 +50,15 @@ export async function currentHealth(env: Env, now = Date.now()): Promise<HealthS
   return {
     status,
     services: probe.services,
-    providers: providers.results,
+    // Ages, not timestamps: a health view compares with now.
+    providers: providers.results.map((p) => ({
+      id: p.id,
+      circuit_state: p.circuit_state,
+      seconds_since_success: p.last_success_at
+        ? Math.max(0, Math.round((now - Date.parse(p.last_success_at)) / 1000))
+        : null,
+      errors_today: p.errors_today,
+    })),
     jobs: { queued: jobs?.queued ?? 0, running: jobs?.running ?? 0, failed_24h: jobs?.failed ?? 0 },
     traffic: {
       window_minutes: 5,
@@ -93,5 +106,20 @@ export async function healthHistory(env: Env, hours: number, limit: number, now 
       ...counts,
       availability_percent: rows.length ? round2((counts.healthy / rows.length) * 100) : null,
     },
+  };
+}
+
+/** 004's /system/status: the health probe now, with alerting state. */
+export async function systemStatus(env: Env, now = Date.now()) {
+  const [health, alerts] = await Promise.all([
+    currentHealth(env, now),
+    env.DB.prepare(
+      "SELECT (SELECT COUNT(*) FROM ops_alerts WHERE status = 'firing') AS firing, (SELECT COUNT(*) FROM ops_incidents WHERE status = 'open') AS open",
+    ).first<{ firing: number; open: number }>(),
+  ]);
+  return {
+    ...health,
+    alerts: { firing: alerts?.firing ?? 0, open_incidents: alerts?.open ?? 0 },
+    generated_at: new Date(now).toISOString(),
   };
 }
