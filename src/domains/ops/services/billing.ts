@@ -36,6 +36,14 @@ export async function setPlanPrices(
   const d = db(env);
   const now = new Date().toISOString();
   await d.batch([
+    audit(d, {
+      actorUserId: actor.userId,
+      action: 'billing.plan_prices_updated',
+      targetType: 'plan_prices',
+      targetId: prices.map((p) => p.tier).join(','),
+      details: prices,
+      requestId: actor.requestId,
+    }),
     ...prices.map((p) =>
       d
         .insert(planPrices)
@@ -56,15 +64,7 @@ export async function setPlanPrices(
           },
         }),
     ),
-    audit(d, {
-      actorUserId: actor.userId,
-      action: 'billing.plan_prices_updated',
-      targetType: 'plan_prices',
-      targetId: prices.map((p) => p.tier).join(','),
-      details: prices,
-      requestId: actor.requestId,
-    }),
-  ] as [ReturnType<typeof audit>, ...ReturnType<typeof audit>[]]);
+  ]);
   return listPlans(env);
 }
 
