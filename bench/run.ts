@@ -20,8 +20,27 @@ const { values } = parseArgs({
 
 // --suite quant|http|all (default all): the quant library's suite (bench/quant.ts) runs in
 // this process, before wrangler starts, and prints its own table; `quant` stops there.
-if (!['quant', 'alerts', 'ws', 'http', 'all'].includes(values.suite))
-  throw new Error('--suite must be quant, alerts, ws, http or all');
+if (!['quant', 'alerts', 'ws', 'http', 'telemetry', 'all'].includes(values.suite))
+  throw new Error('--suite must be quant, alerts, ws, http, telemetry or all');
+// --suite telemetry: request telemetry on and off (TELEMETRY_DISABLED) in one run, and the sink's ingest.
+if (values.suite === 'telemetry' || values.suite === 'all') {
+  const { runTelemetryBench } = await import('./telemetry');
+  const { rows, ingest } = await runTelemetryBench({
+    seconds: Number(values.seconds),
+    concurrency: Number(values.concurrency),
+    warmupSeconds: Number(values.warmup),
+  });
+  console.log('\nrequest telemetry: cost per request (best of two rounds each, same port, same run)\n');
+  console.table(rows);
+  console.log('\ntelemetry sink ingest (each "on" round)\n');
+  console.table(ingest);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(
+    'bench/results/telemetry.json',
+    JSON.stringify({ rows, ingest, at: new Date().toISOString() }, null, 2),
+  );
+  if (values.suite === 'telemetry') process.exit(0);
+}
 if (values.suite === 'alerts' || values.suite === 'all') {
   const { runAlertsBench } = await import('./alerts');
   console.log('\nalert evaluation (pure decision, 100,000 alerts across 50 assets)\n');

@@ -302,6 +302,9 @@ export class TelemetrySink extends MeridianObject {
   /** The retention alarm: the whole day is past retention, so everything goes. Safe to rerun. */
   override async alarm(): Promise<void> {
     await this.ctx.storage.deleteAll();
+    // The object lives on after deleteAll (its constructor will not run again): an empty
+    // schema keeps late calls answering, with nothing in it.
+    this.sql.exec(SCHEMA);
   }
 
   /** Log lines matching the filters, newest first, with the total. FTS5 for `text`. */

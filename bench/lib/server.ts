@@ -63,6 +63,12 @@ export interface ServerOptions {
   testScheduled?: boolean;
   /** Load the shipped history (default true); pages that read no market data start faster without it. */
   seed?: boolean;
+  /** Extra `--var NAME:value` overrides (e.g. TELEMETRY_DISABLED:true). */
+  vars?: Record<string, string>;
+  /** A fixed port instead of a free one. */
+  port?: number;
+  /** Rows to write into the fresh database before the server starts (e.g. an admin). */
+  sql?: string;
 }
 
 export interface Server {
@@ -86,7 +92,11 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   copyDocsAssets();
   wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], { quiet: true });
   const seeded = options.seed === false ? { rows: 0, ms: 0 } : seed('--local', false, persist);
-  const port = await freePort();
+  if (options.sql)
+    wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', persist, '--command', options.sql], {
+      quiet: true,
+    });
+  const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(
     'wrangler',
     [
@@ -101,6 +111,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
       'error',
       '--var',
       'RATE_LIMIT_SCALE:1000',
+      ...Object.entries(options.vars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
       ...(options.testScheduled ? ['--test-scheduled'] : []),
     ],
     { env: wranglerEnv, stdio: ['ignore', 'ignore', 'inherit'], detached: true },

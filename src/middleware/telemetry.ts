@@ -10,7 +10,7 @@ import type { AppEnv } from '../env';
  * request id, trace id, cache outcomes, log lines and the D1 statements it ran (through a
  * traced D1 binding). Recording never delays the response: records wait in this isolate's
  * buffer and go to the sink (durable/telemetry.ts) in batches, off the response path through
- * `waitUntil`, either when 50 are waiting or 250 ms after the first.
+ * `waitUntil`, either when 100 are waiting or a second after the first.
  */
 export const telemetry: MiddlewareHandler<AppEnv> = async (c, next) => {
   const sink = c.env.TELEMETRY;
@@ -56,8 +56,8 @@ function traceIdOf(headers: Headers): string | undefined {
 
 // --- the isolate's buffer ---------------------------------------------------------------
 
-const MAX_BATCH = 50;
-const FLUSH_AFTER_MS = 250;
+const MAX_BATCH = 100;
+const FLUSH_AFTER_MS = 1000;
 
 let buffer: RequestRecord[] = [];
 let timer: ReturnType<typeof setTimeout> | null = null;
