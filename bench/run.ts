@@ -21,7 +21,7 @@ const { values } = parseArgs({
 
 // --suite (default all): the in-process suites (quant, alerts, bots, models, dex) run before
 // wrangler starts and print their own tables; naming one stops there.
-const SUITES = ['quant', 'alerts', 'bots', 'models', 'dex', 'ws', 'web', 'http', 'all'];
+const SUITES = ['quant', 'alerts', 'bots', 'models', 'dex', 'ws', 'web', 'telemetry', 'http', 'all'];
 if (!SUITES.includes(values.suite)) throw new Error(`--suite must be one of ${SUITES.join(', ')}`);
 if (values.suite === 'bots' || values.suite === 'all') {
   const { runBotsBench } = await import('./bots');
@@ -46,6 +46,25 @@ if (values.suite === 'dex' || values.suite === 'all') {
   console.log('\nDEX quote fan-out: 0x, OKX and Rubic stubs, 0x hanging in the last two rows\n');
   console.table(await runDexBench());
   if (values.suite === 'dex') process.exit(0);
+}
+// --suite telemetry: request telemetry on and off (TELEMETRY_DISABLED) in one run, and the sink's ingest.
+if (values.suite === 'telemetry' || values.suite === 'all') {
+  const { runTelemetryBench } = await import('./telemetry');
+  const { rows, ingest } = await runTelemetryBench({
+    seconds: Number(values.seconds),
+    concurrency: Number(values.concurrency),
+    warmupSeconds: Number(values.warmup),
+  });
+  console.log('\nrequest telemetry: cost per request (best of two rounds each, same port, same run)\n');
+  console.table(rows);
+  console.log('\ntelemetry sink ingest (each "on" round)\n');
+  console.table(ingest);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(
+    'bench/results/telemetry.json',
+    JSON.stringify({ rows, ingest, at: new Date().toISOString() }, null, 2),
+  );
+  if (values.suite === 'telemetry') process.exit(0);
 }
 if (values.suite === 'alerts' || values.suite === 'all') {
   const { runAlertsBench } = await import('./alerts');

@@ -22,6 +22,7 @@ import { noteRequest } from './domains/health/service';
 import { jobsDomain } from './domains/jobs';
 import { modelsDomain } from './domains/models';
 import { notificationsDomain } from './domains/notifications';
+import { opsDomain } from './domains/ops';
 import { portfoliosDomain } from './domains/portfolios';
 import { pricesDomain } from './domains/prices';
 import { riskLimitsDomain } from './domains/risk-limits';
@@ -36,6 +37,7 @@ import { authenticate } from './middleware/auth';
 import { bodyLimit } from './middleware/body-limit';
 import { cors } from './middleware/cors';
 import { idempotency } from './middleware/idempotency';
+import { telemetry } from './middleware/telemetry';
 
 /**
  * The path the router matches: trailing slashes dropped (every path works with or without
@@ -59,6 +61,7 @@ accept an \`Idempotency-Key\` header.`;
 export function createApp() {
   const app = createRouter({ getPath: routingPath });
 
+  app.use('*', telemetry);
   app.use('*', async (_c, next) => {
     noteRequest();
     await next();
@@ -95,6 +98,7 @@ export function createApp() {
   app.route('/', modelsDomain);
   app.route('/', signalsDomain);
   app.route('/', liveRoutes);
+  app.route('/', opsDomain);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -7,6 +7,7 @@ import { handleScheduled } from './jobs/scheduled';
 export { BotObject } from '../durable/bot';
 export { ClientAddressObject } from '../durable/client-address';
 export { TopicHub } from '../durable/hub';
+export { TelemetrySink } from '../durable/telemetry';
 export { UserObject } from '../durable/user';
 
 const app = createApp();

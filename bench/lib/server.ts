@@ -125,6 +125,12 @@ export interface ServerOptions {
    * seeding figure. Otherwise a seeded database made from the same inputs is copied.
    */
   fresh?: boolean;
+  /** Extra `--var NAME:value` overrides (e.g. TELEMETRY_DISABLED:true). */
+  vars?: Record<string, string>;
+  /** A fixed port instead of a free one. */
+  port?: number;
+  /** Rows to write into the fresh database before the server starts (e.g. an admin). */
+  sql?: string;
 }
 
 export interface Server {
@@ -156,7 +162,11 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   } else {
     seeded = seededDatabase(persist);
   }
-  const port = await freePort();
+  if (options.sql)
+    wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', persist, '--command', options.sql], {
+      quiet: true,
+    });
+  const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(
     'wrangler',
     [
@@ -171,6 +181,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
       'error',
       '--var',
       'RATE_LIMIT_SCALE:1000',
+      ...Object.entries(options.vars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
       ...(options.testScheduled ? ['--test-scheduled'] : []),
     ],
     { env: wranglerEnv, stdio: ['ignore', 'ignore', 'inherit'], detached: true },

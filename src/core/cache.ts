@@ -1,7 +1,9 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { dataVersion } from '../ingestion/state';
+import { cachePrefixOf, prefixVersion } from './cache-versions';
 import { sha256Hex } from './crypto';
+import { noteCache } from './telemetry';
 
 export interface Cached<T> {
   data: T;
@@ -23,23 +25,38 @@ export async function cachedData<T>(
   options: { private?: boolean } = {},
 ): Promise<Cached<T>> {
   // A client asking for `no-cache` gets the version read now, not the isolate's memo.
-  const version = await dataVersion(c.env, /no-cache/i.test(c.req.header('Cache-Control') ?? ''));
+  const fresh = /no-cache/i.test(c.req.header('Cache-Control') ?? '');
   const url = new URL(c.req.url);
+  const prefix = cachePrefixOf(url.pathname);
+  // The data version and the prefix's own version (an admin's bump): either change misses.
+  const [dataV, prefixV] = await Promise.all([
+    dataVersion(c.env, fresh),
+    prefixVersion(c.env, prefix, fresh),
+  ]);
+  const version = prefixV > 1 ? `${dataV}.${prefixV}` : dataV;
   url.searchParams.sort();
+  const keyPath = `${url.pathname}${url.search}`;
   // The version goes in the query: the Cache API ignores URL fragments when matching.
   url.searchParams.set('__data_version', version);
   const key = new Request(`https://cache.meridian.internal${url.pathname}${url.search}`);
   const cache = options.private ? null : await caches.open('market-data');
   let data: T | undefined;
   let etag: string | undefined;
+  let bytes = 0;
+  const started = performance.now();
   const hit = cache ? await cache.match(key) : undefined;
   if (hit) {
-    data = (await hit.json()) as T;
+    const text = await hit.text();
+    bytes = text.length;
+    data = JSON.parse(text) as T;
     etag = hit.headers.get('ETag') ?? undefined;
   }
+  const lookupMs = performance.now() - started;
+  const outcome = !cache ? 'bypass' : data !== undefined && etag !== undefined ? 'hit' : 'miss';
   if (data === undefined || etag === undefined) {
     data = await compute();
     const body = JSON.stringify(data);
+    bytes = body.length;
     etag = `"${(await sha256Hex(body)).slice(0, 32)}"`;
     if (cache) {
       c.executionCtx.waitUntil(
@@ -56,6 +73,14 @@ export async function cachedData<T>(
       );
     }
   }
+  noteCache({
+    prefix,
+    key: keyPath,
+    outcome,
+    bytes,
+    version,
+    lookup_ms: lookupMs,
+  });
   c.header('ETag', etag);
   c.header('Cache-Control', `${options.private ? 'private' : 'public'}, max-age=${ttlSeconds}`);
   c.header('X-Data-Version', version);

@@ -32,6 +32,9 @@ export const ID_PREFIXES = {
   wallet: 'wallet',
   walletTx: 'tx',
   dexTrade: 'trade',
+  opsAlert: 'oal',
+  incident: 'inc',
+  subscriptionEvent: 'sube',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

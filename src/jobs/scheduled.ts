@@ -2,6 +2,8 @@ import { config } from '../core/config';
 import { describeError, log } from '../core/logger';
 import { ensureDefaultModels } from '../domains/models/defaults';
 import { scheduledSignals } from '../domains/signals/generate';
+import { evaluateRules } from '../domains/ops/services/alerting';
+import { snapshotHealth } from '../domains/ops/services/system-health';
 import { ingestLive, ingestLiveDaily, ingestLiveHourly } from '../ingestion/live';
 import { replayTick } from '../ingestion/replay';
 import { D1SourceHealth } from '../ingestion/source-health';
@@ -41,6 +43,8 @@ export const CRON_TASKS: Record<string, Task[]> = {
   '* * * * *': [
     { name: 'market-data.ingest', run: (env, time) => ingestQuotes(env, time) },
     { name: 'jobs.reap-stale', run: (env, time) => reapStaleJobs(env, time) },
+    { name: 'ops.evaluate-alerts', run: (env, time) => evaluateRules(env, time) },
+    { name: 'ops.health-snapshot', run: (env, time) => snapshotHealth(env, time) },
   ],
   '0 * * * *': [
     { name: 'idempotency.purge-expired', run: (env, time) => purgeExpiredIdempotencyKeys(env, time) },

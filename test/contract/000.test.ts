@@ -1016,6 +1016,30 @@ describe('000 AI/ML models and Layer 4 signals', () => {
   }, 60_000);
 });
 
+describe('000 system analytics and monitoring (ops plane)', () => {
+  it('admin system health, its history and analytics of users, assets and API usage', async () => {
+    const health = await api.call('GET', '/api/v1/admin/system/health', { as: admin.as });
+    expect(
+      expectEnvelope(health, 200, z.looseObject({ status: z.string(), services: z.array(Any) })).status,
+    ).toMatch(/healthy|degraded|unhealthy/);
+    const history = await api.call('GET', '/api/v1/admin/system/health/history', {
+      as: admin.as,
+      query: { metrics: 'services,jobs' },
+    });
+    expectEnvelope(history, 200, z.looseObject({ snapshots: z.array(Any), summary: Any }));
+    const users = await api.call('GET', '/api/v1/admin/analytics/users', { as: admin.as });
+    expect(
+      expectEnvelope(users, 200, z.looseObject({ total_users: z.number() })).total_users,
+    ).toBeGreaterThan(0);
+    const assets = await api.call('GET', '/api/v1/admin/analytics/assets', { as: admin.as });
+    expectEnvelope(assets, 200, z.looseObject({ most_accessed: z.array(Any), catalog: Any }));
+    const usage = await api.call('GET', '/api/v1/admin/analytics/api-usage', { as: admin.as });
+    expectEnvelope(usage, 200, z.looseObject({ endpoints: z.array(Any), total_requests: z.number() }));
+    const denied = await api.call('GET', '/api/v1/admin/system/health', { as: user.as });
+    expectDocumentedError(denied, 403, 'ADMIN_ACCESS_REQUIRED');
+  });
+});
+
 describe('000 coverage', () => {
   it('exercised every endpoint 000 documents that /openapi.json serves', async () => {
     const due = await api.expectCovers(DOCUMENTED);

@@ -567,6 +567,48 @@ describe('001 timing signals, suggestions, asset analysis and admin models', () 
   }, 180_000);
 });
 
+describe('001 admin system monitoring and analytics (ops plane)', () => {
+  it('system, health, metrics, analytics, usage and performance answer admins in the envelope', async () => {
+    const system = await api.call('GET', '/api/v1/admin/system', { as: admin.as });
+    expectEnvelope(
+      system,
+      200,
+      z.looseObject({ status: z.string(), alerts: z.looseObject({}), traffic_24h: z.looseObject({}) }),
+    );
+    const health = await api.call('GET', '/api/v1/admin/system/health', { as: admin.as });
+    expectEnvelope(health, 200, z.looseObject({ status: z.string(), services: z.array(z.looseObject({})) }));
+    const metrics = await api.call('GET', '/api/v1/admin/system/metrics', { as: admin.as });
+    expectEnvelope(
+      metrics,
+      200,
+      z.looseObject({
+        requests: z.looseObject({}),
+        database: z.looseObject({}),
+        user_engagement: z.looseObject({}),
+      }),
+    );
+    const analytics = await api.call('GET', '/api/v1/admin/analytics', { as: admin.as });
+    expectEnvelope(analytics, 200, z.looseObject({ users: z.looseObject({}), revenue: z.looseObject({}) }));
+    const usage = await api.call('GET', '/api/v1/admin/analytics/usage', {
+      as: admin.as,
+      query: { period: '7d', granularity: 'day' },
+    });
+    expectEnvelope(
+      usage,
+      200,
+      z.looseObject({ series: z.array(z.looseObject({})), granularity: z.literal('day') }),
+    );
+    const performance = await api.call('GET', '/api/v1/admin/analytics/performance', { as: admin.as });
+    expectEnvelope(
+      performance,
+      200,
+      z.looseObject({ requests: z.looseObject({}), queries: z.looseObject({}) }),
+    );
+    const denied = await api.call('GET', '/api/v1/admin/system', { as: user.as });
+    expect(denied.res.status).toBe(403);
+  });
+});
+
 describe('001 coverage', () => {
   it('exercised every endpoint 001 documents that /openapi.json serves', async () => {
     const due = await api.expectCovers(DOCUMENTED);

@@ -751,3 +751,187 @@ describe('002 wallets and DEX', () => {
     });
   });
 });
+
+describe('002 ops plane: logs, alerting, database, cache, background jobs, business metrics, profiling', () => {
+  it('every ops endpoint answers an admin with the documented fields, and 403 to a user', async () => {
+    const admin = await signUpAdmin();
+    const user = await signUp();
+    const as = admin.as;
+    const get = (path: string) => expectStatus(path, 200, { as });
+    const post = (path: string, body?: unknown) =>
+      expectStatus(path, 200, { method: 'POST', as, ...(body === undefined ? {} : { body }) });
+
+    const search = await get('/api/logs/search?level=INFO&limit=5');
+    expect(search).toMatchObject({ results: expect.any(Array), total: num, limit: 5, offset: 0 });
+    expect(await get('/api/logs/statistics')).toMatchObject({
+      total_logs: num,
+      by_level: expect.any(Object),
+      error_rate: num,
+    });
+    expect(Array.isArray(await get('/api/logs/tail?lines=10'))).toBe(true);
+
+    expect(Array.isArray(await get('/api/alerting/alerts'))).toBe(true);
+    expect(Array.isArray(await get('/api/alerting/alerts/history?limit=5'))).toBe(true);
+    const rules = await get('/api/alerting/rules');
+    expect(rules[0]).toMatchObject({
+      name: expect.any(String),
+      metric: expect.any(String),
+      threshold: num,
+      operator: expect.any(String),
+    });
+    expect(
+      await post('/api/alerting/rules', {
+        name: 'slow_endpoint',
+        metric: 'endpoint_duration',
+        threshold: 1000,
+        operator: 'gt',
+        severity: 'medium',
+        channels: ['email'],
+        duration: 120,
+        cooldown: 600,
+      }),
+    ).toMatchObject({ success: true, rule: 'slow_endpoint' });
+    expect(await get('/api/alerting/fatigue-stats')).toMatchObject({
+      total_alerts_24h: num,
+      fatigue_score: num,
+    });
+    const incident = await expectStatus('/api/alerting/incidents', 201, {
+      method: 'POST',
+      as,
+      body: {
+        title: 'Service Degradation Detected',
+        severity: 'high',
+        description: 'API response times increased',
+      },
+    });
+    expect(incident).toMatchObject({ id: expect.any(String), status: 'open', created_at: isoTime });
+    expect(Array.isArray(await get('/api/alerting/incidents'))).toBe(true);
+    expect(await get(`/api/alerting/incidents/${incident.id}`)).toMatchObject({
+      timeline: expect.any(Array),
+    });
+    expect(await post(`/api/alerting/incidents/${incident.id}/resolve`)).toMatchObject({
+      success: true,
+      resolved_at: isoTime,
+    });
+    const noAlert = await callJson<Json>('/api/alerting/alerts/alert_none/acknowledge', {
+      method: 'POST',
+      as,
+    });
+    expectError(noAlert.res, noAlert.body, 404, 'NOT_FOUND');
+    const noRule = await callJson<Json>('/api/alerting/alerts/high_error_rate/resolve', {
+      method: 'POST',
+      as,
+    });
+    expectError(noRule.res, noRule.body, 404, 'NOT_FOUND');
+
+    expect(await get('/api/database/pool/metrics')).toMatchObject({
+      pool_size: num,
+      utilization_percent: num,
+      wait_time_avg_ms: num,
+    });
+    expect(await get('/api/database/pool/health')).toMatchObject({
+      status: expect.any(String),
+      warnings: expect.any(Array),
+    });
+    expect(await get('/api/database/pool/history?limit=10')).toMatchObject({
+      history: expect.any(Array),
+      summary: expect.any(Object),
+    });
+    expect(await get('/api/database/read-replicas/health')).toMatchObject({ read_replicas_enabled: false });
+    expect(await get('/api/database/indexes/usage?table_name=users')).toMatchObject({
+      table_name: 'users',
+      indexes: expect.any(Array),
+    });
+    expect(Array.isArray(await get('/api/database/indexes/unused?min_scans=10'))).toBe(true);
+    expect(Array.isArray(await get('/api/database/indexes/missing'))).toBe(true);
+
+    expect(await get('/api/cache/analytics?time_window_minutes=60')).toMatchObject({
+      hit_rate: num,
+      total_operations: num,
+    });
+    expect(await get(`/api/cache/analytics/pattern/${encodeURIComponent('assets:*')}`)).toMatchObject({
+      pattern: 'assets:*',
+    });
+    expect(await get('/api/cache/versions')).toMatchObject({ versions: expect.any(Object) });
+    expect(await post('/api/cache/versions/assets/increment?reason=contract')).toMatchObject({
+      success: true,
+      prefix: 'assets',
+      new_version: num,
+    });
+    expect(await post('/api/cache/versions/invalidate-all')).toMatchObject({ success: true });
+    expect(await get('/api/cache/preloader/stats')).toMatchObject({ total_accesses: num, unique_keys: num });
+    expect(await post('/api/cache/preloader/preload-frequent?min_access_count=1000')).toMatchObject({
+      success: true,
+      stats: expect.any(Object),
+    });
+    expect(await get('/api/cache/metrics')).toMatchObject({ hits: num, misses: num, hit_rate: num });
+    expect(await post('/api/cache/analytics/reset')).toMatchObject({ success: true });
+
+    expect(await get('/api/background-jobs/status')).toMatchObject({
+      active_workers: num,
+      pending_tasks: num,
+    });
+    expect(Array.isArray(await get('/api/background-jobs/tasks'))).toBe(true);
+    expect(await get('/api/background-jobs/stats')).toMatchObject({
+      task_statistics: expect.any(Object),
+      queue_metrics: expect.any(Object),
+    });
+    expect(await get('/api/background-jobs/queue-depth')).toMatchObject({
+      high_priority: num,
+      normal_priority: num,
+      low_priority: num,
+    });
+    expect(await get('/api/background-jobs/batching/stats')).toMatchObject({
+      batches: expect.any(Object),
+      timestamp: isoTime,
+    });
+    expect(await post('/api/background-jobs/batching/flush')).toMatchObject({
+      success: true,
+      results: expect.any(Object),
+    });
+
+    expect(await get('/api/business-metrics/summary')).toMatchObject({
+      users: { total_users: num },
+      revenue: expect.any(Object),
+    });
+    expect(await get('/api/business-metrics/revenue')).toMatchObject({ total_revenue: num, mrr: num });
+    expect(await get('/api/business-metrics/revenue/daily?days=7')).toMatchObject({
+      days: expect.any(Array),
+    });
+    expect(await get('/api/business-metrics/users')).toMatchObject({ total_users: num });
+    expect(await get('/api/business-metrics/trades?days=7')).toMatchObject({
+      trades_per_day: expect.any(Array),
+    });
+    expect(await get('/api/business-metrics/dashboard')).toMatchObject({ kpis: expect.any(Object) });
+    expect(await get('/api/business-metrics/kpis?period_days=7')).toMatchObject({ kpis: expect.any(Object) });
+    expect(await get('/api/business-metrics/user-acquisition?days=7')).toMatchObject({
+      daily_registrations: expect.any(Array),
+    });
+    expect(await get('/api/business-metrics/trading-activity?days=7')).toMatchObject({
+      by_mode: expect.any(Object),
+    });
+
+    expect(await get('/api/performance-profiling/slow-queries?limit=5')).toMatchObject({
+      slow_queries: expect.any(Array),
+      limit: 5,
+    });
+    expect(await get('/api/performance-profiling/slow-endpoints?limit=5')).toMatchObject({
+      slow_endpoints: expect.any(Array),
+    });
+    expect(await get('/api/performance-profiling/query-statistics')).toMatchObject({
+      queries: expect.any(Array),
+    });
+    expect(await get('/api/performance-profiling/endpoint-statistics?method=GET')).toMatchObject({
+      endpoints: expect.any(Array),
+    });
+    expect(await get('/api/performance-profiling/summary')).toMatchObject({ requests: expect.any(Object) });
+    expect(await post('/api/performance-profiling/clear-old-entries?max_age_hours=24')).toMatchObject({
+      cleared: num,
+    });
+
+    const tooMany = await callJson<Json>('/api/logs/tail?lines=1001', { as });
+    expectError(tooMany.res, tooMany.body, 400, 'VALIDATION_ERROR');
+    const denied = await callJson<Json>('/api/logs/search', { as: user.as });
+    expectError(denied.res, denied.body, 403, 'ADMIN_ACCESS_REQUIRED');
+  }, 120_000);
+});

@@ -554,3 +554,41 @@ describe('004 server health', () => {
     expect(body.status).toEqual(expect.any(String));
   });
 });
+
+describe('004 admin batch and system endpoints (ops plane)', () => {
+  it('batch job status, summary, cancel; system jobs, a job, status', async () => {
+    const { signUpAdmin } = await import('../helpers/users');
+    const admin = await signUpAdmin();
+    const as = admin.as;
+    const status = await expectStatus('/api/v1/admin/batch/jobs/status?days_back=1', 200, { as });
+    expect(status).toMatchObject({
+      jobs: expect.any(Array),
+      summary: { total_jobs: num },
+      filters_applied: { days_back: 1 },
+      last_updated: isoTime,
+    });
+    const summary = await expectStatus('/api/v1/admin/batch/jobs/summary?days_back=7', 200, { as });
+    expect(summary).toMatchObject({
+      period: { days_covered: 7, start_date: isoDay },
+      job_statistics: { total_jobs: num },
+      recommendations: expect.any(Array),
+    });
+    const missing = await callJson<Json>('/api/v1/admin/batch/jobs/job_missing/cancel', {
+      method: 'DELETE',
+      as,
+    });
+    expectError(missing.res, missing.body, 404, 'NOT_FOUND');
+    const jobs = await expectStatus('/api/v1/system/jobs', 200, { as });
+    expect(jobs).toMatchObject({ jobs: expect.any(Array), total: num });
+    const job = await callJson<Json>('/api/v1/system/jobs/job_missing', { as });
+    expectError(job.res, job.body, 404, 'NOT_FOUND');
+    const system = await expectStatus('/api/v1/system/status', 200, { as });
+    expect(system).toMatchObject({
+      status: expect.any(String),
+      services: expect.any(Array),
+      alerts: { firing: num },
+    });
+    const bad = await expect422('/api/v1/admin/batch/jobs/status?days_back=0', { as });
+    expect(bad.detail).toEqual(expect.any(Array));
+  });
+});

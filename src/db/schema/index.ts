@@ -3,6 +3,7 @@ export * from './intel';
 export * from './market';
 export * from './models';
 export * from './notifications';
+export * from './ops';
 export * from './platform';
 export * from './portfolios';
 export * from './reference';

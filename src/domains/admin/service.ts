@@ -9,6 +9,7 @@ import { auditLogs, userActivities, userSessions, users } from '../../db/schema'
 import type { Principal } from '../../env';
 import { audit } from '../audit/service';
 import { getUser, type UserRow } from '../auth/service';
+import { subscriptionEventFor } from '../ops/services/billing';
 import { profileView } from '../users/service';
 
 export function adminUserView(user: UserRow) {
@@ -211,8 +212,14 @@ export async function updateUser(
     locked_until: user.lockedUntil,
   };
   const d = db(env);
+  // A tier change is a subscription event, priced with the configured plans (business metrics).
+  const subscription =
+    tier !== undefined
+      ? await subscriptionEventFor(d, { userId, fromTier: user.tier, toTier: tier, actor: admin.userId })
+      : null;
   const [updated] = await d.batch([
     d.update(users).set(set).where(eq(users.id, userId)).returning(),
+    ...(subscription ? [subscription.insert] : []),
     audit(d, {
       actorUserId: admin.userId,
       action: 'user_update',

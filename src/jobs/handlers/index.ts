@@ -1,4 +1,5 @@
 import { runBacktestJob } from '../../domains/backtests/job';
+import { preloadCache } from './cache-preload';
 import { purgeFinishedJobs } from './maintenance';
 import { archivePrices, backfillPrices, validateDataQuality } from './market-data';
 import { trainModel } from './models';
@@ -18,6 +19,7 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   'models.train': trainModel,
   'wallets.refresh-balances': refreshWalletBalances,
   'wallets.rewrap-keys': rewrapWalletDataKeys,
+  'cache.preload': preloadCache,
 };
 
 export type JobType = keyof typeof JOB_HANDLERS;
