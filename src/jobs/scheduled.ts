@@ -46,6 +46,7 @@ export const CRON_TASKS: Record<string, Task[]> = {
       name: 'market-data.hourly',
       run: (env, time) => (live(env) ? ingestLiveHourly(env, time) : Promise.resolve('replay')),
     },
+    { name: 'macro.snapshot', run: (env) => enqueueJob(env, { type: 'macro.snapshot' }) },
   ],
   '17 3 * * *': [
     {

@@ -6,3 +6,4 @@ export * from './portfolios';
 export * from './reference';
 export * from './users';
 export * from './watchlists';
+export * from './macro';

@@ -1,3 +1,4 @@
+import { macroBackfill, macroSnapshot, sectorsRefresh } from './macro';
 import { purgeFinishedJobs } from './maintenance';
 import { archivePrices, backfillPrices, validateDataQuality } from './market-data';
 import { broadcastNotification, pushNotification } from './notifications';
@@ -11,6 +12,9 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   'data-quality.validate': validateDataQuality,
   'notifications.push': pushNotification,
   'notifications.broadcast': broadcastNotification,
+  'macro.snapshot': macroSnapshot,
+  'macro.backfill': macroBackfill,
+  'sectors.refresh-analysis': sectorsRefresh,
 };
 
 export type JobType = keyof typeof JOB_HANDLERS;
