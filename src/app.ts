@@ -17,9 +17,11 @@ import { feedbackDomain } from './domains/feedback';
 import { health } from './domains/health';
 import { noteRequest } from './domains/health/service';
 import { jobsDomain } from './domains/jobs';
+import { macroDomain } from './domains/macro';
 import { notificationsDomain } from './domains/notifications';
 import { portfoliosDomain } from './domains/portfolios';
 import { pricesDomain } from './domains/prices';
+import { sectorsDomain } from './domains/sectors';
 import { securityDomain } from './domains/security';
 import { usersDomain } from './domains/users';
 import { watchlistsDomain } from './domains/watchlists';
@@ -79,6 +81,8 @@ export function createApp() {
   app.route('/', alertsDomain);
   app.route('/', watchlistsDomain);
   app.route('/', portfoliosDomain);
+  app.route('/', macroDomain);
+  app.route('/', sectorsDomain);
   app.route('/', liveRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

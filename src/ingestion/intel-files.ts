@@ -232,7 +232,9 @@ export const COINMETRICS_BTC_SERIES: Record<string, string> = {
 export function parseCoinMetricsBtc(text: string): IntelRow[] {
   const all = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = (all[0] ?? '').split(',');
-  const idx = Object.entries(COINMETRICS_BTC_SERIES).map(([col, series]) => [header.indexOf(col), series] as const);
+  const idx = Object.entries(COINMETRICS_BTC_SERIES).map(
+    ([col, series]) => [header.indexOf(col), series] as const,
+  );
   const blk = header.indexOf('BlkCnt');
   const out: IntelRow[] = [];
   let height = 0;
@@ -266,7 +268,7 @@ export function parseCoinMetricsBtc(text: string): IntelRow[] {
 export function parseFundingDaily(text: string): IntelRow[] {
   return parseDatedValues(text, 'btc_funding_rate', 'binance-fapi-fundingRate').filter(
     // The file's last day is partial (SOURCES.md); a partial mean would change later.
-    (r, i, rows) => i < rows.length - 1,
+    (_r, i, rows) => i < rows.length - 1,
   );
 }
 

@@ -67,7 +67,8 @@ export function drawdownCycles(prices: ArrayLike<number>, threshold = 0.5): Draw
       j++;
     }
     const drawdown = 1 - (prices[trough] as number) / (prices[peak] as number);
-    if (drawdown >= threshold) out.push({ peakIndex: peak, troughIndex: trough, recoveryIndex: j < n ? j : null, drawdown });
+    if (drawdown >= threshold)
+      out.push({ peakIndex: peak, troughIndex: trough, recoveryIndex: j < n ? j : null, drawdown });
     if (j >= n) break;
     peak = j;
     i = j + 1;
@@ -105,7 +106,8 @@ export function logRegressionBands(days: ArrayLike<number>, prices: ArrayLike<nu
   for (let i = 0; i < n; i++) {
     const d = days[i] as number;
     const p = prices[i] as number;
-    if (!(d > 0) || !(p > 0)) throw new QuantInputError('NON_POSITIVE_PRICE', 'prices', 'days and prices must be > 0', i);
+    if (!(d > 0) || !(p > 0))
+      throw new QuantInputError('NON_POSITIVE_PRICE', 'prices', 'days and prices must be > 0', i);
     x.push(Math.log(d));
     y.push(Math.log(p));
   }
@@ -131,7 +133,10 @@ export function logRegressionBands(days: ArrayLike<number>, prices: ArrayLike<nu
     lastResidual: last,
     fairValue: fair,
     risk: below / n,
-    bands: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9].map((r) => ({ risk: r, price: fair * Math.exp(q(r)) })),
+    bands: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9].map((r) => ({
+      risk: r,
+      price: fair * Math.exp(q(r)),
+    })),
     observations: n,
   };
 }

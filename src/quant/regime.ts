@@ -24,21 +24,40 @@ export interface HamiltonFilterResult {
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
-/** The chain's stationary (ergodic) distribution: the left eigenvector of P for eigenvalue 1, by power iteration. */
+/**
+ * The chain's stationary (ergodic) distribution: solves pi·(P - I) = 0 with Σ pi = 1 (the last
+ * balance equation replaced by the normalisation), by Gaussian elimination with partial pivoting.
+ */
 export function ergodicProbabilities(transition: number[][]): number[] {
   const k = transition.length;
-  let pi = new Array<number>(k).fill(1 / k);
-  for (let iter = 0; iter < 10_000; iter++) {
-    const next = new Array<number>(k).fill(0);
-    for (let i = 0; i < k; i++)
-      for (let j = 0; j < k; j++)
-        next[j] = (next[j] as number) + (pi[i] as number) * (transition[i]?.[j] ?? 0);
-    let diff = 0;
-    for (let j = 0; j < k; j++) diff = Math.max(diff, Math.abs((next[j] as number) - (pi[j] as number)));
-    pi = next;
-    if (diff < 1e-15) break;
+  // Rows of A: A[j][i] = P[i][j] - δij for j < k-1; last row all ones.
+  const a: number[][] = Array.from({ length: k }, (_, j) =>
+    Array.from({ length: k + 1 }, (_, i) => {
+      if (i === k) return j === k - 1 ? 1 : 0;
+      if (j === k - 1) return 1;
+      return (transition[i]?.[j] as number) - (i === j ? 1 : 0);
+    }),
+  );
+  for (let col = 0; col < k; col++) {
+    let piv = col;
+    for (let r = col + 1; r < k; r++)
+      if (Math.abs((a[r] as number[])[col] as number) > Math.abs((a[piv] as number[])[col] as number))
+        piv = r;
+    [a[col], a[piv]] = [a[piv] as number[], a[col] as number[]];
+    const pr = a[col] as number[];
+    const d = pr[col] as number;
+    if (Math.abs(d) < 1e-300) return new Array<number>(k).fill(1 / k);
+    for (let r = 0; r < k; r++) {
+      if (r === col) continue;
+      const row = a[r] as number[];
+      const f = (row[col] as number) / d;
+      if (f === 0) continue;
+      for (let c = col; c <= k; c++) row[c] = (row[c] as number) - f * (pr[c] as number);
+    }
   }
-  return pi;
+  const pi = a.map((row, i) => (row[k] as number) / (row[i] as number));
+  const s = pi.reduce((x, y) => x + Math.max(y, 0), 0);
+  return pi.map((v) => Math.max(v, 0) / s);
 }
 
 function checkParams(p: RegimeParams): number {
@@ -69,58 +88,74 @@ function checkParams(p: RegimeParams): number {
 export function hamiltonFilter(y: Series, params: RegimeParams): HamiltonFilterResult {
   assertFinite('y', y);
   const k = checkParams(params);
+  const f = filterFlat(y, params);
+  const rows = (a: Float64Array) =>
+    Array.from({ length: y.length }, (_, t) => Array.from(a.subarray(t * k, t * k + k)));
+  return { filtered: rows(f.filt), predicted: rows(f.pred), logLikelihood: f.ll };
+}
+
+interface FlatFilter {
+  /** filt[t*k + j] = P(S_t = j | y_0..y_t). */
+  filt: Float64Array;
+  pred: Float64Array;
+  ll: number;
+}
+
+/** The filter on flat typed arrays (EM runs it hundreds of times). */
+function filterFlat(y: Series, params: RegimeParams): FlatFilter {
+  const k = params.means.length;
   const n = y.length;
-  const filtered: number[][] = [];
-  const predicted: number[][] = [];
-  let prev = ergodicProbabilities(params.transition);
+  const P = Float64Array.from(params.transition.flat());
+  const mu = Float64Array.from(params.means);
+  const lognorm = Float64Array.from(params.variances, (v) => -0.5 * (LOG_2PI + Math.log(v)));
+  const halfInv = Float64Array.from(params.variances, (v) => -0.5 / v);
+  const filt = new Float64Array(n * k);
+  const pred = new Float64Array(n * k);
+  const pi0 = ergodicProbabilities(params.transition);
   let ll = 0;
   for (let t = 0; t < n; t++) {
-    const pred = new Array<number>(k).fill(0);
-    if (t === 0) for (let j = 0; j < k; j++) pred[j] = prev[j] as number;
-    else
-      for (let i = 0; i < k; i++)
-        for (let j = 0; j < k; j++)
-          pred[j] = (pred[j] as number) + (prev[i] as number) * (params.transition[i]?.[j] as number);
+    const o = t * k;
+    if (t === 0) for (let j = 0; j < k; j++) pred[j] = pi0[j] as number;
+    else {
+      const po = o - k;
+      for (let j = 0; j < k; j++) {
+        let s = 0;
+        for (let i = 0; i < k; i++) s += (filt[po + i] as number) * (P[i * k + j] as number);
+        pred[o + j] = s;
+      }
+    }
     const yt = y[t] as number;
-    const joint = new Array<number>(k);
     let total = 0;
     for (let j = 0; j < k; j++) {
-      const v = params.variances[j] as number;
-      const d = yt - (params.means[j] as number);
-      const dens = Math.exp(-0.5 * (LOG_2PI + Math.log(v) + (d * d) / v));
-      joint[j] = (pred[j] as number) * dens;
-      total += joint[j] as number;
+      const d = yt - (mu[j] as number);
+      const joint =
+        (pred[o + j] as number) * Math.exp((lognorm[j] as number) + (halfInv[j] as number) * d * d);
+      filt[o + j] = joint;
+      total += joint;
     }
     if (!(total > 0)) total = Number.MIN_VALUE;
     ll += Math.log(total);
-    const filt = joint.map((x) => x / total);
-    filtered.push(filt);
-    predicted.push(pred);
-    prev = filt;
+    for (let j = 0; j < k; j++) filt[o + j] = (filt[o + j] as number) / total;
   }
-  return { filtered, predicted, logLikelihood: ll };
+  return { filt, pred, ll };
 }
 
-/** Kim's smoother, used only inside EM's E-step (never served: it uses the future). */
-function kimSmoother(f: HamiltonFilterResult, transition: number[][]): number[][] {
-  const n = f.filtered.length;
-  const k = transition.length;
-  const smoothed: number[][] = new Array(n);
-  smoothed[n - 1] = (f.filtered[n - 1] as number[]).slice();
+/** Kim's smoother, used only inside EM's E-step (never served: it uses the future). Flat, like the filter. */
+function kimSmoother(f: FlatFilter, P: Float64Array, k: number, n: number): Float64Array {
+  const sm = new Float64Array(n * k);
+  for (let j = 0; j < k; j++) sm[(n - 1) * k + j] = f.filt[(n - 1) * k + j] as number;
+  const ratio = new Float64Array(k);
   for (let t = n - 2; t >= 0; t--) {
-    const filt = f.filtered[t] as number[];
-    const next = smoothed[t + 1] as number[];
-    const pred = f.predicted[t + 1] as number[];
-    const out = new Array<number>(k);
+    const o = t * k;
+    for (let j = 0; j < k; j++)
+      ratio[j] = (sm[o + k + j] as number) / Math.max(f.pred[o + k + j] as number, 1e-300);
     for (let i = 0; i < k; i++) {
       let s = 0;
-      for (let j = 0; j < k; j++)
-        s += ((transition[i]?.[j] as number) * (next[j] as number)) / Math.max(pred[j] as number, 1e-300);
-      out[i] = (filt[i] as number) * s;
+      for (let j = 0; j < k; j++) s += (P[i * k + j] as number) * (ratio[j] as number);
+      sm[o + i] = (f.filt[o + i] as number) * s;
     }
-    smoothed[t] = out;
   }
-  return smoothed;
+  return sm;
 }
 
 export interface RegimeFitOptions {
@@ -183,41 +218,38 @@ export function fitMarkovSwitching(y: Series, options: RegimeFitOptions = {}): R
   const tol = options.tolerance ?? 1e-8;
   let params = options.start ?? defaultStart(y, k);
   const floor = 1e-8 * Math.max(...params.variances);
-  let f = hamiltonFilter(y, params);
+  let f = filterFlat(y, params);
   let iterations = 0;
   let converged = false;
   while (iterations < maxIter) {
     iterations++;
-    const s = kimSmoother(f, params.transition);
-    const num: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-    const den = new Array<number>(k).fill(0);
+    const P = Float64Array.from(params.transition.flat());
+    const sm = kimSmoother(f, P, k, n);
+    const num = new Float64Array(k * k);
+    const den = new Float64Array(k);
     for (let t = 1; t < n; t++) {
-      const filtPrev = f.filtered[t - 1] as number[];
-      const pred = f.predicted[t] as number[];
-      const sm = s[t] as number[];
-      for (let i = 0; i < k; i++) {
-        for (let j = 0; j < k; j++) {
-          const xi =
-            ((sm[j] as number) * (filtPrev[i] as number) * (params.transition[i]?.[j] as number)) /
-            Math.max(pred[j] as number, 1e-300);
-          (num[i] as number[])[j] = ((num[i] as number[])[j] as number) + xi;
-        }
-        den[i] = (den[i] as number) + ((s[t - 1] as number[])[i] as number);
+      const o = t * k;
+      const po = o - k;
+      for (let j = 0; j < k; j++) {
+        const r = (sm[o + j] as number) / Math.max(f.pred[o + j] as number, 1e-300);
+        for (let i = 0; i < k; i++)
+          num[i * k + j] =
+            (num[i * k + j] as number) + (f.filt[po + i] as number) * (P[i * k + j] as number) * r;
       }
+      for (let i = 0; i < k; i++) den[i] = (den[i] as number) + (sm[po + i] as number);
     }
-    const transition = num.map((row, i) => {
+    const transition = Array.from({ length: k }, (_, i) => {
+      const row = Array.from(num.subarray(i * k, i * k + k));
       const total = row.reduce((a, b) => a + b, 0) || (den[i] as number) || 1;
-      return row.map((x) => Math.min(Math.max(x / total, 1e-10), 1));
+      const clipped = row.map((x) => Math.min(Math.max(x / total, 1e-10), 1));
+      const sum = clipped.reduce((a, b) => a + b, 0);
+      return clipped.map((x) => x / sum);
     });
-    for (const row of transition) {
-      const sum = row.reduce((a, b) => a + b, 0);
-      for (let j = 0; j < k; j++) row[j] = (row[j] as number) / sum;
-    }
     const means = new Array<number>(k).fill(0);
     const weights = new Array<number>(k).fill(0);
     for (let t = 0; t < n; t++)
       for (let j = 0; j < k; j++) {
-        const w = (s[t] as number[])[j] as number;
+        const w = sm[t * k + j] as number;
         weights[j] = (weights[j] as number) + w;
         means[j] = (means[j] as number) + w * (y[t] as number);
       }
@@ -226,14 +258,14 @@ export function fitMarkovSwitching(y: Series, options: RegimeFitOptions = {}): R
     for (let t = 0; t < n; t++)
       for (let j = 0; j < k; j++) {
         const d = (y[t] as number) - (means[j] as number);
-        ss[j] = (ss[j] as number) + ((s[t] as number[])[j] as number) * d * d;
+        ss[j] = (ss[j] as number) + (sm[t * k + j] as number) * d * d;
       }
     const variances = switching
       ? ss.map((x, j) => Math.max(x / Math.max(weights[j] as number, 1e-300), floor))
       : new Array<number>(k).fill(Math.max(ss.reduce((a, b) => a + b, 0) / n, floor));
     const next = { transition, means, variances };
-    const nf = hamiltonFilter(y, next);
-    const gain = nf.logLikelihood - f.logLikelihood;
+    const nf = filterFlat(y, next);
+    const gain = nf.ll - f.ll;
     params = next;
     f = nf;
     if (Math.abs(gain) < tol) {
@@ -241,19 +273,19 @@ export function fitMarkovSwitching(y: Series, options: RegimeFitOptions = {}): R
       break;
     }
   }
+  let result = { params, ll: f.ll };
   if (options.polish ?? true) {
     const polished = polishByNelderMead(y, params, switching);
-    if (polished.logLikelihood > f.logLikelihood) {
-      params = polished.params;
-      f = polished.filter;
-    }
+    if (polished.logLikelihood > result.ll) result = { params: polished.params, ll: polished.logLikelihood };
   }
+  params = result.params;
+  const final = hamiltonFilter(y, params);
   return {
     params,
-    logLikelihood: f.logLikelihood,
+    logLikelihood: final.logLikelihood,
     iterations,
     converged,
-    filtered: f.filtered,
+    filtered: final.filtered,
     expectedDurations: params.transition.map((row, i) => 1 / Math.max(1 - (row[i] as number), 1e-12)),
     observations: n,
   };
@@ -264,7 +296,7 @@ function polishByNelderMead(
   y: Series,
   start: RegimeParams,
   switching: boolean,
-): { params: RegimeParams; filter: HamiltonFilterResult; logLikelihood: number } {
+): { params: RegimeParams; logLikelihood: number } {
   const k = start.means.length;
   const nv = switching ? k : 1;
   const encode = (p: RegimeParams): number[] => [
@@ -290,7 +322,7 @@ function polishByNelderMead(
     return { transition, means, variances };
   };
   const objective = (x: number[]) => {
-    const ll = hamiltonFilter(y, decode(x)).logLikelihood;
+    const ll = filterFlat(y, decode(x)).ll;
     return Number.isFinite(ll) ? -ll : 1e300;
   };
   let x = encode(start);
@@ -303,6 +335,5 @@ function polishByNelderMead(
     if (gain < 1e-8) break;
   }
   const params = decode(x);
-  const filter = hamiltonFilter(y, params);
-  return { params, filter, logLikelihood: filter.logLikelihood };
+  return { params, logLikelihood: filterFlat(y, params).ll };
 }

@@ -1,4 +1,5 @@
 export * from './intel';
+export * from './macro';
 export * from './market';
 export * from './notifications';
 export * from './platform';
@@ -6,4 +7,3 @@ export * from './portfolios';
 export * from './reference';
 export * from './users';
 export * from './watchlists';
-export * from './macro';

@@ -1,7 +1,7 @@
-import { fitGarch11, ewmaVariance } from '../../quant/garch';
-import { drawdownCycles, halvingCountdown, HALVING_INTERVAL, logRegressionBands } from '../../quant/cycles';
+import { atr, bollinger, correlation, covariance, ema, macd, rsi, sma, variance } from '../../quant';
+import { drawdownCycles, HALVING_INTERVAL, halvingCountdown, logRegressionBands } from '../../quant/cycles';
+import { ewmaVariance, fitGarch11 } from '../../quant/garch';
 import { fitMarkovSwitching } from '../../quant/regime';
-import { bollinger, correlation, covariance, macd, rsi, sma, ema, atr, variance } from '../../quant';
 import { catalogAssetId } from '../assets/catalog';
 import { CRYPTO_ASSETS, DAY, type DailyBars, type DatedSeries, type MacroInputs } from './data';
 
@@ -26,7 +26,7 @@ export interface Absent {
 const iso = (t: number | null | undefined) => (t == null ? null : new Date(t).toISOString());
 const dayIso = (d: number | null | undefined) => (d == null ? null : new Date(d * DAY).toISOString());
 const round = (v: number | null | undefined, digits = 6) =>
-  v == null || !Number.isFinite(v) ? null : Number(v.toPrecision(digits + 4 > 15 ? 15 : digits + 4));
+  v == null || !Number.isFinite(v) ? null : Number(v.toPrecision(Math.min(digits + 4, 15)));
 
 /** Index of the last element <= day, or -1. */
 export function lastIndexAtOrBefore(days: number[], day: number): number {
@@ -43,7 +43,10 @@ export function lastIndexAtOrBefore(days: number[], day: number): number {
   return ans;
 }
 
-export function valueAt(s: DatedSeries | undefined, day: number): { value: number; day: number; label: string | null } | null {
+export function valueAt(
+  s: DatedSeries | undefined,
+  day: number,
+): { value: number; day: number; label: string | null } | null {
   if (!s) return null;
   const i = lastIndexAtOrBefore(s.day, day);
   return i < 0 ? null : { value: s.value[i] as number, day: s.day[i] as number, label: s.label[i] ?? null };
@@ -64,7 +67,11 @@ function pctChange(get: (d: number) => { value: number } | null, day: number, da
 }
 
 /** Market cap of a crypto asset at `day`: close × latest circulating supply, else CoinGecko's cap of that day. */
-export function marketCapAt(inputs: MacroInputs, assetId: string, day: number): { value: number; method: string; day: number } | null {
+export function marketCapAt(
+  inputs: MacroInputs,
+  assetId: string,
+  day: number,
+): { value: number; method: string; day: number } | null {
   const close = closeAt(inputs.bars.get(assetId), day);
   const supply = valueAt(inputs.supply.get(assetId), day);
   const cg = valueAt(inputs.caps.get(assetId), day);
@@ -93,7 +100,15 @@ export interface Dominance {
  */
 export function dominanceAt(inputs: MacroInputs, day: number): Dominance {
   const total = valueAt(inputs.indicators.get('total_market_cap'), day);
-  const out: Dominance = { btc: null, eth: null, usdt: null, usdc: null, altcoin: null, total_market_cap: null, total_as_of: null };
+  const out: Dominance = {
+    btc: null,
+    eth: null,
+    usdt: null,
+    usdc: null,
+    altcoin: null,
+    total_market_cap: null,
+    total_as_of: null,
+  };
   if (!total || day - total.day > 3) return out;
   out.total_market_cap = total.value;
   out.total_as_of = dayIso(total.day);
@@ -111,7 +126,10 @@ export function dominanceAt(inputs: MacroInputs, day: number): Dominance {
 }
 
 /** Daily log returns (percent) of bars, with the day each return ends on. */
-function logReturns(b: DailyBars | undefined, fromDay = Number.NEGATIVE_INFINITY): { day: number[]; r: number[] } {
+function logReturns(
+  b: DailyBars | undefined,
+  fromDay = Number.NEGATIVE_INFINITY,
+): { day: number[]; r: number[] } {
   const day: number[] = [];
   const r: number[] = [];
   if (!b) return { day, r };
@@ -147,7 +165,12 @@ export interface PairStat {
  * next, so a Monday return of BTC includes its weekend move. Simple returns; beta =
  * cov(crypto, other) / var(other), sample (n-1) moments.
  */
-export function alignedPair(a: Map<number, number>, b: Map<number, number>, day: number, days: number): PairStat {
+export function alignedPair(
+  a: Map<number, number>,
+  b: Map<number, number>,
+  day: number,
+  days: number,
+): PairStat {
   const common: number[] = [];
   for (const d of a.keys()) if (d > day - days && d <= day && b.has(d)) common.push(d);
   common.sort((x, y) => x - y);
@@ -193,7 +216,13 @@ export function regimeAnalysis(inputs: MacroInputs, day: number) {
   const y = r.slice(0, keep + 1);
   const ydays = days.slice(0, keep + 1);
   if (y.length < 200) return null;
-  const fit = fitMarkovSwitching(y, { regimes: 3, switchingVariance: true, maxIterations: 300, tolerance: 1e-7 });
+  const fit = fitMarkovSwitching(y, {
+    regimes: 3,
+    switchingVariance: true,
+    maxIterations: 200,
+    tolerance: 1e-4,
+    polish: false,
+  });
   const labels = regimeLabels(fit.params.means, fit.params.variances);
   const last = fit.filtered.at(-1) ?? [];
   let current = 0;
@@ -206,17 +235,27 @@ export function regimeAnalysis(inputs: MacroInputs, day: number) {
   let prev = -1;
   for (let t = 0; t < fit.filtered.length; t++) {
     const k = argmax(fit.filtered[t] as number[]);
-    if (k !== prev) history.push({ date: dayIso(ydays[t]) as string, regime: labels[k] as string, probability: round((fit.filtered[t] as number[])[k], 4) as number });
+    if (k !== prev)
+      history.push({
+        date: dayIso(ydays[t]) as string,
+        regime: labels[k] as string,
+        probability: round((fit.filtered[t] as number[])[k], 4) as number,
+      });
     prev = k;
   }
   return {
     current_regime: labels[current] as string,
     confidence: round(last[current], 4) as number,
     probabilities: Object.fromEntries(labels.map((l, k) => [l, round(last[k], 6) as number])),
-    transition_probability: round(1 - ((fit.params.transition[current] as number[])[current] as number), 6) as number,
+    transition_probability: round(
+      1 - ((fit.params.transition[current] as number[])[current] as number),
+      6,
+    ) as number,
     regime_duration_days: ydays.length - 1 - since + 1,
     regime_started: dayIso(ydays[since]),
-    expected_durations_days: Object.fromEntries(labels.map((l, k) => [l, round(fit.expectedDurations[k], 4) as number])),
+    expected_durations_days: Object.fromEntries(
+      labels.map((l, k) => [l, round(fit.expectedDurations[k], 4) as number]),
+    ),
     transition_matrix: fit.params.transition.map((row) => row.map((v) => round(v, 6) as number)),
     regimes: labels.map((l, k) => ({
       name: l,
@@ -229,7 +268,7 @@ export function regimeAnalysis(inputs: MacroInputs, day: number) {
     converged: fit.converged,
     meta: {
       method:
-        'Markov switching (Hamilton 1989) with 3 regimes, switching mean and variance, fitted by EM then exact-likelihood Nelder-Mead; FILTERED probabilities P(S_t | data to t), never smoothed',
+        'Markov switching (Hamilton 1989) with 3 regimes, switching mean and variance, fitted by EM (Hamilton filter + Kim smoother E-step, at most 200 iterations, stopping when the log-likelihood gains less than 1e-4); FILTERED probabilities P(S_t | data to t), never smoothed',
       window: `${REGIME_WINDOW_DAYS} days of BTC daily log returns (percent)`,
       data_points: y.length,
       as_of: dayIso(ydays.at(-1)),
@@ -263,7 +302,8 @@ export function volatilityForecasts(inputs: MacroInputs, day: number) {
         log_likelihood: round(g.logLikelihood, 8),
         next_day_volatility_pct: round(Math.sqrt(g.nextVariance), 6),
         annualized_volatility_pct: round(Math.sqrt(g.nextVariance * 365), 6),
-        long_run_annualized_volatility_pct: g.longRunVariance == null ? null : round(Math.sqrt(g.longRunVariance * 365), 6),
+        long_run_annualized_volatility_pct:
+          g.longRunVariance == null ? null : round(Math.sqrt(g.longRunVariance * 365), 6),
       },
       ewma: {
         lambda: 0.94,
@@ -331,7 +371,10 @@ export function correlations(inputs: MacroInputs, day: number) {
     meta: {
       method: `Pearson correlation and beta (cov/var of the second series) of simple returns. ${WEEKEND_ALIGNMENT} BTC-ETH is beta of ETH on BTC.`,
       window: '7, 30 and 90 calendar days ending at as_of',
-      data_points: Object.values(periods).reduce<number>((n, p) => n + Object.values(p as Record<string, PairStat>).reduce((m, s) => m + s.data_points, 0), 0),
+      data_points: Object.values(periods).reduce<number>(
+        (n, p) => n + Object.values(p as Record<string, PairStat>).reduce((m, s) => m + s.data_points, 0),
+        0,
+      ),
       as_of: dayIso(day),
       source: 'price_data BTC/ETH/DXY/TNX/WTI 1d closes; FRED SP500, NASDAQ100, VIXCLS; LBMA gold',
     } satisfies Meta,
@@ -340,15 +383,17 @@ export function correlations(inputs: MacroInputs, day: number) {
 
 function levelView(data: Map<number, number>, day: number, source: string) {
   let last: number | null = null;
-  for (let d = day; d > day - 10; d--) if (data.has(d)) {
-    last = d;
-    break;
-  }
+  for (let d = day; d > day - 10; d--)
+    if (data.has(d)) {
+      last = d;
+      break;
+    }
   const get = (d: number) => {
     for (let k = d; k > d - 10; k--) if (data.has(k)) return { value: data.get(k) as number };
     return null;
   };
-  if (last == null) return { value: null, change_1d_pct: null, change_30d_pct: null, as_of: null, stale: true, source };
+  if (last == null)
+    return { value: null, change_1d_pct: null, change_30d_pct: null, as_of: null, stale: true, source };
   return {
     value: round(data.get(last), 8),
     change_1d_pct: pctChange(get, last, 1),
@@ -388,7 +433,8 @@ export function sentiment(inputs: MacroInputs, day: number) {
             })),
             stale: day - (fg.day[i] as number) > 2,
             meta: {
-              method: 'Crypto Fear & Greed Index as published (0-100, label kept as published); averages are simple means of daily values',
+              method:
+                'Crypto Fear & Greed Index as published (0-100, label kept as published); averages are simple means of daily values',
               window: 'latest day; 7 and 30 days',
               data_points: Math.min(30, i + 1),
               as_of: dayIso(fg.day[i]),
@@ -443,7 +489,9 @@ export function onchain(inputs: MacroInputs, day: number) {
     const mvrv = valueAt(s('btc_mvrv'), day);
     const price = valueAt(s('btc_price_usd'), day);
     const supply = valueAt(s('btc_supply'), day);
-    return mvrv && price && supply && mvrv.value > 0 ? round((price.value * supply.value) / mvrv.value, 8) : null;
+    return mvrv && price && supply && mvrv.value > 0
+      ? round((price.value * supply.value) / mvrv.value, 8)
+      : null;
   })();
   const asOf = valueAt(s('btc_active_addresses'), day)?.day;
   return {
@@ -471,7 +519,8 @@ export function onchain(inputs: MacroInputs, day: number) {
     },
     eth: {
       available: false,
-      reason: 'The shipped ETH on-chain file ends in 2019 (Coin Metrics v2); no current ETH on-chain history exists in this deployment.',
+      reason:
+        'The shipped ETH on-chain file ends in 2019 (Coin Metrics v2); no current ETH on-chain history exists in this deployment.',
       configure: 'Coin Metrics community API (api.coinmetrics.io/v4) for ETH as a data source.',
     } satisfies Absent,
     whale_flows: {
@@ -491,7 +540,8 @@ export function derivatives(inputs: MacroInputs, day: number) {
     return round(v.reduce((a, b) => a + b, 0) / v.length, 8);
   };
   const oi: Record<string, unknown> = {};
-  for (const sym of ['btc', 'eth', 'sol', 'bnb', 'xrp', 'doge', 'ada', 'trx']) oi[sym] = latestWithChange(inputs.indicators.get(`oi_${sym}`), day, 7);
+  for (const sym of ['btc', 'eth', 'sol', 'bnb', 'xrp', 'doge', 'ada', 'trx'])
+    oi[sym] = latestWithChange(inputs.indicators.get(`oi_${sym}`), day, 7);
   const latestFunding = f && fi >= 0 ? (f.value[fi] as number) : null;
   return {
     funding_rate_btc: {
@@ -502,9 +552,10 @@ export function derivatives(inputs: MacroInputs, day: number) {
       as_of: f && fi >= 0 ? dayIso(f.day[fi]) : null,
       stale: f && fi >= 0 ? day - (f.day[fi] as number) > 2 : true,
       meta: {
-        method: 'Daily mean of Binance BTCUSDT 8-hourly funding rates (fraction per 8 h); annualized = rate x 3 x 365',
+        method:
+          'Daily mean of Binance BTCUSDT 8-hourly funding rates (fraction per 8 h); annualized = rate x 3 x 365',
         window: 'latest day; 7 and 30 days',
-        data_points: fi + 1 > 30 ? 30 : fi + 1,
+        data_points: Math.min(fi + 1, 30),
         as_of: f && fi >= 0 ? dayIso(f.day[fi]) : null,
         source: 'Binance fapi/v1/fundingRate',
       } satisfies Meta,
@@ -512,7 +563,8 @@ export function derivatives(inputs: MacroInputs, day: number) {
     open_interest_usd: {
       ...oi,
       meta: {
-        method: 'Daily close of open interest in USD, Binance COIN-M perpetuals only (not all-exchange); change over 7 days',
+        method:
+          'Daily close of open interest in USD, Binance COIN-M perpetuals only (not all-exchange); change over 7 days',
         window: 'latest day; 7 days',
         data_points: Object.values(oi).filter((v) => v != null).length,
         as_of: (oi.btc as { as_of: string | null } | null)?.as_of ?? null,
@@ -550,9 +602,11 @@ export function technical(inputs: MacroInputs, day: number) {
       ema_20: last(ema(c, 20)),
       bollinger_20_2: { upper: last(bb.upper), middle: last(bb.middle), lower: last(bb.lower) },
       atr_14_close_only: last(atr(c, c, c, 14)),
-      above_sma_200: c.length >= 200 ? (c[c.length - 1] as number) > ((sma(c, 200).at(-1) as number) ?? 0) : null,
+      above_sma_200:
+        c.length >= 200 ? (c[c.length - 1] as number) > ((sma(c, 200).at(-1) as number) ?? 0) : null,
       meta: {
-        method: 'TA-Lib definitions on daily closes (RSI Wilder 14; MACD 12/26/9; Bollinger 20, 2 population sd); ATR from closes only (daily high/low not read here)',
+        method:
+          'TA-Lib definitions on daily closes (RSI Wilder 14; MACD 12/26/9; Bollinger 20, 2 population sd); ATR from closes only (daily high/low not read here)',
         window: `${c.length} daily closes`,
         data_points: c.length,
         as_of: dayIso(b.day[n - 1]),
@@ -598,7 +652,8 @@ export function marketHealth(inputs: MacroInputs, day: number) {
     else if (price < prev) decliners++;
     else unchanged++;
     const rets: number[] = [];
-    for (let i = Math.max(1, n - 30); i < n; i++) rets.push(Math.log((c[i] as number) / (c[i - 1] as number)));
+    for (let i = Math.max(1, n - 30); i < n; i++)
+      rets.push(Math.log((c[i] as number) / (c[i - 1] as number)));
     const v = variance(rets);
     if (v != null) vols.push(Math.sqrt(v * 365) * 100);
     volume += b.volume[n - 1] as number;
@@ -629,9 +684,11 @@ export function marketHealth(inputs: MacroInputs, day: number) {
       stablecoin_supply_change_30d_pct: stable?.change_pct ?? null,
     },
     health_score: (() => {
-      const parts = [pct(above50, n50), pct(above200, n200), decliners + advancers ? pct(advancers, advancers + decliners) : null].filter(
-        (v): v is number => v != null,
-      );
+      const parts = [
+        pct(above50, n50),
+        pct(above200, n200),
+        decliners + advancers ? pct(advancers, advancers + decliners) : null,
+      ].filter((v): v is number => v != null);
       return parts.length ? round(parts.reduce((a, b) => a + b, 0) / parts.length, 4) : null;
     })(),
     meta: {
@@ -655,7 +712,7 @@ export function cycleAnalysis(inputs: MacroInputs, day: number) {
   if (h && heightS) {
     const cd = halvingCountdown(h.value);
     const recent = sumOver(blocks, h.day, 30);
-    const perDay = recent && recent.n ? recent.sum / recent.n : 144;
+    const perDay = recent?.n ? recent.sum / recent.n : 144;
     const halvingDays: number[] = [];
     for (let k = 1; k <= cd.epoch; k++) {
       const idx = heightS.value.findIndex((v) => v >= k * HALVING_INTERVAL);
@@ -699,7 +756,10 @@ export function cycleAnalysis(inputs: MacroInputs, day: number) {
   if (price)
     for (let i = 0; i < price.day.length; i++) {
       if ((price.day[i] as number) > day || !((price.value[i] as number) > 0)) continue;
-      monthly.set(new Date((price.day[i] as number) * DAY).toISOString().slice(0, 7), price.value[i] as number);
+      monthly.set(
+        new Date((price.day[i] as number) * DAY).toISOString().slice(0, 7),
+        price.value[i] as number,
+      );
     }
   const keys = [...monthly.keys()].sort();
   const byMonth: number[][] = Array.from({ length: 12 }, () => []);
@@ -707,14 +767,22 @@ export function cycleAnalysis(inputs: MacroInputs, day: number) {
   for (let i = 1; i < keys.length; i++) {
     if (keys[i] === currentMonth) continue; // an unfinished month is not a monthly return
     const m = Number((keys[i] as string).slice(5, 7)) - 1;
-    (byMonth[m] as number[]).push(((monthly.get(keys[i] as string) as number) / (monthly.get(keys[i - 1] as string) as number) - 1) * 100);
+    (byMonth[m] as number[]).push(
+      ((monthly.get(keys[i] as string) as number) / (monthly.get(keys[i - 1] as string) as number) - 1) * 100,
+    );
   }
   const seasonality = byMonth.map((rs, m) => {
     const sorted = rs.slice().sort((a, b) => a - b);
     return {
       month: m + 1,
       mean_return_pct: rs.length ? round(rs.reduce((a, b) => a + b, 0) / rs.length, 6) : null,
-      median_return_pct: rs.length ? round(sorted[Math.floor((rs.length - 1) / 2)]! / 2 + sorted[Math.ceil((rs.length - 1) / 2)]! / 2, 6) : null,
+      median_return_pct: rs.length
+        ? round(
+            ((sorted[Math.floor((rs.length - 1) / 2)] ?? 0) + (sorted[Math.ceil((rs.length - 1) / 2)] ?? 0)) /
+              2,
+            6,
+          )
+        : null,
       positive_share: rs.length ? round(rs.filter((r) => r > 0).length / rs.length, 4) : null,
       sample_size: rs.length,
     };
@@ -779,7 +847,11 @@ export function marketCycles(inputs: MacroInputs, day: number, threshold: number
 export { dayIso, iso, round };
 
 /** 003 /api/screener/metrics rows: valuation and risk facts per tracked asset at `day`. */
-export function screenerRows(inputs: MacroInputs, day: number, universe: { id: string; symbol: string; name: string; type: string }[]) {
+export function screenerRows(
+  inputs: MacroInputs,
+  day: number,
+  universe: { id: string; symbol: string; name: string; type: string }[],
+) {
   return universe.map((a) => {
     const b = inputs.bars.get(a.id);
     const c = closeAt(b, day);
@@ -793,9 +865,13 @@ export function screenerRows(inputs: MacroInputs, day: number, universe: { id: s
     if (b && c) {
       const end = b.day.indexOf(c.day);
       const rets: number[] = [];
-      for (let i = Math.max(1, end - 29); i <= end; i++) rets.push(Math.log((b.close[i] as number) / (b.close[i - 1] as number)));
+      for (let i = Math.max(1, end - 29); i <= end; i++)
+        rets.push(Math.log((b.close[i] as number) / (b.close[i - 1] as number)));
       const v = variance(rets);
-      vol = v == null ? null : round(Math.sqrt(v * (a.type === 'crypto' || a.type === 'stablecoin' ? 365 : 252)) * 100, 6);
+      vol =
+        v == null
+          ? null
+          : round(Math.sqrt(v * (a.type === 'crypto' || a.type === 'stablecoin' ? 365 : 252)) * 100, 6);
       const yr = b.close.filter((_, i) => (b.day[i] as number) > c.day - 365 && i <= end);
       high52 = round(Math.max(...yr), 10);
       low52 = round(Math.min(...yr), 10);

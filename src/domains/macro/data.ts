@@ -31,7 +31,13 @@ export interface MacroInputs {
 
 /** Crypto and stablecoin catalog assets: the tracked universe of breadth, sectors and dominance. */
 export const CRYPTO_ASSETS = ASSET_CATALOG.filter((a) => a.type === 'crypto' || a.type === 'stablecoin').map(
-  (a) => ({ id: catalogAssetId(a.symbol), symbol: a.symbol, name: a.name, type: a.type, sector: a.sector ?? null }),
+  (a) => ({
+    id: catalogAssetId(a.symbol),
+    symbol: a.symbol,
+    name: a.name,
+    type: a.type,
+    sector: a.sector ?? null,
+  }),
 );
 
 /** Traditional markets served from candles (the FRED/LBMA index levels come from market_indicators). */
@@ -76,7 +82,14 @@ export const LOOKBACK_DAYS = 1500;
 /** Series read over their whole history (cycles, halving epochs, seasonality, log regression); ETH bars too (its risk model). */
 const FULL_HISTORY = new Set(['btc_price_usd', 'btc_block_height']);
 
-function push(map: Map<string, DatedSeries>, key: string, time: number, value: number, label: string | null, source: string) {
+function push(
+  map: Map<string, DatedSeries>,
+  key: string,
+  time: number,
+  value: number,
+  label: string | null,
+  source: string,
+) {
   let s = map.get(key);
   if (!s) {
     s = emptySeries();
@@ -93,10 +106,15 @@ function push(map: Map<string, DatedSeries>, key: string, time: number, value: n
  * Reads every input at market time `at` in one D1 batch: daily bars of the crypto and macro
  * assets, the intel series and market caps/supplies, all with time <= at (the one market clock).
  */
-export async function loadMacroInputs(env: Env, at: number, lookbackDays = LOOKBACK_DAYS): Promise<MacroInputs> {
+export async function loadMacroInputs(
+  env: Env,
+  at: number,
+  lookbackDays = LOOKBACK_DAYS,
+): Promise<MacroInputs> {
   const from = at - lookbackDays * DAY;
   const assetIds = [...CRYPTO_ASSETS.map((a) => a.id), ...MACRO_BAR_SYMBOLS.map(catalogAssetId)];
-  const marks = (n: number, offset: number) => Array.from({ length: n }, (_, i) => `?${i + offset}`).join(', ');
+  const marks = (n: number, offset: number) =>
+    Array.from({ length: n }, (_, i) => `?${i + offset}`).join(', ');
   const full = INDICATOR_SERIES.filter((s) => FULL_HISTORY.has(s));
   const windowed = INDICATOR_SERIES.filter((s) => !FULL_HISTORY.has(s));
   const [barsRes, indRes, fullRes, metricsRes] = await env.DB.batch([
@@ -119,7 +137,12 @@ export async function loadMacroInputs(env: Env, at: number, lookbackDays = LOOKB
     ).bind(from, at),
   ]);
   const bars = new Map<string, DailyBars>();
-  for (const r of (barsRes?.results ?? []) as { asset_id: string; open_time: number; close: number; volume: number }[]) {
+  for (const r of (barsRes?.results ?? []) as {
+    asset_id: string;
+    open_time: number;
+    close: number;
+    volume: number;
+  }[]) {
     let b = bars.get(r.asset_id);
     if (!b) {
       b = { day: [], close: [], volume: [] };

@@ -1,5 +1,5 @@
 import { marketNow } from '../../core/market-clock';
-import { type SnapshotKind } from '../../db/schema/macro';
+import type { SnapshotKind } from '../../db/schema/macro';
 import { dataVersion } from '../../ingestion/state';
 import { ASSET_CATALOG, catalogAssetId } from '../assets/catalog';
 import { computeSectors, type SectorsSnapshot } from '../sectors/compute';
@@ -11,9 +11,9 @@ import {
   derivatives,
   dominanceAt,
   intermarket,
+  marketCycles,
   marketHealth,
   onchain,
-  marketCycles,
   regimeAnalysis,
   riskModel,
   round,
@@ -91,17 +91,29 @@ export function dailyMetrics(inputs: MacroInputs, day: number): Record<HistoryMe
 
 function dominanceSection(inputs: MacroInputs, day: number) {
   const current = dominanceAt(inputs, day);
-  const history: { date: string; btc: number | null; eth: number | null; usdt: number | null; altcoin: number | null }[] = [];
+  const history: {
+    date: string;
+    btc: number | null;
+    eth: number | null;
+    usdt: number | null;
+    altcoin: number | null;
+  }[] = [];
   for (let d = day - 89; d <= day; d++) {
     const x = dominanceAt(inputs, d);
-    if (x.total_as_of === dayIso(d)) history.push({ date: dayIso(d) as string, btc: x.btc, eth: x.eth, usdt: x.usdt, altcoin: x.altcoin });
+    if (x.total_as_of === dayIso(d))
+      history.push({ date: dayIso(d) as string, btc: x.btc, eth: x.eth, usdt: x.usdt, altcoin: x.altcoin });
   }
   const ago = (n: number) => history.find((h) => h.date === dayIso(day - n)) ?? null;
-  const diff = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null ? null : round(a - b, 6));
+  const diff = (a: number | null | undefined, b: number | null | undefined) =>
+    a == null || b == null ? null : round(a - b, 6);
   const trend = (key: 'btc' | 'eth' | 'usdt' | 'altcoin') => {
     const c7 = diff(current[key], ago(7)?.[key]);
     const c30 = diff(current[key], ago(30)?.[key]);
-    return { change_7d_pp: c7, change_30d_pp: c30, direction: c30 == null ? null : c30 > 0.25 ? 'rising' : c30 < -0.25 ? 'falling' : 'flat' };
+    return {
+      change_7d_pp: c7,
+      change_30d_pp: c30,
+      direction: c30 == null ? null : c30 > 0.25 ? 'rising' : c30 < -0.25 ? 'falling' : 'flat',
+    };
   };
   return {
     current,
@@ -209,7 +221,8 @@ function cyclesView(inputs: MacroInputs, day: number) {
       drawdown_pct: round(c.drawdown * 100, 6) as number,
       decline_days: (days[c.troughIndex] as number) - (days[c.peakIndex] as number),
       recovery_date: c.recoveryIndex == null ? null : (dayIso(days[c.recoveryIndex]) as string),
-      recovery_days: c.recoveryIndex == null ? null : (days[c.recoveryIndex] as number) - (days[c.troughIndex] as number),
+      recovery_days:
+        c.recoveryIndex == null ? null : (days[c.recoveryIndex] as number) - (days[c.troughIndex] as number),
       ongoing: c.recoveryIndex == null,
     })),
     method:
@@ -236,7 +249,13 @@ async function readLatest<T>(env: Env, kind: SnapshotKind, at: number): Promise<
     'SELECT kind, snapshot_time, data_version, computed_at, payload FROM metrics_snapshot WHERE kind = ?1 AND snapshot_time <= ?2 ORDER BY snapshot_time DESC LIMIT 1',
   )
     .bind(kind, at)
-    .first<{ kind: SnapshotKind; snapshot_time: number; data_version: string; computed_at: number; payload: string }>();
+    .first<{
+      kind: SnapshotKind;
+      snapshot_time: number;
+      data_version: string;
+      computed_at: number;
+      payload: string;
+    }>();
   return row ? { ...row, payload: JSON.parse(row.payload) as T } : null;
 }
 

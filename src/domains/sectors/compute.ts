@@ -1,8 +1,8 @@
 import { correlation, variance } from '../../quant';
 import { inverseVolatilityWeights } from '../../quant/cycles';
 import { CRYPTO_SECTORS, type CryptoSectorId, SECTOR_SOURCE_CONSTITUENTS } from '../assets/sectors';
-import { CRYPTO_ASSETS, type MacroInputs } from '../macro/data';
 import { closeAt, dayIso, type Meta, marketCapAt, round, valueAt } from '../macro/compute';
+import { CRYPTO_ASSETS, type MacroInputs } from '../macro/data';
 
 /** Days of sector index history the snapshot keeps. */
 export const SECTOR_HISTORY_DAYS = 365;
@@ -48,7 +48,12 @@ export interface SectorAnalysis {
 }
 
 /** Cap-weighted daily index (base 100 at the window start) and caps of one sector's members. */
-function sectorSeries(inputs: MacroInputs, members: string[], day: number, totalAt: (d: number) => number | null) {
+function sectorSeries(
+  inputs: MacroInputs,
+  members: string[],
+  day: number,
+  totalAt: (d: number) => number | null,
+) {
   const points: { day: number; index: number; cap: number; share: number | null; ret: number | null }[] = [];
   let level = 100;
   let prevCaps: Map<string, number> | null = null;
@@ -97,7 +102,12 @@ function changeOver(points: { day: number; index: number }[], days: number): num
   return base ? round((last.index / base.index - 1) * 100, 6) : null;
 }
 
-function memberView(inputs: MacroInputs, asset: (typeof CRYPTO_ASSETS)[number], day: number, sectorCap: number | null): SectorMember {
+function memberView(
+  inputs: MacroInputs,
+  asset: (typeof CRYPTO_ASSETS)[number],
+  day: number,
+  sectorCap: number | null,
+): SectorMember {
   const b = inputs.bars.get(asset.id);
   const close = closeAt(b, day);
   const cap = marketCapAt(inputs, asset.id, day);
@@ -141,7 +151,12 @@ export function computeSectors(inputs: MacroInputs, day: number) {
   const returnsBySector = new Map<string, Map<number, number>>();
   for (const s of CRYPTO_SECTORS) {
     const members = CRYPTO_ASSETS.filter((a) => a.sector === s.id);
-    const points = sectorSeries(inputs, members.map((m) => m.id), day, totalAt);
+    const points = sectorSeries(
+      inputs,
+      members.map((m) => m.id),
+      day,
+      totalAt,
+    );
     const last = points.at(-1);
     const fresh = last && day - last.day <= 3 ? last : undefined;
     const rets = new Map<number, number>();
@@ -150,7 +165,8 @@ export function computeSectors(inputs: MacroInputs, day: number) {
     const recent = points.filter((p) => p.ret != null && p.day > day - 30).map((p) => p.ret as number);
     const v = variance(recent);
     const before = points.find((p) => p.day >= day - 30);
-    const shareChange = fresh?.share != null && before?.share != null ? round(fresh.share - before.share, 6) : null;
+    const shareChange =
+      fresh?.share != null && before?.share != null ? round(fresh.share - before.share, 6) : null;
     const perf30 = changeOver(points, 30);
     const rs = perf30 != null && marketReturn30 != null ? round(perf30 - marketReturn30, 6) : null;
     const perf7 = changeOver(points, 7);
@@ -163,7 +179,12 @@ export function computeSectors(inputs: MacroInputs, day: number) {
       share_of_total_pct: fresh?.share != null ? round(fresh.share, 6) : null,
       share_change_30d_pp: shareChange,
       index_level: fresh ? round(fresh.index, 10) : null,
-      performance: { '24h': changeOver(points, 1), '7d': perf7, '30d': perf30, '90d': changeOver(points, 90) },
+      performance: {
+        '24h': changeOver(points, 1),
+        '7d': perf7,
+        '30d': perf30,
+        '90d': changeOver(points, 90),
+      },
       relative_strength_30d: rs,
       volatility_30d_pct: v == null ? null : round(Math.sqrt(v * 365) * 100, 6),
       volume_24h: members.reduce<number | null>((acc, m) => {
@@ -173,8 +194,17 @@ export function computeSectors(inputs: MacroInputs, day: number) {
         return (acc ?? 0) + (b.volume[b.day.indexOf(c.day)] as number);
       }, null),
       rotation_score: rotation,
-      flow: shareChange == null ? null : shareChange > 0.05 ? 'inflow' : shareChange < -0.05 ? 'outflow' : 'neutral',
-      members: members.map((m) => memberView(inputs, m, day, fresh?.cap ?? null)).sort((a, b) => (b.market_cap ?? 0) - (a.market_cap ?? 0)),
+      flow:
+        shareChange == null
+          ? null
+          : shareChange > 0.05
+            ? 'inflow'
+            : shareChange < -0.05
+              ? 'outflow'
+              : 'neutral',
+      members: members
+        .map((m) => memberView(inputs, m, day, fresh?.cap ?? null))
+        .sort((a, b) => (b.market_cap ?? 0) - (a.market_cap ?? 0)),
       history: points.map((p) => ({
         date: dayIso(p.day) as string,
         index: round(p.index, 10) as number,
@@ -193,31 +223,56 @@ export function computeSectors(inputs: MacroInputs, day: number) {
   const eth = inputs.bars.get(CRYPTO_ASSETS.find((a) => a.symbol === 'ETH')?.id ?? '');
   const assetRet = (b: typeof btc) => {
     const m = new Map<number, number>();
-    if (b) for (let i = 1; i < b.day.length; i++) if ((b.day[i] as number) - (b.day[i - 1] as number) === 1) m.set(b.day[i] as number, (b.close[i] as number) / (b.close[i - 1] as number) - 1);
+    if (b)
+      for (let i = 1; i < b.day.length; i++)
+        if ((b.day[i] as number) - (b.day[i - 1] as number) === 1)
+          m.set(b.day[i] as number, (b.close[i] as number) / (b.close[i - 1] as number) - 1);
     return m;
   };
   const refs = { BTC: assetRet(btc), ETH: assetRet(eth) };
   const corr = (a: Map<number, number>, b: Map<number, number>, days: number) => {
     const xs: number[] = [];
     const ys: number[] = [];
-    for (const [d, v] of a) if (d > day - days && d <= day && b.has(d)) {
-      xs.push(v);
-      ys.push(b.get(d) as number);
-    }
+    for (const [d, v] of a)
+      if (d > day - days && d <= day && b.has(d)) {
+        xs.push(v);
+        ys.push(b.get(d) as number);
+      }
     return { value: xs.length >= 3 ? round(correlation(xs, ys), 6) : null, data_points: xs.length };
   };
   const tracked = analyses.filter((a) => a.index_level != null).map((a) => a.id);
   const correlations: Record<string, unknown> = {};
-  for (const [period, days] of [['7d', 7], ['30d', 30], ['90d', 90]] as const) {
-    const matrix = tracked.map((a) => tracked.map((b) => corr(returnsBySector.get(a) as Map<number, number>, returnsBySector.get(b) as Map<number, number>, days).value));
+  for (const [period, days] of [
+    ['7d', 7],
+    ['30d', 30],
+    ['90d', 90],
+  ] as const) {
+    const matrix = tracked.map((a) =>
+      tracked.map(
+        (b) =>
+          corr(
+            returnsBySector.get(a) as Map<number, number>,
+            returnsBySector.get(b) as Map<number, number>,
+            days,
+          ).value,
+      ),
+    );
     const vsMajors = Object.fromEntries(
-      tracked.map((id) => [id, { btc: corr(returnsBySector.get(id) as Map<number, number>, refs.BTC, days), eth: corr(returnsBySector.get(id) as Map<number, number>, refs.ETH, days) }]),
+      tracked.map((id) => [
+        id,
+        {
+          btc: corr(returnsBySector.get(id) as Map<number, number>, refs.BTC, days),
+          eth: corr(returnsBySector.get(id) as Map<number, number>, refs.ETH, days),
+        },
+      ]),
     );
     correlations[period] = { sectors: tracked, matrix, vs_majors: vsMajors };
   }
   // Allocation: inverse volatility of sector index returns over 90 days.
   const vols = tracked.map((id) => {
-    const r = [...(returnsBySector.get(id) as Map<number, number>).entries()].filter(([d]) => d > day - 90 && d <= day).map(([, v]) => v);
+    const r = [...(returnsBySector.get(id) as Map<number, number>).entries()]
+      .filter(([d]) => d > day - 90 && d <= day)
+      .map(([, v]) => v);
     const v = variance(r);
     return v == null ? null : Math.sqrt(v * 365);
   });
@@ -257,8 +312,29 @@ export function computeSectors(inputs: MacroInputs, day: number) {
     as_of: dayIso(day),
     source: 'price_data 1d; asset_metrics circulating_supply and market_cap; CoinGecko total market cap',
   };
+  const tvlS = inputs.indicators.get('defi_tvl');
+  const tvlNow = valueAt(tvlS, day);
+  const tvlAgo = (n: number) => (tvlNow ? valueAt(tvlS, tvlNow.day - n) : null);
+  const tvlChange = (n: number) => {
+    const a = tvlAgo(n);
+    return tvlNow && a && a.value > 0 ? round((tvlNow.value / a.value - 1) * 100, 6) : null;
+  };
+  const tvlHistory: { date: string; value: number }[] = [];
+  if (tvlS)
+    for (let i = 0; i < tvlS.day.length; i++)
+      if ((tvlS.day[i] as number) > day - 90 && (tvlS.day[i] as number) <= day)
+        tvlHistory.push({ date: dayIso(tvlS.day[i]) as string, value: tvlS.value[i] as number });
+  const tvl = {
+    total_defi_tvl_usd: tvlNow ? round(tvlNow.value, 10) : null,
+    change_7d_pct: tvlChange(7),
+    change_30d_pct: tvlChange(30),
+    tvl_to_total_market_cap_pct: tvlNow && totalNow ? round((tvlNow.value / totalNow.value) * 100, 6) : null,
+    as_of: tvlNow ? dayIso(tvlNow.day) : null,
+    history: tvlHistory,
+  };
   return {
     as_of: dayIso(day) as string,
+    tvl,
     market_return_30d_pct: marketReturn30 == null ? null : round(marketReturn30, 6),
     sectors: analyses,
     correlations,
