@@ -1,5 +1,6 @@
 import { createRouter } from '../../core/openapi';
 import { macroAdminRoutes } from './routes/admin';
+import { dashboardRoutes } from './routes/dashboard';
 import { macroHistoryRoutes } from './routes/history';
 import { macroReadRoutes } from './routes/read';
 import { tracker003Routes } from './routes/tracker-003';
@@ -9,4 +10,5 @@ export const macroDomain = createRouter()
   .route('/', macroReadRoutes)
   .route('/', macroHistoryRoutes)
   .route('/', macroAdminRoutes)
-  .route('/', tracker003Routes);
+  .route('/', tracker003Routes)
+  .route('/', dashboardRoutes);
