@@ -367,3 +367,36 @@ export async function dailyHistory(env: Env, fromDay: number, toDay: number, lim
     total: ((count?.results ?? [])[0] as { n: number } | undefined)?.n ?? 0,
   };
 }
+
+/** The /ws/macro message of a snapshot: headline, dominance, regime and sentiment. */
+export function macroMessage(snapshotTime: string, m: MacroSnapshot) {
+  return {
+    type: 'macro_update',
+    snapshot_time: snapshotTime,
+    as_of: m.as_of,
+    headline: m.headline,
+    dominance: m.dominance.current,
+    regime: m.regime
+      ? { current_regime: m.regime.current_regime, confidence: m.regime.confidence, probabilities: m.regime.probabilities }
+      : null,
+    fear_greed: m.sentiment.fear_greed ? { value: m.sentiment.fear_greed.value, classification: m.sentiment.fear_greed.classification } : null,
+  };
+}
+
+/** The /ws/sectors message of a snapshot: each sector's performance and rotation, and the narratives. */
+export function sectorsMessage(snapshotTime: string, s: SectorsSnapshot) {
+  return {
+    type: 'sector_rotation',
+    snapshot_time: snapshotTime,
+    as_of: s.as_of,
+    sectors: s.sectors.map((x) => ({
+      id: x.id,
+      performance: x.performance,
+      share_of_total_pct: x.share_of_total_pct,
+      relative_strength_30d: x.relative_strength_30d,
+      rotation_score: x.rotation_score,
+      flow: x.flow,
+    })),
+    narratives: s.narratives.slice(0, 3).map((n) => ({ rank: n.rank, sector: n.sector, momentum_score: n.momentum_score })),
+  };
+}

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { marketNow } from '../../core/market-clock';
 import { DAY } from '../../domains/macro/data';
-import { backfillDaily, refreshSnapshots } from '../../domains/macro/service';
+import { backfillDaily, macroMessage, refreshSnapshots, sectorsMessage } from '../../domains/macro/service';
+import { publishSafely, publishTopic } from '../../live/publisher';
 import { defineJob } from './types';
 
 /** Days of `daily` rows the snapshot job keeps filled behind the market clock. */
@@ -17,6 +18,11 @@ export const macroSnapshot = defineJob({
   async run(ctx, payload) {
     await ctx.progress(5, 'computing the macro and sector snapshots');
     const res = await refreshSnapshots(ctx.env);
+    // Live: /ws/macro and /ws/sectors get the new snapshot's headline and rotation.
+    await publishSafely('macro.snapshot', [
+      publishTopic(ctx.env, 'macro', macroMessage(res.snapshot_time, res.macro)),
+      publishTopic(ctx.env, 'sectors', sectorsMessage(res.snapshot_time, res.sectors)),
+    ]);
     await ctx.progress(50, 'filling daily snapshots');
     const day = Math.floor((await marketNow(ctx.env)) / DAY);
     const daily = payload.daily_days
