@@ -13,6 +13,7 @@ import {
   expectEnvelope,
   expectShape,
   expectValidationError,
+  IsoTime,
   seedOperations,
 } from './helpers';
 

@@ -23,7 +23,10 @@ describe('/ws/macro and /ws/sectors', () => {
     );
     expect(result).toMatchObject({ daily: { days: 3 } });
     const m = await macro.next(ofType('macro_update'), 20_000);
-    expect(m).toMatchObject({ as_of: expect.any(String), headline: expect.objectContaining({ btc_price: 42265.1875 }) });
+    expect(m).toMatchObject({
+      as_of: expect.any(String),
+      headline: expect.objectContaining({ btc_price: 42265.1875 }),
+    });
     expect((m.regime as { current_regime: string }).current_regime).toEqual(expect.any(String));
     const s = await sectors.next(ofType('sector_rotation'), 20_000);
     expect((s.sectors as unknown[]).length).toBe(11);

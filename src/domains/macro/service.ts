@@ -377,9 +377,15 @@ export function macroMessage(snapshotTime: string, m: MacroSnapshot) {
     headline: m.headline,
     dominance: m.dominance.current,
     regime: m.regime
-      ? { current_regime: m.regime.current_regime, confidence: m.regime.confidence, probabilities: m.regime.probabilities }
+      ? {
+          current_regime: m.regime.current_regime,
+          confidence: m.regime.confidence,
+          probabilities: m.regime.probabilities,
+        }
       : null,
-    fear_greed: m.sentiment.fear_greed ? { value: m.sentiment.fear_greed.value, classification: m.sentiment.fear_greed.classification } : null,
+    fear_greed: m.sentiment.fear_greed
+      ? { value: m.sentiment.fear_greed.value, classification: m.sentiment.fear_greed.classification }
+      : null,
   };
 }
 
@@ -397,6 +403,8 @@ export function sectorsMessage(snapshotTime: string, s: SectorsSnapshot) {
       rotation_score: x.rotation_score,
       flow: x.flow,
     })),
-    narratives: s.narratives.slice(0, 3).map((n) => ({ rank: n.rank, sector: n.sector, momentum_score: n.momentum_score })),
+    narratives: s.narratives
+      .slice(0, 3)
+      .map((n) => ({ rank: n.rank, sector: n.sector, momentum_score: n.momentum_score })),
   };
 }

@@ -3,6 +3,7 @@ import type { RequestFacts } from '../../core/client';
 import { ApiError } from '../../core/errors';
 import { db } from '../../db/client';
 import { sectors } from '../../db/schema';
+import { bumpDataVersion } from '../../ingestion/state';
 import { CRYPTO_SECTORS, type CryptoSectorId } from '../assets/sectors';
 import { audit } from '../audit/service';
 
@@ -95,5 +96,7 @@ export async function updateSector(
       requestId,
     }),
   ]);
+  // Cached sector responses key on the data version: an edit must not hide behind them.
+  await bumpDataVersion(env);
   return getSectorRow(env, id, true);
 }
