@@ -23,9 +23,9 @@ export const CRYPTO_SECTORS = [
 ] as const;
 
 /**
- * Constituents the shipped classification names for each sector (custom_categories.csv primary
- * rows), including coins the catalog has no price history for: the sector lists them, and its
- * index uses only the tracked ones.
+ * Each sector's constituents: the catalog coins assigned below (SECTOR_OF), plus coins the
+ * shipped custom_categories.csv files under the same category that the catalog has no price
+ * history for. The sector lists them all; its index uses only the tracked ones.
  */
 export const SECTOR_SOURCE_CONSTITUENTS: Record<CryptoSectorId, string[]> = {
   payments: ['BTC', 'LTC', 'BCH', 'XRP', 'XLM'],
