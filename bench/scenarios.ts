@@ -29,4 +29,8 @@ export const SCENARIOS: Scenario[] = [
     body: { tokens: fifty },
   },
   { name: 'GET unknown path (404 error path)', path: '/api/v1/nothing-here', expectStatus: 404 },
+  // Guest reads of the macro and sector layers: stored metrics_snapshot through the edge cache
+  // (issue 18's bar: within 2x /health).
+  { name: 'GET /api/v1/macro/dominance, guest (snapshot, edge cache)', path: '/api/v1/macro/dominance' },
+  { name: 'GET /api/v1/sectors, guest (snapshot, edge cache)', path: '/api/v1/sectors' },
 ];

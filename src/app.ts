@@ -20,12 +20,14 @@ import { feedbackDomain } from './domains/feedback';
 import { health } from './domains/health';
 import { noteRequest } from './domains/health/service';
 import { jobsDomain } from './domains/jobs';
+import { macroDomain } from './domains/macro';
 import { modelsDomain } from './domains/models';
 import { notificationsDomain } from './domains/notifications';
 import { opsDomain } from './domains/ops';
 import { portfoliosDomain } from './domains/portfolios';
 import { pricesDomain } from './domains/prices';
 import { riskLimitsDomain } from './domains/risk-limits';
+import { sectorsDomain } from './domains/sectors';
 import { securityDomain } from './domains/security';
 import { signalsDomain, signalsEarlyDomain } from './domains/signals';
 import { usersDomain } from './domains/users';
@@ -97,6 +99,8 @@ export function createApp() {
   app.route('/', riskLimitsDomain);
   app.route('/', modelsDomain);
   app.route('/', signalsDomain);
+  app.route('/', macroDomain);
+  app.route('/', sectorsDomain);
   app.route('/', liveRoutes);
   app.route('/', opsDomain);
 

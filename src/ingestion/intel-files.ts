@@ -167,6 +167,13 @@ export const INTEL_FILES: IntelFile[] = [
   terminal('gold.csv', 'gold_lbma', 'lbma-gold-pm'),
   terminal('defi_tvl.csv', 'defi_tvl', 'defillama'),
   terminal('stablecoin_supply.csv', 'stablecoin_supply', 'defillama'),
+  { path: 'sentiment-feargreed/fear_greed_index.csv', parse: parseFearGreed },
+  { path: 'onchain-coinmetrics-btc-aps1052/coinmetrics_btc.csv', parse: parseCoinMetricsBtc },
+  { path: 'derivatives-funding-daily-aps1052/binance_btcusdt_funding_daily.csv', parse: parseFundingDaily },
+  {
+    path: 'derivatives-oi-coinalyze-smoothbrainquant/historical_open_interest_top10_since2020_20251026_040214.csv',
+    parse: parseOpenInterest,
+  },
 ];
 
 /**
@@ -178,4 +185,113 @@ export function splitAtClock(rows: IntelRow[], cutoff: number): { served: IntelR
   const later: IntelRow[] = [];
   for (const r of rows) (r.time <= cutoff ? served : later).push(r);
   return { served, later };
+}
+
+/** alternative.me Fear & Greed (`Date,fng_value,fng_class`): the value, with the published label kept as is. */
+export function parseFearGreed(text: string): IntelRow[] {
+  const out: IntelRow[] = [];
+  for (const line of lines(text)) {
+    const [date = '', value, label] = line.split(',');
+    const time = Date.parse(`${date}T00:00:00Z`);
+    const v = num(value);
+    if (!Number.isFinite(time) || !Number.isFinite(v)) continue;
+    out.push({
+      target: 'market_indicators',
+      series: 'fear_greed',
+      assetId: '',
+      time,
+      value: v,
+      label: label?.trim() || null,
+      source: 'alternative.me',
+    });
+  }
+  return out;
+}
+
+/** Coin Metrics community BTC columns served as on-chain series (intel/SOURCES.md gives units). */
+export const COINMETRICS_BTC_SERIES: Record<string, string> = {
+  AdrActCnt: 'btc_active_addresses',
+  TxCnt: 'btc_tx_count',
+  HashRate: 'btc_hash_rate',
+  CapMVRVCur: 'btc_mvrv',
+  FlowInExNtv: 'btc_exchange_inflow',
+  FlowOutExNtv: 'btc_exchange_outflow',
+  SplyExNtv: 'btc_exchange_supply',
+  IssTotNtv: 'btc_issuance',
+  FeeTotNtv: 'btc_fees',
+  BlkCnt: 'btc_blocks',
+  SplyCur: 'btc_supply',
+  PriceUSD: 'btc_price_usd',
+};
+
+/**
+ * Coin Metrics' btc.csv to one series per column of COINMETRICS_BTC_SERIES, plus
+ * `btc_block_height`: the running sum of BlkCnt (the height at the day's end, within a few
+ * blocks of the chain's: Coin Metrics counts blocks by their timestamps). Empty cells stay missing.
+ */
+export function parseCoinMetricsBtc(text: string): IntelRow[] {
+  const all = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = (all[0] ?? '').split(',');
+  const idx = Object.entries(COINMETRICS_BTC_SERIES).map(
+    ([col, series]) => [header.indexOf(col), series] as const,
+  );
+  const blk = header.indexOf('BlkCnt');
+  const out: IntelRow[] = [];
+  let height = 0;
+  for (const line of all.slice(1)) {
+    const cols = line.split(',');
+    const time = Date.parse(`${cols[0] ?? ''}T00:00:00Z`);
+    if (!Number.isFinite(time)) continue;
+    const row = (series: string, value: number): IntelRow => ({
+      target: 'market_indicators',
+      series,
+      assetId: '',
+      time,
+      value,
+      label: null,
+      source: 'coinmetrics-community',
+    });
+    for (const [i, series] of idx) {
+      const v = i >= 0 ? num(cols[i]) : Number.NaN;
+      if (Number.isFinite(v)) out.push(row(series, v));
+    }
+    const b = num(cols[blk]);
+    if (Number.isFinite(b)) {
+      height += b;
+      out.push(row('btc_block_height', height));
+    }
+  }
+  return out;
+}
+
+/** Binance BTCUSDT funding, daily mean of the 8-hourly rates (`date,funding_rate`, fraction per 8 h). */
+export function parseFundingDaily(text: string): IntelRow[] {
+  return parseDatedValues(text, 'btc_funding_rate', 'binance-fapi-fundingRate').filter(
+    // The file's last day is partial (SOURCES.md); a partial mean would change later.
+    (_r, i, rows) => i < rows.length - 1,
+  );
+}
+
+/** Coinalyze daily open interest (USD, Binance COIN-M perps) to `oi_<symbol>` series from the close. */
+export function parseOpenInterest(text: string): IntelRow[] {
+  const out: IntelRow[] = [];
+  for (const line of lines(text)) {
+    const c = line.split(',');
+    const symbol = (c[2] ?? '').toUpperCase();
+    // SOURCES.md: the "USDT" and "USDC" rows are mislabelled other contracts; drop them.
+    if (!symbol || symbol === 'USDT' || symbol === 'USDC') continue;
+    const time = Date.parse(`${c[4] ?? ''}T00:00:00Z`);
+    const v = num(c[9]);
+    if (!Number.isFinite(time) || !(v > 0)) continue;
+    out.push({
+      target: 'market_indicators',
+      series: `oi_${symbol.toLowerCase()}`,
+      assetId: '',
+      time,
+      value: v,
+      label: null,
+      source: 'coinalyze-binance-coinm',
+    });
+  }
+  return out;
 }

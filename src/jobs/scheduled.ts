@@ -1,9 +1,9 @@
 import { config } from '../core/config';
 import { describeError, log } from '../core/logger';
 import { ensureDefaultModels } from '../domains/models/defaults';
-import { scheduledSignals } from '../domains/signals/generate';
 import { evaluateRules } from '../domains/ops/services/alerting';
 import { snapshotHealth } from '../domains/ops/services/system-health';
+import { scheduledSignals } from '../domains/signals/generate';
 import { ingestLive, ingestLiveDaily, ingestLiveHourly } from '../ingestion/live';
 import { replayTick } from '../ingestion/replay';
 import { D1SourceHealth } from '../ingestion/source-health';
@@ -61,6 +61,7 @@ export const CRON_TASKS: Record<string, Task[]> = {
         ...(await scheduledSignals(env)),
       }),
     },
+    { name: 'macro.snapshot', run: (env) => enqueueJob(env, { type: 'macro.snapshot' }) },
   ],
   '17 3 * * *': [
     {

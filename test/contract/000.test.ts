@@ -2,8 +2,10 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import seed000 from '../../../shared/seeds/000_2944553c5568feb1.txt?raw';
+import { refreshSnapshots } from '../../src/domains/macro/service';
 import { createNotification } from '../../src/domains/notifications/service';
 import { scheduledSignals } from '../../src/domains/signals/generate';
+import { seedMacroIntel } from '../helpers/macro';
 import { seedMarket, setMarketClock } from '../helpers/market';
 import { insertTestSignal, runQueuedJobs } from '../helpers/models';
 import { freshIp, signIn, signUp, signUpAdmin, type TestUser } from '../helpers/users';
@@ -13,6 +15,7 @@ import {
   expectEnvelope,
   expectShape,
   expectValidationError,
+  IsoTime,
   seedOperations,
 } from './helpers';
 
@@ -1037,6 +1040,158 @@ describe('000 system analytics and monitoring (ops plane)', () => {
     expectEnvelope(usage, 200, z.looseObject({ endpoints: z.array(Any), total_requests: z.number() }));
     const denied = await api.call('GET', '/api/v1/admin/system/health', { as: user.as });
     expectDocumentedError(denied, 403, 'ADMIN_ACCESS_REQUIRED');
+  });
+});
+
+describe('000 Layer 1 macro and Layer 2 sectors (intel)', () => {
+  beforeAll(async () => {
+    await seedMacroIntel();
+    await refreshSnapshots(env);
+  }, 300_000);
+
+  it('macro reads answer in the envelope for guests, with method and as-of', async () => {
+    const snapshot = await api.call('GET', '/api/v1/macro/current-snapshot');
+    const snap = expectEnvelope(
+      snapshot,
+      200,
+      z.looseObject({
+        snapshot_time: IsoTime,
+        as_of: IsoTime,
+        headline: z.looseObject({
+          btc_price: z.number(),
+          btc_dominance: z.number(),
+          fear_greed_index: z.number(),
+        }),
+      }),
+      { userContext: 'guest' },
+    );
+    expect(snap.headline.btc_dominance).toBeGreaterThan(40);
+    for (const path of [
+      '/api/v1/macro/market-regime',
+      '/api/v1/macro/sentiment',
+      '/api/v1/macro/dominance',
+      '/api/v1/macro/intermarket',
+      '/api/v1/macro/onchain',
+      '/api/v1/macro/derivatives',
+      '/api/v1/macro/liquidations',
+      '/api/v1/macro/market-health',
+      '/api/v1/macro/cycle-analysis',
+    ]) {
+      expectEnvelope(
+        await api.call('GET', path),
+        200,
+        z.looseObject({ snapshot_time: IsoTime, as_of: IsoTime }),
+      );
+    }
+    expectEnvelope(
+      await api.call('GET', '/api/v1/macro/correlations', { query: { period: '7d' } }),
+      200,
+      z.looseObject({ period: z.literal('7d') }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/macro/technical', {
+        query: { indicators: 'rsi_14,macd', timeframe: '1d' },
+      }),
+      200,
+      z.looseObject({ indicators: z.array(z.string()) }),
+    );
+    const history = await api.call('GET', '/api/v1/macro/history', {
+      query: {
+        timeframe: '1d',
+        start_date: '2023-12-01',
+        end_date: '2023-12-31',
+        metrics: 'btc_price,btc_dominance',
+      },
+    });
+    expectEnvelope(history, 200, z.looseObject({ snapshots: z.array(z.unknown()) }), { paginated: true });
+    expectValidationError(await api.call('GET', '/api/v1/macro/correlations', { query: { period: '1y' } }), {
+      status: 400,
+      field: 'period',
+    });
+  }, 60_000);
+
+  it('admin refresh-snapshot queues a job; users get 403', async () => {
+    const r = await api.call('POST', '/api/v1/admin/macro/refresh-snapshot', { as: admin.as });
+    expectEnvelope(r, 202, z.looseObject({ status: z.string() }));
+    expectDocumentedError(
+      await api.call('POST', '/api/v1/admin/macro/refresh-snapshot', { as: user.as }),
+      403,
+      'ADMIN_ACCESS_REQUIRED',
+    );
+  });
+
+  it('sector reads: list, per-sector analysis, performance, rotation, assets, correlations, narratives, fundamentals, TVL, history, cross-sector', async () => {
+    const list = expectEnvelope(
+      await api.call('GET', '/api/v1/sectors'),
+      200,
+      z.looseObject({ sectors: z.array(z.looseObject({ id: z.string() })) }),
+    );
+    expect(list.sectors).toHaveLength(11);
+    const params = { sector_id: 'smart-contract-platforms' };
+    for (const path of [
+      '/api/v1/sectors/{sector_id}/analysis',
+      '/api/v1/sectors/{sector_id}/assets',
+      '/api/v1/sectors/{sector_id}/fundamentals',
+      '/api/v1/sectors/{sector_id}/history',
+    ])
+      expectEnvelope(await api.call('GET', path, { params }), 200, z.looseObject({ as_of: IsoTime }));
+    expectEnvelope(
+      await api.call('GET', '/api/v1/sectors/performance', {
+        query: { timeframe: '7d', sort_by: 'performance' },
+      }),
+      200,
+      z.looseObject({ sectors: z.array(z.unknown()) }),
+    );
+    for (const path of [
+      '/api/v1/sectors/rotation',
+      '/api/v1/sectors/narratives',
+      '/api/v1/sectors/tvl-analysis',
+      '/api/v1/sectors/cross-sector-analysis',
+    ])
+      expectEnvelope(await api.call('GET', path), 200, z.looseObject({ as_of: IsoTime }));
+    expectEnvelope(
+      await api.call('GET', '/api/v1/sectors/correlations', { query: { period: '30d' } }),
+      200,
+      z.looseObject({ period: z.literal('30d') }),
+    );
+    expectDocumentedError(
+      await api.call('GET', '/api/v1/sectors/{sector_id}/analysis', { params: { sector_id: 'nope' } }),
+      404,
+      'NOT_FOUND',
+    );
+  }, 60_000);
+
+  it('sector admin: analytics, refresh-analysis (job), PUT (audited); users get 403', async () => {
+    expectEnvelope(
+      await api.call('GET', '/api/v1/admin/sectors/analytics', { as: admin.as }),
+      200,
+      z.looseObject({ sectors: z.array(z.unknown()) }),
+    );
+    expectEnvelope(
+      await api.call('POST', '/api/v1/admin/sectors/{sector_id}/refresh-analysis', {
+        as: admin.as,
+        params: { sector_id: 'oracles' },
+      }),
+      202,
+      z.looseObject({ status: z.string() }),
+    );
+    const put = await api.call('PUT', '/api/v1/admin/sectors/{sector_id}', {
+      as: admin.as,
+      params: { sector_id: 'oracles' },
+      body: { description: 'Oracle networks (edited)', is_active: true },
+    });
+    expect(expectEnvelope(put, 200, z.looseObject({ description: z.string() })).description).toBe(
+      'Oracle networks (edited)',
+    );
+    expectDocumentedError(
+      await api.call('PUT', '/api/v1/admin/sectors/{sector_id}', {
+        as: user.as,
+        params: { sector_id: 'oracles' },
+        body: { name: 'x' },
+      }),
+      403,
+      'ADMIN_ACCESS_REQUIRED',
+    );
   });
 });
 

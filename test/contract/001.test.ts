@@ -2,8 +2,10 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import seed001 from '../../../shared/seeds/001_9c9c761b24f2b44f.txt?raw';
+import { refreshSnapshots } from '../../src/domains/macro/service';
 import { createNotification } from '../../src/domains/notifications/service';
 import { scheduledSignals } from '../../src/domains/signals/generate';
+import { seedMacroIntel } from '../helpers/macro';
 import { seedMarket, setMarketClock } from '../helpers/market';
 import { insertTestSignal, runQueuedJobs, trainedModel } from '../helpers/models';
 import { freshIp, signUp, signUpAdmin, type TestUser } from '../helpers/users';
@@ -606,6 +608,115 @@ describe('001 admin system monitoring and analytics (ops plane)', () => {
     );
     const denied = await api.call('GET', '/api/v1/admin/system', { as: user.as });
     expect(denied.res.status).toBe(403);
+  });
+});
+
+describe('001 macro, sectors and dashboard (intel)', () => {
+  beforeAll(async () => {
+    await seedMacroIntel();
+    await refreshSnapshots(env);
+  }, 300_000);
+
+  it('macro regime, sentiment, dominance, indicators, history for guests', async () => {
+    const regime = expectEnvelope(
+      await api.call('GET', '/api/v1/macro/regime'),
+      200,
+      z.looseObject({ regime: z.looseObject({ current_regime: z.string(), confidence: z.number() }) }),
+      { userContext: 'guest' },
+    );
+    expect(regime.regime.confidence).toBeGreaterThan(0);
+    expectEnvelope(
+      await api.call('GET', '/api/v1/macro/sentiment'),
+      200,
+      z.looseObject({ sentiment: z.looseObject({ fear_greed: z.unknown() }) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/macro/dominance'),
+      200,
+      z.looseObject({ dominance: z.looseObject({ current: z.looseObject({ btc: z.number() }) }) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/macro/indicators'),
+      200,
+      z.looseObject({ volatility: z.record(z.string(), z.unknown()) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/macro/history'),
+      200,
+      z.looseObject({ snapshots: z.array(z.unknown()) }),
+      { paginated: true },
+    );
+  }, 60_000);
+
+  it('sectors: the 11 sectors, a sector’s performance and assets, rotation, allocation, the mapping', async () => {
+    const list = expectEnvelope(
+      await api.call('GET', '/api/v1/sectors'),
+      200,
+      z.looseObject({ sectors: z.array(z.looseObject({ id: z.string() })) }),
+    );
+    expect(list.sectors).toHaveLength(11);
+    const params = { sector_id: 'payments' };
+    expectEnvelope(
+      await api.call('GET', '/api/v1/sectors/{sector_id}/performance', { params }),
+      200,
+      z.looseObject({ performance: z.record(z.string(), z.unknown()) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/sectors/{sector_id}/assets', { params }),
+      200,
+      z.looseObject({ assets: z.array(z.unknown()) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/sectors/rotation'),
+      200,
+      z.looseObject({ sectors: z.array(z.unknown()) }),
+    );
+    const alloc = expectEnvelope(
+      await api.call('GET', '/api/v1/sectors/allocation'),
+      200,
+      z.looseObject({ method: z.string(), weights: z.array(z.looseObject({ weight_pct: z.number() })) }),
+    );
+    expect(alloc.weights.reduce((a, w) => a + w.weight_pct, 0)).toBeCloseTo(100, 4);
+    expectEnvelope(
+      await api.call('GET', '/api/v1/sectors/performance'),
+      200,
+      z.looseObject({ sectors: z.array(z.unknown()) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/sectors/assets'),
+      200,
+      z.looseObject({ sectors: z.array(z.unknown()) }),
+    );
+  });
+
+  it('dashboard overview and performance depend on who asks', async () => {
+    const guest = expectEnvelope(
+      await api.call('GET', '/api/v1/dashboard/overview'),
+      200,
+      z.looseObject({ context: z.literal('guest') }),
+      { userContext: 'guest' },
+    );
+    expect(guest.context).toBe('guest');
+    expectEnvelope(
+      await api.call('GET', '/api/v1/dashboard/overview', { as: user.as }),
+      200,
+      z.looseObject({ context: z.literal('logged'), portfolios: z.array(z.unknown()) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/dashboard/overview', { as: admin.as }),
+      200,
+      z.looseObject({ context: z.literal('admin'), system: z.looseObject({ users: z.number() }) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/dashboard/performance'),
+      200,
+      z.looseObject({ watchlist: z.looseObject({ assets: z.array(z.unknown()) }) }),
+    );
+    expectEnvelope(
+      await api.call('GET', '/api/v1/dashboard/performance', { as: user.as }),
+      200,
+      z.looseObject({ portfolios: z.array(z.unknown()) }),
+    );
   });
 });
 

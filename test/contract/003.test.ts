@@ -1,6 +1,9 @@
+import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { refreshSnapshots } from '../../src/domains/macro/service';
 import { callJson } from '../helpers/api';
 import { expectError } from '../helpers/errors';
+import { seedMacroIntel } from '../helpers/macro';
 import { seedMarket } from '../helpers/market';
 import { freshIp, signUp, signUpAdmin, type TestUser } from '../helpers/users';
 import { expectPlain, expectStatus, expectV2, isoDay, type Json } from './plain-helpers';
@@ -159,7 +162,7 @@ describe('003 portfolio tracker', () => {
 describe('003 market data', () => {
   beforeAll(async () => {
     await seedMarket(['BTC', 'ETH', 'SPY', 'GOLD', 'DXY']);
-  });
+  }, 120_000); // five assets' real history is slow to load on a shared machine
 
   it('POST /api/prices/batch answers results keyed "TYPE:SYMBOL" with price and date', async () => {
     const body = await expectStatus('/api/prices/batch', 200, {
@@ -215,5 +218,45 @@ describe('003 admin', () => {
     expect(put.user).toMatchObject({ id: target.id, role: 'admin' });
     const denied = await callJson<Json>('/api/admin/users', { as: (await signUp()).as });
     expectError(denied.res, denied.body, 403, 'ADMIN_ACCESS_REQUIRED');
+  });
+});
+
+describe('003 risk metrics, market cycles, screener and flows (intel)', () => {
+  beforeAll(async () => {
+    await seedMarket(['BTC', 'ETH', 'SPY', 'GOLD', 'DXY']);
+    await seedMacroIntel();
+    await refreshSnapshots(env);
+  }, 300_000);
+
+  it('GET /api/risk-metrics answers { metrics, bands } for ETH by default', async () => {
+    const body = await expectStatus('/api/risk-metrics', 200);
+    expect(body.symbol).toBe('ETH');
+    expect(body.metrics).toMatchObject({ risk: num, fair_value: num, price: num });
+    expect(body.bands.length).toBe(9);
+  });
+
+  it('GET /api/market-cycles answers { cycles } with dates, drawdowns and durations', async () => {
+    const body = await expectStatus('/api/market-cycles', 200);
+    expect(body.cycles.length).toBeGreaterThanOrEqual(3);
+    expect(body.cycles[0]).toMatchObject({
+      peak_date: expect.any(String),
+      trough_date: expect.any(String),
+      drawdown_pct: num,
+    });
+  });
+
+  it('GET /api/screener/metrics answers { data: [...] }', async () => {
+    const body = await expectStatus('/api/screener/metrics', 200);
+    expect(body.data.length).toBeGreaterThan(5);
+    expect(body.data[0]).toMatchObject({ symbol: expect.any(String), pe_ratio: null });
+  });
+
+  it('GET /api/market-flows/lipi answers an array (empty: the series is absent, X-Data-Absent says why)', async () => {
+    const r = await callJson<Json>('/api/market-flows/lipi?startDate=2023-12-01&endDate=2023-12-31');
+    expect(r.res.status).toBe(200);
+    expect(r.body).toEqual([]);
+    expect(r.res.headers.get('X-Data-Absent')).toBeTruthy();
+    const bad = await callJson<Json>('/api/market-flows/lipi?startDate=2023-12-31&endDate=2023-12-01');
+    expectError(bad.res, bad.body, 400, 'VALIDATION_ERROR');
   });
 });

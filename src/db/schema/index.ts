@@ -1,5 +1,6 @@
 export * from './bots';
 export * from './intel';
+export * from './macro';
 export * from './market';
 export * from './models';
 export * from './notifications';

@@ -9,14 +9,37 @@
  * layer 1) the sector follows what the coin is used for, and the note says so.
  */
 export const CRYPTO_SECTORS = [
-  { id: 'payments', name: 'Payments & Store of Value' },
-  { id: 'smart-contract-platforms', name: 'Smart Contract Platforms' },
-  { id: 'exchange-tokens', name: 'Exchange Tokens' },
-  { id: 'layer-2', name: 'Layer 2 Scaling' },
-  { id: 'oracles', name: 'Oracles' },
-  { id: 'meme', name: 'Meme Coins' },
-  { id: 'stablecoins', name: 'Stablecoins' },
+  { id: 'payments', name: 'Payments & Store of Value', category: 'currency' },
+  { id: 'smart-contract-platforms', name: 'Smart Contract Platforms', category: 'infrastructure' },
+  { id: 'exchange-tokens', name: 'Exchange Tokens', category: 'centralized-finance' },
+  { id: 'layer-2', name: 'Layer 2 Scaling', category: 'infrastructure' },
+  { id: 'oracles', name: 'Oracles', category: 'infrastructure' },
+  { id: 'meme', name: 'Meme Coins', category: 'culture' },
+  { id: 'stablecoins', name: 'Stablecoins', category: 'currency' },
+  { id: 'defi', name: 'DeFi Blue Chips', category: 'decentralized-finance' },
+  { id: 'gaming-metaverse', name: 'Gaming & Metaverse', category: 'culture' },
+  { id: 'ai-compute', name: 'AI & Compute', category: 'infrastructure' },
+  { id: 'storage-infrastructure', name: 'Storage & Infrastructure', category: 'infrastructure' },
 ] as const;
+
+/**
+ * Each sector's constituents: the catalog coins assigned below (SECTOR_OF), plus coins the
+ * shipped custom_categories.csv files under the same category that the catalog has no price
+ * history for. The sector lists them all; its index uses only the tracked ones.
+ */
+export const SECTOR_SOURCE_CONSTITUENTS: Record<CryptoSectorId, string[]> = {
+  payments: ['BTC', 'LTC', 'BCH', 'XRP', 'XLM'],
+  'smart-contract-platforms': ['ETH', 'SOL', 'ADA', 'AVAX', 'DOT', 'NEAR', 'TRX', 'TON', 'SUI'],
+  'exchange-tokens': ['BNB', 'CRO'],
+  'layer-2': ['MATIC', 'ARB', 'OP', 'STX'],
+  oracles: ['LINK', 'PYTH', 'BAND'],
+  meme: ['DOGE', 'SHIB', 'PEPE', 'WIF'],
+  stablecoins: ['USDT', 'USDC', 'DAI'],
+  defi: ['AAVE', 'UNI', 'MKR', 'SNX', 'CRV'],
+  'gaming-metaverse': ['AXS', 'SAND', 'MANA', 'IMX'],
+  'ai-compute': ['FET', 'RENDER', 'GRT', 'TAO'],
+  'storage-infrastructure': ['FIL', 'STORJ'],
+};
 
 export type CryptoSectorId = (typeof CRYPTO_SECTORS)[number]['id'];
 

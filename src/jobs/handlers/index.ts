@@ -1,5 +1,6 @@
 import { runBacktestJob } from '../../domains/backtests/job';
 import { preloadCache } from './cache-preload';
+import { macroBackfill, macroSnapshot, sectorsRefresh } from './macro';
 import { purgeFinishedJobs } from './maintenance';
 import { archivePrices, backfillPrices, validateDataQuality } from './market-data';
 import { trainModel } from './models';
@@ -20,6 +21,9 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   'wallets.refresh-balances': refreshWalletBalances,
   'wallets.rewrap-keys': rewrapWalletDataKeys,
   'cache.preload': preloadCache,
+  'macro.snapshot': macroSnapshot,
+  'macro.backfill': macroBackfill,
+  'sectors.refresh-analysis': sectorsRefresh,
 };
 
 export type JobType = keyof typeof JOB_HANDLERS;

@@ -311,7 +311,8 @@ export const priceAdminRoutes = createRouter()
       ...admin,
       method: 'post',
       path: '/api/v1/admin/macro/backfill',
-      summary: 'Backfill market history for a date range, as a background job (000)',
+      summary:
+        'Backfill market history and its daily metrics snapshots for a date range, as background jobs (000)',
       request: {
         query: z.object({
           start_date: isoDate,
@@ -341,6 +342,12 @@ export const priceAdminRoutes = createRouter()
         symbol: string;
       }>();
       const assets = all.results.map((r) => r.symbol);
+      // The daily metrics_snapshot rows of the range follow in their own job (macro domain).
+      await enqueueJob(c.env, {
+        type: 'macro.backfill',
+        payload: { start, end },
+        userId: principalOf(c).userId,
+      });
       return c.json(
         envelope(c, await enqueued(c, 'prices.backfill', { assets, start, end, source: 'replay' })),
         202,

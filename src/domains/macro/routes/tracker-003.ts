@@ -1,0 +1,220 @@
+import { z } from '@hono/zod-openapi';
+import { CalendarDate, marketDayRange } from '../../../core/dates';
+import { createRouter, defineRoute } from '../../../core/openapi';
+import { plain, plainOrV2Schema } from '../../../core/responses';
+import { macroSnapshot } from '../service';
+
+const tags = ['Markets (003)'];
+const num = z.number().nullable();
+
+const RiskMetricsSchema = z
+  .object({
+    symbol: z.enum(['BTC', 'ETH']),
+    metrics: z
+      .object({
+        price: z.number(),
+        fair_value: z.number(),
+        risk: z
+          .number()
+          .openapi({ description: '0 = cheapest relative to the regression in its history, 1 = dearest.' }),
+        deviation_pct: z.number(),
+        slope: z.number(),
+        intercept: z.number(),
+        r_squared: z.number(),
+        observations: z.number().int(),
+        first_date: z.string(),
+        as_of: z.string(),
+      })
+      .nullable()
+      .openapi({ description: 'Null when the market clock has fewer than 30 daily closes to fit.' }),
+    bands: z.array(z.object({ risk: z.number(), price: z.number() })),
+    method: z.string(),
+    snapshot_time: z.string(),
+  })
+  .openapi('RiskMetrics');
+
+const CyclesSchema = z
+  .object({
+    cycles: z.array(
+      z.object({
+        cycle: z.number().int(),
+        peak_date: z.string(),
+        peak_price: z.number(),
+        trough_date: z.string(),
+        trough_price: z.number(),
+        drawdown_pct: z.number(),
+        decline_days: z.number().int(),
+        recovery_date: z.string().nullable(),
+        recovery_days: z.number().int().nullable(),
+        ongoing: z.boolean(),
+      }),
+    ),
+    method: z.string(),
+    threshold_pct: z.number(),
+    data_points: z.number().int(),
+    first_date: z.string().nullable(),
+    as_of: z.string().nullable(),
+    snapshot_time: z.string(),
+  })
+  .openapi('MarketCycles');
+
+const ScreenerSchema = z
+  .object({
+    data: z.array(
+      z.object({
+        symbol: z.string(),
+        name: z.string(),
+        asset_type: z.string(),
+        price: num,
+        market_cap: num,
+        change_24h_pct: num,
+        change_30d_pct: num,
+        volatility_30d_pct: num,
+        high_52w: num,
+        low_52w: num,
+        pe_ratio: z.null().openapi({
+          description:
+            'Absent: no earnings data is shipped (crypto has none; configure a fundamentals provider for equities).',
+        }),
+        dividend_yield: z.null().openapi({ description: 'Absent: no dividend data is shipped.' }),
+        mvrv: num,
+        as_of: z.string().nullable(),
+      }),
+    ),
+    absent: z.object({ pe_ratio: z.string(), dividend_yield: z.string() }),
+    method: z.string(),
+    snapshot_time: z.string(),
+  })
+  .openapi('ScreenerMetrics');
+
+const LipiRow = z
+  .object({
+    date: z.string(),
+    sector: z.string(),
+    client_type: z.string(),
+    buy_value: z.number(),
+    sell_value: z.number(),
+    net_value: z.number(),
+  })
+  .openapi('LipiFlow');
+
+export const tracker003Routes = createRouter()
+  .openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/risk-metrics',
+      tags,
+      summary: 'ETH (or BTC) risk model: log-regression fair value, risk 0..1 and its bands (003)',
+      request: { query: z.object({ symbol: z.enum(['ETH', 'BTC']).default('ETH') }) },
+      responses: {
+        200: {
+          description: 'The model.',
+          content: { 'application/json': { schema: plainOrV2Schema(RiskMetricsSchema) } },
+        },
+      },
+    }),
+    async (c) => {
+      const { symbol } = c.req.valid('query');
+      const s = await macroSnapshot(c.env);
+      const m = s.payload.risk_models[symbol];
+      const snapshot_time = new Date(s.snapshot_time).toISOString();
+      if (!m)
+        return c.json(
+          plain(c, {
+            symbol,
+            metrics: null,
+            bands: [],
+            method: 'Not enough price history at the market clock to fit the model (30 daily closes needed).',
+            snapshot_time,
+          }),
+          200,
+        );
+      return c.json(plain(c, { ...m, snapshot_time }), 200);
+    },
+  )
+  .openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/market-cycles',
+      tags,
+      summary:
+        'Historic BTC market cycles by a documented peak/trough rule: dates, drawdowns, durations (003)',
+      responses: {
+        200: {
+          description: 'Cycles.',
+          content: { 'application/json': { schema: plainOrV2Schema(CyclesSchema) } },
+        },
+      },
+    }),
+    async (c) => {
+      const s = await macroSnapshot(c.env);
+      return c.json(
+        plain(c, { ...s.payload.market_cycles, snapshot_time: new Date(s.snapshot_time).toISOString() }),
+        200,
+      );
+    },
+  )
+  .openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/screener/metrics',
+      tags,
+      summary:
+        'Screener metrics per tracked asset: price, market cap, changes, volatility, 52-week range; P/E and yield absent (003)',
+      responses: {
+        200: {
+          description: 'Rows.',
+          content: { 'application/json': { schema: plainOrV2Schema(ScreenerSchema) } },
+        },
+      },
+    }),
+    async (c) => {
+      const s = await macroSnapshot(c.env);
+      return c.json(
+        plain(c, {
+          data: s.payload.screener.map((r) => ({ ...r, pe_ratio: null, dividend_yield: null })),
+          absent: {
+            pe_ratio:
+              'No earnings data is shipped: crypto assets have none, and equity fundamentals need a provider (e.g. Financial Modeling Prep or Alpha Vantage OVERVIEW).',
+            dividend_yield: 'No dividend history is shipped; configure a fundamentals provider.',
+          },
+          method:
+            'From daily closes at or before the market clock: changes over 1 and 30 days; volatility = sample sd of 30 daily log returns annualized by sqrt(365) for crypto, sqrt(252) otherwise; 52-week range over 365 calendar days; market cap = close x CMC circulating supply or CoinGecko daily cap; MVRV from Coin Metrics (BTC).',
+          snapshot_time: new Date(s.snapshot_time).toISOString(),
+        }),
+        200,
+      );
+    },
+  )
+  .openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/market-flows/lipi',
+      tags,
+      summary:
+        'LIPI/FIPI liquidity map by sector and client type (003): absent in this deployment, an empty list with the reason',
+      description:
+        'NCCPL publishes the Pakistan Stock Exchange LIPI/FIPI flows; none are shipped, so the list is empty and `X-Data-Absent` says why. A deployment configures the NCCPL daily FIPI/LIPI report as a source. Dates are validated (startDate <= endDate, clamped to the market clock).',
+      request: { query: z.object({ startDate: CalendarDate.optional(), endDate: CalendarDate.optional() }) },
+      responses: {
+        200: {
+          description: 'Flows (empty: series absent).',
+          headers: z.object({ 'X-Data-Absent': z.string().optional() }),
+          content: { 'application/json': { schema: plainOrV2Schema(z.array(LipiRow)) } },
+        },
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      await marketDayRange(
+        c.env,
+        { from: q.startDate, to: q.endDate },
+        { maxDays: 3660, defaultDays: 30, fields: ['startDate', 'endDate'], path: c.req.path },
+      );
+      c.header(
+        'X-Data-Absent',
+        'LIPI/FIPI flows (NCCPL, Pakistan Stock Exchange) are not shipped with this deployment; configure the NCCPL FIPI/LIPI daily report as a data source.',
+      );
+      return c.json(plain(c, [] as z.infer<typeof LipiRow>[]), 200);
+    },
+  );
