@@ -305,3 +305,12 @@ export function byNamespace(ops: Operation[]): Map<string, Operation[]> {
   }
   return map;
 }
+
+/** The body field that carries a two-factor code, when the operation takes one. */
+export function twoFactorField(document: OpenApiDocument, op: Operation): string | null {
+  if (op.body?.contentType !== 'application/json') return null;
+  const props = deref(document, op.body.schema).properties ?? {};
+  return TWO_FACTOR_FIELDS.find((f) => f in props) ?? null;
+}
+
+const TWO_FACTOR_FIELDS = ['totp_code', 'two_factor_token'];

@@ -2,7 +2,15 @@
 // namespace with a typed method per operation. The hand-written layer (client.ts,
 // transport.ts, live.ts) gives them a transport.
 
-import { byNamespace, deref, type JsonSchema, type OpenApiDocument, type Operation, pascal } from './model';
+import {
+  byNamespace,
+  deref,
+  type JsonSchema,
+  type OpenApiDocument,
+  type Operation,
+  pascal,
+  twoFactorField,
+} from './model';
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -236,6 +244,7 @@ export function generateTypeScript(document: OpenApiDocument, ops: Operation[]):
     const responseShape = op.response.kind === 'json' ? shapes.of(op.response.schema) : null;
     const bodyShape = op.body?.contentType === 'application/json' ? shapes.of(op.body.schema) : null;
     const queryNames = op.query ? propertyNames(op.query).filter(([api, sdk]) => api !== sdk) : [];
+    const twoFactor = twoFactorField(document, op);
     const spec: OperationSpecLiteral = {
       method: op.method,
       path: op.path,
@@ -246,6 +255,7 @@ export function generateTypeScript(document: OpenApiDocument, ops: Operation[]):
       ...(responseShape ? { res: responseShape } : {}),
       ...(bodyShape ? { req: bodyShape } : {}),
       ...(queryNames.length ? { q: Object.fromEntries(queryNames.map(([api, sdk]) => [sdk, api])) } : {}),
+      ...(twoFactor ? { tf: twoFactor } : {}),
     };
     return `  ${JSON.stringify(`${op.namespace}.${op.name}`)}: ${JSON.stringify(spec)},`;
   });
@@ -278,4 +288,5 @@ interface OperationSpecLiteral {
   res?: string;
   req?: string;
   q?: Record<string, string>;
+  tf?: string;
 }

@@ -12,8 +12,19 @@ from .models import *  # noqa: F403
 OPERATIONS: Dict[str, OperationSpec] = {
     "admin.aiModels": OperationSpec("POST", "/api/v1/admin/ai/models", "json", True, None, "application/json"),
     "admin.updateAiModel": OperationSpec("PUT", "/api/v1/admin/ai/models/{model_id}", "json", True, None, "application/json"),
+    "admin.getAnalytics": OperationSpec("GET", "/api/v1/admin/analytics", "json", True, None, None),
+    "admin.getAnalyticsApiUsage": OperationSpec("GET", "/api/v1/admin/analytics/api-usage", "json", True, None, None),
+    "admin.getAnalyticsAssets": OperationSpec("GET", "/api/v1/admin/analytics/assets", "json", True, None, None),
+    "admin.getAnalyticsPerformance": OperationSpec("GET", "/api/v1/admin/analytics/performance", "json", True, None, None),
+    "admin.getAnalyticsUsage": OperationSpec("GET", "/api/v1/admin/analytics/usage", "json", True, None, None),
+    "admin.getAnalyticsUsers": OperationSpec("GET", "/api/v1/admin/analytics/users", "json", True, None, None),
     "admin.assets": OperationSpec("POST", "/api/v1/admin/assets", "json", True, None, "application/json"),
     "admin.updateAsset": OperationSpec("PUT", "/api/v1/admin/assets/{asset_id}", "json", True, None, "application/json"),
+    "admin.deleteBatchJobsCancel": OperationSpec("DELETE", "/api/v1/admin/batch/jobs/{job_id}/cancel", "json", False, None, None),
+    "admin.getBatchJobsStatus": OperationSpec("GET", "/api/v1/admin/batch/jobs/status", "json", False, None, None),
+    "admin.getBatchJobsSummary": OperationSpec("GET", "/api/v1/admin/batch/jobs/summary", "json", False, None, None),
+    "admin.listBillingPlans": OperationSpec("GET", "/api/v1/admin/billing/plans", "json", True, None, None),
+    "admin.updateBillingPlans": OperationSpec("PUT", "/api/v1/admin/billing/plans", "json", True, None, "application/json"),
     "admin.listDataQualityAssets": OperationSpec("GET", "/api/v1/admin/data-quality/assets", "json", True, None, None),
     "admin.listDataQualityPriceData": OperationSpec("GET", "/api/v1/admin/data-quality/price-data", "json", True, None, None),
     "admin.dataQualityValidate": OperationSpec("POST", "/api/v1/admin/data-quality/validate", "json", True, None, "application/json"),
@@ -21,6 +32,7 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "admin.updateFeedback": OperationSpec("PUT", "/api/v1/admin/feedback/{feedback_id}", "json", True, None, "application/json"),
     "admin.macroBackfill": OperationSpec("POST", "/api/v1/admin/macro/backfill", "json", True, None, None),
     "admin.listMacroDataSources": OperationSpec("GET", "/api/v1/admin/macro/data-sources", "json", True, None, None),
+    "admin.macroRefreshSnapshot": OperationSpec("POST", "/api/v1/admin/macro/refresh-snapshot", "json", True, None, None),
     "admin.listModels": OperationSpec("GET", "/api/v1/admin/models", "json", True, None, None),
     "admin.updateModelsConfig": OperationSpec("PUT", "/api/v1/admin/models/{model_id}/config", "json", True, None, "application/json"),
     "admin.modelsRetrain": OperationSpec("POST", "/api/v1/admin/models/{model_id}/retrain", "json", True, None, None),
@@ -29,6 +41,9 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "admin.priceDataCleanup": OperationSpec("POST", "/api/v1/admin/price-data/cleanup", "json", True, None, None),
     "admin.priceDataFetch": OperationSpec("POST", "/api/v1/admin/price-data/fetch", "json", True, None, "application/json"),
     "admin.priceDataImport": OperationSpec("POST", "/api/v1/admin/price-data/import", "json", True, None, None),
+    "admin.updateSector": OperationSpec("PUT", "/api/v1/admin/sectors/{sector_id}", "json", True, None, "application/json"),
+    "admin.sectorsRefreshAnalysis": OperationSpec("POST", "/api/v1/admin/sectors/{sector_id}/refresh-analysis", "json", True, None, None),
+    "admin.getSectorsAnalytics": OperationSpec("GET", "/api/v1/admin/sectors/analytics", "json", True, None, None),
     "admin.listSecurityActiveSessions": OperationSpec("GET", "/api/v1/admin/security/active-sessions", "json", True, "sessions", None),
     "admin.listSecurityAuditLogs": OperationSpec("GET", "/api/v1/admin/security/audit-logs", "json", True, "audit_logs", None),
     "admin.getSecuritySuspiciousActivity": OperationSpec("GET", "/api/v1/admin/security/suspicious-activity", "json", True, None, None),
@@ -36,6 +51,10 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "admin.listSignalsModelPerformance": OperationSpec("GET", "/api/v1/admin/signals/model-performance", "json", True, None, None),
     "admin.getSignalsPerformance": OperationSpec("GET", "/api/v1/admin/signals/performance", "json", True, None, None),
     "admin.signalsValidate": OperationSpec("POST", "/api/v1/admin/signals/validate", "json", True, None, None),
+    "admin.getSystem": OperationSpec("GET", "/api/v1/admin/system", "json", True, None, None),
+    "admin.getSystemHealth": OperationSpec("GET", "/api/v1/admin/system/health", "json", True, None, None),
+    "admin.getSystemHealthHistory": OperationSpec("GET", "/api/v1/admin/system/health/history", "json", True, None, None),
+    "admin.getSystemMetrics": OperationSpec("GET", "/api/v1/admin/system/metrics", "json", True, None, None),
     "admin.listUsers": OperationSpec("GET", "/api/v1/admin/users", "json", True, "users", None),
     "admin.getUser": OperationSpec("GET", "/api/v1/admin/users/{user_id}", "json", True, None, None),
     "admin.updateUser": OperationSpec("PUT", "/api/v1/admin/users/{user_id}", "json", True, None, "application/json"),
@@ -76,11 +95,13 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "auth.disable2fa": OperationSpec("POST", "/api/v1/auth/2fa/disable", "json", True, None, "application/json"),
     "auth.enroll2fa": OperationSpec("POST", "/api/v1/auth/2fa/enroll", "json", True, None, None),
     "auth.verify2fa": OperationSpec("POST", "/api/v1/auth/2fa/verify", "json", True, None, "application/json"),
-    "auth.login": OperationSpec("POST", "/api/v1/auth/login", "json", False, None, "application/json"),
+    "auth.login": OperationSpec("POST", "/api/v1/auth/login", "json", False, None, "application/json", "totp_code"),
     "auth.logout": OperationSpec("POST", "/api/v1/auth/logout", "json", False, None, "application/json"),
     "auth.getMe": OperationSpec("GET", "/api/v1/auth/me", "json", False, None, None),
     "auth.refresh": OperationSpec("POST", "/api/v1/auth/refresh", "json", False, None, "application/json"),
     "auth.register": OperationSpec("POST", "/api/v1/auth/register", "json", False, None, "application/json"),
+    "dashboard.getOverview": OperationSpec("GET", "/api/v1/dashboard/overview", "json", True, None, None),
+    "dashboard.getPerformance": OperationSpec("GET", "/api/v1/dashboard/performance", "json", True, None, None),
     "data.listFactorsEtfPrices": OperationSpec("GET", "/api/v1/data/factors/etf-prices", "json", False, None, None),
     "data.getPortfolioComplete": OperationSpec("GET", "/api/v1/data/portfolio/{portfolio_id}/complete", "json", False, None, None),
     "data.getPortfolioDataQuality": OperationSpec("GET", "/api/v1/data/portfolio/{portfolio_id}/data-quality", "json", False, None, None),
@@ -96,6 +117,21 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "jobs.list": OperationSpec("GET", "/api/v1/jobs", "json", True, "jobs", None),
     "jobs.get": OperationSpec("GET", "/api/v1/jobs/{job_id}", "json", True, None, None),
     "jobs.cancel": OperationSpec("POST", "/api/v1/jobs/{job_id}/cancel", "json", True, None, None),
+    "macro.getCorrelations": OperationSpec("GET", "/api/v1/macro/correlations", "json", True, None, None),
+    "macro.getCurrentSnapshot": OperationSpec("GET", "/api/v1/macro/current-snapshot", "json", True, None, None),
+    "macro.getCycleAnalysis": OperationSpec("GET", "/api/v1/macro/cycle-analysis", "json", True, None, None),
+    "macro.getDerivatives": OperationSpec("GET", "/api/v1/macro/derivatives", "json", True, None, None),
+    "macro.getDominance": OperationSpec("GET", "/api/v1/macro/dominance", "json", True, None, None),
+    "macro.getHistory": OperationSpec("GET", "/api/v1/macro/history", "json", True, None, None),
+    "macro.getIndicators": OperationSpec("GET", "/api/v1/macro/indicators", "json", True, None, None),
+    "macro.getIntermarket": OperationSpec("GET", "/api/v1/macro/intermarket", "json", True, None, None),
+    "macro.getLiquidations": OperationSpec("GET", "/api/v1/macro/liquidations", "json", True, None, None),
+    "macro.getMarketHealth": OperationSpec("GET", "/api/v1/macro/market-health", "json", True, None, None),
+    "macro.getMarketRegime": OperationSpec("GET", "/api/v1/macro/market-regime", "json", True, None, None),
+    "macro.getOnchain": OperationSpec("GET", "/api/v1/macro/onchain", "json", True, None, None),
+    "macro.getRegime": OperationSpec("GET", "/api/v1/macro/regime", "json", True, None, None),
+    "macro.getSentiment": OperationSpec("GET", "/api/v1/macro/sentiment", "json", True, None, None),
+    "macro.getTechnical": OperationSpec("GET", "/api/v1/macro/technical", "json", True, None, None),
     "management.portfolios": OperationSpec("POST", "/api/v1/management/portfolios", "json", False, None, "application/json"),
     "management.updatePortfolio": OperationSpec("PUT", "/api/v1/management/portfolios/{portfolio_id}", "json", False, None, "application/json"),
     "management.deletePortfolio": OperationSpec("DELETE", "/api/v1/management/portfolios/{portfolio_id}", "json", False, None, None),
@@ -135,6 +171,20 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "recommendations.get": OperationSpec("GET", "/api/v1/recommendations", "json", True, None, None),
     "recommendations.getV1": OperationSpec("GET", "/api/v1/recommendations/{recommendation_id}", "json", True, None, None),
     "recommendations.updateImplement": OperationSpec("PUT", "/api/v1/recommendations/{recommendation_id}/implement", "json", True, None, "application/json"),
+    "sectors.get": OperationSpec("GET", "/api/v1/sectors", "json", True, None, None),
+    "sectors.getAnalysis": OperationSpec("GET", "/api/v1/sectors/{sector_id}/analysis", "json", True, None, None),
+    "sectors.getAssets": OperationSpec("GET", "/api/v1/sectors/{sector_id}/assets", "json", True, None, None),
+    "sectors.getFundamentals": OperationSpec("GET", "/api/v1/sectors/{sector_id}/fundamentals", "json", True, None, None),
+    "sectors.getHistory": OperationSpec("GET", "/api/v1/sectors/{sector_id}/history", "json", True, None, None),
+    "sectors.getPerformance": OperationSpec("GET", "/api/v1/sectors/{sector_id}/performance", "json", True, None, None),
+    "sectors.getAllocation": OperationSpec("GET", "/api/v1/sectors/allocation", "json", True, None, None),
+    "sectors.getAssetsV1": OperationSpec("GET", "/api/v1/sectors/assets", "json", True, None, None),
+    "sectors.getCorrelations": OperationSpec("GET", "/api/v1/sectors/correlations", "json", True, None, None),
+    "sectors.getCrossSectorAnalysis": OperationSpec("GET", "/api/v1/sectors/cross-sector-analysis", "json", True, None, None),
+    "sectors.getNarratives": OperationSpec("GET", "/api/v1/sectors/narratives", "json", True, None, None),
+    "sectors.getPerformanceV1": OperationSpec("GET", "/api/v1/sectors/performance", "json", True, None, None),
+    "sectors.getRotation": OperationSpec("GET", "/api/v1/sectors/rotation", "json", True, None, None),
+    "sectors.getTvlAnalysis": OperationSpec("GET", "/api/v1/sectors/tvl-analysis", "json", True, None, None),
     "security.getRateLimits": OperationSpec("GET", "/api/v1/security/rate-limits", "json", True, None, None),
     "sessions.list": OperationSpec("GET", "/api/v1/sessions", "json", True, None, None),
     "sessions.delete": OperationSpec("DELETE", "/api/v1/sessions/{session_id}", "json", True, None, None),
@@ -162,6 +212,9 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "suggestions.feedback": OperationSpec("POST", "/api/v1/suggestions/{suggestion_id}/feedback", "json", True, None, "application/json"),
     "suggestions.getCurrent": OperationSpec("GET", "/api/v1/suggestions/current", "json", True, None, None),
     "suggestions.getPersonalized": OperationSpec("GET", "/api/v1/suggestions/personalized", "json", True, None, None),
+    "system.getJobs": OperationSpec("GET", "/api/v1/system/jobs", "json", False, None, None),
+    "system.getJob": OperationSpec("GET", "/api/v1/system/jobs/{job_id}", "json", False, None, None),
+    "system.getStatus": OperationSpec("GET", "/api/v1/system/status", "json", False, None, None),
     "users.listActivity": OperationSpec("GET", "/api/v1/users/activity", "json", True, "activities", None),
     "users.changePassword": OperationSpec("POST", "/api/v1/users/change-password", "json", True, None, "application/json"),
     "users.getMe": OperationSpec("GET", "/api/v1/users/me", "json", True, None, None),
@@ -188,11 +241,28 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "watchlists.getDefault": OperationSpec("GET", "/api/v1/watchlists/default", "json", True, None, None),
     "admin.listUsersApi": OperationSpec("GET", "/api/admin/users", "json", False, "users", None),
     "admin.updateUserApi": OperationSpec("PUT", "/api/admin/users/{user_id}", "json", False, None, "application/json"),
+    "alerting.listAlerts": OperationSpec("GET", "/api/alerting/alerts", "json", False, None, None),
+    "alerting.alertsAcknowledge": OperationSpec("POST", "/api/alerting/alerts/{alert_id}/acknowledge", "json", False, None, None),
+    "alerting.alertsResolve": OperationSpec("POST", "/api/alerting/alerts/{rule_name}/resolve", "json", False, None, None),
+    "alerting.listAlertsHistory": OperationSpec("GET", "/api/alerting/alerts/history", "json", False, None, None),
+    "alerting.getFatigueStats": OperationSpec("GET", "/api/alerting/fatigue-stats", "json", False, None, None),
+    "alerting.listIncidents": OperationSpec("GET", "/api/alerting/incidents", "json", False, None, None),
+    "alerting.createIncident": OperationSpec("POST", "/api/alerting/incidents", "json", False, None, "application/json"),
+    "alerting.getIncident": OperationSpec("GET", "/api/alerting/incidents/{incident_id}", "json", False, None, None),
+    "alerting.incidentsResolve": OperationSpec("POST", "/api/alerting/incidents/{incident_id}/resolve", "json", False, None, None),
+    "alerting.listRules": OperationSpec("GET", "/api/alerting/rules", "json", False, None, None),
+    "alerting.createRule": OperationSpec("POST", "/api/alerting/rules", "json", False, None, "application/json"),
     "analytics.getPerformance": OperationSpec("GET", "/api/analytics/performance", "json", False, None, None),
     "analytics.getRisk": OperationSpec("GET", "/api/analytics/risk", "json", False, None, None),
     "analytics.getSummary": OperationSpec("GET", "/api/analytics/summary", "json", False, None, None),
+    "backgroundJobs.batchingFlush": OperationSpec("POST", "/api/background-jobs/batching/flush", "json", False, None, None),
+    "backgroundJobs.getBatchingStats": OperationSpec("GET", "/api/background-jobs/batching/stats", "json", False, None, None),
+    "backgroundJobs.getQueueDepth": OperationSpec("GET", "/api/background-jobs/queue-depth", "json", False, None, None),
     "backgroundJobs.listRateLimits": OperationSpec("GET", "/api/background-jobs/rate-limits", "json", False, None, None),
     "backgroundJobs.rateLimitsReset": OperationSpec("POST", "/api/background-jobs/rate-limits/{task_name}/reset", "json", False, None, None),
+    "backgroundJobs.getStats": OperationSpec("GET", "/api/background-jobs/stats", "json", False, None, None),
+    "backgroundJobs.getStatus": OperationSpec("GET", "/api/background-jobs/status", "json", False, None, None),
+    "backgroundJobs.listTasks": OperationSpec("GET", "/api/background-jobs/tasks", "json", False, None, None),
     "backtesting.listResults": OperationSpec("GET", "/api/backtesting/results", "json", False, None, None),
     "backtesting.getResult": OperationSpec("GET", "/api/backtesting/results/{id}", "json", False, None, None),
     "backtesting.run": OperationSpec("POST", "/api/backtesting/run", "json", False, None, "application/json"),
@@ -204,10 +274,35 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "bots.start": OperationSpec("POST", "/api/bots/{id}/start", "json", False, None, None),
     "bots.getStatus": OperationSpec("GET", "/api/bots/{id}/status", "json", False, None, None),
     "bots.stop": OperationSpec("POST", "/api/bots/{id}/stop", "json", False, None, None),
+    "businessMetrics.getDashboard": OperationSpec("GET", "/api/business-metrics/dashboard", "json", False, None, None),
+    "businessMetrics.getKpis": OperationSpec("GET", "/api/business-metrics/kpis", "json", False, None, None),
+    "businessMetrics.getRevenue": OperationSpec("GET", "/api/business-metrics/revenue", "json", False, None, None),
+    "businessMetrics.getRevenueDaily": OperationSpec("GET", "/api/business-metrics/revenue/daily", "json", False, None, None),
+    "businessMetrics.getSummary": OperationSpec("GET", "/api/business-metrics/summary", "json", False, None, None),
+    "businessMetrics.getTrades": OperationSpec("GET", "/api/business-metrics/trades", "json", False, None, None),
+    "businessMetrics.getTradingActivity": OperationSpec("GET", "/api/business-metrics/trading-activity", "json", False, None, None),
+    "businessMetrics.getUserAcquisition": OperationSpec("GET", "/api/business-metrics/user-acquisition", "json", False, None, None),
+    "businessMetrics.getUsers": OperationSpec("GET", "/api/business-metrics/users", "json", False, None, None),
+    "cache.getAnalytics": OperationSpec("GET", "/api/cache/analytics", "json", False, None, None),
+    "cache.getAnalyticsPattern": OperationSpec("GET", "/api/cache/analytics/pattern/{pattern}", "json", False, None, None),
+    "cache.analyticsReset": OperationSpec("POST", "/api/cache/analytics/reset", "json", False, None, None),
+    "cache.getMetrics": OperationSpec("GET", "/api/cache/metrics", "json", False, None, None),
+    "cache.preloaderPreloadFrequent": OperationSpec("POST", "/api/cache/preloader/preload-frequent", "json", False, None, None),
+    "cache.getPreloaderStats": OperationSpec("GET", "/api/cache/preloader/stats", "json", False, None, None),
+    "cache.getVersions": OperationSpec("GET", "/api/cache/versions", "json", False, None, None),
+    "cache.versionsIncrement": OperationSpec("POST", "/api/cache/versions/{prefix}/increment", "json", False, None, None),
+    "cache.versionsInvalidateAll": OperationSpec("POST", "/api/cache/versions/invalidate-all", "json", False, None, None),
     "commodities.getPrice": OperationSpec("GET", "/api/commodities/price", "json", False, None, None),
+    "database.listIndexesMissing": OperationSpec("GET", "/api/database/indexes/missing", "json", False, None, None),
+    "database.listIndexesUnused": OperationSpec("GET", "/api/database/indexes/unused", "json", False, None, None),
+    "database.getIndexesUsage": OperationSpec("GET", "/api/database/indexes/usage", "json", False, None, None),
+    "database.getPoolHealth": OperationSpec("GET", "/api/database/pool/health", "json", False, None, None),
+    "database.getPoolHistory": OperationSpec("GET", "/api/database/pool/history", "json", False, None, None),
+    "database.getPoolMetrics": OperationSpec("GET", "/api/database/pool/metrics", "json", False, None, None),
+    "database.getReadReplicasHealth": OperationSpec("GET", "/api/database/read-replicas/health", "json", False, None, None),
     "dex.getAggregatorsHealth": OperationSpec("GET", "/api/dex/aggregators/health", "json", False, None, None),
     "dex.getQuote": OperationSpec("POST", "/api/dex/quote", "json", False, None, "application/json"),
-    "dex.swap": OperationSpec("POST", "/api/dex/swap", "json", False, None, "application/json"),
+    "dex.swap": OperationSpec("POST", "/api/dex/swap", "json", False, None, "application/json", "two_factor_token"),
     "dex.getSwapStatus": OperationSpec("GET", "/api/dex/trades/{trade_id}/status", "json", False, None, None),
     "health.get": OperationSpec("GET", "/api/health", "json", False, None, None),
     "health.getDetailed": OperationSpec("GET", "/api/health/detailed", "json", False, None, None),
@@ -216,6 +311,11 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "integrations.list": OperationSpec("GET", "/api/integrations", "json", False, None, None),
     "integrations.start": OperationSpec("POST", "/api/integrations/{name}/start", "json", False, None, None),
     "integrations.getStatus": OperationSpec("GET", "/api/integrations/{name}/status", "json", False, None, None),
+    "logs.getSearch": OperationSpec("GET", "/api/logs/search", "json", False, None, None),
+    "logs.getStatistics": OperationSpec("GET", "/api/logs/statistics", "json", False, None, None),
+    "logs.listTail": OperationSpec("GET", "/api/logs/tail", "json", False, None, None),
+    "marketCycles.get": OperationSpec("GET", "/api/market-cycles", "json", False, None, None),
+    "marketFlows.listLipi": OperationSpec("GET", "/api/market-flows/lipi", "json", False, None, None),
     "markets.list": OperationSpec("GET", "/api/markets", "json", False, None, None),
     "markets.listOhlcv": OperationSpec("GET", "/api/markets/{pair}/ohlcv", "json", False, None, None),
     "markets.getPrice": OperationSpec("GET", "/api/markets/{pair}/price", "json", False, None, None),
@@ -224,6 +324,12 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "notifications.subscribe": OperationSpec("POST", "/api/notifications/subscribe", "json", False, None, "application/json"),
     "notifications.unsubscribe": OperationSpec("POST", "/api/notifications/unsubscribe", "json", False, None, "application/json"),
     "notifications.getVapidPublicKey": OperationSpec("GET", "/api/notifications/vapid-public-key", "json", False, None, None),
+    "performanceProfiling.clearOldEntries": OperationSpec("POST", "/api/performance-profiling/clear-old-entries", "json", False, None, None),
+    "performanceProfiling.getEndpointStatistics": OperationSpec("GET", "/api/performance-profiling/endpoint-statistics", "json", False, None, None),
+    "performanceProfiling.getQueryStatistics": OperationSpec("GET", "/api/performance-profiling/query-statistics", "json", False, None, None),
+    "performanceProfiling.getSlowEndpoints": OperationSpec("GET", "/api/performance-profiling/slow-endpoints", "json", False, None, None),
+    "performanceProfiling.getSlowQueries": OperationSpec("GET", "/api/performance-profiling/slow-queries", "json", False, None, None),
+    "performanceProfiling.getSummary": OperationSpec("GET", "/api/performance-profiling/summary", "json", False, None, None),
     "portfolio.get": OperationSpec("GET", "/api/portfolio/{mode}", "json", False, None, None),
     "preferences.get": OperationSpec("GET", "/api/preferences", "json", False, None, None),
     "preferences.update": OperationSpec("PUT", "/api/preferences", "json", False, None, "application/json"),
@@ -234,6 +340,8 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "riskManagement.getLimits": OperationSpec("GET", "/api/risk-management/limits", "json", False, None, None),
     "riskManagement.createLimit": OperationSpec("POST", "/api/risk-management/limits", "json", False, None, "application/json"),
     "riskManagement.getMetrics": OperationSpec("GET", "/api/risk-management/metrics", "json", False, None, None),
+    "riskMetrics.get": OperationSpec("GET", "/api/risk-metrics", "json", False, None, None),
+    "screener.getMetrics": OperationSpec("GET", "/api/screener/metrics", "json", False, None, None),
     "trades.list": OperationSpec("GET", "/api/trades", "json", False, None, None),
     "trades.create": OperationSpec("POST", "/api/trades", "json", False, None, "application/json"),
     "user.getHoldings": OperationSpec("GET", "/api/user/holdings", "json", False, None, None),
@@ -252,7 +360,7 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "wallets.getBalance": OperationSpec("GET", "/api/wallets/{wallet_id}/balance", "json", False, None, None),
     "wallets.refreshBalance": OperationSpec("POST", "/api/wallets/{wallet_id}/refresh-balance", "json", False, None, None),
     "wallets.getTransactions": OperationSpec("GET", "/api/wallets/{wallet_id}/transactions", "json", False, None, None),
-    "wallets.withdraw": OperationSpec("POST", "/api/wallets/{wallet_id}/withdraw", "json", False, None, "application/json"),
+    "wallets.withdraw": OperationSpec("POST", "/api/wallets/{wallet_id}/withdraw", "json", False, None, "application/json", "two_factor_token"),
     "wallets.externalNonce": OperationSpec("POST", "/api/wallets/external/nonce", "json", False, None, "application/json"),
     "wallets.externalRegister": OperationSpec("POST", "/api/wallets/external/register", "json", False, None, "application/json"),
     "wallets.refreshBalances": OperationSpec("POST", "/api/wallets/refresh-balances", "json", False, None, None),
@@ -261,7 +369,7 @@ OPERATIONS: Dict[str, OperationSpec] = {
 
 
 class AdminApi:
-    """`admin`: 37 operations."""
+    """`admin`: 56 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
@@ -274,6 +382,30 @@ class AdminApi:
         """PUT /api/v1/admin/ai/models/{model_id} — Update a model: name, status, features, hyperparameters, window (admin, 000)"""
         return parse(AIModel, self._c._call(OPERATIONS["admin.updateAiModel"], path={"model_id": model_id_}, body=_fields({"name": name, "description": description, "status": status, "features": features, "hyperparameters": hyperparameters, "horizon_days": horizon_days, "training_start": training_start, "training_end": training_end}, extra, body if False else None), query=None, options=options))
 
+    def get_analytics(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetAnalyticsResponse:
+        """GET /api/v1/admin/analytics — Analytics overview: users, trading, revenue, API (001)"""
+        return parse(AdminGetAnalyticsResponse, self._c._call(OPERATIONS["admin.getAnalytics"], path={}, query=_fields({}, extra), options=options))
+
+    def get_analytics_api_usage(self, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetAnalyticsApiUsageResponse:
+        """GET /api/v1/admin/analytics/api-usage — API usage by endpoint: requests, latency, error rates; busiest users (000)"""
+        return parse(AdminGetAnalyticsApiUsageResponse, self._c._call(OPERATIONS["admin.getAnalyticsApiUsage"], path={}, query=_fields({"days": days}, extra), options=options))
+
+    def get_analytics_assets(self, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetAnalyticsAssetsResponse:
+        """GET /api/v1/admin/analytics/assets — Most requested assets and the catalog by type (000)"""
+        return parse(AdminGetAnalyticsAssetsResponse, self._c._call(OPERATIONS["admin.getAnalyticsAssets"], path={}, query=_fields({"days": days}, extra), options=options))
+
+    def get_analytics_performance(self, *, window_minutes: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetAnalyticsPerformanceResponse:
+        """GET /api/v1/admin/analytics/performance — System performance: latency percentiles, errors, D1 load, jobs (001)"""
+        return parse(AdminGetAnalyticsPerformanceResponse, self._c._call(OPERATIONS["admin.getAnalyticsPerformance"], path={}, query=_fields({"window_minutes": window_minutes}, extra), options=options))
+
+    def get_analytics_usage(self, *, period: Optional[str] = None, granularity: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetAnalyticsUsageResponse:
+        """GET /api/v1/admin/analytics/usage — API usage over time: requests, errors, latency, active users per hour or day (001)"""
+        return parse(AdminGetAnalyticsUsageResponse, self._c._call(OPERATIONS["admin.getAnalyticsUsage"], path={}, query=_fields({"period": period, "granularity": granularity}, extra), options=options))
+
+    def get_analytics_users(self, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetAnalyticsUsersResponse:
+        """GET /api/v1/admin/analytics/users — User analytics: registrations, activity, tiers, weekly retention cohorts (000)"""
+        return parse(AdminGetAnalyticsUsersResponse, self._c._call(OPERATIONS["admin.getAnalyticsUsers"], path={}, query=_fields({"days": days}, extra), options=options))
+
     def assets(self, *, symbol: str, name: str, asset_type: str, sector_id: Optional[str] = None, quote_currency: Optional[str] = None, external_ids: Optional[Any] = None, description: Optional[str] = None, is_active: Optional[bool] = None, is_supported: Optional[bool] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> AssetDetail:
         """POST /api/v1/admin/assets — Add an asset (000); audited"""
         return parse(AssetDetail, self._c._call(OPERATIONS["admin.assets"], path={}, body=_fields({"symbol": symbol, "name": name, "asset_type": asset_type, "sector_id": sector_id, "quote_currency": quote_currency, "external_ids": external_ids, "description": description, "is_active": is_active, "is_supported": is_supported}, extra, body if body is not None else None), query=None, options=options))
@@ -281,6 +413,26 @@ class AdminApi:
     def update_asset(self, asset_id, *, symbol: Optional[str] = None, name: Optional[str] = None, asset_type: Optional[str] = None, sector_id: Optional[str] = None, quote_currency: Optional[str] = None, external_ids: Optional[Any] = None, description: Optional[str] = None, is_active: Optional[bool] = None, is_supported: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> AssetDetail:
         """PUT /api/v1/admin/assets/{asset_id} — Update an asset (000); audited"""
         return parse(AssetDetail, self._c._call(OPERATIONS["admin.updateAsset"], path={"asset_id": asset_id}, body=_fields({"symbol": symbol, "name": name, "asset_type": asset_type, "sector_id": sector_id, "quote_currency": quote_currency, "external_ids": external_ids, "description": description, "is_active": is_active, "is_supported": is_supported}, extra, body if False else None), query=None, options=options))
+
+    def delete_batch_jobs_cancel(self, job_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminDeleteBatchJobsCancelResponse:
+        """DELETE /api/v1/admin/batch/jobs/{job_id}/cancel — Cancel a batch job: a waiting one never runs, a running one stops at its next checkpoint (004)"""
+        return parse(AdminDeleteBatchJobsCancelResponse, self._c._call(OPERATIONS["admin.deleteBatchJobsCancel"], path={"job_id": job_id}, query=_fields({}, extra), options=options))
+
+    def get_batch_jobs_status(self, *, job_name: Optional[str] = None, status: Optional[str] = None, portfolio_id: Optional[str] = None, days_back: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetBatchJobsStatusResponse:
+        """GET /api/v1/admin/batch/jobs/status — Recent batch jobs with their outcome and item counts (004)"""
+        return parse(AdminGetBatchJobsStatusResponse, self._c._call(OPERATIONS["admin.getBatchJobsStatus"], path={}, query=_fields({"job_name": job_name, "status": status, "portfolio_id": portfolio_id, "days_back": days_back}, extra), options=options))
+
+    def get_batch_jobs_summary(self, *, days_back: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetBatchJobsSummaryResponse:
+        """GET /api/v1/admin/batch/jobs/summary — Batch job statistics: success rate, durations, daily counts, error patterns (004)"""
+        return parse(AdminGetBatchJobsSummaryResponse, self._c._call(OPERATIONS["admin.getBatchJobsSummary"], path={}, query=_fields({"days_back": days_back}, extra), options=options))
+
+    def list_billing_plans(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminListBillingPlansResponse:
+        """GET /api/v1/admin/billing/plans — What each subscription tier costs (revenue metrics price tier changes with it)"""
+        return parse(AdminListBillingPlansResponse, self._c._call(OPERATIONS["admin.listBillingPlans"], path={}, query=_fields({}, extra), options=options))
+
+    def update_billing_plans(self, *, plans: List[Any], options: Optional[CallOptions] = None, **extra: Any) -> AdminListBillingPlansResponse:
+        """PUT /api/v1/admin/billing/plans — Set tier prices (applies to tier changes from now on; audited)"""
+        return parse(AdminListBillingPlansResponse, self._c._call(OPERATIONS["admin.updateBillingPlans"], path={}, body=_fields({"plans": plans}, extra, body if False else None), query=None, options=options))
 
     def list_data_quality_assets(self, *, asset_type: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminListDataQualityAssetsResponse:
         """GET /api/v1/admin/data-quality/assets — Per-asset quality: daily-series score, missing prices and quotes (000)"""
@@ -308,12 +460,16 @@ class AdminApi:
         return parse(Feedback, self._c._call(OPERATIONS["admin.updateFeedback"], path={"feedback_id": feedback_id}, body=_fields({"response": response, "response_message": response_message, "status": status}, extra, body if False else None), query=None, options=options))
 
     def macro_backfill(self, *, start_date: str, end_date: str, data_sources: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> Job:
-        """POST /api/v1/admin/macro/backfill — Backfill market history for a date range, as a background job (000)"""
+        """POST /api/v1/admin/macro/backfill — Backfill market history and its daily metrics snapshots for a date range, as background jobs (000)"""
         return parse(Job, self._c._call(OPERATIONS["admin.macroBackfill"], path={}, query=_fields({"start_date": start_date, "end_date": end_date, "data_sources": data_sources}, extra), options=options))
 
     def list_macro_data_sources(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminListMacroDataSourcesResponse:
         """GET /api/v1/admin/macro/data-sources — Market-data sources with health: last success and error, error rate, calls today, circuit state (000)"""
         return parse(AdminListMacroDataSourcesResponse, self._c._call(OPERATIONS["admin.listMacroDataSources"], path={}, query=_fields({}, extra), options=options))
+
+    def macro_refresh_snapshot(self, *, options: Optional[CallOptions] = None, **extra: Any) -> Job:
+        """POST /api/v1/admin/macro/refresh-snapshot — Recompute the metrics_snapshot of the current market hour (macro, sectors, daily), as a background job (000)"""
+        return parse(Job, self._c._call(OPERATIONS["admin.macroRefreshSnapshot"], path={}, query=_fields({}, extra), options=options))
 
     def list_models(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, model_type_: Optional[str] = None, status: Optional[str] = None, architecture: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[AIModel]:
         """GET /api/v1/admin/models — Every registered model (admin, 001)"""
@@ -352,6 +508,18 @@ class AdminApi:
         """POST /api/v1/admin/price-data/import — Bulk import candles from CSV or JSON: validated, upserted, rows accepted and rejected reported"""
         return parse(AdminPriceDataImportResponse, self._c._call(OPERATIONS["admin.priceDataImport"], path={}, query=_fields({"asset": asset, "timeframe": timeframe, "dry_run": dry_run}, extra), options=options))
 
+    def update_sector(self, sector_id, *, name: Optional[str] = None, description: Optional[str] = None, is_active: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> Sector:
+        """PUT /api/v1/admin/sectors/{sector_id} — Edit a sector’s name, description or is_active; audited (000)"""
+        return parse(Sector, self._c._call(OPERATIONS["admin.updateSector"], path={"sector_id": sector_id}, body=_fields({"name": name, "description": description, "is_active": is_active}, extra, body if False else None), query=None, options=options))
+
+    def sectors_refresh_analysis(self, sector_id, *, options: Optional[CallOptions] = None, **extra: Any) -> Job:
+        """POST /api/v1/admin/sectors/{sector_id}/refresh-analysis — Recompute the sector analysis, as a background job (000)"""
+        return parse(Job, self._c._call(OPERATIONS["admin.sectorsRefreshAnalysis"], path={"sector_id": sector_id}, query=_fields({}, extra), options=options))
+
+    def get_sectors_analytics(self, *, options: Optional[CallOptions] = None, **extra: Any) -> SectorAnalyticsResponse:
+        """GET /api/v1/admin/sectors/analytics — Sector health scores and data coverage; prediction accuracy absent (no sector predictions are made) (000)"""
+        return parse(SectorAnalyticsResponse, self._c._call(OPERATIONS["admin.getSectorsAnalytics"], path={}, query=_fields({}, extra), options=options))
+
     def list_security_active_sessions(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, user_id: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminListSecurityActiveSessionsResponse:
         """GET /api/v1/admin/security/active-sessions — Active sessions of all users, with device, address and duration (000)"""
         return parse(AdminListSecurityActiveSessionsResponse, self._c._call(OPERATIONS["admin.listSecurityActiveSessions"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "user_id": user_id}, extra), options=options))
@@ -389,6 +557,22 @@ class AdminApi:
     def signals_validate(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminSignalsValidateResponse:
         """POST /api/v1/admin/signals/validate — Check active signals against the closes since: stop/target hit → closed, past expiry → expired (admin, 000)"""
         return parse(AdminSignalsValidateResponse, self._c._call(OPERATIONS["admin.signalsValidate"], path={}, query=_fields({}, extra), options=options))
+
+    def get_system(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetSystemResponse:
+        """GET /api/v1/admin/system — System overview: health, alerts, jobs, 24-hour traffic (001)"""
+        return parse(AdminGetSystemResponse, self._c._call(OPERATIONS["admin.getSystem"], path={}, query=_fields({}, extra), options=options))
+
+    def get_system_health(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetSystemHealthResponse:
+        """GET /api/v1/admin/system/health — System health probed now: D1, Durable Objects, R2, queue, providers, jobs, traffic (000/001)"""
+        return parse(AdminGetSystemHealthResponse, self._c._call(OPERATIONS["admin.getSystemHealth"], path={}, query=_fields({}, extra), options=options))
+
+    def get_system_health_history(self, *, start_date: Optional[str] = None, end_date: Optional[str] = None, metrics: Optional[str] = None, limit: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetSystemHealthHistoryResponse:
+        """GET /api/v1/admin/system/health/history — System health snapshots (one a minute, 7 days), newest first (000)"""
+        return parse(AdminGetSystemHealthHistoryResponse, self._c._call(OPERATIONS["admin.getSystemHealthHistory"], path={}, query=_fields({"start_date": start_date, "end_date": end_date, "metrics": metrics, "limit": limit}, extra), options=options))
+
+    def get_system_metrics(self, *, window_minutes: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetSystemMetricsResponse:
+        """GET /api/v1/admin/system/metrics — Requests, D1, user engagement and API usage over a window (001)"""
+        return parse(AdminGetSystemMetricsResponse, self._c._call(OPERATIONS["admin.getSystemMetrics"], path={}, query=_fields({"window_minutes": window_minutes}, extra), options=options))
 
     def list_users(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, role: Optional[str] = None, status: Optional[str] = None, active: Optional[str] = None, locked: Optional[str] = None, tier: Optional[str] = None, search: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminListUsersResponse:
         """GET /api/v1/admin/users — Users with filters, paging and statistics (000/001)"""
@@ -496,6 +680,57 @@ class AiApi:
         """Every item of GET /api/v1/ai/training-jobs, page after page."""
         for item in self._c._paginate(OPERATIONS["ai.listTrainingJobs"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "model_id": model_id_, "status": status}, extra), options=options):
             yield parse(AiListTrainingJobsResponseItem, item)
+
+
+class AlertingApi:
+    """`alerting`: 11 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def list_alerts(self, *, severity: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[OpsAlert]:
+        """GET /api/alerting/alerts — Firing alerts, newest first (002)"""
+        return parse(List[OpsAlert], self._c._call(OPERATIONS["alerting.listAlerts"], path={}, query=_fields({"severity": severity}, extra), options=options))
+
+    def alerts_acknowledge(self, alert_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AlertingAlertsAcknowledgeResponse:
+        """POST /api/alerting/alerts/{alert_id}/acknowledge — Acknowledge an alert: someone is on it (002)"""
+        return parse(AlertingAlertsAcknowledgeResponse, self._c._call(OPERATIONS["alerting.alertsAcknowledge"], path={"alert_id": alert_id}, query=_fields({}, extra), options=options))
+
+    def alerts_resolve(self, rule_name, *, options: Optional[CallOptions] = None, **extra: Any) -> AlertingAlertsResolveResponse:
+        """POST /api/alerting/alerts/{rule_name}/resolve — Resolve the firing alert of a rule (or an alert id) (002)"""
+        return parse(AlertingAlertsResolveResponse, self._c._call(OPERATIONS["alerting.alertsResolve"], path={"rule_name": rule_name}, query=_fields({}, extra), options=options))
+
+    def list_alerts_history(self, *, severity: Optional[str] = None, limit: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[OpsAlert]:
+        """GET /api/alerting/alerts/history — Every alert, firing or resolved, newest first (002)"""
+        return parse(List[OpsAlert], self._c._call(OPERATIONS["alerting.listAlertsHistory"], path={}, query=_fields({"severity": severity, "limit": limit}, extra), options=options))
+
+    def get_fatigue_stats(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AlertingGetFatigueStatsResponse:
+        """GET /api/alerting/fatigue-stats — Alert fatigue over 24 hours: volume, noisy and flapping rules, time to acknowledge (002)"""
+        return parse(AlertingGetFatigueStatsResponse, self._c._call(OPERATIONS["alerting.getFatigueStats"], path={}, query=_fields({}, extra), options=options))
+
+    def list_incidents(self, *, severity: Optional[str] = None, status: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[Incident]:
+        """GET /api/alerting/incidents — Open incidents (or all with status=all), newest first (002)"""
+        return parse(List[Incident], self._c._call(OPERATIONS["alerting.listIncidents"], path={}, query=_fields({"severity": severity, "status": status}, extra), options=options))
+
+    def create_incident(self, *, title: str, severity: str, description: Optional[str] = None, related_alerts: Optional[List[str]] = None, assigned_to: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AlertingCreateIncidentResponse:
+        """POST /api/alerting/incidents — Open an incident by hand, grouping existing alerts (002)"""
+        return parse(AlertingCreateIncidentResponse, self._c._call(OPERATIONS["alerting.createIncident"], path={}, body=_fields({"title": title, "severity": severity, "description": description, "related_alerts": related_alerts, "assigned_to": assigned_to}, extra, body if False else None), query=None, options=options))
+
+    def get_incident(self, incident_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AlertingGetIncidentResponse:
+        """GET /api/alerting/incidents/{incident_id} — An incident with its alerts and timeline (002)"""
+        return parse(AlertingGetIncidentResponse, self._c._call(OPERATIONS["alerting.getIncident"], path={"incident_id": incident_id}, query=_fields({}, extra), options=options))
+
+    def incidents_resolve(self, incident_id, *, resolution: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AlertingIncidentsResolveResponse:
+        """POST /api/alerting/incidents/{incident_id}/resolve — Resolve an incident, with an optional resolution note (002)"""
+        return parse(AlertingIncidentsResolveResponse, self._c._call(OPERATIONS["alerting.incidentsResolve"], path={"incident_id": incident_id}, query=_fields({"resolution": resolution}, extra), options=options))
+
+    def list_rules(self, *, options: Optional[CallOptions] = None, **extra: Any) -> List[AlertRule]:
+        """GET /api/alerting/rules — Alert rules with their last evaluation and trigger counts (002)"""
+        return parse(List[AlertRule], self._c._call(OPERATIONS["alerting.listRules"], path={}, query=_fields({}, extra), options=options))
+
+    def create_rule(self, *, name: str, metric: str, threshold: float, operator: Optional[str] = None, severity: Optional[str] = None, channels: Optional[List[str]] = None, duration: Optional[int] = None, cooldown: Optional[int] = None, description: Optional[str] = None, enabled: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> AlertingCreateRuleResponse:
+        """POST /api/alerting/rules — Create an alert rule, or replace the one with that name (002)"""
+        return parse(AlertingCreateRuleResponse, self._c._call(OPERATIONS["alerting.createRule"], path={}, body=_fields({"name": name, "metric": metric, "threshold": threshold, "operator": operator, "severity": severity, "channels": channels, "duration": duration, "cooldown": cooldown, "description": description, "enabled": enabled}, extra, body if False else None), query=None, options=options))
 
 
 class AlertsApi:
@@ -674,10 +909,22 @@ class AuthApi:
 
 
 class BackgroundJobsApi:
-    """`backgroundJobs`: 2 operations."""
+    """`backgroundJobs`: 8 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
+
+    def batching_flush(self, *, options: Optional[CallOptions] = None, **extra: Any) -> BackgroundJobsBatchingFlushResponse:
+        """POST /api/background-jobs/batching/flush — Flush every batch now: telemetry to the sink, alert rules evaluated, notifications re-sent (002)"""
+        return parse(BackgroundJobsBatchingFlushResponse, self._c._call(OPERATIONS["backgroundJobs.batchingFlush"], path={}, query=_fields({}, extra), options=options))
+
+    def get_batching_stats(self, *, options: Optional[CallOptions] = None, **extra: Any) -> BackgroundJobsGetBatchingStatsResponse:
+        """GET /api/background-jobs/batching/stats — Work waiting in batches: telemetry buffer, alert evaluation, notification deliveries (002)"""
+        return parse(BackgroundJobsGetBatchingStatsResponse, self._c._call(OPERATIONS["backgroundJobs.getBatchingStats"], path={}, query=_fields({}, extra), options=options))
+
+    def get_queue_depth(self, *, options: Optional[CallOptions] = None, **extra: Any) -> BackgroundJobsGetQueueDepthResponse:
+        """GET /api/background-jobs/queue-depth — Jobs waiting, by priority group and by task (002)"""
+        return parse(BackgroundJobsGetQueueDepthResponse, self._c._call(OPERATIONS["backgroundJobs.getQueueDepth"], path={}, query=_fields({}, extra), options=options))
 
     def list_rate_limits(self, *, task_name: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> BackgroundJobsListRateLimitsResponse:
         """GET /api/background-jobs/rate-limits — Your rate limits in 002's task form"""
@@ -686,6 +933,18 @@ class BackgroundJobsApi:
     def rate_limits_reset(self, task_name, *, user_id: Optional[str] = None, client_ip: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> BackgroundJobsRateLimitsResetResponse:
         """POST /api/background-jobs/rate-limits/{task_name}/reset — Reset a rate limit's history (002, admin)"""
         return parse(BackgroundJobsRateLimitsResetResponse, self._c._call(OPERATIONS["backgroundJobs.rateLimitsReset"], path={"task_name": task_name}, query=_fields({"user_id": user_id, "client_ip": client_ip}, extra), options=options))
+
+    def get_stats(self, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> BackgroundJobsGetStatsResponse:
+        """GET /api/background-jobs/stats — Per-task counts and execution times of finished jobs, and the queue depth (002)"""
+        return parse(BackgroundJobsGetStatsResponse, self._c._call(OPERATIONS["backgroundJobs.getStats"], path={}, query=_fields({"days": days}, extra), options=options))
+
+    def get_status(self, *, options: Optional[CallOptions] = None, **extra: Any) -> BackgroundJobsGetStatusResponse:
+        """GET /api/background-jobs/status — The job system at a glance: queue, running, pending, done and failed in 24 hours (002)"""
+        return parse(BackgroundJobsGetStatusResponse, self._c._call(OPERATIONS["backgroundJobs.getStatus"], path={}, query=_fields({}, extra), options=options))
+
+    def list_tasks(self, *, limit: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[BackgroundJobsListTasksResponseItem]:
+        """GET /api/background-jobs/tasks — Jobs waiting or running, oldest first (002)"""
+        return parse(List[BackgroundJobsListTasksResponseItem], self._c._call(OPERATIONS["backgroundJobs.listTasks"], path={}, query=_fields({"limit": limit}, extra), options=options))
 
 
 class BacktestingApi:
@@ -751,6 +1010,92 @@ class BotsApi:
         return parse(BotAction, self._c._call(OPERATIONS["bots.stop"], path={"id": id}, query=_fields({}, extra), options=options))
 
 
+class BusinessMetricsApi:
+    """`businessMetrics`: 9 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def get_dashboard(self, *, options: Optional[CallOptions] = None, **extra: Any) -> BusinessMetricsGetDashboardResponse:
+        """GET /api/business-metrics/dashboard — The business dashboard: summary, KPIs, acquisition, trading activity, revenue (002)"""
+        return parse(BusinessMetricsGetDashboardResponse, self._c._call(OPERATIONS["businessMetrics.getDashboard"], path={}, query=_fields({}, extra), options=options))
+
+    def get_kpis(self, *, period_days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> BusinessKpis:
+        """GET /api/business-metrics/kpis — KPIs against the previous period, with growth rates (002)"""
+        return parse(BusinessKpis, self._c._call(OPERATIONS["businessMetrics.getKpis"], path={}, query=_fields({"period_days": period_days}, extra), options=options))
+
+    def get_revenue(self, *, start_date: Optional[str] = None, end_date: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> BusinessRevenue:
+        """GET /api/business-metrics/revenue — Subscription revenue, MRR, ARR and churn over a date range (002)"""
+        return parse(BusinessRevenue, self._c._call(OPERATIONS["businessMetrics.getRevenue"], path={}, query=_fields({"start_date": start_date, "end_date": end_date}, extra), options=options))
+
+    def get_revenue_daily(self, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> BusinessMetricsGetRevenueDailyResponse:
+        """GET /api/business-metrics/revenue/daily — Revenue and MRR per day with subscription changes (002)"""
+        return parse(BusinessMetricsGetRevenueDailyResponse, self._c._call(OPERATIONS["businessMetrics.getRevenueDaily"], path={}, query=_fields({"days": days}, extra), options=options))
+
+    def get_summary(self, *, options: Optional[CallOptions] = None, **extra: Any) -> BusinessSummary:
+        """GET /api/business-metrics/summary — Users, trades per day and revenue in one view (002)"""
+        return parse(BusinessSummary, self._c._call(OPERATIONS["businessMetrics.getSummary"], path={}, query=_fields({}, extra), options=options))
+
+    def get_trades(self, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> BusinessTrades:
+        """GET /api/business-metrics/trades — Trades per day by portfolio mode, volume and traders (002)"""
+        return parse(BusinessTrades, self._c._call(OPERATIONS["businessMetrics.getTrades"], path={}, query=_fields({"days": days}, extra), options=options))
+
+    def get_trading_activity(self, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> BusinessTradingActivity:
+        """GET /api/business-metrics/trading-activity — Trading activity by mode, surface, asset type, asset and bot (002)"""
+        return parse(BusinessTradingActivity, self._c._call(OPERATIONS["businessMetrics.getTradingActivity"], path={}, query=_fields({"days": days}, extra), options=options))
+
+    def get_user_acquisition(self, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> BusinessAcquisition:
+        """GET /api/business-metrics/user-acquisition — Daily registrations and registering clients (002)"""
+        return parse(BusinessAcquisition, self._c._call(OPERATIONS["businessMetrics.getUserAcquisition"], path={}, query=_fields({"days": days}, extra), options=options))
+
+    def get_users(self, *, options: Optional[CallOptions] = None, **extra: Any) -> BusinessUsers:
+        """GET /api/business-metrics/users — Users: totals, actives, signups, tiers and weekly retention cohorts (002)"""
+        return parse(BusinessUsers, self._c._call(OPERATIONS["businessMetrics.getUsers"], path={}, query=_fields({}, extra), options=options))
+
+
+class CacheApi:
+    """`cache`: 9 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def get_analytics(self, *, time_window_minutes: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> CacheGetAnalyticsResponse:
+        """GET /api/cache/analytics — Edge cache hits, misses, bytes and lookup time, overall and per prefix (002)"""
+        return parse(CacheGetAnalyticsResponse, self._c._call(OPERATIONS["cache.getAnalytics"], path={}, query=_fields({"time_window_minutes": time_window_minutes}, extra), options=options))
+
+    def get_analytics_pattern(self, pattern, *, time_window_minutes: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> CacheGetAnalyticsPatternResponse:
+        """GET /api/cache/analytics/pattern/{pattern} — Cache analytics for a key pattern: `assets:*`, a prefix, or a path glob (002)"""
+        return parse(CacheGetAnalyticsPatternResponse, self._c._call(OPERATIONS["cache.getAnalyticsPattern"], path={"pattern": pattern}, query=_fields({"time_window_minutes": time_window_minutes}, extra), options=options))
+
+    def analytics_reset(self, *, options: Optional[CallOptions] = None, **extra: Any) -> CacheAnalyticsResetResponse:
+        """POST /api/cache/analytics/reset — Forget the recorded cache outcomes (the counters start again) (002)"""
+        return parse(CacheAnalyticsResetResponse, self._c._call(OPERATIONS["cache.analyticsReset"], path={}, query=_fields({}, extra), options=options))
+
+    def get_metrics(self, *, options: Optional[CallOptions] = None, **extra: Any) -> CacheGetMetricsResponse:
+        """GET /api/cache/metrics — Cache counters over the last 24 hours (002)"""
+        return parse(CacheGetMetricsResponse, self._c._call(OPERATIONS["cache.getMetrics"], path={}, query=_fields({}, extra), options=options))
+
+    def preloader_preload_frequent(self, *, min_access_count: Optional[int] = None, time_window_minutes: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> CachePreloaderPreloadFrequentResponse:
+        """POST /api/cache/preloader/preload-frequent — Enqueue the preloader job over the most-accessed cache keys (002)"""
+        return parse(CachePreloaderPreloadFrequentResponse, self._c._call(OPERATIONS["cache.preloaderPreloadFrequent"], path={}, query=_fields({"min_access_count": min_access_count, "time_window_minutes": time_window_minutes}, extra), options=options))
+
+    def get_preloader_stats(self, *, time_window_minutes: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> CacheGetPreloaderStatsResponse:
+        """GET /api/cache/preloader/stats — Cache key access counts and the preloader job’s success rate (002)"""
+        return parse(CacheGetPreloaderStatsResponse, self._c._call(OPERATIONS["cache.getPreloaderStats"], path={}, query=_fields({"time_window_minutes": time_window_minutes}, extra), options=options))
+
+    def get_versions(self, *, options: Optional[CallOptions] = None, **extra: Any) -> CacheGetVersionsResponse:
+        """GET /api/cache/versions — Each cache prefix’s version and the data version (002)"""
+        return parse(CacheGetVersionsResponse, self._c._call(OPERATIONS["cache.getVersions"], path={}, query=_fields({}, extra), options=options))
+
+    def versions_increment(self, prefix, *, reason: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> CacheVersionsIncrementResponse:
+        """POST /api/cache/versions/{prefix}/increment — Bump a prefix’s cache version: every cached entry under it misses from now on (002)"""
+        return parse(CacheVersionsIncrementResponse, self._c._call(OPERATIONS["cache.versionsIncrement"], path={"prefix": prefix}, query=_fields({"reason": reason}, extra), options=options))
+
+    def versions_invalidate_all(self, *, reason: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> CacheVersionsInvalidateAllResponse:
+        """POST /api/cache/versions/invalidate-all — Bump the data version: every cached entry misses from now on (002)"""
+        return parse(CacheVersionsInvalidateAllResponse, self._c._call(OPERATIONS["cache.versionsInvalidateAll"], path={}, query=_fields({"reason": reason}, extra), options=options))
+
+
 class CommoditiesApi:
     """`commodities`: 1 operation."""
 
@@ -760,6 +1105,21 @@ class CommoditiesApi:
     def get_price(self, *, symbol: str, options: Optional[CallOptions] = None, **extra: Any) -> SpotPrice:
         """GET /api/commodities/price — Price of a commodity or metal, with its unit (003)"""
         return parse(SpotPrice, self._c._call(OPERATIONS["commodities.getPrice"], path={}, query=_fields({"symbol": symbol}, extra), options=options))
+
+
+class DashboardApi:
+    """`dashboard`: 2 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def get_overview(self, *, options: Optional[CallOptions] = None, **extra: Any) -> DashboardOverview:
+        """GET /api/v1/dashboard/overview — Context-aware dashboard: guests get the default watchlist and macro overview; users add their watchlists and portfolios; admins a system overview (001)"""
+        return parse(DashboardOverview, self._c._call(OPERATIONS["dashboard.getOverview"], path={}, query=_fields({}, extra), options=options))
+
+    def get_performance(self, *, options: Optional[CallOptions] = None, **extra: Any) -> DashboardPerformance:
+        """GET /api/v1/dashboard/performance — Performance analytics: default watchlist (guests), personal portfolios (users), system-wide metrics (admins) (001)"""
+        return parse(DashboardPerformance, self._c._call(OPERATIONS["dashboard.getPerformance"], path={}, query=_fields({}, extra), options=options))
 
 
 class DataApi:
@@ -807,6 +1167,41 @@ class DataApi:
     def get_prices_quotes(self, *, symbols: str, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPricesQuotesResponse:
         """GET /api/v1/data/prices/quotes — Latest quotes with 52-week range (004)"""
         return parse(DataGetPricesQuotesResponse, self._c._call(OPERATIONS["data.getPricesQuotes"], path={}, query=_fields({"symbols": symbols}, extra), options=options))
+
+
+class DatabaseApi:
+    """`database`: 7 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def list_indexes_missing(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[DatabaseListIndexesMissingResponseItem]:
+        """GET /api/database/indexes/missing — Recorded statements whose plan scans a whole table, with the column to index (002)"""
+        return parse(List[DatabaseListIndexesMissingResponseItem], self._c._call(OPERATIONS["database.listIndexesMissing"], path={}, query=_fields({"start_time": start_time, "end_time": end_time}, extra), options=options))
+
+    def list_indexes_unused(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, min_scans: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[DatabaseListIndexesUnusedResponseItem]:
+        """GET /api/database/indexes/unused — Indexes no recorded statement (or fewer than min_scans executions) reads through (002)"""
+        return parse(List[DatabaseListIndexesUnusedResponseItem], self._c._call(OPERATIONS["database.listIndexesUnused"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "min_scans": min_scans}, extra), options=options))
+
+    def get_indexes_usage(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, table_name: str, options: Optional[CallOptions] = None, **extra: Any) -> DatabaseGetIndexesUsageResponse:
+        """GET /api/database/indexes/usage — How a table’s indexes are used by the recorded statements (EXPLAIN QUERY PLAN) (002)"""
+        return parse(DatabaseGetIndexesUsageResponse, self._c._call(OPERATIONS["database.getIndexesUsage"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "table_name": table_name}, extra), options=options))
+
+    def get_pool_health(self, *, options: Optional[CallOptions] = None, **extra: Any) -> DatabaseGetPoolHealthResponse:
+        """GET /api/database/pool/health — D1 health over the last hour: failed statements, round trip, busy share (002)"""
+        return parse(DatabaseGetPoolHealthResponse, self._c._call(OPERATIONS["database.getPoolHealth"], path={}, query=_fields({}, extra), options=options))
+
+    def get_pool_history(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, limit: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> DatabaseGetPoolHistoryResponse:
+        """GET /api/database/pool/history — D1 load per minute, newest first (002)"""
+        return parse(DatabaseGetPoolHistoryResponse, self._c._call(OPERATIONS["database.getPoolHistory"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "limit": limit}, extra), options=options))
+
+    def get_pool_metrics(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> DatabaseGetPoolMetricsResponse:
+        """GET /api/database/pool/metrics — D1 load in the seed’s pool terms (002; D1 has no pool: see d1_equivalent)"""
+        return parse(DatabaseGetPoolMetricsResponse, self._c._call(OPERATIONS["database.getPoolMetrics"], path={}, query=_fields({"start_time": start_time, "end_time": end_time}, extra), options=options))
+
+    def get_read_replicas_health(self, *, options: Optional[CallOptions] = None, **extra: Any) -> DatabaseGetReadReplicasHealthResponse:
+        """GET /api/database/read-replicas/health — Read replication state (002; D1’s replication through the Sessions API)"""
+        return parse(DatabaseGetReadReplicasHealthResponse, self._c._call(OPERATIONS["database.getReadReplicasHealth"], path={}, query=_fields({}, extra), options=options))
 
 
 class DexApi:
@@ -932,6 +1327,92 @@ class JobsApi:
         return parse(Job, self._c._call(OPERATIONS["jobs.cancel"], path={"job_id": job_id}, query=_fields({}, extra), options=options))
 
 
+class LogsApi:
+    """`logs`: 3 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def get_search(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, query: Optional[str] = None, level: Optional[str] = None, user_id: Optional[str] = None, request_id: Optional[str] = None, trace_id: Optional[str] = None, log_file: Optional[str] = None, limit: Optional[int] = None, offset: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> LogsGetSearchResponse:
+        """GET /api/logs/search — Search the logs: full text (FTS5), level, user, request, trace, time range (002)"""
+        return parse(LogsGetSearchResponse, self._c._call(OPERATIONS["logs.getSearch"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "query": query, "level": level, "user_id": user_id, "request_id": request_id, "trace_id": trace_id, "log_file": log_file, "limit": limit, "offset": offset}, extra), options=options))
+
+    def get_statistics(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, log_file: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> LogsGetStatisticsResponse:
+        """GET /api/logs/statistics — Log line counts by level and the error rate over a time range (002)"""
+        return parse(LogsGetStatisticsResponse, self._c._call(OPERATIONS["logs.getStatistics"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "log_file": log_file}, extra), options=options))
+
+    def list_tail(self, *, log_file: Optional[str] = None, lines: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[LogEntry]:
+        """GET /api/logs/tail — The last N lines of a log stream, oldest first like `tail -n` (002)"""
+        return parse(List[LogEntry], self._c._call(OPERATIONS["logs.listTail"], path={}, query=_fields({"log_file": log_file, "lines": lines}, extra), options=options))
+
+
+class MacroApi:
+    """`macro`: 15 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def get_correlations(self, *, period: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> CorrelationAnalysisResponse:
+        """GET /api/v1/macro/correlations — Correlations and betas of BTC and ETH against each other and traditional markets (000)"""
+        return parse(CorrelationAnalysisResponse, self._c._call(OPERATIONS["macro.getCorrelations"], path={}, query=_fields({"period": period}, extra), options=options))
+
+    def get_current_snapshot(self, *, options: Optional[CallOptions] = None, **extra: Any) -> MacroSnapshotResponse:
+        """GET /api/v1/macro/current-snapshot — Latest macro snapshot: BTC price, dominance, fear & greed, technicals (000)"""
+        return parse(MacroSnapshotResponse, self._c._call(OPERATIONS["macro.getCurrentSnapshot"], path={}, query=_fields({}, extra), options=options))
+
+    def get_cycle_analysis(self, *, options: Optional[CallOptions] = None, **extra: Any) -> CycleAnalysisResponse:
+        """GET /api/v1/macro/cycle-analysis — Halving countdown from block height, returns per halving epoch, month-of-year seasonality (000)"""
+        return parse(CycleAnalysisResponse, self._c._call(OPERATIONS["macro.getCycleAnalysis"], path={}, query=_fields({}, extra), options=options))
+
+    def get_derivatives(self, *, options: Optional[CallOptions] = None, **extra: Any) -> DerivativesDataResponse:
+        """GET /api/v1/macro/derivatives — BTC funding rate, open interest by coin; liquidations absent with the reason (000)"""
+        return parse(DerivativesDataResponse, self._c._call(OPERATIONS["macro.getDerivatives"], path={}, query=_fields({}, extra), options=options))
+
+    def get_dominance(self, *, options: Optional[CallOptions] = None, **extra: Any) -> DominanceAnalysisResponse:
+        """GET /api/v1/macro/dominance — BTC, ETH, USDT and altcoin dominance with 90-day history and trend (000/001)"""
+        return parse(DominanceAnalysisResponse, self._c._call(OPERATIONS["macro.getDominance"], path={}, query=_fields({}, extra), options=options))
+
+    def get_history(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, timeframe: Optional[str] = None, start_date: Optional[str] = None, end_date: Optional[str] = None, metrics: Optional[str] = None, metrics_: Optional[Any] = None, options: Optional[CallOptions] = None, **extra: Any) -> MacroHistoryResponse:
+        """GET /api/v1/macro/history — Historical daily metrics snapshots, paged (000/001)"""
+        return parse(MacroHistoryResponse, self._c._call(OPERATIONS["macro.getHistory"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "timeframe": timeframe, "start_date": start_date, "end_date": end_date, "metrics": metrics, "metrics[]": metrics_}, extra), options=options))
+
+    def get_indicators(self, *, options: Optional[CallOptions] = None, **extra: Any) -> MacroIndicatorsResponse:
+        """GET /api/v1/macro/indicators — Volatility forecasts (GARCH(1,1) MLE, EWMA 0.94), correlations and trends (001)"""
+        return parse(MacroIndicatorsResponse, self._c._call(OPERATIONS["macro.getIndicators"], path={}, query=_fields({}, extra), options=options))
+
+    def get_intermarket(self, *, options: Optional[CallOptions] = None, **extra: Any) -> IntermarketDataResponse:
+        """GET /api/v1/macro/intermarket — S&P 500, Nasdaq 100, gold, DXY, 10-year yield, VIX and WTI with their 30-day correlation to BTC (000)"""
+        return parse(IntermarketDataResponse, self._c._call(OPERATIONS["macro.getIntermarket"], path={}, query=_fields({}, extra), options=options))
+
+    def get_liquidations(self, *, options: Optional[CallOptions] = None, **extra: Any) -> LiquidationAnalysisResponse:
+        """GET /api/v1/macro/liquidations — Liquidation heatmap: absent (no liquidation history is shipped), with the source to configure (000)"""
+        return parse(LiquidationAnalysisResponse, self._c._call(OPERATIONS["macro.getLiquidations"], path={}, query=_fields({}, extra), options=options))
+
+    def get_market_health(self, *, options: Optional[CallOptions] = None, **extra: Any) -> MarketHealthResponse:
+        """GET /api/v1/macro/market-health — Market breadth, realised-volatility index, liquidity (000)"""
+        return parse(MarketHealthResponse, self._c._call(OPERATIONS["macro.getMarketHealth"], path={}, query=_fields({}, extra), options=options))
+
+    def get_market_regime(self, *, options: Optional[CallOptions] = None, **extra: Any) -> MarketRegimeResponse:
+        """GET /api/v1/macro/market-regime — Current market regime: Markov-switching model of BTC daily returns, filtered probabilities (000)"""
+        return parse(MarketRegimeResponse, self._c._call(OPERATIONS["macro.getMarketRegime"], path={}, query=_fields({}, extra), options=options))
+
+    def get_onchain(self, *, options: Optional[CallOptions] = None, **extra: Any) -> OnChainMetricsResponse:
+        """GET /api/v1/macro/onchain — BTC on-chain: active addresses, transactions, hash rate, MVRV, exchange flows, miner issuance (000)"""
+        return parse(OnChainMetricsResponse, self._c._call(OPERATIONS["macro.getOnchain"], path={}, query=_fields({}, extra), options=options))
+
+    def get_regime(self, *, options: Optional[CallOptions] = None, **extra: Any) -> RegimeResponse:
+        """GET /api/v1/macro/regime — Current market regime with confidence scores (001)"""
+        return parse(RegimeResponse, self._c._call(OPERATIONS["macro.getRegime"], path={}, query=_fields({}, extra), options=options))
+
+    def get_sentiment(self, *, options: Optional[CallOptions] = None, **extra: Any) -> MarketSentimentResponse:
+        """GET /api/v1/macro/sentiment — Fear & Greed with averages and history; social and search sentiment are absent with the reason (000/001)"""
+        return parse(MarketSentimentResponse, self._c._call(OPERATIONS["macro.getSentiment"], path={}, query=_fields({}, extra), options=options))
+
+    def get_technical(self, *, indicators: Optional[str] = None, indicators_: Optional[Any] = None, timeframe: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> MacroTechnicalResponse:
+        """GET /api/v1/macro/technical — Macro technicals of BTC and ETH: RSI, MACD, moving averages, Bollinger, ATR (000)"""
+        return parse(MacroTechnicalResponse, self._c._call(OPERATIONS["macro.getTechnical"], path={}, query=_fields({"indicators": indicators, "indicators[]": indicators_, "timeframe": timeframe}, extra), options=options))
+
+
 class ManagementApi:
     """`management`: 6 operations."""
 
@@ -961,6 +1442,28 @@ class ManagementApi:
     def positions_close(self, position_id, *, price: Optional[str] = None, date: Optional[str] = None, fees: Optional[str] = None, notes: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> ManagementPositionsCloseResponse:
         """POST /api/v1/management/positions/{position_id}/close — Close a position (004 M6)"""
         return parse(ManagementPositionsCloseResponse, self._c._call(OPERATIONS["management.positionsClose"], path={"position_id": position_id}, body=_fields({"price": price, "date": date, "fees": fees, "notes": notes}, extra, body if False else None), query=None, options=options))
+
+
+class MarketCyclesApi:
+    """`marketCycles`: 1 operation."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def get(self, *, options: Optional[CallOptions] = None, **extra: Any) -> MarketCycles:
+        """GET /api/market-cycles — Historic BTC market cycles by a documented peak/trough rule: dates, drawdowns, durations (003)"""
+        return parse(MarketCycles, self._c._call(OPERATIONS["marketCycles.get"], path={}, query=_fields({}, extra), options=options))
+
+
+class MarketFlowsApi:
+    """`marketFlows`: 1 operation."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def list_lipi(self, *, start_date: Optional[str] = None, end_date: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[LipiFlow]:
+        """GET /api/market-flows/lipi — LIPI/FIPI liquidity map by sector and client type (003): absent in this deployment, an empty list with the reason"""
+        return parse(List[LipiFlow], self._c._call(OPERATIONS["marketFlows.listLipi"], path={}, query=_fields({"startDate": start_date, "endDate": end_date}, extra), options=options))
 
 
 class MarketsApi:
@@ -1040,6 +1543,37 @@ class NotificationsApi:
     def get_vapid_public_key(self, *, options: Optional[CallOptions] = None, **extra: Any) -> NotificationsGetVapidPublicKeyResponse:
         """GET /api/notifications/vapid-public-key — The VAPID public key a browser subscribes with (applicationServerKey)"""
         return parse(NotificationsGetVapidPublicKeyResponse, self._c._call(OPERATIONS["notifications.getVapidPublicKey"], path={}, query=_fields({}, extra), options=options))
+
+
+class PerformanceProfilingApi:
+    """`performanceProfiling`: 6 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def clear_old_entries(self, *, max_age_hours: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> PerformanceProfilingClearOldEntriesResponse:
+        """POST /api/performance-profiling/clear-old-entries — Delete recorded requests, statements and log lines older than max_age_hours (002)"""
+        return parse(PerformanceProfilingClearOldEntriesResponse, self._c._call(OPERATIONS["performanceProfiling.clearOldEntries"], path={}, query=_fields({"max_age_hours": max_age_hours}, extra), options=options))
+
+    def get_endpoint_statistics(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, method: Optional[str] = None, path: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> PerformanceProfilingGetEndpointStatisticsResponse:
+        """GET /api/performance-profiling/endpoint-statistics — Statistics per endpoint (method and route template): count, errors, p50/p95/p99 (002)"""
+        return parse(PerformanceProfilingGetEndpointStatisticsResponse, self._c._call(OPERATIONS["performanceProfiling.getEndpointStatistics"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "method": method, "path": path}, extra), options=options))
+
+    def get_query_statistics(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, query: Optional[str] = None, limit: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> PerformanceProfilingGetQueryStatisticsResponse:
+        """GET /api/performance-profiling/query-statistics — Statistics per normalized D1 statement: count, p50/p95/p99, rows (002)"""
+        return parse(PerformanceProfilingGetQueryStatisticsResponse, self._c._call(OPERATIONS["performanceProfiling.getQueryStatistics"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "query": query, "limit": limit}, extra), options=options))
+
+    def get_slow_endpoints(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, limit: Optional[int] = None, threshold_ms: Optional[float] = None, options: Optional[CallOptions] = None, **extra: Any) -> PerformanceProfilingGetSlowEndpointsResponse:
+        """GET /api/performance-profiling/slow-endpoints — Endpoints (route templates) whose p95 latency is at or above a threshold, slowest first (002)"""
+        return parse(PerformanceProfilingGetSlowEndpointsResponse, self._c._call(OPERATIONS["performanceProfiling.getSlowEndpoints"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "limit": limit, "threshold_ms": threshold_ms}, extra), options=options))
+
+    def get_slow_queries(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, limit: Optional[int] = None, threshold_ms: Optional[float] = None, options: Optional[CallOptions] = None, **extra: Any) -> PerformanceProfilingGetSlowQueriesResponse:
+        """GET /api/performance-profiling/slow-queries — The slowest D1 statements recorded, slowest first (002)"""
+        return parse(PerformanceProfilingGetSlowQueriesResponse, self._c._call(OPERATIONS["performanceProfiling.getSlowQueries"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "limit": limit, "threshold_ms": threshold_ms}, extra), options=options))
+
+    def get_summary(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, slow_endpoint_ms: Optional[float] = None, slow_query_ms: Optional[float] = None, options: Optional[CallOptions] = None, **extra: Any) -> ProfilingSummary:
+        """GET /api/performance-profiling/summary — Traffic, latency percentiles, errors, D1 load and the worst endpoints and statements (002)"""
+        return parse(ProfilingSummary, self._c._call(OPERATIONS["performanceProfiling.getSummary"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "slow_endpoint_ms": slow_endpoint_ms, "slow_query_ms": slow_query_ms}, extra), options=options))
 
 
 class PortfolioApi:
@@ -1250,6 +1784,91 @@ class RiskManagementApi:
         return parse(AnalyticsGetRiskResponse, self._c._call(OPERATIONS["riskManagement.getMetrics"], path={}, query=_fields({}, extra), options=options))
 
 
+class RiskMetricsApi:
+    """`riskMetrics`: 1 operation."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def get(self, *, symbol: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> RiskMetrics:
+        """GET /api/risk-metrics — ETH (or BTC) risk model: log-regression fair value, risk 0..1 and its bands (003)"""
+        return parse(RiskMetrics, self._c._call(OPERATIONS["riskMetrics.get"], path={}, query=_fields({"symbol": symbol}, extra), options=options))
+
+
+class ScreenerApi:
+    """`screener`: 1 operation."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def get_metrics(self, *, options: Optional[CallOptions] = None, **extra: Any) -> ScreenerMetrics:
+        """GET /api/screener/metrics — Screener metrics per tracked asset: price, market cap, changes, volatility, 52-week range; P/E and yield absent (003)"""
+        return parse(ScreenerMetrics, self._c._call(OPERATIONS["screener.getMetrics"], path={}, query=_fields({}, extra), options=options))
+
+
+class SectorsApi:
+    """`sectors`: 14 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def get(self, *, include_inactive: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> SectorListResponse:
+        """GET /api/v1/sectors — The 11 curated crypto sectors with asset counts and performance (000/001)"""
+        return parse(SectorListResponse, self._c._call(OPERATIONS["sectors.get"], path={}, query=_fields({"include_inactive": include_inactive}, extra), options=options))
+
+    def get_analysis(self, sector_id, *, options: Optional[CallOptions] = None, **extra: Any) -> SectorAnalysisResponse:
+        """GET /api/v1/sectors/{sector_id}/analysis — One sector: performance, capital flows (share of market cap), relative strength, members (000)"""
+        return parse(SectorAnalysisResponse, self._c._call(OPERATIONS["sectors.getAnalysis"], path={"sector_id": sector_id}, query=_fields({}, extra), options=options))
+
+    def get_assets(self, sector_id, *, limit: Optional[int] = None, sort_by: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> SectorAssetListResponse:
+        """GET /api/v1/sectors/{sector_id}/assets — Assets in a sector with performance and sector context (000/001)"""
+        return parse(SectorAssetListResponse, self._c._call(OPERATIONS["sectors.getAssets"], path={"sector_id": sector_id}, query=_fields({"limit": limit, "sort_by": sort_by}, extra), options=options))
+
+    def get_fundamentals(self, sector_id, *, options: Optional[CallOptions] = None, **extra: Any) -> SectorFundamentalResponse:
+        """GET /api/v1/sectors/{sector_id}/fundamentals — Sector fundamentals: market cap, volume, members; TVL, active users, protocols and institutional flows where they exist (000)"""
+        return parse(SectorFundamentalResponse, self._c._call(OPERATIONS["sectors.getFundamentals"], path={"sector_id": sector_id}, query=_fields({}, extra), options=options))
+
+    def get_history(self, sector_id, *, timeframe: Optional[str] = None, start_date: Optional[str] = None, end_date: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> SectorHistoryResponse:
+        """GET /api/v1/sectors/{sector_id}/history — A sector’s daily index, market cap and share of total market cap (000)"""
+        return parse(SectorHistoryResponse, self._c._call(OPERATIONS["sectors.getHistory"], path={"sector_id": sector_id}, query=_fields({"timeframe": timeframe, "start_date": start_date, "end_date": end_date}, extra), options=options))
+
+    def get_performance(self, sector_id, *, options: Optional[CallOptions] = None, **extra: Any) -> SectorDetailPerformanceResponse:
+        """GET /api/v1/sectors/{sector_id}/performance — One sector’s performance and rotation analysis (001)"""
+        return parse(SectorDetailPerformanceResponse, self._c._call(OPERATIONS["sectors.getPerformance"], path={"sector_id": sector_id}, query=_fields({}, extra), options=options))
+
+    def get_allocation(self, *, options: Optional[CallOptions] = None, **extra: Any) -> SectorAllocationResponse:
+        """GET /api/v1/sectors/allocation — Sector allocation by a stated method: inverse 90-day volatility of sector indices (naive risk parity) (001)"""
+        return parse(SectorAllocationResponse, self._c._call(OPERATIONS["sectors.getAllocation"], path={}, query=_fields({}, extra), options=options))
+
+    def get_assets_v1(self, *, options: Optional[CallOptions] = None, **extra: Any) -> SectorMappingResponse:
+        """GET /api/v1/sectors/assets — The crypto sector mapping: which tracked asset belongs to which sector, with the evidence (001)"""
+        return parse(SectorMappingResponse, self._c._call(OPERATIONS["sectors.getAssetsV1"], path={}, query=_fields({}, extra), options=options))
+
+    def get_correlations(self, *, period: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> SectorCorrelationResponse:
+        """GET /api/v1/sectors/correlations — Inter-sector correlations of daily index returns, and each sector against BTC and ETH (000)"""
+        return parse(SectorCorrelationResponse, self._c._call(OPERATIONS["sectors.getCorrelations"], path={}, query=_fields({"period": period}, extra), options=options))
+
+    def get_cross_sector_analysis(self, *, options: Optional[CallOptions] = None, **extra: Any) -> CrossSectorAnalysisResponse:
+        """GET /api/v1/sectors/cross-sector-analysis — Cross-sector relationships and rotation patterns: leaders, laggards, dispersion, average correlation (000)"""
+        return parse(CrossSectorAnalysisResponse, self._c._call(OPERATIONS["sectors.getCrossSectorAnalysis"], path={}, query=_fields({}, extra), options=options))
+
+    def get_narratives(self, *, options: Optional[CallOptions] = None, **extra: Any) -> SectorNarrativeResponse:
+        """GET /api/v1/sectors/narratives — Dominant narratives: sectors ranked by momentum, with the evidence (000)"""
+        return parse(SectorNarrativeResponse, self._c._call(OPERATIONS["sectors.getNarratives"], path={}, query=_fields({}, extra), options=options))
+
+    def get_performance_v1(self, *, timeframe: Optional[str] = None, sort_by: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> SectorPerformanceResponse:
+        """GET /api/v1/sectors/performance — All sectors compared over 24h, 7d, 30d or 90d (000)"""
+        return parse(SectorPerformanceResponse, self._c._call(OPERATIONS["sectors.getPerformanceV1"], path={}, query=_fields({"timeframe": timeframe, "sort_by": sort_by}, extra), options=options))
+
+    def get_rotation(self, *, options: Optional[CallOptions] = None, **extra: Any) -> SectorRotationResponse:
+        """GET /api/v1/sectors/rotation — Sector rotation: relative strength, change in share of total market cap, inflow/outflow (000/001)"""
+        return parse(SectorRotationResponse, self._c._call(OPERATIONS["sectors.getRotation"], path={}, query=_fields({}, extra), options=options))
+
+    def get_tvl_analysis(self, *, options: Optional[CallOptions] = None, **extra: Any) -> TVLAnalysisResponse:
+        """GET /api/v1/sectors/tvl-analysis — Total value locked: DeFi TVL trend; per-sector TVL absent with the reason (000)"""
+        return parse(TVLAnalysisResponse, self._c._call(OPERATIONS["sectors.getTvlAnalysis"], path={}, query=_fields({}, extra), options=options))
+
+
 class SecurityApi:
     """`security`: 1 operation."""
 
@@ -1394,6 +2013,25 @@ class SuggestionsApi:
     def get_personalized(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AiGetSuggestionResponse:
         """GET /api/v1/suggestions/personalized — From your holdings, watchlists and risk tolerance; the default watchlist for guests (001)"""
         return parse(AiGetSuggestionResponse, self._c._call(OPERATIONS["suggestions.getPersonalized"], path={}, query=_fields({}, extra), options=options))
+
+
+class SystemApi:
+    """`system`: 3 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def get_jobs(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, status: Optional[str] = None, type: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> SystemGetJobsResponse:
+        """GET /api/v1/system/jobs — Every background job, newest first (004, planned; admin)"""
+        return parse(SystemGetJobsResponse, self._c._call(OPERATIONS["system.getJobs"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "status": status, "type": type}, extra), options=options))
+
+    def get_job(self, job_id, *, options: Optional[CallOptions] = None, **extra: Any) -> Job:
+        """GET /api/v1/system/jobs/{job_id} — One background job: status, progress, result (004, planned; admin)"""
+        return parse(Job, self._c._call(OPERATIONS["system.getJob"], path={"job_id": job_id}, query=_fields({}, extra), options=options))
+
+    def get_status(self, *, options: Optional[CallOptions] = None, **extra: Any) -> SystemStatus:
+        """GET /api/v1/system/status — System health: database, Durable Objects, R2, queue, providers, jobs, alerts, traffic (004, planned; admin)"""
+        return parse(SystemStatus, self._c._call(OPERATIONS["system.getStatus"], path={}, query=_fields({}, extra), options=options))
 
 
 class TradesApi:
@@ -1642,6 +2280,7 @@ class Namespaces:
     def __init__(self, client: Any) -> None:
         self.admin = AdminApi(client)
         self.ai = AiApi(client)
+        self.alerting = AlertingApi(client)
         self.alerts = AlertsApi(client)
         self.analytics = AnalyticsApi(client)
         self.api_keys = ApiKeysApi(client)
@@ -1650,8 +2289,12 @@ class Namespaces:
         self.background_jobs = BackgroundJobsApi(client)
         self.backtesting = BacktestingApi(client)
         self.bots = BotsApi(client)
+        self.business_metrics = BusinessMetricsApi(client)
+        self.cache = CacheApi(client)
         self.commodities = CommoditiesApi(client)
+        self.dashboard = DashboardApi(client)
         self.data = DataApi(client)
+        self.database = DatabaseApi(client)
         self.dex = DexApi(client)
         self.feedback = FeedbackApi(client)
         self.health = HealthApi(client)
@@ -1659,9 +2302,14 @@ class Namespaces:
         self.indices = IndicesApi(client)
         self.integrations = IntegrationsApi(client)
         self.jobs = JobsApi(client)
+        self.logs = LogsApi(client)
+        self.macro = MacroApi(client)
         self.management = ManagementApi(client)
+        self.market_cycles = MarketCyclesApi(client)
+        self.market_flows = MarketFlowsApi(client)
         self.markets = MarketsApi(client)
         self.notifications = NotificationsApi(client)
+        self.performance_profiling = PerformanceProfilingApi(client)
         self.portfolio = PortfolioApi(client)
         self.portfolios = PortfoliosApi(client)
         self.preferences = PreferencesApi(client)
@@ -1669,10 +2317,14 @@ class Namespaces:
         self.prices = PricesApi(client)
         self.recommendations = RecommendationsApi(client)
         self.risk_management = RiskManagementApi(client)
+        self.risk_metrics = RiskMetricsApi(client)
+        self.screener = ScreenerApi(client)
+        self.sectors = SectorsApi(client)
         self.security = SecurityApi(client)
         self.sessions = SessionsApi(client)
         self.signals = SignalsApi(client)
         self.suggestions = SuggestionsApi(client)
+        self.system = SystemApi(client)
         self.trades = TradesApi(client)
         self.user = UserApi(client)
         self.users = UsersApi(client)
@@ -1682,7 +2334,7 @@ class Namespaces:
 
 
 class AsyncAdminApi:
-    """`admin`: 37 operations."""
+    """`admin`: 56 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
@@ -1695,6 +2347,30 @@ class AsyncAdminApi:
         """PUT /api/v1/admin/ai/models/{model_id} — Update a model: name, status, features, hyperparameters, window (admin, 000)"""
         return parse(AIModel, await self._c._call(OPERATIONS["admin.updateAiModel"], path={"model_id": model_id_}, body=_fields({"name": name, "description": description, "status": status, "features": features, "hyperparameters": hyperparameters, "horizon_days": horizon_days, "training_start": training_start, "training_end": training_end}, extra, body if False else None), query=None, options=options))
 
+    async def get_analytics(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetAnalyticsResponse:
+        """GET /api/v1/admin/analytics — Analytics overview: users, trading, revenue, API (001)"""
+        return parse(AdminGetAnalyticsResponse, await self._c._call(OPERATIONS["admin.getAnalytics"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_analytics_api_usage(self, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetAnalyticsApiUsageResponse:
+        """GET /api/v1/admin/analytics/api-usage — API usage by endpoint: requests, latency, error rates; busiest users (000)"""
+        return parse(AdminGetAnalyticsApiUsageResponse, await self._c._call(OPERATIONS["admin.getAnalyticsApiUsage"], path={}, query=_fields({"days": days}, extra), options=options))
+
+    async def get_analytics_assets(self, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetAnalyticsAssetsResponse:
+        """GET /api/v1/admin/analytics/assets — Most requested assets and the catalog by type (000)"""
+        return parse(AdminGetAnalyticsAssetsResponse, await self._c._call(OPERATIONS["admin.getAnalyticsAssets"], path={}, query=_fields({"days": days}, extra), options=options))
+
+    async def get_analytics_performance(self, *, window_minutes: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetAnalyticsPerformanceResponse:
+        """GET /api/v1/admin/analytics/performance — System performance: latency percentiles, errors, D1 load, jobs (001)"""
+        return parse(AdminGetAnalyticsPerformanceResponse, await self._c._call(OPERATIONS["admin.getAnalyticsPerformance"], path={}, query=_fields({"window_minutes": window_minutes}, extra), options=options))
+
+    async def get_analytics_usage(self, *, period: Optional[str] = None, granularity: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetAnalyticsUsageResponse:
+        """GET /api/v1/admin/analytics/usage — API usage over time: requests, errors, latency, active users per hour or day (001)"""
+        return parse(AdminGetAnalyticsUsageResponse, await self._c._call(OPERATIONS["admin.getAnalyticsUsage"], path={}, query=_fields({"period": period, "granularity": granularity}, extra), options=options))
+
+    async def get_analytics_users(self, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetAnalyticsUsersResponse:
+        """GET /api/v1/admin/analytics/users — User analytics: registrations, activity, tiers, weekly retention cohorts (000)"""
+        return parse(AdminGetAnalyticsUsersResponse, await self._c._call(OPERATIONS["admin.getAnalyticsUsers"], path={}, query=_fields({"days": days}, extra), options=options))
+
     async def assets(self, *, symbol: str, name: str, asset_type: str, sector_id: Optional[str] = None, quote_currency: Optional[str] = None, external_ids: Optional[Any] = None, description: Optional[str] = None, is_active: Optional[bool] = None, is_supported: Optional[bool] = None, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> AssetDetail:
         """POST /api/v1/admin/assets — Add an asset (000); audited"""
         return parse(AssetDetail, await self._c._call(OPERATIONS["admin.assets"], path={}, body=_fields({"symbol": symbol, "name": name, "asset_type": asset_type, "sector_id": sector_id, "quote_currency": quote_currency, "external_ids": external_ids, "description": description, "is_active": is_active, "is_supported": is_supported}, extra, body if body is not None else None), query=None, options=options))
@@ -1702,6 +2378,26 @@ class AsyncAdminApi:
     async def update_asset(self, asset_id, *, symbol: Optional[str] = None, name: Optional[str] = None, asset_type: Optional[str] = None, sector_id: Optional[str] = None, quote_currency: Optional[str] = None, external_ids: Optional[Any] = None, description: Optional[str] = None, is_active: Optional[bool] = None, is_supported: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> AssetDetail:
         """PUT /api/v1/admin/assets/{asset_id} — Update an asset (000); audited"""
         return parse(AssetDetail, await self._c._call(OPERATIONS["admin.updateAsset"], path={"asset_id": asset_id}, body=_fields({"symbol": symbol, "name": name, "asset_type": asset_type, "sector_id": sector_id, "quote_currency": quote_currency, "external_ids": external_ids, "description": description, "is_active": is_active, "is_supported": is_supported}, extra, body if False else None), query=None, options=options))
+
+    async def delete_batch_jobs_cancel(self, job_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminDeleteBatchJobsCancelResponse:
+        """DELETE /api/v1/admin/batch/jobs/{job_id}/cancel — Cancel a batch job: a waiting one never runs, a running one stops at its next checkpoint (004)"""
+        return parse(AdminDeleteBatchJobsCancelResponse, await self._c._call(OPERATIONS["admin.deleteBatchJobsCancel"], path={"job_id": job_id}, query=_fields({}, extra), options=options))
+
+    async def get_batch_jobs_status(self, *, job_name: Optional[str] = None, status: Optional[str] = None, portfolio_id: Optional[str] = None, days_back: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetBatchJobsStatusResponse:
+        """GET /api/v1/admin/batch/jobs/status — Recent batch jobs with their outcome and item counts (004)"""
+        return parse(AdminGetBatchJobsStatusResponse, await self._c._call(OPERATIONS["admin.getBatchJobsStatus"], path={}, query=_fields({"job_name": job_name, "status": status, "portfolio_id": portfolio_id, "days_back": days_back}, extra), options=options))
+
+    async def get_batch_jobs_summary(self, *, days_back: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetBatchJobsSummaryResponse:
+        """GET /api/v1/admin/batch/jobs/summary — Batch job statistics: success rate, durations, daily counts, error patterns (004)"""
+        return parse(AdminGetBatchJobsSummaryResponse, await self._c._call(OPERATIONS["admin.getBatchJobsSummary"], path={}, query=_fields({"days_back": days_back}, extra), options=options))
+
+    async def list_billing_plans(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminListBillingPlansResponse:
+        """GET /api/v1/admin/billing/plans — What each subscription tier costs (revenue metrics price tier changes with it)"""
+        return parse(AdminListBillingPlansResponse, await self._c._call(OPERATIONS["admin.listBillingPlans"], path={}, query=_fields({}, extra), options=options))
+
+    async def update_billing_plans(self, *, plans: List[Any], options: Optional[CallOptions] = None, **extra: Any) -> AdminListBillingPlansResponse:
+        """PUT /api/v1/admin/billing/plans — Set tier prices (applies to tier changes from now on; audited)"""
+        return parse(AdminListBillingPlansResponse, await self._c._call(OPERATIONS["admin.updateBillingPlans"], path={}, body=_fields({"plans": plans}, extra, body if False else None), query=None, options=options))
 
     async def list_data_quality_assets(self, *, asset_type: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminListDataQualityAssetsResponse:
         """GET /api/v1/admin/data-quality/assets — Per-asset quality: daily-series score, missing prices and quotes (000)"""
@@ -1729,12 +2425,16 @@ class AsyncAdminApi:
         return parse(Feedback, await self._c._call(OPERATIONS["admin.updateFeedback"], path={"feedback_id": feedback_id}, body=_fields({"response": response, "response_message": response_message, "status": status}, extra, body if False else None), query=None, options=options))
 
     async def macro_backfill(self, *, start_date: str, end_date: str, data_sources: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> Job:
-        """POST /api/v1/admin/macro/backfill — Backfill market history for a date range, as a background job (000)"""
+        """POST /api/v1/admin/macro/backfill — Backfill market history and its daily metrics snapshots for a date range, as background jobs (000)"""
         return parse(Job, await self._c._call(OPERATIONS["admin.macroBackfill"], path={}, query=_fields({"start_date": start_date, "end_date": end_date, "data_sources": data_sources}, extra), options=options))
 
     async def list_macro_data_sources(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminListMacroDataSourcesResponse:
         """GET /api/v1/admin/macro/data-sources — Market-data sources with health: last success and error, error rate, calls today, circuit state (000)"""
         return parse(AdminListMacroDataSourcesResponse, await self._c._call(OPERATIONS["admin.listMacroDataSources"], path={}, query=_fields({}, extra), options=options))
+
+    async def macro_refresh_snapshot(self, *, options: Optional[CallOptions] = None, **extra: Any) -> Job:
+        """POST /api/v1/admin/macro/refresh-snapshot — Recompute the metrics_snapshot of the current market hour (macro, sectors, daily), as a background job (000)"""
+        return parse(Job, await self._c._call(OPERATIONS["admin.macroRefreshSnapshot"], path={}, query=_fields({}, extra), options=options))
 
     async def list_models(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, model_type_: Optional[str] = None, status: Optional[str] = None, architecture: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[AIModel]:
         """GET /api/v1/admin/models — Every registered model (admin, 001)"""
@@ -1773,6 +2473,18 @@ class AsyncAdminApi:
         """POST /api/v1/admin/price-data/import — Bulk import candles from CSV or JSON: validated, upserted, rows accepted and rejected reported"""
         return parse(AdminPriceDataImportResponse, await self._c._call(OPERATIONS["admin.priceDataImport"], path={}, query=_fields({"asset": asset, "timeframe": timeframe, "dry_run": dry_run}, extra), options=options))
 
+    async def update_sector(self, sector_id, *, name: Optional[str] = None, description: Optional[str] = None, is_active: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> Sector:
+        """PUT /api/v1/admin/sectors/{sector_id} — Edit a sector’s name, description or is_active; audited (000)"""
+        return parse(Sector, await self._c._call(OPERATIONS["admin.updateSector"], path={"sector_id": sector_id}, body=_fields({"name": name, "description": description, "is_active": is_active}, extra, body if False else None), query=None, options=options))
+
+    async def sectors_refresh_analysis(self, sector_id, *, options: Optional[CallOptions] = None, **extra: Any) -> Job:
+        """POST /api/v1/admin/sectors/{sector_id}/refresh-analysis — Recompute the sector analysis, as a background job (000)"""
+        return parse(Job, await self._c._call(OPERATIONS["admin.sectorsRefreshAnalysis"], path={"sector_id": sector_id}, query=_fields({}, extra), options=options))
+
+    async def get_sectors_analytics(self, *, options: Optional[CallOptions] = None, **extra: Any) -> SectorAnalyticsResponse:
+        """GET /api/v1/admin/sectors/analytics — Sector health scores and data coverage; prediction accuracy absent (no sector predictions are made) (000)"""
+        return parse(SectorAnalyticsResponse, await self._c._call(OPERATIONS["admin.getSectorsAnalytics"], path={}, query=_fields({}, extra), options=options))
+
     async def list_security_active_sessions(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, user_id: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminListSecurityActiveSessionsResponse:
         """GET /api/v1/admin/security/active-sessions — Active sessions of all users, with device, address and duration (000)"""
         return parse(AdminListSecurityActiveSessionsResponse, await self._c._call(OPERATIONS["admin.listSecurityActiveSessions"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "user_id": user_id}, extra), options=options))
@@ -1810,6 +2522,22 @@ class AsyncAdminApi:
     async def signals_validate(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminSignalsValidateResponse:
         """POST /api/v1/admin/signals/validate — Check active signals against the closes since: stop/target hit → closed, past expiry → expired (admin, 000)"""
         return parse(AdminSignalsValidateResponse, await self._c._call(OPERATIONS["admin.signalsValidate"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_system(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetSystemResponse:
+        """GET /api/v1/admin/system — System overview: health, alerts, jobs, 24-hour traffic (001)"""
+        return parse(AdminGetSystemResponse, await self._c._call(OPERATIONS["admin.getSystem"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_system_health(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetSystemHealthResponse:
+        """GET /api/v1/admin/system/health — System health probed now: D1, Durable Objects, R2, queue, providers, jobs, traffic (000/001)"""
+        return parse(AdminGetSystemHealthResponse, await self._c._call(OPERATIONS["admin.getSystemHealth"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_system_health_history(self, *, start_date: Optional[str] = None, end_date: Optional[str] = None, metrics: Optional[str] = None, limit: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetSystemHealthHistoryResponse:
+        """GET /api/v1/admin/system/health/history — System health snapshots (one a minute, 7 days), newest first (000)"""
+        return parse(AdminGetSystemHealthHistoryResponse, await self._c._call(OPERATIONS["admin.getSystemHealthHistory"], path={}, query=_fields({"start_date": start_date, "end_date": end_date, "metrics": metrics, "limit": limit}, extra), options=options))
+
+    async def get_system_metrics(self, *, window_minutes: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetSystemMetricsResponse:
+        """GET /api/v1/admin/system/metrics — Requests, D1, user engagement and API usage over a window (001)"""
+        return parse(AdminGetSystemMetricsResponse, await self._c._call(OPERATIONS["admin.getSystemMetrics"], path={}, query=_fields({"window_minutes": window_minutes}, extra), options=options))
 
     async def list_users(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, role: Optional[str] = None, status: Optional[str] = None, active: Optional[str] = None, locked: Optional[str] = None, tier: Optional[str] = None, search: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminListUsersResponse:
         """GET /api/v1/admin/users — Users with filters, paging and statistics (000/001)"""
@@ -1917,6 +2645,57 @@ class AsyncAiApi:
         """Every item of GET /api/v1/ai/training-jobs, page after page."""
         async for item in self._c._paginate(OPERATIONS["ai.listTrainingJobs"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "model_id": model_id_, "status": status}, extra), options=options):
             yield parse(AiListTrainingJobsResponseItem, item)
+
+
+class AsyncAlertingApi:
+    """`alerting`: 11 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def list_alerts(self, *, severity: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[OpsAlert]:
+        """GET /api/alerting/alerts — Firing alerts, newest first (002)"""
+        return parse(List[OpsAlert], await self._c._call(OPERATIONS["alerting.listAlerts"], path={}, query=_fields({"severity": severity}, extra), options=options))
+
+    async def alerts_acknowledge(self, alert_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AlertingAlertsAcknowledgeResponse:
+        """POST /api/alerting/alerts/{alert_id}/acknowledge — Acknowledge an alert: someone is on it (002)"""
+        return parse(AlertingAlertsAcknowledgeResponse, await self._c._call(OPERATIONS["alerting.alertsAcknowledge"], path={"alert_id": alert_id}, query=_fields({}, extra), options=options))
+
+    async def alerts_resolve(self, rule_name, *, options: Optional[CallOptions] = None, **extra: Any) -> AlertingAlertsResolveResponse:
+        """POST /api/alerting/alerts/{rule_name}/resolve — Resolve the firing alert of a rule (or an alert id) (002)"""
+        return parse(AlertingAlertsResolveResponse, await self._c._call(OPERATIONS["alerting.alertsResolve"], path={"rule_name": rule_name}, query=_fields({}, extra), options=options))
+
+    async def list_alerts_history(self, *, severity: Optional[str] = None, limit: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[OpsAlert]:
+        """GET /api/alerting/alerts/history — Every alert, firing or resolved, newest first (002)"""
+        return parse(List[OpsAlert], await self._c._call(OPERATIONS["alerting.listAlertsHistory"], path={}, query=_fields({"severity": severity, "limit": limit}, extra), options=options))
+
+    async def get_fatigue_stats(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AlertingGetFatigueStatsResponse:
+        """GET /api/alerting/fatigue-stats — Alert fatigue over 24 hours: volume, noisy and flapping rules, time to acknowledge (002)"""
+        return parse(AlertingGetFatigueStatsResponse, await self._c._call(OPERATIONS["alerting.getFatigueStats"], path={}, query=_fields({}, extra), options=options))
+
+    async def list_incidents(self, *, severity: Optional[str] = None, status: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[Incident]:
+        """GET /api/alerting/incidents — Open incidents (or all with status=all), newest first (002)"""
+        return parse(List[Incident], await self._c._call(OPERATIONS["alerting.listIncidents"], path={}, query=_fields({"severity": severity, "status": status}, extra), options=options))
+
+    async def create_incident(self, *, title: str, severity: str, description: Optional[str] = None, related_alerts: Optional[List[str]] = None, assigned_to: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AlertingCreateIncidentResponse:
+        """POST /api/alerting/incidents — Open an incident by hand, grouping existing alerts (002)"""
+        return parse(AlertingCreateIncidentResponse, await self._c._call(OPERATIONS["alerting.createIncident"], path={}, body=_fields({"title": title, "severity": severity, "description": description, "related_alerts": related_alerts, "assigned_to": assigned_to}, extra, body if False else None), query=None, options=options))
+
+    async def get_incident(self, incident_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AlertingGetIncidentResponse:
+        """GET /api/alerting/incidents/{incident_id} — An incident with its alerts and timeline (002)"""
+        return parse(AlertingGetIncidentResponse, await self._c._call(OPERATIONS["alerting.getIncident"], path={"incident_id": incident_id}, query=_fields({}, extra), options=options))
+
+    async def incidents_resolve(self, incident_id, *, resolution: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AlertingIncidentsResolveResponse:
+        """POST /api/alerting/incidents/{incident_id}/resolve — Resolve an incident, with an optional resolution note (002)"""
+        return parse(AlertingIncidentsResolveResponse, await self._c._call(OPERATIONS["alerting.incidentsResolve"], path={"incident_id": incident_id}, query=_fields({"resolution": resolution}, extra), options=options))
+
+    async def list_rules(self, *, options: Optional[CallOptions] = None, **extra: Any) -> List[AlertRule]:
+        """GET /api/alerting/rules — Alert rules with their last evaluation and trigger counts (002)"""
+        return parse(List[AlertRule], await self._c._call(OPERATIONS["alerting.listRules"], path={}, query=_fields({}, extra), options=options))
+
+    async def create_rule(self, *, name: str, metric: str, threshold: float, operator: Optional[str] = None, severity: Optional[str] = None, channels: Optional[List[str]] = None, duration: Optional[int] = None, cooldown: Optional[int] = None, description: Optional[str] = None, enabled: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> AlertingCreateRuleResponse:
+        """POST /api/alerting/rules — Create an alert rule, or replace the one with that name (002)"""
+        return parse(AlertingCreateRuleResponse, await self._c._call(OPERATIONS["alerting.createRule"], path={}, body=_fields({"name": name, "metric": metric, "threshold": threshold, "operator": operator, "severity": severity, "channels": channels, "duration": duration, "cooldown": cooldown, "description": description, "enabled": enabled}, extra, body if False else None), query=None, options=options))
 
 
 class AsyncAlertsApi:
@@ -2095,10 +2874,22 @@ class AsyncAuthApi:
 
 
 class AsyncBackgroundJobsApi:
-    """`backgroundJobs`: 2 operations."""
+    """`backgroundJobs`: 8 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
+
+    async def batching_flush(self, *, options: Optional[CallOptions] = None, **extra: Any) -> BackgroundJobsBatchingFlushResponse:
+        """POST /api/background-jobs/batching/flush — Flush every batch now: telemetry to the sink, alert rules evaluated, notifications re-sent (002)"""
+        return parse(BackgroundJobsBatchingFlushResponse, await self._c._call(OPERATIONS["backgroundJobs.batchingFlush"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_batching_stats(self, *, options: Optional[CallOptions] = None, **extra: Any) -> BackgroundJobsGetBatchingStatsResponse:
+        """GET /api/background-jobs/batching/stats — Work waiting in batches: telemetry buffer, alert evaluation, notification deliveries (002)"""
+        return parse(BackgroundJobsGetBatchingStatsResponse, await self._c._call(OPERATIONS["backgroundJobs.getBatchingStats"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_queue_depth(self, *, options: Optional[CallOptions] = None, **extra: Any) -> BackgroundJobsGetQueueDepthResponse:
+        """GET /api/background-jobs/queue-depth — Jobs waiting, by priority group and by task (002)"""
+        return parse(BackgroundJobsGetQueueDepthResponse, await self._c._call(OPERATIONS["backgroundJobs.getQueueDepth"], path={}, query=_fields({}, extra), options=options))
 
     async def list_rate_limits(self, *, task_name: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> BackgroundJobsListRateLimitsResponse:
         """GET /api/background-jobs/rate-limits — Your rate limits in 002's task form"""
@@ -2107,6 +2898,18 @@ class AsyncBackgroundJobsApi:
     async def rate_limits_reset(self, task_name, *, user_id: Optional[str] = None, client_ip: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> BackgroundJobsRateLimitsResetResponse:
         """POST /api/background-jobs/rate-limits/{task_name}/reset — Reset a rate limit's history (002, admin)"""
         return parse(BackgroundJobsRateLimitsResetResponse, await self._c._call(OPERATIONS["backgroundJobs.rateLimitsReset"], path={"task_name": task_name}, query=_fields({"user_id": user_id, "client_ip": client_ip}, extra), options=options))
+
+    async def get_stats(self, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> BackgroundJobsGetStatsResponse:
+        """GET /api/background-jobs/stats — Per-task counts and execution times of finished jobs, and the queue depth (002)"""
+        return parse(BackgroundJobsGetStatsResponse, await self._c._call(OPERATIONS["backgroundJobs.getStats"], path={}, query=_fields({"days": days}, extra), options=options))
+
+    async def get_status(self, *, options: Optional[CallOptions] = None, **extra: Any) -> BackgroundJobsGetStatusResponse:
+        """GET /api/background-jobs/status — The job system at a glance: queue, running, pending, done and failed in 24 hours (002)"""
+        return parse(BackgroundJobsGetStatusResponse, await self._c._call(OPERATIONS["backgroundJobs.getStatus"], path={}, query=_fields({}, extra), options=options))
+
+    async def list_tasks(self, *, limit: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[BackgroundJobsListTasksResponseItem]:
+        """GET /api/background-jobs/tasks — Jobs waiting or running, oldest first (002)"""
+        return parse(List[BackgroundJobsListTasksResponseItem], await self._c._call(OPERATIONS["backgroundJobs.listTasks"], path={}, query=_fields({"limit": limit}, extra), options=options))
 
 
 class AsyncBacktestingApi:
@@ -2172,6 +2975,92 @@ class AsyncBotsApi:
         return parse(BotAction, await self._c._call(OPERATIONS["bots.stop"], path={"id": id}, query=_fields({}, extra), options=options))
 
 
+class AsyncBusinessMetricsApi:
+    """`businessMetrics`: 9 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def get_dashboard(self, *, options: Optional[CallOptions] = None, **extra: Any) -> BusinessMetricsGetDashboardResponse:
+        """GET /api/business-metrics/dashboard — The business dashboard: summary, KPIs, acquisition, trading activity, revenue (002)"""
+        return parse(BusinessMetricsGetDashboardResponse, await self._c._call(OPERATIONS["businessMetrics.getDashboard"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_kpis(self, *, period_days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> BusinessKpis:
+        """GET /api/business-metrics/kpis — KPIs against the previous period, with growth rates (002)"""
+        return parse(BusinessKpis, await self._c._call(OPERATIONS["businessMetrics.getKpis"], path={}, query=_fields({"period_days": period_days}, extra), options=options))
+
+    async def get_revenue(self, *, start_date: Optional[str] = None, end_date: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> BusinessRevenue:
+        """GET /api/business-metrics/revenue — Subscription revenue, MRR, ARR and churn over a date range (002)"""
+        return parse(BusinessRevenue, await self._c._call(OPERATIONS["businessMetrics.getRevenue"], path={}, query=_fields({"start_date": start_date, "end_date": end_date}, extra), options=options))
+
+    async def get_revenue_daily(self, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> BusinessMetricsGetRevenueDailyResponse:
+        """GET /api/business-metrics/revenue/daily — Revenue and MRR per day with subscription changes (002)"""
+        return parse(BusinessMetricsGetRevenueDailyResponse, await self._c._call(OPERATIONS["businessMetrics.getRevenueDaily"], path={}, query=_fields({"days": days}, extra), options=options))
+
+    async def get_summary(self, *, options: Optional[CallOptions] = None, **extra: Any) -> BusinessSummary:
+        """GET /api/business-metrics/summary — Users, trades per day and revenue in one view (002)"""
+        return parse(BusinessSummary, await self._c._call(OPERATIONS["businessMetrics.getSummary"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_trades(self, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> BusinessTrades:
+        """GET /api/business-metrics/trades — Trades per day by portfolio mode, volume and traders (002)"""
+        return parse(BusinessTrades, await self._c._call(OPERATIONS["businessMetrics.getTrades"], path={}, query=_fields({"days": days}, extra), options=options))
+
+    async def get_trading_activity(self, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> BusinessTradingActivity:
+        """GET /api/business-metrics/trading-activity — Trading activity by mode, surface, asset type, asset and bot (002)"""
+        return parse(BusinessTradingActivity, await self._c._call(OPERATIONS["businessMetrics.getTradingActivity"], path={}, query=_fields({"days": days}, extra), options=options))
+
+    async def get_user_acquisition(self, *, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> BusinessAcquisition:
+        """GET /api/business-metrics/user-acquisition — Daily registrations and registering clients (002)"""
+        return parse(BusinessAcquisition, await self._c._call(OPERATIONS["businessMetrics.getUserAcquisition"], path={}, query=_fields({"days": days}, extra), options=options))
+
+    async def get_users(self, *, options: Optional[CallOptions] = None, **extra: Any) -> BusinessUsers:
+        """GET /api/business-metrics/users — Users: totals, actives, signups, tiers and weekly retention cohorts (002)"""
+        return parse(BusinessUsers, await self._c._call(OPERATIONS["businessMetrics.getUsers"], path={}, query=_fields({}, extra), options=options))
+
+
+class AsyncCacheApi:
+    """`cache`: 9 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def get_analytics(self, *, time_window_minutes: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> CacheGetAnalyticsResponse:
+        """GET /api/cache/analytics — Edge cache hits, misses, bytes and lookup time, overall and per prefix (002)"""
+        return parse(CacheGetAnalyticsResponse, await self._c._call(OPERATIONS["cache.getAnalytics"], path={}, query=_fields({"time_window_minutes": time_window_minutes}, extra), options=options))
+
+    async def get_analytics_pattern(self, pattern, *, time_window_minutes: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> CacheGetAnalyticsPatternResponse:
+        """GET /api/cache/analytics/pattern/{pattern} — Cache analytics for a key pattern: `assets:*`, a prefix, or a path glob (002)"""
+        return parse(CacheGetAnalyticsPatternResponse, await self._c._call(OPERATIONS["cache.getAnalyticsPattern"], path={"pattern": pattern}, query=_fields({"time_window_minutes": time_window_minutes}, extra), options=options))
+
+    async def analytics_reset(self, *, options: Optional[CallOptions] = None, **extra: Any) -> CacheAnalyticsResetResponse:
+        """POST /api/cache/analytics/reset — Forget the recorded cache outcomes (the counters start again) (002)"""
+        return parse(CacheAnalyticsResetResponse, await self._c._call(OPERATIONS["cache.analyticsReset"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_metrics(self, *, options: Optional[CallOptions] = None, **extra: Any) -> CacheGetMetricsResponse:
+        """GET /api/cache/metrics — Cache counters over the last 24 hours (002)"""
+        return parse(CacheGetMetricsResponse, await self._c._call(OPERATIONS["cache.getMetrics"], path={}, query=_fields({}, extra), options=options))
+
+    async def preloader_preload_frequent(self, *, min_access_count: Optional[int] = None, time_window_minutes: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> CachePreloaderPreloadFrequentResponse:
+        """POST /api/cache/preloader/preload-frequent — Enqueue the preloader job over the most-accessed cache keys (002)"""
+        return parse(CachePreloaderPreloadFrequentResponse, await self._c._call(OPERATIONS["cache.preloaderPreloadFrequent"], path={}, query=_fields({"min_access_count": min_access_count, "time_window_minutes": time_window_minutes}, extra), options=options))
+
+    async def get_preloader_stats(self, *, time_window_minutes: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> CacheGetPreloaderStatsResponse:
+        """GET /api/cache/preloader/stats — Cache key access counts and the preloader job’s success rate (002)"""
+        return parse(CacheGetPreloaderStatsResponse, await self._c._call(OPERATIONS["cache.getPreloaderStats"], path={}, query=_fields({"time_window_minutes": time_window_minutes}, extra), options=options))
+
+    async def get_versions(self, *, options: Optional[CallOptions] = None, **extra: Any) -> CacheGetVersionsResponse:
+        """GET /api/cache/versions — Each cache prefix’s version and the data version (002)"""
+        return parse(CacheGetVersionsResponse, await self._c._call(OPERATIONS["cache.getVersions"], path={}, query=_fields({}, extra), options=options))
+
+    async def versions_increment(self, prefix, *, reason: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> CacheVersionsIncrementResponse:
+        """POST /api/cache/versions/{prefix}/increment — Bump a prefix’s cache version: every cached entry under it misses from now on (002)"""
+        return parse(CacheVersionsIncrementResponse, await self._c._call(OPERATIONS["cache.versionsIncrement"], path={"prefix": prefix}, query=_fields({"reason": reason}, extra), options=options))
+
+    async def versions_invalidate_all(self, *, reason: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> CacheVersionsInvalidateAllResponse:
+        """POST /api/cache/versions/invalidate-all — Bump the data version: every cached entry misses from now on (002)"""
+        return parse(CacheVersionsInvalidateAllResponse, await self._c._call(OPERATIONS["cache.versionsInvalidateAll"], path={}, query=_fields({"reason": reason}, extra), options=options))
+
+
 class AsyncCommoditiesApi:
     """`commodities`: 1 operation."""
 
@@ -2181,6 +3070,21 @@ class AsyncCommoditiesApi:
     async def get_price(self, *, symbol: str, options: Optional[CallOptions] = None, **extra: Any) -> SpotPrice:
         """GET /api/commodities/price — Price of a commodity or metal, with its unit (003)"""
         return parse(SpotPrice, await self._c._call(OPERATIONS["commodities.getPrice"], path={}, query=_fields({"symbol": symbol}, extra), options=options))
+
+
+class AsyncDashboardApi:
+    """`dashboard`: 2 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def get_overview(self, *, options: Optional[CallOptions] = None, **extra: Any) -> DashboardOverview:
+        """GET /api/v1/dashboard/overview — Context-aware dashboard: guests get the default watchlist and macro overview; users add their watchlists and portfolios; admins a system overview (001)"""
+        return parse(DashboardOverview, await self._c._call(OPERATIONS["dashboard.getOverview"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_performance(self, *, options: Optional[CallOptions] = None, **extra: Any) -> DashboardPerformance:
+        """GET /api/v1/dashboard/performance — Performance analytics: default watchlist (guests), personal portfolios (users), system-wide metrics (admins) (001)"""
+        return parse(DashboardPerformance, await self._c._call(OPERATIONS["dashboard.getPerformance"], path={}, query=_fields({}, extra), options=options))
 
 
 class AsyncDataApi:
@@ -2228,6 +3132,41 @@ class AsyncDataApi:
     async def get_prices_quotes(self, *, symbols: str, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPricesQuotesResponse:
         """GET /api/v1/data/prices/quotes — Latest quotes with 52-week range (004)"""
         return parse(DataGetPricesQuotesResponse, await self._c._call(OPERATIONS["data.getPricesQuotes"], path={}, query=_fields({"symbols": symbols}, extra), options=options))
+
+
+class AsyncDatabaseApi:
+    """`database`: 7 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def list_indexes_missing(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[DatabaseListIndexesMissingResponseItem]:
+        """GET /api/database/indexes/missing — Recorded statements whose plan scans a whole table, with the column to index (002)"""
+        return parse(List[DatabaseListIndexesMissingResponseItem], await self._c._call(OPERATIONS["database.listIndexesMissing"], path={}, query=_fields({"start_time": start_time, "end_time": end_time}, extra), options=options))
+
+    async def list_indexes_unused(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, min_scans: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[DatabaseListIndexesUnusedResponseItem]:
+        """GET /api/database/indexes/unused — Indexes no recorded statement (or fewer than min_scans executions) reads through (002)"""
+        return parse(List[DatabaseListIndexesUnusedResponseItem], await self._c._call(OPERATIONS["database.listIndexesUnused"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "min_scans": min_scans}, extra), options=options))
+
+    async def get_indexes_usage(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, table_name: str, options: Optional[CallOptions] = None, **extra: Any) -> DatabaseGetIndexesUsageResponse:
+        """GET /api/database/indexes/usage — How a table’s indexes are used by the recorded statements (EXPLAIN QUERY PLAN) (002)"""
+        return parse(DatabaseGetIndexesUsageResponse, await self._c._call(OPERATIONS["database.getIndexesUsage"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "table_name": table_name}, extra), options=options))
+
+    async def get_pool_health(self, *, options: Optional[CallOptions] = None, **extra: Any) -> DatabaseGetPoolHealthResponse:
+        """GET /api/database/pool/health — D1 health over the last hour: failed statements, round trip, busy share (002)"""
+        return parse(DatabaseGetPoolHealthResponse, await self._c._call(OPERATIONS["database.getPoolHealth"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_pool_history(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, limit: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> DatabaseGetPoolHistoryResponse:
+        """GET /api/database/pool/history — D1 load per minute, newest first (002)"""
+        return parse(DatabaseGetPoolHistoryResponse, await self._c._call(OPERATIONS["database.getPoolHistory"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "limit": limit}, extra), options=options))
+
+    async def get_pool_metrics(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> DatabaseGetPoolMetricsResponse:
+        """GET /api/database/pool/metrics — D1 load in the seed’s pool terms (002; D1 has no pool: see d1_equivalent)"""
+        return parse(DatabaseGetPoolMetricsResponse, await self._c._call(OPERATIONS["database.getPoolMetrics"], path={}, query=_fields({"start_time": start_time, "end_time": end_time}, extra), options=options))
+
+    async def get_read_replicas_health(self, *, options: Optional[CallOptions] = None, **extra: Any) -> DatabaseGetReadReplicasHealthResponse:
+        """GET /api/database/read-replicas/health — Read replication state (002; D1’s replication through the Sessions API)"""
+        return parse(DatabaseGetReadReplicasHealthResponse, await self._c._call(OPERATIONS["database.getReadReplicasHealth"], path={}, query=_fields({}, extra), options=options))
 
 
 class AsyncDexApi:
@@ -2353,6 +3292,92 @@ class AsyncJobsApi:
         return parse(Job, await self._c._call(OPERATIONS["jobs.cancel"], path={"job_id": job_id}, query=_fields({}, extra), options=options))
 
 
+class AsyncLogsApi:
+    """`logs`: 3 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def get_search(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, query: Optional[str] = None, level: Optional[str] = None, user_id: Optional[str] = None, request_id: Optional[str] = None, trace_id: Optional[str] = None, log_file: Optional[str] = None, limit: Optional[int] = None, offset: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> LogsGetSearchResponse:
+        """GET /api/logs/search — Search the logs: full text (FTS5), level, user, request, trace, time range (002)"""
+        return parse(LogsGetSearchResponse, await self._c._call(OPERATIONS["logs.getSearch"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "query": query, "level": level, "user_id": user_id, "request_id": request_id, "trace_id": trace_id, "log_file": log_file, "limit": limit, "offset": offset}, extra), options=options))
+
+    async def get_statistics(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, log_file: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> LogsGetStatisticsResponse:
+        """GET /api/logs/statistics — Log line counts by level and the error rate over a time range (002)"""
+        return parse(LogsGetStatisticsResponse, await self._c._call(OPERATIONS["logs.getStatistics"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "log_file": log_file}, extra), options=options))
+
+    async def list_tail(self, *, log_file: Optional[str] = None, lines: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[LogEntry]:
+        """GET /api/logs/tail — The last N lines of a log stream, oldest first like `tail -n` (002)"""
+        return parse(List[LogEntry], await self._c._call(OPERATIONS["logs.listTail"], path={}, query=_fields({"log_file": log_file, "lines": lines}, extra), options=options))
+
+
+class AsyncMacroApi:
+    """`macro`: 15 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def get_correlations(self, *, period: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> CorrelationAnalysisResponse:
+        """GET /api/v1/macro/correlations — Correlations and betas of BTC and ETH against each other and traditional markets (000)"""
+        return parse(CorrelationAnalysisResponse, await self._c._call(OPERATIONS["macro.getCorrelations"], path={}, query=_fields({"period": period}, extra), options=options))
+
+    async def get_current_snapshot(self, *, options: Optional[CallOptions] = None, **extra: Any) -> MacroSnapshotResponse:
+        """GET /api/v1/macro/current-snapshot — Latest macro snapshot: BTC price, dominance, fear & greed, technicals (000)"""
+        return parse(MacroSnapshotResponse, await self._c._call(OPERATIONS["macro.getCurrentSnapshot"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_cycle_analysis(self, *, options: Optional[CallOptions] = None, **extra: Any) -> CycleAnalysisResponse:
+        """GET /api/v1/macro/cycle-analysis — Halving countdown from block height, returns per halving epoch, month-of-year seasonality (000)"""
+        return parse(CycleAnalysisResponse, await self._c._call(OPERATIONS["macro.getCycleAnalysis"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_derivatives(self, *, options: Optional[CallOptions] = None, **extra: Any) -> DerivativesDataResponse:
+        """GET /api/v1/macro/derivatives — BTC funding rate, open interest by coin; liquidations absent with the reason (000)"""
+        return parse(DerivativesDataResponse, await self._c._call(OPERATIONS["macro.getDerivatives"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_dominance(self, *, options: Optional[CallOptions] = None, **extra: Any) -> DominanceAnalysisResponse:
+        """GET /api/v1/macro/dominance — BTC, ETH, USDT and altcoin dominance with 90-day history and trend (000/001)"""
+        return parse(DominanceAnalysisResponse, await self._c._call(OPERATIONS["macro.getDominance"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_history(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, timeframe: Optional[str] = None, start_date: Optional[str] = None, end_date: Optional[str] = None, metrics: Optional[str] = None, metrics_: Optional[Any] = None, options: Optional[CallOptions] = None, **extra: Any) -> MacroHistoryResponse:
+        """GET /api/v1/macro/history — Historical daily metrics snapshots, paged (000/001)"""
+        return parse(MacroHistoryResponse, await self._c._call(OPERATIONS["macro.getHistory"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "timeframe": timeframe, "start_date": start_date, "end_date": end_date, "metrics": metrics, "metrics[]": metrics_}, extra), options=options))
+
+    async def get_indicators(self, *, options: Optional[CallOptions] = None, **extra: Any) -> MacroIndicatorsResponse:
+        """GET /api/v1/macro/indicators — Volatility forecasts (GARCH(1,1) MLE, EWMA 0.94), correlations and trends (001)"""
+        return parse(MacroIndicatorsResponse, await self._c._call(OPERATIONS["macro.getIndicators"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_intermarket(self, *, options: Optional[CallOptions] = None, **extra: Any) -> IntermarketDataResponse:
+        """GET /api/v1/macro/intermarket — S&P 500, Nasdaq 100, gold, DXY, 10-year yield, VIX and WTI with their 30-day correlation to BTC (000)"""
+        return parse(IntermarketDataResponse, await self._c._call(OPERATIONS["macro.getIntermarket"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_liquidations(self, *, options: Optional[CallOptions] = None, **extra: Any) -> LiquidationAnalysisResponse:
+        """GET /api/v1/macro/liquidations — Liquidation heatmap: absent (no liquidation history is shipped), with the source to configure (000)"""
+        return parse(LiquidationAnalysisResponse, await self._c._call(OPERATIONS["macro.getLiquidations"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_market_health(self, *, options: Optional[CallOptions] = None, **extra: Any) -> MarketHealthResponse:
+        """GET /api/v1/macro/market-health — Market breadth, realised-volatility index, liquidity (000)"""
+        return parse(MarketHealthResponse, await self._c._call(OPERATIONS["macro.getMarketHealth"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_market_regime(self, *, options: Optional[CallOptions] = None, **extra: Any) -> MarketRegimeResponse:
+        """GET /api/v1/macro/market-regime — Current market regime: Markov-switching model of BTC daily returns, filtered probabilities (000)"""
+        return parse(MarketRegimeResponse, await self._c._call(OPERATIONS["macro.getMarketRegime"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_onchain(self, *, options: Optional[CallOptions] = None, **extra: Any) -> OnChainMetricsResponse:
+        """GET /api/v1/macro/onchain — BTC on-chain: active addresses, transactions, hash rate, MVRV, exchange flows, miner issuance (000)"""
+        return parse(OnChainMetricsResponse, await self._c._call(OPERATIONS["macro.getOnchain"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_regime(self, *, options: Optional[CallOptions] = None, **extra: Any) -> RegimeResponse:
+        """GET /api/v1/macro/regime — Current market regime with confidence scores (001)"""
+        return parse(RegimeResponse, await self._c._call(OPERATIONS["macro.getRegime"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_sentiment(self, *, options: Optional[CallOptions] = None, **extra: Any) -> MarketSentimentResponse:
+        """GET /api/v1/macro/sentiment — Fear & Greed with averages and history; social and search sentiment are absent with the reason (000/001)"""
+        return parse(MarketSentimentResponse, await self._c._call(OPERATIONS["macro.getSentiment"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_technical(self, *, indicators: Optional[str] = None, indicators_: Optional[Any] = None, timeframe: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> MacroTechnicalResponse:
+        """GET /api/v1/macro/technical — Macro technicals of BTC and ETH: RSI, MACD, moving averages, Bollinger, ATR (000)"""
+        return parse(MacroTechnicalResponse, await self._c._call(OPERATIONS["macro.getTechnical"], path={}, query=_fields({"indicators": indicators, "indicators[]": indicators_, "timeframe": timeframe}, extra), options=options))
+
+
 class AsyncManagementApi:
     """`management`: 6 operations."""
 
@@ -2382,6 +3407,28 @@ class AsyncManagementApi:
     async def positions_close(self, position_id, *, price: Optional[str] = None, date: Optional[str] = None, fees: Optional[str] = None, notes: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> ManagementPositionsCloseResponse:
         """POST /api/v1/management/positions/{position_id}/close — Close a position (004 M6)"""
         return parse(ManagementPositionsCloseResponse, await self._c._call(OPERATIONS["management.positionsClose"], path={"position_id": position_id}, body=_fields({"price": price, "date": date, "fees": fees, "notes": notes}, extra, body if False else None), query=None, options=options))
+
+
+class AsyncMarketCyclesApi:
+    """`marketCycles`: 1 operation."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def get(self, *, options: Optional[CallOptions] = None, **extra: Any) -> MarketCycles:
+        """GET /api/market-cycles — Historic BTC market cycles by a documented peak/trough rule: dates, drawdowns, durations (003)"""
+        return parse(MarketCycles, await self._c._call(OPERATIONS["marketCycles.get"], path={}, query=_fields({}, extra), options=options))
+
+
+class AsyncMarketFlowsApi:
+    """`marketFlows`: 1 operation."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def list_lipi(self, *, start_date: Optional[str] = None, end_date: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[LipiFlow]:
+        """GET /api/market-flows/lipi — LIPI/FIPI liquidity map by sector and client type (003): absent in this deployment, an empty list with the reason"""
+        return parse(List[LipiFlow], await self._c._call(OPERATIONS["marketFlows.listLipi"], path={}, query=_fields({"startDate": start_date, "endDate": end_date}, extra), options=options))
 
 
 class AsyncMarketsApi:
@@ -2461,6 +3508,37 @@ class AsyncNotificationsApi:
     async def get_vapid_public_key(self, *, options: Optional[CallOptions] = None, **extra: Any) -> NotificationsGetVapidPublicKeyResponse:
         """GET /api/notifications/vapid-public-key — The VAPID public key a browser subscribes with (applicationServerKey)"""
         return parse(NotificationsGetVapidPublicKeyResponse, await self._c._call(OPERATIONS["notifications.getVapidPublicKey"], path={}, query=_fields({}, extra), options=options))
+
+
+class AsyncPerformanceProfilingApi:
+    """`performanceProfiling`: 6 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def clear_old_entries(self, *, max_age_hours: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> PerformanceProfilingClearOldEntriesResponse:
+        """POST /api/performance-profiling/clear-old-entries — Delete recorded requests, statements and log lines older than max_age_hours (002)"""
+        return parse(PerformanceProfilingClearOldEntriesResponse, await self._c._call(OPERATIONS["performanceProfiling.clearOldEntries"], path={}, query=_fields({"max_age_hours": max_age_hours}, extra), options=options))
+
+    async def get_endpoint_statistics(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, method: Optional[str] = None, path: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> PerformanceProfilingGetEndpointStatisticsResponse:
+        """GET /api/performance-profiling/endpoint-statistics — Statistics per endpoint (method and route template): count, errors, p50/p95/p99 (002)"""
+        return parse(PerformanceProfilingGetEndpointStatisticsResponse, await self._c._call(OPERATIONS["performanceProfiling.getEndpointStatistics"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "method": method, "path": path}, extra), options=options))
+
+    async def get_query_statistics(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, query: Optional[str] = None, limit: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> PerformanceProfilingGetQueryStatisticsResponse:
+        """GET /api/performance-profiling/query-statistics — Statistics per normalized D1 statement: count, p50/p95/p99, rows (002)"""
+        return parse(PerformanceProfilingGetQueryStatisticsResponse, await self._c._call(OPERATIONS["performanceProfiling.getQueryStatistics"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "query": query, "limit": limit}, extra), options=options))
+
+    async def get_slow_endpoints(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, limit: Optional[int] = None, threshold_ms: Optional[float] = None, options: Optional[CallOptions] = None, **extra: Any) -> PerformanceProfilingGetSlowEndpointsResponse:
+        """GET /api/performance-profiling/slow-endpoints — Endpoints (route templates) whose p95 latency is at or above a threshold, slowest first (002)"""
+        return parse(PerformanceProfilingGetSlowEndpointsResponse, await self._c._call(OPERATIONS["performanceProfiling.getSlowEndpoints"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "limit": limit, "threshold_ms": threshold_ms}, extra), options=options))
+
+    async def get_slow_queries(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, limit: Optional[int] = None, threshold_ms: Optional[float] = None, options: Optional[CallOptions] = None, **extra: Any) -> PerformanceProfilingGetSlowQueriesResponse:
+        """GET /api/performance-profiling/slow-queries — The slowest D1 statements recorded, slowest first (002)"""
+        return parse(PerformanceProfilingGetSlowQueriesResponse, await self._c._call(OPERATIONS["performanceProfiling.getSlowQueries"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "limit": limit, "threshold_ms": threshold_ms}, extra), options=options))
+
+    async def get_summary(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, slow_endpoint_ms: Optional[float] = None, slow_query_ms: Optional[float] = None, options: Optional[CallOptions] = None, **extra: Any) -> ProfilingSummary:
+        """GET /api/performance-profiling/summary — Traffic, latency percentiles, errors, D1 load and the worst endpoints and statements (002)"""
+        return parse(ProfilingSummary, await self._c._call(OPERATIONS["performanceProfiling.getSummary"], path={}, query=_fields({"start_time": start_time, "end_time": end_time, "slow_endpoint_ms": slow_endpoint_ms, "slow_query_ms": slow_query_ms}, extra), options=options))
 
 
 class AsyncPortfolioApi:
@@ -2671,6 +3749,91 @@ class AsyncRiskManagementApi:
         return parse(AnalyticsGetRiskResponse, await self._c._call(OPERATIONS["riskManagement.getMetrics"], path={}, query=_fields({}, extra), options=options))
 
 
+class AsyncRiskMetricsApi:
+    """`riskMetrics`: 1 operation."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def get(self, *, symbol: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> RiskMetrics:
+        """GET /api/risk-metrics — ETH (or BTC) risk model: log-regression fair value, risk 0..1 and its bands (003)"""
+        return parse(RiskMetrics, await self._c._call(OPERATIONS["riskMetrics.get"], path={}, query=_fields({"symbol": symbol}, extra), options=options))
+
+
+class AsyncScreenerApi:
+    """`screener`: 1 operation."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def get_metrics(self, *, options: Optional[CallOptions] = None, **extra: Any) -> ScreenerMetrics:
+        """GET /api/screener/metrics — Screener metrics per tracked asset: price, market cap, changes, volatility, 52-week range; P/E and yield absent (003)"""
+        return parse(ScreenerMetrics, await self._c._call(OPERATIONS["screener.getMetrics"], path={}, query=_fields({}, extra), options=options))
+
+
+class AsyncSectorsApi:
+    """`sectors`: 14 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def get(self, *, include_inactive: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> SectorListResponse:
+        """GET /api/v1/sectors — The 11 curated crypto sectors with asset counts and performance (000/001)"""
+        return parse(SectorListResponse, await self._c._call(OPERATIONS["sectors.get"], path={}, query=_fields({"include_inactive": include_inactive}, extra), options=options))
+
+    async def get_analysis(self, sector_id, *, options: Optional[CallOptions] = None, **extra: Any) -> SectorAnalysisResponse:
+        """GET /api/v1/sectors/{sector_id}/analysis — One sector: performance, capital flows (share of market cap), relative strength, members (000)"""
+        return parse(SectorAnalysisResponse, await self._c._call(OPERATIONS["sectors.getAnalysis"], path={"sector_id": sector_id}, query=_fields({}, extra), options=options))
+
+    async def get_assets(self, sector_id, *, limit: Optional[int] = None, sort_by: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> SectorAssetListResponse:
+        """GET /api/v1/sectors/{sector_id}/assets — Assets in a sector with performance and sector context (000/001)"""
+        return parse(SectorAssetListResponse, await self._c._call(OPERATIONS["sectors.getAssets"], path={"sector_id": sector_id}, query=_fields({"limit": limit, "sort_by": sort_by}, extra), options=options))
+
+    async def get_fundamentals(self, sector_id, *, options: Optional[CallOptions] = None, **extra: Any) -> SectorFundamentalResponse:
+        """GET /api/v1/sectors/{sector_id}/fundamentals — Sector fundamentals: market cap, volume, members; TVL, active users, protocols and institutional flows where they exist (000)"""
+        return parse(SectorFundamentalResponse, await self._c._call(OPERATIONS["sectors.getFundamentals"], path={"sector_id": sector_id}, query=_fields({}, extra), options=options))
+
+    async def get_history(self, sector_id, *, timeframe: Optional[str] = None, start_date: Optional[str] = None, end_date: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> SectorHistoryResponse:
+        """GET /api/v1/sectors/{sector_id}/history — A sector’s daily index, market cap and share of total market cap (000)"""
+        return parse(SectorHistoryResponse, await self._c._call(OPERATIONS["sectors.getHistory"], path={"sector_id": sector_id}, query=_fields({"timeframe": timeframe, "start_date": start_date, "end_date": end_date}, extra), options=options))
+
+    async def get_performance(self, sector_id, *, options: Optional[CallOptions] = None, **extra: Any) -> SectorDetailPerformanceResponse:
+        """GET /api/v1/sectors/{sector_id}/performance — One sector’s performance and rotation analysis (001)"""
+        return parse(SectorDetailPerformanceResponse, await self._c._call(OPERATIONS["sectors.getPerformance"], path={"sector_id": sector_id}, query=_fields({}, extra), options=options))
+
+    async def get_allocation(self, *, options: Optional[CallOptions] = None, **extra: Any) -> SectorAllocationResponse:
+        """GET /api/v1/sectors/allocation — Sector allocation by a stated method: inverse 90-day volatility of sector indices (naive risk parity) (001)"""
+        return parse(SectorAllocationResponse, await self._c._call(OPERATIONS["sectors.getAllocation"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_assets_v1(self, *, options: Optional[CallOptions] = None, **extra: Any) -> SectorMappingResponse:
+        """GET /api/v1/sectors/assets — The crypto sector mapping: which tracked asset belongs to which sector, with the evidence (001)"""
+        return parse(SectorMappingResponse, await self._c._call(OPERATIONS["sectors.getAssetsV1"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_correlations(self, *, period: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> SectorCorrelationResponse:
+        """GET /api/v1/sectors/correlations — Inter-sector correlations of daily index returns, and each sector against BTC and ETH (000)"""
+        return parse(SectorCorrelationResponse, await self._c._call(OPERATIONS["sectors.getCorrelations"], path={}, query=_fields({"period": period}, extra), options=options))
+
+    async def get_cross_sector_analysis(self, *, options: Optional[CallOptions] = None, **extra: Any) -> CrossSectorAnalysisResponse:
+        """GET /api/v1/sectors/cross-sector-analysis — Cross-sector relationships and rotation patterns: leaders, laggards, dispersion, average correlation (000)"""
+        return parse(CrossSectorAnalysisResponse, await self._c._call(OPERATIONS["sectors.getCrossSectorAnalysis"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_narratives(self, *, options: Optional[CallOptions] = None, **extra: Any) -> SectorNarrativeResponse:
+        """GET /api/v1/sectors/narratives — Dominant narratives: sectors ranked by momentum, with the evidence (000)"""
+        return parse(SectorNarrativeResponse, await self._c._call(OPERATIONS["sectors.getNarratives"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_performance_v1(self, *, timeframe: Optional[str] = None, sort_by: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> SectorPerformanceResponse:
+        """GET /api/v1/sectors/performance — All sectors compared over 24h, 7d, 30d or 90d (000)"""
+        return parse(SectorPerformanceResponse, await self._c._call(OPERATIONS["sectors.getPerformanceV1"], path={}, query=_fields({"timeframe": timeframe, "sort_by": sort_by}, extra), options=options))
+
+    async def get_rotation(self, *, options: Optional[CallOptions] = None, **extra: Any) -> SectorRotationResponse:
+        """GET /api/v1/sectors/rotation — Sector rotation: relative strength, change in share of total market cap, inflow/outflow (000/001)"""
+        return parse(SectorRotationResponse, await self._c._call(OPERATIONS["sectors.getRotation"], path={}, query=_fields({}, extra), options=options))
+
+    async def get_tvl_analysis(self, *, options: Optional[CallOptions] = None, **extra: Any) -> TVLAnalysisResponse:
+        """GET /api/v1/sectors/tvl-analysis — Total value locked: DeFi TVL trend; per-sector TVL absent with the reason (000)"""
+        return parse(TVLAnalysisResponse, await self._c._call(OPERATIONS["sectors.getTvlAnalysis"], path={}, query=_fields({}, extra), options=options))
+
+
 class AsyncSecurityApi:
     """`security`: 1 operation."""
 
@@ -2815,6 +3978,25 @@ class AsyncSuggestionsApi:
     async def get_personalized(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AiGetSuggestionResponse:
         """GET /api/v1/suggestions/personalized — From your holdings, watchlists and risk tolerance; the default watchlist for guests (001)"""
         return parse(AiGetSuggestionResponse, await self._c._call(OPERATIONS["suggestions.getPersonalized"], path={}, query=_fields({}, extra), options=options))
+
+
+class AsyncSystemApi:
+    """`system`: 3 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def get_jobs(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, status: Optional[str] = None, type: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> SystemGetJobsResponse:
+        """GET /api/v1/system/jobs — Every background job, newest first (004, planned; admin)"""
+        return parse(SystemGetJobsResponse, await self._c._call(OPERATIONS["system.getJobs"], path={}, query=_fields({"limit": limit, "offset": offset, "page": page, "status": status, "type": type}, extra), options=options))
+
+    async def get_job(self, job_id, *, options: Optional[CallOptions] = None, **extra: Any) -> Job:
+        """GET /api/v1/system/jobs/{job_id} — One background job: status, progress, result (004, planned; admin)"""
+        return parse(Job, await self._c._call(OPERATIONS["system.getJob"], path={"job_id": job_id}, query=_fields({}, extra), options=options))
+
+    async def get_status(self, *, options: Optional[CallOptions] = None, **extra: Any) -> SystemStatus:
+        """GET /api/v1/system/status — System health: database, Durable Objects, R2, queue, providers, jobs, alerts, traffic (004, planned; admin)"""
+        return parse(SystemStatus, await self._c._call(OPERATIONS["system.getStatus"], path={}, query=_fields({}, extra), options=options))
 
 
 class AsyncTradesApi:
@@ -3063,6 +4245,7 @@ class AsyncNamespaces:
     def __init__(self, client: Any) -> None:
         self.admin = AsyncAdminApi(client)
         self.ai = AsyncAiApi(client)
+        self.alerting = AsyncAlertingApi(client)
         self.alerts = AsyncAlertsApi(client)
         self.analytics = AsyncAnalyticsApi(client)
         self.api_keys = AsyncApiKeysApi(client)
@@ -3071,8 +4254,12 @@ class AsyncNamespaces:
         self.background_jobs = AsyncBackgroundJobsApi(client)
         self.backtesting = AsyncBacktestingApi(client)
         self.bots = AsyncBotsApi(client)
+        self.business_metrics = AsyncBusinessMetricsApi(client)
+        self.cache = AsyncCacheApi(client)
         self.commodities = AsyncCommoditiesApi(client)
+        self.dashboard = AsyncDashboardApi(client)
         self.data = AsyncDataApi(client)
+        self.database = AsyncDatabaseApi(client)
         self.dex = AsyncDexApi(client)
         self.feedback = AsyncFeedbackApi(client)
         self.health = AsyncHealthApi(client)
@@ -3080,9 +4267,14 @@ class AsyncNamespaces:
         self.indices = AsyncIndicesApi(client)
         self.integrations = AsyncIntegrationsApi(client)
         self.jobs = AsyncJobsApi(client)
+        self.logs = AsyncLogsApi(client)
+        self.macro = AsyncMacroApi(client)
         self.management = AsyncManagementApi(client)
+        self.market_cycles = AsyncMarketCyclesApi(client)
+        self.market_flows = AsyncMarketFlowsApi(client)
         self.markets = AsyncMarketsApi(client)
         self.notifications = AsyncNotificationsApi(client)
+        self.performance_profiling = AsyncPerformanceProfilingApi(client)
         self.portfolio = AsyncPortfolioApi(client)
         self.portfolios = AsyncPortfoliosApi(client)
         self.preferences = AsyncPreferencesApi(client)
@@ -3090,10 +4282,14 @@ class AsyncNamespaces:
         self.prices = AsyncPricesApi(client)
         self.recommendations = AsyncRecommendationsApi(client)
         self.risk_management = AsyncRiskManagementApi(client)
+        self.risk_metrics = AsyncRiskMetricsApi(client)
+        self.screener = AsyncScreenerApi(client)
+        self.sectors = AsyncSectorsApi(client)
         self.security = AsyncSecurityApi(client)
         self.sessions = AsyncSessionsApi(client)
         self.signals = AsyncSignalsApi(client)
         self.suggestions = AsyncSuggestionsApi(client)
+        self.system = AsyncSystemApi(client)
         self.trades = AsyncTradesApi(client)
         self.user = AsyncUserApi(client)
         self.users = AsyncUsersApi(client)

@@ -32,6 +32,7 @@ class OperationSpec:
     unwrap: bool  # the body is 001's {success, data, meta} envelope: return data
     list_key: Optional[str]  # a list's items are under this key (None: the body is the list)
     body_type: Optional[str]
+    tf: Optional[str] = None  # the body field of a two-factor code, when the operation takes one
 
 
 @dataclass
@@ -109,8 +110,10 @@ class _Core:
         timeout: float = 30.0,
         api_version: int = 1,
         headers: Optional[Dict[str, str]] = None,
+        two_factor: Optional[Callable[[], Any]] = None,
     ) -> None:
         self.origin = origin_of(base_url)
+        self.two_factor = two_factor
         self.api_key = api_key
         self.tokens: Optional[Tokens] = Tokens(access_token, refresh_token, None) if access_token else None
         self.on_tokens = on_tokens
@@ -199,6 +202,16 @@ class _Core:
             return None
         return res.json() if "json" in res.headers.get("Content-Type", "") else res.text
 
+    def _wants_two_factor(self, spec: OperationSpec, res: httpx.Response, body: Any, asked: bool) -> bool:
+        """The API asks for a code this call did not carry, and a provider can give one."""
+        if asked or not spec.tf or not self.two_factor or res.status_code not in (400, 401, 403):
+            return False
+        try:
+            code = res.json().get("error", {}).get("code")
+        except (ValueError, AttributeError):
+            return False
+        return code == "INVALID_MFA_TOKEN" and not (isinstance(body, dict) and body.get(spec.tf))
+
     @staticmethod
     def _raise(res: httpx.Response) -> None:
         try:
@@ -269,6 +282,7 @@ class SyncTransport(_Core):
         key = (options.idempotency_key or str(uuid.uuid4())) if spec.method in WRITES else None
         auth = spec.path not in (LOGIN_PATH, REFRESH_PATH)
         refreshed = False
+        asked = False
         if auth and self._needs_refresh():
             refreshed = self.refresh_tokens()
         url = self._url(spec, path)
@@ -292,6 +306,12 @@ class SyncTransport(_Core):
                 wait = retry_after_seconds(res.headers)
                 self.sleep(min(wait if wait is not None else self._backoff(attempt), self.max_retry_delay))
                 attempt += 1
+                continue
+            if self._wants_two_factor(spec, res, body, asked):
+                asked = True
+                code = self.two_factor()
+                body = {**(body or {}), spec.tf: code}
+                key = str(uuid.uuid4()) if key else None  # a new body: a new idempotency key
                 continue
             if res.status_code >= 400:
                 self._raise(res)
@@ -342,6 +362,7 @@ class AsyncTransport(_Core):
         key = (options.idempotency_key or str(uuid.uuid4())) if spec.method in WRITES else None
         auth = spec.path not in (LOGIN_PATH, REFRESH_PATH)
         refreshed = False
+        asked = False
         if auth and self._needs_refresh():
             refreshed = await self.refresh_tokens()
         url = self._url(spec, path)
@@ -365,6 +386,14 @@ class AsyncTransport(_Core):
                 wait = retry_after_seconds(res.headers)
                 await self.sleep(min(wait if wait is not None else self._backoff(attempt), self.max_retry_delay))
                 attempt += 1
+                continue
+            if self._wants_two_factor(spec, res, body, asked):
+                asked = True
+                code = self.two_factor()
+                if asyncio.iscoroutine(code):
+                    code = await code
+                body = {**(body or {}), spec.tf: code}
+                key = str(uuid.uuid4()) if key else None  # a new body: a new idempotency key
                 continue
             if res.status_code >= 400:
                 self._raise(res)

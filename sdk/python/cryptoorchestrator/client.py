@@ -9,7 +9,7 @@ from ._namespaces import AsyncNamespaces, Namespaces
 from ._transport import AsyncTransport, CallOptions, OperationSpec, SyncTransport, Tokens
 from .live import LiveConnection
 
-_LOGIN = OperationSpec("POST", "/api/v1/auth/login", "json", False, None, "application/json")
+_LOGIN = OperationSpec("POST", "/api/v1/auth/login", "json", False, None, "application/json", "totp_code")
 
 
 def _login_body(email: str, password: str, totp_code: Optional[str]) -> Dict[str, Any]:
@@ -36,6 +36,7 @@ class CryptoOrchestratorClient(Namespaces):
         timeout: float = 30.0,
         api_version: int = 1,
         headers: Optional[Dict[str, str]] = None,
+        two_factor: Optional[Callable[[], str]] = None,
         http_client: Optional[httpx.Client] = None,
         sleep: Optional[Callable[[float], None]] = None,
     ) -> None:
@@ -50,6 +51,7 @@ class CryptoOrchestratorClient(Namespaces):
             timeout,
             api_version,
             headers,
+            two_factor,
             http_client=http_client,
             sleep=sleep,
         )
@@ -100,6 +102,7 @@ class AsyncCryptoOrchestratorClient(AsyncNamespaces):
         timeout: float = 30.0,
         api_version: int = 1,
         headers: Optional[Dict[str, str]] = None,
+        two_factor: Optional[Callable[[], Any]] = None,
         http_client: Optional[httpx.AsyncClient] = None,
         sleep: Optional[Callable[[float], Any]] = None,
     ) -> None:
@@ -114,6 +117,7 @@ class AsyncCryptoOrchestratorClient(AsyncNamespaces):
             timeout,
             api_version,
             headers,
+            two_factor,
             http_client=http_client,
             sleep=sleep,
         )

@@ -129,6 +129,13 @@ class AISuggestion(Model):
     weight: Optional[float] = Field(None, alias="weight")  # optional
 
 
+class AbsentSeries(Model):
+    """A series this deployment does not have: why, and the source a deployment would configure."""
+    available: Optional[bool] = Field(None, alias="available")
+    reason: Optional[str] = Field(None, alias="reason")
+    configure: Optional[str] = Field(None, alias="configure")
+
+
 class AdminSession(Model):
     id: Optional[str] = Field(None, alias="id")
     user_id: Optional[str] = Field(None, alias="user_id")
@@ -214,6 +221,25 @@ class Alert(Model):
     source: Optional[str] = Field(None, alias="source")
     created_at: Optional[str] = Field(None, alias="created_at")
     updated_at: Optional[str] = Field(None, alias="updated_at")
+
+
+class AlertRule(Model):
+    name: Optional[str] = Field(None, alias="name")
+    metric: Optional[str] = Field(None, alias="metric")
+    threshold: Optional[float] = Field(None, alias="threshold")
+    operator: Optional[str] = Field(None, alias="operator")
+    severity: Optional[str] = Field(None, alias="severity")
+    channels: Optional[List[str]] = Field(None, alias="channels")
+    duration: Optional[int] = Field(None, alias="duration")
+    cooldown: Optional[int] = Field(None, alias="cooldown")
+    enabled: Optional[bool] = Field(None, alias="enabled")
+    builtin: Optional[bool] = Field(None, alias="builtin")
+    description: Optional[str] = Field(None, alias="description")
+    last_triggered: Optional[str] = Field(None, alias="last_triggered")
+    last_evaluated: Optional[str] = Field(None, alias="last_evaluated")
+    last_value: Optional[float] = Field(None, alias="last_value")
+    trigger_count: Optional[int] = Field(None, alias="trigger_count")
+    suppressed_count: Optional[int] = Field(None, alias="suppressed_count")
 
 
 class AlertTrigger(Model):
@@ -508,6 +534,28 @@ class BacktestRunRequest(Model):
     async_: Optional[bool] = Field(None, alias="async")  # optional
 
 
+class BatchJobMetadata(Model):
+    attempts: Optional[int] = Field(None, alias="attempts")
+    created_at: Optional[str] = Field(None, alias="created_at")
+    user_id: Optional[str] = Field(None, alias="user_id")
+
+
+class BatchJob(Model):
+    id: Optional[str] = Field(None, alias="id")
+    job_name: Optional[str] = Field(None, alias="job_name")
+    status: Optional[str] = Field(None, alias="status")
+    portfolio_id: Optional[str] = Field(None, alias="portfolio_id")
+    started_at: Optional[str] = Field(None, alias="started_at")
+    completed_at: Optional[str] = Field(None, alias="completed_at")
+    duration_seconds: Optional[float] = Field(None, alias="duration_seconds")
+    processed_items: Optional[float] = Field(None, alias="processed_items")
+    successful_items: Optional[float] = Field(None, alias="successful_items")
+    failed_items: Optional[float] = Field(None, alias="failed_items")
+    error_message: Optional[str] = Field(None, alias="error_message")
+    progress: Optional[float] = Field(None, alias="progress")
+    metadata: Optional[BatchJobMetadata] = Field(None, alias="metadata")
+
+
 class Bot(Model):
     id: Optional[str] = Field(None, alias="id")
     name: Optional[str] = Field(None, alias="name")
@@ -568,6 +616,157 @@ class BotPatch(Model):
     slippage: Optional[float] = Field(None, alias="slippage")  # optional
 
 
+class BusinessAcquisitionDailyRegistrationsItem(Model):
+    date: Optional[str] = Field(None, alias="date")
+    registrations: Optional[int] = Field(None, alias="registrations")
+
+
+class BusinessAcquisition(Model):
+    days: Optional[int] = Field(None, alias="days")
+    total_registrations: Optional[int] = Field(None, alias="total_registrations")
+    daily_registrations: Optional[List[BusinessAcquisitionDailyRegistrationsItem]] = Field(None, alias="daily_registrations")
+    by_client: Optional[Dict[str, int]] = Field(None, alias="by_client")
+    by_source: Any = Field(None, alias="by_source")
+    note: Optional[str] = Field(None, alias="note")
+
+
+class BusinessKpisPeriod(Model):
+    start: Optional[str] = Field(None, alias="start")
+    end: Optional[str] = Field(None, alias="end")
+
+
+class BusinessKpisKpisValue(Model):
+    value: Optional[float] = Field(None, alias="value")
+    previous: Optional[float] = Field(None, alias="previous")
+    growth_rate: Optional[float] = Field(None, alias="growth_rate")
+
+
+class BusinessKpis(Model):
+    period_days: Optional[int] = Field(None, alias="period_days")
+    period: Optional[BusinessKpisPeriod] = Field(None, alias="period")
+    kpis: Optional[Dict[str, BusinessKpisKpisValue]] = Field(None, alias="kpis")
+    arr: Optional[float] = Field(None, alias="arr")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class BusinessRevenuePeriod(Model):
+    start: Optional[str] = Field(None, alias="start")
+    end: Optional[str] = Field(None, alias="end")
+    days: Optional[float] = Field(None, alias="days")
+
+
+class BusinessRevenueByTierValue(Model):
+    users: Optional[int] = Field(None, alias="users")
+    mrr: Optional[float] = Field(None, alias="mrr")
+
+
+class BusinessRevenue(Model):
+    period: Optional[BusinessRevenuePeriod] = Field(None, alias="period")
+    subscription_revenue: Optional[float] = Field(None, alias="subscription_revenue")
+    trading_fee_revenue: Optional[float] = Field(None, alias="trading_fee_revenue")
+    total_revenue: Optional[float] = Field(None, alias="total_revenue")
+    currency: Optional[str] = Field(None, alias="currency")
+    mrr: Optional[float] = Field(None, alias="mrr")
+    arr: Optional[float] = Field(None, alias="arr")
+    mrr_at_start: Optional[float] = Field(None, alias="mrr_at_start")
+    mrr_growth_rate: Optional[float] = Field(None, alias="mrr_growth_rate")
+    paying_users: Optional[int] = Field(None, alias="paying_users")
+    arpu_monthly: Optional[float] = Field(None, alias="arpu_monthly")
+    by_tier: Optional[Dict[str, BusinessRevenueByTierValue]] = Field(None, alias="by_tier")
+    subscription_events: Optional[Dict[str, int]] = Field(None, alias="subscription_events")
+    churned_users: Optional[int] = Field(None, alias="churned_users")
+    churn_rate: Optional[float] = Field(None, alias="churn_rate")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class BusinessSummaryUsers(Model):
+    total_users: Optional[int] = Field(None, alias="total_users")
+    active_users_24h: Optional[int] = Field(None, alias="active_users_24h")
+
+
+class BusinessSummaryTradesPerDayItem(Model):
+    date: Optional[str] = Field(None, alias="date")
+    trade_count: Optional[int] = Field(None, alias="trade_count")
+    mode: Optional[str] = Field(None, alias="mode")
+
+
+class BusinessSummaryRevenue(Model):
+    subscription_revenue: Optional[float] = Field(None, alias="subscription_revenue")
+    trading_fee_revenue: Optional[float] = Field(None, alias="trading_fee_revenue")
+    total_revenue: Optional[float] = Field(None, alias="total_revenue")
+    mrr: Optional[float] = Field(None, alias="mrr")
+    arr: Optional[float] = Field(None, alias="arr")
+    window_days: Optional[int] = Field(None, alias="window_days")
+
+
+class BusinessSummary(Model):
+    users: Optional[BusinessSummaryUsers] = Field(None, alias="users")
+    trades_per_day: Optional[List[BusinessSummaryTradesPerDayItem]] = Field(None, alias="trades_per_day")
+    revenue: Optional[BusinessSummaryRevenue] = Field(None, alias="revenue")
+    timestamp: Optional[str] = Field(None, alias="timestamp")
+
+
+class BusinessTradesBySideValue(Model):
+    trades: Optional[int] = Field(None, alias="trades")
+    volume: Optional[float] = Field(None, alias="volume")
+
+
+class BusinessTrades(Model):
+    days: Optional[int] = Field(None, alias="days")
+    total_trades: Optional[int] = Field(None, alias="total_trades")
+    trading_users: Optional[int] = Field(None, alias="trading_users")
+    avg_trades_per_day: Optional[float] = Field(None, alias="avg_trades_per_day")
+    total_volume: Optional[float] = Field(None, alias="total_volume")
+    trades_per_day: Optional[List[BusinessSummaryTradesPerDayItem]] = Field(None, alias="trades_per_day")
+    by_side: Optional[Dict[str, BusinessTradesBySideValue]] = Field(None, alias="by_side")
+    note: Optional[str] = Field(None, alias="note")
+
+
+class BusinessTradingActivityTopAssetsItem(Model):
+    trades: Optional[int] = Field(None, alias="trades")
+    volume: Optional[float] = Field(None, alias="volume")
+    symbol: Optional[str] = Field(None, alias="symbol")
+
+
+class BusinessTradingActivityTopBotsItem(Model):
+    trades: Optional[int] = Field(None, alias="trades")
+    volume: Optional[float] = Field(None, alias="volume")
+    bot_id: Optional[str] = Field(None, alias="bot_id")
+
+
+class BusinessTradingActivity(Model):
+    days: Optional[int] = Field(None, alias="days")
+    total_trades: Optional[int] = Field(None, alias="total_trades")
+    by_mode: Optional[Dict[str, BusinessTradesBySideValue]] = Field(None, alias="by_mode")
+    by_surface: Optional[Dict[str, BusinessTradesBySideValue]] = Field(None, alias="by_surface")
+    by_asset_type: Optional[Dict[str, BusinessTradesBySideValue]] = Field(None, alias="by_asset_type")
+    by_chain: Any = Field(None, alias="by_chain")
+    top_assets: Optional[List[BusinessTradingActivityTopAssetsItem]] = Field(None, alias="top_assets")
+    top_bots: Optional[List[BusinessTradingActivityTopBotsItem]] = Field(None, alias="top_bots")
+    note: Optional[str] = Field(None, alias="note")
+
+
+class BusinessUsersRetentionCohortsItem(Model):
+    joined_at: Optional[str] = Field(None, alias="joined_at")
+    users: Optional[int] = Field(None, alias="users")
+    retention: Optional[Dict[str, Optional[float]]] = Field(None, alias="retention")
+
+
+class BusinessUsers(Model):
+    total_users: Optional[int] = Field(None, alias="total_users")
+    active_users_24h: Optional[int] = Field(None, alias="active_users_24h")
+    active_users_7d: Optional[int] = Field(None, alias="active_users_7d")
+    active_users_30d: Optional[int] = Field(None, alias="active_users_30d")
+    new_users_24h: Optional[int] = Field(None, alias="new_users_24h")
+    new_users_7d: Optional[int] = Field(None, alias="new_users_7d")
+    new_users_30d: Optional[int] = Field(None, alias="new_users_30d")
+    verified_users: Optional[int] = Field(None, alias="verified_users")
+    accounts_in_good_standing: Optional[int] = Field(None, alias="accounts_in_good_standing")
+    by_tier: Optional[Dict[str, int]] = Field(None, alias="by_tier")
+    retention_cohorts: Optional[List[BusinessUsersRetentionCohortsItem]] = Field(None, alias="retention_cohorts")
+    method: Optional[str] = Field(None, alias="method")
+
+
 class Candle(Model):
     timestamp: Optional[str] = Field(None, alias="timestamp")
     open: Optional[float] = Field(None, alias="open")
@@ -580,6 +779,31 @@ class Candle(Model):
 class ChangePasswordRequest(Model):
     current_password: Optional[str] = Field(None, alias="current_password")
     new_password: Optional[str] = Field(None, alias="new_password")
+
+
+class CorrelationAnalysisResponsePairsValue(Model):
+    correlation: Optional[float] = Field(None, alias="correlation")
+    beta: Optional[float] = Field(None, alias="beta")
+    data_points: Optional[int] = Field(None, alias="data_points")
+
+
+class FigureMeta(Model):
+    """How a figure was computed: method, window, data points, as-of (market time), source."""
+    method: Optional[str] = Field(None, alias="method")
+    window: Optional[str] = Field(None, alias="window")
+    data_points: Optional[int] = Field(None, alias="data_points")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    source: Optional[str] = Field(None, alias="source")
+
+
+class CorrelationAnalysisResponse(Model):
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    data_version: Optional[str] = Field(None, alias="data_version")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    period: Optional[str] = Field(None, alias="period")
+    pairs: Optional[Dict[str, CorrelationAnalysisResponsePairsValue]] = Field(None, alias="pairs")
+    alignment: Optional[str] = Field(None, alias="alignment")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
 
 
 class CreateAlert(Model):
@@ -595,6 +819,178 @@ class CreateAlert(Model):
     repeat: Optional[bool] = Field(None, alias="repeat")  # optional
     cooldown_seconds: Optional[int] = Field(None, alias="cooldown_seconds")  # optional
     is_active: Optional[bool] = Field(None, alias="is_active")  # optional
+
+
+class CrossSectorAnalysisResponseStrongestPair(Model):
+    a: Optional[str] = Field(None, alias="a")
+    b: Optional[str] = Field(None, alias="b")
+    correlation: Optional[float] = Field(None, alias="correlation")
+
+
+class CrossSectorAnalysisResponse(Model):
+    leaders: Optional[List[str]] = Field(None, alias="leaders")
+    laggards: Optional[List[str]] = Field(None, alias="laggards")
+    dispersion_30d_pct: Optional[float] = Field(None, alias="dispersion_30d_pct")
+    average_pairwise_correlation_30d: Optional[float] = Field(None, alias="average_pairwise_correlation_30d")
+    strongest_pair: Optional[CrossSectorAnalysisResponseStrongestPair] = Field(None, alias="strongest_pair")
+    weakest_pair: Optional[CrossSectorAnalysisResponseStrongestPair] = Field(None, alias="weakest_pair")
+    pattern: Optional[str] = Field(None, alias="pattern")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class CycleAnalysisSeasonalityItem(Model):
+    month: Optional[int] = Field(None, alias="month")
+    mean_return_pct: Optional[float] = Field(None, alias="mean_return_pct")
+    median_return_pct: Optional[float] = Field(None, alias="median_return_pct")
+    positive_share: Optional[float] = Field(None, alias="positive_share")
+    sample_size: Optional[int] = Field(None, alias="sample_size")
+
+
+class CycleAnalysis(Model):
+    halving: Optional[Dict[str, Any]] = Field(None, alias="halving")
+    epochs: Optional[List[Dict[str, Any]]] = Field(None, alias="epochs")
+    seasonality: Optional[List[CycleAnalysisSeasonalityItem]] = Field(None, alias="seasonality")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class CycleAnalysisResponse(Model):
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    data_version: Optional[str] = Field(None, alias="data_version")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    cycles: Optional[CycleAnalysis] = Field(None, alias="cycles")
+
+
+class MacroHeadline(Model):
+    btc_price: Optional[float] = Field(None, alias="btc_price")
+    eth_price: Optional[float] = Field(None, alias="eth_price")
+    total_market_cap: Optional[float] = Field(None, alias="total_market_cap")
+    btc_dominance: Optional[float] = Field(None, alias="btc_dominance")
+    eth_dominance: Optional[float] = Field(None, alias="eth_dominance")
+    usdt_dominance: Optional[float] = Field(None, alias="usdt_dominance")
+    altcoin_dominance: Optional[float] = Field(None, alias="altcoin_dominance")
+    fear_greed_index: Optional[float] = Field(None, alias="fear_greed_index")
+    sp500: Optional[float] = Field(None, alias="sp500")
+    nasdaq100: Optional[float] = Field(None, alias="nasdaq100")
+    gold: Optional[float] = Field(None, alias="gold")
+    dxy: Optional[float] = Field(None, alias="dxy")
+    us_10y_yield: Optional[float] = Field(None, alias="us_10y_yield")
+    vix_index: Optional[float] = Field(None, alias="vix_index")
+    funding_rate_btc: Optional[float] = Field(None, alias="funding_rate_btc")
+    open_interest_btc: Optional[float] = Field(None, alias="open_interest_btc")
+    defi_tvl: Optional[float] = Field(None, alias="defi_tvl")
+    stablecoin_supply: Optional[float] = Field(None, alias="stablecoin_supply")
+    btc_active_addresses: Optional[float] = Field(None, alias="btc_active_addresses")
+    btc_hash_rate: Optional[float] = Field(None, alias="btc_hash_rate")
+    btc_mvrv: Optional[float] = Field(None, alias="btc_mvrv")
+    btc_change_24h_pct: Optional[float] = Field(None, alias="btc_change_24h_pct")
+    btc_change_7d_pct: Optional[float] = Field(None, alias="btc_change_7d_pct")
+    eth_change_24h_pct: Optional[float] = Field(None, alias="eth_change_24h_pct")
+    eth_change_7d_pct: Optional[float] = Field(None, alias="eth_change_7d_pct")
+    total_market_cap_change_24h_pct: Optional[float] = Field(None, alias="total_market_cap_change_24h_pct")
+    regime_confidence: Optional[float] = Field(None, alias="regime_confidence")
+    fear_greed_label: Optional[str] = Field(None, alias="fear_greed_label")
+    market_regime: Optional[str] = Field(None, alias="market_regime")
+
+
+class DashboardOverviewMacro(Model):
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    headline: Optional[MacroHeadline] = Field(None, alias="headline")
+
+
+class DashboardOverviewSectorsLeadersItem(Model):
+    id: Optional[str] = Field(None, alias="id")
+    performance_24h_pct: Optional[float] = Field(None, alias="performance_24h_pct")
+    performance_7d_pct: Optional[float] = Field(None, alias="performance_7d_pct")
+
+
+class DashboardOverviewSectors(Model):
+    leaders: Optional[List[DashboardOverviewSectorsLeadersItem]] = Field(None, alias="leaders")
+    laggards: Optional[List[DashboardOverviewSectorsLeadersItem]] = Field(None, alias="laggards")
+
+
+class DashboardOverviewWatchlistAssetsItem(Model):
+    symbol: Optional[str] = Field(None, alias="symbol")
+    name: Optional[str] = Field(None, alias="name")
+    price: Optional[float] = Field(None, alias="price")
+    change_24h_pct: Optional[float] = Field(None, alias="change_24h_pct")
+    change_30d_pct: Optional[float] = Field(None, alias="change_30d_pct")
+    volatility_30d_pct: Optional[float] = Field(None, alias="volatility_30d_pct")
+
+
+class DashboardOverviewWatchlist(Model):
+    id: Optional[str] = Field(None, alias="id")
+    name: Optional[str] = Field(None, alias="name")
+    source: Optional[str] = Field(None, alias="source")
+    assets: Optional[List[DashboardOverviewWatchlistAssetsItem]] = Field(None, alias="assets")
+
+
+class DashboardOverviewWatchlistsItem(Model):
+    id: Optional[str] = Field(None, alias="id")
+    name: Optional[str] = Field(None, alias="name")
+    asset_count: Optional[int] = Field(None, alias="asset_count")
+
+
+class DashboardOverviewPortfoliosItem(Model):
+    id: Optional[str] = Field(None, alias="id")
+    name: Optional[str] = Field(None, alias="name")
+    total_value: Optional[float] = Field(None, alias="total_value")
+    market_value: Optional[float] = Field(None, alias="market_value")
+    cash: Optional[float] = Field(None, alias="cash")
+    as_of: Optional[str] = Field(None, alias="as_of")
+
+
+class DashboardOverviewSystem(Model):
+    """Admins: system overview."""
+    users: Optional[int] = Field(None, alias="users")
+    portfolios: Optional[int] = Field(None, alias="portfolios")
+    jobs_by_status: Optional[Dict[str, int]] = Field(None, alias="jobs_by_status")
+    snapshot_age_minutes: Optional[float] = Field(None, alias="snapshot_age_minutes")
+
+
+class DashboardOverview(Model):
+    context: Optional[str] = Field(None, alias="context")
+    macro: Optional[DashboardOverviewMacro] = Field(None, alias="macro")
+    sectors: Optional[DashboardOverviewSectors] = Field(None, alias="sectors")
+    watchlist: Optional[DashboardOverviewWatchlist] = Field(None, alias="watchlist")
+    watchlists: Optional[List[DashboardOverviewWatchlistsItem]] = Field(None, alias="watchlists")
+    portfolios: Optional[List[DashboardOverviewPortfoliosItem]] = Field(None, alias="portfolios")
+    system: Optional[DashboardOverviewSystem] = Field(None, alias="system")
+
+
+class DashboardPerformanceWatchlist(Model):
+    source: Optional[str] = Field(None, alias="source")
+    assets: Optional[List[DashboardOverviewWatchlistAssetsItem]] = Field(None, alias="assets")
+    average_24h_pct: Optional[float] = Field(None, alias="average_24h_pct")
+    average_30d_pct: Optional[float] = Field(None, alias="average_30d_pct")
+
+
+class DashboardPerformancePortfoliosItem(Model):
+    id: Optional[str] = Field(None, alias="id")
+    name: Optional[str] = Field(None, alias="name")
+    return_1d: Optional[float] = Field(None, alias="return_1d")
+    return_7d: Optional[float] = Field(None, alias="return_7d")
+    return_30d: Optional[float] = Field(None, alias="return_30d")
+    return_90d: Optional[float] = Field(None, alias="return_90d")
+    return_ytd: Optional[float] = Field(None, alias="return_ytd")
+    points: Optional[int] = Field(None, alias="points")
+
+
+class DashboardPerformanceSystem(Model):
+    jobs_last_24h: Optional[Dict[str, int]] = Field(None, alias="jobs_last_24h")
+    trades_total: Optional[int] = Field(None, alias="trades_total")
+    macro_snapshots_stored: Optional[int] = Field(None, alias="macro_snapshots_stored")
+
+
+class DashboardPerformance(Model):
+    context: Optional[str] = Field(None, alias="context")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    watchlist: Optional[DashboardPerformanceWatchlist] = Field(None, alias="watchlist")
+    portfolios: Optional[List[DashboardPerformancePortfoliosItem]] = Field(None, alias="portfolios")
+    system: Optional[DashboardPerformanceSystem] = Field(None, alias="system")
+    method: Optional[str] = Field(None, alias="method")
 
 
 class DataPosition(Model):
@@ -624,6 +1020,36 @@ class DataPosition(Model):
     price_as_of: Optional[str] = Field(None, alias="price_as_of")
     price_stale: Optional[bool] = Field(None, alias="price_stale")
     price_stale_reason: Optional[str] = Field(None, alias="price_stale_reason")
+
+
+class DerivativesDataFundingRateBtc(Model):
+    rate_8h: Optional[float] = Field(None, alias="rate_8h")
+    annualized_pct: Optional[float] = Field(None, alias="annualized_pct")
+    average_7d_8h: Optional[float] = Field(None, alias="average_7d_8h")
+    average_30d_8h: Optional[float] = Field(None, alias="average_30d_8h")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    stale: Optional[bool] = Field(None, alias="stale")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class DerivativesDataOpenInterestUsdValue(Model):
+    value: Optional[float] = Field(None, alias="value")
+    change_pct: Optional[float] = Field(None, alias="change_pct")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    stale: Optional[bool] = Field(None, alias="stale")
+
+
+class DerivativesData(Model):
+    funding_rate_btc: Optional[DerivativesDataFundingRateBtc] = Field(None, alias="funding_rate_btc")
+    open_interest_usd: Optional[Dict[str, Optional[Union[DerivativesDataOpenInterestUsdValue, FigureMeta]]]] = Field(None, alias="open_interest_usd")
+    liquidations: Optional[AbsentSeries] = Field(None, alias="liquidations")
+
+
+class DerivativesDataResponse(Model):
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    data_version: Optional[str] = Field(None, alias="data_version")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    derivatives: Optional[DerivativesData] = Field(None, alias="derivatives")
 
 
 class DetailedHealthSystemMetrics(Model):
@@ -779,6 +1205,60 @@ class DexTradeStatus(Model):
     updated_at: Optional[str] = Field(None, alias="updated_at")
 
 
+class DominanceAnalysisCurrent(Model):
+    btc: Optional[float] = Field(None, alias="btc")
+    eth: Optional[float] = Field(None, alias="eth")
+    usdt: Optional[float] = Field(None, alias="usdt")
+    usdc: Optional[float] = Field(None, alias="usdc")
+    altcoin: Optional[float] = Field(None, alias="altcoin")
+    total_market_cap: Optional[float] = Field(None, alias="total_market_cap")
+    total_as_of: Optional[str] = Field(None, alias="total_as_of")
+
+
+class DominanceAnalysisTrendValue(Model):
+    change_7d_pp: Optional[float] = Field(None, alias="change_7d_pp")
+    change_30d_pp: Optional[float] = Field(None, alias="change_30d_pp")
+    direction: Optional[str] = Field(None, alias="direction")
+
+
+class DominanceAnalysisHistoryItem(Model):
+    date: Optional[str] = Field(None, alias="date")
+    btc: Optional[float] = Field(None, alias="btc")
+    eth: Optional[float] = Field(None, alias="eth")
+    usdt: Optional[float] = Field(None, alias="usdt")
+    altcoin: Optional[float] = Field(None, alias="altcoin")
+
+
+class DominanceAnalysis(Model):
+    current: Optional[DominanceAnalysisCurrent] = Field(None, alias="current")
+    trend: Optional[Dict[str, DominanceAnalysisTrendValue]] = Field(None, alias="trend")
+    history: Optional[List[DominanceAnalysisHistoryItem]] = Field(None, alias="history")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class DominanceAnalysisResponse(Model):
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    data_version: Optional[str] = Field(None, alias="data_version")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    dominance: Optional[DominanceAnalysis] = Field(None, alias="dominance")
+
+
+class EndpointStatistics(Model):
+    method: Optional[str] = Field(None, alias="method")
+    path: Optional[str] = Field(None, alias="path")
+    count: Optional[int] = Field(None, alias="count")
+    errors: Optional[int] = Field(None, alias="errors")
+    client_errors: Optional[int] = Field(None, alias="client_errors")
+    error_rate: Optional[float] = Field(None, alias="error_rate")
+    avg_ms: Optional[float] = Field(None, alias="avg_ms")
+    p50_ms: Optional[float] = Field(None, alias="p50_ms")
+    p95_ms: Optional[float] = Field(None, alias="p95_ms")
+    p99_ms: Optional[float] = Field(None, alias="p99_ms")
+    max_ms: Optional[float] = Field(None, alias="max_ms")
+    db_statements: Optional[int] = Field(None, alias="db_statements")
+    avg_db_ms: Optional[float] = Field(None, alias="avg_db_ms")
+
+
 class ErrorError(Model):
     code: Optional[str] = Field(None, alias="code")
     message: Optional[str] = Field(None, alias="message")
@@ -850,6 +1330,42 @@ class Health(Model):
     version: Optional[str] = Field(None, alias="version")
 
 
+class HealthSnapshotServicesItem(Model):
+    service: Optional[str] = Field(None, alias="service")
+    status: Optional[str] = Field(None, alias="status")
+    response_time: Optional[float] = Field(None, alias="response_time")
+    detail: Optional[str] = Field(None, alias="detail")  # optional
+
+
+class HealthSnapshotProvidersItem(Model):
+    id: Optional[str] = Field(None, alias="id")
+    circuit_state: Optional[str] = Field(None, alias="circuit_state")
+    seconds_since_success: Optional[int] = Field(None, alias="seconds_since_success")
+    errors_today: Optional[int] = Field(None, alias="errors_today")
+
+
+class HealthSnapshotJobs(Model):
+    queued: Optional[int] = Field(None, alias="queued")
+    running: Optional[int] = Field(None, alias="running")
+    failed_24h: Optional[int] = Field(None, alias="failed_24h")
+
+
+class HealthSnapshotTraffic(Model):
+    window_minutes: Optional[int] = Field(None, alias="window_minutes")
+    requests: Optional[int] = Field(None, alias="requests")
+    errors: Optional[int] = Field(None, alias="errors")
+    error_rate: Optional[float] = Field(None, alias="error_rate")
+    avg_ms: Optional[float] = Field(None, alias="avg_ms")
+
+
+class HealthSnapshot(Model):
+    status: Optional[str] = Field(None, alias="status")
+    services: Optional[List[HealthSnapshotServicesItem]] = Field(None, alias="services")
+    providers: Optional[List[HealthSnapshotProvidersItem]] = Field(None, alias="providers")
+    jobs: Optional[HealthSnapshotJobs] = Field(None, alias="jobs")
+    traffic: Optional[HealthSnapshotTraffic] = Field(None, alias="traffic")
+
+
 class Holding(Model):
     id: Optional[str] = Field(None, alias="id")
     user_id: Optional[str] = Field(None, alias="user_id")
@@ -868,6 +1384,22 @@ class Holding(Model):
     weight: Optional[float] = Field(None, alias="weight")
 
 
+class Incident(Model):
+    id: Optional[str] = Field(None, alias="id")
+    title: Optional[str] = Field(None, alias="title")
+    description: Optional[str] = Field(None, alias="description")
+    severity: Optional[str] = Field(None, alias="severity")
+    status: Optional[str] = Field(None, alias="status")
+    created_at: Optional[str] = Field(None, alias="created_at")
+    updated_at: Optional[str] = Field(None, alias="updated_at")
+    resolved_at: Optional[str] = Field(None, alias="resolved_at")
+    assigned_to: Optional[str] = Field(None, alias="assigned_to")
+    created_by: Optional[str] = Field(None, alias="created_by")
+    related_alerts: Optional[List[str]] = Field(None, alias="related_alerts")
+    resolution: Optional[str] = Field(None, alias="resolution")
+    metadata: Optional[Dict[str, Any]] = Field(None, alias="metadata")
+
+
 class IntegrationClock(Model):
     mode: Optional[str] = Field(None, alias="mode")
     now: Optional[str] = Field(None, alias="now")
@@ -884,6 +1416,28 @@ class Integration(Model):
     running_bots: Optional[int] = Field(None, alias="runningBots")
     last_activity: Optional[str] = Field(None, alias="lastActivity")
     clock: Optional[IntegrationClock] = Field(None, alias="clock")  # optional
+
+
+class IntermarketLevelsValue(Model):
+    value: Optional[float] = Field(None, alias="value")
+    change_1d_pct: Optional[float] = Field(None, alias="change_1d_pct")
+    change_30d_pct: Optional[float] = Field(None, alias="change_30d_pct")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    stale: Optional[bool] = Field(None, alias="stale")
+    source: Optional[str] = Field(None, alias="source")
+
+
+IntermarketLevels = Dict[str, IntermarketLevelsValue]
+
+
+class IntermarketDataResponse(Model):
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    data_version: Optional[str] = Field(None, alias="data_version")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    markets: Optional[IntermarketLevels] = Field(None, alias="markets")
+    correlations_30d: Optional[Dict[str, CorrelationAnalysisResponsePairsValue]] = Field(None, alias="correlations_30d")
+    alignment: Optional[str] = Field(None, alias="alignment")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
 
 
 class JWKSKeysItem(Model):
@@ -919,6 +1473,44 @@ class Job(Model):
     updated_at: Optional[str] = Field(None, alias="updated_at")
 
 
+class LipiFlow(Model):
+    date: Optional[str] = Field(None, alias="date")
+    sector: Optional[str] = Field(None, alias="sector")
+    client_type: Optional[str] = Field(None, alias="client_type")
+    buy_value: Optional[float] = Field(None, alias="buy_value")
+    sell_value: Optional[float] = Field(None, alias="sell_value")
+    net_value: Optional[float] = Field(None, alias="net_value")
+
+
+class LiquidationAnalysisResponseZonesItem(Model):
+    price_from: Optional[float] = Field(None, alias="price_from")
+    price_to: Optional[float] = Field(None, alias="price_to")
+    volume_usd: Optional[float] = Field(None, alias="volume_usd")
+
+
+class LiquidationAnalysisResponse(Model):
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    data_version: Optional[str] = Field(None, alias="data_version")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    liquidations: Optional[AbsentSeries] = Field(None, alias="liquidations")
+    zones: Optional[List[LiquidationAnalysisResponseZonesItem]] = Field(None, alias="zones")
+    open_interest_btc_usd: Optional[float] = Field(None, alias="open_interest_btc_usd")
+
+
+class LogEntry(Model):
+    timestamp: Optional[str] = Field(None, alias="timestamp")
+    level: Optional[str] = Field(None, alias="level")
+    message: Optional[str] = Field(None, alias="message")
+    user_id: Optional[str] = Field(None, alias="user_id")
+    request_id: Optional[str] = Field(None, alias="request_id")
+    trace_id: Optional[str] = Field(None, alias="trace_id")
+    module: Optional[str] = Field(None, alias="module")
+    line: Optional[int] = Field(None, alias="line")
+    route: Optional[str] = Field(None, alias="route")  # optional
+    status_code: Optional[int] = Field(None, alias="status_code")  # optional
+    duration_ms: Optional[float] = Field(None, alias="duration_ms")  # optional
+
+
 class LoginRequest(Model):
     email: Optional[str] = Field(None, alias="email")
     password: Optional[str] = Field(None, alias="password")
@@ -937,6 +1529,182 @@ class LogoutResponse(Model):
     meta: Optional[AuthResponseMeta] = Field(None, alias="meta")
 
 
+class MacroCorrelations(Model):
+    periods: Optional[Dict[str, Dict[str, CorrelationAnalysisResponsePairsValue]]] = Field(None, alias="periods")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class MacroHistoryResponseSnapshotsItem(Model):
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    metrics: Optional[Dict[str, Optional[float]]] = Field(None, alias="metrics")
+
+
+class MacroHistoryResponse(Model):
+    timeframe: Optional[str] = Field(None, alias="timeframe")
+    start_date: Optional[str] = Field(None, alias="start_date")
+    end_date: Optional[str] = Field(None, alias="end_date")
+    metrics: Optional[List[str]] = Field(None, alias="metrics")
+    snapshots: Optional[List[MacroHistoryResponseSnapshotsItem]] = Field(None, alias="snapshots")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class VolatilityForecastGarch(Model):
+    mu: Optional[float] = Field(None, alias="mu")
+    omega: Optional[float] = Field(None, alias="omega")
+    alpha: Optional[float] = Field(None, alias="alpha")
+    beta: Optional[float] = Field(None, alias="beta")
+    persistence: Optional[float] = Field(None, alias="persistence")
+    half_life_days: Optional[float] = Field(None, alias="half_life_days")
+    log_likelihood: Optional[float] = Field(None, alias="log_likelihood")
+    next_day_volatility_pct: Optional[float] = Field(None, alias="next_day_volatility_pct")
+    annualized_volatility_pct: Optional[float] = Field(None, alias="annualized_volatility_pct")
+    long_run_annualized_volatility_pct: Optional[float] = Field(None, alias="long_run_annualized_volatility_pct")
+
+
+class VolatilityForecastEwma(Model):
+    lambda_: Optional[float] = Field(None, alias="lambda")
+    next_day_volatility_pct: Optional[float] = Field(None, alias="next_day_volatility_pct")
+    annualized_volatility_pct: Optional[float] = Field(None, alias="annualized_volatility_pct")
+
+
+class VolatilityForecast(Model):
+    garch: Optional[VolatilityForecastGarch] = Field(None, alias="garch")
+    ewma: Optional[VolatilityForecastEwma] = Field(None, alias="ewma")
+    realized_30d_annualized_volatility_pct: Optional[float] = Field(None, alias="realized_30d_annualized_volatility_pct")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+VolatilityForecast = Optional[VolatilityForecast]
+
+
+class MacroIndicatorsResponseTrends(Model):
+    btc_above_sma_200: Optional[bool] = Field(None, alias="btc_above_sma_200")
+    eth_above_sma_200: Optional[bool] = Field(None, alias="eth_above_sma_200")
+    btc_dominance_direction: Optional[str] = Field(None, alias="btc_dominance_direction")
+    market_regime: Optional[str] = Field(None, alias="market_regime")
+
+
+class MacroIndicatorsResponse(Model):
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    data_version: Optional[str] = Field(None, alias="data_version")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    volatility: Optional[Dict[str, VolatilityForecast]] = Field(None, alias="volatility")
+    correlations: Optional[MacroCorrelations] = Field(None, alias="correlations")
+    trends: Optional[MacroIndicatorsResponseTrends] = Field(None, alias="trends")
+
+
+class MacroSnapshotResponseFearGreedHistoryItem(Model):
+    date: Optional[str] = Field(None, alias="date")
+    value: Optional[float] = Field(None, alias="value")
+    classification: Optional[str] = Field(None, alias="classification")
+
+
+class MacroSnapshotResponseFearGreed(Model):
+    value: Optional[float] = Field(None, alias="value")
+    classification: Optional[str] = Field(None, alias="classification")
+    average_7d: Optional[float] = Field(None, alias="average_7d")
+    average_30d: Optional[float] = Field(None, alias="average_30d")
+    change_7d: Optional[float] = Field(None, alias="change_7d")
+    history: Optional[List[MacroSnapshotResponseFearGreedHistoryItem]] = Field(None, alias="history")
+    stale: Optional[bool] = Field(None, alias="stale")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class MacroSnapshotResponseTechnicalBtcMacd(Model):
+    macd: Optional[float] = Field(None, alias="macd")
+    signal: Optional[float] = Field(None, alias="signal")
+    histogram: Optional[float] = Field(None, alias="histogram")
+
+
+class MacroSnapshotResponseTechnicalBtcBollinger202(Model):
+    upper: Optional[float] = Field(None, alias="upper")
+    middle: Optional[float] = Field(None, alias="middle")
+    lower: Optional[float] = Field(None, alias="lower")
+
+
+class MacroSnapshotResponseTechnicalBtc(Model):
+    price: Optional[float] = Field(None, alias="price")
+    rsi_14: Optional[float] = Field(None, alias="rsi_14")
+    macd: Optional[MacroSnapshotResponseTechnicalBtcMacd] = Field(None, alias="macd")
+    sma_20: Optional[float] = Field(None, alias="sma_20")
+    sma_50: Optional[float] = Field(None, alias="sma_50")
+    sma_200: Optional[float] = Field(None, alias="sma_200")
+    ema_20: Optional[float] = Field(None, alias="ema_20")
+    bollinger_20_2: Optional[MacroSnapshotResponseTechnicalBtcBollinger202] = Field(None, alias="bollinger_20_2")
+    atr_14_close_only: Optional[float] = Field(None, alias="atr_14_close_only")
+    above_sma_200: Optional[bool] = Field(None, alias="above_sma_200")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class MacroSnapshotResponseTechnical(Model):
+    btc: Optional[MacroSnapshotResponseTechnicalBtc] = Field(None, alias="btc")
+    eth: Optional[MacroSnapshotResponseTechnicalBtc] = Field(None, alias="eth")
+
+
+class MacroSnapshotResponseRegime(Model):
+    current_regime: Optional[str] = Field(None, alias="current_regime")
+    confidence: Optional[float] = Field(None, alias="confidence")
+    transition_probability: Optional[float] = Field(None, alias="transition_probability")
+    regime_duration_days: Optional[int] = Field(None, alias="regime_duration_days")
+
+
+class MarketHealthBreadth(Model):
+    pct_above_sma_50: Optional[float] = Field(None, alias="pct_above_sma_50")
+    pct_above_sma_200: Optional[float] = Field(None, alias="pct_above_sma_200")
+    advancers: Optional[int] = Field(None, alias="advancers")
+    decliners: Optional[int] = Field(None, alias="decliners")
+    unchanged: Optional[int] = Field(None, alias="unchanged")
+    advance_decline_ratio: Optional[float] = Field(None, alias="advance_decline_ratio")
+    assets: Optional[int] = Field(None, alias="assets")
+
+
+class MarketHealthVolatilityIndex(Model):
+    value: Optional[float] = Field(None, alias="value")
+    unit: Optional[str] = Field(None, alias="unit")
+
+
+class MarketHealthLiquidity(Model):
+    volume_24h_usd: Optional[float] = Field(None, alias="volume_24h_usd")
+    volume_30d_avg_usd: Optional[float] = Field(None, alias="volume_30d_avg_usd")
+    volume_ratio: Optional[float] = Field(None, alias="volume_ratio")
+    stablecoin_supply_usd: Optional[float] = Field(None, alias="stablecoin_supply_usd")
+    stablecoin_supply_change_30d_pct: Optional[float] = Field(None, alias="stablecoin_supply_change_30d_pct")
+
+
+class MarketHealth(Model):
+    """Signed-in users only (000: enhanced data for authenticated users); null for guests."""
+    breadth: Optional[MarketHealthBreadth] = Field(None, alias="breadth")
+    volatility_index: Optional[MarketHealthVolatilityIndex] = Field(None, alias="volatility_index")
+    liquidity: Optional[MarketHealthLiquidity] = Field(None, alias="liquidity")
+    health_score: Optional[float] = Field(None, alias="health_score")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+MarketHealth = Optional[MarketHealth]
+
+
+class MacroSnapshotResponse(Model):
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    data_version: Optional[str] = Field(None, alias="data_version")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    headline: Optional[MacroHeadline] = Field(None, alias="headline")
+    dominance: Optional[DominanceAnalysisCurrent] = Field(None, alias="dominance")
+    fear_greed: Optional[MacroSnapshotResponseFearGreed] = Field(None, alias="fear_greed")
+    technical: Optional[MacroSnapshotResponseTechnical] = Field(None, alias="technical")
+    regime: Optional[MacroSnapshotResponseRegime] = Field(None, alias="regime")
+    market_health: Optional[MarketHealth] = Field(None, alias="market_health")
+    volatility: Optional[Dict[str, VolatilityForecast]] = Field(None, alias="volatility")
+
+
+class MacroTechnicalResponse(Model):
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    data_version: Optional[str] = Field(None, alias="data_version")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    timeframe: Optional[str] = Field(None, alias="timeframe")
+    indicators: Optional[List[str]] = Field(None, alias="indicators")
+    assets: Optional[Dict[str, Optional[Dict[str, Any]]]] = Field(None, alias="assets")
+
+
 class ManagedPortfolio(Model):
     id: Optional[str] = Field(None, alias="id")
     name: Optional[str] = Field(None, alias="name")
@@ -950,6 +1718,88 @@ class ManagedPortfolio(Model):
     cash_balance: Optional[float] = Field(None, alias="cash_balance")
     created_at: Optional[str] = Field(None, alias="created_at")
     updated_at: Optional[str] = Field(None, alias="updated_at")
+
+
+class MarketCyclesCyclesItem(Model):
+    cycle: Optional[int] = Field(None, alias="cycle")
+    peak_date: Optional[str] = Field(None, alias="peak_date")
+    peak_price: Optional[float] = Field(None, alias="peak_price")
+    trough_date: Optional[str] = Field(None, alias="trough_date")
+    trough_price: Optional[float] = Field(None, alias="trough_price")
+    drawdown_pct: Optional[float] = Field(None, alias="drawdown_pct")
+    decline_days: Optional[int] = Field(None, alias="decline_days")
+    recovery_date: Optional[str] = Field(None, alias="recovery_date")
+    recovery_days: Optional[int] = Field(None, alias="recovery_days")
+    ongoing: Optional[bool] = Field(None, alias="ongoing")
+
+
+class MarketCycles(Model):
+    cycles: Optional[List[MarketCyclesCyclesItem]] = Field(None, alias="cycles")
+    method: Optional[str] = Field(None, alias="method")
+    threshold_pct: Optional[float] = Field(None, alias="threshold_pct")
+    data_points: Optional[int] = Field(None, alias="data_points")
+    first_date: Optional[str] = Field(None, alias="first_date")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+
+
+class MarketHealthResponse(Model):
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    data_version: Optional[str] = Field(None, alias="data_version")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    market_health: Optional[MarketHealth] = Field(None, alias="market_health")
+
+
+class MarketRegimeRegimesItem(Model):
+    name: Optional[str] = Field(None, alias="name")
+    daily_mean_pct: Optional[float] = Field(None, alias="daily_mean_pct")
+    daily_volatility_pct: Optional[float] = Field(None, alias="daily_volatility_pct")
+    annualized_volatility_pct: Optional[float] = Field(None, alias="annualized_volatility_pct")
+
+
+class MarketRegimeHistoryItem(Model):
+    date: Optional[str] = Field(None, alias="date")
+    regime: Optional[str] = Field(None, alias="regime")
+    probability: Optional[float] = Field(None, alias="probability")
+
+
+class MarketRegime(Model):
+    current_regime: Optional[str] = Field(None, alias="current_regime")
+    confidence: Optional[float] = Field(None, alias="confidence")
+    probabilities: Optional[Dict[str, float]] = Field(None, alias="probabilities")
+    transition_probability: Optional[float] = Field(None, alias="transition_probability")
+    regime_duration_days: Optional[int] = Field(None, alias="regime_duration_days")
+    regime_started: Optional[str] = Field(None, alias="regime_started")
+    expected_durations_days: Optional[Dict[str, float]] = Field(None, alias="expected_durations_days")
+    transition_matrix: Optional[List[List[float]]] = Field(None, alias="transition_matrix")
+    regimes: Optional[List[MarketRegimeRegimesItem]] = Field(None, alias="regimes")
+    history: Optional[List[MarketRegimeHistoryItem]] = Field(None, alias="history")
+    log_likelihood: Optional[float] = Field(None, alias="log_likelihood")
+    converged: Optional[bool] = Field(None, alias="converged")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+MarketRegime = Optional[MarketRegime]
+
+
+class MarketRegimeResponse(Model):
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    data_version: Optional[str] = Field(None, alias="data_version")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    regime: Optional[MarketRegime] = Field(None, alias="regime")
+
+
+class MarketSentiment(Model):
+    fear_greed: Optional[MacroSnapshotResponseFearGreed] = Field(None, alias="fear_greed")
+    social_sentiment: Optional[AbsentSeries] = Field(None, alias="social_sentiment")
+    google_trends: Optional[AbsentSeries] = Field(None, alias="google_trends")
+
+
+class MarketSentimentResponse(Model):
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    data_version: Optional[str] = Field(None, alias="data_version")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    sentiment: Optional[MarketSentiment] = Field(None, alias="sentiment")
 
 
 class MeResponse(Model):
@@ -1021,6 +1871,65 @@ class NotificationPreferences(Model):
     email: Optional[Dict[str, bool]] = Field(None, alias="email")
 
 
+class OnChainMetricsBtcActiveAddresses(Model):
+    value: Optional[float] = Field(None, alias="value")
+    change_pct: Optional[float] = Field(None, alias="change_pct")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    stale: Optional[bool] = Field(None, alias="stale")
+
+
+class OnChainMetricsBtc(Model):
+    active_addresses: Optional[OnChainMetricsBtcActiveAddresses] = Field(None, alias="active_addresses")
+    transaction_count: Optional[OnChainMetricsBtcActiveAddresses] = Field(None, alias="transaction_count")
+    hash_rate_th_s: Optional[OnChainMetricsBtcActiveAddresses] = Field(None, alias="hash_rate_th_s")
+    mvrv: Optional[OnChainMetricsBtcActiveAddresses] = Field(None, alias="mvrv")
+    realized_cap_usd: Optional[float] = Field(None, alias="realized_cap_usd")
+    exchange_supply_btc: Optional[OnChainMetricsBtcActiveAddresses] = Field(None, alias="exchange_supply_btc")
+    exchange_netflow_7d_btc: Optional[float] = Field(None, alias="exchange_netflow_7d_btc")
+    exchange_inflow_7d_btc: Optional[float] = Field(None, alias="exchange_inflow_7d_btc")
+    exchange_outflow_7d_btc: Optional[float] = Field(None, alias="exchange_outflow_7d_btc")
+    miner_issuance_btc: Optional[OnChainMetricsBtcActiveAddresses] = Field(None, alias="miner_issuance_btc")
+    fees_btc: Optional[OnChainMetricsBtcActiveAddresses] = Field(None, alias="fees_btc")
+    block_height: Optional[float] = Field(None, alias="block_height")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class OnChainMetrics(Model):
+    btc: Optional[OnChainMetricsBtc] = Field(None, alias="btc")
+    eth: Optional[AbsentSeries] = Field(None, alias="eth")
+    whale_flows: Optional[AbsentSeries] = Field(None, alias="whale_flows")
+
+
+class OnChainMetricsResponse(Model):
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    data_version: Optional[str] = Field(None, alias="data_version")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    onchain: Optional[OnChainMetrics] = Field(None, alias="onchain")
+
+
+class OpsAlert(Model):
+    id: Optional[str] = Field(None, alias="id")
+    rule_name: Optional[str] = Field(None, alias="rule_name")
+    metric: Optional[str] = Field(None, alias="metric")
+    current_value: Optional[float] = Field(None, alias="current_value")
+    peak_value: Optional[float] = Field(None, alias="peak_value")
+    threshold: Optional[float] = Field(None, alias="threshold")
+    operator: Optional[str] = Field(None, alias="operator")
+    severity: Optional[str] = Field(None, alias="severity")
+    message: Optional[str] = Field(None, alias="message")
+    timestamp: Optional[str] = Field(None, alias="timestamp")
+    last_seen: Optional[str] = Field(None, alias="last_seen")
+    occurrences: Optional[int] = Field(None, alias="occurrences")
+    acknowledged: Optional[bool] = Field(None, alias="acknowledged")
+    acknowledged_at: Optional[str] = Field(None, alias="acknowledged_at")
+    acknowledged_by: Optional[str] = Field(None, alias="acknowledged_by")
+    resolved: Optional[bool] = Field(None, alias="resolved")
+    resolved_at: Optional[str] = Field(None, alias="resolved_at")
+    resolved_by: Optional[str] = Field(None, alias="resolved_by")
+    incident_id: Optional[str] = Field(None, alias="incident_id")
+    metadata: Optional[Dict[str, Any]] = Field(None, alias="metadata")
+
+
 class Pagination(Model):
     page: Optional[int] = Field(None, alias="page")
     limit: Optional[int] = Field(None, alias="limit")
@@ -1029,6 +1938,16 @@ class Pagination(Model):
     total_pages: Optional[int] = Field(None, alias="total_pages")
     has_next: Optional[bool] = Field(None, alias="has_next")
     has_prev: Optional[bool] = Field(None, alias="has_prev")
+
+
+class PlanPrice(Model):
+    tier: Optional[str] = Field(None, alias="tier")
+    name: Optional[str] = Field(None, alias="name")
+    monthly_price: Optional[float] = Field(None, alias="monthly_price")
+    annual_price: Optional[float] = Field(None, alias="annual_price")
+    currency: Optional[str] = Field(None, alias="currency")
+    configured: Optional[bool] = Field(None, alias="configured")
+    updated_at: Optional[str] = Field(None, alias="updated_at")
 
 
 class Portfolio(Model):
@@ -1566,6 +2485,85 @@ class ProfileUpdate(Model):
     preferences: Optional[Dict[str, Any]] = Field(None, alias="preferences")  # optional
 
 
+class ProfilingSummaryRequests(Model):
+    count: Optional[int] = Field(None, alias="count")
+    errors: Optional[int] = Field(None, alias="errors")
+    error_rate: Optional[float] = Field(None, alias="error_rate")
+    avg_ms: Optional[float] = Field(None, alias="avg_ms")
+    p50_ms: Optional[float] = Field(None, alias="p50_ms")
+    p95_ms: Optional[float] = Field(None, alias="p95_ms")
+    p99_ms: Optional[float] = Field(None, alias="p99_ms")
+    max_ms: Optional[float] = Field(None, alias="max_ms")
+    endpoints: Optional[int] = Field(None, alias="endpoints")
+
+
+class ProfilingSummaryQueries(Model):
+    count: Optional[int] = Field(None, alias="count")
+    distinct_shapes: Optional[int] = Field(None, alias="distinct_shapes")
+    total_ms: Optional[float] = Field(None, alias="total_ms")
+    rows_read: Optional[int] = Field(None, alias="rows_read")
+    rows_written: Optional[int] = Field(None, alias="rows_written")
+    per_request: Optional[float] = Field(None, alias="per_request")
+
+
+class ProfilingSummarySlowestEndpointsItem(Model):
+    method: Optional[str] = Field(None, alias="method")
+    path: Optional[str] = Field(None, alias="path")
+    p95_ms: Optional[float] = Field(None, alias="p95_ms")
+    count: Optional[int] = Field(None, alias="count")
+
+
+class ProfilingSummarySlowestQueriesItem(Model):
+    query: Optional[str] = Field(None, alias="query")
+    duration_ms: Optional[float] = Field(None, alias="duration_ms")
+    endpoint: Optional[str] = Field(None, alias="endpoint")
+
+
+class ProfilingSummaryHeaviestQueriesItem(Model):
+    query: Optional[str] = Field(None, alias="query")
+    total_ms: Optional[float] = Field(None, alias="total_ms")
+    count: Optional[int] = Field(None, alias="count")
+
+
+class ProfilingSummaryThresholds(Model):
+    slow_endpoint_ms: Optional[float] = Field(None, alias="slow_endpoint_ms")
+    slow_query_ms: Optional[float] = Field(None, alias="slow_query_ms")
+
+
+class ProfilingSummaryMethod(Model):
+    latency: Optional[str] = Field(None, alias="latency")
+    statement_duration: Optional[str] = Field(None, alias="statement_duration")
+    clock: Optional[str] = Field(None, alias="clock")
+
+
+class ProfilingSummary(Model):
+    time_range: Optional[BusinessKpisPeriod] = Field(None, alias="time_range")
+    requests: Optional[ProfilingSummaryRequests] = Field(None, alias="requests")
+    queries: Optional[ProfilingSummaryQueries] = Field(None, alias="queries")
+    slowest_endpoints: Optional[List[ProfilingSummarySlowestEndpointsItem]] = Field(None, alias="slowest_endpoints")
+    slowest_queries: Optional[List[ProfilingSummarySlowestQueriesItem]] = Field(None, alias="slowest_queries")
+    heaviest_queries: Optional[List[ProfilingSummaryHeaviestQueriesItem]] = Field(None, alias="heaviest_queries")
+    thresholds: Optional[ProfilingSummaryThresholds] = Field(None, alias="thresholds")
+    method: Optional[ProfilingSummaryMethod] = Field(None, alias="method")
+
+
+class QueryStatistics(Model):
+    query: Optional[str] = Field(None, alias="query")
+    count: Optional[int] = Field(None, alias="count")
+    total_ms: Optional[float] = Field(None, alias="total_ms")
+    avg_ms: Optional[float] = Field(None, alias="avg_ms")
+    p50_ms: Optional[float] = Field(None, alias="p50_ms")
+    p95_ms: Optional[float] = Field(None, alias="p95_ms")
+    p99_ms: Optional[float] = Field(None, alias="p99_ms")
+    max_ms: Optional[float] = Field(None, alias="max_ms")
+    rows_read: Optional[int] = Field(None, alias="rows_read")
+    rows_written: Optional[int] = Field(None, alias="rows_written")
+    avg_rows_read: Optional[float] = Field(None, alias="avg_rows_read")
+    errors: Optional[int] = Field(None, alias="errors")
+    endpoints: Optional[List[str]] = Field(None, alias="endpoints")
+    last_seen: Optional[str] = Field(None, alias="last_seen")
+
+
 class RateLimitStatus(Model):
     rule: Optional[str] = Field(None, alias="rule")
     scope: Optional[str] = Field(None, alias="scope")
@@ -1668,6 +2666,13 @@ class RefreshRequest(Model):
     refresh_token: Optional[str] = Field(None, alias="refresh_token")  # optional
 
 
+class RegimeResponse(Model):
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    data_version: Optional[str] = Field(None, alias="data_version")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    regime: Optional[MarketRegime] = Field(None, alias="regime")
+
+
 class RegisterRequest(Model):
     email: Optional[str] = Field(None, alias="email")
     password: Optional[str] = Field(None, alias="password")
@@ -1706,6 +2711,345 @@ class RiskLimitsUpdate(Model):
     max_leverage: Optional[float] = Field(None, alias="maxLeverage")  # optional
 
 
+class RiskMetricsMetrics(Model):
+    """Null when the market clock has fewer than 30 daily closes to fit."""
+    price: Optional[float] = Field(None, alias="price")
+    fair_value: Optional[float] = Field(None, alias="fair_value")
+    risk: Optional[float] = Field(None, alias="risk")
+    deviation_pct: Optional[float] = Field(None, alias="deviation_pct")
+    slope: Optional[float] = Field(None, alias="slope")
+    intercept: Optional[float] = Field(None, alias="intercept")
+    r_squared: Optional[float] = Field(None, alias="r_squared")
+    observations: Optional[int] = Field(None, alias="observations")
+    first_date: Optional[str] = Field(None, alias="first_date")
+    as_of: Optional[str] = Field(None, alias="as_of")
+
+
+class RiskMetricsBandsItem(Model):
+    risk: Optional[float] = Field(None, alias="risk")
+    price: Optional[float] = Field(None, alias="price")
+
+
+class RiskMetrics(Model):
+    symbol: Optional[str] = Field(None, alias="symbol")
+    metrics: Optional[RiskMetricsMetrics] = Field(None, alias="metrics")
+    bands: Optional[List[RiskMetricsBandsItem]] = Field(None, alias="bands")
+    method: Optional[str] = Field(None, alias="method")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+
+
+class ScreenerMetricsDataItem(Model):
+    symbol: Optional[str] = Field(None, alias="symbol")
+    name: Optional[str] = Field(None, alias="name")
+    asset_type: Optional[str] = Field(None, alias="asset_type")
+    price: Optional[float] = Field(None, alias="price")
+    market_cap: Optional[float] = Field(None, alias="market_cap")
+    change_24h_pct: Optional[float] = Field(None, alias="change_24h_pct")
+    change_30d_pct: Optional[float] = Field(None, alias="change_30d_pct")
+    volatility_30d_pct: Optional[float] = Field(None, alias="volatility_30d_pct")
+    high_52w: Optional[float] = Field(None, alias="high_52w")
+    low_52w: Optional[float] = Field(None, alias="low_52w")
+    pe_ratio: Any = Field(None, alias="pe_ratio")
+    dividend_yield: Any = Field(None, alias="dividend_yield")
+    mvrv: Optional[float] = Field(None, alias="mvrv")
+    as_of: Optional[str] = Field(None, alias="as_of")
+
+
+class ScreenerMetricsAbsent(Model):
+    pe_ratio: Optional[str] = Field(None, alias="pe_ratio")
+    dividend_yield: Optional[str] = Field(None, alias="dividend_yield")
+
+
+class ScreenerMetrics(Model):
+    data: Optional[List[ScreenerMetricsDataItem]] = Field(None, alias="data")
+    absent: Optional[ScreenerMetricsAbsent] = Field(None, alias="absent")
+    method: Optional[str] = Field(None, alias="method")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+
+
+class Sector(Model):
+    id: Optional[str] = Field(None, alias="id")
+    name: Optional[str] = Field(None, alias="name")
+    description: Optional[str] = Field(None, alias="description")
+    category: Optional[str] = Field(None, alias="category")
+    is_active: Optional[bool] = Field(None, alias="is_active")
+    updated_at: Optional[str] = Field(None, alias="updated_at")
+    updated_by: Optional[str] = Field(None, alias="updated_by")
+
+
+class SectorAllocationResponseWeightsItem(Model):
+    sector: Optional[str] = Field(None, alias="sector")
+    weight_pct: Optional[float] = Field(None, alias="weight_pct")
+    annualized_volatility_pct: Optional[float] = Field(None, alias="annualized_volatility_pct")
+
+
+class SectorAllocationResponseExcludedItem(Model):
+    sector: Optional[str] = Field(None, alias="sector")
+    reason: Optional[str] = Field(None, alias="reason")
+
+
+class SectorAllocationResponse(Model):
+    method: Optional[str] = Field(None, alias="method")
+    window: Optional[str] = Field(None, alias="window")
+    weights: Optional[List[SectorAllocationResponseWeightsItem]] = Field(None, alias="weights")
+    excluded: Optional[List[SectorAllocationResponseExcludedItem]] = Field(None, alias="excluded")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class SectorSummaryPerformance(Model):
+    n24h: Optional[float] = Field(None, alias="24h")
+    n7d: Optional[float] = Field(None, alias="7d")
+    n30d: Optional[float] = Field(None, alias="30d")
+    n90d: Optional[float] = Field(None, alias="90d")
+
+
+class SectorSummary(Model):
+    id: Optional[str] = Field(None, alias="id")
+    name: Optional[str] = Field(None, alias="name")
+    description: Optional[str] = Field(None, alias="description")
+    category: Optional[str] = Field(None, alias="category")
+    is_active: Optional[bool] = Field(None, alias="is_active")
+    tracked_assets: Optional[int] = Field(None, alias="tracked_assets")
+    source_constituents: Optional[List[str]] = Field(None, alias="source_constituents")
+    market_cap: Optional[float] = Field(None, alias="market_cap")
+    share_of_total_pct: Optional[float] = Field(None, alias="share_of_total_pct")
+    share_change_30d_pp: Optional[float] = Field(None, alias="share_change_30d_pp")
+    index_level: Optional[float] = Field(None, alias="index_level")
+    performance: Optional[SectorSummaryPerformance] = Field(None, alias="performance")
+    relative_strength_30d: Optional[float] = Field(None, alias="relative_strength_30d")
+    volatility_30d_pct: Optional[float] = Field(None, alias="volatility_30d_pct")
+    volume_24h: Optional[float] = Field(None, alias="volume_24h")
+    rotation_score: Optional[float] = Field(None, alias="rotation_score")
+    flow: Optional[str] = Field(None, alias="flow")
+    absent_reason: Optional[str] = Field(None, alias="absent_reason")
+
+
+class SectorAsset(Model):
+    asset_id: Optional[str] = Field(None, alias="asset_id")
+    symbol: Optional[str] = Field(None, alias="symbol")
+    name: Optional[str] = Field(None, alias="name")
+    price: Optional[float] = Field(None, alias="price")
+    market_cap: Optional[float] = Field(None, alias="market_cap")
+    market_cap_method: Optional[str] = Field(None, alias="market_cap_method")
+    weight_pct: Optional[float] = Field(None, alias="weight_pct")
+    change_24h_pct: Optional[float] = Field(None, alias="change_24h_pct")
+    change_7d_pct: Optional[float] = Field(None, alias="change_7d_pct")
+    change_30d_pct: Optional[float] = Field(None, alias="change_30d_pct")
+    volume_24h: Optional[float] = Field(None, alias="volume_24h")
+
+
+class SectorAnalysisResponse(Model):
+    sector: Optional[SectorSummary] = Field(None, alias="sector")
+    members: Optional[List[SectorAsset]] = Field(None, alias="members")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class SectorAnalyticsResponseSectorsItem(Model):
+    id: Optional[str] = Field(None, alias="id")
+    name: Optional[str] = Field(None, alias="name")
+    is_active: Optional[bool] = Field(None, alias="is_active")
+    health_score: Optional[float] = Field(None, alias="health_score")
+    tracked_assets: Optional[int] = Field(None, alias="tracked_assets")
+    history_days: Optional[int] = Field(None, alias="history_days")
+    members_priced: Optional[int] = Field(None, alias="members_priced")
+    absent_reason: Optional[str] = Field(None, alias="absent_reason")
+
+
+class SectorAnalyticsResponse(Model):
+    sectors: Optional[List[SectorAnalyticsResponseSectorsItem]] = Field(None, alias="sectors")
+    prediction_accuracy: Optional[AbsentSeries] = Field(None, alias="prediction_accuracy")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class SectorAssetListResponse(Model):
+    sector: Optional[SectorSummary] = Field(None, alias="sector")
+    assets: Optional[List[SectorAsset]] = Field(None, alias="assets")
+    total: Optional[int] = Field(None, alias="total")
+    sort_by: Optional[str] = Field(None, alias="sort_by")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class SectorCorrelationResponseVsMajorsValueBtc(Model):
+    value: Optional[float] = Field(None, alias="value")
+    data_points: Optional[int] = Field(None, alias="data_points")
+
+
+class SectorCorrelationResponseVsMajorsValue(Model):
+    btc: Optional[SectorCorrelationResponseVsMajorsValueBtc] = Field(None, alias="btc")
+    eth: Optional[SectorCorrelationResponseVsMajorsValueBtc] = Field(None, alias="eth")
+
+
+class SectorCorrelationResponse(Model):
+    period: Optional[str] = Field(None, alias="period")
+    sectors: Optional[List[str]] = Field(None, alias="sectors")
+    matrix: Optional[List[List[Optional[float]]]] = Field(None, alias="matrix")
+    vs_majors: Optional[Dict[str, SectorCorrelationResponseVsMajorsValue]] = Field(None, alias="vs_majors")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class SectorDetailPerformanceResponse(Model):
+    sector_id: Optional[str] = Field(None, alias="sector_id")
+    name: Optional[str] = Field(None, alias="name")
+    performance: Optional[SectorSummaryPerformance] = Field(None, alias="performance")
+    relative_strength_30d: Optional[float] = Field(None, alias="relative_strength_30d")
+    share_of_total_pct: Optional[float] = Field(None, alias="share_of_total_pct")
+    share_change_30d_pp: Optional[float] = Field(None, alias="share_change_30d_pp")
+    rotation_score: Optional[float] = Field(None, alias="rotation_score")
+    flow: Optional[str] = Field(None, alias="flow")
+    volatility_30d_pct: Optional[float] = Field(None, alias="volatility_30d_pct")
+    members: Optional[List[SectorAsset]] = Field(None, alias="members")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class SectorFundamentalResponseTvl(Model):
+    total_defi_tvl_usd: Optional[float] = Field(None, alias="total_defi_tvl_usd")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    note: Optional[str] = Field(None, alias="note")
+
+
+class SectorFundamentalResponse(Model):
+    sector_id: Optional[str] = Field(None, alias="sector_id")
+    market_cap: Optional[float] = Field(None, alias="market_cap")
+    volume_24h: Optional[float] = Field(None, alias="volume_24h")
+    volume_to_market_cap_pct: Optional[float] = Field(None, alias="volume_to_market_cap_pct")
+    tracked_assets: Optional[int] = Field(None, alias="tracked_assets")
+    tvl: Optional[Union[SectorFundamentalResponseTvl, AbsentSeries]] = Field(None, alias="tvl")
+    active_users: Optional[AbsentSeries] = Field(None, alias="active_users")
+    active_protocols: Optional[AbsentSeries] = Field(None, alias="active_protocols")
+    institutional_flows: Optional[AbsentSeries] = Field(None, alias="institutional_flows")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class SectorHistoryResponsePointsItem(Model):
+    date: Optional[str] = Field(None, alias="date")
+    index: Optional[float] = Field(None, alias="index")
+    market_cap: Optional[float] = Field(None, alias="market_cap")
+    share_pct: Optional[float] = Field(None, alias="share_pct")
+
+
+class SectorHistoryResponse(Model):
+    sector_id: Optional[str] = Field(None, alias="sector_id")
+    timeframe: Optional[str] = Field(None, alias="timeframe")
+    start_date: Optional[str] = Field(None, alias="start_date")
+    end_date: Optional[str] = Field(None, alias="end_date")
+    points: Optional[List[SectorHistoryResponsePointsItem]] = Field(None, alias="points")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class SectorListResponse(Model):
+    sectors: Optional[List[SectorSummary]] = Field(None, alias="sectors")
+    count: Optional[int] = Field(None, alias="count")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class SectorMappingResponseSectorsItemAssetsItem(Model):
+    asset_id: Optional[str] = Field(None, alias="asset_id")
+    symbol: Optional[str] = Field(None, alias="symbol")
+    name: Optional[str] = Field(None, alias="name")
+    weight_pct: Optional[float] = Field(None, alias="weight_pct")
+
+
+class SectorMappingResponseSectorsItem(Model):
+    sector_id: Optional[str] = Field(None, alias="sector_id")
+    name: Optional[str] = Field(None, alias="name")
+    assets: Optional[List[SectorMappingResponseSectorsItemAssetsItem]] = Field(None, alias="assets")
+    source_constituents: Optional[List[str]] = Field(None, alias="source_constituents")
+
+
+class SectorMappingResponse(Model):
+    sectors: Optional[List[SectorMappingResponseSectorsItem]] = Field(None, alias="sectors")
+    total_assets: Optional[int] = Field(None, alias="total_assets")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class SectorNarrativeResponseNarrativesItemEvidenceLeadersItem(Model):
+    symbol: Optional[str] = Field(None, alias="symbol")
+    change_30d_pct: Optional[float] = Field(None, alias="change_30d_pct")
+
+
+class SectorNarrativeResponseNarrativesItemEvidence(Model):
+    performance_7d_pct: Optional[float] = Field(None, alias="performance_7d_pct")
+    performance_30d_pct: Optional[float] = Field(None, alias="performance_30d_pct")
+    relative_strength_30d: Optional[float] = Field(None, alias="relative_strength_30d")
+    share_change_30d_pp: Optional[float] = Field(None, alias="share_change_30d_pp")
+    leaders: Optional[List[SectorNarrativeResponseNarrativesItemEvidenceLeadersItem]] = Field(None, alias="leaders")
+
+
+class SectorNarrativeResponseNarrativesItem(Model):
+    rank: Optional[int] = Field(None, alias="rank")
+    sector: Optional[str] = Field(None, alias="sector")
+    narrative: Optional[str] = Field(None, alias="narrative")
+    momentum_score: Optional[float] = Field(None, alias="momentum_score")
+    trend: Optional[str] = Field(None, alias="trend")
+    evidence: Optional[SectorNarrativeResponseNarrativesItemEvidence] = Field(None, alias="evidence")
+
+
+class SectorNarrativeResponse(Model):
+    narratives: Optional[List[SectorNarrativeResponseNarrativesItem]] = Field(None, alias="narratives")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class SectorPerformanceResponseSectorsItem(Model):
+    rank: Optional[int] = Field(None, alias="rank")
+    id: Optional[str] = Field(None, alias="id")
+    name: Optional[str] = Field(None, alias="name")
+    performance_pct: Optional[float] = Field(None, alias="performance_pct")
+    market_cap: Optional[float] = Field(None, alias="market_cap")
+    share_of_total_pct: Optional[float] = Field(None, alias="share_of_total_pct")
+    relative_strength_30d: Optional[float] = Field(None, alias="relative_strength_30d")
+
+
+class SectorPerformanceResponse(Model):
+    timeframe: Optional[str] = Field(None, alias="timeframe")
+    sort_by: Optional[str] = Field(None, alias="sort_by")
+    sectors: Optional[List[SectorPerformanceResponseSectorsItem]] = Field(None, alias="sectors")
+    market_return_30d_pct: Optional[float] = Field(None, alias="market_return_30d_pct")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
+class SectorRotationResponseSectorsItem(Model):
+    id: Optional[str] = Field(None, alias="id")
+    name: Optional[str] = Field(None, alias="name")
+    relative_strength_30d: Optional[float] = Field(None, alias="relative_strength_30d")
+    share_of_total_pct: Optional[float] = Field(None, alias="share_of_total_pct")
+    share_change_30d_pp: Optional[float] = Field(None, alias="share_change_30d_pp")
+    rotation_score: Optional[float] = Field(None, alias="rotation_score")
+    flow: Optional[str] = Field(None, alias="flow")
+
+
+class SectorRotationResponse(Model):
+    market_return_30d_pct: Optional[float] = Field(None, alias="market_return_30d_pct")
+    sectors: Optional[List[SectorRotationResponseSectorsItem]] = Field(None, alias="sectors")
+    inflows: Optional[List[str]] = Field(None, alias="inflows")
+    outflows: Optional[List[str]] = Field(None, alias="outflows")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
+
+
 class SeriesQuality(Model):
     asset_id: Optional[str] = Field(None, alias="asset_id")
     symbol: Optional[str] = Field(None, alias="symbol")
@@ -1739,6 +3083,29 @@ class Session(Model):
     revoked_reason: Optional[str] = Field(None, alias="revoked_reason")
 
 
+class SlowEndpoint(Model):
+    method: Optional[str] = Field(None, alias="method")
+    path: Optional[str] = Field(None, alias="path")
+    p95_ms: Optional[float] = Field(None, alias="p95_ms")
+    p99_ms: Optional[float] = Field(None, alias="p99_ms")
+    avg_ms: Optional[float] = Field(None, alias="avg_ms")
+    max_ms: Optional[float] = Field(None, alias="max_ms")
+    count: Optional[int] = Field(None, alias="count")
+    status_code: Optional[int] = Field(None, alias="status_code")
+    timestamp: Optional[str] = Field(None, alias="timestamp")
+
+
+class SlowQuery(Model):
+    query: Optional[str] = Field(None, alias="query")
+    duration_ms: Optional[float] = Field(None, alias="duration_ms")
+    params: Optional[str] = Field(None, alias="params")
+    rows_read: Optional[int] = Field(None, alias="rows_read")
+    rows_written: Optional[int] = Field(None, alias="rows_written")
+    endpoint: Optional[str] = Field(None, alias="endpoint")
+    request_id: Optional[str] = Field(None, alias="request_id")
+    timestamp: Optional[str] = Field(None, alias="timestamp")
+
+
 class SpotPrice(Model):
     symbol: Optional[str] = Field(None, alias="symbol")
     name: Optional[str] = Field(None, alias="name")
@@ -1759,6 +3126,43 @@ class SpotPrice(Model):
     stale: Optional[bool] = Field(None, alias="stale")
     stale_reason: Optional[str] = Field(None, alias="stale_reason")
     cadence: Optional[str] = Field(None, alias="cadence")
+
+
+class SystemStatusAlerts(Model):
+    firing: Optional[int] = Field(None, alias="firing")
+    open_incidents: Optional[int] = Field(None, alias="open_incidents")
+
+
+class SystemStatus(Model):
+    status: Optional[str] = Field(None, alias="status")
+    services: Optional[List[HealthSnapshotServicesItem]] = Field(None, alias="services")
+    providers: Optional[List[HealthSnapshotProvidersItem]] = Field(None, alias="providers")
+    jobs: Optional[HealthSnapshotJobs] = Field(None, alias="jobs")
+    traffic: Optional[HealthSnapshotTraffic] = Field(None, alias="traffic")
+    alerts: Optional[SystemStatusAlerts] = Field(None, alias="alerts")
+    generated_at: Optional[str] = Field(None, alias="generated_at")
+
+
+class TVLAnalysisResponseDefiHistoryItem(Model):
+    date: Optional[str] = Field(None, alias="date")
+    value: Optional[float] = Field(None, alias="value")
+
+
+class TVLAnalysisResponseDefi(Model):
+    total_defi_tvl_usd: Optional[float] = Field(None, alias="total_defi_tvl_usd")
+    change_7d_pct: Optional[float] = Field(None, alias="change_7d_pct")
+    change_30d_pct: Optional[float] = Field(None, alias="change_30d_pct")
+    tvl_to_total_market_cap_pct: Optional[float] = Field(None, alias="tvl_to_total_market_cap_pct")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    history: Optional[List[TVLAnalysisResponseDefiHistoryItem]] = Field(None, alias="history")
+
+
+class TVLAnalysisResponse(Model):
+    defi: Optional[TVLAnalysisResponseDefi] = Field(None, alias="defi")
+    by_sector: Optional[AbsentSeries] = Field(None, alias="by_sector")
+    snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    meta: Optional[FigureMeta] = Field(None, alias="meta")
 
 
 class TaskRateLimit(Model):
@@ -2156,6 +3560,246 @@ class WatchlistDetail(Model):
     assets: Optional[List[WatchlistAsset]] = Field(None, alias="assets")
 
 
+class AdminGetAnalyticsResponseUsers(Model):
+    total_users: Optional[int] = Field(None, alias="total_users")
+    active_users_24h: Optional[int] = Field(None, alias="active_users_24h")
+    active_users_30d: Optional[int] = Field(None, alias="active_users_30d")
+    new_users_30d: Optional[int] = Field(None, alias="new_users_30d")
+    by_tier: Optional[Dict[str, int]] = Field(None, alias="by_tier")
+
+
+class AdminGetAnalyticsResponseTrading(Model):
+    trades_30d: Optional[int] = Field(None, alias="trades_30d")
+    trading_users_30d: Optional[int] = Field(None, alias="trading_users_30d")
+
+
+class AdminGetAnalyticsResponseRevenue(Model):
+    mrr: Optional[float] = Field(None, alias="mrr")
+    arr: Optional[float] = Field(None, alias="arr")
+    paying_users: Optional[int] = Field(None, alias="paying_users")
+    churn_rate_30d: Optional[float] = Field(None, alias="churn_rate_30d")
+
+
+class AdminGetAnalyticsResponseApi24h(Model):
+    requests: Optional[int] = Field(None, alias="requests")
+    error_rate: Optional[float] = Field(None, alias="error_rate")
+    p95_ms: Optional[float] = Field(None, alias="p95_ms")
+
+
+class AdminGetAnalyticsResponse(Model):
+    users: Optional[AdminGetAnalyticsResponseUsers] = Field(None, alias="users")
+    trading: Optional[AdminGetAnalyticsResponseTrading] = Field(None, alias="trading")
+    revenue: Optional[AdminGetAnalyticsResponseRevenue] = Field(None, alias="revenue")
+    api_24h: Optional[AdminGetAnalyticsResponseApi24h] = Field(None, alias="api_24h")
+    generated_at: Optional[str] = Field(None, alias="generated_at")
+
+
+class AdminGetAnalyticsApiUsageResponseTopUsersItem(Model):
+    user_id: Optional[str] = Field(None, alias="user_id")
+    requests: Optional[int] = Field(None, alias="requests")
+    errors: Optional[int] = Field(None, alias="errors")
+
+
+class AdminGetAnalyticsApiUsageResponse(Model):
+    period_days: Optional[int] = Field(None, alias="period_days")
+    total_requests: Optional[int] = Field(None, alias="total_requests")
+    error_rate: Optional[float] = Field(None, alias="error_rate")
+    endpoints: Optional[List[EndpointStatistics]] = Field(None, alias="endpoints")
+    top_users: Optional[List[AdminGetAnalyticsApiUsageResponseTopUsersItem]] = Field(None, alias="top_users")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class AdminGetAnalyticsAssetsResponseMostAccessedItem(Model):
+    asset: Optional[str] = Field(None, alias="asset")
+    requests: Optional[int] = Field(None, alias="requests")
+    endpoints: Optional[List[str]] = Field(None, alias="endpoints")
+
+
+class AdminGetAnalyticsAssetsResponseCatalogValue(Model):
+    total: Optional[int] = Field(None, alias="total")
+    active: Optional[int] = Field(None, alias="active")
+
+
+class AdminGetAnalyticsAssetsResponse(Model):
+    period_days: Optional[int] = Field(None, alias="period_days")
+    most_accessed: Optional[List[AdminGetAnalyticsAssetsResponseMostAccessedItem]] = Field(None, alias="most_accessed")
+    catalog: Optional[Dict[str, AdminGetAnalyticsAssetsResponseCatalogValue]] = Field(None, alias="catalog")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class AdminGetAnalyticsPerformanceResponseJobs(Model):
+    pending_tasks: Optional[int] = Field(None, alias="pending_tasks")
+    failed_tasks_24h: Optional[int] = Field(None, alias="failed_tasks_24h")
+
+
+class AdminGetAnalyticsPerformanceResponse(Model):
+    window_minutes: Optional[int] = Field(None, alias="window_minutes")
+    requests: Optional[Dict[str, Optional[float]]] = Field(None, alias="requests")
+    queries: Optional[Dict[str, float]] = Field(None, alias="queries")
+    slowest_endpoints: Optional[List[ProfilingSummarySlowestEndpointsItem]] = Field(None, alias="slowest_endpoints")
+    slowest_queries: Optional[List[ProfilingSummarySlowestQueriesItem]] = Field(None, alias="slowest_queries")
+    heaviest_queries: Optional[List[ProfilingSummaryHeaviestQueriesItem]] = Field(None, alias="heaviest_queries")
+    thresholds: Optional[ProfilingSummaryThresholds] = Field(None, alias="thresholds")
+    method: Optional[Dict[str, str]] = Field(None, alias="method")
+    jobs: Optional[AdminGetAnalyticsPerformanceResponseJobs] = Field(None, alias="jobs")
+    models: Any = Field(None, alias="models")
+    models_note: Optional[str] = Field(None, alias="models_note")
+    generated_at: Optional[str] = Field(None, alias="generated_at")
+
+
+class AdminGetAnalyticsUsageResponseSeriesItem(Model):
+    since: Optional[str] = Field(None, alias="since")
+    requests: Optional[int] = Field(None, alias="requests")
+    errors: Optional[int] = Field(None, alias="errors")
+    error_rate: Optional[float] = Field(None, alias="error_rate")
+    avg_ms: Optional[float] = Field(None, alias="avg_ms")
+    active_users: Optional[int] = Field(None, alias="active_users")
+
+
+class AdminGetAnalyticsUsageResponseTotals(Model):
+    requests: Optional[int] = Field(None, alias="requests")
+    errors: Optional[int] = Field(None, alias="errors")
+
+
+class AdminGetAnalyticsUsageResponse(Model):
+    period_days: Optional[int] = Field(None, alias="period_days")
+    granularity: Optional[str] = Field(None, alias="granularity")
+    series: Optional[List[AdminGetAnalyticsUsageResponseSeriesItem]] = Field(None, alias="series")
+    totals: Optional[AdminGetAnalyticsUsageResponseTotals] = Field(None, alias="totals")
+    user_engagement: Optional[Dict[str, int]] = Field(None, alias="user_engagement")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class AdminGetAnalyticsUsersResponseRegistrationsItem(Model):
+    joined_at: Optional[str] = Field(None, alias="joined_at")
+    registrations: Optional[int] = Field(None, alias="registrations")
+
+
+class AdminGetAnalyticsUsersResponse(Model):
+    total_users: Optional[int] = Field(None, alias="total_users")
+    active_users_24h: Optional[int] = Field(None, alias="active_users_24h")
+    active_users_7d: Optional[int] = Field(None, alias="active_users_7d")
+    active_users_30d: Optional[int] = Field(None, alias="active_users_30d")
+    new_users_24h: Optional[int] = Field(None, alias="new_users_24h")
+    new_users_7d: Optional[int] = Field(None, alias="new_users_7d")
+    new_users_30d: Optional[int] = Field(None, alias="new_users_30d")
+    verified_users: Optional[int] = Field(None, alias="verified_users")
+    accounts_in_good_standing: Optional[int] = Field(None, alias="accounts_in_good_standing")
+    by_tier: Optional[Dict[str, int]] = Field(None, alias="by_tier")
+    retention_cohorts: Optional[List[BusinessUsersRetentionCohortsItem]] = Field(None, alias="retention_cohorts")
+    method: Optional[str] = Field(None, alias="method")
+    registrations: Optional[List[AdminGetAnalyticsUsersResponseRegistrationsItem]] = Field(None, alias="registrations")
+    registrations_by_client: Optional[Dict[str, int]] = Field(None, alias="registrations_by_client")
+    period_days: Optional[int] = Field(None, alias="period_days")
+
+
+class AdminDeleteBatchJobsCancelResponseJobDetails(Model):
+    id: Optional[str] = Field(None, alias="id")
+    job_name: Optional[str] = Field(None, alias="job_name")
+    previous_status: Optional[str] = Field(None, alias="previous_status")
+    new_status: Optional[str] = Field(None, alias="new_status")
+    cancelled_at: Optional[str] = Field(None, alias="cancelled_at")
+    runtime_before_cancellation: Optional[int] = Field(None, alias="runtime_before_cancellation")
+    progress: Optional[float] = Field(None, alias="progress")
+    cancel_requested: Optional[bool] = Field(None, alias="cancel_requested")
+
+
+class AdminDeleteBatchJobsCancelResponse(Model):
+    message: Optional[str] = Field(None, alias="message")
+    job_details: Optional[AdminDeleteBatchJobsCancelResponseJobDetails] = Field(None, alias="job_details")
+
+
+class AdminGetBatchJobsStatusResponseSummary(Model):
+    total_jobs: Optional[int] = Field(None, alias="total_jobs")
+    completed: Optional[int] = Field(None, alias="completed")
+    running: Optional[int] = Field(None, alias="running")
+    failed: Optional[int] = Field(None, alias="failed")
+    pending: Optional[int] = Field(None, alias="pending")
+    cancelled: Optional[int] = Field(None, alias="cancelled")
+
+
+class AdminGetBatchJobsStatusResponseFiltersApplied(Model):
+    days_back: Optional[int] = Field(None, alias="days_back")
+    job_name: Optional[str] = Field(None, alias="job_name")
+    status: Optional[str] = Field(None, alias="status")
+    portfolio_id: Optional[str] = Field(None, alias="portfolio_id")
+
+
+class AdminGetBatchJobsStatusResponse(Model):
+    jobs: Optional[List[BatchJob]] = Field(None, alias="jobs")
+    summary: Optional[AdminGetBatchJobsStatusResponseSummary] = Field(None, alias="summary")
+    filters_applied: Optional[AdminGetBatchJobsStatusResponseFiltersApplied] = Field(None, alias="filters_applied")
+    last_updated: Optional[str] = Field(None, alias="last_updated")
+
+
+class AdminGetBatchJobsSummaryResponsePeriod(Model):
+    start_date: Optional[str] = Field(None, alias="start_date")
+    end_date: Optional[str] = Field(None, alias="end_date")
+    days_covered: Optional[int] = Field(None, alias="days_covered")
+
+
+class AdminGetBatchJobsSummaryResponseJobStatistics(Model):
+    total_jobs: Optional[int] = Field(None, alias="total_jobs")
+    completed_jobs: Optional[int] = Field(None, alias="completed_jobs")
+    running_jobs: Optional[int] = Field(None, alias="running_jobs")
+    failed_jobs: Optional[int] = Field(None, alias="failed_jobs")
+    pending_jobs: Optional[int] = Field(None, alias="pending_jobs")
+    cancelled_jobs: Optional[int] = Field(None, alias="cancelled_jobs")
+    success_rate: Optional[float] = Field(None, alias="success_rate")
+    avg_duration_seconds: Optional[float] = Field(None, alias="avg_duration_seconds")
+
+
+class AdminGetBatchJobsSummaryResponseByJobTypeValue(Model):
+    total: Optional[int] = Field(None, alias="total")
+    completed: Optional[int] = Field(None, alias="completed")
+    failed: Optional[int] = Field(None, alias="failed")
+    success_rate: Optional[float] = Field(None, alias="success_rate")
+    avg_duration: Optional[float] = Field(None, alias="avg_duration")
+
+
+class AdminGetBatchJobsSummaryResponsePerformanceTrendsDailyJobCountsItem(Model):
+    date: Optional[str] = Field(None, alias="date")
+    total: Optional[int] = Field(None, alias="total")
+    completed: Optional[int] = Field(None, alias="completed")
+    failed: Optional[int] = Field(None, alias="failed")
+
+
+class AdminGetBatchJobsSummaryResponsePerformanceTrendsAvgDurationTrend(Model):
+    current_period: Optional[float] = Field(None, alias="current_period")
+    previous_period: Optional[float] = Field(None, alias="previous_period")
+    improvement_percent: Optional[float] = Field(None, alias="improvement_percent")
+
+
+class AdminGetBatchJobsSummaryResponsePerformanceTrends(Model):
+    daily_job_counts: Optional[List[AdminGetBatchJobsSummaryResponsePerformanceTrendsDailyJobCountsItem]] = Field(None, alias="daily_job_counts")
+    avg_duration_trend: Optional[AdminGetBatchJobsSummaryResponsePerformanceTrendsAvgDurationTrend] = Field(None, alias="avg_duration_trend")
+
+
+class AdminGetBatchJobsSummaryResponseErrorAnalysisTopErrorTypesItem(Model):
+    error_pattern: Optional[str] = Field(None, alias="error_pattern")
+    count: Optional[int] = Field(None, alias="count")
+    percentage: Optional[float] = Field(None, alias="percentage")
+
+
+class AdminGetBatchJobsSummaryResponseErrorAnalysis(Model):
+    top_error_types: Optional[List[AdminGetBatchJobsSummaryResponseErrorAnalysisTopErrorTypesItem]] = Field(None, alias="top_error_types")
+    most_failed_job_type: Optional[str] = Field(None, alias="most_failed_job_type")
+
+
+class AdminGetBatchJobsSummaryResponse(Model):
+    period: Optional[AdminGetBatchJobsSummaryResponsePeriod] = Field(None, alias="period")
+    job_statistics: Optional[AdminGetBatchJobsSummaryResponseJobStatistics] = Field(None, alias="job_statistics")
+    by_job_type: Optional[Dict[str, AdminGetBatchJobsSummaryResponseByJobTypeValue]] = Field(None, alias="by_job_type")
+    performance_trends: Optional[AdminGetBatchJobsSummaryResponsePerformanceTrends] = Field(None, alias="performance_trends")
+    error_analysis: Optional[AdminGetBatchJobsSummaryResponseErrorAnalysis] = Field(None, alias="error_analysis")
+    recommendations: Optional[List[str]] = Field(None, alias="recommendations")
+    last_updated: Optional[str] = Field(None, alias="last_updated")
+
+
+class AdminListBillingPlansResponse(Model):
+    plans: Optional[List[PlanPrice]] = Field(None, alias="plans")
+
+
 class AdminListDataQualityAssetsResponseAssetsItem(Model):
     asset_id: Optional[str] = Field(None, alias="asset_id")
     symbol: Optional[str] = Field(None, alias="symbol")
@@ -2261,6 +3905,83 @@ class AdminSignalsValidateResponse(Model):
     target_reached: Optional[int] = Field(None, alias="target_reached")
     as_of: Optional[str] = Field(None, alias="as_of")
     method: Optional[str] = Field(None, alias="method")
+
+
+class AdminGetSystemResponseJobs(Model):
+    active_workers: Optional[int] = Field(None, alias="active_workers")
+    pending_tasks: Optional[int] = Field(None, alias="pending_tasks")
+    completed_tasks_24h: Optional[int] = Field(None, alias="completed_tasks_24h")
+    failed_tasks_24h: Optional[int] = Field(None, alias="failed_tasks_24h")
+    dead_letters: Optional[int] = Field(None, alias="dead_letters")
+
+
+class AdminGetSystemResponseTraffic24h(Model):
+    requests: Optional[int] = Field(None, alias="requests")
+    error_rate: Optional[float] = Field(None, alias="error_rate")
+    p50_ms: Optional[float] = Field(None, alias="p50_ms")
+    p95_ms: Optional[float] = Field(None, alias="p95_ms")
+    p99_ms: Optional[float] = Field(None, alias="p99_ms")
+    d1_statements: Optional[int] = Field(None, alias="d1_statements")
+
+
+class AdminGetSystemResponse(Model):
+    status: Optional[str] = Field(None, alias="status")
+    services: Optional[List[HealthSnapshotServicesItem]] = Field(None, alias="services")
+    providers: Optional[List[HealthSnapshotProvidersItem]] = Field(None, alias="providers")
+    alerts: Optional[SystemStatusAlerts] = Field(None, alias="alerts")
+    jobs: Optional[AdminGetSystemResponseJobs] = Field(None, alias="jobs")
+    traffic_24h: Optional[AdminGetSystemResponseTraffic24h] = Field(None, alias="traffic_24h")
+    generated_at: Optional[str] = Field(None, alias="generated_at")
+
+
+class AdminGetSystemHealthResponse(Model):
+    status: Optional[str] = Field(None, alias="status")
+    services: Optional[List[HealthSnapshotServicesItem]] = Field(None, alias="services")
+    providers: Optional[List[HealthSnapshotProvidersItem]] = Field(None, alias="providers")
+    jobs: Optional[HealthSnapshotJobs] = Field(None, alias="jobs")
+    traffic: Optional[HealthSnapshotTraffic] = Field(None, alias="traffic")
+    generated_at: Optional[str] = Field(None, alias="generated_at")
+
+
+class AdminGetSystemHealthHistoryResponseSnapshotsItem(Model):
+    """The status and the parts asked for."""
+    created_at: Optional[str] = Field(None, alias="created_at")
+    status: Optional[str] = Field(None, alias="status")
+
+
+class AdminGetSystemHealthHistoryResponseSummary(Model):
+    snapshots: Optional[int] = Field(None, alias="snapshots")
+    healthy: Optional[int] = Field(None, alias="healthy")
+    degraded: Optional[int] = Field(None, alias="degraded")
+    unhealthy: Optional[int] = Field(None, alias="unhealthy")
+    availability_percent: Optional[float] = Field(None, alias="availability_percent")
+
+
+class AdminGetSystemHealthHistoryResponse(Model):
+    snapshots: Optional[List[AdminGetSystemHealthHistoryResponseSnapshotsItem]] = Field(None, alias="snapshots")
+    summary: Optional[AdminGetSystemHealthHistoryResponseSummary] = Field(None, alias="summary")
+    interval: Optional[str] = Field(None, alias="interval")
+    retention_days: Optional[int] = Field(None, alias="retention_days")
+
+
+class AdminGetSystemMetricsResponseApiUsageItem(Model):
+    method: Optional[str] = Field(None, alias="method")
+    path: Optional[str] = Field(None, alias="path")
+    count: Optional[int] = Field(None, alias="count")
+    error_rate: Optional[float] = Field(None, alias="error_rate")
+    p95_ms: Optional[float] = Field(None, alias="p95_ms")
+
+
+class AdminGetSystemMetricsResponse(Model):
+    window_minutes: Optional[int] = Field(None, alias="window_minutes")
+    requests: Optional[Dict[str, Optional[float]]] = Field(None, alias="requests")
+    queries: Optional[Dict[str, float]] = Field(None, alias="queries")
+    slowest_endpoints: Optional[List[ProfilingSummarySlowestEndpointsItem]] = Field(None, alias="slowest_endpoints")
+    database: Optional[Dict[str, Optional[Union[float, str]]]] = Field(None, alias="database")
+    user_engagement: Optional[Dict[str, int]] = Field(None, alias="user_engagement")
+    api_usage: Optional[List[AdminGetSystemMetricsResponseApiUsageItem]] = Field(None, alias="api_usage")
+    method: Optional[Dict[str, str]] = Field(None, alias="method")
+    generated_at: Optional[str] = Field(None, alias="generated_at")
 
 
 class AdminListUsersResponseStatistics(Model):
@@ -2393,6 +4114,91 @@ class AiListTrainingJobsResponseItem(Model):
     created_at: Optional[str] = Field(None, alias="created_at")
     started_at: Optional[str] = Field(None, alias="started_at")
     finished_at: Optional[str] = Field(None, alias="finished_at")
+
+
+class AlertingAlertsAcknowledgeResponse(Model):
+    success: Optional[bool] = Field(None, alias="success")
+    message: Optional[str] = Field(None, alias="message")
+    acknowledged_at: Optional[str] = Field(None, alias="acknowledged_at")
+
+
+class AlertingAlertsResolveResponse(Model):
+    success: Optional[bool] = Field(None, alias="success")
+    message: Optional[str] = Field(None, alias="message")
+    alert_id: Optional[str] = Field(None, alias="alert_id")
+
+
+class AlertingGetFatigueStatsResponseMostFrequentRulesItem(Model):
+    rule_name: Optional[str] = Field(None, alias="rule_name")
+    count: Optional[int] = Field(None, alias="count")
+
+
+class AlertingGetFatigueStatsResponseFlappingRulesItem(Model):
+    rule_name: Optional[str] = Field(None, alias="rule_name")
+    flaps: Optional[int] = Field(None, alias="flaps")
+
+
+class AlertingGetFatigueStatsResponse(Model):
+    total_alerts_24h: Optional[int] = Field(None, alias="total_alerts_24h")
+    alerts_by_severity: Optional[Dict[str, int]] = Field(None, alias="alerts_by_severity")
+    fatigue_score: Optional[float] = Field(None, alias="fatigue_score")
+    most_frequent_rules: Optional[List[AlertingGetFatigueStatsResponseMostFrequentRulesItem]] = Field(None, alias="most_frequent_rules")
+    flapping_rules: Optional[List[AlertingGetFatigueStatsResponseFlappingRulesItem]] = Field(None, alias="flapping_rules")
+    mean_time_to_acknowledge_seconds: Optional[float] = Field(None, alias="mean_time_to_acknowledge_seconds")
+    acknowledged: Optional[int] = Field(None, alias="acknowledged")
+    suppressed_by_cooldown: Optional[Dict[str, int]] = Field(None, alias="suppressed_by_cooldown")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class AlertingCreateIncidentResponse(Model):
+    id: Optional[str] = Field(None, alias="id")
+    title: Optional[str] = Field(None, alias="title")
+    status: Optional[str] = Field(None, alias="status")
+    created_at: Optional[str] = Field(None, alias="created_at")
+
+
+class AlertingGetIncidentResponseAlertsItem(Model):
+    id: Optional[str] = Field(None, alias="id")
+    rule_name: Optional[str] = Field(None, alias="rule_name")
+    status: Optional[str] = Field(None, alias="status")
+    severity: Optional[str] = Field(None, alias="severity")
+
+
+class AlertingGetIncidentResponseTimelineItem(Model):
+    timestamp: Optional[str] = Field(None, alias="timestamp")
+    event: Optional[str] = Field(None, alias="event")
+    user: Optional[str] = Field(None, alias="user")
+    detail: Optional[str] = Field(None, alias="detail")
+
+
+class AlertingGetIncidentResponse(Model):
+    id: Optional[str] = Field(None, alias="id")
+    title: Optional[str] = Field(None, alias="title")
+    description: Optional[str] = Field(None, alias="description")
+    severity: Optional[str] = Field(None, alias="severity")
+    status: Optional[str] = Field(None, alias="status")
+    created_at: Optional[str] = Field(None, alias="created_at")
+    updated_at: Optional[str] = Field(None, alias="updated_at")
+    resolved_at: Optional[str] = Field(None, alias="resolved_at")
+    assigned_to: Optional[str] = Field(None, alias="assigned_to")
+    created_by: Optional[str] = Field(None, alias="created_by")
+    related_alerts: Optional[List[str]] = Field(None, alias="related_alerts")
+    resolution: Optional[str] = Field(None, alias="resolution")
+    metadata: Optional[Dict[str, Any]] = Field(None, alias="metadata")
+    alerts: Optional[List[AlertingGetIncidentResponseAlertsItem]] = Field(None, alias="alerts")
+    timeline: Optional[List[AlertingGetIncidentResponseTimelineItem]] = Field(None, alias="timeline")
+
+
+class AlertingIncidentsResolveResponse(Model):
+    success: Optional[bool] = Field(None, alias="success")
+    message: Optional[str] = Field(None, alias="message")
+    resolved_at: Optional[str] = Field(None, alias="resolved_at")
+
+
+class AlertingCreateRuleResponse(Model):
+    success: Optional[bool] = Field(None, alias="success")
+    rule: Optional[str] = Field(None, alias="rule")
+    created: Optional[bool] = Field(None, alias="created")
 
 
 class AlertsListResponse(Model):
@@ -2606,6 +4412,39 @@ class AssetsListSearchResponse(Model):
     results: Optional[List[AssetsListSearchResponseResultsItem]] = Field(None, alias="results")
 
 
+class BackgroundJobsBatchingFlushResponseResultsValue(Model):
+    tasks_executed: Optional[int] = Field(None, alias="tasks_executed")
+    status: Optional[str] = Field(None, alias="status")
+    fired: Optional[int] = Field(None, alias="fired")  # optional
+    resolved: Optional[int] = Field(None, alias="resolved")  # optional
+
+
+class BackgroundJobsBatchingFlushResponse(Model):
+    success: Optional[bool] = Field(None, alias="success")
+    results: Optional[Dict[str, BackgroundJobsBatchingFlushResponseResultsValue]] = Field(None, alias="results")
+    timestamp: Optional[str] = Field(None, alias="timestamp")
+
+
+class BackgroundJobsGetBatchingStatsResponseBatchesValue(Model):
+    task_count: Optional[int] = Field(None, alias="task_count")
+    created_at: Optional[str] = Field(None, alias="created_at")
+    status: Optional[str] = Field(None, alias="status")
+    description: Optional[str] = Field(None, alias="description")
+
+
+class BackgroundJobsGetBatchingStatsResponse(Model):
+    batches: Optional[Dict[str, BackgroundJobsGetBatchingStatsResponseBatchesValue]] = Field(None, alias="batches")
+    timestamp: Optional[str] = Field(None, alias="timestamp")
+
+
+class BackgroundJobsGetQueueDepthResponse(Model):
+    high_priority: Optional[int] = Field(None, alias="high_priority")
+    normal_priority: Optional[int] = Field(None, alias="normal_priority")
+    low_priority: Optional[int] = Field(None, alias="low_priority")
+    total: Optional[int] = Field(None, alias="total")
+    by_task: Optional[Dict[str, int]] = Field(None, alias="by_task")
+
+
 class BackgroundJobsListRateLimitsResponse(Model):
     rate_limits: Optional[List[TaskRateLimit]] = Field(None, alias="rate_limits")
 
@@ -2615,6 +4454,64 @@ class BackgroundJobsRateLimitsResetResponse(Model):
     message: Optional[str] = Field(None, alias="message")
     subject: Optional[str] = Field(None, alias="subject")
     had_history: Optional[bool] = Field(None, alias="had_history")
+
+
+class BackgroundJobsGetStatsResponseTaskStatistics(Model):
+    total_tasks: Optional[int] = Field(None, alias="total_tasks")
+    successful_tasks: Optional[int] = Field(None, alias="successful_tasks")
+    failed_tasks: Optional[int] = Field(None, alias="failed_tasks")
+    cancelled_tasks: Optional[int] = Field(None, alias="cancelled_tasks")
+    avg_execution_time_ms: Optional[float] = Field(None, alias="avg_execution_time_ms")
+
+
+class BackgroundJobsGetStatsResponsePerTaskItem(Model):
+    task_name: Optional[str] = Field(None, alias="task_name")
+    count: Optional[int] = Field(None, alias="count")
+    succeeded: Optional[int] = Field(None, alias="succeeded")
+    failed: Optional[int] = Field(None, alias="failed")
+    cancelled: Optional[int] = Field(None, alias="cancelled")
+    avg_execution_time_ms: Optional[float] = Field(None, alias="avg_execution_time_ms")
+    p95_execution_time_ms: Optional[float] = Field(None, alias="p95_execution_time_ms")
+    max_execution_time_ms: Optional[float] = Field(None, alias="max_execution_time_ms")
+
+
+class BackgroundJobsGetStatsResponseQueueMetrics(Model):
+    high_priority: Optional[int] = Field(None, alias="high_priority")
+    normal_priority: Optional[int] = Field(None, alias="normal_priority")
+    low_priority: Optional[int] = Field(None, alias="low_priority")
+
+
+class BackgroundJobsGetStatsResponse(Model):
+    task_statistics: Optional[BackgroundJobsGetStatsResponseTaskStatistics] = Field(None, alias="task_statistics")
+    per_task: Optional[List[BackgroundJobsGetStatsResponsePerTaskItem]] = Field(None, alias="per_task")
+    queue_metrics: Optional[BackgroundJobsGetStatsResponseQueueMetrics] = Field(None, alias="queue_metrics")
+    window_days: Optional[int] = Field(None, alias="window_days")
+    timestamp: Optional[str] = Field(None, alias="timestamp")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class BackgroundJobsGetStatusResponse(Model):
+    celery_available: Optional[bool] = Field(None, alias="celery_available")
+    queue_available: Optional[bool] = Field(None, alias="queue_available")
+    active_workers: Optional[int] = Field(None, alias="active_workers")
+    pending_tasks: Optional[int] = Field(None, alias="pending_tasks")
+    completed_tasks_24h: Optional[int] = Field(None, alias="completed_tasks_24h")
+    failed_tasks_24h: Optional[int] = Field(None, alias="failed_tasks_24h")
+    dead_letters: Optional[int] = Field(None, alias="dead_letters")
+    oldest_pending_age_seconds: Optional[int] = Field(None, alias="oldest_pending_age_seconds")
+    note: Optional[str] = Field(None, alias="note")
+
+
+class BackgroundJobsListTasksResponseItem(Model):
+    job_id: Optional[str] = Field(None, alias="job_id")
+    status: Optional[str] = Field(None, alias="status")
+    task_name: Optional[str] = Field(None, alias="task_name")
+    priority: Optional[str] = Field(None, alias="priority")
+    created_at: Optional[str] = Field(None, alias="created_at")
+    started_at: Optional[str] = Field(None, alias="started_at")
+    progress: Optional[float] = Field(None, alias="progress")
+    progress_message: Optional[str] = Field(None, alias="progress_message")
+    attempts: Optional[int] = Field(None, alias="attempts")
 
 
 class BotsDeleteResponse(Model):
@@ -2646,6 +4543,138 @@ class BotsGetStatusResponse(Model):
     peak_equity: Optional[float] = Field(None, alias="peakEquity")
     decisions: Optional[List[BotsGetStatusResponseDecisionsItem]] = Field(None, alias="decisions")
     as_of: Optional[str] = Field(None, alias="asOf")
+
+
+class BusinessMetricsGetDashboardResponse(Model):
+    summary: Optional[BusinessSummary] = Field(None, alias="summary")
+    kpis: Optional[BusinessKpis] = Field(None, alias="kpis")
+    revenue: Optional[BusinessRevenue] = Field(None, alias="revenue")
+    user_acquisition: Optional[BusinessAcquisition] = Field(None, alias="user_acquisition")
+    trading_activity: Optional[BusinessTradingActivity] = Field(None, alias="trading_activity")
+    generated_at: Optional[str] = Field(None, alias="generated_at")
+
+
+class BusinessMetricsGetRevenueDailyResponseDaysItem(Model):
+    date: Optional[str] = Field(None, alias="date")
+    revenue: Optional[float] = Field(None, alias="revenue")
+    mrr: Optional[float] = Field(None, alias="mrr")
+    new_subscriptions: Optional[int] = Field(None, alias="new_subscriptions")
+    cancellations: Optional[int] = Field(None, alias="cancellations")
+    upgrades: Optional[int] = Field(None, alias="upgrades")
+    downgrades: Optional[int] = Field(None, alias="downgrades")
+
+
+class BusinessMetricsGetRevenueDailyResponse(Model):
+    days: Optional[List[BusinessMetricsGetRevenueDailyResponseDaysItem]] = Field(None, alias="days")
+    total_revenue: Optional[float] = Field(None, alias="total_revenue")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class CacheGetAnalyticsResponseByPrefixValue(Model):
+    hits: Optional[int] = Field(None, alias="hits")
+    misses: Optional[int] = Field(None, alias="misses")
+    hit_rate: Optional[float] = Field(None, alias="hit_rate")
+    bytes: Optional[int] = Field(None, alias="bytes")
+    keys: Optional[int] = Field(None, alias="keys")
+
+
+class CacheGetAnalyticsResponse(Model):
+    hit_rate: Optional[float] = Field(None, alias="hit_rate")
+    miss_rate: Optional[float] = Field(None, alias="miss_rate")
+    total_operations: Optional[int] = Field(None, alias="total_operations")
+    avg_response_time_ms: Optional[float] = Field(None, alias="avg_response_time_ms")
+    memory_hits: Optional[int] = Field(None, alias="memory_hits")
+    redis_hits: Optional[int] = Field(None, alias="redis_hits")
+    misses: Optional[int] = Field(None, alias="misses")
+    bypasses: Optional[int] = Field(None, alias="bypasses")
+    evictions: Optional[int] = Field(None, alias="evictions")
+    total_size_bytes: Optional[int] = Field(None, alias="total_size_bytes")
+    by_prefix: Optional[Dict[str, CacheGetAnalyticsResponseByPrefixValue]] = Field(None, alias="by_prefix")
+    time_range: Optional[BusinessKpisPeriod] = Field(None, alias="time_range")
+    note: Optional[str] = Field(None, alias="note")
+
+
+class CacheGetAnalyticsPatternResponseKeysItem(Model):
+    key: Optional[str] = Field(None, alias="key")
+    hits: Optional[int] = Field(None, alias="hits")
+    misses: Optional[int] = Field(None, alias="misses")
+    bytes: Optional[int] = Field(None, alias="bytes")
+    last_accessed: Optional[str] = Field(None, alias="last_accessed")
+
+
+class CacheGetAnalyticsPatternResponse(Model):
+    pattern: Optional[str] = Field(None, alias="pattern")
+    hit_rate: Optional[float] = Field(None, alias="hit_rate")
+    operations: Optional[int] = Field(None, alias="operations")
+    hits: Optional[int] = Field(None, alias="hits")
+    misses: Optional[int] = Field(None, alias="misses")
+    avg_response_time_ms: Optional[float] = Field(None, alias="avg_response_time_ms")
+    size_bytes: Optional[int] = Field(None, alias="size_bytes")
+    keys: Optional[List[CacheGetAnalyticsPatternResponseKeysItem]] = Field(None, alias="keys")
+    time_range: Optional[BusinessKpisPeriod] = Field(None, alias="time_range")
+
+
+class CacheAnalyticsResetResponse(Model):
+    success: Optional[bool] = Field(None, alias="success")
+    message: Optional[str] = Field(None, alias="message")
+    events_deleted: Optional[int] = Field(None, alias="events_deleted")
+
+
+class CacheGetMetricsResponse(Model):
+    hits: Optional[int] = Field(None, alias="hits")
+    misses: Optional[int] = Field(None, alias="misses")
+    memory_hits: Optional[int] = Field(None, alias="memory_hits")
+    redis_hits: Optional[int] = Field(None, alias="redis_hits")
+    evictions: Optional[int] = Field(None, alias="evictions")
+    total_size_bytes: Optional[int] = Field(None, alias="total_size_bytes")
+    hit_rate: Optional[float] = Field(None, alias="hit_rate")
+    note: Optional[str] = Field(None, alias="note")
+
+
+class CachePreloaderPreloadFrequentResponseStats(Model):
+    keys_preloaded: Optional[int] = Field(None, alias="keys_preloaded")
+    total_accesses: Optional[int] = Field(None, alias="total_accesses")
+
+
+class CachePreloaderPreloadFrequentResponse(Model):
+    success: Optional[bool] = Field(None, alias="success")
+    message: Optional[str] = Field(None, alias="message")
+    job_id: Optional[str] = Field(None, alias="job_id")
+    stats: Optional[CachePreloaderPreloadFrequentResponseStats] = Field(None, alias="stats")
+
+
+class CacheGetPreloaderStatsResponseFrequentlyAccessedItem(Model):
+    key: Optional[str] = Field(None, alias="key")
+    access_count: Optional[int] = Field(None, alias="access_count")
+    last_accessed: Optional[str] = Field(None, alias="last_accessed")
+
+
+class CacheGetPreloaderStatsResponse(Model):
+    total_accesses: Optional[int] = Field(None, alias="total_accesses")
+    unique_keys: Optional[int] = Field(None, alias="unique_keys")
+    frequently_accessed: Optional[List[CacheGetPreloaderStatsResponseFrequentlyAccessedItem]] = Field(None, alias="frequently_accessed")
+    preload_success_rate: Optional[float] = Field(None, alias="preload_success_rate")
+    preload_runs: Optional[int] = Field(None, alias="preload_runs")
+    time_range: Optional[BusinessKpisPeriod] = Field(None, alias="time_range")
+
+
+class CacheGetVersionsResponse(Model):
+    versions: Optional[Dict[str, int]] = Field(None, alias="versions")
+    data_version: Optional[str] = Field(None, alias="data_version")
+    note: Optional[str] = Field(None, alias="note")
+
+
+class CacheVersionsIncrementResponse(Model):
+    success: Optional[bool] = Field(None, alias="success")
+    prefix: Optional[str] = Field(None, alias="prefix")
+    new_version: Optional[int] = Field(None, alias="new_version")
+    message: Optional[str] = Field(None, alias="message")
+
+
+class CacheVersionsInvalidateAllResponse(Model):
+    success: Optional[bool] = Field(None, alias="success")
+    message: Optional[str] = Field(None, alias="message")
+    data_version: Optional[str] = Field(None, alias="data_version")
 
 
 class DataListFactorsEtfPricesResponseFactorEtfsItemHistoricalPricesItem(Model):
@@ -3067,6 +5096,129 @@ class DataGetPricesQuotesResponse(Model):
     last_updated: Optional[str] = Field(None, alias="last_updated")
 
 
+class DatabaseListIndexesMissingResponseItemEvidence(Model):
+    query: Optional[str] = Field(None, alias="query")
+    plan: Optional[List[str]] = Field(None, alias="plan")
+
+
+class DatabaseListIndexesMissingResponseItem(Model):
+    table_name: Optional[str] = Field(None, alias="table_name")
+    column_name: Optional[str] = Field(None, alias="column_name")
+    query_count: Optional[int] = Field(None, alias="query_count")
+    avg_query_time_ms: Optional[float] = Field(None, alias="avg_query_time_ms")
+    rows_read: Optional[int] = Field(None, alias="rows_read")
+    recommendation: Optional[str] = Field(None, alias="recommendation")
+    evidence: Optional[DatabaseListIndexesMissingResponseItemEvidence] = Field(None, alias="evidence")
+
+
+class DatabaseListIndexesUnusedResponseItemEvidence(Model):
+    shapes_analyzed: Optional[int] = Field(None, alias="shapes_analyzed")
+    time_range: Optional[BusinessKpisPeriod] = Field(None, alias="time_range")
+
+
+class DatabaseListIndexesUnusedResponseItem(Model):
+    index_name: Optional[str] = Field(None, alias="index_name")
+    table_name: Optional[str] = Field(None, alias="table_name")
+    columns: Optional[List[str]] = Field(None, alias="columns")
+    scans: Optional[int] = Field(None, alias="scans")
+    size_bytes: Optional[float] = Field(None, alias="size_bytes")
+    recommendation: Optional[str] = Field(None, alias="recommendation")
+    evidence: Optional[DatabaseListIndexesUnusedResponseItemEvidence] = Field(None, alias="evidence")
+
+
+class DatabaseGetIndexesUsageResponseIndexesItemQueriesItem(Model):
+    query: Optional[str] = Field(None, alias="query")
+    count: Optional[int] = Field(None, alias="count")
+    plan: Optional[List[str]] = Field(None, alias="plan")
+
+
+class DatabaseGetIndexesUsageResponseIndexesItem(Model):
+    index_name: Optional[str] = Field(None, alias="index_name")
+    columns: Optional[List[str]] = Field(None, alias="columns")
+    unique: Optional[bool] = Field(None, alias="unique")
+    scans: Optional[int] = Field(None, alias="scans")
+    tuples_read: Optional[int] = Field(None, alias="tuples_read")
+    tuples_fetched: Optional[int] = Field(None, alias="tuples_fetched")
+    size_bytes: Optional[float] = Field(None, alias="size_bytes")
+    queries: Optional[List[DatabaseGetIndexesUsageResponseIndexesItemQueriesItem]] = Field(None, alias="queries")
+
+
+class DatabaseGetIndexesUsageResponse(Model):
+    table_name: Optional[str] = Field(None, alias="table_name")
+    indexes: Optional[List[DatabaseGetIndexesUsageResponseIndexesItem]] = Field(None, alias="indexes")
+    shapes_analyzed: Optional[int] = Field(None, alias="shapes_analyzed")
+    time_range: Optional[BusinessKpisPeriod] = Field(None, alias="time_range")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class DatabaseGetPoolHealthResponseMetrics(Model):
+    utilization_percent: Optional[float] = Field(None, alias="utilization_percent")
+    wait_time_avg_ms: Optional[float] = Field(None, alias="wait_time_avg_ms")
+    statements: Optional[int] = Field(None, alias="statements")
+    connection_errors: Optional[int] = Field(None, alias="connection_errors")
+
+
+class DatabaseGetPoolHealthResponse(Model):
+    status: Optional[str] = Field(None, alias="status")
+    warnings: Optional[List[str]] = Field(None, alias="warnings")
+    recommendations: Optional[List[str]] = Field(None, alias="recommendations")
+    metrics: Optional[DatabaseGetPoolHealthResponseMetrics] = Field(None, alias="metrics")
+    d1_equivalent: Optional[str] = Field(None, alias="d1_equivalent")
+
+
+class DatabaseGetPoolHistoryResponseHistoryItem(Model):
+    timestamp: Optional[str] = Field(None, alias="timestamp")
+    pool_size: Optional[int] = Field(None, alias="pool_size")
+    active_connections: Optional[int] = Field(None, alias="active_connections")
+    utilization_percent: Optional[float] = Field(None, alias="utilization_percent")
+    statements: Optional[int] = Field(None, alias="statements")
+    busy_ms: Optional[float] = Field(None, alias="busy_ms")
+    requests: Optional[int] = Field(None, alias="requests")
+
+
+class DatabaseGetPoolHistoryResponseSummary(Model):
+    avg_utilization: Optional[float] = Field(None, alias="avg_utilization")
+    max_utilization: Optional[float] = Field(None, alias="max_utilization")
+    min_utilization: Optional[float] = Field(None, alias="min_utilization")
+
+
+class DatabaseGetPoolHistoryResponse(Model):
+    history: Optional[List[DatabaseGetPoolHistoryResponseHistoryItem]] = Field(None, alias="history")
+    summary: Optional[DatabaseGetPoolHistoryResponseSummary] = Field(None, alias="summary")
+    interval: Optional[str] = Field(None, alias="interval")
+    d1_equivalent: Optional[str] = Field(None, alias="d1_equivalent")
+
+
+class DatabaseGetPoolMetricsResponse(Model):
+    pool_size: Optional[int] = Field(None, alias="pool_size")
+    active_connections: Optional[int] = Field(None, alias="active_connections")
+    idle_connections: Optional[int] = Field(None, alias="idle_connections")
+    max_pool_size: Optional[int] = Field(None, alias="max_pool_size")
+    utilization_percent: Optional[float] = Field(None, alias="utilization_percent")
+    wait_time_avg_ms: Optional[float] = Field(None, alias="wait_time_avg_ms")
+    connection_errors: Optional[int] = Field(None, alias="connection_errors")
+    statements: Optional[int] = Field(None, alias="statements")
+    statements_last_minute: Optional[int] = Field(None, alias="statements_last_minute")
+    busy_ms: Optional[float] = Field(None, alias="busy_ms")
+    rows_read: Optional[int] = Field(None, alias="rows_read")
+    rows_written: Optional[int] = Field(None, alias="rows_written")
+    database_size_bytes: Optional[float] = Field(None, alias="database_size_bytes")
+    time_range: Optional[BusinessKpisPeriod] = Field(None, alias="time_range")
+    d1_equivalent: Optional[str] = Field(None, alias="d1_equivalent")
+
+
+class DatabaseGetReadReplicasHealthResponseHealthValue(Model):
+    status: Optional[str] = Field(None, alias="status")
+    lag_seconds: Optional[float] = Field(None, alias="lag_seconds")
+
+
+class DatabaseGetReadReplicasHealthResponse(Model):
+    read_replicas_enabled: Optional[bool] = Field(None, alias="read_replicas_enabled")
+    read_replica_count: Optional[int] = Field(None, alias="read_replica_count")
+    health: Optional[Dict[str, DatabaseGetReadReplicasHealthResponseHealthValue]] = Field(None, alias="health")
+    d1_equivalent: Optional[str] = Field(None, alias="d1_equivalent")
+
+
 class HistoricalDataCreateResponseValueItem(Model):
     time: Optional[str] = Field(None, alias="time")
     close: Optional[float] = Field(None, alias="close")
@@ -3074,6 +5226,20 @@ class HistoricalDataCreateResponseValueItem(Model):
 
 class JobsListResponse(Model):
     jobs: Optional[List[Job]] = Field(None, alias="jobs")
+
+
+class LogsGetSearchResponse(Model):
+    results: Optional[List[LogEntry]] = Field(None, alias="results")
+    total: Optional[int] = Field(None, alias="total")
+    limit: Optional[int] = Field(None, alias="limit")
+    offset: Optional[int] = Field(None, alias="offset")
+
+
+class LogsGetStatisticsResponse(Model):
+    total_logs: Optional[int] = Field(None, alias="total_logs")
+    by_level: Optional[Dict[str, int]] = Field(None, alias="by_level")
+    error_rate: Optional[float] = Field(None, alias="error_rate")
+    time_range: Optional[BusinessKpisPeriod] = Field(None, alias="time_range")
 
 
 class ManagementDeletePortfolioResponse(Model):
@@ -3164,6 +5330,48 @@ class NotificationsUnsubscribeResponse(Model):
 
 class NotificationsGetVapidPublicKeyResponse(Model):
     public_key: Optional[str] = Field(None, alias="public_key")
+
+
+class PerformanceProfilingClearOldEntriesResponseDeleted(Model):
+    requests: Optional[int] = Field(None, alias="requests")
+    statements: Optional[int] = Field(None, alias="statements")
+    logs: Optional[int] = Field(None, alias="logs")
+
+
+class PerformanceProfilingClearOldEntriesResponse(Model):
+    cleared: Optional[int] = Field(None, alias="cleared")
+    deleted: Optional[PerformanceProfilingClearOldEntriesResponseDeleted] = Field(None, alias="deleted")
+    max_age_hours: Optional[int] = Field(None, alias="max_age_hours")
+    cutoff: Optional[str] = Field(None, alias="cutoff")
+    cleared_by: Optional[str] = Field(None, alias="cleared_by")
+
+
+class PerformanceProfilingGetEndpointStatisticsResponse(Model):
+    endpoints: Optional[List[EndpointStatistics]] = Field(None, alias="endpoints")
+    count: Optional[int] = Field(None, alias="count")
+    time_range: Optional[BusinessKpisPeriod] = Field(None, alias="time_range")
+    method: Optional[ProfilingSummaryMethod] = Field(None, alias="method")
+
+
+class PerformanceProfilingGetQueryStatisticsResponse(Model):
+    queries: Optional[List[QueryStatistics]] = Field(None, alias="queries")
+    count: Optional[int] = Field(None, alias="count")
+    time_range: Optional[BusinessKpisPeriod] = Field(None, alias="time_range")
+    method: Optional[ProfilingSummaryMethod] = Field(None, alias="method")
+
+
+class PerformanceProfilingGetSlowEndpointsResponse(Model):
+    slow_endpoints: Optional[List[SlowEndpoint]] = Field(None, alias="slow_endpoints")
+    count: Optional[int] = Field(None, alias="count")
+    limit: Optional[int] = Field(None, alias="limit")
+    threshold_ms: Optional[float] = Field(None, alias="threshold_ms")
+
+
+class PerformanceProfilingGetSlowQueriesResponse(Model):
+    slow_queries: Optional[List[SlowQuery]] = Field(None, alias="slow_queries")
+    count: Optional[int] = Field(None, alias="count")
+    limit: Optional[int] = Field(None, alias="limit")
+    threshold_ms: Optional[float] = Field(None, alias="threshold_ms")
 
 
 class PortfolioGetResponsePositionsItem(Model):
@@ -3538,6 +5746,13 @@ class SuggestionsGetCurrentResponse(Model):
     watchlist_id: Optional[str] = Field(None, alias="watchlist_id")
     suggestions: Optional[List[AISuggestion]] = Field(None, alias="suggestions")
     as_of: Optional[str] = Field(None, alias="as_of")
+
+
+class SystemGetJobsResponse(Model):
+    jobs: Optional[List[Job]] = Field(None, alias="jobs")
+    total: Optional[int] = Field(None, alias="total")
+    limit: Optional[int] = Field(None, alias="limit")
+    offset: Optional[int] = Field(None, alias="offset")
 
 
 class UserGetHoldingsResponse(Model):

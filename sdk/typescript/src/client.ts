@@ -16,6 +16,7 @@ const LOGIN: OperationSpec = {
   unwrap: false,
   listKey: null,
   bodyType: 'application/json',
+  tf: 'totp_code',
 };
 
 /**

@@ -4,6 +4,12 @@
 import type { Shape } from './shapes';
 import type { CallOptions, OperationSpec, Transport } from './transport';
 // --- schemas ---
+/** A series this deployment does not have: why, and the source a deployment would configure. */
+export type AbsentSeries = {
+  available: (false);
+  reason: string;
+  configure: string;
+};
 export type AdminSession = {
   id: string;
   userId: string;
@@ -132,6 +138,24 @@ export type Alert = {
   source: string;
   createdAt: string;
   updatedAt: string;
+};
+export type AlertRule = {
+  name: string;
+  metric: string;
+  threshold: number;
+  operator: string;
+  severity: ("low" | "medium" | "high" | "critical");
+  channels: Array<string>;
+  duration: number;
+  cooldown: number;
+  enabled: boolean;
+  builtin: boolean;
+  description: string | null;
+  lastTriggered: string | null;
+  lastEvaluated: string | null;
+  lastValue: number | null;
+  triggerCount: number;
+  suppressedCount: number;
 };
 export type AlertTrigger = {
   id: string;
@@ -373,6 +397,25 @@ export type BacktestSummary = {
   openQuantity: number;
   bars: number;
 } | null;
+export type BatchJob = {
+  id: string;
+  jobName: string;
+  status: string;
+  portfolioId: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  durationSeconds: number | null;
+  processedItems: number | null;
+  successfulItems: number | null;
+  failedItems: number | null;
+  errorMessage: string | null;
+  progress: number;
+  metadata: {
+    attempts: number;
+    createdAt: string;
+    userId: string | null;
+  };
+};
 export type Bot = {
   id: string;
   name: string;
@@ -449,6 +492,140 @@ export type BotPatch = {
   feeRate?: number;
   slippage?: number;
 };
+export type BusinessAcquisition = {
+  days: number;
+  totalRegistrations: number;
+  dailyRegistrations: Array<{
+    date: string;
+    registrations: number;
+  }>;
+  byClient: Record<string, number>;
+  bySource: null;
+  note: string;
+};
+export type BusinessKpis = {
+  periodDays: number;
+  period: {
+    start: string;
+    end: string;
+  };
+  kpis: Record<string, {
+    value: number;
+    previous: number;
+    growthRate: number | null;
+  }>;
+  arr: number;
+  method: string;
+};
+export type BusinessRevenue = {
+  period: {
+    start: string;
+    end: string;
+    days: number;
+  };
+  subscriptionRevenue: number;
+  tradingFeeRevenue: number;
+  totalRevenue: number;
+  currency: string;
+  mrr: number;
+  arr: number;
+  mrrAtStart: number;
+  mrrGrowthRate: number | null;
+  payingUsers: number;
+  arpuMonthly: number;
+  byTier: Record<string, {
+    users: number;
+    mrr: number;
+  }>;
+  subscriptionEvents: Record<string, number>;
+  churnedUsers: number;
+  churnRate: number;
+  method: string;
+};
+export type BusinessSummary = {
+  users: {
+    totalUsers: number;
+    activeUsers24h: number;
+  };
+  tradesPerDay: Array<{
+    date: string;
+    tradeCount: number;
+    mode: string;
+  }>;
+  revenue: {
+    subscriptionRevenue: number;
+    tradingFeeRevenue: number;
+    totalRevenue: number;
+    mrr: number;
+    arr: number;
+    windowDays: number;
+  };
+  timestamp: string;
+};
+export type BusinessTrades = {
+  days: number;
+  totalTrades: number;
+  tradingUsers: number;
+  avgTradesPerDay: number;
+  totalVolume: number;
+  tradesPerDay: Array<{
+    date: string;
+    tradeCount: number;
+    mode: string;
+  }>;
+  bySide: Record<string, {
+    trades: number;
+    volume: number;
+  }>;
+  note: string;
+};
+export type BusinessTradingActivity = {
+  days: number;
+  totalTrades: number;
+  byMode: Record<string, {
+    trades: number;
+    volume: number;
+  }>;
+  bySurface: Record<string, {
+    trades: number;
+    volume: number;
+  }>;
+  byAssetType: Record<string, {
+    trades: number;
+    volume: number;
+  }>;
+  byChain: null;
+  topAssets: Array<{
+    trades: number;
+    volume: number;
+    symbol: string;
+  }>;
+  topBots: Array<{
+    trades: number;
+    volume: number;
+    botId: string;
+  }>;
+  note: string;
+};
+export type BusinessUsers = {
+  totalUsers: number;
+  activeUsers24h: number;
+  activeUsers7d: number;
+  activeUsers30d: number;
+  newUsers24h: number;
+  newUsers7d: number;
+  newUsers30d: number;
+  verifiedUsers: number;
+  accountsInGoodStanding: number;
+  byTier: Record<string, number>;
+  retentionCohorts: Array<{
+    /** The cohort: users who joined in the week starting this day. */
+    joinedAt: string;
+    users: number;
+    retention: Record<string, number | null>;
+  }>;
+  method: string;
+};
 export type Candle = {
   timestamp: string;
   open: number;
@@ -460,6 +637,21 @@ export type Candle = {
 export type ChangePasswordRequest = {
   currentPassword: string;
   newPassword: string;
+};
+export type CorrelationAnalysisResponse = {
+  /** Market time of the metrics_snapshot served (its data stop there). */
+  snapshotTime: string;
+  dataVersion: string;
+  /** The market day the figures describe. */
+  asOf: string;
+  period: string;
+  pairs: Record<string, {
+    correlation: number | null;
+    beta: number | null;
+    dataPoints: number;
+  }>;
+  alignment: string;
+  meta: FigureMeta;
 };
 export type CreateAlert = {
   /** Asset id (ast_...) or symbol. */
@@ -481,6 +673,134 @@ export type CreateAlert = {
   repeat?: boolean;
   cooldownSeconds?: number;
   isActive?: boolean;
+};
+export type CrossSectorAnalysisResponse = {
+  leaders: Array<string>;
+  laggards: Array<string>;
+  dispersion30dPct: number | null;
+  averagePairwiseCorrelation30d: number | null;
+  strongestPair: {
+    a: string;
+    b: string;
+    correlation: number;
+  } | null;
+  weakestPair: {
+    a: string;
+    b: string;
+    correlation: number;
+  } | null;
+  pattern: string;
+  snapshotTime: string;
+  asOf: string;
+  meta: FigureMeta;
+};
+export type CycleAnalysis = {
+  halving: Record<string, unknown> | null;
+  epochs: Array<Record<string, unknown>>;
+  seasonality: Array<{
+    month: number;
+    meanReturnPct: number | null;
+    medianReturnPct: number | null;
+    positiveShare: number | null;
+    sampleSize: number;
+  }>;
+  meta: FigureMeta;
+};
+export type CycleAnalysisResponse = {
+  /** Market time of the metrics_snapshot served (its data stop there). */
+  snapshotTime: string;
+  dataVersion: string;
+  /** The market day the figures describe. */
+  asOf: string;
+  cycles: CycleAnalysis;
+};
+export type DashboardOverview = {
+  context: ("guest" | "logged" | "admin");
+  macro: {
+    snapshotTime: string;
+    asOf: string;
+    headline: MacroHeadline;
+  };
+  sectors: {
+    leaders: Array<{
+      id: string;
+      performance24hPct: number | null;
+      performance7dPct: number | null;
+    }>;
+    laggards: Array<{
+      id: string;
+      performance24hPct: number | null;
+      performance7dPct: number | null;
+    }>;
+  };
+  watchlist: {
+    id: string | null;
+    name: string;
+    source: string;
+    assets: Array<{
+      symbol: string;
+      name: string;
+      price: number | null;
+      change24hPct: number | null;
+      change30dPct: number | null;
+      volatility30dPct: number | null;
+    }>;
+  };
+  /** Signed-in users: their own watchlists. */
+  watchlists: Array<{
+    id: string;
+    name: string;
+    assetCount: number;
+  }> | null;
+  /** Signed-in users: their portfolios valued at the market clock (personal insights). */
+  portfolios: Array<{
+    id: string;
+    name: string;
+    totalValue: number;
+    marketValue: number;
+    cash: number;
+    asOf: string;
+  }> | null;
+  /** Admins: system overview. */
+  system: {
+    users: number;
+    portfolios: number;
+    jobsByStatus: Record<string, number>;
+    snapshotAgeMinutes: number;
+  } | null;
+};
+export type DashboardPerformance = {
+  context: ("guest" | "logged" | "admin");
+  asOf: string;
+  watchlist: {
+    source: string;
+    assets: Array<{
+      symbol: string;
+      name: string;
+      price: number | null;
+      change24hPct: number | null;
+      change30dPct: number | null;
+      volatility30dPct: number | null;
+    }>;
+    average24hPct: number | null;
+    average30dPct: number | null;
+  };
+  portfolios: Array<{
+    id: string;
+    name: string;
+    return1d: number | null;
+    return7d: number | null;
+    return30d: number | null;
+    return90d: number | null;
+    returnYtd: number | null;
+    points: number;
+  }> | null;
+  system: {
+    jobsLast24h: Record<string, number>;
+    tradesTotal: number;
+    macroSnapshotsStored: number;
+  } | null;
+  method: string;
 };
 export type DataPosition = {
   id: string;
@@ -510,6 +830,32 @@ export type DataPosition = {
   priceAsOf: string | null;
   priceStale: boolean;
   priceStaleReason: string | null;
+};
+export type DerivativesData = {
+  fundingRateBtc: {
+    rate8h: number | null;
+    annualizedPct: number | null;
+    average7d8h: number | null;
+    average30d8h: number | null;
+    asOf: string | null;
+    stale: boolean;
+    meta: FigureMeta;
+  };
+  openInterestUsd: Record<string, ({
+    value: number | null;
+    changePct: number | null;
+    asOf: string | null;
+    stale: boolean;
+  } | FigureMeta | null)>;
+  liquidations: AbsentSeries;
+};
+export type DerivativesDataResponse = {
+  /** Market time of the metrics_snapshot served (its data stop there). */
+  snapshotTime: string;
+  dataVersion: string;
+  /** The market day the figures describe. */
+  asOf: string;
+  derivatives: DerivativesData;
 };
 export type DetailedHealth = (Health & {
   environment: string;
@@ -648,6 +994,53 @@ export type DexTradeStatus = {
   mode: ("paper" | "live");
   updatedAt: string;
 };
+export type DominanceAnalysis = {
+  current: {
+    btc: number | null;
+    eth: number | null;
+    usdt: number | null;
+    usdc: number | null;
+    altcoin: number | null;
+    totalMarketCap: number | null;
+    totalAsOf: string | null;
+  };
+  trend: Record<string, {
+    change7dPp: number | null;
+    change30dPp: number | null;
+    direction: string | null;
+  }>;
+  history: Array<{
+    date: string;
+    btc: number | null;
+    eth: number | null;
+    usdt: number | null;
+    altcoin: number | null;
+  }>;
+  meta: FigureMeta;
+};
+export type DominanceAnalysisResponse = {
+  /** Market time of the metrics_snapshot served (its data stop there). */
+  snapshotTime: string;
+  dataVersion: string;
+  /** The market day the figures describe. */
+  asOf: string;
+  dominance: DominanceAnalysis;
+};
+export type EndpointStatistics = {
+  method: string;
+  path: string;
+  count: number;
+  errors: number;
+  clientErrors: number;
+  errorRate: number;
+  avgMs: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number;
+  dbStatements: number;
+  avgDbMs: number;
+};
 export type Error = {
   success: (false);
   error: {
@@ -705,12 +1098,47 @@ export type Feedback = {
   createdAt: string;
   updatedAt: string;
 };
+/** How a figure was computed: method, window, data points, as-of (market time), source. */
+export type FigureMeta = {
+  method: string;
+  window: string;
+  dataPoints: number;
+  asOf: string | null;
+  source: string;
+};
 export type Health = {
   status: ("healthy" | "degraded" | "unhealthy");
   timestamp: string;
   /** Seconds since this isolate served its first request. */
   uptime: number;
   version: string;
+};
+export type HealthSnapshot = {
+  status: ("healthy" | "degraded" | "unhealthy");
+  services: Array<{
+    service: string;
+    status: string;
+    responseTime: number;
+    detail?: string;
+  }>;
+  providers: Array<{
+    id: string;
+    circuitState: string;
+    secondsSinceSuccess: number | null;
+    errorsToday: number;
+  }>;
+  jobs: {
+    queued: number;
+    running: number;
+    failed24h: number;
+  };
+  traffic: {
+    windowMinutes: number;
+    requests: number;
+    errors: number;
+    errorRate: number;
+    avgMs: number;
+  };
 };
 export type Holding = {
   id: string;
@@ -730,6 +1158,21 @@ export type Holding = {
   priceSource: string;
   weight: number;
 };
+export type Incident = {
+  id: string;
+  title: string;
+  description: string | null;
+  severity: ("low" | "medium" | "high" | "critical");
+  status: ("open" | "resolved");
+  createdAt: string;
+  updatedAt: string;
+  resolvedAt: string | null;
+  assignedTo: string | null;
+  createdBy: string;
+  relatedAlerts: Array<string>;
+  resolution: string | null;
+  metadata: Record<string, unknown>;
+};
 export type Integration = {
   name: string;
   kind: ("strategy" | "exchange" | "market_data");
@@ -748,6 +1191,29 @@ export type Integration = {
     now: string;
   };
 };
+export type IntermarketDataResponse = {
+  /** Market time of the metrics_snapshot served (its data stop there). */
+  snapshotTime: string;
+  dataVersion: string;
+  /** The market day the figures describe. */
+  asOf: string;
+  markets: IntermarketLevels;
+  correlations30d: Record<string, {
+    correlation: number | null;
+    beta: number | null;
+    dataPoints: number;
+  }>;
+  alignment: string;
+  meta: FigureMeta;
+};
+export type IntermarketLevels = Record<string, {
+  value: number | null;
+  change1dPct: number | null;
+  change30dPct: number | null;
+  asOf: string | null;
+  stale: boolean;
+  source: string;
+}>;
 export type Job = {
   id: string;
   jobId: string;
@@ -777,6 +1243,41 @@ export type JWKS = {
     use: string;
   }>;
 };
+export type LipiFlow = {
+  date: string;
+  sector: string;
+  clientType: string;
+  buyValue: number;
+  sellValue: number;
+  netValue: number;
+};
+export type LiquidationAnalysisResponse = {
+  /** Market time of the metrics_snapshot served (its data stop there). */
+  snapshotTime: string;
+  dataVersion: string;
+  /** The market day the figures describe. */
+  asOf: string;
+  liquidations: AbsentSeries;
+  zones: Array<{
+    priceFrom: number;
+    priceTo: number;
+    volumeUsd: number;
+  }>;
+  openInterestBtcUsd: number | null;
+};
+export type LogEntry = {
+  timestamp: string;
+  level: string;
+  message: string;
+  userId: string | null;
+  requestId: string | null;
+  traceId: string | null;
+  module: string;
+  line: number | null;
+  route?: string;
+  statusCode?: number;
+  durationMs?: number;
+};
 export type LoginRequest = {
   email: string;
   password: string;
@@ -794,6 +1295,166 @@ export type LogoutResponse = {
     timestamp: string;
     requestId: string;
   };
+};
+export type MacroCorrelations = {
+  periods: Record<string, Record<string, {
+    correlation: number | null;
+    beta: number | null;
+    dataPoints: number;
+  }>>;
+  meta: FigureMeta;
+};
+export type MacroHeadline = {
+  btcPrice: number | null;
+  ethPrice: number | null;
+  totalMarketCap: number | null;
+  btcDominance: number | null;
+  ethDominance: number | null;
+  usdtDominance: number | null;
+  altcoinDominance: number | null;
+  fearGreedIndex: number | null;
+  sp500: number | null;
+  nasdaq100: number | null;
+  gold: number | null;
+  dxy: number | null;
+  us10yYield: number | null;
+  vixIndex: number | null;
+  fundingRateBtc: number | null;
+  openInterestBtc: number | null;
+  defiTvl: number | null;
+  stablecoinSupply: number | null;
+  btcActiveAddresses: number | null;
+  btcHashRate: number | null;
+  btcMvrv: number | null;
+  btcChange24hPct: number | null;
+  btcChange7dPct: number | null;
+  ethChange24hPct: number | null;
+  ethChange7dPct: number | null;
+  totalMarketCapChange24hPct: number | null;
+  regimeConfidence: number | null;
+  fearGreedLabel: string | null;
+  marketRegime: string | null;
+};
+export type MacroHistoryResponse = {
+  timeframe: ("1d" | "1w" | "1M");
+  startDate: string;
+  endDate: string;
+  metrics: Array<string>;
+  snapshots: Array<{
+    snapshotTime: string;
+    metrics: Record<string, number | null>;
+  }>;
+  method: string;
+};
+export type MacroIndicatorsResponse = {
+  /** Market time of the metrics_snapshot served (its data stop there). */
+  snapshotTime: string;
+  dataVersion: string;
+  /** The market day the figures describe. */
+  asOf: string;
+  volatility: Record<string, VolatilityForecast>;
+  correlations: MacroCorrelations;
+  trends: {
+    btcAboveSma200: boolean | null;
+    ethAboveSma200: boolean | null;
+    btcDominanceDirection: string | null;
+    marketRegime: string | null;
+  };
+};
+export type MacroSnapshotResponse = {
+  /** Market time of the metrics_snapshot served (its data stop there). */
+  snapshotTime: string;
+  dataVersion: string;
+  /** The market day the figures describe. */
+  asOf: string;
+  headline: MacroHeadline;
+  dominance: {
+    btc: number | null;
+    eth: number | null;
+    usdt: number | null;
+    usdc: number | null;
+    altcoin: number | null;
+    totalMarketCap: number | null;
+    totalAsOf: string | null;
+  };
+  fearGreed: {
+    value: number;
+    classification: string | null;
+    average7d: number | null;
+    average30d: number | null;
+    change7d: number | null;
+    history: Array<{
+      date: string;
+      value: number;
+      classification: string | null;
+    }>;
+    stale: boolean;
+    meta: FigureMeta;
+  } | null;
+  technical: {
+    btc: {
+      price: number | null;
+      rsi14: number | null;
+      macd: {
+        macd: number | null;
+        signal: number | null;
+        histogram: number | null;
+      };
+      sma20: number | null;
+      sma50: number | null;
+      sma200: number | null;
+      ema20: number | null;
+      bollinger202: {
+        upper: number | null;
+        middle: number | null;
+        lower: number | null;
+      };
+      atr14CloseOnly: number | null;
+      aboveSma200: boolean | null;
+      meta: FigureMeta;
+    } | null;
+    eth: {
+      price: number | null;
+      rsi14: number | null;
+      macd: {
+        macd: number | null;
+        signal: number | null;
+        histogram: number | null;
+      };
+      sma20: number | null;
+      sma50: number | null;
+      sma200: number | null;
+      ema20: number | null;
+      bollinger202: {
+        upper: number | null;
+        middle: number | null;
+        lower: number | null;
+      };
+      atr14CloseOnly: number | null;
+      aboveSma200: boolean | null;
+      meta: FigureMeta;
+    } | null;
+  };
+  regime: {
+    currentRegime: string;
+    confidence: number;
+    /** P(leaving the current regime tomorrow) = 1 - P[k][k]. */
+    transitionProbability: number;
+    regimeDurationDays: number;
+  } | null;
+  marketHealth: MarketHealth;
+  /** Signed-in users only; null for guests. */
+  volatility: Record<string, VolatilityForecast> | null;
+};
+export type MacroTechnicalResponse = {
+  /** Market time of the metrics_snapshot served (its data stop there). */
+  snapshotTime: string;
+  dataVersion: string;
+  /** The market day the figures describe. */
+  asOf: string;
+  timeframe: string;
+  indicators: Array<string>;
+  assets: Record<string, Record<string, unknown> | null>;
 };
 export type ManagedPortfolio = {
   id: string;
@@ -818,6 +1479,118 @@ export type MarketCapBasis = {
   circulatingSupply: number | null;
   supplyAsOf: string | null;
 } | null;
+export type MarketCycles = {
+  cycles: Array<{
+    cycle: number;
+    peakDate: string;
+    peakPrice: number;
+    troughDate: string;
+    troughPrice: number;
+    drawdownPct: number;
+    declineDays: number;
+    recoveryDate: string | null;
+    recoveryDays: number | null;
+    ongoing: boolean;
+  }>;
+  method: string;
+  thresholdPct: number;
+  dataPoints: number;
+  firstDate: string | null;
+  asOf: string | null;
+  snapshotTime: string;
+};
+/** Signed-in users only (000: enhanced data for authenticated users); null for guests. */
+export type MarketHealth = {
+  breadth: {
+    pctAboveSma50: number | null;
+    pctAboveSma200: number | null;
+    advancers: number;
+    decliners: number;
+    unchanged: number;
+    advanceDeclineRatio: number | null;
+    assets: number;
+  };
+  volatilityIndex: {
+    value: number | null;
+    unit: string;
+  };
+  liquidity: {
+    volume24hUsd: number | null;
+    volume30dAvgUsd: number | null;
+    volumeRatio: number | null;
+    stablecoinSupplyUsd: number | null;
+    stablecoinSupplyChange30dPct: number | null;
+  };
+  healthScore: number | null;
+  meta: FigureMeta;
+} | null;
+export type MarketHealthResponse = {
+  /** Market time of the metrics_snapshot served (its data stop there). */
+  snapshotTime: string;
+  dataVersion: string;
+  /** The market day the figures describe. */
+  asOf: string;
+  marketHealth: MarketHealth;
+};
+export type MarketRegime = {
+  currentRegime: string;
+  confidence: number;
+  probabilities: Record<string, number>;
+  /** P(leaving the current regime tomorrow) = 1 - P[k][k]. */
+  transitionProbability: number;
+  regimeDurationDays: number;
+  regimeStarted: string | null;
+  expectedDurationsDays: Record<string, number>;
+  transitionMatrix: Array<Array<number>>;
+  regimes: Array<{
+    name: string;
+    dailyMeanPct: number;
+    dailyVolatilityPct: number;
+    annualizedVolatilityPct: number;
+  }>;
+  history: Array<{
+    date: string;
+    regime: string;
+    probability: number;
+  }>;
+  logLikelihood: number;
+  converged: boolean;
+  meta: FigureMeta;
+} | null;
+export type MarketRegimeResponse = {
+  /** Market time of the metrics_snapshot served (its data stop there). */
+  snapshotTime: string;
+  dataVersion: string;
+  /** The market day the figures describe. */
+  asOf: string;
+  regime: MarketRegime;
+};
+export type MarketSentiment = {
+  fearGreed: {
+    value: number;
+    classification: string | null;
+    average7d: number | null;
+    average30d: number | null;
+    change7d: number | null;
+    history: Array<{
+      date: string;
+      value: number;
+      classification: string | null;
+    }>;
+    stale: boolean;
+    meta: FigureMeta;
+  } | null;
+  socialSentiment: AbsentSeries;
+  googleTrends: AbsentSeries;
+};
+export type MarketSentimentResponse = {
+  /** Market time of the metrics_snapshot served (its data stop there). */
+  snapshotTime: string;
+  dataVersion: string;
+  /** The market day the figures describe. */
+  asOf: string;
+  sentiment: MarketSentiment;
+};
 export type MeResponse = (AuthUser & {
   user: AuthUser;
   success: (true);
@@ -904,6 +1677,90 @@ export type NotificationPreferences = {
   push: Record<string, boolean>;
   email: Record<string, boolean>;
 };
+export type OnChainMetrics = {
+  btc: {
+    activeAddresses: {
+      value: number | null;
+      changePct: number | null;
+      asOf: string | null;
+      stale: boolean;
+    } | null;
+    transactionCount: {
+      value: number | null;
+      changePct: number | null;
+      asOf: string | null;
+      stale: boolean;
+    } | null;
+    hashRateThS: {
+      value: number | null;
+      changePct: number | null;
+      asOf: string | null;
+      stale: boolean;
+    } | null;
+    mvrv: {
+      value: number | null;
+      changePct: number | null;
+      asOf: string | null;
+      stale: boolean;
+    } | null;
+    realizedCapUsd: number | null;
+    exchangeSupplyBtc: {
+      value: number | null;
+      changePct: number | null;
+      asOf: string | null;
+      stale: boolean;
+    } | null;
+    exchangeNetflow7dBtc: number | null;
+    exchangeInflow7dBtc: number | null;
+    exchangeOutflow7dBtc: number | null;
+    minerIssuanceBtc: {
+      value: number | null;
+      changePct: number | null;
+      asOf: string | null;
+      stale: boolean;
+    } | null;
+    feesBtc: {
+      value: number | null;
+      changePct: number | null;
+      asOf: string | null;
+      stale: boolean;
+    } | null;
+    blockHeight: number | null;
+    meta: FigureMeta;
+  };
+  eth: AbsentSeries;
+  whaleFlows: AbsentSeries;
+};
+export type OnChainMetricsResponse = {
+  /** Market time of the metrics_snapshot served (its data stop there). */
+  snapshotTime: string;
+  dataVersion: string;
+  /** The market day the figures describe. */
+  asOf: string;
+  onchain: OnChainMetrics;
+};
+export type OpsAlert = {
+  id: string;
+  ruleName: string;
+  metric: string;
+  currentValue: number;
+  peakValue: number;
+  threshold: number;
+  operator: string;
+  severity: ("low" | "medium" | "high" | "critical");
+  message: string;
+  timestamp: string;
+  lastSeen: string;
+  occurrences: number;
+  acknowledged: boolean;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  resolved: boolean;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  incidentId: string | null;
+  metadata: Record<string, unknown>;
+};
 export type Pagination = {
   page: number;
   limit: number;
@@ -912,6 +1769,15 @@ export type Pagination = {
   totalPages: number;
   hasNext: boolean;
   hasPrev: boolean;
+};
+export type PlanPrice = {
+  tier: string;
+  name: string;
+  monthlyPrice: number;
+  annualPrice: number;
+  currency: string;
+  configured: boolean;
+  updatedAt: string | null;
 };
 export type Portfolio = {
   id: string;
@@ -1389,6 +2255,72 @@ export type ProfileUpdate = {
   /** Merged deeply into the stored preferences; null removes a key. Free-form JSON: at most 16384 bytes and 8 levels deep. */
   preferences?: Record<string, unknown>;
 };
+export type ProfilingSummary = {
+  timeRange: {
+    start: string;
+    end: string;
+  };
+  requests: {
+    count: number;
+    errors: number;
+    errorRate: number;
+    avgMs: number;
+    p50Ms: number | null;
+    p95Ms: number | null;
+    p99Ms: number | null;
+    maxMs: number;
+    endpoints: number;
+  };
+  queries: {
+    count: number;
+    distinctShapes: number;
+    totalMs: number;
+    rowsRead: number;
+    rowsWritten: number;
+    perRequest: number;
+  };
+  slowestEndpoints: Array<{
+    method: string;
+    path: string;
+    p95Ms: number;
+    count: number;
+  }>;
+  slowestQueries: Array<{
+    query: string;
+    durationMs: number;
+    endpoint: string;
+  }>;
+  heaviestQueries: Array<{
+    query: string;
+    totalMs: number;
+    count: number;
+  }>;
+  thresholds: {
+    slowEndpointMs: number;
+    slowQueryMs: number;
+  };
+  method: {
+    latency: string;
+    statementDuration: string;
+    clock: string;
+  };
+};
+export type QueryStatistics = {
+  query: string;
+  count: number;
+  totalMs: number;
+  avgMs: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number;
+  rowsRead: number;
+  rowsWritten: number;
+  avgRowsRead: number;
+  errors: number;
+  endpoints: Array<string>;
+  lastSeen: string;
+};
 export type RateLimitStatus = {
   rule: string;
   scope: ("address" | "user");
@@ -1496,6 +2428,14 @@ export type Recommendation = {
 export type RefreshRequest = {
   refreshToken?: string;
 };
+export type RegimeResponse = {
+  /** Market time of the metrics_snapshot served (its data stop there). */
+  snapshotTime: string;
+  dataVersion: string;
+  /** The market day the figures describe. */
+  asOf: string;
+  regime: MarketRegime;
+};
 export type RegisterRequest = {
   email: string;
   password: string;
@@ -1553,6 +2493,300 @@ export type RiskLimitsUpdate = {
   maxDrawdown?: number;
   maxLeverage?: number;
 };
+export type RiskMetrics = {
+  symbol: ("BTC" | "ETH");
+  /** Null when the market clock has fewer than 30 daily closes to fit. */
+  metrics: {
+    price: number;
+    fairValue: number;
+    /** 0 = cheapest relative to the regression in its history, 1 = dearest. */
+    risk: number;
+    deviationPct: number;
+    slope: number;
+    intercept: number;
+    rSquared: number;
+    observations: number;
+    firstDate: string;
+    asOf: string;
+  } | null;
+  bands: Array<{
+    risk: number;
+    price: number;
+  }>;
+  method: string;
+  snapshotTime: string;
+};
+export type ScreenerMetrics = {
+  data: Array<{
+    symbol: string;
+    name: string;
+    assetType: string;
+    price: number | null;
+    marketCap: number | null;
+    change24hPct: number | null;
+    change30dPct: number | null;
+    volatility30dPct: number | null;
+    high52w: number | null;
+    low52w: number | null;
+    /** Absent: no earnings data is shipped (crypto has none; configure a fundamentals provider for equities). */
+    peRatio: null;
+    /** Absent: no dividend data is shipped. */
+    dividendYield: null;
+    mvrv: number | null;
+    asOf: string | null;
+  }>;
+  absent: {
+    peRatio: string;
+    dividendYield: string;
+  };
+  method: string;
+  snapshotTime: string;
+};
+export type Sector = {
+  id: string;
+  name: string;
+  description: string;
+  category: string;
+  isActive: boolean;
+  updatedAt: string;
+  updatedBy: string | null;
+};
+export type SectorAllocationResponse = {
+  method: string;
+  window: string;
+  weights: Array<{
+    sector: string;
+    weightPct: number;
+    annualizedVolatilityPct: number | null;
+  }>;
+  excluded: Array<{
+    sector: string;
+    reason: string;
+  }>;
+  snapshotTime: string;
+  asOf: string;
+  meta: FigureMeta;
+};
+export type SectorAnalysisResponse = {
+  sector: SectorSummary;
+  members: Array<SectorAsset>;
+  snapshotTime: string;
+  asOf: string;
+  meta: FigureMeta;
+};
+export type SectorAnalyticsResponse = {
+  sectors: Array<{
+    id: string;
+    name: string;
+    isActive: boolean;
+    healthScore: number | null;
+    trackedAssets: number;
+    historyDays: number;
+    membersPriced: number;
+    absentReason: string | null;
+  }>;
+  predictionAccuracy: AbsentSeries;
+  snapshotTime: string;
+  method: string;
+};
+export type SectorAsset = {
+  assetId: string;
+  symbol: string;
+  name: string;
+  price: number | null;
+  marketCap: number | null;
+  marketCapMethod: string | null;
+  weightPct: number | null;
+  change24hPct: number | null;
+  change7dPct: number | null;
+  change30dPct: number | null;
+  volume24h: number | null;
+};
+export type SectorAssetListResponse = {
+  sector: SectorSummary;
+  assets: Array<SectorAsset>;
+  total: number;
+  sortBy: string;
+  snapshotTime: string;
+  asOf: string;
+  meta: FigureMeta;
+};
+export type SectorCorrelationResponse = {
+  period: string;
+  sectors: Array<string>;
+  matrix: Array<Array<number | null>>;
+  vsMajors: Record<string, {
+    btc: {
+      value: number | null;
+      dataPoints: number;
+    };
+    eth: {
+      value: number | null;
+      dataPoints: number;
+    };
+  }>;
+  snapshotTime: string;
+  asOf: string;
+  meta: FigureMeta;
+};
+export type SectorDetailPerformanceResponse = {
+  sectorId: string;
+  name: string;
+  performance: {
+    "24h": number | null;
+    "7d": number | null;
+    "30d": number | null;
+    "90d": number | null;
+  };
+  relativeStrength30d: number | null;
+  shareOfTotalPct: number | null;
+  shareChange30dPp: number | null;
+  rotationScore: number | null;
+  flow: ("inflow" | "outflow" | "neutral" | null);
+  volatility30dPct: number | null;
+  members: Array<SectorAsset>;
+  snapshotTime: string;
+  asOf: string;
+  meta: FigureMeta;
+};
+export type SectorFundamentalResponse = {
+  sectorId: string;
+  marketCap: number | null;
+  volume24h: number | null;
+  volumeToMarketCapPct: number | null;
+  trackedAssets: number;
+  tvl: ({
+    totalDefiTvlUsd: number | null;
+    asOf: string | null;
+    note: string;
+  } | AbsentSeries);
+  activeUsers: AbsentSeries;
+  activeProtocols: AbsentSeries;
+  institutionalFlows: AbsentSeries;
+  snapshotTime: string;
+  asOf: string;
+  meta: FigureMeta;
+};
+export type SectorHistoryResponse = {
+  sectorId: string;
+  timeframe: string;
+  startDate: string;
+  endDate: string;
+  points: Array<{
+    date: string;
+    index: number;
+    marketCap: number;
+    sharePct: number | null;
+  }>;
+  snapshotTime: string;
+  asOf: string;
+  meta: FigureMeta;
+};
+export type SectorListResponse = {
+  sectors: Array<SectorSummary>;
+  count: number;
+  snapshotTime: string;
+  asOf: string;
+  meta: FigureMeta;
+};
+export type SectorMappingResponse = {
+  sectors: Array<{
+    sectorId: string;
+    name: string;
+    assets: Array<{
+      assetId: string;
+      symbol: string;
+      name: string;
+      weightPct: number | null;
+    }>;
+    sourceConstituents: Array<string>;
+  }>;
+  totalAssets: number;
+  snapshotTime: string;
+  asOf: string;
+  meta: FigureMeta;
+};
+export type SectorNarrativeResponse = {
+  narratives: Array<{
+    rank: number;
+    sector: string;
+    narrative: string;
+    momentumScore: number | null;
+    trend: ("strengthening" | "weakening");
+    evidence: {
+      performance7dPct: number | null;
+      performance30dPct: number | null;
+      relativeStrength30d: number | null;
+      shareChange30dPp: number | null;
+      leaders: Array<{
+        symbol: string;
+        change30dPct: number | null;
+      }>;
+    };
+  }>;
+  snapshotTime: string;
+  asOf: string;
+  meta: FigureMeta;
+};
+export type SectorPerformanceResponse = {
+  timeframe: ("24h" | "7d" | "30d" | "90d");
+  sortBy: string;
+  sectors: Array<{
+    rank: number;
+    id: string;
+    name: string;
+    performancePct: number | null;
+    marketCap: number | null;
+    shareOfTotalPct: number | null;
+    relativeStrength30d: number | null;
+  }>;
+  marketReturn30dPct: number | null;
+  snapshotTime: string;
+  asOf: string;
+  meta: FigureMeta;
+};
+export type SectorRotationResponse = {
+  marketReturn30dPct: number | null;
+  sectors: Array<{
+    id: string;
+    name: string;
+    relativeStrength30d: number | null;
+    shareOfTotalPct: number | null;
+    shareChange30dPp: number | null;
+    rotationScore: number | null;
+    flow: ("inflow" | "outflow" | "neutral" | null);
+  }>;
+  inflows: Array<string>;
+  outflows: Array<string>;
+  snapshotTime: string;
+  asOf: string;
+  meta: FigureMeta;
+};
+export type SectorSummary = {
+  id: string;
+  name: string;
+  description: string;
+  category: string;
+  isActive: boolean;
+  trackedAssets: number;
+  sourceConstituents: Array<string>;
+  marketCap: number | null;
+  shareOfTotalPct: number | null;
+  shareChange30dPp: number | null;
+  indexLevel: number | null;
+  performance: {
+    "24h": number | null;
+    "7d": number | null;
+    "30d": number | null;
+    "90d": number | null;
+  };
+  relativeStrength30d: number | null;
+  volatility30dPct: number | null;
+  volume24h: number | null;
+  rotationScore: number | null;
+  flow: ("inflow" | "outflow" | "neutral" | null);
+  absentReason: string | null;
+};
 export type SeriesQuality = {
   assetId: string;
   symbol: string;
@@ -1591,6 +2825,27 @@ export type Session = {
   revokedAt: string | null;
   revokedReason: string | null;
 };
+export type SlowEndpoint = {
+  method: string;
+  path: string;
+  p95Ms: number;
+  p99Ms: number;
+  avgMs: number;
+  maxMs: number;
+  count: number;
+  statusCode: number;
+  timestamp: string;
+};
+export type SlowQuery = {
+  query: string;
+  durationMs: number;
+  params: string | null;
+  rowsRead: number;
+  rowsWritten: number;
+  endpoint: string;
+  requestId: string;
+  timestamp: string;
+};
 export type SpotPrice = {
   symbol: string;
   name: string;
@@ -1614,6 +2869,13 @@ export type SpotPrice = {
   staleReason: string | null;
   cadence: ("continuous" | "daily" | "trading_days" | "weekly" | "monthly");
 };
+export type SystemStatus = (HealthSnapshot & {
+  alerts: {
+    firing: number;
+    openIncidents: number;
+  };
+  generatedAt: string;
+});
 export type TaskRateLimit = {
   taskName: string;
   rateLimited: boolean;
@@ -1740,6 +3002,23 @@ export type TriggeredAlert = (AlertTrigger & {
   changeSinceTrigger: number | null;
   changeSinceTriggerPct: number | null;
 });
+export type TVLAnalysisResponse = {
+  defi: {
+    totalDefiTvlUsd: number | null;
+    change7dPct: number | null;
+    change30dPct: number | null;
+    tvlToTotalMarketCapPct: number | null;
+    asOf: string | null;
+    history: Array<{
+      date: string;
+      value: number;
+    }>;
+  };
+  bySector: AbsentSeries;
+  snapshotTime: string;
+  asOf: string;
+  meta: FigureMeta;
+};
 export type TwoFactorEnrolment = {
   /** Base32 secret, for manual entry. */
   secret: string;
@@ -1817,6 +3096,27 @@ export type UserProfile = {
   createdAt: string;
   updatedAt: string;
 };
+export type VolatilityForecast = {
+  garch: {
+    mu: number | null;
+    omega: number | null;
+    alpha: number | null;
+    beta: number | null;
+    persistence: number | null;
+    halfLifeDays: number | null;
+    logLikelihood: number | null;
+    nextDayVolatilityPct: number | null;
+    annualizedVolatilityPct: number | null;
+    longRunAnnualizedVolatilityPct: number | null;
+  };
+  ewma: {
+    lambda: number;
+    nextDayVolatilityPct: number | null;
+    annualizedVolatilityPct: number | null;
+  };
+  realized30dAnnualizedVolatilityPct: number | null;
+  meta: FigureMeta;
+} | null;
 export type Wallet = {
   id: string;
   /** EIP-55 checksummed */
@@ -1957,197 +3257,267 @@ export type WatchlistDetail = (Watchlist & {
 
 // --- operations ---
 /** How bodies are renamed between the API's names and the SDK's camelCase (see shapes.ts). */
-export const SHAPES: Record<string, Shape> = {"#AIModel":{"k":{"model_id":["modelId"],"model_type":["modelType"],"absent_features":["absentFeatures"],"target":["target","s1"],"asset_ids":["assetIds"],"training_window":["trainingWindow"],"trained_at":["trainedAt"],"data_as_of":["dataAsOf"],"training_job_id":["trainingJobId"],"last_error":["lastError"],"track_record":["trackRecord","#ModelTrackRecord"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s1":{"k":{"horizon_days":["horizonDays"]}},"#ModelTrackRecord":{"k":{"model_id":["modelId"],"model_name":["modelName"],"model_version":["modelVersion"],"horizon_days":["horizonDays"],"walk_forward":["walkForward","s2"],"live":["live","s3"],"as_of":["asOf"]}},"s2":{"k":{"validated_from":["validatedFrom"],"validated_to":["validatedTo"],"roc_auc":["rocAuc"],"log_loss":["logLoss"],"base_rate":["baseRate"],"always_long_accuracy":["alwaysLongAccuracy"],"always_flat_accuracy":["alwaysFlatAccuracy"],"strategy_return_net":["strategyReturnNet"],"always_long_return":["alwaysLongReturn"],"fee_rate":["feeRate"]}},"s3":{"k":{"predictions_made":["predictionsMade"],"predictions_scored":["predictionsScored"],"mean_realized_return_when_up":["meanRealizedReturnWhenUp"],"first_prediction":["firstPrediction"],"last_scored":["lastScored"]}},"s4":{"k":{"max_depth":["maxDepth"],"learning_rate":["learningRate"],"min_child_weight":["minChildWeight"],"fee_rate":["feeRate"]}},"s5":{"k":{"asset_ids":["assetIds"],"horizon_days":["horizonDays"],"hyperparameters":["hyperparameters","s4"],"training_start":["trainingStart"],"training_end":["trainingEnd"]}},"s6":{"k":{"hyperparameters":["hyperparameters","s4"],"horizon_days":["horizonDays"],"training_start":["trainingStart"],"training_end":["trainingEnd"]}},"#AssetDetail":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"external_ids":["externalIds"],"metrics_details":["metricsDetails","s7"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"#MarketCapBasis":{"k":{"as_of":["asOf"],"circulating_supply":["circulatingSupply"],"supply_as_of":["supplyAsOf"]}},"s7":{"k":{"access_count":["accessCount"],"last_accessed_at":["lastAccessedAt"]}},"#AssetInput":{"k":{"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"external_ids":["externalIds"],"is_active":["isActive"],"is_supported":["isSupported"]}},"s8":{"k":{"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"external_ids":["externalIds"],"is_active":["isActive"],"is_supported":["isSupported"]}},"s9":{"k":{"asset_id":["assetId"],"asset_type":["assetType"]}},"s10":{"i":"s9"},"s11":{"k":{"assets":["assets","s10"]}},"#SeriesQuality":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"largest_gap_days":["largestGapDays"],"ohlc_inconsistent":["ohlcInconsistent"],"staleness_days":["stalenessDays"]}},"s12":{"i":"#SeriesQuality"},"s13":{"k":{"series":["series","s12"]}},"#Job":{"k":{"job_id":["jobId"],"progress_message":["progressMessage"],"max_attempts":["maxAttempts"],"cancel_requested":["cancelRequested"],"user_id":["userId"],"created_at":["createdAt"],"started_at":["startedAt"],"finished_at":["finishedAt"],"updated_at":["updatedAt"]}},"#Feedback":{"k":{"user_id":["userId"],"admin_response":["adminResponse"],"responded_by":["respondedBy"],"responded_at":["respondedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s14":{"i":"#Feedback"},"s15":{"k":{"feedback":["feedback","s14"]}},"s16":{"k":{"response_message":["responseMessage"]}},"s17":{"i":"#AIModel"},"s18":{"k":{"job_id":["jobId"],"model_id":["modelId"],"data_as_of":["dataAsOf"],"status_url":["statusUrl"]}},"s19":{"k":{"by_type":["byType"],"by_status":["byStatus"],"push_subscriptions":["pushSubscriptions"],"users_with_push":["usersWithPush"]}},"s20":{"k":{"start_date":["startDate"],"end_date":["endDate"]}},"s21":{"k":{"dry_run":["dryRun"]}},"s22":{"k":{"user_id":["userId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"is_active":["isActive"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"],"duration_seconds":["durationSeconds"]}},"s23":{"i":"s22"},"s24":{"k":{"sessions":["sessions","s23"]}},"#AuditLog":{"k":{"actor_user_id":["actorUserId"],"target_type":["targetType"],"target_id":["targetId"],"ip_address":["ipAddress"],"user_agent":["userAgent"],"request_id":["requestId"],"created_at":["createdAt"]}},"s25":{"i":"#AuditLog"},"s26":{"k":{"audit_logs":["auditLogs","s25"]}},"s27":{"k":{"session_id":["sessionId"],"user_id":["userId"]}},"s28":{"k":{"as_of":["asOf"]}},"s29":{"k":{"as_of":["asOf"],"quality_distribution":["qualityDistribution"],"status_distribution":["statusDistribution"]}},"s30":{"k":{"still_active":["stillActive"],"target_reached":["targetReached"],"as_of":["asOf"]}},"#AdminUser":{"k":{"user_id":["userId"],"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"],"subscription":["subscription","s31"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"referral_code":["referralCode"],"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"created_at":["createdAt"],"updated_at":["updatedAt"],"failed_login_count":["failedLoginCount"],"locked_until":["lockedUntil"],"is_locked":["isLocked"],"admin_notes":["adminNotes"]}},"s31":{"k":{"rate_limit_multiplier":["rateLimitMultiplier"]}},"s32":{"i":"#AdminUser"},"s33":{"k":{"total_users":["totalUsers"],"active_users":["activeUsers"],"verified_users":["verifiedUsers"],"mfa_enabled":["mfaEnabled"],"locked_accounts":["lockedAccounts"]}},"s34":{"k":{"users":["users","s32"],"statistics":["statistics","s33"]}},"#AdminSession":{"k":{"user_id":["userId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"is_active":["isActive"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"]}},"s35":{"i":"#AdminSession"},"s36":{"k":{"user":["user","#AdminUser"],"sessions":["sessions","s35"],"recent_activity":["recentActivity"],"audit_trail":["auditTrail"]}},"#AdminUserUpdate":{"k":{"is_active":["isActive"],"subscription_plan":["subscriptionPlan"],"is_verified":["isVerified"]}},"s37":{"k":{"is_active":["isActive"],"is_verified":["isVerified"]}},"#WatchlistAsset":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"position_type":["positionType"],"target_price":["targetPrice"],"distance_to_target_pct":["distanceToTargetPct"],"sort_order":["sortOrder"],"added_at":["addedAt"]}},"s38":{"i":"#WatchlistAsset"},"s39":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"],"assets":["assets","s38"]}},"s40":{"k":{"update_reason":["updateReason"]}},"s41":{"k":{"out_of_sample":["outOfSample"],"feature_importance":["featureImportance"]}},"s42":{"k":{"action_taken":["actionTaken"],"mean_rating":["meanRating"]}},"s43":{"i":"s42"},"s44":{"k":{"mean_rating":["meanRating"],"by_action":["byAction","s43"]}},"s45":{"k":{"predictions_scored":["predictionsScored"],"mean_realized_return":["meanRealizedReturn"]}},"s46":{"i":"s45"},"s47":{"k":{"model_id":["modelId"],"walk_forward":["walkForward","s41"],"user_feedback":["userFeedback","s44"],"live_by_month":["liveByMonth","s46"],"track_record":["trackRecord","#ModelTrackRecord"]}},"#ModelPrediction":{"k":{"prediction_id":["predictionId"],"model_id":["modelId"],"model_version":["modelVersion"],"asset_id":["assetId"],"prediction_date":["predictionDate"],"decision_time":["decisionTime"],"horizon_days":["horizonDays"],"probability_up":["probabilityUp"],"close_at_decision":["closeAtDecision"],"outcome":["outcome","s48"]}},"s48":{"k":{"outcome_time":["outcomeTime"],"realized_return":["realizedReturn"],"went_up":["wentUp"]}},"s49":{"i":"#ModelPrediction"},"s50":{"k":{"model_id":["modelId"],"predictions":["predictions","s49"],"track_record":["trackRecord","#ModelTrackRecord"]}},"#AISuggestion":{"k":{"suggestion_id":["suggestionId"],"asset_id":["assetId"],"probability_up":["probabilityUp"],"models":["models","s52"],"as_of":["asOf"]}},"s51":{"k":{"model_id":["modelId"],"model_version":["modelVersion"],"prediction_id":["predictionId"],"prediction_date":["predictionDate"],"probability_up":["probabilityUp"],"horizon_days":["horizonDays"],"track_record":["trackRecord","#ModelTrackRecord"]}},"s52":{"i":"s51"},"s53":{"i":"#AISuggestion"},"s54":{"k":{"concentration_limit":["concentrationLimit"],"valued_at":["valuedAt"]}},"s55":{"k":{"risk_tolerance":["riskTolerance"],"suggestions":["suggestions","s53"],"portfolio":["portfolio","s54"],"as_of":["asOf"]}},"s56":{"k":{"job_id":["jobId"],"model_id":["modelId"],"progress_message":["progressMessage"],"data_as_of":["dataAsOf"],"estimated_seconds_remaining":["estimatedSecondsRemaining"],"created_at":["createdAt"],"started_at":["startedAt"],"finished_at":["finishedAt"]}},"s57":{"i":"s56"},"#Alert":{"k":{"alert_id":["alertId"],"user_id":["userId"],"asset_id":["assetId"],"alert_type":["alertType"],"trigger_value":["triggerValue"],"is_active":["isActive"],"cooldown_seconds":["cooldownSeconds"],"current_state":["currentState"],"current_price":["currentPrice"],"is_triggered":["isTriggered"],"trigger_count":["triggerCount"],"last_triggered_at":["lastTriggeredAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s58":{"i":"#Alert"},"s59":{"k":{"alerts":["alerts","s58"]}},"#CreateAlert":{"k":{"asset_id":["assetId"],"alert_type":["alertType"],"trigger_value":["triggerValue"],"notification_method":["notificationMethod"],"cooldown_seconds":["cooldownSeconds"],"is_active":["isActive"]}},"#UpdateAlert":{"k":{"alert_type":["alertType"],"trigger_value":["triggerValue"],"notification_method":["notificationMethod"],"cooldown_seconds":["cooldownSeconds"],"is_active":["isActive"]}},"s60":{"k":{"alert_id":["alertId"],"deleted_at":["deletedAt"]}},"#AlertTrigger":{"k":{"alert_id":["alertId"],"asset_id":["assetId"],"triggered_at":["triggeredAt"]}},"s61":{"i":"#AlertTrigger"},"s62":{"k":{"alert":["alert","#Alert"],"triggers":["triggers","s61"]}},"#TriggeredAlert":{"k":{"alert_id":["alertId"],"asset_id":["assetId"],"triggered_at":["triggeredAt"],"alert_type":["alertType"],"current_price":["currentPrice"],"change_since_trigger":["changeSinceTrigger"],"change_since_trigger_pct":["changeSinceTriggerPct"]}},"s63":{"i":"#TriggeredAlert"},"s64":{"k":{"triggered":["triggered","s63"]}},"s65":{"k":{"long_exposure":["longExposure"],"short_exposure":["shortExposure"],"gross_exposure":["grossExposure"],"net_exposure":["netExposure"],"long_percentage":["longPercentage"],"short_percentage":["shortPercentage"],"gross_percentage":["grossPercentage"],"net_percentage":["netPercentage"]}},"s66":{"k":{"total_pnl":["totalPnl"],"unrealized_pnl":["unrealizedPnl"],"realized_pnl":["realizedPnl"],"day_change":["dayChange"]}},"s67":{"k":{"total_positions":["totalPositions"],"long_count":["longCount"],"short_count":["shortCount"],"option_count":["optionCount"]}},"s68":{"k":{"portfolio_id":["portfolioId"],"total_value":["totalValue"],"cash_balance":["cashBalance"],"exposures":["exposures","s65"],"pnl":["pnl","s66"],"position_count":["positionCount","s67"],"last_updated":["lastUpdated"]}},"#ApiKey":{"k":{"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"]}},"s69":{"i":"#ApiKey"},"s70":{"k":{"api_keys":["apiKeys","s69"]}},"s71":{"k":{"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"]}},"#ApiKeyCreate":{"k":{"expires_in_days":["expiresInDays"]}},"#Asset":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"]}},"s72":{"i":"#Asset"},"s73":{"k":{"assets":["assets","s72"]}},"#Candle":{},"s74":{"i":"#Candle"},"s75":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"asset_id":["assetId"],"candles":["candles","s74"]}},"s76":{"k":{"max_drawdown":["maxDrawdown"],"peak_date":["peakDate"],"trough_date":["troughDate"],"recovery_date":["recoveryDate"],"duration_days":["durationDays"]}},"s77":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"period_days":["periodDays"],"drawdown":["drawdown","s76"],"annualization_periods":["annualizationPeriods"]}},"s78":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"match_rank":["matchRank"]}},"s79":{"i":"s78"},"s80":{"k":{"results":["results","s79"]}},"#TwoFactorStatus":{"k":{"pending_enrolment":["pendingEnrolment"]}},"#TwoFactorEnrolment":{"k":{"otpauth_uri":["otpauthUri"]}},"#AuthResponse":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"],"access_token":["accessToken"],"refresh_token":["refreshToken"],"token_type":["tokenType"],"expires_in":["expiresIn"],"refresh_expires_in":["refreshExpiresIn"],"session_id":["sessionId"],"user_id":["userId"],"user":["user","#AuthUser"],"data":["data","s81"],"meta":["meta","s82"]}},"#AuthUser":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"]}},"s81":{"k":{"access_token":["accessToken"],"refresh_token":["refreshToken"],"token_type":["tokenType"],"expires_in":["expiresIn"],"refresh_expires_in":["refreshExpiresIn"],"session_id":["sessionId"],"user_id":["userId"],"user":["user","#AuthUser"]}},"s82":{"k":{"request_id":["requestId"]}},"#LoginRequest":{"k":{"totp_code":["totpCode"]}},"#LogoutResponse":{"k":{"data":["data","s83"],"meta":["meta","s82"]}},"s83":{"k":{"session_id":["sessionId"]}},"#RefreshRequest":{"k":{"refresh_token":["refreshToken"]}},"#MeResponse":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"],"user":["user","#AuthUser"],"data":["data","#AuthUser"],"meta":["meta","s82"]}},"#RegisterRequest":{"k":{"full_name":["fullName"]}},"s84":{"k":{"factor_type":["factorType"],"current_price":["currentPrice"],"change_percent":["changePercent"],"last_updated":["lastUpdated"],"stale_reason":["staleReason"],"historical_prices":["historicalPrices"]}},"s85":{"i":"s84"},"s86":{"k":{"total_etfs":["totalEtfs"],"data_coverage":["dataCoverage"],"last_updated":["lastUpdated"]}},"s87":{"k":{"factor_etfs":["factorEtfs","s85"],"summary":["summary","s86"]}},"s88":{"k":{"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s89":{"k":{"position_type":["positionType"],"current_price":["currentPrice"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"cost_basis":["costBasis"],"price_source":["priceSource"]}},"s90":{"i":"s89"},"s91":{"k":{"total_value":["totalValue"],"cash_balance":["cashBalance"],"total_pnl":["totalPnl"],"positions_count":["positionsCount"]}},"s92":{"k":{"last_updated":["lastUpdated"],"data_quality":["dataQuality"]}},"s93":{"k":{"portfolio":["portfolio","s88"],"positions":["positions","s90"],"summary":["summary","s91"],"market_data":["marketData","s92"],"as_of_date":["asOfDate"]}},"s94":{"k":{"total_positions":["totalPositions"],"positions_with_prices":["positionsWithPrices"],"missing_prices":["missingPrices"],"unpriced_symbols":["unpricedSymbols"]}},"s95":{"i":"s28"},"s96":{"k":{"last_updated":["lastUpdated"],"hours_since_update":["hoursSinceUpdate"],"oldest_update":["oldestUpdate"],"hours_since_oldest_update":["hoursSinceOldestUpdate"],"stale_symbols":["staleSymbols"],"stale_prices":["stalePrices","s95"]}},"s97":{"k":{"options_positions":["optionsPositions"],"positions_with_greeks":["positionsWithGreeks"],"missing_greeks":["missingGreeks"],"symbols_missing_greeks":["symbolsMissingGreeks"]}},"s98":{"k":{"price_coverage":["priceCoverage","s94"],"data_freshness":["dataFreshness","s96"],"greeks_coverage":["greeksCoverage","s97"]}},"s99":{"k":{"portfolio_id":["portfolioId"],"overall_score":["overallScore"],"metrics":["metrics","s98"],"last_assessed":["lastAssessed"]}},"s100":{"k":{"created_at":["createdAt"],"positions_count":["positionsCount"],"total_value":["totalValue"]}},"s101":{"i":"s100"},"s102":{"k":{"data":["data","s101"]}},"s103":{"k":{"total_value":["totalValue"],"cash_balance":["cashBalance"],"invested_value":["investedValue"],"total_pnl":["totalPnl"],"total_pnl_percent":["totalPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"]}},"s104":{"k":{"by_type":["byType"],"by_sector":["bySector"]}},"s105":{"k":{"top_5_positions_weight":["top5PositionsWeight"],"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight":["largestPositionWeight"]}},"s106":{"k":{"total_delta":["totalDelta"],"total_gamma":["totalGamma"],"total_theta":["totalTheta"],"total_vega":["totalVega"],"net_delta_exposure":["netDeltaExposure"],"options_notional":["optionsNotional"],"options_positions":["optionsPositions"],"options_with_greeks":["optionsWithGreeks"]}},"s107":{"k":{"ytd_return":["ytdReturn"],"trailing_30d_return":["trailing30dReturn"],"trailing_90d_return":["trailing90dReturn"],"sharpe_ratio_30d":["sharpeRatio30d"],"max_drawdown_30d":["maxDrawdown30d"],"annualization_periods":["annualizationPeriods"],"as_of":["asOf"]}},"s108":{"k":{"portfolio_id":["portfolioId"],"basic_aggregations":["basicAggregations","s103"],"position_breakdown":["positionBreakdown","s104"],"concentration_metrics":["concentrationMetrics","s105"],"greeks_aggregations":["greeksAggregations","s106"],"factor_aggregations":["factorAggregations"],"performance_metrics":["performanceMetrics","s107"],"last_updated":["lastUpdated"]}},"s109":{"k":{"total_positions":["totalPositions"],"active_positions":["activePositions"],"closed_positions":["closedPositions"],"total_market_value":["totalMarketValue"],"total_cost_basis":["totalCostBasis"],"total_unrealized_pnl":["totalUnrealizedPnl"],"total_unrealized_pnl_percent":["totalUnrealizedPnlPercent"]}},"s110":{"k":{"position_type":["positionType"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"realized_pnl":["realizedPnl"],"is_closed":["isClosed"]}},"s111":{"i":"s110"},"s112":{"k":{"unrealized_pnl_percent":["unrealizedPnlPercent"]}},"s113":{"k":{"best_performer":["bestPerformer","s112"],"worst_performer":["worstPerformer","s112"]}},"s114":{"k":{"portfolio_id":["portfolioId"],"summary_statistics":["summaryStatistics","s109"],"position_summary":["positionSummary","s111"],"performance_metrics":["performanceMetrics","s113"],"last_updated":["lastUpdated"]}},"#DataPosition":{"k":{"portfolio_id":["portfolioId"],"position_type":["positionType"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"market_value":["marketValue"],"weight_in_portfolio":["weightInPortfolio"],"underlying_asset_id":["underlyingAssetId"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"],"realized_pnl":["realizedPnl"],"opened_at":["openedAt"],"closed_at":["closedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"],"is_active":["isActive"],"price_as_of":["priceAsOf"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"]}},"s115":{"k":{"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"total_cost":["totalCost"],"total_proceeds":["totalProceeds"],"realized_pnl":["realizedPnl"]}},"s116":{"k":{"current_price":["currentPrice"],"day_high":["dayHigh"],"day_low":["dayLow"],"year_high":["yearHigh"],"year_low":["yearLow"],"market_cap":["marketCap"],"last_updated":["lastUpdated"]}},"s117":{"k":{"market_cap":["marketCap"],"pe_ratio":["peRatio"],"dividend_yield":["dividendYield"]}},"s118":{"k":{"delta_notional":["deltaNotional"],"implied_volatility":["impliedVolatility"],"underlying_price":["underlyingPrice"],"time_to_expiry_years":["timeToExpiryYears"],"risk_free_rate":["riskFreeRate"]}},"s119":{"k":{"position_var_95":["positionVar95"],"position_var_99":["positionVar99"],"component_var":["componentVar"],"marginal_var":["marginalVar"],"beta_to_portfolio":["betaToPortfolio"],"correlation_to_portfolio":["correlationToPortfolio"]}},"s120":{"k":{"volatility_30d":["volatility30d"],"sharpe_ratio_30d":["sharpeRatio30d"],"max_drawdown_30d":["maxDrawdown30d"],"annualization_periods":["annualizationPeriods"],"data_points":["dataPoints"]}},"#PositionTransaction":{},"s121":{"i":"#PositionTransaction"},"s122":{"k":{"position":["position","#DataPosition"],"pnl_analysis":["pnlAnalysis","s115"],"market_data":["marketData","s116"],"fundamentals":["fundamentals","s117"],"greeks":["greeks","s118"],"factor_exposures":["factorExposures"],"risk_metrics":["riskMetrics","s119"],"historical_performance":["historicalPerformance","s120"],"transactions":["transactions","s121"],"last_updated":["lastUpdated"]}},"s123":{"k":{"portfolio_id":["portfolioId"],"position_type":["positionType"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"is_active":["isActive"],"created_at":["createdAt"],"updated_at":["updatedAt"],"price_as_of":["priceAsOf"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"]}},"s124":{"i":"s123"},"s125":{"k":{"total_positions":["totalPositions"],"total_market_value":["totalMarketValue"],"total_unrealized_pnl":["totalUnrealizedPnl"],"total_day_change":["totalDayChange"],"long_positions":["longPositions"],"short_positions":["shortPositions"],"options_positions":["optionsPositions"]}},"s126":{"k":{"data":["data","s124"],"summary":["summary","s125"]}},"s127":{"k":{"adjusted_close":["adjustedClose"]}},"s128":{"i":"s127"},"s129":{"k":{"period_return":["periodReturn"],"max_price":["maxPrice"],"min_price":["minPrice"],"avg_volume":["avgVolume"],"max_drawdown":["maxDrawdown"],"annualization_periods":["annualizationPeriods"],"data_points":["dataPoints"]}},"s130":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"data_points":["dataPoints"],"start_date":["startDate"],"end_date":["endDate"],"prices":["prices","s128"],"statistics":["statistics","s129"],"last_updated":["lastUpdated"]}},"s131":{"k":{"change_percent":["changePercent"],"bid_size":["bidSize"],"ask_size":["askSize"],"high_52_week":["high52Week"],"low_52_week":["low52Week"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"as_of":["asOf"],"stale_reason":["staleReason"]}},"s132":{"i":"s131"},"s133":{"k":{"quotes":["quotes","s132"],"market_status":["marketStatus"],"last_updated":["lastUpdated"]}},"s134":{"i":"#Job"},"s135":{"k":{"jobs":["jobs","s134"]}},"#ManagedPortfolio":{"k":{"is_public":["isPublic"],"cost_method":["costMethod"],"positions_count":["positionsCount"],"total_value":["totalValue"],"cash_balance":["cashBalance"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s136":{"k":{"is_public":["isPublic"],"cost_method":["costMethod"]}},"s137":{"k":{"deleted_at":["deletedAt"]}},"s138":{"k":{"position":["position","#DataPosition"],"transaction":["transaction","#PositionTransaction"]}},"s139":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"position_type":["positionType"],"asset_type":["assetType"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"]}},"s140":{"k":{"position":["position","#DataPosition"]}},"s141":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"]}},"s142":{"k":{"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"],"realized_pnl_percent":["realizedPnlPercent"]}},"s143":{"k":{"position":["position","#DataPosition"],"realized_pnl":["realizedPnl"],"realization":["realization","s142"],"transaction":["transaction","#PositionTransaction"]}},"#Notification":{"k":{"notification_id":["notificationId"],"is_read":["isRead"],"read_at":["readAt"],"dismissed_at":["dismissedAt"],"created_at":["createdAt"]}},"s144":{"i":"#Notification"},"s145":{"k":{"notifications":["notifications","s144"],"unread_count":["unreadCount"]}},"s146":{"k":{"marked_read":["markedRead"]}},"#NotificationPreferences":{"k":{"in_app":["inApp"]}},"s147":{"k":{"email_enabled":["emailEnabled"],"push_enabled":["pushEnabled"],"in_app":["inApp"]}},"#Portfolio":{"k":{"portfolio_id":["portfolioId"],"user_id":["userId"],"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"cost_method":["costMethod"],"is_public":["isPublic"],"is_active":["isActive"],"is_default":["isDefault"],"is_owner":["isOwner"],"assets_count":["assetsCount"],"market_value":["marketValue"],"total_value":["totalValue"],"cost_basis":["costBasis"],"unrealized_pnl":["unrealizedPnl"],"value_as_of":["valueAsOf"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s148":{"i":"#Portfolio"},"s149":{"k":{"portfolios":["portfolios","s148"]}},"s150":{"k":{"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"is_public":["isPublic"],"cost_method":["costMethod"]}},"#PortfolioDetail":{"k":{"portfolio_id":["portfolioId"],"user_id":["userId"],"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"cost_method":["costMethod"],"is_public":["isPublic"],"is_active":["isActive"],"is_default":["isDefault"],"is_owner":["isOwner"],"assets_count":["assetsCount"],"market_value":["marketValue"],"total_value":["totalValue"],"cost_basis":["costBasis"],"unrealized_pnl":["unrealizedPnl"],"value_as_of":["valueAsOf"],"created_at":["createdAt"],"updated_at":["updatedAt"],"pnl":["pnl","s151"],"allocation":["allocation","s152"],"concentration":["concentration","s153"],"assets":["assets","s155"],"as_of":["asOf"]}},"s151":{"k":{"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_pct":["unrealizedPnlPct"],"realized_pnl":["realizedPnl"],"total_pnl":["totalPnl"],"net_flows":["netFlows"],"day_change":["dayChange"],"day_change_pct":["dayChangePct"],"cost_method":["costMethod"]}},"s152":{"k":{"by_asset":["byAsset"],"by_sector":["bySector"],"by_asset_type":["byAssetType"],"by_position_type":["byPositionType"],"cash_pct":["cashPct"]}},"s153":{"k":{"top_5_positions_weight_pct":["top5PositionsWeightPct"],"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight_pct":["largestPositionWeightPct"]}},"#PortfolioAsset":{"k":{"position_id":["positionId"],"portfolio_id":["portfolioId"],"asset_id":["assetId"],"asset_type":["assetType"],"position_type":["positionType"],"entry_price":["entryPrice"],"entry_date":["entryDate"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"previous_close":["previousClose"],"price_source":["priceSource"],"price_updated_at":["priceUpdatedAt"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_pct":["unrealizedPnlPct"],"realized_pnl":["realizedPnl"],"total_pnl":["totalPnl"],"day_change":["dayChange"],"day_change_pct":["dayChangePct"],"weight_pct":["weightPct"],"allocation_target":["allocationTarget"],"drift_pct":["driftPct"],"option":["option","s154"],"is_active":["isActive"],"is_open":["isOpen"],"closed_at":["closedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s154":{"k":{"underlying_asset_id":["underlyingAssetId"],"implied_volatility":["impliedVolatility"],"underlying_price":["underlyingPrice"]}},"s155":{"i":"#PortfolioAsset"},"s156":{"k":{"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"is_public":["isPublic"],"cost_method":["costMethod"],"is_active":["isActive"]}},"#PortfolioAnalytics":{"k":{"portfolio_id":["portfolioId"],"analysis_type":["analysisType"],"total_value":["totalValue"],"allocation":["allocation","s159"],"diversification":["diversification","s161"],"risk":["risk","s162"]}},"s157":{"k":{"position_id":["positionId"],"position_type":["positionType"],"market_value":["marketValue"],"exposure_pct":["exposurePct"],"target_pct":["targetPct"],"drift_pct":["driftPct"],"target_value":["targetValue"]}},"s158":{"i":"s157"},"s159":{"k":{"positions":["positions","s158"],"targets_set":["targetsSet"],"target_total_pct":["targetTotalPct"],"unassigned_pct":["unassignedPct"],"cash_pct":["cashPct"],"on_target":["onTarget"],"turnover_to_rebalance_pct":["turnoverToRebalancePct"],"drift_tolerance_pct":["driftTolerancePct"],"by_sector":["bySector"],"by_asset_type":["byAssetType"],"by_position_type":["byPositionType"]}},"s160":{"k":{"position_spread":["positionSpread"],"sector_spread":["sectorSpread"]}},"s161":{"k":{"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight":["largestPositionWeight"],"top_5_positions_weight":["top5PositionsWeight"],"sector_herfindahl_index":["sectorHerfindahlIndex"],"effective_sectors":["effectiveSectors"],"average_pairwise_correlation":["averagePairwiseCorrelation"],"correlation_pairs":["correlationPairs"],"correlation_lookback_days":["correlationLookbackDays"],"components":["components","s160"]}},"s162":{"k":{"lookback_from":["lookbackFrom"],"lookback_to":["lookbackTo"],"volatility_annualized_pct":["volatilityAnnualizedPct"],"sharpe_ratio":["sharpeRatio"],"max_drawdown_pct":["maxDrawdownPct"],"time_weighted_return_pct":["timeWeightedReturnPct"],"data_points":["dataPoints"]}},"s163":{"k":{"portfolio_id":["portfolioId"],"assets":["assets","s155"],"as_of":["asOf"]}},"s164":{"k":{"asset_id":["assetId"],"entry_price":["entryPrice"],"entry_date":["entryDate"],"allocation_target":["allocationTarget"],"position_type":["positionType"],"asset_type":["assetType"],"implied_volatility":["impliedVolatility"]}},"s165":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"allocation_target":["allocationTarget"],"implied_volatility":["impliedVolatility"],"is_active":["isActive"]}},"s166":{"k":{"position_id":["positionId"]}},"#PortfolioPerformance":{"k":{"portfolio_id":["portfolioId"],"base_currency":["baseCurrency"],"summary":["summary","s169"],"trailing_returns_pct":["trailingReturnsPct"],"returns":["returns","#PortfolioReturns"],"benchmark":["benchmark","#PortfolioBenchmarkComparison"],"points":["points","s182"],"contributions":["contributions","s184"],"methodology":["methodology","s185"]}},"s167":{"k":{"peak_date":["peakDate"],"trough_date":["troughDate"]}},"s168":{"k":{"return_pct":["returnPct"]}},"s169":{"k":{"start_value":["startValue"],"end_value":["endValue"],"net_flows":["netFlows"],"time_weighted_return_pct":["timeWeightedReturnPct"],"time_weighted_return_annualized_pct":["timeWeightedReturnAnnualizedPct"],"money_weighted_return_pct":["moneyWeightedReturnPct"],"volatility_annualized_pct":["volatilityAnnualizedPct"],"sharpe_ratio":["sharpeRatio"],"max_drawdown":["maxDrawdown","s167"],"best_day":["bestDay","s168"],"worst_day":["worstDay","s168"]}},"#PortfolioReturns":{"k":{"window":["window","s178"],"periods":["periods","s180"],"method_notes":["methodNotes"]}},"s170":{"k":{"return_pct":["returnPct"],"annualized_pct":["annualizedPct"]}},"s171":{"k":{"return_pct":["returnPct"],"invested_capital":["investedCapital"]}},"s172":{"k":{"time_weighted":["timeWeighted","s170"],"money_weighted":["moneyWeighted","s170"],"modified_dietz":["modifiedDietz","s168"],"simple_on_invested":["simpleOnInvested","s171"],"net_profit":["netProfit"]}},"s173":{"k":{"start_value":["startValue"],"net_flows":["netFlows"],"end_value":["endValue"],"pnl_from_positions":["pnlFromPositions"],"pnl_from_cash":["pnlFromCash"]}},"#ReturnContributor":{"k":{"position_id":["positionId"],"asset_class":["assetClass"],"start_value":["startValue"],"end_value":["endValue"],"net_cash":["netCash"],"average_capital":["averageCapital"],"weight_pct":["weightPct"],"return_pct":["returnPct"],"contribution_pct":["contributionPct"]}},"s174":{"i":"#ReturnContributor"},"s175":{"k":{"asset_class":["assetClass"],"average_capital":["averageCapital"],"weight_pct":["weightPct"],"return_pct":["returnPct"],"contribution_pct":["contributionPct"]}},"s176":{"i":"s175"},"s177":{"k":{"total_pct":["totalPct"],"by_position":["byPosition","s174"],"by_asset_class":["byAssetClass","s176"],"best":["best","s174"],"worst":["worst","s174"]}},"s178":{"k":{"data_points":["dataPoints"],"methods":["methods","s172"],"reconciliation":["reconciliation","s173"],"contribution":["contribution","s177"]}},"s179":{"k":{"time_weighted_pct":["timeWeightedPct"],"time_weighted_annualized_pct":["timeWeightedAnnualizedPct"],"money_weighted_annualized_pct":["moneyWeightedAnnualizedPct"],"net_profit":["netProfit"]}},"s180":{"i":"s179"},"#PortfolioBenchmarkComparison":{"k":{"data_points":["dataPoints"],"portfolio_return":["portfolioReturn"],"benchmark_return":["benchmarkReturn"],"excess_return":["excessReturn"],"portfolio_return_annualized":["portfolioReturnAnnualized"],"benchmark_return_annualized":["benchmarkReturnAnnualized"],"excess_return_annualized":["excessReturnAnnualized"],"alpha_annualized":["alphaAnnualized"],"r_squared":["rSquared"],"tracking_error":["trackingError"],"information_ratio":["informationRatio"],"up_capture":["upCapture"],"down_capture":["downCapture"],"max_drawdown_portfolio":["maxDrawdownPortfolio"],"max_drawdown_benchmark":["maxDrawdownBenchmark"]}},"s181":{"k":{"cost_basis":["costBasis"],"net_flow":["netFlow"],"daily_return_pct":["dailyReturnPct"],"cumulative_return_pct":["cumulativeReturnPct"]}},"s182":{"i":"s181"},"s183":{"k":{"position_id":["positionId"],"start_value":["startValue"],"end_value":["endValue"],"net_cash":["netCash"],"share_of_gain_pct":["shareOfGainPct"]}},"s184":{"i":"s183"},"s185":{"k":{"time_weighted_return":["timeWeightedReturn"],"money_weighted_return":["moneyWeightedReturn"],"sharpe_ratio":["sharpeRatio"],"max_drawdown":["maxDrawdown"],"periods_per_year":["periodsPerYear"],"data_points":["dataPoints"],"filled_points":["filledPoints"],"as_of":["asOf"]}},"#RealizedGainsReport":{"k":{"portfolio_id":["portfolioId"],"base_currency":["baseCurrency"],"long_term_days":["longTermDays"],"totals":["totals","s186"],"years":["years","s187"],"realizations":["realizations","s189"],"open_lots":["openLots","s191"],"warnings":["warnings","s193"],"methodology":["methodology","s194"]}},"s186":{"k":{"cost_basis":["costBasis"],"short_term_gain":["shortTermGain"],"long_term_gain":["longTermGain"]}},"s187":{"i":"s186"},"s188":{"k":{"sale_trade_id":["saleTradeId"],"lot_trade_id":["lotTradeId"],"position_id":["positionId"],"date_acquired":["dateAcquired"],"date_sold":["dateSold"],"cost_basis":["costBasis"],"holding_days":["holdingDays"],"short_position":["shortPosition"]}},"s189":{"i":"s188"},"s190":{"k":{"lot_trade_id":["lotTradeId"],"position_id":["positionId"],"date_acquired":["dateAcquired"],"cost_basis":["costBasis"],"unit_cost":["unitCost"]}},"s191":{"i":"s190"},"s192":{"k":{"trade_id":["tradeId"]}},"s193":{"i":"s192"},"s194":{"k":{"holding_period":["holdingPeriod"],"specific_identification":["specificIdentification"]}},"#PortfolioRealizedPnl":{"k":{"portfolio_id":["portfolioId"],"total_realized_pnl":["totalRealizedPnl"],"total_proceeds":["totalProceeds"],"total_cost_basis":["totalCostBasis"],"by_symbol":["bySymbol","s196"],"realizations":["realizations","s199"]}},"s195":{"k":{"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"]}},"s196":{"v":"s195"},"#RealizedPnlRow":{"k":{"trade_id":["tradeId"],"position_id":["positionId"],"asset_type":["assetType"],"position_type":["positionType"],"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"],"realized_pnl_percent":["realizedPnlPercent"],"lots":["lots","s198"]}},"s197":{"k":{"trade_id":["tradeId"],"unit_cost":["unitCost"]}},"s198":{"i":"s197"},"s199":{"i":"#RealizedPnlRow"},"#PortfolioTrade":{"k":{"trade_id":["tradeId"],"portfolio_id":["portfolioId"],"position_id":["positionId"],"trade_type":["tradeType"],"asset_type":["assetType"],"total_amount":["totalAmount"],"trade_date":["tradeDate"],"bot_id":["botId"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s200":{"i":"#PortfolioTrade"},"s201":{"k":{"portfolio_id":["portfolioId"],"trades":["trades","s200"]}},"s202":{"k":{"position_id":["positionId"],"avg_cost":["avgCost"],"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"]}},"s203":{"k":{"trade":["trade","#PortfolioTrade"],"realized_pnl":["realizedPnl"],"position":["position","s202"],"ledger_version":["ledgerVersion"]}},"s204":{"k":{"trade_type":["tradeType"],"asset_type":["assetType"],"position_id":["positionId"],"fee_currency":["feeCurrency"],"trade_date":["tradeDate"],"lots":["lots","s193"],"position_type":["positionType"]}},"s205":{"k":{"trade_type":["tradeType"],"trade_date":["tradeDate"]}},"s206":{"k":{"ledger_version":["ledgerVersion"]}},"s207":{"k":{"trade_date":["tradeDate"],"trade_type":["tradeType"],"asset_type":["assetType"]}},"s208":{"i":"s207"},"s209":{"k":{"dry_run":["dryRun"],"total_rows":["totalRows"],"new_positions":["newPositions"],"trade_ids":["tradeIds"],"preview":["preview","s208"]}},"s210":{"k":{"sma_20":["sma20"],"ema_50":["ema50"],"rsi_14":["rsi14"]}},"s211":{"k":{"technical_indicators":["technicalIndicators","s210"]}},"s212":{"i":"s211"},"s213":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"asset_id":["assetId"],"warmup_bars":["warmupBars"],"candles":["candles","s212"]}},"s214":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"last_close":["lastClose"],"support_levels":["supportLevels"],"resistance_levels":["resistanceLevels"],"nearest_support":["nearestSupport"],"nearest_resistance":["nearestResistance"],"pivots_found":["pivotsFound"]}},"s215":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"warmup_bars":["warmupBars"],"warmup_rule":["warmupRule"]}},"s216":{"k":{"reference_time":["referenceTime"],"average_score":["averageScore"],"series":["series","s12"]}},"#Recommendation":{"k":{"recommendation_id":["recommendationId"],"asset_id":["assetId"],"as_of":["asOf"],"implemented_at":["implementedAt"]}},"s217":{"i":"#Recommendation"},"s218":{"k":{"recommendations":["recommendations","s217"],"risk_tolerance":["riskTolerance"],"as_of":["asOf"]}},"#RateLimitStatus":{"k":{"window_seconds":["windowSeconds"],"reset_at":["resetAt"]}},"s219":{"i":"#RateLimitStatus"},"s220":{"k":{"user_context":["userContext"],"limits":["limits","s219"]}},"#Session":{"k":{"session_id":["sessionId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"is_active":["isActive"],"is_current":["isCurrent"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"]}},"s221":{"i":"#Session"},"s222":{"k":{"sessions":["sessions","s221"]}},"s223":{"k":{"kept_session_id":["keptSessionId"]}},"#TradingSignal":{"k":{"signal_id":["signalId"],"asset_id":["assetId"],"signal_type":["signalType"],"entry_price":["entryPrice"],"stop_loss":["stopLoss"],"take_profit_1":["takeProfit1"],"take_profit_2":["takeProfit2"],"take_profits":["takeProfits"],"risk_reward":["riskReward"],"atr_14":["atr14"],"position_size_pct":["positionSizePct"],"risk_level":["riskLevel"],"confluence_factors":["confluenceFactors"],"market_context":["marketContext"],"generated_at":["generatedAt"],"expires_at":["expiresAt"],"execution":["execution","s224"],"model_id":["modelId"],"model_version":["modelVersion"],"track_record":["trackRecord","s225"]}},"s224":{"k":{"execution_id":["executionId"],"entry_price":["entryPrice"],"executed_at":["executedAt"],"exit_price":["exitPrice"],"closed_at":["closedAt"],"realized_return":["realizedReturn"]}},"s225":{"k":{"model_id":["modelId"],"model_name":["modelName"],"model_version":["modelVersion"],"horizon_days":["horizonDays"],"walk_forward":["walkForward","s2"],"live":["live","s3"],"as_of":["asOf"]}},"s226":{"i":"#TradingSignal"},"s227":{"k":{"signal_id":["signalId"],"asset_id":["assetId"],"signal_type":["signalType"],"entry_price":["entryPrice"],"stop_loss":["stopLoss"],"take_profit_1":["takeProfit1"],"take_profit_2":["takeProfit2"],"take_profits":["takeProfits"],"risk_reward":["riskReward"],"atr_14":["atr14"],"position_size_pct":["positionSizePct"],"risk_level":["riskLevel"],"confluence_factors":["confluenceFactors"],"market_context":["marketContext"],"generated_at":["generatedAt"],"expires_at":["expiresAt"],"execution":["execution","s224"],"model_id":["modelId"],"model_version":["modelVersion"],"track_record":["trackRecord","s225"]}},"s228":{"k":{"signal_id":["signalId"]}},"s229":{"k":{"exit_price":["exitPrice"]}},"s230":{"k":{"actual_entry_price":["actualEntryPrice"]}},"s231":{"k":{"exit_price":["exitPrice"],"exit_time":["exitTime"],"holding_period_days":["holdingPeriodDays"]}},"s232":{"k":{"close_after_horizon":["closeAfterHorizon"],"return_in_direction":["returnInDirection"],"direction_correct":["directionCorrect"]}},"s233":{"k":{"signal_id":["signalId"],"asset_id":["assetId"],"entry_price":["entryPrice"],"as_of":["asOf"],"bars_observed":["barsObserved"],"target_1":["target1","s231"],"target_2":["target2","s231"],"predicted":["predicted","s1"],"actual":["actual","s232"],"track_record":["trackRecord"]}},"#TimingAlert":{"k":{"as_of":["asOf"]}},"s234":{"i":"#TimingAlert"},"s235":{"k":{"alerts":["alerts","s58"],"timing_alerts":["timingAlerts","s234"],"watchlist_id":["watchlistId"]}},"s236":{"k":{"win_rate":["winRate"],"average_return":["averageReturn"],"profit_factor":["profitFactor"],"total_return":["totalReturn"],"max_drawdown":["maxDrawdown"]}},"s237":{"v":"s236"},"s238":{"k":{"as_of":["asOf"],"window_days":["windowDays"],"overall":["overall","s236"],"by_model":["byModel","s237"],"by_asset":["byAsset","s237"],"by_timeframe":["byTimeframe","s237"],"mean_mfe":["meanMfe"],"mean_mae":["meanMae"]}},"s239":{"k":{"model_id":["modelId"],"model_version":["modelVersion"],"start_date":["startDate"],"end_date":["endDate"],"fee_rate":["feeRate"],"out_of_sample_predictions":["outOfSamplePredictions"],"out_of_sample_accuracy":["outOfSampleAccuracy"],"overall":["overall","s236"],"per_asset":["perAsset"],"track_record":["trackRecord","#ModelTrackRecord"]}},"s240":{"k":{"asset_id":["assetId"],"probability_up":["probabilityUp"],"rsi_14":["rsi14"],"macd_histogram":["macdHistogram"],"active_signals":["activeSignals","s226"],"as_of":["asOf"]}},"s241":{"i":"s240"},"s242":{"k":{"watchlist_id":["watchlistId"],"signals":["signals","s241"],"as_of":["asOf"]}},"s243":{"k":{"actual_entry_price":["actualEntryPrice"],"signal_id":["signalId"]}},"s244":{"k":{"asset_id":["assetId"],"model_id":["modelId"],"probability_up":["probabilityUp"]}},"s245":{"i":"s244"},"s246":{"k":{"generated":["generated","s226"],"already_generated":["alreadyGenerated","s226"],"considered":["considered","s245"],"as_of":["asOf"]}},"s247":{"k":{"asset_ids":["assetIds"],"model_id":["modelId"],"min_confidence":["minConfidence"]}},"s248":{"k":{"opportunities":["opportunities","s226"],"by_sector":["bySector"],"as_of":["asOf"]}},"s249":{"k":{"feedback_id":["feedbackId"],"suggestion_id":["suggestionId"],"feedback_text":["feedbackText"],"action_taken":["actionTaken"]}},"s250":{"k":{"feedback_text":["feedbackText"],"action_taken":["actionTaken"]}},"s251":{"k":{"watchlist_id":["watchlistId"],"suggestions":["suggestions","s53"],"as_of":["asOf"]}},"#UserActivity":{"k":{"activities":["activities","s253"],"engagement":["engagement","s254"]}},"s252":{"k":{"ip_address":["ipAddress"],"user_agent":["userAgent"],"session_id":["sessionId"],"created_at":["createdAt"]}},"s253":{"i":"s252"},"s254":{"k":{"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"member_since":["memberSince"],"active_sessions":["activeSessions"],"active_days_30d":["activeDays30d"],"actions_30d":["actions30d"]}},"s255":{"k":{"sessions_ended":["sessionsEnded"]}},"#ChangePasswordRequest":{"k":{"current_password":["currentPassword"],"new_password":["newPassword"]}},"#UserProfile":{"k":{"user_id":["userId"],"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"],"subscription":["subscription","s31"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"referral_code":["referralCode"],"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"#ProfileUpdate":{"k":{"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"]}},"s256":{"k":{"asset_type":["assetType"],"quote_currency":["quoteCurrency"]}},"s257":{"k":{"asset_id":["assetId"],"candles":["candles","s74"]}},"#Watchlist":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s258":{"i":"#Watchlist"},"s259":{"k":{"watchlists":["watchlists","s258"]}},"#WatchlistDetail":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"],"assets":["assets","s38"]}},"s260":{"k":{"is_public":["isPublic"],"sort_order":["sortOrder"]}},"s261":{"k":{"assets":["assets","s38"]}},"s262":{"k":{"position_type":["positionType"],"sort_order":["sortOrder"],"target_price":["targetPrice"],"asset_id":["assetId"]}},"s263":{"k":{"position_type":["positionType"],"sort_order":["sortOrder"],"target_price":["targetPrice"]}},"s264":{"k":{"watchlist_id":["watchlistId"],"signals":["signals","s95"]}},"s265":{"k":{"users":["users","s32"]}},"s266":{"k":{"user":["user","#AdminUser"]}},"#TaskRateLimit":{"k":{"task_name":["taskName"],"rate_limited":["rateLimited"],"max_calls":["maxCalls"],"time_window_seconds":["timeWindowSeconds"],"current_calls":["currentCalls"],"remaining_calls":["remainingCalls"],"reset_after_seconds":["resetAfterSeconds"]}},"s267":{"i":"#TaskRateLimit"},"s268":{"k":{"rate_limits":["rateLimits","s267"]}},"s269":{"k":{"had_history":["hadHistory"]}},"#BacktestListItem":{"k":{"summary":["summary","#BacktestSummary"]}},"#BacktestSummary":{},"s270":{"i":"#BacktestListItem"},"#Backtest":{"k":{"summary":["summary","#BacktestSummary"]}},"#BacktestRunRequest":{},"#Bot":{},"s271":{"i":"#Bot"},"#BotCreate":{},"#BotPatch":{},"#BotAction":{},"#SpotPrice":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"]}},"#DexAggregatorHealth":{"k":{"aggregators":["aggregators","s273"],"overall_status":["overallStatus"],"fallback_order":["fallbackOrder"]}},"s272":{"k":{"response_time_ms":["responseTimeMs"],"consecutive_failures":["consecutiveFailures"],"last_success_at":["lastSuccessAt"],"last_failure_at":["lastFailureAt"],"last_error":["lastError"]}},"s273":{"v":"s272"},"#DexQuote":{"k":{"sell_token":["sellToken"],"buy_token":["buyToken"],"sell_amount":["sellAmount"],"buy_amount":["buyAmount"],"min_buy_amount":["minBuyAmount"],"estimated_gas":["estimatedGas"],"chain_id":["chainId"],"price_impact":["priceImpact"],"price_impact_method":["priceImpactMethod"],"price_impact_warning":["priceImpactWarning"],"slippage_percentage":["slippagePercentage"],"value_usd":["valueUsd"],"selection_reason":["selectionReason"],"aggregators":["aggregators","s275"],"as_of":["asOf"]}},"s274":{"k":{"latency_ms":["latencyMs"],"buy_amount":["buyAmount"]}},"s275":{"i":"s274"},"#DexQuoteRequest":{"k":{"sell_token":["sellToken"],"buy_token":["buyToken"],"sell_amount":["sellAmount"],"chain_id":["chainId"],"slippage_percentage":["slippagePercentage"],"cross_chain":["crossChain"]}},"#DexSwap":{"k":{"trade_id":["tradeId"],"sell_token":["sellToken"],"buy_token":["buyToken"],"sell_amount":["sellAmount"],"buy_amount":["buyAmount"],"min_buy_amount":["minBuyAmount"],"fee_amount":["feeAmount"],"transaction_hash":["transactionHash"],"chain_id":["chainId"],"price_impact":["priceImpact"],"transaction":["transaction","s276"],"portfolio_trade_ids":["portfolioTradeIds"],"created_at":["createdAt"]}},"s276":{"k":{"chain_id":["chainId"]}},"#DexSwapRequest":{"k":{"sell_token":["sellToken"],"buy_token":["buyToken"],"sell_amount":["sellAmount"],"chain_id":["chainId"],"slippage_percentage":["slippagePercentage"],"wallet_id":["walletId"],"user_wallet_address":["userWalletAddress"],"two_factor_token":["twoFactorToken"]}},"#DexTradeStatus":{"k":{"trade_id":["tradeId"],"transaction_hash":["transactionHash"],"block_number":["blockNumber"],"sell_amount":["sellAmount"],"buy_amount":["buyAmount"],"gas_used":["gasUsed"],"gas_price":["gasPrice"],"chain_id":["chainId"],"updated_at":["updatedAt"]}},"#Health":{},"#DetailedHealth":{"k":{"system_metrics":["systemMetrics","s277"],"services":["services","s278"]}},"s277":{"k":{"d1_round_trip_ms":["d1RoundTripMs"],"isolate_requests_served":["isolateRequestsServed"],"jobs_backlog":["jobsBacklog"],"oldest_queued_job_age_s":["oldestQueuedJobAgeS"]}},"#ServiceCheck":{"k":{"response_time":["responseTime"]}},"s278":{"i":"#ServiceCheck"},"#Integration":{},"s279":{"i":"#Integration"},"s280":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"]}},"s281":{"i":"s280"},"s282":{"k":{"created_at":["createdAt"]}},"s283":{"k":{"public_key":["publicKey"]}},"#Preferences":{},"s284":{"k":{"change_percent_24h":["changePercent24h"],"as_of":["asOf"],"stale_reason":["staleReason"]}},"s285":{"v":"s284"},"s286":{"k":{"results":["results","s285"]}},"#RiskAlert":{},"s287":{"i":"#RiskAlert"},"#RiskLimits":{},"s288":{"k":{"limits":["limits","#RiskLimits"]}},"#RiskLimitsUpdate":{},"#TradingTrade":{},"s289":{"i":"#TradingTrade"},"#Holding":{"k":{"user_id":["userId"],"asset_type":["assetType"],"avg_purchase_price":["avgPurchasePrice"],"total_invested":["totalInvested"],"current_price":["currentPrice"],"current_value":["currentValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"realized_pnl":["realizedPnl"],"price_date":["priceDate"],"price_source":["priceSource"]}},"s290":{"i":"#Holding"},"s291":{"k":{"holdings":["holdings","s290"],"total_value":["totalValue"],"total_invested":["totalInvested"],"unrealized_pnl":["unrealizedPnl"],"realized_pnl":["realizedPnl"],"as_of":["asOf"]}},"s292":{"k":{"time_weighted_return":["timeWeightedReturn"],"money_weighted_return":["moneyWeightedReturn"],"max_drawdown":["maxDrawdown"],"volatility_annualized":["volatilityAnnualized"]}},"s293":{"k":{"periods_per_year":["periodsPerYear"],"data_points":["dataPoints"]}},"s294":{"k":{"performance":["performance","s292"],"methodology":["methodology","s293"]}},"s295":{"k":{"realizedPnl":["realizedPnl","s199"],"total_realized_pnl":["totalRealizedPnl"],"by_symbol":["bySymbol"]}},"#TrackerTrade":{"k":{"user_id":["userId"],"portfolio_id":["portfolioId"],"holding_id":["holdingId"],"trade_type":["tradeType"],"asset_type":["assetType"],"total_amount":["totalAmount"],"trade_date":["tradeDate"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s296":{"i":"#TrackerTrade"},"s297":{"k":{"trades":["trades","s296"]}},"s298":{"k":{"trade":["trade","#TrackerTrade"]}},"#TradesImportReport":{"k":{"dry_run":["dryRun"],"total_rows":["totalRows"],"new_positions":["newPositions"],"trade_ids":["tradeIds"],"preview":["preview","s208"]}},"#Wallet":{"k":{"chain_id":["chainId"],"chain_name":["chainName"],"balance_updated_at":["balanceUpdatedAt"],"created_at":["createdAt"]}},"s299":{"i":"#Wallet"},"#WalletCreated":{"k":{"chain_id":["chainId"],"chain_name":["chainName"],"created_at":["createdAt"]}},"#WalletCreate":{"k":{"chain_id":["chainId"]}},"#WalletBalance":{"k":{"wallet_id":["walletId"],"balance_usd":["balanceUsd"],"balance_updated_at":["balanceUpdatedAt"],"chain_id":["chainId"],"chain_name":["chainName"]}},"#WalletRefreshedBalance":{"k":{"wallet_id":["walletId"],"chain_id":["chainId"],"balance_usd":["balanceUsd"],"tokens":["tokens","s301"],"block_number":["blockNumber"],"refreshed_at":["refreshedAt"]}},"s300":{"k":{"balance_usd":["balanceUsd"],"price_usd":["priceUsd"],"price_as_of":["priceAsOf"]}},"s301":{"i":"s300"},"#WalletTransactionList":{"k":{"transactions":["transactions","s302"]}},"#WalletTransaction":{"k":{"transaction_hash":["transactionHash"],"chain_id":["chainId"],"chain_name":["chainName"],"from_address":["fromAddress"],"to_address":["toAddress"],"from_token":["fromToken"],"to_token":["toToken"],"token_address":["tokenAddress"],"block_number":["blockNumber"],"created_at":["createdAt"]}},"s302":{"i":"#WalletTransaction"},"#WalletWithdrawal":{"k":{"transaction_hash":["transactionHash"],"from_address":["fromAddress"],"to_address":["toAddress"],"token_address":["tokenAddress"],"chain_id":["chainId"],"max_fee":["maxFee"],"created_at":["createdAt"]}},"#WalletWithdraw":{"k":{"to_address":["toAddress"],"token_address":["tokenAddress"],"two_factor_token":["twoFactorToken"]}},"#WalletNonce":{"k":{"chain_id":["chainId"],"issued_at":["issuedAt"],"expires_at":["expiresAt"]}},"#WalletNonceRequest":{"k":{"chain_id":["chainId"]}},"#ExternalWalletRegistered":{"k":{"chain_id":["chainId"],"chain_name":["chainName"],"registered_at":["registeredAt"]}},"#ExternalWalletRegister":{"k":{"chain_id":["chainId"]}},"s303":{"k":{"wallet_id":["walletId"]}},"s304":{"i":"s303"},"s305":{"k":{"wallets_updated":["walletsUpdated"],"wallets_failed":["walletsFailed"],"updated_at":["updatedAt"],"errors":["errors","s304"]}},"#JWKS":{}};
+export const SHAPES: Record<string, Shape> = {"#AIModel":{"k":{"model_id":["modelId"],"model_type":["modelType"],"absent_features":["absentFeatures"],"target":["target","s1"],"asset_ids":["assetIds"],"training_window":["trainingWindow"],"trained_at":["trainedAt"],"data_as_of":["dataAsOf"],"training_job_id":["trainingJobId"],"last_error":["lastError"],"track_record":["trackRecord","#ModelTrackRecord"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s1":{"k":{"horizon_days":["horizonDays"]}},"#ModelTrackRecord":{"k":{"model_id":["modelId"],"model_name":["modelName"],"model_version":["modelVersion"],"horizon_days":["horizonDays"],"walk_forward":["walkForward","s2"],"live":["live","s3"],"as_of":["asOf"]}},"s2":{"k":{"validated_from":["validatedFrom"],"validated_to":["validatedTo"],"roc_auc":["rocAuc"],"log_loss":["logLoss"],"base_rate":["baseRate"],"always_long_accuracy":["alwaysLongAccuracy"],"always_flat_accuracy":["alwaysFlatAccuracy"],"strategy_return_net":["strategyReturnNet"],"always_long_return":["alwaysLongReturn"],"fee_rate":["feeRate"]}},"s3":{"k":{"predictions_made":["predictionsMade"],"predictions_scored":["predictionsScored"],"mean_realized_return_when_up":["meanRealizedReturnWhenUp"],"first_prediction":["firstPrediction"],"last_scored":["lastScored"]}},"s4":{"k":{"max_depth":["maxDepth"],"learning_rate":["learningRate"],"min_child_weight":["minChildWeight"],"fee_rate":["feeRate"]}},"s5":{"k":{"asset_ids":["assetIds"],"horizon_days":["horizonDays"],"hyperparameters":["hyperparameters","s4"],"training_start":["trainingStart"],"training_end":["trainingEnd"]}},"s6":{"k":{"hyperparameters":["hyperparameters","s4"],"horizon_days":["horizonDays"],"training_start":["trainingStart"],"training_end":["trainingEnd"]}},"s7":{"k":{"total_users":["totalUsers"],"active_users_24h":["activeUsers24h"],"active_users_30d":["activeUsers30d"],"new_users_30d":["newUsers30d"],"by_tier":["byTier"]}},"s8":{"k":{"trades_30d":["trades30d"],"trading_users_30d":["tradingUsers30d"]}},"s9":{"k":{"paying_users":["payingUsers"],"churn_rate_30d":["churnRate30d"]}},"s10":{"k":{"error_rate":["errorRate"],"p95_ms":["p95Ms"]}},"s11":{"k":{"users":["users","s7"],"trading":["trading","s8"],"revenue":["revenue","s9"],"api_24h":["api24h","s10"],"generated_at":["generatedAt"]}},"#EndpointStatistics":{"k":{"client_errors":["clientErrors"],"error_rate":["errorRate"],"avg_ms":["avgMs"],"p50_ms":["p50Ms"],"p95_ms":["p95Ms"],"p99_ms":["p99Ms"],"max_ms":["maxMs"],"db_statements":["dbStatements"],"avg_db_ms":["avgDbMs"]}},"s12":{"i":"#EndpointStatistics"},"s13":{"k":{"user_id":["userId"]}},"s14":{"i":"s13"},"s15":{"k":{"period_days":["periodDays"],"total_requests":["totalRequests"],"error_rate":["errorRate"],"endpoints":["endpoints","s12"],"top_users":["topUsers","s14"]}},"s16":{"k":{"period_days":["periodDays"],"most_accessed":["mostAccessed"]}},"s17":{"k":{"p95_ms":["p95Ms"]}},"s18":{"i":"s17"},"s19":{"k":{"duration_ms":["durationMs"]}},"s20":{"i":"s19"},"s21":{"k":{"total_ms":["totalMs"]}},"s22":{"i":"s21"},"s23":{"k":{"slow_endpoint_ms":["slowEndpointMs"],"slow_query_ms":["slowQueryMs"]}},"s24":{"k":{"pending_tasks":["pendingTasks"],"failed_tasks_24h":["failedTasks24h"]}},"s25":{"k":{"window_minutes":["windowMinutes"],"slowest_endpoints":["slowestEndpoints","s18"],"slowest_queries":["slowestQueries","s20"],"heaviest_queries":["heaviestQueries","s22"],"thresholds":["thresholds","s23"],"jobs":["jobs","s24"],"models_note":["modelsNote"],"generated_at":["generatedAt"]}},"s26":{"k":{"error_rate":["errorRate"],"avg_ms":["avgMs"],"active_users":["activeUsers"]}},"s27":{"i":"s26"},"s28":{"k":{"period_days":["periodDays"],"series":["series","s27"],"user_engagement":["userEngagement"]}},"s29":{"k":{"joined_at":["joinedAt"]}},"s30":{"i":"s29"},"s31":{"k":{"total_users":["totalUsers"],"active_users_24h":["activeUsers24h"],"active_users_7d":["activeUsers7d"],"active_users_30d":["activeUsers30d"],"new_users_24h":["newUsers24h"],"new_users_7d":["newUsers7d"],"new_users_30d":["newUsers30d"],"verified_users":["verifiedUsers"],"accounts_in_good_standing":["accountsInGoodStanding"],"by_tier":["byTier"],"retention_cohorts":["retentionCohorts","s30"],"registrations":["registrations","s30"],"registrations_by_client":["registrationsByClient"],"period_days":["periodDays"]}},"#AssetDetail":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"external_ids":["externalIds"],"metrics_details":["metricsDetails","s32"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"#MarketCapBasis":{"k":{"as_of":["asOf"],"circulating_supply":["circulatingSupply"],"supply_as_of":["supplyAsOf"]}},"s32":{"k":{"access_count":["accessCount"],"last_accessed_at":["lastAccessedAt"]}},"#AssetInput":{"k":{"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"external_ids":["externalIds"],"is_active":["isActive"],"is_supported":["isSupported"]}},"s33":{"k":{"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"external_ids":["externalIds"],"is_active":["isActive"],"is_supported":["isSupported"]}},"s34":{"k":{"job_name":["jobName"],"previous_status":["previousStatus"],"new_status":["newStatus"],"cancelled_at":["cancelledAt"],"runtime_before_cancellation":["runtimeBeforeCancellation"],"cancel_requested":["cancelRequested"]}},"s35":{"k":{"job_details":["jobDetails","s34"]}},"#BatchJob":{"k":{"job_name":["jobName"],"portfolio_id":["portfolioId"],"started_at":["startedAt"],"completed_at":["completedAt"],"duration_seconds":["durationSeconds"],"processed_items":["processedItems"],"successful_items":["successfulItems"],"failed_items":["failedItems"],"error_message":["errorMessage"],"metadata":["metadata","s36"]}},"s36":{"k":{"created_at":["createdAt"],"user_id":["userId"]}},"s37":{"i":"#BatchJob"},"s38":{"k":{"total_jobs":["totalJobs"]}},"s39":{"k":{"days_back":["daysBack"],"job_name":["jobName"],"portfolio_id":["portfolioId"]}},"s40":{"k":{"jobs":["jobs","s37"],"summary":["summary","s38"],"filters_applied":["filtersApplied","s39"],"last_updated":["lastUpdated"]}},"s41":{"k":{"start_date":["startDate"],"end_date":["endDate"],"days_covered":["daysCovered"]}},"s42":{"k":{"total_jobs":["totalJobs"],"completed_jobs":["completedJobs"],"running_jobs":["runningJobs"],"failed_jobs":["failedJobs"],"pending_jobs":["pendingJobs"],"cancelled_jobs":["cancelledJobs"],"success_rate":["successRate"],"avg_duration_seconds":["avgDurationSeconds"]}},"s43":{"k":{"success_rate":["successRate"],"avg_duration":["avgDuration"]}},"s44":{"v":"s43"},"s45":{"k":{"current_period":["currentPeriod"],"previous_period":["previousPeriod"],"improvement_percent":["improvementPercent"]}},"s46":{"k":{"daily_job_counts":["dailyJobCounts"],"avg_duration_trend":["avgDurationTrend","s45"]}},"s47":{"k":{"error_pattern":["errorPattern"]}},"s48":{"i":"s47"},"s49":{"k":{"top_error_types":["topErrorTypes","s48"],"most_failed_job_type":["mostFailedJobType"]}},"s50":{"k":{"period":["period","s41"],"job_statistics":["jobStatistics","s42"],"by_job_type":["byJobType","s44"],"performance_trends":["performanceTrends","s46"],"error_analysis":["errorAnalysis","s49"],"last_updated":["lastUpdated"]}},"#PlanPrice":{"k":{"monthly_price":["monthlyPrice"],"annual_price":["annualPrice"],"updated_at":["updatedAt"]}},"s51":{"i":"#PlanPrice"},"s52":{"k":{"plans":["plans","s51"]}},"s53":{"k":{"monthly_price":["monthlyPrice"]}},"s54":{"i":"s53"},"s55":{"k":{"plans":["plans","s54"]}},"s56":{"k":{"asset_id":["assetId"],"asset_type":["assetType"]}},"s57":{"i":"s56"},"s58":{"k":{"assets":["assets","s57"]}},"#SeriesQuality":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"largest_gap_days":["largestGapDays"],"ohlc_inconsistent":["ohlcInconsistent"],"staleness_days":["stalenessDays"]}},"s59":{"i":"#SeriesQuality"},"s60":{"k":{"series":["series","s59"]}},"#Job":{"k":{"job_id":["jobId"],"progress_message":["progressMessage"],"max_attempts":["maxAttempts"],"cancel_requested":["cancelRequested"],"user_id":["userId"],"created_at":["createdAt"],"started_at":["startedAt"],"finished_at":["finishedAt"],"updated_at":["updatedAt"]}},"#Feedback":{"k":{"user_id":["userId"],"admin_response":["adminResponse"],"responded_by":["respondedBy"],"responded_at":["respondedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s61":{"i":"#Feedback"},"s62":{"k":{"feedback":["feedback","s61"]}},"s63":{"k":{"response_message":["responseMessage"]}},"s64":{"i":"#AIModel"},"s65":{"k":{"job_id":["jobId"],"model_id":["modelId"],"data_as_of":["dataAsOf"],"status_url":["statusUrl"]}},"s66":{"k":{"by_type":["byType"],"by_status":["byStatus"],"push_subscriptions":["pushSubscriptions"],"users_with_push":["usersWithPush"]}},"s67":{"k":{"start_date":["startDate"],"end_date":["endDate"]}},"s68":{"k":{"dry_run":["dryRun"]}},"#Sector":{"k":{"is_active":["isActive"],"updated_at":["updatedAt"],"updated_by":["updatedBy"]}},"s69":{"k":{"is_active":["isActive"]}},"#SectorAnalyticsResponse":{"k":{"sectors":["sectors","s71"],"prediction_accuracy":["predictionAccuracy","#AbsentSeries"],"snapshot_time":["snapshotTime"]}},"s70":{"k":{"is_active":["isActive"],"health_score":["healthScore"],"tracked_assets":["trackedAssets"],"history_days":["historyDays"],"members_priced":["membersPriced"],"absent_reason":["absentReason"]}},"s71":{"i":"s70"},"#AbsentSeries":{},"s72":{"k":{"user_id":["userId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"is_active":["isActive"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"],"duration_seconds":["durationSeconds"]}},"s73":{"i":"s72"},"s74":{"k":{"sessions":["sessions","s73"]}},"#AuditLog":{"k":{"actor_user_id":["actorUserId"],"target_type":["targetType"],"target_id":["targetId"],"ip_address":["ipAddress"],"user_agent":["userAgent"],"request_id":["requestId"],"created_at":["createdAt"]}},"s75":{"i":"#AuditLog"},"s76":{"k":{"audit_logs":["auditLogs","s75"]}},"s77":{"k":{"session_id":["sessionId"],"user_id":["userId"]}},"s78":{"k":{"as_of":["asOf"]}},"s79":{"k":{"as_of":["asOf"],"quality_distribution":["qualityDistribution"],"status_distribution":["statusDistribution"]}},"s80":{"k":{"still_active":["stillActive"],"target_reached":["targetReached"],"as_of":["asOf"]}},"s81":{"k":{"response_time":["responseTime"]}},"s82":{"i":"s81"},"s83":{"k":{"circuit_state":["circuitState"],"seconds_since_success":["secondsSinceSuccess"],"errors_today":["errorsToday"]}},"s84":{"i":"s83"},"s85":{"k":{"open_incidents":["openIncidents"]}},"s86":{"k":{"active_workers":["activeWorkers"],"pending_tasks":["pendingTasks"],"completed_tasks_24h":["completedTasks24h"],"failed_tasks_24h":["failedTasks24h"],"dead_letters":["deadLetters"]}},"s87":{"k":{"error_rate":["errorRate"],"p50_ms":["p50Ms"],"p95_ms":["p95Ms"],"p99_ms":["p99Ms"],"d1_statements":["d1Statements"]}},"s88":{"k":{"services":["services","s82"],"providers":["providers","s84"],"alerts":["alerts","s85"],"jobs":["jobs","s86"],"traffic_24h":["traffic24h","s87"],"generated_at":["generatedAt"]}},"s89":{"k":{"failed_24h":["failed24h"]}},"s90":{"k":{"window_minutes":["windowMinutes"],"error_rate":["errorRate"],"avg_ms":["avgMs"]}},"s91":{"k":{"services":["services","s82"],"providers":["providers","s84"],"jobs":["jobs","s89"],"traffic":["traffic","s90"],"generated_at":["generatedAt"]}},"s92":{"k":{"created_at":["createdAt"]}},"s93":{"i":"s92"},"s94":{"k":{"availability_percent":["availabilityPercent"]}},"s95":{"k":{"snapshots":["snapshots","s93"],"summary":["summary","s94"],"retention_days":["retentionDays"]}},"s96":{"i":"s10"},"s97":{"k":{"window_minutes":["windowMinutes"],"slowest_endpoints":["slowestEndpoints","s18"],"user_engagement":["userEngagement"],"api_usage":["apiUsage","s96"],"generated_at":["generatedAt"]}},"#AdminUser":{"k":{"user_id":["userId"],"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"],"subscription":["subscription","s98"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"referral_code":["referralCode"],"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"created_at":["createdAt"],"updated_at":["updatedAt"],"failed_login_count":["failedLoginCount"],"locked_until":["lockedUntil"],"is_locked":["isLocked"],"admin_notes":["adminNotes"]}},"s98":{"k":{"rate_limit_multiplier":["rateLimitMultiplier"]}},"s99":{"i":"#AdminUser"},"s100":{"k":{"total_users":["totalUsers"],"active_users":["activeUsers"],"verified_users":["verifiedUsers"],"mfa_enabled":["mfaEnabled"],"locked_accounts":["lockedAccounts"]}},"s101":{"k":{"users":["users","s99"],"statistics":["statistics","s100"]}},"#AdminSession":{"k":{"user_id":["userId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"is_active":["isActive"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"]}},"s102":{"i":"#AdminSession"},"s103":{"k":{"user":["user","#AdminUser"],"sessions":["sessions","s102"],"recent_activity":["recentActivity"],"audit_trail":["auditTrail"]}},"#AdminUserUpdate":{"k":{"is_active":["isActive"],"subscription_plan":["subscriptionPlan"],"is_verified":["isVerified"]}},"s104":{"k":{"is_active":["isActive"],"is_verified":["isVerified"]}},"#WatchlistAsset":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"position_type":["positionType"],"target_price":["targetPrice"],"distance_to_target_pct":["distanceToTargetPct"],"sort_order":["sortOrder"],"added_at":["addedAt"]}},"s105":{"i":"#WatchlistAsset"},"s106":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"],"assets":["assets","s105"]}},"s107":{"k":{"update_reason":["updateReason"]}},"s108":{"k":{"out_of_sample":["outOfSample"],"feature_importance":["featureImportance"]}},"s109":{"k":{"action_taken":["actionTaken"],"mean_rating":["meanRating"]}},"s110":{"i":"s109"},"s111":{"k":{"mean_rating":["meanRating"],"by_action":["byAction","s110"]}},"s112":{"k":{"predictions_scored":["predictionsScored"],"mean_realized_return":["meanRealizedReturn"]}},"s113":{"i":"s112"},"s114":{"k":{"model_id":["modelId"],"walk_forward":["walkForward","s108"],"user_feedback":["userFeedback","s111"],"live_by_month":["liveByMonth","s113"],"track_record":["trackRecord","#ModelTrackRecord"]}},"#ModelPrediction":{"k":{"prediction_id":["predictionId"],"model_id":["modelId"],"model_version":["modelVersion"],"asset_id":["assetId"],"prediction_date":["predictionDate"],"decision_time":["decisionTime"],"horizon_days":["horizonDays"],"probability_up":["probabilityUp"],"close_at_decision":["closeAtDecision"],"outcome":["outcome","s115"]}},"s115":{"k":{"outcome_time":["outcomeTime"],"realized_return":["realizedReturn"],"went_up":["wentUp"]}},"s116":{"i":"#ModelPrediction"},"s117":{"k":{"model_id":["modelId"],"predictions":["predictions","s116"],"track_record":["trackRecord","#ModelTrackRecord"]}},"#AISuggestion":{"k":{"suggestion_id":["suggestionId"],"asset_id":["assetId"],"probability_up":["probabilityUp"],"models":["models","s119"],"as_of":["asOf"]}},"s118":{"k":{"model_id":["modelId"],"model_version":["modelVersion"],"prediction_id":["predictionId"],"prediction_date":["predictionDate"],"probability_up":["probabilityUp"],"horizon_days":["horizonDays"],"track_record":["trackRecord","#ModelTrackRecord"]}},"s119":{"i":"s118"},"s120":{"i":"#AISuggestion"},"s121":{"k":{"concentration_limit":["concentrationLimit"],"valued_at":["valuedAt"]}},"s122":{"k":{"risk_tolerance":["riskTolerance"],"suggestions":["suggestions","s120"],"portfolio":["portfolio","s121"],"as_of":["asOf"]}},"s123":{"k":{"job_id":["jobId"],"model_id":["modelId"],"progress_message":["progressMessage"],"data_as_of":["dataAsOf"],"estimated_seconds_remaining":["estimatedSecondsRemaining"],"created_at":["createdAt"],"started_at":["startedAt"],"finished_at":["finishedAt"]}},"s124":{"i":"s123"},"#Alert":{"k":{"alert_id":["alertId"],"user_id":["userId"],"asset_id":["assetId"],"alert_type":["alertType"],"trigger_value":["triggerValue"],"is_active":["isActive"],"cooldown_seconds":["cooldownSeconds"],"current_state":["currentState"],"current_price":["currentPrice"],"is_triggered":["isTriggered"],"trigger_count":["triggerCount"],"last_triggered_at":["lastTriggeredAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s125":{"i":"#Alert"},"s126":{"k":{"alerts":["alerts","s125"]}},"#CreateAlert":{"k":{"asset_id":["assetId"],"alert_type":["alertType"],"trigger_value":["triggerValue"],"notification_method":["notificationMethod"],"cooldown_seconds":["cooldownSeconds"],"is_active":["isActive"]}},"#UpdateAlert":{"k":{"alert_type":["alertType"],"trigger_value":["triggerValue"],"notification_method":["notificationMethod"],"cooldown_seconds":["cooldownSeconds"],"is_active":["isActive"]}},"s127":{"k":{"alert_id":["alertId"],"deleted_at":["deletedAt"]}},"#AlertTrigger":{"k":{"alert_id":["alertId"],"asset_id":["assetId"],"triggered_at":["triggeredAt"]}},"s128":{"i":"#AlertTrigger"},"s129":{"k":{"alert":["alert","#Alert"],"triggers":["triggers","s128"]}},"#TriggeredAlert":{"k":{"alert_id":["alertId"],"asset_id":["assetId"],"triggered_at":["triggeredAt"],"alert_type":["alertType"],"current_price":["currentPrice"],"change_since_trigger":["changeSinceTrigger"],"change_since_trigger_pct":["changeSinceTriggerPct"]}},"s130":{"i":"#TriggeredAlert"},"s131":{"k":{"triggered":["triggered","s130"]}},"s132":{"k":{"long_exposure":["longExposure"],"short_exposure":["shortExposure"],"gross_exposure":["grossExposure"],"net_exposure":["netExposure"],"long_percentage":["longPercentage"],"short_percentage":["shortPercentage"],"gross_percentage":["grossPercentage"],"net_percentage":["netPercentage"]}},"s133":{"k":{"total_pnl":["totalPnl"],"unrealized_pnl":["unrealizedPnl"],"realized_pnl":["realizedPnl"],"day_change":["dayChange"]}},"s134":{"k":{"total_positions":["totalPositions"],"long_count":["longCount"],"short_count":["shortCount"],"option_count":["optionCount"]}},"s135":{"k":{"portfolio_id":["portfolioId"],"total_value":["totalValue"],"cash_balance":["cashBalance"],"exposures":["exposures","s132"],"pnl":["pnl","s133"],"position_count":["positionCount","s134"],"last_updated":["lastUpdated"]}},"#ApiKey":{"k":{"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"]}},"s136":{"i":"#ApiKey"},"s137":{"k":{"api_keys":["apiKeys","s136"]}},"s138":{"k":{"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"revoked_at":["revokedAt"]}},"#ApiKeyCreate":{"k":{"expires_in_days":["expiresInDays"]}},"#Asset":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"]}},"s139":{"i":"#Asset"},"s140":{"k":{"assets":["assets","s139"]}},"#Candle":{},"s141":{"i":"#Candle"},"s142":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"asset_id":["assetId"],"candles":["candles","s141"]}},"s143":{"k":{"max_drawdown":["maxDrawdown"],"peak_date":["peakDate"],"trough_date":["troughDate"],"recovery_date":["recoveryDate"],"duration_days":["durationDays"]}},"s144":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"period_days":["periodDays"],"drawdown":["drawdown","s143"],"annualization_periods":["annualizationPeriods"]}},"s145":{"k":{"asset_id":["assetId"],"asset_type":["assetType"],"sector_id":["sectorId"],"quote_currency":["quoteCurrency"],"current_price":["currentPrice"],"price_change_24h":["priceChange24h"],"price_change_percentage_24h":["priceChangePercentage24h"],"volume_24h":["volume24h"],"price_updated_at":["priceUpdatedAt"],"is_active":["isActive"],"is_supported":["isSupported"],"as_of":["asOf"],"stale_reason":["staleReason"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"match_rank":["matchRank"]}},"s146":{"i":"s145"},"s147":{"k":{"results":["results","s146"]}},"#TwoFactorStatus":{"k":{"pending_enrolment":["pendingEnrolment"]}},"#TwoFactorEnrolment":{"k":{"otpauth_uri":["otpauthUri"]}},"#AuthResponse":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"],"access_token":["accessToken"],"refresh_token":["refreshToken"],"token_type":["tokenType"],"expires_in":["expiresIn"],"refresh_expires_in":["refreshExpiresIn"],"session_id":["sessionId"],"user_id":["userId"],"user":["user","#AuthUser"],"data":["data","s148"],"meta":["meta","s149"]}},"#AuthUser":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"]}},"s148":{"k":{"access_token":["accessToken"],"refresh_token":["refreshToken"],"token_type":["tokenType"],"expires_in":["expiresIn"],"refresh_expires_in":["refreshExpiresIn"],"session_id":["sessionId"],"user_id":["userId"],"user":["user","#AuthUser"]}},"s149":{"k":{"request_id":["requestId"]}},"#LoginRequest":{"k":{"totp_code":["totpCode"]}},"#LogoutResponse":{"k":{"data":["data","s150"],"meta":["meta","s149"]}},"s150":{"k":{"session_id":["sessionId"]}},"#RefreshRequest":{"k":{"refresh_token":["refreshToken"]}},"#MeResponse":{"k":{"full_name":["fullName"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"created_at":["createdAt"],"portfolio_id":["portfolioId"],"user":["user","#AuthUser"],"data":["data","#AuthUser"],"meta":["meta","s149"]}},"#RegisterRequest":{"k":{"full_name":["fullName"]}},"#DashboardOverview":{"k":{"macro":["macro","s151"],"sectors":["sectors","s154"],"watchlist":["watchlist","s157"],"watchlists":["watchlists","s159"],"portfolios":["portfolios","s161"],"system":["system","s162"]}},"#MacroHeadline":{"k":{"btc_price":["btcPrice"],"eth_price":["ethPrice"],"total_market_cap":["totalMarketCap"],"btc_dominance":["btcDominance"],"eth_dominance":["ethDominance"],"usdt_dominance":["usdtDominance"],"altcoin_dominance":["altcoinDominance"],"fear_greed_index":["fearGreedIndex"],"us_10y_yield":["us10yYield"],"vix_index":["vixIndex"],"funding_rate_btc":["fundingRateBtc"],"open_interest_btc":["openInterestBtc"],"defi_tvl":["defiTvl"],"stablecoin_supply":["stablecoinSupply"],"btc_active_addresses":["btcActiveAddresses"],"btc_hash_rate":["btcHashRate"],"btc_mvrv":["btcMvrv"],"btc_change_24h_pct":["btcChange24hPct"],"btc_change_7d_pct":["btcChange7dPct"],"eth_change_24h_pct":["ethChange24hPct"],"eth_change_7d_pct":["ethChange7dPct"],"total_market_cap_change_24h_pct":["totalMarketCapChange24hPct"],"regime_confidence":["regimeConfidence"],"fear_greed_label":["fearGreedLabel"],"market_regime":["marketRegime"]}},"s151":{"k":{"snapshot_time":["snapshotTime"],"as_of":["asOf"],"headline":["headline","#MacroHeadline"]}},"s152":{"k":{"performance_24h_pct":["performance24hPct"],"performance_7d_pct":["performance7dPct"]}},"s153":{"i":"s152"},"s154":{"k":{"leaders":["leaders","s153"],"laggards":["laggards","s153"]}},"s155":{"k":{"change_24h_pct":["change24hPct"],"change_30d_pct":["change30dPct"],"volatility_30d_pct":["volatility30dPct"]}},"s156":{"i":"s155"},"s157":{"k":{"assets":["assets","s156"]}},"s158":{"k":{"asset_count":["assetCount"]}},"s159":{"i":"s158"},"s160":{"k":{"total_value":["totalValue"],"market_value":["marketValue"],"as_of":["asOf"]}},"s161":{"i":"s160"},"s162":{"k":{"jobs_by_status":["jobsByStatus"],"snapshot_age_minutes":["snapshotAgeMinutes"]}},"#DashboardPerformance":{"k":{"as_of":["asOf"],"watchlist":["watchlist","s163"],"portfolios":["portfolios","s165"],"system":["system","s166"]}},"s163":{"k":{"assets":["assets","s156"],"average_24h_pct":["average24hPct"],"average_30d_pct":["average30dPct"]}},"s164":{"k":{"return_1d":["return1d"],"return_7d":["return7d"],"return_30d":["return30d"],"return_90d":["return90d"],"return_ytd":["returnYtd"]}},"s165":{"i":"s164"},"s166":{"k":{"jobs_last_24h":["jobsLast24h"],"trades_total":["tradesTotal"],"macro_snapshots_stored":["macroSnapshotsStored"]}},"s167":{"k":{"factor_type":["factorType"],"current_price":["currentPrice"],"change_percent":["changePercent"],"last_updated":["lastUpdated"],"stale_reason":["staleReason"],"historical_prices":["historicalPrices"]}},"s168":{"i":"s167"},"s169":{"k":{"total_etfs":["totalEtfs"],"data_coverage":["dataCoverage"],"last_updated":["lastUpdated"]}},"s170":{"k":{"factor_etfs":["factorEtfs","s168"],"summary":["summary","s169"]}},"s171":{"k":{"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s172":{"k":{"position_type":["positionType"],"current_price":["currentPrice"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"cost_basis":["costBasis"],"price_source":["priceSource"]}},"s173":{"i":"s172"},"s174":{"k":{"total_value":["totalValue"],"cash_balance":["cashBalance"],"total_pnl":["totalPnl"],"positions_count":["positionsCount"]}},"s175":{"k":{"last_updated":["lastUpdated"],"data_quality":["dataQuality"]}},"s176":{"k":{"portfolio":["portfolio","s171"],"positions":["positions","s173"],"summary":["summary","s174"],"market_data":["marketData","s175"],"as_of_date":["asOfDate"]}},"s177":{"k":{"total_positions":["totalPositions"],"positions_with_prices":["positionsWithPrices"],"missing_prices":["missingPrices"],"unpriced_symbols":["unpricedSymbols"]}},"s178":{"i":"s78"},"s179":{"k":{"last_updated":["lastUpdated"],"hours_since_update":["hoursSinceUpdate"],"oldest_update":["oldestUpdate"],"hours_since_oldest_update":["hoursSinceOldestUpdate"],"stale_symbols":["staleSymbols"],"stale_prices":["stalePrices","s178"]}},"s180":{"k":{"options_positions":["optionsPositions"],"positions_with_greeks":["positionsWithGreeks"],"missing_greeks":["missingGreeks"],"symbols_missing_greeks":["symbolsMissingGreeks"]}},"s181":{"k":{"price_coverage":["priceCoverage","s177"],"data_freshness":["dataFreshness","s179"],"greeks_coverage":["greeksCoverage","s180"]}},"s182":{"k":{"portfolio_id":["portfolioId"],"overall_score":["overallScore"],"metrics":["metrics","s181"],"last_assessed":["lastAssessed"]}},"s183":{"k":{"created_at":["createdAt"],"positions_count":["positionsCount"],"total_value":["totalValue"]}},"s184":{"i":"s183"},"s185":{"k":{"data":["data","s184"]}},"s186":{"k":{"total_value":["totalValue"],"cash_balance":["cashBalance"],"invested_value":["investedValue"],"total_pnl":["totalPnl"],"total_pnl_percent":["totalPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"]}},"s187":{"k":{"by_type":["byType"],"by_sector":["bySector"]}},"s188":{"k":{"top_5_positions_weight":["top5PositionsWeight"],"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight":["largestPositionWeight"]}},"s189":{"k":{"total_delta":["totalDelta"],"total_gamma":["totalGamma"],"total_theta":["totalTheta"],"total_vega":["totalVega"],"net_delta_exposure":["netDeltaExposure"],"options_notional":["optionsNotional"],"options_positions":["optionsPositions"],"options_with_greeks":["optionsWithGreeks"]}},"s190":{"k":{"ytd_return":["ytdReturn"],"trailing_30d_return":["trailing30dReturn"],"trailing_90d_return":["trailing90dReturn"],"sharpe_ratio_30d":["sharpeRatio30d"],"max_drawdown_30d":["maxDrawdown30d"],"annualization_periods":["annualizationPeriods"],"as_of":["asOf"]}},"s191":{"k":{"portfolio_id":["portfolioId"],"basic_aggregations":["basicAggregations","s186"],"position_breakdown":["positionBreakdown","s187"],"concentration_metrics":["concentrationMetrics","s188"],"greeks_aggregations":["greeksAggregations","s189"],"factor_aggregations":["factorAggregations"],"performance_metrics":["performanceMetrics","s190"],"last_updated":["lastUpdated"]}},"s192":{"k":{"total_positions":["totalPositions"],"active_positions":["activePositions"],"closed_positions":["closedPositions"],"total_market_value":["totalMarketValue"],"total_cost_basis":["totalCostBasis"],"total_unrealized_pnl":["totalUnrealizedPnl"],"total_unrealized_pnl_percent":["totalUnrealizedPnlPercent"]}},"s193":{"k":{"position_type":["positionType"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"realized_pnl":["realizedPnl"],"is_closed":["isClosed"]}},"s194":{"i":"s193"},"s195":{"k":{"unrealized_pnl_percent":["unrealizedPnlPercent"]}},"s196":{"k":{"best_performer":["bestPerformer","s195"],"worst_performer":["worstPerformer","s195"]}},"s197":{"k":{"portfolio_id":["portfolioId"],"summary_statistics":["summaryStatistics","s192"],"position_summary":["positionSummary","s194"],"performance_metrics":["performanceMetrics","s196"],"last_updated":["lastUpdated"]}},"#DataPosition":{"k":{"portfolio_id":["portfolioId"],"position_type":["positionType"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"market_value":["marketValue"],"weight_in_portfolio":["weightInPortfolio"],"underlying_asset_id":["underlyingAssetId"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"],"realized_pnl":["realizedPnl"],"opened_at":["openedAt"],"closed_at":["closedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"],"is_active":["isActive"],"price_as_of":["priceAsOf"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"]}},"s198":{"k":{"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"total_cost":["totalCost"],"total_proceeds":["totalProceeds"],"realized_pnl":["realizedPnl"]}},"s199":{"k":{"current_price":["currentPrice"],"day_high":["dayHigh"],"day_low":["dayLow"],"year_high":["yearHigh"],"year_low":["yearLow"],"market_cap":["marketCap"],"last_updated":["lastUpdated"]}},"s200":{"k":{"market_cap":["marketCap"],"pe_ratio":["peRatio"],"dividend_yield":["dividendYield"]}},"s201":{"k":{"delta_notional":["deltaNotional"],"implied_volatility":["impliedVolatility"],"underlying_price":["underlyingPrice"],"time_to_expiry_years":["timeToExpiryYears"],"risk_free_rate":["riskFreeRate"]}},"s202":{"k":{"position_var_95":["positionVar95"],"position_var_99":["positionVar99"],"component_var":["componentVar"],"marginal_var":["marginalVar"],"beta_to_portfolio":["betaToPortfolio"],"correlation_to_portfolio":["correlationToPortfolio"]}},"s203":{"k":{"volatility_30d":["volatility30d"],"sharpe_ratio_30d":["sharpeRatio30d"],"max_drawdown_30d":["maxDrawdown30d"],"annualization_periods":["annualizationPeriods"],"data_points":["dataPoints"]}},"#PositionTransaction":{},"s204":{"i":"#PositionTransaction"},"s205":{"k":{"position":["position","#DataPosition"],"pnl_analysis":["pnlAnalysis","s198"],"market_data":["marketData","s199"],"fundamentals":["fundamentals","s200"],"greeks":["greeks","s201"],"factor_exposures":["factorExposures"],"risk_metrics":["riskMetrics","s202"],"historical_performance":["historicalPerformance","s203"],"transactions":["transactions","s204"],"last_updated":["lastUpdated"]}},"s206":{"k":{"portfolio_id":["portfolioId"],"position_type":["positionType"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"day_change":["dayChange"],"day_change_percent":["dayChangePercent"],"is_active":["isActive"],"created_at":["createdAt"],"updated_at":["updatedAt"],"price_as_of":["priceAsOf"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"]}},"s207":{"i":"s206"},"s208":{"k":{"total_positions":["totalPositions"],"total_market_value":["totalMarketValue"],"total_unrealized_pnl":["totalUnrealizedPnl"],"total_day_change":["totalDayChange"],"long_positions":["longPositions"],"short_positions":["shortPositions"],"options_positions":["optionsPositions"]}},"s209":{"k":{"data":["data","s207"],"summary":["summary","s208"]}},"s210":{"k":{"adjusted_close":["adjustedClose"]}},"s211":{"i":"s210"},"s212":{"k":{"period_return":["periodReturn"],"max_price":["maxPrice"],"min_price":["minPrice"],"avg_volume":["avgVolume"],"max_drawdown":["maxDrawdown"],"annualization_periods":["annualizationPeriods"],"data_points":["dataPoints"]}},"s213":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"data_points":["dataPoints"],"start_date":["startDate"],"end_date":["endDate"],"prices":["prices","s211"],"statistics":["statistics","s212"],"last_updated":["lastUpdated"]}},"s214":{"k":{"change_percent":["changePercent"],"bid_size":["bidSize"],"ask_size":["askSize"],"high_52_week":["high52Week"],"low_52_week":["low52Week"],"market_cap":["marketCap"],"market_cap_basis":["marketCapBasis","#MarketCapBasis"],"market_cap_missing_reason":["marketCapMissingReason"],"as_of":["asOf"],"stale_reason":["staleReason"]}},"s215":{"i":"s214"},"s216":{"k":{"quotes":["quotes","s215"],"market_status":["marketStatus"],"last_updated":["lastUpdated"]}},"s217":{"i":"#Job"},"s218":{"k":{"jobs":["jobs","s217"]}},"#CorrelationAnalysisResponse":{"k":{"snapshot_time":["snapshotTime"],"data_version":["dataVersion"],"as_of":["asOf"],"pairs":["pairs","s220"],"meta":["meta","#FigureMeta"]}},"s219":{"k":{"data_points":["dataPoints"]}},"s220":{"v":"s219"},"#FigureMeta":{"k":{"data_points":["dataPoints"],"as_of":["asOf"]}},"#MacroSnapshotResponse":{"k":{"snapshot_time":["snapshotTime"],"data_version":["dataVersion"],"as_of":["asOf"],"headline":["headline","#MacroHeadline"],"dominance":["dominance","s221"],"fear_greed":["fearGreed","s222"],"technical":["technical","s224"],"regime":["regime","s225"],"market_health":["marketHealth","#MarketHealth"],"volatility":["volatility","s230"]}},"s221":{"k":{"total_market_cap":["totalMarketCap"],"total_as_of":["totalAsOf"]}},"s222":{"k":{"average_7d":["average7d"],"average_30d":["average30d"],"change_7d":["change7d"],"meta":["meta","#FigureMeta"]}},"s223":{"k":{"rsi_14":["rsi14"],"sma_20":["sma20"],"sma_50":["sma50"],"sma_200":["sma200"],"ema_20":["ema20"],"bollinger_20_2":["bollinger202"],"atr_14_close_only":["atr14CloseOnly"],"above_sma_200":["aboveSma200"],"meta":["meta","#FigureMeta"]}},"s224":{"k":{"btc":["btc","s223"],"eth":["eth","s223"]}},"s225":{"k":{"current_regime":["currentRegime"],"transition_probability":["transitionProbability"],"regime_duration_days":["regimeDurationDays"]}},"#MarketHealth":{"k":{"breadth":["breadth","s226"],"volatility_index":["volatilityIndex"],"liquidity":["liquidity","s227"],"health_score":["healthScore"],"meta":["meta","#FigureMeta"]}},"s226":{"k":{"pct_above_sma_50":["pctAboveSma50"],"pct_above_sma_200":["pctAboveSma200"],"advance_decline_ratio":["advanceDeclineRatio"]}},"s227":{"k":{"volume_24h_usd":["volume24hUsd"],"volume_30d_avg_usd":["volume30dAvgUsd"],"volume_ratio":["volumeRatio"],"stablecoin_supply_usd":["stablecoinSupplyUsd"],"stablecoin_supply_change_30d_pct":["stablecoinSupplyChange30dPct"]}},"#VolatilityForecast":{"k":{"garch":["garch","s228"],"ewma":["ewma","s229"],"realized_30d_annualized_volatility_pct":["realized30dAnnualizedVolatilityPct"],"meta":["meta","#FigureMeta"]}},"s228":{"k":{"half_life_days":["halfLifeDays"],"log_likelihood":["logLikelihood"],"next_day_volatility_pct":["nextDayVolatilityPct"],"annualized_volatility_pct":["annualizedVolatilityPct"],"long_run_annualized_volatility_pct":["longRunAnnualizedVolatilityPct"]}},"s229":{"k":{"next_day_volatility_pct":["nextDayVolatilityPct"],"annualized_volatility_pct":["annualizedVolatilityPct"]}},"s230":{"v":"#VolatilityForecast"},"#CycleAnalysisResponse":{"k":{"snapshot_time":["snapshotTime"],"data_version":["dataVersion"],"as_of":["asOf"],"cycles":["cycles","#CycleAnalysis"]}},"#CycleAnalysis":{"k":{"seasonality":["seasonality","s232"],"meta":["meta","#FigureMeta"]}},"s231":{"k":{"mean_return_pct":["meanReturnPct"],"median_return_pct":["medianReturnPct"],"positive_share":["positiveShare"],"sample_size":["sampleSize"]}},"s232":{"i":"s231"},"#DerivativesDataResponse":{"k":{"snapshot_time":["snapshotTime"],"data_version":["dataVersion"],"as_of":["asOf"],"derivatives":["derivatives","#DerivativesData"]}},"#DerivativesData":{"k":{"funding_rate_btc":["fundingRateBtc","s233"],"open_interest_usd":["openInterestUsd","s235"],"liquidations":["liquidations","#AbsentSeries"]}},"s233":{"k":{"rate_8h":["rate8h"],"annualized_pct":["annualizedPct"],"average_7d_8h":["average7d8h"],"average_30d_8h":["average30d8h"],"as_of":["asOf"],"meta":["meta","#FigureMeta"]}},"s234":{"k":{"change_pct":["changePct"],"as_of":["asOf"],"data_points":["dataPoints"]}},"s235":{"v":"s234"},"#DominanceAnalysisResponse":{"k":{"snapshot_time":["snapshotTime"],"data_version":["dataVersion"],"as_of":["asOf"],"dominance":["dominance","#DominanceAnalysis"]}},"#DominanceAnalysis":{"k":{"current":["current","s221"],"trend":["trend","s237"],"meta":["meta","#FigureMeta"]}},"s236":{"k":{"change_7d_pp":["change7dPp"],"change_30d_pp":["change30dPp"]}},"s237":{"v":"s236"},"#MacroHistoryResponse":{"k":{"start_date":["startDate"],"end_date":["endDate"],"snapshots":["snapshots","s239"]}},"s238":{"k":{"snapshot_time":["snapshotTime"]}},"s239":{"i":"s238"},"#MacroIndicatorsResponse":{"k":{"snapshot_time":["snapshotTime"],"data_version":["dataVersion"],"as_of":["asOf"],"volatility":["volatility","s230"],"correlations":["correlations","#MacroCorrelations"],"trends":["trends","s241"]}},"#MacroCorrelations":{"k":{"periods":["periods","s240"],"meta":["meta","#FigureMeta"]}},"s240":{"v":"s220"},"s241":{"k":{"btc_above_sma_200":["btcAboveSma200"],"eth_above_sma_200":["ethAboveSma200"],"btc_dominance_direction":["btcDominanceDirection"],"market_regime":["marketRegime"]}},"#IntermarketDataResponse":{"k":{"snapshot_time":["snapshotTime"],"data_version":["dataVersion"],"as_of":["asOf"],"markets":["markets","#IntermarketLevels"],"correlations_30d":["correlations30d","s220"],"meta":["meta","#FigureMeta"]}},"#IntermarketLevels":{"v":"s242"},"s242":{"k":{"change_1d_pct":["change1dPct"],"change_30d_pct":["change30dPct"],"as_of":["asOf"]}},"#LiquidationAnalysisResponse":{"k":{"snapshot_time":["snapshotTime"],"data_version":["dataVersion"],"as_of":["asOf"],"liquidations":["liquidations","#AbsentSeries"],"zones":["zones","s244"],"open_interest_btc_usd":["openInterestBtcUsd"]}},"s243":{"k":{"price_from":["priceFrom"],"price_to":["priceTo"],"volume_usd":["volumeUsd"]}},"s244":{"i":"s243"},"#MarketHealthResponse":{"k":{"snapshot_time":["snapshotTime"],"data_version":["dataVersion"],"as_of":["asOf"],"market_health":["marketHealth","#MarketHealth"]}},"#MarketRegimeResponse":{"k":{"snapshot_time":["snapshotTime"],"data_version":["dataVersion"],"as_of":["asOf"],"regime":["regime","#MarketRegime"]}},"#MarketRegime":{"k":{"current_regime":["currentRegime"],"transition_probability":["transitionProbability"],"regime_duration_days":["regimeDurationDays"],"regime_started":["regimeStarted"],"expected_durations_days":["expectedDurationsDays"],"transition_matrix":["transitionMatrix"],"regimes":["regimes","s246"],"log_likelihood":["logLikelihood"],"meta":["meta","#FigureMeta"]}},"s245":{"k":{"daily_mean_pct":["dailyMeanPct"],"daily_volatility_pct":["dailyVolatilityPct"],"annualized_volatility_pct":["annualizedVolatilityPct"]}},"s246":{"i":"s245"},"#OnChainMetricsResponse":{"k":{"snapshot_time":["snapshotTime"],"data_version":["dataVersion"],"as_of":["asOf"],"onchain":["onchain","#OnChainMetrics"]}},"#OnChainMetrics":{"k":{"btc":["btc","s248"],"eth":["eth","#AbsentSeries"],"whale_flows":["whaleFlows","#AbsentSeries"]}},"s247":{"k":{"change_pct":["changePct"],"as_of":["asOf"]}},"s248":{"k":{"active_addresses":["activeAddresses","s247"],"transaction_count":["transactionCount","s247"],"hash_rate_th_s":["hashRateThS","s247"],"mvrv":["mvrv","s247"],"realized_cap_usd":["realizedCapUsd"],"exchange_supply_btc":["exchangeSupplyBtc","s247"],"exchange_netflow_7d_btc":["exchangeNetflow7dBtc"],"exchange_inflow_7d_btc":["exchangeInflow7dBtc"],"exchange_outflow_7d_btc":["exchangeOutflow7dBtc"],"miner_issuance_btc":["minerIssuanceBtc","s247"],"fees_btc":["feesBtc","s247"],"block_height":["blockHeight"],"meta":["meta","#FigureMeta"]}},"#RegimeResponse":{"k":{"snapshot_time":["snapshotTime"],"data_version":["dataVersion"],"as_of":["asOf"],"regime":["regime","#MarketRegime"]}},"#MarketSentimentResponse":{"k":{"snapshot_time":["snapshotTime"],"data_version":["dataVersion"],"as_of":["asOf"],"sentiment":["sentiment","#MarketSentiment"]}},"#MarketSentiment":{"k":{"fear_greed":["fearGreed","s222"],"social_sentiment":["socialSentiment","#AbsentSeries"],"google_trends":["googleTrends","#AbsentSeries"]}},"#MacroTechnicalResponse":{"k":{"snapshot_time":["snapshotTime"],"data_version":["dataVersion"],"as_of":["asOf"]}},"#ManagedPortfolio":{"k":{"is_public":["isPublic"],"cost_method":["costMethod"],"positions_count":["positionsCount"],"total_value":["totalValue"],"cash_balance":["cashBalance"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s249":{"k":{"is_public":["isPublic"],"cost_method":["costMethod"]}},"s250":{"k":{"deleted_at":["deletedAt"]}},"s251":{"k":{"position":["position","#DataPosition"],"transaction":["transaction","#PositionTransaction"]}},"s252":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"position_type":["positionType"],"asset_type":["assetType"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"]}},"s253":{"k":{"position":["position","#DataPosition"]}},"s254":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"implied_volatility":["impliedVolatility"],"allocation_target":["allocationTarget"]}},"s255":{"k":{"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"],"realized_pnl_percent":["realizedPnlPercent"]}},"s256":{"k":{"position":["position","#DataPosition"],"realized_pnl":["realizedPnl"],"realization":["realization","s255"],"transaction":["transaction","#PositionTransaction"]}},"#Notification":{"k":{"notification_id":["notificationId"],"is_read":["isRead"],"read_at":["readAt"],"dismissed_at":["dismissedAt"],"created_at":["createdAt"]}},"s257":{"i":"#Notification"},"s258":{"k":{"notifications":["notifications","s257"],"unread_count":["unreadCount"]}},"s259":{"k":{"marked_read":["markedRead"]}},"#NotificationPreferences":{"k":{"in_app":["inApp"]}},"s260":{"k":{"email_enabled":["emailEnabled"],"push_enabled":["pushEnabled"],"in_app":["inApp"]}},"#Portfolio":{"k":{"portfolio_id":["portfolioId"],"user_id":["userId"],"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"cost_method":["costMethod"],"is_public":["isPublic"],"is_active":["isActive"],"is_default":["isDefault"],"is_owner":["isOwner"],"assets_count":["assetsCount"],"market_value":["marketValue"],"total_value":["totalValue"],"cost_basis":["costBasis"],"unrealized_pnl":["unrealizedPnl"],"value_as_of":["valueAsOf"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s261":{"i":"#Portfolio"},"s262":{"k":{"portfolios":["portfolios","s261"]}},"s263":{"k":{"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"is_public":["isPublic"],"cost_method":["costMethod"]}},"#PortfolioDetail":{"k":{"portfolio_id":["portfolioId"],"user_id":["userId"],"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"cost_method":["costMethod"],"is_public":["isPublic"],"is_active":["isActive"],"is_default":["isDefault"],"is_owner":["isOwner"],"assets_count":["assetsCount"],"market_value":["marketValue"],"total_value":["totalValue"],"cost_basis":["costBasis"],"unrealized_pnl":["unrealizedPnl"],"value_as_of":["valueAsOf"],"created_at":["createdAt"],"updated_at":["updatedAt"],"pnl":["pnl","s264"],"allocation":["allocation","s265"],"concentration":["concentration","s266"],"assets":["assets","s268"],"as_of":["asOf"]}},"s264":{"k":{"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_pct":["unrealizedPnlPct"],"realized_pnl":["realizedPnl"],"total_pnl":["totalPnl"],"net_flows":["netFlows"],"day_change":["dayChange"],"day_change_pct":["dayChangePct"],"cost_method":["costMethod"]}},"s265":{"k":{"by_asset":["byAsset"],"by_sector":["bySector"],"by_asset_type":["byAssetType"],"by_position_type":["byPositionType"],"cash_pct":["cashPct"]}},"s266":{"k":{"top_5_positions_weight_pct":["top5PositionsWeightPct"],"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight_pct":["largestPositionWeightPct"]}},"#PortfolioAsset":{"k":{"position_id":["positionId"],"portfolio_id":["portfolioId"],"asset_id":["assetId"],"asset_type":["assetType"],"position_type":["positionType"],"entry_price":["entryPrice"],"entry_date":["entryDate"],"cost_basis":["costBasis"],"current_price":["currentPrice"],"previous_close":["previousClose"],"price_source":["priceSource"],"price_updated_at":["priceUpdatedAt"],"price_stale":["priceStale"],"price_stale_reason":["priceStaleReason"],"market_value":["marketValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_pct":["unrealizedPnlPct"],"realized_pnl":["realizedPnl"],"total_pnl":["totalPnl"],"day_change":["dayChange"],"day_change_pct":["dayChangePct"],"weight_pct":["weightPct"],"allocation_target":["allocationTarget"],"drift_pct":["driftPct"],"option":["option","s267"],"is_active":["isActive"],"is_open":["isOpen"],"closed_at":["closedAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s267":{"k":{"underlying_asset_id":["underlyingAssetId"],"implied_volatility":["impliedVolatility"],"underlying_price":["underlyingPrice"]}},"s268":{"i":"#PortfolioAsset"},"s269":{"k":{"portfolio_type":["portfolioType"],"base_currency":["baseCurrency"],"is_public":["isPublic"],"cost_method":["costMethod"],"is_active":["isActive"]}},"#PortfolioAnalytics":{"k":{"portfolio_id":["portfolioId"],"analysis_type":["analysisType"],"total_value":["totalValue"],"allocation":["allocation","s272"],"diversification":["diversification","s274"],"risk":["risk","s275"]}},"s270":{"k":{"position_id":["positionId"],"position_type":["positionType"],"market_value":["marketValue"],"exposure_pct":["exposurePct"],"target_pct":["targetPct"],"drift_pct":["driftPct"],"target_value":["targetValue"]}},"s271":{"i":"s270"},"s272":{"k":{"positions":["positions","s271"],"targets_set":["targetsSet"],"target_total_pct":["targetTotalPct"],"unassigned_pct":["unassignedPct"],"cash_pct":["cashPct"],"on_target":["onTarget"],"turnover_to_rebalance_pct":["turnoverToRebalancePct"],"drift_tolerance_pct":["driftTolerancePct"],"by_sector":["bySector"],"by_asset_type":["byAssetType"],"by_position_type":["byPositionType"]}},"s273":{"k":{"position_spread":["positionSpread"],"sector_spread":["sectorSpread"]}},"s274":{"k":{"herfindahl_index":["herfindahlIndex"],"effective_positions":["effectivePositions"],"largest_position_weight":["largestPositionWeight"],"top_5_positions_weight":["top5PositionsWeight"],"sector_herfindahl_index":["sectorHerfindahlIndex"],"effective_sectors":["effectiveSectors"],"average_pairwise_correlation":["averagePairwiseCorrelation"],"correlation_pairs":["correlationPairs"],"correlation_lookback_days":["correlationLookbackDays"],"components":["components","s273"]}},"s275":{"k":{"lookback_from":["lookbackFrom"],"lookback_to":["lookbackTo"],"volatility_annualized_pct":["volatilityAnnualizedPct"],"sharpe_ratio":["sharpeRatio"],"max_drawdown_pct":["maxDrawdownPct"],"time_weighted_return_pct":["timeWeightedReturnPct"],"data_points":["dataPoints"]}},"s276":{"k":{"portfolio_id":["portfolioId"],"assets":["assets","s268"],"as_of":["asOf"]}},"s277":{"k":{"asset_id":["assetId"],"entry_price":["entryPrice"],"entry_date":["entryDate"],"allocation_target":["allocationTarget"],"position_type":["positionType"],"asset_type":["assetType"],"implied_volatility":["impliedVolatility"]}},"s278":{"k":{"entry_price":["entryPrice"],"entry_date":["entryDate"],"allocation_target":["allocationTarget"],"implied_volatility":["impliedVolatility"],"is_active":["isActive"]}},"s279":{"k":{"position_id":["positionId"]}},"#PortfolioPerformance":{"k":{"portfolio_id":["portfolioId"],"base_currency":["baseCurrency"],"summary":["summary","s282"],"trailing_returns_pct":["trailingReturnsPct"],"returns":["returns","#PortfolioReturns"],"benchmark":["benchmark","#PortfolioBenchmarkComparison"],"points":["points","s295"],"contributions":["contributions","s297"],"methodology":["methodology","s298"]}},"s280":{"k":{"peak_date":["peakDate"],"trough_date":["troughDate"]}},"s281":{"k":{"return_pct":["returnPct"]}},"s282":{"k":{"start_value":["startValue"],"end_value":["endValue"],"net_flows":["netFlows"],"time_weighted_return_pct":["timeWeightedReturnPct"],"time_weighted_return_annualized_pct":["timeWeightedReturnAnnualizedPct"],"money_weighted_return_pct":["moneyWeightedReturnPct"],"volatility_annualized_pct":["volatilityAnnualizedPct"],"sharpe_ratio":["sharpeRatio"],"max_drawdown":["maxDrawdown","s280"],"best_day":["bestDay","s281"],"worst_day":["worstDay","s281"]}},"#PortfolioReturns":{"k":{"window":["window","s291"],"periods":["periods","s293"],"method_notes":["methodNotes"]}},"s283":{"k":{"return_pct":["returnPct"],"annualized_pct":["annualizedPct"]}},"s284":{"k":{"return_pct":["returnPct"],"invested_capital":["investedCapital"]}},"s285":{"k":{"time_weighted":["timeWeighted","s283"],"money_weighted":["moneyWeighted","s283"],"modified_dietz":["modifiedDietz","s281"],"simple_on_invested":["simpleOnInvested","s284"],"net_profit":["netProfit"]}},"s286":{"k":{"start_value":["startValue"],"net_flows":["netFlows"],"end_value":["endValue"],"pnl_from_positions":["pnlFromPositions"],"pnl_from_cash":["pnlFromCash"]}},"#ReturnContributor":{"k":{"position_id":["positionId"],"asset_class":["assetClass"],"start_value":["startValue"],"end_value":["endValue"],"net_cash":["netCash"],"average_capital":["averageCapital"],"weight_pct":["weightPct"],"return_pct":["returnPct"],"contribution_pct":["contributionPct"]}},"s287":{"i":"#ReturnContributor"},"s288":{"k":{"asset_class":["assetClass"],"average_capital":["averageCapital"],"weight_pct":["weightPct"],"return_pct":["returnPct"],"contribution_pct":["contributionPct"]}},"s289":{"i":"s288"},"s290":{"k":{"total_pct":["totalPct"],"by_position":["byPosition","s287"],"by_asset_class":["byAssetClass","s289"],"best":["best","s287"],"worst":["worst","s287"]}},"s291":{"k":{"data_points":["dataPoints"],"methods":["methods","s285"],"reconciliation":["reconciliation","s286"],"contribution":["contribution","s290"]}},"s292":{"k":{"time_weighted_pct":["timeWeightedPct"],"time_weighted_annualized_pct":["timeWeightedAnnualizedPct"],"money_weighted_annualized_pct":["moneyWeightedAnnualizedPct"],"net_profit":["netProfit"]}},"s293":{"i":"s292"},"#PortfolioBenchmarkComparison":{"k":{"data_points":["dataPoints"],"portfolio_return":["portfolioReturn"],"benchmark_return":["benchmarkReturn"],"excess_return":["excessReturn"],"portfolio_return_annualized":["portfolioReturnAnnualized"],"benchmark_return_annualized":["benchmarkReturnAnnualized"],"excess_return_annualized":["excessReturnAnnualized"],"alpha_annualized":["alphaAnnualized"],"r_squared":["rSquared"],"tracking_error":["trackingError"],"information_ratio":["informationRatio"],"up_capture":["upCapture"],"down_capture":["downCapture"],"max_drawdown_portfolio":["maxDrawdownPortfolio"],"max_drawdown_benchmark":["maxDrawdownBenchmark"]}},"s294":{"k":{"cost_basis":["costBasis"],"net_flow":["netFlow"],"daily_return_pct":["dailyReturnPct"],"cumulative_return_pct":["cumulativeReturnPct"]}},"s295":{"i":"s294"},"s296":{"k":{"position_id":["positionId"],"start_value":["startValue"],"end_value":["endValue"],"net_cash":["netCash"],"share_of_gain_pct":["shareOfGainPct"]}},"s297":{"i":"s296"},"s298":{"k":{"time_weighted_return":["timeWeightedReturn"],"money_weighted_return":["moneyWeightedReturn"],"sharpe_ratio":["sharpeRatio"],"max_drawdown":["maxDrawdown"],"periods_per_year":["periodsPerYear"],"data_points":["dataPoints"],"filled_points":["filledPoints"],"as_of":["asOf"]}},"#RealizedGainsReport":{"k":{"portfolio_id":["portfolioId"],"base_currency":["baseCurrency"],"long_term_days":["longTermDays"],"totals":["totals","s299"],"years":["years","s300"],"realizations":["realizations","s302"],"open_lots":["openLots","s304"],"warnings":["warnings","s306"],"methodology":["methodology","s307"]}},"s299":{"k":{"cost_basis":["costBasis"],"short_term_gain":["shortTermGain"],"long_term_gain":["longTermGain"]}},"s300":{"i":"s299"},"s301":{"k":{"sale_trade_id":["saleTradeId"],"lot_trade_id":["lotTradeId"],"position_id":["positionId"],"date_acquired":["dateAcquired"],"date_sold":["dateSold"],"cost_basis":["costBasis"],"holding_days":["holdingDays"],"short_position":["shortPosition"]}},"s302":{"i":"s301"},"s303":{"k":{"lot_trade_id":["lotTradeId"],"position_id":["positionId"],"date_acquired":["dateAcquired"],"cost_basis":["costBasis"],"unit_cost":["unitCost"]}},"s304":{"i":"s303"},"s305":{"k":{"trade_id":["tradeId"]}},"s306":{"i":"s305"},"s307":{"k":{"holding_period":["holdingPeriod"],"specific_identification":["specificIdentification"]}},"#PortfolioRealizedPnl":{"k":{"portfolio_id":["portfolioId"],"total_realized_pnl":["totalRealizedPnl"],"total_proceeds":["totalProceeds"],"total_cost_basis":["totalCostBasis"],"by_symbol":["bySymbol","s309"],"realizations":["realizations","s312"]}},"s308":{"k":{"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"]}},"s309":{"v":"s308"},"#RealizedPnlRow":{"k":{"trade_id":["tradeId"],"position_id":["positionId"],"asset_type":["assetType"],"position_type":["positionType"],"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"],"realized_pnl_percent":["realizedPnlPercent"],"lots":["lots","s311"]}},"s310":{"k":{"trade_id":["tradeId"],"unit_cost":["unitCost"]}},"s311":{"i":"s310"},"s312":{"i":"#RealizedPnlRow"},"#PortfolioTrade":{"k":{"trade_id":["tradeId"],"portfolio_id":["portfolioId"],"position_id":["positionId"],"trade_type":["tradeType"],"asset_type":["assetType"],"total_amount":["totalAmount"],"trade_date":["tradeDate"],"bot_id":["botId"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s313":{"i":"#PortfolioTrade"},"s314":{"k":{"portfolio_id":["portfolioId"],"trades":["trades","s313"]}},"s315":{"k":{"position_id":["positionId"],"avg_cost":["avgCost"],"cost_basis":["costBasis"],"realized_pnl":["realizedPnl"]}},"s316":{"k":{"trade":["trade","#PortfolioTrade"],"realized_pnl":["realizedPnl"],"position":["position","s315"],"ledger_version":["ledgerVersion"]}},"s317":{"k":{"trade_type":["tradeType"],"asset_type":["assetType"],"position_id":["positionId"],"fee_currency":["feeCurrency"],"trade_date":["tradeDate"],"lots":["lots","s306"],"position_type":["positionType"]}},"s318":{"k":{"trade_type":["tradeType"],"trade_date":["tradeDate"]}},"s319":{"k":{"ledger_version":["ledgerVersion"]}},"s320":{"k":{"trade_date":["tradeDate"],"trade_type":["tradeType"],"asset_type":["assetType"]}},"s321":{"i":"s320"},"s322":{"k":{"dry_run":["dryRun"],"total_rows":["totalRows"],"new_positions":["newPositions"],"trade_ids":["tradeIds"],"preview":["preview","s321"]}},"s323":{"k":{"sma_20":["sma20"],"ema_50":["ema50"],"rsi_14":["rsi14"]}},"s324":{"k":{"technical_indicators":["technicalIndicators","s323"]}},"s325":{"i":"s324"},"s326":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"],"asset_id":["assetId"],"warmup_bars":["warmupBars"],"candles":["candles","s325"]}},"s327":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"last_close":["lastClose"],"support_levels":["supportLevels"],"resistance_levels":["resistanceLevels"],"nearest_support":["nearestSupport"],"nearest_resistance":["nearestResistance"],"pivots_found":["pivotsFound"]}},"s328":{"k":{"asset_id":["assetId"],"data_points_used":["dataPointsUsed"],"as_of":["asOf"],"warmup_bars":["warmupBars"],"warmup_rule":["warmupRule"]}},"s329":{"k":{"reference_time":["referenceTime"],"average_score":["averageScore"],"series":["series","s59"]}},"#Recommendation":{"k":{"recommendation_id":["recommendationId"],"asset_id":["assetId"],"as_of":["asOf"],"implemented_at":["implementedAt"]}},"s330":{"i":"#Recommendation"},"s331":{"k":{"recommendations":["recommendations","s330"],"risk_tolerance":["riskTolerance"],"as_of":["asOf"]}},"#SectorListResponse":{"k":{"sectors":["sectors","s332"],"snapshot_time":["snapshotTime"],"as_of":["asOf"],"meta":["meta","#FigureMeta"]}},"#SectorSummary":{"k":{"is_active":["isActive"],"tracked_assets":["trackedAssets"],"source_constituents":["sourceConstituents"],"market_cap":["marketCap"],"share_of_total_pct":["shareOfTotalPct"],"share_change_30d_pp":["shareChange30dPp"],"index_level":["indexLevel"],"relative_strength_30d":["relativeStrength30d"],"volatility_30d_pct":["volatility30dPct"],"volume_24h":["volume24h"],"rotation_score":["rotationScore"],"absent_reason":["absentReason"]}},"s332":{"i":"#SectorSummary"},"#SectorAnalysisResponse":{"k":{"sector":["sector","#SectorSummary"],"members":["members","s333"],"snapshot_time":["snapshotTime"],"as_of":["asOf"],"meta":["meta","#FigureMeta"]}},"#SectorAsset":{"k":{"asset_id":["assetId"],"market_cap":["marketCap"],"market_cap_method":["marketCapMethod"],"weight_pct":["weightPct"],"change_24h_pct":["change24hPct"],"change_7d_pct":["change7dPct"],"change_30d_pct":["change30dPct"],"volume_24h":["volume24h"]}},"s333":{"i":"#SectorAsset"},"#SectorAssetListResponse":{"k":{"sector":["sector","#SectorSummary"],"assets":["assets","s333"],"sort_by":["sortBy"],"snapshot_time":["snapshotTime"],"as_of":["asOf"],"meta":["meta","#FigureMeta"]}},"#SectorFundamentalResponse":{"k":{"sector_id":["sectorId"],"market_cap":["marketCap"],"volume_24h":["volume24h"],"volume_to_market_cap_pct":["volumeToMarketCapPct"],"tracked_assets":["trackedAssets"],"tvl":["tvl","s334"],"active_users":["activeUsers","#AbsentSeries"],"active_protocols":["activeProtocols","#AbsentSeries"],"institutional_flows":["institutionalFlows","#AbsentSeries"],"snapshot_time":["snapshotTime"],"as_of":["asOf"],"meta":["meta","#FigureMeta"]}},"s334":{"k":{"total_defi_tvl_usd":["totalDefiTvlUsd"],"as_of":["asOf"]}},"#SectorHistoryResponse":{"k":{"sector_id":["sectorId"],"start_date":["startDate"],"end_date":["endDate"],"points":["points","s336"],"snapshot_time":["snapshotTime"],"as_of":["asOf"],"meta":["meta","#FigureMeta"]}},"s335":{"k":{"market_cap":["marketCap"],"share_pct":["sharePct"]}},"s336":{"i":"s335"},"#SectorDetailPerformanceResponse":{"k":{"sector_id":["sectorId"],"relative_strength_30d":["relativeStrength30d"],"share_of_total_pct":["shareOfTotalPct"],"share_change_30d_pp":["shareChange30dPp"],"rotation_score":["rotationScore"],"volatility_30d_pct":["volatility30dPct"],"members":["members","s333"],"snapshot_time":["snapshotTime"],"as_of":["asOf"],"meta":["meta","#FigureMeta"]}},"#SectorAllocationResponse":{"k":{"weights":["weights","s338"],"snapshot_time":["snapshotTime"],"as_of":["asOf"],"meta":["meta","#FigureMeta"]}},"s337":{"k":{"weight_pct":["weightPct"],"annualized_volatility_pct":["annualizedVolatilityPct"]}},"s338":{"i":"s337"},"#SectorMappingResponse":{"k":{"sectors":["sectors","s342"],"total_assets":["totalAssets"],"snapshot_time":["snapshotTime"],"as_of":["asOf"],"meta":["meta","#FigureMeta"]}},"s339":{"k":{"asset_id":["assetId"],"weight_pct":["weightPct"]}},"s340":{"i":"s339"},"s341":{"k":{"sector_id":["sectorId"],"assets":["assets","s340"],"source_constituents":["sourceConstituents"]}},"s342":{"i":"s341"},"#SectorCorrelationResponse":{"k":{"vs_majors":["vsMajors","s344"],"snapshot_time":["snapshotTime"],"as_of":["asOf"],"meta":["meta","#FigureMeta"]}},"s343":{"k":{"btc":["btc","s219"],"eth":["eth","s219"]}},"s344":{"v":"s343"},"#CrossSectorAnalysisResponse":{"k":{"dispersion_30d_pct":["dispersion30dPct"],"average_pairwise_correlation_30d":["averagePairwiseCorrelation30d"],"strongest_pair":["strongestPair"],"weakest_pair":["weakestPair"],"snapshot_time":["snapshotTime"],"as_of":["asOf"],"meta":["meta","#FigureMeta"]}},"#SectorNarrativeResponse":{"k":{"narratives":["narratives","s349"],"snapshot_time":["snapshotTime"],"as_of":["asOf"],"meta":["meta","#FigureMeta"]}},"s345":{"k":{"change_30d_pct":["change30dPct"]}},"s346":{"i":"s345"},"s347":{"k":{"performance_7d_pct":["performance7dPct"],"performance_30d_pct":["performance30dPct"],"relative_strength_30d":["relativeStrength30d"],"share_change_30d_pp":["shareChange30dPp"],"leaders":["leaders","s346"]}},"s348":{"k":{"momentum_score":["momentumScore"],"evidence":["evidence","s347"]}},"s349":{"i":"s348"},"#SectorPerformanceResponse":{"k":{"sort_by":["sortBy"],"sectors":["sectors","s351"],"market_return_30d_pct":["marketReturn30dPct"],"snapshot_time":["snapshotTime"],"as_of":["asOf"],"meta":["meta","#FigureMeta"]}},"s350":{"k":{"performance_pct":["performancePct"],"market_cap":["marketCap"],"share_of_total_pct":["shareOfTotalPct"],"relative_strength_30d":["relativeStrength30d"]}},"s351":{"i":"s350"},"#SectorRotationResponse":{"k":{"market_return_30d_pct":["marketReturn30dPct"],"sectors":["sectors","s353"],"snapshot_time":["snapshotTime"],"as_of":["asOf"],"meta":["meta","#FigureMeta"]}},"s352":{"k":{"relative_strength_30d":["relativeStrength30d"],"share_of_total_pct":["shareOfTotalPct"],"share_change_30d_pp":["shareChange30dPp"],"rotation_score":["rotationScore"]}},"s353":{"i":"s352"},"#TVLAnalysisResponse":{"k":{"defi":["defi","s354"],"by_sector":["bySector","#AbsentSeries"],"snapshot_time":["snapshotTime"],"as_of":["asOf"],"meta":["meta","#FigureMeta"]}},"s354":{"k":{"total_defi_tvl_usd":["totalDefiTvlUsd"],"change_7d_pct":["change7dPct"],"change_30d_pct":["change30dPct"],"tvl_to_total_market_cap_pct":["tvlToTotalMarketCapPct"],"as_of":["asOf"]}},"#RateLimitStatus":{"k":{"window_seconds":["windowSeconds"],"reset_at":["resetAt"]}},"s355":{"i":"#RateLimitStatus"},"s356":{"k":{"user_context":["userContext"],"limits":["limits","s355"]}},"#Session":{"k":{"session_id":["sessionId"],"user_agent":["userAgent"],"ip_address":["ipAddress"],"created_at":["createdAt"],"last_used_at":["lastUsedAt"],"expires_at":["expiresAt"],"is_active":["isActive"],"is_current":["isCurrent"],"revoked_at":["revokedAt"],"revoked_reason":["revokedReason"]}},"s357":{"i":"#Session"},"s358":{"k":{"sessions":["sessions","s357"]}},"s359":{"k":{"kept_session_id":["keptSessionId"]}},"#TradingSignal":{"k":{"signal_id":["signalId"],"asset_id":["assetId"],"signal_type":["signalType"],"entry_price":["entryPrice"],"stop_loss":["stopLoss"],"take_profit_1":["takeProfit1"],"take_profit_2":["takeProfit2"],"take_profits":["takeProfits"],"risk_reward":["riskReward"],"atr_14":["atr14"],"position_size_pct":["positionSizePct"],"risk_level":["riskLevel"],"confluence_factors":["confluenceFactors"],"market_context":["marketContext"],"generated_at":["generatedAt"],"expires_at":["expiresAt"],"execution":["execution","s360"],"model_id":["modelId"],"model_version":["modelVersion"],"track_record":["trackRecord","s361"]}},"s360":{"k":{"execution_id":["executionId"],"entry_price":["entryPrice"],"executed_at":["executedAt"],"exit_price":["exitPrice"],"closed_at":["closedAt"],"realized_return":["realizedReturn"]}},"s361":{"k":{"model_id":["modelId"],"model_name":["modelName"],"model_version":["modelVersion"],"horizon_days":["horizonDays"],"walk_forward":["walkForward","s2"],"live":["live","s3"],"as_of":["asOf"]}},"s362":{"i":"#TradingSignal"},"s363":{"k":{"signal_id":["signalId"],"asset_id":["assetId"],"signal_type":["signalType"],"entry_price":["entryPrice"],"stop_loss":["stopLoss"],"take_profit_1":["takeProfit1"],"take_profit_2":["takeProfit2"],"take_profits":["takeProfits"],"risk_reward":["riskReward"],"atr_14":["atr14"],"position_size_pct":["positionSizePct"],"risk_level":["riskLevel"],"confluence_factors":["confluenceFactors"],"market_context":["marketContext"],"generated_at":["generatedAt"],"expires_at":["expiresAt"],"execution":["execution","s360"],"model_id":["modelId"],"model_version":["modelVersion"],"track_record":["trackRecord","s361"]}},"s364":{"k":{"signal_id":["signalId"]}},"s365":{"k":{"exit_price":["exitPrice"]}},"s366":{"k":{"actual_entry_price":["actualEntryPrice"]}},"s367":{"k":{"exit_price":["exitPrice"],"exit_time":["exitTime"],"holding_period_days":["holdingPeriodDays"]}},"s368":{"k":{"close_after_horizon":["closeAfterHorizon"],"return_in_direction":["returnInDirection"],"direction_correct":["directionCorrect"]}},"s369":{"k":{"signal_id":["signalId"],"asset_id":["assetId"],"entry_price":["entryPrice"],"as_of":["asOf"],"bars_observed":["barsObserved"],"target_1":["target1","s367"],"target_2":["target2","s367"],"predicted":["predicted","s1"],"actual":["actual","s368"],"track_record":["trackRecord"]}},"#TimingAlert":{"k":{"as_of":["asOf"]}},"s370":{"i":"#TimingAlert"},"s371":{"k":{"alerts":["alerts","s125"],"timing_alerts":["timingAlerts","s370"],"watchlist_id":["watchlistId"]}},"s372":{"k":{"win_rate":["winRate"],"average_return":["averageReturn"],"profit_factor":["profitFactor"],"total_return":["totalReturn"],"max_drawdown":["maxDrawdown"]}},"s373":{"v":"s372"},"s374":{"k":{"as_of":["asOf"],"window_days":["windowDays"],"overall":["overall","s372"],"by_model":["byModel","s373"],"by_asset":["byAsset","s373"],"by_timeframe":["byTimeframe","s373"],"mean_mfe":["meanMfe"],"mean_mae":["meanMae"]}},"s375":{"k":{"model_id":["modelId"],"model_version":["modelVersion"],"start_date":["startDate"],"end_date":["endDate"],"fee_rate":["feeRate"],"out_of_sample_predictions":["outOfSamplePredictions"],"out_of_sample_accuracy":["outOfSampleAccuracy"],"overall":["overall","s372"],"per_asset":["perAsset"],"track_record":["trackRecord","#ModelTrackRecord"]}},"s376":{"k":{"asset_id":["assetId"],"probability_up":["probabilityUp"],"rsi_14":["rsi14"],"macd_histogram":["macdHistogram"],"active_signals":["activeSignals","s362"],"as_of":["asOf"]}},"s377":{"i":"s376"},"s378":{"k":{"watchlist_id":["watchlistId"],"signals":["signals","s377"],"as_of":["asOf"]}},"s379":{"k":{"actual_entry_price":["actualEntryPrice"],"signal_id":["signalId"]}},"s380":{"k":{"asset_id":["assetId"],"model_id":["modelId"],"probability_up":["probabilityUp"]}},"s381":{"i":"s380"},"s382":{"k":{"generated":["generated","s362"],"already_generated":["alreadyGenerated","s362"],"considered":["considered","s381"],"as_of":["asOf"]}},"s383":{"k":{"asset_ids":["assetIds"],"model_id":["modelId"],"min_confidence":["minConfidence"]}},"s384":{"k":{"opportunities":["opportunities","s362"],"by_sector":["bySector"],"as_of":["asOf"]}},"s385":{"k":{"feedback_id":["feedbackId"],"suggestion_id":["suggestionId"],"feedback_text":["feedbackText"],"action_taken":["actionTaken"]}},"s386":{"k":{"feedback_text":["feedbackText"],"action_taken":["actionTaken"]}},"s387":{"k":{"watchlist_id":["watchlistId"],"suggestions":["suggestions","s120"],"as_of":["asOf"]}},"#SystemStatus":{"k":{"services":["services","s82"],"providers":["providers","s84"],"jobs":["jobs","s89"],"traffic":["traffic","s90"],"alerts":["alerts","s85"],"generated_at":["generatedAt"]}},"#UserActivity":{"k":{"activities":["activities","s389"],"engagement":["engagement","s390"]}},"s388":{"k":{"ip_address":["ipAddress"],"user_agent":["userAgent"],"session_id":["sessionId"],"created_at":["createdAt"]}},"s389":{"i":"s388"},"s390":{"k":{"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"member_since":["memberSince"],"active_sessions":["activeSessions"],"active_days_30d":["activeDays30d"],"actions_30d":["actions30d"]}},"s391":{"k":{"sessions_ended":["sessionsEnded"]}},"#ChangePasswordRequest":{"k":{"current_password":["currentPassword"],"new_password":["newPassword"]}},"#UserProfile":{"k":{"user_id":["userId"],"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"],"subscription":["subscription","s98"],"is_active":["isActive"],"is_verified":["isVerified"],"mfa_enabled":["mfaEnabled"],"referral_code":["referralCode"],"login_count":["loginCount"],"last_login_at":["lastLoginAt"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"#ProfileUpdate":{"k":{"first_name":["firstName"],"last_name":["lastName"],"full_name":["fullName"]}},"s392":{"k":{"asset_type":["assetType"],"quote_currency":["quoteCurrency"]}},"s393":{"k":{"asset_id":["assetId"],"candles":["candles","s141"]}},"#Watchlist":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s394":{"i":"#Watchlist"},"s395":{"k":{"watchlists":["watchlists","s394"]}},"#WatchlistDetail":{"k":{"watchlist_id":["watchlistId"],"user_id":["userId"],"is_public":["isPublic"],"is_default":["isDefault"],"sort_order":["sortOrder"],"asset_count":["assetCount"],"created_at":["createdAt"],"updated_at":["updatedAt"],"assets":["assets","s105"]}},"s396":{"k":{"is_public":["isPublic"],"sort_order":["sortOrder"]}},"s397":{"k":{"assets":["assets","s105"]}},"s398":{"k":{"position_type":["positionType"],"sort_order":["sortOrder"],"target_price":["targetPrice"],"asset_id":["assetId"]}},"s399":{"k":{"position_type":["positionType"],"sort_order":["sortOrder"],"target_price":["targetPrice"]}},"s400":{"k":{"watchlist_id":["watchlistId"],"signals":["signals","s178"]}},"s401":{"k":{"users":["users","s99"]}},"s402":{"k":{"user":["user","#AdminUser"]}},"#OpsAlert":{"k":{"rule_name":["ruleName"],"current_value":["currentValue"],"peak_value":["peakValue"],"last_seen":["lastSeen"],"acknowledged_at":["acknowledgedAt"],"acknowledged_by":["acknowledgedBy"],"resolved_at":["resolvedAt"],"resolved_by":["resolvedBy"],"incident_id":["incidentId"]}},"s403":{"i":"#OpsAlert"},"s404":{"k":{"acknowledged_at":["acknowledgedAt"]}},"s405":{"k":{"alert_id":["alertId"]}},"s406":{"k":{"rule_name":["ruleName"]}},"s407":{"i":"s406"},"s408":{"k":{"total_alerts_24h":["totalAlerts24h"],"alerts_by_severity":["alertsBySeverity"],"fatigue_score":["fatigueScore"],"most_frequent_rules":["mostFrequentRules","s407"],"flapping_rules":["flappingRules","s407"],"mean_time_to_acknowledge_seconds":["meanTimeToAcknowledgeSeconds"],"suppressed_by_cooldown":["suppressedByCooldown"]}},"#Incident":{"k":{"created_at":["createdAt"],"updated_at":["updatedAt"],"resolved_at":["resolvedAt"],"assigned_to":["assignedTo"],"created_by":["createdBy"],"related_alerts":["relatedAlerts"]}},"s409":{"i":"#Incident"},"s410":{"k":{"related_alerts":["relatedAlerts"],"assigned_to":["assignedTo"]}},"s411":{"k":{"created_at":["createdAt"],"updated_at":["updatedAt"],"resolved_at":["resolvedAt"],"assigned_to":["assignedTo"],"created_by":["createdBy"],"related_alerts":["relatedAlerts"],"alerts":["alerts","s407"]}},"s412":{"k":{"resolved_at":["resolvedAt"]}},"#AlertRule":{"k":{"last_triggered":["lastTriggered"],"last_evaluated":["lastEvaluated"],"last_value":["lastValue"],"trigger_count":["triggerCount"],"suppressed_count":["suppressedCount"]}},"s413":{"i":"#AlertRule"},"s414":{"k":{"tasks_executed":["tasksExecuted"]}},"s415":{"v":"s414"},"s416":{"k":{"results":["results","s415"]}},"s417":{"k":{"task_count":["taskCount"],"created_at":["createdAt"]}},"s418":{"v":"s417"},"s419":{"k":{"batches":["batches","s418"]}},"s420":{"k":{"high_priority":["highPriority"],"normal_priority":["normalPriority"],"low_priority":["lowPriority"],"by_task":["byTask"]}},"#TaskRateLimit":{"k":{"task_name":["taskName"],"rate_limited":["rateLimited"],"max_calls":["maxCalls"],"time_window_seconds":["timeWindowSeconds"],"current_calls":["currentCalls"],"remaining_calls":["remainingCalls"],"reset_after_seconds":["resetAfterSeconds"]}},"s421":{"i":"#TaskRateLimit"},"s422":{"k":{"rate_limits":["rateLimits","s421"]}},"s423":{"k":{"had_history":["hadHistory"]}},"s424":{"k":{"total_tasks":["totalTasks"],"successful_tasks":["successfulTasks"],"failed_tasks":["failedTasks"],"cancelled_tasks":["cancelledTasks"],"avg_execution_time_ms":["avgExecutionTimeMs"]}},"s425":{"k":{"task_name":["taskName"],"avg_execution_time_ms":["avgExecutionTimeMs"],"p95_execution_time_ms":["p95ExecutionTimeMs"],"max_execution_time_ms":["maxExecutionTimeMs"]}},"s426":{"i":"s425"},"s427":{"k":{"high_priority":["highPriority"],"normal_priority":["normalPriority"],"low_priority":["lowPriority"]}},"s428":{"k":{"task_statistics":["taskStatistics","s424"],"per_task":["perTask","s426"],"queue_metrics":["queueMetrics","s427"],"window_days":["windowDays"]}},"s429":{"k":{"celery_available":["celeryAvailable"],"queue_available":["queueAvailable"],"active_workers":["activeWorkers"],"pending_tasks":["pendingTasks"],"completed_tasks_24h":["completedTasks24h"],"failed_tasks_24h":["failedTasks24h"],"dead_letters":["deadLetters"],"oldest_pending_age_seconds":["oldestPendingAgeSeconds"]}},"s430":{"k":{"job_id":["jobId"],"task_name":["taskName"],"created_at":["createdAt"],"started_at":["startedAt"],"progress_message":["progressMessage"]}},"s431":{"i":"s430"},"#BacktestListItem":{"k":{"summary":["summary","#BacktestSummary"]}},"#BacktestSummary":{},"s432":{"i":"#BacktestListItem"},"#Backtest":{"k":{"summary":["summary","#BacktestSummary"]}},"#BacktestRunRequest":{},"#Bot":{},"s433":{"i":"#Bot"},"#BotCreate":{},"#BotPatch":{},"#BotAction":{},"#BusinessSummary":{"k":{"users":["users","s434"],"trades_per_day":["tradesPerDay","s436"],"revenue":["revenue","s437"]}},"s434":{"k":{"total_users":["totalUsers"],"active_users_24h":["activeUsers24h"]}},"s435":{"k":{"trade_count":["tradeCount"]}},"s436":{"i":"s435"},"s437":{"k":{"subscription_revenue":["subscriptionRevenue"],"trading_fee_revenue":["tradingFeeRevenue"],"total_revenue":["totalRevenue"],"window_days":["windowDays"]}},"#BusinessKpis":{"k":{"period_days":["periodDays"],"kpis":["kpis","s439"]}},"s438":{"k":{"growth_rate":["growthRate"]}},"s439":{"v":"s438"},"#BusinessRevenue":{"k":{"subscription_revenue":["subscriptionRevenue"],"trading_fee_revenue":["tradingFeeRevenue"],"total_revenue":["totalRevenue"],"mrr_at_start":["mrrAtStart"],"mrr_growth_rate":["mrrGrowthRate"],"paying_users":["payingUsers"],"arpu_monthly":["arpuMonthly"],"by_tier":["byTier"],"subscription_events":["subscriptionEvents"],"churned_users":["churnedUsers"],"churn_rate":["churnRate"]}},"#BusinessAcquisition":{"k":{"total_registrations":["totalRegistrations"],"daily_registrations":["dailyRegistrations"],"by_client":["byClient"],"by_source":["bySource"]}},"#BusinessTradingActivity":{"k":{"total_trades":["totalTrades"],"by_mode":["byMode"],"by_surface":["bySurface"],"by_asset_type":["byAssetType"],"by_chain":["byChain"],"top_assets":["topAssets"],"top_bots":["topBots","s441"]}},"s440":{"k":{"bot_id":["botId"]}},"s441":{"i":"s440"},"s442":{"k":{"summary":["summary","#BusinessSummary"],"kpis":["kpis","#BusinessKpis"],"revenue":["revenue","#BusinessRevenue"],"user_acquisition":["userAcquisition","#BusinessAcquisition"],"trading_activity":["tradingActivity","#BusinessTradingActivity"],"generated_at":["generatedAt"]}},"s443":{"k":{"new_subscriptions":["newSubscriptions"]}},"s444":{"i":"s443"},"s445":{"k":{"days":["days","s444"],"total_revenue":["totalRevenue"]}},"#BusinessTrades":{"k":{"total_trades":["totalTrades"],"trading_users":["tradingUsers"],"avg_trades_per_day":["avgTradesPerDay"],"total_volume":["totalVolume"],"trades_per_day":["tradesPerDay","s436"],"by_side":["bySide"]}},"#BusinessUsers":{"k":{"total_users":["totalUsers"],"active_users_24h":["activeUsers24h"],"active_users_7d":["activeUsers7d"],"active_users_30d":["activeUsers30d"],"new_users_24h":["newUsers24h"],"new_users_7d":["newUsers7d"],"new_users_30d":["newUsers30d"],"verified_users":["verifiedUsers"],"accounts_in_good_standing":["accountsInGoodStanding"],"by_tier":["byTier"],"retention_cohorts":["retentionCohorts","s30"]}},"s446":{"k":{"hit_rate":["hitRate"]}},"s447":{"v":"s446"},"s448":{"k":{"hit_rate":["hitRate"],"miss_rate":["missRate"],"total_operations":["totalOperations"],"avg_response_time_ms":["avgResponseTimeMs"],"memory_hits":["memoryHits"],"redis_hits":["redisHits"],"total_size_bytes":["totalSizeBytes"],"by_prefix":["byPrefix","s447"],"time_range":["timeRange"]}},"s449":{"k":{"last_accessed":["lastAccessed"]}},"s450":{"i":"s449"},"s451":{"k":{"hit_rate":["hitRate"],"avg_response_time_ms":["avgResponseTimeMs"],"size_bytes":["sizeBytes"],"keys":["keys","s450"],"time_range":["timeRange"]}},"s452":{"k":{"events_deleted":["eventsDeleted"]}},"s453":{"k":{"memory_hits":["memoryHits"],"redis_hits":["redisHits"],"total_size_bytes":["totalSizeBytes"],"hit_rate":["hitRate"]}},"s454":{"k":{"keys_preloaded":["keysPreloaded"],"total_accesses":["totalAccesses"]}},"s455":{"k":{"job_id":["jobId"],"stats":["stats","s454"]}},"s456":{"k":{"access_count":["accessCount"],"last_accessed":["lastAccessed"]}},"s457":{"i":"s456"},"s458":{"k":{"total_accesses":["totalAccesses"],"unique_keys":["uniqueKeys"],"frequently_accessed":["frequentlyAccessed","s457"],"preload_success_rate":["preloadSuccessRate"],"preload_runs":["preloadRuns"],"time_range":["timeRange"]}},"s459":{"k":{"data_version":["dataVersion"]}},"s460":{"k":{"new_version":["newVersion"]}},"#SpotPrice":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"]}},"s461":{"k":{"table_name":["tableName"],"column_name":["columnName"],"query_count":["queryCount"],"avg_query_time_ms":["avgQueryTimeMs"],"rows_read":["rowsRead"]}},"s462":{"i":"s461"},"s463":{"k":{"shapes_analyzed":["shapesAnalyzed"],"time_range":["timeRange"]}},"s464":{"k":{"index_name":["indexName"],"table_name":["tableName"],"size_bytes":["sizeBytes"],"evidence":["evidence","s463"]}},"s465":{"i":"s464"},"s466":{"k":{"index_name":["indexName"],"tuples_read":["tuplesRead"],"tuples_fetched":["tuplesFetched"],"size_bytes":["sizeBytes"]}},"s467":{"i":"s466"},"s468":{"k":{"table_name":["tableName"],"indexes":["indexes","s467"],"shapes_analyzed":["shapesAnalyzed"],"time_range":["timeRange"]}},"s469":{"k":{"utilization_percent":["utilizationPercent"],"wait_time_avg_ms":["waitTimeAvgMs"],"connection_errors":["connectionErrors"]}},"s470":{"k":{"metrics":["metrics","s469"],"d1_equivalent":["d1Equivalent"]}},"s471":{"k":{"pool_size":["poolSize"],"active_connections":["activeConnections"],"utilization_percent":["utilizationPercent"],"busy_ms":["busyMs"]}},"s472":{"i":"s471"},"s473":{"k":{"avg_utilization":["avgUtilization"],"max_utilization":["maxUtilization"],"min_utilization":["minUtilization"]}},"s474":{"k":{"history":["history","s472"],"summary":["summary","s473"],"d1_equivalent":["d1Equivalent"]}},"s475":{"k":{"pool_size":["poolSize"],"active_connections":["activeConnections"],"idle_connections":["idleConnections"],"max_pool_size":["maxPoolSize"],"utilization_percent":["utilizationPercent"],"wait_time_avg_ms":["waitTimeAvgMs"],"connection_errors":["connectionErrors"],"statements_last_minute":["statementsLastMinute"],"busy_ms":["busyMs"],"rows_read":["rowsRead"],"rows_written":["rowsWritten"],"database_size_bytes":["databaseSizeBytes"],"time_range":["timeRange"],"d1_equivalent":["d1Equivalent"]}},"s476":{"k":{"lag_seconds":["lagSeconds"]}},"s477":{"v":"s476"},"s478":{"k":{"read_replicas_enabled":["readReplicasEnabled"],"read_replica_count":["readReplicaCount"],"health":["health","s477"],"d1_equivalent":["d1Equivalent"]}},"#DexAggregatorHealth":{"k":{"aggregators":["aggregators","s480"],"overall_status":["overallStatus"],"fallback_order":["fallbackOrder"]}},"s479":{"k":{"response_time_ms":["responseTimeMs"],"consecutive_failures":["consecutiveFailures"],"last_success_at":["lastSuccessAt"],"last_failure_at":["lastFailureAt"],"last_error":["lastError"]}},"s480":{"v":"s479"},"#DexQuote":{"k":{"sell_token":["sellToken"],"buy_token":["buyToken"],"sell_amount":["sellAmount"],"buy_amount":["buyAmount"],"min_buy_amount":["minBuyAmount"],"estimated_gas":["estimatedGas"],"chain_id":["chainId"],"price_impact":["priceImpact"],"price_impact_method":["priceImpactMethod"],"price_impact_warning":["priceImpactWarning"],"slippage_percentage":["slippagePercentage"],"value_usd":["valueUsd"],"selection_reason":["selectionReason"],"aggregators":["aggregators","s482"],"as_of":["asOf"]}},"s481":{"k":{"latency_ms":["latencyMs"],"buy_amount":["buyAmount"]}},"s482":{"i":"s481"},"#DexQuoteRequest":{"k":{"sell_token":["sellToken"],"buy_token":["buyToken"],"sell_amount":["sellAmount"],"chain_id":["chainId"],"slippage_percentage":["slippagePercentage"],"cross_chain":["crossChain"]}},"#DexSwap":{"k":{"trade_id":["tradeId"],"sell_token":["sellToken"],"buy_token":["buyToken"],"sell_amount":["sellAmount"],"buy_amount":["buyAmount"],"min_buy_amount":["minBuyAmount"],"fee_amount":["feeAmount"],"transaction_hash":["transactionHash"],"chain_id":["chainId"],"price_impact":["priceImpact"],"transaction":["transaction","s483"],"portfolio_trade_ids":["portfolioTradeIds"],"created_at":["createdAt"]}},"s483":{"k":{"chain_id":["chainId"]}},"#DexSwapRequest":{"k":{"sell_token":["sellToken"],"buy_token":["buyToken"],"sell_amount":["sellAmount"],"chain_id":["chainId"],"slippage_percentage":["slippagePercentage"],"wallet_id":["walletId"],"user_wallet_address":["userWalletAddress"],"two_factor_token":["twoFactorToken"]}},"#DexTradeStatus":{"k":{"trade_id":["tradeId"],"transaction_hash":["transactionHash"],"block_number":["blockNumber"],"sell_amount":["sellAmount"],"buy_amount":["buyAmount"],"gas_used":["gasUsed"],"gas_price":["gasPrice"],"chain_id":["chainId"],"updated_at":["updatedAt"]}},"#Health":{},"#DetailedHealth":{"k":{"system_metrics":["systemMetrics","s484"],"services":["services","s485"]}},"s484":{"k":{"d1_round_trip_ms":["d1RoundTripMs"],"isolate_requests_served":["isolateRequestsServed"],"jobs_backlog":["jobsBacklog"],"oldest_queued_job_age_s":["oldestQueuedJobAgeS"]}},"#ServiceCheck":{"k":{"response_time":["responseTime"]}},"s485":{"i":"#ServiceCheck"},"#Integration":{},"s486":{"i":"#Integration"},"#LogEntry":{"k":{"user_id":["userId"],"request_id":["requestId"],"trace_id":["traceId"],"status_code":["statusCode"],"duration_ms":["durationMs"]}},"s487":{"i":"#LogEntry"},"s488":{"k":{"results":["results","s487"]}},"s489":{"k":{"total_logs":["totalLogs"],"by_level":["byLevel"],"error_rate":["errorRate"],"time_range":["timeRange"]}},"#MarketCycles":{"k":{"cycles":["cycles","s491"],"threshold_pct":["thresholdPct"],"data_points":["dataPoints"],"first_date":["firstDate"],"as_of":["asOf"],"snapshot_time":["snapshotTime"]}},"s490":{"k":{"peak_date":["peakDate"],"peak_price":["peakPrice"],"trough_date":["troughDate"],"trough_price":["troughPrice"],"drawdown_pct":["drawdownPct"],"decline_days":["declineDays"],"recovery_date":["recoveryDate"],"recovery_days":["recoveryDays"]}},"s491":{"i":"s490"},"#LipiFlow":{"k":{"client_type":["clientType"],"buy_value":["buyValue"],"sell_value":["sellValue"],"net_value":["netValue"]}},"s492":{"i":"#LipiFlow"},"s493":{"k":{"as_of":["asOf"],"stale_reason":["staleReason"]}},"s494":{"i":"s493"},"s495":{"k":{"public_key":["publicKey"]}},"s496":{"k":{"max_age_hours":["maxAgeHours"],"cleared_by":["clearedBy"]}},"s497":{"k":{"statement_duration":["statementDuration"]}},"s498":{"k":{"endpoints":["endpoints","s12"],"time_range":["timeRange"],"method":["method","s497"]}},"#QueryStatistics":{"k":{"total_ms":["totalMs"],"avg_ms":["avgMs"],"p50_ms":["p50Ms"],"p95_ms":["p95Ms"],"p99_ms":["p99Ms"],"max_ms":["maxMs"],"rows_read":["rowsRead"],"rows_written":["rowsWritten"],"avg_rows_read":["avgRowsRead"],"last_seen":["lastSeen"]}},"s499":{"i":"#QueryStatistics"},"s500":{"k":{"queries":["queries","s499"],"time_range":["timeRange"],"method":["method","s497"]}},"#SlowEndpoint":{"k":{"p95_ms":["p95Ms"],"p99_ms":["p99Ms"],"avg_ms":["avgMs"],"max_ms":["maxMs"],"status_code":["statusCode"]}},"s501":{"i":"#SlowEndpoint"},"s502":{"k":{"slow_endpoints":["slowEndpoints","s501"],"threshold_ms":["thresholdMs"]}},"#SlowQuery":{"k":{"duration_ms":["durationMs"],"rows_read":["rowsRead"],"rows_written":["rowsWritten"],"request_id":["requestId"]}},"s503":{"i":"#SlowQuery"},"s504":{"k":{"slow_queries":["slowQueries","s503"],"threshold_ms":["thresholdMs"]}},"#ProfilingSummary":{"k":{"time_range":["timeRange"],"requests":["requests","s505"],"queries":["queries","s506"],"slowest_endpoints":["slowestEndpoints","s18"],"slowest_queries":["slowestQueries","s20"],"heaviest_queries":["heaviestQueries","s22"],"thresholds":["thresholds","s23"],"method":["method","s497"]}},"s505":{"k":{"error_rate":["errorRate"],"avg_ms":["avgMs"],"p50_ms":["p50Ms"],"p95_ms":["p95Ms"],"p99_ms":["p99Ms"],"max_ms":["maxMs"]}},"s506":{"k":{"distinct_shapes":["distinctShapes"],"total_ms":["totalMs"],"rows_read":["rowsRead"],"rows_written":["rowsWritten"],"per_request":["perRequest"]}},"#Preferences":{},"s507":{"k":{"change_percent_24h":["changePercent24h"],"as_of":["asOf"],"stale_reason":["staleReason"]}},"s508":{"v":"s507"},"s509":{"k":{"results":["results","s508"]}},"#RiskAlert":{},"s510":{"i":"#RiskAlert"},"#RiskLimits":{},"s511":{"k":{"limits":["limits","#RiskLimits"]}},"#RiskLimitsUpdate":{},"#RiskMetrics":{"k":{"metrics":["metrics","s512"],"snapshot_time":["snapshotTime"]}},"s512":{"k":{"fair_value":["fairValue"],"deviation_pct":["deviationPct"],"r_squared":["rSquared"],"first_date":["firstDate"],"as_of":["asOf"]}},"#ScreenerMetrics":{"k":{"data":["data","s514"],"absent":["absent","s515"],"snapshot_time":["snapshotTime"]}},"s513":{"k":{"asset_type":["assetType"],"market_cap":["marketCap"],"change_24h_pct":["change24hPct"],"change_30d_pct":["change30dPct"],"volatility_30d_pct":["volatility30dPct"],"high_52w":["high52w"],"low_52w":["low52w"],"pe_ratio":["peRatio"],"dividend_yield":["dividendYield"],"as_of":["asOf"]}},"s514":{"i":"s513"},"s515":{"k":{"pe_ratio":["peRatio"],"dividend_yield":["dividendYield"]}},"#TradingTrade":{},"s516":{"i":"#TradingTrade"},"#Holding":{"k":{"user_id":["userId"],"asset_type":["assetType"],"avg_purchase_price":["avgPurchasePrice"],"total_invested":["totalInvested"],"current_price":["currentPrice"],"current_value":["currentValue"],"unrealized_pnl":["unrealizedPnl"],"unrealized_pnl_percent":["unrealizedPnlPercent"],"realized_pnl":["realizedPnl"],"price_date":["priceDate"],"price_source":["priceSource"]}},"s517":{"i":"#Holding"},"s518":{"k":{"holdings":["holdings","s517"],"total_value":["totalValue"],"total_invested":["totalInvested"],"unrealized_pnl":["unrealizedPnl"],"realized_pnl":["realizedPnl"],"as_of":["asOf"]}},"s519":{"k":{"time_weighted_return":["timeWeightedReturn"],"money_weighted_return":["moneyWeightedReturn"],"max_drawdown":["maxDrawdown"],"volatility_annualized":["volatilityAnnualized"]}},"s520":{"k":{"periods_per_year":["periodsPerYear"],"data_points":["dataPoints"]}},"s521":{"k":{"performance":["performance","s519"],"methodology":["methodology","s520"]}},"s522":{"k":{"realizedPnl":["realizedPnl","s312"],"total_realized_pnl":["totalRealizedPnl"],"by_symbol":["bySymbol"]}},"#TrackerTrade":{"k":{"user_id":["userId"],"portfolio_id":["portfolioId"],"holding_id":["holdingId"],"trade_type":["tradeType"],"asset_type":["assetType"],"total_amount":["totalAmount"],"trade_date":["tradeDate"],"created_at":["createdAt"],"updated_at":["updatedAt"]}},"s523":{"i":"#TrackerTrade"},"s524":{"k":{"trades":["trades","s523"]}},"s525":{"k":{"trade":["trade","#TrackerTrade"]}},"#TradesImportReport":{"k":{"dry_run":["dryRun"],"total_rows":["totalRows"],"new_positions":["newPositions"],"trade_ids":["tradeIds"],"preview":["preview","s321"]}},"#Wallet":{"k":{"chain_id":["chainId"],"chain_name":["chainName"],"balance_updated_at":["balanceUpdatedAt"],"created_at":["createdAt"]}},"s526":{"i":"#Wallet"},"#WalletCreated":{"k":{"chain_id":["chainId"],"chain_name":["chainName"],"created_at":["createdAt"]}},"#WalletCreate":{"k":{"chain_id":["chainId"]}},"#WalletBalance":{"k":{"wallet_id":["walletId"],"balance_usd":["balanceUsd"],"balance_updated_at":["balanceUpdatedAt"],"chain_id":["chainId"],"chain_name":["chainName"]}},"#WalletRefreshedBalance":{"k":{"wallet_id":["walletId"],"chain_id":["chainId"],"balance_usd":["balanceUsd"],"tokens":["tokens","s528"],"block_number":["blockNumber"],"refreshed_at":["refreshedAt"]}},"s527":{"k":{"balance_usd":["balanceUsd"],"price_usd":["priceUsd"],"price_as_of":["priceAsOf"]}},"s528":{"i":"s527"},"#WalletTransactionList":{"k":{"transactions":["transactions","s529"]}},"#WalletTransaction":{"k":{"transaction_hash":["transactionHash"],"chain_id":["chainId"],"chain_name":["chainName"],"from_address":["fromAddress"],"to_address":["toAddress"],"from_token":["fromToken"],"to_token":["toToken"],"token_address":["tokenAddress"],"block_number":["blockNumber"],"created_at":["createdAt"]}},"s529":{"i":"#WalletTransaction"},"#WalletWithdrawal":{"k":{"transaction_hash":["transactionHash"],"from_address":["fromAddress"],"to_address":["toAddress"],"token_address":["tokenAddress"],"chain_id":["chainId"],"max_fee":["maxFee"],"created_at":["createdAt"]}},"#WalletWithdraw":{"k":{"to_address":["toAddress"],"token_address":["tokenAddress"],"two_factor_token":["twoFactorToken"]}},"#WalletNonce":{"k":{"chain_id":["chainId"],"issued_at":["issuedAt"],"expires_at":["expiresAt"]}},"#WalletNonceRequest":{"k":{"chain_id":["chainId"]}},"#ExternalWalletRegistered":{"k":{"chain_id":["chainId"],"chain_name":["chainName"],"registered_at":["registeredAt"]}},"#ExternalWalletRegister":{"k":{"chain_id":["chainId"]}},"s530":{"k":{"wallet_id":["walletId"]}},"s531":{"i":"s530"},"s532":{"k":{"wallets_updated":["walletsUpdated"],"wallets_failed":["walletsFailed"],"updated_at":["updatedAt"],"errors":["errors","s531"]}},"#JWKS":{}};
 
 /** Every operation: method, path, how its success body is read. */
 export const OPERATIONS = {
   "admin.aiModels": {"method":"POST","path":"/api/v1/admin/ai/models","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AIModel","req":"s5"},
   "admin.updateAiModel": {"method":"PUT","path":"/api/v1/admin/ai/models/{model_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AIModel","req":"s6"},
+  "admin.getAnalytics": {"method":"GET","path":"/api/v1/admin/analytics","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s11"},
+  "admin.getAnalyticsApiUsage": {"method":"GET","path":"/api/v1/admin/analytics/api-usage","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s15"},
+  "admin.getAnalyticsAssets": {"method":"GET","path":"/api/v1/admin/analytics/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s16"},
+  "admin.getAnalyticsPerformance": {"method":"GET","path":"/api/v1/admin/analytics/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s25","q":{"windowMinutes":"window_minutes"}},
+  "admin.getAnalyticsUsage": {"method":"GET","path":"/api/v1/admin/analytics/usage","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s28"},
+  "admin.getAnalyticsUsers": {"method":"GET","path":"/api/v1/admin/analytics/users","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s31"},
   "admin.assets": {"method":"POST","path":"/api/v1/admin/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AssetDetail","req":"#AssetInput"},
-  "admin.updateAsset": {"method":"PUT","path":"/api/v1/admin/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AssetDetail","req":"s8"},
-  "admin.listDataQualityAssets": {"method":"GET","path":"/api/v1/admin/data-quality/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s11","q":{"assetType":"asset_type"}},
-  "admin.listDataQualityPriceData": {"method":"GET","path":"/api/v1/admin/data-quality/price-data","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s13","q":{"assetId":"asset_id"}},
+  "admin.updateAsset": {"method":"PUT","path":"/api/v1/admin/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AssetDetail","req":"s33"},
+  "admin.deleteBatchJobsCancel": {"method":"DELETE","path":"/api/v1/admin/batch/jobs/{job_id}/cancel","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s35"},
+  "admin.getBatchJobsStatus": {"method":"GET","path":"/api/v1/admin/batch/jobs/status","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s40","q":{"jobName":"job_name","portfolioId":"portfolio_id","daysBack":"days_back"}},
+  "admin.getBatchJobsSummary": {"method":"GET","path":"/api/v1/admin/batch/jobs/summary","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s50","q":{"daysBack":"days_back"}},
+  "admin.listBillingPlans": {"method":"GET","path":"/api/v1/admin/billing/plans","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s52"},
+  "admin.updateBillingPlans": {"method":"PUT","path":"/api/v1/admin/billing/plans","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s52","req":"s55"},
+  "admin.listDataQualityAssets": {"method":"GET","path":"/api/v1/admin/data-quality/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s58","q":{"assetType":"asset_type"}},
+  "admin.listDataQualityPriceData": {"method":"GET","path":"/api/v1/admin/data-quality/price-data","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s60","q":{"assetId":"asset_id"}},
   "admin.dataQualityValidate": {"method":"POST","path":"/api/v1/admin/data-quality/validate","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Job"},
-  "admin.listFeedback": {"method":"GET","path":"/api/v1/admin/feedback","response":"json","unwrap":true,"listKey":"feedback","bodyType":null,"res":"s15","q":{"feedbackType":"feedback_type","userId":"user_id"}},
-  "admin.updateFeedback": {"method":"PUT","path":"/api/v1/admin/feedback/{feedback_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Feedback","req":"s16"},
+  "admin.listFeedback": {"method":"GET","path":"/api/v1/admin/feedback","response":"json","unwrap":true,"listKey":"feedback","bodyType":null,"res":"s62","q":{"feedbackType":"feedback_type","userId":"user_id"}},
+  "admin.updateFeedback": {"method":"PUT","path":"/api/v1/admin/feedback/{feedback_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Feedback","req":"s63"},
   "admin.macroBackfill": {"method":"POST","path":"/api/v1/admin/macro/backfill","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Job","q":{"startDate":"start_date","endDate":"end_date","dataSources":"data_sources"}},
   "admin.listMacroDataSources": {"method":"GET","path":"/api/v1/admin/macro/data-sources","response":"json","unwrap":true,"listKey":null,"bodyType":null},
-  "admin.listModels": {"method":"GET","path":"/api/v1/admin/models","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s17","q":{"modelType":"model_type"}},
+  "admin.macroRefreshSnapshot": {"method":"POST","path":"/api/v1/admin/macro/refresh-snapshot","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Job"},
+  "admin.listModels": {"method":"GET","path":"/api/v1/admin/models","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s64","q":{"modelType":"model_type"}},
   "admin.updateModelsConfig": {"method":"PUT","path":"/api/v1/admin/models/{model_id}/config","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AIModel","req":"s6"},
-  "admin.modelsRetrain": {"method":"POST","path":"/api/v1/admin/models/{model_id}/retrain","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s18"},
+  "admin.modelsRetrain": {"method":"POST","path":"/api/v1/admin/models/{model_id}/retrain","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s65"},
   "admin.notificationsBroadcast": {"method":"POST","path":"/api/v1/admin/notifications/broadcast","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Job"},
-  "admin.getNotificationsStats": {"method":"GET","path":"/api/v1/admin/notifications/stats","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s19"},
+  "admin.getNotificationsStats": {"method":"GET","path":"/api/v1/admin/notifications/stats","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s66"},
   "admin.priceDataCleanup": {"method":"POST","path":"/api/v1/admin/price-data/cleanup","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Job"},
-  "admin.priceDataFetch": {"method":"POST","path":"/api/v1/admin/price-data/fetch","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Job","req":"s20"},
-  "admin.priceDataImport": {"method":"POST","path":"/api/v1/admin/price-data/import","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s21","q":{"dryRun":"dry_run"}},
-  "admin.listSecurityActiveSessions": {"method":"GET","path":"/api/v1/admin/security/active-sessions","response":"json","unwrap":true,"listKey":"sessions","bodyType":null,"res":"s24","q":{"userId":"user_id"}},
-  "admin.listSecurityAuditLogs": {"method":"GET","path":"/api/v1/admin/security/audit-logs","response":"json","unwrap":true,"listKey":"auditLogs","bodyType":null,"res":"s26","q":{"userId":"user_id","actionType":"action_type","startDate":"start_date","endDate":"end_date"}},
+  "admin.priceDataFetch": {"method":"POST","path":"/api/v1/admin/price-data/fetch","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Job","req":"s67"},
+  "admin.priceDataImport": {"method":"POST","path":"/api/v1/admin/price-data/import","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s68","q":{"dryRun":"dry_run"}},
+  "admin.updateSector": {"method":"PUT","path":"/api/v1/admin/sectors/{sector_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Sector","req":"s69"},
+  "admin.sectorsRefreshAnalysis": {"method":"POST","path":"/api/v1/admin/sectors/{sector_id}/refresh-analysis","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Job"},
+  "admin.getSectorsAnalytics": {"method":"GET","path":"/api/v1/admin/sectors/analytics","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#SectorAnalyticsResponse"},
+  "admin.listSecurityActiveSessions": {"method":"GET","path":"/api/v1/admin/security/active-sessions","response":"json","unwrap":true,"listKey":"sessions","bodyType":null,"res":"s74","q":{"userId":"user_id"}},
+  "admin.listSecurityAuditLogs": {"method":"GET","path":"/api/v1/admin/security/audit-logs","response":"json","unwrap":true,"listKey":"auditLogs","bodyType":null,"res":"s76","q":{"userId":"user_id","actionType":"action_type","startDate":"start_date","endDate":"end_date"}},
   "admin.getSecuritySuspiciousActivity": {"method":"GET","path":"/api/v1/admin/security/suspicious-activity","response":"json","unwrap":true,"listKey":null,"bodyType":null},
-  "admin.securityTerminateSession": {"method":"POST","path":"/api/v1/admin/security/terminate-session/{session_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s27"},
-  "admin.listSignalsModelPerformance": {"method":"GET","path":"/api/v1/admin/signals/model-performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s28"},
-  "admin.getSignalsPerformance": {"method":"GET","path":"/api/v1/admin/signals/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s29"},
-  "admin.signalsValidate": {"method":"POST","path":"/api/v1/admin/signals/validate","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s30"},
-  "admin.listUsers": {"method":"GET","path":"/api/v1/admin/users","response":"json","unwrap":true,"listKey":"users","bodyType":null,"res":"s34"},
-  "admin.getUser": {"method":"GET","path":"/api/v1/admin/users/{user_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s36"},
+  "admin.securityTerminateSession": {"method":"POST","path":"/api/v1/admin/security/terminate-session/{session_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s77"},
+  "admin.listSignalsModelPerformance": {"method":"GET","path":"/api/v1/admin/signals/model-performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s78"},
+  "admin.getSignalsPerformance": {"method":"GET","path":"/api/v1/admin/signals/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s79"},
+  "admin.signalsValidate": {"method":"POST","path":"/api/v1/admin/signals/validate","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s80"},
+  "admin.getSystem": {"method":"GET","path":"/api/v1/admin/system","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s88"},
+  "admin.getSystemHealth": {"method":"GET","path":"/api/v1/admin/system/health","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s91"},
+  "admin.getSystemHealthHistory": {"method":"GET","path":"/api/v1/admin/system/health/history","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s95","q":{"startDate":"start_date","endDate":"end_date"}},
+  "admin.getSystemMetrics": {"method":"GET","path":"/api/v1/admin/system/metrics","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s97","q":{"windowMinutes":"window_minutes"}},
+  "admin.listUsers": {"method":"GET","path":"/api/v1/admin/users","response":"json","unwrap":true,"listKey":"users","bodyType":null,"res":"s101"},
+  "admin.getUser": {"method":"GET","path":"/api/v1/admin/users/{user_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s103"},
   "admin.updateUser": {"method":"PUT","path":"/api/v1/admin/users/{user_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AdminUser","req":"#AdminUserUpdate"},
   "admin.updateUsersRole": {"method":"PUT","path":"/api/v1/admin/users/{user_id}/role","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AdminUser"},
-  "admin.updateUsersStatus": {"method":"PUT","path":"/api/v1/admin/users/{user_id}/status","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AdminUser","req":"s37"},
+  "admin.updateUsersStatus": {"method":"PUT","path":"/api/v1/admin/users/{user_id}/status","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#AdminUser","req":"s104"},
   "admin.usersVerify": {"method":"POST","path":"/api/v1/admin/users/{user_id}/verify","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#AdminUser"},
   "admin.getWatchlistsAnalytics": {"method":"GET","path":"/api/v1/admin/watchlists/analytics","response":"json","unwrap":true,"listKey":null,"bodyType":null},
-  "admin.getWatchlistsDefault": {"method":"GET","path":"/api/v1/admin/watchlists/default","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s39"},
-  "admin.updateWatchlistsDefault": {"method":"PUT","path":"/api/v1/admin/watchlists/default","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s39","req":"s40"},
-  "ai.getMarketRegime": {"method":"GET","path":"/api/v1/ai/market-regime","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s28"},
-  "ai.listModels": {"method":"GET","path":"/api/v1/ai/models","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s17","q":{"modelType":"model_type"}},
+  "admin.getWatchlistsDefault": {"method":"GET","path":"/api/v1/admin/watchlists/default","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s106"},
+  "admin.updateWatchlistsDefault": {"method":"PUT","path":"/api/v1/admin/watchlists/default","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s106","req":"s107"},
+  "ai.getMarketRegime": {"method":"GET","path":"/api/v1/ai/market-regime","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s78"},
+  "ai.listModels": {"method":"GET","path":"/api/v1/ai/models","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s64","q":{"modelType":"model_type"}},
   "ai.getModel": {"method":"GET","path":"/api/v1/ai/models/{model_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#AIModel"},
-  "ai.getModelsPerformance": {"method":"GET","path":"/api/v1/ai/models/{model_id}/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s47"},
-  "ai.getModelsPredictions": {"method":"GET","path":"/api/v1/ai/models/{model_id}/predictions","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s50","q":{"assetId":"asset_id","startDate":"start_date","endDate":"end_date"}},
-  "ai.modelsTrain": {"method":"POST","path":"/api/v1/ai/models/{model_id}/train","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s18"},
-  "ai.getSectorAnalysis": {"method":"GET","path":"/api/v1/ai/sector-analysis","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s28"},
-  "ai.getSuggestion": {"method":"GET","path":"/api/v1/ai/suggestions/{user_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s55"},
-  "ai.listTrainingJobs": {"method":"GET","path":"/api/v1/ai/training-jobs","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s57","q":{"modelId":"model_id"}},
-  "alerts.list": {"method":"GET","path":"/api/v1/alerts","response":"json","unwrap":true,"listKey":"alerts","bodyType":null,"res":"s59","q":{"isActive":"is_active"}},
+  "ai.getModelsPerformance": {"method":"GET","path":"/api/v1/ai/models/{model_id}/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s114"},
+  "ai.getModelsPredictions": {"method":"GET","path":"/api/v1/ai/models/{model_id}/predictions","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s117","q":{"assetId":"asset_id","startDate":"start_date","endDate":"end_date"}},
+  "ai.modelsTrain": {"method":"POST","path":"/api/v1/ai/models/{model_id}/train","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s65"},
+  "ai.getSectorAnalysis": {"method":"GET","path":"/api/v1/ai/sector-analysis","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s78"},
+  "ai.getSuggestion": {"method":"GET","path":"/api/v1/ai/suggestions/{user_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s122"},
+  "ai.listTrainingJobs": {"method":"GET","path":"/api/v1/ai/training-jobs","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s124","q":{"modelId":"model_id"}},
+  "alerts.list": {"method":"GET","path":"/api/v1/alerts","response":"json","unwrap":true,"listKey":"alerts","bodyType":null,"res":"s126","q":{"isActive":"is_active"}},
   "alerts.create": {"method":"POST","path":"/api/v1/alerts","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Alert","req":"#CreateAlert"},
   "alerts.get": {"method":"GET","path":"/api/v1/alerts/{alert_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Alert"},
   "alerts.update": {"method":"PUT","path":"/api/v1/alerts/{alert_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Alert","req":"#UpdateAlert"},
-  "alerts.delete": {"method":"DELETE","path":"/api/v1/alerts/{alert_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s60"},
-  "alerts.listHistory": {"method":"GET","path":"/api/v1/alerts/{alert_id}/history","response":"json","unwrap":true,"listKey":"triggers","bodyType":null,"res":"s62"},
-  "alerts.listTriggered": {"method":"GET","path":"/api/v1/alerts/triggered","response":"json","unwrap":true,"listKey":"triggered","bodyType":null,"res":"s64"},
-  "analytics.getPortfolioOverview": {"method":"GET","path":"/api/v1/analytics/portfolio/{id}/overview","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s68"},
-  "apiKeys.list": {"method":"GET","path":"/api/v1/api-keys","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s70"},
-  "apiKeys.create": {"method":"POST","path":"/api/v1/api-keys","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s71","req":"#ApiKeyCreate"},
+  "alerts.delete": {"method":"DELETE","path":"/api/v1/alerts/{alert_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s127"},
+  "alerts.listHistory": {"method":"GET","path":"/api/v1/alerts/{alert_id}/history","response":"json","unwrap":true,"listKey":"triggers","bodyType":null,"res":"s129"},
+  "alerts.listTriggered": {"method":"GET","path":"/api/v1/alerts/triggered","response":"json","unwrap":true,"listKey":"triggered","bodyType":null,"res":"s131"},
+  "analytics.getPortfolioOverview": {"method":"GET","path":"/api/v1/analytics/portfolio/{id}/overview","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s135"},
+  "apiKeys.list": {"method":"GET","path":"/api/v1/api-keys","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s137"},
+  "apiKeys.create": {"method":"POST","path":"/api/v1/api-keys","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s138","req":"#ApiKeyCreate"},
   "apiKeys.delete": {"method":"DELETE","path":"/api/v1/api-keys/{key_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#ApiKey"},
-  "assets.list": {"method":"GET","path":"/api/v1/assets","response":"json","unwrap":true,"listKey":"assets","bodyType":null,"res":"s73","q":{"assetType":"asset_type"}},
+  "assets.list": {"method":"GET","path":"/api/v1/assets","response":"json","unwrap":true,"listKey":"assets","bodyType":null,"res":"s140","q":{"assetType":"asset_type"}},
   "assets.get": {"method":"GET","path":"/api/v1/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#AssetDetail"},
   "assets.getAnalysis": {"method":"GET","path":"/api/v1/assets/{asset_id}/analysis","response":"json","unwrap":true,"listKey":null,"bodyType":null},
-  "assets.getPriceHistory": {"method":"GET","path":"/api/v1/assets/{asset_id}/price-history","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s75","q":{"startDate":"start_date","endDate":"end_date"}},
-  "assets.getStatistics": {"method":"GET","path":"/api/v1/assets/{asset_id}/statistics","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s77"},
-  "assets.listAnalysis": {"method":"GET","path":"/api/v1/assets/analysis","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s28","q":{"assetIds":"asset_ids"}},
-  "assets.listSearch": {"method":"GET","path":"/api/v1/assets/search","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s80","q":{"assetType":"asset_type"}},
+  "assets.getPriceHistory": {"method":"GET","path":"/api/v1/assets/{asset_id}/price-history","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s142","q":{"startDate":"start_date","endDate":"end_date"}},
+  "assets.getStatistics": {"method":"GET","path":"/api/v1/assets/{asset_id}/statistics","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s144"},
+  "assets.listAnalysis": {"method":"GET","path":"/api/v1/assets/analysis","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s78","q":{"assetIds":"asset_ids"}},
+  "assets.listSearch": {"method":"GET","path":"/api/v1/assets/search","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s147","q":{"assetType":"asset_type"}},
   "auth.get2fa": {"method":"GET","path":"/api/v1/auth/2fa","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#TwoFactorStatus"},
   "auth.disable2fa": {"method":"POST","path":"/api/v1/auth/2fa/disable","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#TwoFactorStatus"},
   "auth.enroll2fa": {"method":"POST","path":"/api/v1/auth/2fa/enroll","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#TwoFactorEnrolment"},
   "auth.verify2fa": {"method":"POST","path":"/api/v1/auth/2fa/verify","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#TwoFactorStatus"},
-  "auth.login": {"method":"POST","path":"/api/v1/auth/login","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#AuthResponse","req":"#LoginRequest"},
+  "auth.login": {"method":"POST","path":"/api/v1/auth/login","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#AuthResponse","req":"#LoginRequest","tf":"totp_code"},
   "auth.logout": {"method":"POST","path":"/api/v1/auth/logout","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#LogoutResponse","req":"#RefreshRequest"},
   "auth.getMe": {"method":"GET","path":"/api/v1/auth/me","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#MeResponse"},
   "auth.refresh": {"method":"POST","path":"/api/v1/auth/refresh","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#AuthResponse","req":"#RefreshRequest"},
   "auth.register": {"method":"POST","path":"/api/v1/auth/register","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#AuthResponse","req":"#RegisterRequest"},
-  "data.listFactorsEtfPrices": {"method":"GET","path":"/api/v1/data/factors/etf-prices","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s87"},
-  "data.getPortfolioComplete": {"method":"GET","path":"/api/v1/data/portfolio/{portfolio_id}/complete","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s93","q":{"asOfDate":"as_of_date"}},
-  "data.getPortfolioDataQuality": {"method":"GET","path":"/api/v1/data/portfolio/{portfolio_id}/data-quality","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s99"},
-  "data.listPortfolios": {"method":"GET","path":"/api/v1/data/portfolios","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s102"},
-  "data.getPortfoliosAggregations": {"method":"GET","path":"/api/v1/data/portfolios/{portfolio_id}/aggregations","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s108","q":{"includeGreeks":"include_greeks","includeFactors":"include_factors"}},
-  "data.getPortfoliosPositionsSummary": {"method":"GET","path":"/api/v1/data/portfolios/{portfolio_id}/positions/summary","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s114","q":{"groupBy":"group_by","includeClosed":"include_closed"}},
-  "data.getPositionsDetails": {"method":"GET","path":"/api/v1/data/positions/{position_id}/details","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s122","q":{"includeHistory":"include_history"}},
-  "data.listPositionsDetails": {"method":"GET","path":"/api/v1/data/positions/details","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s126","q":{"portfolioId":"portfolio_id","positionType":"position_type","includeInactive":"include_inactive"}},
-  "data.getPricesHistorical": {"method":"GET","path":"/api/v1/data/prices/historical/{symbol_or_position_id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s130","q":{"startDate":"start_date","endDate":"end_date"}},
-  "data.getPricesQuotes": {"method":"GET","path":"/api/v1/data/prices/quotes","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s133"},
-  "feedback.list": {"method":"GET","path":"/api/v1/feedback","response":"json","unwrap":true,"listKey":"feedback","bodyType":null,"res":"s15"},
+  "dashboard.getOverview": {"method":"GET","path":"/api/v1/dashboard/overview","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#DashboardOverview"},
+  "dashboard.getPerformance": {"method":"GET","path":"/api/v1/dashboard/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#DashboardPerformance"},
+  "data.listFactorsEtfPrices": {"method":"GET","path":"/api/v1/data/factors/etf-prices","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s170"},
+  "data.getPortfolioComplete": {"method":"GET","path":"/api/v1/data/portfolio/{portfolio_id}/complete","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s176","q":{"asOfDate":"as_of_date"}},
+  "data.getPortfolioDataQuality": {"method":"GET","path":"/api/v1/data/portfolio/{portfolio_id}/data-quality","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s182"},
+  "data.listPortfolios": {"method":"GET","path":"/api/v1/data/portfolios","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s185"},
+  "data.getPortfoliosAggregations": {"method":"GET","path":"/api/v1/data/portfolios/{portfolio_id}/aggregations","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s191","q":{"includeGreeks":"include_greeks","includeFactors":"include_factors"}},
+  "data.getPortfoliosPositionsSummary": {"method":"GET","path":"/api/v1/data/portfolios/{portfolio_id}/positions/summary","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s197","q":{"groupBy":"group_by","includeClosed":"include_closed"}},
+  "data.getPositionsDetails": {"method":"GET","path":"/api/v1/data/positions/{position_id}/details","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s205","q":{"includeHistory":"include_history"}},
+  "data.listPositionsDetails": {"method":"GET","path":"/api/v1/data/positions/details","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s209","q":{"portfolioId":"portfolio_id","positionType":"position_type","includeInactive":"include_inactive"}},
+  "data.getPricesHistorical": {"method":"GET","path":"/api/v1/data/prices/historical/{symbol_or_position_id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s213","q":{"startDate":"start_date","endDate":"end_date"}},
+  "data.getPricesQuotes": {"method":"GET","path":"/api/v1/data/prices/quotes","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s216"},
+  "feedback.list": {"method":"GET","path":"/api/v1/feedback","response":"json","unwrap":true,"listKey":"feedback","bodyType":null,"res":"s62"},
   "feedback.create": {"method":"POST","path":"/api/v1/feedback","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Feedback"},
-  "jobs.list": {"method":"GET","path":"/api/v1/jobs","response":"json","unwrap":true,"listKey":"jobs","bodyType":null,"res":"s135"},
+  "jobs.list": {"method":"GET","path":"/api/v1/jobs","response":"json","unwrap":true,"listKey":"jobs","bodyType":null,"res":"s218"},
   "jobs.get": {"method":"GET","path":"/api/v1/jobs/{job_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Job"},
   "jobs.cancel": {"method":"POST","path":"/api/v1/jobs/{job_id}/cancel","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Job"},
-  "management.portfolios": {"method":"POST","path":"/api/v1/management/portfolios","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#ManagedPortfolio","req":"s136"},
-  "management.updatePortfolio": {"method":"PUT","path":"/api/v1/management/portfolios/{portfolio_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#ManagedPortfolio","req":"s136"},
-  "management.deletePortfolio": {"method":"DELETE","path":"/api/v1/management/portfolios/{portfolio_id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s137"},
-  "management.portfoliosPositions": {"method":"POST","path":"/api/v1/management/portfolios/{portfolio_id}/positions","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s138","req":"s139"},
-  "management.updatePosition": {"method":"PUT","path":"/api/v1/management/positions/{position_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s140","req":"s141"},
-  "management.positionsClose": {"method":"POST","path":"/api/v1/management/positions/{position_id}/close","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s143"},
-  "notifications.list": {"method":"GET","path":"/api/v1/notifications","response":"json","unwrap":true,"listKey":"notifications","bodyType":null,"res":"s145","q":{"notificationType":"notification_type","unreadOnly":"unread_only","includeDismissed":"include_dismissed"}},
+  "macro.getCorrelations": {"method":"GET","path":"/api/v1/macro/correlations","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#CorrelationAnalysisResponse"},
+  "macro.getCurrentSnapshot": {"method":"GET","path":"/api/v1/macro/current-snapshot","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#MacroSnapshotResponse"},
+  "macro.getCycleAnalysis": {"method":"GET","path":"/api/v1/macro/cycle-analysis","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#CycleAnalysisResponse"},
+  "macro.getDerivatives": {"method":"GET","path":"/api/v1/macro/derivatives","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#DerivativesDataResponse"},
+  "macro.getDominance": {"method":"GET","path":"/api/v1/macro/dominance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#DominanceAnalysisResponse"},
+  "macro.getHistory": {"method":"GET","path":"/api/v1/macro/history","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#MacroHistoryResponse","q":{"startDate":"start_date","endDate":"end_date"}},
+  "macro.getIndicators": {"method":"GET","path":"/api/v1/macro/indicators","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#MacroIndicatorsResponse"},
+  "macro.getIntermarket": {"method":"GET","path":"/api/v1/macro/intermarket","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#IntermarketDataResponse"},
+  "macro.getLiquidations": {"method":"GET","path":"/api/v1/macro/liquidations","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#LiquidationAnalysisResponse"},
+  "macro.getMarketHealth": {"method":"GET","path":"/api/v1/macro/market-health","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#MarketHealthResponse"},
+  "macro.getMarketRegime": {"method":"GET","path":"/api/v1/macro/market-regime","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#MarketRegimeResponse"},
+  "macro.getOnchain": {"method":"GET","path":"/api/v1/macro/onchain","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#OnChainMetricsResponse"},
+  "macro.getRegime": {"method":"GET","path":"/api/v1/macro/regime","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#RegimeResponse"},
+  "macro.getSentiment": {"method":"GET","path":"/api/v1/macro/sentiment","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#MarketSentimentResponse"},
+  "macro.getTechnical": {"method":"GET","path":"/api/v1/macro/technical","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#MacroTechnicalResponse"},
+  "management.portfolios": {"method":"POST","path":"/api/v1/management/portfolios","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#ManagedPortfolio","req":"s249"},
+  "management.updatePortfolio": {"method":"PUT","path":"/api/v1/management/portfolios/{portfolio_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#ManagedPortfolio","req":"s249"},
+  "management.deletePortfolio": {"method":"DELETE","path":"/api/v1/management/portfolios/{portfolio_id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s250"},
+  "management.portfoliosPositions": {"method":"POST","path":"/api/v1/management/portfolios/{portfolio_id}/positions","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s251","req":"s252"},
+  "management.updatePosition": {"method":"PUT","path":"/api/v1/management/positions/{position_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s253","req":"s254"},
+  "management.positionsClose": {"method":"POST","path":"/api/v1/management/positions/{position_id}/close","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s256"},
+  "notifications.list": {"method":"GET","path":"/api/v1/notifications","response":"json","unwrap":true,"listKey":"notifications","bodyType":null,"res":"s258","q":{"notificationType":"notification_type","unreadOnly":"unread_only","includeDismissed":"include_dismissed"}},
   "notifications.get": {"method":"GET","path":"/api/v1/notifications/{notification_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Notification"},
   "notifications.delete": {"method":"DELETE","path":"/api/v1/notifications/{notification_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Notification"},
   "notifications.updateRead": {"method":"PUT","path":"/api/v1/notifications/{notification_id}/read","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Notification"},
-  "notifications.updateMarkAllRead": {"method":"PUT","path":"/api/v1/notifications/mark-all-read","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s146"},
+  "notifications.updateMarkAllRead": {"method":"PUT","path":"/api/v1/notifications/mark-all-read","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s259"},
   "notifications.getPreferences": {"method":"GET","path":"/api/v1/notifications/preferences","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#NotificationPreferences"},
-  "notifications.createPreference": {"method":"POST","path":"/api/v1/notifications/preferences","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#NotificationPreferences","req":"s147"},
-  "portfolios.list": {"method":"GET","path":"/api/v1/portfolios","response":"json","unwrap":true,"listKey":"portfolios","bodyType":null,"res":"s149","q":{"includeInactive":"include_inactive"}},
-  "portfolios.create": {"method":"POST","path":"/api/v1/portfolios","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Portfolio","req":"s150"},
+  "notifications.createPreference": {"method":"POST","path":"/api/v1/notifications/preferences","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#NotificationPreferences","req":"s260"},
+  "portfolios.list": {"method":"GET","path":"/api/v1/portfolios","response":"json","unwrap":true,"listKey":"portfolios","bodyType":null,"res":"s262","q":{"includeInactive":"include_inactive"}},
+  "portfolios.create": {"method":"POST","path":"/api/v1/portfolios","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Portfolio","req":"s263"},
   "portfolios.get": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#PortfolioDetail"},
-  "portfolios.update": {"method":"PUT","path":"/api/v1/portfolios/{portfolio_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Portfolio","req":"s156"},
-  "portfolios.delete": {"method":"DELETE","path":"/api/v1/portfolios/{portfolio_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s137"},
+  "portfolios.update": {"method":"PUT","path":"/api/v1/portfolios/{portfolio_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Portfolio","req":"s269"},
+  "portfolios.delete": {"method":"DELETE","path":"/api/v1/portfolios/{portfolio_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s250"},
   "portfolios.getAnalytics": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/analytics","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#PortfolioAnalytics"},
-  "portfolios.getAssets": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s163","q":{"includeInactive":"include_inactive"}},
-  "portfolios.createAsset": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#PortfolioAsset","req":"s164"},
-  "portfolios.updateAsset": {"method":"PUT","path":"/api/v1/portfolios/{portfolio_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#PortfolioAsset","req":"s165"},
-  "portfolios.deleteAsset": {"method":"DELETE","path":"/api/v1/portfolios/{portfolio_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s166"},
+  "portfolios.getAssets": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s276","q":{"includeInactive":"include_inactive"}},
+  "portfolios.createAsset": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#PortfolioAsset","req":"s277"},
+  "portfolios.updateAsset": {"method":"PUT","path":"/api/v1/portfolios/{portfolio_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#PortfolioAsset","req":"s278"},
+  "portfolios.deleteAsset": {"method":"DELETE","path":"/api/v1/portfolios/{portfolio_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s279"},
   "portfolios.getPerformance": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#PortfolioPerformance","q":{"standardPeriods":"standard_periods"}},
   "portfolios.getRealizedGains": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/realized-gains","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#RealizedGainsReport","q":{"longTermDays":"long_term_days"}},
   "portfolios.getRealizedPnl": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/realized-pnl","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#PortfolioRealizedPnl"},
-  "portfolios.listTrades": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/trades","response":"json","unwrap":true,"listKey":"trades","bodyType":null,"res":"s201","q":{"tradeType":"trade_type","assetType":"asset_type"}},
-  "portfolios.createTrade": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/trades","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s203","req":"s204"},
-  "portfolios.updateTrade": {"method":"PUT","path":"/api/v1/portfolios/{portfolio_id}/trades/{trade_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s203","req":"s205"},
-  "portfolios.deleteTrade": {"method":"DELETE","path":"/api/v1/portfolios/{portfolio_id}/trades/{trade_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s206"},
+  "portfolios.listTrades": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/trades","response":"json","unwrap":true,"listKey":"trades","bodyType":null,"res":"s314","q":{"tradeType":"trade_type","assetType":"asset_type"}},
+  "portfolios.createTrade": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/trades","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s316","req":"s317"},
+  "portfolios.updateTrade": {"method":"PUT","path":"/api/v1/portfolios/{portfolio_id}/trades/{trade_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s316","req":"s318"},
+  "portfolios.deleteTrade": {"method":"DELETE","path":"/api/v1/portfolios/{portfolio_id}/trades/{trade_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s319"},
   "portfolios.getTradesExport": {"method":"GET","path":"/api/v1/portfolios/{portfolio_id}/trades/export","response":"text","unwrap":false,"listKey":null,"bodyType":null},
-  "portfolios.tradesImport": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/trades/import","response":"json","unwrap":true,"listKey":null,"bodyType":"text/csv","res":"s209","q":{"dryRun":"dry_run"}},
-  "priceData.get": {"method":"GET","path":"/api/v1/price-data/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s213","q":{"startDate":"start_date","endDate":"end_date"}},
-  "priceData.getSupportResistance": {"method":"GET","path":"/api/v1/price-data/{asset_id}/support-resistance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s214","q":{"endDate":"end_date","maxLevels":"max_levels"}},
-  "priceData.getTechnicalIndicators": {"method":"GET","path":"/api/v1/price-data/{asset_id}/technical-indicators","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s215","q":{"endDate":"end_date","smaPeriod":"sma_period","emaPeriod":"ema_period","rsiPeriod":"rsi_period","macdFast":"macd_fast","macdSlow":"macd_slow","macdSignal":"macd_signal","bbPeriod":"bb_period","bbStd":"bb_std","atrPeriod":"atr_period","stochK":"stoch_k","stochD":"stoch_d","adxPeriod":"adx_period","cciPeriod":"cci_period","rocPeriod":"roc_period","donchianPeriod":"donchian_period","vwapWindow":"vwap_window"}},
-  "priceData.getQualityReport": {"method":"GET","path":"/api/v1/price-data/quality-report","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s216","q":{"assetId":"asset_id"}},
-  "recommendations.get": {"method":"GET","path":"/api/v1/recommendations","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s218"},
+  "portfolios.tradesImport": {"method":"POST","path":"/api/v1/portfolios/{portfolio_id}/trades/import","response":"json","unwrap":true,"listKey":null,"bodyType":"text/csv","res":"s322","q":{"dryRun":"dry_run"}},
+  "priceData.get": {"method":"GET","path":"/api/v1/price-data/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s326","q":{"startDate":"start_date","endDate":"end_date"}},
+  "priceData.getSupportResistance": {"method":"GET","path":"/api/v1/price-data/{asset_id}/support-resistance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s327","q":{"endDate":"end_date","maxLevels":"max_levels"}},
+  "priceData.getTechnicalIndicators": {"method":"GET","path":"/api/v1/price-data/{asset_id}/technical-indicators","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s328","q":{"endDate":"end_date","smaPeriod":"sma_period","emaPeriod":"ema_period","rsiPeriod":"rsi_period","macdFast":"macd_fast","macdSlow":"macd_slow","macdSignal":"macd_signal","bbPeriod":"bb_period","bbStd":"bb_std","atrPeriod":"atr_period","stochK":"stoch_k","stochD":"stoch_d","adxPeriod":"adx_period","cciPeriod":"cci_period","rocPeriod":"roc_period","donchianPeriod":"donchian_period","vwapWindow":"vwap_window"}},
+  "priceData.getQualityReport": {"method":"GET","path":"/api/v1/price-data/quality-report","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s329","q":{"assetId":"asset_id"}},
+  "recommendations.get": {"method":"GET","path":"/api/v1/recommendations","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s331"},
   "recommendations.getV1": {"method":"GET","path":"/api/v1/recommendations/{recommendation_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#Recommendation"},
   "recommendations.updateImplement": {"method":"PUT","path":"/api/v1/recommendations/{recommendation_id}/implement","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Recommendation"},
-  "security.getRateLimits": {"method":"GET","path":"/api/v1/security/rate-limits","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s220"},
-  "sessions.list": {"method":"GET","path":"/api/v1/sessions","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s222"},
-  "sessions.delete": {"method":"DELETE","path":"/api/v1/sessions/{session_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s83"},
-  "sessions.deleteTerminateAll": {"method":"DELETE","path":"/api/v1/sessions/terminate-all","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s223"},
-  "signals.list": {"method":"GET","path":"/api/v1/signals","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s226","q":{"assetId":"asset_id","signalType":"signal_type","modelId":"model_id"}},
-  "signals.get": {"method":"GET","path":"/api/v1/signals/{signal_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s227"},
-  "signals.delete": {"method":"DELETE","path":"/api/v1/signals/{signal_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s228"},
-  "signals.updateClose": {"method":"PUT","path":"/api/v1/signals/{signal_id}/close","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#TradingSignal","req":"s229"},
-  "signals.updateExecute": {"method":"PUT","path":"/api/v1/signals/{signal_id}/execute","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#TradingSignal","req":"s230"},
-  "signals.getPerformance": {"method":"GET","path":"/api/v1/signals/{signal_id}/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s233"},
-  "signals.listActive": {"method":"GET","path":"/api/v1/signals/active","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s226","q":{"riskLevel":"risk_level","minConfidence":"min_confidence","assetType":"asset_type"}},
-  "signals.getAlerts": {"method":"GET","path":"/api/v1/signals/alerts","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s235"},
+  "sectors.get": {"method":"GET","path":"/api/v1/sectors","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#SectorListResponse","q":{"includeInactive":"include_inactive"}},
+  "sectors.getAnalysis": {"method":"GET","path":"/api/v1/sectors/{sector_id}/analysis","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#SectorAnalysisResponse"},
+  "sectors.getAssets": {"method":"GET","path":"/api/v1/sectors/{sector_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#SectorAssetListResponse","q":{"sortBy":"sort_by"}},
+  "sectors.getFundamentals": {"method":"GET","path":"/api/v1/sectors/{sector_id}/fundamentals","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#SectorFundamentalResponse"},
+  "sectors.getHistory": {"method":"GET","path":"/api/v1/sectors/{sector_id}/history","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#SectorHistoryResponse","q":{"startDate":"start_date","endDate":"end_date"}},
+  "sectors.getPerformance": {"method":"GET","path":"/api/v1/sectors/{sector_id}/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#SectorDetailPerformanceResponse"},
+  "sectors.getAllocation": {"method":"GET","path":"/api/v1/sectors/allocation","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#SectorAllocationResponse"},
+  "sectors.getAssetsV1": {"method":"GET","path":"/api/v1/sectors/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#SectorMappingResponse"},
+  "sectors.getCorrelations": {"method":"GET","path":"/api/v1/sectors/correlations","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#SectorCorrelationResponse"},
+  "sectors.getCrossSectorAnalysis": {"method":"GET","path":"/api/v1/sectors/cross-sector-analysis","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#CrossSectorAnalysisResponse"},
+  "sectors.getNarratives": {"method":"GET","path":"/api/v1/sectors/narratives","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#SectorNarrativeResponse"},
+  "sectors.getPerformanceV1": {"method":"GET","path":"/api/v1/sectors/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#SectorPerformanceResponse","q":{"sortBy":"sort_by"}},
+  "sectors.getRotation": {"method":"GET","path":"/api/v1/sectors/rotation","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#SectorRotationResponse"},
+  "sectors.getTvlAnalysis": {"method":"GET","path":"/api/v1/sectors/tvl-analysis","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#TVLAnalysisResponse"},
+  "security.getRateLimits": {"method":"GET","path":"/api/v1/security/rate-limits","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s356"},
+  "sessions.list": {"method":"GET","path":"/api/v1/sessions","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s358"},
+  "sessions.delete": {"method":"DELETE","path":"/api/v1/sessions/{session_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s150"},
+  "sessions.deleteTerminateAll": {"method":"DELETE","path":"/api/v1/sessions/terminate-all","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s359"},
+  "signals.list": {"method":"GET","path":"/api/v1/signals","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s362","q":{"assetId":"asset_id","signalType":"signal_type","modelId":"model_id"}},
+  "signals.get": {"method":"GET","path":"/api/v1/signals/{signal_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s363"},
+  "signals.delete": {"method":"DELETE","path":"/api/v1/signals/{signal_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s364"},
+  "signals.updateClose": {"method":"PUT","path":"/api/v1/signals/{signal_id}/close","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#TradingSignal","req":"s365"},
+  "signals.updateExecute": {"method":"PUT","path":"/api/v1/signals/{signal_id}/execute","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#TradingSignal","req":"s366"},
+  "signals.getPerformance": {"method":"GET","path":"/api/v1/signals/{signal_id}/performance","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s369"},
+  "signals.listActive": {"method":"GET","path":"/api/v1/signals/active","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s362","q":{"riskLevel":"risk_level","minConfidence":"min_confidence","assetType":"asset_type"}},
+  "signals.getAlerts": {"method":"GET","path":"/api/v1/signals/alerts","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s371"},
   "signals.createAlert": {"method":"POST","path":"/api/v1/signals/alerts","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Alert","req":"#CreateAlert"},
   "signals.updateAlert": {"method":"PUT","path":"/api/v1/signals/alerts/{alert_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Alert","req":"#UpdateAlert"},
-  "signals.deleteAlert": {"method":"DELETE","path":"/api/v1/signals/alerts/{alert_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s60"},
-  "signals.getAnalytics": {"method":"GET","path":"/api/v1/signals/analytics","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s238","q":{"modelId":"model_id","assetId":"asset_id"}},
-  "signals.getBacktest": {"method":"GET","path":"/api/v1/signals/backtest/{model_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s239","q":{"startDate":"start_date","endDate":"end_date","assetIds":"asset_ids","feeRate":"fee_rate"}},
-  "signals.getCurrent": {"method":"GET","path":"/api/v1/signals/current","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s242"},
-  "signals.execute": {"method":"POST","path":"/api/v1/signals/execute","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#TradingSignal","req":"s243"},
-  "signals.generate": {"method":"POST","path":"/api/v1/signals/generate","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s246","req":"s247"},
-  "signals.getOpportunities": {"method":"GET","path":"/api/v1/signals/opportunities","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s248"},
+  "signals.deleteAlert": {"method":"DELETE","path":"/api/v1/signals/alerts/{alert_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s127"},
+  "signals.getAnalytics": {"method":"GET","path":"/api/v1/signals/analytics","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s374","q":{"modelId":"model_id","assetId":"asset_id"}},
+  "signals.getBacktest": {"method":"GET","path":"/api/v1/signals/backtest/{model_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s375","q":{"startDate":"start_date","endDate":"end_date","assetIds":"asset_ids","feeRate":"fee_rate"}},
+  "signals.getCurrent": {"method":"GET","path":"/api/v1/signals/current","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s378"},
+  "signals.execute": {"method":"POST","path":"/api/v1/signals/execute","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#TradingSignal","req":"s379"},
+  "signals.generate": {"method":"POST","path":"/api/v1/signals/generate","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s382","req":"s383"},
+  "signals.getOpportunities": {"method":"GET","path":"/api/v1/signals/opportunities","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s384"},
   "signals.getRiskManagement": {"method":"GET","path":"/api/v1/signals/risk-management","response":"json","unwrap":true,"listKey":null,"bodyType":null,"q":{"accountSize":"account_size","riskPerTradePct":"risk_per_trade_pct"}},
-  "suggestions.get": {"method":"GET","path":"/api/v1/suggestions","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s55"},
+  "suggestions.get": {"method":"GET","path":"/api/v1/suggestions","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s122"},
   "suggestions.getV1": {"method":"GET","path":"/api/v1/suggestions/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#AISuggestion"},
-  "suggestions.feedback": {"method":"POST","path":"/api/v1/suggestions/{suggestion_id}/feedback","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s249","req":"s250"},
-  "suggestions.getCurrent": {"method":"GET","path":"/api/v1/suggestions/current","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s251"},
-  "suggestions.getPersonalized": {"method":"GET","path":"/api/v1/suggestions/personalized","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s55"},
+  "suggestions.feedback": {"method":"POST","path":"/api/v1/suggestions/{suggestion_id}/feedback","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s385","req":"s386"},
+  "suggestions.getCurrent": {"method":"GET","path":"/api/v1/suggestions/current","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s387"},
+  "suggestions.getPersonalized": {"method":"GET","path":"/api/v1/suggestions/personalized","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s122"},
+  "system.getJobs": {"method":"GET","path":"/api/v1/system/jobs","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s218"},
+  "system.getJob": {"method":"GET","path":"/api/v1/system/jobs/{job_id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Job"},
+  "system.getStatus": {"method":"GET","path":"/api/v1/system/status","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#SystemStatus"},
   "users.listActivity": {"method":"GET","path":"/api/v1/users/activity","response":"json","unwrap":true,"listKey":"activities","bodyType":null,"res":"#UserActivity"},
-  "users.changePassword": {"method":"POST","path":"/api/v1/users/change-password","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s255","req":"#ChangePasswordRequest"},
+  "users.changePassword": {"method":"POST","path":"/api/v1/users/change-password","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"s391","req":"#ChangePasswordRequest"},
   "users.getMe": {"method":"GET","path":"/api/v1/users/me","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#UserProfile"},
   "users.updateMe": {"method":"PUT","path":"/api/v1/users/me","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#UserProfile","req":"#ProfileUpdate"},
-  "users.listMeAssets": {"method":"GET","path":"/api/v1/users/me/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s73"},
-  "users.createMeAsset": {"method":"POST","path":"/api/v1/users/me/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Asset","req":"s256"},
+  "users.listMeAssets": {"method":"GET","path":"/api/v1/users/me/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s140"},
+  "users.createMeAsset": {"method":"POST","path":"/api/v1/users/me/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#Asset","req":"s392"},
   "users.deleteMeAsset": {"method":"DELETE","path":"/api/v1/users/me/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null},
-  "users.meAssetsImport": {"method":"POST","path":"/api/v1/users/me/assets/{asset_id}/import","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s21","q":{"dryRun":"dry_run"}},
-  "users.getMeAssetsPriceHistory": {"method":"GET","path":"/api/v1/users/me/assets/{asset_id}/price-history","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s257","q":{"startDate":"start_date","endDate":"end_date"}},
+  "users.meAssetsImport": {"method":"POST","path":"/api/v1/users/me/assets/{asset_id}/import","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s68","q":{"dryRun":"dry_run"}},
+  "users.getMeAssetsPriceHistory": {"method":"GET","path":"/api/v1/users/me/assets/{asset_id}/price-history","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s393","q":{"startDate":"start_date","endDate":"end_date"}},
   "users.getProfile": {"method":"GET","path":"/api/v1/users/profile","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#UserProfile"},
   "users.updateProfile": {"method":"PUT","path":"/api/v1/users/profile","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#UserProfile","req":"#ProfileUpdate"},
-  "watchlists.list": {"method":"GET","path":"/api/v1/watchlists","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s259"},
-  "watchlists.create": {"method":"POST","path":"/api/v1/watchlists","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s260"},
+  "watchlists.list": {"method":"GET","path":"/api/v1/watchlists","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s395"},
+  "watchlists.create": {"method":"POST","path":"/api/v1/watchlists","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s396"},
   "watchlists.get": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#WatchlistDetail"},
-  "watchlists.update": {"method":"PUT","path":"/api/v1/watchlists/{watchlist_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s260"},
+  "watchlists.update": {"method":"PUT","path":"/api/v1/watchlists/{watchlist_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s396"},
   "watchlists.delete": {"method":"DELETE","path":"/api/v1/watchlists/{watchlist_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null},
   "watchlists.getAiAnalysis": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}/ai-analysis","response":"json","unwrap":true,"listKey":null,"bodyType":null},
-  "watchlists.listAssets": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s261"},
-  "watchlists.createAsset": {"method":"POST","path":"/api/v1/watchlists/{watchlist_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s262"},
-  "watchlists.updateAsset": {"method":"PUT","path":"/api/v1/watchlists/{watchlist_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s263"},
+  "watchlists.listAssets": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s397"},
+  "watchlists.createAsset": {"method":"POST","path":"/api/v1/watchlists/{watchlist_id}/assets","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s398"},
+  "watchlists.updateAsset": {"method":"PUT","path":"/api/v1/watchlists/{watchlist_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":"application/json","res":"#WatchlistDetail","req":"s399"},
   "watchlists.deleteAsset": {"method":"DELETE","path":"/api/v1/watchlists/{watchlist_id}/assets/{asset_id}","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#WatchlistDetail"},
-  "watchlists.getSignals": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}/signals","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s264"},
-  "watchlists.getAssets": {"method":"GET","path":"/api/v1/watchlists/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s28"},
+  "watchlists.getSignals": {"method":"GET","path":"/api/v1/watchlists/{watchlist_id}/signals","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s400"},
+  "watchlists.getAssets": {"method":"GET","path":"/api/v1/watchlists/assets","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"s78"},
   "watchlists.getDefault": {"method":"GET","path":"/api/v1/watchlists/default","response":"json","unwrap":true,"listKey":null,"bodyType":null,"res":"#WatchlistDetail"},
-  "admin.listUsersApi": {"method":"GET","path":"/api/admin/users","response":"json","unwrap":false,"listKey":"users","bodyType":null,"res":"s265"},
-  "admin.updateUserApi": {"method":"PUT","path":"/api/admin/users/{user_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s266","req":"#AdminUserUpdate"},
+  "admin.listUsersApi": {"method":"GET","path":"/api/admin/users","response":"json","unwrap":false,"listKey":"users","bodyType":null,"res":"s401"},
+  "admin.updateUserApi": {"method":"PUT","path":"/api/admin/users/{user_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s402","req":"#AdminUserUpdate"},
+  "alerting.listAlerts": {"method":"GET","path":"/api/alerting/alerts","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s403"},
+  "alerting.alertsAcknowledge": {"method":"POST","path":"/api/alerting/alerts/{alert_id}/acknowledge","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s404"},
+  "alerting.alertsResolve": {"method":"POST","path":"/api/alerting/alerts/{rule_name}/resolve","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s405"},
+  "alerting.listAlertsHistory": {"method":"GET","path":"/api/alerting/alerts/history","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s403"},
+  "alerting.getFatigueStats": {"method":"GET","path":"/api/alerting/fatigue-stats","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s408"},
+  "alerting.listIncidents": {"method":"GET","path":"/api/alerting/incidents","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s409"},
+  "alerting.createIncident": {"method":"POST","path":"/api/alerting/incidents","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s92","req":"s410"},
+  "alerting.getIncident": {"method":"GET","path":"/api/alerting/incidents/{incident_id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s411"},
+  "alerting.incidentsResolve": {"method":"POST","path":"/api/alerting/incidents/{incident_id}/resolve","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s412"},
+  "alerting.listRules": {"method":"GET","path":"/api/alerting/rules","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s413"},
+  "alerting.createRule": {"method":"POST","path":"/api/alerting/rules","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json"},
   "analytics.getPerformance": {"method":"GET","path":"/api/analytics/performance","response":"json","unwrap":false,"listKey":null,"bodyType":null},
   "analytics.getRisk": {"method":"GET","path":"/api/analytics/risk","response":"json","unwrap":false,"listKey":null,"bodyType":null},
   "analytics.getSummary": {"method":"GET","path":"/api/analytics/summary","response":"json","unwrap":false,"listKey":null,"bodyType":null},
-  "backgroundJobs.listRateLimits": {"method":"GET","path":"/api/background-jobs/rate-limits","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s268","q":{"taskName":"task_name"}},
-  "backgroundJobs.rateLimitsReset": {"method":"POST","path":"/api/background-jobs/rate-limits/{task_name}/reset","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s269","q":{"userId":"user_id","clientIp":"client_ip"}},
-  "backtesting.listResults": {"method":"GET","path":"/api/backtesting/results","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s270"},
+  "backgroundJobs.batchingFlush": {"method":"POST","path":"/api/background-jobs/batching/flush","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s416"},
+  "backgroundJobs.getBatchingStats": {"method":"GET","path":"/api/background-jobs/batching/stats","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s419"},
+  "backgroundJobs.getQueueDepth": {"method":"GET","path":"/api/background-jobs/queue-depth","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s420"},
+  "backgroundJobs.listRateLimits": {"method":"GET","path":"/api/background-jobs/rate-limits","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s422","q":{"taskName":"task_name"}},
+  "backgroundJobs.rateLimitsReset": {"method":"POST","path":"/api/background-jobs/rate-limits/{task_name}/reset","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s423","q":{"userId":"user_id","clientIp":"client_ip"}},
+  "backgroundJobs.getStats": {"method":"GET","path":"/api/background-jobs/stats","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s428"},
+  "backgroundJobs.getStatus": {"method":"GET","path":"/api/background-jobs/status","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s429"},
+  "backgroundJobs.listTasks": {"method":"GET","path":"/api/background-jobs/tasks","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s431"},
+  "backtesting.listResults": {"method":"GET","path":"/api/backtesting/results","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s432"},
   "backtesting.getResult": {"method":"GET","path":"/api/backtesting/results/{id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Backtest"},
   "backtesting.run": {"method":"POST","path":"/api/backtesting/run","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#Backtest","req":"#BacktestRunRequest"},
-  "bots.list": {"method":"GET","path":"/api/bots","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s271"},
+  "bots.list": {"method":"GET","path":"/api/bots","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s433"},
   "bots.create": {"method":"POST","path":"/api/bots","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#Bot","req":"#BotCreate"},
   "bots.get": {"method":"GET","path":"/api/bots/{id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Bot"},
   "bots.update": {"method":"PATCH","path":"/api/bots/{id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#Bot","req":"#BotPatch"},
@@ -2155,58 +3525,96 @@ export const OPERATIONS = {
   "bots.start": {"method":"POST","path":"/api/bots/{id}/start","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#BotAction"},
   "bots.getStatus": {"method":"GET","path":"/api/bots/{id}/status","response":"json","unwrap":false,"listKey":null,"bodyType":null},
   "bots.stop": {"method":"POST","path":"/api/bots/{id}/stop","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#BotAction"},
+  "businessMetrics.getDashboard": {"method":"GET","path":"/api/business-metrics/dashboard","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s442"},
+  "businessMetrics.getKpis": {"method":"GET","path":"/api/business-metrics/kpis","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#BusinessKpis","q":{"periodDays":"period_days"}},
+  "businessMetrics.getRevenue": {"method":"GET","path":"/api/business-metrics/revenue","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#BusinessRevenue","q":{"startDate":"start_date","endDate":"end_date"}},
+  "businessMetrics.getRevenueDaily": {"method":"GET","path":"/api/business-metrics/revenue/daily","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s445"},
+  "businessMetrics.getSummary": {"method":"GET","path":"/api/business-metrics/summary","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#BusinessSummary"},
+  "businessMetrics.getTrades": {"method":"GET","path":"/api/business-metrics/trades","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#BusinessTrades"},
+  "businessMetrics.getTradingActivity": {"method":"GET","path":"/api/business-metrics/trading-activity","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#BusinessTradingActivity"},
+  "businessMetrics.getUserAcquisition": {"method":"GET","path":"/api/business-metrics/user-acquisition","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#BusinessAcquisition"},
+  "businessMetrics.getUsers": {"method":"GET","path":"/api/business-metrics/users","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#BusinessUsers"},
+  "cache.getAnalytics": {"method":"GET","path":"/api/cache/analytics","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s448","q":{"timeWindowMinutes":"time_window_minutes"}},
+  "cache.getAnalyticsPattern": {"method":"GET","path":"/api/cache/analytics/pattern/{pattern}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s451","q":{"timeWindowMinutes":"time_window_minutes"}},
+  "cache.analyticsReset": {"method":"POST","path":"/api/cache/analytics/reset","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s452"},
+  "cache.getMetrics": {"method":"GET","path":"/api/cache/metrics","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s453"},
+  "cache.preloaderPreloadFrequent": {"method":"POST","path":"/api/cache/preloader/preload-frequent","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s455","q":{"minAccessCount":"min_access_count","timeWindowMinutes":"time_window_minutes"}},
+  "cache.getPreloaderStats": {"method":"GET","path":"/api/cache/preloader/stats","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s458","q":{"timeWindowMinutes":"time_window_minutes"}},
+  "cache.getVersions": {"method":"GET","path":"/api/cache/versions","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s459"},
+  "cache.versionsIncrement": {"method":"POST","path":"/api/cache/versions/{prefix}/increment","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s460"},
+  "cache.versionsInvalidateAll": {"method":"POST","path":"/api/cache/versions/invalidate-all","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s459"},
   "commodities.getPrice": {"method":"GET","path":"/api/commodities/price","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#SpotPrice"},
+  "database.listIndexesMissing": {"method":"GET","path":"/api/database/indexes/missing","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s462","q":{"startTime":"start_time","endTime":"end_time"}},
+  "database.listIndexesUnused": {"method":"GET","path":"/api/database/indexes/unused","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s465","q":{"startTime":"start_time","endTime":"end_time","minScans":"min_scans"}},
+  "database.getIndexesUsage": {"method":"GET","path":"/api/database/indexes/usage","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s468","q":{"startTime":"start_time","endTime":"end_time","tableName":"table_name"}},
+  "database.getPoolHealth": {"method":"GET","path":"/api/database/pool/health","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s470"},
+  "database.getPoolHistory": {"method":"GET","path":"/api/database/pool/history","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s474","q":{"startTime":"start_time","endTime":"end_time"}},
+  "database.getPoolMetrics": {"method":"GET","path":"/api/database/pool/metrics","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s475","q":{"startTime":"start_time","endTime":"end_time"}},
+  "database.getReadReplicasHealth": {"method":"GET","path":"/api/database/read-replicas/health","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s478"},
   "dex.getAggregatorsHealth": {"method":"GET","path":"/api/dex/aggregators/health","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#DexAggregatorHealth"},
   "dex.getQuote": {"method":"POST","path":"/api/dex/quote","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#DexQuote","req":"#DexQuoteRequest"},
-  "dex.swap": {"method":"POST","path":"/api/dex/swap","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#DexSwap","req":"#DexSwapRequest"},
+  "dex.swap": {"method":"POST","path":"/api/dex/swap","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#DexSwap","req":"#DexSwapRequest","tf":"two_factor_token"},
   "dex.getSwapStatus": {"method":"GET","path":"/api/dex/trades/{trade_id}/status","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#DexTradeStatus"},
   "health.get": {"method":"GET","path":"/api/health","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Health"},
   "health.getDetailed": {"method":"GET","path":"/api/health/detailed","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#DetailedHealth"},
   "historicalData.create": {"method":"POST","path":"/api/historical-data","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json"},
   "indices.getPrice": {"method":"GET","path":"/api/indices/price","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#SpotPrice"},
-  "integrations.list": {"method":"GET","path":"/api/integrations","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s279"},
+  "integrations.list": {"method":"GET","path":"/api/integrations","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s486"},
   "integrations.start": {"method":"POST","path":"/api/integrations/{name}/start","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Integration"},
   "integrations.getStatus": {"method":"GET","path":"/api/integrations/{name}/status","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Integration"},
-  "markets.list": {"method":"GET","path":"/api/markets","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s281","q":{"chainId":"chain_id"}},
+  "logs.getSearch": {"method":"GET","path":"/api/logs/search","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s488","q":{"startTime":"start_time","endTime":"end_time","userId":"user_id","requestId":"request_id","traceId":"trace_id","logFile":"log_file"}},
+  "logs.getStatistics": {"method":"GET","path":"/api/logs/statistics","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s489","q":{"startTime":"start_time","endTime":"end_time","logFile":"log_file"}},
+  "logs.listTail": {"method":"GET","path":"/api/logs/tail","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s487","q":{"logFile":"log_file"}},
+  "marketCycles.get": {"method":"GET","path":"/api/market-cycles","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#MarketCycles"},
+  "marketFlows.listLipi": {"method":"GET","path":"/api/market-flows/lipi","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s492"},
+  "markets.list": {"method":"GET","path":"/api/markets","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s494","q":{"chainId":"chain_id"}},
   "markets.listOhlcv": {"method":"GET","path":"/api/markets/{pair}/ohlcv","response":"json","unwrap":false,"listKey":null,"bodyType":null},
-  "markets.getPrice": {"method":"GET","path":"/api/markets/{pair}/price","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s280"},
-  "notifications.listApi": {"method":"GET","path":"/api/notifications","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s144"},
+  "markets.getPrice": {"method":"GET","path":"/api/markets/{pair}/price","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s493"},
+  "notifications.listApi": {"method":"GET","path":"/api/notifications","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s257"},
   "notifications.updateReadApi": {"method":"PATCH","path":"/api/notifications/{notification_id}/read","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Notification"},
-  "notifications.subscribe": {"method":"POST","path":"/api/notifications/subscribe","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s282"},
+  "notifications.subscribe": {"method":"POST","path":"/api/notifications/subscribe","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s92"},
   "notifications.unsubscribe": {"method":"POST","path":"/api/notifications/unsubscribe","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json"},
-  "notifications.getVapidPublicKey": {"method":"GET","path":"/api/notifications/vapid-public-key","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s283"},
+  "notifications.getVapidPublicKey": {"method":"GET","path":"/api/notifications/vapid-public-key","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s495"},
+  "performanceProfiling.clearOldEntries": {"method":"POST","path":"/api/performance-profiling/clear-old-entries","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s496","q":{"maxAgeHours":"max_age_hours"}},
+  "performanceProfiling.getEndpointStatistics": {"method":"GET","path":"/api/performance-profiling/endpoint-statistics","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s498","q":{"startTime":"start_time","endTime":"end_time"}},
+  "performanceProfiling.getQueryStatistics": {"method":"GET","path":"/api/performance-profiling/query-statistics","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s500","q":{"startTime":"start_time","endTime":"end_time"}},
+  "performanceProfiling.getSlowEndpoints": {"method":"GET","path":"/api/performance-profiling/slow-endpoints","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s502","q":{"startTime":"start_time","endTime":"end_time","thresholdMs":"threshold_ms"}},
+  "performanceProfiling.getSlowQueries": {"method":"GET","path":"/api/performance-profiling/slow-queries","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s504","q":{"startTime":"start_time","endTime":"end_time","thresholdMs":"threshold_ms"}},
+  "performanceProfiling.getSummary": {"method":"GET","path":"/api/performance-profiling/summary","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#ProfilingSummary","q":{"startTime":"start_time","endTime":"end_time","slowEndpointMs":"slow_endpoint_ms","slowQueryMs":"slow_query_ms"}},
   "portfolio.get": {"method":"GET","path":"/api/portfolio/{mode}","response":"json","unwrap":false,"listKey":null,"bodyType":null},
   "preferences.get": {"method":"GET","path":"/api/preferences","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Preferences"},
   "preferences.update": {"method":"PUT","path":"/api/preferences","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#Preferences","req":"#Preferences"},
-  "prices.batch": {"method":"POST","path":"/api/prices/batch","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s286"},
+  "prices.batch": {"method":"POST","path":"/api/prices/batch","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s509"},
   "recommendations.list": {"method":"GET","path":"/api/recommendations","response":"json","unwrap":false,"listKey":null,"bodyType":null},
-  "riskManagement.listAlerts": {"method":"GET","path":"/api/risk-management/alerts","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s287"},
+  "riskManagement.listAlerts": {"method":"GET","path":"/api/risk-management/alerts","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s510"},
   "riskManagement.alertsAcknowledge": {"method":"POST","path":"/api/risk-management/alerts/{id}/acknowledge","response":"json","unwrap":false,"listKey":null,"bodyType":null},
   "riskManagement.getLimits": {"method":"GET","path":"/api/risk-management/limits","response":"json","unwrap":false,"listKey":null,"bodyType":null},
-  "riskManagement.createLimit": {"method":"POST","path":"/api/risk-management/limits","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s288","req":"#RiskLimitsUpdate"},
+  "riskManagement.createLimit": {"method":"POST","path":"/api/risk-management/limits","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s511","req":"#RiskLimitsUpdate"},
   "riskManagement.getMetrics": {"method":"GET","path":"/api/risk-management/metrics","response":"json","unwrap":false,"listKey":null,"bodyType":null},
-  "trades.list": {"method":"GET","path":"/api/trades","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s289"},
+  "riskMetrics.get": {"method":"GET","path":"/api/risk-metrics","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#RiskMetrics"},
+  "screener.getMetrics": {"method":"GET","path":"/api/screener/metrics","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#ScreenerMetrics"},
+  "trades.list": {"method":"GET","path":"/api/trades","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s516"},
   "trades.create": {"method":"POST","path":"/api/trades","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#TradingTrade"},
-  "user.getHoldings": {"method":"GET","path":"/api/user/holdings","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s291"},
-  "user.getPortfolioHistory": {"method":"GET","path":"/api/user/portfolio/history","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s294"},
-  "user.getRealizedPnl": {"method":"GET","path":"/api/user/realized-pnl","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s295"},
-  "user.getTrades": {"method":"GET","path":"/api/user/trades","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s297","q":{"tradeType":"trade_type","assetType":"asset_type"}},
-  "user.createTrade": {"method":"POST","path":"/api/user/trades","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s298"},
-  "user.updateTrade": {"method":"PUT","path":"/api/user/trades/{trade_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s298"},
+  "user.getHoldings": {"method":"GET","path":"/api/user/holdings","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s518"},
+  "user.getPortfolioHistory": {"method":"GET","path":"/api/user/portfolio/history","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s521"},
+  "user.getRealizedPnl": {"method":"GET","path":"/api/user/realized-pnl","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s522"},
+  "user.getTrades": {"method":"GET","path":"/api/user/trades","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s524","q":{"tradeType":"trade_type","assetType":"asset_type"}},
+  "user.createTrade": {"method":"POST","path":"/api/user/trades","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s525"},
+  "user.updateTrade": {"method":"PUT","path":"/api/user/trades/{trade_id}","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"s525"},
   "user.deleteTrade": {"method":"DELETE","path":"/api/user/trades/{trade_id}","response":"json","unwrap":false,"listKey":null,"bodyType":null},
   "user.getTradesExport": {"method":"GET","path":"/api/user/trades/export","response":"text","unwrap":false,"listKey":null,"bodyType":null},
   "user.tradesImport": {"method":"POST","path":"/api/user/trades/import","response":"json","unwrap":false,"listKey":null,"bodyType":"text/csv","res":"#TradesImportReport","q":{"dryRun":"dry_run"}},
-  "wallets.list": {"method":"GET","path":"/api/wallets","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s299"},
+  "wallets.list": {"method":"GET","path":"/api/wallets","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s526"},
   "wallets.create": {"method":"POST","path":"/api/wallets","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#WalletCreated","req":"#WalletCreate"},
   "wallets.get": {"method":"GET","path":"/api/wallets/{wallet_id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#Wallet"},
-  "wallets.delete": {"method":"DELETE","path":"/api/wallets/{wallet_id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s137"},
+  "wallets.delete": {"method":"DELETE","path":"/api/wallets/{wallet_id}","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s250"},
   "wallets.getBalance": {"method":"GET","path":"/api/wallets/{wallet_id}/balance","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#WalletBalance"},
   "wallets.refreshBalance": {"method":"POST","path":"/api/wallets/{wallet_id}/refresh-balance","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#WalletRefreshedBalance"},
   "wallets.getTransactions": {"method":"GET","path":"/api/wallets/{wallet_id}/transactions","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#WalletTransactionList","q":{"chainId":"chain_id"}},
-  "wallets.withdraw": {"method":"POST","path":"/api/wallets/{wallet_id}/withdraw","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#WalletWithdrawal","req":"#WalletWithdraw"},
+  "wallets.withdraw": {"method":"POST","path":"/api/wallets/{wallet_id}/withdraw","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#WalletWithdrawal","req":"#WalletWithdraw","tf":"two_factor_token"},
   "wallets.externalNonce": {"method":"POST","path":"/api/wallets/external/nonce","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#WalletNonce","req":"#WalletNonceRequest"},
   "wallets.externalRegister": {"method":"POST","path":"/api/wallets/external/register","response":"json","unwrap":false,"listKey":null,"bodyType":"application/json","res":"#ExternalWalletRegistered","req":"#ExternalWalletRegister"},
-  "wallets.refreshBalances": {"method":"POST","path":"/api/wallets/refresh-balances","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s305"},
+  "wallets.refreshBalances": {"method":"POST","path":"/api/wallets/refresh-balances","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"s532"},
   "wellKnown.listJwksJson": {"method":"GET","path":"/.well-known/jwks.json","response":"json","unwrap":false,"listKey":null,"bodyType":null,"res":"#JWKS"},
 } satisfies Record<string, OperationSpec>;
 
@@ -2255,6 +3663,131 @@ export type AdminUpdateAiModelBody = {
   trainingEnd?: string | null;
 };
 export type AdminUpdateAiModelResponse = AIModel;
+export type AdminGetAnalyticsResponse = {
+  users: {
+    totalUsers: number;
+    activeUsers24h: number;
+    activeUsers30d: number;
+    newUsers30d: number;
+    byTier: Record<string, number>;
+  };
+  trading: {
+    trades30d: number;
+    tradingUsers30d: number;
+  };
+  revenue: {
+    mrr: number;
+    arr: number;
+    payingUsers: number;
+    churnRate30d: number;
+  };
+  api24h: {
+    requests: number;
+    errorRate: number;
+    p95Ms: number | null;
+  };
+  generatedAt: string;
+};
+export type AdminGetAnalyticsApiUsageQuery = {
+  days?: number;
+};
+export type AdminGetAnalyticsApiUsageResponse = {
+  periodDays: number;
+  totalRequests: number;
+  errorRate: number;
+  endpoints: Array<EndpointStatistics>;
+  topUsers: Array<{
+    userId: string;
+    requests: number;
+    errors: number;
+  }>;
+  method: string;
+};
+export type AdminGetAnalyticsAssetsQuery = {
+  days?: number;
+};
+export type AdminGetAnalyticsAssetsResponse = {
+  periodDays: number;
+  mostAccessed: Array<{
+    asset: string;
+    requests: number;
+    endpoints: Array<string>;
+  }>;
+  catalog: Record<string, {
+    total: number;
+    active: number;
+  }>;
+  method: string;
+};
+export type AdminGetAnalyticsPerformanceQuery = {
+  windowMinutes?: number;
+};
+export type AdminGetAnalyticsPerformanceResponse = {
+  windowMinutes: number;
+  requests: Record<string, number | null>;
+  queries: Record<string, number>;
+  slowestEndpoints: Array<{
+    method: string;
+    path: string;
+    p95Ms: number;
+    count: number;
+  }>;
+  slowestQueries: Array<{
+    query: string;
+    durationMs: number;
+    endpoint: string;
+  }>;
+  heaviestQueries: Array<{
+    query: string;
+    totalMs: number;
+    count: number;
+  }>;
+  thresholds: {
+    slowEndpointMs: number;
+    slowQueryMs: number;
+  };
+  method: Record<string, string>;
+  jobs: {
+    pendingTasks: number;
+    failedTasks24h: number;
+  };
+  models: null;
+  modelsNote: string;
+  generatedAt: string;
+};
+export type AdminGetAnalyticsUsageQuery = {
+  period?: ("1d" | "7d" | "30d");
+  granularity?: ("hour" | "day");
+};
+export type AdminGetAnalyticsUsageResponse = {
+  periodDays: number;
+  granularity: ("hour" | "day");
+  series: Array<{
+    since: string;
+    requests: number;
+    errors: number;
+    errorRate: number;
+    avgMs: number;
+    activeUsers: number;
+  }>;
+  totals: {
+    requests: number;
+    errors: number;
+  };
+  userEngagement: Record<string, number>;
+  method: string;
+};
+export type AdminGetAnalyticsUsersQuery = {
+  days?: number;
+};
+export type AdminGetAnalyticsUsersResponse = (BusinessUsers & {
+  registrations: Array<{
+    joinedAt: string;
+    registrations: number;
+  }>;
+  registrationsByClient: Record<string, number>;
+  periodDays: number;
+});
 export type AdminAssetsBody = AssetInput;
 export type AdminAssetsResponse = AssetDetail;
 export type AdminUpdateAssetBody = {
@@ -2269,6 +3802,107 @@ export type AdminUpdateAssetBody = {
   isSupported?: boolean;
 };
 export type AdminUpdateAssetResponse = AssetDetail;
+export type AdminDeleteBatchJobsCancelResponse = {
+  message: string;
+  jobDetails: {
+    id: string;
+    jobName: string;
+    previousStatus: string;
+    newStatus: string;
+    cancelledAt: string;
+    runtimeBeforeCancellation: number;
+    progress: number;
+    cancelRequested: boolean;
+  };
+};
+export type AdminGetBatchJobsStatusQuery = {
+  /** A job type, e.g. prices.backfill. */
+  jobName?: string;
+  status?: ("completed" | "running" | "failed" | "pending" | "cancelled");
+  portfolioId?: string;
+  daysBack?: number;
+};
+export type AdminGetBatchJobsStatusResponse = {
+  jobs: Array<BatchJob>;
+  summary: {
+    totalJobs: number;
+    completed: number;
+    running: number;
+    failed: number;
+    pending: number;
+    cancelled: number;
+  };
+  filtersApplied: {
+    daysBack: number;
+    jobName: string | null;
+    status: string | null;
+    portfolioId: string | null;
+  };
+  lastUpdated: string;
+};
+export type AdminGetBatchJobsSummaryQuery = {
+  daysBack?: number;
+};
+export type AdminGetBatchJobsSummaryResponse = {
+  period: {
+    startDate: string;
+    endDate: string;
+    daysCovered: number;
+  };
+  jobStatistics: {
+    totalJobs: number;
+    completedJobs: number;
+    runningJobs: number;
+    failedJobs: number;
+    pendingJobs: number;
+    cancelledJobs: number;
+    successRate: number;
+    avgDurationSeconds: number | null;
+  };
+  byJobType: Record<string, {
+    total: number;
+    completed: number;
+    failed: number;
+    successRate: number;
+    avgDuration: number | null;
+  }>;
+  performanceTrends: {
+    dailyJobCounts: Array<{
+      date: string;
+      total: number;
+      completed: number;
+      failed: number;
+    }>;
+    avgDurationTrend: {
+      currentPeriod: number | null;
+      previousPeriod: number | null;
+      improvementPercent: number | null;
+    };
+  };
+  errorAnalysis: {
+    topErrorTypes: Array<{
+      errorPattern: string;
+      count: number;
+      percentage: number;
+    }>;
+    mostFailedJobType: string | null;
+  };
+  recommendations: Array<string>;
+  lastUpdated: string;
+};
+export type AdminListBillingPlansResponse = {
+  plans: Array<PlanPrice>;
+};
+export type AdminUpdateBillingPlansBody = {
+  plans: Array<{
+    tier: ("free" | "basic" | "pro" | "enterprise" | "mega");
+    monthlyPrice: number;
+    currency?: string;
+  }>;
+};
+export type AdminUpdateBillingPlansResponse = {
+  plans: Array<PlanPrice>;
+};
 export type AdminListDataQualityAssetsQuery = {
   assetType?: ("crypto" | "stablecoin" | "us-equity" | "etf" | "pk-equity" | "index" | "commodity" | "metal" | "fx" | "rate");
 };
@@ -2328,6 +3962,7 @@ export type AdminListMacroDataSourcesResponse = {
   mode: string;
   sources: Array<Record<string, unknown>>;
 };
+export type AdminMacroRefreshSnapshotResponse = Job;
 export type AdminListModelsQuery = {
   /** Items per page (default 50, at most 1000). */
   limit?: number;
@@ -2413,6 +4048,14 @@ export type AdminPriceDataImportResponse = {
   written: number;
   dryRun: boolean;
 };
+export type AdminUpdateSectorBody = {
+  name?: string;
+  description?: string;
+  isActive?: boolean;
+};
+export type AdminUpdateSectorResponse = Sector;
+export type AdminSectorsRefreshAnalysisResponse = Job;
+export type AdminGetSectorsAnalyticsResponse = SectorAnalyticsResponse;
 export type AdminListSecurityActiveSessionsQuery = {
   /** Items per page (default 50, at most 1000). */
   limit?: number;
@@ -2478,6 +4121,93 @@ export type AdminSignalsValidateResponse = {
   targetReached: number;
   asOf: string;
   method: string;
+};
+export type AdminGetSystemResponse = {
+  status: ("healthy" | "degraded" | "unhealthy");
+  services: Array<{
+    service: string;
+    status: string;
+    responseTime: number;
+    detail?: string;
+  }>;
+  providers: Array<{
+    id: string;
+    circuitState: string;
+    secondsSinceSuccess: number | null;
+    errorsToday: number;
+  }>;
+  alerts: {
+    firing: number;
+    openIncidents: number;
+  };
+  jobs: {
+    activeWorkers: number;
+    pendingTasks: number;
+    completedTasks24h: number;
+    failedTasks24h: number;
+    deadLetters: number;
+  };
+  traffic24h: {
+    requests: number;
+    errorRate: number;
+    p50Ms: number | null;
+    p95Ms: number | null;
+    p99Ms: number | null;
+    d1Statements: number;
+  };
+  generatedAt: string;
+};
+export type AdminGetSystemHealthResponse = (HealthSnapshot & {
+  generatedAt: string;
+});
+export type AdminGetSystemHealthHistoryQuery = {
+  /** Default: 24 hours ago. */
+  startDate?: string;
+  endDate?: string;
+  /** Which parts of each snapshot to return (default: all). */
+  metrics?: string;
+  limit?: number;
+};
+export type AdminGetSystemHealthHistoryResponse = {
+  snapshots: Array<{
+    createdAt: string;
+    status: string;
+    [key: string]: unknown;
+  }>;
+  summary: {
+    snapshots: number;
+    healthy: number;
+    degraded: number;
+    unhealthy: number;
+    availabilityPercent: number | null;
+  };
+  interval: string;
+  retentionDays: number;
+};
+export type AdminGetSystemMetricsQuery = {
+  windowMinutes?: number;
+};
+export type AdminGetSystemMetricsResponse = {
+  windowMinutes: number;
+  requests: Record<string, number | null>;
+  queries: Record<string, number>;
+  slowestEndpoints: Array<{
+    method: string;
+    path: string;
+    p95Ms: number;
+    count: number;
+  }>;
+  database: Record<string, (number | string | null)>;
+  userEngagement: Record<string, number>;
+  apiUsage: Array<{
+    method: string;
+    path: string;
+    count: number;
+    errorRate: number;
+    p95Ms: number | null;
+  }>;
+  method: Record<string, string>;
+  generatedAt: string;
 };
 export type AdminListUsersQuery = {
   /** Items per page (default 50, at most 1000). */
@@ -2558,7 +4288,7 @@ export type AdminUpdateUserApiResponse = {
   user: AdminUser;
 };
 
-/** `admin`: 37 operations. */
+/** `admin`: 56 operations. */
 export class AdminApi {
   constructor(private readonly t: Transport) {}
 
@@ -2572,6 +4302,36 @@ export class AdminApi {
     return this.t.call(OPERATIONS["admin.updateAiModel"], { path: { "model_id": modelId }, body }, options) as Promise<AdminUpdateAiModelResponse>;
   }
 
+  /** GET /api/v1/admin/analytics — Analytics overview: users, trading, revenue, API (001) */
+  getAnalytics(options?: CallOptions): Promise<AdminGetAnalyticsResponse> {
+    return this.t.call(OPERATIONS["admin.getAnalytics"], {  }, options) as Promise<AdminGetAnalyticsResponse>;
+  }
+
+  /** GET /api/v1/admin/analytics/api-usage — API usage by endpoint: requests, latency, error rates; busiest users (000) */
+  getAnalyticsApiUsage(query?: AdminGetAnalyticsApiUsageQuery, options?: CallOptions): Promise<AdminGetAnalyticsApiUsageResponse> {
+    return this.t.call(OPERATIONS["admin.getAnalyticsApiUsage"], { query }, options) as Promise<AdminGetAnalyticsApiUsageResponse>;
+  }
+
+  /** GET /api/v1/admin/analytics/assets — Most requested assets and the catalog by type (000) */
+  getAnalyticsAssets(query?: AdminGetAnalyticsAssetsQuery, options?: CallOptions): Promise<AdminGetAnalyticsAssetsResponse> {
+    return this.t.call(OPERATIONS["admin.getAnalyticsAssets"], { query }, options) as Promise<AdminGetAnalyticsAssetsResponse>;
+  }
+
+  /** GET /api/v1/admin/analytics/performance — System performance: latency percentiles, errors, D1 load, jobs (001) */
+  getAnalyticsPerformance(query?: AdminGetAnalyticsPerformanceQuery, options?: CallOptions): Promise<AdminGetAnalyticsPerformanceResponse> {
+    return this.t.call(OPERATIONS["admin.getAnalyticsPerformance"], { query }, options) as Promise<AdminGetAnalyticsPerformanceResponse>;
+  }
+
+  /** GET /api/v1/admin/analytics/usage — API usage over time: requests, errors, latency, active users per hour or day (001) */
+  getAnalyticsUsage(query?: AdminGetAnalyticsUsageQuery, options?: CallOptions): Promise<AdminGetAnalyticsUsageResponse> {
+    return this.t.call(OPERATIONS["admin.getAnalyticsUsage"], { query }, options) as Promise<AdminGetAnalyticsUsageResponse>;
+  }
+
+  /** GET /api/v1/admin/analytics/users — User analytics: registrations, activity, tiers, weekly retention cohorts (000) */
+  getAnalyticsUsers(query?: AdminGetAnalyticsUsersQuery, options?: CallOptions): Promise<AdminGetAnalyticsUsersResponse> {
+    return this.t.call(OPERATIONS["admin.getAnalyticsUsers"], { query }, options) as Promise<AdminGetAnalyticsUsersResponse>;
+  }
+
   /** POST /api/v1/admin/assets — Add an asset (000); audited */
   assets(body: AdminAssetsBody, options?: CallOptions): Promise<AdminAssetsResponse> {
     return this.t.call(OPERATIONS["admin.assets"], { body }, options) as Promise<AdminAssetsResponse>;
@@ -2580,6 +4340,31 @@ export class AdminApi {
   /** PUT /api/v1/admin/assets/{asset_id} — Update an asset (000); audited */
   updateAsset(assetId: string | number, body: AdminUpdateAssetBody, options?: CallOptions): Promise<AdminUpdateAssetResponse> {
     return this.t.call(OPERATIONS["admin.updateAsset"], { path: { "asset_id": assetId }, body }, options) as Promise<AdminUpdateAssetResponse>;
+  }
+
+  /** DELETE /api/v1/admin/batch/jobs/{job_id}/cancel — Cancel a batch job: a waiting one never runs, a running one stops at its next checkpoint (004) */
+  deleteBatchJobsCancel(jobId: string | number, options?: CallOptions): Promise<AdminDeleteBatchJobsCancelResponse> {
+    return this.t.call(OPERATIONS["admin.deleteBatchJobsCancel"], { path: { "job_id": jobId } }, options) as Promise<AdminDeleteBatchJobsCancelResponse>;
+  }
+
+  /** GET /api/v1/admin/batch/jobs/status — Recent batch jobs with their outcome and item counts (004) */
+  getBatchJobsStatus(query?: AdminGetBatchJobsStatusQuery, options?: CallOptions): Promise<AdminGetBatchJobsStatusResponse> {
+    return this.t.call(OPERATIONS["admin.getBatchJobsStatus"], { query }, options) as Promise<AdminGetBatchJobsStatusResponse>;
+  }
+
+  /** GET /api/v1/admin/batch/jobs/summary — Batch job statistics: success rate, durations, daily counts, error patterns (004) */
+  getBatchJobsSummary(query?: AdminGetBatchJobsSummaryQuery, options?: CallOptions): Promise<AdminGetBatchJobsSummaryResponse> {
+    return this.t.call(OPERATIONS["admin.getBatchJobsSummary"], { query }, options) as Promise<AdminGetBatchJobsSummaryResponse>;
+  }
+
+  /** GET /api/v1/admin/billing/plans — What each subscription tier costs (revenue metrics price tier changes with it) */
+  listBillingPlans(options?: CallOptions): Promise<AdminListBillingPlansResponse> {
+    return this.t.call(OPERATIONS["admin.listBillingPlans"], {  }, options) as Promise<AdminListBillingPlansResponse>;
+  }
+
+  /** PUT /api/v1/admin/billing/plans — Set tier prices (applies to tier changes from now on; audited) */
+  updateBillingPlans(body: AdminUpdateBillingPlansBody, options?: CallOptions): Promise<AdminUpdateBillingPlansResponse> {
+    return this.t.call(OPERATIONS["admin.updateBillingPlans"], { body }, options) as Promise<AdminUpdateBillingPlansResponse>;
   }
 
   /** GET /api/v1/admin/data-quality/assets — Per-asset quality: daily-series score, missing prices and quotes (000) */
@@ -2611,7 +4396,7 @@ export class AdminApi {
     return this.t.call(OPERATIONS["admin.updateFeedback"], { path: { "feedback_id": feedbackId }, body }, options) as Promise<AdminUpdateFeedbackResponse>;
   }
 
-  /** POST /api/v1/admin/macro/backfill — Backfill market history for a date range, as a background job (000) */
+  /** POST /api/v1/admin/macro/backfill — Backfill market history and its daily metrics snapshots for a date range, as background jobs (000) */
   macroBackfill(query: AdminMacroBackfillQuery, options?: CallOptions): Promise<AdminMacroBackfillResponse> {
     return this.t.call(OPERATIONS["admin.macroBackfill"], { query }, options) as Promise<AdminMacroBackfillResponse>;
   }
@@ -2619,6 +4404,11 @@ export class AdminApi {
   /** GET /api/v1/admin/macro/data-sources — Market-data sources with health: last success and error, error rate, calls today, circuit state (000) */
   listMacroDataSources(options?: CallOptions): Promise<AdminListMacroDataSourcesResponse> {
     return this.t.call(OPERATIONS["admin.listMacroDataSources"], {  }, options) as Promise<AdminListMacroDataSourcesResponse>;
+  }
+
+  /** POST /api/v1/admin/macro/refresh-snapshot — Recompute the metrics_snapshot of the current market hour (macro, sectors, daily), as a background job (000) */
+  macroRefreshSnapshot(options?: CallOptions): Promise<AdminMacroRefreshSnapshotResponse> {
+    return this.t.call(OPERATIONS["admin.macroRefreshSnapshot"], {  }, options) as Promise<AdminMacroRefreshSnapshotResponse>;
   }
 
   /** GET /api/v1/admin/models — Every registered model (admin, 001) */
@@ -2665,6 +4455,21 @@ export class AdminApi {
     return this.t.call(OPERATIONS["admin.priceDataImport"], { query }, options) as Promise<AdminPriceDataImportResponse>;
   }
 
+  /** PUT /api/v1/admin/sectors/{sector_id} — Edit a sector’s name, description or is_active; audited (000) */
+  updateSector(sectorId: string | number, body: AdminUpdateSectorBody, options?: CallOptions): Promise<AdminUpdateSectorResponse> {
+    return this.t.call(OPERATIONS["admin.updateSector"], { path: { "sector_id": sectorId }, body }, options) as Promise<AdminUpdateSectorResponse>;
+  }
+
+  /** POST /api/v1/admin/sectors/{sector_id}/refresh-analysis — Recompute the sector analysis, as a background job (000) */
+  sectorsRefreshAnalysis(sectorId: string | number, options?: CallOptions): Promise<AdminSectorsRefreshAnalysisResponse> {
+    return this.t.call(OPERATIONS["admin.sectorsRefreshAnalysis"], { path: { "sector_id": sectorId } }, options) as Promise<AdminSectorsRefreshAnalysisResponse>;
+  }
+
+  /** GET /api/v1/admin/sectors/analytics — Sector health scores and data coverage; prediction accuracy absent (no sector predictions are made) (000) */
+  getSectorsAnalytics(options?: CallOptions): Promise<AdminGetSectorsAnalyticsResponse> {
+    return this.t.call(OPERATIONS["admin.getSectorsAnalytics"], {  }, options) as Promise<AdminGetSectorsAnalyticsResponse>;
+  }
+
   /** GET /api/v1/admin/security/active-sessions — Active sessions of all users, with device, address and duration (000) */
   listSecurityActiveSessions(query?: AdminListSecurityActiveSessionsQuery, options?: CallOptions): Promise<AdminListSecurityActiveSessionsResponse> {
     return this.t.call(OPERATIONS["admin.listSecurityActiveSessions"], { query }, options) as Promise<AdminListSecurityActiveSessionsResponse>;
@@ -2706,6 +4511,26 @@ export class AdminApi {
   /** POST /api/v1/admin/signals/validate — Check active signals against the closes since: stop/target hit → closed, past expiry → expired (admin, 000) */
   signalsValidate(options?: CallOptions): Promise<AdminSignalsValidateResponse> {
     return this.t.call(OPERATIONS["admin.signalsValidate"], {  }, options) as Promise<AdminSignalsValidateResponse>;
+  }
+
+  /** GET /api/v1/admin/system — System overview: health, alerts, jobs, 24-hour traffic (001) */
+  getSystem(options?: CallOptions): Promise<AdminGetSystemResponse> {
+    return this.t.call(OPERATIONS["admin.getSystem"], {  }, options) as Promise<AdminGetSystemResponse>;
+  }
+
+  /** GET /api/v1/admin/system/health — System health probed now: D1, Durable Objects, R2, queue, providers, jobs, traffic (000/001) */
+  getSystemHealth(options?: CallOptions): Promise<AdminGetSystemHealthResponse> {
+    return this.t.call(OPERATIONS["admin.getSystemHealth"], {  }, options) as Promise<AdminGetSystemHealthResponse>;
+  }
+
+  /** GET /api/v1/admin/system/health/history — System health snapshots (one a minute, 7 days), newest first (000) */
+  getSystemHealthHistory(query?: AdminGetSystemHealthHistoryQuery, options?: CallOptions): Promise<AdminGetSystemHealthHistoryResponse> {
+    return this.t.call(OPERATIONS["admin.getSystemHealthHistory"], { query }, options) as Promise<AdminGetSystemHealthHistoryResponse>;
+  }
+
+  /** GET /api/v1/admin/system/metrics — Requests, D1, user engagement and API usage over a window (001) */
+  getSystemMetrics(query?: AdminGetSystemMetricsQuery, options?: CallOptions): Promise<AdminGetSystemMetricsResponse> {
+    return this.t.call(OPERATIONS["admin.getSystemMetrics"], { query }, options) as Promise<AdminGetSystemMetricsResponse>;
   }
 
   /** GET /api/v1/admin/users — Users with filters, paging and statistics (000/001) */
@@ -2962,6 +4787,163 @@ export class AiApi {
   /** Every item of GET /api/v1/ai/training-jobs, page after page. */
   listTrainingJobsAll(query?: AiListTrainingJobsQuery, options?: CallOptions): AsyncIterable<AiListTrainingJobsItem> {
     return this.t.paginate(OPERATIONS["ai.listTrainingJobs"], { query }, options) as AsyncIterable<AiListTrainingJobsItem>;
+  }
+}
+
+export type AlertingListAlertsQuery = {
+  severity?: ("low" | "medium" | "high" | "critical");
+};
+export type AlertingListAlertsResponse = Array<OpsAlert>;
+export type AlertingAlertsAcknowledgeResponse = {
+  success: boolean;
+  message: string;
+  acknowledgedAt: string;
+};
+export type AlertingAlertsResolveResponse = {
+  success: boolean;
+  message: string;
+  alertId: string;
+};
+export type AlertingListAlertsHistoryQuery = {
+  severity?: ("low" | "medium" | "high" | "critical");
+  limit?: number;
+};
+export type AlertingListAlertsHistoryResponse = Array<OpsAlert>;
+export type AlertingGetFatigueStatsResponse = {
+  totalAlerts24h: number;
+  alertsBySeverity: Record<string, number>;
+  fatigueScore: number;
+  mostFrequentRules: Array<{
+    ruleName: string;
+    count: number;
+  }>;
+  flappingRules: Array<{
+    ruleName: string;
+    flaps: number;
+  }>;
+  meanTimeToAcknowledgeSeconds: number | null;
+  acknowledged: number;
+  suppressedByCooldown: Record<string, number>;
+  method: string;
+};
+export type AlertingListIncidentsQuery = {
+  severity?: ("low" | "medium" | "high" | "critical");
+  status?: ("open" | "resolved" | "all");
+};
+export type AlertingListIncidentsResponse = Array<Incident>;
+export type AlertingCreateIncidentBody = {
+  title: string;
+  severity: ("low" | "medium" | "high" | "critical");
+  description?: string;
+  relatedAlerts?: Array<string>;
+  assignedTo?: string;
+};
+export type AlertingCreateIncidentResponse = {
+  id: string;
+  title: string;
+  status: ("open");
+  createdAt: string;
+};
+export type AlertingGetIncidentResponse = (Incident & {
+  alerts: Array<{
+    id: string;
+    ruleName: string;
+    status: string;
+    severity: string;
+  }>;
+  timeline: Array<{
+    timestamp: string;
+    event: string;
+    user: string;
+    detail: string | null;
+  }>;
+});
+export type AlertingIncidentsResolveQuery = {
+  resolution?: string;
+};
+export type AlertingIncidentsResolveResponse = {
+  success: boolean;
+  message: string;
+  resolvedAt: string;
+};
+export type AlertingListRulesResponse = Array<AlertRule>;
+export type AlertingCreateRuleBody = {
+  name: string;
+  /** `error_rate`: Share of requests answered 5xx in the window (0..1); `p95_latency_ms`: p95 request duration in the window, ms (log-scale histogram, 10% buckets from 0.1 ms; a percentile is its bucket’s upper bound, capped at the maximum seen); `p99_latency_ms`: p99 request duration in the window, ms; `avg_latency_ms`: Mean request duration in the window, ms; `request_rate`: Requests per minute over the window; `endpoint_duration`: The slowest endpoint’s p95 in the window, ms; `query_duration`: The slowest D1 statement in the window (meta.duration), ms; `db_busy_percent`: Share of the window D1 spent executing statements, %; `job_backlog`: Jobs queued or retrying now; `job_failures`: Jobs that failed for good in the window; `data_staleness_seconds`: Seconds since the last successful market-data ingestion (any source); `provider_circuit_open`: Market-data sources whose circuit breaker is open now */
+  metric: ("error_rate" | "p95_latency_ms" | "p99_latency_ms" | "avg_latency_ms" | "request_rate" | "endpoint_duration" | "query_duration" | "db_busy_percent" | "job_backlog" | "job_failures" | "data_staleness_seconds" | "provider_circuit_open");
+  threshold: number;
+  operator?: ("gt" | "gte" | "lt" | "lte" | "eq");
+  severity?: ("low" | "medium" | "high" | "critical");
+  channels?: Array<("in_app" | "email" | "push" | "slack")>;
+  /** Window in seconds (≥ 60). */
+  duration?: number;
+  cooldown?: number;
+  description?: string;
+  enabled?: boolean;
+};
+export type AlertingCreateRuleResponse = {
+  success: boolean;
+  rule: string;
+  created: boolean;
+};
+
+/** `alerting`: 11 operations. */
+export class AlertingApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/alerting/alerts — Firing alerts, newest first (002) */
+  listAlerts(query?: AlertingListAlertsQuery, options?: CallOptions): Promise<AlertingListAlertsResponse> {
+    return this.t.call(OPERATIONS["alerting.listAlerts"], { query }, options) as Promise<AlertingListAlertsResponse>;
+  }
+
+  /** POST /api/alerting/alerts/{alert_id}/acknowledge — Acknowledge an alert: someone is on it (002) */
+  alertsAcknowledge(alertId: string | number, options?: CallOptions): Promise<AlertingAlertsAcknowledgeResponse> {
+    return this.t.call(OPERATIONS["alerting.alertsAcknowledge"], { path: { "alert_id": alertId } }, options) as Promise<AlertingAlertsAcknowledgeResponse>;
+  }
+
+  /** POST /api/alerting/alerts/{rule_name}/resolve — Resolve the firing alert of a rule (or an alert id) (002) */
+  alertsResolve(ruleName: string | number, options?: CallOptions): Promise<AlertingAlertsResolveResponse> {
+    return this.t.call(OPERATIONS["alerting.alertsResolve"], { path: { "rule_name": ruleName } }, options) as Promise<AlertingAlertsResolveResponse>;
+  }
+
+  /** GET /api/alerting/alerts/history — Every alert, firing or resolved, newest first (002) */
+  listAlertsHistory(query?: AlertingListAlertsHistoryQuery, options?: CallOptions): Promise<AlertingListAlertsHistoryResponse> {
+    return this.t.call(OPERATIONS["alerting.listAlertsHistory"], { query }, options) as Promise<AlertingListAlertsHistoryResponse>;
+  }
+
+  /** GET /api/alerting/fatigue-stats — Alert fatigue over 24 hours: volume, noisy and flapping rules, time to acknowledge (002) */
+  getFatigueStats(options?: CallOptions): Promise<AlertingGetFatigueStatsResponse> {
+    return this.t.call(OPERATIONS["alerting.getFatigueStats"], {  }, options) as Promise<AlertingGetFatigueStatsResponse>;
+  }
+
+  /** GET /api/alerting/incidents — Open incidents (or all with status=all), newest first (002) */
+  listIncidents(query?: AlertingListIncidentsQuery, options?: CallOptions): Promise<AlertingListIncidentsResponse> {
+    return this.t.call(OPERATIONS["alerting.listIncidents"], { query }, options) as Promise<AlertingListIncidentsResponse>;
+  }
+
+  /** POST /api/alerting/incidents — Open an incident by hand, grouping existing alerts (002) */
+  createIncident(body: AlertingCreateIncidentBody, options?: CallOptions): Promise<AlertingCreateIncidentResponse> {
+    return this.t.call(OPERATIONS["alerting.createIncident"], { body }, options) as Promise<AlertingCreateIncidentResponse>;
+  }
+
+  /** GET /api/alerting/incidents/{incident_id} — An incident with its alerts and timeline (002) */
+  getIncident(incidentId: string | number, options?: CallOptions): Promise<AlertingGetIncidentResponse> {
+    return this.t.call(OPERATIONS["alerting.getIncident"], { path: { "incident_id": incidentId } }, options) as Promise<AlertingGetIncidentResponse>;
+  }
+
+  /** POST /api/alerting/incidents/{incident_id}/resolve — Resolve an incident, with an optional resolution note (002) */
+  incidentsResolve(incidentId: string | number, query?: AlertingIncidentsResolveQuery, options?: CallOptions): Promise<AlertingIncidentsResolveResponse> {
+    return this.t.call(OPERATIONS["alerting.incidentsResolve"], { path: { "incident_id": incidentId }, query }, options) as Promise<AlertingIncidentsResolveResponse>;
+  }
+
+  /** GET /api/alerting/rules — Alert rules with their last evaluation and trigger counts (002) */
+  listRules(options?: CallOptions): Promise<AlertingListRulesResponse> {
+    return this.t.call(OPERATIONS["alerting.listRules"], {  }, options) as Promise<AlertingListRulesResponse>;
+  }
+
+  /** POST /api/alerting/rules — Create an alert rule, or replace the one with that name (002) */
+  createRule(body: AlertingCreateRuleBody, options?: CallOptions): Promise<AlertingCreateRuleResponse> {
+    return this.t.call(OPERATIONS["alerting.createRule"], { body }, options) as Promise<AlertingCreateRuleResponse>;
   }
 }
 
@@ -3414,6 +5396,32 @@ export class AuthApi {
   }
 }
 
+export type BackgroundJobsBatchingFlushResponse = {
+  success: boolean;
+  results: Record<string, {
+    tasksExecuted: number;
+    status: string;
+    fired?: number;
+    resolved?: number;
+  }>;
+  timestamp: string;
+};
+export type BackgroundJobsGetBatchingStatsResponse = {
+  batches: Record<string, {
+    taskCount: number;
+    createdAt: string | null;
+    status: ("pending" | "empty");
+    description: string;
+  }>;
+  timestamp: string;
+};
+export type BackgroundJobsGetQueueDepthResponse = {
+  highPriority: number;
+  normalPriority: number;
+  lowPriority: number;
+  total: number;
+  byTask: Record<string, number>;
+};
 export type BackgroundJobsListRateLimitsQuery = {
   taskName?: string;
 };
@@ -3430,10 +5438,80 @@ export type BackgroundJobsRateLimitsResetResponse = {
   subject: string;
   hadHistory: boolean;
 };
+export type BackgroundJobsGetStatsQuery = {
+  days?: number;
+};
+export type BackgroundJobsGetStatsResponse = {
+  taskStatistics: {
+    totalTasks: number;
+    successfulTasks: number;
+    failedTasks: number;
+    cancelledTasks: number;
+    avgExecutionTimeMs: number;
+  };
+  perTask: Array<{
+    taskName: string;
+    count: number;
+    succeeded: number;
+    failed: number;
+    cancelled: number;
+    avgExecutionTimeMs: number | null;
+    p95ExecutionTimeMs: number | null;
+    maxExecutionTimeMs: number | null;
+  }>;
+  queueMetrics: {
+    highPriority: number;
+    normalPriority: number;
+    lowPriority: number;
+  };
+  windowDays: number;
+  timestamp: string;
+  method: string;
+};
+export type BackgroundJobsGetStatusResponse = {
+  celeryAvailable: boolean;
+  queueAvailable: boolean;
+  activeWorkers: number;
+  pendingTasks: number;
+  completedTasks24h: number;
+  failedTasks24h: number;
+  deadLetters: number;
+  oldestPendingAgeSeconds: number | null;
+  note: string;
+};
+export type BackgroundJobsListTasksQuery = {
+  limit?: number;
+};
+export type BackgroundJobsListTasksResponse = Array<{
+  jobId: string;
+  status: string;
+  taskName: string;
+  priority: string;
+  createdAt: string;
+  startedAt: string | null;
+  progress: number;
+  progressMessage: string | null;
+  attempts: number;
+}>;
 
-/** `backgroundJobs`: 2 operations. */
+/** `backgroundJobs`: 8 operations. */
 export class BackgroundJobsApi {
   constructor(private readonly t: Transport) {}
+
+  /** POST /api/background-jobs/batching/flush — Flush every batch now: telemetry to the sink, alert rules evaluated, notifications re-sent (002) */
+  batchingFlush(options?: CallOptions): Promise<BackgroundJobsBatchingFlushResponse> {
+    return this.t.call(OPERATIONS["backgroundJobs.batchingFlush"], {  }, options) as Promise<BackgroundJobsBatchingFlushResponse>;
+  }
+
+  /** GET /api/background-jobs/batching/stats — Work waiting in batches: telemetry buffer, alert evaluation, notification deliveries (002) */
+  getBatchingStats(options?: CallOptions): Promise<BackgroundJobsGetBatchingStatsResponse> {
+    return this.t.call(OPERATIONS["backgroundJobs.getBatchingStats"], {  }, options) as Promise<BackgroundJobsGetBatchingStatsResponse>;
+  }
+
+  /** GET /api/background-jobs/queue-depth — Jobs waiting, by priority group and by task (002) */
+  getQueueDepth(options?: CallOptions): Promise<BackgroundJobsGetQueueDepthResponse> {
+    return this.t.call(OPERATIONS["backgroundJobs.getQueueDepth"], {  }, options) as Promise<BackgroundJobsGetQueueDepthResponse>;
+  }
 
   /** GET /api/background-jobs/rate-limits — Your rate limits in 002's task form */
   listRateLimits(query?: BackgroundJobsListRateLimitsQuery, options?: CallOptions): Promise<BackgroundJobsListRateLimitsResponse> {
@@ -3443,6 +5521,21 @@ export class BackgroundJobsApi {
   /** POST /api/background-jobs/rate-limits/{task_name}/reset — Reset a rate limit's history (002, admin) */
   rateLimitsReset(taskName: string | number, query?: BackgroundJobsRateLimitsResetQuery, options?: CallOptions): Promise<BackgroundJobsRateLimitsResetResponse> {
     return this.t.call(OPERATIONS["backgroundJobs.rateLimitsReset"], { path: { "task_name": taskName }, query }, options) as Promise<BackgroundJobsRateLimitsResetResponse>;
+  }
+
+  /** GET /api/background-jobs/stats — Per-task counts and execution times of finished jobs, and the queue depth (002) */
+  getStats(query?: BackgroundJobsGetStatsQuery, options?: CallOptions): Promise<BackgroundJobsGetStatsResponse> {
+    return this.t.call(OPERATIONS["backgroundJobs.getStats"], { query }, options) as Promise<BackgroundJobsGetStatsResponse>;
+  }
+
+  /** GET /api/background-jobs/status — The job system at a glance: queue, running, pending, done and failed in 24 hours (002) */
+  getStatus(options?: CallOptions): Promise<BackgroundJobsGetStatusResponse> {
+    return this.t.call(OPERATIONS["backgroundJobs.getStatus"], {  }, options) as Promise<BackgroundJobsGetStatusResponse>;
+  }
+
+  /** GET /api/background-jobs/tasks — Jobs waiting or running, oldest first (002) */
+  listTasks(query?: BackgroundJobsListTasksQuery, options?: CallOptions): Promise<BackgroundJobsListTasksResponse> {
+    return this.t.call(OPERATIONS["backgroundJobs.listTasks"], { query }, options) as Promise<BackgroundJobsListTasksResponse>;
   }
 }
 
@@ -3563,6 +5656,282 @@ export class BotsApi {
   }
 }
 
+export type BusinessMetricsGetDashboardResponse = {
+  summary: BusinessSummary;
+  kpis: BusinessKpis;
+  revenue: BusinessRevenue;
+  userAcquisition: BusinessAcquisition;
+  tradingActivity: BusinessTradingActivity;
+  generatedAt: string;
+};
+export type BusinessMetricsGetKpisQuery = {
+  periodDays?: number;
+};
+export type BusinessMetricsGetKpisResponse = BusinessKpis;
+export type BusinessMetricsGetRevenueQuery = {
+  /** Default: 30 days before end_date. */
+  startDate?: string;
+  /** Default: now; later dates mean now. */
+  endDate?: string;
+};
+export type BusinessMetricsGetRevenueResponse = BusinessRevenue;
+export type BusinessMetricsGetRevenueDailyQuery = {
+  /** Days back from today (UTC), at most 365. */
+  days?: number;
+};
+export type BusinessMetricsGetRevenueDailyResponse = {
+  days: Array<{
+    date: string;
+    revenue: number;
+    mrr: number;
+    newSubscriptions: number;
+    cancellations: number;
+    upgrades: number;
+    downgrades: number;
+  }>;
+  totalRevenue: number;
+  method: string;
+};
+export type BusinessMetricsGetSummaryResponse = BusinessSummary;
+export type BusinessMetricsGetTradesQuery = {
+  /** Days back from today (UTC), at most 365. */
+  days?: number;
+};
+export type BusinessMetricsGetTradesResponse = BusinessTrades;
+export type BusinessMetricsGetTradingActivityQuery = {
+  /** Days back from today (UTC), at most 365. */
+  days?: number;
+};
+export type BusinessMetricsGetTradingActivityResponse = BusinessTradingActivity;
+export type BusinessMetricsGetUserAcquisitionQuery = {
+  /** Days back from today (UTC), at most 365. */
+  days?: number;
+};
+export type BusinessMetricsGetUserAcquisitionResponse = BusinessAcquisition;
+export type BusinessMetricsGetUsersResponse = BusinessUsers;
+
+/** `businessMetrics`: 9 operations. */
+export class BusinessMetricsApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/business-metrics/dashboard — The business dashboard: summary, KPIs, acquisition, trading activity, revenue (002) */
+  getDashboard(options?: CallOptions): Promise<BusinessMetricsGetDashboardResponse> {
+    return this.t.call(OPERATIONS["businessMetrics.getDashboard"], {  }, options) as Promise<BusinessMetricsGetDashboardResponse>;
+  }
+
+  /** GET /api/business-metrics/kpis — KPIs against the previous period, with growth rates (002) */
+  getKpis(query?: BusinessMetricsGetKpisQuery, options?: CallOptions): Promise<BusinessMetricsGetKpisResponse> {
+    return this.t.call(OPERATIONS["businessMetrics.getKpis"], { query }, options) as Promise<BusinessMetricsGetKpisResponse>;
+  }
+
+  /** GET /api/business-metrics/revenue — Subscription revenue, MRR, ARR and churn over a date range (002) */
+  getRevenue(query?: BusinessMetricsGetRevenueQuery, options?: CallOptions): Promise<BusinessMetricsGetRevenueResponse> {
+    return this.t.call(OPERATIONS["businessMetrics.getRevenue"], { query }, options) as Promise<BusinessMetricsGetRevenueResponse>;
+  }
+
+  /** GET /api/business-metrics/revenue/daily — Revenue and MRR per day with subscription changes (002) */
+  getRevenueDaily(query?: BusinessMetricsGetRevenueDailyQuery, options?: CallOptions): Promise<BusinessMetricsGetRevenueDailyResponse> {
+    return this.t.call(OPERATIONS["businessMetrics.getRevenueDaily"], { query }, options) as Promise<BusinessMetricsGetRevenueDailyResponse>;
+  }
+
+  /** GET /api/business-metrics/summary — Users, trades per day and revenue in one view (002) */
+  getSummary(options?: CallOptions): Promise<BusinessMetricsGetSummaryResponse> {
+    return this.t.call(OPERATIONS["businessMetrics.getSummary"], {  }, options) as Promise<BusinessMetricsGetSummaryResponse>;
+  }
+
+  /** GET /api/business-metrics/trades — Trades per day by portfolio mode, volume and traders (002) */
+  getTrades(query?: BusinessMetricsGetTradesQuery, options?: CallOptions): Promise<BusinessMetricsGetTradesResponse> {
+    return this.t.call(OPERATIONS["businessMetrics.getTrades"], { query }, options) as Promise<BusinessMetricsGetTradesResponse>;
+  }
+
+  /** GET /api/business-metrics/trading-activity — Trading activity by mode, surface, asset type, asset and bot (002) */
+  getTradingActivity(query?: BusinessMetricsGetTradingActivityQuery, options?: CallOptions): Promise<BusinessMetricsGetTradingActivityResponse> {
+    return this.t.call(OPERATIONS["businessMetrics.getTradingActivity"], { query }, options) as Promise<BusinessMetricsGetTradingActivityResponse>;
+  }
+
+  /** GET /api/business-metrics/user-acquisition — Daily registrations and registering clients (002) */
+  getUserAcquisition(query?: BusinessMetricsGetUserAcquisitionQuery, options?: CallOptions): Promise<BusinessMetricsGetUserAcquisitionResponse> {
+    return this.t.call(OPERATIONS["businessMetrics.getUserAcquisition"], { query }, options) as Promise<BusinessMetricsGetUserAcquisitionResponse>;
+  }
+
+  /** GET /api/business-metrics/users — Users: totals, actives, signups, tiers and weekly retention cohorts (002) */
+  getUsers(options?: CallOptions): Promise<BusinessMetricsGetUsersResponse> {
+    return this.t.call(OPERATIONS["businessMetrics.getUsers"], {  }, options) as Promise<BusinessMetricsGetUsersResponse>;
+  }
+}
+
+export type CacheGetAnalyticsQuery = {
+  /** Minutes back from now (at most 7 days, the retention). */
+  timeWindowMinutes?: number;
+};
+export type CacheGetAnalyticsResponse = {
+  hitRate: number;
+  missRate: number;
+  totalOperations: number;
+  avgResponseTimeMs: number;
+  memoryHits: number;
+  redisHits: number;
+  misses: number;
+  bypasses: number;
+  evictions: number;
+  totalSizeBytes: number;
+  byPrefix: Record<string, {
+    hits: number;
+    misses: number;
+    hitRate: number;
+    bytes: number;
+    keys: number;
+  }>;
+  timeRange: {
+    start: string;
+    end: string;
+  };
+  note: string;
+};
+export type CacheGetAnalyticsPatternQuery = {
+  /** Minutes back from now (at most 7 days, the retention). */
+  timeWindowMinutes?: number;
+};
+export type CacheGetAnalyticsPatternResponse = {
+  pattern: string;
+  hitRate: number;
+  operations: number;
+  hits: number;
+  misses: number;
+  avgResponseTimeMs: number;
+  sizeBytes: number;
+  keys: Array<{
+    key: string;
+    hits: number;
+    misses: number;
+    bytes: number;
+    lastAccessed: string;
+  }>;
+  timeRange: {
+    start: string;
+    end: string;
+  };
+};
+export type CacheAnalyticsResetResponse = {
+  success: boolean;
+  message: string;
+  eventsDeleted: number;
+};
+export type CacheGetMetricsResponse = {
+  hits: number;
+  misses: number;
+  memoryHits: number;
+  redisHits: number;
+  evictions: number;
+  totalSizeBytes: number;
+  hitRate: number;
+  note: string;
+};
+export type CachePreloaderPreloadFrequentQuery = {
+  minAccessCount?: number;
+  timeWindowMinutes?: number;
+};
+export type CachePreloaderPreloadFrequentResponse = {
+  success: boolean;
+  message: string;
+  jobId: string | null;
+  stats: {
+    keysPreloaded: number;
+    totalAccesses: number;
+  };
+};
+export type CacheGetPreloaderStatsQuery = {
+  /** Minutes back from now (at most 7 days, the retention). */
+  timeWindowMinutes?: number;
+};
+export type CacheGetPreloaderStatsResponse = {
+  totalAccesses: number;
+  uniqueKeys: number;
+  frequentlyAccessed: Array<{
+    key: string;
+    accessCount: number;
+    lastAccessed: string;
+  }>;
+  preloadSuccessRate: number | null;
+  preloadRuns: number;
+  timeRange: {
+    start: string;
+    end: string;
+  };
+};
+export type CacheGetVersionsResponse = {
+  versions: Record<string, number>;
+  dataVersion: string;
+  note: string;
+};
+export type CacheVersionsIncrementQuery = {
+  reason?: string;
+};
+export type CacheVersionsIncrementResponse = {
+  success: boolean;
+  prefix: string;
+  newVersion: number;
+  message: string;
+};
+export type CacheVersionsInvalidateAllQuery = {
+  reason?: string;
+};
+export type CacheVersionsInvalidateAllResponse = {
+  success: boolean;
+  message: string;
+  dataVersion: string;
+};
+
+/** `cache`: 9 operations. */
+export class CacheApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/cache/analytics — Edge cache hits, misses, bytes and lookup time, overall and per prefix (002) */
+  getAnalytics(query?: CacheGetAnalyticsQuery, options?: CallOptions): Promise<CacheGetAnalyticsResponse> {
+    return this.t.call(OPERATIONS["cache.getAnalytics"], { query }, options) as Promise<CacheGetAnalyticsResponse>;
+  }
+
+  /** GET /api/cache/analytics/pattern/{pattern} — Cache analytics for a key pattern: `assets:*`, a prefix, or a path glob (002) */
+  getAnalyticsPattern(pattern: string | number, query?: CacheGetAnalyticsPatternQuery, options?: CallOptions): Promise<CacheGetAnalyticsPatternResponse> {
+    return this.t.call(OPERATIONS["cache.getAnalyticsPattern"], { path: { "pattern": pattern }, query }, options) as Promise<CacheGetAnalyticsPatternResponse>;
+  }
+
+  /** POST /api/cache/analytics/reset — Forget the recorded cache outcomes (the counters start again) (002) */
+  analyticsReset(options?: CallOptions): Promise<CacheAnalyticsResetResponse> {
+    return this.t.call(OPERATIONS["cache.analyticsReset"], {  }, options) as Promise<CacheAnalyticsResetResponse>;
+  }
+
+  /** GET /api/cache/metrics — Cache counters over the last 24 hours (002) */
+  getMetrics(options?: CallOptions): Promise<CacheGetMetricsResponse> {
+    return this.t.call(OPERATIONS["cache.getMetrics"], {  }, options) as Promise<CacheGetMetricsResponse>;
+  }
+
+  /** POST /api/cache/preloader/preload-frequent — Enqueue the preloader job over the most-accessed cache keys (002) */
+  preloaderPreloadFrequent(query?: CachePreloaderPreloadFrequentQuery, options?: CallOptions): Promise<CachePreloaderPreloadFrequentResponse> {
+    return this.t.call(OPERATIONS["cache.preloaderPreloadFrequent"], { query }, options) as Promise<CachePreloaderPreloadFrequentResponse>;
+  }
+
+  /** GET /api/cache/preloader/stats — Cache key access counts and the preloader job’s success rate (002) */
+  getPreloaderStats(query?: CacheGetPreloaderStatsQuery, options?: CallOptions): Promise<CacheGetPreloaderStatsResponse> {
+    return this.t.call(OPERATIONS["cache.getPreloaderStats"], { query }, options) as Promise<CacheGetPreloaderStatsResponse>;
+  }
+
+  /** GET /api/cache/versions — Each cache prefix’s version and the data version (002) */
+  getVersions(options?: CallOptions): Promise<CacheGetVersionsResponse> {
+    return this.t.call(OPERATIONS["cache.getVersions"], {  }, options) as Promise<CacheGetVersionsResponse>;
+  }
+
+  /** POST /api/cache/versions/{prefix}/increment — Bump a prefix’s cache version: every cached entry under it misses from now on (002) */
+  versionsIncrement(prefix: string | number, query?: CacheVersionsIncrementQuery, options?: CallOptions): Promise<CacheVersionsIncrementResponse> {
+    return this.t.call(OPERATIONS["cache.versionsIncrement"], { path: { "prefix": prefix }, query }, options) as Promise<CacheVersionsIncrementResponse>;
+  }
+
+  /** POST /api/cache/versions/invalidate-all — Bump the data version: every cached entry misses from now on (002) */
+  versionsInvalidateAll(query?: CacheVersionsInvalidateAllQuery, options?: CallOptions): Promise<CacheVersionsInvalidateAllResponse> {
+    return this.t.call(OPERATIONS["cache.versionsInvalidateAll"], { query }, options) as Promise<CacheVersionsInvalidateAllResponse>;
+  }
+}
+
 export type CommoditiesGetPriceQuery = {
   symbol: string;
 };
@@ -3575,6 +5944,24 @@ export class CommoditiesApi {
   /** GET /api/commodities/price — Price of a commodity or metal, with its unit (003) */
   getPrice(query: CommoditiesGetPriceQuery, options?: CallOptions): Promise<CommoditiesGetPriceResponse> {
     return this.t.call(OPERATIONS["commodities.getPrice"], { query }, options) as Promise<CommoditiesGetPriceResponse>;
+  }
+}
+
+export type DashboardGetOverviewResponse = DashboardOverview;
+export type DashboardGetPerformanceResponse = DashboardPerformance;
+
+/** `dashboard`: 2 operations. */
+export class DashboardApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/v1/dashboard/overview — Context-aware dashboard: guests get the default watchlist and macro overview; users add their watchlists and portfolios; admins a system overview (001) */
+  getOverview(options?: CallOptions): Promise<DashboardGetOverviewResponse> {
+    return this.t.call(OPERATIONS["dashboard.getOverview"], {  }, options) as Promise<DashboardGetOverviewResponse>;
+  }
+
+  /** GET /api/v1/dashboard/performance — Performance analytics: default watchlist (guests), personal portfolios (users), system-wide metrics (admins) (001) */
+  getPerformance(options?: CallOptions): Promise<DashboardGetPerformanceResponse> {
+    return this.t.call(OPERATIONS["dashboard.getPerformance"], {  }, options) as Promise<DashboardGetPerformanceResponse>;
   }
 }
 
@@ -4038,6 +6425,189 @@ export class DataApi {
   }
 }
 
+export type DatabaseListIndexesMissingQuery = {
+  /** ISO 8601; default: 24 hours before end_time. */
+  startTime?: string;
+  /** ISO 8601; default: now. */
+  endTime?: string;
+};
+export type DatabaseListIndexesMissingResponse = Array<{
+  tableName: string;
+  columnName: string | null;
+  queryCount: number;
+  avgQueryTimeMs: number;
+  rowsRead: number;
+  recommendation: string;
+  evidence: {
+    query: string;
+    plan: Array<string>;
+  };
+}>;
+export type DatabaseListIndexesUnusedQuery = {
+  /** ISO 8601; default: 24 hours before end_time. */
+  startTime?: string;
+  /** ISO 8601; default: now. */
+  endTime?: string;
+  minScans?: number | null;
+};
+export type DatabaseListIndexesUnusedResponse = Array<{
+  indexName: string;
+  tableName: string;
+  columns: Array<string>;
+  scans: number;
+  sizeBytes: number | null;
+  recommendation: string;
+  evidence: {
+    shapesAnalyzed: number;
+    timeRange: {
+      start: string;
+      end: string;
+    };
+  };
+}>;
+export type DatabaseGetIndexesUsageQuery = {
+  /** ISO 8601; default: 24 hours before end_time. */
+  startTime?: string;
+  /** ISO 8601; default: now. */
+  endTime?: string;
+  tableName: string;
+};
+export type DatabaseGetIndexesUsageResponse = {
+  tableName: string;
+  indexes: Array<{
+    indexName: string;
+    columns: Array<string>;
+    unique: boolean;
+    scans: number;
+    tuplesRead: number;
+    tuplesFetched: number;
+    sizeBytes: number | null;
+    queries: Array<{
+      query: string;
+      count: number;
+      plan: Array<string>;
+    }>;
+  }>;
+  shapesAnalyzed: number;
+  timeRange: {
+    start: string;
+    end: string;
+  };
+  method: string;
+};
+export type DatabaseGetPoolHealthResponse = {
+  status: ("healthy" | "degraded" | "unhealthy");
+  warnings: Array<string>;
+  recommendations: Array<string>;
+  metrics: {
+    utilizationPercent: number;
+    waitTimeAvgMs: number;
+    statements: number;
+    connectionErrors: number;
+  };
+  d1Equivalent: string;
+};
+export type DatabaseGetPoolHistoryQuery = {
+  /** ISO 8601; default: 24 hours before end_time. */
+  startTime?: string;
+  /** ISO 8601; default: now. */
+  endTime?: string;
+  limit?: number;
+};
+export type DatabaseGetPoolHistoryResponse = {
+  history: Array<{
+    timestamp: string;
+    poolSize: number;
+    activeConnections: number;
+    utilizationPercent: number;
+    statements: number;
+    busyMs: number;
+    requests: number;
+  }>;
+  summary: {
+    avgUtilization: number;
+    maxUtilization: number;
+    minUtilization: number;
+  };
+  interval: string;
+  d1Equivalent: string;
+};
+export type DatabaseGetPoolMetricsQuery = {
+  /** ISO 8601; default: 24 hours before end_time. */
+  startTime?: string;
+  /** ISO 8601; default: now. */
+  endTime?: string;
+};
+export type DatabaseGetPoolMetricsResponse = {
+  poolSize: number;
+  activeConnections: number;
+  idleConnections: number;
+  maxPoolSize: number;
+  utilizationPercent: number;
+  waitTimeAvgMs: number;
+  connectionErrors: number;
+  statements: number;
+  statementsLastMinute: number;
+  busyMs: number;
+  rowsRead: number;
+  rowsWritten: number;
+  databaseSizeBytes: number | null;
+  timeRange: {
+    start: string;
+    end: string;
+  };
+  d1Equivalent: string;
+};
+export type DatabaseGetReadReplicasHealthResponse = {
+  readReplicasEnabled: boolean;
+  readReplicaCount: number;
+  health: Record<string, {
+    status: string;
+    lagSeconds: number;
+  }>;
+  d1Equivalent: string;
+};
+
+/** `database`: 7 operations. */
+export class DatabaseApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/database/indexes/missing — Recorded statements whose plan scans a whole table, with the column to index (002) */
+  listIndexesMissing(query?: DatabaseListIndexesMissingQuery, options?: CallOptions): Promise<DatabaseListIndexesMissingResponse> {
+    return this.t.call(OPERATIONS["database.listIndexesMissing"], { query }, options) as Promise<DatabaseListIndexesMissingResponse>;
+  }
+
+  /** GET /api/database/indexes/unused — Indexes no recorded statement (or fewer than min_scans executions) reads through (002) */
+  listIndexesUnused(query?: DatabaseListIndexesUnusedQuery, options?: CallOptions): Promise<DatabaseListIndexesUnusedResponse> {
+    return this.t.call(OPERATIONS["database.listIndexesUnused"], { query }, options) as Promise<DatabaseListIndexesUnusedResponse>;
+  }
+
+  /** GET /api/database/indexes/usage — How a table’s indexes are used by the recorded statements (EXPLAIN QUERY PLAN) (002) */
+  getIndexesUsage(query: DatabaseGetIndexesUsageQuery, options?: CallOptions): Promise<DatabaseGetIndexesUsageResponse> {
+    return this.t.call(OPERATIONS["database.getIndexesUsage"], { query }, options) as Promise<DatabaseGetIndexesUsageResponse>;
+  }
+
+  /** GET /api/database/pool/health — D1 health over the last hour: failed statements, round trip, busy share (002) */
+  getPoolHealth(options?: CallOptions): Promise<DatabaseGetPoolHealthResponse> {
+    return this.t.call(OPERATIONS["database.getPoolHealth"], {  }, options) as Promise<DatabaseGetPoolHealthResponse>;
+  }
+
+  /** GET /api/database/pool/history — D1 load per minute, newest first (002) */
+  getPoolHistory(query?: DatabaseGetPoolHistoryQuery, options?: CallOptions): Promise<DatabaseGetPoolHistoryResponse> {
+    return this.t.call(OPERATIONS["database.getPoolHistory"], { query }, options) as Promise<DatabaseGetPoolHistoryResponse>;
+  }
+
+  /** GET /api/database/pool/metrics — D1 load in the seed’s pool terms (002; D1 has no pool: see d1_equivalent) */
+  getPoolMetrics(query?: DatabaseGetPoolMetricsQuery, options?: CallOptions): Promise<DatabaseGetPoolMetricsResponse> {
+    return this.t.call(OPERATIONS["database.getPoolMetrics"], { query }, options) as Promise<DatabaseGetPoolMetricsResponse>;
+  }
+
+  /** GET /api/database/read-replicas/health — Read replication state (002; D1’s replication through the Sessions API) */
+  getReadReplicasHealth(options?: CallOptions): Promise<DatabaseGetReadReplicasHealthResponse> {
+    return this.t.call(OPERATIONS["database.getReadReplicasHealth"], {  }, options) as Promise<DatabaseGetReadReplicasHealthResponse>;
+  }
+}
+
 export type DexGetAggregatorsHealthResponse = DexAggregatorHealth;
 export type DexGetQuoteBody = DexQuoteRequest;
 export type DexGetQuoteResponse = DexQuote;
@@ -4227,6 +6797,193 @@ export class JobsApi {
   }
 }
 
+export type LogsGetSearchQuery = {
+  /** ISO 8601; default: 24 hours before end_time. */
+  startTime?: string;
+  /** ISO 8601; default: now. */
+  endTime?: string;
+  /** Words that must all appear. */
+  query?: string;
+  level?: ("DEBUG" | "INFO" | "WARNING" | "ERROR" | "CRITICAL");
+  userId?: string;
+  requestId?: string;
+  traceId?: string;
+  /** Stream: `app` every request and application log line; `errors` ERROR and CRITICAL lines; `audit` the audit log of admin changes. */
+  logFile?: ("app" | "errors" | "audit");
+  limit?: number;
+  offset?: number | null;
+};
+export type LogsGetSearchResponse = {
+  results: Array<LogEntry>;
+  total: number;
+  limit: number;
+  offset: number;
+};
+export type LogsGetStatisticsQuery = {
+  /** ISO 8601; default: 24 hours before end_time. */
+  startTime?: string;
+  /** ISO 8601; default: now. */
+  endTime?: string;
+  /** Stream: `app` every request and application log line; `errors` ERROR and CRITICAL lines; `audit` the audit log of admin changes. */
+  logFile?: ("app" | "errors" | "audit");
+};
+export type LogsGetStatisticsResponse = {
+  totalLogs: number;
+  byLevel: Record<string, number>;
+  errorRate: number;
+  timeRange: {
+    start: string;
+    end: string;
+  };
+};
+export type LogsListTailQuery = {
+  /** Stream: `app` every request and application log line; `errors` ERROR and CRITICAL lines; `audit` the audit log of admin changes. */
+  logFile?: ("app" | "errors" | "audit");
+  /** At most 1,000. */
+  lines?: number;
+};
+export type LogsListTailResponse = Array<LogEntry>;
+
+/** `logs`: 3 operations. */
+export class LogsApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/logs/search — Search the logs: full text (FTS5), level, user, request, trace, time range (002) */
+  getSearch(query?: LogsGetSearchQuery, options?: CallOptions): Promise<LogsGetSearchResponse> {
+    return this.t.call(OPERATIONS["logs.getSearch"], { query }, options) as Promise<LogsGetSearchResponse>;
+  }
+
+  /** GET /api/logs/statistics — Log line counts by level and the error rate over a time range (002) */
+  getStatistics(query?: LogsGetStatisticsQuery, options?: CallOptions): Promise<LogsGetStatisticsResponse> {
+    return this.t.call(OPERATIONS["logs.getStatistics"], { query }, options) as Promise<LogsGetStatisticsResponse>;
+  }
+
+  /** GET /api/logs/tail — The last N lines of a log stream, oldest first like `tail -n` (002) */
+  listTail(query?: LogsListTailQuery, options?: CallOptions): Promise<LogsListTailResponse> {
+    return this.t.call(OPERATIONS["logs.listTail"], { query }, options) as Promise<LogsListTailResponse>;
+  }
+}
+
+export type MacroGetCorrelationsQuery = {
+  period?: ("7d" | "30d" | "90d");
+};
+export type MacroGetCorrelationsResponse = CorrelationAnalysisResponse;
+export type MacroGetCurrentSnapshotResponse = MacroSnapshotResponse;
+export type MacroGetCycleAnalysisResponse = CycleAnalysisResponse;
+export type MacroGetDerivativesResponse = DerivativesDataResponse;
+export type MacroGetDominanceResponse = DominanceAnalysisResponse;
+export type MacroGetHistoryQuery = {
+  /** Items per page (default 50, at most 1000). */
+  limit?: number;
+  /** Items to skip. */
+  offset?: number | null;
+  /** Page number from 1; overrides offset. */
+  page?: number;
+  timeframe?: ("1d" | "1w" | "1M");
+  startDate?: string;
+  endDate?: string;
+  /** Comma-separated subset of: btc_price, eth_price, total_market_cap, btc_dominance, eth_dominance, usdt_dominance, altcoin_dominance, fear_greed_index, sp500, nasdaq100, gold, dxy, us_10y_yield, vix_index, funding_rate_btc, open_interest_btc, defi_tvl, stablecoin_supply, btc_active_addresses, btc_hash_rate, btc_mvrv. */
+  metrics?: string;
+  "metrics[]"?: (string | Array<string>);
+};
+export type MacroGetHistoryResponse = MacroHistoryResponse;
+export type MacroGetIndicatorsResponse = MacroIndicatorsResponse;
+export type MacroGetIntermarketResponse = IntermarketDataResponse;
+export type MacroGetLiquidationsResponse = LiquidationAnalysisResponse;
+export type MacroGetMarketHealthResponse = MarketHealthResponse;
+export type MacroGetMarketRegimeResponse = MarketRegimeResponse;
+export type MacroGetOnchainResponse = OnChainMetricsResponse;
+export type MacroGetRegimeResponse = RegimeResponse;
+export type MacroGetSentimentResponse = MarketSentimentResponse;
+export type MacroGetTechnicalQuery = {
+  /** Comma-separated subset of rsi_14, macd, sma_20, sma_50, sma_200, ema_20, bollinger_20_2, atr_14_close_only. */
+  indicators?: string;
+  "indicators[]"?: (string | Array<string>);
+  /** Daily bars (the stored timeframe of the macro layer). */
+  timeframe?: ("1d");
+};
+export type MacroGetTechnicalResponse = MacroTechnicalResponse;
+
+/** `macro`: 15 operations. */
+export class MacroApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/v1/macro/correlations — Correlations and betas of BTC and ETH against each other and traditional markets (000) */
+  getCorrelations(query?: MacroGetCorrelationsQuery, options?: CallOptions): Promise<MacroGetCorrelationsResponse> {
+    return this.t.call(OPERATIONS["macro.getCorrelations"], { query }, options) as Promise<MacroGetCorrelationsResponse>;
+  }
+
+  /** GET /api/v1/macro/current-snapshot — Latest macro snapshot: BTC price, dominance, fear & greed, technicals (000) */
+  getCurrentSnapshot(options?: CallOptions): Promise<MacroGetCurrentSnapshotResponse> {
+    return this.t.call(OPERATIONS["macro.getCurrentSnapshot"], {  }, options) as Promise<MacroGetCurrentSnapshotResponse>;
+  }
+
+  /** GET /api/v1/macro/cycle-analysis — Halving countdown from block height, returns per halving epoch, month-of-year seasonality (000) */
+  getCycleAnalysis(options?: CallOptions): Promise<MacroGetCycleAnalysisResponse> {
+    return this.t.call(OPERATIONS["macro.getCycleAnalysis"], {  }, options) as Promise<MacroGetCycleAnalysisResponse>;
+  }
+
+  /** GET /api/v1/macro/derivatives — BTC funding rate, open interest by coin; liquidations absent with the reason (000) */
+  getDerivatives(options?: CallOptions): Promise<MacroGetDerivativesResponse> {
+    return this.t.call(OPERATIONS["macro.getDerivatives"], {  }, options) as Promise<MacroGetDerivativesResponse>;
+  }
+
+  /** GET /api/v1/macro/dominance — BTC, ETH, USDT and altcoin dominance with 90-day history and trend (000/001) */
+  getDominance(options?: CallOptions): Promise<MacroGetDominanceResponse> {
+    return this.t.call(OPERATIONS["macro.getDominance"], {  }, options) as Promise<MacroGetDominanceResponse>;
+  }
+
+  /** GET /api/v1/macro/history — Historical daily metrics snapshots, paged (000/001) */
+  getHistory(query?: MacroGetHistoryQuery, options?: CallOptions): Promise<MacroGetHistoryResponse> {
+    return this.t.call(OPERATIONS["macro.getHistory"], { query }, options) as Promise<MacroGetHistoryResponse>;
+  }
+
+  /** GET /api/v1/macro/indicators — Volatility forecasts (GARCH(1,1) MLE, EWMA 0.94), correlations and trends (001) */
+  getIndicators(options?: CallOptions): Promise<MacroGetIndicatorsResponse> {
+    return this.t.call(OPERATIONS["macro.getIndicators"], {  }, options) as Promise<MacroGetIndicatorsResponse>;
+  }
+
+  /** GET /api/v1/macro/intermarket — S&P 500, Nasdaq 100, gold, DXY, 10-year yield, VIX and WTI with their 30-day correlation to BTC (000) */
+  getIntermarket(options?: CallOptions): Promise<MacroGetIntermarketResponse> {
+    return this.t.call(OPERATIONS["macro.getIntermarket"], {  }, options) as Promise<MacroGetIntermarketResponse>;
+  }
+
+  /** GET /api/v1/macro/liquidations — Liquidation heatmap: absent (no liquidation history is shipped), with the source to configure (000) */
+  getLiquidations(options?: CallOptions): Promise<MacroGetLiquidationsResponse> {
+    return this.t.call(OPERATIONS["macro.getLiquidations"], {  }, options) as Promise<MacroGetLiquidationsResponse>;
+  }
+
+  /** GET /api/v1/macro/market-health — Market breadth, realised-volatility index, liquidity (000) */
+  getMarketHealth(options?: CallOptions): Promise<MacroGetMarketHealthResponse> {
+    return this.t.call(OPERATIONS["macro.getMarketHealth"], {  }, options) as Promise<MacroGetMarketHealthResponse>;
+  }
+
+  /** GET /api/v1/macro/market-regime — Current market regime: Markov-switching model of BTC daily returns, filtered probabilities (000) */
+  getMarketRegime(options?: CallOptions): Promise<MacroGetMarketRegimeResponse> {
+    return this.t.call(OPERATIONS["macro.getMarketRegime"], {  }, options) as Promise<MacroGetMarketRegimeResponse>;
+  }
+
+  /** GET /api/v1/macro/onchain — BTC on-chain: active addresses, transactions, hash rate, MVRV, exchange flows, miner issuance (000) */
+  getOnchain(options?: CallOptions): Promise<MacroGetOnchainResponse> {
+    return this.t.call(OPERATIONS["macro.getOnchain"], {  }, options) as Promise<MacroGetOnchainResponse>;
+  }
+
+  /** GET /api/v1/macro/regime — Current market regime with confidence scores (001) */
+  getRegime(options?: CallOptions): Promise<MacroGetRegimeResponse> {
+    return this.t.call(OPERATIONS["macro.getRegime"], {  }, options) as Promise<MacroGetRegimeResponse>;
+  }
+
+  /** GET /api/v1/macro/sentiment — Fear & Greed with averages and history; social and search sentiment are absent with the reason (000/001) */
+  getSentiment(options?: CallOptions): Promise<MacroGetSentimentResponse> {
+    return this.t.call(OPERATIONS["macro.getSentiment"], {  }, options) as Promise<MacroGetSentimentResponse>;
+  }
+
+  /** GET /api/v1/macro/technical — Macro technicals of BTC and ETH: RSI, MACD, moving averages, Bollinger, ATR (000) */
+  getTechnical(query?: MacroGetTechnicalQuery, options?: CallOptions): Promise<MacroGetTechnicalResponse> {
+    return this.t.call(OPERATIONS["macro.getTechnical"], { query }, options) as Promise<MacroGetTechnicalResponse>;
+  }
+}
+
 export type ManagementPortfoliosBody = {
   name: string;
   description?: string | null;
@@ -4352,6 +7109,34 @@ export class ManagementApi {
   /** POST /api/v1/management/positions/{position_id}/close — Close a position (004 M6) */
   positionsClose(positionId: string | number, body?: ManagementPositionsCloseBody, options?: CallOptions): Promise<ManagementPositionsCloseResponse> {
     return this.t.call(OPERATIONS["management.positionsClose"], { path: { "position_id": positionId }, body }, options) as Promise<ManagementPositionsCloseResponse>;
+  }
+}
+
+export type MarketCyclesGetResponse = MarketCycles;
+
+/** `marketCycles`: 1 operation. */
+export class MarketCyclesApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/market-cycles — Historic BTC market cycles by a documented peak/trough rule: dates, drawdowns, durations (003) */
+  get(options?: CallOptions): Promise<MarketCyclesGetResponse> {
+    return this.t.call(OPERATIONS["marketCycles.get"], {  }, options) as Promise<MarketCyclesGetResponse>;
+  }
+}
+
+export type MarketFlowsListLipiQuery = {
+  startDate?: string;
+  endDate?: string;
+};
+export type MarketFlowsListLipiResponse = Array<LipiFlow>;
+
+/** `marketFlows`: 1 operation. */
+export class MarketFlowsApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/market-flows/lipi — LIPI/FIPI liquidity map by sector and client type (003): absent in this deployment, an empty list with the reason */
+  listLipi(query?: MarketFlowsListLipiQuery, options?: CallOptions): Promise<MarketFlowsListLipiResponse> {
+    return this.t.call(OPERATIONS["marketFlows.listLipi"], { query }, options) as Promise<MarketFlowsListLipiResponse>;
   }
 }
 
@@ -4553,6 +7338,138 @@ export class NotificationsApi {
   /** GET /api/notifications/vapid-public-key — The VAPID public key a browser subscribes with (applicationServerKey) */
   getVapidPublicKey(options?: CallOptions): Promise<NotificationsGetVapidPublicKeyResponse> {
     return this.t.call(OPERATIONS["notifications.getVapidPublicKey"], {  }, options) as Promise<NotificationsGetVapidPublicKeyResponse>;
+  }
+}
+
+export type PerformanceProfilingClearOldEntriesQuery = {
+  maxAgeHours?: number;
+};
+export type PerformanceProfilingClearOldEntriesResponse = {
+  cleared: number;
+  deleted: {
+    requests: number;
+    statements: number;
+    logs: number;
+  };
+  maxAgeHours: number;
+  cutoff: string;
+  clearedBy: string;
+};
+export type PerformanceProfilingGetEndpointStatisticsQuery = {
+  /** ISO 8601; default: 24 hours before end_time. */
+  startTime?: string;
+  /** ISO 8601; default: now. */
+  endTime?: string;
+  method?: ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS");
+  /** A route template as the document writes it, e.g. /api/v1/jobs/{job_id}. */
+  path?: string;
+};
+export type PerformanceProfilingGetEndpointStatisticsResponse = {
+  endpoints: Array<EndpointStatistics>;
+  count: number;
+  timeRange: {
+    start: string;
+    end: string;
+  };
+  method: {
+    latency: string;
+    statementDuration: string;
+    clock: string;
+  };
+};
+export type PerformanceProfilingGetQueryStatisticsQuery = {
+  /** ISO 8601; default: 24 hours before end_time. */
+  startTime?: string;
+  /** ISO 8601; default: now. */
+  endTime?: string;
+  /** One statement (normalized the same way before matching). */
+  query?: string;
+  limit?: number;
+};
+export type PerformanceProfilingGetQueryStatisticsResponse = {
+  queries: Array<QueryStatistics>;
+  count: number;
+  timeRange: {
+    start: string;
+    end: string;
+  };
+  method: {
+    latency: string;
+    statementDuration: string;
+    clock: string;
+  };
+};
+export type PerformanceProfilingGetSlowEndpointsQuery = {
+  /** ISO 8601; default: 24 hours before end_time. */
+  startTime?: string;
+  /** ISO 8601; default: now. */
+  endTime?: string;
+  limit?: number;
+  thresholdMs?: number | null;
+};
+export type PerformanceProfilingGetSlowEndpointsResponse = {
+  slowEndpoints: Array<SlowEndpoint>;
+  count: number;
+  limit: number;
+  thresholdMs: number;
+};
+export type PerformanceProfilingGetSlowQueriesQuery = {
+  /** ISO 8601; default: 24 hours before end_time. */
+  startTime?: string;
+  /** ISO 8601; default: now. */
+  endTime?: string;
+  limit?: number;
+  /** Slow from this duration. */
+  thresholdMs?: number | null;
+};
+export type PerformanceProfilingGetSlowQueriesResponse = {
+  slowQueries: Array<SlowQuery>;
+  count: number;
+  limit: number;
+  thresholdMs: number;
+};
+export type PerformanceProfilingGetSummaryQuery = {
+  /** ISO 8601; default: 24 hours before end_time. */
+  startTime?: string;
+  /** ISO 8601; default: now. */
+  endTime?: string;
+  slowEndpointMs?: number | null;
+  slowQueryMs?: number | null;
+};
+export type PerformanceProfilingGetSummaryResponse = ProfilingSummary;
+
+/** `performanceProfiling`: 6 operations. */
+export class PerformanceProfilingApi {
+  constructor(private readonly t: Transport) {}
+
+  /** POST /api/performance-profiling/clear-old-entries — Delete recorded requests, statements and log lines older than max_age_hours (002) */
+  clearOldEntries(query?: PerformanceProfilingClearOldEntriesQuery, options?: CallOptions): Promise<PerformanceProfilingClearOldEntriesResponse> {
+    return this.t.call(OPERATIONS["performanceProfiling.clearOldEntries"], { query }, options) as Promise<PerformanceProfilingClearOldEntriesResponse>;
+  }
+
+  /** GET /api/performance-profiling/endpoint-statistics — Statistics per endpoint (method and route template): count, errors, p50/p95/p99 (002) */
+  getEndpointStatistics(query?: PerformanceProfilingGetEndpointStatisticsQuery, options?: CallOptions): Promise<PerformanceProfilingGetEndpointStatisticsResponse> {
+    return this.t.call(OPERATIONS["performanceProfiling.getEndpointStatistics"], { query }, options) as Promise<PerformanceProfilingGetEndpointStatisticsResponse>;
+  }
+
+  /** GET /api/performance-profiling/query-statistics — Statistics per normalized D1 statement: count, p50/p95/p99, rows (002) */
+  getQueryStatistics(query?: PerformanceProfilingGetQueryStatisticsQuery, options?: CallOptions): Promise<PerformanceProfilingGetQueryStatisticsResponse> {
+    return this.t.call(OPERATIONS["performanceProfiling.getQueryStatistics"], { query }, options) as Promise<PerformanceProfilingGetQueryStatisticsResponse>;
+  }
+
+  /** GET /api/performance-profiling/slow-endpoints — Endpoints (route templates) whose p95 latency is at or above a threshold, slowest first (002) */
+  getSlowEndpoints(query?: PerformanceProfilingGetSlowEndpointsQuery, options?: CallOptions): Promise<PerformanceProfilingGetSlowEndpointsResponse> {
+    return this.t.call(OPERATIONS["performanceProfiling.getSlowEndpoints"], { query }, options) as Promise<PerformanceProfilingGetSlowEndpointsResponse>;
+  }
+
+  /** GET /api/performance-profiling/slow-queries — The slowest D1 statements recorded, slowest first (002) */
+  getSlowQueries(query?: PerformanceProfilingGetSlowQueriesQuery, options?: CallOptions): Promise<PerformanceProfilingGetSlowQueriesResponse> {
+    return this.t.call(OPERATIONS["performanceProfiling.getSlowQueries"], { query }, options) as Promise<PerformanceProfilingGetSlowQueriesResponse>;
+  }
+
+  /** GET /api/performance-profiling/summary — Traffic, latency percentiles, errors, D1 load and the worst endpoints and statements (002) */
+  getSummary(query?: PerformanceProfilingGetSummaryQuery, options?: CallOptions): Promise<PerformanceProfilingGetSummaryResponse> {
+    return this.t.call(OPERATIONS["performanceProfiling.getSummary"], { query }, options) as Promise<PerformanceProfilingGetSummaryResponse>;
   }
 }
 
@@ -5264,6 +8181,143 @@ export class RiskManagementApi {
   }
 }
 
+export type RiskMetricsGetQuery = {
+  symbol?: ("ETH" | "BTC");
+};
+export type RiskMetricsGetResponse = RiskMetrics;
+
+/** `riskMetrics`: 1 operation. */
+export class RiskMetricsApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/risk-metrics — ETH (or BTC) risk model: log-regression fair value, risk 0..1 and its bands (003) */
+  get(query?: RiskMetricsGetQuery, options?: CallOptions): Promise<RiskMetricsGetResponse> {
+    return this.t.call(OPERATIONS["riskMetrics.get"], { query }, options) as Promise<RiskMetricsGetResponse>;
+  }
+}
+
+export type ScreenerGetMetricsResponse = ScreenerMetrics;
+
+/** `screener`: 1 operation. */
+export class ScreenerApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/screener/metrics — Screener metrics per tracked asset: price, market cap, changes, volatility, 52-week range; P/E and yield absent (003) */
+  getMetrics(options?: CallOptions): Promise<ScreenerGetMetricsResponse> {
+    return this.t.call(OPERATIONS["screener.getMetrics"], {  }, options) as Promise<ScreenerGetMetricsResponse>;
+  }
+}
+
+export type SectorsGetQuery = {
+  /** Admins only: list inactive sectors too. */
+  includeInactive?: ("true" | "false");
+};
+export type SectorsGetResponse = SectorListResponse;
+export type SectorsGetAnalysisResponse = SectorAnalysisResponse;
+export type SectorsGetAssetsQuery = {
+  limit?: number;
+  sortBy?: ("market_cap" | "performance" | "volume");
+};
+export type SectorsGetAssetsResponse = SectorAssetListResponse;
+export type SectorsGetFundamentalsResponse = SectorFundamentalResponse;
+export type SectorsGetHistoryQuery = {
+  timeframe?: ("1d" | "1w" | "1M");
+  startDate?: string;
+  endDate?: string;
+};
+export type SectorsGetHistoryResponse = SectorHistoryResponse;
+export type SectorsGetPerformanceResponse = SectorDetailPerformanceResponse;
+export type SectorsGetAllocationResponse = SectorAllocationResponse;
+export type SectorsGetAssetsV1Response = SectorMappingResponse;
+export type SectorsGetCorrelationsQuery = {
+  period?: ("7d" | "30d" | "90d");
+};
+export type SectorsGetCorrelationsResponse = SectorCorrelationResponse;
+export type SectorsGetCrossSectorAnalysisResponse = CrossSectorAnalysisResponse;
+export type SectorsGetNarrativesResponse = SectorNarrativeResponse;
+export type SectorsGetPerformanceV1Query = {
+  timeframe?: ("24h" | "7d" | "30d" | "90d");
+  sortBy?: ("performance" | "market_cap" | "name");
+};
+export type SectorsGetPerformanceV1Response = SectorPerformanceResponse;
+export type SectorsGetRotationResponse = SectorRotationResponse;
+export type SectorsGetTvlAnalysisResponse = TVLAnalysisResponse;
+
+/** `sectors`: 14 operations. */
+export class SectorsApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/v1/sectors — The 11 curated crypto sectors with asset counts and performance (000/001) */
+  get(query?: SectorsGetQuery, options?: CallOptions): Promise<SectorsGetResponse> {
+    return this.t.call(OPERATIONS["sectors.get"], { query }, options) as Promise<SectorsGetResponse>;
+  }
+
+  /** GET /api/v1/sectors/{sector_id}/analysis — One sector: performance, capital flows (share of market cap), relative strength, members (000) */
+  getAnalysis(sectorId: string | number, options?: CallOptions): Promise<SectorsGetAnalysisResponse> {
+    return this.t.call(OPERATIONS["sectors.getAnalysis"], { path: { "sector_id": sectorId } }, options) as Promise<SectorsGetAnalysisResponse>;
+  }
+
+  /** GET /api/v1/sectors/{sector_id}/assets — Assets in a sector with performance and sector context (000/001) */
+  getAssets(sectorId: string | number, query?: SectorsGetAssetsQuery, options?: CallOptions): Promise<SectorsGetAssetsResponse> {
+    return this.t.call(OPERATIONS["sectors.getAssets"], { path: { "sector_id": sectorId }, query }, options) as Promise<SectorsGetAssetsResponse>;
+  }
+
+  /** GET /api/v1/sectors/{sector_id}/fundamentals — Sector fundamentals: market cap, volume, members; TVL, active users, protocols and institutional flows where they exist (000) */
+  getFundamentals(sectorId: string | number, options?: CallOptions): Promise<SectorsGetFundamentalsResponse> {
+    return this.t.call(OPERATIONS["sectors.getFundamentals"], { path: { "sector_id": sectorId } }, options) as Promise<SectorsGetFundamentalsResponse>;
+  }
+
+  /** GET /api/v1/sectors/{sector_id}/history — A sector’s daily index, market cap and share of total market cap (000) */
+  getHistory(sectorId: string | number, query?: SectorsGetHistoryQuery, options?: CallOptions): Promise<SectorsGetHistoryResponse> {
+    return this.t.call(OPERATIONS["sectors.getHistory"], { path: { "sector_id": sectorId }, query }, options) as Promise<SectorsGetHistoryResponse>;
+  }
+
+  /** GET /api/v1/sectors/{sector_id}/performance — One sector’s performance and rotation analysis (001) */
+  getPerformance(sectorId: string | number, options?: CallOptions): Promise<SectorsGetPerformanceResponse> {
+    return this.t.call(OPERATIONS["sectors.getPerformance"], { path: { "sector_id": sectorId } }, options) as Promise<SectorsGetPerformanceResponse>;
+  }
+
+  /** GET /api/v1/sectors/allocation — Sector allocation by a stated method: inverse 90-day volatility of sector indices (naive risk parity) (001) */
+  getAllocation(options?: CallOptions): Promise<SectorsGetAllocationResponse> {
+    return this.t.call(OPERATIONS["sectors.getAllocation"], {  }, options) as Promise<SectorsGetAllocationResponse>;
+  }
+
+  /** GET /api/v1/sectors/assets — The crypto sector mapping: which tracked asset belongs to which sector, with the evidence (001) */
+  getAssetsV1(options?: CallOptions): Promise<SectorsGetAssetsV1Response> {
+    return this.t.call(OPERATIONS["sectors.getAssetsV1"], {  }, options) as Promise<SectorsGetAssetsV1Response>;
+  }
+
+  /** GET /api/v1/sectors/correlations — Inter-sector correlations of daily index returns, and each sector against BTC and ETH (000) */
+  getCorrelations(query?: SectorsGetCorrelationsQuery, options?: CallOptions): Promise<SectorsGetCorrelationsResponse> {
+    return this.t.call(OPERATIONS["sectors.getCorrelations"], { query }, options) as Promise<SectorsGetCorrelationsResponse>;
+  }
+
+  /** GET /api/v1/sectors/cross-sector-analysis — Cross-sector relationships and rotation patterns: leaders, laggards, dispersion, average correlation (000) */
+  getCrossSectorAnalysis(options?: CallOptions): Promise<SectorsGetCrossSectorAnalysisResponse> {
+    return this.t.call(OPERATIONS["sectors.getCrossSectorAnalysis"], {  }, options) as Promise<SectorsGetCrossSectorAnalysisResponse>;
+  }
+
+  /** GET /api/v1/sectors/narratives — Dominant narratives: sectors ranked by momentum, with the evidence (000) */
+  getNarratives(options?: CallOptions): Promise<SectorsGetNarrativesResponse> {
+    return this.t.call(OPERATIONS["sectors.getNarratives"], {  }, options) as Promise<SectorsGetNarrativesResponse>;
+  }
+
+  /** GET /api/v1/sectors/performance — All sectors compared over 24h, 7d, 30d or 90d (000) */
+  getPerformanceV1(query?: SectorsGetPerformanceV1Query, options?: CallOptions): Promise<SectorsGetPerformanceV1Response> {
+    return this.t.call(OPERATIONS["sectors.getPerformanceV1"], { query }, options) as Promise<SectorsGetPerformanceV1Response>;
+  }
+
+  /** GET /api/v1/sectors/rotation — Sector rotation: relative strength, change in share of total market cap, inflow/outflow (000/001) */
+  getRotation(options?: CallOptions): Promise<SectorsGetRotationResponse> {
+    return this.t.call(OPERATIONS["sectors.getRotation"], {  }, options) as Promise<SectorsGetRotationResponse>;
+  }
+
+  /** GET /api/v1/sectors/tvl-analysis — Total value locked: DeFi TVL trend; per-sector TVL absent with the reason (000) */
+  getTvlAnalysis(options?: CallOptions): Promise<SectorsGetTvlAnalysisResponse> {
+    return this.t.call(OPERATIONS["sectors.getTvlAnalysis"], {  }, options) as Promise<SectorsGetTvlAnalysisResponse>;
+  }
+}
+
 export type SecurityGetRateLimitsResponse = {
   userContext: string;
   unlimited: boolean;
@@ -5730,6 +8784,45 @@ export class SuggestionsApi {
   /** GET /api/v1/suggestions/personalized — From your holdings, watchlists and risk tolerance; the default watchlist for guests (001) */
   getPersonalized(options?: CallOptions): Promise<SuggestionsGetPersonalizedResponse> {
     return this.t.call(OPERATIONS["suggestions.getPersonalized"], {  }, options) as Promise<SuggestionsGetPersonalizedResponse>;
+  }
+}
+
+export type SystemGetJobsQuery = {
+  /** Items per page (default 50, at most 1000). */
+  limit?: number;
+  /** Items to skip. */
+  offset?: number | null;
+  /** Page number from 1; overrides offset. */
+  page?: number;
+  status?: ("queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled");
+  type?: string;
+};
+export type SystemGetJobsResponse = {
+  jobs: Array<Job>;
+  total: number;
+  limit: number;
+  offset: number;
+};
+export type SystemGetJobResponse = Job;
+export type SystemGetStatusResponse = SystemStatus;
+
+/** `system`: 3 operations. */
+export class SystemApi {
+  constructor(private readonly t: Transport) {}
+
+  /** GET /api/v1/system/jobs — Every background job, newest first (004, planned; admin) */
+  getJobs(query?: SystemGetJobsQuery, options?: CallOptions): Promise<SystemGetJobsResponse> {
+    return this.t.call(OPERATIONS["system.getJobs"], { query }, options) as Promise<SystemGetJobsResponse>;
+  }
+
+  /** GET /api/v1/system/jobs/{job_id} — One background job: status, progress, result (004, planned; admin) */
+  getJob(jobId: string | number, options?: CallOptions): Promise<SystemGetJobResponse> {
+    return this.t.call(OPERATIONS["system.getJob"], { path: { "job_id": jobId } }, options) as Promise<SystemGetJobResponse>;
+  }
+
+  /** GET /api/v1/system/status — System health: database, Durable Objects, R2, queue, providers, jobs, alerts, traffic (004, planned; admin) */
+  getStatus(options?: CallOptions): Promise<SystemGetStatusResponse> {
+    return this.t.call(OPERATIONS["system.getStatus"], {  }, options) as Promise<SystemGetStatusResponse>;
   }
 }
 
@@ -6324,6 +9417,7 @@ export class WellKnownApi {
 export class Namespaces {
   readonly admin: AdminApi;
   readonly ai: AiApi;
+  readonly alerting: AlertingApi;
   readonly alerts: AlertsApi;
   readonly analytics: AnalyticsApi;
   readonly apiKeys: ApiKeysApi;
@@ -6332,8 +9426,12 @@ export class Namespaces {
   readonly backgroundJobs: BackgroundJobsApi;
   readonly backtesting: BacktestingApi;
   readonly bots: BotsApi;
+  readonly businessMetrics: BusinessMetricsApi;
+  readonly cache: CacheApi;
   readonly commodities: CommoditiesApi;
+  readonly dashboard: DashboardApi;
   readonly data: DataApi;
+  readonly database: DatabaseApi;
   readonly dex: DexApi;
   readonly feedback: FeedbackApi;
   readonly health: HealthApi;
@@ -6341,9 +9439,14 @@ export class Namespaces {
   readonly indices: IndicesApi;
   readonly integrations: IntegrationsApi;
   readonly jobs: JobsApi;
+  readonly logs: LogsApi;
+  readonly macro: MacroApi;
   readonly management: ManagementApi;
+  readonly marketCycles: MarketCyclesApi;
+  readonly marketFlows: MarketFlowsApi;
   readonly markets: MarketsApi;
   readonly notifications: NotificationsApi;
+  readonly performanceProfiling: PerformanceProfilingApi;
   readonly portfolio: PortfolioApi;
   readonly portfolios: PortfoliosApi;
   readonly preferences: PreferencesApi;
@@ -6351,10 +9454,14 @@ export class Namespaces {
   readonly prices: PricesApi;
   readonly recommendations: RecommendationsApi;
   readonly riskManagement: RiskManagementApi;
+  readonly riskMetrics: RiskMetricsApi;
+  readonly screener: ScreenerApi;
+  readonly sectors: SectorsApi;
   readonly security: SecurityApi;
   readonly sessions: SessionsApi;
   readonly signals: SignalsApi;
   readonly suggestions: SuggestionsApi;
+  readonly system: SystemApi;
   readonly trades: TradesApi;
   readonly user: UserApi;
   readonly users: UsersApi;
@@ -6365,6 +9472,7 @@ export class Namespaces {
   constructor(t: Transport) {
     this.admin = new AdminApi(t);
     this.ai = new AiApi(t);
+    this.alerting = new AlertingApi(t);
     this.alerts = new AlertsApi(t);
     this.analytics = new AnalyticsApi(t);
     this.apiKeys = new ApiKeysApi(t);
@@ -6373,8 +9481,12 @@ export class Namespaces {
     this.backgroundJobs = new BackgroundJobsApi(t);
     this.backtesting = new BacktestingApi(t);
     this.bots = new BotsApi(t);
+    this.businessMetrics = new BusinessMetricsApi(t);
+    this.cache = new CacheApi(t);
     this.commodities = new CommoditiesApi(t);
+    this.dashboard = new DashboardApi(t);
     this.data = new DataApi(t);
+    this.database = new DatabaseApi(t);
     this.dex = new DexApi(t);
     this.feedback = new FeedbackApi(t);
     this.health = new HealthApi(t);
@@ -6382,9 +9494,14 @@ export class Namespaces {
     this.indices = new IndicesApi(t);
     this.integrations = new IntegrationsApi(t);
     this.jobs = new JobsApi(t);
+    this.logs = new LogsApi(t);
+    this.macro = new MacroApi(t);
     this.management = new ManagementApi(t);
+    this.marketCycles = new MarketCyclesApi(t);
+    this.marketFlows = new MarketFlowsApi(t);
     this.markets = new MarketsApi(t);
     this.notifications = new NotificationsApi(t);
+    this.performanceProfiling = new PerformanceProfilingApi(t);
     this.portfolio = new PortfolioApi(t);
     this.portfolios = new PortfoliosApi(t);
     this.preferences = new PreferencesApi(t);
@@ -6392,10 +9509,14 @@ export class Namespaces {
     this.prices = new PricesApi(t);
     this.recommendations = new RecommendationsApi(t);
     this.riskManagement = new RiskManagementApi(t);
+    this.riskMetrics = new RiskMetricsApi(t);
+    this.screener = new ScreenerApi(t);
+    this.sectors = new SectorsApi(t);
     this.security = new SecurityApi(t);
     this.sessions = new SessionsApi(t);
     this.signals = new SignalsApi(t);
     this.suggestions = new SuggestionsApi(t);
+    this.system = new SystemApi(t);
     this.trades = new TradesApi(t);
     this.user = new UserApi(t);
     this.users = new UsersApi(t);

@@ -15,6 +15,8 @@ export interface OperationSpec {
   res?: string;
   req?: string;
   q?: Record<string, string>;
+  /** The body field of a two-factor code (`totp_code`, `two_factor_token`), when the operation takes one. */
+  tf?: string;
 }
 
 export type QueryValue = string | number | boolean | null | undefined | Array<string | number | boolean>;
@@ -66,6 +68,12 @@ export interface ClientOptions {
   apiVersion?: 1 | 2;
   headers?: Record<string, string>;
   fetch?: typeof fetch;
+  /**
+   * Gives a current two-factor code when the API asks for one (sign-in, swaps over $100,
+   * withdrawals): the call is sent once more with it. Without it such calls fail with
+   * `INVALID_MFA_TOKEN`.
+   */
+  twoFactor?: () => string | Promise<string>;
   /** How retries wait (tests pass one that records the delays). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -213,7 +221,12 @@ export class HttpTransport implements Transport {
   /** One logical call: retried on 429/503 and safe network failures, refreshed once on 401. */
   async send(spec: OperationSpec, args: CallArgs, options: CallOptions = {}): Promise<RawResponse> {
     const maxRetries = this.options.maxRetries ?? 3;
-    const idempotencyKey = WRITES.has(spec.method) ? (options.idempotencyKey ?? newKey()) : undefined;
+    let idempotencyKey = WRITES.has(spec.method) ? (options.idempotencyKey ?? newKey()) : undefined;
+    let apiBody =
+      args.body === undefined || (spec.bodyType ?? 'application/json') !== 'application/json'
+        ? args.body
+        : toApi(args.body, spec.req, this.shapes);
+    let askedTwoFactor = false;
     const url = this.url(spec, args);
     const auth = spec.path !== LOGIN_PATH && spec.path !== REFRESH_PATH;
     let refreshed = false;
@@ -236,13 +249,10 @@ export class HttpTransport implements Transport {
       if (credential) headers.Authorization = `Bearer ${credential}`;
       if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
       let body: string | undefined;
-      if (args.body !== undefined) {
+      if (apiBody !== undefined) {
         const type = spec.bodyType ?? 'application/json';
         headers['Content-Type'] = type;
-        body =
-          type === 'application/json'
-            ? JSON.stringify(toApi(args.body, spec.req, this.shapes))
-            : String(args.body);
+        body = type === 'application/json' ? JSON.stringify(apiBody) : String(apiBody);
       }
       const timeout = AbortSignal.timeout(options.timeoutMs ?? this.options.timeoutMs ?? 30_000);
       const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -282,6 +292,22 @@ export class HttpTransport implements Transport {
           // not JSON: keep the text
         }
         const error = errorFor(res.status, parsed, requestId);
+        const provider = this.options.twoFactor;
+        const sent = apiBody as Record<string, unknown> | undefined;
+        if (
+          error.code === 'INVALID_MFA_TOKEN' &&
+          spec.tf &&
+          provider &&
+          !askedTwoFactor &&
+          (sent === undefined || (typeof sent === 'object' && !sent[spec.tf]))
+        ) {
+          // The API asks for a code this call did not carry: send it once more with one (a
+          // new body, so a new idempotency key).
+          askedTwoFactor = true;
+          apiBody = { ...(sent ?? {}), [spec.tf]: await provider() };
+          if (idempotencyKey) idempotencyKey = newKey();
+          continue;
+        }
         if (error instanceof RateLimitError) {
           const after = retryAfterMs(res.headers);
           error.retryAfter = after === null ? null : after / 1000;
