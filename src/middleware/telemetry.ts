@@ -38,9 +38,26 @@ export const telemetry: MiddlewareHandler<AppEnv> = async (c, next) => {
       statements: trace.statements,
       logs: trace.logs,
     };
-    enqueue(c.env, record, (p) => c.executionCtx.waitUntil(p));
+    enqueue(c.env, record, (p) => waitUntilOf(c)(p));
   }
 };
+
+/**
+ * The request's `waitUntil`; an app called without an execution context (`app.request` in
+ * tests, a script) has none, and then the flush simply runs on its own.
+ */
+function waitUntilOf(c: {
+  executionCtx: { waitUntil(p: Promise<unknown>): void };
+}): (p: Promise<unknown>) => void {
+  try {
+    const ctx = c.executionCtx;
+    return (p) => ctx.waitUntil(p);
+  } catch {
+    return (p) => {
+      p.catch(() => {});
+    };
+  }
+}
 
 /** `/api/v1/jobs/:job_id` → `/api/v1/jobs/{job_id}`, the form the document uses. */
 function template(path: string): string {
