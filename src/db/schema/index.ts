@@ -4,5 +4,6 @@ export * from './notifications';
 export * from './platform';
 export * from './portfolios';
 export * from './reference';
+export * from './risk';
 export * from './users';
 export * from './watchlists';

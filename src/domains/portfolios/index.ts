@@ -1,6 +1,7 @@
 import { createRouter } from '../../core/openapi';
 import { dataRoutes } from './surfaces/data';
 import { managementRoutes } from './surfaces/management';
+import { riskSurfaceRoutes } from './surfaces/risk';
 import { trackerRoutes } from './surfaces/tracker';
 import { tradingRoutes } from './surfaces/trading';
 import { transferRoutes } from './surfaces/transfer';
@@ -14,4 +15,5 @@ export const portfoliosDomain = createRouter()
   .route('/', dataRoutes)
   .route('/', managementRoutes)
   .route('/', trackerRoutes)
-  .route('/', tradingRoutes);
+  .route('/', tradingRoutes)
+  .route('/', riskSurfaceRoutes);
