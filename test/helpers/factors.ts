@@ -14,6 +14,7 @@ import jpm from '../../../shared/data/factors/yahoo-finanzascuantitativas/JPM.cs
 import msft from '../../../shared/data/factors/yahoo-finanzascuantitativas/MSFT.csv?raw';
 import nvda from '../../../shared/data/factors/yahoo-finanzascuantitativas/NVDA.csv?raw';
 import iwm from '../../../shared/data/prices/etf-alphavantage/IWM.csv?raw';
+import tlt from '../../../shared/data/prices/etf-alphavantage/TLT.csv?raw';
 import { forgetMarketClock } from '../../src/core/market-clock';
 import { ASSET_CATALOG, catalogAssetId } from '../../src/domains/assets/catalog';
 import { parseHistory } from '../../src/domains/prices/history-csv';
@@ -26,6 +27,7 @@ const DAY = 86_400_000;
 /** The shipped files of the factor ETFs and single stocks the risk tests use (SPY comes from seedMarket). */
 export const FACTOR_FILES: Record<string, string> = {
   IWM: iwm,
+  TLT: tlt,
   MTUM: mtum,
   QUAL: qual,
   USMV: usmv,
@@ -51,7 +53,10 @@ export const FRENCH_202604 = joinFrench(
  * Seeds factor ETFs and stocks as seedMarket does (served rows before the replay start, the
  * rest in the replay store) and the French factors of vintage 202604.
  */
-export async function seedFactors(symbols: string[] = Object.keys(FACTOR_FILES)): Promise<void> {
+export async function seedFactors(
+  symbols: string[] = Object.keys(FACTOR_FILES).filter((s) => s !== 'TLT'),
+  options: { from?: number } = {},
+): Promise<void> {
   for (const symbol of symbols) {
     const entry = ASSET_CATALOG.find((a) => a.symbol === symbol);
     const text = FACTOR_FILES[symbol];
@@ -63,7 +68,9 @@ export async function seedFactors(symbols: string[] = Object.keys(FACTOR_FILES))
       .bind(id, entry.symbol, entry.name, entry.type, JSON.stringify(entry.externalIds))
       .run();
     const all = parseHistory(text, entry.history.format, { until: entry.history.until }).candles;
-    const served = all.filter((c) => c.openTime + DAY <= REPLAY_START && c.openTime >= Date.UTC(2019, 0, 1));
+    const served = all.filter(
+      (c) => c.openTime + DAY <= REPLAY_START && c.openTime >= (options.from ?? Date.UTC(2019, 0, 1)),
+    );
     await upsertCandles(env, id, '1d', served, 'history');
     const later = all.filter((c) => c.openTime + DAY > REPLAY_START);
     const statements = [];

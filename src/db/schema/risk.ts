@@ -89,3 +89,16 @@ export const riskReports = sqliteTable(
   },
   (t) => [index('risk_reports_user').on(t.userId, t.createdAt)],
 );
+
+/**
+ * The risk batch's stored figures per portfolio (VaR/ES grid at 95 and 99, component VaR,
+ * metrics), served by /analytics/risk/{id}/metrics with `calculated_at`; recomputed when the
+ * market clock passes a close or the holdings change (`holdings_key`).
+ */
+export const riskSnapshots = sqliteTable('risk_snapshots', {
+  portfolioId: text('portfolio_id').primaryKey(),
+  holdingsKey: text('holdings_key').notNull(),
+  payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  calculatedAt: text('calculated_at').notNull(),
+  asOf: text('as_of').notNull(),
+});
