@@ -58,7 +58,7 @@ beforeAll(async () => {
     { trade_type: 'buy', symbol: 'MTUM', quantity: 50, price: 140, trade_date: '2023-06-01' },
     { trade_type: 'buy', symbol: 'BTC', quantity: 0.5, price: 27000, trade_date: '2023-06-01' },
   ]));
-});
+}, 120_000);
 
 const DAY = 86_400_000;
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -135,6 +135,33 @@ describe('GET /api/v1/data/factors/etf-prices', () => {
     expect(sub.body.factor_etfs.map((e) => e.symbol).sort()).toEqual(['QUAL', 'USMV']);
     expect((await callJson('/api/v1/data/factors/etf-prices?days=0', { as: owner.as })).res.status).toBe(422);
     expect((await callJson('/api/v1/data/factors/etf-prices')).res.status).toBe(401);
+  });
+});
+
+describe('004 position details and aggregations carry the risk blocks', () => {
+  it('fills factor_exposures, component and marginal VaR, and factor_aggregations', async () => {
+    const factors = await callJson<FactorsBody>(`/api/v1/data/factors/${portfolioId}`, { as: owner.as });
+    const aapl = factors.body.factor_exposures.find((p) => p.symbol === 'AAPL');
+    if (!aapl) throw new Error('no AAPL');
+    const detail = await callJson<{
+      factor_exposures: { exposures: Record<string, number> | null; factor_set: string } | null;
+      risk_metrics: { component_var: number | null; marginal_var: number | null };
+    }>(`/api/v1/data/positions/${aapl.position_id}/details`, { as: owner.as });
+    expect(detail.res.status).toBe(200);
+    expect(detail.body.factor_exposures?.exposures).toEqual(aapl.exposures);
+    expect(detail.body.risk_metrics.component_var).toBeLessThan(0);
+    expect(detail.body.risk_metrics.marginal_var).toBeLessThan(0);
+    const summary = await callJson<{ component_var: { position_id: string; component_var: number }[] }>(
+      `/api/v1/data/portfolios/${portfolioId}/risk-summary`,
+      { as: owner.as },
+    );
+    const row = summary.body.component_var.find((c) => c.position_id === aapl.position_id);
+    expect(detail.body.risk_metrics.component_var).toBeCloseTo(row?.component_var ?? 0, 6);
+    const agg = await callJson<{
+      factor_aggregations: { portfolio_beta: number; factor_loadings: Record<string, number> } | null;
+    }>(`/api/v1/data/portfolios/${portfolioId}/aggregations?include_factors=true`, { as: owner.as });
+    expect(agg.body.factor_aggregations?.factor_loadings).toEqual(factors.body.portfolio_exposures);
+    expect(agg.body.factor_aggregations?.portfolio_beta).toBe(factors.body.portfolio_exposures.market);
   });
 });
 

@@ -306,6 +306,38 @@ export interface PortfolioExposureSummary {
   french_vintage: string | null;
 }
 
+export interface FactorInputs {
+  closes: Map<string, CloseSeries>;
+  french: { vintage: string; rows: FrenchRow[] } | null;
+  rate: number;
+}
+
+/** The closes (held assets, the factor ETFs, BTC) and French factors one batch needs, read once. */
+export async function loadFactorInputs(
+  env: Env,
+  value: PortfolioValue,
+  lookback: number,
+): Promise<FactorInputs> {
+  const now = Date.parse(value.asOf);
+  const open = value.positions.filter((v) => v.isOpen);
+  const assetIds = open.map(pricedAssetOf).filter((x): x is string => !!x);
+  const ids = [...assetIds, ...ETF7.map((f) => catalogAssetId(f.etf)), catalogAssetId('BTC')];
+  const span = calendarSpan(lookback + 5);
+  const [base, rate] = await Promise.all([
+    closesOf(env, ids, now - span, now),
+    open.some(isOptionValue) ? riskFreeRate(env) : Promise.resolve(0),
+  ]);
+  // A held asset whose prices stopped earlier (a stale series) gets its own last `lookback`
+  // days: then everything is read over three spans, so the factors cover its window too.
+  const stale = assetIds.some((id) => (base.get(id)?.times.length ?? 0) < lookback + 1);
+  const from = stale ? now - 3 * span : now - span;
+  const [closes, french] = await Promise.all([
+    stale ? closesOf(env, ids, from, now) : Promise.resolve(base),
+    frenchFactors(env, from, now),
+  ]);
+  return { closes, french, rate };
+}
+
 /**
  * Factor exposures of every open position of a portfolio and the value-weighted portfolio
  * exposures, computed from data up to the market clock.
@@ -315,19 +347,12 @@ export async function computeExposures(
   value: PortfolioValue,
   factorSet: FactorSet,
   lookback = DEFAULT_LOOKBACK,
+  loaded?: FactorInputs,
 ): Promise<{ positions: PositionExposure[]; summary: PortfolioExposureSummary }> {
   const now = Date.parse(value.asOf);
   const open = value.positions.filter((v) => v.isOpen);
-  // Three spans: a position whose prices stopped earlier (a delisted or stale series) still gets its last `lookback` days.
-  const from = now - 3 * calendarSpan(lookback + 5);
-  const etfIds = ETF7.map((f) => catalogAssetId(f.etf));
   const btcId = catalogAssetId('BTC');
-  const assetIds = open.map(pricedAssetOf).filter((x): x is string => !!x);
-  const [closes, french, rate] = await Promise.all([
-    closesOf(env, [...assetIds, ...(factorSet === 'etf7' ? etfIds : []), btcId], from, now),
-    frenchFactors(env, from, now),
-    open.some(isOptionValue) ? riskFreeRate(env) : Promise.resolve(0),
-  ]);
+  const { closes, french, rate } = loaded ?? (await loadFactorInputs(env, value, lookback));
   const etfs = new Map(
     ETF7.map((f) => [f.etf, closes.get(catalogAssetId(f.etf)) ?? { times: [], closes: [] }]),
   );
@@ -457,8 +482,9 @@ export async function runFactorBatch(env: Env, portfolio: PortfolioRow): Promise
   statements.push(
     d.delete(positionFactorExposures).where(eq(positionFactorExposures.portfolioId, portfolio.id)),
   );
+  const loaded = await loadFactorInputs(env, value, DEFAULT_LOOKBACK);
   for (const set of ['etf7', 'ff5mom'] as const) {
-    const { positions, summary } = await computeExposures(env, value, set);
+    const { positions, summary } = await computeExposures(env, value, set, DEFAULT_LOOKBACK, loaded);
     for (const p of positions)
       statements.push(
         d.insert(positionFactorExposures).values({

@@ -150,19 +150,21 @@ export async function boundaryCloses(env: Env, assetIds: string[], days: string[
   const results = await env.DB.batch(
     usable.map((d) => {
       const t = Date.parse(`${d}T00:00:00Z`);
+      // A range scan of the primary key; the latest close per asset is picked below.
       return env.DB.prepare(
-        `SELECT p.asset_id, p.close FROM price_data p
-         WHERE p.timeframe = '1d' AND p.asset_id IN (SELECT value FROM json_each(?1))
-           AND p.open_time = (SELECT max(q.open_time) FROM price_data q WHERE q.asset_id = p.asset_id
-             AND q.timeframe = '1d' AND q.open_time <= ?2 AND q.open_time >= ?3)`,
+        `SELECT asset_id, open_time, close FROM price_data
+         WHERE timeframe = '1d' AND asset_id IN (SELECT value FROM json_each(?1))
+           AND open_time <= ?2 AND open_time >= ?3`,
       ).bind(ids, t, t - 10 * DAY);
     }),
   );
   usable.forEach((d, i) => {
-    const m = new Map<string, number>();
-    for (const r of (results[i]?.results ?? []) as { asset_id: string; close: number }[])
-      m.set(r.asset_id, r.close);
-    out.set(d, m);
+    const latest = new Map<string, { t: number; close: number }>();
+    for (const r of (results[i]?.results ?? []) as { asset_id: string; open_time: number; close: number }[]) {
+      const seen = latest.get(r.asset_id);
+      if (!seen || r.open_time > seen.t) latest.set(r.asset_id, { t: r.open_time, close: r.close });
+    }
+    out.set(d, new Map([...latest].map(([k, v]) => [k, v.close])));
   });
   return out;
 }

@@ -4,7 +4,7 @@ import { riskSnapshots } from '../../../db/schema';
 import type { PortfolioValue } from '../../portfolios/services/valuation';
 import { dayOf } from './market';
 import { type RiskReport, riskReport } from './summary';
-import type { RiskMetrics, VarFigure } from './var';
+import type { ComponentRow, RiskMetrics, VarFigure } from './var';
 
 /** What the risk batch stores per portfolio. */
 export interface RiskSnapshot {
@@ -17,6 +17,8 @@ export interface RiskSnapshot {
   var: Record<string, Record<string, VarFigure | null>>;
   metrics: RiskMetrics;
   component_total: number | null;
+  /** Parametric 1-day 95% component and marginal VaR per position (positive losses, money). */
+  components: ComponentRow[];
 }
 
 /** Open positions and their quantities, and the cash: what the snapshot was computed for. */
@@ -40,6 +42,7 @@ export function snapshotOf(report: RiskReport): RiskSnapshot {
     var: report.grid.historical,
     metrics: report.metrics,
     component_total: report.components?.total ?? null,
+    components: report.confidence === 0.95 ? (report.components?.rows ?? []) : [],
   };
 }
 
