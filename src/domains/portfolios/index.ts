@@ -2,6 +2,7 @@ import { createRouter } from '../../core/openapi';
 import { dataRoutes } from './surfaces/data';
 import { managementRoutes } from './surfaces/management';
 import { riskSurfaceRoutes } from './surfaces/risk';
+import { riskExportRoutes } from './surfaces/risk-export';
 import { trackerRoutes } from './surfaces/tracker';
 import { tradingRoutes } from './surfaces/trading';
 import { transferRoutes } from './surfaces/transfer';
@@ -16,4 +17,5 @@ export const portfoliosDomain = createRouter()
   .route('/', managementRoutes)
   .route('/', trackerRoutes)
   .route('/', tradingRoutes)
-  .route('/', riskSurfaceRoutes);
+  .route('/', riskSurfaceRoutes)
+  .route('/', riskExportRoutes);
