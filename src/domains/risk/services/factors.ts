@@ -1,4 +1,5 @@
 import { and, eq } from 'drizzle-orm';
+import { marketNow } from '../../../core/market-clock';
 import { db } from '../../../db/client';
 import { type FactorSet, portfolioFactorExposures, positionFactorExposures } from '../../../db/schema';
 import { covarianceMatrix, ols, QuantInputError } from '../../../quant';
@@ -476,7 +477,8 @@ function summarize(
  */
 export async function runFactorBatch(env: Env, portfolio: PortfolioRow): Promise<string> {
   const value = await portfolioValue(env, portfolio);
-  const calculatedAt = new Date().toISOString();
+  // Batch times are market times: under replay the clock, not the wall clock.
+  const calculatedAt = new Date(await marketNow(env)).toISOString();
   const d = db(env);
   const statements = [];
   statements.push(
@@ -484,7 +486,9 @@ export async function runFactorBatch(env: Env, portfolio: PortfolioRow): Promise
   );
   const loaded = await loadFactorInputs(env, value, DEFAULT_LOOKBACK);
   for (const set of ['etf7', 'ff5mom'] as const) {
-    const { positions, summary } = await computeExposures(env, value, set, DEFAULT_LOOKBACK, loaded);
+    const computed = await computeExposures(env, value, set, DEFAULT_LOOKBACK, loaded);
+    const positions = computed.positions;
+    const summary = { ...computed.summary, holdings_key: holdingsKey(value) };
     for (const p of positions)
       statements.push(
         d.insert(positionFactorExposures).values({
@@ -525,6 +529,16 @@ export async function runFactorBatch(env: Env, portfolio: PortfolioRow): Promise
   if (first) await d.batch([first, ...rest]);
   return calculatedAt;
 }
+
+/** Open positions with their quantities, and the cash: what a stored computation was made for. */
+export const holdingsKey = (value: PortfolioValue) =>
+  [
+    `cash:${value.cash}`,
+    ...value.positions
+      .filter((v) => v.isOpen)
+      .map((v) => `${v.position.id}:${v.quantity}`)
+      .sort(),
+  ].join('|');
 
 export interface StoredExposures {
   positions: (typeof positionFactorExposures.$inferSelect)[];
@@ -574,7 +588,7 @@ export async function storedExposures(env: Env, value: PortfolioValue, factorSet
   const stale =
     !got.summary ||
     dayOf(Date.parse(got.summary.asOf)) !== dayOf(now) ||
-    Date.parse(got.summary.calculatedAt) < Date.parse(portfolio.updatedAt) ||
+    (got.summary.summary as { holdings_key?: string }).holdings_key !== holdingsKey(value) ||
     got.positions
       .map((p) => p.positionId)
       .sort()

@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { ApiError } from '../../../core/errors';
+import { marketNow } from '../../../core/market-clock';
 import { db } from '../../../db/client';
 import { portfolios, type ReportFormat, riskReports } from '../../../db/schema';
 import { enqueueJob } from '../../../jobs/service';
@@ -26,7 +27,7 @@ export type ReportRow = typeof riskReports.$inferSelect;
 /** Creates the report row and queues its job; the caller polls the row's status. */
 export async function requestReport(env: Env, userId: string, portfolio: PortfolioRow, format: ReportFormat) {
   const id = `rpt_${crypto.randomUUID().replaceAll('-', '')}`;
-  const now = new Date().toISOString();
+  const now = new Date(await marketNow(env)).toISOString();
   await db(env).insert(riskReports).values({
     id,
     userId,
@@ -59,7 +60,7 @@ export async function renderReport(env: Env, portfolio: PortfolioRow, format: Re
     recentPerformance(env, portfolio, await today(env)),
   ]);
   const data: ReportData = {
-    generatedAt: new Date().toISOString(),
+    generatedAt: value.asOf,
     value,
     risk,
     exposures,
@@ -102,7 +103,7 @@ export async function runReportJob(env: Env, reportId: string) {
       objectKey: key,
       bytes: bytes.byteLength,
       asOf,
-      completedAt: new Date().toISOString(),
+      completedAt: new Date(await marketNow(env)).toISOString(),
     })
     .where(eq(riskReports.id, reportId));
   return { report_id: reportId, status: 'completed', bytes: bytes.byteLength };

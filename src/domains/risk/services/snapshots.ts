@@ -1,7 +1,9 @@
 import { eq } from 'drizzle-orm';
+import { marketNow } from '../../../core/market-clock';
 import { db } from '../../../db/client';
 import { riskSnapshots } from '../../../db/schema';
 import type { PortfolioValue } from '../../portfolios/services/valuation';
+import { holdingsKey } from './factors';
 import { dayOf } from './market';
 import { type RiskReport, riskReport } from './summary';
 import type { ComponentRow, RiskMetrics, VarFigure } from './var';
@@ -20,16 +22,6 @@ export interface RiskSnapshot {
   /** Parametric 1-day 95% component and marginal VaR per position (positive losses, money). */
   components: ComponentRow[];
 }
-
-/** Open positions and their quantities, and the cash: what the snapshot was computed for. */
-export const holdingsKey = (value: PortfolioValue) =>
-  [
-    `cash:${value.cash}`,
-    ...value.positions
-      .filter((v) => v.isOpen)
-      .map((v) => `${v.position.id}:${v.quantity}`)
-      .sort(),
-  ].join('|');
 
 export function snapshotOf(report: RiskReport): RiskSnapshot {
   const i = report.inputs;
@@ -50,7 +42,7 @@ export function snapshotOf(report: RiskReport): RiskSnapshot {
 export async function storeRiskSnapshot(env: Env, value: PortfolioValue, report?: RiskReport) {
   const r = report ?? (await riskReport(env, value));
   const payload = snapshotOf(r);
-  const calculatedAt = new Date().toISOString();
+  const calculatedAt = new Date(await marketNow(env)).toISOString();
   const row = {
     portfolioId: value.portfolio.id,
     holdingsKey: holdingsKey(value),
