@@ -92,7 +92,18 @@ export async function runReportJob(env: Env, reportId: string) {
     return { report_id: reportId, status: 'failed' };
   }
   await d.update(riskReports).set({ status: 'running' }).where(eq(riskReports.id, reportId));
-  const { body, asOf } = await renderReport(env, portfolio, row.format);
+  let rendered: Awaited<ReturnType<typeof renderReport>>;
+  try {
+    rendered = await renderReport(env, portfolio, row.format);
+  } catch (err) {
+    // The status says so; the job system retries, and a retry sets it running again.
+    await d
+      .update(riskReports)
+      .set({ status: 'failed', error: err instanceof Error ? err.message : String(err) })
+      .where(eq(riskReports.id, reportId));
+    throw err;
+  }
+  const { body, asOf } = rendered;
   const key = `reports/${row.userId}/${row.id}.${row.format}`;
   const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
   await env.ARCHIVE.put(key, bytes, { httpMetadata: { contentType: CONTENT_TYPES[row.format] } });
