@@ -1,6 +1,7 @@
 import { TIERS } from '../../src/core/tiers';
 import { catalogAssetId } from '../../src/domains/assets/catalog';
 import { upsertStatements } from '../lib/sql';
+import { factorSeeders } from './factors';
 import { intelSeeders } from './intel';
 import { assetsSeeder, priceSeeders } from './prices';
 
@@ -66,4 +67,11 @@ const defaultWatchlist: Seeder = {
 };
 
 /** In load order: reference data, then the real price history and intel read from ../shared/data. */
-export const SEEDERS: Seeder[] = [tiers, assetsSeeder, ...priceSeeders, ...intelSeeders, defaultWatchlist];
+export const SEEDERS: Seeder[] = [
+  tiers,
+  assetsSeeder,
+  ...priceSeeders,
+  ...intelSeeders,
+  ...factorSeeders,
+  defaultWatchlist,
+];

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ASSET_CATALOG, catalogAssetId } from '../../src/domains/assets/catalog';
+import { ASSET_CATALOG, catalogAssetId, type HistoryFile } from '../../src/domains/assets/catalog';
 import { parseHistory } from '../../src/domains/prices/history-csv';
 import { aggregate } from '../../src/domains/prices/timeframes';
 import type { Candle } from '../../src/providers/types';
@@ -12,8 +12,10 @@ import type { Seeder } from './index';
 /** The shipped data, read in place: ../shared/data beside the project, or MERIDIAN_DATA_DIR. */
 export const DATA_DIR = resolve(process.env.MERIDIAN_DATA_DIR ?? join(process.cwd(), '..', 'shared', 'data'));
 
-function historyOf(path: string, format: Parameters<typeof parseHistory>[1]) {
-  return parseHistory(readFileSync(join(DATA_DIR, 'prices', path), 'utf8'), format);
+const fileOf = (h: HistoryFile) => join(DATA_DIR, h.root ?? 'prices', h.path);
+
+function historyOf(h: HistoryFile) {
+  return parseHistory(readFileSync(fileOf(h), 'utf8'), h.format, { until: h.until });
 }
 
 /** The asset catalog and its splits: reference data. */
@@ -79,15 +81,15 @@ export const priceSeeders: Seeder[] = ASSET_CATALOG.filter((a) => a.history).map
   if (!history) throw new Error('unreachable');
   let cached: ReturnType<typeof historyOf> | undefined;
   const load = () => {
-    cached ??= historyOf(history.path, history.format);
+    cached ??= historyOf(history);
     return cached;
   };
   // The file's content decides whether the seed reruns: hashing 8 MB is far cheaper than
   // generating and comparing the SQL.
   const fileStamp = () =>
     createHash('sha256')
-      .update(`v3:${cutoff}:${history.path}:`)
-      .update(readFileSync(join(DATA_DIR, 'prices', history.path)))
+      .update(`v3:${cutoff}:${history.path}:${history.until ?? ''}:`)
+      .update(readFileSync(fileOf(history)))
       .digest('hex');
   const cutoff = seedCutoff();
   return {

@@ -69,6 +69,7 @@ export const CRON_TASKS: Record<string, Task[]> = {
       run: (env) => enqueueJob(env, { type: 'maintenance.purge-finished-jobs' }),
     },
     { name: 'prices.archive', run: (env) => enqueueJob(env, { type: 'prices.archive' }) },
+    { name: 'risk.nightly-batch', run: (env) => enqueueJob(env, { type: 'risk.nightly-batch' }) },
     {
       name: 'market-data.daily',
       run: (env, time) => (live(env) ? ingestLiveDaily(env, time) : Promise.resolve('replay')),

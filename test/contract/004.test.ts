@@ -592,3 +592,81 @@ describe('004 admin batch and system endpoints (ops plane)', () => {
     expect(bad.detail).toEqual(expect.any(Array));
   });
 });
+
+describe('004 risk: factors, VaR, scenarios, greeks, reports and exports (issue 16)', () => {
+  let user: TestUser;
+  let pf: string;
+  beforeAll(async () => {
+    await seedMarket(['SPY']);
+    user = await signUp();
+    const created = await expectStatus('/api/v1/management/portfolios', 201, {
+      method: 'POST',
+      as: user.as,
+      body: { name: 'Risk contract', type: 'HNW' },
+    });
+    pf = created.id as string;
+    await expectStatus(`/api/v1/management/portfolios/${pf}/positions`, 201, {
+      method: 'POST',
+      as: user.as,
+      body: { symbol: 'SPY', quantity: 10, entry_price: 400, entry_date: '2023-06-01' },
+    });
+  }, 60_000);
+
+  it('serves factor exposures, risk summary, stored metrics, scenarios and greeks', {
+    timeout: 60_000,
+  }, async () => {
+    const factors = await expectStatus(`/api/v1/data/factors/${pf}`, 200, { as: user.as });
+    expectPlain(factors);
+    expect(factors).toMatchObject({
+      portfolio_id: pf,
+      portfolio_exposures: expect.any(Object),
+      summary: expect.any(Object),
+    });
+    const exposures = await expectStatus(`/api/v1/analytics/factor/${pf}/exposures`, 200, { as: user.as });
+    expect(exposures.portfolio_id).toBe(pf);
+    const summary = await expectStatus(
+      `/api/v1/data/portfolios/${pf}/risk-summary?confidence_level=99`,
+      200,
+      {
+        as: user.as,
+      },
+    );
+    expect(summary).toMatchObject({
+      portfolio_id: pf,
+      risk_summary: { confidence_level: 99, lookback_period: 252 },
+      value_at_risk: { '1_day': { absolute: num, percentage: num } },
+      risk_metrics: expect.any(Object),
+      stress_scenarios: expect.any(Object),
+      greeks_risk: expect.any(Object),
+    });
+    await expect422(`/api/v1/data/portfolios/${pf}/risk-summary?confidence_level=80`, { as: user.as });
+    const metrics = await expectStatus(`/api/v1/analytics/risk/${pf}/metrics`, 200, { as: user.as });
+    expect(metrics).toMatchObject({ portfolio_id: pf, calculation_metadata: { lookback_days: 252 } });
+    const scenarios = await expectStatus(`/api/v1/analytics/risk/${pf}/scenarios`, 200, { as: user.as });
+    expect((scenarios.scenarios as Json[]).length).toBe(15);
+    const greeks = await expectStatus(`/api/v1/data/greeks/${pf}`, 200, { as: user.as });
+    expect(greeks).toMatchObject({ portfolio_id: pf, greeks_data: [], summary: { options_positions: 0 } });
+  });
+
+  it('queues a report, answers its status and streams historical data', { timeout: 60_000 }, async () => {
+    const queued = await expectStatus(`/api/v1/export/reports/portfolio/${pf}`, 202, {
+      method: 'POST',
+      as: user.as,
+      body: { format: 'md' },
+    });
+    expect(queued).toMatchObject({ status: 'queued', format: 'md' });
+    const status = await expectStatus(`/api/v1/export/reports/${queued.report_id}`, 200, { as: user.as });
+    expect(status.report_id).toBe(queued.report_id);
+    // A download link is only valid signed.
+    const unsigned = await call(
+      `/api/v1/export/reports/${queued.report_id}/download?expires=1&signature=${'0'.repeat(64)}`,
+    );
+    expect(unsigned.status).toBe(403);
+    const csv = await call(
+      `/api/v1/export/data/historical?portfolio_id=${pf}&start_date=2023-06-01&end_date=2023-06-10`,
+      { as: user.as },
+    );
+    expect(csv.status).toBe(200);
+    expect((await csv.text()).split('\n')[0]).toBe('date,total_value,cash,invested,cost_basis,external_flow');
+  });
+});

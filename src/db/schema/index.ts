@@ -9,6 +9,7 @@ export * from './platform';
 export * from './portfolios';
 export * from './reference';
 export * from './signals';
+export * from './risk';
 export * from './users';
 export * from './wallets';
 export * from './watchlists';

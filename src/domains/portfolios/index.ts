@@ -2,6 +2,8 @@ import { createRouter } from '../../core/openapi';
 import { dataRoutes } from './surfaces/data';
 import { gainsRoutes } from './surfaces/gains';
 import { managementRoutes } from './surfaces/management';
+import { riskSurfaceRoutes } from './surfaces/risk';
+import { riskExportRoutes } from './surfaces/risk-export';
 import { trackerRoutes } from './surfaces/tracker';
 import { tradingRoutes } from './surfaces/trading';
 import { transferRoutes } from './surfaces/transfer';
@@ -16,4 +18,6 @@ export const portfoliosDomain = createRouter()
   .route('/', managementRoutes)
   .route('/', trackerRoutes)
   .route('/', tradingRoutes)
-  .route('/', gainsRoutes);
+  .route('/', gainsRoutes)
+  .route('/', riskSurfaceRoutes)
+  .route('/', riskExportRoutes);

@@ -19,6 +19,8 @@ function num(value: string | undefined): number | null {
 
 interface Columns {
   date: number;
+  /** An adjusted close: OHLC are scaled by adjusted / close. */
+  adjusted?: number;
   open?: number;
   high?: number;
   low?: number;
@@ -52,6 +54,27 @@ function columnsFor(format: HistoryFile['format'], header: string[]): Columns {
         close: find('4. close'),
         volume: find('5. volume'),
       };
+    case 'yahoo-adjclose':
+    case 'eodhd-adjusted':
+      return {
+        date: find('Date'),
+        open: find('Open'),
+        high: find('High'),
+        low: find('Low'),
+        close: find('Close'),
+        volume: find('Volume'),
+        adjusted: find(format === 'yahoo-adjclose' ? 'Adj Close' : 'Adjusted_close'),
+      };
+    case 'yfinance-autoadj':
+      // Header `Price,Close,High,Low,Open,Volume`; the date is the first column.
+      return {
+        date: 0,
+        close: find('Close'),
+        high: find('High'),
+        low: find('Low'),
+        open: find('Open'),
+        volume: find('Volume'),
+      };
     case 'fred':
       return { date: 0, close: 1 };
     case 'gold':
@@ -72,9 +95,16 @@ export interface ParsedHistory {
  * (FRED, gold) become candles with open = high = low = close. Values are kept as the source
  * gave them: inconsistent highs and lows are for the quality report to find, not to hide.
  */
-export function parseHistory(text: string, format: HistoryFile['format']): ParsedHistory {
+export function parseHistory(
+  text: string,
+  format: HistoryFile['format'],
+  options: { until?: string | undefined } = {},
+): ParsedHistory {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const headerLine = lines.shift();
+  // yfinance's multi-index CSV: the `Ticker,...` and `Date,,,` lines follow the header.
+  if (format === 'yfinance-autoadj') lines.splice(0, 2);
+  const until = options.until ? dayStart(options.until) : null;
   if (!headerLine) return { candles: [], skipped: 0, duplicates: 0 };
   const cols = columnsFor(format, headerLine.split(','));
   const byDay = new Map<number, Candle>();
@@ -83,12 +113,16 @@ export function parseHistory(text: string, format: HistoryFile['format']): Parse
   for (const line of lines) {
     const cells = line.split(',');
     const time = dayStart(cells[cols.date] ?? '');
-    const close = num(cells[cols.close]);
-    if (time === null || close === null) {
+    const raw = num(cells[cols.close]);
+    const adj = cols.adjusted === undefined ? raw : num(cells[cols.adjusted]);
+    if (time === null || raw === null || adj === null || (cols.adjusted !== undefined && raw === 0)) {
       skipped++;
       continue;
     }
-    const pick = (i: number | undefined) => (i === undefined ? close : (num(cells[i]) ?? close));
+    if (until !== null && time > until) continue;
+    const scale = cols.adjusted === undefined ? 1 : adj / raw;
+    const close = cols.adjusted === undefined ? raw : adj;
+    const pick = (i: number | undefined) => (i === undefined ? close : (num(cells[i]) ?? raw) * scale);
     if (byDay.has(time)) {
       duplicates++;
       continue;

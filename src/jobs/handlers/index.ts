@@ -5,6 +5,7 @@ import { purgeFinishedJobs } from './maintenance';
 import { archivePrices, backfillPrices, validateDataQuality } from './market-data';
 import { trainModel } from './models';
 import { broadcastNotification, pushNotification } from './notifications';
+import { nightlyRiskBatch, renderRiskReport } from './risk';
 import type { JobHandler } from './types';
 import { refreshWalletBalances, rewrapWalletDataKeys } from './wallets';
 
@@ -24,6 +25,8 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   'macro.snapshot': macroSnapshot,
   'macro.backfill': macroBackfill,
   'sectors.refresh-analysis': sectorsRefresh,
+  'risk.report': renderRiskReport,
+  'risk.nightly-batch': nightlyRiskBatch,
 };
 
 export type JobType = keyof typeof JOB_HANDLERS;

@@ -3,6 +3,7 @@ import { ApiError } from '../../../core/errors';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { plain, plainOrV2Schema } from '../../../core/responses';
 import { principalOf, requireUser } from '../../../middleware/auth';
+import { factorAggregation, positionRiskBlocks } from '../../risk/services/blocks';
 import { IsoDay, PortfolioId, PositionId, PositionTypeSchema, round, TransactionSchema } from '../schemas';
 import { aggregateGreeks, isOptionValue, positionInsight, recentPerformance } from '../services/insight';
 import {
@@ -307,12 +308,33 @@ const PositionDetailSchema = z.object({
     industry: z.null(),
   }),
   greeks: GreeksSchema.nullable(),
-  factor_exposures: z.null().openapi({ description: 'Factor exposures come with the risk issue' }),
+  factor_exposures: z
+    .object({
+      factor_set: z.string(),
+      status: z.string(),
+      exposures: z.record(z.string(), z.number()).nullable(),
+      r_squared: z.number().nullable(),
+      residual_volatility_annualized: z.number().nullable(),
+      observations: z.number().int(),
+      window_end: z.string().nullable(),
+      last_updated: z.string(),
+    })
+    .nullable()
+    .openapi({
+      description:
+        'Stored ETF 7-factor regression of an open position (risk batch); null for closed positions',
+    }),
   risk_metrics: z.object({
     position_var_95: z.number().nullable(),
     position_var_99: z.number().nullable(),
-    component_var: z.null(),
-    marginal_var: z.null(),
+    component_var: z
+      .number()
+      .nullable()
+      .openapi({ description: 'Parametric 1-day 95% component VaR (stored risk batch), loss negative' }),
+    marginal_var: z
+      .number()
+      .nullable()
+      .openapi({ description: 'Marginal VaR per unit of weight, loss negative' }),
     beta_to_portfolio: z.number().nullable(),
     correlation_to_portfolio: z.number().nullable(),
     observations: z.number().int(),
@@ -365,8 +387,16 @@ const AggregationsSchema = z.object({
     })
     .nullable(),
   factor_aggregations: z
-    .null()
-    .openapi({ description: 'Always null here: factor exposures are built by the risk issue' }),
+    .object({
+      portfolio_beta: z.number(),
+      factor_loadings: z.record(z.string(), z.number()),
+      r_squared: z.number().nullable(),
+      factor_set: z.string(),
+      positions_with_exposures: z.number().int(),
+      last_updated: z.string(),
+    })
+    .nullable()
+    .openapi({ description: 'With include_factors: the stored ETF 7-factor loadings (value-weighted)' }),
   performance_metrics: z.object({
     ytd_return: z.number().nullable(),
     trailing_30d_return: z.number().nullable(),
@@ -675,7 +705,7 @@ dataRoutes.openapi(
     path: '/api/v1/data/positions/{position_id}/details',
     summary: 'Everything about one position (004 2.13)',
     description:
-      'market_data is the priced asset’s quote (an option’s underlying), bid/ask null (not stored); fundamentals hold what the catalog has (others null); greeks by Black-Scholes when the implied volatility is known; factor_exposures null (risk issue); VaR is historical 1-day from the last 250 daily returns, losses negative; historical_performance.returns only with include_history.',
+      'market_data is the priced asset’s quote (an option’s underlying), bid/ask null (not stored); fundamentals hold what the catalog has (others null); greeks by Black-Scholes when the implied volatility is known; factor_exposures from the stored ETF 7-factor regression (risk batch); component_var and marginal_var from the stored parametric 1-day 95% Euler allocation; position VaR is historical 1-day from the last 250 daily returns, losses negative; historical_performance.returns only with include_history.',
     request: { params: PositionId, query: z.object({ include_history: QueryBool }) },
     responses: json(PositionDetailSchema, 'The position.'),
   }),
@@ -692,6 +722,9 @@ dataRoutes.openapi(
       includeHistory: c.req.valid('query').include_history,
       today: await today(c.env),
     });
+    const risk = v.isOpen
+      ? await positionRiskBlocks(c.env, value, position.id)
+      : { factors: null, component: null };
     return c.json(
       plain(c, {
         position: positionBlock(v, value),
@@ -708,8 +741,8 @@ dataRoutes.openapi(
         market_data: insight.marketData,
         fundamentals: insight.fundamentals,
         greeks: insight.greeks,
-        factor_exposures: null,
-        risk_metrics: insight.risk,
+        factor_exposures: risk.factors,
+        risk_metrics: { ...insight.risk, ...(risk.component ?? {}) },
         historical_performance: insight.history,
         transactions: insight.transactions,
         alerts: insight.alerts,
@@ -727,7 +760,7 @@ dataRoutes.openapi(
     path: '/api/v1/data/portfolios/{portfolio_id}/aggregations',
     summary: 'Portfolio totals, breakdowns, concentration, greeks and performance (004 2.10)',
     description:
-      'greeks_aggregations only with include_greeks: sums of option position greeks (options with implied volatility), net delta exposure in money (stocks at delta 1), options notional. factor_aggregations is null: factor exposures are built by the risk issue. Performance from daily valuations (calendar days, annualized by 365).',
+      'greeks_aggregations only with include_greeks: sums of option position greeks (options with implied volatility), net delta exposure in money (stocks at delta 1), options notional. factor_aggregations only with include_factors: the stored ETF 7-factor loadings (value-weighted; portfolio_beta is the market loading). Performance from daily valuations (calendar days, annualized by 365).',
     request: {
       params: PortfolioId,
       query: z.object({ include_greeks: QueryBool, include_factors: QueryBool }),
@@ -742,9 +775,10 @@ dataRoutes.openapi(
     );
     const q = c.req.valid('query');
     const value = await portfolioValue(c.env, portfolio);
-    const [greeks, perf] = await Promise.all([
+    const [greeks, perf, factors] = await Promise.all([
       q.include_greeks ? aggregateGreeks(c.env, value) : Promise.resolve(null),
       recentPerformance(c.env, portfolio, await today(c.env)),
+      q.include_factors ? factorAggregation(c.env, value) : Promise.resolve(null),
     ]);
     const concentration = concentrationOf(value);
     const start = value.totalValue - value.dayChange;
@@ -773,7 +807,7 @@ dataRoutes.openapi(
             }
           : null,
         greeks_aggregations: greeks,
-        factor_aggregations: null,
+        factor_aggregations: factors,
         performance_metrics: perf.metrics,
         last_updated: lastUpdated(value),
       }),

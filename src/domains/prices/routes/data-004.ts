@@ -5,6 +5,7 @@ import { ApiError } from '../../../core/errors';
 import { marketNow } from '../../../core/market-clock';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { requireUser } from '../../../middleware/auth';
+import { ASSET_CATALOG } from '../../assets/catalog';
 import { resolveAsset, resolveAssets } from '../../assets/service';
 import {
   MarketCapBasisSchema,
@@ -21,16 +22,11 @@ import { dailyStatistics } from '../statistics';
 const common = { security: [{ bearerAuth: [] }], middleware: requireUser, tags: ['Data (004)'] };
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-/** 004's factor ETFs, by the factor each stands for (from the ETFs the history ships). */
-export const FACTOR_ETFS: Record<string, string> = {
-  VTI: 'market',
-  IWM: 'size',
-  QQQ: 'growth',
-  EFA: 'international',
-  VWO: 'emerging_markets',
-  TLT: 'interest_rate',
-  GLD: 'commodities',
-};
+/** 004's factor ETFs, by the factor each stands for: the catalog's factor roles (issue 16). */
+export const FACTOR_ETFS: Record<string, string> = Object.fromEntries(
+  ASSET_CATALOG.flatMap((a) => (a.factorRole ? [[a.symbol, a.factorRole]] : [])),
+);
+const ADJUSTED = new Set(ASSET_CATALOG.filter((a) => a.adjusted).map((a) => a.symbol));
 
 const StatisticsSchema = z.object({
   period_return: z.number().nullable(),
@@ -317,6 +313,9 @@ export const data004Routes = createRouter()
                     symbol: z.string(),
                     name: z.string(),
                     factor_type: z.string(),
+                    adjusted: z.boolean().openapi({
+                      description: 'Split- and dividend-adjusted (total-return) series, or raw closes',
+                    }),
                     current_price: z.number().nullable(),
                     change: z.number().nullable(),
                     change_percent: z.number().nullable(),
@@ -364,6 +363,7 @@ export const data004Routes = createRouter()
             symbol,
             name: asset?.name ?? symbol,
             factor_type: FACTOR_ETFS[symbol] ?? 'other',
+            adjusted: ADJUSTED.has(symbol),
             current_price: quote?.price ?? null,
             change: quote?.change24h ?? null,
             change_percent: quote?.changePct24h ?? null,
