@@ -25,6 +25,10 @@ export default defineConfig({
     }),
   ],
   test: {
+    // Four files at a time even on two cores: a file spends most of its time loading modules
+    // over the runner's RPC, not on the CPU (measured: 82 s with 2 workers, 50 s with 4 on the
+    // same eight files; 8 were no faster).
+    maxWorkers: 4,
     include: ['test/**/*.test.ts'],
     // Headless-browser tests run in Node against wrangler dev: vitest.browser.config.ts.
     exclude: [...configDefaults.exclude, 'test/browser/**'],

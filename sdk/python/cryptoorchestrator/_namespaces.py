@@ -80,7 +80,10 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "alerts.delete": OperationSpec("DELETE", "/api/v1/alerts/{alert_id}", "json", True, None, None),
     "alerts.listHistory": OperationSpec("GET", "/api/v1/alerts/{alert_id}/history", "json", True, "triggers", None),
     "alerts.listTriggered": OperationSpec("GET", "/api/v1/alerts/triggered", "json", True, "triggered", None),
+    "analytics.getFactorExposures": OperationSpec("GET", "/api/v1/analytics/factor/{portfolio_id}/exposures", "json", False, None, None),
     "analytics.getPortfolioOverview": OperationSpec("GET", "/api/v1/analytics/portfolio/{id}/overview", "json", False, None, None),
+    "analytics.getRiskMetrics": OperationSpec("GET", "/api/v1/analytics/risk/{portfolio_id}/metrics", "json", False, None, None),
+    "analytics.getRiskScenarios": OperationSpec("GET", "/api/v1/analytics/risk/{portfolio_id}/scenarios", "json", False, None, None),
     "apiKeys.list": OperationSpec("GET", "/api/v1/api-keys", "json", True, None, None),
     "apiKeys.create": OperationSpec("POST", "/api/v1/api-keys", "json", True, None, "application/json"),
     "apiKeys.delete": OperationSpec("DELETE", "/api/v1/api-keys/{key_id}", "json", True, None, None),
@@ -102,16 +105,23 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "auth.register": OperationSpec("POST", "/api/v1/auth/register", "json", False, None, "application/json"),
     "dashboard.getOverview": OperationSpec("GET", "/api/v1/dashboard/overview", "json", True, None, None),
     "dashboard.getPerformance": OperationSpec("GET", "/api/v1/dashboard/performance", "json", True, None, None),
+    "data.getFactor": OperationSpec("GET", "/api/v1/data/factors/{portfolio_id}", "json", False, None, None),
     "data.listFactorsEtfPrices": OperationSpec("GET", "/api/v1/data/factors/etf-prices", "json", False, None, None),
+    "data.getGreek": OperationSpec("GET", "/api/v1/data/greeks/{portfolio_id}", "json", False, None, None),
     "data.getPortfolioComplete": OperationSpec("GET", "/api/v1/data/portfolio/{portfolio_id}/complete", "json", False, None, None),
     "data.getPortfolioDataQuality": OperationSpec("GET", "/api/v1/data/portfolio/{portfolio_id}/data-quality", "json", False, None, None),
     "data.listPortfolios": OperationSpec("GET", "/api/v1/data/portfolios", "json", False, None, None),
     "data.getPortfoliosAggregations": OperationSpec("GET", "/api/v1/data/portfolios/{portfolio_id}/aggregations", "json", False, None, None),
     "data.getPortfoliosPositionsSummary": OperationSpec("GET", "/api/v1/data/portfolios/{portfolio_id}/positions/summary", "json", False, None, None),
+    "data.getPortfoliosRiskSummary": OperationSpec("GET", "/api/v1/data/portfolios/{portfolio_id}/risk-summary", "json", False, None, None),
     "data.getPositionsDetails": OperationSpec("GET", "/api/v1/data/positions/{position_id}/details", "json", False, None, None),
     "data.listPositionsDetails": OperationSpec("GET", "/api/v1/data/positions/details", "json", False, None, None),
     "data.getPricesHistorical": OperationSpec("GET", "/api/v1/data/prices/historical/{symbol_or_position_id}", "json", False, None, None),
     "data.getPricesQuotes": OperationSpec("GET", "/api/v1/data/prices/quotes", "json", False, None, None),
+    "export.getDataHistorical": OperationSpec("GET", "/api/v1/export/data/historical", "json", False, None, None),
+    "export.getReport": OperationSpec("GET", "/api/v1/export/reports/{report_id}", "json", False, None, None),
+    "export.getReportsDownload": OperationSpec("GET", "/api/v1/export/reports/{report_id}/download", "json", False, None, None),
+    "export.reportsPortfolio": OperationSpec("POST", "/api/v1/export/reports/portfolio/{portfolio_id}", "json", False, None, "application/json"),
     "feedback.list": OperationSpec("GET", "/api/v1/feedback", "json", True, "feedback", None),
     "feedback.create": OperationSpec("POST", "/api/v1/feedback", "json", True, None, "application/json"),
     "jobs.list": OperationSpec("GET", "/api/v1/jobs", "json", True, "jobs", None),
@@ -784,14 +794,26 @@ class AlertsApi:
 
 
 class AnalyticsApi:
-    """`analytics`: 4 operations."""
+    """`analytics`: 7 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
 
+    def get_factor_exposures(self, portfolio_id, *, factor_set: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetFactorExposuresResponse:
+        """GET /api/v1/analytics/factor/{portfolio_id}/exposures — Portfolio exposures to the 7-factor model, with attribution (004 A2)"""
+        return parse(AnalyticsGetFactorExposuresResponse, self._c._call(OPERATIONS["analytics.getFactorExposures"], path={"portfolio_id": portfolio_id}, query=_fields({"factor_set": factor_set}, extra), options=options))
+
     def get_portfolio_overview(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetPortfolioOverviewResponse:
         """GET /api/v1/analytics/portfolio/{id}/overview — Portfolio overview: exposures, P&L and counts for dashboard cards (004 A1)"""
         return parse(AnalyticsGetPortfolioOverviewResponse, self._c._call(OPERATIONS["analytics.getPortfolioOverview"], path={"id": id}, query=_fields({}, extra), options=options))
+
+    def get_risk_metrics(self, portfolio_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetRiskMetricsResponse:
+        """GET /api/v1/analytics/risk/{portfolio_id}/metrics — Stored risk metrics: VaR, ES, beta, Sharpe, Sortino, drawdown (004 A2)"""
+        return parse(AnalyticsGetRiskMetricsResponse, self._c._call(OPERATIONS["analytics.getRiskMetrics"], path={"portfolio_id": portfolio_id}, query=_fields({}, extra), options=options))
+
+    def get_risk_scenarios(self, portfolio_id, *, scenario: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetRiskScenariosResponse:
+        """GET /api/v1/analytics/risk/{portfolio_id}/scenarios — Stress tests across 15 named scenarios, per position (004 A3)"""
+        return parse(AnalyticsGetRiskScenariosResponse, self._c._call(OPERATIONS["analytics.getRiskScenarios"], path={"portfolio_id": portfolio_id}, query=_fields({"scenario": scenario}, extra), options=options))
 
     def get_performance(self, *, bot_id: Optional[str] = None, period: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetPerformanceResponse:
         """GET /api/analytics/performance — Performance of one bot or all of yours over a period (002)"""
@@ -1123,14 +1145,22 @@ class DashboardApi:
 
 
 class DataApi:
-    """`data`: 10 operations."""
+    """`data`: 13 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
 
+    def get_factor(self, portfolio_id, *, position_id: Optional[str] = None, factor_set: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetFactorExposuresResponse:
+        """GET /api/v1/data/factors/{portfolio_id} — Factor exposures of a portfolio’s positions (004 2.9)"""
+        return parse(AnalyticsGetFactorExposuresResponse, self._c._call(OPERATIONS["data.getFactor"], path={"portfolio_id": portfolio_id}, query=_fields({"position_id": position_id, "factor_set": factor_set}, extra), options=options))
+
     def list_factors_etf_prices(self, *, symbols: Optional[str] = None, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataListFactorsEtfPricesResponse:
         """GET /api/v1/data/factors/etf-prices — Factor ETFs: current and historical prices (004)"""
         return parse(DataListFactorsEtfPricesResponse, self._c._call(OPERATIONS["data.listFactorsEtfPrices"], path={}, query=_fields({"symbols": symbols, "days": days}, extra), options=options))
+
+    def get_greek(self, portfolio_id, *, position_id: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetGreekResponse:
+        """GET /api/v1/data/greeks/{portfolio_id} — Greeks of a portfolio’s option positions (004 2.8)"""
+        return parse(DataGetGreekResponse, self._c._call(OPERATIONS["data.getGreek"], path={"portfolio_id": portfolio_id}, query=_fields({"position_id": position_id}, extra), options=options))
 
     def get_portfolio_complete(self, portfolio_id, *, sections: Optional[str] = None, as_of_date: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPortfolioCompleteResponse:
         """GET /api/v1/data/portfolio/{portfolio_id}/complete — Complete portfolio with optional sections, now or as of a date (004 2.2)"""
@@ -1151,6 +1181,10 @@ class DataApi:
     def get_portfolios_positions_summary(self, portfolio_id, *, group_by: Optional[str] = None, include_closed: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPortfoliosPositionsSummaryResponse:
         """GET /api/v1/data/portfolios/{portfolio_id}/positions/summary — Position summary with groupings and winners/losers (004 2.12)"""
         return parse(DataGetPortfoliosPositionsSummaryResponse, self._c._call(OPERATIONS["data.getPortfoliosPositionsSummary"], path={"portfolio_id": portfolio_id}, query=_fields({"group_by": group_by, "include_closed": include_closed}, extra), options=options))
+
+    def get_portfolios_risk_summary(self, portfolio_id, *, confidence_level: Optional[float] = None, lookback: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPortfoliosRiskSummaryResponse:
+        """GET /api/v1/data/portfolios/{portfolio_id}/risk-summary — Comprehensive risk metrics of a portfolio (004 2.11)"""
+        return parse(DataGetPortfoliosRiskSummaryResponse, self._c._call(OPERATIONS["data.getPortfoliosRiskSummary"], path={"portfolio_id": portfolio_id}, query=_fields({"confidence_level": confidence_level, "lookback": lookback}, extra), options=options))
 
     def get_positions_details(self, position_id, *, include_history: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPositionsDetailsResponse:
         """GET /api/v1/data/positions/{position_id}/details — Everything about one position (004 2.13)"""
@@ -1225,6 +1259,29 @@ class DexApi:
     def get_swap_status(self, trade_id, *, options: Optional[CallOptions] = None, **extra: Any) -> DexTradeStatus:
         """GET /api/dex/trades/{trade_id}/status — A DEX trade's status, read from the chain"""
         return parse(DexTradeStatus, self._c._call(OPERATIONS["dex.getSwapStatus"], path={"trade_id": trade_id}, query=_fields({}, extra), options=options))
+
+
+class ExportApi:
+    """`export`: 4 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    def get_data_historical(self, *, portfolio_id: str, start_date: str, end_date: str, format: Optional[str] = None, include_calculated: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> str:
+        """GET /api/v1/export/data/historical — Stream a portfolio’s daily history as CSV or JSON (004 E2)"""
+        return parse(str, self._c._call(OPERATIONS["export.getDataHistorical"], path={}, query=_fields({"portfolio_id": portfolio_id, "start_date": start_date, "end_date": end_date, "format": format, "include_calculated": include_calculated}, extra), options=options))
+
+    def get_report(self, report_id, *, options: Optional[CallOptions] = None, **extra: Any) -> ExportGetReportResponse:
+        """GET /api/v1/export/reports/{report_id} — Status of a report job, with a signed download link once completed"""
+        return parse(ExportGetReportResponse, self._c._call(OPERATIONS["export.getReport"], path={"report_id": report_id}, query=_fields({}, extra), options=options))
+
+    def get_reports_download(self, report_id, *, expires: int, signature: str, options: Optional[CallOptions] = None, **extra: Any) -> str:
+        """GET /api/v1/export/reports/{report_id}/download — Download a rendered report through its signed, expiring link"""
+        return parse(str, self._c._call(OPERATIONS["export.getReportsDownload"], path={"report_id": report_id}, query=_fields({"expires": expires, "signature": signature}, extra), options=options))
+
+    def reports_portfolio(self, portfolio_id, *, format: str, options: Optional[CallOptions] = None, **extra: Any) -> ExportGetReportResponse:
+        """POST /api/v1/export/reports/portfolio/{portfolio_id} — Generate a portfolio report (MD, JSON, CSV, PDF), asynchronously (004 E1)"""
+        return parse(ExportGetReportResponse, self._c._call(OPERATIONS["export.reportsPortfolio"], path={"portfolio_id": portfolio_id}, body=_fields({"format": format}, extra, body if False else None), query=None, options=options))
 
 
 class FeedbackApi:
@@ -2296,6 +2353,7 @@ class Namespaces:
         self.data = DataApi(client)
         self.database = DatabaseApi(client)
         self.dex = DexApi(client)
+        self.export = ExportApi(client)
         self.feedback = FeedbackApi(client)
         self.health = HealthApi(client)
         self.historical_data = HistoricalDataApi(client)
@@ -2749,14 +2807,26 @@ class AsyncAlertsApi:
 
 
 class AsyncAnalyticsApi:
-    """`analytics`: 4 operations."""
+    """`analytics`: 7 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
 
+    async def get_factor_exposures(self, portfolio_id, *, factor_set: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetFactorExposuresResponse:
+        """GET /api/v1/analytics/factor/{portfolio_id}/exposures — Portfolio exposures to the 7-factor model, with attribution (004 A2)"""
+        return parse(AnalyticsGetFactorExposuresResponse, await self._c._call(OPERATIONS["analytics.getFactorExposures"], path={"portfolio_id": portfolio_id}, query=_fields({"factor_set": factor_set}, extra), options=options))
+
     async def get_portfolio_overview(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetPortfolioOverviewResponse:
         """GET /api/v1/analytics/portfolio/{id}/overview — Portfolio overview: exposures, P&L and counts for dashboard cards (004 A1)"""
         return parse(AnalyticsGetPortfolioOverviewResponse, await self._c._call(OPERATIONS["analytics.getPortfolioOverview"], path={"id": id}, query=_fields({}, extra), options=options))
+
+    async def get_risk_metrics(self, portfolio_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetRiskMetricsResponse:
+        """GET /api/v1/analytics/risk/{portfolio_id}/metrics — Stored risk metrics: VaR, ES, beta, Sharpe, Sortino, drawdown (004 A2)"""
+        return parse(AnalyticsGetRiskMetricsResponse, await self._c._call(OPERATIONS["analytics.getRiskMetrics"], path={"portfolio_id": portfolio_id}, query=_fields({}, extra), options=options))
+
+    async def get_risk_scenarios(self, portfolio_id, *, scenario: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetRiskScenariosResponse:
+        """GET /api/v1/analytics/risk/{portfolio_id}/scenarios — Stress tests across 15 named scenarios, per position (004 A3)"""
+        return parse(AnalyticsGetRiskScenariosResponse, await self._c._call(OPERATIONS["analytics.getRiskScenarios"], path={"portfolio_id": portfolio_id}, query=_fields({"scenario": scenario}, extra), options=options))
 
     async def get_performance(self, *, bot_id: Optional[str] = None, period: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetPerformanceResponse:
         """GET /api/analytics/performance — Performance of one bot or all of yours over a period (002)"""
@@ -3088,14 +3158,22 @@ class AsyncDashboardApi:
 
 
 class AsyncDataApi:
-    """`data`: 10 operations."""
+    """`data`: 13 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
 
+    async def get_factor(self, portfolio_id, *, position_id: Optional[str] = None, factor_set: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetFactorExposuresResponse:
+        """GET /api/v1/data/factors/{portfolio_id} — Factor exposures of a portfolio’s positions (004 2.9)"""
+        return parse(AnalyticsGetFactorExposuresResponse, await self._c._call(OPERATIONS["data.getFactor"], path={"portfolio_id": portfolio_id}, query=_fields({"position_id": position_id, "factor_set": factor_set}, extra), options=options))
+
     async def list_factors_etf_prices(self, *, symbols: Optional[str] = None, days: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataListFactorsEtfPricesResponse:
         """GET /api/v1/data/factors/etf-prices — Factor ETFs: current and historical prices (004)"""
         return parse(DataListFactorsEtfPricesResponse, await self._c._call(OPERATIONS["data.listFactorsEtfPrices"], path={}, query=_fields({"symbols": symbols, "days": days}, extra), options=options))
+
+    async def get_greek(self, portfolio_id, *, position_id: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetGreekResponse:
+        """GET /api/v1/data/greeks/{portfolio_id} — Greeks of a portfolio’s option positions (004 2.8)"""
+        return parse(DataGetGreekResponse, await self._c._call(OPERATIONS["data.getGreek"], path={"portfolio_id": portfolio_id}, query=_fields({"position_id": position_id}, extra), options=options))
 
     async def get_portfolio_complete(self, portfolio_id, *, sections: Optional[str] = None, as_of_date: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPortfolioCompleteResponse:
         """GET /api/v1/data/portfolio/{portfolio_id}/complete — Complete portfolio with optional sections, now or as of a date (004 2.2)"""
@@ -3116,6 +3194,10 @@ class AsyncDataApi:
     async def get_portfolios_positions_summary(self, portfolio_id, *, group_by: Optional[str] = None, include_closed: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPortfoliosPositionsSummaryResponse:
         """GET /api/v1/data/portfolios/{portfolio_id}/positions/summary — Position summary with groupings and winners/losers (004 2.12)"""
         return parse(DataGetPortfoliosPositionsSummaryResponse, await self._c._call(OPERATIONS["data.getPortfoliosPositionsSummary"], path={"portfolio_id": portfolio_id}, query=_fields({"group_by": group_by, "include_closed": include_closed}, extra), options=options))
+
+    async def get_portfolios_risk_summary(self, portfolio_id, *, confidence_level: Optional[float] = None, lookback: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPortfoliosRiskSummaryResponse:
+        """GET /api/v1/data/portfolios/{portfolio_id}/risk-summary — Comprehensive risk metrics of a portfolio (004 2.11)"""
+        return parse(DataGetPortfoliosRiskSummaryResponse, await self._c._call(OPERATIONS["data.getPortfoliosRiskSummary"], path={"portfolio_id": portfolio_id}, query=_fields({"confidence_level": confidence_level, "lookback": lookback}, extra), options=options))
 
     async def get_positions_details(self, position_id, *, include_history: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPositionsDetailsResponse:
         """GET /api/v1/data/positions/{position_id}/details — Everything about one position (004 2.13)"""
@@ -3190,6 +3272,29 @@ class AsyncDexApi:
     async def get_swap_status(self, trade_id, *, options: Optional[CallOptions] = None, **extra: Any) -> DexTradeStatus:
         """GET /api/dex/trades/{trade_id}/status — A DEX trade's status, read from the chain"""
         return parse(DexTradeStatus, await self._c._call(OPERATIONS["dex.getSwapStatus"], path={"trade_id": trade_id}, query=_fields({}, extra), options=options))
+
+
+class AsyncExportApi:
+    """`export`: 4 operations."""
+
+    def __init__(self, client: Any) -> None:
+        self._c = client
+
+    async def get_data_historical(self, *, portfolio_id: str, start_date: str, end_date: str, format: Optional[str] = None, include_calculated: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> str:
+        """GET /api/v1/export/data/historical — Stream a portfolio’s daily history as CSV or JSON (004 E2)"""
+        return parse(str, await self._c._call(OPERATIONS["export.getDataHistorical"], path={}, query=_fields({"portfolio_id": portfolio_id, "start_date": start_date, "end_date": end_date, "format": format, "include_calculated": include_calculated}, extra), options=options))
+
+    async def get_report(self, report_id, *, options: Optional[CallOptions] = None, **extra: Any) -> ExportGetReportResponse:
+        """GET /api/v1/export/reports/{report_id} — Status of a report job, with a signed download link once completed"""
+        return parse(ExportGetReportResponse, await self._c._call(OPERATIONS["export.getReport"], path={"report_id": report_id}, query=_fields({}, extra), options=options))
+
+    async def get_reports_download(self, report_id, *, expires: int, signature: str, options: Optional[CallOptions] = None, **extra: Any) -> str:
+        """GET /api/v1/export/reports/{report_id}/download — Download a rendered report through its signed, expiring link"""
+        return parse(str, await self._c._call(OPERATIONS["export.getReportsDownload"], path={"report_id": report_id}, query=_fields({"expires": expires, "signature": signature}, extra), options=options))
+
+    async def reports_portfolio(self, portfolio_id, *, format: str, options: Optional[CallOptions] = None, **extra: Any) -> ExportGetReportResponse:
+        """POST /api/v1/export/reports/portfolio/{portfolio_id} — Generate a portfolio report (MD, JSON, CSV, PDF), asynchronously (004 E1)"""
+        return parse(ExportGetReportResponse, await self._c._call(OPERATIONS["export.reportsPortfolio"], path={"portfolio_id": portfolio_id}, body=_fields({"format": format}, extra, body if False else None), query=None, options=options))
 
 
 class AsyncFeedbackApi:
@@ -4261,6 +4366,7 @@ class AsyncNamespaces:
         self.data = AsyncDataApi(client)
         self.database = AsyncDatabaseApi(client)
         self.dex = AsyncDexApi(client)
+        self.export = AsyncExportApi(client)
         self.feedback = AsyncFeedbackApi(client)
         self.health = AsyncHealthApi(client)
         self.historical_data = AsyncHistoricalDataApi(client)

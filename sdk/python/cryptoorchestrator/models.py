@@ -4220,6 +4220,82 @@ class AlertsListTriggeredResponse(Model):
     triggered: Optional[List[TriggeredAlert]] = Field(None, alias="triggered")
 
 
+class AnalyticsGetFactorExposuresResponseFactorExposuresItemRegressionCoefficientsItem(Model):
+    factor: Optional[str] = Field(None, alias="factor")
+    beta: Optional[float] = Field(None, alias="beta")
+    standard_error: Optional[float] = Field(None, alias="standard_error")
+    t_stat: Optional[float] = Field(None, alias="t_stat")
+    p_value: Optional[float] = Field(None, alias="p_value")
+
+
+class AnalyticsGetFactorExposuresResponseFactorExposuresItemRegressionAlpha(Model):
+    daily: Optional[float] = Field(None, alias="daily")
+    annualized: Optional[float] = Field(None, alias="annualized")
+    standard_error: Optional[float] = Field(None, alias="standard_error")
+    t_stat: Optional[float] = Field(None, alias="t_stat")
+
+
+class AnalyticsGetFactorExposuresResponseFactorExposuresItemRegression(Model):
+    factor_set: Optional[str] = Field(None, alias="factor_set")
+    coefficients: Optional[List[AnalyticsGetFactorExposuresResponseFactorExposuresItemRegressionCoefficientsItem]] = Field(None, alias="coefficients")
+    alpha: Optional[AnalyticsGetFactorExposuresResponseFactorExposuresItemRegressionAlpha] = Field(None, alias="alpha")
+    r_squared: Optional[float] = Field(None, alias="r_squared")
+    adjusted_r_squared: Optional[float] = Field(None, alias="adjusted_r_squared")
+    residual_volatility_daily: Optional[float] = Field(None, alias="residual_volatility_daily")
+    residual_volatility_annualized: Optional[float] = Field(None, alias="residual_volatility_annualized")
+    observations: Optional[int] = Field(None, alias="observations")
+    lookback: Optional[int] = Field(None, alias="lookback")
+    window_start: Optional[str] = Field(None, alias="window_start")
+    window_end: Optional[str] = Field(None, alias="window_end")
+    dependent: Optional[str] = Field(None, alias="dependent")
+    factor_definitions: Optional[Dict[str, str]] = Field(None, alias="factor_definitions")
+    french_vintage: Optional[str] = Field(None, alias="french_vintage")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class AnalyticsGetFactorExposuresResponseFactorExposuresItem(Model):
+    position_id: Optional[str] = Field(None, alias="position_id")
+    symbol: Optional[str] = Field(None, alias="symbol")
+    market_value: Optional[float] = Field(None, alias="market_value")
+    weight: Optional[float] = Field(None, alias="weight")
+    status: Optional[str] = Field(None, alias="status")
+    reason: Optional[str] = Field(None, alias="reason")
+    exposures: Optional[Dict[str, float]] = Field(None, alias="exposures")
+    regression: Optional[AnalyticsGetFactorExposuresResponseFactorExposuresItemRegression] = Field(None, alias="regression")
+    last_updated: Optional[str] = Field(None, alias="last_updated")
+
+
+class AnalyticsGetFactorExposuresResponseRiskAttribution(Model):
+    systematic_risk: Optional[float] = Field(None, alias="systematic_risk")
+    idiosyncratic_risk: Optional[float] = Field(None, alias="idiosyncratic_risk")
+    systematic_variance_annualized: Optional[float] = Field(None, alias="systematic_variance_annualized")
+    idiosyncratic_variance_annualized: Optional[float] = Field(None, alias="idiosyncratic_variance_annualized")
+    factor_concentration: Optional[Dict[str, float]] = Field(None, alias="factor_concentration")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class AnalyticsGetFactorExposuresResponseSummary(Model):
+    total_positions: Optional[int] = Field(None, alias="total_positions")
+    positions_with_exposures: Optional[int] = Field(None, alias="positions_with_exposures")
+    coverage_percentage: Optional[float] = Field(None, alias="coverage_percentage")
+    r_squared: Optional[float] = Field(None, alias="r_squared")
+    weight_basis: Optional[str] = Field(None, alias="weight_basis")
+    lookback: Optional[int] = Field(None, alias="lookback")
+    window_end: Optional[str] = Field(None, alias="window_end")
+    french_vintage: Optional[str] = Field(None, alias="french_vintage")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    last_updated: Optional[str] = Field(None, alias="last_updated")
+
+
+class AnalyticsGetFactorExposuresResponse(Model):
+    portfolio_id: Optional[str] = Field(None, alias="portfolio_id")
+    factor_set: Optional[str] = Field(None, alias="factor_set")
+    factor_exposures: Optional[List[AnalyticsGetFactorExposuresResponseFactorExposuresItem]] = Field(None, alias="factor_exposures")
+    portfolio_exposures: Optional[Dict[str, float]] = Field(None, alias="portfolio_exposures")
+    risk_attribution: Optional[AnalyticsGetFactorExposuresResponseRiskAttribution] = Field(None, alias="risk_attribution")
+    summary: Optional[AnalyticsGetFactorExposuresResponseSummary] = Field(None, alias="summary")
+
+
 class AnalyticsGetPortfolioOverviewResponseExposures(Model):
     long_exposure: Optional[float] = Field(None, alias="long_exposure")
     short_exposure: Optional[float] = Field(None, alias="short_exposure")
@@ -4254,6 +4330,98 @@ class AnalyticsGetPortfolioOverviewResponse(Model):
     pnl: Optional[AnalyticsGetPortfolioOverviewResponsePnl] = Field(None, alias="pnl")
     position_count: Optional[AnalyticsGetPortfolioOverviewResponsePositionCount] = Field(None, alias="position_count")
     last_updated: Optional[str] = Field(None, alias="last_updated")
+
+
+class AnalyticsGetRiskMetricsResponseRiskMetricsValueAtRisk1Day(Model):
+    confidence_95: Optional[float] = Field(None, alias="confidence_95")
+    confidence_99: Optional[float] = Field(None, alias="confidence_99")
+
+
+class AnalyticsGetRiskMetricsResponseRiskMetricsValueAtRisk(Model):
+    n1_day: Optional[AnalyticsGetRiskMetricsResponseRiskMetricsValueAtRisk1Day] = Field(None, alias="1_day")
+    n5_day: Optional[AnalyticsGetRiskMetricsResponseRiskMetricsValueAtRisk1Day] = Field(None, alias="5_day")
+    n10_day: Optional[AnalyticsGetRiskMetricsResponseRiskMetricsValueAtRisk1Day] = Field(None, alias="10_day")
+
+
+class AnalyticsGetRiskMetricsResponseRiskMetrics(Model):
+    value_at_risk: Optional[AnalyticsGetRiskMetricsResponseRiskMetricsValueAtRisk] = Field(None, alias="value_at_risk")
+    expected_shortfall: Optional[AnalyticsGetRiskMetricsResponseRiskMetricsValueAtRisk] = Field(None, alias="expected_shortfall")
+    portfolio_beta: Optional[float] = Field(None, alias="portfolio_beta")
+    sharpe_ratio: Optional[float] = Field(None, alias="sharpe_ratio")
+    sortino_ratio: Optional[float] = Field(None, alias="sortino_ratio")
+    max_drawdown: Optional[float] = Field(None, alias="max_drawdown")
+    correlation_with_spy: Optional[float] = Field(None, alias="correlation_with_spy")
+    tracking_error: Optional[float] = Field(None, alias="tracking_error")
+    information_ratio: Optional[float] = Field(None, alias="information_ratio")
+    volatility_30d: Optional[float] = Field(None, alias="volatility_30d")
+    volatility_90d: Optional[float] = Field(None, alias="volatility_90d")
+
+
+class AnalyticsGetRiskMetricsResponseCalculationMetadata(Model):
+    calculated_at: Optional[str] = Field(None, alias="calculated_at")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    lookback_days: Optional[int] = Field(None, alias="lookback_days")
+    observations: Optional[int] = Field(None, alias="observations")
+    window_start: Optional[str] = Field(None, alias="window_start")
+    window_end: Optional[str] = Field(None, alias="window_end")
+    confidence_levels: Optional[List[float]] = Field(None, alias="confidence_levels")
+    portfolio_value: Optional[float] = Field(None, alias="portfolio_value")
+    method: Optional[str] = Field(None, alias="method")
+    served_from_storage: Optional[bool] = Field(None, alias="served_from_storage")
+
+
+class AnalyticsGetRiskMetricsResponse(Model):
+    portfolio_id: Optional[str] = Field(None, alias="portfolio_id")
+    risk_metrics: Optional[AnalyticsGetRiskMetricsResponseRiskMetrics] = Field(None, alias="risk_metrics")
+    calculation_metadata: Optional[AnalyticsGetRiskMetricsResponseCalculationMetadata] = Field(None, alias="calculation_metadata")
+
+
+class AnalyticsGetRiskScenariosResponseScenariosItemWindow(Model):
+    start: Optional[str] = Field(None, alias="start")
+    end: Optional[str] = Field(None, alias="end")
+
+
+class AnalyticsGetRiskScenariosResponseScenariosItemPositionsItem(Model):
+    position_id: Optional[str] = Field(None, alias="position_id")
+    symbol: Optional[str] = Field(None, alias="symbol")
+    market_value: Optional[float] = Field(None, alias="market_value")
+    asset_return: Optional[float] = Field(None, alias="asset_return")
+    pnl: Optional[float] = Field(None, alias="pnl")
+    systematic_pnl: Optional[float] = Field(None, alias="systematic_pnl")
+    idiosyncratic_pnl: Optional[float] = Field(None, alias="idiosyncratic_pnl")
+    method: Optional[str] = Field(None, alias="method")
+    note: Optional[str] = Field(None, alias="note")
+
+
+class AnalyticsGetRiskScenariosResponseScenariosItemCoverage(Model):
+    positions: Optional[int] = Field(None, alias="positions")
+    replayed: Optional[int] = Field(None, alias="replayed")
+    proxied: Optional[int] = Field(None, alias="proxied")
+    excluded: Optional[int] = Field(None, alias="excluded")
+
+
+class AnalyticsGetRiskScenariosResponseScenariosItem(Model):
+    id: Optional[str] = Field(None, alias="id")
+    name: Optional[str] = Field(None, alias="name")
+    kind: Optional[str] = Field(None, alias="kind")
+    description: Optional[str] = Field(None, alias="description")
+    window: Optional[AnalyticsGetRiskScenariosResponseScenariosItemWindow] = Field(None, alias="window")
+    market_return: Optional[float] = Field(None, alias="market_return")
+    scenario_return: Optional[float] = Field(None, alias="scenario_return")
+    portfolio_impact: Optional[float] = Field(None, alias="portfolio_impact")
+    systematic_impact: Optional[float] = Field(None, alias="systematic_impact")
+    idiosyncratic_impact: Optional[float] = Field(None, alias="idiosyncratic_impact")
+    positions: Optional[List[AnalyticsGetRiskScenariosResponseScenariosItemPositionsItem]] = Field(None, alias="positions")
+    coverage: Optional[AnalyticsGetRiskScenariosResponseScenariosItemCoverage] = Field(None, alias="coverage")
+
+
+class AnalyticsGetRiskScenariosResponse(Model):
+    portfolio_id: Optional[str] = Field(None, alias="portfolio_id")
+    portfolio_value: Optional[float] = Field(None, alias="portfolio_value")
+    scenarios: Optional[List[AnalyticsGetRiskScenariosResponseScenariosItem]] = Field(None, alias="scenarios")
+    worst_scenario: Optional[str] = Field(None, alias="worst_scenario")
+    methodology: Optional[str] = Field(None, alias="methodology")
+    as_of: Optional[str] = Field(None, alias="as_of")
 
 
 class AnalyticsGetPerformanceResponse(Model):
@@ -4686,6 +4854,7 @@ class DataListFactorsEtfPricesResponseFactorEtfsItem(Model):
     symbol: Optional[str] = Field(None, alias="symbol")
     name: Optional[str] = Field(None, alias="name")
     factor_type: Optional[str] = Field(None, alias="factor_type")
+    adjusted: Optional[bool] = Field(None, alias="adjusted")
     current_price: Optional[float] = Field(None, alias="current_price")
     change: Optional[float] = Field(None, alias="change")
     change_percent: Optional[float] = Field(None, alias="change_percent")
@@ -4705,6 +4874,54 @@ class DataListFactorsEtfPricesResponseSummary(Model):
 class DataListFactorsEtfPricesResponse(Model):
     factor_etfs: Optional[List[DataListFactorsEtfPricesResponseFactorEtfsItem]] = Field(None, alias="factor_etfs")
     summary: Optional[DataListFactorsEtfPricesResponseSummary] = Field(None, alias="summary")
+
+
+class DataGetGreekResponseGreeksDataItemGreeks(Model):
+    delta: Optional[float] = Field(None, alias="delta")
+    gamma: Optional[float] = Field(None, alias="gamma")
+    theta: Optional[float] = Field(None, alias="theta")
+    vega: Optional[float] = Field(None, alias="vega")
+    rho: Optional[float] = Field(None, alias="rho")
+    implied_volatility: Optional[float] = Field(None, alias="implied_volatility")
+
+
+class DataGetGreekResponseGreeksDataItem(Model):
+    position_id: Optional[str] = Field(None, alias="position_id")
+    symbol: Optional[str] = Field(None, alias="symbol")
+    position_type: Optional[str] = Field(None, alias="position_type")
+    quantity: Optional[float] = Field(None, alias="quantity")
+    status: Optional[str] = Field(None, alias="status")
+    greeks: Optional[DataGetGreekResponseGreeksDataItemGreeks] = Field(None, alias="greeks")
+    delta_notional: Optional[float] = Field(None, alias="delta_notional")
+    underlying_price: Optional[float] = Field(None, alias="underlying_price")
+    strike_price: Optional[float] = Field(None, alias="strike_price")
+    expiration_date: Optional[str] = Field(None, alias="expiration_date")
+    days_to_expiry: Optional[int] = Field(None, alias="days_to_expiry")
+    last_updated: Optional[str] = Field(None, alias="last_updated")
+
+
+class DataGetGreekResponsePortfolioGreeks(Model):
+    total_delta: Optional[float] = Field(None, alias="total_delta")
+    total_gamma: Optional[float] = Field(None, alias="total_gamma")
+    total_theta: Optional[float] = Field(None, alias="total_theta")
+    total_vega: Optional[float] = Field(None, alias="total_vega")
+    total_rho: Optional[float] = Field(None, alias="total_rho")
+    net_delta_exposure: Optional[float] = Field(None, alias="net_delta_exposure")
+
+
+class DataGetGreekResponseSummary(Model):
+    options_positions: Optional[int] = Field(None, alias="options_positions")
+    positions_with_greeks: Optional[int] = Field(None, alias="positions_with_greeks")
+    coverage_percentage: Optional[float] = Field(None, alias="coverage_percentage")
+    method: Optional[str] = Field(None, alias="method")
+    last_updated: Optional[str] = Field(None, alias="last_updated")
+
+
+class DataGetGreekResponse(Model):
+    portfolio_id: Optional[str] = Field(None, alias="portfolio_id")
+    greeks_data: Optional[List[DataGetGreekResponseGreeksDataItem]] = Field(None, alias="greeks_data")
+    portfolio_greeks: Optional[DataGetGreekResponsePortfolioGreeks] = Field(None, alias="portfolio_greeks")
+    summary: Optional[DataGetGreekResponseSummary] = Field(None, alias="summary")
 
 
 class DataGetPortfolioCompleteResponsePortfolio(Model):
@@ -4841,6 +5058,16 @@ class DataGetPortfoliosAggregationsResponseGreeksAggregations(Model):
     options_with_greeks: Optional[int] = Field(None, alias="options_with_greeks")
 
 
+class DataGetPortfoliosAggregationsResponseFactorAggregations(Model):
+    """With include_factors: the stored ETF 7-factor loadings (value-weighted)"""
+    portfolio_beta: Optional[float] = Field(None, alias="portfolio_beta")
+    factor_loadings: Optional[Dict[str, float]] = Field(None, alias="factor_loadings")
+    r_squared: Optional[float] = Field(None, alias="r_squared")
+    factor_set: Optional[str] = Field(None, alias="factor_set")
+    positions_with_exposures: Optional[int] = Field(None, alias="positions_with_exposures")
+    last_updated: Optional[str] = Field(None, alias="last_updated")
+
+
 class DataGetPortfoliosAggregationsResponsePerformanceMetrics(Model):
     ytd_return: Optional[float] = Field(None, alias="ytd_return")
     trailing_30d_return: Optional[float] = Field(None, alias="trailing_30d_return")
@@ -4857,7 +5084,7 @@ class DataGetPortfoliosAggregationsResponse(Model):
     position_breakdown: Optional[DataGetPortfoliosAggregationsResponsePositionBreakdown] = Field(None, alias="position_breakdown")
     concentration_metrics: Optional[DataGetPortfoliosAggregationsResponseConcentrationMetrics] = Field(None, alias="concentration_metrics")
     greeks_aggregations: Optional[DataGetPortfoliosAggregationsResponseGreeksAggregations] = Field(None, alias="greeks_aggregations")
-    factor_aggregations: Any = Field(None, alias="factor_aggregations")
+    factor_aggregations: Optional[DataGetPortfoliosAggregationsResponseFactorAggregations] = Field(None, alias="factor_aggregations")
     performance_metrics: Optional[DataGetPortfoliosAggregationsResponsePerformanceMetrics] = Field(None, alias="performance_metrics")
     last_updated: Optional[str] = Field(None, alias="last_updated")
 
@@ -4905,6 +5132,128 @@ class DataGetPortfoliosPositionsSummaryResponse(Model):
     position_summary: Optional[List[DataGetPortfoliosPositionsSummaryResponsePositionSummaryItem]] = Field(None, alias="position_summary")
     groupings: Optional[Dict[str, Dict[str, PortfolioAnalyticsAllocationBySectorValue]]] = Field(None, alias="groupings")
     performance_metrics: Optional[DataGetPortfoliosPositionsSummaryResponsePerformanceMetrics] = Field(None, alias="performance_metrics")
+    last_updated: Optional[str] = Field(None, alias="last_updated")
+
+
+class DataGetPortfoliosRiskSummaryResponseRiskSummary(Model):
+    portfolio_value: Optional[float] = Field(None, alias="portfolio_value")
+    confidence_level: Optional[float] = Field(None, alias="confidence_level")
+    calculation_date: Optional[str] = Field(None, alias="calculation_date")
+    lookback_period: Optional[int] = Field(None, alias="lookback_period")
+    observations: Optional[int] = Field(None, alias="observations")
+    window_start: Optional[str] = Field(None, alias="window_start")
+    window_end: Optional[str] = Field(None, alias="window_end")
+    method: Optional[str] = Field(None, alias="method")
+    as_of: Optional[str] = Field(None, alias="as_of")
+
+
+class DataGetPortfoliosRiskSummaryResponseValueAtRisk1Day(Model):
+    absolute: Optional[float] = Field(None, alias="absolute")
+    percentage: Optional[float] = Field(None, alias="percentage")
+
+
+class DataGetPortfoliosRiskSummaryResponseValueAtRisk(Model):
+    n1_day: Optional[DataGetPortfoliosRiskSummaryResponseValueAtRisk1Day] = Field(None, alias="1_day")
+    n5_day: Optional[DataGetPortfoliosRiskSummaryResponseValueAtRisk1Day] = Field(None, alias="5_day")
+    n10_day: Optional[DataGetPortfoliosRiskSummaryResponseValueAtRisk1Day] = Field(None, alias="10_day")
+
+
+class DataGetPortfoliosRiskSummaryResponseVarByMethodHistorical1Day(Model):
+    var_absolute: Optional[float] = Field(None, alias="var_absolute")
+    var_percentage: Optional[float] = Field(None, alias="var_percentage")
+    es_absolute: Optional[float] = Field(None, alias="es_absolute")
+    es_percentage: Optional[float] = Field(None, alias="es_percentage")
+    observations: Optional[int] = Field(None, alias="observations")
+
+
+class DataGetPortfoliosRiskSummaryResponseVarByMethodHistorical(Model):
+    description: Optional[str] = Field(None, alias="description")
+    n1_day: Optional[DataGetPortfoliosRiskSummaryResponseVarByMethodHistorical1Day] = Field(None, alias="1_day")
+    n5_day: Optional[DataGetPortfoliosRiskSummaryResponseVarByMethodHistorical1Day] = Field(None, alias="5_day")
+    n10_day: Optional[DataGetPortfoliosRiskSummaryResponseVarByMethodHistorical1Day] = Field(None, alias="10_day")
+
+
+class DataGetPortfoliosRiskSummaryResponseVarByMethod(Model):
+    historical: Optional[DataGetPortfoliosRiskSummaryResponseVarByMethodHistorical] = Field(None, alias="historical")
+    parametric: Optional[DataGetPortfoliosRiskSummaryResponseVarByMethodHistorical] = Field(None, alias="parametric")
+    cornish_fisher: Optional[DataGetPortfoliosRiskSummaryResponseVarByMethodHistorical] = Field(None, alias="cornish_fisher")
+
+
+class DataGetPortfoliosRiskSummaryResponseRiskMetrics(Model):
+    portfolio_beta: Optional[float] = Field(None, alias="portfolio_beta")
+    correlation_with_spy: Optional[float] = Field(None, alias="correlation_with_spy")
+    tracking_error: Optional[float] = Field(None, alias="tracking_error")
+    information_ratio: Optional[float] = Field(None, alias="information_ratio")
+    sharpe_ratio: Optional[float] = Field(None, alias="sharpe_ratio")
+    sortino_ratio: Optional[float] = Field(None, alias="sortino_ratio")
+    maximum_drawdown: Optional[float] = Field(None, alias="maximum_drawdown")
+    volatility_30d: Optional[float] = Field(None, alias="volatility_30d")
+    volatility_90d: Optional[float] = Field(None, alias="volatility_90d")
+    annualized_volatility: Optional[float] = Field(None, alias="annualized_volatility")
+    periods_per_year: Optional[int] = Field(None, alias="periods_per_year")
+    observations: Optional[int] = Field(None, alias="observations")
+    window_start: Optional[str] = Field(None, alias="window_start")
+    window_end: Optional[str] = Field(None, alias="window_end")
+    benchmark: Optional[str] = Field(None, alias="benchmark")
+
+
+class DataGetPortfoliosRiskSummaryResponseComponentVarItem(Model):
+    position_id: Optional[str] = Field(None, alias="position_id")
+    symbol: Optional[str] = Field(None, alias="symbol")
+    position_weight: Optional[float] = Field(None, alias="position_weight")
+    component_var: Optional[float] = Field(None, alias="component_var")
+    marginal_var: Optional[float] = Field(None, alias="marginal_var")
+    component_es: Optional[float] = Field(None, alias="component_es")
+    percentage_contribution: Optional[float] = Field(None, alias="percentage_contribution")
+
+
+class DataGetPortfoliosRiskSummaryResponseComponentVarMethod(Model):
+    method: Optional[str] = Field(None, alias="method")
+    total_var: Optional[float] = Field(None, alias="total_var")
+    total_es: Optional[float] = Field(None, alias="total_es")
+    confidence: Optional[float] = Field(None, alias="confidence")
+    horizon_days: Optional[int] = Field(None, alias="horizon_days")
+
+
+class DataGetPortfoliosRiskSummaryResponseStressScenariosValue(Model):
+    name: Optional[str] = Field(None, alias="name")
+    scenario_return: Optional[float] = Field(None, alias="scenario_return")
+    portfolio_impact: Optional[float] = Field(None, alias="portfolio_impact")
+
+
+class DataGetPortfoliosRiskSummaryResponseGreeksRiskGammaRisk(Model):
+    n1_percent_move: Optional[float] = Field(None, alias="1_percent_move")
+    n2_percent_move: Optional[float] = Field(None, alias="2_percent_move")
+
+
+class DataGetPortfoliosRiskSummaryResponseGreeksRiskVegaRisk(Model):
+    n1_vol_point_move: Optional[float] = Field(None, alias="1_vol_point_move")
+
+
+class DataGetPortfoliosRiskSummaryResponseGreeksRiskThetaDecay(Model):
+    n1_day: Optional[float] = Field(None, alias="1_day")
+
+
+class DataGetPortfoliosRiskSummaryResponseGreeksRisk(Model):
+    delta_equivalent: Optional[float] = Field(None, alias="delta_equivalent")
+    gamma_risk: Optional[DataGetPortfoliosRiskSummaryResponseGreeksRiskGammaRisk] = Field(None, alias="gamma_risk")
+    vega_risk: Optional[DataGetPortfoliosRiskSummaryResponseGreeksRiskVegaRisk] = Field(None, alias="vega_risk")
+    theta_decay: Optional[DataGetPortfoliosRiskSummaryResponseGreeksRiskThetaDecay] = Field(None, alias="theta_decay")
+    method: Optional[str] = Field(None, alias="method")
+
+
+class DataGetPortfoliosRiskSummaryResponse(Model):
+    portfolio_id: Optional[str] = Field(None, alias="portfolio_id")
+    risk_summary: Optional[DataGetPortfoliosRiskSummaryResponseRiskSummary] = Field(None, alias="risk_summary")
+    value_at_risk: Optional[DataGetPortfoliosRiskSummaryResponseValueAtRisk] = Field(None, alias="value_at_risk")
+    expected_shortfall: Optional[DataGetPortfoliosRiskSummaryResponseValueAtRisk] = Field(None, alias="expected_shortfall")
+    var_by_method: Optional[DataGetPortfoliosRiskSummaryResponseVarByMethod] = Field(None, alias="var_by_method")
+    risk_metrics: Optional[DataGetPortfoliosRiskSummaryResponseRiskMetrics] = Field(None, alias="risk_metrics")
+    component_var: Optional[List[DataGetPortfoliosRiskSummaryResponseComponentVarItem]] = Field(None, alias="component_var")
+    component_var_method: Optional[DataGetPortfoliosRiskSummaryResponseComponentVarMethod] = Field(None, alias="component_var_method")
+    stress_scenarios: Optional[Dict[str, DataGetPortfoliosRiskSummaryResponseStressScenariosValue]] = Field(None, alias="stress_scenarios")
+    greeks_risk: Optional[DataGetPortfoliosRiskSummaryResponseGreeksRisk] = Field(None, alias="greeks_risk")
+    risk_warnings: Optional[List[str]] = Field(None, alias="risk_warnings")
     last_updated: Optional[str] = Field(None, alias="last_updated")
 
 
@@ -4956,11 +5305,23 @@ class DataGetPositionsDetailsResponseGreeks(Model):
     risk_free_rate: Optional[float] = Field(None, alias="risk_free_rate")
 
 
+class DataGetPositionsDetailsResponseFactorExposures(Model):
+    """Stored ETF 7-factor regression of an open position (risk batch); null for closed positions"""
+    factor_set: Optional[str] = Field(None, alias="factor_set")
+    status: Optional[str] = Field(None, alias="status")
+    exposures: Optional[Dict[str, float]] = Field(None, alias="exposures")
+    r_squared: Optional[float] = Field(None, alias="r_squared")
+    residual_volatility_annualized: Optional[float] = Field(None, alias="residual_volatility_annualized")
+    observations: Optional[int] = Field(None, alias="observations")
+    window_end: Optional[str] = Field(None, alias="window_end")
+    last_updated: Optional[str] = Field(None, alias="last_updated")
+
+
 class DataGetPositionsDetailsResponseRiskMetrics(Model):
     position_var_95: Optional[float] = Field(None, alias="position_var_95")
     position_var_99: Optional[float] = Field(None, alias="position_var_99")
-    component_var: Any = Field(None, alias="component_var")
-    marginal_var: Any = Field(None, alias="marginal_var")
+    component_var: Optional[float] = Field(None, alias="component_var")
+    marginal_var: Optional[float] = Field(None, alias="marginal_var")
     beta_to_portfolio: Optional[float] = Field(None, alias="beta_to_portfolio")
     correlation_to_portfolio: Optional[float] = Field(None, alias="correlation_to_portfolio")
     observations: Optional[int] = Field(None, alias="observations")
@@ -4987,7 +5348,7 @@ class DataGetPositionsDetailsResponse(Model):
     market_data: Optional[DataGetPositionsDetailsResponseMarketData] = Field(None, alias="market_data")
     fundamentals: Optional[DataGetPositionsDetailsResponseFundamentals] = Field(None, alias="fundamentals")
     greeks: Optional[DataGetPositionsDetailsResponseGreeks] = Field(None, alias="greeks")
-    factor_exposures: Any = Field(None, alias="factor_exposures")
+    factor_exposures: Optional[DataGetPositionsDetailsResponseFactorExposures] = Field(None, alias="factor_exposures")
     risk_metrics: Optional[DataGetPositionsDetailsResponseRiskMetrics] = Field(None, alias="risk_metrics")
     historical_performance: Optional[DataGetPositionsDetailsResponseHistoricalPerformance] = Field(None, alias="historical_performance")
     transactions: Optional[List[PositionTransaction]] = Field(None, alias="transactions")
@@ -5217,6 +5578,22 @@ class DatabaseGetReadReplicasHealthResponse(Model):
     read_replica_count: Optional[int] = Field(None, alias="read_replica_count")
     health: Optional[Dict[str, DatabaseGetReadReplicasHealthResponseHealthValue]] = Field(None, alias="health")
     d1_equivalent: Optional[str] = Field(None, alias="d1_equivalent")
+
+
+class ExportGetReportResponse(Model):
+    report_id: Optional[str] = Field(None, alias="report_id")
+    portfolio_id: Optional[str] = Field(None, alias="portfolio_id")
+    format: Optional[str] = Field(None, alias="format")
+    status: Optional[str] = Field(None, alias="status")
+    job_id: Optional[str] = Field(None, alias="job_id")
+    status_url: Optional[str] = Field(None, alias="status_url")
+    download_url: Optional[str] = Field(None, alias="download_url")
+    download_expires_at: Optional[str] = Field(None, alias="download_expires_at")
+    bytes: Optional[int] = Field(None, alias="bytes")
+    error: Optional[str] = Field(None, alias="error")
+    created_at: Optional[str] = Field(None, alias="created_at")
+    completed_at: Optional[str] = Field(None, alias="completed_at")
+    as_of: Optional[str] = Field(None, alias="as_of")
 
 
 class HistoricalDataCreateResponseValueItem(Model):
