@@ -1,6 +1,9 @@
 // HTTP side of the web app: the API's JSON bodies, its error shape, and the session.
 // Every call goes to this origin's public API (the CSP allows nothing else).
 
+import { CryptoOrchestratorError } from '../../../sdk/typescript/src/errors';
+import { HttpTransport, type OperationSpec } from '../../../sdk/typescript/src/transport';
+
 export interface Session {
   access_token: string;
   refresh_token: string;
@@ -57,9 +60,73 @@ export function session(): Session | null {
 }
 
 export function setSession(value: Session | null): void {
+  storeSession(value);
+  syncTransport(value);
+}
+
+function storeSession(value: Session | null): void {
   if (value) sessionStorage.setItem(KEY, JSON.stringify(value));
   else sessionStorage.removeItem(KEY);
   for (const l of listeners) l(value);
+}
+
+// Every call goes through the TypeScript SDK's transport (sdk/typescript): the bearer token,
+// refresh-token rotation on a 401 (one refresh however many calls fail at once), retries of
+// 429/503 after Retry-After, and an Idempotency-Key per write reused on its retries. Its
+// tokens follow the session in sessionStorage both ways.
+const signedInTransport = new HttpTransport({
+  baseUrl: location.origin,
+  onTokens: (tokens) => {
+    const current = session();
+    if (!tokens) {
+      if (current) setSession(null);
+      return;
+    }
+    if (current && current.access_token !== tokens.accessToken)
+      storeSession({
+        ...current,
+        access_token: tokens.accessToken,
+        refresh_token: tokens.refreshToken ?? current.refresh_token,
+      });
+  },
+});
+const anonymousTransport = new HttpTransport({ baseUrl: location.origin });
+
+/** Keeps the transport's tokens on the session (after a reload, a sign-in or a sign-out). */
+function syncTransport(value: Session | null): void {
+  const held = signedInTransport.currentTokens();
+  if (!value) {
+    if (held) signedInTransport.setTokens(null);
+  } else if (held?.accessToken !== value.access_token) {
+    signedInTransport.setTokens({
+      accessToken: value.access_token,
+      refreshToken: value.refresh_token,
+      expiresAt: null,
+    });
+  }
+}
+
+async function send(path: string, options: CallOptions, response: 'json' | 'text') {
+  const { method = 'GET', body, raw, anonymous = false } = options;
+  const spec: OperationSpec = {
+    method,
+    path,
+    response,
+    unwrap: false,
+    listKey: null,
+    bodyType: raw ? raw.type : 'application/json',
+  };
+  if (!anonymous) syncTransport(session());
+  try {
+    const res = await (anonymous ? anonymousTransport : signedInTransport).send(spec, {
+      body: raw ? raw.text : body,
+    });
+    return res.body;
+  } catch (err) {
+    if (err instanceof CryptoOrchestratorError)
+      throw new ApiFailure(err.status, err.code, err.message, err.details);
+    throw new ApiFailure(0, 'NETWORK_ERROR', err instanceof Error ? err.message : String(err));
+  }
 }
 
 /**
@@ -67,67 +134,18 @@ export function setSession(value: Session | null): void {
  * from /openapi.json). A 401 with a session tries the refresh token once, then signs out.
  */
 export async function call<T>(path: string, options: CallOptions = {}): Promise<T> {
-  const res = await callRaw(path, options);
-  return (await res.json()) as T;
+  return (await send(path, options, 'json')) as T;
 }
 
-/** Like `call`, for the response itself (CSV exports). Throws ApiFailure on a non-2xx. */
-export async function callRaw(path: string, options: CallOptions = {}): Promise<Response> {
-  let res = await send(path, options);
-  if (res.status === 401 && !options.anonymous && session() && (await refresh()))
-    res = await send(path, options);
-  if (res.ok) return res;
-  const json = (await res.json().catch(() => null)) as {
-    error?: { code?: string; message?: string; details?: unknown };
-  } | null;
-  const error = json?.error ?? {};
-  throw new ApiFailure(
-    res.status,
-    error.code ?? 'HTTP_ERROR',
-    error.message ?? `HTTP ${res.status}`,
-    error.details ?? null,
-  );
+/** Like `call`, for a text body (CSV exports). Throws ApiFailure on a non-2xx. */
+export async function callText(path: string, options: CallOptions = {}): Promise<string> {
+  return String(await send(path, options, 'text'));
 }
-
-function send(path: string, { method = 'GET', body, raw, anonymous = false }: CallOptions) {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const s = session();
-  // Signed in, every call carries the token, so the user's rate limit applies, not the address's.
-  if (s && !anonymous) headers.Authorization = `Bearer ${s.access_token}`;
-  let payload: string | undefined;
-  if (raw) {
-    headers['Content-Type'] = raw.type;
-    payload = raw.text;
-  } else if (body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    payload = JSON.stringify(body);
-  }
-  return fetch(path, { method, headers, body: payload });
-}
-
-let refreshing: Promise<boolean> | null = null;
 
 /** Exchanges the refresh token for new tokens; false (and signed out) when that fails. */
 export function refresh(): Promise<boolean> {
-  refreshing ??= (async () => {
-    const s = session();
-    if (!s) return false;
-    try {
-      const out = await call<Tokens>('/api/v1/auth/refresh', {
-        method: 'POST',
-        body: { refresh_token: s.refresh_token },
-        anonymous: true,
-      });
-      setSession({ ...s, access_token: out.access_token, refresh_token: out.refresh_token });
-      return true;
-    } catch {
-      setSession(null);
-      return false;
-    }
-  })().finally(() => {
-    refreshing = null;
-  });
-  return refreshing;
+  syncTransport(session());
+  return signedInTransport.refreshTokens();
 }
 
 interface AuthBody extends Tokens {

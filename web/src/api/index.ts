@@ -1,6 +1,6 @@
 // One typed client for every operation the web app calls (paths and shapes: /openapi.json).
 // Pages import `api` and never build URLs themselves, so a renamed path changes one line.
-import { type CallOptions, call, callRaw } from './client';
+import { type CallOptions, call, callText } from './client';
 import type {
   AdminUser,
   Alert,
@@ -81,7 +81,7 @@ export const api = {
         method: 'POST',
         raw: { text: csv, type: 'text/csv' },
       }),
-    exportCsv: async (id: string) => (await callRaw(`/api/v1/portfolios/${enc(id)}/trades/export`)).text(),
+    exportCsv: (id: string) => callText(`/api/v1/portfolios/${enc(id)}/trades/export`),
   },
   alerts: {
     list: () => data<{ alerts: Alert[] }>('/api/v1/alerts?limit=100'),
