@@ -252,7 +252,7 @@ function pythonMethod(op: Operation, models: ModelWriter, isAsync: boolean): str
   if (rawBody) params.push('body: Any');
   const kw: string[] = [];
   for (const [n, , type, req] of fields) kw.push(req ? `${n}: ${type}` : `${n}: Optional[${type}] = None`);
-  if (op.body && op.body.schema.$ref) kw.push('body: Optional[Dict[str, Any]] = None');
+  if (op.body?.schema.$ref) kw.push('body: Optional[Dict[str, Any]] = None');
   if (op.body && op.query) kw.push('query: Optional[Dict[str, Any]] = None');
   kw.push('options: Optional[CallOptions] = None');
   kw.push('**extra: Any');
