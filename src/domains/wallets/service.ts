@@ -15,6 +15,7 @@ import { NATIVE_TOKEN } from '../../providers/dex/types';
 import { catalogAssetId } from '../assets/catalog';
 import { activity } from '../audit/service';
 import { pricesFor } from '../portfolios/services/valuation';
+import { detectDeposits } from './deposits';
 import { masterKeyId, newSealedKey, rewrapDataKey } from './keys';
 
 export type WalletRow = typeof wallets.$inferSelect;
@@ -358,7 +359,10 @@ export function balanceView(w: WalletRow) {
 export async function refreshWalletBalance(env: Env, w: WalletRow) {
   const { client, chain } = chainClient(env, w.chainId);
   const owner = w.address as Hex;
-  const blockNumber = await rpc(chain, 'eth_blockNumber', () => client.getBlockNumber());
+  // Our own sends are settled first, so deposit detection can tell them from what arrived.
+  await settlePending(env, w);
+  // cacheTime 0: viem otherwise serves a block number up to 4 s old from its client cache.
+  const blockNumber = await rpc(chain, 'eth_blockNumber', () => client.getBlockNumber({ cacheTime: 0 }));
   const [native, ...tokenRaw] = await rpc(chain, 'balance reads', () =>
     Promise.all([
       client.getBalance({ address: owner, blockNumber }),
@@ -397,7 +401,7 @@ export async function refreshWalletBalance(env: Env, w: WalletRow) {
     .update(wallets)
     .set({ balance: nativeAmount, balanceUsd, balanceUpdatedAt: refreshedAt, tokens, updatedAt: refreshedAt })
     .where(eq(wallets.id, w.id));
-  await settlePending(env, w);
+  const deposits = await detectDeposits(env, w, client, chain, blockNumber, price);
   return {
     wallet_id: w.id,
     chain_id: w.chainId,
@@ -406,6 +410,7 @@ export async function refreshWalletBalance(env: Env, w: WalletRow) {
     tokens,
     block_number: Number(blockNumber),
     refreshed_at: refreshedAt,
+    deposits,
     method:
       'eth_getBalance and ERC-20 balanceOf (eth_call) at one block; USD from the latest market quote (or daily close) of the priced asset; null where we hold no price',
   };
@@ -419,9 +424,10 @@ export async function refreshAllBalances(env: Env, userId: string) {
     .where(and(eq(wallets.userId, userId), isNull(wallets.deletedAt)));
   const errors: { wallet_id: string; error: string }[] = [];
   let updated = 0;
+  let deposits = 0;
   for (const w of rows) {
     try {
-      await refreshWalletBalance(env, w);
+      deposits += (await refreshWalletBalance(env, w)).deposits.deposits_recorded;
       updated++;
     } catch (e) {
       errors.push({ wallet_id: w.id, error: e instanceof ApiError ? e.message : 'balance refresh failed' });
@@ -433,6 +439,7 @@ export async function refreshAllBalances(env: Env, userId: string) {
       errors.length === 0 ? ('success' as const) : updated > 0 ? ('partial' as const) : ('failed' as const),
     wallets_updated: updated,
     wallets_failed: errors.length,
+    deposits_recorded: deposits,
     updated_at: new Date().toISOString(),
     errors,
   };
