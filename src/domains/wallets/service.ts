@@ -10,13 +10,14 @@ import { db } from '../../db/client';
 import { walletNonces, wallets, walletTransactions } from '../../db/schema';
 import type { Principal } from '../../env';
 import { CHAINS, type ChainInfo, chainInfo } from '../../providers/chains/chains';
-import { chainClient, erc20BalanceOf, receiptOrNull, rpc } from '../../providers/chains/rpc';
+import { chainClient, erc20BalanceOf, rpc } from '../../providers/chains/rpc';
 import { NATIVE_TOKEN } from '../../providers/dex/types';
 import { catalogAssetId } from '../assets/catalog';
 import { activity } from '../audit/service';
 import { pricesFor } from '../portfolios/services/valuation';
 import { detectDeposits } from './deposits';
 import { masterKeyId, newSealedKey, rewrapDataKey } from './keys';
+import { settlePending } from './settle';
 
 export type WalletRow = typeof wallets.$inferSelect;
 export type WalletTxRow = typeof walletTransactions.$inferSelect;
@@ -447,48 +448,7 @@ export async function refreshAllBalances(env: Env, userId: string) {
 
 // ---- Transactions. ----
 
-/** Moves the wallet's pending transactions to confirmed/reverted from their receipts. */
-export async function settlePending(env: Env, w: WalletRow): Promise<void> {
-  const d = db(env);
-  const pending = await d
-    .select()
-    .from(walletTransactions)
-    .where(and(eq(walletTransactions.walletId, w.id), eq(walletTransactions.status, 'pending')))
-    .limit(20);
-  if (pending.length === 0) return;
-  const { client, chain } = chainClient(env, w.chainId);
-  for (const tx of pending) {
-    if (!tx.hash) continue;
-    const receipt = await rpc(chain, 'eth_getTransactionReceipt', () =>
-      receiptOrNull(client, tx.hash as Hex),
-    );
-    if (!receipt) continue;
-    const fee = receipt.gasUsed * receipt.effectiveGasPrice;
-    await d
-      .update(walletTransactions)
-      .set({
-        status: receipt.status === 'success' ? 'confirmed' : 'reverted',
-        blockNumber: Number(receipt.blockNumber),
-        gasUsed: receipt.gasUsed.toString(),
-        gasPrice: receipt.effectiveGasPrice.toString(),
-        fee: formatUnits(fee, 18),
-        updatedAt: new Date().toISOString(),
-      })
-      .where(and(eq(walletTransactions.id, tx.id), eq(walletTransactions.status, 'pending')));
-    await d.batch([
-      activity(d, {
-        userId: tx.userId,
-        action: receipt.status === 'success' ? `${tx.type}_confirmed` : `${tx.type}_reverted`,
-        details: {
-          wallet_id: w.id,
-          transaction_id: tx.id,
-          hash: tx.hash,
-          block_number: Number(receipt.blockNumber),
-        },
-      }),
-    ]);
-  }
-}
+export { settlePending };
 
 export function transactionView(t: WalletTxRow) {
   const chain = chainOf(t.chainId);

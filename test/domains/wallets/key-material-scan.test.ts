@@ -134,5 +134,5 @@ describe('key material never leaves the service layer', () => {
     } finally {
       for (const s of spies) s.mockRestore();
     }
-  });
+  }, 60_000);
 });

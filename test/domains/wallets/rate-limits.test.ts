@@ -36,5 +36,5 @@ describe("002's wallet and DEX rate limits", () => {
       statuses.push((await call('/api/wallets/refresh-balances', { method: 'POST', as: u.as })).status);
     expect(statuses.slice(0, 20).every((s) => s === 200)).toBe(true);
     expect(statuses[20]).toBe(429);
-  });
+  }, 60_000);
 });
