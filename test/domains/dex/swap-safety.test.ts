@@ -84,6 +84,37 @@ describe('router allow-list', () => {
     expect(audit?.details).toContain('router_not_allowed');
   });
 
+  it('refuses an ERC-20 approval to a spender that is not on the allow-list, before signing anything', async () => {
+    const user = await signUp();
+    const w = await custodialWallet(user);
+    const router = newAddress();
+    const spender = newAddress();
+    // Sell 0.0005 WBTC (under $100 at these prices, so no 2FA) for ETH at the market rate.
+    const p = await pricesFor(env, [catalogAssetId('ETH'), catalogAssetId('BTC')]);
+    const wei = BigInt(
+      Math.floor(
+        ((0.0005 * (p.get(catalogAssetId('BTC'))?.price ?? 0)) / (p.get(catalogAssetId('ETH'))?.price ?? 1)) *
+          0.998 *
+          1e18,
+      ),
+    );
+    const body = {
+      ...zeroExBody(wei, { to: router, data: '0x', value: 0n, gas: 90_000n }),
+      issues: { allowance: { actual: '0', spender }, balance: null, simulationIncomplete: false },
+    };
+    const nonceBefore = await rpcCall<string>('eth_getTransactionCount', [w.address, 'latest']);
+    await expect(
+      swap(
+        liveEnvAllowing({ '0x': [router] }),
+        principalOf(user),
+        { ...input(), sell_token: WBTC, buy_token: ETH, sell_amount: '50000', custodial: true },
+        FACTS,
+        { fetch: aggregatorFetch({ '0x': body, okx: 500, rubic: 500 }).fetch },
+      ),
+    ).rejects.toMatchObject({ code: 'ORDER_EXECUTION_FAILED', message: expect.stringMatching(/approve/) });
+    expect(await rpcCall<string>('eth_getTransactionCount', [w.address, 'latest'])).toBe(nonceBefore);
+  });
+
   it('refuses to hand a non-custodial wallet a transaction to an unknown router', async () => {
     const user = await signUp();
     const ext = await registerExternal(user);
