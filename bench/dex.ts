@@ -1,10 +1,14 @@
-import { bestQuote, dexHealth, QUOTE_TIMEOUT_MS } from '../src/providers/dex/aggregators';
+import { MemorySourceHealth } from '../src/providers/circuit';
+import { bestQuote, DEX_CIRCUIT_POLICY, QUOTE_TIMEOUT_MS } from '../src/providers/dex/aggregators';
 import { okxBodyFor, rubicBodyFor, zeroExBodyFor } from './lib/dex-bodies';
 
 // `npm run bench -- --suite dex`: latency of one best-price quote across 0x, OKX and Rubic
 // when one aggregator stops answering. Upstreams are local stubs with fixed latencies (OKX
 // 120 ms, Rubic 180 ms, 0x 90 ms or never); what is measured is our fan-out, timeout and
-// circuit breaker, not the network.
+// circuit breaker, not the network. The Worker keeps circuits in D1 (shared by isolates); here the
+// same breaker policy runs in memory, so the figures are the fan-out's alone.
+
+const dexHealth = new MemorySourceHealth({ policy: DEX_CIRCUIT_POLICY });
 
 const keys = { ZEROX_API_KEY: 'k', OKX_API_KEY: 'k', OKX_SECRET_KEY: 's', OKX_PASSPHRASE: 'p' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,7 +47,7 @@ async function timed(n: number, fetch: ReturnType<typeof stubFetch>) {
   let winner = '';
   for (let i = 0; i < n; i++) {
     const t = performance.now();
-    const q = await bestQuote(keys, request, { fetch });
+    const q = await bestQuote(keys, request, { fetch, health: dexHealth });
     ms.push(performance.now() - t);
     winner = q.best?.aggregator ?? 'none';
   }

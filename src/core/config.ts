@@ -51,6 +51,33 @@ const ConfigSchema = z.object({
   WITHDRAWAL_DAILY_LIMIT_USD: z.coerce.number().positive().default(50_000),
   /** DEX: swaps worth more than this (USD) need a two-factor code (002: $100). */
   DEX_2FA_THRESHOLD_USD: z.coerce.number().min(0).default(100),
+  /**
+   * DEX: contracts a swap may call or approve, per chain and aggregator, as JSON
+   * `{"<chain_id>": {"0x"|"okx"|"rubic": ["0x...", ...]}}`; each entry given replaces the built-in
+   * one (0x's AllowanceHolder on the seven chains). An aggregator with no entry for a chain is refused.
+   */
+  DEX_ROUTER_ALLOWLIST: z
+    .string()
+    .default('{}')
+    .transform((v, ctx) => {
+      const Entry = z.record(
+        z.string().regex(/^\d+$/),
+        z.partialRecord(z.enum(['0x', 'okx', 'rubic']), z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/))),
+      );
+      let raw: unknown;
+      try {
+        raw = JSON.parse(v);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'DEX_ROUTER_ALLOWLIST must be JSON' });
+        return z.NEVER;
+      }
+      const parsed = Entry.safeParse(raw);
+      if (!parsed.success) {
+        ctx.addIssue({ code: 'custom', message: 'DEX_ROUTER_ALLOWLIST: {"<chain_id>": {"0x": ["0x..."]}}' });
+        return z.NEVER;
+      }
+      return parsed.data;
+    }),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -165,6 +165,7 @@ export const RATE_LIMIT_RULES: readonly LimitRule[] = [
       ['dex.quote', undefined, /^\/api\/dex\/quote$/, 60, MINUTE],
       ['dex.swap', 'POST', /^\/api\/dex\/swap$/, 20, HOUR],
       ['dex.trade-status', 'GET', /^\/api\/dex\/trades\/[^/]+\/status$/, 100, MINUTE],
+      ['dex.trade-submit', 'POST', /^\/api\/dex\/trades\/[^/]+\/submit$/, 60, HOUR],
     ] as const
   ).map(
     ([id, method, path, limit, windowSeconds]): LimitRule => ({

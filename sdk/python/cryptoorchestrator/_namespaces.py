@@ -314,6 +314,7 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "dex.getQuote": OperationSpec("POST", "/api/dex/quote", "json", False, None, "application/json"),
     "dex.swap": OperationSpec("POST", "/api/dex/swap", "json", False, None, "application/json", "two_factor_token"),
     "dex.getSwapStatus": OperationSpec("GET", "/api/dex/trades/{trade_id}/status", "json", False, None, None),
+    "dex.tradesSubmit": OperationSpec("POST", "/api/dex/trades/{trade_id}/submit", "json", False, None, "application/json"),
     "health.get": OperationSpec("GET", "/api/health", "json", False, None, None),
     "health.getDetailed": OperationSpec("GET", "/api/health/detailed", "json", False, None, None),
     "historicalData.create": OperationSpec("POST", "/api/historical-data", "json", False, None, "application/json"),
@@ -1239,7 +1240,7 @@ class DatabaseApi:
 
 
 class DexApi:
-    """`dex`: 4 operations."""
+    """`dex`: 5 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
@@ -1259,6 +1260,10 @@ class DexApi:
     def get_swap_status(self, trade_id, *, options: Optional[CallOptions] = None, **extra: Any) -> DexTradeStatus:
         """GET /api/dex/trades/{trade_id}/status — A DEX trade's status, read from the chain"""
         return parse(DexTradeStatus, self._c._call(OPERATIONS["dex.getSwapStatus"], path={"trade_id": trade_id}, query=_fields({}, extra), options=options))
+
+    def trades_submit(self, trade_id, *, transaction_hash: str, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> DexTradeStatus:
+        """POST /api/dex/trades/{trade_id}/submit — Report a non-custodial swap's signed transaction"""
+        return parse(DexTradeStatus, self._c._call(OPERATIONS["dex.tradesSubmit"], path={"trade_id": trade_id}, body=_fields({"transaction_hash": transaction_hash}, extra, body if body is not None else None), query=None, options=options))
 
 
 class ExportApi:
@@ -3252,7 +3257,7 @@ class AsyncDatabaseApi:
 
 
 class AsyncDexApi:
-    """`dex`: 4 operations."""
+    """`dex`: 5 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
@@ -3272,6 +3277,10 @@ class AsyncDexApi:
     async def get_swap_status(self, trade_id, *, options: Optional[CallOptions] = None, **extra: Any) -> DexTradeStatus:
         """GET /api/dex/trades/{trade_id}/status — A DEX trade's status, read from the chain"""
         return parse(DexTradeStatus, await self._c._call(OPERATIONS["dex.getSwapStatus"], path={"trade_id": trade_id}, query=_fields({}, extra), options=options))
+
+    async def trades_submit(self, trade_id, *, transaction_hash: str, body: Optional[Dict[str, Any]] = None, options: Optional[CallOptions] = None, **extra: Any) -> DexTradeStatus:
+        """POST /api/dex/trades/{trade_id}/submit — Report a non-custodial swap's signed transaction"""
+        return parse(DexTradeStatus, await self._c._call(OPERATIONS["dex.tradesSubmit"], path={"trade_id": trade_id}, body=_fields({"transaction_hash": transaction_hash}, extra, body if body is not None else None), query=None, options=options))
 
 
 class AsyncExportApi:

@@ -1145,6 +1145,10 @@ class DexQuoteRequest(Model):
     cross_chain: Optional[bool] = Field(None, alias="cross_chain")  # optional
 
 
+class DexSubmitSwapRequest(Model):
+    transaction_hash: Optional[str] = Field(None, alias="transaction_hash")
+
+
 class DexSwapTransaction(Model):
     """Non-custodial: the transaction for your wallet to sign and send"""
     to: Optional[str] = Field(None, alias="to")
@@ -3442,6 +3446,17 @@ class WalletRefreshedBalanceTokensItem(Model):
     price_as_of: Optional[str] = Field(None, alias="price_as_of")
 
 
+class WalletRefreshedBalanceDeposits(Model):
+    """Deposit detection this refresh ran (incoming transfers recorded as deposit transactions)"""
+    safe_block: Optional[int] = Field(None, alias="safe_block")
+    native_from_block: Optional[int] = Field(None, alias="native_from_block")
+    logs_from_block: Optional[int] = Field(None, alias="logs_from_block")
+    logs_to_block: Optional[int] = Field(None, alias="logs_to_block")
+    deposits_recorded: Optional[int] = Field(None, alias="deposits_recorded")
+    unexplained_outflow: Optional[str] = Field(None, alias="unexplained_outflow")
+    method: Optional[str] = Field(None, alias="method")
+
+
 class WalletRefreshedBalance(Model):
     wallet_id: Optional[str] = Field(None, alias="wallet_id")
     chain_id: Optional[int] = Field(None, alias="chain_id")
@@ -3450,6 +3465,7 @@ class WalletRefreshedBalance(Model):
     tokens: Optional[List[WalletRefreshedBalanceTokensItem]] = Field(None, alias="tokens")
     block_number: Optional[int] = Field(None, alias="block_number")
     refreshed_at: Optional[str] = Field(None, alias="refreshed_at")
+    deposits: Optional[WalletRefreshedBalanceDeposits] = Field(None, alias="deposits")
     method: Optional[str] = Field(None, alias="method")
 
 
@@ -6222,6 +6238,7 @@ class WalletsRefreshBalancesResponse(Model):
     status: Optional[str] = Field(None, alias="status")
     wallets_updated: Optional[int] = Field(None, alias="wallets_updated")
     wallets_failed: Optional[int] = Field(None, alias="wallets_failed")
+    deposits_recorded: Optional[int] = Field(None, alias="deposits_recorded")
     updated_at: Optional[str] = Field(None, alias="updated_at")
     errors: Optional[List[WalletsRefreshBalancesResponseErrorsItem]] = Field(None, alias="errors")
 

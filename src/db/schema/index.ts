@@ -1,4 +1,5 @@
 export * from './bots';
+export * from './dex';
 export * from './intel';
 export * from './macro';
 export * from './market';

@@ -32,6 +32,11 @@ export const wallets = sqliteTable(
     tokens: text('tokens', { mode: 'json' }),
     /** Epoch ms until which a withdrawal holds this wallet (serializes spends). */
     spendLockUntil: integer('spend_lock_until'),
+    /** Deposit detection: the block the native balance was last accounted at, and that balance in wei. */
+    nativeScannedBlock: integer('native_scanned_block'),
+    nativeScannedWei: text('native_scanned_wei'),
+    /** Deposit detection: the last block whose ERC-20 Transfer logs to this wallet were read. */
+    logsScannedBlock: integer('logs_scanned_block'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     deletedAt: text('deleted_at'),
@@ -87,13 +92,22 @@ export const walletTransactions = sqliteTable(
     gasUsed: text('gas_used'),
     gasPrice: text('gas_price'),
     error: text('error'),
+    /**
+     * How a deposit was observed: `transfer_log` (an ERC-20 Transfer log, with its hash and log
+     * index) or `balance_delta` (native balance growth our own sends do not explain); null for
+     * transactions we sent.
+     */
+    detection: text('detection', { enum: ['transfer_log', 'balance_delta'] }),
+    logIndex: integer('log_index'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index('wallet_transactions_wallet_idx').on(t.walletId, t.createdAt),
     index('wallet_transactions_user_idx').on(t.userId, t.type, t.createdAt),
-    uniqueIndex('wallet_transactions_hash_uq').on(t.chainId, t.hash),
+    // Not unique: one transaction can be a swap we sent and, through its Transfer logs, a deposit
+    // to another wallet. Deposits are kept unique by their deterministic ids.
+    index('wallet_transactions_hash_idx').on(t.chainId, t.hash),
   ],
 );
 
@@ -137,6 +151,11 @@ export const dexTrades = sqliteTable(
       enum: ['pending', 'awaiting_signature', 'confirmed', 'failed', 'reverted'],
     }).notNull(),
     txHash: text('tx_hash'),
+    /** The transaction as quoted (live): who must send it, to which router, with what calldata and value. */
+    fromAddress: text('from_address'),
+    txTo: text('tx_to'),
+    txData: text('tx_data'),
+    txValue: text('tx_value'),
     blockNumber: integer('block_number'),
     gasUsed: text('gas_used'),
     gasPrice: text('gas_price'),
@@ -145,5 +164,9 @@ export const dexTrades = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('dex_trades_user_idx').on(t.userId, t.createdAt)],
+  (t) => [
+    index('dex_trades_user_idx').on(t.userId, t.createdAt),
+    // A transaction hash settles at most one trade.
+    uniqueIndex('dex_trades_tx_hash_uq').on(t.chainId, t.txHash),
+  ],
 );

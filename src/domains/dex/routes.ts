@@ -6,8 +6,17 @@ import { config } from '../../env';
 import { principalOf } from '../../middleware/auth';
 import { AGGREGATORS, aggregatorHealth } from '../../providers/dex/aggregators';
 import { json, walletCommon } from '../wallets/routes/common';
-import { HealthSchema, QuoteBody, QuoteSchema, SwapBody, SwapSchema, TradeStatusSchema } from './schemas';
-import { IMPACT_MODEL, priceQuote, quoteView, swap, tradeStatus } from './service';
+import { D1AggregatorHealth } from './health';
+import {
+  HealthSchema,
+  QuoteBody,
+  QuoteSchema,
+  SubmitSwapBody,
+  SwapBody,
+  SwapSchema,
+  TradeStatusSchema,
+} from './schemas';
+import { IMPACT_MODEL, priceQuote, quoteView, submitSignedSwap, swap, tradeStatus } from './service';
 
 const common = { ...walletCommon, tags: ['DEX (002)'] };
 const unavailable = {
@@ -72,21 +81,58 @@ export const dexRoutes = createRouter()
   .openapi(
     defineRoute({
       ...common,
+      method: 'post',
+      path: '/api/dex/trades/{trade_id}/submit',
+      summary: "Report a non-custodial swap's signed transaction",
+      description: [
+        "After signing and broadcasting the `transaction` a non-custodial swap returned (`status: awaiting_signature`), send its hash here. It is read from the chain and accepted only if it was sent by the trade's wallet, to the quoted router, with the quoted calldata and value; the trade then turns `pending` and GET .../status tracks it to confirmed, reverted or failed (dropped or replaced).",
+        'Reporting the same hash again answers the current status; a hash already used by another trade is 409.',
+      ].join('\n\n'),
+      request: {
+        params: z.object({ trade_id: z.string().min(1).max(64) }),
+        body: { content: { 'application/json': { schema: SubmitSwapBody } }, required: true },
+      },
+      responses: {
+        200: json(TradeStatusSchema, 'The trade, now tracked on the chain.'),
+        ...unavailable,
+      },
+    }),
+    async (c) =>
+      c.json(
+        plain(
+          c,
+          await submitSignedSwap(
+            c.env,
+            principalOf(c),
+            c.req.valid('param').trade_id,
+            c.req.valid('json'),
+            requestFacts(c),
+          ),
+        ),
+        200,
+      ),
+  )
+  .openapi(
+    defineRoute({
+      ...common,
       method: 'get',
       path: '/api/dex/aggregators/health',
       summary: "Each aggregator's circuit, last latency and last error",
       description:
-        'From the quotes this Worker isolate has made (the breaker is per isolate): healthy, degraded (recent failures or over 1 s), down (circuit open), unknown (not called yet) or not_configured (no API key).',
+        'From every quote any Worker isolate has made (circuits and counts are shared D1 rows): healthy, degraded (recent failures, a half-open circuit or over 1 s), down (circuit open: 3 consecutive failures, 30 s), unknown (not called yet) or not_configured (no API key).',
       responses: { 200: json(HealthSchema, 'Aggregator health.') },
     }),
-    async (c) =>
-      c.json(
+    async (c) => {
+      const ids = AGGREGATORS.map((a) => a.id);
+      const snapshots = await new D1AggregatorHealth(c.env).snapshots(ids);
+      return c.json(
         plain(c, {
-          ...aggregatorHealth(c.env),
-          fallback_order: AGGREGATORS.map((a) => a.id),
+          ...aggregatorHealth(c.env, snapshots),
+          fallback_order: ids,
           mode: config(c.env).MARKET_DATA_MODE === 'live' ? ('live' as const) : ('paper' as const),
-          scope: 'this isolate',
+          scope: 'all isolates (shared D1 rows)',
         }),
         200,
-      ),
+      );
+    },
   );

@@ -71,6 +71,17 @@ export const SwapBody = z
   .strict()
   .openapi('DexSwapRequest');
 
+export const SubmitSwapBody = z
+  .object({
+    transaction_hash: z
+      .string()
+      .trim()
+      .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex digits')
+      .openapi({ description: 'The hash of the transaction your wallet signed and broadcast' }),
+  })
+  .strict()
+  .openapi('DexSubmitSwapRequest');
+
 const Outcome = z.object({
   aggregator: z.string(),
   status: z.enum(['ok', 'timeout', 'error', 'circuit_open', 'not_configured', 'no_route', 'simulated']),

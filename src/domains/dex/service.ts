@@ -8,9 +8,10 @@ import { db } from '../../db/client';
 import { dexTrades, wallets, walletTransactions } from '../../db/schema';
 import { config, type Principal } from '../../env';
 import { chainInfo } from '../../providers/chains/chains';
-import { chainClient, receiptOrNull, rpc } from '../../providers/chains/rpc';
+import { chainClient, rpc } from '../../providers/chains/rpc';
 import { bestQuote } from '../../providers/dex/aggregators';
-import { type DexQuote, NATIVE_TOKEN } from '../../providers/dex/types';
+import { allowedRouters } from '../../providers/dex/routers';
+import { type AggregatorId, type DexQuote, NATIVE_TOKEN } from '../../providers/dex/types';
 import { catalogAssetId } from '../assets/catalog';
 import { activity } from '../audit/service';
 import { consumeTotp } from '../auth/service';
@@ -20,6 +21,7 @@ import { today } from '../portfolios/services/positions';
 import { pricesFor } from '../portfolios/services/valuation';
 import { unsealAccount } from '../wallets/keys';
 import { withSpendLock } from '../wallets/withdrawals';
+import { D1AggregatorHealth } from './health';
 
 /** 002: impact over 1 % warns, over 5 % is refused. */
 export const IMPACT_WARN = 0.01;
@@ -193,6 +195,7 @@ export async function priceQuote(
         taker: options.taker,
       },
       {
+        health: new D1AggregatorHealth(env),
         ...(options.fetch ? { fetch: options.fetch } : {}),
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       },
@@ -467,17 +470,20 @@ export async function swap(
       'DEX_AGGREGATOR_UNAVAILABLE',
       `${q.quote.aggregator} returned no transaction for this swap`,
     );
-  const expectedValue = q.sell.native ? BigInt(input.sell_amount) : 0n;
-  if (tx.value !== expectedValue)
-    throw new ApiError(
-      'ORDER_EXECUTION_FAILED',
-      'The aggregator transaction sends a different value than the swap; refused',
-    );
   if (!wallet) throw new ApiError('INTERNAL_ERROR', 'no wallet');
+  await assertSafeTransaction(env, q, input, tx, (reason, details) =>
+    d.batch([audit('dex_swap_refused', { reason, ...details })]),
+  );
+  const quoted = {
+    fromAddress: wallet.address,
+    txTo: tx.to,
+    txData: tx.data,
+    txValue: tx.value.toString(),
+  };
 
   if (!input.custodial) {
     await d.batch([
-      d.insert(dexTrades).values({ ...base, status: 'awaiting_signature' }),
+      d.insert(dexTrades).values({ ...base, ...quoted, status: 'awaiting_signature' }),
       audit('dex_swap_prepared', { wallet_id: wallet.id }),
     ]);
     return view('awaiting_signature', null, txView(tx, input.chain_id), []);
@@ -542,7 +548,7 @@ export async function swap(
     });
     const hash = keccak256(signed);
     await d.batch([
-      d.insert(dexTrades).values({ ...base, status: 'pending', txHash: hash }),
+      d.insert(dexTrades).values({ ...base, ...quoted, status: 'pending', txHash: hash }),
       d.insert(walletTransactions).values({
         id: newId('walletTx'),
         walletId: wallet.id,
@@ -574,7 +580,13 @@ export async function swap(
         d
           .update(walletTransactions)
           .set({ status: 'failed', error: 'rejected by the node', updatedAt: now })
-          .where(eq(walletTransactions.hash, hash)),
+          .where(
+            and(
+              eq(walletTransactions.walletId, wallet.id),
+              eq(walletTransactions.type, 'swap'),
+              eq(walletTransactions.hash, hash),
+            ),
+          ),
         audit('dex_swap_failed', { hash }),
       ]);
       throw new ApiError('BLOCKCHAIN_RPC_ERROR', `${chain.name} did not accept the swap`, { cause });
@@ -582,6 +594,52 @@ export async function swap(
     await d.batch([audit('dex_swap_submitted', { hash })]);
     return view('pending', hash, null, []);
   });
+}
+
+/**
+ * What must hold before an aggregator's transaction is signed or handed out: it calls a contract
+ * on the chain's allow-list for that aggregator (DEX_ROUTER_ALLOWLIST), an ERC-20 approval names
+ * an allowed spender, and it sends exactly the swap's native value (the sell amount for a native
+ * sell, else nothing). Anything else is refused and audited.
+ */
+async function assertSafeTransaction(
+  env: Env,
+  q: PricedQuote,
+  input: SwapInput,
+  tx: { to: string; value: bigint },
+  refused: (reason: string, details: Record<string, unknown>) => Promise<unknown>,
+) {
+  const aggregator = q.quote.aggregator as AggregatorId;
+  const allowed = allowedRouters(config(env).DEX_ROUTER_ALLOWLIST, input.chain_id, aggregator);
+  const details = { aggregator, chain_id: input.chain_id, to: tx.to };
+  if (!allowed.has(tx.to.toLowerCase())) {
+    await refused('router_not_allowed', details);
+    throw new ApiError(
+      'ORDER_EXECUTION_FAILED',
+      `${aggregator}'s transaction calls ${tx.to}, which is not a known ${aggregator} router on chain ${input.chain_id}; refused, nothing signed`,
+      {
+        details: { ...details, allowed: [...allowed] },
+        suggestion:
+          "Operators: add the router to DEX_ROUTER_ALLOWLIST after checking the provider's published contracts.",
+      },
+    );
+  }
+  if (q.quote.allowanceTarget && !q.sell.native && !allowed.has(q.quote.allowanceTarget.toLowerCase())) {
+    await refused('spender_not_allowed', { ...details, spender: q.quote.allowanceTarget });
+    throw new ApiError(
+      'ORDER_EXECUTION_FAILED',
+      `${aggregator} asks to approve ${q.quote.allowanceTarget}, which is not on the allow-list for chain ${input.chain_id}; refused`,
+      { details: { ...details, spender: q.quote.allowanceTarget } },
+    );
+  }
+  const expectedValue = q.sell.native ? BigInt(input.sell_amount) : 0n;
+  if (tx.value !== expectedValue) {
+    await refused('value_mismatch', { ...details, value: tx.value.toString() });
+    throw new ApiError(
+      'ORDER_EXECUTION_FAILED',
+      'The aggregator transaction sends a different value than the swap; refused',
+    );
+  }
 }
 
 function txView(tx: { to: string; data: string; value: bigint; gas: bigint | null }, chainId: number) {
@@ -594,71 +652,4 @@ function txView(tx: { to: string; data: string; value: bigint; gas: bigint | nul
   };
 }
 
-/** A trade's status; a pending live trade is checked against its receipt first. */
-export async function tradeStatus(env: Env, userId: string, tradeId: string) {
-  const d = db(env);
-  const [t] = await d
-    .select()
-    .from(dexTrades)
-    .where(and(eq(dexTrades.id, tradeId), eq(dexTrades.userId, userId)))
-    .limit(1);
-  if (!t) throw new ApiError('NOT_FOUND', 'Trade not found');
-  let row = t;
-  let confirmations = 0;
-  if (t.mode === 'live' && t.txHash) {
-    const { client, chain } = chainClient(env, t.chainId);
-    const [receipt, head] = await rpc(chain, 'receipt', () =>
-      Promise.all([receiptOrNull(client, t.txHash as Hex), client.getBlockNumber()]),
-    );
-    if (receipt) {
-      confirmations = Number(head - receipt.blockNumber) + 1;
-      if (t.status === 'pending') {
-        const status = receipt.status === 'success' ? ('confirmed' as const) : ('reverted' as const);
-        const now = new Date().toISOString();
-        const patch = {
-          status,
-          blockNumber: Number(receipt.blockNumber),
-          gasUsed: receipt.gasUsed.toString(),
-          gasPrice: receipt.effectiveGasPrice.toString(),
-          updatedAt: now,
-        };
-        await d.batch([
-          d
-            .update(dexTrades)
-            .set(patch)
-            .where(and(eq(dexTrades.id, t.id), eq(dexTrades.status, 'pending'))),
-          d
-            .update(walletTransactions)
-            .set({
-              status,
-              blockNumber: patch.blockNumber,
-              gasUsed: patch.gasUsed,
-              gasPrice: patch.gasPrice,
-              fee: formatUnits(receipt.gasUsed * receipt.effectiveGasPrice, 18),
-              updatedAt: now,
-            })
-            .where(and(eq(walletTransactions.chainId, t.chainId), eq(walletTransactions.hash, t.txHash))),
-          activity(d, { userId, action: `dex_swap_${status}`, details: { trade_id: t.id, hash: t.txHash } }),
-        ]);
-        row = { ...t, ...patch };
-      }
-    }
-  } else if (t.mode === 'paper') {
-    confirmations = 1;
-  }
-  return {
-    trade_id: row.id,
-    transaction_hash: row.txHash,
-    status: row.status,
-    block_number: row.blockNumber,
-    confirmations,
-    sell_amount: row.sellAmount,
-    buy_amount: row.buyAmount,
-    gas_used: row.gasUsed,
-    gas_price: row.gasPrice,
-    chain_id: row.chainId,
-    aggregator: row.aggregator,
-    mode: row.mode,
-    updated_at: row.updatedAt,
-  };
-}
+export { submitSignedSwap, tradeStatus } from './tracking';

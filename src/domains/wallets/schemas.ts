@@ -162,6 +162,20 @@ export const RefreshedBalanceSchema = z
     tokens: z.array(TokenBalanceSchema),
     block_number: z.number().int(),
     refreshed_at: z.string(),
+    deposits: z
+      .object({
+        safe_block: z.number().int(),
+        native_from_block: z.number().int().nullable(),
+        logs_from_block: z.number().int().nullable(),
+        logs_to_block: z.number().int().nullable(),
+        deposits_recorded: z.number().int(),
+        unexplained_outflow: z.string().nullable(),
+        method: z.string(),
+      })
+      .openapi({
+        description:
+          'Deposit detection this refresh ran (incoming transfers recorded as deposit transactions)',
+      }),
     method: z.string(),
   })
   .openapi('WalletRefreshedBalance');
@@ -171,6 +185,10 @@ export const RefreshAllSchema = z
     status: z.enum(['success', 'partial', 'failed']),
     wallets_updated: z.number().int(),
     wallets_failed: z.number().int(),
+    deposits_recorded: z
+      .number()
+      .int()
+      .openapi({ description: 'Deposits newly recorded across the wallets' }),
     job_id: z.string(),
     updated_at: z.string(),
     errors: z.array(z.object({ wallet_id: z.string(), error: z.string() })),

@@ -10,12 +10,14 @@ import { db } from '../../db/client';
 import { walletNonces, wallets, walletTransactions } from '../../db/schema';
 import type { Principal } from '../../env';
 import { CHAINS, type ChainInfo, chainInfo } from '../../providers/chains/chains';
-import { chainClient, erc20BalanceOf, receiptOrNull, rpc } from '../../providers/chains/rpc';
+import { chainClient, erc20BalanceOf, rpc } from '../../providers/chains/rpc';
 import { NATIVE_TOKEN } from '../../providers/dex/types';
 import { catalogAssetId } from '../assets/catalog';
 import { activity } from '../audit/service';
 import { pricesFor } from '../portfolios/services/valuation';
+import { detectDeposits } from './deposits';
 import { masterKeyId, newSealedKey, rewrapDataKey } from './keys';
+import { settlePending } from './settle';
 
 export type WalletRow = typeof wallets.$inferSelect;
 export type WalletTxRow = typeof walletTransactions.$inferSelect;
@@ -358,7 +360,10 @@ export function balanceView(w: WalletRow) {
 export async function refreshWalletBalance(env: Env, w: WalletRow) {
   const { client, chain } = chainClient(env, w.chainId);
   const owner = w.address as Hex;
-  const blockNumber = await rpc(chain, 'eth_blockNumber', () => client.getBlockNumber());
+  // Our own sends are settled first, so deposit detection can tell them from what arrived.
+  await settlePending(env, w);
+  // cacheTime 0: viem otherwise serves a block number up to 4 s old from its client cache.
+  const blockNumber = await rpc(chain, 'eth_blockNumber', () => client.getBlockNumber({ cacheTime: 0 }));
   const [native, ...tokenRaw] = await rpc(chain, 'balance reads', () =>
     Promise.all([
       client.getBalance({ address: owner, blockNumber }),
@@ -397,7 +402,7 @@ export async function refreshWalletBalance(env: Env, w: WalletRow) {
     .update(wallets)
     .set({ balance: nativeAmount, balanceUsd, balanceUpdatedAt: refreshedAt, tokens, updatedAt: refreshedAt })
     .where(eq(wallets.id, w.id));
-  await settlePending(env, w);
+  const deposits = await detectDeposits(env, w, client, chain, blockNumber, price);
   return {
     wallet_id: w.id,
     chain_id: w.chainId,
@@ -406,6 +411,7 @@ export async function refreshWalletBalance(env: Env, w: WalletRow) {
     tokens,
     block_number: Number(blockNumber),
     refreshed_at: refreshedAt,
+    deposits,
     method:
       'eth_getBalance and ERC-20 balanceOf (eth_call) at one block; USD from the latest market quote (or daily close) of the priced asset; null where we hold no price',
   };
@@ -419,9 +425,10 @@ export async function refreshAllBalances(env: Env, userId: string) {
     .where(and(eq(wallets.userId, userId), isNull(wallets.deletedAt)));
   const errors: { wallet_id: string; error: string }[] = [];
   let updated = 0;
+  let deposits = 0;
   for (const w of rows) {
     try {
-      await refreshWalletBalance(env, w);
+      deposits += (await refreshWalletBalance(env, w)).deposits.deposits_recorded;
       updated++;
     } catch (e) {
       errors.push({ wallet_id: w.id, error: e instanceof ApiError ? e.message : 'balance refresh failed' });
@@ -433,6 +440,7 @@ export async function refreshAllBalances(env: Env, userId: string) {
       errors.length === 0 ? ('success' as const) : updated > 0 ? ('partial' as const) : ('failed' as const),
     wallets_updated: updated,
     wallets_failed: errors.length,
+    deposits_recorded: deposits,
     updated_at: new Date().toISOString(),
     errors,
   };
@@ -440,48 +448,7 @@ export async function refreshAllBalances(env: Env, userId: string) {
 
 // ---- Transactions. ----
 
-/** Moves the wallet's pending transactions to confirmed/reverted from their receipts. */
-export async function settlePending(env: Env, w: WalletRow): Promise<void> {
-  const d = db(env);
-  const pending = await d
-    .select()
-    .from(walletTransactions)
-    .where(and(eq(walletTransactions.walletId, w.id), eq(walletTransactions.status, 'pending')))
-    .limit(20);
-  if (pending.length === 0) return;
-  const { client, chain } = chainClient(env, w.chainId);
-  for (const tx of pending) {
-    if (!tx.hash) continue;
-    const receipt = await rpc(chain, 'eth_getTransactionReceipt', () =>
-      receiptOrNull(client, tx.hash as Hex),
-    );
-    if (!receipt) continue;
-    const fee = receipt.gasUsed * receipt.effectiveGasPrice;
-    await d
-      .update(walletTransactions)
-      .set({
-        status: receipt.status === 'success' ? 'confirmed' : 'reverted',
-        blockNumber: Number(receipt.blockNumber),
-        gasUsed: receipt.gasUsed.toString(),
-        gasPrice: receipt.effectiveGasPrice.toString(),
-        fee: formatUnits(fee, 18),
-        updatedAt: new Date().toISOString(),
-      })
-      .where(and(eq(walletTransactions.id, tx.id), eq(walletTransactions.status, 'pending')));
-    await d.batch([
-      activity(d, {
-        userId: tx.userId,
-        action: receipt.status === 'success' ? `${tx.type}_confirmed` : `${tx.type}_reverted`,
-        details: {
-          wallet_id: w.id,
-          transaction_id: tx.id,
-          hash: tx.hash,
-          block_number: Number(receipt.blockNumber),
-        },
-      }),
-    ]);
-  }
-}
+export { settlePending };
 
 export function transactionView(t: WalletTxRow) {
   const chain = chainOf(t.chainId);

@@ -1,5 +1,6 @@
-import { MemorySourceHealth } from '../circuit';
+import type { CircuitPolicy, SourceHealthSnapshot } from '../circuit';
 import { isProviderError } from '../http';
+import type { SourceHealth } from '../types';
 import { okx } from './okx';
 import { rubic } from './rubic';
 import type { AggregatorId, DexAdapter, DexCallContext, DexKeys, DexQuote, DexQuoteRequest } from './types';
@@ -15,12 +16,8 @@ export const AGGREGATORS: readonly DexAdapter[] = [zeroEx, okx, rubic];
 
 export const QUOTE_TIMEOUT_MS = 2_500;
 
-/**
- * Per-isolate health of the aggregators: circuit (3 consecutive failures open it for 30 s),
- * last latency and last error. Quotes are per-request and the breaker exists to stop waiting on
- * a dead aggregator, so in-memory state per isolate is what is wanted: no D1 write on the quote path.
- */
-export const dexHealth = new MemorySourceHealth({ policy: { failureThreshold: 3, cooldownMs: 30_000 } });
+/** 3 consecutive failures open an aggregator's circuit for 30 s. */
+export const DEX_CIRCUIT_POLICY: CircuitPolicy = { failureThreshold: 3, cooldownMs: 30_000 };
 
 export interface AggregatorOutcome {
   aggregator: AggregatorId;
@@ -39,10 +36,16 @@ export interface BestQuote {
 export async function bestQuote(
   env: DexKeys,
   req: DexQuoteRequest,
-  options: { fetch?: DexCallContext['fetch']; timeoutMs?: number; adapters?: readonly DexAdapter[] } = {},
+  options: {
+    /** Where circuits and outcomes live: shared D1 rows in the Worker, memory in the bench. */
+    health: SourceHealth;
+    fetch?: DexCallContext['fetch'];
+    timeoutMs?: number;
+    adapters?: readonly DexAdapter[];
+  },
 ): Promise<BestQuote> {
   const ctx: DexCallContext = {
-    health: dexHealth,
+    health: options.health,
     timeoutMs: options.timeoutMs ?? QUOTE_TIMEOUT_MS,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
@@ -110,8 +113,8 @@ export async function bestQuote(
   return { best, outcomes, reason };
 }
 
-/** Each aggregator's state as the health endpoint shows it. */
-export function aggregatorHealth(env: DexKeys) {
+/** Each aggregator's state as the health endpoint shows it, from the stored snapshots. */
+export function aggregatorHealth(env: DexKeys, snapshots: ReadonlyMap<string, SourceHealthSnapshot>) {
   const out: Record<
     string,
     {
@@ -127,7 +130,8 @@ export function aggregatorHealth(env: DexKeys) {
     }
   > = {};
   for (const a of AGGREGATORS) {
-    const s = dexHealth.snapshot(a.id);
+    const s = snapshots.get(a.id);
+    if (!s) continue;
     const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
     const status = !a.configured(env)
       ? 'not_configured'

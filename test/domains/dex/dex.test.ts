@@ -3,9 +3,10 @@ import { parseEther } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { catalogAssetId } from '../../../src/domains/assets/catalog';
+import { D1AggregatorHealth } from '../../../src/domains/dex/health';
 import { priceQuote, SIM_DEPTH_USD, SIM_FEE, swap, tradeStatus } from '../../../src/domains/dex/service';
 import { pricesFor } from '../../../src/domains/portfolios/services/valuation';
-import { aggregatorHealth, dexHealth } from '../../../src/providers/dex/aggregators';
+import { AGGREGATORS, aggregatorHealth } from '../../../src/providers/dex/aggregators';
 import { call, callJson } from '../../helpers/api';
 import { balanceOf, enableTwoFactor, fund, rpcCall } from '../../helpers/chain';
 import {
@@ -20,6 +21,7 @@ import {
   WBTC,
   zeroExBody,
 } from '../../helpers/dex';
+import { liveEnvAllowing, resetDexHealth } from '../../helpers/dex-live';
 import { seedMarket } from '../../helpers/market';
 import { signUp } from '../../helpers/users';
 
@@ -191,7 +193,7 @@ describe('live quotes: 0x, OKX and Rubic with fallback', () => {
   const input = { ...quoteBody('0.01'), sell_token: ETH, buy_token: WBTC };
 
   it('asks all three and picks the largest buy_amount, with the reasons', async () => {
-    dexHealth.recordSuccess('0x', 1);
+    await resetDexHealth();
     const { fetch, calls } = aggregatorFetch({
       '0x': zeroExBody(50_000n),
       okx: okxBody(51_000n),
@@ -229,7 +231,10 @@ describe('live quotes: 0x, OKX and Rubic with fallback', () => {
     await expect(priceQuote(liveEnv(), input, { fetch })).rejects.toMatchObject({
       code: 'DEX_AGGREGATOR_UNAVAILABLE',
     });
-    const health = aggregatorHealth(liveEnv());
+    const health = aggregatorHealth(
+      liveEnv(),
+      await new D1AggregatorHealth(env).snapshots(AGGREGATORS.map((a) => a.id)),
+    );
     expect(health.aggregators['0x']?.status).toBe('down');
     expect(health.aggregators['0x']?.circuit).toBe('open');
     expect(health.aggregators['0x']?.last_error).toMatch(/HTTP 500/);
@@ -241,7 +246,7 @@ describe('live quotes: 0x, OKX and Rubic with fallback', () => {
     });
     expect(spy.calls).toEqual([]);
     // Recovery: a success closes a circuit again.
-    for (const id of ['0x', 'okx', 'rubic']) await dexHealth.recordSuccess(id, 10);
+    await resetDexHealth();
   });
 
   it('skips aggregators without keys', async () => {
@@ -285,9 +290,13 @@ describe('live custodial swaps on the local chain', () => {
       okx: 500,
       rubic: 500,
     });
-    const result = await swap(liveEnv(), principalOf(user), { ...input(), custodial: true }, FACTS, {
-      fetch,
-    });
+    const result = await swap(
+      liveEnvAllowing({ '0x': [router] }),
+      principalOf(user),
+      { ...input(), custodial: true },
+      FACTS,
+      { fetch },
+    );
     expect(result.status).toBe('pending');
     expect(result.aggregator).toBe('0x');
     expect(result.transaction_hash).toMatch(/^0x[0-9a-f]{64}$/);
@@ -301,7 +310,7 @@ describe('live custodial swaps on the local chain', () => {
       { as: user.as },
     );
     expect(txs.body.transactions[0]).toMatchObject({ type: 'swap', status: 'confirmed' });
-    for (const id of ['0x', 'okx', 'rubic']) await dexHealth.recordSuccess(id, 10);
+    await resetDexHealth();
   });
 
   it('non-custodial: returns the transaction for a registered external wallet to sign', async () => {
@@ -330,7 +339,7 @@ describe('live custodial swaps on the local chain', () => {
       rubic: 500,
     });
     const result = await swap(
-      liveEnv(),
+      liveEnvAllowing({ '0x': [router] }),
       principalOf(user),
       { ...input(), custodial: false, user_wallet_address: owner.address },
       FACTS,
@@ -350,14 +359,14 @@ describe('live custodial swaps on the local chain', () => {
     const stranger = privateKeyToAccount(generatePrivateKey()).address;
     await expect(
       swap(
-        liveEnv(),
+        liveEnvAllowing({ '0x': [router] }),
         principalOf(user),
         { ...input(), custodial: false, user_wallet_address: stranger },
         FACTS,
         { fetch },
       ),
     ).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
-    for (const id of ['0x', 'okx', 'rubic']) await dexHealth.recordSuccess(id, 10);
+    await resetDexHealth();
   });
 
   it('tracks a reverted swap as reverted', async () => {
@@ -375,11 +384,15 @@ describe('live custodial swaps on the local chain', () => {
       okx: 500,
       rubic: 500,
     });
-    const result = await swap(liveEnv(), principalOf(user), { ...input(), custodial: true }, FACTS, {
-      fetch,
-    });
+    const result = await swap(
+      liveEnvAllowing({ '0x': [reverter] }),
+      principalOf(user),
+      { ...input(), custodial: true },
+      FACTS,
+      { fetch },
+    );
     expect((await tradeStatus(env, user.id, result.trade_id)).status).toBe('reverted');
-    for (const id of ['0x', 'okx', 'rubic']) await dexHealth.recordSuccess(id, 10);
+    await resetDexHealth();
   });
 
   it('refuses an aggregator transaction whose value differs from the swap', async () => {
@@ -397,12 +410,15 @@ describe('live custodial swaps on the local chain', () => {
       rubic: 500,
     });
     await expect(
-      swap(liveEnv(), principalOf(user), { ...input(), custodial: true }, FACTS, { fetch }),
+      swap(liveEnvAllowing({ '0x': [thief] }), principalOf(user), { ...input(), custodial: true }, FACTS, {
+        fetch,
+      }),
     ).rejects.toMatchObject({
       code: 'ORDER_EXECUTION_FAILED',
+      message: expect.stringMatching(/different value/),
     });
     expect(await balanceOf(thief)).toBe(0n);
-    for (const id of ['0x', 'okx', 'rubic']) await dexHealth.recordSuccess(id, 10);
+    await resetDexHealth();
   });
 
   /** What 0.01 ETH buys in WBTC satoshis at market prices, less 0.2 %. */

@@ -2,6 +2,8 @@ import { env } from 'cloudflare:workers';
 import { parseEther } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { catalogAssetId } from '../../../src/domains/assets/catalog';
+import { pricesFor } from '../../../src/domains/portfolios/services/valuation';
 import { call, callJson } from '../../helpers/api';
 import { balanceOf, constantToken, enableTwoFactor, fund } from '../../helpers/chain';
 import { seedMarket } from '../../helpers/market';
@@ -275,6 +277,59 @@ describe('withdrawals', () => {
     expect(res.status).toBe(400);
     expect(body.error.code).toBe('WITHDRAWAL_LIMIT_EXCEEDED');
     expect(await balanceOf(to)).toBe(0n);
+  });
+
+  it('enforces the rolling 24-hour USD limit across withdrawals, sending nothing over it', async () => {
+    const w = await newWallet(user);
+    await fund(w.address, parseEther('1000'));
+    const to = await trustedDestination(user);
+    const prices = await pricesFor(env, [catalogAssetId('ETH')]);
+    const eth = prices.get(catalogAssetId('ETH'))?.price ?? 0;
+    // 20,000 USD each: two fit under 50,000 a day, the third does not.
+    const amount = (20_000 / eth).toFixed(6);
+    const send = async () =>
+      callJson<ApiErr>(`/api/wallets/${w.id}/withdraw`, {
+        method: 'POST',
+        as: user.as,
+        body: { to_address: to, amount, two_factor_token: await code() },
+      });
+    expect((await send()).res.status).toBe(200);
+    expect((await send()).res.status).toBe(200);
+    const third = await send();
+    expect(third.res.status).toBe(400);
+    expect(third.body.error.code).toBe('WITHDRAWAL_LIMIT_EXCEEDED');
+    expect(third.body.error.details).toMatchObject({ limit_usd: 50_000 });
+    expect(await balanceOf(to)).toBe(2n * parseEther(amount));
+  });
+
+  it('a pending withdrawal the node dropped, whose nonce was used since, becomes failed', async () => {
+    const w = await newWallet(user);
+    await fund(w.address, parseEther('1'));
+    const to = await trustedDestination(user);
+    const sent = await callJson<ApiErr>(`/api/wallets/${w.id}/withdraw`, {
+      method: 'POST',
+      as: user.as,
+      body: { to_address: to, amount: '0.1', two_factor_token: await code() },
+    });
+    expect(sent.res.status).toBe(200);
+    // Two sends the node never mined: one at the nonce just used (dropped/replaced), one ahead.
+    const insert = (id: string, hash: string, nonce: number) =>
+      env.DB.prepare(
+        `INSERT INTO wallet_transactions (id, wallet_id, user_id, chain_id, type, status, hash, from_address, to_address, token_symbol, amount, tx_nonce)
+         VALUES (?, ?, ?, 1, 'withdrawal', 'pending', ?, ?, ?, 'ETH', '0.01', ?)`,
+      )
+        .bind(id, w.id, user.id, hash, w.address, to, nonce)
+        .run();
+    await insert(`tx_dropped${user.id}`, `0x${'d1'.repeat(32)}${user.id}`.slice(0, 66), 0);
+    await insert(`tx_ahead${user.id}`, `0x${'a1'.repeat(32)}${user.id}`.slice(0, 66), 7);
+    const { body } = await callJson<{ transactions: { id: string; status: string }[] }>(
+      `/api/wallets/${w.id}/transactions`,
+      { as: user.as },
+    );
+    const byId = new Map(body.transactions.map((t) => [t.id, t.status]));
+    expect(byId.get(`tx_dropped${user.id}`)).toBe('failed');
+    expect(byId.get(`tx_ahead${user.id}`)).toBe('pending');
+    expect([...byId.values()].filter((s) => s === 'confirmed')).toHaveLength(1);
   });
 
   it('never double-spends: concurrent withdrawals of most of the balance send exactly one', async () => {
