@@ -39,9 +39,12 @@ describe('POST /api/bots writes the bot and its funded account in one batch', ()
     expect(res.status).toBe(201);
     const [portfolio] = await portfoliosNamed(user.id, 'Bot: funded');
     expect(portfolio).toMatchObject({ id: bot.portfolioId, cash: '2500', ledger_version: 1 });
-    const { body: status } = await callJson<{ cash: number; totalValue: number }>(`/api/bots/${bot.id}/status`, {
-      as: user.as,
-    });
+    const { body: status } = await callJson<{ cash: number; totalValue: number }>(
+      `/api/bots/${bot.id}/status`,
+      {
+        as: user.as,
+      },
+    );
     expect(status).toMatchObject({ cash: 2500 });
   });
 
@@ -55,7 +58,9 @@ describe('POST /api/bots writes the bot and its funded account in one batch', ()
     const { res } = await callJson('/api/bots', { method: 'POST', as: user.as, body: body('explode') });
     expect(res.status).toBeGreaterThanOrEqual(500);
     expect(await portfoliosNamed(user.id, 'Bot: explode')).toHaveLength(0);
-    const trades = await env.DB.prepare("SELECT COUNT(*) AS n FROM trades WHERE user_id = ? AND notes = 'Bot starting balance'")
+    const trades = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM trades WHERE user_id = ? AND notes = 'Bot starting balance'",
+    )
       .bind(user.id)
       .first<{ n: number }>();
     expect(trades?.n).toBe(0);
@@ -67,8 +72,18 @@ describe('POST /api/bots writes the bot and its funded account in one batch', ()
     const user = await signUp();
     const key = `bot-create-${crypto.randomUUID()}`;
     const headers = { 'Idempotency-Key': key };
-    const first = await callJson<Bot>('/api/bots', { method: 'POST', as: user.as, body: body('once'), headers });
-    const again = await callJson<Bot>('/api/bots', { method: 'POST', as: user.as, body: body('once'), headers });
+    const first = await callJson<Bot>('/api/bots', {
+      method: 'POST',
+      as: user.as,
+      body: body('once'),
+      headers,
+    });
+    const again = await callJson<Bot>('/api/bots', {
+      method: 'POST',
+      as: user.as,
+      body: body('once'),
+      headers,
+    });
     expect(first.res.status).toBe(201);
     expect(again.res.status).toBe(201);
     expect(again.res.headers.get('Idempotent-Replayed')).toBe('true');

@@ -55,7 +55,11 @@ describe('risk limits on manual paper trades (POST /api/trades without botId)', 
 
   it('refuses a buy that would take gross exposure above maxLeverage, naming it', async () => {
     const user = await signUp();
-    await callJson('/api/trades', { method: 'POST', as: user.as, body: order('buy', 'BTC/USD', 0.01, 42_000) });
+    await callJson('/api/trades', {
+      method: 'POST',
+      as: user.as,
+      body: order('buy', 'BTC/USD', 0.01, 42_000),
+    });
     const set = await callJson('/api/risk-management/limits', {
       method: 'POST',
       as: user.as,
