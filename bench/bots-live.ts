@@ -1,7 +1,7 @@
 import { type Server, startServer } from './lib/server';
 
 // The bots suite's real path (`npm run bench -- --suite bots`): 100 paper bots on a seeded
-// `wrangler dev`, each started at once. A start is the bot's Durable Object deciding on its last
+// `wrangler dev`, each started at once (and 20 more one at a time). A start is the bot's Durable Object deciding on its last
 // closed bar, exactly as its alarm does (`BotObject.tick`): the bot row, candles and the paper
 // account from D1, the strategy, the risk limits, and a fill committed to the ledger in one D1
 // batch, then the bot-status and performance messages. Baseline in the same run: 100 concurrent
@@ -25,9 +25,10 @@ const STRATEGIES = [
   { strategy: 'sma_crossover', parameters: { fast: 10, slow: 30 } },
   { strategy: 'grid', parameters: { lower: 20_000, upper: 60_000 } },
 ] as const;
-/** The API allows 50 bots per user: 4 users of 25. */
-const USERS = 4;
+/** The API allows 50 bots per user: 4 users of 25 tick at once, a 5th user's 20 one at a time. */
+const USERS = 5;
 const PER_USER = 25;
+const SERIAL = 20;
 
 const pick = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
 
@@ -61,6 +62,19 @@ async function timed(
     wall: performance.now() - t0,
     bodies: results.map((r) => r.body),
   };
+}
+
+async function serial(calls: (() => Promise<Response>)[]): Promise<{ lat: number[]; wall: number }> {
+  const lat: number[] = [];
+  const t0 = performance.now();
+  for (const call of calls) {
+    const s = performance.now();
+    const res = await call();
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`bench: ${res.status}`);
+    lat.push(performance.now() - s);
+  }
+  return { lat: lat.sort((a, b) => a - b), wall: performance.now() - t0 };
 }
 
 export async function runBotsLiveBench(port?: number): Promise<BotsLiveRow[]> {
@@ -97,19 +111,20 @@ export async function runBotsLiveBench(port?: number): Promise<BotsLiveRow[]> {
     // Warm the isolate and the objects' code path once (not measured).
     await fetch(`${origin}/api/bots/${bots[0]?.id}`, { headers: auth(bots[0]?.token ?? '') });
 
-    const base = await timed(
-      bots.map((b) => () => fetch(`${origin}/api/bots/${b.id}`, { headers: auth(b.token) })),
-      (s) => s === 200,
-    );
-    const ticks = await timed(
-      bots.map(
-        (b) => () => fetch(`${origin}/api/bots/${b.id}/start`, { method: 'POST', headers: auth(b.token) }),
-      ),
-      (s) => s === 200,
-    );
+    const serialBots = bots.slice(100, 100 + SERIAL);
+    const concurrent = bots.slice(0, 100);
+    const read = (b: { id: string; token: string }) => () =>
+      fetch(`${origin}/api/bots/${b.id}`, { headers: auth(b.token) });
+    const start = (b: { id: string; token: string }) => () =>
+      fetch(`${origin}/api/bots/${b.id}/start`, { method: 'POST', headers: auth(b.token) });
+    // One at a time first (one tick's latency on an otherwise idle server), then 100 at once.
+    const serialBase = await serial(serialBots.map(read));
+    const serialTicks = await serial(serialBots.map(start));
+    const base = await timed(concurrent.map(read), (s) => s === 200);
+    const ticks = await timed(concurrent.map(start), (s) => s === 200);
     // What the ticks did, from each bot's object (its decision on the bar).
     const statuses = await Promise.all(
-      bots.map(async (b) => {
+      concurrent.map(async (b) => {
         const res = await fetch(`${origin}/api/bots/${b.id}/status`, { headers: auth(b.token) });
         return (await res.json()) as { decisions?: { action: string; barTime?: string }[] };
       }),
@@ -130,7 +145,13 @@ export async function runBotsLiveBench(port?: number): Promise<BotsLiveRow[]> {
       throughput: `${((r.lat.length * 1000) / r.wall).toFixed(1)} ${unit}/s`,
       'p99 x base': (pick(r.lat, 0.99) / baseP99).toFixed(2),
     });
+    const serialRow = (name: string, r: { lat: number[]; wall: number }, unit: string) => ({
+      ...row(name, r, unit),
+      'p99 x base': (pick(r.lat, 0.99) / pick(serialBase.lat, 0.99)).toFixed(2),
+    });
     return [
+      serialRow(`baseline: ${SERIAL} bot reads one at a time`, serialBase, 'reads'),
+      serialRow(`${SERIAL} bots tick one at a time through DO + D1 + ledger`, serialTicks, 'decisions'),
       row('baseline: 100 concurrent bot reads (GET /api/bots/{id})', base, 'reads'),
       row(`100 bots tick at once through DO + D1 + ledger (${mix})`, ticks, 'decisions'),
     ];
