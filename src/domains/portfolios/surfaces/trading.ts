@@ -229,7 +229,7 @@ tradingRoutes.openapi(
     path: '/api/trades',
     summary: 'Record a manual trade in your portfolio of that mode (002)',
     description:
-      'A manual override recorded in the ledger of your default portfolio for the mode (made on first use). Trades on behalf of a bot are recorded by the bot itself; `botId` must name one of your bots.',
+      'A manual override recorded in the ledger of your default portfolio for the mode (made on first use). Trades on behalf of a bot are recorded by the bot itself; `botId` must name one of your bots. A paper order passes your risk limits first (422 naming the limit: maxPositionSize, maxLeverage, maxDailyLoss, maxDrawdown); a live trade is a record of an order placed elsewhere.',
     request: {
       body: {
         content: {
