@@ -16,6 +16,8 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     only: { type: 'string' },
     suite: { type: 'string', default: 'all' },
+    /** A fixed port for the suites that start their own server (bots). */
+    port: { type: 'string' },
   },
 });
 
@@ -29,6 +31,18 @@ if (values.suite === 'bots' || values.suite === 'all') {
     '\nbots engine: backtests and one replay minute of 100 bots (pure engine, median of timed runs)\n',
   );
   console.table(await runBotsBench());
+  // The real path: 100 bots' Durable Objects ticking at once on a seeded wrangler dev (bench/bots-live.ts).
+  const { runBotsLiveBench } = await import('./bots-live');
+  const live = await runBotsLiveBench(values.port ? Number(values.port) : undefined);
+  console.log(
+    '\nbots live: 100 bots ticking through Durable Object + D1 + ledger, baseline in the same run\n',
+  );
+  console.table(live);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(
+    'bench/results/bots.json',
+    JSON.stringify({ rows: live, at: new Date().toISOString() }, null, 2),
+  );
   if (values.suite === 'bots') process.exit(0);
 }
 // --suite models: training time per architecture and watchlist inference (bench/models.ts).

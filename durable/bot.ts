@@ -1,8 +1,6 @@
+import { type BotMemory, type BotTickResult, botTicker } from '../src/core/bot-ticker';
 import { describeError, log } from '../src/core/logger';
 import { marketClock } from '../src/core/market-clock';
-import { type BotTimeframeName, TIMEFRAME_MS } from '../src/domains/bots/market';
-import { type BotMemory, runBotTick, type TickOutcome } from '../src/domains/bots/runner';
-import { getBot, markBotStatus } from '../src/domains/bots/service';
 import { MeridianObject } from './lib/base';
 
 export interface BotDecision {
@@ -29,9 +27,8 @@ export interface BotObjectStatus {
  * `decisions` table is keyed by the bar; the order id in the ledger covers a crash between
  * the fill and that row) and reschedules. Start and stop are idempotent; an alarm that fires
  * twice finds the bar decided. The tick itself (candles, strategy, limits, ledger) is the
- * bots domain's runner: the object coordinates, the domain trades. Why this object imports a
- * domain (STYLE.md keeps durable/ on core and quant): a bot's tick is domain work, and a hop
- * back through the Worker would only add latency and a second failure point.
+ * bots domain's, reached through core's `BotTicker` seam (registered when the Worker loads),
+ * so this file imports only core: the object coordinates, the domain trades.
  */
 export class BotObject extends MeridianObject {
   protected readonly kind = 'bot';
@@ -73,14 +70,14 @@ export class BotObject extends MeridianObject {
   }
 
   /** Starts the bot (idempotent): marks it running, decides on the last closed bar, schedules. */
-  async start(botId: string): Promise<{ already: boolean; tick: TickOutcome | null }> {
+  async start(botId: string): Promise<{ already: boolean; tick: BotTickResult | null }> {
     this.set('bot_id', botId);
     if (this.get('running') === '1') {
-      await markBotStatus(this.env, botId, 'running');
+      await botTicker().markStatus(this.env, botId, 'running');
       return { already: true, tick: null };
     }
     this.set('running', '1');
-    await markBotStatus(this.env, botId, 'running');
+    await botTicker().markStatus(this.env, botId, 'running');
     const tick = await this.tick();
     return { already: false, tick };
   }
@@ -91,7 +88,7 @@ export class BotObject extends MeridianObject {
     const already = this.get('running') !== '1';
     this.set('running', '0');
     await this.ctx.storage.deleteAlarm();
-    if (botId && !already) await markBotStatus(this.env, botId, 'stopped', reason);
+    if (botId && !already) await botTicker().markStatus(this.env, botId, 'stopped', reason);
     return { already };
   }
 
@@ -99,12 +96,12 @@ export class BotObject extends MeridianObject {
    * One decision now, on the last closed bar, then the next alarm. Safe to call any number of
    * times: a bar already decided is skipped.
    */
-  async tick(): Promise<TickOutcome | null> {
+  async tick(): Promise<BotTickResult | null> {
     const botId = this.get('bot_id');
     if (!botId || this.get('running') !== '1') return null;
-    let outcome: TickOutcome | null = null;
+    let outcome: BotTickResult | null = null;
     try {
-      outcome = await runBotTick(this.env, botId, this.memory(), (t) => this.decided(t));
+      outcome = await botTicker().tick(this.env, botId, this.memory(), (t) => this.decided(t));
       this.set('memory', JSON.stringify(outcome.memory));
       if (outcome.barTime !== null && outcome.action !== 'skipped') {
         this.ctx.storage.sql.exec(
@@ -130,9 +127,8 @@ export class BotObject extends MeridianObject {
 
   /** The next alarm: the next bar close of the bot's timeframe, in real time at the clock's speed. */
   private async schedule(botId: string): Promise<void> {
-    const bot = await getBot(this.env, botId);
-    if (!bot) return;
-    const size = TIMEFRAME_MS[bot.timeframe as BotTimeframeName];
+    const size = await botTicker().barMs(this.env, botId);
+    if (size === null) return;
     const clock = await marketClock(this.env);
     const nextClose = (Math.floor(clock.now / size) + 1) * size;
     const speed = clock.mode === 'replay' && clock.speed ? clock.speed : 1;

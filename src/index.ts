@@ -1,5 +1,6 @@
 import { createApp } from './app';
 import './domains/alerts/subscribe';
+import './domains/bots/ticker';
 import './live/subscribe';
 import { handleQueue } from './jobs/queue';
 import { handleScheduled } from './jobs/scheduled';

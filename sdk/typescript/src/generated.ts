@@ -351,7 +351,7 @@ export type BacktestRunRequest = {
   botConfig: {
     name?: string;
     tradingPair: string;
-    /** ml_adaptive answers 422 until a trained model exists */
+    /** ml_adaptive trades a trained model of the registry (parameters.modelId, or the first active one trained on the asset; daily timeframe only) and answers 422 naming the model when there is none */
     strategy: ("momentum" | "mean_reversion" | "sma_crossover" | "grid" | "dca" | "ml_adaptive");
     /** Bar length the strategy decides on */
     timeframe?: ("1h" | "4h" | "1d");
@@ -456,7 +456,7 @@ export type BotCreate = {
   /** Paper cash the bot starts with */
   initialBalance?: number;
   tradingPair?: string;
-  /** ml_adaptive answers 422 until a trained model exists */
+  /** ml_adaptive trades a trained model of the registry (parameters.modelId, or the first active one trained on the asset; daily timeframe only) and answers 422 naming the model when there is none */
   strategy: ("momentum" | "mean_reversion" | "sma_crossover" | "grid" | "dca" | "ml_adaptive");
   /** Bar length the strategy decides on */
   timeframe?: ("1h" | "4h" | "1d");

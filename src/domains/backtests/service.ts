@@ -4,12 +4,13 @@ import { ApiError } from '../../core/errors';
 import { newId } from '../../core/ids';
 import { marketNow } from '../../core/market-clock';
 import { db } from '../../db/client';
-import { backtests } from '../../db/schema';
+import { aiModels, backtests } from '../../db/schema';
 import { resolveAsset } from '../assets/service';
 import { BACKTEST_CONVENTIONS, runBacktest } from '../bots/engine/backtest';
 import type { ResolvedStrategy, StrategyName } from '../bots/engine/strategies';
 import { type BotTimeframeName, closedBars, PERIODS_PER_YEAR, TIMEFRAME_MS } from '../bots/market';
 import { strategyOrThrow } from '../bots/strategy-errors';
+import { strategyModelOrThrow } from '../bots/strategy-model';
 import { resolvePair } from '../prices/market-service';
 
 export type BacktestRow = typeof backtests.$inferSelect;
@@ -59,6 +60,8 @@ export interface StoredBacktestConfig {
   initialBalance: number;
   /** The market clock when the run was asked for: only bars closed by then are used. */
   asOf: number;
+  /** ml_adaptive's registry model, by the hash of its trained parameters. */
+  model?: { id: string; artifactHash: string };
 }
 
 const bodyIssue = (field: string, message: string) =>
@@ -78,6 +81,7 @@ export async function createBacktest(
     { strategy: cfg.strategy, parameters: cfg.parameters, indicators: cfg.indicators },
     'botConfig',
   );
+  const model = await strategyModelOrThrow(env, strategy, asset.id, cfg.timeframe, 'botConfig.timeframe');
   const now = await marketNow(env);
   const start = timeOf(input.startDate);
   const end = timeOf(input.endDate, true);
@@ -107,6 +111,7 @@ export async function createBacktest(
     end,
     initialBalance: input.initialBalance,
     asOf: now,
+    ...(model ? { model: { id: model.id, artifactHash: model.artifactHash } } : {}),
   };
   const [row] = await db(env)
     .insert(backtests)
@@ -131,6 +136,27 @@ async function sha256(text: string): Promise<string> {
 }
 
 const iso = (t: number) => new Date(t).toISOString();
+
+/**
+ * What an ml_adaptive run must say about its model: which version, the last close it was trained
+ * on, and how many of the run's bars it had seen in training (those decisions are in-sample).
+ */
+async function modelMeta(env: Env, id: string, artifactHash: string, run: readonly { openTime: number }[]) {
+  const row = await db(env)
+    .select({ dataAsOf: aiModels.dataAsOf, version: aiModels.version })
+    .from(aiModels)
+    .where(eq(aiModels.id, id))
+    .get();
+  const through = row?.dataAsOf ?? null;
+  return {
+    id,
+    version: row?.version ?? null,
+    artifactHash,
+    trainedThrough: through === null ? null : iso(through),
+    inSampleBars: through === null ? null : run.filter((b) => b.openTime < through).length,
+    note: 'Decisions on bars the model was trained on are in-sample: their results overstate what it would have done live',
+  };
+}
 
 /**
  * Runs a recorded backtest and stores its result. Safe to run twice (a queue redelivery): a
@@ -158,8 +184,17 @@ export async function executeBacktest(env: Env, id: string): Promise<BacktestRow
         `No closed ${cfg.timeframe} candles of ${cfg.tradingPair} between ${iso(cfg.start)} and ${iso(cfg.end)}`,
       );
     }
+    const model = await strategyModelOrThrow(env, cfg.strategy, cfg.assetId, cfg.timeframe);
+    // Bit for bit means the same parameters: a model retrained since the run was asked is another model.
+    if (model && cfg.model && model.artifactHash !== cfg.model.artifactHash) {
+      throw new ApiError(
+        'INTEGRITY_ERROR',
+        `Model ${model.id} was retrained after this backtest was asked for; run it again to use the new version`,
+      );
+    }
     const result = runBacktest({
       strategy: cfg.strategy,
+      model,
       bars,
       startIndex,
       timeframeMs: size,
@@ -201,6 +236,9 @@ export async function executeBacktest(env: Env, id: string): Promise<BacktestRow
           execution: cfg.execution,
           strategy: cfg.strategy,
           conventions: BACKTEST_CONVENTIONS,
+          ...(model
+            ? { model: await modelMeta(env, model.id, model.artifactHash, bars.slice(startIndex)) }
+            : {}),
         },
         completedAt: new Date().toISOString(),
         error: null,

@@ -1,8 +1,8 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { ApiError } from '../../core/errors';
 import { marketClock } from '../../core/market-clock';
 import { db } from '../../db/client';
-import { userIntegrations } from '../../db/schema';
+import { aiModels, userIntegrations } from '../../db/schema';
 import { STRATEGIES, type StrategyName } from './engine/strategies';
 import { listBots } from './service';
 
@@ -29,9 +29,6 @@ export const INTEGRATIONS: readonly Spec[] = [
     name: s,
     kind: 'strategy' as const,
     description: STRATEGY_TEXT[s],
-    ...(s === 'ml_adaptive'
-      ? { unavailable: 'no trained model is registered (the model registry is empty)' }
-      : {}),
   })),
   {
     name: 'paper',
@@ -52,6 +49,19 @@ export const INTEGRATIONS: readonly Spec[] = [
   },
 ];
 
+const NO_MODEL = 'no active trained model is in the model registry (ai_models)';
+
+/** The integrations with today's availability: ml_adaptive needs an active trained model. */
+async function currentSpecs(env: Env): Promise<Spec[]> {
+  const model = await db(env)
+    .select({ id: aiModels.id })
+    .from(aiModels)
+    .where(and(eq(aiModels.status, 'active'), isNotNull(aiModels.artifactKey)))
+    .limit(1)
+    .get();
+  return INTEGRATIONS.map((i) => (i.name === 'ml_adaptive' && !model ? { ...i, unavailable: NO_MODEL } : i));
+}
+
 function specOf(name: string): Spec {
   const spec = INTEGRATIONS.find((i) => i.name === name);
   if (!spec) throw new ApiError('NOT_FOUND', `Integration ${name} not found`);
@@ -60,7 +70,8 @@ function specOf(name: string): Spec {
 
 /** Each integration's state for a user: started by them, or in use by their bots. */
 export async function integrationStates(env: Env, userId: string, only?: string) {
-  const specs = only ? [specOf(only)] : INTEGRATIONS;
+  const all = await currentSpecs(env);
+  const specs = only ? [specOf(only)].map((s) => all.find((x) => x.name === s.name) ?? s) : all;
   const [bots, started, clock] = await Promise.all([
     listBots(env, userId),
     db(env).select().from(userIntegrations).where(eq(userIntegrations.userId, userId)),
@@ -103,7 +114,8 @@ export async function integrationStates(env: Env, userId: string, only?: string)
 
 /** Starts an integration for the user (idempotent); one that cannot run answers 422 saying why. */
 export async function startIntegration(env: Env, userId: string, name: string) {
-  const spec = specOf(name);
+  specOf(name);
+  const spec = (await currentSpecs(env)).find((s) => s.name === name) ?? specOf(name);
   if (spec.unavailable) {
     throw new ApiError('UNPROCESSABLE_ENTITY', `Integration ${name} cannot start: ${spec.unavailable}`, {
       details: { integration: name, reason: spec.unavailable },

@@ -1,4 +1,6 @@
 import { and, eq } from 'drizzle-orm';
+import type { BotMemory, BotTickResult } from '../../core/bot-ticker';
+import { ApiError } from '../../core/errors';
 import { marketDate, marketNow } from '../../core/market-clock';
 import { db } from '../../db/client';
 import { portfolios, trades } from '../../db/schema';
@@ -13,30 +15,18 @@ import {
   type Decision,
   prepareStrategy,
   type ResolvedStrategy,
+  type StrategyModel,
   type StrategyName,
 } from './engine/strategies';
 import { type BotTimeframeName, closedBars, TIMEFRAME_MS } from './market';
 import { type BotRow, getBot, noteTick, stopAllBots } from './service';
+import { strategyModelOrThrow } from './strategy-model';
 
-/** What a bot's Durable Object remembers between ticks, for the drawdown and daily-loss limits. */
-export interface BotMemory {
-  peakEquity: number | null;
-  dayStart: { day: string; equity: number } | null;
-}
+export type { BotMemory };
 
-export interface TickOutcome {
-  /** Open time of the closed bar decided on; null when there was none. */
-  barTime: number | null;
-  action: 'buy' | 'sell' | 'hold' | 'refused' | 'skipped';
-  reason: string;
-  orderId: string | null;
+export interface TickOutcome extends BotTickResult {
   fill: (Fill & { tradeId: string }) | null;
-  limit: string | null;
   equity: number | null;
-  marketTime: number;
-  memory: BotMemory;
-  /** The bot must stop (drawdown breach): the object stops itself; the others were stopped. */
-  stopSelf: string | null;
 }
 
 /** Bars a live decision loads: enough for the longest warm-up. */
@@ -129,15 +119,22 @@ export async function runBotTick(
     };
     reason = exit.reason;
   } else {
-    const strategy = prepareStrategy(
-      {
-        strategy: bot.strategy as StrategyName,
-        parameters: bot.parameters,
-        indicators: bot.indicators,
-      } as ResolvedStrategy,
-      bars,
-      TIMEFRAME_MS[timeframe],
-    );
+    const resolved = {
+      strategy: bot.strategy as StrategyName,
+      parameters: bot.parameters,
+      indicators: bot.indicators,
+    } as ResolvedStrategy;
+    let model: StrategyModel | undefined;
+    try {
+      model = await strategyModelOrThrow(env, resolved, bot.assetId, timeframe);
+    } catch (err) {
+      // The bot's model was retired or lost since it was created: say so on every tick.
+      if (!(err instanceof ApiError)) throw err;
+      const r = { ...out, action: 'hold' as const, reason: `cannot decide: ${err.message}` };
+      await publishTick(env, bot, r, account, price);
+      return r;
+    }
+    const strategy = prepareStrategy(resolved, bars, TIMEFRAME_MS[timeframe], model);
     const i = bars.length - 1;
     decision =
       i < strategy.warmup

@@ -10,9 +10,10 @@ export const BotMode = z.enum(['paper', 'live']);
 /** The strategy and execution part of a bot config, shared by bots and backtests. */
 export const StrategyFields = {
   tradingPair: z.string().min(3).max(20).openapi({ example: 'BTC/USD' }),
-  strategy: z
-    .enum(STRATEGIES)
-    .openapi({ description: 'ml_adaptive answers 422 until a trained model exists' }),
+  strategy: z.enum(STRATEGIES).openapi({
+    description:
+      'ml_adaptive trades a trained model of the registry (parameters.modelId, or the first active one trained on the asset; daily timeframe only) and answers 422 naming the model when there is none',
+  }),
   timeframe: BotTimeframe.default('1d'),
   riskPerTrade: z.number().gt(0).max(100).optional().openapi({
     description:

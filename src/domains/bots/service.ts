@@ -4,12 +4,18 @@ import { newId } from '../../core/ids';
 import { marketNow } from '../../core/market-clock';
 import { db } from '../../db/client';
 import { bots } from '../../db/schema';
-import { recordTrades } from '../portfolios/services/ledger';
-import { createPortfolio, deletePortfolio } from '../portfolios/services/portfolios';
+import { openingLedgerStatements } from '../portfolios/services/ledger';
+import {
+  deletePortfolio,
+  getOwnedPortfolio,
+  newPortfolioStatements,
+  type PortfolioRow,
+} from '../portfolios/services/portfolios';
 import { resolvePair } from '../prices/market-service';
 import type { StrategyName } from './engine/strategies';
 import type { BotTimeframeName } from './market';
 import { strategyOrThrow } from './strategy-errors';
+import { strategyModelOrThrow } from './strategy-model';
 
 export type BotRow = typeof bots.$inferSelect;
 
@@ -57,6 +63,7 @@ export async function createBot(env: Env, userId: string, input: BotInput): Prom
     parameters: input.parameters,
     indicators: input.indicators,
   });
+  await strategyModelOrThrow(env, strategy, asset.id, input.timeframe);
   const d = db(env);
   const existing = await d
     .select({ id: bots.id })
@@ -64,15 +71,17 @@ export async function createBot(env: Env, userId: string, input: BotInput): Prom
     .where(and(eq(bots.userId, userId), isNull(bots.deletedAt)));
   if (existing.length >= MAX_BOTS)
     throw new ApiError('VALIDATION_ERROR', `At most ${MAX_BOTS} bots per user`);
-  const portfolio = await createPortfolio(env, userId, {
-    name: `Bot: ${input.name}`.slice(0, 100),
-    description: `Paper account of a ${input.strategy} bot on ${symbol}`,
-    portfolio_type: 'paper',
-    mode: 'paper',
-    base_currency: 'USD',
-  });
-  const now = await marketNow(env);
-  await recordTrades(env, portfolio, userId, [
+  const [{ row: portfolio, statements: portfolioWrites }, now] = await Promise.all([
+    newPortfolioStatements(env, userId, {
+      name: `Bot: ${input.name}`.slice(0, 100),
+      description: `Paper account of a ${input.strategy} bot on ${symbol}`,
+      portfolio_type: 'paper',
+      mode: 'paper',
+      base_currency: 'USD',
+    }),
+    marketNow(env),
+  ]);
+  const { statements: funding } = await openingLedgerStatements(env, portfolio, userId, [
     {
       trade_type: 'add',
       asset_type: 'cash',
@@ -82,28 +91,32 @@ export async function createBot(env: Env, userId: string, input: BotInput): Prom
       notes: 'Bot starting balance',
     },
   ]);
-  const [row] = await d
-    .insert(bots)
-    .values({
-      id: newId('bot'),
-      userId,
-      name: input.name,
-      tradingPair: symbol,
-      assetId: asset.id,
-      strategy: input.strategy,
-      mode: input.mode,
-      timeframe: input.timeframe,
-      riskPerTrade: input.riskPerTrade ?? null,
-      stopLoss: input.stopLoss ?? null,
-      takeProfit: input.takeProfit ?? null,
-      feeRate: input.feeRate,
-      slippage: input.slippage,
-      indicators: strategy.indicators,
-      parameters: strategy.parameters,
-      initialBalance: input.initialBalance,
-      portfolioId: portfolio.id,
-    })
-    .returning();
+  const id = newId('bot');
+  const insert = d.insert(bots).values({
+    id,
+    userId,
+    name: input.name,
+    tradingPair: symbol,
+    assetId: asset.id,
+    strategy: input.strategy,
+    mode: input.mode,
+    timeframe: input.timeframe,
+    riskPerTrade: input.riskPerTrade ?? null,
+    stopLoss: input.stopLoss ?? null,
+    takeProfit: input.takeProfit ?? null,
+    feeRate: input.feeRate,
+    slippage: input.slippage,
+    indicators: strategy.indicators,
+    parameters: strategy.parameters,
+    initialBalance: input.initialBalance,
+    portfolioId: portfolio.id,
+  });
+  // One batch, all or nothing: the portfolio, its funding commit and the bot (a failure leaves
+  // no unfunded portfolio or bot without an account behind; a retry with the same
+  // Idempotency-Key replays the first answer).
+  const { sql: text, params } = insert.toSQL();
+  await env.DB.batch([...portfolioWrites, ...funding, env.DB.prepare(text).bind(...params)]);
+  const row = await getBot(env, id);
   if (!row) throw new ApiError('DATABASE_ERROR', 'Bot was not created');
   return row;
 }
@@ -148,6 +161,8 @@ export async function updateBot(env: Env, userId: string, id: string, patch: Bot
     parameters: patch.parameters ?? bot.parameters,
     indicators: patch.indicators ?? bot.indicators,
   });
+  if (patch.parameters)
+    await strategyModelOrThrow(env, strategy, bot.assetId, bot.timeframe as BotTimeframeName);
   const set: Partial<typeof bots.$inferInsert> = {
     indicators: strategy.indicators,
     parameters: strategy.parameters,
@@ -239,6 +254,10 @@ export async function deleteBot(env: Env, userId: string, id: string): Promise<v
     .where(eq(bots.id, id));
   await deletePortfolio(env, userId, bot.portfolioId).catch(() => undefined);
 }
+
+/** A bot's paper portfolio (the caller's own: 404 otherwise). */
+export const botPortfolio = (env: Env, bot: BotRow): Promise<PortfolioRow> =>
+  getOwnedPortfolio(env, bot.userId, bot.portfolioId);
 
 export async function botsByIds(env: Env, userId: string, ids: string[]): Promise<BotRow[]> {
   if (!ids.length) return [];

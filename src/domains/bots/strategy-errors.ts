@@ -17,7 +17,7 @@ export function strategyOrThrow(spec: StrategySpec, prefix?: string): ResolvedSt
     if (!(err instanceof StrategyError)) throw err;
     if (err.code === 'MODEL_NOT_FOUND') {
       throw new ApiError('UNPROCESSABLE_ENTITY', err.message, {
-        details: { strategy: spec.strategy, missing: 'model', registry: 'none' },
+        details: { strategy: spec.strategy, missing: 'model', registry: 'ai_models' },
         suggestion: 'Train and register a model for ml_adaptive, or choose another strategy.',
       });
     }

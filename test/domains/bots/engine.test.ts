@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { runBacktest } from '../../../src/domains/bots/engine/backtest';
 import { exitWithinBar, fillMarket } from '../../../src/domains/bots/engine/execution';
-import { type Bar, resolveStrategy, StrategyError } from '../../../src/domains/bots/engine/strategies';
+import {
+  type Bar,
+  prepareStrategy,
+  resolveStrategy,
+  StrategyError,
+} from '../../../src/domains/bots/engine/strategies';
 
 const DAY = 86_400_000;
 const cfg = { feeRate: 0.001, slippage: 0 };
@@ -93,14 +98,54 @@ describe('strategies', () => {
   });
 
   it('ml_adaptive names the missing model', () => {
+    const resolved = resolveStrategy({ strategy: 'ml_adaptive', parameters: { modelId: 'mdl_x' } });
     try {
-      resolveStrategy({ strategy: 'ml_adaptive' });
+      prepareStrategy(resolved, barsFrom([1, 2, 3]), DAY);
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(StrategyError);
       expect((e as StrategyError).code).toBe('MODEL_NOT_FOUND');
-      expect((e as Error).message).toMatch(/model/);
+      expect((e as Error).message).toMatch(/mdl_x/);
     }
+  });
+
+  it('ml_adaptive buys at buyAbove and sells at sellBelow on the model reading of each bar, from bars up to it', () => {
+    const closes = Array.from({ length: 60 }, (_, i) => 100 + 10 * Math.sin(i / 4));
+    const bars = barsFrom(closes);
+    // A stand-in learner: P(up) is 0.5 plus the 1-day return it is given (the first feature).
+    const seen: number[][] = [];
+    const model = {
+      id: 'mdl_stub',
+      artifactHash: 'h',
+      features: ['ret_1d'] as const,
+      fitted: {
+        predictProba: (x: number[][]) => {
+          seen.push(...x);
+          return x.map((r) => 0.5 + 5 * (r[0] as number));
+        },
+      },
+    };
+    const resolved = resolveStrategy({
+      strategy: 'ml_adaptive',
+      parameters: { buyAbove: 0.6, sellBelow: 0.4 },
+    });
+    const p = prepareStrategy(resolved, bars, DAY, model);
+    expect(p.warmup).toBeGreaterThan(0);
+    const decisions = bars.map((_, i) =>
+      i < p.warmup ? 'warm' : p.decide(i, { qty: 0, cash: 1000, equity: 1000 }).action,
+    );
+    const held = bars.map((_, i) =>
+      i < p.warmup ? 'warm' : p.decide(i, { qty: 1, cash: 0, equity: 1000 }).action,
+    );
+    expect(decisions).toContain('buy');
+    expect(held).toContain('sell');
+    for (let i = p.warmup; i < bars.length; i++) {
+      const ret = (closes[i] as number) / (closes[i - 1] as number) - 1;
+      const pu = 0.5 + 5 * ret;
+      expect(decisions[i]).toBe(pu >= 0.6 ? 'buy' : 'hold');
+      expect(held[i]).toBe(pu <= 0.4 ? 'sell' : 'hold');
+    }
+    expect(seen.length).toBe(bars.length - p.warmup);
   });
 
   it('sma_crossover buys at the next open after an up-cross and sells after the down-cross', () => {

@@ -1,9 +1,17 @@
 import { maxDrawdown, sharpeRatio, simpleReturns, sortinoRatio } from '../../../quant';
 import { type Account, type ExecutionConfig, exitWithinBar, type Fill, fillMarket } from './execution';
-import { type Bar, type Decision, prepareStrategy, type ResolvedStrategy } from './strategies';
+import {
+  type Bar,
+  type Decision,
+  prepareStrategy,
+  type ResolvedStrategy,
+  type StrategyModel,
+} from './strategies';
 
 export interface BacktestInput {
   strategy: ResolvedStrategy;
+  /** ml_adaptive's registry model (the same one a live bot would use). */
+  model?: StrategyModel | undefined;
   /** Closed bars in time order. Bars before `startIndex` only warm the indicators up. */
   bars: readonly Bar[];
   startIndex: number;
@@ -68,7 +76,7 @@ export interface BacktestResult {
  */
 export function runBacktest(input: BacktestInput): BacktestResult {
   const { bars, execution: cfg } = input;
-  const strategy = prepareStrategy(input.strategy, bars, input.timeframeMs);
+  const strategy = prepareStrategy(input.strategy, bars, input.timeframeMs, input.model);
   let account: Account = { cash: input.initialBalance, qty: 0, avgCost: 0 };
   const trades: BacktestTrade[] = [];
   const equity: EquityPoint[] = [];

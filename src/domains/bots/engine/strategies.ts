@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { bollinger, macd, rsi, sma } from '../../../quant';
+import { type FeatureName, type FittedModel, featureMatrix } from '../../../quant/learn';
 
 /**
  * Strategies: pure functions over closed bars, the same code for live bots and backtests.
@@ -97,7 +98,14 @@ export const StrategyParams = {
       intervalBars: int(1, 1000, 7),
     })
     .strict(),
-  ml_adaptive: z.object({ modelId: z.string().max(64).optional() }).strict(),
+  ml_adaptive: z
+    .object({
+      /** A trained model of the registry; without it, the first active one trained on the pair's asset. */
+      modelId: z.string().max(64).optional(),
+      buyAbove: z.number().gt(0.5).lt(1).default(0.55),
+      sellBelow: z.number().gt(0).lt(0.5).default(0.45),
+    })
+    .strict(),
 } as const;
 
 export type ParamsOf<S extends StrategyName> = z.infer<(typeof StrategyParams)[S]>;
@@ -130,6 +138,17 @@ export interface StrategySpec {
   indicators?: readonly string[] | undefined;
 }
 
+/**
+ * A trained model from the registry for `ml_adaptive`: its features (computed per bar from bars
+ * up to it) and the fitted learner giving P(close higher after the model's horizon).
+ */
+export interface StrategyModel {
+  id: string;
+  artifactHash: string;
+  features: readonly FeatureName[];
+  fitted: Pick<FittedModel, 'predictProba'>;
+}
+
 export interface ResolvedStrategy {
   strategy: StrategyName;
   parameters: Record<string, unknown>;
@@ -140,7 +159,7 @@ export interface ResolvedStrategy {
 /**
  * Validates a strategy's parameters (defaults filled) and indicators. Throws StrategyError
  * naming the field: unknown parameters, values out of range, an indicator the strategy cannot
- * use, or `ml_adaptive` without a trained model (there is no model registry yet).
+ * use. (`ml_adaptive`'s model is looked up in the registry by the caller: `StrategyModel`.)
  */
 export function resolveStrategy(spec: StrategySpec): ResolvedStrategy {
   const schema = StrategyParams[spec.strategy];
@@ -149,14 +168,6 @@ export function resolveStrategy(spec: StrategySpec): ResolvedStrategy {
     const issue = parsed.error.issues[0];
     const field = ['parameters', ...(issue?.path ?? []).map(String)].join('.');
     throw new StrategyError('INVALID_PARAMETERS', `${field}: ${issue?.message ?? 'invalid'}`, field);
-  }
-  if (spec.strategy === 'ml_adaptive') {
-    const model = (parsed.data as { modelId?: string }).modelId ?? 'ml_adaptive default model';
-    throw new StrategyError(
-      'MODEL_NOT_FOUND',
-      `Strategy ml_adaptive needs a trained model (${model}); no model registry holds one yet. Use momentum, mean_reversion, sma_crossover, grid or dca.`,
-      'strategy',
-    );
   }
   const known = STRATEGY_INDICATORS[spec.strategy];
   const asked = spec.indicators ?? [];
@@ -202,6 +213,9 @@ const down = (a: Float64Array, b: Float64Array, i: number) =>
  *   bar, strictly above now), sell on the opposite cross.
  * - grid: target holding = (upper - close)/(upper - lower) of equity, clamped to [0, 1] and
  *   rounded down to the grid's `levels`; rebalances whenever the target level changes.
+ * - ml_adaptive: the registry model's probability that the close is higher after its horizon,
+ *   from its features at bar i (bars 0..i): buy when flat and p >= `buyAbove`, sell when
+ *   holding and p <= `sellBelow`. Without a model it throws MODEL_NOT_FOUND.
  * - dca: buys `amount` (quote currency) on every bar whose number since the epoch
  *   (openTime / timeframe) is a multiple of `intervalBars`, so a live bot and a backtest buy on
  *   the same bars; it exits through stop-loss/take-profit only.
@@ -210,6 +224,7 @@ export function prepareStrategy(
   resolved: ResolvedStrategy,
   bars: readonly Bar[],
   timeframeMs: number,
+  model?: StrategyModel,
 ): PreparedStrategy {
   const close = Float64Array.from(bars, (b) => b.close);
   const uses = (x: IndicatorName) => resolved.indicators.includes(x);
@@ -328,10 +343,45 @@ export function prepareStrategy(
         },
       };
     }
-    case 'ml_adaptive':
-      throw new StrategyError(
-        'MODEL_NOT_FOUND',
-        'Strategy ml_adaptive needs a trained model; none is registered',
+    case 'ml_adaptive': {
+      const p = resolved.parameters as ParamsOf<'ml_adaptive'>;
+      if (!model)
+        throw new StrategyError(
+          'MODEL_NOT_FOUND',
+          `Strategy ml_adaptive needs a trained model${p.modelId ? ` (${p.modelId})` : ''}; none was given`,
+          'parameters.modelId',
+        );
+      // One pass over the series: each row uses bars up to its own (features are causal), so
+      // reading bar i equals computing on bars 0..i as a live bot does.
+      const { rows, index } = featureMatrix(
+        bars.map((b) => ({
+          time: b.openTime,
+          open: b.open,
+          high: b.high,
+          low: b.low,
+          close: b.close,
+          volume: b.volume,
+        })),
+        model.features,
       );
+      const prob = new Float64Array(bars.length).fill(Number.NaN);
+      const out = rows.length ? model.fitted.predictProba(rows) : [];
+      index.forEach((bar, k) => {
+        prob[bar] = out[k] as number;
+      });
+      return {
+        warmup: index[0] ?? bars.length,
+        decide(i, pos) {
+          const pu = prob[i] as number;
+          if (Number.isNaN(pu)) return hold('no model reading for this bar');
+          const said = `model ${model.id} P(up) ${pu.toFixed(3)}`;
+          if (pos.qty === 0 && pu >= p.buyAbove)
+            return { action: 'buy', size: { kind: 'all' }, reason: `${said} >= ${p.buyAbove}` };
+          if (pos.qty > 0 && pu <= p.sellBelow)
+            return { action: 'sell', size: { kind: 'all' }, reason: `${said} <= ${p.sellBelow}` };
+          return hold(said);
+        },
+      };
+    }
   }
 }

@@ -32,7 +32,7 @@ botRoutes.openapi(
     path: '/api/bots',
     summary: 'Create a paper trading bot (002)',
     description:
-      'A stopped bot with its own paper portfolio funded with initialBalance. Strategy parameters are validated per strategy; ml_adaptive answers 422 naming the missing model; mode live answers 400 (no exchange is connected).',
+      'A stopped bot with its own paper portfolio funded with initialBalance, written in one batch (send an Idempotency-Key to retry safely). Strategy parameters are validated per strategy; ml_adaptive needs an active trained model of the registry (422 naming it otherwise); mode live answers 400 (no exchange is connected).',
     request: { body: { content: { 'application/json': { schema: BotCreateBody } }, required: true } },
     responses: { 201: json(BotSchema, 'The new bot (stopped).') },
   }),

@@ -283,7 +283,10 @@ export function portfolioTotals(state: LedgerState): Record<string, string> {
 }
 
 /** A drizzle query as a plain D1 statement, to batch with hand-written json_each statements. */
-function prepared(env: Env, query: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
+export function prepared(
+  env: Env,
+  query: { toSQL(): { sql: string; params: unknown[] } },
+): D1PreparedStatement {
   const { sql: text, params } = query.toSQL();
   return env.DB.prepare(text).bind(...params);
 }
@@ -377,6 +380,138 @@ export async function commitLedger(
 }
 
 /**
+ * The statements of one change to a ledger read at `ledger` (the next version's commit row, the
+ * trades, every position's derived figures and the portfolio's cash), with the replayed state.
+ * The caller writes them in one D1 batch (with its own statements, if any).
+ */
+function changeStatements(
+  env: Env,
+  current: PortfolioRow,
+  ledger: LoadedLedger,
+  change: Mutation,
+  userId: string,
+  action: string,
+) {
+  const updatedPositions = new Map((change.updatePositions ?? []).map((p) => [p.id, p]));
+  const nextPositions = [
+    ...ledger.positions.map((p) => updatedPositions.get(p.id) ?? p),
+    ...(change.insertPositions ?? []),
+  ];
+  const deleted = new Set(change.deleteTradeIds ?? []);
+  const edited = new Map((change.updateTrades ?? []).map((t) => [t.id, t]));
+  const nextTrades = [
+    ...ledger.trades.filter((t) => !deleted.has(t.id)).map((t) => edited.get(t.id) ?? t),
+    ...(change.insertTrades ?? []),
+  ].sort((a, b) => (a.tradeDate < b.tradeDate ? -1 : a.tradeDate > b.tradeDate ? 1 : a.seq - b.seq));
+  const state = replayLedger(nextPositions, nextTrades);
+
+  const version = ledger.portfolio.ledgerVersion + 1;
+  const now = new Date().toISOString();
+  const savedPositions = nextPositions.map((p) => withDerived(p, state, now));
+  const d = db(env);
+  const statements: D1PreparedStatement[] = [
+    prepared(
+      env,
+      d.insert(ledgerCommits).values({
+        portfolioId: current.id,
+        version,
+        action,
+        userId,
+        details: change.details,
+      }),
+    ),
+    ...(change.insertPositions ?? []).map((p) => prepared(env, d.insert(positions).values(p))),
+    ...(change.updatePositions ?? []).map((p) =>
+      prepared(
+        env,
+        d
+          .update(positions)
+          .set({
+            notes: p.notes,
+            allocationTarget: p.allocationTarget,
+            tags: p.tags,
+            isActive: p.isActive,
+            impliedVolatility: p.impliedVolatility,
+            deletedAt: p.deletedAt,
+            updatedAt: now,
+          })
+          .where(eq(positions.id, p.id)),
+      ),
+    ),
+    ...chunks(change.insertTrades ?? []).map((rows) =>
+      env.DB.prepare(
+        `INSERT INTO trades (${TRADE_COLUMNS.join(', ')})
+         SELECT ${TRADE_COLUMNS.map((c) => `json_extract(value, '$.${c}')`).join(', ')} FROM json_each(?)`,
+      ).bind(JSON.stringify(rows.map(tradeJson))),
+    ),
+    ...(change.updateTrades ?? []).map((t) =>
+      prepared(
+        env,
+        d
+          .update(trades)
+          .set({
+            tradeType: t.tradeType,
+            assetType: t.assetType,
+            symbol: t.symbol,
+            positionId: t.positionId,
+            quantity: t.quantity,
+            price: t.price,
+            fees: t.fees,
+            totalAmount: t.totalAmount,
+            tradeDate: t.tradeDate,
+            notes: t.notes,
+            updatedAt: now,
+          })
+          .where(and(eq(trades.id, t.id), eq(trades.portfolioId, current.id))),
+      ),
+    ),
+    ...chunks(change.deleteTradeIds ?? []).map((ids) =>
+      env.DB.prepare(
+        'DELETE FROM trades WHERE portfolio_id = ? AND id IN (SELECT value FROM json_each(?))',
+      ).bind(current.id, JSON.stringify(ids)),
+    ),
+    ...chunks(savedPositions.map(derivedJson)).map((rows) =>
+      env.DB.prepare(`UPDATE positions SET
+          quantity = json_extract(j.value, '$.quantity'), cost_basis = json_extract(j.value, '$.cost_basis'),
+          avg_cost = json_extract(j.value, '$.avg_cost'), fifo_cost_basis = json_extract(j.value, '$.fifo_cost_basis'),
+          realized_pnl = json_extract(j.value, '$.realized_pnl'),
+          fifo_realized_pnl = json_extract(j.value, '$.fifo_realized_pnl'), income = json_extract(j.value, '$.income'),
+          total_cost = json_extract(j.value, '$.total_cost'), total_proceeds = json_extract(j.value, '$.total_proceeds'),
+          opened_at = json_extract(j.value, '$.opened_at'), closed_at = json_extract(j.value, '$.closed_at'),
+          updated_at = json_extract(j.value, '$.updated_at')
+        FROM json_each(?) AS j
+        WHERE positions.id = json_extract(j.value, '$.id')`).bind(JSON.stringify(rows)),
+    ),
+    ...(change.activity
+      ? [
+          prepared(
+            env,
+            activity(d, {
+              userId,
+              action: change.activity.action,
+              facts: change.activity.facts,
+              details: { portfolio_id: current.id, ...change.activity.details },
+            }),
+          ),
+        ]
+      : []),
+    prepared(
+      env,
+      d
+        .update(portfolios)
+        .set({
+          ledgerVersion: version,
+          cash: str(state.cash),
+          totals: portfolioTotals(state),
+          updatedAt: now,
+        })
+        .where(eq(portfolios.id, current.id)),
+    ),
+  ];
+  return { statements, state, version, now, savedPositions, nextTrades };
+}
+
+/**
  * One commit, guarded by the ledger version: a concurrent change that claimed the same version
  * makes the batch fail as a whole; it is then re-read and retried, at most COMMIT_ATTEMPTS times.
  */
@@ -391,122 +526,14 @@ async function commitVersioned(
   for (let attempt = 1; ; attempt++) {
     const ledger = await loadLedger(env, current, { fresh: true });
     const change = await mutate(ledger);
-    const updatedPositions = new Map((change.updatePositions ?? []).map((p) => [p.id, p]));
-    const nextPositions = [
-      ...ledger.positions.map((p) => updatedPositions.get(p.id) ?? p),
-      ...(change.insertPositions ?? []),
-    ];
-    const deleted = new Set(change.deleteTradeIds ?? []);
-    const edited = new Map((change.updateTrades ?? []).map((t) => [t.id, t]));
-    const nextTrades = [
-      ...ledger.trades.filter((t) => !deleted.has(t.id)).map((t) => edited.get(t.id) ?? t),
-      ...(change.insertTrades ?? []),
-    ].sort((a, b) => (a.tradeDate < b.tradeDate ? -1 : a.tradeDate > b.tradeDate ? 1 : a.seq - b.seq));
-    const state = replayLedger(nextPositions, nextTrades);
-
-    const version = ledger.portfolio.ledgerVersion + 1;
-    const now = new Date().toISOString();
-    const savedPositions = nextPositions.map((p) => withDerived(p, state, now));
-    const d = db(env);
-    const statements: D1PreparedStatement[] = [
-      prepared(
-        env,
-        d.insert(ledgerCommits).values({
-          portfolioId: current.id,
-          version,
-          action,
-          userId,
-          details: change.details,
-        }),
-      ),
-      ...(change.insertPositions ?? []).map((p) => prepared(env, d.insert(positions).values(p))),
-      ...(change.updatePositions ?? []).map((p) =>
-        prepared(
-          env,
-          d
-            .update(positions)
-            .set({
-              notes: p.notes,
-              allocationTarget: p.allocationTarget,
-              tags: p.tags,
-              isActive: p.isActive,
-              impliedVolatility: p.impliedVolatility,
-              deletedAt: p.deletedAt,
-              updatedAt: now,
-            })
-            .where(eq(positions.id, p.id)),
-        ),
-      ),
-      ...chunks(change.insertTrades ?? []).map((rows) =>
-        env.DB.prepare(
-          `INSERT INTO trades (${TRADE_COLUMNS.join(', ')})
-           SELECT ${TRADE_COLUMNS.map((c) => `json_extract(value, '$.${c}')`).join(', ')} FROM json_each(?)`,
-        ).bind(JSON.stringify(rows.map(tradeJson))),
-      ),
-      ...(change.updateTrades ?? []).map((t) =>
-        prepared(
-          env,
-          d
-            .update(trades)
-            .set({
-              tradeType: t.tradeType,
-              assetType: t.assetType,
-              symbol: t.symbol,
-              positionId: t.positionId,
-              quantity: t.quantity,
-              price: t.price,
-              fees: t.fees,
-              totalAmount: t.totalAmount,
-              tradeDate: t.tradeDate,
-              notes: t.notes,
-              updatedAt: now,
-            })
-            .where(and(eq(trades.id, t.id), eq(trades.portfolioId, current.id))),
-        ),
-      ),
-      ...chunks(change.deleteTradeIds ?? []).map((ids) =>
-        env.DB.prepare(
-          'DELETE FROM trades WHERE portfolio_id = ? AND id IN (SELECT value FROM json_each(?))',
-        ).bind(current.id, JSON.stringify(ids)),
-      ),
-      ...chunks(savedPositions.map(derivedJson)).map((rows) =>
-        env.DB.prepare(`UPDATE positions SET
-            quantity = json_extract(j.value, '$.quantity'), cost_basis = json_extract(j.value, '$.cost_basis'),
-            avg_cost = json_extract(j.value, '$.avg_cost'), fifo_cost_basis = json_extract(j.value, '$.fifo_cost_basis'),
-            realized_pnl = json_extract(j.value, '$.realized_pnl'),
-            fifo_realized_pnl = json_extract(j.value, '$.fifo_realized_pnl'), income = json_extract(j.value, '$.income'),
-            total_cost = json_extract(j.value, '$.total_cost'), total_proceeds = json_extract(j.value, '$.total_proceeds'),
-            opened_at = json_extract(j.value, '$.opened_at'), closed_at = json_extract(j.value, '$.closed_at'),
-            updated_at = json_extract(j.value, '$.updated_at')
-          FROM json_each(?) AS j
-          WHERE positions.id = json_extract(j.value, '$.id')`).bind(JSON.stringify(rows)),
-      ),
-      ...(change.activity
-        ? [
-            prepared(
-              env,
-              activity(d, {
-                userId,
-                action: change.activity.action,
-                facts: change.activity.facts,
-                details: { portfolio_id: current.id, ...change.activity.details },
-              }),
-            ),
-          ]
-        : []),
-      prepared(
-        env,
-        d
-          .update(portfolios)
-          .set({
-            ledgerVersion: version,
-            cash: str(state.cash),
-            totals: portfolioTotals(state),
-            updatedAt: now,
-          })
-          .where(eq(portfolios.id, current.id)),
-      ),
-    ];
+    const { statements, state, version, now, savedPositions, nextTrades } = changeStatements(
+      env,
+      current,
+      ledger,
+      change,
+      userId,
+      action,
+    );
     try {
       await env.DB.batch(statements);
       // Live dashboards hear of it on /ws/portfolio; a failing subscriber never fails the change.
@@ -551,7 +578,7 @@ async function commitVersioned(
         throw err;
       }
       log('warn', 'ledger.commit_conflict', { portfolio_id: current.id, attempt });
-      const fresh = await d.select().from(portfolios).where(eq(portfolios.id, current.id)).get();
+      const fresh = await db(env).select().from(portfolios).where(eq(portfolios.id, current.id)).get();
       if (!fresh || fresh.deletedAt) throw new ApiError('NOT_FOUND', `Portfolio ${current.id} not found`);
       current = fresh;
     }
@@ -754,6 +781,41 @@ export async function placeTrade(
     input.price ?? (input.asset_type === 'cash' ? '1' : input.trade_type === 'split' ? '0' : undefined);
   if (price === undefined) throw new ApiError('VALIDATION_ERROR', 'price is required');
   return newTrade(ledger, userId, target.positionId, { ...input, symbol: target.symbol, price }, seq, source);
+}
+
+/**
+ * The statements that open a NEW portfolio's ledger (version 1) with `inputs`, for a caller
+ * that writes them in one D1 batch after the portfolio's own insert (a bot and its funded paper
+ * account: all or nothing). Nothing else can commit to a portfolio not yet written, so no turn
+ * is taken.
+ */
+export async function openingLedgerStatements(
+  env: Env,
+  portfolio: PortfolioRow,
+  userId: string,
+  inputs: TradeInput[],
+  options: { source?: TradeRow['source']; action?: string; details?: Record<string, unknown> } = {},
+): Promise<{ statements: D1PreparedStatement[]; trades: TradeRow[] }> {
+  const ledger: LoadedLedger = { portfolio: { ...portfolio, ledgerVersion: 0 }, positions: [], trades: [] };
+  const created: PositionRow[] = [];
+  const inserted: TradeRow[] = [];
+  let seq = 1;
+  for (const input of inputs) {
+    inserted.push(await placeTrade(env, ledger, userId, input, created, seq++, options.source));
+  }
+  const { statements } = changeStatements(
+    env,
+    ledger.portfolio,
+    ledger,
+    {
+      insertPositions: created,
+      insertTrades: inserted,
+      details: { trade_ids: inserted.map((t) => t.id), ...options.details },
+    },
+    userId,
+    options.action ?? 'trade.create',
+  );
+  return { statements, trades: inserted };
 }
 
 /** Records trades (one, or an import's many) into a portfolio's ledger, making positions as needed. */

@@ -97,6 +97,56 @@ export async function listPortfolios(
   return { rows, total: total?.n ?? 0 };
 }
 
+/**
+ * A new portfolio as a row and the statements that write it (the insert and its activity), for a
+ * caller that writes more in the same D1 batch (a bot with its funded paper account). Checks
+ * what `createPortfolio` checks.
+ */
+export async function newPortfolioStatements(
+  env: Env,
+  userId: string,
+  input: PortfolioInput,
+): Promise<{ row: PortfolioRow; statements: D1PreparedStatement[] }> {
+  assertCurrency(input.base_currency);
+  const d = db(env);
+  const existing = await d
+    .select({ n: count() })
+    .from(portfolios)
+    .where(and(eq(portfolios.userId, userId), isNull(portfolios.deletedAt)))
+    .get();
+  if ((existing?.n ?? 0) >= MAX_PORTFOLIOS) {
+    throw new ApiError('VALIDATION_ERROR', `At most ${MAX_PORTFOLIOS} portfolios per user`);
+  }
+  const now = new Date().toISOString();
+  const row: PortfolioRow = {
+    id: newId('portfolio'),
+    userId,
+    name: input.name,
+    description: input.description ?? null,
+    portfolioType: input.portfolio_type ?? 'personal',
+    baseCurrency: input.base_currency ?? 'USD',
+    mode: input.mode ?? 'live',
+    costMethod: input.cost_method ?? 'wac',
+    isPublic: input.is_public ?? false,
+    isDefault: false,
+    isActive: input.is_active ?? true,
+    ledgerVersion: 0,
+    cash: '0',
+    totals: {},
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+  };
+  const statements = [
+    d.insert(portfolios).values(row),
+    activity(d, { userId, action: 'portfolio.create', details: { portfolio_id: row.id } }),
+  ].map((q) => {
+    const { sql: text, params } = q.toSQL();
+    return env.DB.prepare(text).bind(...params);
+  });
+  return { row, statements };
+}
+
 export async function createPortfolio(
   env: Env,
   userId: string,

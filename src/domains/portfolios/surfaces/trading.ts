@@ -1,11 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { DateOrDateTime, dayNumber, dayString, ordered } from '../../../core/dates';
 import { ApiError } from '../../../core/errors';
+import { marketNow } from '../../../core/market-clock';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { plain, plainOrV2Schema } from '../../../core/responses';
 import { principalOf, requireUser } from '../../../middleware/auth';
 import { manualBotOrder } from '../../bots/manual';
 import { getOwnedBot } from '../../bots/service';
+import { assertPaperOrderWithinLimits } from '../../risk-limits/enforce';
 import { DecimalInput, PositiveDecimal, round, TradeSymbol } from '../schemas';
 import { ledgerState, loadLedger, normalizeSymbol, recordTrades, resolveHeldAsset } from '../services/ledger';
 import { defaultPortfolio, listPortfolios, type TradeRow } from '../services/portfolios';
@@ -227,7 +229,7 @@ tradingRoutes.openapi(
     path: '/api/trades',
     summary: 'Record a manual trade in your portfolio of that mode (002)',
     description:
-      'A manual override recorded in the ledger of your default portfolio for the mode (made on first use). Trades on behalf of a bot are recorded by the bot itself; `botId` must name one of your bots.',
+      'A manual override recorded in the ledger of your default portfolio for the mode (made on first use). Trades on behalf of a bot are recorded by the bot itself; `botId` must name one of your bots. A paper order passes your risk limits first (422 naming the limit: maxPositionSize, maxLeverage, maxDailyLoss, maxDrawdown); a live trade is a record of an order placed elsewhere.',
     request: {
       body: {
         content: {
@@ -269,6 +271,20 @@ tradingRoutes.openapi(
           mode: input.mode,
         })
       : await defaultPortfolio(c.env, userId, input.mode);
+    // A paper order is placed here, so it passes the user's risk limits first (422 naming the
+    // limit); a bot's order was checked above with the bot's own peak and day start. A live
+    // trade is a record of an order placed elsewhere (no exchange is connected): nothing to refuse.
+    if (!input.botId && input.mode === 'paper') {
+      await assertPaperOrderWithinLimits(c.env, {
+        userId,
+        portfolio,
+        assetId: asset.id,
+        side: input.side,
+        amount: Number(input.amount),
+        price: Number(input.price),
+        now: await marketNow(c.env),
+      });
+    }
     const { trades, result } = await recordTrades(c.env, portfolio, userId, [
       {
         trade_type: input.side,
