@@ -37,7 +37,7 @@ export const batchDataQualityRoute = createRouter().openapi(
     request: {
       query: z.object({
         portfolio_id: z.string().min(1).max(64).optional(),
-        limit: z.coerce.number().int().min(1).max(200).default(50),
+        limit: z.coerce.number().int().min(1).max(100).default(20),
         offset: z.coerce.number().int().min(0).default(0),
       }),
     },

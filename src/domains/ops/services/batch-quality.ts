@@ -25,6 +25,8 @@ export const REFRESH_JOB = 'data-quality.refresh';
 /** Portfolios assessed per request; the job walks every page. */
 const PAGE = 50;
 const SLOW_QUERY_MS = 100;
+/** Portfolios the POST assesses before queuing (its pre-refresh figures); the job assesses all. */
+const PRE_ASSESS = 50;
 
 const IMPROVEMENT_AREAS: Record<IssueKind, string> = {
   missing_price: 'Catalog coverage: held symbols without a market price',
@@ -206,7 +208,7 @@ function expectations(scope: QualityScope) {
  * conditional INSERT decides, so two requests at once start one job).
  */
 export async function requestQualityRefresh(env: Env, admin: Principal, portfolioId: string | undefined) {
-  const scope = await assessScope(env, { portfolioId, limit: 200 });
+  const scope = await assessScope(env, { portfolioId, limit: PRE_ASSESS });
   const payload = JSON.stringify({ portfolio_id: portfolioId ?? null });
   const id = newId('job');
   const inserted = await env.DB.prepare(

@@ -146,8 +146,12 @@ export async function assessScope(
       )
       .get(),
   ]);
+  // Valued five at a time: independent reads go out together without flooding D1.
   const values = [];
-  for (const p of rows) values.push(await portfolioValue(env, p as PortfolioRow));
+  for (let i = 0; i < rows.length; i += 5)
+    values.push(
+      ...(await Promise.all(rows.slice(i, i + 5).map((p) => portfolioValue(env, p as PortfolioRow)))),
+    );
   const shared = new Set(
     (
       await sharedAssetIds(
