@@ -172,7 +172,7 @@ describe('004 admin batch data quality', () => {
     });
     const id = started.body.job_details.job_id;
     const real = JOB_HANDLERS['data-quality.refresh'] as JobHandler;
-    let cancelAnswer: { job_details: { previous_status: string; new_status: string } } | undefined;
+    let cancelAnswer: { job_details: unknown; impact_assessment: unknown } | undefined;
     // The admin cancels while the job is running (after the claim, before its first checkpoint).
     JOB_HANDLERS['data-quality.refresh'] = {
       payload: real.payload,
@@ -193,7 +193,10 @@ describe('004 admin batch data quality', () => {
     } finally {
       JOB_HANDLERS['data-quality.refresh'] = real;
     }
-    expect(cancelAnswer?.job_details).toMatchObject({ previous_status: 'running', new_status: 'cancelling' });
+    expect(cancelAnswer).toMatchObject({
+      job_details: { previous_status: 'running', new_status: 'cancelling' },
+      impact_assessment: { affected_portfolios: 0, rollback_required: false },
+    });
     const row = await job(id);
     expect(row.status).toBe('cancelled');
     const result = JSON.parse(row.result ?? '{}') as {
