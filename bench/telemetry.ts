@@ -23,7 +23,8 @@ export async function runTelemetryBench(options: {
   for (const telemetry of ['on', 'off', 'on', 'off'] as const) {
     const server = await startServer({
       seed: false,
-      port: 8804,
+      // A session's own port (BENCH_PORT) when several benches share a machine.
+      port: Number(process.env.BENCH_PORT ?? 8804),
       persistTo: `.wrangler/bench-telemetry-${telemetry}`,
       vars: { TELEMETRY_DISABLED: telemetry === 'off' ? 'true' : 'false' },
       sql: await adminSql(),

@@ -3,7 +3,10 @@ import {
   type Histogram,
   type RequestRecord,
   round2,
+  TELEMETRY_ARCHIVE_PREFIX,
+  TELEMETRY_ARCHIVE_RETENTION_DAYS,
   TELEMETRY_RETENTION_DAYS,
+  telemetryArchiveKey,
 } from '../src/core/telemetry';
 import { MeridianObject } from './lib/base';
 
@@ -299,12 +302,98 @@ export class TelemetrySink extends MeridianObject {
     );
   }
 
-  /** The retention alarm: the whole day is past retention, so everything goes. Safe to rerun. */
+  /**
+   * The retention alarm: the whole day is past retention, so it is archived to R2 and then
+   * everything goes; archives past their own retention are deleted. Safe to rerun: the archive
+   * is rewritten under the same key, and a failed upload throws before anything is deleted
+   * (the alarm is retried).
+   */
   override async alarm(): Promise<void> {
+    const day = this.day();
+    // An emptied shard (a rerun after the deletion) has nothing to archive: never overwrite.
+    const held = this.sql
+      .exec<{ n: number }>('SELECT (SELECT COUNT(*) FROM requests) + (SELECT COUNT(*) FROM minutes) AS n')
+      .one().n;
+    if (day && held > 0) {
+      await this.archive(day);
+      await this.expireArchives(
+        Date.parse(`${day}T00:00:00Z`) - TELEMETRY_ARCHIVE_RETENTION_DAYS * 86_400_000,
+      );
+    }
     await this.ctx.storage.deleteAll();
     // The object lives on after deleteAll (its constructor will not run again): an empty
     // schema keeps late calls answering, with nothing in it.
     this.sql.exec(SCHEMA);
+  }
+
+  private day(): string | null {
+    const day = this.ctx.id.name?.replace(/^telemetry:/, '');
+    return day && /^\d{4}-\d{2}-\d{2}$/.test(day) ? day : null;
+  }
+
+  /**
+   * Writes the day's rows (requests, statements, log lines, cache events, minute aggregates)
+   * to R2 as gzip NDJSON, one `{"table": ..., "row": {...}}` per line, read in pages so the
+   * object never holds a whole table at once (only its compressed output). Returns the key
+   * and the rows written per table.
+   */
+  async archive(day: string): Promise<{ key: string; rows: Record<string, number>; bytes: number }> {
+    const gzip = new CompressionStream('gzip');
+    const writer = gzip.writable.getWriter();
+    const compressed = new Response(gzip.readable).arrayBuffer();
+    const encoder = new TextEncoder();
+    const rows: Record<string, number> = {};
+    const PAGE = 2000;
+    for (const [table, order] of [
+      ['requests', 'id'],
+      ['statements', 'id'],
+      ['logs', 'id'],
+      ['cache_events', 'rowid'],
+      ['minutes', 'minute, method, route'],
+    ] as const) {
+      rows[table] = 0;
+      for (let offset = 0; ; offset += PAGE) {
+        const page = this.sql
+          .exec(`SELECT * FROM ${table} ORDER BY ${order} LIMIT ? OFFSET ?`, PAGE, offset)
+          .toArray();
+        if (!page.length) break;
+        await writer.write(
+          encoder.encode(`${page.map((row) => JSON.stringify({ table, row })).join('\n')}\n`),
+        );
+        rows[table] += page.length;
+        if (page.length < PAGE) break;
+      }
+    }
+    await writer.close();
+    const body = await compressed;
+    const key = telemetryArchiveKey(day);
+    await this.env.ARCHIVE.put(key, body, {
+      httpMetadata: { contentType: 'application/x-ndjson', contentEncoding: 'gzip' },
+      customMetadata: { day, rows: JSON.stringify(rows) },
+    });
+    return { key, rows, bytes: body.byteLength };
+  }
+
+  /** Deletes the archives of days before `before` (keys sort by day, so the listing stops early). */
+  private async expireArchives(before: number): Promise<number> {
+    let deleted = 0;
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await this.env.ARCHIVE.list({ prefix: TELEMETRY_ARCHIVE_PREFIX, cursor, limit: 1000 });
+      const old = page.objects
+        .map((o) => o.key)
+        .filter(
+          (k) =>
+            Date.parse(
+              `${k.slice(TELEMETRY_ARCHIVE_PREFIX.length, TELEMETRY_ARCHIVE_PREFIX.length + 10)}T00:00:00Z`,
+            ) < before,
+        );
+      if (old.length) await this.env.ARCHIVE.delete(old);
+      deleted += old.length;
+      if (old.length < page.objects.length || !page.truncated) break;
+      cursor = page.cursor;
+    }
+    return deleted;
   }
 
   /** Log lines matching the filters, newest first, with the total. FTS5 for `text`. */

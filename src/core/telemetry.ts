@@ -191,3 +191,12 @@ export function shardDays(start: number, end: number): string[] {
 
 /** How long the sink keeps records, in days: an older shard deletes itself. */
 export const TELEMETRY_RETENTION_DAYS = 7;
+
+/** How long a day's telemetry archive stays in R2 after the day, in days. */
+export const TELEMETRY_ARCHIVE_RETENTION_DAYS = 90;
+
+/** Where a day's telemetry goes in R2 (ARCHIVE) when its shard passes retention: gzip NDJSON. */
+export const TELEMETRY_ARCHIVE_PREFIX = 'telemetry/';
+export function telemetryArchiveKey(day: string): string {
+  return `${TELEMETRY_ARCHIVE_PREFIX}${day}.ndjson.gz`;
+}

@@ -54,6 +54,12 @@ export function backoffSeconds(attempt: number): number {
   return Math.round(base * (0.75 + Math.random() * 0.5));
 }
 
+function stoppedByCancel(result: unknown): boolean {
+  return (
+    typeof result === 'object' && result !== null && (result as { cancelled?: unknown }).cancelled === true
+  );
+}
+
 /**
  * Runs the job a message names, at most once at a time: the claim is one conditional UPDATE,
  * so a duplicate delivery of a running or finished job does nothing.
@@ -82,7 +88,7 @@ export async function runJob(env: Env, message: JobMessage): Promise<Outcome> {
 
   const handler = JOB_HANDLERS[job.type];
   const finish = async (
-    status: 'succeeded' | 'failed' | 'retrying',
+    status: 'succeeded' | 'failed' | 'retrying' | 'cancelled',
     fields: { result?: unknown; error?: string },
   ) => {
     const at = nowIso();
@@ -135,7 +141,9 @@ export async function runJob(env: Env, message: JobMessage): Promise<Outcome> {
       },
       parsed.data,
     );
-    await finish('succeeded', { result: result ?? null });
+    // A handler that stopped at a checkpoint because cancellation was asked says so in its
+    // result: the job ends cancelled (with what it had done), not succeeded.
+    await finish(stoppedByCancel(result) ? 'cancelled' : 'succeeded', { result: result ?? null });
     return { kind: 'ack' };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);

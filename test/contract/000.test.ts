@@ -1041,6 +1041,23 @@ describe('000 system analytics and monitoring (ops plane)', () => {
     const denied = await api.call('GET', '/api/v1/admin/system/health', { as: user.as });
     expectDocumentedError(denied, 403, 'ADMIN_ACCESS_REQUIRED');
   });
+
+  it('admin ML performance: model comparison and prediction accuracy over time', async () => {
+    const ml = await api.call('GET', '/api/v1/admin/analytics/ml-performance', { as: admin.as });
+    expectEnvelope(
+      ml,
+      200,
+      z.looseObject({
+        models: z.array(z.looseObject({ model_id: z.string(), live_in_window: Any })),
+        comparison: Any,
+        accuracy_over_time: z.array(Any),
+        method: z.string(),
+        as_of: z.string(),
+      }),
+    );
+    const denied = await api.call('GET', '/api/v1/admin/analytics/ml-performance', { as: user.as });
+    expectDocumentedError(denied, 403, 'ADMIN_ACCESS_REQUIRED');
+  });
 });
 
 describe('000 Layer 1 macro and Layer 2 sectors (intel)', () => {

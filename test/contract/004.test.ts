@@ -591,6 +591,37 @@ describe('004 admin batch and system endpoints (ops plane)', () => {
     const bad = await expect422('/api/v1/admin/batch/jobs/status?days_back=0', { as });
     expect(bad.detail).toEqual(expect.any(Array));
   });
+
+  it('data quality status and its refresh', { timeout: 60_000 }, async () => {
+    const { signUpAdmin } = await import('../helpers/users');
+    const as = (await signUpAdmin()).as;
+    const quality = await expectStatus('/api/v1/admin/batch/data-quality', 200, { as });
+    expect(quality).toMatchObject({
+      system_overview: { total_portfolios: num, total_positions: num },
+      portfolio_quality: expect.any(Array),
+      data_source_status: { market_data_providers: expect.any(Object), database_health: expect.any(Object) },
+      quality_trends: { score_history_7d: expect.any(Array), improvement_areas: expect.any(Array) },
+      recommendations: expect.any(Array),
+      last_updated: isoTime,
+    });
+    const refresh = await expectStatus('/api/v1/admin/batch/data-quality/refresh', 202, {
+      method: 'POST',
+      as,
+    });
+    expect(refresh).toMatchObject({
+      refresh_initiated: expect.any(Boolean),
+      job_details: { job_id: expect.any(String), job_name: 'data-quality.refresh' },
+      scope: { portfolios_targeted: num, positions_to_refresh: num, data_types: expect.any(Array) },
+      pre_refresh_quality: expect.any(Object),
+      expected_improvements: expect.any(Object),
+      monitoring: { progress_endpoint: expect.any(String) },
+      backup_plan: expect.any(Object),
+      message: expect.any(String),
+    });
+    const missing = await callJson<Json>('/api/v1/admin/batch/data-quality?portfolio_id=pf_missing', { as });
+    expectError(missing.res, missing.body, 404, 'NOT_FOUND');
+    await expect422('/api/v1/admin/batch/data-quality?limit=0', { as });
+  });
 });
 
 describe('004 risk: factors, VaR, scenarios, greeks, reports and exports (issue 16)', () => {

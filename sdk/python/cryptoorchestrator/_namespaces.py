@@ -15,11 +15,14 @@ OPERATIONS: Dict[str, OperationSpec] = {
     "admin.getAnalytics": OperationSpec("GET", "/api/v1/admin/analytics", "json", True, None, None),
     "admin.getAnalyticsApiUsage": OperationSpec("GET", "/api/v1/admin/analytics/api-usage", "json", True, None, None),
     "admin.getAnalyticsAssets": OperationSpec("GET", "/api/v1/admin/analytics/assets", "json", True, None, None),
+    "admin.getAnalyticsMlPerformance": OperationSpec("GET", "/api/v1/admin/analytics/ml-performance", "json", True, None, None),
     "admin.getAnalyticsPerformance": OperationSpec("GET", "/api/v1/admin/analytics/performance", "json", True, None, None),
     "admin.getAnalyticsUsage": OperationSpec("GET", "/api/v1/admin/analytics/usage", "json", True, None, None),
     "admin.getAnalyticsUsers": OperationSpec("GET", "/api/v1/admin/analytics/users", "json", True, None, None),
     "admin.assets": OperationSpec("POST", "/api/v1/admin/assets", "json", True, None, "application/json"),
     "admin.updateAsset": OperationSpec("PUT", "/api/v1/admin/assets/{asset_id}", "json", True, None, "application/json"),
+    "admin.getBatchDataQuality": OperationSpec("GET", "/api/v1/admin/batch/data-quality", "json", False, None, None),
+    "admin.batchDataQualityRefresh": OperationSpec("POST", "/api/v1/admin/batch/data-quality/refresh", "json", False, None, None),
     "admin.deleteBatchJobsCancel": OperationSpec("DELETE", "/api/v1/admin/batch/jobs/{job_id}/cancel", "json", False, None, None),
     "admin.getBatchJobsStatus": OperationSpec("GET", "/api/v1/admin/batch/jobs/status", "json", False, None, None),
     "admin.getBatchJobsSummary": OperationSpec("GET", "/api/v1/admin/batch/jobs/summary", "json", False, None, None),
@@ -380,7 +383,7 @@ OPERATIONS: Dict[str, OperationSpec] = {
 
 
 class AdminApi:
-    """`admin`: 56 operations."""
+    """`admin`: 59 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
@@ -405,6 +408,10 @@ class AdminApi:
         """GET /api/v1/admin/analytics/assets — Most requested assets and the catalog by type (000)"""
         return parse(AdminGetAnalyticsAssetsResponse, self._c._call(OPERATIONS["admin.getAnalyticsAssets"], path={}, query=_fields({"days": days}, extra), options=options))
 
+    def get_analytics_ml_performance(self, *, days: Optional[int] = None, granularity: Optional[str] = None, model_id_: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetAnalyticsMlPerformanceResponse:
+        """GET /api/v1/admin/analytics/ml-performance — Model comparison and prediction accuracy over time, from the model registry (000)"""
+        return parse(AdminGetAnalyticsMlPerformanceResponse, self._c._call(OPERATIONS["admin.getAnalyticsMlPerformance"], path={}, query=_fields({"days": days, "granularity": granularity, "model_id": model_id_}, extra), options=options))
+
     def get_analytics_performance(self, *, window_minutes: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetAnalyticsPerformanceResponse:
         """GET /api/v1/admin/analytics/performance — System performance: latency percentiles, errors, D1 load, jobs (001)"""
         return parse(AdminGetAnalyticsPerformanceResponse, self._c._call(OPERATIONS["admin.getAnalyticsPerformance"], path={}, query=_fields({"window_minutes": window_minutes}, extra), options=options))
@@ -424,6 +431,14 @@ class AdminApi:
     def update_asset(self, asset_id, *, symbol: Optional[str] = None, name: Optional[str] = None, asset_type: Optional[str] = None, sector_id: Optional[str] = None, quote_currency: Optional[str] = None, external_ids: Optional[Any] = None, description: Optional[str] = None, is_active: Optional[bool] = None, is_supported: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> AssetDetail:
         """PUT /api/v1/admin/assets/{asset_id} — Update an asset (000); audited"""
         return parse(AssetDetail, self._c._call(OPERATIONS["admin.updateAsset"], path={"asset_id": asset_id}, body=_fields({"symbol": symbol, "name": name, "asset_type": asset_type, "sector_id": sector_id, "quote_currency": quote_currency, "external_ids": external_ids, "description": description, "is_active": is_active, "is_supported": is_supported}, extra, body if False else None), query=None, options=options))
+
+    def get_batch_data_quality(self, *, portfolio_id: Optional[str] = None, limit: Optional[int] = None, offset: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetBatchDataQualityResponse:
+        """GET /api/v1/admin/batch/data-quality — Data quality status and metrics for portfolios (004)"""
+        return parse(AdminGetBatchDataQualityResponse, self._c._call(OPERATIONS["admin.getBatchDataQuality"], path={}, query=_fields({"portfolio_id": portfolio_id, "limit": limit, "offset": offset}, extra), options=options))
+
+    def batch_data_quality_refresh(self, *, portfolio_id: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminBatchDataQualityRefreshResponse:
+        """POST /api/v1/admin/batch/data-quality/refresh — Refresh market data to improve data quality scores (004)"""
+        return parse(AdminBatchDataQualityRefreshResponse, self._c._call(OPERATIONS["admin.batchDataQualityRefresh"], path={}, query=_fields({"portfolio_id": portfolio_id}, extra), options=options))
 
     def delete_batch_jobs_cancel(self, job_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminDeleteBatchJobsCancelResponse:
         """DELETE /api/v1/admin/batch/jobs/{job_id}/cancel — Cancel a batch job: a waiting one never runs, a running one stops at its next checkpoint (004)"""
@@ -2397,7 +2412,7 @@ class Namespaces:
 
 
 class AsyncAdminApi:
-    """`admin`: 56 operations."""
+    """`admin`: 59 operations."""
 
     def __init__(self, client: Any) -> None:
         self._c = client
@@ -2422,6 +2437,10 @@ class AsyncAdminApi:
         """GET /api/v1/admin/analytics/assets — Most requested assets and the catalog by type (000)"""
         return parse(AdminGetAnalyticsAssetsResponse, await self._c._call(OPERATIONS["admin.getAnalyticsAssets"], path={}, query=_fields({"days": days}, extra), options=options))
 
+    async def get_analytics_ml_performance(self, *, days: Optional[int] = None, granularity: Optional[str] = None, model_id_: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetAnalyticsMlPerformanceResponse:
+        """GET /api/v1/admin/analytics/ml-performance — Model comparison and prediction accuracy over time, from the model registry (000)"""
+        return parse(AdminGetAnalyticsMlPerformanceResponse, await self._c._call(OPERATIONS["admin.getAnalyticsMlPerformance"], path={}, query=_fields({"days": days, "granularity": granularity, "model_id": model_id_}, extra), options=options))
+
     async def get_analytics_performance(self, *, window_minutes: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetAnalyticsPerformanceResponse:
         """GET /api/v1/admin/analytics/performance — System performance: latency percentiles, errors, D1 load, jobs (001)"""
         return parse(AdminGetAnalyticsPerformanceResponse, await self._c._call(OPERATIONS["admin.getAnalyticsPerformance"], path={}, query=_fields({"window_minutes": window_minutes}, extra), options=options))
@@ -2441,6 +2460,14 @@ class AsyncAdminApi:
     async def update_asset(self, asset_id, *, symbol: Optional[str] = None, name: Optional[str] = None, asset_type: Optional[str] = None, sector_id: Optional[str] = None, quote_currency: Optional[str] = None, external_ids: Optional[Any] = None, description: Optional[str] = None, is_active: Optional[bool] = None, is_supported: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> AssetDetail:
         """PUT /api/v1/admin/assets/{asset_id} — Update an asset (000); audited"""
         return parse(AssetDetail, await self._c._call(OPERATIONS["admin.updateAsset"], path={"asset_id": asset_id}, body=_fields({"symbol": symbol, "name": name, "asset_type": asset_type, "sector_id": sector_id, "quote_currency": quote_currency, "external_ids": external_ids, "description": description, "is_active": is_active, "is_supported": is_supported}, extra, body if False else None), query=None, options=options))
+
+    async def get_batch_data_quality(self, *, portfolio_id: Optional[str] = None, limit: Optional[int] = None, offset: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminGetBatchDataQualityResponse:
+        """GET /api/v1/admin/batch/data-quality — Data quality status and metrics for portfolios (004)"""
+        return parse(AdminGetBatchDataQualityResponse, await self._c._call(OPERATIONS["admin.getBatchDataQuality"], path={}, query=_fields({"portfolio_id": portfolio_id, "limit": limit, "offset": offset}, extra), options=options))
+
+    async def batch_data_quality_refresh(self, *, portfolio_id: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AdminBatchDataQualityRefreshResponse:
+        """POST /api/v1/admin/batch/data-quality/refresh — Refresh market data to improve data quality scores (004)"""
+        return parse(AdminBatchDataQualityRefreshResponse, await self._c._call(OPERATIONS["admin.batchDataQualityRefresh"], path={}, query=_fields({"portfolio_id": portfolio_id}, extra), options=options))
 
     async def delete_batch_jobs_cancel(self, job_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AdminDeleteBatchJobsCancelResponse:
         """DELETE /api/v1/admin/batch/jobs/{job_id}/cancel — Cancel a batch job: a waiting one never runs, a running one stops at its next checkpoint (004)"""

@@ -3643,6 +3643,87 @@ class AdminGetAnalyticsAssetsResponse(Model):
     method: Optional[str] = Field(None, alias="method")
 
 
+class AdminGetAnalyticsMlPerformanceResponseModelsItemLiveAllTime(Model):
+    method: Optional[str] = Field(None, alias="method")
+    predictions_made: Optional[int] = Field(None, alias="predictions_made")
+    predictions_scored: Optional[int] = Field(None, alias="predictions_scored")
+    accuracy: Optional[float] = Field(None, alias="accuracy")
+    brier: Optional[float] = Field(None, alias="brier")
+    mean_realized_return_when_up: Optional[float] = Field(None, alias="mean_realized_return_when_up")
+    first_prediction: Optional[str] = Field(None, alias="first_prediction")
+    last_scored: Optional[str] = Field(None, alias="last_scored")
+
+
+class AdminGetAnalyticsMlPerformanceResponseModelsItemLiveInWindow(Model):
+    predictions_scored: Optional[int] = Field(None, alias="predictions_scored")
+    accuracy: Optional[float] = Field(None, alias="accuracy")
+    brier: Optional[float] = Field(None, alias="brier")
+
+
+class AdminGetAnalyticsMlPerformanceResponseModelsItem(Model):
+    model_id_: Optional[str] = Field(None, alias="model_id")
+    name: Optional[str] = Field(None, alias="name")
+    architecture: Optional[str] = Field(None, alias="architecture")
+    status: Optional[str] = Field(None, alias="status")
+    version: Optional[int] = Field(None, alias="version")
+    horizon_days: Optional[int] = Field(None, alias="horizon_days")
+    trained_at: Optional[str] = Field(None, alias="trained_at")
+    walk_forward: Optional[ModelTrackRecordWalkForward] = Field(None, alias="walk_forward")
+    live_all_time: Optional[AdminGetAnalyticsMlPerformanceResponseModelsItemLiveAllTime] = Field(None, alias="live_all_time")
+    live_in_window: Optional[AdminGetAnalyticsMlPerformanceResponseModelsItemLiveInWindow] = Field(None, alias="live_in_window")
+
+
+class AdminGetAnalyticsMlPerformanceResponseComparisonBestLiveAccuracy(Model):
+    model_id_: Optional[str] = Field(None, alias="model_id")
+    accuracy: Optional[float] = Field(None, alias="accuracy")
+
+
+class AdminGetAnalyticsMlPerformanceResponseComparisonBestWalkForwardAuc(Model):
+    model_id_: Optional[str] = Field(None, alias="model_id")
+    roc_auc: Optional[float] = Field(None, alias="roc_auc")
+
+
+class AdminGetAnalyticsMlPerformanceResponseComparison(Model):
+    models_compared: Optional[int] = Field(None, alias="models_compared")
+    active_models: Optional[int] = Field(None, alias="active_models")
+    best_live_accuracy: Optional[AdminGetAnalyticsMlPerformanceResponseComparisonBestLiveAccuracy] = Field(None, alias="best_live_accuracy")
+    best_walk_forward_auc: Optional[AdminGetAnalyticsMlPerformanceResponseComparisonBestWalkForwardAuc] = Field(None, alias="best_walk_forward_auc")
+    drifting: Optional[List[str]] = Field(None, alias="drifting")
+
+
+class AdminGetAnalyticsMlPerformanceResponseAccuracyOverTimeItem(Model):
+    period_start: Optional[str] = Field(None, alias="period_start")
+    model_id_: Optional[str] = Field(None, alias="model_id")
+    predictions_scored: Optional[int] = Field(None, alias="predictions_scored")
+    accuracy: Optional[float] = Field(None, alias="accuracy")
+    brier: Optional[float] = Field(None, alias="brier")
+
+
+class AdminGetAnalyticsMlPerformanceResponseTrainingJobs(Model):
+    window_days: Optional[int] = Field(None, alias="window_days")
+    total: Optional[int] = Field(None, alias="total")
+    by_status: Optional[Dict[str, int]] = Field(None, alias="by_status")
+    avg_duration_seconds: Optional[float] = Field(None, alias="avg_duration_seconds")
+
+
+class AdminGetAnalyticsMlPerformanceResponseWindow(Model):
+    days: Optional[int] = Field(None, alias="days")
+    granularity: Optional[str] = Field(None, alias="granularity")
+    from_: Optional[str] = Field(None, alias="from")
+    to: Optional[str] = Field(None, alias="to")
+
+
+class AdminGetAnalyticsMlPerformanceResponse(Model):
+    models: Optional[List[AdminGetAnalyticsMlPerformanceResponseModelsItem]] = Field(None, alias="models")
+    comparison: Optional[AdminGetAnalyticsMlPerformanceResponseComparison] = Field(None, alias="comparison")
+    accuracy_over_time: Optional[List[AdminGetAnalyticsMlPerformanceResponseAccuracyOverTimeItem]] = Field(None, alias="accuracy_over_time")
+    training_jobs: Optional[AdminGetAnalyticsMlPerformanceResponseTrainingJobs] = Field(None, alias="training_jobs")
+    method: Optional[str] = Field(None, alias="method")
+    window: Optional[AdminGetAnalyticsMlPerformanceResponseWindow] = Field(None, alias="window")
+    data_points: Optional[int] = Field(None, alias="data_points")
+    as_of: Optional[str] = Field(None, alias="as_of")
+
+
 class AdminGetAnalyticsPerformanceResponseJobs(Model):
     pending_tasks: Optional[int] = Field(None, alias="pending_tasks")
     failed_tasks_24h: Optional[int] = Field(None, alias="failed_tasks_24h")
@@ -3709,6 +3790,136 @@ class AdminGetAnalyticsUsersResponse(Model):
     period_days: Optional[int] = Field(None, alias="period_days")
 
 
+class AdminGetBatchDataQualityResponseSystemOverview(Model):
+    total_portfolios: Optional[int] = Field(None, alias="total_portfolios")
+    active_portfolios: Optional[int] = Field(None, alias="active_portfolios")
+    total_positions: Optional[int] = Field(None, alias="total_positions")
+    portfolios_assessed: Optional[int] = Field(None, alias="portfolios_assessed")
+    overall_data_quality_score: Optional[float] = Field(None, alias="overall_data_quality_score")
+    last_assessment: Optional[str] = Field(None, alias="last_assessment")
+    market_clock: Optional[str] = Field(None, alias="market_clock")
+
+
+class AdminGetBatchDataQualityResponsePortfolioQualityItemDataCompleteness(Model):
+    price_coverage: Optional[float] = Field(None, alias="price_coverage")
+    greeks_coverage: Optional[float] = Field(None, alias="greeks_coverage")
+    factor_coverage: Optional[float] = Field(None, alias="factor_coverage")
+    historical_data_coverage: Optional[float] = Field(None, alias="historical_data_coverage")
+
+
+class AdminGetBatchDataQualityResponsePortfolioQualityItemDataFreshness(Model):
+    last_price_update: Optional[str] = Field(None, alias="last_price_update")
+    oldest_price_update: Optional[str] = Field(None, alias="oldest_price_update")
+    hours_since_update: Optional[float] = Field(None, alias="hours_since_update")
+    freshness_score: Optional[float] = Field(None, alias="freshness_score")
+
+
+class AdminGetBatchDataQualityResponsePortfolioQualityItem(Model):
+    portfolio_id: Optional[str] = Field(None, alias="portfolio_id")
+    portfolio_name: Optional[str] = Field(None, alias="portfolio_name")
+    quality_score: Optional[float] = Field(None, alias="quality_score")
+    position_count: Optional[int] = Field(None, alias="position_count")
+    data_completeness: Optional[AdminGetBatchDataQualityResponsePortfolioQualityItemDataCompleteness] = Field(None, alias="data_completeness")
+    data_freshness: Optional[AdminGetBatchDataQualityResponsePortfolioQualityItemDataFreshness] = Field(None, alias="data_freshness")
+    issues: Optional[List[str]] = Field(None, alias="issues")
+
+
+class AdminGetBatchDataQualityResponseDataSourceStatusMarketDataProvidersValue(Model):
+    status: Optional[str] = Field(None, alias="status")
+    circuit_state: Optional[str] = Field(None, alias="circuit_state")
+    last_successful_call: Optional[str] = Field(None, alias="last_successful_call")
+    daily_api_calls: Optional[int] = Field(None, alias="daily_api_calls")
+    daily_limit: Optional[int] = Field(None, alias="daily_limit")
+    error_rate_today: Optional[float] = Field(None, alias="error_rate_today")
+
+
+class AdminGetBatchDataQualityResponseDataSourceStatusDatabaseHealth(Model):
+    status: Optional[str] = Field(None, alias="status")
+    connection_pool_usage: Optional[float] = Field(None, alias="connection_pool_usage")
+    avg_query_time_ms: Optional[float] = Field(None, alias="avg_query_time_ms")
+    slow_queries_24h: Optional[int] = Field(None, alias="slow_queries_24h")
+    slow_query_threshold_ms: Optional[float] = Field(None, alias="slow_query_threshold_ms")
+    d1_equivalent: Optional[str] = Field(None, alias="d1_equivalent")
+
+
+class AdminGetBatchDataQualityResponseDataSourceStatus(Model):
+    market_data_mode: Optional[str] = Field(None, alias="market_data_mode")
+    market_data_providers: Optional[Dict[str, AdminGetBatchDataQualityResponseDataSourceStatusMarketDataProvidersValue]] = Field(None, alias="market_data_providers")
+    database_health: Optional[AdminGetBatchDataQualityResponseDataSourceStatusDatabaseHealth] = Field(None, alias="database_health")
+
+
+class AdminGetBatchDataQualityResponseQualityTrendsScoreHistory7dItem(Model):
+    date: Optional[str] = Field(None, alias="date")
+    score: Optional[float] = Field(None, alias="score")
+
+
+class AdminGetBatchDataQualityResponseQualityTrends(Model):
+    score_history_7d: Optional[List[AdminGetBatchDataQualityResponseQualityTrendsScoreHistory7dItem]] = Field(None, alias="score_history_7d")
+    improvement_areas: Optional[List[str]] = Field(None, alias="improvement_areas")
+
+
+class AdminGetBatchDataQualityResponse(Model):
+    system_overview: Optional[AdminGetBatchDataQualityResponseSystemOverview] = Field(None, alias="system_overview")
+    portfolio_quality: Optional[List[AdminGetBatchDataQualityResponsePortfolioQualityItem]] = Field(None, alias="portfolio_quality")
+    data_source_status: Optional[AdminGetBatchDataQualityResponseDataSourceStatus] = Field(None, alias="data_source_status")
+    quality_trends: Optional[AdminGetBatchDataQualityResponseQualityTrends] = Field(None, alias="quality_trends")
+    recommendations: Optional[List[str]] = Field(None, alias="recommendations")
+    method: Optional[str] = Field(None, alias="method")
+    last_updated: Optional[str] = Field(None, alias="last_updated")
+
+
+class AdminBatchDataQualityRefreshResponseJobDetails(Model):
+    job_id: Optional[str] = Field(None, alias="job_id")
+    job_name: Optional[str] = Field(None, alias="job_name")
+    status: Optional[str] = Field(None, alias="status")
+    initiated_at: Optional[str] = Field(None, alias="initiated_at")
+    estimated_duration_minutes: Optional[float] = Field(None, alias="estimated_duration_minutes")
+
+
+class AdminBatchDataQualityRefreshResponseScope(Model):
+    portfolio_id: Optional[str] = Field(None, alias="portfolio_id")
+    portfolios_targeted: Optional[int] = Field(None, alias="portfolios_targeted")
+    positions_to_refresh: Optional[int] = Field(None, alias="positions_to_refresh")
+    data_types: Optional[List[str]] = Field(None, alias="data_types")
+
+
+class AdminBatchDataQualityRefreshResponsePreRefreshQuality(Model):
+    overall_score: Optional[float] = Field(None, alias="overall_score")
+    portfolios_assessed: Optional[int] = Field(None, alias="portfolios_assessed")
+    portfolios_below_threshold: Optional[int] = Field(None, alias="portfolios_below_threshold")
+    critical_issues: Optional[List[str]] = Field(None, alias="critical_issues")
+
+
+class AdminBatchDataQualityRefreshResponseExpectedImprovements(Model):
+    estimated_score_increase: Optional[float] = Field(None, alias="estimated_score_increase")
+    target_quality_score: Optional[float] = Field(None, alias="target_quality_score")
+    issues_to_resolve: Optional[int] = Field(None, alias="issues_to_resolve")
+    data_freshness_improvement: Optional[str] = Field(None, alias="data_freshness_improvement")
+
+
+class AdminBatchDataQualityRefreshResponseMonitoring(Model):
+    progress_endpoint: Optional[str] = Field(None, alias="progress_endpoint")
+    completion_webhook: Optional[str] = Field(None, alias="completion_webhook")
+    notification_channels: Optional[List[str]] = Field(None, alias="notification_channels")
+
+
+class AdminBatchDataQualityRefreshResponseBackupPlan(Model):
+    fallback_providers: Optional[List[str]] = Field(None, alias="fallback_providers")
+    rollback_available: Optional[bool] = Field(None, alias="rollback_available")
+    previous_data_retained: Optional[bool] = Field(None, alias="previous_data_retained")
+
+
+class AdminBatchDataQualityRefreshResponse(Model):
+    refresh_initiated: Optional[bool] = Field(None, alias="refresh_initiated")
+    job_details: Optional[AdminBatchDataQualityRefreshResponseJobDetails] = Field(None, alias="job_details")
+    scope: Optional[AdminBatchDataQualityRefreshResponseScope] = Field(None, alias="scope")
+    pre_refresh_quality: Optional[AdminBatchDataQualityRefreshResponsePreRefreshQuality] = Field(None, alias="pre_refresh_quality")
+    expected_improvements: Optional[AdminBatchDataQualityRefreshResponseExpectedImprovements] = Field(None, alias="expected_improvements")
+    monitoring: Optional[AdminBatchDataQualityRefreshResponseMonitoring] = Field(None, alias="monitoring")
+    backup_plan: Optional[AdminBatchDataQualityRefreshResponseBackupPlan] = Field(None, alias="backup_plan")
+    message: Optional[str] = Field(None, alias="message")
+
+
 class AdminDeleteBatchJobsCancelResponseJobDetails(Model):
     id: Optional[str] = Field(None, alias="id")
     job_name: Optional[str] = Field(None, alias="job_name")
@@ -3720,9 +3931,17 @@ class AdminDeleteBatchJobsCancelResponseJobDetails(Model):
     cancel_requested: Optional[bool] = Field(None, alias="cancel_requested")
 
 
+class AdminDeleteBatchJobsCancelResponseImpactAssessment(Model):
+    affected_portfolios: Optional[int] = Field(None, alias="affected_portfolios")
+    data_consistency_status: Optional[str] = Field(None, alias="data_consistency_status")
+    rollback_required: Optional[bool] = Field(None, alias="rollback_required")
+
+
 class AdminDeleteBatchJobsCancelResponse(Model):
     message: Optional[str] = Field(None, alias="message")
     job_details: Optional[AdminDeleteBatchJobsCancelResponseJobDetails] = Field(None, alias="job_details")
+    cleanup_actions: Optional[List[str]] = Field(None, alias="cleanup_actions")
+    impact_assessment: Optional[AdminDeleteBatchJobsCancelResponseImpactAssessment] = Field(None, alias="impact_assessment")
 
 
 class AdminGetBatchJobsStatusResponseSummary(Model):

@@ -4,6 +4,7 @@ import type { AppEnv } from '../../env';
 import { adminAnalyticsRoute } from './routes/admin-analytics';
 import { adminAnalyticsApiUsageRoute } from './routes/admin-analytics-api-usage';
 import { adminAnalyticsAssetsRoute } from './routes/admin-analytics-assets';
+import { adminAnalyticsMlPerformanceRoute } from './routes/admin-analytics-ml-performance';
 import { adminAnalyticsPerformanceRoute } from './routes/admin-analytics-performance';
 import { adminAnalyticsUsageRoute } from './routes/admin-analytics-usage';
 import { adminAnalyticsUsersRoute } from './routes/admin-analytics-users';
@@ -22,6 +23,8 @@ import { alertingIncidentsCreateRoute } from './routes/alerting-incidents-create
 import { alertingIncidentsResolveRoute } from './routes/alerting-incidents-resolve';
 import { alertingRulesRoute } from './routes/alerting-rules';
 import { alertingRulesCreateRoute } from './routes/alerting-rules-create';
+import { batchDataQualityRoute } from './routes/batch-data-quality';
+import { batchDataQualityRefreshRoute } from './routes/batch-data-quality-refresh';
 import { batchJobsCancelRoute } from './routes/batch-jobs-cancel';
 import { batchJobsStatusRoute } from './routes/batch-jobs-status';
 import { batchJobsSummaryRoute } from './routes/batch-jobs-summary';
@@ -131,6 +134,8 @@ for (const routes of [
   batchJobsStatusRoute,
   batchJobsSummaryRoute,
   batchJobsCancelRoute,
+  batchDataQualityRoute,
+  batchDataQualityRefreshRoute,
   systemJobsRoute,
   systemStatusRoute,
   adminSystemRoute,
@@ -142,6 +147,7 @@ for (const routes of [
   adminAnalyticsUsersRoute,
   adminAnalyticsApiUsageRoute,
   adminAnalyticsAssetsRoute,
+  adminAnalyticsMlPerformanceRoute,
   adminSystemHealthHistoryRoute,
 ] as OpenAPIHono<AppEnv>[]) {
   opsDomain.route('/', routes);

@@ -1,5 +1,6 @@
 import { runBacktestJob } from '../../domains/backtests/job';
 import { preloadCache } from './cache-preload';
+import { refreshDataQuality } from './data-quality';
 import { macroBackfill, macroSnapshot, sectorsRefresh } from './macro';
 import { purgeFinishedJobs } from './maintenance';
 import { archivePrices, backfillPrices, validateDataQuality } from './market-data';
@@ -15,6 +16,7 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   'prices.backfill': backfillPrices,
   'prices.archive': archivePrices,
   'data-quality.validate': validateDataQuality,
+  'data-quality.refresh': refreshDataQuality,
   'notifications.push': pushNotification,
   'notifications.broadcast': broadcastNotification,
   'backtests.run': runBacktestJob,

@@ -85,7 +85,10 @@ describe('alerting and incidents', () => {
     }>(`/api/alerting/incidents/${errorAlert?.incident_id}`, { as: admin.as });
     expect(incident.res.status).toBe(200);
     expect(incident.body.related_alerts).toHaveLength(2);
-    expect(incident.body.timeline.map((t) => t.event)).toEqual(['incident_created', 'alert_added']);
+    const events = incident.body.timeline.map((t) => t.event);
+    expect(events.filter((e) => e !== 'notified')).toEqual(['incident_created', 'alert_added']);
+    // Each alert's in-app delivery to the admins is on the timeline.
+    expect(events.filter((e) => e === 'notified')).toHaveLength(2);
 
     const notes = await callJson<{ data: { notifications: { type: string; title: string }[] } }>(
       '/api/v1/notifications',

@@ -23,6 +23,11 @@ const OPS_PREFIXES = [
   '/api/background-jobs/queue-depth',
   '/api/background-jobs/batching',
   '/api/business-metrics',
+  // 000/001/004 admin monitoring, analytics and batch administration.
+  '/api/v1/admin/system',
+  '/api/v1/admin/analytics',
+  '/api/v1/admin/batch',
+  '/api/v1/system/',
 ];
 
 type Doc = { paths: Record<string, Record<string, unknown>> };

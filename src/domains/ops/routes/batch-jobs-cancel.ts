@@ -30,6 +30,12 @@ export const batchJobsCancelRoute = createRouter().openapi(
                   progress: z.number(),
                   cancel_requested: z.boolean(),
                 }),
+                cleanup_actions: z.array(z.string()),
+                impact_assessment: z.object({
+                  affected_portfolios: z.number().int(),
+                  data_consistency_status: z.string(),
+                  rollback_required: z.boolean(),
+                }),
               }),
             ),
           },

@@ -9,10 +9,9 @@ import {
   opsAlerts,
   opsIncidentEvents,
   opsIncidents,
-  users,
 } from '../../../db/schema';
 import { audit } from '../../audit/service';
-import { createNotification } from '../../notifications/service';
+import { notifyAlert } from './alert-channels';
 import { type AlertMetric, metricValue } from './alert-metrics';
 
 /**
@@ -21,7 +20,7 @@ import { type AlertMetric, metricValue } from './alert-metrics';
  * (later evaluations that still breach update it: deduplication); when the condition clears
  * the alert resolves by itself; after it resolves the rule cools down before firing again.
  * A new alert joins the open incident raised by the evaluator in the last 30 minutes, or opens
- * one; admins are notified through the notification system.
+ * one; admins are notified through the notification system and the rule's channels (alert-channels.ts).
  */
 
 type Severity = (typeof OPS_SEVERITIES)[number];
@@ -375,35 +374,17 @@ async function fire(
       ),
   ] as const;
   await d.batch(writes);
-  await notifyAdmins(env, { id, ruleName: rule.name, severity: rule.severity, message, incidentId });
+  await notifyAlert(
+    env,
+    { id, ruleName: rule.name, severity: rule.severity, message, incidentId, channels: rule.channels },
+    now,
+  );
   return id;
 }
 
 const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 function worse(a: Severity, b: Severity): Severity {
   return RANK[a] >= RANK[b] ? a : b;
-}
-
-async function notifyAdmins(
-  env: Env,
-  alert: { id: string; ruleName: string; severity: Severity; message: string; incidentId: string },
-) {
-  const admins = await db(env).select({ id: users.id }).from(users).where(eq(users.role, 'admin'));
-  const priority = alert.severity === 'critical' ? 'urgent' : alert.severity === 'high' ? 'high' : 'normal';
-  await Promise.allSettled(
-    admins.map((a) =>
-      createNotification(env, {
-        userId: a.id,
-        type: 'system_alert',
-        category: 'system',
-        priority,
-        title: `Alert: ${alert.ruleName}`,
-        message: alert.message,
-        data: { alert_id: alert.id, incident_id: alert.incidentId, severity: alert.severity },
-        dedupeKey: `ops-alert:${alert.id}`,
-      }),
-    ),
-  );
 }
 
 async function resolveAlert(env: Env, alert: AlertRow, by: string, now: number, why: string) {

@@ -281,5 +281,19 @@ export async function cancelBatchJob(env: Env, admin: Principal, id: string) {
       progress: after.progress,
       cancel_requested: true,
     },
+    cleanup_actions:
+      before.status === 'running'
+        ? [
+            'Cancellation flag set on the job: it stops at its next checkpoint and ends cancelled with what it had done',
+            'Its queue message is acknowledged once it stops: no retry runs',
+          ]
+        : ['Job marked cancelled: its queue message is acknowledged without running'],
+    impact_assessment: {
+      affected_portfolios:
+        typeof (before.payload as { portfolio_id?: unknown } | null)?.portfolio_id === 'string' ? 1 : 0,
+      // Job writes are idempotent upserts of whole rows, so a stop between steps leaves no half-written row.
+      data_consistency_status: 'maintained',
+      rollback_required: false,
+    },
   };
 }
