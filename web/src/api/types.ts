@@ -319,3 +319,194 @@ export interface BatchQuote {
   stale?: boolean;
   stale_reason?: string | null;
 }
+
+/** The `meta` block every computed figure carries: method, window, data points, as-of. */
+export interface Method {
+  method: string;
+  window?: string;
+  data_points?: number;
+  as_of: string | null;
+  source?: string;
+}
+
+/** GET /api/v1/macro/regime */
+export interface MacroRegime {
+  as_of: string;
+  regime: {
+    current_regime: string;
+    confidence: number;
+    probabilities: Record<string, number>;
+    transition_probability: number;
+    regime_duration_days: number;
+    regime_started: string | null;
+    expected_durations_days: Record<string, number>;
+    regimes: { name: string; daily_mean_pct: number; annualized_volatility_pct: number }[];
+    history: { date: string; regime: string; probability: number }[];
+    meta: Method;
+  };
+}
+
+/** GET /api/v1/macro/sentiment */
+export interface MacroSentiment {
+  as_of: string;
+  sentiment: {
+    fear_greed: {
+      value: number;
+      classification: string | null;
+      average_7d: number | null;
+      average_30d: number | null;
+      change_7d: number | null;
+      stale: boolean;
+      history: { date: string; value: number; classification: string | null }[];
+      meta: Method;
+    } | null;
+  };
+}
+
+/** GET /api/v1/macro/dominance */
+export interface MacroDominance {
+  as_of: string;
+  dominance: {
+    current: Record<'btc' | 'eth' | 'usdt' | 'usdc' | 'altcoin', number | null> & {
+      total_market_cap: number | null;
+    };
+    trend: Record<string, { change_7d_pp: number | null; change_30d_pp: number | null; direction: string }>;
+    history: { date: string; btc: number | null; eth: number | null; usdt: number | null; altcoin: number | null }[];
+    meta: Method;
+  };
+}
+
+/** GET /api/v1/sectors/performance */
+export interface SectorPerformance {
+  timeframe: string;
+  market_return_30d_pct: number | null;
+  as_of: string;
+  sectors: {
+    rank: number;
+    id: string;
+    name: string;
+    performance_pct: number | null;
+    market_cap: number | null;
+    share_of_total_pct: number | null;
+    relative_strength_30d: number | null;
+  }[];
+  meta: Method;
+}
+
+/** GET /api/v1/sectors/rotation */
+export interface SectorRotation {
+  market_return_30d_pct: number | null;
+  as_of: string;
+  inflows: string[];
+  outflows: string[];
+  sectors: {
+    id: string;
+    name: string;
+    relative_strength_30d: number | null;
+    share_change_30d_pp: number | null;
+    rotation_score: number | null;
+    flow: 'inflow' | 'outflow' | 'neutral' | null;
+  }[];
+  meta: Method;
+}
+
+export type Strategy = 'momentum' | 'mean_reversion' | 'sma_crossover' | 'grid' | 'dca' | 'ml_adaptive';
+
+/** /api/bots (seed 002's plain shape) */
+export interface Bot {
+  id: string;
+  name: string;
+  tradingPair: string;
+  strategy: string;
+  mode: 'paper' | 'live';
+  status: 'stopped' | 'running';
+  createdAt: string;
+  timeframe: '1h' | '4h' | '1d';
+  initialBalance: number;
+  portfolioId: string;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  stopReason: string | null;
+  lastTickAt: string | null;
+}
+
+export interface BotInput {
+  name: string;
+  tradingPair: string;
+  strategy: Strategy;
+  timeframe: '1h' | '4h' | '1d';
+  initialBalance?: number;
+  riskPerTrade?: number;
+  stopLoss?: number;
+  takeProfit?: number;
+}
+
+/** GET /api/bots/{id}/status */
+export interface BotStatus {
+  botId: string;
+  status: 'stopped' | 'running';
+  nextAlarm: string | null;
+  equity: number;
+  cash: number;
+  positionAmount: number;
+  price: number | null;
+  pnl: number;
+  pnlPercent: number;
+  peakEquity: number | null;
+  decisions: { bar: string; action: string; reason: string; orderId: string | null; decidedAt: string }[];
+  asOf: string;
+}
+
+export interface BotAction {
+  success: true;
+  message: string;
+  botId: string;
+  status: 'stopped' | 'running';
+  changed: boolean;
+}
+
+/** /api/backtesting/results/{id} */
+export interface Backtest {
+  id: string;
+  status: 'queued' | 'running' | 'completed' | 'failed';
+  name: string;
+  strategy: string;
+  tradingPair: string;
+  summary: {
+    initialBalance: number;
+    finalEquity: number;
+    totalReturn: number;
+    sharpeRatio: number | null;
+    sortinoRatio: number | null;
+    maxDrawdown: number;
+    winRate: number | null;
+    profitFactor: number | null;
+    exposure: number;
+    totalTrades: number;
+    closedTrades: number;
+    feesPaid: number;
+    bars: number;
+  } | null;
+  trades: {
+    timestamp: string;
+    side: 'buy' | 'sell';
+    price: number;
+    amount: number;
+    fee: number;
+    pnl: number;
+    reason: string;
+    note: string;
+  }[];
+  performance: { finalEquity: number; equityCurve: { timestamp: string; equity: number }[] } | null;
+  meta: Record<string, unknown> | null;
+  error: string | null;
+  createdAt: string;
+  completedAt: string | null;
+}
+
+export interface BacktestInput {
+  botConfig: { name?: string; tradingPair: string; strategy: Strategy; timeframe: '1h' | '4h' | '1d' };
+  startDate: string;
+  endDate: string;
+  initialBalance?: number;
+}

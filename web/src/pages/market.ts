@@ -1,10 +1,12 @@
-// Market: the macro snapshot with freshness, movers, and the watchlist with live prices and
-// sparklines (guests: the default watchlist; signed in: their own first watchlist, if any).
+// Market: the macro snapshot with freshness, the watchlist with live prices and sparklines
+// (guests: the default watchlist; signed in: their own first watchlist, if any), movers, and
+// the analytic overview (regime, sentiment, dominance, sector heat map and rotation).
 import { type Asset, api, session } from '../api';
 import { LiveTopic, type ServerMessage } from '../live';
 import type { PageModule } from '../router';
 import { MAX_NOTICES, marketTime, notices, setState } from '../shell';
 import { h, pct, price, report, scroller, section, sign } from '../ui';
+import { renderOverview } from './market-overview';
 
 /** Macro series served as prices (indices, rates, commodities), shown with what they are. */
 const MACRO = [
@@ -41,6 +43,7 @@ export const page: PageModule = {
     const feed = h('ul', { id: 'notifications', 'aria-live': 'polite' });
     const unread = h('small', { id: 'unread' });
     const markRead = h('button', { type: 'button', id: 'mark-read' }, 'Mark all read');
+    const overview = h('div', { id: 'overview' });
     root.append(
       section('macro-section', 'Macro', macro),
       h(
@@ -71,6 +74,7 @@ export const page: PageModule = {
         ),
       ),
       section('movers-section', 'Movers (24h)', movers),
+      overview,
       h(
         'section',
         { 'aria-labelledby': 'notices-title' },
@@ -301,6 +305,8 @@ export const page: PageModule = {
       await loadNotices().catch(report);
     });
 
+    // The overview loads beside the prices, never ahead of them (the first price waits for nothing).
+    const analytics = renderOverview(overview).catch(report);
     await Promise.all([loadAssets(), loadMacro().catch(report)]);
     const links = [
       new LiveTopic({
@@ -324,7 +330,7 @@ export const page: PageModule = {
       setState('prices', 'stopped');
       setState('macro', 'stopped');
     });
-    await loadSparklines();
+    await Promise.all([loadSparklines(), analytics]);
   },
 };
 
