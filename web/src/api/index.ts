@@ -7,6 +7,7 @@ import type {
   AlertType,
   ApiKey,
   Asset,
+  AssetAnalysis,
   Backtest,
   BacktestInput,
   Bot,
@@ -30,7 +31,9 @@ import type {
   SectorPerformance,
   SectorRotation,
   SessionInfo,
+  SignalAnalytics,
   Statistics,
+  Suggestion,
   Trade,
   TradeInput,
   TwoFactor,
@@ -80,6 +83,12 @@ export const api = {
     performance: (timeframe: string) =>
       data<SectorPerformance>(`/api/v1/sectors/performance${qs({ timeframe })}`),
     rotation: () => data<SectorRotation>('/api/v1/sectors/rotation'),
+  },
+  signals: {
+    analysis: (assetId: string) => data<AssetAnalysis>(`/api/v1/assets/${enc(assetId)}/analysis`),
+    suggestion: (assetId: string) => data<Suggestion>(`/api/v1/suggestions/${enc(assetId)}`),
+    analytics: (assetId: string, days = 365) =>
+      data<SignalAnalytics>(`/api/v1/signals/analytics${qs({ asset_id: assetId, days })}`),
   },
   bots: {
     list: () => call<Bot[]>('/api/bots'),

@@ -510,3 +510,94 @@ export interface BacktestInput {
   endDate: string;
   initialBalance?: number;
 }
+
+/** The track record every model reading and signal carries (ModelTrackRecord). */
+export interface TrackRecord {
+  model_id: string;
+  model_name: string;
+  architecture: string;
+  model_version: number;
+  horizon_days: number;
+  walk_forward: {
+    method: string;
+    predictions: number;
+    validated_from: string | null;
+    validated_to: string | null;
+    accuracy: number | null;
+    roc_auc: number | null;
+    brier: number | null;
+    base_rate: number | null;
+    always_long_accuracy: number | null;
+    strategy_return_net: number | null;
+    always_long_return: number | null;
+  } | null;
+  live: {
+    method: string;
+    predictions_made: number;
+    predictions_scored: number;
+    accuracy: number | null;
+    brier: number | null;
+  };
+  as_of: string;
+}
+
+/** A trading signal (TradingSignal). */
+export interface Signal {
+  signal_id: string;
+  symbol: string | null;
+  direction: 'long' | 'short';
+  timeframe: string;
+  quality: string;
+  confidence: number;
+  entry_price: number;
+  stop_loss: number;
+  take_profit_1: number;
+  generated_at: string;
+  expires_at: string;
+  status: string;
+  method: string;
+  track_record: TrackRecord | null;
+}
+
+/** GET /api/v1/assets/{id}/analysis */
+export interface AssetAnalysis {
+  symbol: string;
+  as_of: string;
+  model_view: {
+    action: string;
+    probability_up: number | null;
+    confidence: number | null;
+    models: { model_id: string; probability_up: number; horizon_days: number; prediction_date: string; track_record: TrackRecord }[];
+  };
+  signals: Signal[];
+}
+
+/** GET /api/v1/suggestions/{asset_id} */
+export interface Suggestion {
+  action: string;
+  confidence: number | null;
+  probability_up: number | null;
+  rationale: string[];
+  trend: { method: string; trend: string; volatility: string } | null;
+  as_of: string;
+  method: string;
+  disclaimer: string;
+}
+
+/** GET /api/v1/signals/analytics */
+export interface SignalAnalytics {
+  as_of: string;
+  window_days: number;
+  method: string;
+  signals: number;
+  open: number;
+  overall: {
+    trades: number;
+    wins: number;
+    win_rate: number | null;
+    average_return: number | null;
+    profit_factor: number | null;
+    total_return: number;
+    max_drawdown: number;
+  };
+}
