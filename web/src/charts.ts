@@ -51,7 +51,13 @@ export function lineChart(box: HTMLElement, lines: Line[]): IChartApi {
     const series = l.area
       ? chart.addSeries(
           AreaSeries,
-          { lineColor: l.color, topColor: `${l.color}10`, bottomColor: `${l.color}60`, lineWidth: 1, title: l.title },
+          {
+            lineColor: l.color,
+            topColor: `${l.color}10`,
+            bottomColor: `${l.color}60`,
+            lineWidth: 1,
+            title: l.title,
+          },
           l.pane ?? 0,
         )
       : chart.addSeries(LineSeries, { color: l.color, lineWidth: 2, title: l.title }, l.pane ?? 0);

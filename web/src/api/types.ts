@@ -197,6 +197,18 @@ export interface Performance {
     cumulative_return_pct: number;
   }[];
   methodology: Record<string, string | number | null>;
+  /** With `benchmark=`: the comparison, its series rebased to 100 at the window's start. */
+  benchmark?: {
+    benchmark: string;
+    data_points: number;
+    series: { date: string; portfolio: number; benchmark: number }[];
+    benchmark_return: number | null;
+    excess_return: number | null;
+    beta: number | null;
+    alpha_annualized: number | null;
+    tracking_error: number | null;
+    information_ratio: number | null;
+  } | null;
 }
 
 /** GET /api/v1/portfolios/{id}/realized-pnl */
@@ -371,7 +383,13 @@ export interface MacroDominance {
       total_market_cap: number | null;
     };
     trend: Record<string, { change_7d_pp: number | null; change_30d_pp: number | null; direction: string }>;
-    history: { date: string; btc: number | null; eth: number | null; usdt: number | null; altcoin: number | null }[];
+    history: {
+      date: string;
+      btc: number | null;
+      eth: number | null;
+      usdt: number | null;
+      altcoin: number | null;
+    }[];
     meta: Method;
   };
 }
@@ -567,7 +585,13 @@ export interface AssetAnalysis {
     action: string;
     probability_up: number | null;
     confidence: number | null;
-    models: { model_id: string; probability_up: number; horizon_days: number; prediction_date: string; track_record: TrackRecord }[];
+    models: {
+      model_id: string;
+      probability_up: number;
+      horizon_days: number;
+      prediction_date: string;
+      track_record: TrackRecord;
+    }[];
   };
   signals: Signal[];
 }
@@ -600,4 +624,143 @@ export interface SignalAnalytics {
     total_return: number;
     max_drawdown: number;
   };
+}
+
+type Horizon = '1_day' | '5_day' | '10_day';
+
+/** GET /api/v1/data/portfolios/{id}/risk-summary (seed 004's plain shape) */
+export interface RiskSummary {
+  risk_summary: {
+    portfolio_value: number;
+    confidence_level: number;
+    lookback_period: number;
+    observations: number;
+    window_start: string;
+    window_end: string;
+    method: string;
+    as_of: string;
+  };
+  value_at_risk: Record<Horizon, { absolute: number; percentage: number }>;
+  expected_shortfall: Record<Horizon, { absolute: number; percentage: number }>;
+}
+
+/** GET /api/v1/analytics/risk/{id}/metrics */
+export interface RiskMetrics {
+  risk_metrics: {
+    value_at_risk: Record<Horizon, { confidence_95: number; confidence_99: number }>;
+    portfolio_beta: number | null;
+    sharpe_ratio: number | null;
+    sortino_ratio: number | null;
+    max_drawdown: number | null;
+    correlation_with_spy: number | null;
+    volatility_30d: number | null;
+    volatility_90d: number | null;
+  };
+  calculation_metadata: {
+    as_of: string;
+    observations: number;
+    window_start: string;
+    window_end: string;
+    method: string;
+  };
+}
+
+/** GET /api/v1/analytics/risk/{id}/scenarios */
+export interface RiskScenarios {
+  portfolio_value: number;
+  worst_scenario: string | null;
+  methodology: string;
+  as_of: string;
+  scenarios: {
+    id: string;
+    name: string;
+    kind: string;
+    description: string;
+    window?: { start: string; end: string };
+    scenario_return: number;
+    portfolio_impact: number;
+    coverage: { positions: number; replayed: number; proxied: number; excluded: number };
+  }[];
+}
+
+/** GET /api/v1/analytics/factor/{id}/exposures */
+export interface FactorExposures {
+  factor_set: string;
+  portfolio_exposures: Record<string, number>;
+  risk_attribution: { systematic_risk: number; idiosyncratic_risk: number; method: string } | null;
+  summary: {
+    total_positions: number;
+    positions_with_exposures: number;
+    coverage_percentage: number;
+    r_squared: number | null;
+    lookback: number;
+    window_end: string;
+    as_of: string;
+  };
+}
+
+/** GET /api/v1/admin/system */
+export interface SystemHealth {
+  status: string;
+  services: { service: string; status: string; response_time: number; detail?: string }[];
+  providers: {
+    id: string;
+    circuit_state: string;
+    seconds_since_success: number | null;
+    errors_today: number;
+  }[];
+  alerts: { firing: number; open_incidents: number };
+  jobs: Record<string, number>;
+  traffic_24h: Record<string, number | null>;
+  generated_at: string;
+}
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+/** GET /api/alerting/alerts */
+export interface OpsAlert {
+  id: string;
+  rule_name: string;
+  metric: string;
+  current_value: number;
+  threshold: number;
+  operator: string;
+  severity: Severity;
+  message: string;
+  timestamp: string;
+  occurrences: number;
+  acknowledged: boolean;
+  resolved: boolean;
+}
+
+/** GET /api/alerting/incidents */
+export interface Incident {
+  id: string;
+  title: string;
+  severity: Severity;
+  status: 'open' | 'resolved';
+  created_at: string;
+  related_alerts: string[];
+  resolution: string | null;
+}
+
+/** GET /api/logs/search */
+export interface LogLine {
+  timestamp: string;
+  level: string;
+  message: string;
+  user_id: string | null;
+  request_id: string | null;
+  route: string | null;
+  status_code: number | null;
+  duration_ms: number | null;
+}
+
+/** GET /api/v1/admin/data-quality/assets */
+export interface AssetQuality {
+  asset_id: string;
+  symbol: string;
+  asset_type: string;
+  score: number;
+  issues: string[];
 }

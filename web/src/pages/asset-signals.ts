@@ -36,7 +36,8 @@ export async function renderSignals(box: HTMLElement, assetId: string): Promise<
   const records = new Map<string, TrackRecord>();
   for (const m of view.models) records.set(`${m.model_id}@${m.track_record.model_version}`, m.track_record);
   for (const s of analysis.signals)
-    if (s.track_record) records.set(`${s.track_record.model_id}@${s.track_record.model_version}`, s.track_record);
+    if (s.track_record)
+      records.set(`${s.track_record.model_id}@${s.track_record.model_version}`, s.track_record);
 
   box.replaceChildren(
     h(
@@ -108,7 +109,11 @@ export async function renderSignals(box: HTMLElement, assetId: string): Promise<
             'track-record',
           ),
         )
-      : h('p', { id: 'track-record' }, 'No trained model covers this asset yet, so there is no record to show.'),
+      : h(
+          'p',
+          { id: 'track-record' },
+          'No trained model covers this asset yet, so there is no record to show.',
+        ),
     analytics
       ? h(
           'p',

@@ -13,10 +13,10 @@ import {
 } from 'lightweight-charts';
 import { api, type Candle, type Indicators } from '../api';
 import { LiveTopic } from '../live';
-import { renderSignals } from './asset-signals';
 import type { PageModule } from '../router';
 import { marketTime, setState } from '../shell';
 import { day, field, frac, h, minute, pct, price, section, select, sign, table } from '../ui';
+import { renderSignals } from './asset-signals';
 
 const TIMEFRAMES: [string, string][] = [
   ['1h', '1 hour'],
@@ -267,7 +267,9 @@ export const page: PageModule = {
       draw(),
       loadStats(asset.id, stats),
       renderSignals(signalsBox, asset.id).catch((err) =>
-        signalsBox.replaceChildren(h('p', { class: 'failure' }, err instanceof Error ? err.message : String(err))),
+        signalsBox.replaceChildren(
+          h('p', { class: 'failure' }, err instanceof Error ? err.message : String(err)),
+        ),
       ),
     ]);
 

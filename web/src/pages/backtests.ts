@@ -6,7 +6,22 @@ import type { IChartApi } from 'lightweight-charts';
 import { api, type Backtest, type BacktestInput, type Strategy } from '../api';
 import { lineChart } from '../charts';
 import { go, type PageModule } from '../router';
-import { day, field, h, message, minute, money, pct, price, scroller, section, select, sign, table, values } from '../ui';
+import {
+  day,
+  field,
+  h,
+  message,
+  minute,
+  money,
+  pct,
+  price,
+  scroller,
+  section,
+  select,
+  sign,
+  table,
+  values,
+} from '../ui';
 import { PAIRS, STRATEGY_NAMES, TIMEFRAMES } from './bots';
 
 const POLL_MS = 1000;
@@ -22,7 +37,14 @@ export const page: PageModule = {
     const form = h(
       'form',
       { id: 'backtest-form', class: 'grid-form' },
-      field('Pair', select('tradingPair', PAIRS.map((p) => [p, p]), 'BTC/USD')),
+      field(
+        'Pair',
+        select(
+          'tradingPair',
+          PAIRS.map((p) => [p, p]),
+          'BTC/USD',
+        ),
+      ),
       field('Strategy', select('strategy', STRATEGY_NAMES, 'sma_crossover')),
       field('Timeframe', select('timeframe', TIMEFRAMES, '1d')),
       field('From', h('input', { type: 'date', name: 'startDate', required: true, value: '2023-01-01' })),
@@ -53,7 +75,15 @@ export const page: PageModule = {
               undefined,
               table(
                 'Your backtests, newest first',
-                [['Run'], ['Strategy'], ['Pair'], ['Status'], ['Return', true], ['Max drawdown', true], ['Created']],
+                [
+                  ['Run'],
+                  ['Strategy'],
+                  ['Pair'],
+                  ['Status'],
+                  ['Return', true],
+                  ['Max drawdown', true],
+                  ['Created'],
+                ],
                 runs.map((r) => [
                   h('a', { href: `#/backtests?id=${encodeURIComponent(r.id)}` }, r.name),
                   r.strategy.replace(/_/g, ' '),
@@ -74,7 +104,9 @@ export const page: PageModule = {
       chart?.remove();
       chart = undefined;
       if (bt.status === 'failed') {
-        result.replaceChildren(section('backtest-out', `${bt.name}: failed`, h('p', { class: 'failure' }, bt.error ?? 'failed')));
+        result.replaceChildren(
+          section('backtest-out', `${bt.name}: failed`, h('p', { class: 'failure' }, bt.error ?? 'failed')),
+        );
         return;
       }
       const s = bt.summary;
@@ -138,7 +170,15 @@ export const page: PageModule = {
                 undefined,
                 table(
                   'Every fill, in order',
-                  [['Time'], ['Side'], ['Price', true], ['Amount', true], ['Fee', true], ['P&L', true], ['Why']],
+                  [
+                    ['Time'],
+                    ['Side'],
+                    ['Price', true],
+                    ['Amount', true],
+                    ['Fee', true],
+                    ['P&L', true],
+                    ['Why'],
+                  ],
                   bt.trades.map((t) => [
                     minute(t.timestamp),
                     t.side,
@@ -161,7 +201,11 @@ export const page: PageModule = {
         ),
       );
       chart = lineChart(chartBox, [
-        { title: 'equity', color: '#79c0ff', points: curve.map((p) => ({ time: p.timestamp, value: p.equity })) },
+        {
+          title: 'equity',
+          color: '#79c0ff',
+          points: curve.map((p) => ({ time: p.timestamp, value: p.equity })),
+        },
         { title: 'drawdown %', color: '#ff7b72', points: drawdown, pane: 1, area: true },
       ]);
     };
@@ -176,7 +220,9 @@ export const page: PageModule = {
         current = await api.backtests.get(current.id);
       }
       state.textContent =
-        current.status === 'completed' ? `Completed ${minute(current.completedAt)}.` : `Backtest ${current.status}.`;
+        current.status === 'completed'
+          ? `Completed ${minute(current.completedAt)}.`
+          : `Backtest ${current.status}.`;
       show(current);
     };
 
@@ -186,7 +232,10 @@ export const page: PageModule = {
       const v = values(form);
       const body: BacktestInput = {
         botConfig: {
-          name: `${v.strategy ?? ''} ${v.tradingPair ?? ''} ${v.startDate ?? ''}→${v.endDate ?? ''}`.slice(0, 100),
+          name: `${v.strategy ?? ''} ${v.tradingPair ?? ''} ${v.startDate ?? ''}→${v.endDate ?? ''}`.slice(
+            0,
+            100,
+          ),
           tradingPair: v.tradingPair ?? 'BTC/USD',
           strategy: (v.strategy ?? 'sma_crossover') as Strategy,
           timeframe: (v.timeframe ?? '1d') as BacktestInput['botConfig']['timeframe'],

@@ -56,14 +56,24 @@ export const page: PageModule = {
       'form',
       { id: 'bot-form', class: 'grid-form' },
       field('Bot name', h('input', { name: 'name', required: true, maxlength: 100, value: 'My bot' })),
-      field('Pair', select('tradingPair', PAIRS.map((p) => [p, p]), 'BTC/USD')),
+      field(
+        'Pair',
+        select(
+          'tradingPair',
+          PAIRS.map((p) => [p, p]),
+          'BTC/USD',
+        ),
+      ),
       field('Strategy', select('strategy', STRATEGY_NAMES, 'sma_crossover')),
       field('Timeframe', select('timeframe', TIMEFRAMES, '1h')),
       field(
         'Starting cash (USD)',
         h('input', { name: 'initialBalance', type: 'number', min: 1, step: 'any', value: 10000 }),
       ),
-      field('Risk per trade (%)', h('input', { name: 'riskPerTrade', type: 'number', min: 0, max: 100, step: 'any' })),
+      field(
+        'Risk per trade (%)',
+        h('input', { name: 'riskPerTrade', type: 'number', min: 0, max: 100, step: 'any' }),
+      ),
       field('Stop loss (%)', h('input', { name: 'stopLoss', type: 'number', min: 0, max: 99, step: 'any' })),
       field('Take profit (%)', h('input', { name: 'takeProfit', type: 'number', min: 0, step: 'any' })),
       h('button', { type: 'submit' }, 'Create bot'),
@@ -109,7 +119,11 @@ export const page: PageModule = {
         toggle.addEventListener('click', () => void act(b, b.status === 'running' ? 'stop' : 'start'));
         const show = h('button', { type: 'button', class: 'small', 'aria-label': `Show ${b.name}` }, 'Show');
         show.addEventListener('click', () => void choose(b.id));
-        const remove = h('button', { type: 'button', class: 'small', 'aria-label': `Delete ${b.name}` }, 'Delete');
+        const remove = h(
+          'button',
+          { type: 'button', class: 'small', 'aria-label': `Delete ${b.name}` },
+          'Delete',
+        );
         remove.addEventListener('click', () => void del(b));
         const tr = h(
           'tr',
@@ -120,7 +134,11 @@ export const page: PageModule = {
           h('td', { class: `bot-status status-${b.status}` }, b.status),
           h('td', { class: 'num' }, s ? money(s.equity) : '—'),
           h('td', { class: `num ${sign(s?.pnl)}` }, s ? `${money(s.pnl)} (${pct(s.pnlPercent)})` : '—'),
-          h('td', { class: 'decision' }, s?.decisions[0] ? `${s.decisions[0].action}: ${s.decisions[0].reason}` : '—'),
+          h(
+            'td',
+            { class: 'decision' },
+            s?.decisions[0] ? `${s.decisions[0].action}: ${s.decisions[0].reason}` : '—',
+          ),
           h('td', { class: 'actions' }, toggle, show, remove),
         );
         return tr;
@@ -139,9 +157,16 @@ export const page: PageModule = {
               h(
                 'tr',
                 {},
-                ...['Bot', 'Pair', 'Strategy', 'Status', 'Equity (USD)', 'P&L', 'Last decision', 'Actions'].map((t, i) =>
-                  h('th', { scope: 'col', class: i === 4 || i === 5 ? 'num' : undefined }, t),
-                ),
+                ...[
+                  'Bot',
+                  'Pair',
+                  'Strategy',
+                  'Status',
+                  'Equity (USD)',
+                  'P&L',
+                  'Last decision',
+                  'Actions',
+                ].map((t, i) => h('th', { scope: 'col', class: i === 4 || i === 5 ? 'num' : undefined }, t)),
               ),
             ),
             h('tbody', {}, ...rows),
@@ -174,7 +199,9 @@ export const page: PageModule = {
         await loadStatus(b.id).catch(() => undefined);
         drawList();
         if (chosen === b.id) await choose(b.id);
-        (document.querySelector<HTMLButtonElement>(`tr[data-bot="${CSS.escape(b.id)}"] .actions button`))?.focus();
+        document
+          .querySelector<HTMLButtonElement>(`tr[data-bot="${CSS.escape(b.id)}"] .actions button`)
+          ?.focus();
       } catch (err) {
         error.textContent = message(err);
       }
@@ -227,7 +254,12 @@ export const page: PageModule = {
             tile('equity', 'Equity', money(s.equity), `as of ${minute(s.asOf)}`),
             tile('pnl', 'P&L', money(s.pnl), pct(s.pnlPercent)),
             tile('cash', 'Cash', money(s.cash), ''),
-            tile('position', 'Position', String(s.positionAmount), s.price == null ? 'no quote' : `at ${money(s.price)}`),
+            tile(
+              'position',
+              'Position',
+              String(s.positionAmount),
+              s.price == null ? 'no quote' : `at ${money(s.price)}`,
+            ),
             tile(
               'drawdown',
               'From peak',
@@ -236,7 +268,16 @@ export const page: PageModule = {
             ),
           ),
           chartBox,
-          h('p', { class: 'note' }, h('a', { href: `#/portfolio?id=${encodeURIComponent(b.portfolioId)}` }, 'The bot’s ledger as a portfolio'), ` · next decision due ${minute(s.nextAlarm)}`),
+          h(
+            'p',
+            { class: 'note' },
+            h(
+              'a',
+              { href: `#/portfolio?id=${encodeURIComponent(b.portfolioId)}` },
+              'The bot’s ledger as a portfolio',
+            ),
+            ` · next decision due ${minute(s.nextAlarm)}`,
+          ),
           h('div', { id: 'decisions' }, decisionsTable(s)),
         ),
       );
@@ -298,7 +339,8 @@ export const page: PageModule = {
       equity.push({ time: at, value: s.equity });
       const t = Math.floor(Date.parse(at) / 1000) as UTCTimestamp;
       const last = equitySeries?.data().at(-1);
-      if (equitySeries && (!last || t >= (last.time as number))) equitySeries.update({ time: t, value: s.equity });
+      if (equitySeries && (!last || t >= (last.time as number)))
+        equitySeries.update({ time: t, value: s.equity });
       const box = document.getElementById('bot-equity-chart');
       if (box) box.dataset.points = String(equity.length);
     };

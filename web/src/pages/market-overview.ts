@@ -8,8 +8,7 @@ import { marketTime } from '../shell';
 import { day, field, h, pct, report, scroller, section, select, sign, table } from '../ui';
 
 const label = (name: string) => name.replace(/_/g, ' ');
-const pp = (v: number | null | undefined) =>
-  v == null ? '—' : `${v > 0 ? '+' : ''}${v.toFixed(2)} pp`;
+const pp = (v: number | null | undefined) => (v == null ? '—' : `${v > 0 ? '+' : ''}${v.toFixed(2)} pp`);
 const share = (v: number | null | undefined) => (v == null ? '—' : `${v.toFixed(1)}%`);
 
 /** "Method · window · N points · as of D", the line every figure carries. */
@@ -93,12 +92,12 @@ async function drawRegime(box: HTMLElement): Promise<void> {
     ),
     h(
       'ul',
-      { class: 'bars', 'aria-label': 'Regime probabilities' },
+      { class: 'probs', 'aria-label': 'Regime probabilities' },
       ...probs.map(([name, p]) =>
         h(
           'li',
           {},
-          h('span', { class: 'bar-label' }, label(name)),
+          h('span', { class: 'prob-label' }, label(name)),
           h('meter', { min: 0, max: 1, value: p, 'aria-label': `${label(name)} probability` }),
           h('span', { class: 'num' }, `${(p * 100).toFixed(1)}%`),
         ),
@@ -201,14 +200,10 @@ async function drawHeatmap(box: HTMLElement, timeframe: string): Promise<void> {
     );
   });
   box.replaceChildren(
-    h(
-      'ul',
-      { class: 'heatmap', 'aria-label': `Sector returns over ${perf.timeframe}` },
-      ...tiles,
-    ),
+    h('ul', { class: 'heatmap', 'aria-label': `Sector returns over ${perf.timeframe}` }, ...tiles),
     missing.length
       ? h('p', { class: 'note' }, `No price history for: ${missing.map((s) => s.name).join(', ')}.`)
-      : null,
+      : '',
     methodNote(perf.meta),
   );
 }
