@@ -186,11 +186,10 @@ export const page: PageModule = {
 
     const drawLogs = async () => {
       const v = values(logForm);
-      const out = await api.admin.logs({ query: v.query, level: v.level, limit: 50 });
+      const out = await api.admin.logs({ query: v.query, level: v.level, limit: 25 });
       const row = (l: LogLine) => [
-        minute(l.timestamp),
+        l.timestamp.slice(11, 19),
         l.level,
-        l.route ?? '',
         l.status_code == null ? '' : String(l.status_code),
         ms(l.duration_ms),
         l.message,
@@ -200,8 +199,8 @@ export const page: PageModule = {
           'Log lines',
           undefined,
           table(
-            `${out.results.length} of ${out.total} matching lines, newest first`,
-            [['Time'], ['Level'], ['Route'], ['Status', true], ['Duration', true], ['Message']],
+            `${out.results.length} of ${out.total} matching lines, newest first (times UTC)`,
+            [['Time'], ['Level'], ['Status', true], ['Duration', true], ['Message']],
             out.results.map(row),
             'logs-table',
           ),

@@ -36,6 +36,13 @@ export async function renderRisk(box: HTMLElement, id: string): Promise<void> {
     settle(api.risk.exposures(id)),
   ]);
   if (mine !== generation) return;
+  box.removeAttribute('aria-busy');
+  if ('value' in factors && factors.value.summary.total_positions === 0) {
+    box.replaceChildren(
+      h('p', { class: 'note' }, 'No open positions, so no market risk to measure: cash only.'),
+    );
+    return;
+  }
   const parts: (HTMLElement | null)[] = [];
 
   if ('value' in summary && 'value' in metrics) {
