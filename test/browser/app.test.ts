@@ -99,6 +99,37 @@ afterAll(async () => {
 });
 
 describe('the web app', () => {
+  it('shows the market overview (regime, sentiment, dominance, sector heat map) as the APIs state it', async () => {
+    await open('', 'market');
+    const [regime, dominance, sectors, rotation] = await Promise.all([
+      api<{ data: { regime: { current_regime: string; confidence: number } } }>('/api/v1/macro/regime'),
+      api<{ data: { dominance: { current: { btc: number } } } }>('/api/v1/macro/dominance'),
+      api<{ data: { sectors: { id: string; performance_pct: number | null }[] } }>(
+        '/api/v1/sectors/performance?timeframe=7d',
+      ),
+      api<{ data: { sectors: { rotation_score: number | null }[] } }>('/api/v1/sectors/rotation'),
+    ]);
+    expect(await page.locator('#regime-current').textContent()).toBe(
+      regime.data.regime.current_regime.replace(/_/g, ' '),
+    );
+    await page.locator('#fear-greed').waitFor();
+    const btc = page.locator('#dominance-table tbody tr', { hasText: 'BTC' }).locator('td').first();
+    expect(num(await btc.textContent())).toBeCloseTo(dominance.data.dominance.current.btc, 1);
+    // One heat-map tile per sector with a 7-day return, in the API's order.
+    const tiles = await page.$$eval('#sector-heatmap li', (lis) =>
+      lis.map((li) => (li as HTMLElement).dataset.sector),
+    );
+    expect(tiles).toEqual(sectors.data.sectors.filter((x) => x.performance_pct != null).map((x) => x.id));
+    expect(await page.locator('#rotation-table tbody tr').count()).toBe(
+      rotation.data.sectors.filter((x) => x.rotation_score != null).length,
+    );
+    // Another timeframe redraws the map from the API.
+    await page.getByLabel('Sector timeframe').selectOption('30d');
+    await page.waitForFunction(() =>
+      /30d/.test(document.querySelector('#sector-heatmap ul')?.getAttribute('aria-label') ?? ''),
+    );
+  });
+
   it('signs up through the register page and creates a portfolio', async () => {
     await open('', 'market');
     await page.getByRole('link', { name: 'Register' }).click();
@@ -301,6 +332,67 @@ describe('the web app', () => {
     );
   });
 
+  it('creates a bot, starts it and sees its status change live, then stops it', async () => {
+    await open('#/bots', 'bots');
+    await page.waitForFunction(() => /bots: live/.test(document.getElementById('status')?.textContent ?? ''));
+    const form = page.locator('#bot-form');
+    await form.getByLabel('Bot name').fill('Web bot');
+    await form.getByLabel('Pair').selectOption('BTC/USD');
+    await form.getByLabel('Strategy').selectOption('sma_crossover');
+    await form.getByLabel('Timeframe').selectOption('1h');
+    await form.getByRole('button', { name: 'Create bot' }).click();
+    const row = page.locator('#bots-table tbody tr', { hasText: 'Web bot' });
+    await row.locator('.bot-status', { hasText: 'stopped' }).waitFor();
+    const id = await row.getAttribute('data-bot');
+    const heardBefore = Number((await page.locator('#bots-list').getAttribute('data-live')) ?? 0);
+    await page.getByRole('button', { name: 'Start Web bot' }).click();
+    await row.locator('.bot-status', { hasText: 'running' }).waitFor();
+    // Starting decides on the last closed bar at once; the decision arrives over /ws/bot-status.
+    await page.waitForFunction(
+      (n) => Number(document.getElementById('bots-list')?.dataset.live ?? 0) > n,
+      heardBefore,
+      { timeout: 30_000 },
+    );
+    await page.locator('#decisions-table tbody tr').first().waitFor();
+    const status = await api<{ status: string; decisions: { action: string }[]; equity: number }>(
+      `/api/bots/${id}/status`,
+    );
+    expect(status.status).toBe('running');
+    expect(status.decisions.length).toBeGreaterThanOrEqual(1);
+    expect(num(await page.locator('#bot-tiles [data-key="equity"] .value').textContent())).toBeCloseTo(
+      status.equity,
+      1,
+    );
+    await page.getByRole('button', { name: 'Stop Web bot' }).click();
+    await row.locator('.bot-status', { hasText: 'stopped' }).waitFor();
+    expect((await api<{ status: string }>(`/api/bots/${id}`)).status).toBe('stopped');
+  }, 120_000);
+
+  it('runs a backtest through the form and shows its equity, drawdown and trades as the API has them', async () => {
+    await open('#/backtests', 'backtests');
+    const form = page.locator('#backtest-form');
+    await form.getByLabel('Strategy').selectOption('sma_crossover');
+    await form.getByLabel('Timeframe').selectOption('1d');
+    await form.getByLabel('From').fill('2023-01-01');
+    await form.getByLabel('To').fill('2023-12-31');
+    await form.getByRole('button', { name: 'Run backtest' }).click();
+    await page.waitForURL(/#\/backtests\?id=bt_/, { timeout: 60_000 });
+    await page.waitForSelector('body[data-ready="true"][data-page="backtests"] #backtest-chart canvas', {
+      timeout: 60_000,
+    });
+    const id = new URLSearchParams(new URL(page.url()).hash.split('?')[1]).get('id');
+    const bt = await api<{
+      summary: { finalEquity: number };
+      trades: unknown[];
+      performance: { equityCurve: unknown[] };
+    }>(`/api/backtesting/results/${id}`);
+    const chart = page.locator('#backtest-chart');
+    expect(Number(await chart.getAttribute('data-points'))).toBe(bt.performance.equityCurve.length);
+    expect(Number(await chart.getAttribute('data-final-equity'))).toBeCloseTo(bt.summary.finalEquity, 6);
+    expect(await page.locator('#backtest-trades tbody tr').count()).toBe(bt.trades.length);
+    await page.locator('#backtests-table tbody tr a', { hasText: 'sma_crossover' }).first().waitFor();
+  });
+
   it('manages sessions, API keys and preferences on the account page', async () => {
     await open('#/account', 'account');
     expect(await page.locator('#sessions-table tbody tr').count()).toBeGreaterThanOrEqual(1);
@@ -338,6 +430,8 @@ describe('the web app', () => {
       ['#/asset/ETH', 'asset'],
       ['#/portfolio', 'portfolio'],
       ['#/alerts', 'alerts'],
+      ['#/bots', 'bots'],
+      ['#/backtests', 'backtests'],
       ['#/account', 'account'],
       ['#/admin', 'admin'],
       ['#/login', 'login'],

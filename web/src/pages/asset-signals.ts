@@ -44,7 +44,7 @@ export async function renderSignals(box: HTMLElement, assetId: string): Promise<
       'p',
       { class: 'headline', id: 'model-view' },
       'Models: ',
-      h('strong', {}, view.action),
+      h('strong', {}, view.action === 'none' ? 'no reading' : view.action),
       view.probability_up == null
         ? ' · no stored prediction of an active model yet'
         : ` · P(higher close) ${share(view.probability_up)} · confidence ${share(view.confidence)}`,

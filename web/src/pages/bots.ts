@@ -295,8 +295,13 @@ export const page: PageModule = {
     };
 
     // ---- live: decisions and equity ----
+    // How many live messages arrived: the browser suite reads it to tell a socket update from a reload.
+    const heard = () => {
+      listBox.dataset.live = String(Number(listBox.dataset.live ?? 0) + 1);
+    };
     const onStatus = (m: ServerMessage) => {
       if (m.type !== 'bot_status') return;
+      heard();
       const b = bots.find((x) => x.id === m.botId);
       if (!b) return;
       const status = m.status === 'stopped' ? 'stopped' : 'running';
@@ -322,6 +327,7 @@ export const page: PageModule = {
     };
     const onMetrics = (m: ServerMessage) => {
       if (m.type !== 'performance_metrics') return;
+      heard();
       const s = statuses.get(String(m.botId));
       if (!s || typeof m.equity !== 'number') return;
       s.equity = m.equity;
