@@ -57,9 +57,9 @@ async function price(symbol: string): Promise<number> {
 }
 
 /** Opens a route and waits until its page has rendered. */
-async function open(hash: string, name: string): Promise<void> {
+async function open(hash: string, name: string, timeout = 30_000): Promise<void> {
   await page.goto(`${server.origin}/${hash}`);
-  await page.waitForSelector(`body[data-ready="true"][data-page="${name}"]`, { timeout: 30_000 });
+  await page.waitForSelector(`body[data-ready="true"][data-page="${name}"]`, { timeout });
 }
 
 const num = (text: string | null) => Number((text ?? '').replace(/[,%+\s]/g, ''));
@@ -100,7 +100,9 @@ afterAll(async () => {
 
 describe('the web app', () => {
   it('shows the market overview (regime, sentiment, dominance, sector heat map) as the APIs state it', async () => {
-    await open('', 'market');
+    // The first visit of a fresh server computes the macro and sector snapshots (the regime's
+    // EM fit among them): tens of seconds on a busy machine, served from storage afterwards.
+    await open('', 'market', 150_000);
     const [regime, dominance, sectors, rotation] = await Promise.all([
       api<{ data: { regime: { current_regime: string; confidence: number } } }>('/api/v1/macro/regime'),
       api<{ data: { dominance: { current: { btc: number } } } }>('/api/v1/macro/dominance'),
@@ -128,7 +130,7 @@ describe('the web app', () => {
     await page.waitForFunction(() =>
       /30d/.test(document.querySelector('#sector-heatmap ul')?.getAttribute('aria-label') ?? ''),
     );
-  });
+  }, 240_000);
 
   it('signs up through the register page and creates a portfolio', async () => {
     await open('', 'market');
