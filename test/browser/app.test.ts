@@ -102,7 +102,11 @@ describe('the web app', () => {
   it('shows the market overview (regime, sentiment, dominance, sector heat map) as the APIs state it', async () => {
     // The first visit of a fresh server computes the macro and sector snapshots (the regime's
     // EM fit among them): tens of seconds on a busy machine, served from storage afterwards.
-    await open('', 'market', 150_000);
+    await open('', 'market');
+    // The overview draws after the prices; every section clears aria-busy once drawn.
+    await page.waitForFunction(() => !document.querySelector('#overview [aria-busy="true"]'), null, {
+      timeout: 150_000,
+    });
     const [regime, dominance, sectors, rotation] = await Promise.all([
       api<{ data: { regime: { current_regime: string; confidence: number } } }>('/api/v1/macro/regime'),
       api<{ data: { dominance: { current: { btc: number } } } }>('/api/v1/macro/dominance'),
@@ -115,7 +119,7 @@ describe('the web app', () => {
       regime.data.regime.current_regime.replace(/_/g, ' '),
     );
     await page.locator('#fear-greed').waitFor();
-    const btc = page.locator('#dominance-table tbody tr', { hasText: 'BTC' }).locator('td').first();
+    const btc = page.locator('#dominance-table tbody tr', { hasText: 'BTC' }).locator('td').nth(1);
     expect(num(await btc.textContent())).toBeCloseTo(dominance.data.dominance.current.btc, 1);
     // One heat-map tile per sector with a 7-day return, in the API's order.
     const tiles = await page.$$eval('#sector-heatmap li', (lis) =>
@@ -444,6 +448,11 @@ describe('the web app', () => {
       await page.setViewportSize(viewport);
       for (const [hash, name] of pages) {
         await open(hash, name);
+        // Sections that load after the page is ready (the market overview, portfolio risk) say
+        // aria-busy until they have drawn: screenshots and axe see them finished.
+        await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), null, {
+          timeout: 60_000,
+        });
         await sleep(300); // charts draw on the next animation frames
         await page.screenshot({ path: `${ARTIFACTS}/app-${name}-${size}.png`, fullPage: true });
         // axe runs through the DevTools protocol, which the page's CSP does not govern.

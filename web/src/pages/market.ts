@@ -305,8 +305,10 @@ export const page: PageModule = {
       await loadNotices().catch(report);
     });
 
-    // The overview loads beside the prices, never ahead of them (the first price waits for nothing).
-    const analytics = renderOverview(overview).catch(report);
+    // The overview loads beside the prices and never holds them up, nor the page's readiness:
+    // a fresh deployment computes its snapshots on the first visit (seconds); each section
+    // says aria-busy until it has drawn.
+    void renderOverview(overview).catch(report);
     await Promise.all([loadAssets(), loadMacro().catch(report)]);
     const links = [
       new LiveTopic({
@@ -330,7 +332,7 @@ export const page: PageModule = {
       setState('prices', 'stopped');
       setState('macro', 'stopped');
     });
-    await Promise.all([loadSparklines(), analytics]);
+    await loadSparklines();
   },
 };
 
