@@ -104,7 +104,7 @@ describe('the web app', () => {
     // EM fit among them): tens of seconds on a busy machine, served from storage afterwards.
     await open('', 'market');
     // The overview draws after the prices; every section clears aria-busy once drawn.
-    await page.waitForFunction(() => !document.querySelector('#overview [aria-busy="true"]'), null, {
+    await page.waitForFunction(() => document.querySelector('#overview:not([aria-busy]) #regime'), null, {
       timeout: 150_000,
     });
     const [regime, dominance, sectors, rotation] = await Promise.all([

@@ -6,7 +6,6 @@ import { LiveTopic, type ServerMessage } from '../live';
 import type { PageModule } from '../router';
 import { MAX_NOTICES, marketTime, notices, setState } from '../shell';
 import { h, pct, price, report, scroller, section, sign } from '../ui';
-import { renderOverview } from './market-overview';
 
 /** Macro series served as prices (indices, rates, commodities), shown with what they are. */
 const MACRO = [
@@ -43,7 +42,7 @@ export const page: PageModule = {
     const feed = h('ul', { id: 'notifications', 'aria-live': 'polite' });
     const unread = h('small', { id: 'unread' });
     const markRead = h('button', { type: 'button', id: 'mark-read' }, 'Mark all read');
-    const overview = h('div', { id: 'overview' });
+    const overview = h('div', { id: 'overview', 'aria-busy': 'true' });
     root.append(
       section('macro-section', 'Macro', macro),
       h(
@@ -305,11 +304,14 @@ export const page: PageModule = {
       await loadNotices().catch(report);
     });
 
-    // The overview loads beside the prices and never holds them up, nor the page's readiness:
-    // a fresh deployment computes its snapshots on the first visit (seconds); each section
-    // says aria-busy until it has drawn.
-    void renderOverview(overview).catch(report);
     await Promise.all([loadAssets(), loadMacro().catch(report)]);
+    // The overview (its own chunk) loads once the prices show, so it never holds them up, nor
+    // the page's readiness: a fresh deployment computes its snapshots on the first visit
+    // (seconds). Each section says aria-busy until it has drawn.
+    void import('./market-overview')
+      .then((m) => m.renderOverview(overview))
+      .catch(report)
+      .finally(() => overview.removeAttribute('aria-busy'));
     const links = [
       new LiveTopic({
         path: '/ws/market-data',
