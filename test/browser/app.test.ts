@@ -267,6 +267,23 @@ describe('the web app', () => {
     const twr = page.locator('#perf-table tr', { hasText: 'Time-weighted return' }).locator('td').nth(1);
     const expected = perf.data.summary.time_weighted_return_pct;
     if (expected != null) expect(num(await twr.textContent())).toBeCloseTo(expected, 2);
+    // The benchmark (SPY by default): its return line on the chart and its figures in the table.
+    const [bench, risk, scenarios] = await Promise.all([
+      api<{ data: { benchmark: { benchmark_return: number } } }>(
+        `/api/v1/portfolios/${pf}/performance?period=ALL&benchmark=SPY`,
+      ),
+      api<{ value_at_risk: { '1_day': { absolute: number } } }>(`/api/v1/data/portfolios/${pf}/risk-summary`),
+      api<{ scenarios: unknown[] }>(`/api/v1/analytics/risk/${pf}/scenarios`),
+    ]);
+    expect(await chart.getAttribute('data-benchmark')).toBe('SPY');
+    const spy = page.locator('#perf-table tr', { hasText: 'SPY return' }).locator('td').nth(1);
+    expect(num(await spy.textContent())).toBeCloseTo(bench.data.benchmark.benchmark_return * 100, 1);
+    // Risk: VaR as the API computes it, and every stress scenario.
+    await page.locator('#var-table').waitFor({ timeout: 60_000 });
+    const var1 = page.locator('#var-table tbody tr', { hasText: '1 day' }).locator('td').nth(1);
+    expect(num(await var1.textContent())).toBeCloseTo(risk.value_at_risk['1_day'].absolute, 1);
+    expect(await page.locator('#scenarios-table tbody tr').count()).toBe(scenarios.scenarios.length);
+    await page.locator('#factor-table').waitFor();
     // Export: the CSV the API serves, as a download.
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export trades (CSV)' }).click();
@@ -331,6 +348,9 @@ describe('the web app', () => {
     expect(Number(await chart.getAttribute('data-last-close'))).toBeCloseTo(now, 2);
     expect(num(await page.locator('#asset-price').textContent())).toBeCloseTo(now, 1);
     await page.locator('#stats-returns').waitFor();
+    // Signals: the models' view and the track record (or that no trained model covers it).
+    await page.locator('#model-view').waitFor();
+    await page.locator('#track-record').waitFor();
     // Switching the timeframe redraws from the API.
     await page.getByLabel('Timeframe').selectOption('1h');
     await page.waitForFunction(() =>
@@ -427,7 +447,22 @@ describe('the web app', () => {
     await form.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForSelector('body[data-ready="true"][data-page="admin"] #users-table');
     expect(await page.locator('#users-table tbody tr', { hasText: email }).count()).toBe(1);
-  });
+    // System health, alerting, the log search and (on demand) data quality.
+    expect(await page.locator('#services-table tbody tr', { hasText: 'd1' }).count()).toBe(1);
+    await page.locator('#ops-alerts-table').waitFor();
+    await page.locator('#incidents-table').waitFor();
+    expect(await page.locator('#logs-table tbody tr').count()).toBeGreaterThanOrEqual(1);
+    await page.locator('#log-form').getByLabel('Level').selectOption('INFO');
+    await page.locator('#log-form').getByLabel('Words').fill('bots');
+    await page.getByRole('button', { name: 'Search logs' }).click();
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll('#logs-table tbody tr')).every((tr) =>
+        /bots/.test(tr.textContent ?? ''),
+      ),
+    );
+    await page.getByRole('button', { name: 'Check data quality' }).click();
+    await page.locator('#quality-table tbody tr').first().waitFor({ timeout: 150_000 });
+  }, 240_000);
 
   it('passes axe on every page at desktop and phone sizes, with screenshots and no foreign request', async () => {
     const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
