@@ -57,9 +57,9 @@ async function price(symbol: string): Promise<number> {
 }
 
 /** Opens a route and waits until its page has rendered. */
-async function open(hash: string, name: string): Promise<void> {
+async function open(hash: string, name: string, timeout = 30_000): Promise<void> {
   await page.goto(`${server.origin}/${hash}`);
-  await page.waitForSelector(`body[data-ready="true"][data-page="${name}"]`, { timeout: 30_000 });
+  await page.waitForSelector(`body[data-ready="true"][data-page="${name}"]`, { timeout });
 }
 
 const num = (text: string | null) => Number((text ?? '').replace(/[,%+\s]/g, ''));
@@ -99,6 +99,43 @@ afterAll(async () => {
 });
 
 describe('the web app', () => {
+  it('shows the market overview (regime, sentiment, dominance, sector heat map) as the APIs state it', async () => {
+    // The first visit of a fresh server computes the macro and sector snapshots (the regime's
+    // EM fit among them): tens of seconds on a busy machine, served from storage afterwards.
+    await open('', 'market');
+    // The overview draws after the prices; every section clears aria-busy once drawn.
+    await page.waitForFunction(() => document.querySelector('#overview:not([aria-busy]) #regime'), null, {
+      timeout: 150_000,
+    });
+    const [regime, dominance, sectors, rotation] = await Promise.all([
+      api<{ data: { regime: { current_regime: string; confidence: number } } }>('/api/v1/macro/regime'),
+      api<{ data: { dominance: { current: { btc: number } } } }>('/api/v1/macro/dominance'),
+      api<{ data: { sectors: { id: string; performance_pct: number | null }[] } }>(
+        '/api/v1/sectors/performance?timeframe=7d',
+      ),
+      api<{ data: { sectors: { rotation_score: number | null }[] } }>('/api/v1/sectors/rotation'),
+    ]);
+    expect(await page.locator('#regime-current').textContent()).toBe(
+      regime.data.regime.current_regime.replace(/_/g, ' '),
+    );
+    await page.locator('#fear-greed').waitFor();
+    const btc = page.locator('#dominance-table tbody tr', { hasText: 'BTC' }).locator('td').nth(1);
+    expect(num(await btc.textContent())).toBeCloseTo(dominance.data.dominance.current.btc, 1);
+    // One heat-map tile per sector with a 7-day return, in the API's order.
+    const tiles = await page.$$eval('#sector-heatmap li', (lis) =>
+      lis.map((li) => (li as HTMLElement).dataset.sector),
+    );
+    expect(tiles).toEqual(sectors.data.sectors.filter((x) => x.performance_pct != null).map((x) => x.id));
+    expect(await page.locator('#rotation-table tbody tr').count()).toBe(
+      rotation.data.sectors.filter((x) => x.rotation_score != null).length,
+    );
+    // Another timeframe redraws the map from the API.
+    await page.getByLabel('Sector timeframe').selectOption('30d');
+    await page.waitForFunction(() =>
+      /30d/.test(document.querySelector('#sector-heatmap ul')?.getAttribute('aria-label') ?? ''),
+    );
+  }, 240_000);
+
   it('signs up through the register page and creates a portfolio', async () => {
     await open('', 'market');
     await page.getByRole('link', { name: 'Register' }).click();
@@ -230,6 +267,23 @@ describe('the web app', () => {
     const twr = page.locator('#perf-table tr', { hasText: 'Time-weighted return' }).locator('td').nth(1);
     const expected = perf.data.summary.time_weighted_return_pct;
     if (expected != null) expect(num(await twr.textContent())).toBeCloseTo(expected, 2);
+    // The benchmark (SPY by default): its return line on the chart and its figures in the table.
+    const [bench, risk, scenarios] = await Promise.all([
+      api<{ data: { benchmark: { benchmark_return: number } } }>(
+        `/api/v1/portfolios/${pf}/performance?period=ALL&benchmark=SPY`,
+      ),
+      api<{ value_at_risk: { '1_day': { absolute: number } } }>(`/api/v1/data/portfolios/${pf}/risk-summary`),
+      api<{ scenarios: unknown[] }>(`/api/v1/analytics/risk/${pf}/scenarios`),
+    ]);
+    expect(await chart.getAttribute('data-benchmark')).toBe('SPY');
+    const spy = page.locator('#perf-table tr', { hasText: 'SPY return' }).locator('td').nth(1);
+    expect(num(await spy.textContent())).toBeCloseTo(bench.data.benchmark.benchmark_return * 100, 1);
+    // Risk: VaR as the API computes it, and every stress scenario.
+    await page.locator('#var-table').waitFor({ timeout: 60_000 });
+    const var1 = page.locator('#var-table tbody tr', { hasText: '1 day' }).locator('td').nth(1);
+    expect(num(await var1.textContent())).toBeCloseTo(risk.value_at_risk['1_day'].absolute, 1);
+    expect(await page.locator('#scenarios-table tbody tr').count()).toBe(scenarios.scenarios.length);
+    await page.locator('#factor-table').waitFor();
     // Export: the CSV the API serves, as a download.
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export trades (CSV)' }).click();
@@ -294,11 +348,75 @@ describe('the web app', () => {
     expect(Number(await chart.getAttribute('data-last-close'))).toBeCloseTo(now, 2);
     expect(num(await page.locator('#asset-price').textContent())).toBeCloseTo(now, 1);
     await page.locator('#stats-returns').waitFor();
+    // Signals: the models' view and the track record (or that no trained model covers it).
+    await page.locator('#model-view').waitFor();
+    await page.locator('#track-record').waitFor();
     // Switching the timeframe redraws from the API.
     await page.getByLabel('Timeframe').selectOption('1h');
     await page.waitForFunction(() =>
       /1h candles/.test(document.getElementById('chart-legend')?.textContent ?? ''),
     );
+  });
+
+  it('creates a bot, starts it and sees its status change live, then stops it', async () => {
+    await open('#/bots', 'bots');
+    await page.waitForFunction(() => /bots: live/.test(document.getElementById('status')?.textContent ?? ''));
+    const form = page.locator('#bot-form');
+    await form.getByLabel('Bot name').fill('Web bot');
+    await form.getByLabel('Pair').selectOption('BTC/USD');
+    await form.getByLabel('Strategy').selectOption('sma_crossover');
+    await form.getByLabel('Timeframe').selectOption('1h');
+    await form.getByRole('button', { name: 'Create bot' }).click();
+    const row = page.locator('#bots-table tbody tr', { hasText: 'Web bot' });
+    await row.locator('.bot-status', { hasText: 'stopped' }).waitFor();
+    const id = await row.getAttribute('data-bot');
+    const heardBefore = Number((await page.locator('#bots-list').getAttribute('data-live')) ?? 0);
+    await page.getByRole('button', { name: 'Start Web bot' }).click();
+    await row.locator('.bot-status', { hasText: 'running' }).waitFor();
+    // Starting decides on the last closed bar at once; the decision arrives over /ws/bot-status.
+    await page.waitForFunction(
+      (n) => Number(document.getElementById('bots-list')?.dataset.live ?? 0) > n,
+      heardBefore,
+      { timeout: 30_000 },
+    );
+    await page.locator('#decisions-table tbody tr').first().waitFor();
+    const status = await api<{ status: string; decisions: { action: string }[]; equity: number }>(
+      `/api/bots/${id}/status`,
+    );
+    expect(status.status).toBe('running');
+    expect(status.decisions.length).toBeGreaterThanOrEqual(1);
+    expect(num(await page.locator('#bot-tiles [data-key="equity"] .value').textContent())).toBeCloseTo(
+      status.equity,
+      1,
+    );
+    await page.getByRole('button', { name: 'Stop Web bot' }).click();
+    await row.locator('.bot-status', { hasText: 'stopped' }).waitFor();
+    expect((await api<{ status: string }>(`/api/bots/${id}`)).status).toBe('stopped');
+  }, 120_000);
+
+  it('runs a backtest through the form and shows its equity, drawdown and trades as the API has them', async () => {
+    await open('#/backtests', 'backtests');
+    const form = page.locator('#backtest-form');
+    await form.getByLabel('Strategy').selectOption('sma_crossover');
+    await form.getByLabel('Timeframe').selectOption('1d');
+    await form.getByLabel('From').fill('2023-01-01');
+    await form.getByLabel('To').fill('2023-12-31');
+    await form.getByRole('button', { name: 'Run backtest' }).click();
+    await page.waitForURL(/#\/backtests\?id=bt_/, { timeout: 60_000 });
+    await page.waitForSelector('body[data-ready="true"][data-page="backtests"] #backtest-chart canvas', {
+      timeout: 60_000,
+    });
+    const id = new URLSearchParams(new URL(page.url()).hash.split('?')[1]).get('id');
+    const bt = await api<{
+      summary: { finalEquity: number };
+      trades: unknown[];
+      performance: { equityCurve: unknown[] };
+    }>(`/api/backtesting/results/${id}`);
+    const chart = page.locator('#backtest-chart');
+    expect(Number(await chart.getAttribute('data-points'))).toBe(bt.performance.equityCurve.length);
+    expect(Number(await chart.getAttribute('data-final-equity'))).toBeCloseTo(bt.summary.finalEquity, 6);
+    expect(await page.locator('#backtest-trades tbody tr').count()).toBe(bt.trades.length);
+    await page.locator('#backtests-table tbody tr a', { hasText: 'sma_crossover' }).first().waitFor();
   });
 
   it('manages sessions, API keys and preferences on the account page', async () => {
@@ -329,7 +447,22 @@ describe('the web app', () => {
     await form.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForSelector('body[data-ready="true"][data-page="admin"] #users-table');
     expect(await page.locator('#users-table tbody tr', { hasText: email }).count()).toBe(1);
-  });
+    // System health, alerting, the log search and (on demand) data quality.
+    expect(await page.locator('#services-table tbody tr', { hasText: 'd1' }).count()).toBe(1);
+    await page.locator('#ops-alerts-table').waitFor();
+    await page.locator('#incidents-table').waitFor();
+    expect(await page.locator('#logs-table tbody tr').count()).toBeGreaterThanOrEqual(1);
+    await page.locator('#log-form').getByLabel('Level').selectOption('INFO');
+    await page.locator('#log-form').getByLabel('Words').fill('bots');
+    await page.getByRole('button', { name: 'Search logs' }).click();
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll('#logs-table tbody tr')).every((tr) =>
+        /bots/.test(tr.textContent ?? ''),
+      ),
+    );
+    await page.getByRole('button', { name: 'Check data quality' }).click();
+    await page.locator('#quality-table tbody tr').first().waitFor({ timeout: 150_000 });
+  }, 240_000);
 
   it('passes axe on every page at desktop and phone sizes, with screenshots and no foreign request', async () => {
     const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -338,6 +471,8 @@ describe('the web app', () => {
       ['#/asset/ETH', 'asset'],
       ['#/portfolio', 'portfolio'],
       ['#/alerts', 'alerts'],
+      ['#/bots', 'bots'],
+      ['#/backtests', 'backtests'],
       ['#/account', 'account'],
       ['#/admin', 'admin'],
       ['#/login', 'login'],
@@ -348,6 +483,11 @@ describe('the web app', () => {
       await page.setViewportSize(viewport);
       for (const [hash, name] of pages) {
         await open(hash, name);
+        // Sections that load after the page is ready (the market overview, portfolio risk) say
+        // aria-busy until they have drawn: screenshots and axe see them finished.
+        await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), null, {
+          timeout: 60_000,
+        });
         await sleep(300); // charts draw on the next animation frames
         await page.screenshot({ path: `${ARTIFACTS}/app-${name}-${size}.png`, fullPage: true });
         // axe runs through the DevTools protocol, which the page's CSP does not govern.

@@ -31,6 +31,8 @@ export const ROUTES: Record<string, Route> = {
   asset: { access: 'guest', load: () => import('./pages/asset').then((m) => m.page) },
   portfolio: { access: 'user', load: () => import('./pages/portfolio').then((m) => m.page) },
   alerts: { access: 'user', load: () => import('./pages/alerts').then((m) => m.page) },
+  bots: { access: 'user', load: () => import('./pages/bots').then((m) => m.page) },
+  backtests: { access: 'user', load: () => import('./pages/backtests').then((m) => m.page) },
   account: { access: 'user', load: () => import('./pages/account').then((m) => m.settingsPage) },
   login: { access: 'guest', load: () => import('./pages/account').then((m) => m.loginPage) },
   register: { access: 'guest', load: () => import('./pages/account').then((m) => m.registerPage) },

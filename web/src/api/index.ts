@@ -7,19 +7,42 @@ import type {
   AlertType,
   ApiKey,
   Asset,
+  AssetAnalysis,
+  AssetQuality,
+  Backtest,
+  BacktestInput,
   BatchQuote,
+  Bot,
+  BotAction,
+  BotInput,
+  BotStatus,
   Envelope,
+  FactorExposures,
   Holding,
   ImportReport,
+  Incident,
   Indicators,
   Job,
+  LogLine,
+  MacroDominance,
+  MacroRegime,
+  MacroSentiment,
   Notice,
+  OpsAlert,
   Performance,
   Portfolio,
   PriceHistory,
   RealizedPnl,
+  RiskMetrics,
+  RiskScenarios,
+  RiskSummary,
+  SectorPerformance,
+  SectorRotation,
   SessionInfo,
+  SignalAnalytics,
   Statistics,
+  Suggestion,
+  SystemHealth,
   Trade,
   TradeInput,
   TwoFactor,
@@ -60,13 +83,42 @@ export const api = {
         })
       ).results,
   },
+  macro: {
+    regime: () => data<MacroRegime>('/api/v1/macro/regime'),
+    sentiment: () => data<MacroSentiment>('/api/v1/macro/sentiment'),
+    dominance: () => data<MacroDominance>('/api/v1/macro/dominance'),
+  },
+  sectors: {
+    performance: (timeframe: string) =>
+      data<SectorPerformance>(`/api/v1/sectors/performance${qs({ timeframe })}`),
+    rotation: () => data<SectorRotation>('/api/v1/sectors/rotation'),
+  },
+  signals: {
+    analysis: (assetId: string) => data<AssetAnalysis>(`/api/v1/assets/${enc(assetId)}/analysis`),
+    suggestion: (assetId: string) => data<Suggestion>(`/api/v1/suggestions/${enc(assetId)}`),
+    analytics: (assetId: string, days = 365) =>
+      data<SignalAnalytics>(`/api/v1/signals/analytics${qs({ asset_id: assetId, days })}`),
+  },
+  bots: {
+    list: () => call<Bot[]>('/api/bots'),
+    create: (body: BotInput) => call<Bot>('/api/bots', { method: 'POST', body }),
+    remove: (id: string) => call<unknown>(`/api/bots/${enc(id)}`, { method: 'DELETE' }),
+    start: (id: string) => call<BotAction>(`/api/bots/${enc(id)}/start`, { method: 'POST' }),
+    stop: (id: string) => call<BotAction>(`/api/bots/${enc(id)}/stop`, { method: 'POST' }),
+    status: (id: string) => call<BotStatus>(`/api/bots/${enc(id)}/status`),
+  },
+  backtests: {
+    run: (body: BacktestInput) => call<Backtest>('/api/backtesting/run', { method: 'POST', body }),
+    get: (id: string) => call<Backtest>(`/api/backtesting/results/${enc(id)}`),
+    list: () => call<Omit<Backtest, 'trades' | 'performance'>[]>('/api/backtesting/results?limit=20'),
+  },
   portfolios: {
     list: () => data<{ portfolios: Portfolio[] }>('/api/v1/portfolios'),
     create: (name: string) => data<Portfolio>('/api/v1/portfolios', { method: 'POST', body: { name } }),
     get: (id: string) => data<Portfolio>(`/api/v1/portfolios/${enc(id)}`),
     holdings: (id: string) =>
       data<{ assets: Holding[]; as_of: string }>(`/api/v1/portfolios/${enc(id)}/assets`),
-    performance: (id: string, params: { period?: string; from?: string; to?: string }) =>
+    performance: (id: string, params: { period?: string; from?: string; to?: string; benchmark?: string }) =>
       data<Performance>(`/api/v1/portfolios/${enc(id)}/performance${qs(params)}`),
     realized: (id: string) => data<RealizedPnl>(`/api/v1/portfolios/${enc(id)}/realized-pnl?limit=100`),
     trades: (id: string) => data<{ trades: Trade[] }>(`/api/v1/portfolios/${enc(id)}/trades?limit=100`),
@@ -82,6 +134,12 @@ export const api = {
         raw: { text: csv, type: 'text/csv' },
       }),
     exportCsv: (id: string) => callText(`/api/v1/portfolios/${enc(id)}/trades/export`),
+  },
+  risk: {
+    summary: (id: string) => call<RiskSummary>(`/api/v1/data/portfolios/${enc(id)}/risk-summary`),
+    metrics: (id: string) => call<RiskMetrics>(`/api/v1/analytics/risk/${enc(id)}/metrics`),
+    scenarios: (id: string) => call<RiskScenarios>(`/api/v1/analytics/risk/${enc(id)}/scenarios`),
+    exposures: (id: string) => call<FactorExposures>(`/api/v1/analytics/factor/${enc(id)}/exposures`),
   },
   alerts: {
     list: () => data<{ alerts: Alert[] }>('/api/v1/alerts?limit=100'),
@@ -129,5 +187,15 @@ export const api = {
     users: () =>
       data<{ users: AdminUser[]; statistics: Record<string, number> }>('/api/v1/admin/users?limit=100'),
     jobs: () => data<{ jobs: Job[] }>('/api/v1/jobs?all=true&limit=100'),
+    system: () => data<SystemHealth>('/api/v1/admin/system'),
+    opsAlerts: () => call<OpsAlert[]>('/api/alerting/alerts'),
+    acknowledge: (id: string) =>
+      call<unknown>(`/api/alerting/alerts/${enc(id)}/acknowledge`, { method: 'POST' }),
+    incidents: () => call<Incident[]>('/api/alerting/incidents'),
+    resolveIncident: (id: string, resolution: string) =>
+      call<unknown>(`/api/alerting/incidents/${enc(id)}/resolve${qs({ resolution })}`, { method: 'POST' }),
+    logs: (params: { query?: string; level?: string; limit?: number }) =>
+      call<{ results: LogLine[]; total: number }>(`/api/logs/search${qs(params)}`),
+    dataQuality: () => data<{ assets: AssetQuality[] }>('/api/v1/admin/data-quality/assets'),
   },
 };

@@ -16,6 +16,7 @@ import { LiveTopic } from '../live';
 import type { PageModule } from '../router';
 import { marketTime, setState } from '../shell';
 import { day, field, frac, h, minute, pct, price, section, select, sign, table } from '../ui';
+import { renderSignals } from './asset-signals';
 
 const TIMEFRAMES: [string, string][] = [
   ['1h', '1 hour'],
@@ -76,6 +77,7 @@ export const page: PageModule = {
     });
     const legend = h('p', { id: 'chart-legend', class: 'note' });
     const stats = h('div', { id: 'stats' });
+    const signalsBox = h('div', { id: 'signals' });
     root.append(
       h(
         'p',
@@ -111,6 +113,7 @@ export const page: PageModule = {
       chartBox,
       legend,
       section('stats-section', 'Statistics', stats),
+      section('signals-section', 'Signals and track record', signalsBox),
     );
 
     let chart: IChartApi | undefined;
@@ -260,7 +263,15 @@ export const page: PageModule = {
 
     tf.addEventListener('change', () => void draw());
     for (const c of Object.values(checks)) c.addEventListener('change', () => void draw());
-    await Promise.all([draw(), loadStats(asset.id, stats)]);
+    await Promise.all([
+      draw(),
+      loadStats(asset.id, stats),
+      renderSignals(signalsBox, asset.id).catch((err) =>
+        signalsBox.replaceChildren(
+          h('p', { class: 'failure' }, err instanceof Error ? err.message : String(err)),
+        ),
+      ),
+    ]);
 
     const link = new LiveTopic({
       path: `/ws/assets/${encodeURIComponent(asset.symbol)}`,

@@ -1,5 +1,6 @@
-// Market: the macro snapshot with freshness, movers, and the watchlist with live prices and
-// sparklines (guests: the default watchlist; signed in: their own first watchlist, if any).
+// Market: the macro snapshot with freshness, the watchlist with live prices and sparklines
+// (guests: the default watchlist; signed in: their own first watchlist, if any), movers, and
+// the analytic overview (regime, sentiment, dominance, sector heat map and rotation).
 import { type Asset, api, session } from '../api';
 import { LiveTopic, type ServerMessage } from '../live';
 import type { PageModule } from '../router';
@@ -41,6 +42,7 @@ export const page: PageModule = {
     const feed = h('ul', { id: 'notifications', 'aria-live': 'polite' });
     const unread = h('small', { id: 'unread' });
     const markRead = h('button', { type: 'button', id: 'mark-read' }, 'Mark all read');
+    const overview = h('div', { id: 'overview', 'aria-busy': 'true' });
     root.append(
       section('macro-section', 'Macro', macro),
       h(
@@ -71,6 +73,7 @@ export const page: PageModule = {
         ),
       ),
       section('movers-section', 'Movers (24h)', movers),
+      overview,
       h(
         'section',
         { 'aria-labelledby': 'notices-title' },
@@ -302,6 +305,13 @@ export const page: PageModule = {
     });
 
     await Promise.all([loadAssets(), loadMacro().catch(report)]);
+    // The overview (its own chunk) loads once the prices show, so it never holds them up, nor
+    // the page's readiness: a fresh deployment computes its snapshots on the first visit
+    // (seconds). Each section says aria-busy until it has drawn.
+    void import('./market-overview')
+      .then((m) => m.renderOverview(overview))
+      .catch(report)
+      .finally(() => overview.removeAttribute('aria-busy'));
     const links = [
       new LiveTopic({
         path: '/ws/market-data',

@@ -16,6 +16,7 @@ import { marketTime } from '../shell';
 import {
   day,
   field,
+  frac,
   h,
   message,
   minute,
@@ -29,10 +30,19 @@ import {
   table,
   values,
 } from '../ui';
+import { renderRisk } from './portfolio-risk';
 
 const TRADE_TYPES: TradeType[] = ['buy', 'sell', 'add', 'remove', 'dividend', 'fee', 'split'];
 const ASSET_TYPES: LedgerAssetType[] = ['crypto', 'us-equity', 'etf', 'pk-equity', 'metal', 'cash'];
 const PERIODS = ['1M', '3M', '6M', 'YTD', '1Y', 'ALL'];
+const BENCHMARKS: [string, string][] = [
+  ['', 'None'],
+  ['SPY', 'S&P 500 (SPY)'],
+  ['BTC', 'Bitcoin'],
+  ['TOTAL_CRYPTO', 'Total crypto market'],
+  ['SPY:60,AGG:40', '60/40 stocks/bonds'],
+];
+const fixed = (v: number | null | undefined) => (v == null ? '—' : v.toFixed(2));
 
 export const page: PageModule = {
   title: 'Portfolio',
@@ -79,6 +89,7 @@ export const page: PageModule = {
     const ledger = scroller('Trades table', 'ledger');
     const importReport = h('div', { id: 'import-report', 'aria-live': 'polite' });
     const valuation = h('p', { class: 'note', id: 'valuation' });
+    const riskBox = h('div', { id: 'risk' });
     const period = select(
       'period',
       PERIODS.map((p) => [p, p]),
@@ -86,12 +97,14 @@ export const page: PageModule = {
     );
     const from = h('input', { type: 'date', name: 'from' });
     const to = h('input', { type: 'date', name: 'to' });
+    const benchmark = select('benchmark', BENCHMARKS, 'SPY');
     const perfForm = h(
       'form',
       { class: 'controls', id: 'perf-form' },
       field('Period', period),
       field('From', from),
       field('To', to),
+      field('Benchmark', benchmark),
       h('button', { type: 'submit' }, 'Show'),
     );
 
@@ -292,6 +305,7 @@ export const page: PageModule = {
       section('holdings-section', 'Holdings', holdings),
       section('allocation-section', 'Allocation', allocation),
       section('performance-section', 'Performance', perfForm, perfBox, perfSummary),
+      section('risk-section', 'Risk', riskBox),
       section('realized-section', 'Realized P&L', realized),
       section('trades-section', 'Trades', tradeForm, ledger, h('p', {}, exportButton)),
       section('import-section', 'Import trades from CSV', importForm, importReport),
@@ -304,6 +318,7 @@ export const page: PageModule = {
       const params = from.value
         ? { from: from.value, ...(to.value ? { to: to.value } : {}) }
         : { period: period.value };
+      if (benchmark.value) Object.assign(params, { benchmark: benchmark.value });
       let perf: Awaited<ReturnType<typeof api.portfolios.performance>>;
       try {
         perf = await api.portfolios.performance(id, params);
@@ -333,6 +348,13 @@ export const page: PageModule = {
       chart
         .addSeries(LineSeries, { color: '#f0b429', lineWidth: 2, title: 'return %' }, 1)
         .setData(perf.points.map((p) => ({ time: time(p.date), value: p.cumulative_return_pct })));
+      const bench = perf.benchmark;
+      // The benchmark's series is rebased to 100 at the window's start: as a return, beside ours.
+      if (bench?.series.length)
+        chart
+          .addSeries(LineSeries, { color: '#d2a8ff', lineWidth: 1, title: `${bench.benchmark} %` }, 1)
+          .setData(bench.series.map((p) => ({ time: time(p.date), value: p.benchmark - 100 })));
+      perfBox.dataset.benchmark = bench?.benchmark ?? '';
       chart.panes()[1]?.setStretchFactor(0.4);
       chart.timeScale().fitContent();
       perfBox.dataset.points = String(perf.points.length);
@@ -352,6 +374,16 @@ export const page: PageModule = {
             ['Volatility (annualized)', pct(s.volatility_annualized_pct)],
             ['Sharpe ratio', s.sharpe_ratio == null ? '—' : s.sharpe_ratio.toFixed(2)],
             ['Max drawdown', pct(s.max_drawdown.pct)],
+            ...(perf.benchmark
+              ? ([
+                  [`${perf.benchmark.benchmark} return`, frac(perf.benchmark.benchmark_return)],
+                  ['Excess return', frac(perf.benchmark.excess_return)],
+                  ['Beta', fixed(perf.benchmark.beta)],
+                  ['Alpha (annualized)', frac(perf.benchmark.alpha_annualized)],
+                  ['Tracking error', frac(perf.benchmark.tracking_error)],
+                  ['Information ratio', fixed(perf.benchmark.information_ratio)],
+                ] as [string, string][])
+              : []),
           ],
           'perf-table',
         ),
@@ -526,8 +558,11 @@ export const page: PageModule = {
       }
       list.append(tbody);
       ledger.replaceChildren(list);
+      // Risk follows the ledger, but a trade never waits for it (a newer call replaces an older one).
+      const risk = renderRisk(riskBox, id);
       await drawPerformance();
+      return { risk };
     };
-    await refresh();
+    await (await refresh()).risk;
   },
 };
