@@ -93,6 +93,8 @@ export interface Portfolio {
   name: string;
   base_currency: string;
   cost_method: 'wac' | 'fifo';
+  /** The user's default portfolio (a bot's paper account never is). */
+  is_default: boolean;
   cash: number;
   market_value: number;
   total_value: number;

@@ -66,7 +66,10 @@ export const page: PageModule = {
       );
       return;
     }
-    const chosen = portfolios.find((p) => p.id === query.get('id')) ?? (portfolios[0] as Portfolio);
+    const chosen =
+      portfolios.find((p) => p.id === query.get('id')) ??
+      portfolios.find((p) => p.is_default) ??
+      (portfolios[0] as Portfolio);
     const id = chosen.id;
     const picker = select(
       'portfolio',
