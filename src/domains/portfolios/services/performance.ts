@@ -114,7 +114,8 @@ export async function valuationHistory(
   // Each asset's close on every day of the walk, carried forward (from the latest close before
   // the start), and whether the day had its own close: one pass per asset, not per position-day.
   const length = end - begin + 1;
-  const carried = new Map<string, { price: Float64Array; own: Uint8Array }>();
+  type Path = { price: Float64Array; own: Uint8Array };
+  const carried = new Map<string, Path>();
   for (const [assetId, series] of closes) {
     let seed = -Infinity;
     for (const day of series.keys()) if (day < begin && day > seed) seed = day;
@@ -132,16 +133,16 @@ export async function valuationHistory(
     carried.set(assetId, { price, own });
   }
   const fxPath = fxId ? carried.get(fxId) : undefined;
-  const NONE = { price: new Float64Array(length).fill(Number.NaN), own: new Uint8Array(length) };
+  const NONE: Path = { price: new Float64Array(length).fill(Number.NaN), own: new Uint8Array(length) };
   // Per snapshot, what each held position needs every day (resolved once, not once a day).
   const plans = new WeakMap<
     NumericSnapshot,
     { row: PositionRow; m: number; sign: number; path: typeof NONE }[]
   >();
-  const planOf = (state: NumericSnapshot) => {
+  const planOf = (state: NumericSnapshot): Plan => {
     const hit = plans.get(state);
     if (hit) return hit;
-    const plan = state.ids.map((id) => {
+    const plan: Plan = state.ids.map((id) => {
       const row = byId.get(id) as PositionRow;
       return {
         row,
