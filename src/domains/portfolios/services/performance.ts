@@ -135,15 +135,13 @@ export async function valuationHistory(
   const fxPath = fxId ? carried.get(fxId) : undefined;
   const NONE: Path = { price: new Float64Array(length).fill(Number.NaN), own: new Uint8Array(length) };
   // Per snapshot, what each held position needs every day (resolved once, not once a day).
-  const plans = new WeakMap<
-    NumericSnapshot,
-    { row: PositionRow; m: number; sign: number; path: typeof NONE }[]
-  >();
+  type Plan = { row: PositionRow | undefined; m: number; sign: number; path: Path }[];
+  const plans = new WeakMap<NumericSnapshot, Plan>();
   const planOf = (state: NumericSnapshot): Plan => {
     const hit = plans.get(state);
     if (hit) return hit;
     const plan: Plan = state.ids.map((id) => {
-      const row = byId.get(id) as PositionRow;
+      const row = byId.get(id);
       return {
         row,
         m: Number(row?.multiplier ?? 1),
