@@ -86,6 +86,12 @@ export async function returnsScenarios(origin: string, token: string): Promise<S
   if (!r.ok) throw new Error(`bench five-year portfolio: ${(await r.text()).slice(0, 300)}`);
   const perf = `/api/v1/portfolios/${five}/performance?period=5Y`;
   return [
+    // The floor every authenticated read pays (session check, rate limit, portfolio row), beside /health.
+    {
+      name: 'GET performance floor: the same portfolio read (authenticated)',
+      path: `/api/v1/portfolios/${five}`,
+      auth: true,
+    },
     { name: 'GET performance 5Y, 50 positions, returns + reconciliation', path: perf, auth: true },
     {
       name: 'GET performance 5Y, 50 positions, vs SPY:60,AGG:40 monthly',

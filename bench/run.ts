@@ -16,8 +16,12 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     only: { type: 'string' },
     suite: { type: 'string', default: 'all' },
-    /** A fixed port for the suites that start their own server (bots). */
+    // A fixed port for the dev server and the suites that start their own (engineers sharing a machine each use their own).
     port: { type: 'string' },
+    // Copy the seeded template database instead of seeding afresh (the seeding figure is then 0).
+    template: { type: 'boolean', default: false },
+    // Build only the returns scenarios' portfolios (the 5,000-trade portfolio takes a while).
+    'returns-only': { type: 'boolean', default: false },
   },
 });
 
@@ -122,11 +126,14 @@ const options = {
   warmupSeconds: Number(values.warmup),
 };
 
-const server = await startServer({ fresh: true });
+const server = await startServer({
+  fresh: !values.template,
+  ...(values.port ? { port: Number(values.port) } : {}),
+});
 const results: LoadResult[] = [];
 try {
   // The portfolio scenarios need their portfolio made first (50 positions, 5,000 trades, over the API).
-  const portfolio = await portfolioScenarios(server.origin, server.token);
+  const portfolio = values['returns-only'] ? [] : await portfolioScenarios(server.origin, server.token);
   const returns = await returnsScenarios(server.origin, server.token);
   const picked = [...SCENARIOS, ...portfolio, ...returns].filter(
     (s) => !values.only || s.name.includes(values.only),

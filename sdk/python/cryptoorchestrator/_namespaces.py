@@ -819,9 +819,9 @@ class AnalyticsApi:
         """GET /api/v1/analytics/factor/{portfolio_id}/exposures — Portfolio exposures to the 7-factor model, with attribution (004 A2)"""
         return parse(AnalyticsGetFactorExposuresResponse, self._c._call(OPERATIONS["analytics.getFactorExposures"], path={"portfolio_id": portfolio_id}, query=_fields({"factor_set": factor_set}, extra), options=options))
 
-    def get_portfolio_overview(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetPortfolioOverviewResponse:
+    def get_portfolio_overview(self, id, *, include_returns: Optional[bool] = None, from_: Optional[str] = None, to: Optional[str] = None, benchmark: Optional[str] = None, rebalance: Optional[str] = None, standard_periods: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetPortfolioOverviewResponse:
         """GET /api/v1/analytics/portfolio/{id}/overview — Portfolio overview: exposures, P&L and counts for dashboard cards (004 A1)"""
-        return parse(AnalyticsGetPortfolioOverviewResponse, self._c._call(OPERATIONS["analytics.getPortfolioOverview"], path={"id": id}, query=_fields({}, extra), options=options))
+        return parse(AnalyticsGetPortfolioOverviewResponse, self._c._call(OPERATIONS["analytics.getPortfolioOverview"], path={"id": id}, query=_fields({"include_returns": include_returns, "from": from_, "to": to, "benchmark": benchmark, "rebalance": rebalance, "standard_periods": standard_periods}, extra), options=options))
 
     def get_risk_metrics(self, portfolio_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetRiskMetricsResponse:
         """GET /api/v1/analytics/risk/{portfolio_id}/metrics — Stored risk metrics: VaR, ES, beta, Sharpe, Sortino, drawdown (004 A2)"""
@@ -1190,9 +1190,9 @@ class DataApi:
         """GET /api/v1/data/portfolios — Your portfolios with open position counts and total value (004 2.1)"""
         return parse(DataListPortfoliosResponse, self._c._call(OPERATIONS["data.listPortfolios"], path={}, query=_fields({}, extra), options=options))
 
-    def get_portfolios_aggregations(self, portfolio_id, *, include_greeks: Optional[bool] = None, include_factors: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPortfoliosAggregationsResponse:
+    def get_portfolios_aggregations(self, portfolio_id, *, include_greeks: Optional[bool] = None, include_factors: Optional[bool] = None, include_returns: Optional[bool] = None, from_: Optional[str] = None, to: Optional[str] = None, benchmark: Optional[str] = None, rebalance: Optional[str] = None, standard_periods: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPortfoliosAggregationsResponse:
         """GET /api/v1/data/portfolios/{portfolio_id}/aggregations — Portfolio totals, breakdowns, concentration, greeks and performance (004 2.10)"""
-        return parse(DataGetPortfoliosAggregationsResponse, self._c._call(OPERATIONS["data.getPortfoliosAggregations"], path={"portfolio_id": portfolio_id}, query=_fields({"include_greeks": include_greeks, "include_factors": include_factors}, extra), options=options))
+        return parse(DataGetPortfoliosAggregationsResponse, self._c._call(OPERATIONS["data.getPortfoliosAggregations"], path={"portfolio_id": portfolio_id}, query=_fields({"include_greeks": include_greeks, "include_factors": include_factors, "include_returns": include_returns, "from": from_, "to": to, "benchmark": benchmark, "rebalance": rebalance, "standard_periods": standard_periods}, extra), options=options))
 
     def get_portfolios_positions_summary(self, portfolio_id, *, group_by: Optional[str] = None, include_closed: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPortfoliosPositionsSummaryResponse:
         """GET /api/v1/data/portfolios/{portfolio_id}/positions/summary — Position summary with groupings and winners/losers (004 2.12)"""
@@ -2141,13 +2141,13 @@ class UserApi:
         """GET /api/user/holdings — Current holdings derived from the ledger, at current prices (003)"""
         return parse(UserGetHoldingsResponse, self._c._call(OPERATIONS["user.getHoldings"], path={}, query=_fields({"method": method}, extra), options=options))
 
-    def get_portfolio_history(self, *, range: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> UserGetPortfolioHistoryResponse:
+    def get_portfolio_history(self, *, range: Optional[str] = None, from_: Optional[str] = None, to: Optional[str] = None, benchmark: Optional[str] = None, rebalance: Optional[str] = None, standard_periods: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> UserGetPortfolioHistoryResponse:
         """GET /api/user/portfolio/history — Daily portfolio value from the ledger and real closes (003)"""
-        return parse(UserGetPortfolioHistoryResponse, self._c._call(OPERATIONS["user.getPortfolioHistory"], path={}, query=_fields({"range": range}, extra), options=options))
+        return parse(UserGetPortfolioHistoryResponse, self._c._call(OPERATIONS["user.getPortfolioHistory"], path={}, query=_fields({"range": range, "from": from_, "to": to, "benchmark": benchmark, "rebalance": rebalance, "standard_periods": standard_periods}, extra), options=options))
 
-    def get_realized_pnl(self, *, method: Optional[str] = None, from_: Optional[str] = None, to: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> UserGetRealizedPnlResponse:
+    def get_realized_pnl(self, *, method: Optional[str] = None, from_: Optional[str] = None, to: Optional[str] = None, lot_method: Optional[str] = None, long_term_days: Optional[int] = None, year: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> UserGetRealizedPnlResponse:
         """GET /api/user/realized-pnl — Realized P&L per sale, weighted average (003) or FIFO (003)"""
-        return parse(UserGetRealizedPnlResponse, self._c._call(OPERATIONS["user.getRealizedPnl"], path={}, query=_fields({"method": method, "from": from_, "to": to}, extra), options=options))
+        return parse(UserGetRealizedPnlResponse, self._c._call(OPERATIONS["user.getRealizedPnl"], path={}, query=_fields({"method": method, "from": from_, "to": to, "lot_method": lot_method, "long_term_days": long_term_days, "year": year}, extra), options=options))
 
     def get_trades(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, symbol: Optional[str] = None, trade_type: Optional[str] = None, asset_type: Optional[str] = None, from_: Optional[str] = None, to: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> UserGetTradesResponse:
         """GET /api/user/trades — Your trades ledger, newest first (003)"""
@@ -2848,9 +2848,9 @@ class AsyncAnalyticsApi:
         """GET /api/v1/analytics/factor/{portfolio_id}/exposures — Portfolio exposures to the 7-factor model, with attribution (004 A2)"""
         return parse(AnalyticsGetFactorExposuresResponse, await self._c._call(OPERATIONS["analytics.getFactorExposures"], path={"portfolio_id": portfolio_id}, query=_fields({"factor_set": factor_set}, extra), options=options))
 
-    async def get_portfolio_overview(self, id, *, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetPortfolioOverviewResponse:
+    async def get_portfolio_overview(self, id, *, include_returns: Optional[bool] = None, from_: Optional[str] = None, to: Optional[str] = None, benchmark: Optional[str] = None, rebalance: Optional[str] = None, standard_periods: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetPortfolioOverviewResponse:
         """GET /api/v1/analytics/portfolio/{id}/overview — Portfolio overview: exposures, P&L and counts for dashboard cards (004 A1)"""
-        return parse(AnalyticsGetPortfolioOverviewResponse, await self._c._call(OPERATIONS["analytics.getPortfolioOverview"], path={"id": id}, query=_fields({}, extra), options=options))
+        return parse(AnalyticsGetPortfolioOverviewResponse, await self._c._call(OPERATIONS["analytics.getPortfolioOverview"], path={"id": id}, query=_fields({"include_returns": include_returns, "from": from_, "to": to, "benchmark": benchmark, "rebalance": rebalance, "standard_periods": standard_periods}, extra), options=options))
 
     async def get_risk_metrics(self, portfolio_id, *, options: Optional[CallOptions] = None, **extra: Any) -> AnalyticsGetRiskMetricsResponse:
         """GET /api/v1/analytics/risk/{portfolio_id}/metrics — Stored risk metrics: VaR, ES, beta, Sharpe, Sortino, drawdown (004 A2)"""
@@ -3219,9 +3219,9 @@ class AsyncDataApi:
         """GET /api/v1/data/portfolios — Your portfolios with open position counts and total value (004 2.1)"""
         return parse(DataListPortfoliosResponse, await self._c._call(OPERATIONS["data.listPortfolios"], path={}, query=_fields({}, extra), options=options))
 
-    async def get_portfolios_aggregations(self, portfolio_id, *, include_greeks: Optional[bool] = None, include_factors: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPortfoliosAggregationsResponse:
+    async def get_portfolios_aggregations(self, portfolio_id, *, include_greeks: Optional[bool] = None, include_factors: Optional[bool] = None, include_returns: Optional[bool] = None, from_: Optional[str] = None, to: Optional[str] = None, benchmark: Optional[str] = None, rebalance: Optional[str] = None, standard_periods: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPortfoliosAggregationsResponse:
         """GET /api/v1/data/portfolios/{portfolio_id}/aggregations — Portfolio totals, breakdowns, concentration, greeks and performance (004 2.10)"""
-        return parse(DataGetPortfoliosAggregationsResponse, await self._c._call(OPERATIONS["data.getPortfoliosAggregations"], path={"portfolio_id": portfolio_id}, query=_fields({"include_greeks": include_greeks, "include_factors": include_factors}, extra), options=options))
+        return parse(DataGetPortfoliosAggregationsResponse, await self._c._call(OPERATIONS["data.getPortfoliosAggregations"], path={"portfolio_id": portfolio_id}, query=_fields({"include_greeks": include_greeks, "include_factors": include_factors, "include_returns": include_returns, "from": from_, "to": to, "benchmark": benchmark, "rebalance": rebalance, "standard_periods": standard_periods}, extra), options=options))
 
     async def get_portfolios_positions_summary(self, portfolio_id, *, group_by: Optional[str] = None, include_closed: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPortfoliosPositionsSummaryResponse:
         """GET /api/v1/data/portfolios/{portfolio_id}/positions/summary — Position summary with groupings and winners/losers (004 2.12)"""
@@ -4170,13 +4170,13 @@ class AsyncUserApi:
         """GET /api/user/holdings — Current holdings derived from the ledger, at current prices (003)"""
         return parse(UserGetHoldingsResponse, await self._c._call(OPERATIONS["user.getHoldings"], path={}, query=_fields({"method": method}, extra), options=options))
 
-    async def get_portfolio_history(self, *, range: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> UserGetPortfolioHistoryResponse:
+    async def get_portfolio_history(self, *, range: Optional[str] = None, from_: Optional[str] = None, to: Optional[str] = None, benchmark: Optional[str] = None, rebalance: Optional[str] = None, standard_periods: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> UserGetPortfolioHistoryResponse:
         """GET /api/user/portfolio/history — Daily portfolio value from the ledger and real closes (003)"""
-        return parse(UserGetPortfolioHistoryResponse, await self._c._call(OPERATIONS["user.getPortfolioHistory"], path={}, query=_fields({"range": range}, extra), options=options))
+        return parse(UserGetPortfolioHistoryResponse, await self._c._call(OPERATIONS["user.getPortfolioHistory"], path={}, query=_fields({"range": range, "from": from_, "to": to, "benchmark": benchmark, "rebalance": rebalance, "standard_periods": standard_periods}, extra), options=options))
 
-    async def get_realized_pnl(self, *, method: Optional[str] = None, from_: Optional[str] = None, to: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> UserGetRealizedPnlResponse:
+    async def get_realized_pnl(self, *, method: Optional[str] = None, from_: Optional[str] = None, to: Optional[str] = None, lot_method: Optional[str] = None, long_term_days: Optional[int] = None, year: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> UserGetRealizedPnlResponse:
         """GET /api/user/realized-pnl — Realized P&L per sale, weighted average (003) or FIFO (003)"""
-        return parse(UserGetRealizedPnlResponse, await self._c._call(OPERATIONS["user.getRealizedPnl"], path={}, query=_fields({"method": method, "from": from_, "to": to}, extra), options=options))
+        return parse(UserGetRealizedPnlResponse, await self._c._call(OPERATIONS["user.getRealizedPnl"], path={}, query=_fields({"method": method, "from": from_, "to": to, "lot_method": lot_method, "long_term_days": long_term_days, "year": year}, extra), options=options))
 
     async def get_trades(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, symbol: Optional[str] = None, trade_type: Optional[str] = None, asset_type: Optional[str] = None, from_: Optional[str] = None, to: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> UserGetTradesResponse:
         """GET /api/user/trades — Your trades ledger, newest first (003)"""

@@ -2303,6 +2303,7 @@ class ReturnContributor(Model):
     weight_pct: Optional[float] = Field(None, alias="weight_pct")
     return_pct: Optional[float] = Field(None, alias="return_pct")
     contribution_pct: Optional[float] = Field(None, alias="contribution_pct")
+    modified_dietz_contribution_pct: Optional[float] = Field(None, alias="modified_dietz_contribution_pct")
 
 
 class PortfolioReturnsWindowContributionByAssetClassItem(Model):
@@ -2312,11 +2313,13 @@ class PortfolioReturnsWindowContributionByAssetClassItem(Model):
     weight_pct: Optional[float] = Field(None, alias="weight_pct")
     return_pct: Optional[float] = Field(None, alias="return_pct")
     contribution_pct: Optional[float] = Field(None, alias="contribution_pct")
+    modified_dietz_contribution_pct: Optional[float] = Field(None, alias="modified_dietz_contribution_pct")
 
 
 class PortfolioReturnsWindowContribution(Model):
     method: Optional[str] = Field(None, alias="method")
     total_pct: Optional[float] = Field(None, alias="total_pct")
+    modified_dietz_total_pct: Optional[float] = Field(None, alias="modified_dietz_total_pct")
     by_position: Optional[List[ReturnContributor]] = Field(None, alias="by_position")
     by_asset_class: Optional[List[PortfolioReturnsWindowContributionByAssetClassItem]] = Field(None, alias="by_asset_class")
     best: Optional[List[ReturnContributor]] = Field(None, alias="best")
@@ -4531,6 +4534,40 @@ class AnalyticsGetFactorExposuresResponse(Model):
     summary: Optional[AnalyticsGetFactorExposuresResponseSummary] = Field(None, alias="summary")
 
 
+class AnalyticsGetPortfolioOverviewResponseReturns(Model):
+    """TWR, MWR (XIRR), Modified Dietz, simple return and net profit side by side with the reconciliation and linked contributions (as 000’s performance `returns`)"""
+    inception: Optional[str] = Field(None, alias="inception")
+    window: Optional[PortfolioReturnsWindow] = Field(None, alias="window")
+    periods: Optional[List[PortfolioReturnsPeriodsItem]] = Field(None, alias="periods")
+    method_notes: Optional[Dict[str, str]] = Field(None, alias="method_notes")
+
+
+class AnalyticsGetPortfolioOverviewResponseBenchmarkComparison(Model):
+    """Against the benchmark asked (or the default_benchmark preference), as 000’s performance `benchmark`"""
+    benchmark: Optional[str] = Field(None, alias="benchmark")
+    source: Optional[str] = Field(None, alias="source")
+    components: Optional[List[str]] = Field(None, alias="components")
+    data_points: Optional[int] = Field(None, alias="data_points")
+    series: Optional[List[PortfolioBenchmarkComparisonSeriesItem]] = Field(None, alias="series")
+    portfolio_return: Optional[float] = Field(None, alias="portfolio_return")
+    benchmark_return: Optional[float] = Field(None, alias="benchmark_return")
+    excess_return: Optional[float] = Field(None, alias="excess_return")
+    portfolio_return_annualized: Optional[float] = Field(None, alias="portfolio_return_annualized")
+    benchmark_return_annualized: Optional[float] = Field(None, alias="benchmark_return_annualized")
+    excess_return_annualized: Optional[float] = Field(None, alias="excess_return_annualized")
+    beta: Optional[float] = Field(None, alias="beta")
+    alpha_annualized: Optional[float] = Field(None, alias="alpha_annualized")
+    correlation: Optional[float] = Field(None, alias="correlation")
+    r_squared: Optional[float] = Field(None, alias="r_squared")
+    tracking_error: Optional[float] = Field(None, alias="tracking_error")
+    information_ratio: Optional[float] = Field(None, alias="information_ratio")
+    up_capture: Optional[float] = Field(None, alias="up_capture")
+    down_capture: Optional[float] = Field(None, alias="down_capture")
+    max_drawdown_portfolio: Optional[float] = Field(None, alias="max_drawdown_portfolio")
+    max_drawdown_benchmark: Optional[float] = Field(None, alias="max_drawdown_benchmark")
+    method: Optional[Dict[str, str]] = Field(None, alias="method")
+
+
 class AnalyticsGetPortfolioOverviewResponseExposures(Model):
     long_exposure: Optional[float] = Field(None, alias="long_exposure")
     short_exposure: Optional[float] = Field(None, alias="short_exposure")
@@ -4559,6 +4596,8 @@ class AnalyticsGetPortfolioOverviewResponsePositionCount(Model):
 
 class AnalyticsGetPortfolioOverviewResponse(Model):
     portfolio_id: Optional[str] = Field(None, alias="portfolio_id")
+    returns: Optional[AnalyticsGetPortfolioOverviewResponseReturns] = Field(None, alias="returns")  # optional
+    benchmark_comparison: Optional[AnalyticsGetPortfolioOverviewResponseBenchmarkComparison] = Field(None, alias="benchmark_comparison")  # optional
     total_value: Optional[float] = Field(None, alias="total_value")
     cash_balance: Optional[float] = Field(None, alias="cash_balance")
     exposures: Optional[AnalyticsGetPortfolioOverviewResponseExposures] = Field(None, alias="exposures")
@@ -5315,6 +5354,8 @@ class DataGetPortfoliosAggregationsResponsePerformanceMetrics(Model):
 
 class DataGetPortfoliosAggregationsResponse(Model):
     portfolio_id: Optional[str] = Field(None, alias="portfolio_id")
+    returns: Optional[AnalyticsGetPortfolioOverviewResponseReturns] = Field(None, alias="returns")  # optional
+    benchmark_comparison: Optional[AnalyticsGetPortfolioOverviewResponseBenchmarkComparison] = Field(None, alias="benchmark_comparison")  # optional
     basic_aggregations: Optional[DataGetPortfoliosAggregationsResponseBasicAggregations] = Field(None, alias="basic_aggregations")
     position_breakdown: Optional[DataGetPortfoliosAggregationsResponsePositionBreakdown] = Field(None, alias="position_breakdown")
     concentration_metrics: Optional[DataGetPortfoliosAggregationsResponseConcentrationMetrics] = Field(None, alias="concentration_metrics")
@@ -6405,7 +6446,20 @@ class UserGetPortfolioHistoryResponse(Model):
     history: Optional[List[UserGetPortfolioHistoryResponseHistoryItem]] = Field(None, alias="history")
     range: Optional[str] = Field(None, alias="range")
     performance: Optional[UserGetPortfolioHistoryResponsePerformance] = Field(None, alias="performance")
+    returns: Optional[AnalyticsGetPortfolioOverviewResponseReturns] = Field(None, alias="returns")  # optional
+    benchmark_comparison: Optional[AnalyticsGetPortfolioOverviewResponseBenchmarkComparison] = Field(None, alias="benchmark_comparison")  # optional
     methodology: Optional[UserGetPortfolioHistoryResponseMethodology] = Field(None, alias="methodology")
+
+
+class UserGetRealizedPnlResponseTaxLots(Model):
+    """With lot_method: the realized-gains report by lot (as 000’s /portfolios/{id}/realized-gains): every sale, or those of `year` (from/to filter only realizedPnl)"""
+    method: Optional[str] = Field(None, alias="method")
+    long_term_days: Optional[int] = Field(None, alias="long_term_days")
+    year: Optional[int] = Field(None, alias="year")
+    totals: Optional[RealizedGainsReportTotals] = Field(None, alias="totals")
+    years: Optional[List[RealizedGainsReportYearsItem]] = Field(None, alias="years")
+    realizations: Optional[List[RealizedGainsReportRealizationsItem]] = Field(None, alias="realizations")
+    warnings: Optional[List[RealizedGainsReportWarningsItem]] = Field(None, alias="warnings")
 
 
 class UserGetRealizedPnlResponse(Model):
@@ -6414,6 +6468,7 @@ class UserGetRealizedPnlResponse(Model):
     by_symbol: Optional[Dict[str, float]] = Field(None, alias="by_symbol")
     income: Optional[float] = Field(None, alias="income")
     method: Optional[str] = Field(None, alias="method")
+    tax_lots: Optional[UserGetRealizedPnlResponseTaxLots] = Field(None, alias="tax_lots")  # optional
 
 
 class UserGetTradesResponse(Model):

@@ -166,23 +166,53 @@ describe('000 performance: returns that reconcile (worked example)', () => {
     expect(pos('RXS')).toMatchObject({ pnl: 800, start_value: 4200, end_value: 5000, net_cash: 0 });
     expect(pos('RXA').average_capital).toBeCloseTo(2200 - (1200 * 44) / 59, 2);
     expect(pos('RXB').average_capital).toBeCloseTo((1212 * 44) / 59, 2);
-    expect(pos('RXS').contribution_pct).toBeCloseTo((800 / denom) * 100, 5);
-    for (const x of w.contribution.by_position as Json[]) {
-      if (x.return_pct !== null && x.weight_pct !== null)
-        expect(x.contribution_pct).toBeCloseTo((x.weight_pct * x.return_pct) / 100, 4);
-    }
+    // Modified Dietz contributions (P&L ÷ its capital) still sum to the Modified Dietz return.
+    expect(pos('RXS').modified_dietz_contribution_pct).toBeCloseTo((800 / denom) * 100, 5);
+    const mdSum = (w.contribution.by_position as Json[]).reduce(
+      (s, x) => s + (x.modified_dietz_contribution_pct ?? 0),
+      0,
+    );
+    expect(mdSum).toBeCloseTo(w.methods.modified_dietz.return_pct, 5);
+    expect(w.contribution.modified_dietz_total_pct).toBe(w.methods.modified_dietz.return_pct);
+
+    // Linked contributions, by hand: the days that moved are 02-15 (RXA +200 on 2,200, RXB −12 on
+    // its 1,212 cost: +188 on 12,400), 03-01 (the split's RXS +200 on 12,588) and 03-31 (RXA +100,
+    // RXB −240, RXS +600: +460 on 11,788). Each day's contribution is P&L ÷ that day's capital,
+    // scaled by Carino's k_t = ln(1+r_t)/r_t ÷ K, K = ln(1+R)/R.
+    const days = [
+      { capital: 12400, RXA: 200, RXB: -12, RXS: 0 },
+      { capital: 12588, RXA: 0, RXB: 0, RXS: 200 },
+      { capital: 11788, RXA: 100, RXB: -240, RXS: 600 },
+    ];
+    const rs = days.map((x) => (x.RXA + x.RXB + x.RXS) / x.capital);
+    const R = rs.reduce((g, r) => g * (1 + r), 1) - 1;
+    expect(R * 100).toBeCloseTo(twr * 100, 9);
+    const carino = (r: number) => Math.log1p(r) / r;
+    const linkedOf = (s: 'RXA' | 'RXB' | 'RXS') =>
+      days.reduce((sum, x, i) => sum + (x[s] / x.capital) * carino(rs[i] as number), 0) / carino(R);
+    for (const s of ['RXA', 'RXB', 'RXS'] as const)
+      expect(pos(s).contribution_pct).toBeCloseTo(linkedOf(s) * 100, 6);
+    // Each sleeve's own return, chain-linked on its capital at work.
+    expect(pos('RXS').return_pct).toBeCloseTo((5000 / 4200 - 1) * 100, 6);
+    expect(pos('RXA').return_pct).toBeCloseTo(((2400 / 2200) * (1300 / 1200) - 1) * 100, 6);
+    expect(pos('RXB').return_pct).toBeCloseTo((960 / 1212 - 1) * 100, 6);
+    // Positions plus the cash sleeve sum to the reported TWR within 1e-9 (as fractions; served in
+    // percent to 1e-10).
+    expect(w.contribution.total_pct).toBeCloseTo(w.methods.time_weighted.return_pct, 6);
+    expect(Math.abs(w.contribution.total_pct / 100 - twr)).toBeLessThan(1e-9);
     const sum = (w.contribution.by_position as Json[]).reduce((s, x) => s + (x.contribution_pct ?? 0), 0);
-    expect(sum).toBeCloseTo(w.contribution.total_pct, 5);
-    expect(w.contribution.total_pct).toBe(w.methods.modified_dietz.return_pct);
+    expect(Math.abs(sum / 100 - w.contribution.total_pct / 100)).toBeLessThan(1e-9);
+    expect(Math.abs(linkedOf('RXA') + linkedOf('RXB') + linkedOf('RXS') - twr)).toBeLessThan(1e-12);
     const cls = (c: string): Json =>
       (w.contribution.by_asset_class as Json[]).find((x) => x.asset_class === c) ?? {};
     expect(cls('crypto').pnl).toBe(48);
     expect(cls('us-equity').pnl).toBe(800);
+    expect(cls('crypto').contribution_pct).toBeCloseTo((linkedOf('RXA') + linkedOf('RXB')) * 100, 6);
     const classSum = (w.contribution.by_asset_class as Json[]).reduce(
       (s, x) => s + (x.contribution_pct ?? 0),
       0,
     );
-    expect(classSum).toBeCloseTo(w.contribution.total_pct, 5);
+    expect(Math.abs(classSum / 100 - twr)).toBeLessThan(1e-9);
     expect(w.contribution.best.map((x: Json) => x.symbol)).toEqual(['RXS', 'RXA']);
     expect(w.contribution.worst.map((x: Json) => x.symbol)).toEqual(['RXB']);
 

@@ -3,7 +3,7 @@ import { ApiError } from '../../../core/errors';
 import type { TradeAssetType, TradeType } from '../../../db/schema';
 import { type AssetRow, resolveAssets } from '../../assets/service';
 import { D } from '../ledger';
-import { loadLedger, normalizeSymbol, resolveHeldAsset } from './ledger';
+import { normalizeSymbol, resolveHeldAsset } from './ledger';
 import {
   getOwnedPosition,
   openPositionCounts,
@@ -19,7 +19,6 @@ import {
   type UpdatePositionInput,
   updatePosition,
 } from './positions';
-import { portfolioValue } from './summary';
 import { fromUsd, fxAssetId, pricesFor } from './valuation';
 
 /**
@@ -166,80 +165,6 @@ export async function estimateValues(env: Env, rows: PortfolioRow[]): Promise<Ma
 export async function assetsOf(env: Env, positions: PositionRow[]): Promise<Map<string, AssetRow>> {
   const ids = [...new Set(positions.flatMap((p) => (p.assetId ? [p.assetId] : [])))];
   return ids.length ? resolveAssets(env, ids) : new Map();
-}
-
-export interface AssetContribution {
-  position: PositionRow;
-  startValue: number;
-  endValue: number;
-  /** Cash the position's trades put in (+) or took out (−) of the portfolio in the period. */
-  netCash: number;
-  /** endValue − startValue + netCash: price P&L, realized P&L and income of the period. */
-  pnl: number;
-}
-
-/** Cash a trade moves for its position: sells and dividends bring cash in, buys and fees take it out. */
-function cashOf(t: { tradeType: string; quantity: string; price: string; fees: string }, multiplier: string) {
-  const gross = new D(t.quantity).times(t.price);
-  const fees = new D(t.fees);
-  switch (t.tradeType) {
-    case 'buy':
-      return gross.times(multiplier).plus(fees).neg();
-    case 'sell':
-      return gross.times(multiplier).minus(fees);
-    case 'dividend':
-      return gross.minus(fees);
-    case 'fee':
-      return gross.plus(fees).neg();
-    // Units transferred in or out move value, not cash: their value is the flow itself.
-    case 'add':
-      return gross.times(multiplier).plus(fees).neg();
-    case 'remove':
-      return gross.times(multiplier).minus(fees);
-    default:
-      return new D(0);
-  }
-}
-
-/**
- * Per-asset contribution over a period: each active position's market value at the close of
- * `from` and of `to` (from the ledger and closes of those days), plus the cash its trades in
- * between moved. Transfers of units count at their stated value, so they are not P&L.
- */
-export async function assetContributions(
-  env: Env,
-  portfolio: PortfolioRow,
-  range: { from: string; to: string },
-): Promise<AssetContribution[]> {
-  const [start, end, ledger] = await Promise.all([
-    portfolioValue(env, portfolio, { asOf: range.from }),
-    portfolioValue(env, portfolio, { asOf: range.to }),
-    loadLedger(env, portfolio),
-  ]);
-  const startMv = new Map(start.positions.map((v) => [v.position.id, v.isOpen ? v.marketValue : 0]));
-  const endMv = new Map(end.positions.map((v) => [v.position.id, v.isOpen ? v.marketValue : 0]));
-  const active = ledger.positions.filter((p) => p.isActive && !p.deletedAt);
-  const out: AssetContribution[] = [];
-  for (const p of active) {
-    let netCash = new D(0);
-    for (const t of ledger.trades) {
-      if (t.positionId !== p.id) continue;
-      const day = t.tradeDate.slice(0, 10);
-      if (day <= range.from || day > range.to) continue;
-      netCash = netCash.plus(cashOf(t, p.multiplier));
-    }
-    const startValue = startMv.get(p.id) ?? 0;
-    const endValue = endMv.get(p.id) ?? 0;
-    if (startValue === 0 && endValue === 0 && netCash.isZero()) continue;
-    out.push({
-      position: p,
-      startValue,
-      endValue,
-      netCash: netCash.toNumber(),
-      pnl: endValue - startValue + netCash.toNumber(),
-    });
-  }
-  return out.sort((a, b) => b.pnl - a.pnl);
 }
 
 /**

@@ -1,8 +1,10 @@
 import { dayNumber, dayString, eachDay } from '../../../core/dates';
 import { ApiError } from '../../../core/errors';
 import { maxDrawdown, moneyWeightedReturn, sharpeRatio, stdDev, timeWeightedReturn } from '../../../quant';
+import type { Snapshot } from '../ledger';
 import { type LoadedLedger, ledgerSnapshots } from './ledger';
-import { blackScholesPrice, dailyCloses, fromUsd, fxAssetId } from './valuation';
+import type { PositionRow } from './portfolios';
+import { blackScholesPrice, dailyCloseDays, fromUsd, fxAssetId } from './valuation';
 
 /**
  * The longest valuation series served, in days (about ten years): an explicit longer range is
@@ -25,8 +27,39 @@ export interface ValuationPoint {
   flow: number;
   /** Days valued on a close older than the day itself (weekends, holidays, missing data). */
   filled: number;
-  /** Signed market value per position id, on the first and last day when asked (`range.positionsAtEnds`). */
+  /** Signed market value per position id: on the first and last day (`positionsAtEnds`) or every day (`positionsDaily`). */
   positions?: Map<string, number>;
+}
+
+/** A snapshot's figures as numbers, converted once per snapshot (not once per day it covers). */
+interface NumericSnapshot {
+  ids: string[];
+  quantities: Float64Array;
+  costBasis: Float64Array;
+  cash: number;
+}
+const numericSnapshots = new WeakMap<Snapshot, NumericSnapshot>();
+
+function numeric(s: Snapshot): NumericSnapshot {
+  const hit = numericSnapshots.get(s);
+  if (hit) return hit;
+  const ids: string[] = [];
+  const q: number[] = [];
+  const c: number[] = [];
+  for (const [id, qty] of s.quantities) {
+    if (qty.isZero()) continue;
+    ids.push(id);
+    q.push(qty.toNumber());
+    c.push(s.costBasis.get(id)?.toNumber() ?? 0);
+  }
+  const out = {
+    ids,
+    quantities: Float64Array.from(q),
+    costBasis: Float64Array.from(c),
+    cash: s.cash.toNumber(),
+  };
+  numericSnapshots.set(s, out);
+  return out;
 }
 
 /**
@@ -35,11 +68,19 @@ export interface ValuationPoint {
  * (one pass over its snapshots) valued at that day's close of each asset, carried forward over
  * days without a close. Instruments without prices are valued at cost; options at
  * Black-Scholes when their implied volatility is known, at cost otherwise.
+ *
+ * `positionsAtEnds` keeps each position's signed market value on the first and last day;
+ * `positionsDaily` on every day (for linked contributions).
  */
 export async function valuationHistory(
   env: Env,
   ledger: LoadedLedger,
-  range: { from?: string | undefined; to: string; positionsAtEnds?: boolean | undefined },
+  range: {
+    from?: string | undefined;
+    to: string;
+    positionsAtEnds?: boolean | undefined;
+    positionsDaily?: boolean | undefined;
+  },
 ): Promise<ValuationPoint[]> {
   const positionRows = ledger.positions;
   const snaps = ledgerSnapshots(ledger);
@@ -57,11 +98,10 @@ export async function valuationHistory(
   const priced = positionRows.flatMap((p) => (p.assetId ? [p.assetId] : []));
   const currency = ledger.portfolio.baseCurrency;
   const fxId = fxAssetId(currency);
-  const closes = await dailyCloses(env, fxId ? [...priced, fxId] : priced, start, range.to);
+  const closes = await dailyCloseDays(env, fxId ? [...priced, fxId] : priced, start, range.to);
   const rate = 0.0; // Options in history use a flat zero rate: the series shows moves, not carry.
 
   const out: ValuationPoint[] = [];
-  const last = new Map<string, number>();
   let si = 0;
   let current = first;
   // Advance through snapshots before the start, summing their flows into the first day.
@@ -71,53 +111,88 @@ export async function valuationHistory(
     if (current.date === start) pendingFlow += current.flow.toNumber();
     si++;
   }
-  // Seed carried-forward prices from the month before the start.
+  // Each asset's close on every day of the walk, carried forward (from the latest close before
+  // the start), and whether the day had its own close: one pass per asset, not per position-day.
+  const length = end - begin + 1;
+  type Path = { price: Float64Array; own: Uint8Array };
+  const carried = new Map<string, Path>();
   for (const [assetId, series] of closes) {
-    let best: string | null = null;
-    for (const day of series.keys()) if (day < start && (best === null || day > best)) best = day;
-    if (best !== null) last.set(assetId, series.get(best) as number);
-  }
-  for (const n of eachDay(begin, end, VALUATION_MAX_DAYS)) {
-    const day = dayString(n);
-    let flow = day === start ? pendingFlow : 0;
-    // The day's FX rate, carried forward like prices.
-    const fxClose = fxId ? closes.get(fxId)?.get(day) : undefined;
-    if (fxId && fxClose !== undefined) last.set(fxId, fxClose);
-    const fx = fxId ? last.get(fxId) : undefined;
-    const local = (usd: number) => {
-      if (!fxId) return usd;
-      if (fx === undefined) {
-        throw new ApiError('SERVICE_UNAVAILABLE', `No stored ${currency} exchange rate on or before ${day}`, {
-          suggestion: 'Backfill the FX series, or report the portfolio in USD.',
-        });
+    let seed = -Infinity;
+    for (const day of series.keys()) if (day < begin && day > seed) seed = day;
+    let last = seed === -Infinity ? Number.NaN : (series.get(seed) as number);
+    const price = new Float64Array(length);
+    const own = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      const close = series.get(begin + i);
+      if (close !== undefined) {
+        last = close;
+        own[i] = 1;
       }
-      return fromUsd(currency, usd, fx);
-    };
+      price[i] = last;
+    }
+    carried.set(assetId, { price, own });
+  }
+  const fxPath = fxId ? carried.get(fxId) : undefined;
+  const NONE: Path = { price: new Float64Array(length).fill(Number.NaN), own: new Uint8Array(length) };
+  // Per snapshot, what each held position needs every day (resolved once, not once a day).
+  type Plan = { row: PositionRow | undefined; m: number; sign: number; path: Path }[];
+  const plans = new WeakMap<NumericSnapshot, Plan>();
+  const planOf = (state: NumericSnapshot): Plan => {
+    const hit = plans.get(state);
+    if (hit) return hit;
+    const plan: Plan = state.ids.map((id) => {
+      const row = byId.get(id);
+      return {
+        row,
+        m: Number(row?.multiplier ?? 1),
+        sign: row?.positionType === 'SHORT' ? -1 : 1,
+        path: (row?.assetId ? carried.get(row.assetId) : undefined) ?? NONE,
+      };
+    });
+    plans.set(state, plan);
+    return plan;
+  };
+  let i = -1;
+  for (const n of eachDay(begin, end, VALUATION_MAX_DAYS)) {
+    i++;
+    const day = dayString(n);
+    let flow = n === begin ? pendingFlow : 0;
+    // The day's FX rate, carried forward like prices.
+    const fx = fxPath ? (fxPath.price[i] as number) : 1;
     while (si < snaps.length && (snaps[si] as (typeof snaps)[number]).date === day) {
       current = snaps[si] as (typeof snaps)[number];
       flow += current.flow.toNumber();
       si++;
     }
+    const state = numeric(current);
+    const plan = planOf(state);
     let invested = 0;
     let costBasis = 0;
     let filled = 0;
     const perPosition =
-      range.positionsAtEnds && (n === begin || n === end) ? new Map<string, number>() : undefined;
-    for (const [positionId, qty] of current.quantities) {
-      if (qty.isZero()) continue;
-      const p = byId.get(positionId);
+      range.positionsDaily || (range.positionsAtEnds && (n === begin || n === end))
+        ? new Map<string, number>()
+        : undefined;
+    for (let k = 0; k < plan.length; k++) {
+      const { row: p, m, sign, path } = plan[k] as (typeof plan)[number];
       if (!p) continue;
-      const basis = current.costBasis.get(positionId)?.toNumber() ?? 0;
-      const q = qty.toNumber();
-      const m = Number(p.multiplier);
+      const basis = state.costBasis[k] as number;
+      const q = state.quantities[k] as number;
       let price = q > 0 ? basis / q / m : 0;
       if (p.assetId) {
-        const close = closes.get(p.assetId)?.get(day);
-        if (close !== undefined) last.set(p.assetId, close);
-        else filled++;
-        const usdSpot = last.get(p.assetId);
-        const spot = usdSpot === undefined ? undefined : local(usdSpot);
-        if (spot !== undefined) {
+        if (path.own[i] === 0) filled++;
+        const usdSpot = path.price[i] as number;
+        if (!Number.isNaN(usdSpot)) {
+          if (fxId && Number.isNaN(fx)) {
+            throw new ApiError(
+              'SERVICE_UNAVAILABLE',
+              `No stored ${currency} exchange rate on or before ${day}`,
+              {
+                suggestion: 'Backfill the FX series, or report the portfolio in USD.',
+              },
+            );
+          }
+          const spot = fxId ? fromUsd(currency, usdSpot, fx) : usdSpot;
           if (p.positionType === 'CALL' || p.positionType === 'PUT') {
             const model = blackScholesPrice(p, spot, Date.parse(`${day}T23:59:59Z`), rate);
             if (model !== null) price = model;
@@ -126,12 +201,12 @@ export async function valuationHistory(
           }
         }
       }
-      const sign = p.positionType === 'SHORT' ? -1 : 1;
-      invested += sign * q * price * m;
+      const v = sign * q * price * m;
+      invested += v;
       costBasis += sign * basis;
-      perPosition?.set(positionId, sign * q * price * m);
+      perPosition?.set(p.id, v);
     }
-    const cash = current.cash.toNumber();
+    const cash = state.cash;
     out.push({
       date: day,
       value: invested + cash,

@@ -15,7 +15,8 @@ import type { PortfolioRow, PositionRow, TradeRow } from './portfolios';
  * `VALUATION_MAX_DAYS`, up to `to`) gives the window's time-weighted, money-weighted, Modified
  * Dietz and simple returns and the net profit side by side; the window's P&L rebuilt position by
  * position from the ledger's trades reconciles start + net flows + P&L = end to the cent; and
- * Modified Dietz contributions by position and asset class sum to the window's return.
+ * contributions by position and asset class (daily weight × return, Carino-linked) sum to the
+ * window's time-weighted return.
  */
 
 /** Standard periods, each ending at `to`. */
@@ -91,9 +92,51 @@ export interface Contributor {
   pnl: number;
   /** Modified Dietz average capital of the position over the window. */
   average_capital: number;
+  /** Mean of the daily weights (capital at work ÷ the portfolio's, each day). */
   weight_pct: number | null;
+  /** The position's own time-weighted return over the window (its daily returns chain-linked). */
   return_pct: number | null;
+  /** Carino-linked sum of the daily weight × return: the contributions sum to the window's TWR. */
   contribution_pct: number | null;
+  /** P&L ÷ the portfolio's Modified Dietz capital: these sum to the Modified Dietz return. */
+  modified_dietz_contribution_pct: number | null;
+}
+
+/** One sleeve's daily P&L and capital at work, for linked contributions. */
+interface Daily {
+  pnl: Float64Array;
+  base: Float64Array;
+}
+
+/**
+ * Linked figures of a sleeve from the portfolio's daily denominators `d` (capital at the start
+ * of each day, deposits included), the daily TWR factors `k` (Carino: ln(1+r_t)/r_t) and the
+ * window's `K` (ln(1+R)/R): contribution = Σ_t (pnl_t / d_t) · k_t / K, mean weight = mean of
+ * base_t / d_t, own return = Π(1 + pnl_t / base_t) − 1 (null when capital at work was not
+ * positive on a day it moved).
+ */
+function linked(x: Daily, d: Float64Array, k: Float64Array, K: number) {
+  let contribution = 0;
+  let weights = 0;
+  let growth = 1;
+  let ownReturn = true;
+  for (let t = 1; t < d.length; t++) {
+    const dt = d[t] as number;
+    const pnl = x.pnl[t] as number;
+    const base = x.base[t] as number;
+    if (dt !== 0) {
+      contribution += (pnl / dt) * (k[t] as number);
+      weights += base / dt;
+    }
+    if (base > 0) growth *= 1 + pnl / base;
+    else if (pnl !== 0) ownReturn = false;
+  }
+  const days = d.length - 1;
+  return {
+    contribution: contribution / K,
+    weight: days > 0 ? weights / days : null,
+    own: ownReturn ? growth - 1 : null,
+  };
 }
 
 export interface WindowReturns {
@@ -132,7 +175,9 @@ export interface WindowReturns {
       weight_pct: number | null;
       return_pct: number | null;
       contribution_pct: number | null;
+      modified_dietz_contribution_pct: number | null;
     }[];
+    modified_dietz_total_pct: number | null;
     best: Contributor[];
     worst: Contributor[];
   };
@@ -159,6 +204,9 @@ export interface ReturnsReport {
 
 const cents = (x: number) => Math.round(x * 100) / 100;
 const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1e8) / 1e6);
+/** Percent to 1e-10 (a fraction to 1e-12): linked contributions keep their sum to the TWR within 1e-9. */
+const finePct = (x: number | null) =>
+  x === null || !Number.isFinite(x) ? null : Math.round(x * 1e12) / 1e10;
 
 /** Annualized from a return over `days` calendar days; null under a year (not annualized, GIPS). */
 function annualize(r: number | null, days: number): number | null {
@@ -189,10 +237,13 @@ export function windowReturns(ledger: LoadedLedger, points: ValuationPoint[]): W
   const netProfit = last.value - first.value - netFlows;
 
   // P&L rebuilt from the ledger: each position's value change plus the cash its trades moved,
-  // and the cash entries' own costs.
+  // and the cash entries' own costs; each position's cash also day by day, for linking.
   const byId = new Map(ledger.positions.map((p) => [p.id, p]));
   const counted = (p: PositionRow) => p.isActive && !p.deletedAt;
+  const index = new Map(points.map((p, i) => [p.date, i]));
+  const n = points.length;
   const netCash = new Map<string, Dec>();
+  const dailyCash = new Map<string, Float64Array>();
   const capitalIn = new Map<string, number>();
   let cashPnl = new D(0);
   for (const t of ledger.trades) {
@@ -207,77 +258,146 @@ export function windowReturns(ledger: LoadedLedger, points: ValuationPoint[]): W
     const c = positionCash(t, p.multiplier);
     netCash.set(p.id, (netCash.get(p.id) ?? new D(0)).plus(c));
     capitalIn.set(p.id, (capitalIn.get(p.id) ?? 0) - c.toNumber() * weight(day));
+    const i = index.get(day);
+    if (i !== undefined) {
+      const arr = dailyCash.get(p.id) ?? new Float64Array(n);
+      arr[i] = (arr[i] as number) + c.toNumber();
+      dailyCash.set(p.id, arr);
+    }
   }
   const startPos = first.positions ?? new Map<string, number>();
   const endPos = last.positions ?? new Map<string, number>();
   const denominator = first.value + weightedFlows;
   const share = (x: number, of: number) => (of !== 0 ? x / of : null);
 
+  // Daily linking (Carino): d_t is the capital the day's TWR divides by (the previous value plus
+  // a deposit that day), so Σ_sleeves pnl_t / d_t = r_t exactly; k_t = ln(1+r_t)/r_t and
+  // K = ln(1+R)/R turn the sum of daily contributions into one that adds up to the window's R.
+  const d = new Float64Array(n);
+  const k = new Float64Array(n);
+  const dayR = perf.dailyReturns;
+  for (let t = 1; t < n; t++) {
+    const prev = points[t - 1] as ValuationPoint;
+    d[t] = prev.value + Math.max((points[t] as ValuationPoint).flow, 0);
+    const r = dayR[t - 1] ?? 0;
+    k[t] = r === 0 || r <= -1 ? 1 : Math.log1p(r) / r;
+  }
+  const R = perf.time_weighted_return;
+  const K = R === null || R === 0 || R <= -1 ? 1 : Math.log1p(R) / R;
+  const linkable = R !== null && R > -1;
+  const daily = (id: string): Daily => {
+    const pnl = new Float64Array(n);
+    const base = new Float64Array(n);
+    const cash = dailyCash.get(id);
+    for (let t = 1; t < n; t++) {
+      const before = (points[t - 1] as ValuationPoint).positions?.get(id) ?? 0;
+      const after = (points[t] as ValuationPoint).positions?.get(id) ?? 0;
+      const c = cash ? (cash[t] as number) : 0;
+      pnl[t] = after - before + c;
+      base[t] = before + Math.max(-c, 0);
+    }
+    return { pnl, base };
+  };
+
   const rows: Contributor[] = [];
+  const sleeves = new Map<string, Daily>();
+  const positionTotal: Daily = { pnl: new Float64Array(n), base: new Float64Array(n) };
+  const row = (
+    key: string,
+    p: PositionRow | null,
+    figures: { sv: number; ev: number; nc: number; pnl: number; avg: number },
+    x: Daily,
+  ): Contributor => {
+    const l = linked(x, d, k, K);
+    return {
+      key,
+      position_id: p?.id ?? null,
+      symbol: p?.symbol ?? ledger.portfolio.baseCurrency,
+      asset_class: p?.assetType ?? 'cash',
+      start_value: cents(figures.sv),
+      end_value: cents(figures.ev),
+      net_cash: cents(figures.nc),
+      pnl: cents(figures.pnl),
+      average_capital: cents(figures.avg),
+      weight_pct: pct(l.weight),
+      return_pct: pct(l.own),
+      contribution_pct: linkable ? finePct(l.contribution) : null,
+      modified_dietz_contribution_pct: pct(share(figures.pnl, denominator)),
+    };
+  };
   for (const p of ledger.positions) {
     if (!counted(p)) continue;
     const sv = startPos.get(p.id) ?? 0;
     const ev = endPos.get(p.id) ?? 0;
     const nc = netCash.get(p.id);
-    if (sv === 0 && ev === 0 && !nc) continue;
+    const x = daily(p.id);
+    if (sv === 0 && ev === 0 && !nc && x.pnl.every((v) => v === 0)) continue;
     const ncn = nc?.toNumber() ?? 0;
-    const pnl = ev - sv + ncn;
-    const avg = sv + (capitalIn.get(p.id) ?? 0);
-    rows.push({
-      key: p.id,
-      position_id: p.id,
-      symbol: p.symbol,
-      asset_class: p.assetType,
-      start_value: cents(sv),
-      end_value: cents(ev),
-      net_cash: cents(ncn),
-      pnl: cents(pnl),
-      average_capital: cents(avg),
-      weight_pct: pct(share(avg, denominator)),
-      return_pct: pct(share(pnl, avg)),
-      contribution_pct: pct(share(pnl, denominator)),
-    });
+    for (let t = 1; t < n; t++) {
+      positionTotal.pnl[t] = (positionTotal.pnl[t] as number) + (x.pnl[t] as number);
+      positionTotal.base[t] = (positionTotal.base[t] as number) + (x.base[t] as number);
+    }
+    sleeves.set(p.id, x);
+    rows.push(row(p.id, p, { sv, ev, nc: ncn, pnl: ev - sv + ncn, avg: sv + (capitalIn.get(p.id) ?? 0) }, x));
   }
   const positionsPnl = rows.reduce((sum, r) => sum + r.pnl, 0);
   const cashPnlN = cashPnl.toNumber();
-  // The cash sleeve: capital not in positions, its P&L the cash entries' costs.
+  // The cash sleeve: capital not in positions, its P&L the cash entries' costs (day by day, what
+  // the day's P&L leaves after the positions', so the sleeves add up to the day's return).
   const cashCapital = denominator - rows.reduce((sum, r) => sum + r.average_capital, 0);
-  if (cashPnlN !== 0 || first.cash !== 0 || last.cash !== 0) {
-    rows.push({
-      key: 'cash',
-      position_id: null,
-      symbol: ledger.portfolio.baseCurrency,
-      asset_class: 'cash',
-      start_value: cents(first.cash),
-      end_value: cents(last.cash),
-      net_cash: 0,
-      pnl: cents(cashPnlN),
-      average_capital: cents(cashCapital),
-      weight_pct: pct(share(cashCapital, denominator)),
-      return_pct: pct(share(cashPnlN, cashCapital)),
-      contribution_pct: pct(share(cashPnlN, denominator)),
-    });
+  const cashDaily: Daily = { pnl: new Float64Array(n), base: new Float64Array(n) };
+  for (let t = 1; t < n; t++) {
+    const cur = points[t] as ValuationPoint;
+    const dayPnl = cur.value - (points[t - 1] as ValuationPoint).value - cur.flow;
+    cashDaily.pnl[t] = dayPnl - (positionTotal.pnl[t] as number);
+    cashDaily.base[t] = (d[t] as number) - (positionTotal.base[t] as number);
+  }
+  if (
+    cashPnlN !== 0 ||
+    first.cash !== 0 ||
+    last.cash !== 0 ||
+    cashDaily.pnl.some((v) => Math.abs(v) > 1e-9)
+  ) {
+    sleeves.set('cash', cashDaily);
+    rows.push(
+      row('cash', null, { sv: first.cash, ev: last.cash, nc: 0, pnl: cashPnlN, avg: cashCapital }, cashDaily),
+    );
   }
   const pnl = positionsPnl + cashPnlN;
   const difference = cents(last.value) - (cents(first.value) + cents(netFlows) + cents(pnl));
 
-  const classes = new Map<string, { pnl: number; avg: number }>();
+  const classes = new Map<string, { pnl: number; avg: number; daily: Daily }>();
   for (const r of rows) {
-    const c = classes.get(r.asset_class) ?? { pnl: 0, avg: 0 };
+    const c = classes.get(r.asset_class) ?? {
+      pnl: 0,
+      avg: 0,
+      daily: { pnl: new Float64Array(n), base: new Float64Array(n) },
+    };
     c.pnl += r.pnl;
     c.avg += r.average_capital;
+    const x = sleeves.get(r.key) as Daily;
+    for (let t = 1; t < n; t++) {
+      c.daily.pnl[t] = (c.daily.pnl[t] as number) + (x.pnl[t] as number);
+      c.daily.base[t] = (c.daily.base[t] as number) + (x.base[t] as number);
+    }
     classes.set(r.asset_class, c);
   }
-  const byClass = [...classes].map(([assetClass, c]) => ({
-    asset_class: assetClass,
-    pnl: cents(c.pnl),
-    average_capital: cents(c.avg),
-    weight_pct: pct(share(c.avg, denominator)),
-    return_pct: pct(share(c.pnl, c.avg)),
-    contribution_pct: pct(share(c.pnl, denominator)),
-  }));
-  byClass.sort((a, b) => b.pnl - a.pnl);
-  const ranked = rows.filter((r) => r.position_id !== null).sort((a, b) => b.pnl - a.pnl);
+  const byClass = [...classes].map(([assetClass, c]) => {
+    const l = linked(c.daily, d, k, K);
+    return {
+      asset_class: assetClass,
+      pnl: cents(c.pnl),
+      average_capital: cents(c.avg),
+      weight_pct: pct(l.weight),
+      return_pct: pct(l.own),
+      contribution_pct: linkable ? finePct(l.contribution) : null,
+      modified_dietz_contribution_pct: pct(share(c.pnl, denominator)),
+    };
+  });
+  byClass.sort((a, b) => (b.contribution_pct ?? b.pnl) - (a.contribution_pct ?? a.pnl));
+  const ranked = rows
+    .filter((r) => r.position_id !== null)
+    .sort((a, b) => (b.contribution_pct ?? 0) - (a.contribution_pct ?? 0) || b.pnl - a.pnl);
 
   const invested = first.value + deposits;
   const mwrAnnual = perf.money_weighted_return;
@@ -305,7 +425,7 @@ export function windowReturns(ledger: LoadedLedger, points: ValuationPoint[]): W
       modified_dietz: {
         return_pct: pct(md),
         method:
-          'Modified Dietz: P&L ÷ (start value + Σ flow × (end day − flow day) ÷ window days); the return the contributions sum to',
+          'Modified Dietz: P&L ÷ (start value + Σ flow × (end day − flow day) ÷ window days); the return the modified_dietz_contribution_pct figures sum to',
       },
       simple_on_invested: {
         return_pct: pct(share(netProfit, invested)),
@@ -333,13 +453,14 @@ export function windowReturns(ledger: LoadedLedger, points: ValuationPoint[]): W
     },
     contribution: {
       method:
-        "Modified Dietz by position: weight = the position's average capital ÷ the portfolio's, return = its P&L ÷ its average capital, contribution = weight × return; positions plus the cash sleeve sum to the Modified Dietz return",
-      total_pct: pct(md),
+        "Daily weight × return, linked by Carino: each day a sleeve contributes its P&L ÷ the capital the portfolio's TWR divides by that day (previous value + the day's deposits), i.e. its weight × its return; the daily contributions are scaled by k_t = ln(1+r_t)/r_t ÷ K, K = ln(1+R)/R, so positions plus the cash sleeve sum to the window's time-weighted return R. weight_pct is the mean daily weight, return_pct the sleeve's own chain-linked return; modified_dietz_contribution_pct (P&L ÷ the Modified Dietz capital) sums to the Modified Dietz return instead",
+      total_pct: linkable ? finePct(R) : null,
+      modified_dietz_total_pct: pct(md),
       by_position: ranked.concat(rows.filter((r) => r.position_id === null)),
       by_asset_class: byClass,
-      best: ranked.filter((r) => r.pnl > 0).slice(0, 3),
+      best: ranked.filter((r) => (r.contribution_pct ?? r.pnl) > 0).slice(0, 3),
       worst: ranked
-        .filter((r) => r.pnl < 0)
+        .filter((r) => (r.contribution_pct ?? r.pnl) < 0)
         .reverse()
         .slice(0, 3),
     },

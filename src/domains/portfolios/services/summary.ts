@@ -72,7 +72,12 @@ export interface PerformanceReport {
 export async function portfolioPerformance(
   env: Env,
   portfolio: PortfolioRow,
-  range: { from?: string | undefined; to: string; positionsAtEnds?: boolean | undefined },
+  range: {
+    from?: string | undefined;
+    to: string;
+    positionsAtEnds?: boolean | undefined;
+    positionsDaily?: boolean | undefined;
+  },
 ): Promise<PerformanceReport> {
   const ledger = await loadLedger(env, portfolio);
   const points = await valuationHistory(env, ledger, range);

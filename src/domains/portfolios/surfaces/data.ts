@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { ordered } from '../../../core/dates';
 import { ApiError } from '../../../core/errors';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { plain, plainOrV2Schema } from '../../../core/responses';
@@ -11,11 +12,13 @@ import {
   getReadablePosition,
   listPortfolios,
   openPositionCounts,
+  type PortfolioRow,
 } from '../services/portfolios';
 import { today } from '../services/positions';
 import { assessQuality } from '../services/quality';
 import { type Bucket, breakdown, concentrationOf, portfolioValue, weightOf } from '../services/summary';
 import type { PortfolioValue, PositionValue } from '../services/valuation';
+import { type ReturnsAsk, ReturnsFields, ReturnsQuery, returnsFor } from './returns-query';
 
 const common = { security: [{ bearerAuth: [] }], middleware: requireUser, tags: ['Data (004)'] };
 const money = (n: number) => round(n, 2);
@@ -30,6 +33,24 @@ const QueryBool = z
   .optional()
   .transform((v) => v === 'true' || v === '1')
   .openapi({ type: 'boolean' });
+
+const IncludeReturns = QueryBool.openapi({
+  type: 'boolean',
+  description:
+    '`returns` and `benchmark_comparison` (issue 23) over from..to (default: since the first trade); implied by from, to, benchmark or standard_periods',
+});
+
+/** The returns block when the client asked for it (include_returns, a window or a benchmark). */
+async function returnsAsked(
+  env: Env,
+  who: { userId: string | null; path: string },
+  portfolio: PortfolioRow,
+  q: ReturnsAsk & { include_returns?: boolean },
+) {
+  if (!q.include_returns && !q.from && !q.to && !q.benchmark && q.standard_periods !== 'true') return {};
+  const { returns, benchmark } = await returnsFor(env, portfolio, who.userId, q, { path: who.path });
+  return { returns, benchmark_comparison: benchmark };
+}
 
 const BucketSchema = z.object({ count: z.number().int(), value: z.number(), percentage: z.number() });
 const Buckets = z.record(z.string(), BucketSchema);
@@ -356,6 +377,7 @@ const PositionDetailSchema = z.object({
 // ---------- 2.10 aggregations ----------
 const AggregationsSchema = z.object({
   portfolio_id: z.string(),
+  ...ReturnsFields,
   basic_aggregations: z.object({
     total_value: z.number(),
     cash_balance: z.number(),
@@ -460,6 +482,7 @@ const PositionsSummarySchema = z.object({
 // ---------- A1 overview ----------
 const OverviewSchema = z.object({
   portfolio_id: z.string(),
+  ...ReturnsFields,
   total_value: z.number(),
   cash_balance: z.number(),
   exposures: z.object({
@@ -763,7 +786,14 @@ dataRoutes.openapi(
       'greeks_aggregations only with include_greeks: sums of option position greeks (options with implied volatility), net delta exposure in money (stocks at delta 1), options notional. factor_aggregations only with include_factors: the stored ETF 7-factor loadings (value-weighted; portfolio_beta is the market loading). Performance from daily valuations (calendar days, annualized by 365).',
     request: {
       params: PortfolioId,
-      query: z.object({ include_greeks: QueryBool, include_factors: QueryBool }),
+      query: ordered(
+        z.object({
+          include_greeks: QueryBool,
+          include_factors: QueryBool,
+          include_returns: IncludeReturns,
+          ...ReturnsQuery,
+        }),
+      ),
     },
     responses: json(AggregationsSchema, 'Aggregations.'),
   }),
@@ -775,10 +805,11 @@ dataRoutes.openapi(
     );
     const q = c.req.valid('query');
     const value = await portfolioValue(c.env, portfolio);
-    const [greeks, perf, factors] = await Promise.all([
+    const [greeks, perf, factors, returns] = await Promise.all([
       q.include_greeks ? aggregateGreeks(c.env, value) : Promise.resolve(null),
       recentPerformance(c.env, portfolio, await today(c.env)),
       q.include_factors ? factorAggregation(c.env, value) : Promise.resolve(null),
+      returnsAsked(c.env, { userId: c.get('principal')?.userId ?? null, path: c.req.path }, portfolio, q),
     ]);
     const concentration = concentrationOf(value);
     const start = value.totalValue - value.dayChange;
@@ -809,6 +840,7 @@ dataRoutes.openapi(
         greeks_aggregations: greeks,
         factor_aggregations: factors,
         performance_metrics: perf.metrics,
+        ...returns,
         last_updated: lastUpdated(value),
       }),
       200,
@@ -921,12 +953,23 @@ dataRoutes.openapi(
     summary: 'Portfolio overview: exposures, P&L and counts for dashboard cards (004 A1)',
     description:
       'Exposures from current market values: long = Σ long positions and options, short = |Σ shorts|, gross = long + short, net = long − short; percentages of total value. P&L figures are always numbers.',
-    request: { params: z.object({ id: z.string().min(1).max(64) }) },
+    request: {
+      params: z.object({ id: z.string().min(1).max(64) }),
+      query: ordered(z.object({ include_returns: IncludeReturns, ...ReturnsQuery })),
+    },
     responses: json(OverviewSchema, 'The overview.'),
   }),
   async (c) => {
     const portfolio = await getReadablePortfolio(c.env, c.get('principal'), c.req.valid('param').id);
-    const value = await portfolioValue(c.env, portfolio);
+    const [value, returns] = await Promise.all([
+      portfolioValue(c.env, portfolio),
+      returnsAsked(
+        c.env,
+        { userId: c.get('principal')?.userId ?? null, path: c.req.path },
+        portfolio,
+        c.req.valid('query'),
+      ),
+    ]);
     const open = value.positions.filter((v) => v.isOpen);
     const long = open.filter((v) => v.sign === 1).reduce((s, v) => s + v.marketValue, 0);
     const short = -open.filter((v) => v.sign === -1).reduce((s, v) => s + v.marketValue, 0);
@@ -959,6 +1002,7 @@ dataRoutes.openapi(
           short_count: open.filter((v) => v.sign === -1).length,
           option_count: open.filter(isOptionValue).length,
         },
+        ...returns,
         last_updated: lastUpdated(value),
       }),
       200,

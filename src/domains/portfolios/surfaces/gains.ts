@@ -13,7 +13,7 @@ import { realizedGains, realizedGainsCsv } from '../services/tax-lots';
 export const gainsRoutes = createRouter();
 
 const Money = z.number();
-const Realization = z.object({
+export const Realization = z.object({
   sale_trade_id: z.string(),
   lot_trade_id: z.string(),
   position_id: z.string(),
@@ -28,7 +28,7 @@ const Realization = z.object({
   term: z.enum(['short', 'long']),
   short_position: z.boolean(),
 });
-const Totals = z.object({
+export const Totals = z.object({
   count: z.number().int(),
   proceeds: Money,
   cost_basis: Money,

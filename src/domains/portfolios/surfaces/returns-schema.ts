@@ -15,9 +15,17 @@ const Contributor = z
     net_cash: z.number(),
     pnl: z.number(),
     average_capital: z.number(),
-    weight_pct: Pct,
-    return_pct: Pct,
-    contribution_pct: Pct,
+    weight_pct: Pct.openapi({
+      description: 'Mean daily weight: capital at work ÷ the portfolio’s, each day',
+    }),
+    return_pct: Pct.openapi({ description: 'The sleeve’s own time-weighted return over the window' }),
+    contribution_pct: Pct.openapi({
+      description:
+        'Daily weight × return, Carino-linked: positions plus the cash sleeve sum to the window’s time-weighted return',
+    }),
+    modified_dietz_contribution_pct: Pct.openapi({
+      description: 'P&L ÷ the portfolio’s Modified Dietz capital: these sum to the Modified Dietz return',
+    }),
   })
   .openapi('ReturnContributor');
 
@@ -52,7 +60,10 @@ const Window = z.object({
     }),
   contribution: z.object({
     method: z.string(),
-    total_pct: Pct,
+    total_pct: Pct.openapi({
+      description: 'The window’s time-weighted return, which the contributions sum to',
+    }),
+    modified_dietz_total_pct: Pct,
     by_position: z.array(Contributor),
     by_asset_class: z.array(
       z.object({
@@ -62,6 +73,7 @@ const Window = z.object({
         weight_pct: Pct,
         return_pct: Pct,
         contribution_pct: Pct,
+        modified_dietz_contribution_pct: Pct,
       }),
     ),
     best: z.array(Contributor),

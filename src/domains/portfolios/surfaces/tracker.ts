@@ -4,6 +4,7 @@ import { createRouter, defineRoute } from '../../../core/openapi';
 import { PaginationQuery, pageOf, paginationMeta, setPaginationHeaders } from '../../../core/pagination';
 import { plain, plainOrV2Schema } from '../../../core/responses';
 import { principalOf, requireUser } from '../../../middleware/auth';
+import { LOT_METHODS } from '../lots';
 import {
   CostMethod,
   CsvImportRequest,
@@ -20,10 +21,13 @@ import {
 import { ledgerState, loadLedger, recordTrades } from '../services/ledger';
 import { defaultPortfolio, type TradeRow } from '../services/portfolios';
 import { today } from '../services/positions';
-import { portfolioPerformance, portfolioValue } from '../services/summary';
+import { portfolioValue } from '../services/summary';
+import { realizedGains } from '../services/tax-lots';
 import { deleteTrade, listTrades, realizedRows, updateTrade } from '../services/trades';
 import { exportTrades, importTrades } from '../services/transfer';
 import { dateOf } from '../services/valuation';
+import { Realization, Totals } from './gains';
+import { ReturnsFields, ReturnsQuery, returnsFor } from './returns-query';
 
 const common = { tags: ['Portfolio tracker (003)'], security: [{ bearerAuth: [] }], middleware: requireUser };
 
@@ -382,7 +386,13 @@ trackerRoutes.openapi(
     method: 'get',
     path: '/api/user/portfolio/history',
     summary: 'Daily portfolio value from the ledger and real closes (003)',
-    request: { query: z.object({ range: z.enum(['1M', '3M', '6M', '1Y', 'ALL']).default('1M') }) },
+    description:
+      'From `from` (else `range` before `to`) to `to`. `returns` has the time-weighted, money-weighted, Modified Dietz and simple returns side by side with the reconciliation and linked contributions; `benchmark_comparison` is filled with `benchmark` (or the default_benchmark preference).',
+    request: {
+      query: ordered(
+        z.object({ range: z.enum(['1M', '3M', '6M', '1Y', 'ALL']).default('1M'), ...ReturnsQuery }),
+      ),
+    },
     responses: {
       200: json(
         z.object({
@@ -406,6 +416,7 @@ trackerRoutes.openapi(
             max_drawdown: z.number().nullable(),
             volatility_annualized: z.number().nullable(),
           }),
+          ...ReturnsFields,
           methodology: z.object({
             valuation: z.string(),
             periods_per_year: z.number(),
@@ -417,12 +428,19 @@ trackerRoutes.openapi(
     },
   }),
   async (c) => {
-    const range = c.req.valid('query').range;
-    const portfolio = await defaultPortfolio(c.env, principalOf(c).userId);
-    const to = await today(c.env);
-    const from =
-      range === 'ALL' ? undefined : dateOf(Date.parse(`${to}T00:00:00Z`) - RANGE_DAYS[range] * 86_400_000);
-    const report = await portfolioPerformance(c.env, portfolio, { from, to });
+    const query = c.req.valid('query');
+    const range = query.range;
+    const userId = principalOf(c).userId;
+    const portfolio = await defaultPortfolio(c.env, userId);
+    const {
+      perf: report,
+      returns,
+      benchmark,
+    } = await returnsFor(c.env, portfolio, userId, query, {
+      path: c.req.path,
+      defaultFrom: (to) =>
+        range === 'ALL' ? undefined : dateOf(Date.parse(`${to}T00:00:00Z`) - RANGE_DAYS[range] * 86_400_000),
+    });
     let flows = 0;
     const start = report.points[0]?.value ?? 0;
     const history = report.points.map((p, i) => {
@@ -447,6 +465,8 @@ trackerRoutes.openapi(
           max_drawdown: report.metrics.max_drawdown,
           volatility_annualized: report.metrics.volatility_annualized,
         },
+        returns,
+        benchmark_comparison: benchmark,
         methodology: {
           valuation: 'ledger holdings at each day’s close (carried over days without one); cash included',
           periods_per_year: 365,
@@ -470,6 +490,16 @@ trackerRoutes.openapi(
           method: CostMethod.default('wac'),
           from: IsoDay.optional(),
           to: IsoDay.optional(),
+          lot_method: z.enum(LOT_METHODS).optional().openapi({
+            description:
+              '`tax_lots`: realized gains by lot under fifo, lifo, hifo, average or specific identification, per year, short and long term (recomputed from the ledger, which never changes)',
+          }),
+          long_term_days: z.coerce.number().int().min(0).max(3650).optional().openapi({
+            description: 'With lot_method: held more than this many days is long term (default 365)',
+          }),
+          year: z.coerce.number().int().min(1970).max(2100).optional().openapi({
+            description: 'With lot_method: sales of that calendar year only',
+          }),
         }),
       ),
     },
@@ -481,14 +511,39 @@ trackerRoutes.openapi(
           by_symbol: z.record(z.string(), z.number()),
           income: z.number(),
           method: CostMethod,
+          tax_lots: z
+            .object({
+              method: z.enum(LOT_METHODS),
+              long_term_days: z.number().int(),
+              year: z.number().int().nullable(),
+              totals: Totals,
+              years: z.array(Totals.extend({ year: z.number().int() })),
+              realizations: z.array(Realization),
+              warnings: z.array(z.object({ trade_id: z.string(), message: z.string() })),
+            })
+            .optional()
+            .openapi({
+              description:
+                'With lot_method: the realized-gains report by lot (as 000’s /portfolios/{id}/realized-gains): every sale, or those of `year` (from/to filter only realizedPnl)',
+            }),
         }),
         'One row per sale or short cover, newest first.',
       ),
     },
   }),
   async (c) => {
-    const { method, from, to } = c.req.valid('query');
+    const {
+      method,
+      from,
+      to,
+      lot_method: lotMethod,
+      long_term_days: longTermDays,
+      year,
+    } = c.req.valid('query');
     const portfolio = await defaultPortfolio(c.env, principalOf(c).userId);
+    const lots = lotMethod
+      ? await realizedGains(c.env, portfolio, { method: lotMethod, longTermDays: longTermDays ?? 365, year })
+      : null;
     const ledger = await loadLedger(c.env, portfolio);
     const state = ledgerState(ledger);
     const rows = realizedRows(state.realizations, ledger.positions, method).filter(
@@ -506,6 +561,19 @@ trackerRoutes.openapi(
         by_symbol: bySymbol,
         income: state.income.toNumber(),
         method,
+        ...(lots
+          ? {
+              tax_lots: {
+                method: lots.method,
+                long_term_days: lots.long_term_days,
+                year: lots.year,
+                totals: lots.totals,
+                years: lots.years,
+                realizations: lots.realizations,
+                warnings: lots.warnings,
+              },
+            }
+          : {}),
       }),
       200,
     );

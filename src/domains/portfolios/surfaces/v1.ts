@@ -36,7 +36,6 @@ import { benchmarkPreferences } from '../services/benchmarks';
 import { convertFee } from '../services/fees';
 import {
   addPortfolioAsset,
-  assetContributions,
   assetsOf,
   changePortfolioAsset,
   estimateValues,
@@ -1007,7 +1006,7 @@ v1Routes.openapi(
     const period: Period | 'CUSTOM' = query.from ? 'CUSTOM' : (query.period ?? '1M');
     const from = query.from ? range.fromDay : periodStart(period as Period, to);
     const [perf, prefs] = await Promise.all([
-      portfolioPerformance(c.env, pf, { from, to, positionsAtEnds: true }),
+      portfolioPerformance(c.env, pf, { from, to, positionsDaily: true }),
       benchmarkPreferences(c.env, principal?.userId ?? null),
     ]);
     const returns = await portfolioReturns(c.env, pf, {
@@ -1017,12 +1016,12 @@ v1Routes.openapi(
     });
     const comparison = await benchmarkBlock(c.env, perf, query.benchmark, query.rebalance, prefs);
     const m = perf.metrics;
-    const first = perf.points[0];
     const last = perf.points[perf.points.length - 1];
-    const contributions =
-      first && last && first.date < last.date
-        ? await assetContributions(c.env, pf, { from: first.date, to: last.date })
-        : [];
+    // Per position: value at the end − at the start + the cash its trades moved (the window's
+    // reconciliation already rebuilt them from the ledger and the same daily valuations).
+    const contributions = (returns.window?.contribution.by_position ?? [])
+      .filter((x) => x.position_id !== null)
+      .sort((a, b) => b.pnl - a.pnl);
     const gainTotal = contributions.reduce((s, x) => s + x.pnl, 0);
     const filled = perf.points.reduce((s, p) => s + (p.filled > 0 ? 1 : 0), 0);
     let wealth = 1;
@@ -1081,12 +1080,12 @@ v1Routes.openapi(
         returns,
         benchmark: comparison,
         contributions: contributions.map((x) => ({
-          position_id: x.position.id,
-          symbol: x.position.symbol,
-          start_value: money(x.startValue),
-          end_value: money(x.endValue),
-          net_cash: money(x.netCash),
-          pnl: money(x.pnl),
+          position_id: x.position_id as string,
+          symbol: x.symbol,
+          start_value: x.start_value,
+          end_value: x.end_value,
+          net_cash: x.net_cash,
+          pnl: x.pnl,
           share_of_gain_pct: gainTotal !== 0 ? round((x.pnl / gainTotal) * 100, 4) : null,
         })),
         methodology: {
