@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { positionGreeks } from '../../../src/quant';
 import { type Caller, callJson } from '../../helpers/api';
 import { expectError } from '../../helpers/errors';
@@ -464,6 +464,10 @@ describe('004 data surface', () => {
     expect(ga.options_notional).toBeCloseTo(300 * spyPrice, 0);
     expect(agg.body.position_breakdown.by_type.CALL.count).toBe(1);
 
+    // The score's freshness part ages with the market clock, which replay moves with wall time:
+    // hold the time so the two reads below see the same clock.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now());
     const q = await get(`/api/v1/data/portfolio/${id}/data-quality`, user.as);
     expect(q.res.status).toBe(200);
     expect(q.body.portfolio_id).toBe(id);
@@ -486,6 +490,7 @@ describe('004 data surface', () => {
     expect(q.body.last_assessed).toMatch(/T/);
     const complete = await get(`/api/v1/data/portfolio/${id}/complete?sections=market_data`, user.as);
     expect(complete.body.market_data.data_quality).toBe(q.body.overall_score);
+    vi.useRealTimers();
   });
 });
 
