@@ -183,6 +183,60 @@ describe('GET /api/v1/data/portfolios/{portfolio_id}/risk-summary', () => {
   });
 });
 
+describe('risk summary storage', () => {
+  it('serves the stored summary until the holdings change, per confidence level; other lookbacks are computed', {
+    timeout: 60_000,
+  }, async () => {
+    const created = await callJson<{ id: string }>('/api/v1/management/portfolios', {
+      method: 'POST',
+      as: owner.as,
+      body: { name: 'Stored summary', type: 'HNW' },
+    });
+    const id = created.body.id;
+    await addPosition(id, { symbol: 'SPY', quantity: 10, entry_price: 400, entry_date: '2023-06-01' });
+    type Stored = Summary & {
+      risk_summary: { calculated_at: string; served_from_storage: boolean; storage_rule: string };
+    };
+    const get = async (query = '') => {
+      const r = await callJson<Stored>(`/api/v1/data/portfolios/${id}/risk-summary${query}`, {
+        as: owner.as,
+      });
+      expect(r.res.status, JSON.stringify(r.body)).toBe(200);
+      return r.body;
+    };
+    const first = await get();
+    expect(first.risk_summary.served_from_storage).toBe(false);
+    const second = await get();
+    expect(second.risk_summary.served_from_storage).toBe(true);
+    expect(second.risk_summary.calculated_at).toBe(first.risk_summary.calculated_at);
+    expect(second.risk_summary.storage_rule).toContain('holdings');
+    // The stored body is the computed one: same figures, only the serving metadata differs.
+    const strip = (b: Stored) => ({ ...b, risk_summary: { ...b.risk_summary, served_from_storage: null } });
+    expect(strip(second)).toEqual(strip(first));
+    // An explicit default lookback is the same stored row; 99% is stored on its own.
+    expect((await get('?lookback=252')).risk_summary.served_from_storage).toBe(true);
+    expect((await get('?confidence_level=99')).risk_summary.served_from_storage).toBe(false);
+    const at99 = await get('?confidence_level=99');
+    expect(at99.risk_summary.served_from_storage).toBe(true);
+    expect(at99.value_at_risk['1_day']!.absolute).toBeLessThan(second.value_at_risk['1_day']!.absolute);
+    // A custom lookback is computed on every request, never stored.
+    expect((await get('?lookback=100')).risk_summary.served_from_storage).toBe(false);
+    expect((await get('?lookback=100')).risk_summary.served_from_storage).toBe(false);
+    // A change of holdings makes the stored summary stale: recomputed with the new position.
+    await addPosition(id, { symbol: 'AAPL', quantity: 10, entry_price: 150, entry_date: '2023-06-01' });
+    const after = await get();
+    expect(after.risk_summary.served_from_storage).toBe(false);
+    expect(after.risk_summary.portfolio_value).toBeGreaterThan(first.risk_summary.portfolio_value);
+    expect(after.component_var).toHaveLength(2);
+    // The stored metrics view reads the snapshot the summary stored in the same batch.
+    const metrics = await callJson<{ calculation_metadata: { served_from_storage: boolean } }>(
+      `/api/v1/analytics/risk/${id}/metrics`,
+      { as: owner.as },
+    );
+    expect(metrics.body.calculation_metadata.served_from_storage).toBe(true);
+  });
+});
+
 describe('GET /api/v1/analytics/risk/{portfolio_id}/metrics', () => {
   it('computes once and then serves from storage', async () => {
     const a = await callJson<{
