@@ -151,7 +151,11 @@ export async function runRiskBench(options: {
       },
     ]) {
       process.stderr.write(`bench: ${scenario.name}...\n`);
-      load.push(await runLoad(origin, scenario, options, token));
+      const r = await runLoad(origin, scenario, options, token);
+      process.stderr.write(
+        `bench:   p50 ${r.p50.toFixed(2)} ms, ${r.rps.toFixed(1)} req/s, ${r.errors} errors\n`,
+      );
+      load.push(r);
     }
 
     // 2. The nightly batch over 1,000 portfolios. A first run of the daily cron before they
@@ -175,17 +179,32 @@ export async function runRiskBench(options: {
     ];
     const usable = ASSET_CATALOG.filter((a) => a.history && symbols.includes(a.symbol)).map((a) => a.symbol);
     const made = performance.now();
+    // 100 portfolios per user at most: ten users of 100 each.
+    const owners: string[] = [];
+    for (let u = 0; u < BATCH_PORTFOLIOS / 100; u++) {
+      const res = await fetch(`${origin}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': `198.51.100.${20 + u}` },
+        body: JSON.stringify({
+          email: `bench-risk-${u}-${Date.now()}@example.com`,
+          password: 'bench-password-1',
+        }),
+      });
+      if (res.status !== 201) throw new Error(`bench: register ${res.status} ${await res.text()}`);
+      owners.push(((await res.json()) as { access_token: string }).access_token);
+    }
     await pool(
       Array.from({ length: BATCH_PORTFOLIOS }, (_, i) => i),
       16,
       async (i) => {
-        const p = await api<{ id: string }>(origin, token, '/api/v1/management/portfolios', {
+        const owner = owners[Math.floor(i / 100)] as string;
+        const p = await api<{ id: string }>(origin, owner, '/api/v1/management/portfolios', {
           name: `Batch ${i}`,
           type: 'HNW',
         });
         for (let k = 0; k < POSITIONS_PER_PORTFOLIO; k++) {
           const symbol = usable[(i + k * 3) % usable.length] as string;
-          await api(origin, token, `/api/v1/management/portfolios/${p.id}/positions`, {
+          await api(origin, owner, `/api/v1/management/portfolios/${p.id}/positions`, {
             symbol,
             quantity: symbol === 'BTC' || symbol === 'ETH' ? 0.5 + (i % 7) / 10 : 5 + (i % 11),
             entry_price: 100,

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt } from 'drizzle-orm';
 import { marketNow } from '../../../core/market-clock';
 import { db } from '../../../db/client';
 import {
@@ -17,6 +17,8 @@ import { isFresh, storeRiskSnapshot } from './snapshots';
 
 /** Portfolios per chunk job: ~25 × (two regressions sets + one risk report) stays well inside a consumer's limits. */
 export const DEFAULT_CHUNK_SIZE = 25;
+/** How long a run's progress rows are kept (the jobs themselves follow the jobs purge). */
+export const RUN_RETENTION_DAYS = 30;
 
 /**
  * Plans the nightly risk batch as run `runId` (the fan-out job's id): records the run and its
@@ -51,8 +53,22 @@ export async function fanOutRiskBatch(env: Env, runId: string, chunkSize = DEFAU
       createdAt,
       finishedAt: chunks.length ? null : createdAt,
     };
-    // One statement per chunk (8 bound values each); the run row goes in the same batch.
+    // One statement per chunk (8 bound values each); the run row goes in the same batch, and
+    // runs older than RUN_RETENTION_DAYS (with their chunks) are dropped.
+    const expired = new Date(Date.now() - RUN_RETENTION_DAYS * 86_400_000).toISOString();
     await d.batch([
+      d
+        .delete(riskBatchChunks)
+        .where(
+          inArray(
+            riskBatchChunks.runId,
+            d
+              .select({ id: riskBatchRuns.id })
+              .from(riskBatchRuns)
+              .where(lt(riskBatchRuns.createdAt, expired)),
+          ),
+        ),
+      d.delete(riskBatchRuns).where(lt(riskBatchRuns.createdAt, expired)),
       d.insert(riskBatchRuns).values(run).onConflictDoNothing(),
       ...chunks.map((portfolioIds, chunk) =>
         d
