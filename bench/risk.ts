@@ -68,6 +68,20 @@ interface BatchJob {
   duration_seconds: number | null;
 }
 
+function loadRows(load: LoadResult[]) {
+  const base = load[0];
+  return load.map((r) => ({
+    scenario: r.name,
+    requests: r.requests,
+    errors: r.errors,
+    'req/s': r.rps.toFixed(1),
+    'p50 ms': r.p50.toFixed(2),
+    'p90 ms': r.p90.toFixed(2),
+    'p99 ms': r.p99.toFixed(2),
+    'p50 x base': base ? (r.p50 / base.p50).toFixed(2) : '',
+  }));
+}
+
 /**
  * Fires the daily cron (the risk batch's fan-out among its tasks; the others are cheap on a
  * second run) and waits for a fan-out job newer than `after` to have processed at least
@@ -101,7 +115,7 @@ async function batchRun(origin: string, admin: string, minProcessed: number, t0:
 /**
  * Issue 16's two benchmarks, in one run against one seeded `wrangler dev`:
  * - the risk summary of a 50-position, 5,000-trade portfolio, served from storage and
- *   recomputed (`lookback=251`: the same work, never stored), beside `/health`;
+ *   recomputed (`refresh=true`: computed and stored on every request), beside `/health`;
  * - the nightly factor and risk batch over 1,000 portfolios of 5 positions, fanned out over
  *   the local Queue: wall time and the dev server's CPU time (workerd, its SQLite D1 and queue,
  *   from /proc) per portfolio.
@@ -111,6 +125,8 @@ export async function runRiskBench(options: {
   concurrency: number;
   warmupSeconds: number;
   port: number;
+  /** `summary` runs only the risk-summary loads, `batch` only the batch. */
+  only?: string | undefined;
 }) {
   const server = await startServer({
     persistTo: PERSIST,
@@ -141,15 +157,17 @@ export async function runRiskBench(options: {
       `bench: risk summary of ${first.component_var.length} components over ${first.risk_summary.observations} days\n`,
     );
     const load: LoadResult[] = [];
-    for (const scenario of [
-      BASELINE,
-      { name: 'GET risk-summary, 50 positions, stored', path: summary, auth: true },
-      {
-        name: 'GET risk-summary, 50 positions, recomputed (lookback=251)',
-        path: `${summary}?lookback=251`,
-        auth: true,
-      },
-    ]) {
+    for (const scenario of options.only === 'batch'
+      ? []
+      : [
+          BASELINE,
+          { name: 'GET risk-summary, 50 positions, stored', path: summary, auth: true },
+          {
+            name: 'GET risk-summary, 50 positions, recomputed (refresh=true)',
+            path: `${summary}?refresh=true`,
+            auth: true,
+          },
+        ]) {
       process.stderr.write(`bench: ${scenario.name}...\n`);
       const r = await runLoad(origin, scenario, options, token);
       process.stderr.write(
@@ -158,6 +176,7 @@ export async function runRiskBench(options: {
       load.push(r);
     }
 
+    if (options.only === 'summary') return { load: loadRows(load), batch: null };
     // 2. The nightly batch over 1,000 portfolios. A first run of the daily cron before they
     // exist does its once-only work (archiving old candles to R2, the 50-position portfolio's
     // figures), so the timed run measures the batch.
@@ -224,18 +243,8 @@ export async function runRiskBench(options: {
     const wall = (performance.now() - t0) / 1000;
     const cpu = groupCpuSeconds(pgid) - cpu0;
     const processed = job.processed_items ?? 0;
-    const base = load[0];
     return {
-      load: load.map((r) => ({
-        scenario: r.name,
-        requests: r.requests,
-        errors: r.errors,
-        'req/s': r.rps.toFixed(1),
-        'p50 ms': r.p50.toFixed(2),
-        'p90 ms': r.p90.toFixed(2),
-        'p99 ms': r.p99.toFixed(2),
-        'p50 x base': base ? (r.p50 / base.p50).toFixed(2) : '',
-      })),
+      load: loadRows(load),
       batch: {
         portfolios: processed,
         failed: job.failed_items,

@@ -213,12 +213,15 @@ describe('risk summary storage', () => {
     // The stored body is the computed one: same figures, only the serving metadata differs.
     const strip = (b: Stored) => ({ ...b, risk_summary: { ...b.risk_summary, served_from_storage: null } });
     expect(strip(second)).toEqual(strip(first));
-    // An explicit default lookback is the same stored row; 99% is stored on its own.
-    expect((await get('?lookback=252')).risk_summary.served_from_storage).toBe(true);
+    // An explicit lookback (even the default's 252) is computed, so it is checked against the data; 99% is stored on its own.
+    expect((await get('?lookback=252')).risk_summary.served_from_storage).toBe(false);
     expect((await get('?confidence_level=99')).risk_summary.served_from_storage).toBe(false);
     const at99 = await get('?confidence_level=99');
     expect(at99.risk_summary.served_from_storage).toBe(true);
     expect(at99.value_at_risk['1_day']!.absolute).toBeLessThan(second.value_at_risk['1_day']!.absolute);
+    // refresh=true recomputes and stores at once; the next read is served from storage again.
+    expect((await get('?refresh=true')).risk_summary.served_from_storage).toBe(false);
+    expect((await get()).risk_summary.served_from_storage).toBe(true);
     // A custom lookback is computed on every request, never stored.
     expect((await get('?lookback=100')).risk_summary.served_from_storage).toBe(false);
     expect((await get('?lookback=100')).risk_summary.served_from_storage).toBe(false);

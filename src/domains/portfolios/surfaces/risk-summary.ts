@@ -30,6 +30,14 @@ riskSummaryRoutes.openapi(
           .default(95)
           .openapi({ description: 'VaR confidence in percent, 90 to 99.9 (default 95)' }),
         lookback: Lookback,
+        refresh: z
+          .enum(['true', 'false', '1', '0'])
+          .optional()
+          .transform((v) => v === 'true' || v === '1')
+          .openapi({
+            type: 'boolean',
+            description: 'Recompute now (and store) instead of serving the stored summary',
+          }),
       }),
     },
     responses: json(RiskSummarySchema, 'Risk summary.'),
@@ -41,6 +49,7 @@ riskSummaryRoutes.openapi(
     const body = await servedRiskSummary(c.env, value, {
       confidencePercent: q.confidence_level,
       lookback: q.lookback,
+      refresh: q.refresh,
     });
     return c.json(plain(c, body), 200);
   },

@@ -4,7 +4,6 @@ import { db } from '../../../db/client';
 import { riskSnapshots, riskSummaries } from '../../../db/schema';
 import type { PortfolioValue } from '../../portfolios/services/valuation';
 import type { RiskSummaryBody } from '../schemas';
-import { DEFAULT_RISK_LOOKBACK } from './engine';
 import { holdingsKey } from './factors';
 import { dayOf } from './market';
 import { type RiskReport, riskReport } from './summary';
@@ -120,21 +119,22 @@ export async function storedRiskSnapshot(env: Env, value: PortfolioValue) {
 
 /**
  * 004's risk summary at a confidence (percent, 90-99.9) and lookback: served from storage under
- * STORAGE_RULE, else computed (and stored when the lookback is the default).
+ * STORAGE_RULE, else computed (and stored when no lookback was asked for).
  */
 export async function servedRiskSummary(
   env: Env,
   value: PortfolioValue,
-  options: { confidencePercent: number; lookback?: number | undefined },
+  options: { confidencePercent: number; lookback?: number | undefined; refresh?: boolean },
 ): Promise<RiskSummaryBody> {
   const confidence = Math.round(options.confidencePercent * 10) / 1000;
-  const storable = options.lookback === undefined || options.lookback === DEFAULT_RISK_LOOKBACK;
+  // An explicit lookback is always computed, so it is always checked against the holdings' data.
+  const storable = options.lookback === undefined;
   const meta = (calculatedAt: string, stored: boolean) => ({
     calculated_at: calculatedAt,
     served_from_storage: stored,
     storage_rule: STORAGE_RULE,
   });
-  if (storable) {
+  if (storable && !options.refresh) {
     const row = await db(env)
       .select()
       .from(riskSummaries)
