@@ -80,10 +80,12 @@ if (values.suite === 'risk' || values.suite === 'all') {
   });
   console.log('\nrisk summary of a 50-position portfolio: stored vs recomputed, beside /health\n');
   console.table(load);
-  console.log(
-    '\nnightly factor and risk batch, 1,000 portfolios of 5 positions, fanned out over the queue\n',
-  );
-  if (batch) console.table([batch]);
+  if (batch) {
+    console.log(
+      '\nnightly factor and risk batch, 1,000 portfolios of 5 positions, fanned out over the queue\n',
+    );
+    console.table([batch]);
+  }
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(
     'bench/results/risk.json',
