@@ -27,7 +27,7 @@ const { values } = parseArgs({
 
 // --suite (default all): the in-process suites (quant, alerts, bots, models, dex) run before
 // wrangler starts and print their own tables; naming one stops there.
-const SUITES = ['quant', 'alerts', 'bots', 'models', 'dex', 'ws', 'web', 'telemetry', 'http', 'all'];
+const SUITES = ['quant', 'alerts', 'bots', 'models', 'dex', 'ws', 'web', 'telemetry', 'risk', 'http', 'all'];
 if (!SUITES.includes(values.suite)) throw new Error(`--suite must be one of ${SUITES.join(', ')}`);
 if (values.suite === 'bots' || values.suite === 'all') {
   const { runBotsBench } = await import('./bots');
@@ -83,6 +83,32 @@ if (values.suite === 'telemetry' || values.suite === 'all') {
     JSON.stringify({ rows, ingest, at: new Date().toISOString() }, null, 2),
   );
   if (values.suite === 'telemetry') process.exit(0);
+}
+// --suite risk: issue 16's risk summary (stored vs recomputed, beside /health) and the nightly
+// risk batch over 1,000 portfolios (CPU per portfolio), against its own server (bench/risk.ts).
+if (values.suite === 'risk' || values.suite === 'all') {
+  const { runRiskBench } = await import('./risk');
+  const { load, batch } = await runRiskBench({
+    seconds: Number(values.seconds),
+    concurrency: Number(values.concurrency),
+    warmupSeconds: Number(values.warmup),
+    port: Number(values.port ?? 8814),
+    only: values.only,
+  });
+  console.log('\nrisk summary of a 50-position portfolio: stored vs recomputed, beside /health\n');
+  console.table(load);
+  if (batch) {
+    console.log(
+      '\nnightly factor and risk batch, 1,000 portfolios of 5 positions, fanned out over the queue\n',
+    );
+    console.table([batch]);
+  }
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(
+    'bench/results/risk.json',
+    JSON.stringify({ load, batch, at: new Date().toISOString() }, null, 2),
+  );
+  if (values.suite === 'risk') process.exit(0);
 }
 if (values.suite === 'alerts' || values.suite === 'all') {
   const { runAlertsBench } = await import('./alerts');

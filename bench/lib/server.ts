@@ -139,6 +139,8 @@ export interface Server {
   token: string;
   /** Seeding the fresh bench database with the shipped history: rows and milliseconds. */
   seeding: { rows: number; ms: number };
+  /** The wrangler process, leader of the dev server's process group (workerd runs in it). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -195,6 +197,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
       origin,
       token,
       seeding: { rows: seeded.rows, ms: seeded.ms },
+      pid: child.pid,
       stop: () => stopChild(child),
     };
   } catch (err) {

@@ -1198,9 +1198,9 @@ class DataApi:
         """GET /api/v1/data/portfolios/{portfolio_id}/positions/summary — Position summary with groupings and winners/losers (004 2.12)"""
         return parse(DataGetPortfoliosPositionsSummaryResponse, self._c._call(OPERATIONS["data.getPortfoliosPositionsSummary"], path={"portfolio_id": portfolio_id}, query=_fields({"group_by": group_by, "include_closed": include_closed}, extra), options=options))
 
-    def get_portfolios_risk_summary(self, portfolio_id, *, confidence_level: Optional[float] = None, lookback: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPortfoliosRiskSummaryResponse:
+    def get_portfolios_risk_summary(self, portfolio_id, *, confidence_level: Optional[float] = None, lookback: Optional[int] = None, refresh: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPortfoliosRiskSummaryResponse:
         """GET /api/v1/data/portfolios/{portfolio_id}/risk-summary — Comprehensive risk metrics of a portfolio (004 2.11)"""
-        return parse(DataGetPortfoliosRiskSummaryResponse, self._c._call(OPERATIONS["data.getPortfoliosRiskSummary"], path={"portfolio_id": portfolio_id}, query=_fields({"confidence_level": confidence_level, "lookback": lookback}, extra), options=options))
+        return parse(DataGetPortfoliosRiskSummaryResponse, self._c._call(OPERATIONS["data.getPortfoliosRiskSummary"], path={"portfolio_id": portfolio_id}, query=_fields({"confidence_level": confidence_level, "lookback": lookback, "refresh": refresh}, extra), options=options))
 
     def get_positions_details(self, position_id, *, include_history: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPositionsDetailsResponse:
         """GET /api/v1/data/positions/{position_id}/details — Everything about one position (004 2.13)"""
@@ -3227,9 +3227,9 @@ class AsyncDataApi:
         """GET /api/v1/data/portfolios/{portfolio_id}/positions/summary — Position summary with groupings and winners/losers (004 2.12)"""
         return parse(DataGetPortfoliosPositionsSummaryResponse, await self._c._call(OPERATIONS["data.getPortfoliosPositionsSummary"], path={"portfolio_id": portfolio_id}, query=_fields({"group_by": group_by, "include_closed": include_closed}, extra), options=options))
 
-    async def get_portfolios_risk_summary(self, portfolio_id, *, confidence_level: Optional[float] = None, lookback: Optional[int] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPortfoliosRiskSummaryResponse:
+    async def get_portfolios_risk_summary(self, portfolio_id, *, confidence_level: Optional[float] = None, lookback: Optional[int] = None, refresh: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPortfoliosRiskSummaryResponse:
         """GET /api/v1/data/portfolios/{portfolio_id}/risk-summary — Comprehensive risk metrics of a portfolio (004 2.11)"""
-        return parse(DataGetPortfoliosRiskSummaryResponse, await self._c._call(OPERATIONS["data.getPortfoliosRiskSummary"], path={"portfolio_id": portfolio_id}, query=_fields({"confidence_level": confidence_level, "lookback": lookback}, extra), options=options))
+        return parse(DataGetPortfoliosRiskSummaryResponse, await self._c._call(OPERATIONS["data.getPortfoliosRiskSummary"], path={"portfolio_id": portfolio_id}, query=_fields({"confidence_level": confidence_level, "lookback": lookback, "refresh": refresh}, extra), options=options))
 
     async def get_positions_details(self, position_id, *, include_history: Optional[bool] = None, options: Optional[CallOptions] = None, **extra: Any) -> DataGetPositionsDetailsResponse:
         """GET /api/v1/data/positions/{position_id}/details — Everything about one position (004 2.13)"""

@@ -5421,6 +5421,9 @@ class DataGetPortfoliosRiskSummaryResponseRiskSummary(Model):
     window_end: Optional[str] = Field(None, alias="window_end")
     method: Optional[str] = Field(None, alias="method")
     as_of: Optional[str] = Field(None, alias="as_of")
+    calculated_at: Optional[str] = Field(None, alias="calculated_at")
+    served_from_storage: Optional[bool] = Field(None, alias="served_from_storage")
+    storage_rule: Optional[str] = Field(None, alias="storage_rule")
 
 
 class DataGetPortfoliosRiskSummaryResponseValueAtRisk1Day(Model):

@@ -102,3 +102,59 @@ export const riskSnapshots = sqliteTable('risk_snapshots', {
   calculatedAt: text('calculated_at').notNull(),
   asOf: text('as_of').notNull(),
 });
+
+/**
+ * 004's stored risk summary (2.11) per portfolio and confidence level at the default lookback:
+ * the body the route serves, written by the risk batch and on demand. Served while its market
+ * day equals the clock's and `holdings_key` matches the portfolio's open holdings.
+ */
+export const riskSummaries = sqliteTable(
+  'risk_summaries',
+  {
+    portfolioId: text('portfolio_id').notNull(),
+    /** The confidence as a decimal string (`0.95`). */
+    confidence: text('confidence').notNull(),
+    holdingsKey: text('holdings_key').notNull(),
+    body: text('body', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    calculatedAt: text('calculated_at').notNull(),
+    asOf: text('as_of').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.portfolioId, t.confidence] })],
+);
+
+/**
+ * One run of the nightly risk batch (id = the fan-out job's id): the market day it computes
+ * and its progress, summed from its chunks.
+ */
+export const riskBatchRuns = sqliteTable('risk_batch_runs', {
+  id: text('id').primaryKey(),
+  /** The market day (YYYY-MM-DD) the run computes figures for. */
+  asOfDay: text('as_of_day').notNull(),
+  portfolios: integer('portfolios').notNull(),
+  chunks: integer('chunks').notNull(),
+  done: integer('done').notNull().default(0),
+  skipped: integer('skipped').notNull().default(0),
+  failed: integer('failed').notNull().default(0),
+  chunksFinished: integer('chunks_finished').notNull().default(0),
+  status: text('status').notNull(),
+  createdAt: text('created_at').notNull(),
+  finishedAt: text('finished_at'),
+});
+
+/** One chunk of a batch run: its portfolios, the queue job running it and what it did. */
+export const riskBatchChunks = sqliteTable(
+  'risk_batch_chunks',
+  {
+    runId: text('run_id').notNull(),
+    chunk: integer('chunk').notNull(),
+    jobId: text('job_id'),
+    portfolioIds: text('portfolio_ids', { mode: 'json' }).$type<string[]>().notNull(),
+    status: text('status').notNull(),
+    done: integer('done').notNull().default(0),
+    skipped: integer('skipped').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    /** Milliseconds of compute for the chunk's portfolios (the batch bench reads it). */
+    elapsedMs: real('elapsed_ms'),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.chunk] })],
+);

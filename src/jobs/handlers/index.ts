@@ -6,7 +6,7 @@ import { purgeFinishedJobs } from './maintenance';
 import { archivePrices, backfillPrices, validateDataQuality } from './market-data';
 import { trainModel } from './models';
 import { broadcastNotification, pushNotification } from './notifications';
-import { nightlyRiskBatch, renderRiskReport } from './risk';
+import { nightlyRiskBatch, renderRiskReport, riskBatchChunk } from './risk';
 import type { JobHandler } from './types';
 import { refreshWalletBalances, rewrapWalletDataKeys } from './wallets';
 
@@ -29,6 +29,7 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   'sectors.refresh-analysis': sectorsRefresh,
   'risk.report': renderRiskReport,
   'risk.nightly-batch': nightlyRiskBatch,
+  'risk.batch-chunk': riskBatchChunk,
 };
 
 export type JobType = keyof typeof JOB_HANDLERS;

@@ -1,11 +1,6 @@
-import { isNull } from 'drizzle-orm';
 import { z } from 'zod';
-import { db } from '../../db/client';
-import { portfolios } from '../../db/schema';
-import { portfolioValue } from '../../domains/portfolios/services/summary';
-import { runFactorBatch } from '../../domains/risk/services/factors';
+import { DEFAULT_CHUNK_SIZE, fanOutRiskBatch, runRiskBatchChunk } from '../../domains/risk/services/batch';
 import { runReportJob } from '../../domains/risk/services/reports';
-import { storeRiskSnapshot } from '../../domains/risk/services/snapshots';
 import { defineJob } from './types';
 
 /** Renders a requested portfolio report into R2 (issue 16). */
@@ -18,27 +13,26 @@ export const renderRiskReport = defineJob({
 });
 
 /**
- * The nightly risk batch: factor regressions (both sets) and the risk snapshot of every
- * portfolio, in pages; each portfolio's writes are idempotent upserts.
+ * The nightly risk batch's fan-out: records the run (this job's id) and queues one
+ * `risk.batch-chunk` job per chunk of portfolios. The run's progress is summed from its
+ * chunks into `risk_batch_runs` and into this job's result (processed / successful / failed).
  */
 export const nightlyRiskBatch = defineJob({
-  payload: z.object({ page_size: z.number().int().min(1).max(500).default(100) }),
+  // At most 90 ids per chunk: a chunk's portfolio read binds each id (D1: 100 parameters).
+  payload: z.object({ chunk_size: z.number().int().min(1).max(90).default(DEFAULT_CHUNK_SIZE) }),
   async run(ctx, payload) {
-    const rows = await db(ctx.env).select().from(portfolios).where(isNull(portfolios.deletedAt));
-    let done = 0;
-    let failed = 0;
-    for (const p of rows) {
-      if (await ctx.cancelRequested()) break;
-      try {
-        await runFactorBatch(ctx.env, p);
-        await storeRiskSnapshot(ctx.env, await portfolioValue(ctx.env, p));
-        done++;
-      } catch {
-        failed++;
-      }
-      if (done % payload.page_size === 0)
-        await ctx.progress((done / rows.length) * 100, `${done} portfolios`);
-    }
-    return { portfolios: rows.length, done, failed };
+    await ctx.progress(0, 'planning chunks');
+    return fanOutRiskBatch(ctx.env, ctx.jobId, payload.chunk_size);
+  },
+});
+
+/**
+ * One chunk of the nightly risk batch: factor regressions and the risk snapshot of each of its
+ * portfolios, idempotent per (portfolio, market day, holdings).
+ */
+export const riskBatchChunk = defineJob({
+  payload: z.object({ run_id: z.string().min(1), chunk: z.number().int().min(0) }),
+  async run(ctx, payload) {
+    return runRiskBatchChunk(ctx.env, payload.run_id, payload.chunk, ctx);
   },
 });

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { historicalVar } from '../../../src/quant';
 import { callJson } from '../../helpers/api';
 import { seedFactors } from '../../helpers/factors';
-import { seedMarket } from '../../helpers/market';
+import { seedMarket, setMarketClock } from '../../helpers/market';
 import { signUp, type TestUser } from '../../helpers/users';
 
 /** Issue 16: VaR/ES, component VaR, risk metrics, scenarios and greeks on 004's paths. */
@@ -183,6 +183,63 @@ describe('GET /api/v1/data/portfolios/{portfolio_id}/risk-summary', () => {
   });
 });
 
+describe('risk summary storage', () => {
+  it('serves the stored summary until the holdings change, per confidence level; other lookbacks are computed', {
+    timeout: 60_000,
+  }, async () => {
+    const created = await callJson<{ id: string }>('/api/v1/management/portfolios', {
+      method: 'POST',
+      as: owner.as,
+      body: { name: 'Stored summary', type: 'HNW' },
+    });
+    const id = created.body.id;
+    await addPosition(id, { symbol: 'SPY', quantity: 10, entry_price: 400, entry_date: '2023-06-01' });
+    type Stored = Summary & {
+      risk_summary: { calculated_at: string; served_from_storage: boolean; storage_rule: string };
+    };
+    const get = async (query = '') => {
+      const r = await callJson<Stored>(`/api/v1/data/portfolios/${id}/risk-summary${query}`, {
+        as: owner.as,
+      });
+      expect(r.res.status, JSON.stringify(r.body)).toBe(200);
+      return r.body;
+    };
+    const first = await get();
+    expect(first.risk_summary.served_from_storage).toBe(false);
+    const second = await get();
+    expect(second.risk_summary.served_from_storage).toBe(true);
+    expect(second.risk_summary.calculated_at).toBe(first.risk_summary.calculated_at);
+    expect(second.risk_summary.storage_rule).toContain('holdings');
+    // The stored body is the computed one: same figures, only the serving metadata differs.
+    const strip = (b: Stored) => ({ ...b, risk_summary: { ...b.risk_summary, served_from_storage: null } });
+    expect(strip(second)).toEqual(strip(first));
+    // An explicit lookback (even the default's 252) is computed, so it is checked against the data; 99% is stored on its own.
+    expect((await get('?lookback=252')).risk_summary.served_from_storage).toBe(false);
+    expect((await get('?confidence_level=99')).risk_summary.served_from_storage).toBe(false);
+    const at99 = await get('?confidence_level=99');
+    expect(at99.risk_summary.served_from_storage).toBe(true);
+    expect(at99.value_at_risk['1_day']!.absolute).toBeLessThan(second.value_at_risk['1_day']!.absolute);
+    // refresh=true recomputes and stores at once; the next read is served from storage again.
+    expect((await get('?refresh=true')).risk_summary.served_from_storage).toBe(false);
+    expect((await get()).risk_summary.served_from_storage).toBe(true);
+    // A custom lookback is computed on every request, never stored.
+    expect((await get('?lookback=100')).risk_summary.served_from_storage).toBe(false);
+    expect((await get('?lookback=100')).risk_summary.served_from_storage).toBe(false);
+    // A change of holdings makes the stored summary stale: recomputed with the new position.
+    await addPosition(id, { symbol: 'AAPL', quantity: 10, entry_price: 150, entry_date: '2023-06-01' });
+    const after = await get();
+    expect(after.risk_summary.served_from_storage).toBe(false);
+    expect(after.risk_summary.portfolio_value).toBeGreaterThan(first.risk_summary.portfolio_value);
+    expect(after.component_var).toHaveLength(2);
+    // The stored metrics view reads the snapshot the summary stored in the same batch.
+    const metrics = await callJson<{ calculation_metadata: { served_from_storage: boolean } }>(
+      `/api/v1/analytics/risk/${id}/metrics`,
+      { as: owner.as },
+    );
+    expect(metrics.body.calculation_metadata.served_from_storage).toBe(true);
+  });
+});
+
 describe('GET /api/v1/analytics/risk/{portfolio_id}/metrics', () => {
   it('computes once and then serves from storage', async () => {
     const a = await callJson<{
@@ -290,6 +347,56 @@ describe('ownership', () => {
     ]) {
       expect((await callJson(path, { as: other.as })).res.status, path).toBe(404);
       expect((await callJson(path)).res.status, path).toBe(401);
+    }
+  });
+});
+
+describe('the one market clock', () => {
+  it('never reads a close after the clock, and a new market day recomputes the stored summary', {
+    timeout: 60_000,
+  }, async () => {
+    const created = await callJson<{ id: string }>('/api/v1/management/portfolios', {
+      method: 'POST',
+      as: owner.as,
+      body: { name: 'Clock', type: 'HNW' },
+    });
+    const id = created.body.id;
+    await addPosition(id, { symbol: 'SPY', quantity: 10, entry_price: 400, entry_date: '2023-06-01' });
+    type Clocked = Summary & {
+      risk_summary: { window_end: string | null; served_from_storage: boolean; as_of: string };
+    };
+    const get = async (query = '') =>
+      (await callJson<Clocked>(`/api/v1/data/portfolios/${id}/risk-summary${query}`, { as: owner.as })).body;
+    await setMarketClock('2024-01-01T12:00:00Z');
+    const before = await get('?lookback=100');
+    const stored = await get();
+    expect(before.risk_summary.window_end! <= '2024-01-01').toBe(true);
+    // A close dated after the clock (a crash no one has seen yet) changes nothing.
+    const last = await env.DB.prepare(
+      `SELECT close FROM price_data WHERE asset_id = 'ast_spy' AND timeframe = '1d' ORDER BY open_time DESC LIMIT 1`,
+    ).first<{ close: number }>();
+    const future = Date.parse('2024-01-05T00:00:00Z');
+    await env.DB.prepare(
+      `INSERT INTO price_data (asset_id, timeframe, open_time, open, high, low, close, volume, source, updated_at)
+       VALUES ('ast_spy', '1d', ?, ?, ?, ?, ?, 0, 'test', 0)`,
+    )
+      .bind(future, last!.close, last!.close, last!.close / 2, last!.close / 2)
+      .run();
+    try {
+      const after = await get('?lookback=100');
+      expect(after.value_at_risk).toEqual(before.value_at_risk);
+      expect(after.risk_summary.portfolio_value).toBe(before.risk_summary.portfolio_value);
+      expect(after.risk_summary.window_end).toBe(before.risk_summary.window_end);
+      expect((await get()).risk_summary.served_from_storage).toBe(true);
+      // The next market day: the stored summary is stale and recomputed.
+      await setMarketClock('2024-01-02T12:00:00Z');
+      const nextDay = await get();
+      expect(nextDay.risk_summary.served_from_storage).toBe(false);
+      expect(nextDay.risk_summary.as_of > stored.risk_summary.as_of).toBe(true);
+    } finally {
+      await env.DB.prepare(`DELETE FROM price_data WHERE asset_id = 'ast_spy' AND open_time = ?`)
+        .bind(future)
+        .run();
     }
   });
 });

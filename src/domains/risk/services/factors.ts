@@ -530,13 +530,20 @@ export async function runFactorBatch(env: Env, portfolio: PortfolioRow): Promise
   return calculatedAt;
 }
 
-/** Open positions with their quantities, and the cash: what a stored computation was made for. */
+/**
+ * Open positions with their quantities (and options' implied volatilities, which reprice them),
+ * and the cash: what a stored computation was made for.
+ */
 export const holdingsKey = (value: PortfolioValue) =>
   [
     `cash:${value.cash}`,
     ...value.positions
       .filter((v) => v.isOpen)
-      .map((v) => `${v.position.id}:${v.quantity}`)
+      .map((v) =>
+        v.position.impliedVolatility === null
+          ? `${v.position.id}:${v.quantity}`
+          : `${v.position.id}:${v.quantity}:${v.position.impliedVolatility}`,
+      )
       .sort(),
   ].join('|');
 

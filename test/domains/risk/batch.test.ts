@@ -1,0 +1,127 @@
+// biome-ignore-all lint/style/noNonNullAssertion: lookups of rows the test itself created
+
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { riskBatchRun } from '../../../src/domains/risk/services/batch';
+import { enqueueJob, runJob } from '../../../src/jobs/service';
+import { callJson } from '../../helpers/api';
+import { seedFactors } from '../../helpers/factors';
+import { seedMarket } from '../../helpers/market';
+import { signUp, type TestUser } from '../../helpers/users';
+
+/** Issue 16: the nightly factor and risk batch, fanned out over the Queue in chunks of portfolios. */
+let owner: TestUser;
+const mine: string[] = [];
+
+async function addPosition(portfolioId: string, body: Record<string, unknown>) {
+  const r = await callJson(`/api/v1/management/portfolios/${portfolioId}/positions`, {
+    method: 'POST',
+    as: owner.as,
+    body,
+  });
+  expect(r.res.status, JSON.stringify(r.body)).toBe(201);
+}
+
+beforeAll(async () => {
+  await seedMarket(['SPY', 'BTC']);
+  await seedFactors(['AAPL', 'MTUM', 'QUAL', 'USMV', 'VLUE', 'VYM', 'IWM']);
+  owner = await signUp();
+  for (const [i, symbol] of ['SPY', 'AAPL', 'BTC'].entries()) {
+    const created = await callJson<{ id: string }>('/api/v1/management/portfolios', {
+      method: 'POST',
+      as: owner.as,
+      body: { name: `Batch ${i}`, type: 'HNW' },
+    });
+    mine.push(created.body.id);
+    await addPosition(created.body.id, {
+      symbol,
+      quantity: symbol === 'BTC' ? 0.5 : 10,
+      entry_price: symbol === 'BTC' ? 27000 : 150,
+      entry_date: '2023-06-01',
+    });
+  }
+}, 120_000);
+
+/** Runs the fan-out job and every chunk job it queued (the queue's own consumer may run them too: claims are conditional). */
+async function runBatch(chunkSize: number) {
+  const jobId = await enqueueJob(env, { type: 'risk.nightly-batch', payload: { chunk_size: chunkSize } });
+  await runJob(env, { job_id: jobId, type: 'risk.nightly-batch' });
+  let run = await riskBatchRun(env, jobId);
+  expect(run, 'the fan-out records its run').not.toBeNull();
+  for (const c of run!.chunkStates) {
+    expect(c.jobId).toMatch(/^job_/);
+    await runJob(env, { job_id: c.jobId!, type: 'risk.batch-chunk' });
+  }
+  // A chunk the queue's consumer claimed first finishes there: wait for it (bounded).
+  for (let i = 0; i < 200 && run!.status !== 'completed'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    run = await riskBatchRun(env, jobId);
+  }
+  expect(run!.status).toBe('completed');
+  return { jobId, run: run! };
+}
+
+const storedAt = async (portfolioId: string) =>
+  env.DB.prepare(
+    `SELECT s.calculated_at AS snapshot, s.as_of AS as_of, m.calculated_at AS summary,
+       (SELECT COUNT(*) FROM portfolio_factor_exposures f WHERE f.portfolio_id = s.portfolio_id) AS factor_sets
+     FROM risk_snapshots s JOIN risk_summaries m ON m.portfolio_id = s.portfolio_id AND m.confidence = '0.95'
+     WHERE s.portfolio_id = ?`,
+  )
+    .bind(portfolioId)
+    .first<{ snapshot: string; as_of: string; summary: string; factor_sets: number }>();
+
+describe('risk.nightly-batch fans out over the queue', () => {
+  it('splits the portfolios into chunk jobs, stores every portfolio’s figures and sums the progress', {
+    timeout: 120_000,
+  }, async () => {
+    const { jobId, run } = await runBatch(2);
+    expect(run.chunks).toBe(Math.ceil(run.portfolios / 2));
+    expect(run.chunkStates).toHaveLength(run.chunks);
+    expect(run.chunksFinished).toBe(run.chunks);
+    expect(run.done + run.skipped + run.failed).toBe(run.portfolios);
+    expect(run.progress).toBe(100);
+    expect(run.failed).toBe(0);
+    for (const id of mine) {
+      const row = await storedAt(id);
+      expect(row, id).not.toBeNull();
+      expect(row!.factor_sets).toBe(2);
+      expect(row!.as_of.slice(0, 10)).toBe(run.asOfDay);
+    }
+    // The fan-out job's record carries the run's progress, as 004's batch status shows it.
+    const job = await env.DB.prepare('SELECT status, result FROM jobs WHERE id = ?')
+      .bind(jobId)
+      .first<{ status: string; result: string }>();
+    expect(job!.status).toBe('succeeded');
+    const result = JSON.parse(job!.result) as Record<string, number>;
+    expect(result.processed).toBe(run.portfolios);
+    expect(result.chunks_finished).toBe(run.chunks);
+    // The stored summary is what the route then serves.
+    const served = await callJson<{ risk_summary: { served_from_storage: boolean; calculated_at: string } }>(
+      `/api/v1/data/portfolios/${mine[0]}/risk-summary`,
+      { as: owner.as },
+    );
+    expect(served.body.risk_summary.served_from_storage).toBe(true);
+    expect(served.body.risk_summary.calculated_at).toBe((await storedAt(mine[0]!))!.summary);
+  });
+
+  it('is idempotent per (portfolio, market day): a second run recomputes only changed holdings', {
+    timeout: 120_000,
+  }, async () => {
+    // Mark the stored rows: a recomputation would overwrite the mark.
+    await env.DB.prepare(`UPDATE risk_snapshots SET calculated_at = 'mark' WHERE portfolio_id IN (?, ?, ?)`)
+      .bind(...mine)
+      .run();
+    await addPosition(mine[2]!, { symbol: 'SPY', quantity: 1, entry_price: 400, entry_date: '2023-06-01' });
+    const { run } = await runBatch(1);
+    expect(run.chunks).toBe(run.portfolios);
+    expect(run.done).toBeGreaterThanOrEqual(1);
+    expect((await storedAt(mine[0]!))!.snapshot).toBe('mark');
+    expect((await storedAt(mine[1]!))!.snapshot).toBe('mark');
+    expect((await storedAt(mine[2]!))!.snapshot).not.toBe('mark');
+    // Redelivering a finished chunk does nothing (its job's claim is conditional).
+    const before = await riskBatchRun(env, run.id);
+    for (const c of run.chunkStates) await runJob(env, { job_id: c.jobId!, type: 'risk.batch-chunk' });
+    expect(await riskBatchRun(env, run.id)).toEqual(before);
+  });
+});
