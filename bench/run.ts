@@ -21,7 +21,19 @@ const { values } = parseArgs({
 
 // --suite (default all): the in-process suites (quant, alerts, bots, models, dex) run before
 // wrangler starts and print their own tables; naming one stops there.
-const SUITES = ['regime', 'quant', 'alerts', 'bots', 'models', 'dex', 'ws', 'web', 'telemetry', 'http', 'all'];
+const SUITES = [
+  'regime',
+  'quant',
+  'alerts',
+  'bots',
+  'models',
+  'dex',
+  'ws',
+  'web',
+  'telemetry',
+  'http',
+  'all',
+];
 if (!SUITES.includes(values.suite)) throw new Error(`--suite must be one of ${SUITES.join(', ')}`);
 if (values.suite === 'bots' || values.suite === 'all') {
   const { runBotsBench } = await import('./bots');
@@ -34,7 +46,9 @@ if (values.suite === 'bots' || values.suite === 'all') {
 // --suite regime: the served Markov-switching fit, cold vs warm-started (bench/regime.ts).
 if (values.suite === 'regime' || values.suite === 'all') {
   const { runRegimeBench } = await import('./regime');
-  console.log('\nregime model: 3-state EM on 1,460 BTC daily returns, 30 consecutive days, cold vs warm start\n');
+  console.log(
+    '\nregime model: 3-state EM on 1,460 BTC daily returns, 30 consecutive days, cold vs warm start\n',
+  );
   console.table(runRegimeBench());
   if (values.suite === 'regime') process.exit(0);
 }

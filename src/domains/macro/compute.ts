@@ -259,19 +259,12 @@ export function regimeAnalysis(inputs: MacroInputs, day: number, warm?: RegimePa
   const y = r.slice(0, keep + 1);
   const ydays = days.slice(0, keep + 1);
   if (y.length < 200) return null;
-  // Warm: EM from the previous snapshot's fit (one more day of data moves the optimum little,
-  // so it converges in ~10 iterations instead of ~130); a warm fit that does not converge is
-  // redone cold.
-  let fit: RegimeFit | undefined;
-  let start: 'warm' | 'cold' = 'cold';
-  if (warm) {
-    const w = fitMarkovSwitching(y, { ...REGIME_FIT, start: warm });
-    if (w.converged) {
-      fit = w;
-      start = 'warm';
-    }
-  }
-  fit ??= fitMarkovSwitching(y, REGIME_FIT);
+  // Warm: EM from the previous snapshot's fit. One more day of data moves the optimum little, so
+  // it usually converges in a few iterations instead of ~140; where the likelihood is flat and a
+  // cold fit stops at the iteration cap, the warm chain keeps climbing from where the last one
+  // stopped (EM never lowers the likelihood), so it is kept even when it too reaches the cap.
+  const start: 'warm' | 'cold' = warm ? 'warm' : 'cold';
+  const fit: RegimeFit = fitMarkovSwitching(y, warm ? { ...REGIME_FIT, start: warm } : REGIME_FIT);
   const labels = regimeLabels(fit.params.means, fit.params.variances);
   const last = fit.filtered.at(-1) ?? [];
   let current = 0;
