@@ -354,6 +354,17 @@ export async function currentSnapshot<T>(env: Env, kind: 'macro' | 'sectors'): P
 }
 
 export const macroSnapshot = (env: Env) => currentSnapshot<MacroSnapshot>(env, 'macro');
+
+/**
+ * The regime section of the newest stored macro snapshot at or before `at` (never computed
+ * here: signals read what the hourly job stored), or null when none is stored yet.
+ */
+export async function storedRegime(env: Env, at: number) {
+  const s = await readLatest<MacroSnapshot>(env, 'macro', at);
+  return s?.payload.regime
+    ? { ...s.payload.regime, snapshot_time: new Date(s.snapshot_time).toISOString() }
+    : null;
+}
 export const sectorsSnapshot = (env: Env) => currentSnapshot<SectorsSnapshot>(env, 'sectors');
 
 /** Daily snapshots between two days (inclusive), oldest first, paged. */

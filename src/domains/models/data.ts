@@ -1,5 +1,5 @@
 import { DAY_MS } from '../../core/dates';
-import { type Bar, FEATURE_WARMUP } from '../../quant/learn';
+import { type Bar, FEATURE_WARMUP, REGIME_FEATURE_WARMUP } from '../../quant/learn';
 import { macdWarmup, wilderWarmup } from '../../quant/warmup';
 import type { AssetRow } from '../assets/service';
 import { adjustForSplits, candles } from '../prices/service';
@@ -39,3 +39,14 @@ export async function closedDailyBars(
  * equal those computed from the full history the model was trained on.
  */
 export const INFERENCE_LOOKBACK_DAYS = Math.max(macdWarmup(26, 9), wilderWarmup(14), FEATURE_WARMUP) + 30;
+
+/**
+ * The lookback of a model's features: `regime_prob` reads the 500 returns before its refit block
+ * (REGIME_FEATURE_WARMUP bars), which for a 5-day-a-week market span 7/5 as many calendar days;
+ * a value depends on nothing older, so the window gives the number training computed.
+ */
+export function inferenceLookbackDays(features: readonly string[]): number {
+  return features.includes('regime_prob')
+    ? Math.max(INFERENCE_LOOKBACK_DAYS, Math.ceil((REGIME_FEATURE_WARMUP * 7) / 5) + 30)
+    : INFERENCE_LOOKBACK_DAYS;
+}

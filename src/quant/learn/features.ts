@@ -1,5 +1,6 @@
 import { QuantInputError } from '../errors';
 import { macd, rsi } from '../momentum';
+import { fitMarkovSwitching, hamiltonFilter } from '../regime';
 import { atr, bollinger } from '../volatility';
 import type { Dataset } from './walk-forward';
 
@@ -27,24 +28,91 @@ export const FEATURES = {
   atr_pct: 'ATR(14), Wilder, divided by the close',
   vol_20d: 'sample sd of the last 20 daily simple returns',
   volume_z: 'z-score of the day volume against the previous 20 days (sample sd)',
+  regime_prob:
+    'FILTERED probability of the high-volatility regime of a 2-state Markov-switching model (switching mean and variance) of daily log returns: fitted by EM (quantile starts, at most 100 iterations, stop below a 1e-4 log-likelihood gain) on the 500 returns up to the first bar of the current 30-day block (refit every 30 calendar days), then Hamilton-filtered forward to this bar; never smoothed, no data after the bar',
 } as const;
 
 export type FeatureName = keyof typeof FEATURES;
 export const FEATURE_NAMES = Object.keys(FEATURES) as FeatureName[];
 
 /**
+ * The default feature set: everything computed from the asset's own bars with a short warm-up.
+ * `regime_prob` is opt-in (it needs REGIME_FEATURE_WARMUP bars and a model fit per 30-day block).
+ */
+export const PRICE_FEATURE_NAMES = FEATURE_NAMES.filter((n) => n !== 'regime_prob');
+
+/**
  * Features the issue names that this library cannot compute yet, with the reason. They are
  * listed in every model so a client sees the slot, never a made-up value.
  */
 export const ABSENT_FEATURES: Record<string, string> = {
-  regime_prob:
-    'Markov-switching regime probabilities: the regime model (src/quant/regime.ts) is not available in this build',
   funding_rate: 'perpetual funding history is not part of the shipped daily dataset for these assets',
   fear_greed: 'Fear & Greed history is not joined to the per-asset daily features yet',
 };
 
 /** First bar every feature is defined at (MACD's signal warm-up is the longest: 33). */
 export const FEATURE_WARMUP = 33;
+
+/** The regime feature's model: returns per fit, days per refit block, states. */
+export const REGIME_FEATURE = {
+  window: 500,
+  refitDays: 30,
+  regimes: 2,
+  maxIterations: 100,
+  tolerance: 1e-4,
+} as const;
+
+/**
+ * First bar `regime_prob` is defined at: a block's fit needs `window` returns before the
+ * block's first bar, which can be up to `refitDays` bars before the bar itself.
+ */
+export const REGIME_FEATURE_WARMUP = REGIME_FEATURE.window + REGIME_FEATURE.refitDays + 1;
+
+/** First feature row for a set of features. */
+export function featureWarmup(names: readonly string[]): number {
+  return names.includes('regime_prob') ? REGIME_FEATURE_WARMUP : FEATURE_WARMUP;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * `regime_prob` for every bar (NaN where undefined). Bars are grouped in blocks of
+ * `refitDays` calendar days (by the UTC day of their time, anchored at the epoch, so a series
+ * cut at any start gets the same blocks). For a block whose first bar is j, the model is
+ * fitted on the log returns (percent) of bars j-window+1..j, all known at bar j's close, and
+ * filtered forward from bar j-window+1; bar i of the block gets P(S_i = high-volatility | returns
+ * up to i). Nothing after bar i enters bar i's value, and a value depends only on the last
+ * window + refitDays bars, so training and inference compute the same number.
+ */
+export function regimeProbabilities(bars: readonly Bar[]): Float64Array {
+  const n = bars.length;
+  const out = new Float64Array(n).fill(Number.NaN);
+  const { window, refitDays, regimes } = REGIME_FEATURE;
+  // r[i] = log return into bar i (i >= 1), percent.
+  const r = new Float64Array(n);
+  for (let i = 1; i < n; i++) r[i] = 100 * Math.log((bars[i] as Bar).close / (bars[i - 1] as Bar).close);
+  const block = (i: number) => Math.floor(Math.floor((bars[i] as Bar).time / DAY_MS) / refitDays);
+  let j = 0;
+  while (j < n) {
+    let end = j;
+    while (end + 1 < n && block(end + 1) === block(j)) end++;
+    const from = j - window + 1;
+    if (from >= 1) {
+      const fit = fitMarkovSwitching(r.subarray(from, j + 1), {
+        regimes,
+        switchingVariance: true,
+        maxIterations: REGIME_FEATURE.maxIterations,
+        tolerance: REGIME_FEATURE.tolerance,
+        polish: false,
+      });
+      const hi = (fit.params.variances[1] as number) > (fit.params.variances[0] as number) ? 1 : 0;
+      const f = hamiltonFilter(r.subarray(from, end + 1), fit.params);
+      for (let i = j; i <= end; i++) out[i] = (f.filtered[i - from] as number[])[hi] as number;
+    }
+    j = end + 1;
+  }
+  return out;
+}
 
 export function assertFeatureNames(names: readonly string[]): FeatureName[] {
   if (names.length === 0) throw new QuantInputError('INVALID_PARAMETER', 'features', 'at least one feature');
@@ -83,9 +151,10 @@ export function featureMatrix(
   const bb = bollinger(close, { period: 20, multiplier: 2 });
   const a = atr(high, low, close, 14);
   const ret1 = close.map((c, i) => (i > 0 ? c / (close[i - 1] as number) - 1 : Number.NaN));
+  const regime = names.includes('regime_prob') ? regimeProbabilities(bars) : null;
   const rows: number[][] = [];
   const index: number[] = [];
-  for (let i = FEATURE_WARMUP; i < n; i++) {
+  for (let i = featureWarmup(names); i < n; i++) {
     const c = close[i] as number;
     const row = names.map((name): number => {
       switch (name) {
@@ -122,6 +191,8 @@ export function featureMatrix(
           const sd = Math.sqrt(v / 19);
           return sd > 0 ? ((vol[i] as number) - mu) / sd : 0;
         }
+        case 'regime_prob':
+          return (regime as Float64Array)[i] as number;
         default:
           throw new QuantInputError('INVALID_PARAMETER', 'features', `unknown feature '${String(name)}'`);
       }

@@ -9,6 +9,11 @@ export {
   FEATURES,
   type FeatureName,
   featureMatrix,
+  featureWarmup,
+  PRICE_FEATURE_NAMES,
+  REGIME_FEATURE,
+  REGIME_FEATURE_WARMUP,
+  regimeProbabilities,
 } from './features';
 export { type GbtOptions, gradientBoostedTrees, restoreGbt } from './gbt';
 export { mergeImportances, type PermutationImportance, permutationImportance } from './importance';

@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
 
+import { marketNow } from '../../../src/core/market-clock';
+import { refreshSnapshots, storedRegime } from '../../../src/domains/macro/service';
 import { scheduledSignals } from '../../../src/domains/signals/generate';
 import { replayTick } from '../../../src/ingestion/replay';
 import { callJson } from '../../helpers/api';
@@ -287,22 +289,37 @@ describe('predictions on the market clock, scored later', () => {
     expectError(unknown.res, unknown.body, 404, 'NOT_FOUND');
   }, 60_000);
 
-  it('market regime: the Markov model absent with its reason, the trend rule labelled as a rule', async () => {
-    const { res, body } =
-      await callJson<
-        Env<{
-          regime: {
-            markov_switching: { available: boolean; reason: string };
-            trend_rule: { available: boolean; method: string; trend: string };
-          };
-        }>
-      >('/api/v1/ai/market-regime');
+  it('market regime: the Markov model from the stored macro snapshot (absent before one), the trend rule labelled as a rule', async () => {
+    type Regime = Env<{
+      regime: {
+        markov_switching: {
+          available: boolean;
+          reason?: string;
+          probabilities?: Record<string, number>;
+          method?: string;
+          as_of?: string;
+        };
+        trend_rule: { available: boolean; method: string; trend: string };
+      };
+    }>;
+    const before = await storedRegime(env, await marketNow(env));
+    if (!before) {
+      const { body } = await callJson<Regime>('/api/v1/ai/market-regime');
+      expect(body.data.regime.markov_switching.available).toBe(false);
+      expect(body.data.regime.markov_switching.reason).toMatch(/macro snapshot/);
+      await refreshSnapshots(env);
+    }
+    const { res, body } = await callJson<Regime>('/api/v1/ai/market-regime');
     expect(res.status).toBe(200);
-    expect(body.data.regime.markov_switching.available).toBe(false);
+    const m = body.data.regime.markov_switching;
+    expect(m.available).toBe(true);
+    expect(Object.values(m.probabilities ?? {}).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    expect(m.method).toMatch(/FILTERED/);
+    expect(Date.parse(m.as_of ?? '')).toBeLessThanOrEqual(await marketNow(env));
     expect(body.data.regime.trend_rule.available).toBe(true);
     expect(body.data.regime.trend_rule.method).toMatch(/^rule/);
     const sectors = await callJson<Env<{ sectors: { sector: string }[] }>>('/api/v1/ai/sector-analysis');
     expect(sectors.res.status).toBe(200);
     expect(sectors.body.data.sectors.length).toBeGreaterThan(0);
-  });
+  }, 120_000);
 });

@@ -11,7 +11,10 @@ import {
   logisticRegression,
   logLoss,
   mulberry32,
+  PRICE_FEATURE_NAMES,
   permutationImportance,
+  REGIME_FEATURE_WARMUP,
+  regimeProbabilities,
   restoreModel,
   rocAuc,
   shuffled,
@@ -178,13 +181,36 @@ describe('walk-forward splits', () => {
 describe('features', () => {
   it('are causal: a row computed from a prefix equals the one from the full history', () => {
     const bars = randomWalk(200, 11);
-    const full = featureMatrix(bars, FEATURE_NAMES);
-    const prefix = featureMatrix(bars.slice(0, 120), FEATURE_NAMES);
+    const full = featureMatrix(bars, PRICE_FEATURE_NAMES);
+    const prefix = featureMatrix(bars.slice(0, 120), PRICE_FEATURE_NAMES);
     const k = prefix.index.indexOf(119);
     const kf = full.index.indexOf(119);
+    expect(k).toBeGreaterThanOrEqual(0);
     expect(prefix.rows[k]).toEqual(full.rows[kf]);
     for (const row of full.rows) for (const v of row) expect(Number.isFinite(v)).toBe(true);
   });
+
+  it('regime_prob: filtered, in [0, 1], and a value never changes when later bars arrive', () => {
+    const bars = randomWalk(900, 21);
+    const full = regimeProbabilities(bars);
+    for (const cut of [REGIME_FEATURE_WARMUP, 700, 899]) {
+      const prefix = regimeProbabilities(bars.slice(0, cut + 1));
+      // Every value the prefix defines equals the full history's: nothing after bar `cut` is used.
+      for (let i = 0; i <= cut; i++)
+        if (Number.isFinite(prefix[i] as number)) expect(prefix[i]).toBe(full[i]);
+      expect(Number.isFinite(prefix[cut] as number)).toBe(true);
+    }
+    for (let i = REGIME_FEATURE_WARMUP; i < 900; i++) {
+      expect(full[i]).toBeGreaterThanOrEqual(0);
+      expect(full[i]).toBeLessThanOrEqual(1);
+    }
+    // Inference reads a window, not the whole history: the last value is the same from it.
+    const window = regimeProbabilities(bars.slice(900 - REGIME_FEATURE_WARMUP - 5));
+    expect(window.at(-1)).toBe(full.at(-1));
+    const m = featureMatrix(bars, ['regime_prob', 'ret_1d']);
+    expect(m.index[0]).toBe(REGIME_FEATURE_WARMUP);
+    expect(m.rows.at(-1)?.[0]).toBe(full.at(-1));
+  }, 120_000);
 
   it('labels end `horizon` bars after the decision, and the last bars are unlabeled', () => {
     const bars = randomWalk(100, 5);
@@ -196,9 +222,10 @@ describe('features', () => {
 });
 
 describe('leakage', () => {
-  it('on a random walk the validated accuracy is indistinguishable from 50% (both learners)', () => {
+  it('on a random walk the validated accuracy is indistinguishable from 50% (both learners, regime_prob included)', () => {
     const bars = randomWalk(3000, 2024);
     const data = buildDataset(bars, FEATURE_NAMES, 1);
+    expect(FEATURE_NAMES).toContain('regime_prob');
     for (const learner of [
       logisticRegression({ l2: 10 }),
       gradientBoostedTrees({ seed: 1, trees: 30, maxDepth: 2 }),
@@ -210,7 +237,7 @@ describe('leakage', () => {
       expect(Math.abs(acc - 0.5)).toBeLessThan(3 * Math.sqrt(0.25 / n));
       expect(Math.abs((r.out_of_sample.roc_auc as number) - 0.5)).toBeLessThan(0.05);
     }
-  });
+  }, 120_000);
 
   it('with shuffled labels the AUC is ~0.5 even where the real labels are learnable', () => {
     const { x, y } = synthetic(2000, 9);
