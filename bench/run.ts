@@ -129,7 +129,11 @@ const options = {
   warmupSeconds: Number(values.warmup),
 };
 
-const server = await startServer({ fresh: true });
+// BENCH_PORT: a fixed port for the dev server (when several people bench on one machine).
+const server = await startServer({
+  fresh: true,
+  ...(process.env.BENCH_PORT ? { port: Number(process.env.BENCH_PORT) } : {}),
+});
 const results: LoadResult[] = [];
 try {
   // The portfolio scenarios need their portfolio made first (50 positions, 5,000 trades, over the API).

@@ -28,6 +28,44 @@ export async function cachedData<T>(
   return { data: JSON.parse(r.text) as T, etag: r.etag, notModified: r.notModified };
 }
 
+/**
+ * The isolate's copy of the hottest entries, under the same versioned key as the Cache API: a
+ * hit skips the Cache API's round trip. Bounded by entries and bytes, oldest first out; an
+ * entry lives at most its TTL, and a new data or prefix version is a new key, so it never
+ * serves what the Cache API would not.
+ */
+const MEMO_ENTRIES = 128;
+const MEMO_BYTES = 8 * 1024 * 1024;
+const memo = new Map<string, { text: string; etag: string; expires: number }>();
+let memoBytes = 0;
+
+function memoGet(key: string): { text: string; etag: string } | undefined {
+  const hit = memo.get(key);
+  if (!hit) return undefined;
+  if (hit.expires <= Date.now()) {
+    memo.delete(key);
+    memoBytes -= hit.text.length;
+    return undefined;
+  }
+  return hit;
+}
+
+function memoPut(key: string, text: string, etag: string, ttlSeconds: number): void {
+  if (text.length > MEMO_BYTES / 4) return;
+  const old = memo.get(key);
+  if (old) {
+    memo.delete(key);
+    memoBytes -= old.text.length;
+  }
+  memo.set(key, { text, etag, expires: Date.now() + ttlSeconds * 1000 });
+  memoBytes += text.length;
+  while (memo.size > MEMO_ENTRIES || memoBytes > MEMO_BYTES) {
+    const first = memo.keys().next().value as string;
+    memoBytes -= memo.get(first)?.text.length ?? 0;
+    memo.delete(first);
+  }
+}
+
 export interface CachedText {
   /** The cached JSON text, as stored: served without parsing it again. */
   text: string;
@@ -67,11 +105,19 @@ export async function cachedText(
   let etag: string | undefined;
   let bytes = 0;
   const started = performance.now();
-  const hit = cache ? await cache.match(key) : undefined;
+  const memoKey = key.url;
+  const local = cache && !fresh ? memoGet(memoKey) : undefined;
+  if (local) {
+    data = local.text;
+    etag = local.etag;
+    bytes = data.length;
+  }
+  const hit = cache && !local ? await cache.match(key) : undefined;
   if (hit) {
     data = await hit.text();
     bytes = data.length;
     etag = hit.headers.get('ETag') ?? undefined;
+    if (etag) memoPut(memoKey, data, etag, ttlSeconds);
   }
   const lookupMs = performance.now() - started;
   const outcome = !cache ? 'bypass' : data !== undefined && etag !== undefined ? 'hit' : 'miss';
@@ -81,6 +127,7 @@ export async function cachedText(
     bytes = body.length;
     etag = `"${(await sha256Hex(body)).slice(0, 32)}"`;
     if (cache) {
+      memoPut(memoKey, body, etag, ttlSeconds);
       c.executionCtx.waitUntil(
         cache.put(
           key,
