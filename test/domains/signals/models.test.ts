@@ -66,7 +66,9 @@ describe('model registry and training', () => {
     for (const f of m.metrics?.folds ?? [])
       expect(Date.parse(f.train_end)).toBeLessThan(Date.parse(f.validation_start));
     expect(m.track_record.walk_forward?.accuracy).toBe(m.metrics?.out_of_sample.accuracy);
-    expect(m.absent_features.map((a) => a.feature)).toContain('regime_prob');
+    // regime_prob is served now (opt-in); funding and Fear & Greed are still absent with their reasons.
+    expect(m.absent_features.map((a) => a.feature)).toContain('fear_greed');
+    expect(m.absent_features.map((a) => a.feature)).not.toContain('regime_prob');
   });
 
   it('trained twice with one seed gives the identical artifact', async () => {
@@ -111,11 +113,11 @@ describe('model registry and training', () => {
         name: 'x',
         architecture: 'logistic_regression',
         asset_ids: ['BTC'],
-        features: ['rsi_14', 'regime_prob'],
+        features: ['rsi_14', 'funding_rate'],
       },
     });
     expectError(bad.res, bad.body, 400, 'VALIDATION_ERROR');
-    expect(JSON.stringify(bad.body)).toMatch(/regime/);
+    expect(JSON.stringify(bad.body)).toMatch(/funding/);
     const future = await callJson('/api/v1/admin/ai/models', {
       method: 'POST',
       as: admin.as,
