@@ -3,7 +3,6 @@ import { parseHistory } from '../src/domains/prices/history-csv';
 import {
   type Bar,
   buildDataset,
-  FEATURE_NAMES,
   type FittedModel,
   featureMatrix,
   gradientBoostedTrees,
@@ -127,7 +126,7 @@ export async function runModelsBench(runs = 3): Promise<ModelBenchRow[]> {
   const regimeTimes: number[] = [];
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now();
-    featureMatrix(btc, FEATURE_NAMES);
+    featureMatrix(btc, [...PRICE_FEATURE_NAMES, 'regime_prob']);
     regimeTimes.push(performance.now() - t0);
   }
   out.push({

@@ -14,7 +14,7 @@ import {
 } from '../../quant/learn';
 import { type AssetRow, resolveAsset } from '../assets/service';
 import { DEFAULT_WATCHLIST_ID, watchlistAssetViews } from '../watchlists/service';
-import { closedDailyBars, inferenceLookbackDays } from './data';
+import { closedDailyBars, inferenceLookbackDays, marketInputsFor } from './data';
 import { activeModels, type ModelRow } from './service';
 import { loadArtifact } from './training';
 
@@ -69,10 +69,12 @@ export async function infer(
   const series =
     bars ?? (await closedDailyBars(env, asset, now, now - inferenceLookbackDays(names) * DAY_MS));
   if (series.length <= featureWarmup(names)) return null;
-  const { rows } = featureMatrix(series, names);
+  const market = await marketInputsFor(env, names, now);
+  const { rows, index } = featureMatrix(series, names, market);
   const row = rows.at(-1);
   const last = series.at(-1);
-  if (!row || !last) return null;
+  // The latest closed bar must have every feature (a market series may not cover it yet).
+  if (!row || !last || index.at(-1) !== series.length - 1) return null;
   const [p] = fitted.predictProba([row]);
   return {
     model,

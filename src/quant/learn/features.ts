@@ -28,6 +28,10 @@ export const FEATURES = {
   atr_pct: 'ATR(14), Wilder, divided by the close',
   vol_20d: 'sample sd of the last 20 daily simple returns',
   volume_z: 'z-score of the day volume against the previous 20 days (sample sd)',
+  fear_greed:
+    'Crypto Fear & Greed Index (alternative.me, 0-100) scaled to [0, 1]: the latest value published at or before the bar’s close, at most 2 days old (rows without one are left out)',
+  funding_rate:
+    'Binance BTC perpetual funding rate (market-wide leverage gauge, the same for every asset): the latest stored value at or before the bar’s close, at most 2 days old, in percent (rows without one are left out)',
   regime_prob:
     'FILTERED probability of the high-volatility regime of a 2-state Markov-switching model (switching mean and variance) of daily log returns: fitted by EM (quantile starts, at most 100 iterations, stop below a 1e-4 log-likelihood gain) on the 500 returns up to the first bar of the current 30-day block (refit every 30 calendar days), then Hamilton-filtered forward to this bar; never smoothed, no data after the bar',
 } as const;
@@ -37,18 +41,54 @@ export const FEATURE_NAMES = Object.keys(FEATURES) as FeatureName[];
 
 /**
  * The default feature set: everything computed from the asset's own bars with a short warm-up.
- * `regime_prob` is opt-in (it needs REGIME_FEATURE_WARMUP bars and a model fit per 30-day block).
+ * `regime_prob` is opt-in (it needs REGIME_FEATURE_WARMUP bars and a model fit per 30-day block),
+ * and so are the market series (`fear_greed`, `funding_rate`: only where the stored series
+ * covers the date).
  */
-export const PRICE_FEATURE_NAMES = FEATURE_NAMES.filter((n) => n !== 'regime_prob');
+export const PRICE_FEATURE_NAMES = FEATURE_NAMES.filter(
+  (n) => n !== 'regime_prob' && n !== 'fear_greed' && n !== 'funding_rate',
+);
 
 /**
  * Features the issue names that this library cannot compute yet, with the reason. They are
  * listed in every model so a client sees the slot, never a made-up value.
  */
 export const ABSENT_FEATURES: Record<string, string> = {
-  funding_rate: 'perpetual funding history is not part of the shipped daily dataset for these assets',
-  fear_greed: 'Fear & Greed history is not joined to the per-asset daily features yet',
+  social_sentiment:
+    'no social-media sentiment history is shipped (a deployment configures LunarCrush or Santiment as a source)',
+  search_trends: 'no search-trend history is shipped (a deployment configures Google Trends as a source)',
 };
+
+/**
+ * A stored market-wide series (time ascending, epoch ms), as read through the market clock.
+ * Features over it take the latest value at or before a bar's close, if recent enough.
+ */
+export interface MarketSeries {
+  time: readonly number[];
+  value: readonly number[];
+}
+
+/** The market-series features and the `market_indicators` series each reads. */
+export const MARKET_SERIES_FEATURES = { fear_greed: 'fear_greed', funding_rate: 'btc_funding_rate' } as const;
+export type MarketFeature = keyof typeof MARKET_SERIES_FEATURES;
+export type MarketInputs = Partial<Record<MarketFeature, MarketSeries>>;
+
+/** A market value is used for at most this long after it was stamped. */
+export const MARKET_SERIES_MAX_AGE_MS = 2 * 86_400_000;
+
+/** The latest value stamped at or before `t` and not older than the max age, or NaN. */
+function valueAsOf(s: MarketSeries | undefined, t: number): number {
+  if (!s || s.time.length === 0) return Number.NaN;
+  let lo = 0;
+  let hi = s.time.length - 1;
+  if ((s.time[0] as number) > t) return Number.NaN;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((s.time[mid] as number) <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return t - (s.time[lo] as number) <= MARKET_SERIES_MAX_AGE_MS ? (s.value[lo] as number) : Number.NaN;
+}
 
 /** First bar every feature is defined at (MACD's signal warm-up is the longest: 33). */
 export const FEATURE_WARMUP = 33;
@@ -137,6 +177,7 @@ export function assertFeatureNames(names: readonly string[]): FeatureName[] {
 export function featureMatrix(
   bars: readonly Bar[],
   names: readonly FeatureName[],
+  market: MarketInputs = {},
 ): { rows: number[][]; index: number[] } {
   const n = bars.length;
   const close = bars.map((b) => b.close);
@@ -193,10 +234,16 @@ export function featureMatrix(
         }
         case 'regime_prob':
           return (regime as Float64Array)[i] as number;
+        case 'fear_greed':
+          return valueAsOf(market.fear_greed, (bars[i] as Bar).time) / 100;
+        case 'funding_rate':
+          return valueAsOf(market.funding_rate, (bars[i] as Bar).time);
         default:
           throw new QuantInputError('INVALID_PARAMETER', 'features', `unknown feature '${String(name)}'`);
       }
     });
+    // A market series that does not cover this bar leaves the row out (never a made-up value).
+    if (row.some((v) => Number.isNaN(v))) continue;
     rows.push(row);
     index.push(i);
   }
@@ -212,10 +259,11 @@ export function buildDataset(
   bars: readonly Bar[],
   names: readonly FeatureName[],
   horizon: number,
+  market: MarketInputs = {},
 ): Dataset & { barIndex: number[] } {
   if (!Number.isInteger(horizon) || horizon < 1 || horizon > 60)
     throw new QuantInputError('INVALID_PARAMETER', 'horizon', 'must be an integer in 1..60');
-  const { rows, index } = featureMatrix(bars, names);
+  const { rows, index } = featureMatrix(bars, names, market);
   const x: number[][] = [];
   const y: (0 | 1)[] = [];
   const decisionTimes: number[] = [];

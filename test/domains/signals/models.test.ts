@@ -66,9 +66,10 @@ describe('model registry and training', () => {
     for (const f of m.metrics?.folds ?? [])
       expect(Date.parse(f.train_end)).toBeLessThan(Date.parse(f.validation_start));
     expect(m.track_record.walk_forward?.accuracy).toBe(m.metrics?.out_of_sample.accuracy);
-    // regime_prob is served now (opt-in); funding and Fear & Greed are still absent with their reasons.
-    expect(m.absent_features.map((a) => a.feature)).toContain('fear_greed');
-    expect(m.absent_features.map((a) => a.feature)).not.toContain('regime_prob');
+    // regime_prob, funding and Fear & Greed are served now (opt-in); social sentiment is absent with its reason.
+    expect(m.absent_features.map((a) => a.feature)).toContain('social_sentiment');
+    for (const f of ['regime_prob', 'fear_greed', 'funding_rate'])
+      expect(m.absent_features.map((a) => a.feature)).not.toContain(f);
   });
 
   it('trained twice with one seed gives the identical artifact', async () => {
@@ -113,11 +114,11 @@ describe('model registry and training', () => {
         name: 'x',
         architecture: 'logistic_regression',
         asset_ids: ['BTC'],
-        features: ['rsi_14', 'funding_rate'],
+        features: ['rsi_14', 'social_sentiment'],
       },
     });
     expectError(bad.res, bad.body, 400, 'VALIDATION_ERROR');
-    expect(JSON.stringify(bad.body)).toMatch(/funding/);
+    expect(JSON.stringify(bad.body)).toMatch(/social/);
     const future = await callJson('/api/v1/admin/ai/models', {
       method: 'POST',
       as: admin.as,

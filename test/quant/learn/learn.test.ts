@@ -5,11 +5,11 @@ import {
   brierScore,
   buildDataset,
   calibration,
-  FEATURE_NAMES,
   featureMatrix,
   gradientBoostedTrees,
   logisticRegression,
   logLoss,
+  MARKET_SERIES_MAX_AGE_MS,
   mulberry32,
   PRICE_FEATURE_NAMES,
   permutationImportance,
@@ -212,6 +212,38 @@ describe('features', () => {
     expect(m.rows.at(-1)?.[0]).toBe(full.at(-1));
   }, 120_000);
 
+  it('fear_greed and funding_rate: the latest value stamped at or before the close, at most 2 days old; uncovered rows left out', () => {
+    const bars = randomWalk(120, 3);
+    // Fear & Greed stamped at each day's midnight, from bar 50's day on, with a 5-day hole.
+    const days = bars.map((b) => b.time - DAY).filter((_, i) => i >= 50 && (i < 80 || i > 84));
+    const fg = { time: days, value: days.map((_, k) => 10 + (k % 80)) };
+    const m = featureMatrix(bars, ['ret_1d', 'fear_greed'], { fear_greed: fg });
+    // Bar 49 closes at the midnight bar 50's value is stamped: known at its close.
+    expect(m.index[0]).toBe(49);
+    // Inside the hole: covered up to 2 days after the last stamp, then rows are left out.
+    expect(m.index).toContain(80);
+    expect(m.index).not.toContain(81);
+    expect(m.index).not.toContain(83);
+    expect(m.index).toContain(84);
+    for (const [k, i] of m.index.entries()) {
+      const t = (bars[i] as Bar).time;
+      const j = fg.time.findLastIndex((x) => x <= t);
+      expect(m.rows[k]?.[1]).toBe((fg.value[j] as number) / 100);
+      expect(t - (fg.time[j] as number)).toBeLessThanOrEqual(MARKET_SERIES_MAX_AGE_MS);
+    }
+    // A value stamped after a bar's close never reaches that bar: adding future values changes nothing.
+    const cut = (bars[100] as Bar).time;
+    const past = {
+      time: fg.time.filter((x) => x <= cut),
+      value: fg.value.filter((_, k) => (fg.time[k] as number) <= cut),
+    };
+    const a = featureMatrix(bars.slice(0, 101), ['funding_rate'], { funding_rate: past });
+    const b = featureMatrix(bars, ['funding_rate'], { funding_rate: fg });
+    expect(a.rows).toEqual(b.rows.slice(0, a.rows.length));
+    // No series at all: no rows, never a made-up value.
+    expect(featureMatrix(bars, ['fear_greed']).rows).toHaveLength(0);
+  });
+
   it('labels end `horizon` bars after the decision, and the last bars are unlabeled', () => {
     const bars = randomWalk(100, 5);
     const d = buildDataset(bars, ['ret_1d', 'rsi_14'], 3);
@@ -224,8 +256,9 @@ describe('features', () => {
 describe('leakage', () => {
   it('on a random walk the validated accuracy is indistinguishable from 50% (both learners, regime_prob included)', () => {
     const bars = randomWalk(3000, 2024);
-    const data = buildDataset(bars, FEATURE_NAMES, 1);
-    expect(FEATURE_NAMES).toContain('regime_prob');
+    // Every feature computed from the asset's own bars (the market series have their own test).
+    const data = buildDataset(bars, [...PRICE_FEATURE_NAMES, 'regime_prob'], 1);
+    expect(data.x[0]).toHaveLength(PRICE_FEATURE_NAMES.length + 1);
     for (const learner of [
       logisticRegression({ l2: 10 }),
       gradientBoostedTrees({ seed: 1, trees: 30, maxDepth: 2 }),
