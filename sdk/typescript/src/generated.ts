@@ -3636,7 +3636,7 @@ export type AdminAiModelsBody = {
   name: string;
   description?: string;
   architecture: ("logistic_regression" | "gradient_boosted_trees");
-  /** Subset of: ret_1d, ret_5d, ret_20d, rsi_14, macd_hist, bb_pctb, atr_pct, vol_20d, volume_z, regime_prob. Default: ret_1d, ret_5d, ret_20d, rsi_14, macd_hist, bb_pctb, atr_pct, vol_20d, volume_z (regime_prob is opt-in: it needs 531 bars of history). */
+  /** Subset of: ret_1d, ret_5d, ret_20d, rsi_14, macd_hist, bb_pctb, atr_pct, vol_20d, volume_z, fear_greed, funding_rate, regime_prob. Default: ret_1d, ret_5d, ret_20d, rsi_14, macd_hist, bb_pctb, atr_pct, vol_20d, volume_z (regime_prob is opt-in: it needs 531 bars of history). */
   features?: Array<string>;
   /** Assets (id or symbol) whose daily history trains the model. */
   assetIds: Array<string>;
