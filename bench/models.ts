@@ -3,12 +3,12 @@ import { parseHistory } from '../src/domains/prices/history-csv';
 import {
   type Bar,
   buildDataset,
-  FEATURE_NAMES,
   type FittedModel,
   featureMatrix,
   gradientBoostedTrees,
   type Learner,
   logisticRegression,
+  PRICE_FEATURE_NAMES,
   walkForwardEvaluate,
 } from '../src/quant/learn';
 
@@ -71,7 +71,7 @@ export interface ModelBenchRow {
 export async function runModelsBench(runs = 3): Promise<ModelBenchRow[]> {
   const out: ModelBenchRow[] = [];
   const btc = bars('BTC').slice(-3653);
-  const data = buildDataset(btc, FEATURE_NAMES, 1);
+  const data = buildDataset(btc, PRICE_FEATURE_NAMES, 1);
   const learners: [string, () => Learner][] = [
     ['logistic_regression (L2 10)', () => logisticRegression({ l2: 10 })],
     [
@@ -109,7 +109,7 @@ export async function runModelsBench(runs = 3): Promise<ModelBenchRow[]> {
   for (let r = 0; r < runs + 30; r++) {
     const t0 = performance.now();
     for (const b of series) {
-      const { rows } = featureMatrix(b, FEATURE_NAMES);
+      const { rows } = featureMatrix(b, PRICE_FEATURE_NAMES);
       const last = rows.at(-1) as number[];
       for (const m of fitted) m.predictProba([last]);
     }
@@ -121,6 +121,20 @@ export async function runModelsBench(runs = 3): Promise<ModelBenchRow[]> {
     'median ms': median(times.slice(30)).toFixed(2),
     runs,
     note: 'pure compute after JIT warm-up; the Worker adds the D1 reads',
+  });
+  // The opt-in regime feature: one 2-state Markov-switching fit per 30-day block, on 10 years.
+  const regimeTimes: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    featureMatrix(btc, [...PRICE_FEATURE_NAMES, 'regime_prob']);
+    regimeTimes.push(performance.now() - t0);
+  }
+  out.push({
+    case: 'features incl. regime_prob: 10y daily BTC (one EM fit per 30-day block)',
+    rows: btc.length,
+    'median ms': median(regimeTimes).toFixed(1),
+    runs,
+    note: 'the price features alone take a few ms; the rest is the regime fits',
   });
   return out;
 }

@@ -27,7 +27,20 @@ const { values } = parseArgs({
 
 // --suite (default all): the in-process suites (quant, alerts, bots, models, dex) run before
 // wrangler starts and print their own tables; naming one stops there.
-const SUITES = ['quant', 'alerts', 'bots', 'models', 'dex', 'ws', 'web', 'telemetry', 'risk', 'http', 'all'];
+const SUITES = [
+  'regime',
+  'quant',
+  'alerts',
+  'bots',
+  'models',
+  'dex',
+  'ws',
+  'web',
+  'telemetry',
+  'risk',
+  'http',
+  'all',
+];
 if (!SUITES.includes(values.suite)) throw new Error(`--suite must be one of ${SUITES.join(', ')}`);
 if (values.suite === 'bots' || values.suite === 'all') {
   const { runBotsBench } = await import('./bots');
@@ -48,6 +61,15 @@ if (values.suite === 'bots' || values.suite === 'all') {
     JSON.stringify({ rows: live, at: new Date().toISOString() }, null, 2),
   );
   if (values.suite === 'bots') process.exit(0);
+}
+// --suite regime: the served Markov-switching fit, cold vs warm-started (bench/regime.ts).
+if (values.suite === 'regime' || values.suite === 'all') {
+  const { runRegimeBench } = await import('./regime');
+  console.log(
+    '\nregime model: 3-state EM on 1,460 BTC daily returns, 30 consecutive days, cold vs warm start\n',
+  );
+  console.table(runRegimeBench());
+  if (values.suite === 'regime') process.exit(0);
 }
 // --suite models: training time per architecture and watchlist inference (bench/models.ts).
 if (values.suite === 'models' || values.suite === 'all') {
@@ -152,9 +174,11 @@ const options = {
   warmupSeconds: Number(values.warmup),
 };
 
+// --port (or BENCH_PORT): a fixed port for the dev server (when several people bench on one machine).
+const port = values.port ?? process.env.BENCH_PORT;
 const server = await startServer({
   fresh: !values.template,
-  ...(values.port ? { port: Number(values.port) } : {}),
+  ...(port ? { port: Number(port) } : {}),
 });
 const results: LoadResult[] = [];
 try {

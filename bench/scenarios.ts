@@ -33,4 +33,11 @@ export const SCENARIOS: Scenario[] = [
   // (issue 18's bar: within 2x /health).
   { name: 'GET /api/v1/macro/dominance, guest (snapshot, edge cache)', path: '/api/v1/macro/dominance' },
   { name: 'GET /api/v1/sectors, guest (snapshot, edge cache)', path: '/api/v1/sectors' },
+  { name: 'GET /api/v1/macro/regime, guest (snapshot, edge cache)', path: '/api/v1/macro/regime' },
+  { name: 'GET /api/v1/macro/sentiment, guest (snapshot, edge cache)', path: '/api/v1/macro/sentiment' },
+  {
+    name: 'GET /api/v1/sectors/performance, guest (snapshot, edge cache)',
+    path: '/api/v1/sectors/performance',
+  },
+  { name: 'GET /api/risk-metrics?symbol=BTC, guest (snapshot, edge cache)', path: '/api/risk-metrics?symbol=BTC' },
 ];

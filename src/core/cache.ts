@@ -24,6 +24,66 @@ export async function cachedData<T>(
   compute: () => Promise<T>,
   options: { private?: boolean } = {},
 ): Promise<Cached<T>> {
+  const r = await cachedText(c, ttlSeconds, async () => JSON.stringify(await compute()), options);
+  return { data: JSON.parse(r.text) as T, etag: r.etag, notModified: r.notModified };
+}
+
+/**
+ * The isolate's copy of the hottest entries, under the same versioned key as the Cache API: a
+ * hit skips the Cache API's round trip. Bounded by entries and bytes, oldest first out; an
+ * entry lives at most its TTL, and a new data or prefix version is a new key, so it never
+ * serves what the Cache API would not.
+ */
+const MEMO_ENTRIES = 128;
+const MEMO_BYTES = 8 * 1024 * 1024;
+const memo = new Map<string, { text: string; etag: string; expires: number }>();
+let memoBytes = 0;
+
+function memoGet(key: string): { text: string; etag: string } | undefined {
+  const hit = memo.get(key);
+  if (!hit) return undefined;
+  if (hit.expires <= Date.now()) {
+    memo.delete(key);
+    memoBytes -= hit.text.length;
+    return undefined;
+  }
+  return hit;
+}
+
+function memoPut(key: string, text: string, etag: string, ttlSeconds: number): void {
+  if (text.length > MEMO_BYTES / 4) return;
+  const old = memo.get(key);
+  if (old) {
+    memo.delete(key);
+    memoBytes -= old.text.length;
+  }
+  memo.set(key, { text, etag, expires: Date.now() + ttlSeconds * 1000 });
+  memoBytes += text.length;
+  while (memo.size > MEMO_ENTRIES || memoBytes > MEMO_BYTES) {
+    const first = memo.keys().next().value as string;
+    memoBytes -= memo.get(first)?.text.length ?? 0;
+    memo.delete(first);
+  }
+}
+
+export interface CachedText {
+  /** The cached JSON text, as stored: served without parsing it again. */
+  text: string;
+  etag: string;
+  notModified: boolean;
+}
+
+/**
+ * `cachedData` for callers that send the stored JSON as it is (a snapshot section spliced into
+ * its envelope): no parse and re-serialise on a hit. `variant` extends the key when the same
+ * URL answers differently by caller (signed in or not, admin or not).
+ */
+export async function cachedText(
+  c: Context<AppEnv>,
+  ttlSeconds: number,
+  compute: () => Promise<string>,
+  options: { private?: boolean; variant?: string } = {},
+): Promise<CachedText> {
   // A client asking for `no-cache` gets the version read now, not the isolate's memo.
   const fresh = /no-cache/i.test(c.req.header('Cache-Control') ?? '');
   const url = new URL(c.req.url);
@@ -38,27 +98,36 @@ export async function cachedData<T>(
   const keyPath = `${url.pathname}${url.search}`;
   // The version goes in the query: the Cache API ignores URL fragments when matching.
   url.searchParams.set('__data_version', version);
+  if (options.variant) url.searchParams.set('__variant', options.variant);
   const key = new Request(`https://cache.meridian.internal${url.pathname}${url.search}`);
   const cache = options.private ? null : await caches.open('market-data');
-  let data: T | undefined;
+  let data: string | undefined;
   let etag: string | undefined;
   let bytes = 0;
   const started = performance.now();
-  const hit = cache ? await cache.match(key) : undefined;
+  const memoKey = key.url;
+  const local = cache && !fresh ? memoGet(memoKey) : undefined;
+  if (local) {
+    data = local.text;
+    etag = local.etag;
+    bytes = data.length;
+  }
+  const hit = cache && !local ? await cache.match(key) : undefined;
   if (hit) {
-    const text = await hit.text();
-    bytes = text.length;
-    data = JSON.parse(text) as T;
+    data = await hit.text();
+    bytes = data.length;
     etag = hit.headers.get('ETag') ?? undefined;
+    if (etag) memoPut(memoKey, data, etag, ttlSeconds);
   }
   const lookupMs = performance.now() - started;
   const outcome = !cache ? 'bypass' : data !== undefined && etag !== undefined ? 'hit' : 'miss';
   if (data === undefined || etag === undefined) {
-    data = await compute();
-    const body = JSON.stringify(data);
+    const body = await compute();
+    data = body;
     bytes = body.length;
     etag = `"${(await sha256Hex(body)).slice(0, 32)}"`;
     if (cache) {
+      memoPut(memoKey, body, etag, ttlSeconds);
       c.executionCtx.waitUntil(
         cache.put(
           key,
@@ -86,7 +155,7 @@ export async function cachedData<T>(
   c.header('X-Data-Version', version);
   const sent = c.req.header('If-None-Match');
   const notModified = sent?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag) === true;
-  return { data, etag, notModified };
+  return { text: data, etag, notModified };
 }
 
 export const notModifiedResponse = {

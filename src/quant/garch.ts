@@ -3,8 +3,10 @@ import { assertFinite, type Series } from './validate';
 
 /**
  * GARCH(1,1) with a constant mean: r_t = mu + e_t, h_t = omega + alpha·e_{t-1}² + beta·h_{t-1},
- * e_t ~ N(0, h_t). h_0 is the sample variance of e (the usual backcast, as in Bollerslev-Ghysels
- * benchmark implementations). Log-likelihood: -½ Σ (ln 2π + ln h_t + e_t²/h_t).
+ * e_t ~ N(0, h_t). Pre-sample values as in the Fiorentini-Calzolari-Panattoni (1996) benchmark
+ * (the one McCullough-Renfro 1999 and Brooks-Burke-Persand 2001 use): h_0 = e_0² = Σ(r_t - mu)²/T
+ * at the current mu, so h_1 = omega + (alpha + beta)·h_0. Log-likelihood:
+ * -½ Σ_{t=1..T} (ln 2π + ln h_t + e_t²/h_t).
  */
 export interface GarchParams {
   mu: number;
@@ -29,7 +31,7 @@ export function garchFilter(r: Series, p: GarchParams): { variances: Float64Arra
   let prevH = sampleVariance(r, p.mu);
   let prevE2 = prevH;
   for (let t = 0; t < n; t++) {
-    const ht = t === 0 ? prevH : p.omega + p.alpha * prevE2 + p.beta * prevH;
+    const ht = p.omega + p.alpha * prevE2 + p.beta * prevH;
     const e = (r[t] as number) - p.mu;
     h[t] = ht;
     ll += -0.5 * (LOG_2PI + Math.log(ht) + (e * e) / ht);

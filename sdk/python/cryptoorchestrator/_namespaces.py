@@ -662,7 +662,7 @@ class AiApi:
         self._c = client
 
     def get_market_regime(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AiGetMarketRegimeResponse:
-        """GET /api/v1/ai/market-regime — Market regime (000): the Markov-switching model is absent with its reason; a labelled trend/volatility rule is served"""
+        """GET /api/v1/ai/market-regime — Market regime (000): the Markov-switching model of BTC from the stored macro snapshot (filtered probabilities; absent with its reason before the first snapshot) and a labelled trend/volatility rule"""
         return parse(AiGetMarketRegimeResponse, self._c._call(OPERATIONS["ai.getMarketRegime"], path={}, query=_fields({}, extra), options=options))
 
     def list_models(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, model_type_: Optional[str] = None, status: Optional[str] = None, architecture: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[AIModel]:
@@ -2691,7 +2691,7 @@ class AsyncAiApi:
         self._c = client
 
     async def get_market_regime(self, *, options: Optional[CallOptions] = None, **extra: Any) -> AiGetMarketRegimeResponse:
-        """GET /api/v1/ai/market-regime — Market regime (000): the Markov-switching model is absent with its reason; a labelled trend/volatility rule is served"""
+        """GET /api/v1/ai/market-regime — Market regime (000): the Markov-switching model of BTC from the stored macro snapshot (filtered probabilities; absent with its reason before the first snapshot) and a labelled trend/volatility rule"""
         return parse(AiGetMarketRegimeResponse, await self._c._call(OPERATIONS["ai.getMarketRegime"], path={}, query=_fields({}, extra), options=options))
 
     async def list_models(self, *, limit: Optional[int] = None, offset: Optional[int] = None, page: Optional[int] = None, model_type_: Optional[str] = None, status: Optional[str] = None, architecture: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> List[AIModel]:

@@ -1780,6 +1780,8 @@ class MarketRegime(Model):
     history: Optional[List[MarketRegimeHistoryItem]] = Field(None, alias="history")
     log_likelihood: Optional[float] = Field(None, alias="log_likelihood")
     converged: Optional[bool] = Field(None, alias="converged")
+    em_iterations: Optional[int] = Field(None, alias="em_iterations")  # optional
+    fit_start: Optional[str] = Field(None, alias="fit_start")  # optional
     meta: Optional[FigureMeta] = Field(None, alias="meta")
 
 

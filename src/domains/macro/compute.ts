@@ -1,7 +1,7 @@
 import { atr, bollinger, correlation, covariance, ema, macd, rsi, sma, variance } from '../../quant';
 import { drawdownCycles, HALVING_INTERVAL, halvingCountdown, logRegressionBands } from '../../quant/cycles';
 import { ewmaVariance, fitGarch11 } from '../../quant/garch';
-import { fitMarkovSwitching } from '../../quant/regime';
+import { fitMarkovSwitching, type RegimeFit, type RegimeParams } from '../../quant/regime';
 import { catalogAssetId } from '../assets/catalog';
 import { CRYPTO_ASSETS, DAY, type DailyBars, type DatedSeries, type MacroInputs } from './data';
 
@@ -209,20 +209,62 @@ function regimeLabels(means: number[], variances: number[]): string[] {
 
 export const REGIME_WINDOW_DAYS = 1461;
 
+/** A warm start older than this many market days is not used: the fit starts cold. */
+export const REGIME_WARM_MAX_AGE_DAYS = 7;
+
+/** What a stored regime section keeps of its fit: enough to start the next one from it. */
+interface StoredRegime {
+  regimes: { daily_mean_pct: number; daily_volatility_pct: number }[];
+  transition_matrix: number[][];
+  meta: { as_of: string | null };
+}
+
+/**
+ * The previous snapshot's fitted parameters as starting values for the next fit, or undefined
+ * (start cold) when there is none, it is older than REGIME_WARM_MAX_AGE_DAYS, or it is not a
+ * valid 3-state fit. Rows of the stored (rounded) transition matrix are renormalised.
+ */
+export function regimeWarmStart(previous: unknown, day: number): RegimeParams | undefined {
+  const r = previous as StoredRegime | null | undefined;
+  if (!r?.regimes || !r.transition_matrix || !r.meta?.as_of) return undefined;
+  const prevDay = Math.floor(Date.parse(r.meta.as_of) / DAY);
+  if (!(prevDay <= day && day - prevDay <= REGIME_WARM_MAX_AGE_DAYS)) return undefined;
+  if (r.regimes.length !== 3 || r.transition_matrix.length !== 3) return undefined;
+  const means = r.regimes.map((g) => g.daily_mean_pct);
+  const variances = r.regimes.map((g) => g.daily_volatility_pct ** 2);
+  const transition = r.transition_matrix.map((row) => {
+    const clipped = row.map((v) => Math.max(v, 1e-10));
+    const sum = clipped.reduce((a, b) => a + b, 0);
+    return clipped.map((v) => v / sum);
+  });
+  const ok =
+    [...means, ...variances].every(Number.isFinite) &&
+    variances.every((v) => v > 0) &&
+    transition.every((row) => row.length === 3 && row.every(Number.isFinite));
+  return ok ? { means, variances, transition } : undefined;
+}
+
+const REGIME_FIT = {
+  regimes: 3,
+  switchingVariance: true,
+  maxIterations: 200,
+  tolerance: 1e-4,
+  polish: false,
+};
+
 /** The BTC regime model: a 3-state Markov switching mean/variance on daily log returns (percent), four years. */
-export function regimeAnalysis(inputs: MacroInputs, day: number) {
+export function regimeAnalysis(inputs: MacroInputs, day: number, warm?: RegimeParams) {
   const { day: days, r } = logReturns(inputs.bars.get(catalogAssetId('BTC')), day - REGIME_WINDOW_DAYS + 1);
   const keep = days.findLastIndex((d) => d <= day);
   const y = r.slice(0, keep + 1);
   const ydays = days.slice(0, keep + 1);
   if (y.length < 200) return null;
-  const fit = fitMarkovSwitching(y, {
-    regimes: 3,
-    switchingVariance: true,
-    maxIterations: 200,
-    tolerance: 1e-4,
-    polish: false,
-  });
+  // Warm: EM from the previous snapshot's fit. One more day of data moves the optimum little, so
+  // it usually converges in a few iterations instead of ~140; where the likelihood is flat and a
+  // cold fit stops at the iteration cap, the warm chain keeps climbing from where the last one
+  // stopped (EM never lowers the likelihood), so it is kept even when it too reaches the cap.
+  const start: 'warm' | 'cold' = warm ? 'warm' : 'cold';
+  const fit: RegimeFit = fitMarkovSwitching(y, warm ? { ...REGIME_FIT, start: warm } : REGIME_FIT);
   const labels = regimeLabels(fit.params.means, fit.params.variances);
   const last = fit.filtered.at(-1) ?? [];
   let current = 0;
@@ -266,9 +308,14 @@ export function regimeAnalysis(inputs: MacroInputs, day: number) {
     history: history.slice(-50),
     log_likelihood: round(fit.logLikelihood, 8) as number,
     converged: fit.converged,
+    em_iterations: fit.iterations,
+    fit_start: start,
     meta: {
       method:
-        'Markov switching (Hamilton 1989) with 3 regimes, switching mean and variance, fitted by EM (Hamilton filter + Kim smoother E-step, at most 200 iterations, stopping when the log-likelihood gains less than 1e-4); FILTERED probabilities P(S_t | data to t), never smoothed',
+        'Markov switching (Hamilton 1989) with 3 regimes, switching mean and variance, fitted by EM (Hamilton filter + Kim smoother E-step, at most 200 iterations, stopping when the log-likelihood gains less than 1e-4); FILTERED probabilities P(S_t | data to t), never smoothed. ' +
+        (start === 'warm'
+          ? 'EM started from the previous snapshot’s fitted parameters (warm start)'
+          : 'EM started from quantile means, the sample variance and 0.9 persistence (cold start)'),
       window: `${REGIME_WINDOW_DAYS} days of BTC daily log returns (percent)`,
       data_points: y.length,
       as_of: dayIso(ydays.at(-1)),

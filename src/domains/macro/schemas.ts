@@ -91,6 +91,11 @@ export const RegimeSchema = z
     history: z.array(z.object({ date: z.string(), regime: z.string(), probability: z.number() })),
     log_likelihood: z.number(),
     converged: z.boolean(),
+    em_iterations: z.number().int().optional().openapi({ description: 'EM iterations this fit took.' }),
+    fit_start: z.enum(['warm', 'cold']).optional().openapi({
+      description:
+        'warm: EM started from the previous snapshot’s fitted parameters (at most 7 days old); cold: from quantile starting values.',
+    }),
     meta: MetaSchema,
   })
   .openapi('MarketRegime');

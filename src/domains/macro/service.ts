@@ -1,6 +1,7 @@
 import { marketNow } from '../../core/market-clock';
 import type { SnapshotKind } from '../../db/schema/macro';
 import { dataVersion } from '../../ingestion/state';
+import type { RegimeParams } from '../../quant/regime';
 import { ASSET_CATALOG, catalogAssetId } from '../assets/catalog';
 import { computeSectors, type SectorsSnapshot } from '../sectors/compute';
 import {
@@ -15,6 +16,7 @@ import {
   marketHealth,
   onchain,
   regimeAnalysis,
+  regimeWarmStart,
   riskModel,
   round,
   screenerRows,
@@ -131,7 +133,7 @@ function dominanceSection(inputs: MacroInputs, day: number) {
 }
 
 /** Everything the macro layer serves, computed at market day `day` from `inputs`. */
-export function computeMacro(inputs: MacroInputs, day: number) {
+export function computeMacro(inputs: MacroInputs, day: number, options: { regimeStart?: RegimeParams } = {}) {
   const d = dailyMetrics(inputs, day);
   const btc = inputs.bars.get(catalogAssetId('BTC'));
   const eth = inputs.bars.get(catalogAssetId('ETH'));
@@ -143,7 +145,7 @@ export function computeMacro(inputs: MacroInputs, day: number) {
   const totalS = inputs.indicators.get('total_market_cap');
   const tNow = valueAt(totalS, day);
   const tPrev = tNow ? valueAt(totalS, tNow.day - 1) : null;
-  const regime = regimeAnalysis(inputs, day);
+  const regime = regimeAnalysis(inputs, day, options.regimeStart);
   const sent = sentiment(inputs, day);
   return {
     as_of: dayIso(day) as string,
@@ -274,9 +276,14 @@ function upsert(env: Env, kind: SnapshotKind, time: number, version: string, pay
 export async function refreshSnapshots(env: Env, now?: number) {
   const at = Math.floor((now ?? (await marketNow(env))) / HOUR) * HOUR;
   const version = await dataVersion(env, true);
-  const inputs = await loadMacroInputs(env, at);
+  // The previous hour's snapshot (strictly before this one, so recomputing an hour starts from
+  // the same place and gives the same rows) seeds the regime fit.
+  const [inputs, previous] = await Promise.all([
+    loadMacroInputs(env, at),
+    readLatest<MacroSnapshot>(env, 'macro', at - 1),
+  ]);
   const day = Math.floor(at / DAY);
-  const macro = computeMacro(inputs, day);
+  const macro = computeMacro(inputs, day, { regimeStart: regimeWarmStart(previous?.payload.regime, day) });
   const sectors = computeSectors(inputs, day);
   await env.DB.batch([
     upsert(env, 'macro', at, version, macro),
@@ -347,6 +354,17 @@ export async function currentSnapshot<T>(env: Env, kind: 'macro' | 'sectors'): P
 }
 
 export const macroSnapshot = (env: Env) => currentSnapshot<MacroSnapshot>(env, 'macro');
+
+/**
+ * The regime section of the newest stored macro snapshot at or before `at` (never computed
+ * here: signals read what the hourly job stored), or null when none is stored yet.
+ */
+export async function storedRegime(env: Env, at: number) {
+  const s = await readLatest<MacroSnapshot>(env, 'macro', at);
+  return s?.payload.regime
+    ? { ...s.payload.regime, snapshot_time: new Date(s.snapshot_time).toISOString() }
+    : null;
+}
 export const sectorsSnapshot = (env: Env) => currentSnapshot<SectorsSnapshot>(env, 'sectors');
 
 /** Daily snapshots between two days (inclusive), oldest first, paged. */

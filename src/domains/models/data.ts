@@ -1,8 +1,41 @@
+import { and, asc, eq, lte } from 'drizzle-orm';
 import { DAY_MS } from '../../core/dates';
-import { type Bar, FEATURE_WARMUP } from '../../quant/learn';
+import { db } from '../../db/client';
+import { marketIndicators } from '../../db/schema';
+import {
+  type Bar,
+  FEATURE_WARMUP,
+  MARKET_SERIES_FEATURES,
+  type MarketFeature,
+  type MarketInputs,
+  REGIME_FEATURE_WARMUP,
+} from '../../quant/learn';
 import { macdWarmup, wilderWarmup } from '../../quant/warmup';
 import type { AssetRow } from '../assets/service';
 import { adjustForSplits, candles } from '../prices/service';
+
+/**
+ * The stored market-wide series the given features read (Fear & Greed, BTC funding), every
+ * value stamped at or before market time `asOf` (the market clock), oldest first. Features
+ * not over a market series need nothing: an empty object.
+ */
+export async function marketInputsFor(
+  env: Env,
+  features: readonly string[],
+  asOf: number,
+): Promise<MarketInputs> {
+  const out: MarketInputs = {};
+  for (const f of Object.keys(MARKET_SERIES_FEATURES) as MarketFeature[]) {
+    if (!features.includes(f)) continue;
+    const rows = await db(env)
+      .select({ time: marketIndicators.time, value: marketIndicators.value })
+      .from(marketIndicators)
+      .where(and(eq(marketIndicators.series, MARKET_SERIES_FEATURES[f]), lte(marketIndicators.time, asOf)))
+      .orderBy(asc(marketIndicators.time));
+    out[f] = { time: rows.map((r) => r.time), value: rows.map((r) => r.value) };
+  }
+  return out;
+}
 
 /**
  * The closed daily bars of an asset as of market time `asOf`: only days whose close
@@ -39,3 +72,14 @@ export async function closedDailyBars(
  * equal those computed from the full history the model was trained on.
  */
 export const INFERENCE_LOOKBACK_DAYS = Math.max(macdWarmup(26, 9), wilderWarmup(14), FEATURE_WARMUP) + 30;
+
+/**
+ * The lookback of a model's features: `regime_prob` reads the 500 returns before its refit block
+ * (REGIME_FEATURE_WARMUP bars), which for a 5-day-a-week market span 7/5 as many calendar days;
+ * a value depends on nothing older, so the window gives the number training computed.
+ */
+export function inferenceLookbackDays(features: readonly string[]): number {
+  return features.includes('regime_prob')
+    ? Math.max(INFERENCE_LOOKBACK_DAYS, Math.ceil((REGIME_FEATURE_WARMUP * 7) / 5) + 30)
+    : INFERENCE_LOOKBACK_DAYS;
+}

@@ -3,7 +3,7 @@ import { marketNow } from '../../core/market-clock';
 import { db } from '../../db/client';
 import { aiModels } from '../../db/schema';
 import { enqueueJob } from '../../jobs/service';
-import { FEATURE_NAMES } from '../../quant/learn';
+import { PRICE_FEATURE_NAMES } from '../../quant/learn';
 import { resolveAsset } from '../assets/service';
 
 /** The two models a fresh deployment registers and trains, on BTC and ETH's daily history. */
@@ -49,7 +49,7 @@ export async function ensureDefaultModels(env: Env): Promise<number> {
         id: m.id,
         name: m.name,
         architecture: m.architecture,
-        features: [...FEATURE_NAMES],
+        features: [...PRICE_FEATURE_NAMES],
         assetIds: universe,
         horizonDays: 1,
         hyperparameters: m.hyperparameters,

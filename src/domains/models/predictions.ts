@@ -6,15 +6,15 @@ import { chunkForParams, db } from '../../db/client';
 import { modelPredictions } from '../../db/schema';
 import {
   type Bar,
-  FEATURE_WARMUP,
   type FeatureName,
   type FittedModel,
   featureMatrix,
+  featureWarmup,
   restoreModel,
 } from '../../quant/learn';
 import { type AssetRow, resolveAsset } from '../assets/service';
 import { DEFAULT_WATCHLIST_ID, watchlistAssetViews } from '../watchlists/service';
-import { closedDailyBars, INFERENCE_LOOKBACK_DAYS } from './data';
+import { closedDailyBars, inferenceLookbackDays, marketInputsFor } from './data';
 import { activeModels, type ModelRow } from './service';
 import { loadArtifact } from './training';
 
@@ -65,13 +65,16 @@ export async function infer(
 ): Promise<Inference | null> {
   const fitted = await fittedModel(env, model);
   if (!fitted) return null;
-  const series = bars ?? (await closedDailyBars(env, asset, now, now - INFERENCE_LOOKBACK_DAYS * DAY_MS));
-  if (series.length <= FEATURE_WARMUP) return null;
   const names = model.features as FeatureName[];
-  const { rows } = featureMatrix(series, names);
+  const series =
+    bars ?? (await closedDailyBars(env, asset, now, now - inferenceLookbackDays(names) * DAY_MS));
+  if (series.length <= featureWarmup(names)) return null;
+  const market = await marketInputsFor(env, names, now);
+  const { rows, index } = featureMatrix(series, names, market);
   const row = rows.at(-1);
   const last = series.at(-1);
-  if (!row || !last) return null;
+  // The latest closed bar must have every feature (a market series may not cover it yet).
+  if (!row || !last || index.at(-1) !== series.length - 1) return null;
   const [p] = fitted.predictProba([row]);
   return {
     model,
@@ -106,10 +109,12 @@ export async function runPredictions(
         if (a) assets.push(a);
       }
     for (const asset of assets) {
-      let bars = barsCache.get(asset.id);
+      const lookback = inferenceLookbackDays(model.features);
+      const key = `${asset.id}:${lookback}`;
+      let bars = barsCache.get(key);
       if (!bars) {
-        bars = await closedDailyBars(env, asset, now, now - INFERENCE_LOOKBACK_DAYS * DAY_MS);
-        barsCache.set(asset.id, bars);
+        bars = await closedDailyBars(env, asset, now, now - lookback * DAY_MS);
+        barsCache.set(key, bars);
       }
       const inf = await infer(env, model, asset, now, bars);
       if (inf) inferences.push(inf);

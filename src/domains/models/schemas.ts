@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CalendarDate } from '../../core/dates';
 import { MODEL_ARCHITECTURES, MODEL_STATUSES } from '../../db/schema/models';
-import { FEATURE_NAMES } from '../../quant/learn';
+import { FEATURE_NAMES, PRICE_FEATURE_NAMES, REGIME_FEATURE_WARMUP } from '../../quant/learn';
 
 export { MODEL_ARCHITECTURES, MODEL_STATUSES };
 
@@ -117,7 +117,9 @@ export const CreateModelSchema = z
       .min(1)
       .max(FEATURE_NAMES.length)
       .optional()
-      .openapi({ description: `Subset of: ${FEATURE_NAMES.join(', ')}. Default: all.` }),
+      .openapi({
+        description: `Subset of: ${FEATURE_NAMES.join(', ')}. Default: ${PRICE_FEATURE_NAMES.join(', ')} (regime_prob is opt-in: it needs ${REGIME_FEATURE_WARMUP} bars of history).`,
+      }),
     asset_ids: z
       .array(z.string().min(1).max(64))
       .min(1)

@@ -10,7 +10,12 @@ import type { Principal } from '../../env';
 import { enqueueJob } from '../../jobs/service';
 import { resolveAsset } from '../assets/service';
 import { audit } from '../audit/service';
-import { ABSENT_FEATURES, assertFeatureNames, FEATURE_NAMES, QuantInputErrorGuard } from './learn-facade';
+import {
+  ABSENT_FEATURES,
+  assertFeatureNames,
+  PRICE_FEATURE_NAMES,
+  QuantInputErrorGuard,
+} from './learn-facade';
 import type { CreateModelInput, TrackRecord, UpdateModelInput } from './schemas';
 
 export type ModelRow = typeof aiModels.$inferSelect;
@@ -19,7 +24,7 @@ const iso = (t: number | null | undefined) => (t == null ? null : new Date(t).to
 
 /** Checks feature names, answering 400 with the reason an absent feature is absent. */
 export function checkFeatures(names: readonly string[] | undefined): string[] {
-  if (!names) return [...FEATURE_NAMES];
+  if (!names) return [...PRICE_FEATURE_NAMES];
   try {
     return assertFeatureNames(names);
   } catch (err) {

@@ -11,11 +11,12 @@ import {
   gradientBoostedTrees,
   type Learner,
   logisticRegression,
+  type MarketInputs,
   type ModelArtifact,
   walkForwardEvaluate,
 } from '../../quant/learn';
 import { resolveAsset } from '../assets/service';
-import { closedDailyBars } from './data';
+import { closedDailyBars, marketInputsFor } from './data';
 import { getModel, type ModelRow } from './service';
 
 export interface TrainPayload {
@@ -83,12 +84,13 @@ export function fitModel(
   barsByAsset: Bar[][],
   asOf: number,
   seed: number,
+  market: MarketInputs = {},
 ): TrainingOutcome {
   const started = Date.now();
   const features = model.features as FeatureName[];
   const parts = barsByAsset
     .filter((b) => b.length > 60)
-    .map((b) => buildDataset(b, features, model.horizonDays));
+    .map((b) => buildDataset(b, features, model.horizonDays, market));
   const data = poolDatasets(parts);
   const folds = model.hyperparameters.folds ?? 5;
   const feeRate = model.hyperparameters.fee_rate ?? 0.001;
@@ -194,14 +196,17 @@ export async function runTraining(
     };
   try {
     await progress(5, 'loading closed daily bars');
-    const bars = await trainingBars(env, model, payload.as_of);
+    const [bars, market] = await Promise.all([
+      trainingBars(env, model, payload.as_of),
+      marketInputsFor(env, model.features, payload.as_of),
+    ]);
     const rows = bars.reduce((s, b) => s + b.length, 0);
     if (rows < 300)
       throw new Error(
         `only ${rows} closed daily bars before ${new Date(payload.as_of).toISOString()}: at least 300 are needed`,
       );
     await progress(20, `walk-forward validation on ${rows} bars`);
-    const outcome = fitModel(model, bars, payload.as_of, payload.seed);
+    const outcome = fitModel(model, bars, payload.as_of, payload.seed, market);
     const sha = await sha256Hex(outcome.artifactJson);
     const key = `models/${sha}.json`;
     await progress(85, 'storing the artifact');

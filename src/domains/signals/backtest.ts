@@ -14,7 +14,7 @@ import {
   walkForwardSplits,
 } from '../../quant/learn';
 import { resolveAsset } from '../assets/service';
-import { closedDailyBars } from '../models/data';
+import { closedDailyBars, marketInputsFor } from '../models/data';
 import { getModel, trackRecord } from '../models/service';
 import { learnerFor } from '../models/training';
 import { simulateTradeFee } from './fees';
@@ -74,7 +74,12 @@ export async function backtestModel(
         : Promise.reject(new ApiError('NOT_FOUND', `Asset ${key} not found`)),
     );
     const bars = await closedDailyBars(env, asset, asOf);
-    const data = buildDataset(bars, model.features as FeatureName[], model.horizonDays);
+    const data = buildDataset(
+      bars,
+      model.features as FeatureName[],
+      model.horizonDays,
+      await marketInputsFor(env, model.features, asOf),
+    );
     const firstVal = data.decisionTimes.findIndex((t) => t >= (start + 1) * DAY_MS);
     if (firstVal < 200) {
       perAsset.push({

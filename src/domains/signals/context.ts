@@ -5,11 +5,32 @@ import { marketIndicators } from '../../db/schema';
 import { sma } from '../../quant';
 import type { Bar } from '../../quant/learn';
 import { resolveAsset } from '../assets/service';
+import { storedRegime } from '../macro/service';
 import { closedDailyBars } from '../models/data';
 
-/** Why the probabilistic regime is absent until the Markov-switching model lands. */
+/** Why the Markov-switching regime can be absent: no macro snapshot stored yet. */
 export const MARKOV_REGIME_ABSENT =
-  'The Markov-switching regime model (src/quant/regime.ts) is not part of this build; no regime probabilities are served or used as features until it is.';
+  'No macro snapshot is stored at or before the market clock yet (the hourly macro.snapshot job computes the Markov-switching regime; /api/v1/macro/market-regime serves it).';
+
+/** The Markov-switching regime of BTC from the stored macro snapshot (filtered probabilities only), or absent. */
+export async function markovRegime(env: Env, now: number) {
+  const r = await storedRegime(env, now);
+  if (!r) return { available: false as const, reason: MARKOV_REGIME_ABSENT };
+  return {
+    available: true as const,
+    asset: 'BTC',
+    current_regime: r.current_regime,
+    confidence: r.confidence,
+    probabilities: r.probabilities,
+    transition_probability: r.transition_probability,
+    regime_duration_days: r.regime_duration_days,
+    method: r.meta.method,
+    window: r.meta.window,
+    data_points: r.meta.data_points,
+    as_of: r.meta.as_of,
+    snapshot_time: r.snapshot_time,
+  };
+}
 
 export const TREND_RULE_METHOD =
   'rule, not a fitted model: trend = close vs SMA(200) and the sign of SMA(50)’s 20-day change (uptrend: above and rising; downtrend: below and falling; otherwise range); volatility = 30-day sample sd of daily simple returns ×√365 against the median of that figure over the last 365 days (high when above 1.25× the median, low when below 0.75×)';
@@ -91,7 +112,7 @@ export async function marketContext(env: Env, now: number) {
   const state = trendState(bars);
   return {
     regime: {
-      markov_switching: { available: false as const, reason: MARKOV_REGIME_ABSENT },
+      markov_switching: await markovRegime(env, now),
       trend_rule: state
         ? { available: true as const, asset: 'BTC', method: TREND_RULE_METHOD, ...state }
         : {

@@ -11,7 +11,7 @@ import { atr } from '../../quant';
 import type { Bar } from '../../quant/learn';
 import type { AssetRow } from '../assets/service';
 import { resolveAsset } from '../assets/service';
-import { closedDailyBars, INFERENCE_LOOKBACK_DAYS } from '../models/data';
+import { closedDailyBars, inferenceLookbackDays } from '../models/data';
 import { defaultUniverse, type Inference, infer, runPredictions } from '../models/predictions';
 import { activeModels, type ModelRow, trackRecord } from '../models/service';
 import { type MarketContext, marketContext } from './context';
@@ -248,7 +248,12 @@ export async function generateForUser(
   for (const model of models) {
     const auc = (await trackRecord(env, model, now)).walk_forward?.roc_auc ?? null;
     for (const asset of assets) {
-      const bars = await closedDailyBars(env, asset, now, now - INFERENCE_LOOKBACK_DAYS * DAY_MS);
+      const bars = await closedDailyBars(
+        env,
+        asset,
+        now,
+        now - inferenceLookbackDays(model.features) * DAY_MS,
+      );
       const inf = await infer(env, model, asset, now, bars);
       if (!inf) continue;
       const draft = draftSignal(inf, auc);

@@ -8,7 +8,7 @@ import { atr, bollinger, macd, rsi } from '../../quant';
 import { type AssetRow, resolveAsset } from '../assets/service';
 import { closedDailyBars, INFERENCE_LOOKBACK_DAYS } from '../models/data';
 import { defaultUniverse } from '../models/predictions';
-import { MARKOV_REGIME_ABSENT, TREND_RULE_METHOD, trendState } from './context';
+import { markovRegime, TREND_RULE_METHOD, trendState } from './context';
 import { signalViews } from './service';
 import { assetSuggestion } from './suggestions';
 
@@ -86,7 +86,7 @@ export async function timingFor(env: Env, asset: AssetRow, now: number, principa
     signals: await signalViews(env, principal, signals, now),
     suggestion,
     regime_context: {
-      markov_switching: { available: false, reason: MARKOV_REGIME_ABSENT },
+      markov_switching: await markovRegime(env, now),
       trend_rule: trend
         ? { available: true, method: TREND_RULE_METHOD, ...trend }
         : { available: false, reason: 'fewer than 400 closed daily bars' },

@@ -9,6 +9,16 @@ export {
   FEATURES,
   type FeatureName,
   featureMatrix,
+  featureWarmup,
+  MARKET_SERIES_FEATURES,
+  MARKET_SERIES_MAX_AGE_MS,
+  type MarketFeature,
+  type MarketInputs,
+  type MarketSeries,
+  PRICE_FEATURE_NAMES,
+  REGIME_FEATURE,
+  REGIME_FEATURE_WARMUP,
+  regimeProbabilities,
 } from './features';
 export { type GbtOptions, gradientBoostedTrees, restoreGbt } from './gbt';
 export { mergeImportances, type PermutationImportance, permutationImportance } from './importance';

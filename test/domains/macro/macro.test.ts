@@ -4,7 +4,7 @@ import { marketNow } from '../../../src/core/market-clock';
 import { alignedPair, correlations, dominanceAt } from '../../../src/domains/macro/compute';
 import { DAY, loadMacroInputs } from '../../../src/domains/macro/data';
 import { backfillDaily, refreshSnapshots } from '../../../src/domains/macro/service';
-import { callJson } from '../../helpers/api';
+import { call, callJson } from '../../helpers/api';
 import { expectError } from '../../helpers/errors';
 import { seedMacroIntel, seedSectorCoins } from '../../helpers/macro';
 import { seedMarket } from '../../helpers/market';
@@ -116,6 +116,16 @@ describe('macro endpoints (000/001)', () => {
     );
     expect(signed.body.data.market_health).not.toBeNull();
     expect(signed.body.data.volatility).not.toBeNull();
+    // Each caller class has its own cached section: a guest after a signed-in user still gets null.
+    const again = await callJson<Env<{ market_health: unknown }>>('/api/v1/macro/current-snapshot');
+    expect(again.body.data.market_health).toBeNull();
+    expect(again.res.headers.get('ETag')).toBe(res.headers.get('ETag'));
+    expect(signed.res.headers.get('ETag')).not.toBe(res.headers.get('ETag'));
+    // The stored bytes: the same section twice, and 304 for the current ETag.
+    expect(again.body.data).toEqual(body.data);
+    const etag = again.res.headers.get('ETag') ?? '';
+    const cond = await call('/api/v1/macro/current-snapshot', { headers: { 'If-None-Match': etag } });
+    expect(cond.status).toBe(304);
   });
 
   it('regime: filtered probabilities that sum to 1, a row-stochastic transition matrix, durations', async () => {

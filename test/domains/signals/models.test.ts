@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
 
+import { marketNow } from '../../../src/core/market-clock';
+import { refreshSnapshots, storedRegime } from '../../../src/domains/macro/service';
 import { scheduledSignals } from '../../../src/domains/signals/generate';
 import { replayTick } from '../../../src/ingestion/replay';
 import { callJson } from '../../helpers/api';
@@ -64,7 +66,10 @@ describe('model registry and training', () => {
     for (const f of m.metrics?.folds ?? [])
       expect(Date.parse(f.train_end)).toBeLessThan(Date.parse(f.validation_start));
     expect(m.track_record.walk_forward?.accuracy).toBe(m.metrics?.out_of_sample.accuracy);
-    expect(m.absent_features.map((a) => a.feature)).toContain('regime_prob');
+    // regime_prob, funding and Fear & Greed are served now (opt-in); social sentiment is absent with its reason.
+    expect(m.absent_features.map((a) => a.feature)).toContain('social_sentiment');
+    for (const f of ['regime_prob', 'fear_greed', 'funding_rate'])
+      expect(m.absent_features.map((a) => a.feature)).not.toContain(f);
   });
 
   it('trained twice with one seed gives the identical artifact', async () => {
@@ -109,11 +114,11 @@ describe('model registry and training', () => {
         name: 'x',
         architecture: 'logistic_regression',
         asset_ids: ['BTC'],
-        features: ['rsi_14', 'regime_prob'],
+        features: ['rsi_14', 'social_sentiment'],
       },
     });
     expectError(bad.res, bad.body, 400, 'VALIDATION_ERROR');
-    expect(JSON.stringify(bad.body)).toMatch(/regime/);
+    expect(JSON.stringify(bad.body)).toMatch(/social/);
     const future = await callJson('/api/v1/admin/ai/models', {
       method: 'POST',
       as: admin.as,
@@ -287,22 +292,37 @@ describe('predictions on the market clock, scored later', () => {
     expectError(unknown.res, unknown.body, 404, 'NOT_FOUND');
   }, 60_000);
 
-  it('market regime: the Markov model absent with its reason, the trend rule labelled as a rule', async () => {
-    const { res, body } =
-      await callJson<
-        Env<{
-          regime: {
-            markov_switching: { available: boolean; reason: string };
-            trend_rule: { available: boolean; method: string; trend: string };
-          };
-        }>
-      >('/api/v1/ai/market-regime');
+  it('market regime: the Markov model from the stored macro snapshot (absent before one), the trend rule labelled as a rule', async () => {
+    type Regime = Env<{
+      regime: {
+        markov_switching: {
+          available: boolean;
+          reason?: string;
+          probabilities?: Record<string, number>;
+          method?: string;
+          as_of?: string;
+        };
+        trend_rule: { available: boolean; method: string; trend: string };
+      };
+    }>;
+    const before = await storedRegime(env, await marketNow(env));
+    if (!before) {
+      const { body } = await callJson<Regime>('/api/v1/ai/market-regime');
+      expect(body.data.regime.markov_switching.available).toBe(false);
+      expect(body.data.regime.markov_switching.reason).toMatch(/macro snapshot/);
+      await refreshSnapshots(env);
+    }
+    const { res, body } = await callJson<Regime>('/api/v1/ai/market-regime');
     expect(res.status).toBe(200);
-    expect(body.data.regime.markov_switching.available).toBe(false);
+    const m = body.data.regime.markov_switching;
+    expect(m.available).toBe(true);
+    expect(Object.values(m.probabilities ?? {}).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    expect(m.method).toMatch(/FILTERED/);
+    expect(Date.parse(m.as_of ?? '')).toBeLessThanOrEqual(await marketNow(env));
     expect(body.data.regime.trend_rule.available).toBe(true);
     expect(body.data.regime.trend_rule.method).toMatch(/^rule/);
     const sectors = await callJson<Env<{ sectors: { sector: string }[] }>>('/api/v1/ai/sector-analysis');
     expect(sectors.res.status).toBe(200);
     expect(sectors.body.data.sectors.length).toBeGreaterThan(0);
-  });
+  }, 120_000);
 });

@@ -5,13 +5,16 @@ import {
   brierScore,
   buildDataset,
   calibration,
-  FEATURE_NAMES,
   featureMatrix,
   gradientBoostedTrees,
   logisticRegression,
   logLoss,
+  MARKET_SERIES_MAX_AGE_MS,
   mulberry32,
+  PRICE_FEATURE_NAMES,
   permutationImportance,
+  REGIME_FEATURE_WARMUP,
+  regimeProbabilities,
   restoreModel,
   rocAuc,
   shuffled,
@@ -178,12 +181,67 @@ describe('walk-forward splits', () => {
 describe('features', () => {
   it('are causal: a row computed from a prefix equals the one from the full history', () => {
     const bars = randomWalk(200, 11);
-    const full = featureMatrix(bars, FEATURE_NAMES);
-    const prefix = featureMatrix(bars.slice(0, 120), FEATURE_NAMES);
+    const full = featureMatrix(bars, PRICE_FEATURE_NAMES);
+    const prefix = featureMatrix(bars.slice(0, 120), PRICE_FEATURE_NAMES);
     const k = prefix.index.indexOf(119);
     const kf = full.index.indexOf(119);
+    expect(k).toBeGreaterThanOrEqual(0);
     expect(prefix.rows[k]).toEqual(full.rows[kf]);
     for (const row of full.rows) for (const v of row) expect(Number.isFinite(v)).toBe(true);
+  });
+
+  it('regime_prob: filtered, in [0, 1], and a value never changes when later bars arrive', () => {
+    const bars = randomWalk(900, 21);
+    const full = regimeProbabilities(bars);
+    for (const cut of [REGIME_FEATURE_WARMUP, 700, 899]) {
+      const prefix = regimeProbabilities(bars.slice(0, cut + 1));
+      // Every value the prefix defines equals the full history's: nothing after bar `cut` is used.
+      for (let i = 0; i <= cut; i++)
+        if (Number.isFinite(prefix[i] as number)) expect(prefix[i]).toBe(full[i]);
+      expect(Number.isFinite(prefix[cut] as number)).toBe(true);
+    }
+    for (let i = REGIME_FEATURE_WARMUP; i < 900; i++) {
+      expect(full[i]).toBeGreaterThanOrEqual(0);
+      expect(full[i]).toBeLessThanOrEqual(1);
+    }
+    // Inference reads a window, not the whole history: the last value is the same from it.
+    const window = regimeProbabilities(bars.slice(900 - REGIME_FEATURE_WARMUP - 5));
+    expect(window.at(-1)).toBe(full.at(-1));
+    const m = featureMatrix(bars, ['regime_prob', 'ret_1d']);
+    expect(m.index[0]).toBe(REGIME_FEATURE_WARMUP);
+    expect(m.rows.at(-1)?.[0]).toBe(full.at(-1));
+  }, 120_000);
+
+  it('fear_greed and funding_rate: the latest value stamped at or before the close, at most 2 days old; uncovered rows left out', () => {
+    const bars = randomWalk(120, 3);
+    // Fear & Greed stamped at each day's midnight, from bar 50's day on, with a 5-day hole.
+    const days = bars.map((b) => b.time - DAY).filter((_, i) => i >= 50 && (i < 80 || i > 84));
+    const fg = { time: days, value: days.map((_, k) => 10 + (k % 80)) };
+    const m = featureMatrix(bars, ['ret_1d', 'fear_greed'], { fear_greed: fg });
+    // Bar 49 closes at the midnight bar 50's value is stamped: known at its close.
+    expect(m.index[0]).toBe(49);
+    // Inside the hole: covered up to 2 days after the last stamp, then rows are left out.
+    expect(m.index).toContain(80);
+    expect(m.index).not.toContain(81);
+    expect(m.index).not.toContain(83);
+    expect(m.index).toContain(84);
+    for (const [k, i] of m.index.entries()) {
+      const t = (bars[i] as Bar).time;
+      const j = fg.time.findLastIndex((x) => x <= t);
+      expect(m.rows[k]?.[1]).toBe((fg.value[j] as number) / 100);
+      expect(t - (fg.time[j] as number)).toBeLessThanOrEqual(MARKET_SERIES_MAX_AGE_MS);
+    }
+    // A value stamped after a bar's close never reaches that bar: adding future values changes nothing.
+    const cut = (bars[100] as Bar).time;
+    const past = {
+      time: fg.time.filter((x) => x <= cut),
+      value: fg.value.filter((_, k) => (fg.time[k] as number) <= cut),
+    };
+    const a = featureMatrix(bars.slice(0, 101), ['funding_rate'], { funding_rate: past });
+    const b = featureMatrix(bars, ['funding_rate'], { funding_rate: fg });
+    expect(a.rows).toEqual(b.rows.slice(0, a.rows.length));
+    // No series at all: no rows, never a made-up value.
+    expect(featureMatrix(bars, ['fear_greed']).rows).toHaveLength(0);
   });
 
   it('labels end `horizon` bars after the decision, and the last bars are unlabeled', () => {
@@ -196,9 +254,11 @@ describe('features', () => {
 });
 
 describe('leakage', () => {
-  it('on a random walk the validated accuracy is indistinguishable from 50% (both learners)', () => {
+  it('on a random walk the validated accuracy is indistinguishable from 50% (both learners, regime_prob included)', () => {
     const bars = randomWalk(3000, 2024);
-    const data = buildDataset(bars, FEATURE_NAMES, 1);
+    // Every feature computed from the asset's own bars (the market series have their own test).
+    const data = buildDataset(bars, [...PRICE_FEATURE_NAMES, 'regime_prob'], 1);
+    expect(data.x[0]).toHaveLength(PRICE_FEATURE_NAMES.length + 1);
     for (const learner of [
       logisticRegression({ l2: 10 }),
       gradientBoostedTrees({ seed: 1, trees: 30, maxDepth: 2 }),
@@ -210,7 +270,7 @@ describe('leakage', () => {
       expect(Math.abs(acc - 0.5)).toBeLessThan(3 * Math.sqrt(0.25 / n));
       expect(Math.abs((r.out_of_sample.roc_auc as number) - 0.5)).toBeLessThan(0.05);
     }
-  });
+  }, 120_000);
 
   it('with shuffled labels the AUC is ~0.5 even where the real labels are learnable', () => {
     const { x, y } = synthetic(2000, 9);

@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { cachedData, notModifiedResponse } from '../../../core/cache';
+import { notModifiedResponse } from '../../../core/cache';
 import { ApiError } from '../../../core/errors';
 import { createRouter, defineRoute } from '../../../core/openapi';
-import { envelope, envelopeSchema } from '../../../core/responses';
+import { envelopeSchema } from '../../../core/responses';
+import { sectionHandlers } from '../../../core/sections';
 import type { AppEnv } from '../../../env';
 import { CORRELATION_PERIODS, type CorrelationPeriod, WEEKEND_ALIGNMENT } from '../compute';
 import {
@@ -29,20 +30,31 @@ import { type MacroSnapshot, macroSnapshot } from '../service';
 const tags = ['Macro (Layer 1)'];
 const TTL = 300;
 
-/** The served snapshot, through the edge cache (keyed by URL and data version). */
-async function snap(c: Context<AppEnv>) {
-  return cachedData(c, TTL, async () => {
-    const s = await macroSnapshot(c.env);
-    return {
-      info: {
-        snapshot_time: new Date(s.snapshot_time).toISOString(),
-        data_version: s.data_version,
-        as_of: s.payload.as_of,
-      },
-      payload: s.payload,
-    };
-  });
+/** The served snapshot with the fields every section repeats. */
+interface MacroView {
+  info: { snapshot_time: string; data_version: string; as_of: string };
+  payload: MacroSnapshot;
 }
+
+async function loadView(c: Context<AppEnv>): Promise<MacroView> {
+  const s = await macroSnapshot(c.env);
+  return {
+    info: {
+      snapshot_time: new Date(s.snapshot_time).toISOString(),
+      data_version: s.data_version,
+      as_of: s.payload.as_of,
+    },
+    payload: s.payload,
+  };
+}
+
+const { serve, section } = sectionHandlers({ ttl: TTL, load: loadView });
+// The current snapshot adds market health and forecasts for signed-in users: its own cache entry.
+const bySignIn = sectionHandlers({
+  ttl: TTL,
+  load: loadView,
+  variant: (c) => (c.get('principal') !== undefined ? 'signed-in' : undefined),
+});
 
 function ok<T extends z.ZodType>(schema: T, description: string) {
   return {
@@ -89,6 +101,51 @@ const TECHNICAL_INDICATORS = [
   'atr_14_close_only',
 ] as const;
 
+const MarketRegimeResponse = withInfo({ regime: RegimeSchema.nullable() }).openapi('MarketRegimeResponse');
+const RegimeResponse = withInfo({ regime: RegimeSchema.nullable() }).openapi('RegimeResponse');
+const MarketSentimentResponse = withInfo({ sentiment: SentimentSchema }).openapi('MarketSentimentResponse');
+const DominanceAnalysisResponse = withInfo({ dominance: DominanceSchema }).openapi(
+  'DominanceAnalysisResponse',
+);
+const IntermarketDataResponse = withInfo({
+  markets: IntermarketSchema,
+  correlations_30d: z.record(z.string(), PairSchema),
+  alignment: z.string(),
+  meta: MetaSchema,
+}).openapi('IntermarketDataResponse');
+const CorrelationAnalysisResponse = withInfo({
+  period: z.string(),
+  pairs: z.record(z.string(), PairSchema),
+  alignment: z.string(),
+  meta: MetaSchema,
+}).openapi('CorrelationAnalysisResponse');
+const OnChainMetricsResponse = withInfo({ onchain: OnchainSchema }).openapi('OnChainMetricsResponse');
+const DerivativesDataResponse = withInfo({ derivatives: DerivativesSchema }).openapi(
+  'DerivativesDataResponse',
+);
+const LiquidationAnalysisResponse = withInfo({
+  liquidations: AbsentSchema,
+  zones: z.array(z.object({ price_from: z.number(), price_to: z.number(), volume_usd: z.number() })),
+  open_interest_btc_usd: z.number().nullable(),
+}).openapi('LiquidationAnalysisResponse');
+const MacroTechnicalResponse = withInfo({
+  timeframe: z.string(),
+  indicators: z.array(z.string()),
+  assets: z.record(z.string(), open().nullable()),
+}).openapi('MacroTechnicalResponse');
+const MarketHealthResponse = withInfo({ market_health: MarketHealthSchema }).openapi('MarketHealthResponse');
+const CycleAnalysisResponse = withInfo({ cycles: CycleSchema }).openapi('CycleAnalysisResponse');
+const MacroIndicatorsResponse = withInfo({
+  volatility: z.record(z.string(), VolatilityForecastSchema),
+  correlations: CorrelationsSchema,
+  trends: z.object({
+    btc_above_sma_200: z.boolean().nullable(),
+    eth_above_sma_200: z.boolean().nullable(),
+    btc_dominance_direction: z.string().nullable(),
+    market_regime: z.string().nullable(),
+  }),
+}).openapi('MacroIndicatorsResponse');
+
 export const macroReadRoutes = createRouter()
   .openapi(
     defineRoute({
@@ -100,35 +157,29 @@ export const macroReadRoutes = createRouter()
         'Served from the newest metrics_snapshot at or before the market clock. Guests: 10 requests/minute. Signed-in users also get market health and volatility forecasts.',
       responses: ok(SnapshotResponse, 'The snapshot.'),
     }),
-    async (c) => {
-      const s = await snap(c);
-      if (s.notModified) return c.body(null, 304);
-      const p = s.data.payload;
+    bySignIn.section(SnapshotResponse, ({ info, payload: p }, c) => {
       const signedIn = c.get('principal') !== undefined;
       const r = p.regime;
-      return c.json(
-        envelope(c, {
-          ...s.data.info,
-          headline: p.headline,
-          dominance: p.dominance.current,
-          fear_greed: p.sentiment.fear_greed,
-          technical: p.technical as Technical,
-          regime: r
-            ? {
-                current_regime: r.current_regime,
-                confidence: r.confidence,
-                transition_probability: r.transition_probability,
-                regime_duration_days: r.regime_duration_days,
-              }
-            : null,
-          market_health: signedIn ? p.market_health : null,
-          volatility: signedIn
-            ? (p.volatility as Record<string, z.infer<typeof VolatilityForecastSchema>>)
-            : null,
-        }),
-        200,
-      );
-    },
+      return {
+        ...info,
+        headline: p.headline,
+        dominance: p.dominance.current,
+        fear_greed: p.sentiment.fear_greed,
+        technical: p.technical as Technical,
+        regime: r
+          ? {
+              current_regime: r.current_regime,
+              confidence: r.confidence,
+              transition_probability: r.transition_probability,
+              regime_duration_days: r.regime_duration_days,
+            }
+          : null,
+        market_health: signedIn ? p.market_health : null,
+        volatility: signedIn
+          ? (p.volatility as Record<string, z.infer<typeof VolatilityForecastSchema>>)
+          : null,
+      };
+    }),
   )
   .openapi(
     defineRoute({
@@ -137,16 +188,9 @@ export const macroReadRoutes = createRouter()
       tags,
       summary:
         'Current market regime: Markov-switching model of BTC daily returns, filtered probabilities (000)',
-      responses: ok(
-        withInfo({ regime: RegimeSchema.nullable() }).openapi('MarketRegimeResponse'),
-        'The regime.',
-      ),
+      responses: ok(MarketRegimeResponse, 'The regime.'),
     }),
-    async (c) => {
-      const s = await snap(c);
-      if (s.notModified) return c.body(null, 304);
-      return c.json(envelope(c, { ...s.data.info, regime: s.data.payload.regime }), 200);
-    },
+    section(MarketRegimeResponse, ({ info, payload }) => ({ ...info, regime: payload.regime })),
   )
   .openapi(
     defineRoute({
@@ -154,13 +198,9 @@ export const macroReadRoutes = createRouter()
       path: '/api/v1/macro/regime',
       tags,
       summary: 'Current market regime with confidence scores (001)',
-      responses: ok(withInfo({ regime: RegimeSchema.nullable() }).openapi('RegimeResponse'), 'The regime.'),
+      responses: ok(RegimeResponse, 'The regime.'),
     }),
-    async (c) => {
-      const s = await snap(c);
-      if (s.notModified) return c.body(null, 304);
-      return c.json(envelope(c, { ...s.data.info, regime: s.data.payload.regime }), 200);
-    },
+    section(RegimeResponse, ({ info, payload }) => ({ ...info, regime: payload.regime })),
   )
   .openapi(
     defineRoute({
@@ -169,16 +209,9 @@ export const macroReadRoutes = createRouter()
       tags,
       summary:
         'Fear & Greed with averages and history; social and search sentiment are absent with the reason (000/001)',
-      responses: ok(
-        withInfo({ sentiment: SentimentSchema }).openapi('MarketSentimentResponse'),
-        'Sentiment.',
-      ),
+      responses: ok(MarketSentimentResponse, 'Sentiment.'),
     }),
-    async (c) => {
-      const s = await snap(c);
-      if (s.notModified) return c.body(null, 304);
-      return c.json(envelope(c, { ...s.data.info, sentiment: s.data.payload.sentiment }), 200);
-    },
+    section(MarketSentimentResponse, ({ info, payload }) => ({ ...info, sentiment: payload.sentiment })),
   )
   .openapi(
     defineRoute({
@@ -186,16 +219,9 @@ export const macroReadRoutes = createRouter()
       path: '/api/v1/macro/dominance',
       tags,
       summary: 'BTC, ETH, USDT and altcoin dominance with 90-day history and trend (000/001)',
-      responses: ok(
-        withInfo({ dominance: DominanceSchema }).openapi('DominanceAnalysisResponse'),
-        'Dominance.',
-      ),
+      responses: ok(DominanceAnalysisResponse, 'Dominance.'),
     }),
-    async (c) => {
-      const s = await snap(c);
-      if (s.notModified) return c.body(null, 304);
-      return c.json(envelope(c, { ...s.data.info, dominance: s.data.payload.dominance }), 200);
-    },
+    section(DominanceAnalysisResponse, ({ info, payload }) => ({ ...info, dominance: payload.dominance })),
   )
   .openapi(
     defineRoute({
@@ -204,33 +230,16 @@ export const macroReadRoutes = createRouter()
       tags,
       summary:
         'S&P 500, Nasdaq 100, gold, DXY, 10-year yield, VIX and WTI with their 30-day correlation to BTC (000)',
-      responses: ok(
-        withInfo({
-          markets: IntermarketSchema,
-          correlations_30d: z.record(z.string(), PairSchema),
-          alignment: z.string(),
-          meta: MetaSchema,
-        }).openapi('IntermarketDataResponse'),
-        'Traditional markets.',
-      ),
+      responses: ok(IntermarketDataResponse, 'Traditional markets.'),
     }),
-    async (c) => {
-      const s = await snap(c);
-      if (s.notModified) return c.body(null, 304);
-      const p = s.data.payload;
-      return c.json(
-        envelope(c, {
-          ...s.data.info,
-          markets: p.intermarket,
-          correlations_30d:
-            (p.correlations.periods as Record<string, Record<string, z.infer<typeof PairSchema>>>)['30d'] ??
-            {},
-          alignment: WEEKEND_ALIGNMENT,
-          meta: p.correlations.meta,
-        }),
-        200,
-      );
-    },
+    section(IntermarketDataResponse, ({ info, payload: p }) => ({
+      ...info,
+      markets: p.intermarket,
+      correlations_30d:
+        (p.correlations.periods as Record<string, Record<string, z.infer<typeof PairSchema>>>)['30d'] ?? {},
+      alignment: WEEKEND_ALIGNMENT,
+      meta: p.correlations.meta,
+    })),
   )
   .openapi(
     defineRoute({
@@ -245,33 +254,19 @@ export const macroReadRoutes = createRouter()
             .default('30d'),
         }),
       },
-      responses: ok(
-        withInfo({
-          period: z.string(),
-          pairs: z.record(z.string(), PairSchema),
-          alignment: z.string(),
-          meta: MetaSchema,
-        }).openapi('CorrelationAnalysisResponse'),
-        'Correlations.',
-      ),
+      responses: ok(CorrelationAnalysisResponse, 'Correlations.'),
     }),
     async (c) => {
       const { period } = c.req.valid('query');
-      const s = await snap(c);
-      if (s.notModified) return c.body(null, 304);
-      const p = s.data.payload;
-      return c.json(
-        envelope(c, {
-          ...s.data.info,
-          period,
-          pairs:
-            (p.correlations.periods as Record<string, Record<string, z.infer<typeof PairSchema>>>)[period] ??
-            {},
-          alignment: WEEKEND_ALIGNMENT,
-          meta: p.correlations.meta,
-        }),
-        200,
-      );
+      return serve(c, CorrelationAnalysisResponse, ({ info, payload: p }) => ({
+        ...info,
+        period,
+        pairs:
+          (p.correlations.periods as Record<string, Record<string, z.infer<typeof PairSchema>>>)[period] ??
+          {},
+        alignment: WEEKEND_ALIGNMENT,
+        meta: p.correlations.meta,
+      }));
     },
   )
   .openapi(
@@ -281,16 +276,9 @@ export const macroReadRoutes = createRouter()
       tags,
       summary:
         'BTC on-chain: active addresses, transactions, hash rate, MVRV, exchange flows, miner issuance (000)',
-      responses: ok(
-        withInfo({ onchain: OnchainSchema }).openapi('OnChainMetricsResponse'),
-        'On-chain metrics.',
-      ),
+      responses: ok(OnChainMetricsResponse, 'On-chain metrics.'),
     }),
-    async (c) => {
-      const s = await snap(c);
-      if (s.notModified) return c.body(null, 304);
-      return c.json(envelope(c, { ...s.data.info, onchain: s.data.payload.onchain }), 200);
-    },
+    section(OnChainMetricsResponse, ({ info, payload }) => ({ ...info, onchain: payload.onchain })),
   )
   .openapi(
     defineRoute({
@@ -298,22 +286,12 @@ export const macroReadRoutes = createRouter()
       path: '/api/v1/macro/derivatives',
       tags,
       summary: 'BTC funding rate, open interest by coin; liquidations absent with the reason (000)',
-      responses: ok(
-        withInfo({ derivatives: DerivativesSchema }).openapi('DerivativesDataResponse'),
-        'Derivatives.',
-      ),
+      responses: ok(DerivativesDataResponse, 'Derivatives.'),
     }),
-    async (c) => {
-      const s = await snap(c);
-      if (s.notModified) return c.body(null, 304);
-      return c.json(
-        envelope(c, {
-          ...s.data.info,
-          derivatives: s.data.payload.derivatives as z.infer<typeof DerivativesSchema>,
-        }),
-        200,
-      );
-    },
+    section(DerivativesDataResponse, ({ info, payload }) => ({
+      ...info,
+      derivatives: payload.derivatives as z.infer<typeof DerivativesSchema>,
+    })),
   )
   .openapi(
     defineRoute({
@@ -322,31 +300,19 @@ export const macroReadRoutes = createRouter()
       tags,
       summary:
         'Liquidation heatmap: absent (no liquidation history is shipped), with the source to configure (000)',
-      responses: ok(
-        withInfo({
-          liquidations: AbsentSchema,
-          zones: z.array(z.object({ price_from: z.number(), price_to: z.number(), volume_usd: z.number() })),
-          open_interest_btc_usd: z.number().nullable(),
-        }).openapi('LiquidationAnalysisResponse'),
-        'Absent series with its reason.',
-      ),
+      responses: ok(LiquidationAnalysisResponse, 'Absent series with its reason.'),
     }),
-    async (c) => {
-      const s = await snap(c);
-      if (s.notModified) return c.body(null, 304);
-      const oi = (s.data.payload.derivatives.open_interest_usd as Record<string, unknown>).btc as {
+    section(LiquidationAnalysisResponse, ({ info, payload }) => {
+      const oi = (payload.derivatives.open_interest_usd as Record<string, unknown>).btc as {
         value: number | null;
       } | null;
-      return c.json(
-        envelope(c, {
-          ...s.data.info,
-          liquidations: s.data.payload.derivatives.liquidations,
-          zones: [],
-          open_interest_btc_usd: oi?.value ?? null,
-        }),
-        200,
-      );
-    },
+      return {
+        ...info,
+        liquidations: payload.derivatives.liquidations,
+        zones: [],
+        open_interest_btc_usd: oi?.value ?? null,
+      };
+    }),
   )
   .openapi(
     defineRoute({
@@ -368,14 +334,7 @@ export const macroReadRoutes = createRouter()
             .openapi({ description: 'Daily bars (the stored timeframe of the macro layer).' }),
         }),
       },
-      responses: ok(
-        withInfo({
-          timeframe: z.string(),
-          indicators: z.array(z.string()),
-          assets: z.record(z.string(), open().nullable()),
-        }).openapi('MacroTechnicalResponse'),
-        'Technicals.',
-      ),
+      responses: ok(MacroTechnicalResponse, 'Technicals.'),
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -397,18 +356,20 @@ export const macroReadRoutes = createRouter()
           ],
         });
       const chosen = raw.length ? raw : [...TECHNICAL_INDICATORS];
-      const s = await snap(c);
-      if (s.notModified) return c.body(null, 304);
-      const assets: Record<string, Record<string, unknown> | null> = {};
-      for (const [k, v] of Object.entries(
-        s.data.payload.technical as Record<string, Record<string, unknown> | null>,
-      ))
-        assets[k] = v
-          ? Object.fromEntries(
-              Object.entries(v).filter(([key]) => chosen.includes(key) || key === 'price' || key === 'meta'),
-            )
-          : null;
-      return c.json(envelope(c, { ...s.data.info, timeframe: q.timeframe, indicators: chosen, assets }), 200);
+      return serve(c, MacroTechnicalResponse, ({ info, payload }) => {
+        const assets: Record<string, Record<string, unknown> | null> = {};
+        for (const [k, v] of Object.entries(
+          payload.technical as Record<string, Record<string, unknown> | null>,
+        ))
+          assets[k] = v
+            ? Object.fromEntries(
+                Object.entries(v).filter(
+                  ([key]) => chosen.includes(key) || key === 'price' || key === 'meta',
+                ),
+              )
+            : null;
+        return { ...info, timeframe: q.timeframe, indicators: chosen, assets };
+      });
     },
   )
   .openapi(
@@ -417,16 +378,9 @@ export const macroReadRoutes = createRouter()
       path: '/api/v1/macro/market-health',
       tags,
       summary: 'Market breadth, realised-volatility index, liquidity (000)',
-      responses: ok(
-        withInfo({ market_health: MarketHealthSchema }).openapi('MarketHealthResponse'),
-        'Market health.',
-      ),
+      responses: ok(MarketHealthResponse, 'Market health.'),
     }),
-    async (c) => {
-      const s = await snap(c);
-      if (s.notModified) return c.body(null, 304);
-      return c.json(envelope(c, { ...s.data.info, market_health: s.data.payload.market_health }), 200);
-    },
+    section(MarketHealthResponse, ({ info, payload }) => ({ ...info, market_health: payload.market_health })),
   )
   .openapi(
     defineRoute({
@@ -435,16 +389,12 @@ export const macroReadRoutes = createRouter()
       tags,
       summary:
         'Halving countdown from block height, returns per halving epoch, month-of-year seasonality (000)',
-      responses: ok(withInfo({ cycles: CycleSchema }).openapi('CycleAnalysisResponse'), 'Cycles.'),
+      responses: ok(CycleAnalysisResponse, 'Cycles.'),
     }),
-    async (c) => {
-      const s = await snap(c);
-      if (s.notModified) return c.body(null, 304);
-      return c.json(
-        envelope(c, { ...s.data.info, cycles: s.data.payload.cycles as z.infer<typeof CycleSchema> }),
-        200,
-      );
-    },
+    section(CycleAnalysisResponse, ({ info, payload }) => ({
+      ...info,
+      cycles: payload.cycles as z.infer<typeof CycleSchema>,
+    })),
   )
   .openapi(
     defineRoute({
@@ -452,40 +402,22 @@ export const macroReadRoutes = createRouter()
       path: '/api/v1/macro/indicators',
       tags,
       summary: 'Volatility forecasts (GARCH(1,1) MLE, EWMA 0.94), correlations and trends (001)',
-      responses: ok(
-        withInfo({
-          volatility: z.record(z.string(), VolatilityForecastSchema),
-          correlations: CorrelationsSchema,
-          trends: z.object({
-            btc_above_sma_200: z.boolean().nullable(),
-            eth_above_sma_200: z.boolean().nullable(),
-            btc_dominance_direction: z.string().nullable(),
-            market_regime: z.string().nullable(),
-          }),
-        }).openapi('MacroIndicatorsResponse'),
-        'Indicators.',
-      ),
+      responses: ok(MacroIndicatorsResponse, 'Indicators.'),
     }),
-    async (c) => {
-      const s = await snap(c);
-      if (s.notModified) return c.body(null, 304);
-      const p: MacroSnapshot = s.data.payload;
+    section(MacroIndicatorsResponse, ({ info, payload: p }) => {
       const t = p.technical as Technical;
-      return c.json(
-        envelope(c, {
-          ...s.data.info,
-          volatility: p.volatility as Record<string, z.infer<typeof VolatilityForecastSchema>>,
-          correlations: p.correlations as z.infer<typeof CorrelationsSchema>,
-          trends: {
-            btc_above_sma_200: t.btc?.above_sma_200 ?? null,
-            eth_above_sma_200: t.eth?.above_sma_200 ?? null,
-            btc_dominance_direction: p.dominance.trend.btc.direction,
-            market_regime: p.regime?.current_regime ?? null,
-          },
-        }),
-        200,
-      );
-    },
+      return {
+        ...info,
+        volatility: p.volatility as Record<string, z.infer<typeof VolatilityForecastSchema>>,
+        correlations: p.correlations as z.infer<typeof CorrelationsSchema>,
+        trends: {
+          btc_above_sma_200: t.btc?.above_sma_200 ?? null,
+          eth_above_sma_200: t.eth?.above_sma_200 ?? null,
+          btc_dominance_direction: p.dominance.trend.btc.direction,
+          market_regime: p.regime?.current_regime ?? null,
+        },
+      };
+    }),
   );
 
 function open() {

@@ -1,11 +1,23 @@
 import { z } from '@hono/zod-openapi';
+import { notModifiedResponse } from '../../../core/cache';
 import { CalendarDate, marketDayRange } from '../../../core/dates';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { plain, plainOrV2Schema } from '../../../core/responses';
-import { macroSnapshot } from '../service';
+import { sectionHandlers } from '../../../core/sections';
+import { type MacroSnapshot, macroSnapshot } from '../service';
 
 const tags = ['Markets (003)'];
 const num = z.number().nullable();
+
+/** 003's bodies are plain (002's v2 envelope when asked), from the macro snapshot through the edge cache. */
+const { serve, section } = sectionHandlers({
+  ttl: 300,
+  shape: 'plain',
+  load: async (c): Promise<{ snapshot_time: string; payload: MacroSnapshot }> => {
+    const s = await macroSnapshot(c.env);
+    return { snapshot_time: new Date(s.snapshot_time).toISOString(), payload: s.payload };
+  },
+});
 
 const RiskMetricsSchema = z
   .object({
@@ -111,25 +123,23 @@ export const tracker003Routes = createRouter()
           description: 'The model.',
           content: { 'application/json': { schema: plainOrV2Schema(RiskMetricsSchema) } },
         },
+        ...notModifiedResponse,
       },
     }),
     async (c) => {
       const { symbol } = c.req.valid('query');
-      const s = await macroSnapshot(c.env);
-      const m = s.payload.risk_models[symbol];
-      const snapshot_time = new Date(s.snapshot_time).toISOString();
-      if (!m)
-        return c.json(
-          plain(c, {
+      return serve(c, RiskMetricsSchema, ({ snapshot_time, payload }) => {
+        const m = payload.risk_models[symbol];
+        if (!m)
+          return {
             symbol,
             metrics: null,
             bands: [],
             method: 'Not enough price history at the market clock to fit the model (30 daily closes needed).',
             snapshot_time,
-          }),
-          200,
-        );
-      return c.json(plain(c, { ...m, snapshot_time }), 200);
+          };
+        return { ...m, snapshot_time };
+      });
     },
   )
   .openapi(
@@ -144,15 +154,10 @@ export const tracker003Routes = createRouter()
           description: 'Cycles.',
           content: { 'application/json': { schema: plainOrV2Schema(CyclesSchema) } },
         },
+        ...notModifiedResponse,
       },
     }),
-    async (c) => {
-      const s = await macroSnapshot(c.env);
-      return c.json(
-        plain(c, { ...s.payload.market_cycles, snapshot_time: new Date(s.snapshot_time).toISOString() }),
-        200,
-      );
-    },
+    section(CyclesSchema, ({ snapshot_time, payload }) => ({ ...payload.market_cycles, snapshot_time })),
   )
   .openapi(
     defineRoute({
@@ -166,25 +171,20 @@ export const tracker003Routes = createRouter()
           description: 'Rows.',
           content: { 'application/json': { schema: plainOrV2Schema(ScreenerSchema) } },
         },
+        ...notModifiedResponse,
       },
     }),
-    async (c) => {
-      const s = await macroSnapshot(c.env);
-      return c.json(
-        plain(c, {
-          data: s.payload.screener.map((r) => ({ ...r, pe_ratio: null, dividend_yield: null })),
-          absent: {
-            pe_ratio:
-              'No earnings data is shipped: crypto assets have none, and equity fundamentals need a provider (e.g. Financial Modeling Prep or Alpha Vantage OVERVIEW).',
-            dividend_yield: 'No dividend history is shipped; configure a fundamentals provider.',
-          },
-          method:
-            'From daily closes at or before the market clock: changes over 1 and 30 days; volatility = sample sd of 30 daily log returns annualized by sqrt(365) for crypto, sqrt(252) otherwise; 52-week range over 365 calendar days; market cap = close x CMC circulating supply or CoinGecko daily cap; MVRV from Coin Metrics (BTC).',
-          snapshot_time: new Date(s.snapshot_time).toISOString(),
-        }),
-        200,
-      );
-    },
+    section(ScreenerSchema, ({ snapshot_time, payload }) => ({
+      data: payload.screener.map((r) => ({ ...r, pe_ratio: null, dividend_yield: null })),
+      absent: {
+        pe_ratio:
+          'No earnings data is shipped: crypto assets have none, and equity fundamentals need a provider (e.g. Financial Modeling Prep or Alpha Vantage OVERVIEW).',
+        dividend_yield: 'No dividend history is shipped; configure a fundamentals provider.',
+      },
+      method:
+        'From daily closes at or before the market clock: changes over 1 and 30 days; volatility = sample sd of 30 daily log returns annualized by sqrt(365) for crypto, sqrt(252) otherwise; 52-week range over 365 calendar days; market cap = close x CMC circulating supply or CoinGecko daily cap; MVRV from Coin Metrics (BTC).',
+      snapshot_time,
+    })),
   )
   .openapi(
     defineRoute({

@@ -2,7 +2,6 @@ import { z } from '@hono/zod-openapi';
 import { CalendarDate, DAY_MS, resolveDayRange } from '../../../core/dates';
 import { marketNow } from '../../../core/market-clock';
 import { createRouter, defineRoute } from '../../../core/openapi';
-import { envelope } from '../../../core/responses';
 import {
   AbsentSchema,
   PerformanceSchema,
@@ -12,7 +11,7 @@ import {
   SnapshotFields,
 } from '../schemas';
 import { getSectorRow } from '../service';
-import { ok, sectorData, summary } from './read';
+import { ok, type SectorView, serve, summary } from './read';
 
 const tags = ['Sectors (Layer 2)'];
 const params = z.object({
@@ -23,14 +22,77 @@ const params = z.object({
     .openapi({ param: { name: 'sector_id', in: 'path' }, example: 'smart-contract-platforms' }),
 });
 
-/** The sector's stored row (404 for unknown or inactive ones) and its analysis in the snapshot. */
-async function load(c: Parameters<typeof sectorData>[0], id: string) {
-  const row = await getSectorRow(c.env, id, c.get('principal')?.role === 'admin');
-  const d = await sectorData(c);
-  const a = d.data.payload.sectors.find((s) => s.id === id);
-  if (!a) throw new Error(`sector ${id} missing from the snapshot`);
-  return { row, d, a };
+/** 404 for unknown sectors (and inactive ones, except for admins), before anything is served. */
+async function check(c: Parameters<typeof serve>[0], id: string) {
+  await getSectorRow(c.env, id, c.get('principal')?.role === 'admin');
 }
+
+/** The sector's stored row and its analysis in the snapshot. */
+function find(data: SectorView, id: string) {
+  const row = data.rows.find((r) => r.id === id);
+  const a = data.payload.sectors.find((s) => s.id === id);
+  if (!row || !a) throw new Error(`sector ${id} missing from the snapshot`);
+  return { row, a };
+}
+
+const SectorAnalysisResponse = z
+  .object({ sector: SectorSummarySchema, members: z.array(SectorMemberSchema), ...SnapshotFields })
+  .openapi('SectorAnalysisResponse');
+const SectorDetailPerformanceResponse = z
+  .object({
+    sector_id: z.string(),
+    name: z.string(),
+    performance: PerformanceSchema,
+    relative_strength_30d: z.number().nullable(),
+    share_of_total_pct: z.number().nullable(),
+    share_change_30d_pp: z.number().nullable(),
+    rotation_score: z.number().nullable(),
+    flow: z.enum(['inflow', 'outflow', 'neutral']).nullable(),
+    volatility_30d_pct: z.number().nullable(),
+    members: z.array(SectorMemberSchema),
+    ...SnapshotFields,
+  })
+  .openapi('SectorDetailPerformanceResponse');
+const SectorAssetListResponse = z
+  .object({
+    sector: SectorSummarySchema,
+    assets: z.array(SectorMemberSchema),
+    total: z.number().int(),
+    sort_by: z.string(),
+    ...SnapshotFields,
+  })
+  .openapi('SectorAssetListResponse');
+const SectorFundamentalResponse = z
+  .object({
+    sector_id: z.string(),
+    market_cap: z.number().nullable(),
+    volume_24h: z.number().nullable(),
+    volume_to_market_cap_pct: z.number().nullable(),
+    tracked_assets: z.number().int(),
+    tvl: z.union([
+      z.object({
+        total_defi_tvl_usd: z.number().nullable(),
+        as_of: z.string().nullable(),
+        note: z.string(),
+      }),
+      AbsentSchema,
+    ]),
+    active_users: AbsentSchema,
+    active_protocols: AbsentSchema,
+    institutional_flows: AbsentSchema,
+    ...SnapshotFields,
+  })
+  .openapi('SectorFundamentalResponse');
+const SectorHistoryResponse = z
+  .object({
+    sector_id: z.string(),
+    timeframe: z.string(),
+    start_date: z.string(),
+    end_date: z.string(),
+    points: z.array(SectorPointSchema),
+    ...SnapshotFields,
+  })
+  .openapi('SectorHistoryResponse');
 
 const absent = (reason: string, configure: string) => ({ available: false as const, reason, configure });
 
@@ -43,26 +105,21 @@ export const sectorRoutes = createRouter()
       summary:
         'One sector: performance, capital flows (share of market cap), relative strength, members (000)',
       request: { params },
-      responses: ok(
-        z
-          .object({ sector: SectorSummarySchema, members: z.array(SectorMemberSchema), ...SnapshotFields })
-          .openapi('SectorAnalysisResponse'),
-        'Analysis.',
-      ),
+      responses: ok(SectorAnalysisResponse, 'Analysis.'),
     }),
     async (c) => {
-      const { row, d, a } = await load(c, c.req.valid('param').sector_id);
-      if (d.notModified) return c.body(null, 304);
-      return c.json(
-        envelope(c, {
+      const id = c.req.valid('param').sector_id;
+      await check(c, id);
+      return serve(c, SectorAnalysisResponse, (data) => {
+        const { row, a } = find(data, id);
+        return {
           sector: summary(a, row),
           members: a.members,
-          snapshot_time: d.data.snapshot_time,
-          as_of: d.data.payload.as_of,
-          meta: d.data.payload.meta,
-        }),
-        200,
-      );
+          snapshot_time: data.snapshot_time,
+          as_of: data.payload.as_of,
+          meta: data.payload.meta,
+        };
+      });
     },
   )
   .openapi(
@@ -72,30 +129,14 @@ export const sectorRoutes = createRouter()
       tags,
       summary: 'One sector’s performance and rotation analysis (001)',
       request: { params },
-      responses: ok(
-        z
-          .object({
-            sector_id: z.string(),
-            name: z.string(),
-            performance: PerformanceSchema,
-            relative_strength_30d: z.number().nullable(),
-            share_of_total_pct: z.number().nullable(),
-            share_change_30d_pp: z.number().nullable(),
-            rotation_score: z.number().nullable(),
-            flow: z.enum(['inflow', 'outflow', 'neutral']).nullable(),
-            volatility_30d_pct: z.number().nullable(),
-            members: z.array(SectorMemberSchema),
-            ...SnapshotFields,
-          })
-          .openapi('SectorDetailPerformanceResponse'),
-        'Performance.',
-      ),
+      responses: ok(SectorDetailPerformanceResponse, 'Performance.'),
     }),
     async (c) => {
-      const { row, d, a } = await load(c, c.req.valid('param').sector_id);
-      if (d.notModified) return c.body(null, 304);
-      return c.json(
-        envelope(c, {
+      const id = c.req.valid('param').sector_id;
+      await check(c, id);
+      return serve(c, SectorDetailPerformanceResponse, (data) => {
+        const { row, a } = find(data, id);
+        return {
           sector_id: a.id,
           name: row.name,
           performance: a.performance,
@@ -106,12 +147,11 @@ export const sectorRoutes = createRouter()
           flow: a.flow,
           volatility_30d_pct: a.volatility_30d_pct,
           members: a.members,
-          snapshot_time: d.data.snapshot_time,
-          as_of: d.data.payload.as_of,
-          meta: d.data.payload.meta,
-        }),
-        200,
-      );
+          snapshot_time: data.snapshot_time,
+          as_of: data.payload.as_of,
+          meta: data.payload.meta,
+        };
+      });
     },
   )
   .openapi(
@@ -127,39 +167,31 @@ export const sectorRoutes = createRouter()
           sort_by: z.enum(['market_cap', 'performance', 'volume']).default('market_cap'),
         }),
       },
-      responses: ok(
-        z
-          .object({
-            sector: SectorSummarySchema,
-            assets: z.array(SectorMemberSchema),
-            total: z.number().int(),
-            sort_by: z.string(),
-            ...SnapshotFields,
-          })
-          .openapi('SectorAssetListResponse'),
-        'Assets.',
-      ),
+      responses: ok(SectorAssetListResponse, 'Assets.'),
     }),
     async (c) => {
       const { limit, sort_by } = c.req.valid('query');
-      const { row, d, a } = await load(c, c.req.valid('param').sector_id);
-      if (d.notModified) return c.body(null, 304);
-      const key = (m: (typeof a.members)[number]) =>
-        (sort_by === 'performance' ? m.change_24h_pct : sort_by === 'volume' ? m.volume_24h : m.market_cap) ??
-        Number.NEGATIVE_INFINITY;
-      const assets = a.members.slice().sort((x, y) => key(y) - key(x));
-      return c.json(
-        envelope(c, {
+      const id = c.req.valid('param').sector_id;
+      await check(c, id);
+      return serve(c, SectorAssetListResponse, (data) => {
+        const { row, a } = find(data, id);
+        const key = (m: (typeof a.members)[number]) =>
+          (sort_by === 'performance'
+            ? m.change_24h_pct
+            : sort_by === 'volume'
+              ? m.volume_24h
+              : m.market_cap) ?? Number.NEGATIVE_INFINITY;
+        const assets = a.members.slice().sort((x, y) => key(y) - key(x));
+        return {
           sector: summary(a, row),
           assets: assets.slice(0, limit),
           total: assets.length,
           sort_by,
-          snapshot_time: d.data.snapshot_time,
-          as_of: d.data.payload.as_of,
-          meta: d.data.payload.meta,
-        }),
-        200,
-      );
+          snapshot_time: data.snapshot_time,
+          as_of: data.payload.as_of,
+          meta: data.payload.meta,
+        };
+      });
     },
   )
   .openapi(
@@ -170,37 +202,15 @@ export const sectorRoutes = createRouter()
       summary:
         'Sector fundamentals: market cap, volume, members; TVL, active users, protocols and institutional flows where they exist (000)',
       request: { params },
-      responses: ok(
-        z
-          .object({
-            sector_id: z.string(),
-            market_cap: z.number().nullable(),
-            volume_24h: z.number().nullable(),
-            volume_to_market_cap_pct: z.number().nullable(),
-            tracked_assets: z.number().int(),
-            tvl: z.union([
-              z.object({
-                total_defi_tvl_usd: z.number().nullable(),
-                as_of: z.string().nullable(),
-                note: z.string(),
-              }),
-              AbsentSchema,
-            ]),
-            active_users: AbsentSchema,
-            active_protocols: AbsentSchema,
-            institutional_flows: AbsentSchema,
-            ...SnapshotFields,
-          })
-          .openapi('SectorFundamentalResponse'),
-        'Fundamentals.',
-      ),
+      responses: ok(SectorFundamentalResponse, 'Fundamentals.'),
     }),
     async (c) => {
-      const { d, a } = await load(c, c.req.valid('param').sector_id);
-      if (d.notModified) return c.body(null, 304);
-      const tvl = d.data.payload.tvl;
-      return c.json(
-        envelope(c, {
+      const id = c.req.valid('param').sector_id;
+      await check(c, id);
+      return serve(c, SectorFundamentalResponse, (data) => {
+        const { a } = find(data, id);
+        const tvl = data.payload.tvl;
+        return {
           sector_id: a.id,
           market_cap: a.market_cap,
           volume_24h: a.volume_24h,
@@ -232,12 +242,11 @@ export const sectorRoutes = createRouter()
             'No fund-flow data (ETF/ETP flows) is shipped.',
             'CoinShares weekly fund flows or Farside ETF flows as a data source.',
           ),
-          snapshot_time: d.data.snapshot_time,
-          as_of: d.data.payload.as_of,
-          meta: d.data.payload.meta,
-        }),
-        200,
-      );
+          snapshot_time: data.snapshot_time,
+          as_of: data.payload.as_of,
+          meta: data.payload.meta,
+        };
+      });
     },
   )
   .openapi(
@@ -256,19 +265,7 @@ export const sectorRoutes = createRouter()
           end_date: CalendarDate.optional(),
         }),
       },
-      responses: ok(
-        z
-          .object({
-            sector_id: z.string(),
-            timeframe: z.string(),
-            start_date: z.string(),
-            end_date: z.string(),
-            points: z.array(SectorPointSchema),
-            ...SnapshotFields,
-          })
-          .openapi('SectorHistoryResponse'),
-        'History.',
-      ),
+      responses: ok(SectorHistoryResponse, 'History.'),
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -278,32 +275,32 @@ export const sectorRoutes = createRouter()
         fields: ['start_date', 'end_date'],
         path: c.req.path,
       });
-      const { d, a } = await load(c, c.req.valid('param').sector_id);
-      if (d.notModified) return c.body(null, 304);
-      const inRange = a.history.filter((p) => {
-        const day = Date.parse(p.date) / DAY_MS;
-        return day >= range.from && day <= range.to;
-      });
-      const keyOf = (p: (typeof inRange)[number]) =>
-        q.timeframe === '1M'
-          ? p.date.slice(0, 7)
-          : q.timeframe === '1w'
-            ? String(Math.floor((Date.parse(p.date) / DAY_MS + 3) / 7))
-            : p.date;
-      const last = new Map<string, (typeof inRange)[number]>();
-      for (const p of inRange) last.set(keyOf(p), p);
-      return c.json(
-        envelope(c, {
+      const id = c.req.valid('param').sector_id;
+      await check(c, id);
+      return serve(c, SectorHistoryResponse, (data) => {
+        const { a } = find(data, id);
+        const inRange = a.history.filter((p) => {
+          const day = Date.parse(p.date) / DAY_MS;
+          return day >= range.from && day <= range.to;
+        });
+        const keyOf = (p: (typeof inRange)[number]) =>
+          q.timeframe === '1M'
+            ? p.date.slice(0, 7)
+            : q.timeframe === '1w'
+              ? String(Math.floor((Date.parse(p.date) / DAY_MS + 3) / 7))
+              : p.date;
+        const last = new Map<string, (typeof inRange)[number]>();
+        for (const p of inRange) last.set(keyOf(p), p);
+        return {
           sector_id: a.id,
           timeframe: q.timeframe,
           start_date: range.fromDay,
           end_date: range.toDay,
           points: [...last.values()],
-          snapshot_time: d.data.snapshot_time,
-          as_of: d.data.payload.as_of,
-          meta: d.data.payload.meta,
-        }),
-        200,
-      );
+          snapshot_time: data.snapshot_time,
+          as_of: data.payload.as_of,
+          meta: data.payload.meta,
+        };
+      });
     },
   );

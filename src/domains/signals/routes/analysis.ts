@@ -105,7 +105,7 @@ export const analysisRoutes = createRouter()
       path: '/api/v1/ai/market-regime',
       tags: ['AI models'],
       summary:
-        'Market regime (000): the Markov-switching model is absent with its reason; a labelled trend/volatility rule is served',
+        'Market regime (000): the Markov-switching model of BTC from the stored macro snapshot (filtered probabilities; absent with its reason before the first snapshot) and a labelled trend/volatility rule',
       request: {},
       responses: {
         200: {
