@@ -39,5 +39,8 @@ export const SCENARIOS: Scenario[] = [
     name: 'GET /api/v1/sectors/performance, guest (snapshot, edge cache)',
     path: '/api/v1/sectors/performance',
   },
-  { name: 'GET /api/risk-metrics?symbol=BTC, guest (snapshot, edge cache)', path: '/api/risk-metrics?symbol=BTC' },
+  {
+    name: 'GET /api/risk-metrics?symbol=BTC, guest (snapshot, edge cache)',
+    path: '/api/risk-metrics?symbol=BTC',
+  },
 ];
