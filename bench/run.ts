@@ -19,6 +19,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     // only the issue-20 hot paths (and the bare Worker): the table in README "Benchmarks"
     'hot-only': { type: 'boolean', default: false },
+    // copy the seeded template instead of timing a fresh seed (quicker reruns)
+    'reuse-seed': { type: 'boolean', default: false },
   },
 });
 
@@ -115,7 +117,7 @@ const rounds = Math.max(1, Number(values.rounds));
 // Meridian and the bare Worker run side by side; every round runs every scenario once, bare
 // first, so slow drift of the machine (other work, thermal) lands on all scenarios alike.
 const bare = await startBareServer();
-const server = await startServer({ fresh: true }).catch(async (err) => {
+const server = await startServer({ fresh: !values['reuse-seed'] }).catch(async (err) => {
   await bare.stop();
   throw err;
 });

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { cachedData, notModifiedResponse } from '../../../core/cache';
+import { cachedJson, notModifiedResponse, sendCached } from '../../../core/cache';
 import { ApiError } from '../../../core/errors';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { envelope, envelopeSchema } from '../../../core/responses';
@@ -89,7 +89,7 @@ export const historyRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const cached = await cachedData(c, 60, async () => {
+      const cached = await cachedJson(c, 60, async () => {
         const loaded = await load(c.env, c.req.valid('param').asset_id, q);
         const { asset } = loaded;
         const rows = await adjusted(c.env, asset.id, q, loaded.rows);
@@ -106,7 +106,7 @@ export const historyRoutes = createRouter()
         };
       });
       if (cached.notModified) return c.body(null, 304);
-      return c.json(envelope(c, cached.data), 200);
+      return sendCached(c, (data) => envelope(c, data), cached.json);
     },
   )
   .openapi(
@@ -139,7 +139,7 @@ export const historyRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const cached = await cachedData(c, 60, async () => {
+      const cached = await cachedJson(c, 60, async () => {
         const { asset, rows: range } = await load(c.env, c.req.valid('param').asset_id, q);
         // The warm-up is the candles just before the first one shown, whatever the range.
         const first = range[0];
@@ -181,6 +181,6 @@ export const historyRoutes = createRouter()
         };
       });
       if (cached.notModified) return c.body(null, 304);
-      return c.json(envelope(c, cached.data), 200);
+      return sendCached(c, (data) => envelope(c, data), cached.json);
     },
   );
