@@ -31,7 +31,7 @@ if (!SUITES.includes(values.suite)) throw new Error(`--suite must be one of ${SU
 if (values.suite === 'bots' || values.suite === 'all') {
   const { runBotsBench } = await import('./bots');
   console.log(
-    '\nbots engine: backtests and one replay minute of 100 bots (pure engine, median of timed runs)\n',
+    '\nbots engine: backtests and one replay minute of 1,000 bots (pure engine, median of timed runs)\n',
   );
   console.table(await runBotsBench());
   if (values.suite === 'bots') process.exit(0);
@@ -147,12 +147,17 @@ try {
   await bare.stop();
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
+// Rounds in which a scenario completed nothing (every request outlived the window) are left out.
+const median = (values: number[]) => {
+  const s = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? (s[m] ?? Number.NaN) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 };
 const ms = (v: number) => v.toFixed(1);
+const range = (values: number[]) => {
+  const ok = values.filter((x) => Number.isFinite(x));
+  return ok.length ? `${Math.min(...ok).toFixed(2)}-${Math.max(...ok).toFixed(2)}` : 'n/a';
+};
 const goals = new Map(HOT_PATHS.map((h) => [h.name, h.goal]));
 // Per scenario: the median over rounds of each figure, and of its ratio to the bare Worker's
 // p50 in the same round (the range over rounds beside it).
@@ -167,7 +172,7 @@ const rows = picked.map((scenario, i) => {
     'req/s': median(runs.map((r) => r.rps)).toFixed(0),
     'p50 ms': ms(median(runs.map((r) => r.p50))),
     'p99 ms': ms(median(runs.map((r) => r.p99))),
-    'p50 x bare': `${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
+    'p50 x bare': `${median(ratios).toFixed(2)} (${range(ratios)})`,
     goal: goals.get(scenario.name) ?? '',
     'p50 x /health': median(ownRatios).toFixed(2),
   };

@@ -58,11 +58,13 @@ async function load(env: Env, idOrSymbol: string, q: z.infer<typeof HistoryQuery
   if (start !== undefined && end !== undefined && start > end) {
     throw new ApiError('VALIDATION_ERROR', 'start_date is after end_date');
   }
-  // Newest `limit` candles in the range, returned oldest first.
-  const rows = (
-    await candles(env, asset, { timeframe: q.timeframe, start, end, limit: q.limit, newestFirst: true })
-  ).reverse();
-  return { asset, rows };
+  // Newest `limit` candles in the range, returned oldest first; the series' freshness is read
+  // at the same time (one D1 round trip of waiting, not two).
+  const [newest, freshness] = await Promise.all([
+    candles(env, asset, { timeframe: q.timeframe, start, end, limit: q.limit, newestFirst: true }),
+    seriesFreshness(env, asset),
+  ]);
+  return { asset, rows: newest.reverse(), freshness };
 }
 
 /** Split-adjusted when asked, so a series reads continuously across splits. */
@@ -96,7 +98,7 @@ export const historyRoutes = createRouter()
         return {
           asset_id: asset.id,
           symbol: asset.symbol,
-          ...(await seriesFreshness(c.env, asset)),
+          ...loaded.freshness,
           timeframe: q.timeframe,
           adjusted: q.adjusted,
           count: rows.length,
@@ -140,7 +142,7 @@ export const historyRoutes = createRouter()
     async (c) => {
       const q = c.req.valid('query');
       const cached = await cachedJson(c, 60, async () => {
-        const { asset, rows: range } = await load(c.env, c.req.valid('param').asset_id, q);
+        const { asset, rows: range, freshness } = await load(c.env, c.req.valid('param').asset_id, q);
         // The warm-up is the candles just before the first one shown, whatever the range.
         const first = range[0];
         const before = first
@@ -163,7 +165,7 @@ export const historyRoutes = createRouter()
         return {
           asset_id: asset.id,
           symbol: asset.symbol,
-          ...(await seriesFreshness(c.env, asset)),
+          ...freshness,
           timeframe: q.timeframe,
           adjusted: q.adjusted,
           count: shown.length,
