@@ -5,8 +5,8 @@ import { marketNow } from '../../../core/market-clock';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { plain, plainOrV2Schema } from '../../../core/responses';
 import { TIMEFRAMES } from '../../../db/schema/market';
-import { QuoteFactsSchema, quoteFacts, servedQuotes } from '../market-cap';
-import { listMarkets, resolvePair } from '../market-service';
+import { QuoteFactsSchema, quoteFacts } from '../market-cap';
+import { listMarkets, pairQuote, resolvePair } from '../market-service';
 import { isoDate, parseTime } from '../schemas';
 import { candles } from '../service';
 
@@ -151,9 +151,10 @@ export const marketRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { asset, symbol } = await resolvePair(c.env, c.req.valid('param').pair);
-      const [quotesById, now] = await Promise.all([servedQuotes(c.env, [asset.id]), marketNow(c.env)]);
-      const quote = quotesById.get(asset.id);
+      const [{ asset, symbol, quote }, now] = await Promise.all([
+        pairQuote(c.env, c.req.valid('param').pair),
+        marketNow(c.env),
+      ]);
       if (!quote) throw new ApiError('NOT_FOUND', `No price for ${symbol} yet`);
       const facts = quoteFacts(asset, quote, now);
       return c.json(
