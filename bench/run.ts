@@ -1,14 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type LoadResult, runLoad } from './lib/load';
-import { startServer } from './lib/server';
+import { type LoadResult, runLoad, type Scenario } from './lib/load';
+import { startBareServer, startServer } from './lib/server';
 import { portfolioScenarios } from './portfolio';
 import { returnsScenarios } from './returns';
-import { BASELINE, SCENARIOS } from './scenarios';
+import { BARE, BASELINE, HOT_PATHS, SCENARIOS } from './scenarios';
 
-// `npm run bench [-- --seconds 10 --concurrency 16 --only health]`: starts wrangler dev on
-// loopback, runs the baseline and every scenario in this one process, and prints each as
-// a ratio to the baseline. Absolute figures depend on the machine; the ratios travel.
+// `npm run bench [-- --seconds 10 --concurrency 16 --rounds 3 --hot-only --only health]`: starts
+// wrangler dev on loopback beside a bare Hono Worker (the platform's floor), runs every scenario
+// in interleaved rounds from this one process, and prints each as a ratio to the bare Worker. Absolute figures depend on the machine; the ratios travel.
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '8' },
@@ -22,6 +22,9 @@ const { values } = parseArgs({
     template: { type: 'boolean', default: false },
     // Build only the returns scenarios' portfolios (the 5,000-trade portfolio takes a while).
     'returns-only': { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '3' },
+    // only the issue-20 hot paths (and the bare Worker): the table in README "Benchmarks"
+    'hot-only': { type: 'boolean', default: false },
   },
 });
 
@@ -45,7 +48,7 @@ if (!SUITES.includes(values.suite)) throw new Error(`--suite must be one of ${SU
 if (values.suite === 'bots' || values.suite === 'all') {
   const { runBotsBench } = await import('./bots');
   console.log(
-    '\nbots engine: backtests and one replay minute of 100 bots (pure engine, median of timed runs)\n',
+    '\nbots engine: backtests and one replay minute of 1,000 bots (pure engine, median of timed runs)\n',
   );
   console.table(await runBotsBench());
   // The real path: 100 bots' Durable Objects ticking at once on a seeded wrangler dev (bench/bots-live.ts).
@@ -173,45 +176,78 @@ const options = {
   concurrency: Number(values.concurrency),
   warmupSeconds: Number(values.warmup),
 };
+const rounds = Math.max(1, Number(values.rounds));
 
 // --port (or BENCH_PORT): a fixed port for the dev server (when several people bench on one machine).
 const port = values.port ?? process.env.BENCH_PORT;
+// Meridian and the bare Worker run side by side; every round runs every scenario once, bare
+// first, so slow drift of the machine (other work, thermal) lands on all scenarios alike.
+const bare = await startBareServer();
 const server = await startServer({
   fresh: !values.template,
   ...(port ? { port: Number(port) } : {}),
+}).catch(async (err) => {
+  await bare.stop();
+  throw err;
 });
-const results: LoadResult[] = [];
+const perRound: LoadResult[][] = [];
+let picked: Scenario[] = [];
 try {
   // The portfolio scenarios need their portfolio made first (50 positions, 5,000 trades, over the API).
   const portfolio = values['returns-only'] ? [] : await portfolioScenarios(server.origin, server.token);
   const returns = await returnsScenarios(server.origin, server.token);
-  const picked = [...SCENARIOS, ...portfolio, ...returns].filter(
-    (s) => !values.only || s.name.includes(values.only),
-  );
-  for (const scenario of [BASELINE, ...picked]) {
-    process.stderr.write(`bench: ${scenario.name}...\n`);
-    results.push(await runLoad(server.origin, scenario, options, server.token));
+  const more = values['hot-only'] ? [] : [...SCENARIOS, ...portfolio, ...returns];
+  picked = [
+    BARE,
+    BASELINE,
+    ...[...HOT_PATHS.slice(1), ...more].filter((s) => !values.only || s.name.includes(values.only)),
+  ];
+  for (let round = 0; round < rounds; round++) {
+    const results: LoadResult[] = [];
+    for (const scenario of picked) {
+      process.stderr.write(`bench: round ${round + 1}/${rounds}: ${scenario.name}...\n`);
+      const origin = scenario.bare ? bare.origin : server.origin;
+      results.push(await runLoad(origin, scenario, options, server.token));
+    }
+    perRound.push(results);
   }
 } finally {
   await server.stop();
+  await bare.stop();
 }
 
-const base = results[0];
-const ms = (v: number) => v.toFixed(2);
-const rows = results.map((r) => ({
-  scenario: r.name,
-  requests: r.requests,
-  errors: r.errors,
-  'req/s': r.rps.toFixed(0),
-  'p50 ms': ms(r.p50),
-  'p90 ms': ms(r.p90),
-  'p99 ms': ms(r.p99),
-  'max ms': ms(r.max),
-  'p50 x base': base ? (r.p50 / base.p50).toFixed(2) : '',
-  'req/s x base': base ? (r.rps / base.rps).toFixed(2) : '',
-}));
+// Rounds in which a scenario completed nothing (every request outlived the window) are left out.
+const median = (values: number[]) => {
+  const s = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] ?? Number.NaN) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
+const ms = (v: number) => v.toFixed(1);
+const range = (values: number[]) => {
+  const ok = values.filter((x) => Number.isFinite(x));
+  return ok.length ? `${Math.min(...ok).toFixed(2)}-${Math.max(...ok).toFixed(2)}` : 'n/a';
+};
+const goals = new Map(HOT_PATHS.map((h) => [h.name, h.goal]));
+// Per scenario: the median over rounds of each figure, and of its ratio to the bare Worker's
+// p50 in the same round (the range over rounds beside it).
+const rows = picked.map((scenario, i) => {
+  const runs = perRound.map((r) => r[i]).filter((r): r is LoadResult => r !== undefined);
+  const ratios = perRound.map((r) => (r[i]?.p50 ?? Number.NaN) / (r[0]?.p50 ?? Number.NaN));
+  const ownRatios = perRound.map((r) => (r[i]?.p50 ?? Number.NaN) / (r[1]?.p50 ?? Number.NaN));
+  return {
+    scenario: scenario.name,
+    requests: runs.reduce((a, r) => a + r.requests, 0),
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+    'req/s': median(runs.map((r) => r.rps)).toFixed(0),
+    'p50 ms': ms(median(runs.map((r) => r.p50))),
+    'p99 ms': ms(median(runs.map((r) => r.p99))),
+    'p50 x bare': `${median(ratios).toFixed(2)} (${range(ratios)})`,
+    goal: goals.get(scenario.name) ?? '',
+    'p50 x /health': median(ownRatios).toFixed(2),
+  };
+});
 console.log(
-  `\nwrangler dev on 127.0.0.1, ${options.concurrency} concurrent clients, ${options.seconds}s each after ${options.warmupSeconds}s warm-up\n`,
+  `\nwrangler dev on 127.0.0.1 (Meridian and a bare Hono Worker side by side), ${options.concurrency} concurrent clients, ${options.seconds}s each after ${options.warmupSeconds}s warm-up, ${rounds} interleaved rounds (medians; ratio range over rounds)\n`,
 );
 console.table(rows);
 console.log(
@@ -220,5 +256,5 @@ console.log(
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
   'bench/results/latest.json',
-  JSON.stringify({ options, results, at: new Date().toISOString() }, null, 2),
+  JSON.stringify({ options, rounds, rows, perRound, at: new Date().toISOString() }, null, 2),
 );

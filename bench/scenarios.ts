@@ -1,8 +1,26 @@
 import { ASSET_CATALOG } from '../src/domains/assets/catalog';
 import type { Scenario } from './lib/load';
 
-/** The baseline every other HTTP scenario is compared with, in the same run: exempt from limits, no I/O. */
+/**
+ * The platform's floor: a bare Hono Worker's `/health` on the same wrangler/workerd
+ * (bench/bare/), which every HTTP scenario is compared with in the same round.
+ */
+export const BARE: Scenario = {
+  name: 'bare Hono Worker GET /health (platform floor)',
+  path: '/health',
+  bare: true,
+};
+
+/** Our own floor: exempt from limits, no I/O. */
 export const BASELINE: Scenario = { name: 'GET /health (baseline)', path: '/health' };
+
+// Guests arrive from many addresses; most of a guest's traffic is an address's first requests.
+// Each request gets an address never used before in this process (10.0.0.0/8, then 11/8...).
+let addresses = Math.floor(Math.random() * 1_000_000);
+const newAddress = () => {
+  const n = addresses++;
+  return { 'CF-Connecting-IP': `${10 + (n >>> 24)}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}` };
+};
 
 const FIVE_YEARS =
   '/api/v1/assets/BTC/price-history?timeframe=1d&start_date=2018-12-31&end_date=2023-12-31&limit=5000';
@@ -11,7 +29,33 @@ const fifty = Array.from({ length: 50 }, (_, i) => {
   return { symbol: a?.symbol ?? 'BTC', type: a?.type ?? 'crypto' };
 });
 
-/** HTTP scenarios, each reported as a ratio to the baseline. */
+/** The issue-20 table: the hot paths and their goals (p50 x the bare Worker). */
+export const HOT_PATHS: (Scenario & { goal: string })[] = [
+  { ...BASELINE, goal: '<= 1.1' },
+  {
+    name: 'guest GET /api/markets/BTC-USD/price, new address each request',
+    path: '/api/markets/BTC-USD/price',
+    headers: newAddress,
+    goal: '<= 1.5',
+  },
+  {
+    name: 'guest GET /api/v1/assets?limit=20, new address each request',
+    path: '/api/v1/assets?limit=20',
+    headers: newAddress,
+    goal: '<= 1.5',
+  },
+  { name: 'signed-in GET /api/v1/auth/me', path: '/api/v1/auth/me', auth: true, goal: '<= 2' },
+  { name: 'signed-in BTC 5-year daily history (cached)', path: FIVE_YEARS, auth: true, goal: '<= 1.5' },
+  {
+    name: 'signed-in BTC 5-year daily history (uncached)',
+    path: (i) => `${FIVE_YEARS}&_=${Date.now()}-${i}`,
+    auth: true,
+    goal: '<= 3',
+  },
+  { name: 'signed-in GET /api/v1/portfolios', path: '/api/v1/portfolios', auth: true, goal: '<= 2' },
+];
+
+/** More HTTP scenarios, each reported as a ratio to the bare Worker and to our /health. */
 export const SCENARIOS: Scenario[] = [
   { name: 'GET /api/health, guest (address DO limiter)', path: '/api/health' },
   { name: 'GET /api/health, signed in (JWT + user DO: session + limits)', path: '/api/health', auth: true },

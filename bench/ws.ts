@@ -45,7 +45,23 @@ function percentile(sorted: Float64Array, p: number): number {
   );
 }
 
-async function open(wsOrigin: string, sample: Sample): Promise<Client> {
+/** One delivered `price_update` (alone, or inside a batched frame) received at `at`. */
+function record(sample: Sample, client: Client, m: { seq?: number; timestamp?: string }, at: number): void {
+  if (!m.timestamp || m.seq === undefined) return;
+  const stamped = Date.parse(m.timestamp);
+  sample.latencies.push(at - stamped);
+  sample.seqs.add(m.seq);
+  sample.delivered++;
+  client.received++;
+  // Messages of one publish share their timestamp: group bursts by it.
+  const b = sample.bursts.get(m.timestamp);
+  if (b) {
+    b.end = Math.max(b.end, at);
+    b.count++;
+  } else sample.bursts.set(m.timestamp, { start: stamped, end: at, count: 1 });
+}
+
+async function open(wsOrigin: string, sample: Sample, batch: boolean): Promise<Client> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${wsOrigin}/ws/market-data`);
     const client: Client = { ws, received: 0 };
@@ -57,24 +73,19 @@ async function open(wsOrigin: string, sample: Sample): Promise<Client> {
     });
     ws.addEventListener('message', (e) => {
       const at = Date.now();
-      const m = JSON.parse(String(e.data)) as { type: string; seq?: number; timestamp?: string };
-      if (m.type === 'welcome') ws.send(JSON.stringify({ type: 'subscribe', symbols: ['*'] }));
+      const m = JSON.parse(String(e.data)) as {
+        type: string;
+        seq?: number;
+        timestamp?: string;
+        updates?: { seq?: number; timestamp?: string }[];
+      };
+      if (m.type === 'welcome')
+        ws.send(JSON.stringify({ type: 'subscribe', symbols: ['*'], ...(batch ? { batch: true } : {}) }));
       else if (m.type === 'subscribed') {
         clearTimeout(timer);
         resolve(client);
-      } else if (m.type === 'price_update' && m.timestamp && m.seq !== undefined) {
-        const stamped = Date.parse(m.timestamp);
-        sample.latencies.push(at - stamped);
-        sample.seqs.add(m.seq);
-        sample.delivered++;
-        client.received++;
-        // Messages of one publish share their timestamp: group bursts by it.
-        const b = sample.bursts.get(m.timestamp);
-        if (b) {
-          b.end = Math.max(b.end, at);
-          b.count++;
-        } else sample.bursts.set(m.timestamp, { start: stamped, end: at, count: 1 });
-      }
+      } else if (m.type === 'price_update') record(sample, client, m, at);
+      else if (m.type === 'price_updates') for (const u of m.updates ?? []) record(sample, client, u, at);
     });
   });
 }
@@ -92,6 +103,7 @@ async function runCase(
   origin: string,
   clients: number,
   ticks: number,
+  batch = false,
 ): Promise<Omit<WsBenchRow, 'p50 x base'> & { p50: number }> {
   const wsOrigin = origin.replace(/^http/, 'ws');
   const sample: Sample = {
@@ -103,8 +115,8 @@ async function runCase(
   };
   const sockets: Client[] = [];
   for (let i = 0; i < clients; i += 50) {
-    const batch = Math.min(50, clients - i);
-    sockets.push(...(await Promise.all(Array.from({ length: batch }, () => open(wsOrigin, sample)))));
+    const size = Math.min(50, clients - i);
+    sockets.push(...(await Promise.all(Array.from({ length: size }, () => open(wsOrigin, sample, batch)))));
   }
   let quietTicks = 0;
   for (let t = 0; t < ticks; t++) {
@@ -135,7 +147,7 @@ async function runCase(
   const published = sample.seqs.size;
   const p50 = percentile(sorted, 50);
   return {
-    case: clients === 1 ? 'baseline: 1 client' : `${clients} clients, one hub`,
+    case: `${clients === 1 ? 'baseline: 1 client' : `${clients} clients, one hub`}${batch ? ', batched (one frame per publish)' : ''}`,
     clients,
     ticks,
     'messages published': published,
@@ -159,7 +171,9 @@ export async function runWsBench(options: { clients?: number; ticks?: number } =
     const base = await runCase(server.origin, 1, ticks);
     process.stderr.write(`bench: ws ${clients} clients...\n`);
     const load = await runCase(server.origin, clients, ticks);
-    return [base, load].map(({ p50, ...row }) => ({
+    process.stderr.write(`bench: ws ${clients} clients, batched...\n`);
+    const batched = await runCase(server.origin, clients, ticks, true);
+    return [base, load, batched].map(({ p50, ...row }) => ({
       ...row,
       'p50 x base': base.p50 > 0 ? (p50 / base.p50).toFixed(2) : 'n/a',
     }));

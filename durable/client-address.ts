@@ -3,15 +3,19 @@ import { MeridianObject } from './lib/base';
 import { type BucketState, type LimitDecision, RateLimiter } from './lib/rate-limiter';
 
 const LEASE_MAX_AGE_MS = 86_400_000;
+const SWEEP_AFTER_MS = 86_400_000;
 
 /**
- * One per client address (CF-Connecting-IP; IPv6 by /64), for guests and for the sign-in
- * endpoints: their rate-limit buckets, decided in one place so concurrent requests from one
- * address are counted exactly; and the address's live-socket slots (WS_MAX_CONNECTIONS_PER_ADDRESS).
+ * One per client address (CF-Connecting-IP; IPv6 by /64), for the sign-in endpoints' buckets
+ * and the address's live-socket slots (WS_MAX_CONNECTIONS_PER_ADDRESS); and, under the names
+ * `guest-shard:<n>`, the guests' own buckets of many addresses keyed by address
+ * (src/core/address-limits.ts). Either way one address's bucket lives in exactly one object,
+ * decided in one call, so concurrent requests from one address are counted exactly.
  */
 export class ClientAddressObject extends MeridianObject {
   protected readonly kind = 'client-address';
   private readonly limiter: RateLimiter;
+  private calls = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -47,9 +51,19 @@ export class ClientAddressObject extends MeridianObject {
     return this.ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM ws_leases').one().n;
   }
 
-  /** Counts a request in every bucket if all have room, else counts nothing. */
+  /**
+   * Counts a request in every bucket if all have room, else counts nothing. Every 1,000th
+   * call also drops buckets whose window ended over a day ago (the longest window is an hour),
+   * so a guest shard holding many addresses' buckets stays small.
+   */
   async consume(buckets: Bucket[]): Promise<LimitDecision> {
+    if (++this.calls % 1000 === 0) this.limiter.sweep(Date.now() - SWEEP_AFTER_MS);
     return this.limiter.consume(buckets);
+  }
+
+  /** Gives back what `consume` counted in these buckets (another object refused the request). */
+  async refund(buckets: Bucket[]): Promise<void> {
+    this.limiter.refund(buckets);
   }
 
   async peekLimits(buckets: Bucket[]): Promise<BucketState[]> {

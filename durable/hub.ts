@@ -2,6 +2,7 @@ import { describeError, log } from '../src/core/logger';
 import { MeridianObject } from './lib/base';
 import {
   acceptPair,
+  batchFrame,
   close,
   leaseOf,
   limitsOf,
@@ -243,8 +244,11 @@ export class TopicHub extends MeridianObject {
           sendError(ws, 'INVALID_MESSAGE', `${state.t} sends every message; only market-data takes symbols`);
           return;
         }
-        if (msg.type === 'subscribe') await this.subscribe(ws, state, msg.symbols);
-        else this.unsubscribe(ws, state, msg.symbols);
+        if (msg.type === 'subscribe') {
+          if (msg.batch === true) state.b = 1;
+          else if (msg.batch === false) delete state.b;
+          await this.subscribe(ws, state, msg.symbols);
+        } else this.unsubscribe(ws, state, msg.symbols);
         return;
     }
   }
@@ -401,6 +405,8 @@ export class TopicHub extends MeridianObject {
     if (!sockets.length) return 0;
     const catalog = topic === MARKET_DATA ? this.catalog : null;
     const reached = new Set<WebSocket>();
+    // Sockets that asked for batches collect their bodies and get one frame at the end.
+    const batched = new Map<WebSocket, string[]>();
     for (const m of messages) {
       const relabeled = new Map<string, string>();
       for (const ws of sockets) {
@@ -408,8 +414,24 @@ export class TopicHub extends MeridianObject {
         if (!state) continue;
         const body = this.bodyFor(state, m, catalog, relabeled);
         if (body === null) continue;
-        send(ws, body);
+        if (state.b) {
+          const list = batched.get(ws);
+          if (list) list.push(body);
+          else batched.set(ws, [body]);
+        } else send(ws, body);
         reached.add(ws);
+      }
+    }
+    if (batched.size) {
+      const first = messages[0]?.seq ?? 0;
+      const last = messages.at(-1)?.seq ?? 0;
+      // Every socket that gets every message as stored (`"*"`, canonical spellings) shares one
+      // frame, encoded once; others (a subset, relabeled symbols) get their own.
+      let whole: string | undefined;
+      for (const [ws, bodies] of batched) {
+        const isWhole = bodies.length === messages.length && bodies.every((b, i) => b === messages[i]?.body);
+        if (isWhole) whole ??= batchFrame(bodies, first, last);
+        send(ws, isWhole && whole ? whole : batchFrame(bodies, first, last));
       }
     }
     return reached.size;

@@ -5,7 +5,10 @@ export interface Scenario {
   path: string | ((i: number) => string);
   /** Send the bench user's access token. */
   auth?: boolean;
-  headers?: Record<string, string>;
+  /** Fixed headers, or one set per request (a new client address each time, say). */
+  headers?: Record<string, string> | ((i: number) => Record<string, string>);
+  /** Send to the bare platform Worker instead of Meridian (the baseline). */
+  bare?: boolean;
   body?: unknown;
   /** Status every response must have; anything else counts as an error. */
   expectStatus?: number;
@@ -40,15 +43,19 @@ export async function runLoad(
   token?: string,
 ): Promise<LoadResult> {
   let n = 0;
-  const urlFor = () => `${origin}${typeof scenario.path === 'string' ? scenario.path : scenario.path(n++)}`;
-  const init: RequestInit = {
-    method: scenario.method ?? 'GET',
-    headers: {
-      ...(scenario.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-      ...(scenario.auth && token ? { Authorization: `Bearer ${token}` } : {}),
-      ...scenario.headers,
-    },
-    ...(scenario.body !== undefined ? { body: JSON.stringify(scenario.body) } : {}),
+  const pathFor = (i: number) => (typeof scenario.path === 'string' ? scenario.path : scenario.path(i));
+  const fixed = {
+    ...(scenario.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    ...(scenario.auth && token ? { Authorization: `Bearer ${token}` } : {}),
+  };
+  const body = scenario.body !== undefined ? { body: JSON.stringify(scenario.body) } : {};
+  const next = (): [string, RequestInit] => {
+    const i = n++;
+    const extra = typeof scenario.headers === 'function' ? scenario.headers(i) : scenario.headers;
+    return [
+      `${origin}${pathFor(i)}`,
+      { method: scenario.method ?? 'GET', headers: { ...fixed, ...extra }, ...body },
+    ];
   };
   const expected = scenario.expectStatus ?? 200;
   const latencies: number[] = [];
@@ -61,7 +68,7 @@ export async function runLoad(
       if (t0 >= end) return;
       let ok = false;
       try {
-        const res = await fetch(urlFor(), init);
+        const res = await fetch(...next());
         await res.arrayBuffer();
         ok = res.status === expected;
       } catch {

@@ -231,3 +231,45 @@ async function ready(origin: string, child: ChildProcess): Promise<string> {
   const { access_token: token } = (await res.json()) as { access_token: string };
   return token;
 }
+
+/**
+ * The bare Hono Worker (bench/bare/) under its own `wrangler dev` on the same machine and
+ * wrangler/workerd: the platform's floor every HTTP scenario is compared with.
+ */
+export async function startBareServer(port?: number): Promise<{ origin: string; stop(): Promise<void> }> {
+  const chosen = port ?? (await freePort());
+  const child: ChildProcess = spawn(
+    'wrangler',
+    [
+      'dev',
+      '-c',
+      'bench/bare/wrangler.toml',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(chosen),
+      '--persist-to',
+      '.wrangler/bench-bare',
+      '--log-level',
+      'error',
+    ],
+    { env: wranglerEnv, stdio: ['ignore', 'ignore', 'inherit'], detached: true },
+  );
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  const origin = `http://127.0.0.1:${chosen}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${origin}/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      await stopChild(child);
+      throw new Error('the bare bench Worker did not start');
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { origin, stop: () => stopChild(child) };
+}

@@ -64,6 +64,17 @@ export interface SocketState {
   sid?: string;
   /** The per-address lease: [address key, lease id]. */
   a?: [string, string];
+  /** 1: one `price_updates` frame per publish instead of a message per symbol (market-data). */
+  b?: 1;
+}
+
+/**
+ * One frame holding a publish's messages for a socket that asked for batches: the messages
+ * exactly as a per-symbol socket gets them, in order, inside `updates`; `first_seq`..`last_seq`
+ * is the whole publish's range (a resume from `last_seq` misses nothing).
+ */
+export function batchFrame(bodies: string[], firstSeq: number, lastSeq: number): string {
+  return `{"type":"price_updates","first_seq":${firstSeq},"last_seq":${lastSeq},"count":${bodies.length},"updates":[${bodies.join(',')}]}`;
 }
 
 export function newSocketState(init: LiveInit): SocketState {
@@ -126,7 +137,15 @@ const Symbols = z.array(z.string().trim().min(1).max(24)).min(1).max(50);
 
 /** What a client may send; anything else is answered with an `error` (and a strike). */
 export const ClientMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('subscribe'), symbols: Symbols }).strict(),
+  z
+    .object({
+      type: z.literal('subscribe'),
+      symbols: Symbols,
+      // Opt in to one `price_updates` frame per publish (a replay tick) instead of one
+      // `price_update` per symbol; leaving it out keeps what the socket had (default: per symbol).
+      batch: z.boolean().optional(),
+    })
+    .strict(),
   z.object({ type: z.literal('unsubscribe'), symbols: Symbols }).strict(),
   z.object({ type: z.literal('resume'), last_seq: z.number().int().min(0) }).strict(),
   z.object({ type: z.literal('ping') }).strict(),

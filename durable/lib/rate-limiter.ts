@@ -74,6 +74,29 @@ export class RateLimiter {
     return buckets.map((b) => this.state(b, nowMs));
   }
 
+  /**
+   * Gives back one count in each bucket's current window (a request another object refused
+   * after this one counted it). Never below zero; a window that has since rolled over is left alone.
+   */
+  refund(buckets: Bucket[], nowMs = Date.now()): void {
+    for (const bucket of buckets) {
+      const windowStart = Math.floor(nowMs / (bucket.windowSeconds * 1000)) * bucket.windowSeconds * 1000;
+      this.sql.exec(
+        'UPDATE rate_buckets SET count = count - 1 WHERE key = ? AND window_start = ? AND count > 0',
+        bucket.key,
+        windowStart,
+      );
+    }
+  }
+
+  /**
+   * Drops buckets whose window ended before `beforeMs`: a shard holding many addresses' buckets
+   * keeps only the live ones.
+   */
+  sweep(beforeMs: number): number {
+    return this.sql.exec('DELETE FROM rate_buckets WHERE window_start < ?', beforeMs).rowsWritten;
+  }
+
   /** Forgets a rule's history (admin reset). Returns whether there was any. */
   reset(key: string): boolean {
     return this.sql.exec('DELETE FROM rate_buckets WHERE key = ?', key).rowsWritten > 0;

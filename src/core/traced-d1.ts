@@ -1,4 +1,4 @@
-import { normalizeSql, type StatementRecord, type Trace } from './telemetry';
+import { currentTrace, normalizeSql, type StatementRecord, type Trace } from './telemetry';
 
 /**
  * D1 with every statement recorded on a request's trace: its normalized shape, D1's
@@ -6,13 +6,20 @@ import { normalizeSql, type StatementRecord, type Trace } from './telemetry';
  * `all()` (what D1 does underneath) so its meta is kept; `raw()` returns no meta, so only its
  * wall time is kept and marked as such. Batches pass the original statements to D1.
  */
-export function traceD1(inner: D1Database, trace: Trace): D1Database {
+export function traceD1(inner: D1Database, traceOf: Trace | (() => Trace | undefined)): D1Database {
+  const resolve = typeof traceOf === 'function' ? traceOf : () => traceOf;
   const traced: Pick<D1Database, 'prepare' | 'batch' | 'exec' | 'dump' | 'withSession'> = {
-    prepare: (sql: string) =>
-      new TracedStatement(inner.prepare(sql), sql, trace) as unknown as D1PreparedStatement,
+    prepare: (sql: string) => {
+      const trace = resolve();
+      return trace
+        ? (new TracedStatement(inner.prepare(sql), sql, trace) as unknown as D1PreparedStatement)
+        : inner.prepare(sql);
+    },
     batch: async <T = unknown>(statements: D1PreparedStatement[]) => {
-      const started = performance.now();
+      const trace = resolve();
       const originals = statements.map(unwrap);
+      if (!trace) return inner.batch<T>(originals);
+      const started = performance.now();
       try {
         const results = await inner.batch<T>(originals);
         const wall = (performance.now() - started) / Math.max(1, results.length);
@@ -30,6 +37,23 @@ export function traceD1(inner: D1Database, trace: Trace): D1Database {
     withSession: (constraintOrBookmark?: string) => inner.withSession(constraintOrBookmark),
   };
   return traced as D1Database;
+}
+
+const shared = new WeakMap<D1Database, D1Database>();
+
+/**
+ * One traced D1 per binding for the isolate, recording on the trace of whichever request
+ * calls it (`currentTrace()`). The binding then keeps one identity across requests, so
+ * isolate caches keyed by `env.DB` (the market clock's replay state) hit as they do without
+ * telemetry; a wrapper made per request made every such cache miss.
+ */
+export function sharedTracedD1(inner: D1Database): D1Database {
+  let traced = shared.get(inner);
+  if (!traced) {
+    traced = traceD1(inner, currentTrace);
+    shared.set(inner, traced);
+  }
+  return traced;
 }
 
 function unwrap(s: D1PreparedStatement): D1PreparedStatement {

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { BucketState, LimitDecision } from '../../durable/lib/rate-limiter';
+import { consumeAddress } from '../core/address-limits';
 import { clientAddress } from '../core/client';
 import { ApiError } from '../core/errors';
 import { permissionsFor } from '../core/permissions';
@@ -106,7 +107,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const buckets = bucketsFor(c.req.method, c.req.path, caller, config(env).RATE_LIMIT_SCALE);
   const [addressDecision, userResult] = await Promise.all([
     buckets.address.length
-      ? env.CLIENT_ADDRESS.getByName(clientAddress(c)).consume(buckets.address)
+      ? consumeAddress(env, clientAddress(c), buckets.address)
       : Promise.resolve<LimitDecision>({ allowed: true, buckets: [] }),
     principal
       ? env.USER.getByName(principal.userId).authorize({

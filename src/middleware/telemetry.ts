@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { log } from '../core/logger';
 import { dayOf, type RequestRecord, type Trace, withTrace } from '../core/telemetry';
-import { traceD1 } from '../core/traced-d1';
+import { sharedTracedD1 } from '../core/traced-d1';
 import type { AppEnv } from '../env';
 
 /**
@@ -18,8 +18,9 @@ export const telemetry: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = performance.now();
   const ts = Date.now();
   const trace: Trace = { statements: [], cache: [], logs: [] };
+  // One traced binding per isolate, recording on this request's trace through `withTrace`.
   const rawDb = c.env.DB;
-  c.env = { ...c.env, DB: traceD1(rawDb, trace) };
+  c.env = { ...c.env, DB: sharedTracedD1(rawDb) };
   try {
     await withTrace(trace, () => next());
   } finally {

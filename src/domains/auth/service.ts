@@ -81,8 +81,10 @@ export async function defaultPortfolioId(env: Env, userId: string): Promise<stri
 
 /** The user and their default portfolio (made on first use, as 003's paths make it), for `/auth/me`. */
 export async function currentUser(env: Env, userId: string): Promise<{ user: UserRow; portfolioId: string }> {
-  const user = await getUser(env, userId);
-  return { user, portfolioId: (await defaultPortfolio(env, userId)).id };
+  // Both reads at once (one D1 round trip of waiting, not two); the portfolio is made only
+  // the first time, after the user is known to exist.
+  const [user, found] = await Promise.all([getUser(env, userId), findDefaultPortfolio(env, userId)]);
+  return { user, portfolioId: (found ?? (await defaultPortfolio(env, userId))).id };
 }
 
 export async function getUser(env: Env, userId: string): Promise<UserRow> {

@@ -3,8 +3,9 @@ import { ApiError } from '../../core/errors';
 import { marketNow } from '../../core/market-clock';
 import { db } from '../../db/client';
 import { assets, quotes } from '../../db/schema';
+import { catalogAssetId } from '../assets/catalog';
 import { type AssetRow, isShared, resolveAsset, resolveAssets } from '../assets/service';
-import { quoteFacts, servedQuotes } from './market-cap';
+import { quoteFacts, type ServedQuote, servedQuotes } from './market-cap';
 import { yearRange } from './service';
 
 /** 002's trading pairs: every active crypto asset against USD, each price with its freshness. */
@@ -34,8 +35,8 @@ export async function listMarkets(env: Env) {
   });
 }
 
-/** `BTC/USD`, `BTC-USD`, `BTC_USD`, `BTCUSD` or `BTCUSDT` to the base asset; 400 INVALID_SYMBOL for unknown pairs (002's table). */
-export async function resolvePair(env: Env, pair: string): Promise<{ asset: AssetRow; symbol: string }> {
+/** A pair's base symbol and quote currency: `BTC/USD`, `BTC-USD`, `BTC_USD`, `BTCUSD`, `BTCUSDT`. */
+function splitPair(pair: string): { base: string; quote: string } {
   // The router has decoded the path once already; decoding again turns "%25_%25" into a URIError.
   const text = pair.toUpperCase();
   const split = /^([A-Z0-9]+)[/\-_]([A-Z0-9]+)$/.exec(text);
@@ -47,12 +48,38 @@ export async function resolvePair(env: Env, pair: string): Promise<{ asset: Asse
       })();
   if (!['USD', 'USDT', 'USDC'].includes(quote))
     throw new ApiError('INVALID_SYMBOL', `Pair ${pair}: only USD quotes are served`);
+  return { base, quote };
+}
+
+async function resolveBase(env: Env, pair: string, base: string): Promise<AssetRow> {
   try {
-    const asset = await resolveAsset(env, base);
-    return { asset, symbol: `${asset.symbol}/${quote}` };
+    return await resolveAsset(env, base);
   } catch {
     throw new ApiError('INVALID_SYMBOL', `Symbol "${pair}" not found`);
   }
+}
+
+/** `BTC/USD`, `BTC-USD`, `BTC_USD`, `BTCUSD` or `BTCUSDT` to the base asset; 400 INVALID_SYMBOL for unknown pairs (002's table). */
+export async function resolvePair(env: Env, pair: string): Promise<{ asset: AssetRow; symbol: string }> {
+  const { base, quote } = splitPair(pair);
+  const asset = await resolveBase(env, pair, base);
+  return { asset, symbol: `${asset.symbol}/${quote}` };
+}
+
+/**
+ * A pair's asset and its served quote. The quote of the catalog asset the symbol names
+ * (`ast_<symbol>`) is read while the symbol resolves, so a catalog pair costs one D1 round
+ * trip of waiting, not two; any other asset's quote is read after it resolves.
+ */
+export async function pairQuote(
+  env: Env,
+  pair: string,
+): Promise<{ asset: AssetRow; symbol: string; quote: ServedQuote | undefined }> {
+  const { base, quote } = splitPair(pair);
+  const guess = catalogAssetId(base);
+  const [asset, guessed] = await Promise.all([resolveBase(env, pair, base), servedQuotes(env, [guess])]);
+  const quotesById = asset.id === guess ? guessed : await servedQuotes(env, [asset.id]);
+  return { asset, symbol: `${asset.symbol}/${quote}`, quote: quotesById.get(asset.id) };
 }
 
 /** 003's batch: `{ "TYPE:SYMBOL": { price, date } }`, null prices for what is not known. */

@@ -1,4 +1,5 @@
 import type { BucketState } from '../../../durable/lib/rate-limiter';
+import { peekAddress, placeRule } from '../../core/address-limits';
 import { addressKey, type RequestFacts } from '../../core/client';
 import { ApiError } from '../../core/errors';
 import { bucketsForCaller, RATE_LIMIT_RULES, ruleById } from '../../core/rate-limits';
@@ -22,7 +23,7 @@ export async function callerLimits(
     : { kind: 'guest' as const };
   const buckets = bucketsForCaller(caller, config(env).RATE_LIMIT_SCALE);
   const [addressStates, userStates] = await Promise.all([
-    env.CLIENT_ADDRESS.getByName(address).peekLimits(buckets.address),
+    peekAddress(env, address, buckets.address),
     principal && buckets.user.length
       ? env.USER.getByName(principal.userId).peekLimits(buckets.user)
       : Promise.resolve([] as BucketState[]),
@@ -64,7 +65,8 @@ export async function resetLimit(
     hadHistory = await env.USER.getByName(subject).resetLimit(rule.id);
   } else {
     subject = addressKey(input.clientIp ?? facts.ipAddress);
-    hadHistory = await env.CLIENT_ADDRESS.getByName(subject).resetLimit(rule.id);
+    const placed = placeRule(subject, rule.id);
+    hadHistory = await env.CLIENT_ADDRESS.getByName(placed.object).resetLimit(placed.key);
   }
   const d = db(env);
   await d.batch([

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { cachedData, notModifiedResponse } from '../../../core/cache';
+import { cachedJson, notModifiedResponse, sendCached } from '../../../core/cache';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { envelope, envelopeSchema } from '../../../core/responses';
 import { TIMEFRAMES } from '../../../db/schema/market';
@@ -117,14 +117,14 @@ export const analyticsRoutes = createRouter()
     }),
     async (c) => {
       const { end_date, ...q } = c.req.valid('query');
-      const cached = await cachedData(c, 60, async () =>
+      const cached = await cachedJson(c, 60, async () =>
         technicalIndicators(c.env, await resolveAsset(c.env, c.req.valid('param').asset_id), {
           ...q,
           end: parseTime(end_date, true),
         }),
       );
       if (cached.notModified) return c.body(null, 304);
-      return c.json(envelope(c, cached.data), 200);
+      return sendCached(c, (data) => envelope(c, data), cached.json);
     },
   )
   .openapi(
@@ -173,14 +173,14 @@ export const analyticsRoutes = createRouter()
     }),
     async (c) => {
       const { end_date, ...q } = c.req.valid('query');
-      const cached = await cachedData(c, 300, async () =>
+      const cached = await cachedJson(c, 300, async () =>
         supportResistanceLevels(c.env, await resolveAsset(c.env, c.req.valid('param').asset_id), {
           ...q,
           end: parseTime(end_date, true),
         }),
       );
       if (cached.notModified) return c.body(null, 304);
-      return c.json(envelope(c, cached.data), 200);
+      return sendCached(c, (data) => envelope(c, data), cached.json);
     },
   )
   .openapi(
@@ -223,10 +223,10 @@ export const analyticsRoutes = createRouter()
     }),
     async (c) => {
       const { days } = c.req.valid('query');
-      const cached = await cachedData(c, 300, async () =>
+      const cached = await cachedJson(c, 300, async () =>
         assetStatistics(c.env, await resolveAsset(c.env, c.req.valid('param').asset_id), days),
       );
       if (cached.notModified) return c.body(null, 304);
-      return c.json(envelope(c, cached.data), 200);
+      return sendCached(c, (data) => envelope(c, data), cached.json);
     },
   );

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { cachedData, notModifiedResponse } from '../../../core/cache';
+import { cachedJson, notModifiedResponse, sendCached } from '../../../core/cache';
 import { CalendarDate, ordered } from '../../../core/dates';
 import { ApiError } from '../../../core/errors';
 import { marketNow } from '../../../core/market-clock';
@@ -105,7 +105,7 @@ export const data004Routes = createRouter()
       const key = c.req.valid('param').symbol_or_position_id;
       if (key.startsWith('pos_')) throw new ApiError('NOT_FOUND', `Position ${key} not found`);
       const q = c.req.valid('query');
-      const cached = await cachedData(
+      const cached = await cachedJson(
         c,
         300,
         async () => {
@@ -150,7 +150,7 @@ export const data004Routes = createRouter()
         { private: true },
       );
       if (cached.notModified) return c.body(null, 304);
-      return c.json(cached.data, 200);
+      return sendCached(c, (data) => data, cached.json);
     },
   )
   .openapi(

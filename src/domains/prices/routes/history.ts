@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { cachedData, notModifiedResponse } from '../../../core/cache';
+import { cachedJson, notModifiedResponse, sendCached } from '../../../core/cache';
 import { ApiError } from '../../../core/errors';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { envelope, envelopeSchema } from '../../../core/responses';
@@ -58,11 +58,13 @@ async function load(env: Env, idOrSymbol: string, q: z.infer<typeof HistoryQuery
   if (start !== undefined && end !== undefined && start > end) {
     throw new ApiError('VALIDATION_ERROR', 'start_date is after end_date');
   }
-  // Newest `limit` candles in the range, returned oldest first.
-  const rows = (
-    await candles(env, asset, { timeframe: q.timeframe, start, end, limit: q.limit, newestFirst: true })
-  ).reverse();
-  return { asset, rows };
+  // Newest `limit` candles in the range, returned oldest first; the series' freshness is read
+  // at the same time (one D1 round trip of waiting, not two).
+  const [newest, freshness] = await Promise.all([
+    candles(env, asset, { timeframe: q.timeframe, start, end, limit: q.limit, newestFirst: true }),
+    seriesFreshness(env, asset),
+  ]);
+  return { asset, rows: newest.reverse(), freshness };
 }
 
 /** Split-adjusted when asked, so a series reads continuously across splits. */
@@ -89,14 +91,14 @@ export const historyRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const cached = await cachedData(c, 60, async () => {
+      const cached = await cachedJson(c, 60, async () => {
         const loaded = await load(c.env, c.req.valid('param').asset_id, q);
         const { asset } = loaded;
         const rows = await adjusted(c.env, asset.id, q, loaded.rows);
         return {
           asset_id: asset.id,
           symbol: asset.symbol,
-          ...(await seriesFreshness(c.env, asset)),
+          ...loaded.freshness,
           timeframe: q.timeframe,
           adjusted: q.adjusted,
           count: rows.length,
@@ -106,7 +108,7 @@ export const historyRoutes = createRouter()
         };
       });
       if (cached.notModified) return c.body(null, 304);
-      return c.json(envelope(c, cached.data), 200);
+      return sendCached(c, (data) => envelope(c, data), cached.json);
     },
   )
   .openapi(
@@ -139,8 +141,8 @@ export const historyRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const cached = await cachedData(c, 60, async () => {
-        const { asset, rows: range } = await load(c.env, c.req.valid('param').asset_id, q);
+      const cached = await cachedJson(c, 60, async () => {
+        const { asset, rows: range, freshness } = await load(c.env, c.req.valid('param').asset_id, q);
         // The warm-up is the candles just before the first one shown, whatever the range.
         const first = range[0];
         const before = first
@@ -163,7 +165,7 @@ export const historyRoutes = createRouter()
         return {
           asset_id: asset.id,
           symbol: asset.symbol,
-          ...(await seriesFreshness(c.env, asset)),
+          ...freshness,
           timeframe: q.timeframe,
           adjusted: q.adjusted,
           count: shown.length,
@@ -181,6 +183,6 @@ export const historyRoutes = createRouter()
         };
       });
       if (cached.notModified) return c.body(null, 304);
-      return c.json(envelope(c, cached.data), 200);
+      return sendCached(c, (data) => envelope(c, data), cached.json);
     },
   );

@@ -1,12 +1,12 @@
 import { z } from '@hono/zod-openapi';
-import { cachedData, notModifiedResponse } from '../../../core/cache';
+import { cachedJson, notModifiedResponse, sendCached } from '../../../core/cache';
 import { ApiError } from '../../../core/errors';
 import { marketNow } from '../../../core/market-clock';
 import { createRouter, defineRoute } from '../../../core/openapi';
 import { plain, plainOrV2Schema } from '../../../core/responses';
 import { TIMEFRAMES } from '../../../db/schema/market';
-import { QuoteFactsSchema, quoteFacts, servedQuotes } from '../market-cap';
-import { listMarkets, resolvePair } from '../market-service';
+import { QuoteFactsSchema, quoteFacts } from '../market-cap';
+import { listMarkets, pairQuote, resolvePair } from '../market-service';
 import { isoDate, parseTime } from '../schemas';
 import { candles } from '../service';
 
@@ -53,9 +53,9 @@ export const marketRoutes = createRouter()
       },
     }),
     async (c) => {
-      const cached = await cachedData(c, 15, () => listMarkets(c.env));
+      const cached = await cachedJson(c, 15, () => listMarkets(c.env));
       if (cached.notModified) return c.body(null, 304);
-      return c.json(plain(c, cached.data), 200);
+      return sendCached(c, (data) => plain(c, data), cached.json);
     },
   )
   .openapi(
@@ -98,7 +98,7 @@ export const marketRoutes = createRouter()
     async (c) => {
       const q = c.req.valid('query');
       const { asset } = await resolvePair(c.env, c.req.valid('param').pair);
-      const cached = await cachedData(c, 30, async () => {
+      const cached = await cachedJson(c, 30, async () => {
         const start = parseTime(q.startTime);
         const rows = await candles(c.env, asset, {
           timeframe: q.timeframe,
@@ -117,7 +117,7 @@ export const marketRoutes = createRouter()
         }));
       });
       if (cached.notModified) return c.body(null, 304);
-      return c.json(plain(c, cached.data), 200);
+      return sendCached(c, (data) => plain(c, data), cached.json);
     },
   )
   .openapi(
@@ -151,9 +151,10 @@ export const marketRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { asset, symbol } = await resolvePair(c.env, c.req.valid('param').pair);
-      const [quotesById, now] = await Promise.all([servedQuotes(c.env, [asset.id]), marketNow(c.env)]);
-      const quote = quotesById.get(asset.id);
+      const [{ asset, symbol, quote }, now] = await Promise.all([
+        pairQuote(c.env, c.req.valid('param').pair),
+        marketNow(c.env),
+      ]);
       if (!quote) throw new ApiError('NOT_FOUND', `No price for ${symbol} yet`);
       const facts = quoteFacts(asset, quote, now);
       return c.json(

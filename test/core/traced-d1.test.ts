@@ -1,0 +1,46 @@
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { forgetMarketClock, marketNow } from '../../src/core/market-clock';
+import { type Trace, withTrace } from '../../src/core/telemetry';
+import { sharedTracedD1, traceD1 } from '../../src/core/traced-d1';
+import { seedMarket } from '../helpers/market';
+
+const newTrace = (): Trace => ({ statements: [], cache: [], logs: [] });
+const clockReads = (t: Trace) => t.statements.filter((s) => s.shape.includes('market_state')).length;
+
+describe('the traced D1 binding', () => {
+  beforeAll(async () => {
+    await seedMarket(['BTC']);
+  });
+
+  it('is one object per binding, recording on the trace of the request that runs each statement', async () => {
+    const traced = sharedTracedD1(env.DB);
+    expect(sharedTracedD1(env.DB)).toBe(traced);
+    const [a, b] = [newTrace(), newTrace()];
+    await withTrace(a, () => traced.prepare('SELECT 1 AS one').all());
+    await withTrace(b, async () => {
+      await traced.batch([traced.prepare('SELECT 2 AS two'), traced.prepare('SELECT 3 AS three')]);
+    });
+    expect(a.statements).toHaveLength(1);
+    expect(b.statements).toHaveLength(2);
+    // Outside any request's trace it is plain D1.
+    expect(await traced.prepare('SELECT 4 AS four').first()).toEqual({ four: 4 });
+    expect(a.statements).toHaveLength(1);
+  });
+
+  it('lets the market clock reuse its replay state across requests (one read, not one per request)', async () => {
+    await marketNow(env); // the replay's anchor is set on the clock's first reading
+    forgetMarketClock();
+    const [first, second] = [newTrace(), newTrace()];
+    await withTrace(first, () => marketNow({ ...env, DB: sharedTracedD1(env.DB) }));
+    await withTrace(second, () => marketNow({ ...env, DB: sharedTracedD1(env.DB) }));
+    expect(clockReads(first)).toBe(1);
+    expect(clockReads(second)).toBe(0);
+    // A wrapper made per request (as before) misses that cache every time.
+    forgetMarketClock();
+    const [third, fourth] = [newTrace(), newTrace()];
+    await marketNow({ ...env, DB: traceD1(env.DB, third) });
+    await marketNow({ ...env, DB: traceD1(env.DB, fourth) });
+    expect([clockReads(third), clockReads(fourth)]).toEqual([1, 1]);
+  });
+});
