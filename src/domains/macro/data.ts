@@ -210,7 +210,12 @@ export async function loadMacroInputs(
   for (const r of (metricsRes?.results ?? []) as Met[])
     push(r.metric === 'market_cap' ? caps : supply, r.asset_id, r.time, r.value, null, r.source);
   const dividends = new Map<string, DividendRow[]>();
-  for (const r of (divRes?.results ?? []) as { asset_id: string; ex_time: number; amount: number; factor: number }[]) {
+  for (const r of (divRes?.results ?? []) as {
+    asset_id: string;
+    ex_time: number;
+    amount: number;
+    factor: number;
+  }[]) {
     const list = dividends.get(r.asset_id) ?? [];
     list.push({ time: r.ex_time, amount: r.amount, factor: r.factor });
     dividends.set(r.asset_id, list);

@@ -5,9 +5,9 @@ import vymChenc from '../../../../shared/data/factors/etf-yahoo-chenc319/VYM.csv
 import aaplCsv from '../../../../shared/data/factors/yahoo-finanzascuantitativas/AAPL.csv?raw';
 import jpmCsv from '../../../../shared/data/factors/yahoo-finanzascuantitativas/JPM.csv?raw';
 import msftCsv from '../../../../shared/data/factors/yahoo-finanzascuantitativas/MSFT.csv?raw';
+import aggYahoo from '../../../../shared/data/prices/crypto-yahoo/AGG.csv?raw';
 import aggRaw from '../../../../shared/data/prices/etf-alphavantage/AGG.csv?raw';
 import spyRaw from '../../../../shared/data/prices/etf-alphavantage/SPY.csv?raw';
-import aggYahoo from '../../../../shared/data/prices/crypto-yahoo/AGG.csv?raw';
 import { marketNow } from '../../../src/core/market-clock';
 import { catalogAssetId } from '../../../src/domains/assets/catalog';
 import { refreshSnapshots } from '../../../src/domains/macro/service';
@@ -16,8 +16,7 @@ import { replayTick } from '../../../src/ingestion/replay';
 import { callJson } from '../../helpers/api';
 import { seedDividends } from '../../helpers/dividends';
 import { seedFactors } from '../../helpers/factors';
-import { setMarketClock } from '../../helpers/market';
-import { seedMarket } from '../../helpers/market';
+import { seedMarket, setMarketClock } from '../../helpers/market';
 
 const DAY = 86_400_000;
 const t = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
@@ -78,7 +77,8 @@ describe('dividends derived from the shipped Close / Adj Close files', () => {
       expect(e.amount).toBeCloseTo(hand.get(new Date(e.time).toISOString().slice(0, 10)) as number, 9);
     // Published SPY distributions 2023: 1.506204, 1.638367, 1.583178, 1.906073 (sum 6.633822).
     const published = [1.506204, 1.638367, 1.583178, 1.906073];
-    y2023.forEach((e, i) => expect(Math.abs(e.amount - (published[i] as number))).toBeLessThan(0.002));
+    for (const [i, e] of y2023.entries())
+      expect(Math.abs(e.amount - (published[i] as number))).toBeLessThan(0.002);
     const sum = y2023.reduce((s, e) => s + e.amount, 0);
     expect(Math.abs(sum - 6.633822)).toBeLessThan(0.003);
     // Every step the hand rule finds is an event, and no other (no split or jitter counted).
@@ -105,7 +105,9 @@ describe('dividends derived from the shipped Close / Adj Close files', () => {
     expect(e?.amount).toBe(0.258);
     // The close before that ex-date, unadjusted by the rebuilt factor, against the raw file.
     const before = new Date((e?.time ?? 0) - DAY).toISOString().slice(0, 10);
-    const prevDay = aggRaw.includes(`\n${before},`) ? before : new Date((e?.time ?? 0) - 3 * DAY).toISOString().slice(0, 10);
+    const prevDay = aggRaw.includes(`\n${before},`)
+      ? before
+      : new Date((e?.time ?? 0) - 3 * DAY).toISOString().slice(0, 10);
     expect(Math.abs((e?.closeBefore ?? 0) / cell(aggRaw, prevDay, 4) - 1)).toBeLessThan(2e-4);
   });
 });

@@ -90,16 +90,22 @@ const ScreenerSchema = z
         }),
         dividend_yield: num.openapi({
           description:
-            'Trailing-12-month dividend yield, percent: cash dividends with ex-date in the 365 days up to the row\'s `as_of` close, over that unadjusted close. Null where no dividend data exist (`dividend_yield_reason`).',
+            "Trailing-12-month dividend yield, percent: cash dividends with ex-date in the 365 days up to the row's `as_of` close, over that unadjusted close. Null where no dividend data exist (`dividend_yield_reason`).",
         }),
         dividend_yield_basis: z
           .object({
             method: z.enum(['adj_close_step', 'reported']).openapi({
               description:
-                '`adj_close_step`: each dividend = previous close x (1 - f_prev / f), where f = adjusted close / close steps at the ex-date; `reported`: the file\'s Dividends column.',
+                "`adj_close_step`: each dividend = previous close x (1 - f_prev / f), where f = adjusted close / close steps at the ex-date; `reported`: the file's Dividends column.",
             }),
-            window_start: z.string().openapi({ description: 'First ex-date day of the window (YYYY-MM-DD).' }),
-            as_of: z.string().openapi({ description: 'The close the yield is at (YYYY-MM-DD), never after the market clock.' }),
+            window_start: z
+              .string()
+              .openapi({ description: 'First ex-date day of the window (YYYY-MM-DD).' }),
+            as_of: z
+              .string()
+              .openapi({
+                description: 'The close the yield is at (YYYY-MM-DD), never after the market clock.',
+              }),
             dividends_ttm: z.number().openapi({ description: 'Cash dividends per share in the window.' }),
             data_points: z.number().int().openapi({ description: 'Dividends (ex-dates) in the window.' }),
             close: z.number().openapi({ description: 'The unadjusted close divided by.' }),
@@ -109,7 +115,10 @@ const ScreenerSchema = z
         dividend_yield_reason: z
           .string()
           .nullable()
-          .openapi({ description: 'Why `dividend_yield` is null (crypto pays none, no dividend data shipped, window not covered).' }),
+          .openapi({
+            description:
+              'Why `dividend_yield` is null (crypto pays none, no dividend data shipped, window not covered).',
+          }),
         mvrv: num,
         as_of: z.string().nullable(),
       }),
@@ -209,10 +218,10 @@ export const tracker003Routes = createRouter()
         pe_ratio:
           'No earnings data is shipped: crypto assets have none, and equity fundamentals need a provider (e.g. Financial Modeling Prep or Alpha Vantage OVERVIEW).',
         dividend_yield:
-          'Null on rows without dividend data (each row\'s dividend_yield_reason says why): crypto pays none; for ETFs and stocks whose shipped history is unadjusted closes only (Alpha Vantage) or adjusted only (yfinance auto_adjust), dividends cannot be derived.',
+          "Null on rows without dividend data (each row's dividend_yield_reason says why): crypto pays none; for ETFs and stocks whose shipped history is unadjusted closes only (Alpha Vantage) or adjusted only (yfinance auto_adjust), dividends cannot be derived.",
       },
       method:
-        'From daily closes at or before the market clock: changes over 1 and 30 days; volatility = sample sd of 30 daily log returns annualized by sqrt(365) for crypto, sqrt(252) otherwise; 52-week range over 365 calendar days; market cap = close x CMC circulating supply or CoinGecko daily cap; MVRV from Coin Metrics (BTC). Dividend yield (ETFs, US stocks) = sum of cash dividends with ex-date in the 365 calendar days up to the row\'s as_of close, over that unadjusted close, x 100; dividends derived from the shipped files with both Close and Adj Close (each = previous close x (1 - f_prev/f), f = Adj Close / Close stepping at the ex-date; steps under 2e-5, vendor jitter, ignored) or read from a reported Dividends column (AGG, BND); no ex-date after the market clock is used, and a yield is served only where the source covers the whole window (dividend_yield_basis names method, window, data points, as-of and source).',
+        "From daily closes at or before the market clock: changes over 1 and 30 days; volatility = sample sd of 30 daily log returns annualized by sqrt(365) for crypto, sqrt(252) otherwise; 52-week range over 365 calendar days; market cap = close x CMC circulating supply or CoinGecko daily cap; MVRV from Coin Metrics (BTC). Dividend yield (ETFs, US stocks) = sum of cash dividends with ex-date in the 365 calendar days up to the row's as_of close, over that unadjusted close, x 100; dividends derived from the shipped files with both Close and Adj Close (each = previous close x (1 - f_prev/f), f = Adj Close / Close stepping at the ex-date; steps under 2e-5, vendor jitter, ignored) or read from a reported Dividends column (AGG, BND); no ex-date after the market clock is used, and a yield is served only where the source covers the whole window (dividend_yield_basis names method, window, data points, as-of and source).",
       snapshot_time,
     })),
   )
