@@ -12,7 +12,9 @@ import { marketNow } from '../../../src/core/market-clock';
 import { catalogAssetId } from '../../../src/domains/assets/catalog';
 import { refreshSnapshots } from '../../../src/domains/macro/service';
 import { DIVIDEND_FILES, dividendsFromFile } from '../../../src/domains/prices/dividend-files';
+import { ingestDividendsUntil } from '../../../src/ingestion/dividends';
 import { replayTick } from '../../../src/ingestion/replay';
+import { deriveDividends, trailingDividendYield } from '../../../src/quant/dividends';
 import { callJson } from '../../helpers/api';
 import { seedDividends } from '../../helpers/dividends';
 import { seedFactors } from '../../helpers/factors';
@@ -112,6 +114,45 @@ describe('dividends derived from the shipped Close / Adj Close files', () => {
   });
 });
 
+describe('the derivation’s edges', () => {
+  const row = (day: number, close: number, adjusted: number) => ({
+    time: t('2024-01-01') + day * DAY,
+    close,
+    adjusted,
+    closeDecimals: 6,
+    adjustedDecimals: 6,
+  });
+
+  it('a split or vendor fix in the factor is rejected, jitter is ignored, a cash dividend is kept', () => {
+    const d = deriveDividends([
+      row(0, 100, 95),
+      row(1, 101, 95.950001), // jitter: f moves 1e-8
+      row(2, 99, 94.95), // ex-date: f steps from 0.95 to 0.959090..., D = 101 x (1 - 0.95/0.95909)
+      row(3, 49.5, 94.95), // f doubles: a 2:1 split in an unadjusted Close, not a dividend
+      row(4, 50, 47.5), // f falls back: rejected too
+    ]);
+    expect(d.events).toHaveLength(1);
+    expect(d.events[0]?.amount).toBeCloseTo(101 * (1 - 95.950001 / 101 / (94.95 / 99)), 12);
+    expect(d.rejected.map((r) => r.time)).toEqual([t('2024-01-04'), t('2024-01-05')]);
+  });
+
+  it('the window is (as-of − 365 days, as-of]: an ex-date exactly a year back is out, one on the day is in', () => {
+    const asOf = t('2024-06-30');
+    const y = trailingDividendYield(
+      [
+        { time: asOf - 365 * DAY, amount: 10 },
+        { time: asOf - 364 * DAY, amount: 1 },
+        { time: asOf, amount: 2 },
+        { time: asOf + DAY, amount: 50 },
+      ],
+      asOf,
+      100,
+    );
+    expect(y).toMatchObject({ dividends: 3, count: 2, yieldPct: 3 });
+    expect(trailingDividendYield([], asOf, 0)).toBeNull();
+  });
+});
+
 type Row = {
   symbol: string;
   price: number | null;
@@ -203,6 +244,8 @@ describe('003 /api/screener/metrics: trailing-12-month dividend yield at the mar
       .bind(spy, await marketNow(env))
       .first<{ n: number }>();
     expect(stillStored?.n).toBe(0);
+    // Idempotent: moving again at the same clock moves nothing.
+    expect(await ingestDividendsUntil(env, await marketNow(env))).toBe(0);
     await refreshSnapshots(env);
     const after = (await screener()).row('SPY');
     expect(after.dividend_yield_basis?.as_of).toBe('2024-03-18');
