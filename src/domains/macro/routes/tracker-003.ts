@@ -101,24 +101,19 @@ const ScreenerSchema = z
             window_start: z
               .string()
               .openapi({ description: 'First ex-date day of the window (YYYY-MM-DD).' }),
-            as_of: z
-              .string()
-              .openapi({
-                description: 'The close the yield is at (YYYY-MM-DD), never after the market clock.',
-              }),
+            as_of: z.string().openapi({
+              description: 'The close the yield is at (YYYY-MM-DD), never after the market clock.',
+            }),
             dividends_ttm: z.number().openapi({ description: 'Cash dividends per share in the window.' }),
             data_points: z.number().int().openapi({ description: 'Dividends (ex-dates) in the window.' }),
             close: z.number().openapi({ description: 'The unadjusted close divided by.' }),
             source: z.string().openapi({ description: 'The shipped file the dividends come from.' }),
           })
           .nullable(),
-        dividend_yield_reason: z
-          .string()
-          .nullable()
-          .openapi({
-            description:
-              'Why `dividend_yield` is null (crypto pays none, no dividend data shipped, window not covered).',
-          }),
+        dividend_yield_reason: z.string().nullable().openapi({
+          description:
+            'Why `dividend_yield` is null (crypto pays none, no dividend data shipped, window not covered).',
+        }),
         mvrv: num,
         as_of: z.string().nullable(),
       }),
