@@ -1,6 +1,7 @@
 import { createApp } from './app';
 import './domains/alerts/subscribe';
 import './domains/bots/ticker';
+import './ingestion/dividends';
 import './live/subscribe';
 import { handleQueue } from './jobs/queue';
 import { handleScheduled } from './jobs/scheduled';

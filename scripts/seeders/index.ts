@@ -1,6 +1,7 @@
 import { TIERS } from '../../src/core/tiers';
 import { catalogAssetId } from '../../src/domains/assets/catalog';
 import { upsertStatements } from '../lib/sql';
+import { dividendSeeders } from './dividends';
 import { factorSeeders } from './factors';
 import { intelSeeders } from './intel';
 import { assetsSeeder, priceSeeders } from './prices';
@@ -73,5 +74,6 @@ export const SEEDERS: Seeder[] = [
   ...priceSeeders,
   ...intelSeeders,
   ...factorSeeders,
+  ...dividendSeeders,
   defaultWatchlist,
 ];

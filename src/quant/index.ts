@@ -4,6 +4,16 @@
 // parameter (365 crypto, 252 equities), VaR and ES as positive losses. See README.md.
 
 export { incompleteBeta, logGamma, normCdf, normInv, normPdf, studentTCdf } from './distributions';
+export {
+  type CloseAdjRow,
+  type DerivedDividends,
+  type DividendEvent,
+  deriveDividends,
+  type ReportedRow,
+  reportedDividends,
+  type TrailingYield,
+  trailingDividendYield,
+} from './dividends';
 export { QuantInputError, type QuantInputErrorCode } from './errors';
 export {
   cci,

@@ -1879,7 +1879,7 @@ class ScreenerApi:
         self._c = client
 
     def get_metrics(self, *, options: Optional[CallOptions] = None, **extra: Any) -> ScreenerMetrics:
-        """GET /api/screener/metrics — Screener metrics per tracked asset: price, market cap, changes, volatility, 52-week range; P/E and yield absent (003)"""
+        """GET /api/screener/metrics — Screener metrics per tracked asset: price, market cap, changes, volatility, 52-week range, trailing dividend yield; P/E absent (003)"""
         return parse(ScreenerMetrics, self._c._call(OPERATIONS["screener.getMetrics"], path={}, query=_fields({}, extra), options=options))
 
 
@@ -3908,7 +3908,7 @@ class AsyncScreenerApi:
         self._c = client
 
     async def get_metrics(self, *, options: Optional[CallOptions] = None, **extra: Any) -> ScreenerMetrics:
-        """GET /api/screener/metrics — Screener metrics per tracked asset: price, market cap, changes, volatility, 52-week range; P/E and yield absent (003)"""
+        """GET /api/screener/metrics — Screener metrics per tracked asset: price, market cap, changes, volatility, 52-week range, trailing dividend yield; P/E absent (003)"""
         return parse(ScreenerMetrics, await self._c._call(OPERATIONS["screener.getMetrics"], path={}, query=_fields({}, extra), options=options))
 
 

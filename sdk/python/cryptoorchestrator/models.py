@@ -2747,6 +2747,16 @@ class RiskMetrics(Model):
     snapshot_time: Optional[str] = Field(None, alias="snapshot_time")
 
 
+class ScreenerMetricsDataItemDividendYieldBasis(Model):
+    method: Optional[str] = Field(None, alias="method")
+    window_start: Optional[str] = Field(None, alias="window_start")
+    as_of: Optional[str] = Field(None, alias="as_of")
+    dividends_ttm: Optional[float] = Field(None, alias="dividends_ttm")
+    data_points: Optional[int] = Field(None, alias="data_points")
+    close: Optional[float] = Field(None, alias="close")
+    source: Optional[str] = Field(None, alias="source")
+
+
 class ScreenerMetricsDataItem(Model):
     symbol: Optional[str] = Field(None, alias="symbol")
     name: Optional[str] = Field(None, alias="name")
@@ -2759,7 +2769,9 @@ class ScreenerMetricsDataItem(Model):
     high_52w: Optional[float] = Field(None, alias="high_52w")
     low_52w: Optional[float] = Field(None, alias="low_52w")
     pe_ratio: Any = Field(None, alias="pe_ratio")
-    dividend_yield: Any = Field(None, alias="dividend_yield")
+    dividend_yield: Optional[float] = Field(None, alias="dividend_yield")
+    dividend_yield_basis: Optional[ScreenerMetricsDataItemDividendYieldBasis] = Field(None, alias="dividend_yield_basis")
+    dividend_yield_reason: Optional[str] = Field(None, alias="dividend_yield_reason")
     mvrv: Optional[float] = Field(None, alias="mvrv")
     as_of: Optional[str] = Field(None, alias="as_of")
 

@@ -1,5 +1,6 @@
 export * from './bots';
 export * from './dex';
+export * from './dividends';
 export * from './intel';
 export * from './macro';
 export * from './market';

@@ -4,6 +4,7 @@ import { ewmaVariance, fitGarch11 } from '../../quant/garch';
 import { fitMarkovSwitching, type RegimeFit, type RegimeParams } from '../../quant/regime';
 import { catalogAssetId } from '../assets/catalog';
 import { CRYPTO_ASSETS, DAY, type DailyBars, type DatedSeries, type MacroInputs } from './data';
+import { dividendYieldAt } from './dividend-yield';
 
 export { CRYPTO_ASSETS };
 
@@ -924,6 +925,7 @@ export function screenerRows(
       low52 = round(Math.min(...yr), 10);
     }
     const cap = a.type === 'crypto' || a.type === 'stablecoin' ? marketCapAt(inputs, a.id, day) : null;
+    const dy = dividendYieldAt(inputs, a, c);
     return {
       symbol: a.symbol,
       name: a.name,
@@ -936,7 +938,9 @@ export function screenerRows(
       high_52w: high52,
       low_52w: low52,
       pe_ratio: null,
-      dividend_yield: null,
+      dividend_yield: dy.value,
+      dividend_yield_basis: dy.basis,
+      dividend_yield_reason: dy.reason,
       mvrv: a.symbol === 'BTC' ? (valueAt(inputs.indicators.get('btc_mvrv'), day)?.value ?? null) : null,
       as_of: c ? dayIso(c.day) : null,
     };

@@ -27,6 +27,25 @@ export interface MacroInputs {
   indicators: Map<string, DatedSeries>;
   caps: Map<string, DatedSeries>;
   supply: Map<string, DatedSeries>;
+  /** Cash dividends per asset (ex-date <= `at`), oldest first: the screener's trailing yield. */
+  dividends?: Map<string, DividendRow[]>;
+  /** Per asset, the file its dividends come from and the span it covers. */
+  dividendSources?: Map<string, DividendSource>;
+}
+
+export interface DividendRow {
+  time: number;
+  amount: number;
+  factor: number;
+}
+
+export interface DividendSource {
+  source: string;
+  method: 'adj_close_step' | 'reported';
+  basis: 'raw' | 'source_adjusted';
+  firstTime: number;
+  lastTime: number;
+  firstFactor: number;
 }
 
 /** Crypto and stablecoin catalog assets: the tracked universe of breadth, sectors and dominance. */
@@ -42,6 +61,17 @@ export const CRYPTO_ASSETS = ASSET_CATALOG.filter((a) => a.type === 'crypto' || 
 
 /** Traditional markets served from candles (the FRED/LBMA index levels come from market_indicators). */
 export const MACRO_BAR_SYMBOLS = ['DXY', 'TNX', 'GOLD', 'WTI', 'SPY', 'QQQ'] as const;
+
+/** ETFs and US equities of the catalog the 003 screener lists besides the macro bars (with dividend yields). */
+export const SCREENER_EQUITIES = ASSET_CATALOG.filter(
+  (a) =>
+    (a.type === 'etf' || a.type === 'us-equity') &&
+    a.history &&
+    !(MACRO_BAR_SYMBOLS as readonly string[]).includes(a.symbol),
+).map((a) => ({ id: catalogAssetId(a.symbol), symbol: a.symbol, name: a.name, type: a.type }));
+
+/** Calendar days of closes the screener reads per equity, back from its own last close: 52 weeks plus a margin. */
+const SCREENER_DAYS = 400;
 
 export const INDICATOR_SERIES = [
   'total_market_cap',
@@ -117,7 +147,8 @@ export async function loadMacroInputs(
     Array.from({ length: n }, (_, i) => `?${i + offset}`).join(', ');
   const full = INDICATOR_SERIES.filter((s) => FULL_HISTORY.has(s));
   const windowed = INDICATOR_SERIES.filter((s) => !FULL_HISTORY.has(s));
-  const [barsRes, indRes, fullRes, metricsRes] = await env.DB.batch([
+  const equityIds = SCREENER_EQUITIES.map((a) => a.id);
+  const [barsRes, indRes, fullRes, metricsRes, equityRes, divRes, divSrcRes] = await env.DB.batch([
     env.DB.prepare(
       `SELECT asset_id, open_time, close, volume FROM price_data
        WHERE timeframe = '1d' AND (open_time >= ?1 OR asset_id = ?3) AND open_time <= ?2 AND asset_id IN (${marks(assetIds.length, 4)})
@@ -135,9 +166,26 @@ export async function loadMacroInputs(
       `SELECT asset_id, metric, time, value, source FROM asset_metrics
        WHERE time <= ?2 AND (metric = 'circulating_supply' OR time >= ?1) ORDER BY asset_id, metric, time`,
     ).bind(from, at),
+    // Each screener equity's last 400 days before its own last close at or before `at` (a
+    // series whose shipped history ended years ago still shows its last figures, dated).
+    env.DB.prepare(
+      `SELECT p.asset_id, p.open_time, p.close, p.volume FROM price_data p
+       JOIN (SELECT asset_id, max(open_time) AS last FROM price_data
+             WHERE timeframe = '1d' AND open_time <= ?1 AND asset_id IN (${marks(equityIds.length, 3)}) GROUP BY asset_id) l
+         ON l.asset_id = p.asset_id
+       WHERE p.timeframe = '1d' AND p.open_time <= l.last AND p.open_time > l.last - ?2
+       ORDER BY p.asset_id, p.open_time`,
+    ).bind(at, SCREENER_DAYS * DAY, ...equityIds),
+    // The one market clock: no ex-date after `at` is read.
+    env.DB.prepare(
+      'SELECT asset_id, ex_time, amount, factor FROM dividend_events WHERE ex_time <= ?1 ORDER BY asset_id, ex_time',
+    ).bind(at),
+    env.DB.prepare(
+      'SELECT asset_id, source, method, basis, first_time, last_time, first_factor FROM dividend_sources',
+    ),
   ]);
   const bars = new Map<string, DailyBars>();
-  for (const r of (barsRes?.results ?? []) as {
+  for (const r of [...(barsRes?.results ?? []), ...(equityRes?.results ?? [])] as {
     asset_id: string;
     open_time: number;
     close: number;
@@ -161,5 +209,34 @@ export async function loadMacroInputs(
   type Met = { asset_id: string; metric: string; time: number; value: number; source: string };
   for (const r of (metricsRes?.results ?? []) as Met[])
     push(r.metric === 'market_cap' ? caps : supply, r.asset_id, r.time, r.value, null, r.source);
-  return { at, bars, indicators, caps, supply };
+  const dividends = new Map<string, DividendRow[]>();
+  for (const r of (divRes?.results ?? []) as {
+    asset_id: string;
+    ex_time: number;
+    amount: number;
+    factor: number;
+  }[]) {
+    const list = dividends.get(r.asset_id) ?? [];
+    list.push({ time: r.ex_time, amount: r.amount, factor: r.factor });
+    dividends.set(r.asset_id, list);
+  }
+  const dividendSources = new Map<string, DividendSource>();
+  for (const r of (divSrcRes?.results ?? []) as {
+    asset_id: string;
+    source: string;
+    method: DividendSource['method'];
+    basis: DividendSource['basis'];
+    first_time: number;
+    last_time: number;
+    first_factor: number;
+  }[])
+    dividendSources.set(r.asset_id, {
+      source: r.source,
+      method: r.method,
+      basis: r.basis,
+      firstTime: r.first_time,
+      lastTime: r.last_time,
+      firstFactor: r.first_factor,
+    });
+  return { at, bars, indicators, caps, supply, dividends, dividendSources };
 }

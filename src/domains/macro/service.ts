@@ -1,5 +1,6 @@
 import { marketNow } from '../../core/market-clock';
 import type { SnapshotKind } from '../../db/schema/macro';
+import { ingestDividendsUntil } from '../../ingestion/dividends';
 import { dataVersion } from '../../ingestion/state';
 import type { RegimeParams } from '../../quant/regime';
 import { ASSET_CATALOG, catalogAssetId } from '../assets/catalog';
@@ -25,7 +26,14 @@ import {
   valueAt,
   volatilityForecasts,
 } from './compute';
-import { CRYPTO_ASSETS, DAY, loadMacroInputs, MACRO_BAR_SYMBOLS, type MacroInputs } from './data';
+import {
+  CRYPTO_ASSETS,
+  DAY,
+  loadMacroInputs,
+  MACRO_BAR_SYMBOLS,
+  type MacroInputs,
+  SCREENER_EQUITIES,
+} from './data';
 
 export const HOUR = 3_600_000;
 
@@ -179,6 +187,7 @@ export function computeMacro(inputs: MacroInputs, day: number, options: { regime
         const a = ASSET_CATALOG.find((x) => x.symbol === s);
         return { id: catalogAssetId(s), symbol: s, name: a?.name ?? s, type: a?.type ?? 'index' };
       }),
+      ...SCREENER_EQUITIES,
     ]),
   };
 }
@@ -274,7 +283,10 @@ function upsert(env: Env, kind: SnapshotKind, time: number, version: string, pay
  * data give the same rows.
  */
 export async function refreshSnapshots(env: Env, now?: number) {
-  const at = Math.floor((now ?? (await marketNow(env))) / HOUR) * HOUR;
+  const clock = await marketNow(env);
+  const at = Math.floor((now ?? clock) / HOUR) * HOUR;
+  // Dividends whose ex-date the clock has reached, should no price tick have moved them yet.
+  await ingestDividendsUntil(env, Math.min(at, clock));
   const version = await dataVersion(env, true);
   // The previous hour's snapshot (strictly before this one, so recomputing an hour starts from
   // the same place and gives the same rows) seeds the regime fit.

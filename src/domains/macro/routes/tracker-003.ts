@@ -88,7 +88,32 @@ const ScreenerSchema = z
           description:
             'Absent: no earnings data is shipped (crypto has none; configure a fundamentals provider for equities).',
         }),
-        dividend_yield: z.null().openapi({ description: 'Absent: no dividend data is shipped.' }),
+        dividend_yield: num.openapi({
+          description:
+            "Trailing-12-month dividend yield, percent: cash dividends with ex-date in the 365 days up to the row's `as_of` close, over that unadjusted close. Null where no dividend data exist (`dividend_yield_reason`).",
+        }),
+        dividend_yield_basis: z
+          .object({
+            method: z.enum(['adj_close_step', 'reported']).openapi({
+              description:
+                "`adj_close_step`: each dividend = previous close x (1 - f_prev / f), where f = adjusted close / close steps at the ex-date; `reported`: the file's Dividends column.",
+            }),
+            window_start: z
+              .string()
+              .openapi({ description: 'First ex-date day of the window (YYYY-MM-DD).' }),
+            as_of: z.string().openapi({
+              description: 'The close the yield is at (YYYY-MM-DD), never after the market clock.',
+            }),
+            dividends_ttm: z.number().openapi({ description: 'Cash dividends per share in the window.' }),
+            data_points: z.number().int().openapi({ description: 'Dividends (ex-dates) in the window.' }),
+            close: z.number().openapi({ description: 'The unadjusted close divided by.' }),
+            source: z.string().openapi({ description: 'The shipped file the dividends come from.' }),
+          })
+          .nullable(),
+        dividend_yield_reason: z.string().nullable().openapi({
+          description:
+            'Why `dividend_yield` is null (crypto pays none, no dividend data shipped, window not covered).',
+        }),
         mvrv: num,
         as_of: z.string().nullable(),
       }),
@@ -165,7 +190,7 @@ export const tracker003Routes = createRouter()
       path: '/api/screener/metrics',
       tags,
       summary:
-        'Screener metrics per tracked asset: price, market cap, changes, volatility, 52-week range; P/E and yield absent (003)',
+        'Screener metrics per tracked asset: price, market cap, changes, volatility, 52-week range, trailing dividend yield; P/E absent (003)',
       responses: {
         200: {
           description: 'Rows.',
@@ -175,14 +200,23 @@ export const tracker003Routes = createRouter()
       },
     }),
     section(ScreenerSchema, ({ snapshot_time, payload }) => ({
-      data: payload.screener.map((r) => ({ ...r, pe_ratio: null, dividend_yield: null })),
+      data: payload.screener.map((r) => ({
+        ...r,
+        pe_ratio: null,
+        // Snapshots stored before dividends were served lack the fields.
+        dividend_yield: r.dividend_yield ?? null,
+        dividend_yield_basis: r.dividend_yield_basis ?? null,
+        dividend_yield_reason:
+          r.dividend_yield_reason ?? (r.dividend_yield == null ? 'Not computed in this snapshot.' : null),
+      })),
       absent: {
         pe_ratio:
           'No earnings data is shipped: crypto assets have none, and equity fundamentals need a provider (e.g. Financial Modeling Prep or Alpha Vantage OVERVIEW).',
-        dividend_yield: 'No dividend history is shipped; configure a fundamentals provider.',
+        dividend_yield:
+          "Null on rows without dividend data (each row's dividend_yield_reason says why): crypto pays none; for ETFs and stocks whose shipped history is unadjusted closes only (Alpha Vantage) or adjusted only (yfinance auto_adjust), dividends cannot be derived.",
       },
       method:
-        'From daily closes at or before the market clock: changes over 1 and 30 days; volatility = sample sd of 30 daily log returns annualized by sqrt(365) for crypto, sqrt(252) otherwise; 52-week range over 365 calendar days; market cap = close x CMC circulating supply or CoinGecko daily cap; MVRV from Coin Metrics (BTC).',
+        "From daily closes at or before the market clock: changes over 1 and 30 days; volatility = sample sd of 30 daily log returns annualized by sqrt(365) for crypto, sqrt(252) otherwise; 52-week range over 365 calendar days; market cap = close x CMC circulating supply or CoinGecko daily cap; MVRV from Coin Metrics (BTC). Dividend yield (ETFs, US stocks) = sum of cash dividends with ex-date in the 365 calendar days up to the row's as_of close, over that unadjusted close, x 100; dividends derived from the shipped files with both Close and Adj Close (each = previous close x (1 - f_prev/f), f = Adj Close / Close stepping at the ex-date; steps under 2e-5, vendor jitter, ignored) or read from a reported Dividends column (AGG, BND); no ex-date after the market clock is used, and a yield is served only where the source covers the whole window (dividend_yield_basis names method, window, data points, as-of and source).",
       snapshot_time,
     })),
   )
