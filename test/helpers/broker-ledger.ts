@@ -179,7 +179,7 @@ export class ExpectedLedger {
     };
     this.add(line, date, [e], missing);
   }
-  /** A reward in kind: its value is income (a dividend), then the units are bought with it. */
+  /** A reward in kind: the units are bought at the market and their value is income (a dividend). */
   async income(line: number, date: string, symbol: string, quantity: number) {
     const { r, missing } = await this.rates([symbol], date);
     const p = r.get(symbol) ?? 0;
@@ -188,8 +188,8 @@ export class ExpectedLedger {
       line,
       date,
       [
-        { type: 'dividend', symbol, quantity: q, price: p, fees: 0, date },
         { type: 'buy', symbol, quantity: q, price: p, fees: 0, date },
+        { type: 'dividend', symbol, quantity: q, price: p, fees: 0, date },
       ],
       missing,
     );
@@ -233,6 +233,8 @@ export class ExpectedLedger {
   done(): { entries: Entry[]; rejected: Map<number, RegExp> } {
     const rejected = new Map(this.rejections);
     const held = new Map<string, number>();
+    const opened = new Set<string>(); // positions a buy or add has opened
+    let cash = 0;
     const entries: Entry[] = [];
     const ordered = [...this.events].sort(
       (a, b) => Date.parse(a.date) - Date.parse(b.date) || a.line - b.line,
@@ -243,12 +245,33 @@ export class ExpectedLedger {
         continue;
       }
       const after = new Map(held);
+      const open = new Set(opened);
       let short: string | null = null;
+      // Cash never goes negative (a shortfall is an implicit deposit); a withdrawal above it is refused.
+      let c = cash;
+      let overdrawn = false;
       for (const x of e.entries) {
-        if (x.symbol === 'USD' || ['dividend', 'fee'].includes(x.type)) continue;
-        const sign = x.type === 'buy' || x.type === 'add' ? 1 : -1;
-        const q = (after.get(x.symbol) ?? 0) + sign * x.quantity;
-        if (q < -1e-12) short = x.symbol;
+        const value = x.quantity * x.price;
+        if (x.type === 'buy' || x.type === 'fee') c = Math.max(0, c - value - x.fees);
+        else if (x.type === 'sell' || x.type === 'dividend') c += value - x.fees;
+        else if (x.symbol !== 'USD') c = Math.max(0, c - x.fees);
+        else if (x.type === 'add') c += value;
+        else if (value > c + 1e-9) overdrawn = true;
+        else c -= value;
+      }
+      if (overdrawn) {
+        rejected.set(e.line, /withdraws more than the cash balance/);
+        continue;
+      }
+      for (const x of e.entries) {
+        if (x.symbol === 'USD' || x.type === 'fee') continue;
+        const inflow = x.type === 'buy' || x.type === 'add';
+        // Anything but a buy or an add needs the position to exist (a dividend too).
+        if (!inflow && !open.has(x.symbol)) short ??= x.symbol;
+        if (inflow) open.add(x.symbol);
+        if (x.type === 'dividend') continue;
+        const q = (after.get(x.symbol) ?? 0) + (inflow ? 1 : -1) * x.quantity;
+        if (q < -1e-9 * Math.max(1, x.quantity)) short ??= x.symbol;
         after.set(x.symbol, q);
       }
       if (short) {
@@ -256,6 +279,8 @@ export class ExpectedLedger {
         continue;
       }
       for (const [k, v] of after) held.set(k, v);
+      for (const k of open) opened.add(k);
+      cash = c;
       entries.push(...e.entries);
     }
     return { entries, rejected };

@@ -176,16 +176,23 @@ export function parseSchwab(text: string): BrokerParse {
     const feeMoney = fee && !fee.isZero() ? { amount: plain(fee), currency: 'USD' } : undefined;
     let tx: ImportTx | null = null;
     if (/^(buy|sell|reinvest shares)$/i.test(action)) {
+      const sell = /sell/i.test(action);
       if (!q || !price || !symbol) reasons.push('unreadable Symbol, Quantity or Price');
       else
         tx = {
           ...base,
           kind: 'trade',
-          side: /sell/i.test(action) ? 'sell' : 'buy',
+          side: sell ? 'sell' : 'buy',
           symbol,
           quantity: plain(q),
           quote: 'USD',
-          total: plain(q.abs().times(price)),
+          // The cash the trade moved is its Amount (the Price column is rounded to the cent): a
+          // buy's cost is the Amount less the fee, a sale's proceeds the Amount plus it.
+          total: plain(
+            amount && !amount.isZero()
+              ? amount.abs().plus(sell ? (fee?.abs() ?? 0) : (fee?.abs().neg() ?? 0))
+              : q.abs().times(price),
+          ),
           fee: feeMoney,
         };
     } else if (SCHWAB_CORPORATE.test(action)) {
