@@ -133,9 +133,18 @@ export class ExpectedLedger {
     quote: string,
     total: number,
     fee?: Fee,
+    moreFees: [number, string][] = [],
   ) {
-    const { r, missing } = await this.rates([quote, ...(fee && fee[0] !== 0 ? [fee[1]] : [])], date);
+    const { r, missing } = await this.rates(
+      [quote, ...(fee && fee[0] !== 0 ? [fee[1]] : []), ...moreFees.map(([, c]) => c)],
+      date,
+    );
     const f = this.feeParts(fee, r, date);
+    // Fees beyond the first (another coin in the same event): each its coin sold, then a fee entry.
+    const more = moreFees.flatMap((m) => {
+      const p = this.feeParts(m, r, date);
+      return [...p.sale, { type: 'fee', symbol: 'USD', quantity: p.value, price: 1, fees: 0, date }];
+    });
     const q = Math.abs(quantity);
     const t = Math.abs(total);
     const rate = r.get(quote) ?? 0;
@@ -150,7 +159,7 @@ export class ExpectedLedger {
       date,
     };
     const entries = crypto ? (side === 'buy' ? [leg, main] : [main, leg]) : [main];
-    this.add(line, date, [...entries, ...f.sale], missing);
+    this.add(line, date, [...entries, ...f.sale, ...more], missing);
   }
   /** Units moved into or out of the user's own account: add/remove at the market, never a sale. */
   async transfer(line: number, date: string, dir: 'in' | 'out', symbol: string, quantity: number, fee?: Fee) {
@@ -246,7 +255,7 @@ export class ExpectedLedger {
       }
       const after = new Map(held);
       const open = new Set(opened);
-      let short: string | null = null;
+      const short: string[] = [];
       // Cash never goes negative (a shortfall is an implicit deposit); a withdrawal above it is refused.
       let c = cash;
       let overdrawn = false;
@@ -267,15 +276,16 @@ export class ExpectedLedger {
         if (x.symbol === 'USD' || x.type === 'fee') continue;
         const inflow = x.type === 'buy' || x.type === 'add';
         // Anything but a buy or an add needs the position to exist (a dividend too).
-        if (!inflow && !open.has(x.symbol)) short ??= x.symbol;
+        if (!inflow && !open.has(x.symbol)) short.push(x.symbol);
         if (inflow) open.add(x.symbol);
         if (x.type === 'dividend') continue;
         const q = (after.get(x.symbol) ?? 0) + (inflow ? 1 : -1) * x.quantity;
-        if (q < -1e-9 * Math.max(1, x.quantity)) short ??= x.symbol;
+        if (q < -1e-9 * Math.max(1, x.quantity)) short.push(x.symbol);
         after.set(x.symbol, q);
       }
-      if (short) {
-        rejected.set(e.line, new RegExp(`(No ${short} held|only .* is held)`));
+      if (short.length) {
+        // The ledger names the first entry it cannot record (a missing position before a short one).
+        rejected.set(e.line, new RegExp(`(No (${short.join('|')}) held|only .* is held)`));
         continue;
       }
       for (const [k, v] of after) held.set(k, v);
