@@ -334,6 +334,7 @@ export async function ledgerOf(user: TestUser, id: string): Promise<Json[]> {
 
 const key = (day: string, type: string, symbol: string, q: number) =>
   `${day}|${type}|${symbol}|${q.toPrecision(10)}`;
+const sec = (d: string) => Math.floor(Date.parse(d) / 1000);
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
 
 /**
@@ -371,7 +372,7 @@ export async function importMatches(
   const ledger = await ledgerOf(user, id);
   const mine = entries
     .map((e) => ({ ...e, k: key(e.date.slice(0, 10), e.type, e.symbol, e.quantity) }))
-    .sort((a, b) => a.k.localeCompare(b.k) || a.price - b.price);
+    .sort((a, b) => a.k.localeCompare(b.k) || sec(a.date) - sec(b.date) || a.price - b.price);
   const theirs = ledger
     .map((t) => ({
       date: String(t.trade_date),
@@ -382,7 +383,7 @@ export async function importMatches(
       fees: Number(t.fees),
       k: key(String(t.trade_date).slice(0, 10), String(t.trade_type), String(t.symbol), Number(t.quantity)),
     }))
-    .sort((a, b) => a.k.localeCompare(b.k) || a.price - b.price);
+    .sort((a, b) => a.k.localeCompare(b.k) || sec(a.date) - sec(b.date) || a.price - b.price);
   expect(
     theirs.map((t) => t.k),
     name,

@@ -12,7 +12,7 @@ import { seedBrokerMarket } from '../../helpers/broker-market';
 import { signUp, type TestUser } from '../../helpers/users';
 
 /**
- * Every Ghostfolio, Interactive Brokers, Trading 212 and Schwab sample imports to the ledger its
+ * Every Ghostfolio, Interactive Brokers, Trading 212, Schwab and DEGIRO sample imports to the ledger its
  * rows describe: the rows are read here with a reader of their own, and each becomes the entries
  * it must (broker-ledger.ts).
  */
@@ -119,7 +119,7 @@ describe('Interactive Brokers Flex exports import to the ledger their rows descr
   );
 });
 
-describe('Trading 212 and Schwab exports import to the ledger their rows describe', () => {
+describe('Trading 212, Schwab and DEGIRO exports import to the ledger their rows describe', () => {
   it('Trading 212: a EUR deposit, fractional buys priced in USD, net dividends; shifted rows and cash interest refused', async () => {
     const x = new ExpectedLedger();
     for (const { line, f } of rows('etg_trading212-export.csv')) {
@@ -202,5 +202,70 @@ describe('Trading 212 and Schwab exports import to the ledger their rows describ
     }
     const { id, ledger } = await importMatches(user, 'etg_schwab-export.csv', 'schwab', x);
     await onlySalesRealize(user, id, ledger);
+  });
+
+  it('DEGIRO: trades from their Dutch (or Spanish, French) description with the fee rows of their Order Id, dividends, tax, deposits; cash moves and FX legs record nothing', async () => {
+    const lines = linesOf(fixture('etg_degiro-export.csv'));
+    // Join the wrapped Order Id (a row empty but for its last cell) to the row above.
+    const recs: { line: number; f: string[] }[] = [];
+    lines.forEach((l, i) => {
+      if (i === 0 || !l.trim()) return;
+      const f = csvFields(l);
+      const prev = recs.at(-1);
+      if (prev && f.slice(0, -1).every((c) => c === '') && f.at(-1)) prev.f[11] = `${prev.f[11]}${f.at(-1)}`;
+      else recs.push({ line: i + 1, f });
+    });
+    const dec = (s: string) => Number(s.includes(',') ? s.replace(/\./g, '').replace(',', '.') : s);
+    const TRADE = /^(?:STOCK DIVIDEND: )?(Koop|Verkoop|Compra|Achat|Sell) (\d+) [^@]*@ ?([\d,]+) ([A-Z]{3})/;
+    const FEE =
+      /(Transactiekosten|Comissões de transação|Frais DEGIRO de courtage|Aansluitingskosten|Connection Fee|Corporate Action Kosten)/;
+    const NOTHING =
+      /^(Overboeking|Degiro Cash Sweep|Reservation|Valuta (Creditering|Debitering)|flatex terugstorting|Ingreso Cambio|Retirada Cambio|Levantamento de divisa|CrÃ©dito de divisa|DEGIRO courtesy|Variation Fonds|Conversion Fonds|FX (Credit|Debit)|PRODUCTWIJZIGING)/;
+    const fees = new Map<string, [number, string]>();
+    for (const { f } of recs) {
+      const [, , , , , desc, , cur, amount, , , id] = f as string[];
+      if (id && FEE.test(desc as string)) {
+        const had = fees.get(id)?.[0] ?? 0;
+        fees.set(id, [had + Math.abs(dec(amount as string)), cur as string]);
+      }
+    }
+    const x = new ExpectedLedger();
+    for (const { line, f } of recs) {
+      const [day, time, , , isin, desc, , cur, amount, , , id] = f as string[];
+      const [dd, mm, yyyy] = (day as string).split('-');
+      const date = `${yyyy}-${mm}-${dd}T${time}:00Z`;
+      const d = desc as string;
+      const m = TRADE.exec(d);
+      if (NOTHING.test(d)) continue;
+      if (m) {
+        const q = Number(m[2]);
+        await x.trade(
+          line,
+          date,
+          /^(Koop|Compra|Achat)$/.test(m[1] as string) ? 'buy' : 'sell',
+          isin as string,
+          q,
+          m[4] as string,
+          q * dec(m[3] as string),
+          fees.get(id as string),
+        );
+      } else if (FEE.test(d)) {
+        if (!id) await x.fee(line, date, dec(amount as string), cur as string);
+      } else if (/^Dividende?$/.test(d))
+        await x.dividend(line, date, isin as string, dec(amount as string), cur as string);
+      else if (/^(Dividendbelasting|Impôts sur dividende)$/.test(d))
+        await x.fee(line, date, dec(amount as string), cur as string);
+      else if (/^(iDEAL Deposit|Ingreso)$/.test(d))
+        await x.cash(line, date, 'in', dec(amount as string), cur as string);
+      else if (d === 'Processed Flatex Withdrawal')
+        await x.cash(line, date, 'out', dec(amount as string), cur as string);
+      else throw new Error(`line ${line}: ${d}`);
+    }
+    const { id, ledger, report } = await importMatches(user, 'etg_degiro-export.csv', 'degiro', x);
+    expect(report.warnings).toContain(
+      'Line 34: "PRODUCTWIJZIGING : Koop 500 @ 0,039 EUR" is a product change (the holding re-listed, AU000000FBR4); nothing recorded',
+    );
+    await onlySalesRealize(user, id, ledger);
+    await onceAndRoundTrip(user, 'etg_degiro-export.csv', id);
   });
 });

@@ -244,9 +244,13 @@ const DEGIRO_FEE =
 const DEGIRO_DIVIDEND = /^(dividend|dividende|dividendo)$/i;
 const DEGIRO_TAX = /(dividendbelasting|impôts sur dividende|dividend tax|retenci)/i;
 const DEGIRO_INTERNAL =
-  /(cash sweep|reservation|valuta (debitering|creditering)|fx (debit|credit)|overboeking|terugstorting|cambio de divisa|levantamento de divisa|de divisa|courtesy|fonds monétaires|ingreso$)/i;
-const DEGIRO_DEPOSIT = /(ideal deposit|deposit|storting)$/i;
-const DEGIRO_WITHDRAWAL = /(withdrawal|opname)$/i;
+  /(cash sweep|reservation|valuta (debitering|creditering)|fx (debit|credit)|overboeking|terugstorting|cambio de divisa|levantamento de divisa|de divisa|courtesy|fonds monétaires)/i;
+// "Ingreso" and "Retirada" alone are the Spanish statement's deposit and withdrawal (their FX
+// legs, "Ingreso/Retirada Cambio de Divisa", are internal and matched above).
+const DEGIRO_DEPOSIT = /(ideal deposit|deposit|storting|^ingreso)$/i;
+const DEGIRO_WITHDRAWAL = /(withdrawal|opname|^retirada)$/i;
+/** A product change: the same holding sold and bought back under its new listing, at the same price. */
+const DEGIRO_PRODUCT_CHANGE = /^productwijziging\s*:/i;
 
 /**
  * DEGIRO account statements (any language of the descriptions): a trade's quantity, price and
@@ -295,6 +299,12 @@ export function parseDegiro(text: string): BrokerParse {
     const base = { line: r.line, date: date ?? '', ref: `degiro ${id || desc}`.slice(0, 200) };
     const m = DEGIRO_TRADE.exec(desc);
     let tx: ImportTx | null = null;
+    if (DEGIRO_PRODUCT_CHANGE.test(desc)) {
+      out.warnings.push(
+        `Line ${r.line}: "${desc.slice(0, 60)}" is a product change (the holding re-listed, ${isin || 'no ISIN'}); nothing recorded`,
+      );
+      continue;
+    }
     if (m) {
       const q = decimal(m[2] as string, { comma: true });
       const p = decimal(m[3] as string, { comma: true });
