@@ -176,16 +176,23 @@ export function parseSchwab(text: string): BrokerParse {
     const feeMoney = fee && !fee.isZero() ? { amount: plain(fee), currency: 'USD' } : undefined;
     let tx: ImportTx | null = null;
     if (/^(buy|sell|reinvest shares)$/i.test(action)) {
+      const sell = /sell/i.test(action);
       if (!q || !price || !symbol) reasons.push('unreadable Symbol, Quantity or Price');
       else
         tx = {
           ...base,
           kind: 'trade',
-          side: /sell/i.test(action) ? 'sell' : 'buy',
+          side: sell ? 'sell' : 'buy',
           symbol,
           quantity: plain(q),
           quote: 'USD',
-          total: plain(q.abs().times(price)),
+          // The cash the trade moved is its Amount (the Price column is rounded to the cent): a
+          // buy's cost is the Amount less the fee, a sale's proceeds the Amount plus it.
+          total: plain(
+            amount && !amount.isZero()
+              ? amount.abs().plus(sell ? (fee?.abs() ?? 0) : (fee?.abs().neg() ?? 0))
+              : q.abs().times(price),
+          ),
           fee: feeMoney,
         };
     } else if (SCHWAB_CORPORATE.test(action)) {
@@ -237,9 +244,13 @@ const DEGIRO_FEE =
 const DEGIRO_DIVIDEND = /^(dividend|dividende|dividendo)$/i;
 const DEGIRO_TAX = /(dividendbelasting|impôts sur dividende|dividend tax|retenci)/i;
 const DEGIRO_INTERNAL =
-  /(cash sweep|reservation|valuta (debitering|creditering)|fx (debit|credit)|overboeking|terugstorting|cambio de divisa|levantamento de divisa|de divisa|courtesy|fonds monétaires|ingreso$)/i;
-const DEGIRO_DEPOSIT = /(ideal deposit|deposit|storting)$/i;
-const DEGIRO_WITHDRAWAL = /(withdrawal|opname)$/i;
+  /(cash sweep|reservation|valuta (debitering|creditering)|fx (debit|credit)|overboeking|terugstorting|cambio de divisa|levantamento de divisa|de divisa|courtesy|fonds monétaires)/i;
+// "Ingreso" and "Retirada" alone are the Spanish statement's deposit and withdrawal (their FX
+// legs, "Ingreso/Retirada Cambio de Divisa", are internal and matched above).
+const DEGIRO_DEPOSIT = /(ideal deposit|deposit|storting|^ingreso)$/i;
+const DEGIRO_WITHDRAWAL = /(withdrawal|opname|^retirada)$/i;
+/** A product change: the same holding sold and bought back under its new listing, at the same price. */
+const DEGIRO_PRODUCT_CHANGE = /^productwijziging\s*:/i;
 
 /**
  * DEGIRO account statements (any language of the descriptions): a trade's quantity, price and
@@ -288,6 +299,12 @@ export function parseDegiro(text: string): BrokerParse {
     const base = { line: r.line, date: date ?? '', ref: `degiro ${id || desc}`.slice(0, 200) };
     const m = DEGIRO_TRADE.exec(desc);
     let tx: ImportTx | null = null;
+    if (DEGIRO_PRODUCT_CHANGE.test(desc)) {
+      out.warnings.push(
+        `Line ${r.line}: "${desc.slice(0, 60)}" is a product change (the holding re-listed, ${isin || 'no ISIN'}); nothing recorded`,
+      );
+      continue;
+    }
     if (m) {
       const q = decimal(m[2] as string, { comma: true });
       const p = decimal(m[3] as string, { comma: true });

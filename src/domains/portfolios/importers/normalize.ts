@@ -153,7 +153,7 @@ const qty = (d: Dec) => d.abs().toDecimalPlaces(18).toFixed();
  * asset becomes both legs (the asset given sold, the one received bought, at the value of the
  * moment); a fee paid in an asset is that asset sold at the market with the proceeds as the
  * fee; a transfer between the user's own accounts moves units at their market value (a flow,
- * not a gain); income in kind is a dividend of its value plus a buy at that value.
+ * not a gain); income in kind is a buy at the market plus a dividend of that value.
  */
 export function ledgerRows(
   txs: ImportTx[],
@@ -311,11 +311,12 @@ export function ledgerRows(
           reasons.push('zero quantity');
           break;
         }
-        // Income in kind: its value is income (a dividend), then the units are bought with it.
+        // Income in kind: the units bought at the market, and their value income (a dividend). The
+        // buy comes first so a coin not held before has its position for the dividend.
+        out.push(row({ type: 'buy', assetType: typeOf(sym), symbol: sym, quantity: qty(q), price: px(r) }));
         out.push(
           row({ type: 'dividend', assetType: typeOf(sym), symbol: sym, quantity: qty(q), price: px(r) }),
         );
-        out.push(row({ type: 'buy', assetType: typeOf(sym), symbol: sym, quantity: qty(q), price: px(r) }));
         break;
       }
       case 'dividend': {
