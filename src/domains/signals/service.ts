@@ -284,7 +284,7 @@ export async function closeSignal(
     .from(signalExecutions)
     .where(and(eq(signalExecutions.signalId, id), eq(signalExecutions.userId, principal.userId)))
     .get();
-  if (!exec || exec.status !== 'executed')
+  if (exec?.status !== 'executed')
     throw new ApiError(
       'INTEGRITY_ERROR',
       exec

@@ -34,7 +34,7 @@ async function modelReadings(env: Env, assetId: string, now: number) {
   const out = [];
   for (const p of preds) {
     const model = await getModel(env, p.modelId).catch(() => null);
-    if (!model || model.status !== 'active') continue;
+    if (model?.status !== 'active') continue;
     out.push({
       model_id: p.modelId,
       model_version: p.modelVersion,

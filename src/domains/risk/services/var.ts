@@ -133,7 +133,7 @@ export function riskMetrics(inputs: RiskInputs): RiskMetrics {
   };
   const ba = n >= 2 ? safe(() => betaAlpha(r, b)) : null;
   const wealth = n ? wealthIndex(r) : null;
-  const dd = wealth && wealth.every((w) => w > 0) ? safe(() => maxDrawdown(wealth)) : null;
+  const dd = wealth?.every((w) => w > 0) ? safe(() => maxDrawdown(wealth)) : null;
   const vol = (k: number) =>
     n >= Math.min(k, 2) && n >= 2 ? safe(() => annualizedVolatility(r.slice(-k), P)) : null;
   return {
