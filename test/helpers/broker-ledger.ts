@@ -50,6 +50,13 @@ export function csvFields(line: string, sep = ','): string[] {
 /** The file's lines, 1-based as the import reports them (index 0 is line 1). */
 export const linesOf = (text: string) => text.replace(/^\uFEFF/, '').split(/\r?\n/);
 
+/** A sample CSV's data rows (after its header, blank ones left out), each with its 1-based line. */
+export const csvRows = (name: string) =>
+  linesOf(fixture(name))
+    .map((l, i) => ({ line: i + 1, f: csvFields(l) }))
+    .slice(1)
+    .filter((r) => r.f.length > 1);
+
 const DAY = 86_400_000;
 const FX: Record<string, [string, number]> = { EUR: ['EURUSD', 1], GBP: ['GBPUSD', 1], GBX: ['GBPUSD', 100] };
 const closeCache = new Map<string, number | null>();

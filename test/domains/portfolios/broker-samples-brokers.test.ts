@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   csvFields,
+  csvRows,
   ExpectedLedger,
   fixture,
   importMatches,
@@ -21,12 +22,6 @@ beforeAll(async () => {
   await seedBrokerMarket('2019-01-01');
   user = await signUp();
 }, 180_000);
-
-const rows = (name: string) =>
-  linesOf(fixture(name))
-    .map((l, i) => ({ line: i + 1, f: csvFields(l) }))
-    .slice(1)
-    .filter((r) => r.f.length > 1);
 
 interface Activity {
   type: string;
@@ -91,7 +86,7 @@ describe('Interactive Brokers Flex exports import to the ledger their rows descr
       const header = csvFields(linesOf(fixture(name))[0] as string);
       const col = new Map(header.map((h, i) => [h, i]));
       const x = new ExpectedLedger();
-      for (const { line, f } of rows(name)) {
+      for (const { line, f } of csvRows(name)) {
         const v = (k: string) => f[col.get(k) as number] ?? '';
         const symbol = v('Symbol') || v('ISIN');
         if (!symbol) continue; // a currency conversion (USD.CHF): cash between currencies
@@ -122,7 +117,7 @@ describe('Interactive Brokers Flex exports import to the ledger their rows descr
 describe('Trading 212, Schwab and DEGIRO exports import to the ledger their rows describe', () => {
   it('Trading 212: a EUR deposit, fractional buys priced in USD, net dividends; shifted rows and cash interest refused', async () => {
     const x = new ExpectedLedger();
-    for (const { line, f } of rows('etg_trading212-export.csv')) {
+    for (const { line, f } of csvRows('etg_trading212-export.csv')) {
       const [action, time, , ticker, , shares, price, priceCur, , , , total, totalCur] = f as string[];
       const date = `${(time as string).replace(' ', 'T').replace(/\.\d+$/, '')}Z`;
       if (!/^[\d.]+$/.test(price as string) && /distribution|transfer|split/i.test(action as string))
@@ -172,7 +167,7 @@ describe('Trading 212, Schwab and DEGIRO exports import to the ledger their rows
       'Spin-off',
     ];
     const x = new ExpectedLedger();
-    for (const { line, f } of rows('etg_schwab-export.csv')) {
+    for (const { line, f } of csvRows('etg_schwab-export.csv')) {
       const [dateText, action, symbol, , qty, price, fees, amount] = f as string[];
       if ((dateText as string).startsWith('Transactions Total')) continue;
       const us = /as of (\S+)/.exec(dateText as string)?.[1] ?? (dateText as string);

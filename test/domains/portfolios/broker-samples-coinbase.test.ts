@@ -1,12 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  csvFields,
-  ExpectedLedger,
-  fixture,
-  importMatches,
-  linesOf,
-  onceAndRoundTrip,
-} from '../../helpers/broker-ledger';
+import { csvRows, ExpectedLedger, importMatches, onceAndRoundTrip } from '../../helpers/broker-ledger';
 import { seedBrokerMarket } from '../../helpers/broker-market';
 import { signUp, type TestUser } from '../../helpers/users';
 
@@ -22,17 +15,11 @@ beforeAll(async () => {
 
 const num = (s: string) => Number(s.replace(/[€$£,\s]/g, ''));
 const iso = (s: string) => new Date(s.replace(' UTC', 'Z').replace(' ', 'T')).toISOString();
-const rows = (name: string) =>
-  linesOf(fixture(name))
-    .map((l, i) => ({ line: i + 1, f: csvFields(l) }))
-    .slice(1)
-    .filter((r) => r.f.length > 1);
-
 describe('Coinbase samples import to the ledger their rows describe', () => {
   it('transaction history (2024 layout): a buy with its EUR fee, a convert as both legs, staking as income, send/receive as transfers', async () => {
     const x = new ExpectedLedger();
     const seen = new Set<string>();
-    for (const { line, f } of rows('etg_coinbase-export.csv')) {
+    for (const { line, f } of csvRows('etg_coinbase-export.csv')) {
       const [id, ts, type, asset, qty, cur, , subtotal, , fees, notes] = f as string[];
       const date = iso(ts as string);
       if (seen.has(id as string)) {
@@ -63,7 +50,7 @@ describe('Coinbase samples import to the ledger their rows describe', () => {
 
   it('2020 report (currency in the column names): a sell before any buy is refused, the convert with it', async () => {
     const x = new ExpectedLedger();
-    for (const { line, f } of rows('everytrade_coinbase_v001_M.csv')) {
+    for (const { line, f } of csvRows('everytrade_coinbase_v001_M.csv')) {
       const [ts, type, asset, qty, , subtotal, , fees, notes] = f as string[];
       const date = iso(ts as string);
       if (type === 'Buy' || type === 'Sell')
@@ -91,7 +78,7 @@ describe('Coinbase samples import to the ledger their rows describe', () => {
 
   it('Advanced fills: size × price in the quote currency, the fee in it; imported once, and its export re-imports', async () => {
     const x = new ExpectedLedger();
-    for (const { line, f } of rows('everytrade_coinbasepro_fills_v001.csv')) {
+    for (const { line, f } of csvRows('everytrade_coinbasepro_fills_v001.csv')) {
       const [, , product, side, ts, size, unit, price, fee, , feeUnit] = f as string[];
       expect(product).toBe(`${unit}-${feeUnit}`);
       const q = Number(size);
@@ -116,7 +103,7 @@ describe('Coinbase samples import to the ledger their rows describe', () => {
       string,
       { line: number; date: string; legs: [number, string][]; fee: number; feeCur: string }
     >();
-    for (const { line, f } of rows('rotki_coinbasepro_account.csv')) {
+    for (const { line, f } of csvRows('rotki_coinbasepro_account.csv')) {
       const [, type, ts, amount, , unit, , tradeId] = f as string[];
       const date = iso(ts as string);
       const a = Number(amount);

@@ -1,10 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  csvFields,
+  csvRows,
   ExpectedLedger,
-  fixture,
   importMatches,
-  linesOf,
   onceAndRoundTrip,
   onlySalesRealize,
 } from '../../helpers/broker-ledger';
@@ -21,11 +19,6 @@ beforeAll(async () => {
   user = await signUp();
 }, 180_000);
 
-const rows = (name: string) =>
-  linesOf(fixture(name))
-    .map((l, i) => ({ line: i + 1, f: csvFields(l) }))
-    .slice(1)
-    .filter((r) => r.f.length > 1);
 /** Kraken's asset codes as the catalog spells them. */
 const kraken = (a: string) =>
   ({ XXBT: 'BTC', XBT: 'BTC', ZEUR: 'EUR', ZUSD: 'USD', EUR: 'EUR', USD: 'USD' })[a] ?? a;
@@ -39,7 +32,7 @@ describe('Kraken samples import to the ledger their rows describe', () => {
       string,
       { line: number; date: string; legs: { asset: string; amount: number; fee: number }[] }
     >();
-    for (const { line, f } of rows('cointaxman_kraken-ledgers.csv')) {
+    for (const { line, f } of csvRows('cointaxman_kraken-ledgers.csv')) {
       const [txid, refid, time, type, , , asset, amount, fee] = f as string[];
       if (!txid) continue; // pending: the credited row repeats it
       const date = utc(time as string);
@@ -74,7 +67,7 @@ describe('Kraken samples import to the ledger their rows describe', () => {
     'trades %s: base and quote from the pair, cost and fee in the quote, both legs against a coin',
     async (name) => {
       const x = new ExpectedLedger();
-      for (const { line, f } of rows(name)) {
+      for (const { line, f } of csvRows(name)) {
         // By position: the redacted file has 14 fields against 13 headers (a split ledgers column).
         const [, , pair, time, type, , , cost, fee, vol] = f as string[];
         const m = /^(XXBT|XBT)(ZEUR|ZUSD|USDC|EUR|USD)$/.exec(pair as string);
@@ -116,7 +109,7 @@ describe('CoinTracking trade lists import to the ledger their rows describe', ()
     const x = new ExpectedLedger();
     const seen = new Map<string, number>();
     const amt = (s: string | undefined) => (s && s !== '-' ? Number(s) : 0);
-    for (const { line, f } of rows(name)) {
+    for (const { line, f } of csvRows(name)) {
       const [type, buy, buyCur, sell, sellCur, fee, feeCur, , , , date] = f as string[];
       const key = f.join('\u0000');
       if (seen.has(key)) {
