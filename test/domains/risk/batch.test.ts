@@ -2,7 +2,7 @@
 
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { riskBatchRun } from '../../../src/domains/risk/services/batch';
+import { riskBatchRun, runRiskBatchChunk } from '../../../src/domains/risk/services/batch';
 import { enqueueJob, runJob } from '../../../src/jobs/service';
 import { callJson } from '../../helpers/api';
 import { seedFactors } from '../../helpers/factors';
@@ -123,5 +123,32 @@ describe('risk.nightly-batch fans out over the queue', () => {
     const before = await riskBatchRun(env, run.id);
     for (const c of run.chunkStates) await runJob(env, { job_id: c.jobId!, type: 'risk.batch-chunk' });
     expect(await riskBatchRun(env, run.id)).toEqual(before);
+  });
+
+  it('stops at the next portfolio when cancelled: the chunk, its result and the run say cancelled', {
+    timeout: 120_000,
+  }, async () => {
+    // A run of our own, not queued, so only this call runs its one chunk.
+    const runId = `run_cancel_${crypto.randomUUID().slice(0, 8)}`;
+    await env.DB.batch([
+      env.DB.prepare(
+        `INSERT INTO risk_batch_runs (id, as_of_day, portfolios, chunks, status, created_at)
+         VALUES (?, '2024-01-01', 3, 1, 'running', ?)`,
+      ).bind(runId, new Date().toISOString()),
+      env.DB.prepare(
+        `INSERT INTO risk_batch_chunks (run_id, chunk, portfolio_ids, status) VALUES (?, 0, ?, 'queued')`,
+      ).bind(runId, JSON.stringify(mine)),
+    ]);
+    let asked = 0;
+    const result = await runRiskBatchChunk(env, runId, 0, {
+      progress: async () => {},
+      // Cancelled after the first portfolio.
+      cancelRequested: async () => asked++ >= 1,
+    });
+    expect(result).toMatchObject({ processed: 1, cancelled: true });
+    const run = await riskBatchRun(env, runId);
+    expect(run?.chunkStates.map((c) => c.status)).toEqual(['cancelled']);
+    expect(run).toMatchObject({ status: 'cancelled', chunksFinished: 1 });
+    expect(run!.done + run!.skipped + run!.failed).toBe(1);
   });
 });

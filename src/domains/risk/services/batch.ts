@@ -154,8 +154,14 @@ export async function runRiskBatchChunk(env: Env, runId: string, chunk: number, 
   let failed = 0;
   const failures: { portfolio_id: string; error: string }[] = [];
   const started = performance.now();
+  // A cancel stops at the next portfolio: the chunk and its job end `cancelled`, and the run
+  // ends `cancelled` once every chunk has finished one way or the other.
+  let cancelled = false;
   for (const p of rows) {
-    if (await ctx.cancelRequested()) break;
+    if (await ctx.cancelRequested()) {
+      cancelled = true;
+      break;
+    }
     try {
       const value = await portfolioValue(env, p);
       if (await isCurrent(env, value)) skipped++;
@@ -176,16 +182,18 @@ export async function runRiskBatchChunk(env: Env, runId: string, chunk: number, 
   const elapsedMs = performance.now() - started;
   const finished = new Date().toISOString();
   const sum = (c: string) => `(SELECT COALESCE(SUM(${c}), 0) FROM risk_batch_chunks WHERE run_id = ?1)`;
-  const finishedChunks = `(SELECT COUNT(*) FROM risk_batch_chunks WHERE run_id = ?1 AND status = 'done')`;
+  const finishedChunks = `(SELECT COUNT(*) FROM risk_batch_chunks WHERE run_id = ?1 AND status IN ('done', 'cancelled'))`;
+  const anyCancelled = `EXISTS (SELECT 1 FROM risk_batch_chunks WHERE run_id = ?1 AND status = 'cancelled')`;
   await env.DB.batch([
     env.DB.prepare(
-      `UPDATE risk_batch_chunks SET status = 'done', done = ?, skipped = ?, failed = ?, elapsed_ms = ?
+      `UPDATE risk_batch_chunks SET status = ?, done = ?, skipped = ?, failed = ?, elapsed_ms = ?
        WHERE run_id = ? AND chunk = ?`,
-    ).bind(done, skipped, failed, elapsedMs, runId, chunk),
+    ).bind(cancelled ? 'cancelled' : 'done', done, skipped, failed, elapsedMs, runId, chunk),
     env.DB.prepare(
       `UPDATE risk_batch_runs SET done = ${sum('done')}, skipped = ${sum('skipped')}, failed = ${sum('failed')},
          chunks_finished = ${finishedChunks},
-         status = CASE WHEN ${finishedChunks} >= chunks THEN 'completed' ELSE 'running' END,
+         status = CASE WHEN ${finishedChunks} < chunks THEN 'running'
+           WHEN ${anyCancelled} THEN 'cancelled' ELSE 'completed' END,
          finished_at = CASE WHEN ${finishedChunks} >= chunks THEN ?2 ELSE NULL END
        WHERE id = ?1`,
     ).bind(runId, finished),
@@ -208,6 +216,7 @@ export async function runRiskBatchChunk(env: Env, runId: string, chunk: number, 
     failed_items: failed,
     failures,
     elapsed_ms: elapsedMs,
+    ...(cancelled ? { cancelled: true } : {}),
   };
 }
 
