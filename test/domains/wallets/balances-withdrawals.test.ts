@@ -6,6 +6,7 @@ import { catalogAssetId } from '../../../src/domains/assets/catalog';
 import { pricesFor } from '../../../src/domains/portfolios/services/valuation';
 import { call, callJson } from '../../helpers/api';
 import { balanceOf, constantToken, enableTwoFactor, fund } from '../../helpers/chain';
+import { registerExternal } from '../../helpers/dex-live';
 import { seedMarket } from '../../helpers/market';
 import { signUp, type TestUser } from '../../helpers/users';
 
@@ -439,23 +440,8 @@ describe('withdrawals', () => {
   });
 
   it('an external wallet cannot withdraw through the API', async () => {
-    const owner = privateKeyToAccount(generatePrivateKey());
-    const n = await callJson<{ nonce: string; message: string }>('/api/wallets/external/nonce', {
-      method: 'POST',
-      as: user.as,
-      body: { address: owner.address, chain_id: 1 },
-    });
-    const reg = await callJson<{ id: string }>('/api/wallets/external/register', {
-      method: 'POST',
-      as: user.as,
-      body: {
-        address: owner.address,
-        chain_id: 1,
-        nonce: n.body.nonce,
-        signature: await owner.signMessage({ message: n.body.message }),
-      },
-    });
-    const { res, body } = await callJson<ApiErr>(`/api/wallets/${reg.body.id}/withdraw`, {
+    const { walletId } = await registerExternal(user);
+    const { res, body } = await callJson<ApiErr>(`/api/wallets/${walletId}/withdraw`, {
       method: 'POST',
       as: user.as,
       body: { to_address: await trustedDestination(user), amount: '0.1', two_factor_token: await code() },

@@ -99,13 +99,13 @@ export async function listPortfolios(
 
 /**
  * A new portfolio as a row and the statements that write it (the insert and its activity), for a
- * caller that writes more in the same D1 batch (a bot with its funded paper account). Checks
- * what `createPortfolio` checks.
+ * caller that writes more in the same D1 batch (a bot with its funded paper account).
  */
 export async function newPortfolioStatements(
   env: Env,
   userId: string,
   input: PortfolioInput,
+  facts?: Partial<RequestFacts>,
 ): Promise<{ row: PortfolioRow; statements: D1PreparedStatement[] }> {
   assertCurrency(input.base_currency);
   const d = db(env);
@@ -139,7 +139,7 @@ export async function newPortfolioStatements(
   };
   const statements = [
     d.insert(portfolios).values(row),
-    activity(d, { userId, action: 'portfolio.create', details: { portfolio_id: row.id } }),
+    activity(d, { userId, action: 'portfolio.create', facts, details: { portfolio_id: row.id } }),
   ].map((q) => {
     const { sql: text, params } = q.toSQL();
     return env.DB.prepare(text).bind(...params);
@@ -153,36 +153,8 @@ export async function createPortfolio(
   input: PortfolioInput,
   facts?: Partial<RequestFacts>,
 ): Promise<PortfolioRow> {
-  assertCurrency(input.base_currency);
-  const d = db(env);
-  const existing = await d
-    .select({ n: count() })
-    .from(portfolios)
-    .where(and(eq(portfolios.userId, userId), isNull(portfolios.deletedAt)))
-    .get();
-  if ((existing?.n ?? 0) >= MAX_PORTFOLIOS) {
-    throw new ApiError('VALIDATION_ERROR', `At most ${MAX_PORTFOLIOS} portfolios per user`);
-  }
-  const id = newId('portfolio');
-  const [[row]] = await d.batch([
-    d
-      .insert(portfolios)
-      .values({
-        id,
-        userId,
-        name: input.name,
-        description: input.description ?? null,
-        portfolioType: input.portfolio_type ?? 'personal',
-        baseCurrency: input.base_currency ?? 'USD',
-        mode: input.mode ?? 'live',
-        costMethod: input.cost_method ?? 'wac',
-        isPublic: input.is_public ?? false,
-        isActive: input.is_active ?? true,
-      })
-      .returning(),
-    activity(d, { userId, action: 'portfolio.create', facts, details: { portfolio_id: id } }),
-  ]);
-  if (!row) throw new ApiError('DATABASE_ERROR', 'Portfolio was not created');
+  const { row, statements } = await newPortfolioStatements(env, userId, input, facts);
+  await env.DB.batch(statements);
   return row;
 }
 
