@@ -1,7 +1,7 @@
 import { D, type Dec } from '../ledger';
 import { canonical, isFiat } from './normalize';
-import { decimal, headerIndex, isoDate, plain, records } from './table';
-import type { BrokerParse, ImportTx } from './types';
+import { decimal, headedRecords, headerIndex, isoDate, plain, records } from './table';
+import { type BrokerParse, emptyParse, type ImportTx } from './types';
 
 const TRADE_OPS =
   /^(buy|sell|transaction buy|transaction spend|transaction sold|transaction revenue|transaction related|small assets exchange bnb|binance convert|buy crypto|large otc trading)$/i;
@@ -53,7 +53,7 @@ interface Row {
  */
 export function parseBinance(text: string): BrokerParse {
   const recs = records(text);
-  const out: BrokerParse = { txs: [], rejected: [], warnings: [], total: 0 };
+  const out: BrokerParse = emptyParse();
   const first = recs[0];
   if (!first) return out;
   const hasHeader = !isoDate(first.cells[0] ?? '') && !isoDate(first.cells[1] ?? '');
@@ -193,15 +193,14 @@ export function parseBinance(text: string): BrokerParse {
  * "Order History" (order rows followed by their fills, each fee with its coin glued on).
  */
 export function parseBinanceTrades(text: string): BrokerParse {
-  const recs = records(text, ';');
-  const out: BrokerParse = { txs: [], rejected: [], warnings: [], total: 0 };
-  const head = recs[0];
-  if (!head) return out;
-  const h = headerIndex(head.cells);
+  const out = emptyParse();
+  const table = headedRecords(text, ';');
+  if (!table) return out;
+  const { h, rows } = table;
   const orders = h.has('pair');
   let pair: [string, string] | null = null;
   let side = '';
-  for (const r of recs.slice(1)) {
+  for (const r of rows) {
     const c = (i: number) => (r.cells[i] ?? '').trim();
     if (orders && c(0) !== '') {
       pair = binancePair(c(1));

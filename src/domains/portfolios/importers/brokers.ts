@@ -1,8 +1,6 @@
 import { D, type Dec } from '../ledger';
-import { cellOf, decimal, headerIndex, isoDate, plain, type Rec, records } from './table';
-import type { BrokerParse, ImportTx } from './types';
-
-const empty = (): BrokerParse => ({ txs: [], rejected: [], warnings: [], total: 0 });
+import { cellOf, decimal, headedRecords, headerIndex, isoDate, plain, type Rec, records } from './table';
+import { type BrokerParse, emptyParse, type ImportTx } from './types';
 
 /**
  * Interactive Brokers Flex Query trades (the full 81-column layout or a chosen subset): one row
@@ -10,12 +8,11 @@ const empty = (): BrokerParse => ({ txs: [], rejected: [], warnings: [], total: 
  * conversions (USD.CHF, asset class CASH) move cash between currencies and record nothing.
  */
 export function parseIbkr(text: string): BrokerParse {
-  const recs = records(text);
-  const out = empty();
-  const head = recs[0];
-  if (!head) return out;
-  const h = headerIndex(head.cells);
-  for (const r of recs.slice(1)) {
+  const out = emptyParse();
+  const table = headedRecords(text);
+  if (!table) return out;
+  const { h, rows } = table;
+  for (const r of rows) {
     out.total++;
     const symbol = cellOf(r, h, 'Symbol') || cellOf(r, h, 'ISIN');
     const side = cellOf(r, h, 'Buy/Sell').toLowerCase();
@@ -66,12 +63,11 @@ export function parseIbkr(text: string): BrokerParse {
  * interest on cash (no ledger entry) are reported with their reason.
  */
 export function parseTrading212(text: string): BrokerParse {
-  const recs = records(text);
-  const out = empty();
-  const head = recs[0];
-  if (!head) return out;
-  const h = headerIndex(head.cells);
-  for (const r of recs.slice(1)) {
+  const out = emptyParse();
+  const table = headedRecords(text);
+  if (!table) return out;
+  const { h, rows } = table;
+  for (const r of rows) {
     out.total++;
     const action = cellOf(r, h, 'Action');
     const date = isoDate(cellOf(r, h, 'Time'));
@@ -149,7 +145,7 @@ const SCHWAB_CORPORATE = /(split|merger|name change|spin-off|conversion|stock di
  */
 export function parseSchwab(text: string): BrokerParse {
   const recs = records(text);
-  const out = empty();
+  const out = emptyParse();
   const headAt = recs.findIndex((r) => r.cells[0]?.trim() === 'Date' && r.cells[1]?.trim() === 'Action');
   if (headAt < 0) {
     out.warnings.push(
@@ -261,7 +257,7 @@ const DEGIRO_PRODUCT_CHANGE = /^productwijziging\s*:/i;
  */
 export function parseDegiro(text: string): BrokerParse {
   const recs = records(text);
-  const out = empty();
+  const out = emptyParse();
   // Join continuation rows (every cell empty but the last) to the Order Id above them.
   const rows: Rec[] = [];
   for (const r of recs.slice(1)) {

@@ -1,6 +1,6 @@
 import { canonical } from './normalize';
-import { cellOf, decimal, headerIndex, isoDate, plain, records } from './table';
-import type { BrokerParse, ImportTx } from './types';
+import { cellOf, decimal, headedRecords, headerIndex, isoDate, plain, type Rec, records } from './table';
+import { type BrokerParse, emptyParse, type ImportTx } from './types';
 
 const INCOME = /^(staking income|rewards income|learning reward|inflation reward|coinbase earn|interest)$/i;
 
@@ -13,7 +13,7 @@ const INCOME = /^(staking income|rewards income|learning reward|inflation reward
 export function parseCoinbase(text: string): BrokerParse {
   const recs = records(text);
   const headerAt = recs.findIndex((r) => r.cells.some((c) => /^transaction type$/i.test(c.trim())));
-  const out: BrokerParse = { txs: [], rejected: [], warnings: [], total: 0 };
+  const out: BrokerParse = emptyParse();
   if (headerAt < 0) {
     out.warnings.push('No Coinbase header (Timestamp, Transaction Type, Asset, Quantity Transacted) found');
     return out;
@@ -21,7 +21,7 @@ export function parseCoinbase(text: string): BrokerParse {
   const header = recs[headerAt]?.cells ?? [];
   const h = headerIndex(header);
   const named = header.map((c) => /^([A-Z]{3}) Spot Price at Transaction$/.exec(c.trim())?.[1]).find(Boolean);
-  const col = (r: (typeof recs)[number], ...names: string[]) => {
+  const col = (r: Rec[][number], ...names: string[]) => {
     for (const n of names) {
       const v = cellOf(r, h, n);
       if (v) return v;
@@ -122,12 +122,11 @@ export function parseCoinbase(text: string): BrokerParse {
 
 /** Coinbase Pro / Advanced "fills": one trade per row, fee and total in the quote unit. */
 export function parseCoinbaseFills(text: string): BrokerParse {
-  const recs = records(text);
-  const out: BrokerParse = { txs: [], rejected: [], warnings: [], total: 0 };
-  const head = recs[0];
-  if (!head) return out;
-  const h = headerIndex(head.cells);
-  for (const r of recs.slice(1)) {
+  const out = emptyParse();
+  const table = headedRecords(text);
+  if (!table) return out;
+  const { h, rows } = table;
+  for (const r of rows) {
     out.total++;
     const [baseSym, quoteSym] = cellOf(r, h, 'product').split('-');
     const side = cellOf(r, h, 'side').toLowerCase();
@@ -168,14 +167,13 @@ export function parseCoinbaseFills(text: string): BrokerParse {
  * user's own units.
  */
 export function parseCoinbaseAccount(text: string): BrokerParse {
-  const recs = records(text);
-  const out: BrokerParse = { txs: [], rejected: [], warnings: [], total: 0 };
-  const head = recs[0];
-  if (!head) return out;
-  const h = headerIndex(head.cells);
-  const time = (r: (typeof recs)[number]) => cellOf(r, h, 'timestamp') || cellOf(r, h, 'time');
-  const groups = new Map<string, typeof recs>();
-  for (const r of recs.slice(1)) {
+  const out = emptyParse();
+  const table = headedRecords(text);
+  if (!table) return out;
+  const { h, rows } = table;
+  const time = (r: Rec) => cellOf(r, h, 'timestamp') || cellOf(r, h, 'time');
+  const groups = new Map<string, Rec[]>();
+  for (const r of rows) {
     out.total++;
     const type = cellOf(r, h, 'type').toLowerCase();
     const amount = decimal(cellOf(r, h, 'amount'));
@@ -202,11 +200,11 @@ export function parseCoinbaseAccount(text: string): BrokerParse {
     } else out.rejected.push({ line: r.line, raw: r.raw, reasons: [`type "${type}" is not imported`] });
   }
   for (const [tradeId, rows] of groups) {
-    const first = rows[0] as (typeof recs)[number];
+    const first = rows[0] as Rec;
     const legs = rows.filter((r) => cellOf(r, h, 'type').toLowerCase() === 'match');
     const got = legs.filter((r) => !decimal(cellOf(r, h, 'amount'))?.isNegative());
     const gave = legs.filter((r) => decimal(cellOf(r, h, 'amount'))?.isNegative());
-    const unitsOf = (rs: typeof recs) => new Set(rs.map((r) => cellOf(r, h, 'amount/balance unit')));
+    const unitsOf = (rs: Rec[]) => new Set(rs.map((r) => cellOf(r, h, 'amount/balance unit')));
     if (unitsOf(got).size !== 1 || unitsOf(gave).size !== 1) {
       for (const r of rows)
         out.rejected.push({
@@ -216,7 +214,7 @@ export function parseCoinbaseAccount(text: string): BrokerParse {
         });
       continue;
     }
-    const sum = (rs: typeof recs) =>
+    const sum = (rs: Rec[]) =>
       rs.reduce(
         (s, r) => s.plus(decimal(cellOf(r, h, 'amount'))?.abs() ?? 0),
         decimal('0') as NonNullable<ReturnType<typeof decimal>>,

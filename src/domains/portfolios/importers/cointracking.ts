@@ -1,6 +1,6 @@
 import { canonical, isFiat } from './normalize';
 import { decimal, isoDate, plain, records } from './table';
-import type { BrokerParse, ImportTx } from './types';
+import { type BrokerParse, emptyParse, type ImportTx } from './types';
 
 const INCOME = /^(income|staking|mining|gift\/tip|airdrop|interest income|reward \/ bonus|lending income)$/i;
 
@@ -12,7 +12,7 @@ const INCOME = /^(income|staking|mining|gift\/tip|airdrop|interest income|reward
  */
 export function parseCoinTracking(text: string): BrokerParse {
   const recs = records(text);
-  const out: BrokerParse = { txs: [], rejected: [], warnings: [], total: 0 };
+  const out: BrokerParse = emptyParse();
   const seen = new Map<string, number>();
   for (const r of recs.slice(1)) {
     out.total++;

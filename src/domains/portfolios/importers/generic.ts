@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CSV_ASSET_TYPES } from '../csv';
 import { cellOf, decimal, headerIndex, isoDate, plain, records } from './table';
-import type { BrokerParse } from './types';
+import { type BrokerParse, emptyParse } from './types';
 
 const Col = z.string().min(1).max(100);
 
@@ -37,7 +37,7 @@ export type ColumnMapping = z.infer<typeof ColumnMapping>;
  */
 export function parseGeneric(text: string, mapping: ColumnMapping): BrokerParse {
   const recs = records(text, mapping.delimiter);
-  const out: BrokerParse = { txs: [], rejected: [], warnings: [], total: 0 };
+  const out: BrokerParse = emptyParse();
   const head = recs[0];
   if (!head) return out;
   const h = headerIndex(head.cells);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { canonical } from './normalize';
 import { decimal, isoDate, plain } from './table';
-import type { BrokerParse, ImportTx } from './types';
+import { type BrokerParse, emptyParse, type ImportTx } from './types';
 
 const Activity = z.object({
   type: z.string(),
@@ -35,7 +35,7 @@ function symbolOf(raw: string): string {
  * is held. Manual assets are named from their profile.
  */
 export function parseGhostfolio(text: string): BrokerParse {
-  const out: BrokerParse = { txs: [], rejected: [], warnings: [], total: 0 };
+  const out: BrokerParse = emptyParse();
   let json: unknown;
   try {
     json = JSON.parse(text);

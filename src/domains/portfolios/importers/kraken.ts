@@ -1,6 +1,6 @@
 import { canonical, isFiat } from './normalize';
-import { cellOf, decimal, headerIndex, isoDate, plain, records } from './table';
-import type { BrokerParse } from './types';
+import { cellOf, decimal, headedRecords, isoDate, plain, type Rec } from './table';
+import { type BrokerParse, emptyParse } from './types';
 
 const QUOTES = [
   'ZEUR',
@@ -32,12 +32,11 @@ export function krakenPair(pair: string): [string, string] | null {
 
 /** Kraken trades.csv: one row per trade; cost and fee in the quote currency, vol in the base. */
 export function parseKrakenTrades(text: string): BrokerParse {
-  const recs = records(text);
-  const out: BrokerParse = { txs: [], rejected: [], warnings: [], total: 0 };
-  const head = recs[0];
-  if (!head) return out;
-  const h = headerIndex(head.cells);
-  for (const r of recs.slice(1)) {
+  const out = emptyParse();
+  const table = headedRecords(text);
+  if (!table) return out;
+  const { h, rows } = table;
+  for (const r of rows) {
     out.total++;
     const reasons: string[] = [];
     const pair = krakenPair(cellOf(r, h, 'pair'));
@@ -77,13 +76,12 @@ export function parseKrakenTrades(text: string): BrokerParse {
  * txid) and again when credited, and is imported once.
  */
 export function parseKrakenLedgers(text: string): BrokerParse {
-  const recs = records(text);
-  const out: BrokerParse = { txs: [], rejected: [], warnings: [], total: 0 };
-  const head = recs[0];
-  if (!head) return out;
-  const h = headerIndex(head.cells);
-  const groups = new Map<string, typeof recs>();
-  for (const r of recs.slice(1)) {
+  const out = emptyParse();
+  const table = headedRecords(text);
+  if (!table) return out;
+  const { h, rows } = table;
+  const groups = new Map<string, Rec[]>();
+  for (const r of rows) {
     out.total++;
     const type = cellOf(r, h, 'type').toLowerCase();
     const txid = cellOf(r, h, 'txid');

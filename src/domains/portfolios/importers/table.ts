@@ -59,6 +59,12 @@ export function records(text: string, delimiter = ','): Rec[] {
 }
 
 /** A header map: lower-cased, trimmed names to their first index. */
+/** A headed export: its header's column index and the rows under it; null for an empty file. */
+export function headedRecords(text: string, delimiter = ','): { h: Map<string, number>; rows: Rec[] } | null {
+  const [head, ...rows] = records(text, delimiter);
+  return head ? { h: headerIndex(head.cells), rows } : null;
+}
+
 export function headerIndex(cells: string[]): Map<string, number> {
   const m = new Map<string, number>();
   cells.forEach((c, i) => {

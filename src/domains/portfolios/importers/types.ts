@@ -55,4 +55,7 @@ export interface BrokerParse {
   total: number;
 }
 
+/** A parse with nothing in it yet (what an empty file gives). */
+export const emptyParse = (): BrokerParse => ({ txs: [], rejected: [], warnings: [], total: 0 });
+
 export type BrokerParser = (text: string) => BrokerParse;
