@@ -54,9 +54,8 @@ export default defineConfig({
     // over the runner's RPC, not on the CPU (measured: 82 s with 2 workers, 50 s with 4 on the
     // same eight files; 8 were no faster).
     maxWorkers: 4,
-    // The browser and SDK suites run beside this one (scripts/test.ts) on a two-core runner: a
-    // test doing a few seconds of CPU-bound work (password hashing, model fits) gets room to
-    // finish instead of failing on the 5 s default.
+    // Four files at a time on a two-core runner: a test doing a few seconds of CPU-bound work
+    // (password hashing, model fits) gets room to finish instead of failing on the 5 s default.
     testTimeout: 15_000,
     deps: {
       optimizer: {
