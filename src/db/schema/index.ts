@@ -1,3 +1,4 @@
+export * from './alert-watermarks';
 export * from './bots';
 export * from './dex';
 export * from './dividends';

@@ -1,10 +1,11 @@
-import { and, count, desc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, count, desc, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
 import { ApiError } from '../../core/errors';
 import { newId } from '../../core/ids';
 import { log } from '../../core/logger';
 import type { Page } from '../../core/pagination';
 import { db } from '../../db/client';
 import { assets, quotes } from '../../db/schema';
+import { alertAssetWatermarks } from '../../db/schema/alert-watermarks';
 import { alerts, alertTriggers } from '../../db/schema/watchlists';
 import type { Principal } from '../../env';
 import type { PricesUpdated } from '../../events/bus';
@@ -18,6 +19,7 @@ import { candles } from '../prices/service';
 import { watchlistSignals } from '../watchlists/analysis';
 import { DEFAULT_WATCHLIST_ID } from '../watchlists/service';
 import { type AlertInputs, type AlertType, decide, startingState } from './evaluate';
+import { type Claim, claimStatements, IN_CHUNK, markStatements, spanStatements } from './evaluation-writes';
 import { ALERT_PARAMS, type AlertCondition, type CreateAlertInput, type UpdateAlertInput } from './schemas';
 
 type Row = typeof alerts.$inferSelect;
@@ -48,9 +50,6 @@ export function indicatorBars(type: AlertType, params: Record<string, unknown>):
   })();
   return Math.min(MAX_INDICATOR_BARS, bars);
 }
-/** Under D1's 100 bound parameters with room for the other conditions. */
-const IN_CHUNK = 85;
-
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function describeCondition(type: AlertType, p: Record<string, unknown>, symbol: string): string {
@@ -554,34 +553,42 @@ export async function timingAlerts(env: Env) {
 export interface EvaluationResult {
   evaluated: number;
   fired: string[];
+  /** Statements written: state changes and their triggers, first evaluations, the spans. */
+  written: number;
 }
 
 /**
- * Evaluates the active alerts of the assets in one `prices.updated` event. Each alert's
- * evaluation is claimed with one conditional UPDATE (only if not yet evaluated at this or a
- * later market time, and still on the side we read), so repeated and out-of-order events are
- * no-ops and concurrent ones cannot both fire; the trigger row is written in the same batch
- * (unique per alert and time), then the notification, deduplicated by `alert:<id>:<at>`.
+ * Evaluates the active alerts of the assets in one `prices.updated` event, writing only what
+ * changes (issue 20). Each asset keeps the span of market time it has evaluated
+ * (`alertAssetWatermarks`): an event inside it is a repeat or out of order and does nothing; an
+ * alert evaluated in the span counts as evaluated through its end, so an unchanged one is not
+ * written. A state change is claimed with one conditional UPDATE (not yet evaluated at this or
+ * a later time, still on the side read, and the event still outside the span), so concurrent
+ * evaluations cannot both fire; its trigger row goes in the same batch (unique per alert and
+ * time), the span moves last, then the notification, deduplicated by `alert:<id>:<at>`.
  */
 export async function evaluateAlerts(env: Env, event: PricesUpdated): Promise<EvaluationResult> {
   const points = new Map(event.assets.map((a) => [a.assetId, a]));
   const ids = [...points.keys()];
-  if (!ids.length) return { evaluated: 0, fired: [] };
+  if (!ids.length) return { evaluated: 0, fired: [], written: 0 };
   const d = db(env);
-  const rows: Row[] = [];
+  const span = alertAssetWatermarks;
+  const rows: { alert: Row; spanFrom: number | null }[] = [];
   const assetRows: AssetRow[] = [];
   for (let i = 0; i < ids.length; i += IN_CHUNK) {
     const chunk = ids.slice(i, i + IN_CHUNK);
     const [found, chunkAssets] = await Promise.all([
       d
-        .select()
+        .select({ alert: alerts, spanFrom: span.evaluatedFrom })
         .from(alerts)
+        .leftJoin(span, eq(span.assetId, alerts.assetId))
         .where(
           and(
             inArray(alerts.assetId, chunk),
             eq(alerts.isActive, true),
             isNull(alerts.deletedAt),
             or(isNull(alerts.lastEvaluatedAt), lt(alerts.lastEvaluatedAt, event.at)),
+            or(isNull(span.assetId), gt(span.evaluatedFrom, event.at), lt(span.evaluatedThrough, event.at)),
           ),
         ),
       d.select().from(assets).where(inArray(assets.id, chunk)),
@@ -589,64 +596,41 @@ export async function evaluateAlerts(env: Env, event: PricesUpdated): Promise<Ev
     rows.push(...found);
     assetRows.push(...chunkAssets);
   }
-  if (!rows.length) return { evaluated: 0, fired: [] };
+  if (!rows.length) return { evaluated: 0, fired: [], written: 0 };
 
   const market = new MarketInputs(env, new Map(assetRows.map((a) => [a.id, a])));
-  const unchanged = new Map<string | null, string[]>();
-  const claims: { row: Row; state: string; fire: boolean; price: number; value: number | null }[] = [];
-  for (const row of rows) {
+  // Unchanged alerts the span does not cover yet, by the state read: marked once.
+  const unmarked = new Map<string | null, string[]>();
+  const claims: { row: Row; claim: Claim }[] = [];
+  for (const { alert: row, spanFrom } of rows) {
     const p = points.get(row.assetId);
     if (!p) continue;
     const point = { assetId: p.assetId, price: p.price, changePct24h: p.changePct24h, at: event.at };
     const x = await market.inputs(point, row.alertType, row.params);
     const decision = decide(row, x, event.at);
     if (decision.state === null || decision.state === row.lastState) {
-      const list = unchanged.get(row.lastState) ?? [];
+      const covered = spanFrom !== null && row.lastEvaluatedAt !== null && row.lastEvaluatedAt >= spanFrom;
+      if (covered) continue;
+      const list = unmarked.get(row.lastState) ?? [];
       list.push(row.id);
-      unchanged.set(row.lastState, list);
+      unmarked.set(row.lastState, list);
     } else {
-      claims.push({ row, state: decision.state, fire: decision.fire, price: p.price, value: decision.value });
+      const { state, fire, value } = decision;
+      claims.push({
+        row,
+        claim: { id: row.id, lastState: row.lastState, state, fire, price: p.price, value },
+      });
     }
   }
 
   const statements: D1PreparedStatement[] = [];
-  for (const [state, list] of unchanged) {
-    for (let i = 0; i < list.length; i += IN_CHUNK) {
-      const chunk = list.slice(i, i + IN_CHUNK);
-      statements.push(
-        env.DB.prepare(
-          `UPDATE alerts SET last_evaluated_at = ? WHERE id IN (${chunk.map(() => '?').join(', ')})
-           AND (last_evaluated_at IS NULL OR last_evaluated_at < ?) AND last_state IS ?`,
-        ).bind(event.at, ...chunk, event.at, state),
-      );
-    }
-  }
   const claimAt: number[] = [];
-  for (const c of claims) {
+  for (const { claim } of claims) {
     claimAt.push(statements.length);
-    const fire = c.fire ? 1 : 0;
-    statements.push(
-      env.DB.prepare(
-        `UPDATE alerts SET last_state = ?1, last_evaluated_at = ?2,
-           last_triggered_at = CASE WHEN ?3 = 1 THEN ?2 ELSE last_triggered_at END,
-           trigger_count = trigger_count + ?3,
-           is_active = CASE WHEN ?3 = 1 AND repeat = 0 THEN 0 ELSE is_active END
-         WHERE id = ?4 AND is_active = 1 AND deleted_at IS NULL
-           AND (last_evaluated_at IS NULL OR last_evaluated_at < ?2) AND last_state IS ?5
-         RETURNING id`,
-      ).bind(c.state, event.at, fire, c.row.id, c.row.lastState),
-    );
-    if (c.fire) {
-      statements.push(
-        env.DB.prepare(
-          `INSERT INTO alert_triggers (id, alert_id, user_id, asset_id, triggered_at, price, value)
-           SELECT ?1, id, user_id, asset_id, ?2, ?3, ?4 FROM alerts
-           WHERE id = ?5 AND last_triggered_at = ?2 AND last_evaluated_at = ?2
-           ON CONFLICT (alert_id, triggered_at) DO NOTHING`,
-        ).bind(newId('alertTrigger'), event.at, c.price, c.value, c.row.id),
-      );
-    }
+    statements.push(...claimStatements(env.DB, event.at, claim, newId('alertTrigger')));
   }
+  statements.push(...markStatements(env.DB, event.at, unmarked));
+  statements.push(...spanStatements(env.DB, event.at, [...new Set(rows.map((r) => r.alert.assetId))]));
   const results: D1Result[] = [];
   for (let i = 0; i < statements.length; i += 200)
     results.push(...(await env.DB.batch(statements.slice(i, i + 200))));
@@ -654,33 +638,38 @@ export async function evaluateAlerts(env: Env, event: PricesUpdated): Promise<Ev
   const fired: string[] = [];
   const symbols = new Map(event.assets.map((a) => [a.assetId, a.symbol]));
   await Promise.all(
-    claims.map(async (c, i) => {
+    claims.map(async ({ row, claim: c }, i) => {
       const idx = claimAt[i];
       const won = idx !== undefined && (results[idx]?.results.length ?? 0) > 0;
       if (!won || !c.fire) return;
-      fired.push(c.row.id);
-      const symbol = symbols.get(c.row.assetId) ?? c.row.assetId;
-      const condition = describeCondition(c.row.alertType, c.row.params, symbol);
+      fired.push(row.id);
+      const symbol = symbols.get(row.assetId) ?? row.assetId;
+      const condition = describeCondition(row.alertType, row.params, symbol);
       await createNotification(env, {
-        userId: c.row.userId,
+        userId: row.userId,
         type: 'alert',
         category: 'alert',
         priority: 'high',
-        title: c.row.name ?? `Alert: ${condition}`,
-        message: c.row.message ?? `${condition} — ${symbol} at ${c.price}`,
+        title: row.name ?? `Alert: ${condition}`,
+        message: row.message ?? `${condition} — ${symbol} at ${c.price}`,
         data: {
-          alert_id: c.row.id,
-          asset_id: c.row.assetId,
+          alert_id: row.id,
+          asset_id: row.assetId,
           symbol,
-          alert_type: c.row.alertType,
+          alert_type: row.alertType,
           price: c.price,
           value: c.value,
           triggered_at: new Date(event.at).toISOString(),
         },
-        dedupeKey: `alert:${c.row.id}:${event.at}`,
+        dedupeKey: `alert:${row.id}:${event.at}`,
       });
     }),
   );
-  log('info', 'alerts.evaluated', { at: event.at, evaluated: rows.length, fired: fired.length });
-  return { evaluated: rows.length, fired };
+  log('info', 'alerts.evaluated', {
+    at: event.at,
+    evaluated: rows.length,
+    fired: fired.length,
+    written: statements.length,
+  });
+  return { evaluated: rows.length, fired, written: statements.length };
 }
