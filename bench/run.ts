@@ -139,6 +139,18 @@ if (values.suite === 'alerts' || values.suite === 'all') {
   const { runAlertsBench } = await import('./alerts');
   console.log('\nalert evaluation (pure decision, 100,000 alerts across 50 assets)\n');
   console.table(await runAlertsBench());
+  // Issue 20: statements and D1 write time per event through evaluateAlerts on a local D1.
+  const { runAlertsWriteBench } = await import('./alerts');
+  const writes = await runAlertsWriteBench();
+  console.log(
+    '\nalert evaluation writes: 100,000 alerts on one asset, evaluateAlerts on a local D1, baseline in the same run\n',
+  );
+  console.table(writes);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(
+    'bench/results/alerts.json',
+    JSON.stringify({ rows: writes, at: new Date().toISOString() }, null, 2),
+  );
   if (values.suite === 'alerts') process.exit(0);
 }
 if (values.suite === 'quant' || values.suite === 'all') {

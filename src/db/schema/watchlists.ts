@@ -72,7 +72,9 @@ export const ALERT_TYPES = [
 /**
  * Price and indicator alerts (000's /alerts, 001's /signals/alerts). `last_state` remembers
  * which side of the condition the last evaluation saw, so a crossing fires once;
- * `last_evaluated_at` (market time) makes repeated and out-of-order price events no-ops.
+ * `last_evaluated_at` (market time) is written at an alert's first evaluation and at each
+ * state change; with its asset's evaluated span (`alertAssetWatermarks`) it makes repeated and
+ * out-of-order price events no-ops without writing the alerts that do not change.
  */
 export const alerts = sqliteTable(
   'alerts',
