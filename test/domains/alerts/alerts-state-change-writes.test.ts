@@ -138,12 +138,21 @@ describe('alert evaluation writes only state changes', () => {
     expect(counted.map((c) => c.evaluated)).toEqual([n, n, n, n]);
     expect(counted.map((c) => c.fired)).toEqual([0, 0, 0, crossing]);
     // The first event marks every alert once (none had been evaluated), 85 to a statement for
-    // each of the two states, then the asset's span.
-    expect(counted[0]?.statements).toBe(2 * Math.ceil(n / 2 / 85) + 1);
+    // each state read (thresholds 100.0-150.0 are below 150.05: 501 of every 1,000 'above'),
+    // then the asset's span.
+    const above = (n / 1000) * 501;
+    expect(counted[0]?.statements).toBe(Math.ceil(above / 85) + Math.ceil((n - above) / 85) + 1);
     expect(counted[1]?.statements).toBe(1);
     expect(counted[2]?.statements).toBe(1);
     // One claim and one trigger row per crossing alert, and the watermark.
     expect(counted[3]?.statements).toBe(2 * crossing + 1);
+    // The same event again is inside the asset's span: nothing is read, nothing written.
+    const { env: counting, counter } = countingEnv();
+    expect(await evaluateAlerts(counting, event(asset, T + 3 * MIN, 151.05))).toMatchObject({
+      evaluated: 0,
+      fired: [],
+    });
+    expect(counter.statements).toBe(0);
   });
 
   it('fires once when the same event is delivered twice, one after the other or at once', async () => {
