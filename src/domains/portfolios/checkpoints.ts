@@ -218,3 +218,20 @@ export function derivedChanges(
   }
   return { saved, changed };
 }
+
+/** A position's derived columns as the commit's json_each UPDATE reads them. */
+export const derivedJson = (p: PositionRow) => ({
+  id: p.id,
+  quantity: p.quantity,
+  cost_basis: p.costBasis,
+  avg_cost: p.avgCost,
+  fifo_cost_basis: p.fifoCostBasis,
+  realized_pnl: p.realizedPnl,
+  fifo_realized_pnl: p.fifoRealizedPnl,
+  income: p.income,
+  total_cost: p.totalCost,
+  total_proceeds: p.totalProceeds,
+  opened_at: p.openedAt,
+  closed_at: p.closedAt,
+  updated_at: p.updatedAt,
+});

@@ -16,7 +16,7 @@ import {
 import { publish } from '../../../events/bus';
 import { resolveAsset } from '../../assets/service';
 import { activity } from '../../audit/service';
-import { derivedChanges, ledgerEntries, replayChange, tradeOrder } from '../checkpoints';
+import { derivedChanges, derivedJson, ledgerEntries, replayChange, tradeOrder } from '../checkpoints';
 import {
   type Checkpoint,
   D,
@@ -226,22 +226,6 @@ function ledgerApiError(
 }
 
 const str = (v: { toString(): string }) => v.toString();
-
-const derivedJson = (p: PositionRow) => ({
-  id: p.id,
-  quantity: p.quantity,
-  cost_basis: p.costBasis,
-  avg_cost: p.avgCost,
-  fifo_cost_basis: p.fifoCostBasis,
-  realized_pnl: p.realizedPnl,
-  fifo_realized_pnl: p.fifoRealizedPnl,
-  income: p.income,
-  total_cost: p.totalCost,
-  total_proceeds: p.totalProceeds,
-  opened_at: p.openedAt,
-  closed_at: p.closedAt,
-  updated_at: p.updatedAt,
-});
 
 export function portfolioTotals(state: LedgerState): Record<string, string> {
   let deposits = new D(0);

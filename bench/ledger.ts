@@ -1,0 +1,192 @@
+import {
+  derivedChanges,
+  derivedJson,
+  ledgerEntries,
+  replayChange,
+  tradeOrder,
+  withDerived,
+} from '../src/domains/portfolios/checkpoints';
+import { type Checkpoint, replay, replayResumable } from '../src/domains/portfolios/ledger';
+import type { PositionRow, TradeRow } from '../src/domains/portfolios/services/portfolios';
+
+// `npm run bench -- --suite ledger`: the CPU of one change to a 5,000-trade ledger (50
+// positions, 46 long and 4 short, bench/portfolio.ts's shape), as commitLedger spends it between
+// its D1 read and its batch: before (replay all 5,001 entries, derive every position) and
+// after (continue from the checkpoint of the version before, derive, write what changed), in
+// the same run. Pure and in-process: no D1, so the D1 figures are the commit's own counts.
+
+const POSITIONS = 50;
+const PER_POSITION = 100;
+/** Rows per json_each statement in changeStatements. */
+const JSON_CHUNK = 400;
+const PORTFOLIO = 'pf_bench_ledger';
+const STAMP = '2023-01-01T00:00:00.000Z';
+
+function positionRow(i: number): PositionRow {
+  return {
+    id: `pos_${i}`,
+    portfolioId: PORTFOLIO,
+    symbol: `SYM${i}`,
+    assetType: 'us-equity',
+    positionType: i >= 46 ? 'SHORT' : 'LONG',
+    assetId: null,
+    underlyingAssetId: null,
+    strike: null,
+    expiry: null,
+    multiplier: '1',
+    impliedVolatility: null,
+    notes: null,
+    allocationTarget: null,
+    tags: {},
+    isActive: true,
+    quantity: '0',
+    costBasis: '0',
+    avgCost: '0',
+    fifoCostBasis: '0',
+    realizedPnl: '0',
+    fifoRealizedPnl: '0',
+    income: '0',
+    totalCost: '0',
+    totalProceeds: '0',
+    openedAt: null,
+    closedAt: null,
+    createdAt: STAMP,
+    updatedAt: STAMP,
+    deletedAt: null,
+  };
+}
+
+function tradeRow(p: PositionRow, i: number, seq: number, day: string): TradeRow {
+  // Open on even trades, close half as much on odd ones (bench/portfolio.ts's ledger).
+  const opening = i % 2 === 0;
+  const short = p.positionType === 'SHORT';
+  const price = (100 + Number(p.id.slice(4)) + (i % 17)).toFixed(2);
+  const quantity = opening ? '2' : '1';
+  return {
+    id: `trd_${seq}`,
+    portfolioId: PORTFOLIO,
+    userId: 'usr_bench',
+    positionId: p.id,
+    tradeType: short ? (opening ? 'sell' : 'buy') : opening ? 'buy' : 'sell',
+    assetType: p.assetType,
+    symbol: p.symbol,
+    quantity,
+    price,
+    fees: '0.5',
+    totalAmount: String(Number(quantity) * Number(price)),
+    tradeDate: day,
+    seq,
+    notes: null,
+    source: 'import',
+    botId: null,
+    createdAt: STAMP,
+    updatedAt: STAMP,
+  };
+}
+
+const dayOf = (n: number) => new Date(Date.UTC(2023, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
+
+/** Median wall ms of `fn` over `runs` after warm-up, and CPU ms per run (process.cpuUsage). */
+function time(fn: () => void, runs: number): { median: number; cpu: number } {
+  for (let i = 0; i < 3; i++) fn();
+  const times: number[] = [];
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(runs / 2)] ?? 0, cpu: (cpu.user + cpu.system) / 1000 / runs };
+}
+
+export interface LedgerBenchRow {
+  case: string;
+  'entries replayed': number;
+  'median ms': string;
+  'CPU ms': string;
+  '× before': string;
+  'positions written': number;
+  statements: number;
+  'bytes bound': number;
+}
+
+export function runLedgerBench(options: { runs?: number } = {}): LedgerBenchRow[] {
+  const runs = options.runs ?? 21;
+  const positions = Array.from({ length: POSITIONS }, (_, i) => positionRow(i));
+  const trades: TradeRow[] = [];
+  let seq = 1;
+  for (const p of positions) {
+    for (let i = 0; i < PER_POSITION; i++) {
+      trades.push(tradeRow(p, i, seq++, dayOf(Math.floor((i * 364) / PER_POSITION))));
+    }
+  }
+  trades.sort(tradeOrder);
+  // The version as committed: its replay, checkpoints and stored derived figures.
+  const first = replayResumable(ledgerEntries(positions, trades));
+  const checkpoints = first.checkpoints as Checkpoint[];
+  const stored = derivedChanges(positions, first.state, STAMP).saved;
+  const ledger = { positions: stored, trades };
+
+  const p7 = stored[7] as PositionRow;
+  const cases: { name: string; insert: TradeRow }[] = [
+    { name: 'append: a buy today', insert: tradeRow(p7, 0, seq, '2023-12-31') },
+    { name: 'back-dated insert, 30 days before the end', insert: tradeRow(p7, 0, seq, '2023-11-30') },
+    { name: 'back-dated insert, at the first day', insert: tradeRow(p7, 0, seq, '2023-01-01') },
+  ];
+
+  // The commit's statements: its ledger_commits row, the trade insert, the positions' derived
+  // figures (json_each, JSON_CHUNK rows a statement) and the portfolio's cash and totals.
+  const writes = (rows: readonly PositionRow[]) => ({
+    statements: 2 + Math.ceil(rows.length / JSON_CHUNK) + 1,
+    bytes: rows.length === 0 ? 0 : JSON.stringify(rows.map(derivedJson)).length,
+  });
+
+  const rows: LedgerBenchRow[] = [];
+  for (const c of cases) {
+    const nextTrades = [...trades, c.insert].sort(tradeOrder);
+    const next = { positions: stored, trades: nextTrades };
+    // Before: what changeStatements did for every change.
+    let before: ReturnType<typeof replay> | undefined;
+    let beforeRows: PositionRow[] = [];
+    const b = time(() => {
+      before = replay(ledgerEntries(next.positions, next.trades));
+      beforeRows = next.positions.map((p) => withDerived(p, before as ReturnType<typeof replay>, 'now'));
+      JSON.stringify(beforeRows.map(derivedJson));
+    }, runs);
+    let after: ReturnType<typeof replayChange> | undefined;
+    let changed: PositionRow[] = [];
+    const a = time(() => {
+      after = replayChange(ledger, checkpoints, next, { insertTrades: [c.insert] });
+      changed = derivedChanges(next.positions, after.state, 'now').changed;
+      JSON.stringify(changed.map(derivedJson));
+    }, runs);
+    if (!before || !after || after.state.cash.toString() !== before.cash.toString()) {
+      throw new Error(`${c.name}: the checkpointed replay differs from the full one`);
+    }
+    const full = writes(beforeRows);
+    const part = writes(changed);
+    rows.push({
+      case: `${c.name}: before (full replay)`,
+      'entries replayed': before.entriesApplied,
+      'median ms': b.median.toFixed(2),
+      'CPU ms': b.cpu.toFixed(2),
+      '× before': '1.00',
+      'positions written': beforeRows.length,
+      statements: full.statements,
+      'bytes bound': full.bytes,
+    });
+    rows.push({
+      case: `${c.name}: after (from ${after.from})`,
+      'entries replayed': after.replayed,
+      'median ms': a.median.toFixed(2),
+      'CPU ms': a.cpu.toFixed(2),
+      '× before': (a.cpu / b.cpu).toFixed(3),
+      'positions written': changed.length,
+      statements: part.statements,
+      'bytes bound': part.bytes,
+    });
+  }
+  return rows;
+}
