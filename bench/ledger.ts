@@ -1,3 +1,4 @@
+import type { PositionRow, TradeRow } from '../src/domains/portfolios/checkpoints';
 import {
   derivedChanges,
   derivedJson,
@@ -7,7 +8,6 @@ import {
   withDerived,
 } from '../src/domains/portfolios/checkpoints';
 import { type Checkpoint, replay, replayResumable } from '../src/domains/portfolios/ledger';
-import type { PositionRow, TradeRow } from '../src/domains/portfolios/services/portfolios';
 
 // `npm run bench -- --suite ledger`: the CPU of one change to a 5,000-trade ledger (50
 // positions, 46 long and 4 short, bench/portfolio.ts's shape), as commitLedger spends it between
@@ -108,6 +108,7 @@ export interface LedgerBenchRow {
   'CPU ms': string;
   '× before': string;
   'positions written': number;
+  'rows written': number;
   statements: number;
   'bytes bound': number;
 }
@@ -136,10 +137,11 @@ export function runLedgerBench(options: { runs?: number } = {}): LedgerBenchRow[
     { name: 'back-dated insert, at the first day', insert: tradeRow(p7, 0, seq, '2023-01-01') },
   ];
 
-  // The commit's statements: its ledger_commits row, the trade insert, the positions' derived
-  // figures (json_each, JSON_CHUNK rows a statement) and the portfolio's cash and totals.
+  // The commit's statements and rows: its ledger_commits row, the trade insert, the positions'
+  // derived figures (json_each, JSON_CHUNK rows a statement) and the portfolio's cash and totals.
   const writes = (rows: readonly PositionRow[]) => ({
     statements: 2 + Math.ceil(rows.length / JSON_CHUNK) + 1,
+    rows: 2 + rows.length + 1,
     bytes: rows.length === 0 ? 0 : JSON.stringify(rows.map(derivedJson)).length,
   });
 
@@ -174,6 +176,7 @@ export function runLedgerBench(options: { runs?: number } = {}): LedgerBenchRow[
       'CPU ms': b.cpu.toFixed(2),
       '× before': '1.00',
       'positions written': beforeRows.length,
+      'rows written': full.rows,
       statements: full.statements,
       'bytes bound': full.bytes,
     });
@@ -184,9 +187,31 @@ export function runLedgerBench(options: { runs?: number } = {}): LedgerBenchRow[
       'CPU ms': a.cpu.toFixed(2),
       '× before': (a.cpu / b.cpu).toFixed(3),
       'positions written': changed.length,
+      'rows written': part.rows,
       statements: part.statements,
       'bytes bound': part.bytes,
     });
   }
+  // What keeping checkpoints costs a full replay (a read's first replay of a version keeps them).
+  const entries = ledgerEntries(positions, trades);
+  const plainReplay = time(() => replay(entries), runs);
+  const keeping = time(() => replayResumable(entries), runs);
+  const none = { 'positions written': 0, 'rows written': 0, statements: 0, 'bytes bound': 0 };
+  rows.push({
+    case: 'full replay of 5,000 (a read): plain',
+    'entries replayed': entries.length,
+    'median ms': plainReplay.median.toFixed(2),
+    'CPU ms': plainReplay.cpu.toFixed(2),
+    '× before': '1.00',
+    ...none,
+  });
+  rows.push({
+    case: `full replay of 5,000 (a read): keeping ${checkpoints.length} checkpoints`,
+    'entries replayed': entries.length,
+    'median ms': keeping.median.toFixed(2),
+    'CPU ms': keeping.cpu.toFixed(2),
+    '× before': (keeping.cpu / plainReplay.cpu).toFixed(3),
+    ...none,
+  });
   return rows;
 }

@@ -1,3 +1,4 @@
+import type { positions, trades } from '../../db/schema/portfolios';
 import {
   type Checkpoint,
   type LedgerEntry,
@@ -6,7 +7,6 @@ import {
   type ResumableReplay,
   replayResumable,
 } from './ledger';
-import type { PositionRow, TradeRow } from './services/portfolios';
 
 /**
  * # Ledger changes that replay only what they touch
@@ -22,6 +22,10 @@ import type { PositionRow, TradeRow } from './services/portfolios';
  * entries in or out of the ledger (active flag, deletion, type, multiplier) replays everything.
  * Pure: no Workers imports (the bench runs it in Node).
  */
+
+// The rows' types from the schema itself, so this module (and the bench) stays free of Workers types.
+export type PositionRow = typeof positions.$inferSelect;
+export type TradeRow = typeof trades.$inferSelect;
 
 /** The ledger entries the engine replays: trades of active, undeleted positions, and cash entries. */
 export function ledgerEntries(
