@@ -359,4 +359,28 @@ describe('ledger changes continue from checkpoints', () => {
     expect((error as LedgerError).code).toBe('INSUFFICIENT_QUANTITY');
     expect((error as LedgerError).entryId).toBe('trd_20');
   });
+
+  it('keeps no checkpoints when two entries share an instant and seq, and the next change replays from the start', () => {
+    const held = new Map<string, InstanceType<typeof D>>();
+    const base: Op = {
+      kind: 'open',
+      pos: 1,
+      qty: 4,
+      part: 2,
+      price: 2_500,
+      fees: '0',
+      split: '2',
+      days: 0,
+      time: '',
+    };
+    const trades = [tradeOf(base, 3, 1, held), { ...tradeOf(base, 3, 2, held), seq: 1 }].sort(tradeOrder);
+    const ledger: Ledger = { positions: POSITIONS.map((p) => ({ ...p })), trades, days: 3 };
+    expect(replayResumable(ledgerEntries(ledger.positions, trades), { every: 1 }).checkpoints).toBeNull();
+    const append = applyChange(ledger, { kind: 'append', op: { ...base, days: 1 }, pick: 0, back: 0 });
+    const result = replayChange(ledger, null, append.next, append.mutation, { every: 1 });
+    expect(result.from).toBe('start');
+    expect(plain(result.state)).toEqual(
+      plain(replay(ledgerEntries(append.next.positions, append.next.trades))),
+    );
+  });
 });
