@@ -86,19 +86,37 @@ function tradeRow(p: PositionRow, i: number, seq: number, day: string): TradeRow
 
 const dayOf = (n: number) => new Date(Date.UTC(2023, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
 
-/** Median wall ms of `fn` over `runs` after warm-up, and CPU ms per run (process.cpuUsage). */
-function time(fn: () => void, runs: number): { median: number; cpu: number } {
-  for (let i = 0; i < 3; i++) fn();
-  const times: number[] = [];
-  const cpu0 = process.cpuUsage();
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
+interface Timing {
+  median: number;
+  cpu: number;
+}
+
+/**
+ * `before` and `after` run alternately (so machine load falls on both alike), after warm-up:
+ * each one's median wall ms and median CPU ms (process.cpuUsage, user + system) over `runs`.
+ */
+function interleaved(before: () => void, after: () => void, runs: number): [Timing, Timing] {
+  for (let i = 0; i < 3; i++) {
+    before();
+    after();
   }
-  const cpu = process.cpuUsage(cpu0);
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(runs / 2)] ?? 0, cpu: (cpu.user + cpu.system) / 1000 / runs };
+  const walls: [number[], number[]] = [[], []];
+  const cpus: [number[], number[]] = [[], []];
+  for (let i = 0; i < runs; i++) {
+    for (const [k, fn] of [before, after].entries()) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      fn();
+      walls[k]?.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpus[k]?.push((c.user + c.system) / 1000);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
+  return [
+    { median: median(walls[0]), cpu: median(cpus[0]) },
+    { median: median(walls[1]), cpu: median(cpus[1]) },
+  ];
 }
 
 export interface LedgerBenchRow {
@@ -152,19 +170,29 @@ export function runLedgerBench(options: { runs?: number } = {}): LedgerBenchRow[
     // Before: what changeStatements did for every change.
     let before: ReturnType<typeof replay> | undefined;
     let beforeRows: PositionRow[] = [];
-    const b = time(() => {
-      before = replay(ledgerEntries(next.positions, next.trades));
-      beforeRows = next.positions.map((p) => withDerived(p, before as ReturnType<typeof replay>, 'now'));
-      JSON.stringify(beforeRows.map(derivedJson));
-    }, runs);
     let after: ReturnType<typeof replayChange> | undefined;
     let changed: PositionRow[] = [];
-    const a = time(() => {
-      after = replayChange(ledger, checkpoints, next, { insertTrades: [c.insert] });
-      changed = derivedChanges(next.positions, after.state, 'now').changed;
-      JSON.stringify(changed.map(derivedJson));
-    }, runs);
-    if (!before || !after || after.state.cash.toString() !== before.cash.toString()) {
+    const [b, a] = interleaved(
+      () => {
+        before = replay(ledgerEntries(next.positions, next.trades));
+        beforeRows = next.positions.map((p) => withDerived(p, before as ReturnType<typeof replay>, 'now'));
+        JSON.stringify(beforeRows.map(derivedJson));
+      },
+      () => {
+        after = replayChange(ledger, checkpoints, next, { insertTrades: [c.insert] });
+        changed = derivedChanges(next.positions, after.state, 'now').changed;
+        JSON.stringify(changed.map(derivedJson));
+      },
+      runs,
+    );
+    const same = (x: PositionRow[]) => JSON.stringify(x.map(({ updatedAt: _u, ...rest }) => rest));
+    const applied = next.positions.map((p) => changed.find((q) => q.id === p.id) ?? p);
+    if (
+      !before ||
+      !after ||
+      after.state.cash.toString() !== before.cash.toString() ||
+      same(applied) !== same(beforeRows)
+    ) {
       throw new Error(`${c.name}: the checkpointed replay differs from the full one`);
     }
     const full = writes(beforeRows);
@@ -194,8 +222,11 @@ export function runLedgerBench(options: { runs?: number } = {}): LedgerBenchRow[
   }
   // What keeping checkpoints costs a full replay (a read's first replay of a version keeps them).
   const entries = ledgerEntries(positions, trades);
-  const plainReplay = time(() => replay(entries), runs);
-  const keeping = time(() => replayResumable(entries), runs);
+  const [plainReplay, keeping] = interleaved(
+    () => replay(entries),
+    () => replayResumable(entries),
+    runs,
+  );
   const none = { 'positions written': 0, 'rows written': 0, statements: 0, 'bytes bound': 0 };
   rows.push({
     case: 'full replay of 5,000 (a read): plain',

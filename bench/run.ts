@@ -146,7 +146,7 @@ if (values.suite === 'alerts' || values.suite === 'all') {
 if (values.suite === 'ledger' || values.suite === 'all') {
   const { runLedgerBench } = await import('./ledger');
   console.log(
-    '\nledger change on 5,000 trades / 50 positions: full replay (before) vs from a checkpoint (after), median of 21 runs\n',
+    '\nledger change on 5,000 trades / 50 positions: full replay (before) vs from a checkpoint (after)\n',
   );
   console.table(runLedgerBench());
   if (values.suite === 'ledger') process.exit(0);
