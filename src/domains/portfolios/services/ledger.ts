@@ -369,7 +369,7 @@ function changeStatements(
     ...(change.insertTrades ?? []),
   ].sort(tradeOrder);
   // From this isolate's checkpoints of the version read, when it has them; else the whole ledger.
-  const { state, checkpoints, from, replayed } = refusalsAsApiErrors(nextPositions, nextTrades, () =>
+  const { state, checkpoints } = refusalsAsApiErrors(nextPositions, nextTrades, () =>
     replayChange(
       ledger,
       checkpointCache.get(versionKey(ledger)),
@@ -488,16 +488,7 @@ function changeStatements(
         .where(eq(portfolios.id, current.id)),
     ),
   ];
-  return {
-    statements,
-    state,
-    checkpoints,
-    version,
-    now,
-    savedPositions,
-    nextTrades,
-    stats: { from, replayed, positionsWritten: writePositions.length },
-  };
+  return { statements, state, checkpoints, version, now, savedPositions, nextTrades };
 }
 
 /**
