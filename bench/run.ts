@@ -28,12 +28,13 @@ const { values } = parseArgs({
   },
 });
 
-// --suite (default all): the in-process suites (quant, alerts, bots, models, dex) run before
+// --suite (default all): the in-process suites (quant, alerts, ledger, bots, models, dex) run before
 // wrangler starts and print their own tables; naming one stops there.
 const SUITES = [
   'regime',
   'quant',
   'alerts',
+  'ledger',
   'bots',
   'models',
   'dex',
@@ -152,6 +153,15 @@ if (values.suite === 'alerts' || values.suite === 'all') {
     JSON.stringify({ rows: writes, at: new Date().toISOString() }, null, 2),
   );
   if (values.suite === 'alerts') process.exit(0);
+}
+// --suite ledger: one change to a 5,000-trade ledger, full replay vs checkpoint, same run (bench/ledger.ts).
+if (values.suite === 'ledger' || values.suite === 'all') {
+  const { runLedgerBench } = await import('./ledger');
+  console.log(
+    '\nledger change on 5,000 trades / 50 positions: full replay (before) vs from a checkpoint (after)\n',
+  );
+  console.table(runLedgerBench());
+  if (values.suite === 'ledger') process.exit(0);
 }
 if (values.suite === 'quant' || values.suite === 'all') {
   const { runQuantBench } = await import('./quant');

@@ -298,14 +298,59 @@ function prepare(entries: readonly LedgerEntry[]): Prepared[] {
 class Machine {
   readonly positions = new Map<string, PositionState>();
   cash: Dec = ZERO;
-  readonly realizations: Realization[] = [];
-  readonly flows: Flow[] = [];
+  realizations: Realization[] = [];
+  flows: Flow[] = [];
   income: Dec = ZERO;
   fees: Dec = ZERO;
   realizedWac: Dec = ZERO;
   realizedFifo: Dec = ZERO;
   applied = 0;
   private readonly staleAvg = new Set<PositionState>();
+
+  /**
+   * The machine as it stands after the entry sorting at (ms, seq), to continue from later. Taken
+   * before `state()`: which averages are stale is part of it (a split scales a fresh average but
+   * leaves a stale one to be recomputed, and the two can differ in the 40th digit).
+   */
+  checkpoint(ms: number, seq: number): Checkpoint {
+    const positions: PositionState[] = [];
+    for (const pos of this.positions.values()) positions.push(clonePosition(pos));
+    return {
+      ms,
+      seq,
+      applied: this.applied,
+      positions,
+      stale: [...this.staleAvg].map((p) => p.positionId),
+      cash: this.cash,
+      income: this.income,
+      fees: this.fees,
+      realizedWac: this.realizedWac,
+      realizedFifo: this.realizedFifo,
+      // Realizations and flows are never changed once pushed; copying the arrays is enough.
+      realizations: this.realizations.slice(),
+      flows: this.flows.slice(),
+    };
+  }
+
+  /** A machine in the state a checkpoint recorded (its own copies: the checkpoint stays as it was). */
+  static restore(cp: Checkpoint): Machine {
+    const m = new Machine();
+    const stale = new Set(cp.stale);
+    for (const p of cp.positions) {
+      const pos = clonePosition(p);
+      m.positions.set(pos.positionId, pos);
+      if (stale.has(pos.positionId)) m.staleAvg.add(pos);
+    }
+    m.cash = cp.cash;
+    m.income = cp.income;
+    m.fees = cp.fees;
+    m.realizedWac = cp.realizedWac;
+    m.realizedFifo = cp.realizedFifo;
+    m.applied = cp.applied;
+    m.realizations = cp.realizations.slice();
+    m.flows = cp.flows.slice();
+    return m;
+  }
 
   private flow(e: LedgerEntry, amount: Dec, kind: FlowKind): void {
     this.flows.push({ entryId: e.id, date: e.date, amount, kind });
@@ -597,6 +642,94 @@ class Machine {
       entriesApplied: this.applied,
     };
   }
+}
+
+/**
+ * The replay's state after a prefix of the ledger in (instant, seq) order, to continue from
+ * without replaying that prefix. Immutable once taken (`Machine.restore` copies what it changes).
+ */
+export interface Checkpoint {
+  /** Sort key of the last entry applied (instant ms, seq); -Infinity for the empty ledger. */
+  readonly ms: number;
+  readonly seq: number;
+  /** Entries applied up to here. */
+  readonly applied: number;
+  /** Every position so far, in first-entry order, as it stood (before `state()`'s averages). */
+  readonly positions: readonly PositionState[];
+  /** Positions whose WAC average is stale (recomputed when next needed). */
+  readonly stale: readonly string[];
+  readonly cash: Dec;
+  readonly income: Dec;
+  readonly fees: Dec;
+  readonly realizedWac: Dec;
+  readonly realizedFifo: Dec;
+  readonly realizations: readonly Realization[];
+  readonly flows: readonly Flow[];
+}
+
+function clonePosition(p: PositionState): PositionState {
+  return {
+    ...p,
+    wac: { ...p.wac },
+    fifo: { ...p.fifo, lots: p.fifo.lots.map((lot) => ({ ...lot })) },
+    entryIds: p.entryIds.slice(),
+  };
+}
+
+/** Entries applied between two kept checkpoints of one ledger (the last, its end, is always kept). */
+export const CHECKPOINT_EVERY = 512;
+
+export interface ResumableReplay {
+  state: LedgerState;
+  /**
+   * Checkpoints of the whole ledger, ascending, at least `every` entries apart; the last is its
+   * end. Null when two entries share an (instant, seq) key: their order then rests on input order,
+   * which a later read of the ledger need not reproduce, so no prefix of it is reused.
+   */
+  checkpoints: Checkpoint[] | null;
+}
+
+/**
+ * `replay` (without `until`) that leaves checkpoints behind and can start from one. With `from`,
+ * `entries` must be exactly the ledger's entries that sort strictly after it (the caller knows
+ * the prefix before it is unchanged), and the result equals `replay` of the whole ledger, digit
+ * for digit: the machine continues from the very state the prefix left. `kept` are the
+ * ledger's checkpoints before `from`, carried into the result. Errors are `replay`'s: the
+ * prefix was valid, so the first invalid or impossible entry is found in the rest.
+ */
+export function replayResumable(
+  entries: readonly LedgerEntry[],
+  options: { from?: Checkpoint; kept?: readonly Checkpoint[]; every?: number } = {},
+): ResumableReplay {
+  const every = options.every ?? CHECKPOINT_EVERY;
+  const from = options.from;
+  const machine = from ? Machine.restore(from) : new Machine();
+  const out: Checkpoint[] = [...(options.kept ?? [])];
+  let lastKept = out.length > 0 ? (out[out.length - 1] as Checkpoint).applied : 0;
+  if (from && from.applied - lastKept >= every) {
+    out.push(from);
+    lastKept = from.applied;
+  }
+  let lastMs = from?.ms ?? Number.NEGATIVE_INFINITY;
+  let lastSeq = from?.seq ?? Number.NEGATIVE_INFINITY;
+  let tie = false;
+  for (const x of prepare(entries)) {
+    if (x.ms < lastMs || (x.ms === lastMs && x.e.seq <= lastSeq)) {
+      if (from && machine.applied === from.applied) {
+        throw new RangeError(`Entry ${x.e.id} does not sort after the checkpoint it continues from`);
+      }
+      tie = true;
+    } else if (machine.applied - lastKept >= every) {
+      // Only between distinct keys, so a prefix is a set of keys, whatever the input order.
+      out.push(machine.checkpoint(lastMs, lastSeq));
+      lastKept = machine.applied;
+    }
+    machine.apply(x);
+    lastMs = x.ms;
+    lastSeq = x.e.seq;
+  }
+  const end = machine.checkpoint(lastMs, lastSeq);
+  return { state: machine.state(), checkpoints: tie ? null : [...out, end] };
 }
 
 /**

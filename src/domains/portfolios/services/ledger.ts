@@ -16,12 +16,14 @@ import {
 import { publish } from '../../../events/bus';
 import { resolveAsset } from '../../assets/service';
 import { activity } from '../../audit/service';
+import { derivedChanges, derivedJson, ledgerEntries, replayChange, tradeOrder } from '../checkpoints';
 import {
+  type Checkpoint,
   D,
-  type LedgerEntry,
   LedgerError,
   type LedgerState,
   replay,
+  replayResumable,
   type Snapshot,
   snapshots,
 } from '../ledger';
@@ -92,6 +94,8 @@ const CACHE_ENTRIES = 32;
 const ledgerCache = new Map<string, LoadedLedger>();
 const stateCache = new Map<string, LedgerState>();
 const snapshotCache = new Map<string, Snapshot[]>();
+/** Replay checkpoints per version (`replayResumable`): a pure cache, rebuilt by any full replay. */
+const checkpointCache = new Map<string, Checkpoint[]>();
 
 function remember<T>(cache: Map<string, T>, key: string, value: T): T {
   cache.delete(key);
@@ -138,12 +142,21 @@ export async function loadLedger(
   return { portfolio: ledger.portfolio, positions: [...pos], trades: [...trs] };
 }
 
-/** The replayed state of a loaded ledger (up to a day), cached per version. Callers must not mutate it. */
+/**
+ * The replayed state of a loaded ledger (up to a day), cached per version. Callers must not
+ * mutate it. The whole ledger's replay also leaves its checkpoints, so this isolate's next
+ * change to the portfolio continues from them (`replayChange`).
+ */
 export function ledgerState(ledger: LoadedLedger, until?: string): LedgerState {
   const key = `${versionKey(ledger)}:${until ?? ''}`;
-  return (
-    stateCache.get(key) ?? remember(stateCache, key, replayLedger(ledger.positions, ledger.trades, until))
+  const hit = stateCache.get(key);
+  if (hit) return hit;
+  if (until) return remember(stateCache, key, replayLedger(ledger.positions, ledger.trades, until));
+  const { state, checkpoints } = refusalsAsApiErrors(ledger.positions, ledger.trades, () =>
+    replayResumable(ledgerEntries(ledger.positions, ledger.trades)),
   );
+  if (checkpoints) remember(checkpointCache, versionKey(ledger), checkpoints);
+  return remember(stateCache, key, state);
 }
 
 /** The ledger's state after each day, cached per version. Callers must not mutate it. */
@@ -155,31 +168,7 @@ export function ledgerSnapshots(ledger: LoadedLedger): Snapshot[] {
   );
 }
 
-/** The ledger entries the engine replays: trades of active, undeleted positions, and cash entries. */
-export function ledgerEntries(
-  positionRows: readonly PositionRow[],
-  tradeRows: readonly TradeRow[],
-): LedgerEntry[] {
-  const byId = new Map(positionRows.map((p) => [p.id, p]));
-  const out: LedgerEntry[] = [];
-  for (const t of tradeRows) {
-    const p = t.positionId ? byId.get(t.positionId) : undefined;
-    if (t.positionId && (!p?.isActive || p.deletedAt)) continue;
-    out.push({
-      id: t.id,
-      type: t.tradeType,
-      positionId: t.positionId,
-      positionType: p?.positionType ?? 'LONG',
-      multiplier: p?.multiplier ?? '1',
-      quantity: t.quantity,
-      price: t.price,
-      fees: t.fees,
-      date: t.tradeDate,
-      seq: t.seq,
-    });
-  }
-  return out;
-}
+export { ledgerEntries } from '../checkpoints';
 
 /** Replays the ledger, turning the engine's refusals into our error shape. */
 export function replayLedger(
@@ -187,8 +176,18 @@ export function replayLedger(
   tradeRows: readonly TradeRow[],
   until?: string,
 ): LedgerState {
+  return refusalsAsApiErrors(positionRows, tradeRows, () =>
+    replay(ledgerEntries(positionRows, tradeRows), until ? { until } : undefined),
+  );
+}
+
+function refusalsAsApiErrors<T>(
+  positionRows: readonly PositionRow[],
+  tradeRows: readonly TradeRow[],
+  run: () => T,
+): T {
   try {
-    return replay(ledgerEntries(positionRows, tradeRows), until ? { until } : undefined);
+    return run();
   } catch (err) {
     if (err instanceof LedgerError) throw ledgerApiError(err, positionRows, tradeRows);
     throw err;
@@ -227,42 +226,6 @@ function ledgerApiError(
 }
 
 const str = (v: { toString(): string }) => v.toString();
-
-/** A position with its derived columns set from a replay (zeros when the ledger has none of it). */
-function withDerived(p: PositionRow, state: LedgerState, now: string): PositionRow {
-  const s = state.positions.get(p.id);
-  return {
-    ...p,
-    quantity: s ? str(s.quantity) : '0',
-    costBasis: s ? str(s.wac.costBasis) : '0',
-    avgCost: s ? str(s.wac.avgCost) : '0',
-    fifoCostBasis: s ? str(s.fifo.costBasis) : '0',
-    realizedPnl: s ? str(s.wac.realizedPnl) : '0',
-    fifoRealizedPnl: s ? str(s.fifo.realizedPnl) : '0',
-    income: s ? str(s.income) : '0',
-    totalCost: s ? str(s.totalCost) : '0',
-    totalProceeds: s ? str(s.totalProceeds) : '0',
-    openedAt: s?.openedAt ?? null,
-    closedAt: s ? s.closedAt : null,
-    updatedAt: now,
-  };
-}
-
-const derivedJson = (p: PositionRow) => ({
-  id: p.id,
-  quantity: p.quantity,
-  cost_basis: p.costBasis,
-  avg_cost: p.avgCost,
-  fifo_cost_basis: p.fifoCostBasis,
-  realized_pnl: p.realizedPnl,
-  fifo_realized_pnl: p.fifoRealizedPnl,
-  income: p.income,
-  total_cost: p.totalCost,
-  total_proceeds: p.totalProceeds,
-  opened_at: p.openedAt,
-  closed_at: p.closedAt,
-  updated_at: p.updatedAt,
-});
 
 export function portfolioTotals(state: LedgerState): Record<string, string> {
   let deposits = new D(0);
@@ -342,11 +305,12 @@ function tradeJson(t: TradeRow) {
 }
 
 /**
- * Applies one change to a portfolio's ledger. Reads the whole ledger, lets `mutate` build the
- * change from it, replays the result (refusing a sale beyond what is held at its date, even
- * when the change is a backdated edit that makes a later sale impossible), and writes the
- * trades, every position's derived figures and the portfolio's cash in one D1 batch headed by
- * a `ledger_commits` insert of the next version.
+ * Applies one change to a portfolio's ledger. Reads the ledger (or, when this isolate holds its
+ * current version, just the version), lets `mutate` build the change from it, replays the
+ * result from the latest checkpoint before the change (refusing a sale beyond what is held at
+ * its date, even when the change is a backdated edit that makes a later sale impossible), and
+ * writes the trades, the positions whose derived figures changed and the portfolio's cash in
+ * one D1 batch headed by a `ledger_commits` insert of the next version.
  *
  * Commits to one portfolio take turns in its owner's user object (a portfolio has one owner,
  * whose object already orders their sessions), so 50 concurrent sells are each judged against
@@ -381,7 +345,8 @@ export async function commitLedger(
 
 /**
  * The statements of one change to a ledger read at `ledger` (the next version's commit row, the
- * trades, every position's derived figures and the portfolio's cash), with the replayed state.
+ * trades, the derived figures of the positions they changed and the portfolio's cash), with
+ * the replayed state and its checkpoints.
  * The caller writes them in one D1 batch (with its own statements, if any).
  */
 function changeStatements(
@@ -402,12 +367,25 @@ function changeStatements(
   const nextTrades = [
     ...ledger.trades.filter((t) => !deleted.has(t.id)).map((t) => edited.get(t.id) ?? t),
     ...(change.insertTrades ?? []),
-  ].sort((a, b) => (a.tradeDate < b.tradeDate ? -1 : a.tradeDate > b.tradeDate ? 1 : a.seq - b.seq));
-  const state = replayLedger(nextPositions, nextTrades);
+  ].sort(tradeOrder);
+  // From this isolate's checkpoints of the version read, when it has them; else the whole ledger.
+  const { state, checkpoints } = refusalsAsApiErrors(nextPositions, nextTrades, () =>
+    replayChange(
+      ledger,
+      checkpointCache.get(versionKey(ledger)),
+      { positions: nextPositions, trades: nextTrades },
+      change,
+    ),
+  );
 
   const version = ledger.portfolio.ledgerVersion + 1;
   const now = new Date().toISOString();
-  const savedPositions = nextPositions.map((p) => withDerived(p, state, now));
+  // Positions are written only where a figure changed: new ones are inserted with theirs, the
+  // others updated when the replay moved them (a descriptive update is written by its own statement).
+  const inserted = new Set((change.insertPositions ?? []).map((p) => p.id));
+  const { saved, changed } = derivedChanges(nextPositions, state, now);
+  const savedPositions = saved.map((p) => (updatedPositions.has(p.id) ? { ...p, updatedAt: now } : p));
+  const writePositions = changed.filter((p) => !inserted.has(p.id));
   const d = db(env);
   const statements: D1PreparedStatement[] = [
     prepared(
@@ -420,7 +398,9 @@ function changeStatements(
         details: change.details,
       }),
     ),
-    ...(change.insertPositions ?? []).map((p) => prepared(env, d.insert(positions).values(p))),
+    ...savedPositions
+      .filter((p) => inserted.has(p.id))
+      .map((p) => prepared(env, d.insert(positions).values(p))),
     ...(change.updatePositions ?? []).map((p) =>
       prepared(
         env,
@@ -470,7 +450,7 @@ function changeStatements(
         'DELETE FROM trades WHERE portfolio_id = ? AND id IN (SELECT value FROM json_each(?))',
       ).bind(current.id, JSON.stringify(ids)),
     ),
-    ...chunks(savedPositions.map(derivedJson)).map((rows) =>
+    ...chunks(writePositions.map(derivedJson)).map((rows) =>
       env.DB.prepare(`UPDATE positions SET
           quantity = json_extract(j.value, '$.quantity'), cost_basis = json_extract(j.value, '$.cost_basis'),
           avg_cost = json_extract(j.value, '$.avg_cost'), fifo_cost_basis = json_extract(j.value, '$.fifo_cost_basis'),
@@ -508,7 +488,35 @@ function changeStatements(
         .where(eq(portfolios.id, current.id)),
     ),
   ];
-  return { statements, state, version, now, savedPositions, nextTrades };
+  return { statements, state, checkpoints, version, now, savedPositions, nextTrades };
+}
+
+/**
+ * The ledger a change is built from. When this isolate has cached a ledger of the portfolio, it
+ * reads only the version (one row) and takes that version's ledger from the cache if it has it;
+ * a version's content never changes (every write to trades and positions is a versioned commit),
+ * and should another change claim the next version first, the batch fails and is retried here.
+ */
+async function loadForCommit(env: Env, current: PortfolioRow): Promise<LoadedLedger> {
+  const prefix = `${current.id}:`;
+  let known = false;
+  for (const key of ledgerCache.keys()) if (key.startsWith(prefix)) known = true;
+  if (known) {
+    const row = await db(env)
+      .select({ v: portfolios.ledgerVersion })
+      .from(portfolios)
+      .where(eq(portfolios.id, current.id))
+      .get();
+    const hit = row ? ledgerCache.get(`${prefix}${row.v}`) : undefined;
+    if (row && hit) {
+      return {
+        portfolio: { ...current, ledgerVersion: row.v },
+        positions: [...hit.positions],
+        trades: [...hit.trades],
+      };
+    }
+  }
+  return loadLedger(env, current, { fresh: true });
 }
 
 /**
@@ -524,9 +532,9 @@ async function commitVersioned(
 ): Promise<CommitResult> {
   let current = portfolio;
   for (let attempt = 1; ; attempt++) {
-    const ledger = await loadLedger(env, current, { fresh: true });
+    const ledger = await loadForCommit(env, current);
     const change = await mutate(ledger);
-    const { statements, state, version, now, savedPositions, nextTrades } = changeStatements(
+    const { statements, state, checkpoints, version, now, savedPositions, nextTrades } = changeStatements(
       env,
       current,
       ledger,
@@ -562,6 +570,7 @@ async function commitVersioned(
       };
       remember(ledgerCache, versionKey(saved), saved);
       remember(stateCache, `${versionKey(saved)}:`, state);
+      if (checkpoints) remember(checkpointCache, versionKey(saved), checkpoints);
       return {
         ledger: { ...saved, positions: [...savedPositions], trades: [...nextTrades] },
         state,
