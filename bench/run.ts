@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { processGroupCpuMs } from './lib/cpu';
 import { type LoadResult, runLoad, type Scenario } from './lib/load';
 import { startBareServer, startServer } from './lib/server';
 import { portfolioScenarios } from './portfolio';
@@ -206,8 +207,10 @@ try {
     const results: LoadResult[] = [];
     for (const scenario of picked) {
       process.stderr.write(`bench: round ${round + 1}/${rounds}: ${scenario.name}...\n`);
-      const origin = scenario.bare ? bare.origin : server.origin;
-      results.push(await runLoad(origin, scenario, options, server.token));
+      const target = scenario.bare ? bare : server;
+      // Each dev server leads its own process group (wrangler, its workerd processes).
+      const cpuOf = target.pid ? () => processGroupCpuMs(target.pid as number) : undefined;
+      results.push(await runLoad(target.origin, scenario, options, server.token, cpuOf));
     }
     perRound.push(results);
   }
@@ -234,6 +237,7 @@ const rows = picked.map((scenario, i) => {
   const runs = perRound.map((r) => r[i]).filter((r): r is LoadResult => r !== undefined);
   const ratios = perRound.map((r) => (r[i]?.p50 ?? Number.NaN) / (r[0]?.p50 ?? Number.NaN));
   const ownRatios = perRound.map((r) => (r[i]?.p50 ?? Number.NaN) / (r[1]?.p50 ?? Number.NaN));
+  const cpuRatios = perRound.map((r) => (r[i]?.cpuMs ?? Number.NaN) / (r[0]?.cpuMs ?? Number.NaN));
   return {
     scenario: scenario.name,
     requests: runs.reduce((a, r) => a + r.requests, 0),
@@ -244,6 +248,10 @@ const rows = picked.map((scenario, i) => {
     'p50 x bare': `${median(ratios).toFixed(2)} (${range(ratios)})`,
     goal: goals.get(scenario.name) ?? '',
     'p50 x /health': median(ownRatios).toFixed(2),
+    // Server CPU per request (its whole process group) and its ratio to the bare Worker's:
+    // unlike latency, it does not move with whatever else the machine is running.
+    'CPU ms/req': median(runs.map((r) => r.cpuMs)).toFixed(2),
+    'CPU x bare': median(cpuRatios).toFixed(2),
   };
 });
 console.log(
