@@ -5,7 +5,7 @@ import { type LoadResult, runLoad, type Scenario } from './lib/load';
 import { startBareServer, startServer } from './lib/server';
 import { portfolioScenarios } from './portfolio';
 import { returnsScenarios } from './returns';
-import { BARE, BASELINE, HOT_PATHS, SCENARIOS } from './scenarios';
+import { BARE, BASELINE, FLOORS, HOT_PATHS, SCENARIOS } from './scenarios';
 
 // `npm run bench [-- --seconds 10 --concurrency 16 --rounds 3 --hot-only --only health]`: starts
 // wrangler dev on loopback beside a bare Hono Worker (the platform's floor), runs every scenario
@@ -201,7 +201,9 @@ try {
   picked = [
     BARE,
     BASELINE,
-    ...[...HOT_PATHS.slice(1), ...more].filter((s) => !values.only || s.name.includes(values.only)),
+    ...[...FLOORS, ...HOT_PATHS.slice(1), ...more].filter(
+      (s) => !values.only || s.name.includes(values.only),
+    ),
   ];
   for (let round = 0; round < rounds; round++) {
     const results: LoadResult[] = [];
