@@ -29,7 +29,7 @@ export const telemetry: MiddlewareHandler<AppEnv> = async (c, next) => {
       trace_id: traceIdOf(c.req.raw.headers) ?? c.get('requestId') ?? '',
       method: c.req.method,
       route: matched && matched !== '*' && matched !== '/*' ? template(matched) : '(unmatched)',
-      path: c.req.path.slice(0, 300),
+      path: new URL(c.req.url).pathname.slice(0, 300),
       status: c.res.status,
       duration_ms: performance.now() - started,
       user_id: c.get('principal')?.userId ?? null,
