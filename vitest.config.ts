@@ -40,6 +40,9 @@ export default defineConfig({
         bindings: {
           TEST_MIGRATIONS: migrations,
           ENVIRONMENT: 'test',
+          // The isolate's read memo (src/core/read-memo.ts) is off: tests write quotes and
+          // assets in many ways and read them back at once; test/core/read-memo.test.ts turns it on.
+          READ_MEMO_MS: '0',
           ...generateDevSecrets(),
           // test/security/fuzz.test.ts: requests per operation and role (`npm run fuzz`), and its seed.
           FUZZ_RUNS: process.env.FUZZ_RUNS ?? '',

@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { processGroupCpuMs } from './lib/cpu';
 import { type LoadResult, runLoad, type Scenario } from './lib/load';
 import { startBareServer, startServer } from './lib/server';
 import { portfolioScenarios } from './portfolio';
 import { returnsScenarios } from './returns';
-import { BARE, BASELINE, HOT_PATHS, SCENARIOS } from './scenarios';
+import { BARE, BASELINE, FLOORS, HOT_PATHS, SCENARIOS } from './scenarios';
 
 // `npm run bench [-- --seconds 10 --concurrency 16 --rounds 3 --hot-only --only health]`: starts
 // wrangler dev on loopback beside a bare Hono Worker (the platform's floor), runs every scenario
@@ -222,14 +223,18 @@ try {
   picked = [
     BARE,
     BASELINE,
-    ...[...HOT_PATHS.slice(1), ...more].filter((s) => !values.only || s.name.includes(values.only)),
+    ...[...FLOORS, ...HOT_PATHS.slice(1), ...more].filter(
+      (s) => !values.only || s.name.includes(values.only),
+    ),
   ];
   for (let round = 0; round < rounds; round++) {
     const results: LoadResult[] = [];
     for (const scenario of picked) {
       process.stderr.write(`bench: round ${round + 1}/${rounds}: ${scenario.name}...\n`);
-      const origin = scenario.bare ? bare.origin : server.origin;
-      results.push(await runLoad(origin, scenario, options, server.token));
+      const target = scenario.bare ? bare : server;
+      // Each dev server leads its own process group (wrangler, its workerd processes).
+      const cpuOf = target.pid ? () => processGroupCpuMs(target.pid as number) : undefined;
+      results.push(await runLoad(target.origin, scenario, options, server.token, cpuOf));
     }
     perRound.push(results);
   }
@@ -256,6 +261,7 @@ const rows = picked.map((scenario, i) => {
   const runs = perRound.map((r) => r[i]).filter((r): r is LoadResult => r !== undefined);
   const ratios = perRound.map((r) => (r[i]?.p50 ?? Number.NaN) / (r[0]?.p50 ?? Number.NaN));
   const ownRatios = perRound.map((r) => (r[i]?.p50 ?? Number.NaN) / (r[1]?.p50 ?? Number.NaN));
+  const cpuRatios = perRound.map((r) => (r[i]?.cpuMs ?? Number.NaN) / (r[0]?.cpuMs ?? Number.NaN));
   return {
     scenario: scenario.name,
     requests: runs.reduce((a, r) => a + r.requests, 0),
@@ -266,6 +272,10 @@ const rows = picked.map((scenario, i) => {
     'p50 x bare': `${median(ratios).toFixed(2)} (${range(ratios)})`,
     goal: goals.get(scenario.name) ?? '',
     'p50 x /health': median(ownRatios).toFixed(2),
+    // Server CPU per request (its whole process group) and its ratio to the bare Worker's:
+    // unlike latency, it does not move with whatever else the machine is running.
+    'CPU ms/req': median(runs.map((r) => r.cpuMs)).toFixed(2),
+    'CPU x bare': median(cpuRatios).toFixed(2),
   };
 });
 console.log(

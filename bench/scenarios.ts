@@ -22,6 +22,22 @@ const newAddress = () => {
   return { 'CF-Connecting-IP': `${10 + (n >>> 24)}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}` };
 };
 
+/**
+ * What a route cannot avoid, each alone on the bare Worker: one Durable Object call counting
+ * in SQLite (what an exact rate limit or a session check costs), one D1 read, a ~270 KB body.
+ * Read beside the hot paths that must do the same (README "Benchmarks").
+ */
+export const FLOORS: Scenario[] = [
+  {
+    name: 'bare Worker + one Durable Object call (SQLite counter), new address each request',
+    path: '/do',
+    bare: true,
+    headers: newAddress,
+  },
+  { name: 'bare Worker + one D1 read (SELECT ?)', path: '/d1', bare: true },
+  { name: 'bare Worker sending ~270 KB of JSON', path: '/large', bare: true },
+];
+
 const FIVE_YEARS =
   '/api/v1/assets/BTC/price-history?timeframe=1d&start_date=2018-12-31&end_date=2023-12-31&limit=5000';
 const fifty = Array.from({ length: 50 }, (_, i) => {

@@ -149,6 +149,20 @@ CREATE TABLE IF NOT EXISTS minutes (
 );
 `;
 
+const LOG_COLUMNS = [
+  'ts',
+  'level',
+  'module',
+  'message',
+  'user_id',
+  'request_id',
+  'trace_id',
+  'method',
+  'route',
+  'status',
+  'duration_ms',
+] as const;
+
 function levelOf(status: number): string {
   if (status >= 500) return 'ERROR';
   if (status >= 400) return 'WARNING';
@@ -177,10 +191,27 @@ export class TelemetrySink extends MeridianObject {
   async ingest(records: RequestRecord[]): Promise<number> {
     const minutes = new Map<string, MinuteRow>();
     this.ctx.storage.transactionSync(() => {
+      const requestRows: unknown[][] = [];
+      const logRows: unknown[][] = [];
+      const statementRows: unknown[][] = [];
+      const cacheRows: unknown[][] = [];
+      const logRow = (r: RequestRecord, ts: number, level: string, module: string, message: string) =>
+        logRows.push([
+          ts,
+          level,
+          module,
+          message,
+          r.user_id,
+          r.request_id,
+          r.trace_id,
+          r.method,
+          r.route,
+          r.status,
+          r.duration_ms,
+        ]);
       for (const r of records) {
         const dbMs = r.statements.reduce((s, x) => s + x.duration_ms, 0);
-        this.sql.exec(
-          'INSERT INTO requests (ts, request_id, method, route, path, status, duration_ms, user_id, db_count, db_ms) VALUES (?,?,?,?,?,?,?,?,?,?)',
+        requestRows.push([
           r.ts,
           r.request_id,
           r.method,
@@ -191,37 +222,30 @@ export class TelemetrySink extends MeridianObject {
           r.user_id,
           r.statements.length,
           dbMs,
+        ]);
+        logRow(
+          r,
+          r.ts,
+          levelOf(r.status),
+          'http',
+          `${r.method} ${r.path} ${r.status} ${round2(r.duration_ms)}ms`,
         );
-        const message = `${r.method} ${r.path} ${r.status} ${round2(r.duration_ms)}ms`;
-        this.insertLog(r, r.ts, levelOf(r.status), 'http', message);
-        for (const line of r.logs) this.insertLog(r, line.ts, line.level, line.module, line.message);
-        for (const s of r.statements) {
-          this.sql.exec(
-            'INSERT INTO statements (ts, request_id, route, shape, duration_ms, wall_ms, rows_read, rows_written, source, error) VALUES (?,?,?,?,?,?,?,?,?,?)',
+        for (const line of r.logs) logRow(r, line.ts, line.level, line.module, line.message);
+        for (const x of r.statements)
+          statementRows.push([
             r.ts,
             r.request_id,
             `${r.method} ${r.route}`,
-            s.shape,
-            s.duration_ms,
-            s.wall_ms,
-            s.rows_read,
-            s.rows_written,
-            s.source,
-            s.error ?? null,
-          );
-        }
-        for (const c of r.cache) {
-          this.sql.exec(
-            'INSERT INTO cache_events (ts, prefix, key, outcome, bytes, version, lookup_ms) VALUES (?,?,?,?,?,?,?)',
-            r.ts,
-            c.prefix,
-            c.key,
-            c.outcome,
-            c.bytes,
-            c.version,
-            c.lookup_ms,
-          );
-        }
+            x.shape,
+            x.duration_ms,
+            x.wall_ms,
+            x.rows_read,
+            x.rows_written,
+            x.source,
+            x.error ?? null,
+          ]);
+        for (const c of r.cache)
+          cacheRows.push([r.ts, c.prefix, c.key, c.outcome, c.bytes, c.version, c.lookup_ms]);
         const minute = Math.floor(r.ts / 60_000) * 60_000;
         const key = `${minute} ${r.method} ${r.route}`;
         let m = minutes.get(key);
@@ -260,6 +284,45 @@ export class TelemetrySink extends MeridianObject {
         m.db_ms += dbMs;
         addToHistogram(m.hist, r.duration_ms);
       }
+      // One statement per table for the whole batch (rows as JSON arrays), not one per row.
+      this.insertRows(
+        'requests',
+        [
+          'ts',
+          'request_id',
+          'method',
+          'route',
+          'path',
+          'status',
+          'duration_ms',
+          'user_id',
+          'db_count',
+          'db_ms',
+        ],
+        requestRows,
+      );
+      this.insertRows('logs', LOG_COLUMNS, logRows);
+      this.insertRows(
+        'statements',
+        [
+          'ts',
+          'request_id',
+          'route',
+          'shape',
+          'duration_ms',
+          'wall_ms',
+          'rows_read',
+          'rows_written',
+          'source',
+          'error',
+        ],
+        statementRows,
+      );
+      this.insertRows(
+        'cache_events',
+        ['ts', 'prefix', 'key', 'outcome', 'bytes', 'version', 'lookup_ms'],
+        cacheRows,
+      );
       for (const m of minutes.values()) {
         this.sql.exec(
           'INSERT OR REPLACE INTO minutes (minute, method, route, count, errors, client_errors, sum_ms, max_ms, db_count, db_ms, hist) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
@@ -285,20 +348,12 @@ export class TelemetrySink extends MeridianObject {
     return records.length;
   }
 
-  private insertLog(r: RequestRecord, ts: number, level: string, module: string, message: string) {
+  /** Inserts rows (arrays in `columns` order) with one statement: `json_each` over their JSON. */
+  private insertRows(table: string, columns: readonly string[], rows: unknown[][]): void {
+    if (!rows.length) return;
     this.sql.exec(
-      'INSERT INTO logs (ts, level, module, message, user_id, request_id, trace_id, method, route, status, duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
-      ts,
-      level,
-      module,
-      message,
-      r.user_id,
-      r.request_id,
-      r.trace_id,
-      r.method,
-      r.route,
-      r.status,
-      r.duration_ms,
+      `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.map((_, i) => `value ->> ${i}`).join(', ')} FROM json_each(?)`,
+      JSON.stringify(rows),
     );
   }
 

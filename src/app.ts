@@ -5,6 +5,7 @@ import { timing } from 'hono/timing';
 import { getPathNoStrict } from 'hono/utils/url';
 import { handleError } from './core/error-handler';
 import { ApiError } from './core/errors';
+import { MemoRouter } from './core/memo-router';
 import { allowedMethods } from './core/method-not-allowed';
 import { createRouter } from './core/openapi';
 import { VERSION } from './core/version';
@@ -61,7 +62,7 @@ accept an \`Idempotency-Key\` header.`;
 
 /** Builds the app: cross-cutting middleware, every domain's routes, the document and the docs. */
 export function createApp() {
-  const app = createRouter({ getPath: routingPath });
+  const app = createRouter({ getPath: routingPath, router: new MemoRouter() });
 
   app.use('*', telemetry);
   app.use('*', async (_c, next) => {

@@ -1,11 +1,61 @@
+import { DurableObject } from 'cloudflare:workers';
 import { Hono } from 'hono';
 
 /**
- * The platform's own floor for the HTTP bench: a bare Hono Worker answering `/health` on the
- * same wrangler/workerd as Meridian, started beside it in every run (bench/lib/bare.ts).
- * Every scenario reports its ratio to this, not only to Meridian's own `/health`.
+ * The platform's own floor for the HTTP bench: a bare Hono Worker on the same wrangler/workerd
+ * as Meridian, started beside it in every run (bench/lib/server.ts). Every scenario reports its
+ * ratio to `/health` here. The other routes are the floor of what a route cannot avoid doing:
+ * one Durable Object call that counts in SQLite (a rate limit, a session check), one D1 read,
+ * and sending a large body, each with nothing else around it.
  */
-const app = new Hono();
+interface BareEnv {
+  COUNTER: DurableObjectNamespace<Counter>;
+  DB: D1Database;
+}
+
+/** One counter per key in the object's SQLite: what a rate-limit bucket costs at least. */
+export class Counter extends DurableObject<BareEnv> {
+  constructor(ctx: DurableObjectState, env: BareEnv) {
+    super(ctx, env);
+    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, n INTEGER NOT NULL)');
+  }
+
+  hit(key: string): number {
+    return this.ctx.storage.sql
+      .exec<{ n: number }>(
+        'INSERT INTO counts (key, n) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET n = n + 1 RETURNING n',
+        key,
+      )
+      .one().n;
+  }
+}
+
+// The size and shape of BTC's five-year daily history (~270 KB of JSON in the same shape).
+const LARGE = JSON.stringify({
+  candles: Array.from({ length: 1708 }, (_, i) => ({
+    timestamp: new Date(1_546_214_400_000 + i * 86_400_000).toISOString(),
+    open: 3866.839111328125 + i,
+    high: 3868.742919921875 + i,
+    low: 3725.867431640625 + i,
+    close: 3742.700439453125 + i,
+    volume: 4_661_840_806 + i,
+  })),
+});
+
+const app = new Hono<{ Bindings: BareEnv }>();
 app.get('/health', (c) => c.json({ status: 'ok' }));
+app.get('/do', async (c) => {
+  const key = c.req.header('CF-Connecting-IP') ?? 'local';
+  // 64 shards by the key, as Meridian's guest limiter has.
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
+  const n = await c.env.COUNTER.getByName(`shard:${h % 64}`).hit(key);
+  return c.json({ status: 'ok', n });
+});
+app.get('/d1', async (c) => {
+  const row = await c.env.DB.prepare('SELECT ? AS ok').bind(1).first<{ ok: number }>();
+  return c.json({ status: 'ok', row });
+});
+app.get('/large', (c) => c.body(LARGE, 200, { 'Content-Type': 'application/json' }));
 
 export default app;

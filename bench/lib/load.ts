@@ -24,6 +24,8 @@ export interface LoadResult {
   p90: number;
   p99: number;
   max: number;
+  /** Server CPU (ms, its whole process group) per request in the timed window, when measured. */
+  cpuMs: number;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -41,6 +43,8 @@ export async function runLoad(
   scenario: Scenario,
   options: { seconds: number; concurrency: number; warmupSeconds: number },
   token?: string,
+  /** The server's CPU time so far (ms), sampled when the timed window opens and closes. */
+  cpuOf?: () => number,
 ): Promise<LoadResult> {
   let n = 0;
   const pathFor = (i: number) => (typeof scenario.path === 'string' ? scenario.path : scenario.path(i));
@@ -62,6 +66,15 @@ export async function runLoad(
   let errors = 0;
   const warmupEnd = performance.now() + options.warmupSeconds * 1000;
   const end = warmupEnd + options.seconds * 1000;
+  let cpuStart = Number.NaN;
+  const opened = setTimeout(
+    () => {
+      cpuStart = cpuOf ? cpuOf() : Number.NaN;
+    },
+    Math.max(0, warmupEnd - performance.now()),
+  );
+  // Requests sent inside the timed window (answered or not): what its CPU was spent on.
+  let sent = 0;
   const client = async () => {
     for (;;) {
       const t0 = performance.now();
@@ -76,11 +89,14 @@ export async function runLoad(
       }
       const t1 = performance.now();
       if (t0 < warmupEnd) continue;
+      sent++;
       if (ok) latencies.push(t1 - t0);
       else errors++;
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, client));
+  clearTimeout(opened);
+  const cpuMs = cpuOf && sent ? (cpuOf() - cpuStart) / sent : Number.NaN;
   const sorted = Float64Array.from(latencies).sort();
   return {
     name: scenario.name,
@@ -92,5 +108,6 @@ export async function runLoad(
     p90: percentile(sorted, 90),
     p99: percentile(sorted, 99),
     max: sorted[sorted.length - 1] ?? Number.NaN,
+    cpuMs,
   };
 }

@@ -236,7 +236,9 @@ async function ready(origin: string, child: ChildProcess): Promise<string> {
  * The bare Hono Worker (bench/bare/) under its own `wrangler dev` on the same machine and
  * wrangler/workerd: the platform's floor every HTTP scenario is compared with.
  */
-export async function startBareServer(port?: number): Promise<{ origin: string; stop(): Promise<void> }> {
+export async function startBareServer(
+  port?: number,
+): Promise<{ origin: string; pid: number | undefined; stop(): Promise<void> }> {
   const chosen = port ?? (await freePort());
   const child: ChildProcess = spawn(
     'wrangler',
@@ -271,5 +273,5 @@ export async function startBareServer(port?: number): Promise<{ origin: string; 
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { origin, stop: () => stopChild(child) };
+  return { origin, pid: child.pid, stop: () => stopChild(child) };
 }

@@ -15,27 +15,57 @@ export interface LimitDecision {
   buckets: BucketState[];
 }
 
+interface BucketRow {
+  window_start: number;
+  count: number;
+}
+
 /**
  * Fixed-window counters in a Durable Object's SQLite. A decision reads and writes
  * synchronously inside one call, and the object runs one call at a time, so with a limit
  * of N exactly N of any number of concurrent requests pass. A rejected request consumes
  * nothing, in any of its buckets.
+ *
+ * Every write goes to SQLite; reads come from an in-memory copy of the rows this object has
+ * read or written since it started (all writes pass through here, one call at a time, so the
+ * copy is always what SQLite holds). A counted request then costs one statement per bucket.
  */
+/** Rows kept in memory at most (a guest shard holds many addresses' buckets); the rest are read again. */
+const MEMORY_ROWS = 10_000;
+
 export class RateLimiter {
+  private readonly rows = new Map<string, BucketRow | null>();
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS rate_buckets (
       key TEXT PRIMARY KEY, window_start INTEGER NOT NULL, count INTEGER NOT NULL)`);
   }
 
+  private row(key: string): BucketRow | null {
+    let row = this.rows.get(key);
+    if (row === undefined) {
+      row =
+        this.sql
+          .exec<{ window_start: number; count: number }>(
+            'SELECT window_start, count FROM rate_buckets WHERE key = ?',
+            key,
+          )
+          .toArray()[0] ?? null;
+      this.remember(key, row);
+    }
+    return row;
+  }
+
+  private remember(key: string, row: BucketRow | null): void {
+    this.rows.delete(key);
+    this.rows.set(key, row);
+    if (this.rows.size > MEMORY_ROWS) this.rows.delete(this.rows.keys().next().value as string);
+  }
+
   private state(bucket: Bucket, nowMs: number): BucketState {
     const windowMs = bucket.windowSeconds * 1000;
     const windowStart = Math.floor(nowMs / windowMs) * windowMs;
-    const row = this.sql
-      .exec<{ window_start: number; count: number }>(
-        'SELECT window_start, count FROM rate_buckets WHERE key = ?',
-        bucket.key,
-      )
-      .toArray()[0];
+    const row = this.row(bucket.key);
     const used = row && row.window_start === windowStart ? row.count : 0;
     return {
       rule: bucket.rule,
@@ -64,6 +94,7 @@ export class RateLimiter {
       if (s) {
         s.used += 1;
         s.remaining -= 1;
+        this.remember(bucket.key, { window_start: windowStart, count: s.used });
       }
     }
     return { allowed: true, buckets: states };
@@ -86,6 +117,9 @@ export class RateLimiter {
         bucket.key,
         windowStart,
       );
+      const row = this.rows.get(bucket.key);
+      if (row && row.window_start === windowStart && row.count > 0)
+        this.remember(bucket.key, { window_start: windowStart, count: row.count - 1 });
     }
   }
 
@@ -94,11 +128,13 @@ export class RateLimiter {
    * keeps only the live ones.
    */
   sweep(beforeMs: number): number {
+    for (const [key, row] of this.rows) if (!row || row.window_start < beforeMs) this.rows.delete(key);
     return this.sql.exec('DELETE FROM rate_buckets WHERE window_start < ?', beforeMs).rowsWritten;
   }
 
   /** Forgets a rule's history (admin reset). Returns whether there was any. */
   reset(key: string): boolean {
+    this.remember(key, null);
     return this.sql.exec('DELETE FROM rate_buckets WHERE key = ?', key).rowsWritten > 0;
   }
 }

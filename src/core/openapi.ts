@@ -1,4 +1,6 @@
 import { createRoute, OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi';
+import type { Router } from 'hono/router';
+import type { H, RouterRoute } from 'hono/types';
 import type { ZodError } from 'zod';
 import type { AppEnv } from '../env';
 import { ApiError, type FieldIssue } from './errors';
@@ -69,9 +71,12 @@ export function fieldIssues(error: ZodError, target: string): FieldIssue[] {
  * A router for one domain. Validation failures become our VALIDATION_ERROR listing every
  * issue; the error handler answers it 400, or 422 on 004's namespaces.
  */
-export function createRouter(init: { getPath?: (request: Request) => string } = {}) {
+export function createRouter(
+  init: { getPath?: (request: Request) => string; router?: Router<[H, RouterRoute]> } = {},
+) {
   return new OpenAPIHono<AppEnv>({
     ...(init.getPath ? { getPath: init.getPath } : {}),
+    ...(init.router ? { router: init.router } : {}),
     defaultHook: (result) => {
       if (result.success) return;
       const issues = fieldIssues(result.error, result.target);

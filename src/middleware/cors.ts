@@ -29,19 +29,29 @@ const EXPOSE_HEADERS = [
   'ETag',
 ];
 
+const built = new WeakMap<string[], MiddlewareHandler>();
+
+/** Hono's CORS middleware for one allow-list, built once (config keeps the list's identity). */
+function corsFor(allowed: string[]): MiddlewareHandler {
+  let handler = built.get(allowed);
+  if (!handler) {
+    const any = allowed.includes('*');
+    handler = honoCors({
+      origin: (origin) => (any ? '*' : allowed.includes(origin) ? origin : null),
+      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowHeaders: ALLOW_HEADERS,
+      exposeHeaders: EXPOSE_HEADERS,
+      credentials: !any,
+      maxAge: 86_400,
+    });
+    built.set(allowed, handler);
+  }
+  return handler;
+}
+
 /**
  * CORS from the `CORS_ALLOWED_ORIGINS` allow-list. An origin not on the list gets no
  * `Access-Control-Allow-Origin`, so browsers refuse it; `*` opens the API to any origin.
  */
-export const cors: MiddlewareHandler<AppEnv> = (c, next) => {
-  const allowed = config(c.env).CORS_ALLOWED_ORIGINS;
-  const any = allowed.includes('*');
-  return honoCors({
-    origin: (origin) => (any ? '*' : allowed.includes(origin) ? origin : null),
-    allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowHeaders: ALLOW_HEADERS,
-    exposeHeaders: EXPOSE_HEADERS,
-    credentials: !any,
-    maxAge: 86_400,
-  })(c, next);
-};
+export const cors: MiddlewareHandler<AppEnv> = (c, next) =>
+  corsFor(config(c.env).CORS_ALLOWED_ORIGINS)(c, next);

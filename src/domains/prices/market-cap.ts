@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import { config } from '../../core/config';
 import { marketNow } from '../../core/market-clock';
+import { ReadMemo } from '../../core/read-memo';
 import { db } from '../../db/client';
 import { priceData, quotes } from '../../db/schema';
 import { assetCadence, assetFreshness, CADENCES, type Freshness } from './freshness';
@@ -204,17 +206,37 @@ export function quoteFacts(
 
 export type ServedQuote = typeof quotes.$inferSelect & CapInputs;
 
-/** Latest quotes of assets with their market-cap inputs, keyed by asset id. */
+// Quotes (and their absence) this isolate read, by asset id: see ReadMemo.
+const quoteMemo = new ReadMemo<ServedQuote | null>();
+
+/** Forgets the isolate's memo of quotes: after this isolate wrote quotes. */
+export function forgetServedQuotes(): void {
+  quoteMemo.clear();
+}
+
+/**
+ * Latest quotes of assets with their market-cap inputs, keyed by asset id. Quotes this isolate
+ * read within `READ_MEMO_MS` come from its memo; only the others are read from D1.
+ */
 export async function servedQuotes(env: Env, assetIds: string[]): Promise<Map<string, ServedQuote>> {
   const out = new Map<string, ServedQuote>();
-  const ids = [...new Set(assetIds)];
-  for (let i = 0; i < ids.length; i += 90) {
+  const ttl = config(env).READ_MEMO_MS;
+  const now = Date.now();
+  const missing: string[] = [];
+  for (const id of new Set(assetIds)) {
+    const hit = ttl > 0 ? quoteMemo.get(id, now) : undefined;
+    if (hit === undefined) missing.push(id);
+    else if (hit) out.set(id, hit);
+  }
+  for (let i = 0; i < missing.length; i += 90) {
+    const chunk = missing.slice(i, i + 90);
     const rows = await db(env)
       .select({ quote: quotes, ...capInputColumns })
       .from(quotes)
-      .where(inArray(quotes.assetId, ids.slice(i, i + 90)));
+      .where(inArray(quotes.assetId, chunk));
     for (const r of rows)
       out.set(r.quote.assetId, { ...r.quote, capSupply: r.capSupply, capReported: r.capReported });
+    if (ttl > 0) for (const id of chunk) quoteMemo.set(id, out.get(id) ?? null, now + ttl);
   }
   return out;
 }

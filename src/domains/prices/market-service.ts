@@ -1,6 +1,8 @@
 import { and, eq, inArray } from 'drizzle-orm';
+import { config } from '../../core/config';
 import { ApiError } from '../../core/errors';
 import { marketNow } from '../../core/market-clock';
+import { ReadMemo } from '../../core/read-memo';
 import { db } from '../../db/client';
 import { assets, quotes } from '../../db/schema';
 import { catalogAssetId } from '../assets/catalog';
@@ -51,9 +53,18 @@ function splitPair(pair: string): { base: string; quote: string } {
   return { base, quote };
 }
 
+// Shared assets this isolate resolved by symbol (a pair's base): see ReadMemo.
+const baseMemo = new ReadMemo<AssetRow>();
+
 async function resolveBase(env: Env, pair: string, base: string): Promise<AssetRow> {
+  const ttl = config(env).READ_MEMO_MS;
+  const now = Date.now();
+  const hit = ttl > 0 ? baseMemo.get(base, now) : undefined;
+  if (hit) return hit;
   try {
-    return await resolveAsset(env, base);
+    const asset = await resolveAsset(env, base);
+    if (ttl > 0) baseMemo.set(base, asset, now + ttl);
+    return asset;
   } catch {
     throw new ApiError('INVALID_SYMBOL', `Symbol "${pair}" not found`);
   }

@@ -5,6 +5,7 @@ import type { Candle, Quote } from '../../providers/types';
 import type { AssetRow } from '../assets/service';
 import { readArchived } from './archive';
 import { candleColumns } from './columns';
+import { forgetServedQuotes } from './market-cap';
 
 export { candleColumns };
 
@@ -178,6 +179,8 @@ export async function upsertQuotes(
     const results = await d.batch([first, ...rest]);
     for (const r of results) for (const row of r) changed.push(row.assetId);
   }
+  // This isolate's readers see the new quotes at once.
+  if (changed.length) forgetServedQuotes();
   return changed;
 }
 

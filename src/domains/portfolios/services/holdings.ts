@@ -5,6 +5,7 @@ import { type AssetRow, resolveAssets } from '../../assets/service';
 import { D } from '../ledger';
 import { normalizeSymbol, resolveHeldAsset } from './ledger';
 import {
+  type EstimatePosition,
   getOwnedPosition,
   openPositionCounts,
   type PortfolioRow,
@@ -110,9 +111,16 @@ export interface ValueEstimate {
  * close). Options and instruments the catalog does not price count at cost here; the
  * portfolio's own detail values options with Black-Scholes.
  */
-export async function estimateValues(env: Env, rows: PortfolioRow[]): Promise<Map<string, ValueEstimate>> {
+export async function estimateValues(
+  env: Env,
+  rows: PortfolioRow[],
+  /** The portfolios' positions and open counts, when already read (`listPortfoliosWithHoldings`). */
+  holdings?: { positions: EstimatePosition[]; counts: Map<string, number> },
+): Promise<Map<string, ValueEstimate>> {
   const ids = rows.map((p) => p.id);
-  const [positions, counts] = await Promise.all([portfolioPositions(env, ids), openPositionCounts(env, ids)]);
+  const [positions, counts]: [EstimatePosition[], Map<string, number>] = holdings
+    ? [holdings.positions, holdings.counts]
+    : await Promise.all([portfolioPositions(env, ids), openPositionCounts(env, ids)]);
   const open = positions.filter((p) => !new D(p.quantity).isZero());
   // USD prices, and the FX rates of the portfolios' currencies to express them in.
   const fxIds = [...new Set(rows.map((p) => p.baseCurrency))].flatMap((c) => fxAssetId(c) ?? []);

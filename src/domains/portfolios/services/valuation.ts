@@ -6,6 +6,7 @@ import { assets, priceData, quotes } from '../../../db/schema';
 import { blackScholes } from '../../../quant';
 import { catalogAssetId } from '../../assets/catalog';
 import { assetFreshness, type Freshness } from '../../prices/freshness';
+import { servedQuotes } from '../../prices/market-cap';
 import { D, type LedgerState } from '../ledger';
 import type { PortfolioRow, PositionRow } from './portfolios';
 
@@ -37,8 +38,9 @@ export async function pricesFor(
   for (let i = 0; i < ids.length; i += 90) {
     const chunk = ids.slice(i, i + 90);
     if (!asOf) {
-      const rows = await d.select().from(quotes).where(inArray(quotes.assetId, chunk));
-      for (const q of rows) {
+      // Latest quotes, through the isolate's quote memo (the hottest reads share it).
+      const served = await servedQuotes(env, chunk);
+      for (const q of served.values()) {
         out.set(q.assetId, {
           price: q.price,
           previous: q.change24h !== null ? q.price - q.change24h : q.open24h,

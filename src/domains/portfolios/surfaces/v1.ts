@@ -51,7 +51,7 @@ import {
   deletePortfolio,
   getOwnedPortfolio,
   getReadablePortfolio,
-  listPortfolios,
+  listPortfoliosWithHoldings,
   type PortfolioRow,
   type TradeRow,
   updatePortfolio,
@@ -644,12 +644,12 @@ v1Routes.openapi(
     const principal = principalOf(c);
     const query = c.req.valid('query');
     const page = pageOf(query);
-    const { rows, total } = await listPortfolios(c.env, principal.userId, {
+    const { rows, total, holdings } = await listPortfoliosWithHoldings(c.env, principal.userId, {
       includeInactive: query.include_inactive,
       mode: query.mode,
       page,
     });
-    const estimates = await estimateValues(c.env, rows);
+    const estimates = await estimateValues(c.env, rows, holdings);
     const portfolios = rows.map((p) =>
       portfolioView(p, principal.userId, estimates.get(p.id) as ValueEstimate),
     );
