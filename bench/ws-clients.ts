@@ -8,7 +8,7 @@
 
 /** Parent → child. */
 export type ToClients =
-  | { type: 'open'; origin: string; clients: number; batch: boolean }
+  | { type: 'open'; origin: string; query: string; clients: number; batch: boolean }
   | { type: 'count'; id: number }
   /** `fires`: when the parent asked for each cron (epoch ms), for the cron → client times. */
   | { type: 'report'; fires: number[] };
@@ -29,7 +29,7 @@ export interface PublishSeen {
 /** Child → parent. */
 export type FromClients =
   /** `cpuMs`: this process's CPU time (user + system) so far. */
-  | { type: 'ready'; clients: number; cpuMs: number }
+  | { type: 'ready'; clients: number; cpuMs: number; extensions: string }
   | { type: 'failed'; error: string }
   | { type: 'count'; id: number; delivered: number }
   | {
@@ -65,9 +65,9 @@ const closes = new Map<string, number>();
 let delivered = 0;
 let closing = false;
 
-function open(wsOrigin: string, batch: boolean): Promise<Client> {
+function open(wsOrigin: string, query: string, batch: boolean): Promise<Client> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${wsOrigin}/ws/market-data`);
+    const ws = new WebSocket(`${wsOrigin}/ws/market-data${query}`);
     const client: Client = { ws, frames: [], at: [] };
     let subscribed = false;
     const timer = setTimeout(() => reject(new Error('no subscribed within 30 s')), 30_000);
@@ -166,9 +166,17 @@ process.on('message', async (raw: ToClients) => {
       // 50 at a time: the Worker places each on the root hub, which serializes placement.
       for (let i = 0; i < raw.clients; i += 50) {
         const size = Math.min(50, raw.clients - i);
-        clients.push(...(await Promise.all(Array.from({ length: size }, () => open(wsOrigin, raw.batch)))));
+        clients.push(
+          ...(await Promise.all(Array.from({ length: size }, () => open(wsOrigin, raw.query, raw.batch)))),
+        );
       }
-      reply({ type: 'ready', clients: clients.length, cpuMs: cpuMs() });
+      // What the handshake agreed (permessage-deflate or nothing): the same for every socket.
+      reply({
+        type: 'ready',
+        clients: clients.length,
+        cpuMs: cpuMs(),
+        extensions: clients[0]?.ws.extensions ?? '',
+      });
     } catch (err) {
       reply({ type: 'failed', error: err instanceof Error ? err.message : String(err) });
     }

@@ -26,6 +26,8 @@ import type { FromClients, PublishSeen, ToClients } from './ws-clients';
 
 export interface WsBenchRow {
   case: string;
+  /** The extensions the handshake agreed (the clients offer permessage-deflate, as browsers do). */
+  compression: string;
   'load avg': string;
   published: number;
   delivered: string;
@@ -35,6 +37,8 @@ export interface WsBenchRow {
   'max ms': string;
   'p50 x 1 client': string;
   'p99 x 1 client': string;
+  /** Meridian's p50 / p99 over the bare hub's in the same case (clients, mode) of the same run. */
+  'p50 / p99 x bare hub': string;
   'cron→client p50 / p99': string;
   'cron→hub p50': string;
   'hub→first p50': string;
@@ -88,11 +92,16 @@ class ClientProcess {
     });
   }
 
-  /** Opens the sockets; resolves with the process's CPU time (ms) once they are subscribed. */
-  async open(origin: string, clients: number, batch: boolean): Promise<number> {
-    const m = await this.ask({ type: 'open', origin, clients, batch }, 'ready');
-    if (m.type === 'failed') throw new Error(`bench clients: ${m.error}`);
-    return m.type === 'ready' ? m.cpuMs : 0;
+  /** Opens the sockets; resolves once they are subscribed with the process's CPU time (ms) and the agreed extensions. */
+  async open(
+    origin: string,
+    query: string,
+    clients: number,
+    batch: boolean,
+  ): Promise<{ cpuMs: number; extensions: string }> {
+    const m = await this.ask({ type: 'open', origin, query, clients, batch }, 'ready');
+    if (m.type !== 'ready') throw new Error(`bench clients: ${m.type === 'failed' ? m.error : m.type}`);
+    return { cpuMs: m.cpuMs, extensions: m.extensions };
   }
 
   async count(): Promise<number> {
@@ -113,7 +122,7 @@ class ClientProcess {
 }
 
 interface CaseResult {
-  row: Omit<WsBenchRow, 'p50 x 1 client' | 'p99 x 1 client'>;
+  row: Omit<WsBenchRow, 'p50 x 1 client' | 'p99 x 1 client' | 'p50 / p99 x bare hub'>;
   p50: number;
   p99: number;
   batch: boolean;
@@ -148,6 +157,8 @@ function serverCpuMs(group: number | undefined): number {
 interface Target {
   name: string;
   origin: string;
+  /** Appended to the socket URL (the bare hub's `?deflate=1`). */
+  query?: string;
   /** The dev server's process group (for its CPU time). */
   group: number | undefined;
   /** Sets off one publish; resolves when the server has taken the request. */
@@ -165,13 +176,13 @@ async function runCase(
   const children = Array.from({ length: n }, () => new ClientProcess());
   const loadBefore = loadavg()[0] ?? 0;
   try {
-    const clientCpuBefore = (
-      await Promise.all(
-        children.map((c, i) =>
-          c.open(target.origin, Math.floor(clients / n) + (i < clients % n ? 1 : 0), batch),
-        ),
-      )
-    ).reduce((a, b) => a + b, 0);
+    const opened = await Promise.all(
+      children.map((c, i) =>
+        c.open(target.origin, target.query ?? '', Math.floor(clients / n) + (i < clients % n ? 1 : 0), batch),
+      ),
+    );
+    const clientCpuBefore = opened.reduce((a, o) => a + o.cpuMs, 0);
+    const extensions = opened[0]?.extensions || 'none';
     const serverCpuBefore = serverCpuMs(target.group);
     const delivered = async () =>
       (await Promise.all(children.map((c) => c.count()))).reduce((a, b) => a + b, 0);
@@ -253,6 +264,7 @@ async function runCase(
     return {
       row: {
         case: `${target.name}: ${clients === 1 ? '1 client' : `${clients.toLocaleString('en')} clients, one hub`}, ${batch ? 'batched' : 'per-symbol'}`,
+        compression: extensions,
         'load avg': `${loadBefore.toFixed(1)}-${loadAfter.toFixed(1)}`,
         published,
         delivered: `${got} of ${published * clients}`,
@@ -309,14 +321,8 @@ export async function runWsBench(
       group: server.pid,
       fire: () => fireCron(server.origin),
     };
-    for (const batch of [false, true]) {
-      for (const n of [1, clients]) {
-        process.stderr.write(`bench: ws Meridian, ${n} client(s), ${batch ? 'batched' : 'per-symbol'}...\n`);
-        results.push(await runCase(ours, n, ticks, batch, procs));
-      }
-    }
-    // As many messages per publish as the replay tick sent.
-    const perTick = Math.max(1, Math.round((results[0]?.row.published ?? ticks * 48) / ticks));
+    // As many messages per bare publish as the replay tick sent (known after the first case).
+    let perTick = 48;
     const floor: Target = {
       name: 'bare hub',
       origin: bare.origin,
@@ -326,18 +332,30 @@ export async function runWsBench(
         await res.arrayBuffer();
       },
     };
+    // The same bare hub with permessage-deflate agreed: what per-socket compression costs.
+    const deflate: Target = { ...floor, name: 'bare hub, deflate agreed', query: '?deflate=1' };
+    // Interleaved, so the machine's load (shared with other work) weighs on all alike.
     for (const batch of [false, true]) {
       for (const n of [1, clients]) {
-        process.stderr.write(`bench: ws bare hub, ${n} client(s), ${batch ? 'batched' : 'per-symbol'}...\n`);
-        results.push(await runCase(floor, n, ticks, batch, procs));
+        for (const target of [ours, floor, deflate]) {
+          process.stderr.write(
+            `bench: ws ${target.name}, ${n} client(s), ${batch ? 'batched' : 'per-symbol'}...\n`,
+          );
+          const result = await runCase(target, n, ticks, batch, procs);
+          results.push(result);
+          if (results.length === 1) perTick = Math.max(1, Math.round(result.row.published / ticks));
+        }
       }
     }
-    return results.map(({ row, p50, p99, batch, target }) => {
+    return results.map(({ row, p50, p99, batch, target, clients: n }) => {
       const base = results.find((r) => r.target === target && r.batch === batch && r.clients === 1);
+      const floorCase = results.find((r) => r.target === floor.name && r.batch === batch && r.clients === n);
+      const ratio = (a: number, b: number | undefined) => (b && b > 0 ? (a / b).toFixed(2) : 'n/a');
       return {
         ...row,
-        'p50 x 1 client': base && base.p50 > 0 ? (p50 / base.p50).toFixed(2) : 'n/a',
-        'p99 x 1 client': base && base.p99 > 0 ? (p99 / base.p99).toFixed(2) : 'n/a',
+        'p50 x 1 client': ratio(p50, base?.p50),
+        'p99 x 1 client': ratio(p99, base?.p99),
+        'p50 / p99 x bare hub': `${ratio(p50, floorCase?.p50)} / ${ratio(p99, floorCase?.p99)}`,
       };
     });
   } finally {

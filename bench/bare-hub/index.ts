@@ -7,7 +7,8 @@ import { DurableObject } from 'cloudflare:workers';
  * `subscribe` with `"batch"`, `subscribed`), and on `POST /publish?count=N` sends N
  * `price_update`s shaped like Meridian's to every socket: each body encoded once and the
  * same string sent to every per-symbol socket, one frame encoded once for every batched one.
- * No storage, no D1, no catalog: what is left is the runtime's cost of `send` and the frames.
+ * No storage, no D1, no catalog, no compression: what is left is the runtime's cost of
+ * `send` and the frames.
  */
 interface BareEnv {
   HUB: DurableObjectNamespace<BareHub>;
@@ -17,7 +18,7 @@ export class BareHub extends DurableObject<BareEnv> {
   private seq = 0;
   private readonly batched = new WeakMap<WebSocket, boolean>();
 
-  override async fetch(): Promise<Response> {
+  override async fetch(request: Request): Promise<Response> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     server.send(
@@ -28,7 +29,17 @@ export class BareHub extends DurableObject<BareEnv> {
         timestamp: new Date().toISOString(),
       }),
     );
-    return new Response(null, { status: 101, webSocket: client });
+    // Like Meridian's live sockets (NO_EXTENSIONS in durable/lib/live.ts): no per-socket
+    // deflate, so what is measured is the send of one shared string. `?deflate=1` leaves the
+    // header unset, so the runtime agrees to the deflate the client offers (the bench's
+    // measure of what compression costs).
+    if (new URL(request.url).searchParams.get('deflate') === '1')
+      return new Response(null, { status: 101, webSocket: client });
+    return new Response(null, {
+      status: 101,
+      webSocket: client,
+      headers: { 'Sec-WebSocket-Extensions': 'none' },
+    });
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {

@@ -1,7 +1,8 @@
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { publish } from '../../src/events/bus';
 import { seedMarket } from '../helpers/market';
+import { freshIp } from '../helpers/users';
 import { connect, type LiveMsg, type TestSocket } from './client';
 
 const BTC = 'ast_btc';
@@ -99,5 +100,23 @@ describe('market-data fan-out to a mix of sockets', () => {
     expect(s.messages.some((m) => ours(m) && m.asset_id === BTC)).toBe(false);
 
     for (const socket of sockets.values()) socket.close();
+  });
+
+  it('names no extension on the 101, declining the permessage-deflate a client offers', async () => {
+    const res = await exports.default.fetch(
+      new Request('http://meridian.test/ws/market-data', {
+        headers: {
+          Upgrade: 'websocket',
+          'CF-Connecting-IP': freshIp(),
+          'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits',
+        },
+      }),
+    );
+    expect(res.status).toBe(101);
+    // The runtime agrees to the extensions the 101 names: none, whatever the client offered.
+    expect(res.headers.get('Sec-WebSocket-Extensions')).toBe('none');
+    const ws = res.webSocket as WebSocket;
+    ws.accept();
+    ws.close(1000, 'done');
   });
 });
