@@ -24,6 +24,10 @@ const { values } = parseArgs({
     // Build only the returns scenarios' portfolios (the 5,000-trade portfolio takes a while).
     'returns-only': { type: 'boolean', default: false },
     rounds: { type: 'string', default: '3' },
+    // --suite ws: sockets, replay ticks per case, and the client processes they are spread over
+    'ws-clients': { type: 'string', default: '1000' },
+    'ws-ticks': { type: 'string', default: '8' },
+    'ws-procs': { type: 'string', default: '2' },
     // only the issue-20 hot paths (and the bare Worker): the table in README "Benchmarks"
     'hot-only': { type: 'boolean', default: false },
   },
@@ -171,10 +175,15 @@ if (values.suite === 'quant' || values.suite === 'all') {
   if (values.suite === 'quant') process.exit(0);
 }
 // --suite ws: 1,000 WebSocket clients on one hub against its own seeded wrangler dev
-// (bench/ws.ts), with a one-client baseline in the same run.
+// (bench/ws.ts), clients in their own processes, with one-client baselines in the same run.
 if (values.suite === 'ws' || values.suite === 'all') {
   const { runWsBench } = await import('./ws');
-  const rows = await runWsBench();
+  const rows = await runWsBench({
+    clients: Number(values['ws-clients']),
+    ticks: Number(values['ws-ticks']),
+    procs: Number(values['ws-procs']),
+    ...(values.port ? { port: Number(values.port) } : {}),
+  });
   console.log(
     '\nlive WebSocket fan-out: /ws/market-data subscribed to "*", publishes from the replay cron\n',
   );

@@ -400,40 +400,63 @@ export class TopicHub extends MeridianObject {
     return body;
   }
 
+  /**
+   * Whether a socket gets every message of the topic exactly as stored: any topic but
+   * market-data, or a market-data socket on `"*"` whose other subscriptions (if any) are
+   * spelled canonically. Those sockets take the stored strings with no per-message work.
+   */
+  private takesAll(state: SocketState, catalog: Catalog | null): boolean {
+    if (state.t !== MARKET_DATA) return true;
+    let any = false;
+    for (const [id, written] of state.subs) {
+      if (id === '*') any = true;
+      else if (catalog?.byId.get(id)?.symbol !== written) return false;
+    }
+    return any;
+  }
+
+  /**
+   * Sends a publish to this shard's sockets. Per socket the work is its state (cached) and
+   * `send`s of strings encoded before the loop: each stored body once for every socket that
+   * takes all (`"*"`), and for batched sockets one frame built once for all of those. Only
+   * sockets with a subset or their own spelling take the per-message path (`bodyFor`). Each
+   * socket gets its messages in seq order.
+   */
   private fanOut(topic: string, messages: StoredMessage[]): number {
     const sockets = this.ctx.getWebSockets();
-    if (!sockets.length) return 0;
+    if (!sockets.length || !messages.length) return 0;
     const catalog = topic === MARKET_DATA ? this.catalog : null;
-    const reached = new Set<WebSocket>();
-    // Sockets that asked for batches collect their bodies and get one frame at the end.
-    const batched = new Map<WebSocket, string[]>();
-    for (const m of messages) {
-      const relabeled = new Map<string, string>();
-      for (const ws of sockets) {
-        const state = this.states.get(ws);
-        if (!state) continue;
-        const body = this.bodyFor(state, m, catalog, relabeled);
-        if (body === null) continue;
+    const first = messages[0]?.seq ?? 0;
+    const last = messages.at(-1)?.seq ?? 0;
+    let whole: string | undefined;
+    // Relabeled bodies, per message, per spelling: encoded once however many sockets share them.
+    const relabeled = messages.map(() => new Map<string, string>());
+    let reached = 0;
+    for (const ws of sockets) {
+      const state = this.states.get(ws);
+      if (!state) continue;
+      if (this.takesAll(state, catalog)) {
         if (state.b) {
-          const list = batched.get(ws);
-          if (list) list.push(body);
-          else batched.set(ws, [body]);
-        } else send(ws, body);
-        reached.add(ws);
+          whole ??= batchFrame(
+            messages.map((m) => m.body),
+            first,
+            last,
+          );
+          send(ws, whole);
+        } else for (const m of messages) send(ws, m.body);
+        reached++;
+        continue;
       }
-    }
-    if (batched.size) {
-      const first = messages[0]?.seq ?? 0;
-      const last = messages.at(-1)?.seq ?? 0;
-      // Every socket that gets every message as stored (`"*"`, canonical spellings) shares one
-      // frame, encoded once; others (a subset, relabeled symbols) get their own.
-      let whole: string | undefined;
-      for (const [ws, bodies] of batched) {
-        const isWhole = bodies.length === messages.length && bodies.every((b, i) => b === messages[i]?.body);
-        if (isWhole) whole ??= batchFrame(bodies, first, last);
-        send(ws, isWhole && whole ? whole : batchFrame(bodies, first, last));
+      const bodies: string[] = [];
+      for (const [i, m] of messages.entries()) {
+        const body = this.bodyFor(state, m, catalog, relabeled[i] ?? new Map());
+        if (body !== null) bodies.push(body);
       }
+      if (!bodies.length) continue;
+      if (state.b) send(ws, batchFrame(bodies, first, last));
+      else for (const body of bodies) send(ws, body);
+      reached++;
     }
-    return reached.size;
+    return reached;
   }
 }

@@ -234,10 +234,12 @@ async function ready(origin: string, child: ChildProcess): Promise<string> {
 
 /**
  * The bare Hono Worker (bench/bare/) under its own `wrangler dev` on the same machine and
- * wrangler/workerd: the platform's floor every HTTP scenario is compared with.
+ * wrangler/workerd: the platform's floor every HTTP scenario is compared with. `bare` names
+ * another bare Worker under bench/ (the WebSocket bench's `bare-hub`).
  */
 export async function startBareServer(
   port?: number,
+  bare = 'bare',
 ): Promise<{ origin: string; pid: number | undefined; stop(): Promise<void> }> {
   const chosen = port ?? (await freePort());
   const child: ChildProcess = spawn(
@@ -245,13 +247,13 @@ export async function startBareServer(
     [
       'dev',
       '-c',
-      'bench/bare/wrangler.toml',
+      `bench/${bare}/wrangler.toml`,
       '--ip',
       '127.0.0.1',
       '--port',
       String(chosen),
       '--persist-to',
-      '.wrangler/bench-bare',
+      `.wrangler/bench-${bare}`,
       '--log-level',
       'error',
     ],

@@ -420,9 +420,21 @@ export function refuse(code: number, reason: string, protocol: boolean): Respons
 }
 
 /**
+ * What the 101 of a live socket says in `Sec-WebSocket-Extensions`: no extension, so no
+ * permessage-deflate. Left unset, workerd agrees to the deflate that Node's WebSocket and
+ * every browser offer, and then compresses each frame once per socket: the one string a
+ * publish encodes for all sockets becomes a deflate per socket per message, which tripled
+ * the runtime's CPU for a fan-out (bench/ws.ts; README "Benchmarks"). The runtime reads
+ * the response's header as the extensions the Worker accepts and, finding no deflate in
+ * it, agrees to none (the header does not reach the client). Frames are small JSON, a
+ * price tick ~250 bytes, so compression would save little bandwidth for that CPU.
+ */
+export const NO_EXTENSIONS = 'none';
+
+/**
  * Creates the pair, accepts the server end with the hibernation API and returns the 101
  * response, echoing `meridian.v1` when the client offered it (browsers fail the handshake
- * if a requested subprotocol is not selected).
+ * if a requested subprotocol is not selected), and declining compression (NO_EXTENSIONS).
  */
 export function acceptPair(
   ctx: DurableObjectState,
@@ -435,9 +447,7 @@ export function acceptPair(
   const [client, server] = [pair[0], pair[1]];
   ctx.acceptWebSocket(server, tags);
   states.set(server, state);
-  const headers = protocol ? { 'Sec-WebSocket-Protocol': 'meridian.v1' } : undefined;
-  return {
-    server,
-    response: new Response(null, { status: 101, webSocket: client, ...(headers ? { headers } : {}) }),
-  };
+  const headers: Record<string, string> = { 'Sec-WebSocket-Extensions': NO_EXTENSIONS };
+  if (protocol) headers['Sec-WebSocket-Protocol'] = 'meridian.v1';
+  return { server, response: new Response(null, { status: 101, webSocket: client, headers }) };
 }

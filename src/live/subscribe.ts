@@ -124,20 +124,6 @@ function averages(
 /** Builds and publishes every live message one `prices.updated` event implies. */
 export async function publishPrices(env: Env, event: PricesUpdated): Promise<void> {
   if (!event.assets.length) return;
-  const ids = event.assets.map((a) => a.assetId);
-  const [facts, candles] = await Promise.all([
-    inChunks(ids, async (chunk) => {
-      const { results } = await env.DB.prepare(
-        `SELECT id, symbol, asset_type, sector_id FROM assets WHERE id IN (${marks(chunk.length)})`,
-      )
-        .bind(...chunk)
-        .all<AssetFacts>();
-      return results;
-    }),
-    freshCandles(env, event, ids),
-  ]);
-  const byId = new Map(facts.map((f) => [f.id, f]));
-
   const ticks: LiveMessage[] = event.assets.map((a) => ({
     type: 'price_update',
     symbol: a.symbol,
@@ -147,7 +133,31 @@ export async function publishPrices(env: Env, event: PricesUpdated): Promise<voi
     source: event.source,
     market_time: new Date(event.at).toISOString(),
   }));
-  const tasks: Promise<unknown>[] = [publishTopic(env, 'market-data', ticks)];
+  const ids = event.assets.map((a) => a.assetId);
+  // The market-data ticks need nothing but the event: they go to their hub first, while the
+  // reads the other topics need (asset facts, fresh candles) are in flight.
+  const marketData = publishTopic(env, 'market-data', ticks);
+  let facts: AssetFacts[];
+  let candles: Map<string, CandleRow>;
+  try {
+    [facts, candles] = await Promise.all([
+      inChunks(ids, async (chunk) => {
+        const { results } = await env.DB.prepare(
+          `SELECT id, symbol, asset_type, sector_id FROM assets WHERE id IN (${marks(chunk.length)})`,
+        )
+          .bind(...chunk)
+          .all<AssetFacts>();
+        return results;
+      }),
+      freshCandles(env, event, ids),
+    ]);
+  } catch (err) {
+    await publishSafely('prices.updated', [marketData]);
+    throw err;
+  }
+  const byId = new Map(facts.map((f) => [f.id, f]));
+
+  const tasks: Promise<unknown>[] = [marketData];
   for (const [i, a] of event.assets.entries()) {
     const perAsset: LiveMessage[] = [ticks[i] as LiveMessage];
     const c = candles.get(a.assetId);
