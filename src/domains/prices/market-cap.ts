@@ -9,6 +9,12 @@ import { assetCadence, assetFreshness, CADENCES, type Freshness } from './freshn
 
 const DAY = 86_400_000;
 
+// The quote row's columns, always named with their table: drizzle writes a column bare when a
+// query reads one table, and a bare "asset_id" inside these subqueries would be asset_metrics'
+// own (every asset's supply would match).
+const QUOTE_ASSET = sql.raw('"quotes"."asset_id"');
+const QUOTE_AS_OF = sql.raw('"quotes"."as_of"');
+
 /**
  * Per quote row, the inputs of its market cap, read from `asset_metrics` (which holds only rows
  * the market clock has reached): the latest circulating supply at or before the quote's time,
@@ -17,11 +23,11 @@ const DAY = 86_400_000;
  */
 export const capInputColumns = {
   capSupply: sql<string | null>`(SELECT json_object('value', m.value, 'time', m.time, 'source', m.source)
-    FROM asset_metrics m WHERE m.asset_id = ${quotes.assetId} AND m.metric = 'circulating_supply'
-    AND m.time <= ${quotes.asOf} ORDER BY m.time DESC LIMIT 1)`,
+    FROM asset_metrics m WHERE m.asset_id = ${QUOTE_ASSET} AND m.metric = 'circulating_supply'
+    AND m.time <= ${QUOTE_AS_OF} ORDER BY m.time DESC LIMIT 1)`,
   capReported: sql<string | null>`(SELECT json_object('value', m.value, 'time', m.time, 'source', m.source)
-    FROM asset_metrics m WHERE m.asset_id = ${quotes.assetId} AND m.metric = 'market_cap'
-    AND m.time <= ${quotes.asOf} AND m.time > ${quotes.asOf} - ${DAY} ORDER BY m.time DESC LIMIT 1)`,
+    FROM asset_metrics m WHERE m.asset_id = ${QUOTE_ASSET} AND m.metric = 'market_cap'
+    AND m.time <= ${QUOTE_AS_OF} AND m.time > ${QUOTE_AS_OF} - ${DAY} ORDER BY m.time DESC LIMIT 1)`,
 };
 
 export interface CapInputs {
@@ -31,10 +37,10 @@ export interface CapInputs {
 
 /** Orders by the same market cap `marketCapOf` serves (largest first when descending). */
 export const marketCapOrder = sql`coalesce(${quotes.marketCap}, ${quotes.price} * (SELECT m.value
-    FROM asset_metrics m WHERE m.asset_id = ${quotes.assetId} AND m.metric = 'circulating_supply'
-    AND m.time <= ${quotes.asOf} ORDER BY m.time DESC LIMIT 1), (SELECT m.value
-    FROM asset_metrics m WHERE m.asset_id = ${quotes.assetId} AND m.metric = 'market_cap'
-    AND m.time <= ${quotes.asOf} AND m.time > ${quotes.asOf} - ${DAY} ORDER BY m.time DESC LIMIT 1))`;
+    FROM asset_metrics m WHERE m.asset_id = ${QUOTE_ASSET} AND m.metric = 'circulating_supply'
+    AND m.time <= ${QUOTE_AS_OF} ORDER BY m.time DESC LIMIT 1), (SELECT m.value
+    FROM asset_metrics m WHERE m.asset_id = ${QUOTE_ASSET} AND m.metric = 'market_cap'
+    AND m.time <= ${QUOTE_AS_OF} AND m.time > ${QUOTE_AS_OF} - ${DAY} ORDER BY m.time DESC LIMIT 1))`;
 
 export const MARKET_CAP_METHODS = [
   'provider_quote',
