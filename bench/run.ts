@@ -48,6 +48,7 @@ const SUITES = [
   'telemetry',
   'risk',
   'http',
+  'middleware',
   'all',
 ];
 if (!SUITES.includes(values.suite)) throw new Error(`--suite must be one of ${SUITES.join(', ')}`);
@@ -70,6 +71,13 @@ if (values.suite === 'bots' || values.suite === 'all') {
     JSON.stringify({ rows: live, at: new Date().toISOString() }, null, 2),
   );
   if (values.suite === 'bots') process.exit(0);
+}
+// --suite middleware: each cross-cutting middleware's CPU per request, in process (bench/middleware.ts).
+if (values.suite === 'middleware' || values.suite === 'all') {
+  const { runMiddlewareBench } = await import('./middleware');
+  console.log('\nmiddleware: GET /health through the app, without each middleware, and a bare Hono app\n');
+  console.table(await runMiddlewareBench());
+  if (values.suite === 'middleware') process.exit(0);
 }
 // --suite regime: the served Markov-switching fit, cold vs warm-started (bench/regime.ts).
 if (values.suite === 'regime' || values.suite === 'all') {

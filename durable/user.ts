@@ -129,11 +129,34 @@ export class UserObject extends MeridianObject {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
-  private get sql() {
-    return this.ctx.storage.sql;
+  /**
+   * The profile and the sessions read since the last write, kept in memory: every request's
+   * `authorize` reads both, and only this object writes them, one call at a time. Any statement
+   * of this object's own that is not a SELECT forgets them (`sql` below).
+   */
+  private profileRead: UserProfile | null | undefined;
+  private readonly sessionsRead = new Map<string, SessionRow | undefined>();
+
+  private readonly trackedSql = {
+    exec: ((query: string, ...bindings: unknown[]) => {
+      if (!/^\s*SELECT\b/i.test(query)) {
+        this.profileRead = undefined;
+        this.sessionsRead.clear();
+      }
+      return this.ctx.storage.sql.exec(query, ...bindings);
+    }) as SqlStorage['exec'],
+  };
+
+  private get sql(): Pick<SqlStorage, 'exec'> {
+    return this.trackedSql;
   }
 
   private profile(): UserProfile | null {
+    if (this.profileRead === undefined) this.profileRead = this.readProfile();
+    return this.profileRead;
+  }
+
+  private readProfile(): UserProfile | null {
     const row = this.sql
       .exec<{ user_id: string; email: string; role: string; tier: string; status: string }>(
         'SELECT user_id, email, role, tier, status FROM profile WHERE id = 1',
@@ -163,7 +186,14 @@ export class UserObject extends MeridianObject {
   }
 
   private session(id: string): SessionRow | undefined {
-    return this.sql.exec<SessionRow>('SELECT * FROM sessions WHERE id = ?', id).toArray()[0];
+    if (!this.sessionsRead.has(id)) {
+      if (this.sessionsRead.size >= 256) this.sessionsRead.clear();
+      this.sessionsRead.set(
+        id,
+        this.sql.exec<SessionRow>('SELECT * FROM sessions WHERE id = ?', id).toArray()[0],
+      );
+    }
+    return this.sessionsRead.get(id);
   }
 
   private async mirror(sql: string, ...params: unknown[]): Promise<void> {

@@ -108,6 +108,19 @@ export function noteLog(level: string, event: string, fields: Record<string, unk
  * `IN (?, ?, ...)` becomes `IN (?...)` and repeated `VALUES (...)` tuples collapse to one, so
  * the same query with different arguments or batch sizes is one shape.
  */
+const shapes = new Map<string, string>();
+
+/** `normalizeSql` remembered per statement text: an isolate runs the same few statements over and over. */
+export function sqlShape(sql: string): string {
+  let shape = shapes.get(sql);
+  if (shape === undefined) {
+    shape = normalizeSql(sql);
+    if (shapes.size >= 1_000) shapes.clear();
+    shapes.set(sql, shape);
+  }
+  return shape;
+}
+
 export function normalizeSql(sql: string): string {
   return sql
     .replace(/'(?:[^']|'')*'/g, '?')

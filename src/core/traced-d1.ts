@@ -1,4 +1,4 @@
-import { currentTrace, normalizeSql, type StatementRecord, type Trace } from './telemetry';
+import { currentTrace, type StatementRecord, sqlShape, type Trace } from './telemetry';
 
 /**
  * D1 with every statement recorded on a request's trace: its normalized shape, D1's
@@ -81,7 +81,7 @@ function record(
   // A request that runs thousands of statements keeps the first 200: enough to see the shape.
   if (trace.statements.length >= 200) return;
   const entry: StatementRecord = {
-    shape: normalizeSql(sql),
+    shape: sqlShape(sql),
     duration_ms: meta?.duration ?? wall,
     wall_ms: wall,
     rows_read: meta?.rows_read ?? rows ?? 0,

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
+import { getPath } from 'hono/utils/url';
 import { log } from '../core/logger';
 import { dayOf, type RequestRecord, type Trace, withTrace } from '../core/telemetry';
 import { sharedTracedD1 } from '../core/traced-d1';
@@ -29,7 +30,7 @@ export const telemetry: MiddlewareHandler<AppEnv> = async (c, next) => {
       trace_id: traceIdOf(c.req.raw.headers) ?? c.get('requestId') ?? '',
       method: c.req.method,
       route: matched && matched !== '*' && matched !== '/*' ? template(matched) : '(unmatched)',
-      path: new URL(c.req.url).pathname.slice(0, 300),
+      path: getPath(c.req.raw).slice(0, 300),
       status: c.res.status,
       duration_ms: performance.now() - started,
       user_id: c.get('principal')?.userId ?? null,

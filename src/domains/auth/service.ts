@@ -13,7 +13,11 @@ import { db } from '../../db/client';
 import { users } from '../../db/schema';
 import { config, type Principal } from '../../env';
 import { activity } from '../audit/service';
-import { defaultPortfolio, findDefaultPortfolio } from '../portfolios/services/portfolios';
+import {
+  defaultPortfolio,
+  defaultPortfolioQuery,
+  findDefaultPortfolio,
+} from '../portfolios/services/portfolios';
 import { checkSignedIn, underLockout } from './lockout';
 
 export type UserRow = typeof users.$inferSelect;
@@ -81,10 +85,16 @@ export async function defaultPortfolioId(env: Env, userId: string): Promise<stri
 
 /** The user and their default portfolio (made on first use, as 003's paths make it), for `/auth/me`. */
 export async function currentUser(env: Env, userId: string): Promise<{ user: UserRow; portfolioId: string }> {
-  // Both reads at once (one D1 round trip of waiting, not two); the portfolio is made only
-  // the first time, after the user is known to exist.
-  const [user, found] = await Promise.all([getUser(env, userId), findDefaultPortfolio(env, userId)]);
-  return { user, portfolioId: (found ?? (await defaultPortfolio(env, userId))).id };
+  // Both reads in one D1 batch (one round trip, one call); the portfolio is made only the
+  // first time, after the user is known to exist.
+  const d = db(env);
+  const [userRows, portfolioRows] = await d.batch([
+    d.select().from(users).where(eq(users.id, userId)),
+    defaultPortfolioQuery(env, userId),
+  ]);
+  const user = userRows[0];
+  if (!user || user.deletedAt) throw new ApiError('NOT_FOUND', `User ${userId} not found`);
+  return { user, portfolioId: (portfolioRows[0] ?? (await defaultPortfolio(env, userId))).id };
 }
 
 export async function getUser(env: Env, userId: string): Promise<UserRow> {

@@ -278,6 +278,11 @@ export function findDefaultPortfolio(
   userId: string,
   mode: 'paper' | 'live' = 'live',
 ): Promise<PortfolioRow | undefined> {
+  return defaultPortfolioQuery(env, userId, mode).get();
+}
+
+/** `findDefaultPortfolio`'s query, for a caller that reads it in a D1 batch with others. */
+export function defaultPortfolioQuery(env: Env, userId: string, mode: 'paper' | 'live' = 'live') {
   return db(env)
     .select()
     .from(portfolios)
@@ -289,7 +294,7 @@ export function findDefaultPortfolio(
         isNull(portfolios.deletedAt),
       ),
     )
-    .get();
+    .limit(1);
 }
 
 /**
