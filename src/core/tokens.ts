@@ -106,12 +106,44 @@ const Claims = z.object({
   sid: z.string(),
 });
 
+const CLOCK_TOLERANCE_SECONDS = 30;
+const VERIFIED_MAX = 2_000;
+
+/**
+ * Tokens this isolate has verified, per key ring: a token's signature and claims never change,
+ * so while the clock is inside its `nbf`..`exp` window (with the same tolerance) a repeat is
+ * answered without verifying again. Keys change only with a new deployment (secrets), which is
+ * a new isolate; whether the session is still live is the user object's to say on every request.
+ */
+const verifiedByRing = new WeakMap<KeyRing, Map<string, AccessClaims & JWTPayload>>();
+
+function stillInWindow(claims: JWTPayload, nowSeconds: number): boolean {
+  return (
+    (claims.exp ?? 0) + CLOCK_TOLERANCE_SECONDS > nowSeconds &&
+    (claims.nbf ?? 0) - CLOCK_TOLERANCE_SECONDS <= nowSeconds
+  );
+}
+
 /**
  * Verifies signature (by `kid`, EdDSA only), `iss`, `aud`, `exp` and `nbf`. Expired tokens
  * answer TOKEN_EXPIRED; anything else wrong answers INVALID_TOKEN.
  */
 export async function verifyAccessToken(env: Env, token: string): Promise<AccessClaims & JWTPayload> {
   const ring = await keyRing(env);
+  let verified = verifiedByRing.get(ring);
+  if (!verified) {
+    verified = new Map();
+    verifiedByRing.set(ring, verified);
+  }
+  const hit = verified.get(token);
+  if (hit && stillInWindow(hit, Date.now() / 1000)) return hit;
+  const claims = await verifyAgainst(env, ring, token);
+  if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
+  verified.set(token, claims);
+  return claims;
+}
+
+async function verifyAgainst(env: Env, ring: KeyRing, token: string): Promise<AccessClaims & JWTPayload> {
   const cfg = config(env);
   try {
     const { payload } = await jwtVerify(token, ring.verify, {
@@ -119,7 +151,7 @@ export async function verifyAccessToken(env: Env, token: string): Promise<Access
       issuer: cfg.JWT_ISSUER,
       audience: cfg.JWT_AUDIENCE,
       requiredClaims: ['exp', 'nbf', 'iat', 'sub'],
-      clockTolerance: 30,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
     const claims = Claims.safeParse(payload);
     if (!claims.success || claims.data.sub !== claims.data.user_id) {

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { importJWK, SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { verifyAccessToken } from '../../../src/core/tokens';
 import { callJson } from '../../helpers/api';
 import { expectError } from '../../helpers/errors';
@@ -88,6 +88,23 @@ describe('access tokens', () => {
     const past = Math.floor(Date.now() / 1000) - 7200;
     const { res, body } = await me(await forged(user, { claims: { iat: past, nbf: past, exp: past + 60 } }));
     expectError(res, body, 401, 'TOKEN_EXPIRED');
+  });
+
+  it('refuses a token verified earlier once its exp has passed (the isolate remembers verifications)', async () => {
+    const user = await signUp();
+    const now = Math.floor(Date.now() / 1000);
+    const token = await forged(user, { claims: { iat: now, nbf: now, exp: now + 60 } });
+    expect((await verifyAccessToken(env, token)).sub).toBe(user.id);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      // Inside exp + the 30 s tolerance: still the remembered verification.
+      vi.setSystemTime((now + 89) * 1000);
+      expect((await verifyAccessToken(env, token)).sub).toBe(user.id);
+      vi.setSystemTime((now + 91) * 1000);
+      await expect(verifyAccessToken(env, token)).rejects.toMatchObject({ code: 'TOKEN_EXPIRED' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rejects alg "none"', async () => {
