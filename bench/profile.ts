@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runLoad } from './lib/load';
 
-// `npx tsx bench/profile.ts --origin http://127.0.0.1:8787 --inspector 9229 --path /health [--auth TOKEN]`:
+// `npx tsx bench/profile.ts --origin http://127.0.0.1:8787 --inspector 9229 --path /health [--auth TOKEN]`
+// (`{i}` in the path: a new value each request):
 // samples the Worker's isolate (wrangler dev --inspector-port) through the DevTools protocol
 // while closed-loop clients load one path, then prints where the isolate's time went: self
 // time per source module (from the bundle's `// src/...` module comments) and per function.
@@ -76,9 +77,11 @@ await send('Profiler.setSamplingInterval', { interval: 200 });
 
 let addresses = 1;
 const fixed = Object.fromEntries((values.header ?? []).map((h) => h.split(/:\s*/, 2) as [string, string]));
+// `{i}` in the path becomes a number new to each request (to defeat caches).
+const pathOf = (i: number) => values.path.replaceAll('{i}', `${Date.now()}-${i}`);
 const scenario = {
   name: values.path,
-  path: values.path,
+  path: pathOf,
   ...(values.auth ? { auth: true } : {}),
   headers: (i: number) => ({
     ...fixed,
