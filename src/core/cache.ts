@@ -118,6 +118,14 @@ function memoPut(key: string, text: string, etag: string, ttlSeconds: number): v
   }
 }
 
+let opened: Promise<Cache> | undefined;
+
+/** The Cache API's `market-data` cache, opened once per isolate. */
+function marketDataCache(): Promise<Cache> {
+  opened ??= caches.open('market-data');
+  return opened;
+}
+
 export interface CachedText {
   /** The cached JSON text, as stored: served without parsing it again. */
   text: string;
@@ -152,7 +160,7 @@ export async function cachedText(
   url.searchParams.set('__data_version', version);
   if (options.variant) url.searchParams.set('__variant', options.variant);
   const key = new Request(`https://cache.meridian.internal${url.pathname}${url.search}`);
-  const cache = options.private ? null : await caches.open('market-data');
+  const cache = options.private ? null : await marketDataCache();
   let data: string | undefined;
   let etag: string | undefined;
   let bytes = 0;
