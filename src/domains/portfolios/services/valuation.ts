@@ -1,8 +1,8 @@
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, lte, sql } from 'drizzle-orm';
 import { ApiError } from '../../../core/errors';
 import { marketNow } from '../../../core/market-clock';
 import { db } from '../../../db/client';
-import { assets, priceData, quotes } from '../../../db/schema';
+import { assets, priceData } from '../../../db/schema';
 import { blackScholes } from '../../../quant';
 import { catalogAssetId } from '../../assets/catalog';
 import { assetFreshness, type Freshness } from '../../prices/freshness';
