@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { ASSET_CATALOG } from '../src/domains/assets/catalog';
+import { processGroupCpuMs } from './lib/cpu';
 import { type LoadResult, runLoad } from './lib/load';
 import { startServer } from './lib/server';
 import { portfolioScenarios } from './portfolio';
@@ -10,26 +10,6 @@ const PERSIST = '.wrangler/bench-risk';
 const BATCH_PORTFOLIOS = 1000;
 const POSITIONS_PER_PORTFOLIO = 5;
 const ADMIN = { email: 'bench-risk-admin@example.com', password: 'bench-risk-admin-password-1' };
-
-/** CPU seconds (user + system) of every process in a process group, from /proc (Linux). */
-function groupCpuSeconds(pgid: number): number {
-  const tick = 100; // USER_HZ on Linux
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // Fields after the command's closing parenthesis: state(3) ppid(4) pgrp(5) ... utime(14) stime(15).
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(f[2]) !== pgid) continue;
-    total += (Number(f[11]) + Number(f[12])) / tick;
-  }
-  return total;
-}
 
 async function api<T>(origin: string, token: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${origin}${path}`, {
@@ -237,11 +217,11 @@ export async function runRiskBench(options: {
     );
     const pgid = server.pid;
     if (!pgid) throw new Error('bench: no server pid');
-    const cpu0 = groupCpuSeconds(pgid);
+    const cpu0 = processGroupCpuMs(pgid) / 1000;
     const t0 = performance.now();
     const job = await batchRun(origin, admin, BATCH_PORTFOLIOS + 1, t0, warm.id);
     const wall = (performance.now() - t0) / 1000;
-    const cpu = groupCpuSeconds(pgid) - cpu0;
+    const cpu = processGroupCpuMs(pgid) / 1000 - cpu0;
     const processed = job.processed_items ?? 0;
     return {
       load: loadRows(load),

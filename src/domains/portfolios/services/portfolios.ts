@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { RequestFacts } from '../../../core/client';
 import { ApiError } from '../../../core/errors';
 import { newId } from '../../../core/ids';
@@ -83,18 +83,22 @@ function listWhere(userId: string, options: ListOptions) {
   );
 }
 
+/** A page of the portfolios `where` selects, newest first. */
+function portfolioPage(env: Env, where: SQL | undefined, options: ListOptions) {
+  return db(env)
+    .select()
+    .from(portfolios)
+    .where(where)
+    .orderBy(desc(portfolios.createdAt))
+    .limit(options.page?.limit ?? MAX_PORTFOLIOS)
+    .offset(options.page?.offset ?? 0);
+}
+
 export async function listPortfolios(env: Env, userId: string, options: ListOptions = {}) {
   const where = listWhere(userId, options);
-  const d = db(env);
   const [rows, total] = await Promise.all([
-    d
-      .select()
-      .from(portfolios)
-      .where(where)
-      .orderBy(desc(portfolios.createdAt))
-      .limit(options.page?.limit ?? MAX_PORTFOLIOS)
-      .offset(options.page?.offset ?? 0),
-    d.select({ n: count() }).from(portfolios).where(where).get(),
+    portfolioPage(env, where, options),
+    db(env).select({ n: count() }).from(portfolios).where(where).get(),
   ]);
   return { rows, total: total?.n ?? 0 };
 }
@@ -118,22 +122,12 @@ export type EstimatePosition = Pick<PositionRow, keyof typeof estimateColumns>;
 export async function listPortfoliosWithHoldings(env: Env, userId: string, options: ListOptions = {}) {
   const where = listWhere(userId, options);
   const d = db(env);
-  const pageIds = () =>
-    d
-      .select({ id: portfolios.id })
-      .from(portfolios)
-      .where(where)
-      .orderBy(desc(portfolios.createdAt))
-      .limit(options.page?.limit ?? MAX_PORTFOLIOS)
-      .offset(options.page?.offset ?? 0);
+  const pageIds = () => {
+    const ids = portfolioPage(env, where, options).as('page');
+    return d.select({ id: ids.id }).from(ids);
+  };
   const [rows, total, held, counted] = await d.batch([
-    d
-      .select()
-      .from(portfolios)
-      .where(where)
-      .orderBy(desc(portfolios.createdAt))
-      .limit(options.page?.limit ?? MAX_PORTFOLIOS)
-      .offset(options.page?.offset ?? 0),
+    portfolioPage(env, where, options),
     d.select({ n: count() }).from(portfolios).where(where),
     d
       .select(estimateColumns)
