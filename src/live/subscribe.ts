@@ -137,6 +137,9 @@ export async function publishPrices(env: Env, event: PricesUpdated): Promise<voi
   // The market-data ticks need nothing but the event: they go to their hub first, while the
   // reads the other topics need (asset facts, fresh candles) are in flight.
   const marketData = publishTopic(env, 'market-data', ticks);
+  // Its failure is logged by publishSafely below; handled now, so it is never an unhandled
+  // rejection while the reads are awaited.
+  marketData.catch(() => undefined);
   let facts: AssetFacts[];
   let candles: Map<string, CandleRow>;
   try {

@@ -57,6 +57,7 @@ export class LiveTopic {
     this.ws = ws;
     this.options.onState?.('connecting');
     ws.addEventListener('open', () => {
+      if (this.stopped) return; // stop() closes it now (see there)
       this.lastHeard = Date.now();
       this.options.onOpen?.((message) => ws.send(JSON.stringify(message)));
       this.heartbeat = setInterval(() => this.beat(ws), PING_MS);
@@ -127,6 +128,10 @@ export class LiveTopic {
     this.stopped = true;
     clearTimeout(this.retry);
     clearInterval(this.heartbeat);
-    this.ws?.close(1000, 'bye');
+    const ws = this.ws;
+    // A socket still connecting is closed once it opens: closing it mid-handshake makes the
+    // browser log "closed before the connection is established" (pages leave quickly).
+    if (ws?.readyState === WebSocket.CONNECTING) ws.addEventListener('open', () => ws.close(1000, 'bye'));
+    else ws?.close(1000, 'bye');
   }
 }
