@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { median } from './lib/stats';
 
 /**
  * `npm run bench -- --suite middleware`: what each cross-cutting middleware costs a request,
@@ -44,12 +45,6 @@ async function microsPerRequest(fetch: Fetch): Promise<number> {
   const used = process.cpuUsage(started);
   return (used.user + used.system) / REQUESTS;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? Number.NaN) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-};
 
 export async function runMiddlewareBench() {
   const { createApp, MIDDLEWARE } = (await import(APP)) as AppModule;

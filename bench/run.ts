@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { processGroupCpuMs } from './lib/cpu';
 import { type LoadResult, runLoad, type Scenario } from './lib/load';
 import { startBareServer, startServer } from './lib/server';
+import { median } from './lib/stats';
 import { portfolioScenarios } from './portfolio';
 import { returnsScenarios } from './returns';
 import { BARE, BASELINE, FLOORS, HOT_PATHS, SCENARIOS } from './scenarios';
@@ -260,12 +261,6 @@ try {
   await bare.stop();
 }
 
-// Rounds in which a scenario completed nothing (every request outlived the window) are left out.
-const median = (values: number[]) => {
-  const s = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? Number.NaN) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-};
 const ms = (v: number) => v.toFixed(1);
 const range = (values: number[]) => {
   const ok = values.filter((x) => Number.isFinite(x));
