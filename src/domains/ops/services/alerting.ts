@@ -28,7 +28,7 @@ type Operator = 'gt' | 'gte' | 'lt' | 'lte' | 'eq';
 type Rule = typeof opsAlertRules.$inferSelect;
 type AlertRow = typeof opsAlerts.$inferSelect;
 
-/** The rules every deployment starts with (inserted once; admins may change or disable them). */
+/** The rules every deployment starts with (inserted where missing; admins may change or disable them). */
 export const DEFAULT_RULES: {
   name: string;
   metric: AlertMetric;
@@ -91,16 +91,16 @@ export const DEFAULT_RULES: {
   },
 ];
 
-let defaultsSeeded = false;
-
-/** Inserts the default rules once per isolate (INSERT OR IGNORE: an admin's edits stay). */
-export async function ensureDefaultRules(env: Env): Promise<void> {
-  if (defaultsSeeded) return;
-  await db(env)
+/**
+ * Inserts the default rules where missing (INSERT OR IGNORE: an admin's edits stay), batched
+ * with each read of the rules: one statement, so a database that is new (or was emptied) has
+ * them at its first read, not an isolate's.
+ */
+function seedDefaultRules(d: ReturnType<typeof db>) {
+  return d
     .insert(opsAlertRules)
     .values(DEFAULT_RULES.map((r) => ({ ...r, channels: ['in_app'], builtin: true, createdBy: 'system' })))
     .onConflictDoNothing();
-  defaultsSeeded = true;
 }
 
 export function breaches(op: string, value: number, threshold: number): boolean {
@@ -144,8 +144,11 @@ export function ruleView(r: Rule) {
 }
 
 export async function listRules(env: Env) {
-  await ensureDefaultRules(env);
-  const rows = await db(env).select().from(opsAlertRules).orderBy(opsAlertRules.name);
+  const d = db(env);
+  const [, rows] = await d.batch([
+    seedDefaultRules(d),
+    d.select().from(opsAlertRules).orderBy(opsAlertRules.name),
+  ]);
   return rows.map(ruleView);
 }
 
@@ -164,7 +167,6 @@ export interface RuleInput {
 
 /** Creates a rule, or replaces the one with that name (audited). */
 export async function upsertRule(env: Env, input: RuleInput, actor: { userId: string; requestId: string }) {
-  await ensureDefaultRules(env);
   const d = db(env);
   const values = {
     name: input.name,
@@ -179,11 +181,10 @@ export async function upsertRule(env: Env, input: RuleInput, actor: { userId: st
     enabled: input.enabled,
     createdBy: actor.userId,
   };
-  const existed = await d
-    .select({ name: opsAlertRules.name })
-    .from(opsAlertRules)
-    .where(eq(opsAlertRules.name, input.name))
-    .get();
+  const [, [existed]] = await d.batch([
+    seedDefaultRules(d),
+    d.select({ name: opsAlertRules.name }).from(opsAlertRules).where(eq(opsAlertRules.name, input.name)),
+  ]);
   await d.batch([
     d
       .insert(opsAlertRules)
@@ -217,10 +218,10 @@ export interface EvaluationResult {
 
 /** Evaluates every enabled rule at `now`. Safe to run twice for a minute: it only converges. */
 export async function evaluateRules(env: Env, now = Date.now()): Promise<EvaluationResult> {
-  await ensureDefaultRules(env);
   const d = db(env);
   const nowIso = new Date(now).toISOString();
-  const [rules, firing] = await Promise.all([
+  const [, rules, firing] = await d.batch([
+    seedDefaultRules(d),
     d.select().from(opsAlertRules).where(eq(opsAlertRules.enabled, true)),
     d.select().from(opsAlerts).where(eq(opsAlerts.status, 'firing')),
   ]);
