@@ -53,9 +53,12 @@ export default defineConfig({
     }),
   ],
   test: {
-    // Four files at a time even on two cores: a file spends most of its time loading modules
-    // over the runner's RPC, not on the CPU (measured: 82 s with 2 workers, 50 s with 4 on the
-    // same eight files; 8 were no faster).
+    // Files share a runtime and its loaded modules instead of each starting its own: that start
+    // and module loading were most of the suite's time (the whole suite: 607 s isolated, ~180 s
+    // shared, same machine). Storage stays per file: test/setup/reset-storage.ts empties it.
+    isolate: false,
+    // Four files at a time even on two cores: files wait on the runtime's I/O (D1, objects)
+    // between bursts of CPU.
     maxWorkers: 4,
     // Four files at a time on a two-core runner: a test doing a few seconds of CPU-bound work
     // (password hashing, model fits) gets room to finish instead of failing on the 5 s default.
@@ -73,7 +76,7 @@ export default defineConfig({
     // Headless-browser tests run in Node against wrangler dev: vitest.browser.config.ts.
     include: ['test/**/*.test.ts'],
     exclude: [...configDefaults.exclude, 'test/browser/**'],
-    setupFiles: ['./test/setup/apply-migrations.ts'],
+    setupFiles: ['./test/setup/reset-storage.ts'],
     globalSetup: ['./scripts/lib/evm-node.ts'],
     // Structured logs (src/core/logger.ts) are for Workers Logs; tests assert on behaviour.
     onConsoleLog: (line) => !line.startsWith('{"level":'),

@@ -1,4 +1,5 @@
 import { createApp } from './app';
+import { inBackground, trackedContext } from './core/background';
 import './domains/alerts/subscribe';
 import './domains/bots/ticker';
 import './ingestion/dividends';
@@ -15,7 +16,7 @@ export { UserObject } from '../durable/user';
 const app = createApp();
 
 export default {
-  fetch: app.fetch,
-  scheduled: (controller, env, ctx) => ctx.waitUntil(handleScheduled(controller, env)),
-  queue: (batch, env, _ctx) => handleQueue(batch, env),
+  fetch: (request, env, ctx) => app.fetch(request, env, trackedContext(ctx)),
+  scheduled: (controller, env, ctx) => ctx.waitUntil(inBackground(handleScheduled(controller, env))),
+  queue: (batch, env, _ctx) => inBackground(handleQueue(batch, env)),
 } satisfies ExportedHandler<Env>;

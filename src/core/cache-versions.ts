@@ -1,3 +1,5 @@
+import { registerMemo } from './isolate-memos';
+
 /**
  * Per-prefix cache versions beside the global data version. A cached public response's key
  * holds the data version (bumped whenever market data lands) and its prefix's version
@@ -15,6 +17,9 @@ export function cachePrefixOf(pathname: string): string {
 }
 
 let memo: { versions: Record<string, number>; readAt: number } | undefined;
+registerMemo(() => {
+  memo = undefined;
+});
 
 /** Every prefix's version (a prefix never bumped is absent: version 1). */
 export async function cacheVersions(env: { DB: D1Database }, fresh = false): Promise<Record<string, number>> {

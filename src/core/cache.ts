@@ -3,6 +3,7 @@ import type { AppEnv } from '../env';
 import { dataVersion } from '../ingestion/state';
 import { cachePrefixOf, prefixVersion } from './cache-versions';
 import { sha256Hex } from './crypto';
+import { registerMemo } from './isolate-memos';
 import { noteCache } from './telemetry';
 
 export interface Cached<T> {
@@ -90,6 +91,10 @@ const MEMO_ENTRIES = 128;
 const MEMO_BYTES = 8 * 1024 * 1024;
 const memo = new Map<string, { text: string; etag: string; expires: number }>();
 let memoBytes = 0;
+registerMemo(() => {
+  memo.clear();
+  memoBytes = 0;
+});
 
 function memoGet(key: string): { text: string; etag: string } | undefined {
   const hit = memo.get(key);

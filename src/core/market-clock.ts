@@ -1,4 +1,5 @@
 import { config } from './config';
+import { registerMemo } from './isolate-memos';
 
 const DAY = 86_400_000;
 
@@ -20,6 +21,7 @@ interface ReplayState {
 /** How long an isolate reuses the replay's anchor and end: both change only when data is seeded. */
 const STATE_TTL_MS = 5000;
 let cachedState: { db: D1Database; state: ReplayState; readAt: number } | undefined;
+registerMemo(() => forgetMarketClock());
 
 /**
  * The replay's anchor (the real time of its first reading) and end (the close of the last

@@ -1,3 +1,5 @@
+import { registerMemo } from './isolate-memos';
+
 /**
  * A per-isolate memo of values read from D1 for the hottest public reads (quotes, assets by
  * symbol), kept for `READ_MEMO_MS` (config; 2 s by default, 0 turns it off): a guest's price
@@ -8,7 +10,9 @@
 export class ReadMemo<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>();
 
-  constructor(private readonly maxEntries = 4096) {}
+  constructor(private readonly maxEntries = 4096) {
+    registerMemo(() => this.clear());
+  }
 
   /** The value stored under `key` until after `now`, else undefined. */
   get(key: string, now: number): V | undefined {

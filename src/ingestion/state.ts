@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { registerMemo } from '../core/isolate-memos';
 import { db } from '../db/client';
 import { marketState } from '../db/schema';
 
@@ -34,6 +35,7 @@ export async function bumpDataVersion(env: Env): Promise<void> {
 }
 
 let cachedVersion: { value: string; readAt: number } | undefined;
+registerMemo(() => forgetDataVersion());
 
 /** The current data version, read from D1 at most every 5 seconds per isolate (or now, with `fresh`). */
 export async function dataVersion(env: Env, fresh = false): Promise<string> {

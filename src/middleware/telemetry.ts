@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { getPath } from 'hono/utils/url';
+import { idle } from '../core/background';
 import { log } from '../core/logger';
 import { dayOf, type RequestRecord, type Trace, withTrace } from '../core/telemetry';
 import { sharedTracedD1 } from '../core/traced-d1';
@@ -107,12 +108,14 @@ function enqueue(env: Env, record: RequestRecord, waitUntil: (p: Promise<unknown
   }
   if (timer === null) {
     waitUntil(
-      new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-          timer = null;
-          flushTelemetry().then(resolve, resolve);
-        }, FLUSH_AFTER_MS);
-      }),
+      idle(
+        new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            timer = null;
+            flushTelemetry().then(resolve, resolve);
+          }, FLUSH_AFTER_MS);
+        }),
+      ),
     );
   }
 }

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { RequestFacts } from '../../../core/client';
 import { ApiError } from '../../../core/errors';
 import { newId } from '../../../core/ids';
+import { registerMemo } from '../../../core/isolate-memos';
 import { describeError, log } from '../../../core/logger';
 import { db } from '../../../db/client';
 import {
@@ -96,6 +97,9 @@ const stateCache = new Map<string, LedgerState>();
 const snapshotCache = new Map<string, Snapshot[]>();
 /** Replay checkpoints per version (`replayResumable`): a pure cache, rebuilt by any full replay. */
 const checkpointCache = new Map<string, Checkpoint[]>();
+registerMemo(() => {
+  for (const cache of [ledgerCache, stateCache, snapshotCache, checkpointCache]) cache.clear();
+});
 
 function remember<T>(cache: Map<string, T>, key: string, value: T): T {
   cache.delete(key);

@@ -1,5 +1,6 @@
 import { and, eq, lte, sql } from 'drizzle-orm';
 import { ApiError } from '../../../core/errors';
+import { registerMemo } from '../../../core/isolate-memos';
 import { marketNow } from '../../../core/market-clock';
 import { db } from '../../../db/client';
 import { assets, priceData } from '../../../db/schema';
@@ -430,6 +431,7 @@ interface CachedCloses {
  */
 const CLOSE_CACHE_ENTRIES = 256;
 const closeCache = new Map<string, CachedCloses>();
+registerMemo(() => closeCache.clear());
 
 /**
  * Daily closes of assets between two days (inclusive), keyed by day number (read-only: maps may
