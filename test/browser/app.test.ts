@@ -87,6 +87,11 @@ beforeAll(async () => {
   });
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  // Chromium's console line for a failed request has no URL: this names it.
+  page.on('response', (r) => {
+    if (r.status() >= 400)
+      pageErrors.push(`${r.status()} from ${r.request().method()} ${new URL(r.url()).pathname}`);
+  });
   page.on('console', (m) => {
     if (m.type() === 'error' || m.type() === 'warning') pageErrors.push(`console.${m.type()}: ${m.text()}`);
   });

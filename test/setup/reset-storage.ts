@@ -21,27 +21,45 @@ await settleBackground();
 await drainTelemetry();
 await reset();
 await settleBackground();
-await reset();
-await dropD1Leftovers();
+await emptyStorage();
 forgetIsolateMemos();
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+// The database's own data version, so that no cached answer of an earlier file's database
+// (the Cache API's key holds the version) can match in this one.
+await env.DB.prepare(
+  "INSERT INTO market_state (key, value, updated_at) VALUES ('data_version', ?, 0) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+)
+  .bind(`test-${crypto.randomUUID()}`)
+  .run();
 
-/**
- * `reset()` now and then leaves the D1 database as it was (seen in about one file in forty,
- * with the whole schema and its rows still there; the migrations then found themselves applied
- * and the file ran on the previous file's data). Whatever it left is dropped here: views, then
- * tables, foreign keys checked at the end of the batch, when their tables are gone too.
- */
-async function dropD1Leftovers(): Promise<void> {
+/** The D1 tables and views, but SQLite's and D1's own. */
+async function d1Objects(): Promise<{ type: 'table' | 'view'; name: string }[]> {
   const { results } = await env.DB.prepare(
     `SELECT type, name FROM sqlite_master
      WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'
      ORDER BY type = 'table', sql LIKE 'CREATE VIRTUAL TABLE%' DESC`,
   ).all<{ type: 'table' | 'view'; name: string }>();
-  if (results.length === 0) return;
+  return results;
+}
+
+/**
+ * `reset()`, checked: now and then it leaves the D1 database as it was (seen in about one file
+ * in forty, the whole schema and its rows still there: the migrations then found themselves
+ * applied and the file ran on the previous file's data). It is tried again; what it still
+ * leaves is dropped by hand: views, then tables, foreign keys checked at the end of the batch,
+ * when their tables are gone too.
+ */
+async function emptyStorage(): Promise<void> {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await reset();
+    if ((await d1Objects()).length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+  }
+  const left = await d1Objects();
+  console.warn(`reset() left ${left.length} D1 tables and views three times: dropping them`);
   await env.DB.batch([
     env.DB.prepare('PRAGMA defer_foreign_keys = ON'),
-    ...results.map((r) =>
+    ...left.map((r) =>
       env.DB.prepare(
         `DROP ${r.type === 'view' ? 'VIEW' : 'TABLE'} IF EXISTS "${r.name.replaceAll('"', '""')}"`,
       ),
