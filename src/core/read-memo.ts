@@ -5,7 +5,8 @@ import { registerMemo } from './isolate-memos';
  * symbol), kept for `READ_MEMO_MS` (config; 2 s by default, 0 turns it off): a guest's price
  * then costs no D1 round trip while the memo holds it. What it serves is at most that old,
  * the same bound the cached reads' data version has (read at most every 5 s per isolate); a
- * write in this isolate clears the memo at once. Bounded by entries, oldest first out.
+ * write in this isolate clears the memo at once. Bounded by entries, oldest first out. Made
+ * once per module (each registers with `isolate-memos`, which holds it for the isolate's life).
  */
 export class ReadMemo<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>();
