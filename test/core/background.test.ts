@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { inBackground, settleBackground } from '../../src/core/background';
 import { forgetIsolateMemos } from '../../src/core/isolate-memos';
 import { marketNow } from '../../src/core/market-clock';
+import { setState } from '../../src/ingestion/state';
 import { REPLAY_START } from '../helpers/market';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -30,16 +31,10 @@ describe('background work (what test/setup/reset-storage.ts waits for between fi
 describe('forgetting the isolate’s memos of storage', () => {
   it('the replay clock is read again from D1 after forgetIsolateMemos', async () => {
     const write = (anchor: number, end: number) =>
-      env.DB.batch(
-        [
-          ['replay.anchor_real', anchor],
-          ['replay.history_end', end],
-        ].map(([key, value]) =>
-          env.DB.prepare(
-            'INSERT INTO market_state (key, value, updated_at) VALUES (?, ?, 0) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-          ).bind(key, String(value)),
-        ),
-      );
+      Promise.all([
+        setState(env, 'replay.anchor_real', String(anchor)),
+        setState(env, 'replay.history_end', String(end)),
+      ]);
     const realNow = Date.now();
     const end = REPLAY_START + 400 * 86_400_000;
     await write(realNow, end);

@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers';
 import { vi } from 'vitest';
 import { settleBackground } from '../../src/core/background';
 import { forgetIsolateMemos } from '../../src/core/isolate-memos';
+import { setState } from '../../src/ingestion/state';
 import { drainTelemetry } from '../../src/middleware/telemetry';
 
 // Runs before each test file. The files share one runtime and module graph (`isolate: false`
@@ -26,11 +27,7 @@ forgetIsolateMemos();
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 // The database's own data version, so that no cached answer of an earlier file's database
 // (the Cache API's key holds the version) can match in this one.
-await env.DB.prepare(
-  "INSERT INTO market_state (key, value, updated_at) VALUES ('data_version', ?, 0) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-)
-  .bind(`test-${crypto.randomUUID()}`)
-  .run();
+await setState(env, 'data_version', `test-${crypto.randomUUID()}`);
 
 /** The D1 tables and views, but SQLite's and D1's own. */
 async function d1Objects(): Promise<{ type: 'table' | 'view'; name: string }[]> {
