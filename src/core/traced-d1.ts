@@ -9,12 +9,10 @@ import { currentTrace, type StatementRecord, sqlShape, type Trace } from './tele
 export function traceD1(inner: D1Database, traceOf: Trace | (() => Trace | undefined)): D1Database {
   const resolve = typeof traceOf === 'function' ? traceOf : () => traceOf;
   const traced: Pick<D1Database, 'prepare' | 'batch' | 'exec' | 'dump' | 'withSession'> = {
-    prepare: (sql: string) => {
-      const trace = resolve();
-      return trace
-        ? (new TracedStatement(inner.prepare(sql), sql, trace) as unknown as D1PreparedStatement)
-        : inner.prepare(sql);
-    },
+    // The trace is looked up when the statement runs, not when it is prepared: a statement
+    // prepared once and kept (drizzle's `.prepare()`) records on each request that runs it.
+    prepare: (sql: string) =>
+      new TracedStatement(inner.prepare(sql), sql, resolve) as unknown as D1PreparedStatement,
     batch: async <T = unknown>(statements: D1PreparedStatement[]) => {
       const trace = resolve();
       const originals = statements.map(unwrap);
@@ -96,11 +94,11 @@ class TracedStatement {
   constructor(
     readonly inner: D1PreparedStatement,
     readonly sql: string,
-    private readonly trace: Trace,
+    private readonly traceOf: () => Trace | undefined,
   ) {}
 
   bind(...values: unknown[]): TracedStatement {
-    return new TracedStatement(this.inner.bind(...values), this.sql, this.trace);
+    return new TracedStatement(this.inner.bind(...values), this.sql, this.traceOf);
   }
 
   private async timed<R>(
@@ -108,13 +106,15 @@ class TracedStatement {
     metaOf: (r: R) => D1MetaLike | undefined,
     rowsOf?: (r: R) => number,
   ) {
+    const trace = this.traceOf();
+    if (!trace) return fn();
     const started = performance.now();
     try {
       const result = await fn();
-      record(this.trace, this.sql, metaOf(result), performance.now() - started, undefined, rowsOf?.(result));
+      record(trace, this.sql, metaOf(result), performance.now() - started, undefined, rowsOf?.(result));
       return result;
     } catch (err) {
-      record(this.trace, this.sql, undefined, performance.now() - started, err);
+      record(trace, this.sql, undefined, performance.now() - started, err);
       throw err;
     }
   }

@@ -28,6 +28,22 @@ describe('the traced D1 binding', () => {
     expect(a.statements).toHaveLength(1);
   });
 
+  it('records a statement prepared once (drizzle .prepare()) on each request that runs it', async () => {
+    const traced = sharedTracedD1(env.DB);
+    const kept = traced.prepare('SELECT ?1 AS n');
+    const [a, b] = [newTrace(), newTrace()];
+    await withTrace(a, () => kept.bind(1).raw());
+    await withTrace(b, async () => {
+      await kept.bind(2).all();
+      await kept.bind(3).first();
+    });
+    expect([a.statements.length, b.statements.length]).toEqual([1, 2]);
+    expect(b.statements.map((s) => s.source)).toEqual(['meta', 'meta']);
+    // Run outside a request, it records nowhere.
+    expect(await kept.bind(4).first()).toEqual({ n: 4 });
+    expect([a.statements.length, b.statements.length]).toEqual([1, 2]);
+  });
+
   it('lets the market clock reuse its replay state across requests (one read, not one per request)', async () => {
     await marketNow(env); // the replay's anchor is set on the clock's first reading
     forgetMarketClock();

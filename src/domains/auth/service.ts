@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import type { UserProfile } from '../../../durable/user';
 import type { RequestFacts } from '../../core/client';
@@ -9,15 +9,11 @@ import { type GuessOutcome, LOCK_AFTER_FAILURES } from '../../core/lockout';
 import { decoyHash, hashPassword, needsRehash, normalizeEmail, verifyPassword } from '../../core/passwords';
 import { permissionsFor } from '../../core/permissions';
 import { signAccessToken } from '../../core/tokens';
-import { db } from '../../db/client';
-import { users } from '../../db/schema';
+import { batchPrepared, db, preparedOnce } from '../../db/client';
+import { portfolios, users } from '../../db/schema';
 import { config, type Principal } from '../../env';
 import { activity } from '../audit/service';
-import {
-  defaultPortfolio,
-  defaultPortfolioQuery,
-  findDefaultPortfolio,
-} from '../portfolios/services/portfolios';
+import { defaultPortfolio, findDefaultPortfolio } from '../portfolios/services/portfolios';
 import { checkSignedIn, underLockout } from './lockout';
 
 export type UserRow = typeof users.$inferSelect;
@@ -83,18 +79,38 @@ export async function defaultPortfolioId(env: Env, userId: string): Promise<stri
   return (await findDefaultPortfolio(env, userId))?.id ?? null;
 }
 
+/** `/auth/me`'s reads: the user's row and their live default portfolio's id. */
+const meReads = preparedOnce(
+  (d) =>
+    [
+      d
+        .select()
+        .from(users)
+        .where(eq(users.id, sql.placeholder('userId')))
+        .prepare(),
+      d
+        .select({ id: portfolios.id })
+        .from(portfolios)
+        .where(
+          and(
+            eq(portfolios.userId, sql.placeholder('userId')),
+            eq(portfolios.mode, 'live'),
+            eq(portfolios.isDefault, true),
+            isNull(portfolios.deletedAt),
+          ),
+        )
+        .limit(1)
+        .prepare(),
+    ] as const,
+);
+
 /** The user and their default portfolio (made on first use, as 003's paths make it), for `/auth/me`. */
 export async function currentUser(env: Env, userId: string): Promise<{ user: UserRow; portfolioId: string }> {
-  // Both reads in one D1 batch (one round trip, one call); the portfolio is made only the
-  // first time, after the user is known to exist.
-  const d = db(env);
-  const [userRows, portfolioRows] = await d.batch([
-    d.select().from(users).where(eq(users.id, userId)),
-    defaultPortfolioQuery(env, userId),
-  ]);
-  const user = userRows[0];
+  // Both reads in one D1 batch (one round trip); the portfolio is made only the first time,
+  // after the user is known to exist.
+  const [[user], [portfolio]] = await batchPrepared(env, meReads(env), { userId });
   if (!user || user.deletedAt) throw new ApiError('NOT_FOUND', `User ${userId} not found`);
-  return { user, portfolioId: (portfolioRows[0] ?? (await defaultPortfolio(env, userId))).id };
+  return { user, portfolioId: portfolio?.id ?? (await defaultPortfolio(env, userId)).id };
 }
 
 export async function getUser(env: Env, userId: string): Promise<UserRow> {

@@ -184,6 +184,28 @@ describe('000 portfolios: CRUD and list', () => {
     expect(acts.results).toHaveLength(1);
   });
 
+  it("filters the list by mode, pages it with limit and offset, and never lists another user's", async () => {
+    const [user, other] = [await signUp(), await signUp()];
+    await api(other, '/api/v1/portfolios', 'POST', { name: 'Not yours', mode: 'paper' });
+    const ids: string[] = [];
+    for (const [name, mode] of [
+      ['A', 'live'],
+      ['B', 'paper'],
+      ['C', 'paper'],
+    ] as const)
+      ids.push((await api(user, '/api/v1/portfolios', 'POST', { name, mode })).body.data.id);
+    const names = async (query: string) =>
+      (await api(user, `/api/v1/portfolios${query}`)).body.data.portfolios.map((p: Json) => p.name);
+    expect(await names('')).toEqual(['C', 'B', 'A']);
+    expect(await names('?mode=paper')).toEqual(['C', 'B']);
+    expect(await names('?mode=live')).toEqual(['A']);
+    expect(await names('?limit=1&offset=1')).toEqual(['B']);
+    const paged = await api(user, '/api/v1/portfolios?mode=paper&limit=1&offset=1');
+    expect(paged.body.data.portfolios.map((p: Json) => p.name)).toEqual(['B']);
+    expect(paged.body.meta.pagination).toMatchObject({ total: 2, limit: 1, offset: 1 });
+    expect(ids).toHaveLength(3);
+  });
+
   it('rejects bad input in our error shape', async () => {
     const user = await signUp();
     const noName = await api(user, '/api/v1/portfolios', 'POST', { description: 'x' });
