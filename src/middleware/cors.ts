@@ -52,6 +52,14 @@ function corsFor(allowed: string[]): MiddlewareHandler {
 /**
  * CORS from the `CORS_ALLOWED_ORIGINS` allow-list. An origin not on the list gets no
  * `Access-Control-Allow-Origin`, so browsers refuse it; `*` opens the API to any origin.
+ * A request without an `Origin` (not a browser's cross-origin call: servers, the SDKs, curl)
+ * gets no CORS headers, only the `Vary: Origin` a shared cache needs; Hono's middleware would
+ * add its headers before the answer exists, making a placeholder response and copying its
+ * headers on every request.
  */
-export const cors: MiddlewareHandler<AppEnv> = (c, next) =>
-  corsFor(config(c.env).CORS_ALLOWED_ORIGINS)(c, next);
+export const cors: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const allowed = config(c.env).CORS_ALLOWED_ORIGINS;
+  if (c.req.method === 'OPTIONS' || c.req.header('Origin')) return corsFor(allowed)(c, next);
+  await next();
+  if (!allowed.includes('*')) c.header('Vary', 'Origin', { append: true });
+};

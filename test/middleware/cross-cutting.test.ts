@@ -67,6 +67,17 @@ describe('CORS', () => {
     expect(res.headers.get('Access-Control-Expose-Headers')).toContain('X-RateLimit-Remaining');
   });
 
+  it('sends a request without an Origin no CORS headers, only Vary: Origin', async () => {
+    const res = await call('/health');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('Vary')).toBe('Origin');
+    expect([...res.headers.keys()].filter((k) => k.startsWith('access-control-'))).toEqual([]);
+    // The same path with an allowed Origin still gets them, and the same Vary.
+    const cross = await call('/health', { headers: { Origin: 'http://127.0.0.1:8787' } });
+    expect(cross.headers.get('Vary')).toBe('Origin');
+    expect(cross.headers.get('Access-Control-Allow-Credentials')).toBe('true');
+  });
+
   it('does not allow an origin that is not on the list', async () => {
     const res = await call('/api/health', {
       method: 'OPTIONS',
