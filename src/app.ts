@@ -20,7 +20,6 @@ import { botsDomain } from './domains/bots';
 import { dexDomain } from './domains/dex';
 import { feedbackDomain } from './domains/feedback';
 import { health } from './domains/health';
-import { noteRequest } from './domains/health/service';
 import { jobsDomain } from './domains/jobs';
 import { macroDomain } from './domains/macro';
 import { modelsDomain } from './domains/models';
@@ -65,13 +64,6 @@ accept an \`Idempotency-Key\` header.`;
 /** The cross-cutting middleware, in the order every request runs it (named for bench/middleware.ts). */
 export const MIDDLEWARE: readonly (readonly [string, MiddlewareHandler<AppEnv>])[] = [
   ['telemetry', telemetry],
-  [
-    'request count',
-    async (_c, next) => {
-      noteRequest();
-      await next();
-    },
-  ],
   ['request id', requestId({ headerName: 'X-Request-Id', limitLength: 128 })],
   ['server timing', timing({ crossOrigin: true })],
   ['security headers', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' })],

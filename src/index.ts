@@ -2,6 +2,7 @@ import { createApp } from './app';
 import { inBackground, trackedContext } from './core/background';
 import './domains/alerts/subscribe';
 import './domains/bots/ticker';
+import { noteRequest } from './domains/health/service';
 import './ingestion/dividends';
 import './live/subscribe';
 import { handleQueue } from './jobs/queue';
@@ -16,7 +17,10 @@ export { UserObject } from '../durable/user';
 const app = createApp();
 
 export default {
-  fetch: (request, env, ctx) => app.fetch(request, env, trackedContext(ctx)),
+  fetch: (request, env, ctx) => {
+    noteRequest();
+    return app.fetch(request, env, trackedContext(ctx));
+  },
   scheduled: (controller, env, ctx) => ctx.waitUntil(inBackground(handleScheduled(controller, env))),
   queue: (batch, env, _ctx) => inBackground(handleQueue(batch, env)),
 } satisfies ExportedHandler<Env>;

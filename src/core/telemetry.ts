@@ -189,9 +189,17 @@ export function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+/** The last day `dayOf` named: a batch's records are nearly always of one day. */
+const lastDay = { day: Number.NaN, name: '' };
+
 /** UTC day of a timestamp (ms), the sink's shard name. */
 export function dayOf(ts: number): string {
-  return new Date(ts).toISOString().slice(0, 10);
+  const day = Math.floor(ts / 86_400_000);
+  if (day !== lastDay.day) {
+    lastDay.day = day;
+    lastDay.name = new Date(day * 86_400_000).toISOString().slice(0, 10);
+  }
+  return lastDay.name;
 }
 
 /** The telemetry shard names (UTC days) covering [start, end], oldest first. */
