@@ -31,6 +31,9 @@ const { values } = parseArgs({
     'ws-procs': { type: 'string', default: '2' },
     // only the issue-20 hot paths (and the bare Worker): the table in README "Benchmarks"
     'hot-only': { type: 'boolean', default: false },
+    // --suite http: also serve another checkout (a directory with its node_modules, e.g. a git
+    // worktree of the last commit) and run each Meridian scenario against it in the same rounds.
+    against: { type: 'string' },
   },
 });
 
@@ -231,12 +234,33 @@ const server = await startServer({
   await bare.stop();
   throw err;
 });
+// The other checkout's server: started from its directory (its wrangler.toml and sources).
+const here = process.cwd();
+const against = values.against
+  ? await (async () => {
+      process.chdir(values.against as string);
+      try {
+        return await startServer({ persistTo: '.wrangler/bench-against' });
+      } finally {
+        process.chdir(here);
+      }
+    })().catch(async (err) => {
+      await server.stop();
+      await bare.stop();
+      throw err;
+    })
+  : null;
 const perRound: LoadResult[][] = [];
 let picked: Scenario[] = [];
 try {
   // The portfolio scenarios need their portfolio made first (50 positions, 5,000 trades, over the API).
   const portfolio = values['returns-only'] ? [] : await portfolioScenarios(server.origin, server.token);
   const returns = await returnsScenarios(server.origin, server.token);
+  if (against) {
+    // The same portfolios for the other build's bench user.
+    if (!values['returns-only']) await portfolioScenarios(against.origin, against.token);
+    await returnsScenarios(against.origin, against.token);
+  }
   const more = values['hot-only'] ? [] : [...SCENARIOS, ...portfolio, ...returns];
   picked = [
     BARE,
@@ -245,19 +269,26 @@ try {
       (s) => !values.only || s.name.includes(values.only),
     ),
   ];
+  // Each Meridian scenario, then the same against the other build.
+  if (against)
+    picked = picked.flatMap((s) =>
+      s.bare ? [s] : [s, { ...s, name: `${s.name} [${values.against}]`, against: true }],
+    );
   for (let round = 0; round < rounds; round++) {
     const results: LoadResult[] = [];
     for (const scenario of picked) {
       process.stderr.write(`bench: round ${round + 1}/${rounds}: ${scenario.name}...\n`);
-      const target = scenario.bare ? bare : server;
+      const meridian = scenario.against && against ? against : server;
+      const target = scenario.bare ? bare : meridian;
       // Each dev server leads its own process group (wrangler, its workerd processes).
       const cpuOf = target.pid ? () => processGroupCpuMs(target.pid as number) : undefined;
-      results.push(await runLoad(target.origin, scenario, options, server.token, cpuOf));
+      results.push(await runLoad(target.origin, scenario, options, meridian.token, cpuOf));
     }
     perRound.push(results);
   }
 } finally {
   await server.stop();
+  await against?.stop();
   await bare.stop();
 }
 
@@ -274,6 +305,10 @@ const rows = picked.map((scenario, i) => {
   const ratios = perRound.map((r) => (r[i]?.p50 ?? Number.NaN) / (r[0]?.p50 ?? Number.NaN));
   const ownRatios = perRound.map((r) => (r[i]?.p50 ?? Number.NaN) / (r[1]?.p50 ?? Number.NaN));
   const cpuRatios = perRound.map((r) => (r[i]?.cpuMs ?? Number.NaN) / (r[0]?.cpuMs ?? Number.NaN));
+  // With --against: this build's p50 and CPU over the other build's, round by round (its twin is next).
+  const twin = picked[i + 1]?.against && !scenario.against ? i + 1 : -1;
+  const overOther = (pick: (r: LoadResult) => number) =>
+    median(perRound.map((r) => pick(r[i] as LoadResult) / pick(r[twin] as LoadResult))).toFixed(2);
   return {
     scenario: scenario.name,
     requests: runs.reduce((a, r) => a + r.requests, 0),
@@ -288,6 +323,12 @@ const rows = picked.map((scenario, i) => {
     // unlike latency, it does not move with whatever else the machine is running.
     'CPU ms/req': median(runs.map((r) => r.cpuMs)).toFixed(2),
     'CPU x bare': median(cpuRatios).toFixed(2),
+    ...(against
+      ? {
+          'x other build (p50, CPU)':
+            twin < 0 ? '' : `${overOther((r) => r.p50)}, ${overOther((r) => r.cpuMs ?? Number.NaN)}`,
+        }
+      : {}),
   };
 });
 console.log(

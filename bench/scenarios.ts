@@ -35,6 +35,11 @@ export const FLOORS: Scenario[] = [
     headers: newAddress,
   },
   { name: 'bare Worker + one D1 read (SELECT ?)', path: '/d1', bare: true },
+  {
+    name: "bare Worker sending Meridian's /health answer (its body and 18 headers)",
+    path: '/headers',
+    bare: true,
+  },
   { name: 'bare Worker sending ~270 KB of JSON', path: '/large', bare: true },
 ];
 

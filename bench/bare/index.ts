@@ -6,7 +6,8 @@ import { Hono } from 'hono';
  * as Meridian, started beside it in every run (bench/lib/server.ts). Every scenario reports its
  * ratio to `/health` here. The other routes are the floor of what a route cannot avoid doing:
  * one Durable Object call that counts in SQLite (a rate limit, a session check), one D1 read,
- * and sending a large body, each with nothing else around it.
+ * sending a large body, and sending the response headers every Meridian answer carries, each
+ * with nothing else around it.
  */
 interface BareEnv {
   COUNTER: DurableObjectNamespace<Counter>;
@@ -58,8 +59,34 @@ const LARGE = (() => {
   return JSON.stringify({ candles });
 })();
 
+// The headers every Meridian answer carries (security headers, `Vary`, API version, request id,
+// Server-Timing), as `GET /health` sends them to a client without an Origin: 16 besides
+// Content-Type and Content-Length. Each crosses the runtime and wrangler's local proxy.
+const MERIDIAN_HEADERS: [string, string][] = [
+  ['Strict-Transport-Security', 'max-age=15552000; includeSubDomains'],
+  ['Vary', 'Origin'],
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ['Cross-Origin-Resource-Policy', 'cross-origin'],
+  ['Origin-Agent-Cluster', '?1'],
+  ['Referrer-Policy', 'no-referrer'],
+  ['Timing-Allow-Origin', '*'],
+  ['X-API-Version', '1.0'],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-DNS-Prefetch-Control', 'off'],
+  ['X-Download-Options', 'noopen'],
+  ['X-Frame-Options', 'SAMEORIGIN'],
+  ['X-Permitted-Cross-Domain-Policies', 'none'],
+  ['X-XSS-Protection', '0'],
+];
+
 const app = new Hono<{ Bindings: BareEnv }>();
 app.get('/health', (c) => c.json({ status: 'ok' }));
+app.get('/headers', (c) => {
+  for (const [name, value] of MERIDIAN_HEADERS) c.header(name, value);
+  c.header('X-Request-Id', crypto.randomUUID());
+  c.header('Server-Timing', 'total;dur=1.0;desc="Total Response Time"');
+  return c.json({ status: 'healthy', timestamp: new Date().toISOString(), uptime: 1, version: '0.1.0' });
+});
 app.get('/do', async (c) => {
   const key = c.req.header('CF-Connecting-IP') ?? 'local';
   // 64 shards by the key, as Meridian's guest limiter has.
