@@ -33,6 +33,21 @@ interface BucketRow {
 /** Rows kept in memory at most (a guest shard holds many addresses' buckets); the rest are read again. */
 const MEMORY_ROWS = 10_000;
 
+const countStatements = new Map<number, string>();
+
+/** The upsert that counts one request in `n` buckets (a new window starts again at 1). */
+function countStatement(n: number): string {
+  let text = countStatements.get(n);
+  if (!text) {
+    text = `INSERT INTO rate_buckets (key, window_start, count) VALUES ${Array.from({ length: n }, () => '(?, ?, 1)').join(', ')}
+      ON CONFLICT (key) DO UPDATE SET
+        count = CASE WHEN window_start = excluded.window_start THEN count + 1 ELSE 1 END,
+        window_start = excluded.window_start`;
+    countStatements.set(n, text);
+  }
+  return text;
+}
+
 export class RateLimiter {
   private readonly rows = new Map<string, BucketRow | null>();
 
@@ -77,19 +92,17 @@ export class RateLimiter {
     };
   }
 
-  /** Counts the request in every bucket if all have room; otherwise counts nothing. */
+  /**
+   * Counts the request in every bucket if all have room; otherwise counts nothing. All of a
+   * request's buckets are written by one statement (a guest's asset list counts in two).
+   */
   consume(buckets: Bucket[], nowMs = Date.now()): LimitDecision {
     const states = buckets.map((b) => this.state(b, nowMs));
     if (states.some((s) => s.remaining <= 0)) return { allowed: false, buckets: states };
+    const args: (string | number)[] = [];
     for (const [i, bucket] of buckets.entries()) {
       const windowStart = Math.floor(nowMs / (bucket.windowSeconds * 1000)) * bucket.windowSeconds * 1000;
-      this.sql.exec(
-        `INSERT INTO rate_buckets (key, window_start, count) VALUES (?1, ?2, 1)
-         ON CONFLICT (key) DO UPDATE SET
-           count = CASE WHEN window_start = ?2 THEN count + 1 ELSE 1 END, window_start = ?2`,
-        bucket.key,
-        windowStart,
-      );
+      args.push(bucket.key, windowStart);
       const s = states[i];
       if (s) {
         s.used += 1;
@@ -97,6 +110,7 @@ export class RateLimiter {
         this.remember(bucket.key, { window_start: windowStart, count: s.used });
       }
     }
+    if (buckets.length) this.sql.exec(countStatement(buckets.length), ...args);
     return { allowed: true, buckets: states };
   }
 
