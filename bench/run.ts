@@ -227,11 +227,14 @@ const port = values.port ?? process.env.BENCH_PORT;
 // Meridian and the bare Worker run side by side; every round runs every scenario once, bare
 // first, so slow drift of the machine (other work, thermal) lands on all scenarios alike.
 const bare = await startBareServer();
+// The same bare Worker with static assets in front (as Meridian's wrangler.toml has them).
+const bareAssets = await startBareServer(undefined, 'bare-assets');
 const server = await startServer({
   fresh: !values.template,
   ...(port ? { port: Number(port) } : {}),
 }).catch(async (err) => {
   await bare.stop();
+  await bareAssets.stop();
   throw err;
 });
 // The other checkout's server: started from its directory (its wrangler.toml and sources).
@@ -247,6 +250,7 @@ const against = values.against
     })().catch(async (err) => {
       await server.stop();
       await bare.stop();
+      await bareAssets.stop();
       throw err;
     })
   : null;
@@ -279,7 +283,7 @@ try {
     for (const scenario of picked) {
       process.stderr.write(`bench: round ${round + 1}/${rounds}: ${scenario.name}...\n`);
       const meridian = scenario.against && against ? against : server;
-      const target = scenario.bare ? bare : meridian;
+      const target = scenario.bare ? (scenario.bareAssets ? bareAssets : bare) : meridian;
       // Each dev server leads its own process group (wrangler, its workerd processes).
       const cpuOf = target.pid ? () => processGroupCpuMs(target.pid as number) : undefined;
       results.push(await runLoad(target.origin, scenario, options, meridian.token, cpuOf));
@@ -290,6 +294,7 @@ try {
   await server.stop();
   await against?.stop();
   await bare.stop();
+  await bareAssets.stop();
 }
 
 const ms = (v: number) => v.toFixed(1);

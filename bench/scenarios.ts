@@ -36,6 +36,18 @@ export const FLOORS: Scenario[] = [
   },
   { name: 'bare Worker + one D1 read (SELECT ?)', path: '/d1', bare: true },
   {
+    name: 'bare Worker behind static assets, as Meridian is deployed: GET /health',
+    path: '/health',
+    bare: true,
+    bareAssets: true,
+  },
+  {
+    name: "bare Worker behind static assets sending Meridian's /health answer (its body and 18 headers)",
+    path: '/headers',
+    bare: true,
+    bareAssets: true,
+  },
+  {
     name: "bare Worker sending Meridian's /health answer (its body and 18 headers)",
     path: '/headers',
     bare: true,

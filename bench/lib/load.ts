@@ -9,6 +9,8 @@ export interface Scenario {
   headers?: Record<string, string> | ((i: number) => Record<string, string>);
   /** Send to the bare platform Worker instead of Meridian (the baseline). */
   bare?: boolean;
+  /** Send to the bare Worker deployed with static assets in front, as Meridian is (bench/bare-assets/). */
+  bareAssets?: boolean;
   /** Send to the build of another checkout (`--against DIR`) instead of this one. */
   against?: boolean;
   body?: unknown;
