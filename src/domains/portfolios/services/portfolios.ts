@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { RequestFacts } from '../../../core/client';
 import { ApiError } from '../../../core/errors';
 import { newId } from '../../../core/ids';
@@ -67,40 +67,11 @@ export const getOwnedPortfolio = (env: Env, userId: string, id: string) =>
 export const getReadablePortfolio = (env: Env, reader: Reader, id: string) =>
   findPortfolio(env, id, { reader });
 
-/** The user's portfolios (not deleted), newest first, with their open position counts. */
+/** Which of the user's portfolios a list shows, and which page of them. */
 interface ListOptions {
   mode?: 'paper' | 'live' | undefined;
   includeInactive?: boolean | undefined;
   page?: Page | undefined;
-}
-
-function listWhere(userId: string, options: ListOptions) {
-  return and(
-    eq(portfolios.userId, userId),
-    isNull(portfolios.deletedAt),
-    options.includeInactive ? undefined : eq(portfolios.isActive, true),
-    options.mode ? eq(portfolios.mode, options.mode) : undefined,
-  );
-}
-
-/** A page of the portfolios `where` selects, newest first. */
-function portfolioPage(env: Env, where: SQL | undefined, options: ListOptions) {
-  return db(env)
-    .select()
-    .from(portfolios)
-    .where(where)
-    .orderBy(desc(portfolios.createdAt))
-    .limit(options.page?.limit ?? MAX_PORTFOLIOS)
-    .offset(options.page?.offset ?? 0);
-}
-
-export async function listPortfolios(env: Env, userId: string, options: ListOptions = {}) {
-  const where = listWhere(userId, options);
-  const [rows, total] = await Promise.all([
-    portfolioPage(env, where, options),
-    db(env).select({ n: count() }).from(portfolios).where(where).get(),
-  ]);
-  return { rows, total: total?.n ?? 0 };
 }
 
 /** What a value estimate reads of a position (`estimateValues`). */
@@ -115,9 +86,10 @@ export const estimateColumns = {
 export type EstimatePosition = Pick<PositionRow, keyof typeof estimateColumns>;
 
 /**
- * `listPortfolios`'s page, total, the page's active positions (only the estimate's columns)
- * and its open-position counts, built once per D1 binding with every filter a placeholder
- * (the list is a hot path: building four queries cost more CPU than D1's work).
+ * A list's reads: its page of portfolios (not deleted, newest first), the total, the page's
+ * active positions (only the estimate's columns) and its open-position counts. Built once per
+ * D1 binding with every filter a placeholder (`listValues`): the list is a hot path, and
+ * building four queries cost more CPU than D1's work.
  */
 const listReads = preparedOnce((d) => {
   const where = and(
@@ -162,15 +134,26 @@ const listReads = preparedOnce((d) => {
   ] as const;
 });
 
-/** `listPortfolios` with what the list's value estimates need, in one D1 batch (one round trip). */
-export async function listPortfoliosWithHoldings(env: Env, userId: string, options: ListOptions = {}) {
-  const [rows, total, held, counted] = await batchPrepared(env, listReads(env), {
+function listValues(userId: string, options: ListOptions) {
+  return {
     userId,
     includeInactive: options.includeInactive ? 1 : 0,
     mode: options.mode ?? null,
     limit: options.page?.limit ?? MAX_PORTFOLIOS,
     offset: options.page?.offset ?? 0,
-  });
+  };
+}
+
+/** The user's portfolios (a page of them) and how many there are. */
+export async function listPortfolios(env: Env, userId: string, options: ListOptions = {}) {
+  const [page, total] = listReads(env);
+  const [rows, counted] = await batchPrepared(env, [page, total], listValues(userId, options));
+  return { rows, total: counted[0]?.n ?? 0 };
+}
+
+/** `listPortfolios` with what the list's value estimates need, in one D1 batch (one round trip). */
+export async function listPortfoliosWithHoldings(env: Env, userId: string, options: ListOptions = {}) {
+  const [rows, total, held, counted] = await batchPrepared(env, listReads(env), listValues(userId, options));
   return {
     rows,
     total: total[0]?.n ?? 0,
