@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import type { UserProfile } from '../../../durable/user';
 import type { RequestFacts } from '../../core/client';
@@ -13,7 +13,11 @@ import { batchPrepared, db, preparedOnce } from '../../db/client';
 import { portfolios, users } from '../../db/schema';
 import { config, type Principal } from '../../env';
 import { activity } from '../audit/service';
-import { defaultPortfolio, findDefaultPortfolio } from '../portfolios/services/portfolios';
+import {
+  defaultPortfolio,
+  defaultPortfolioOf,
+  findDefaultPortfolio,
+} from '../portfolios/services/portfolios';
 import { checkSignedIn, underLockout } from './lockout';
 
 export type UserRow = typeof users.$inferSelect;
@@ -91,14 +95,7 @@ const meReads = preparedOnce(
       d
         .select({ id: portfolios.id })
         .from(portfolios)
-        .where(
-          and(
-            eq(portfolios.userId, sql.placeholder('userId')),
-            eq(portfolios.mode, 'live'),
-            eq(portfolios.isDefault, true),
-            isNull(portfolios.deletedAt),
-          ),
-        )
+        .where(defaultPortfolioOf(sql.placeholder('userId'), 'live'))
         .limit(1)
         .prepare(),
     ] as const,

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, or, type Placeholder, sql } from 'drizzle-orm';
 import type { RequestFacts } from '../../../core/client';
 import { ApiError } from '../../../core/errors';
 import { newId } from '../../../core/ids';
@@ -274,25 +274,26 @@ export async function deletePortfolio(env: Env, userId: string, id: string, fact
   return { id, deleted_at: now };
 }
 
+/**
+ * Which portfolio is a user's default of a mode (the partial unique index's condition); the
+ * user and mode may be a prepared query's placeholders.
+ */
+export function defaultPortfolioOf(userId: string | Placeholder, mode: 'paper' | 'live' | Placeholder) {
+  return and(
+    eq(portfolios.userId, userId),
+    eq(portfolios.mode, mode),
+    eq(portfolios.isDefault, true),
+    isNull(portfolios.deletedAt),
+  );
+}
+
 /** The user's default portfolio of a mode, if it has been made. */
 export function findDefaultPortfolio(
   env: Env,
   userId: string,
   mode: 'paper' | 'live' = 'live',
 ): Promise<PortfolioRow | undefined> {
-  return db(env)
-    .select()
-    .from(portfolios)
-    .where(
-      and(
-        eq(portfolios.userId, userId),
-        eq(portfolios.mode, mode),
-        eq(portfolios.isDefault, true),
-        isNull(portfolios.deletedAt),
-      ),
-    )
-    .limit(1)
-    .get();
+  return db(env).select().from(portfolios).where(defaultPortfolioOf(userId, mode)).limit(1).get();
 }
 
 /**
