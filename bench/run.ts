@@ -226,32 +226,35 @@ const rounds = Math.max(1, Number(values.rounds));
 const port = values.port ?? process.env.BENCH_PORT;
 // Meridian and the bare Worker run side by side; every round runs every scenario once, bare
 // first, so slow drift of the machine (other work, thermal) lands on all scenarios alike.
-const bare = await startBareServer();
+// Every server started is stopped at the end, or as soon as a later one fails to start.
+const started: { stop(): Promise<void> }[] = [];
+const stopAll = () => Promise.all(started.splice(0).map((s) => s.stop()));
+async function start<T extends { stop(): Promise<void> }>(starting: () => Promise<T>): Promise<T> {
+  try {
+    const s = await starting();
+    started.push(s);
+    return s;
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+const bare = await start(() => startBareServer());
 // The same bare Worker with static assets in front (as Meridian's wrangler.toml has them).
-const bareAssets = await startBareServer(undefined, 'bare-assets');
-const server = await startServer({
-  fresh: !values.template,
-  ...(port ? { port: Number(port) } : {}),
-}).catch(async (err) => {
-  await bare.stop();
-  await bareAssets.stop();
-  throw err;
-});
+const bareAssets = await start(() => startBareServer(undefined, 'bare-assets'));
+const server = await start(() =>
+  startServer({ fresh: !values.template, ...(port ? { port: Number(port) } : {}) }),
+);
 // The other checkout's server: started from its directory (its wrangler.toml and sources).
 const here = process.cwd();
 const against = values.against
-  ? await (async () => {
+  ? await start(async () => {
       process.chdir(values.against as string);
       try {
         return await startServer({ persistTo: '.wrangler/bench-against' });
       } finally {
         process.chdir(here);
       }
-    })().catch(async (err) => {
-      await server.stop();
-      await bare.stop();
-      await bareAssets.stop();
-      throw err;
     })
   : null;
 const perRound: LoadResult[][] = [];
@@ -291,10 +294,7 @@ try {
     perRound.push(results);
   }
 } finally {
-  await server.stop();
-  await against?.stop();
-  await bare.stop();
-  await bareAssets.stop();
+  await stopAll();
 }
 
 const ms = (v: number) => v.toFixed(1);
