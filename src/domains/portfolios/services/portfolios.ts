@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, inArray, isNull, or, type Placeholder, sql }
 import type { RequestFacts } from '../../../core/client';
 import { ApiError } from '../../../core/errors';
 import { newId } from '../../../core/ids';
+import { registerMemo } from '../../../core/isolate-memos';
 import type { Page } from '../../../core/pagination';
 import { batchPrepared, db, preparedOnce } from '../../../db/client';
 import { portfolios, positions, type trades } from '../../../db/schema';
@@ -86,10 +87,11 @@ export const estimateColumns = {
 export type EstimatePosition = Pick<PositionRow, keyof typeof estimateColumns>;
 
 /**
- * A list's reads: its page of portfolios (not deleted, newest first), the total, the page's
- * active positions (only the estimate's columns) and its open-position counts. Built once per
- * D1 binding with every filter a placeholder (`listValues`): the list is a hot path, and
- * building four queries cost more CPU than D1's work.
+ * A list's reads: its page of portfolios (not deleted, newest first), the total, and for the
+ * page's portfolios whose ledger version the caller does not already hold (`known`, a JSON
+ * array of `id:version`), their active positions (only the estimate's columns) and open-position
+ * counts. Built once per D1 binding with every filter a placeholder (`listValues`): the list is a
+ * hot path, and building four queries cost more CPU than D1's work.
  */
 const listReads = preparedOnce((d) => {
   const where = and(
@@ -106,9 +108,14 @@ const listReads = preparedOnce((d) => {
       .orderBy(desc(portfolios.createdAt))
       .limit(sql.placeholder('limit'))
       .offset(sql.placeholder('offset'));
-  const pageIds = () => {
+  const unknownIds = () => {
     const ids = page().as('page');
-    return d.select({ id: ids.id }).from(ids);
+    return d
+      .select({ id: ids.id })
+      .from(ids)
+      .where(
+        sql`${ids.id} || ':' || ${ids.ledgerVersion} NOT IN (SELECT value FROM json_each(${sql.placeholder('known')}))`,
+      );
   };
   return [
     page().prepare(),
@@ -118,7 +125,7 @@ const listReads = preparedOnce((d) => {
       .from(positions)
       .where(
         and(
-          inArray(positions.portfolioId, pageIds()),
+          inArray(positions.portfolioId, unknownIds()),
           isNull(positions.deletedAt),
           eq(positions.isActive, true),
         ),
@@ -128,7 +135,7 @@ const listReads = preparedOnce((d) => {
     d
       .select({ id: positions.portfolioId, n: count() })
       .from(positions)
-      .where(and(inArray(positions.portfolioId, pageIds()), ...openPositionFilter()))
+      .where(and(inArray(positions.portfolioId, unknownIds()), ...openPositionFilter()))
       .groupBy(positions.portfolioId)
       .prepare(),
   ] as const;
@@ -151,14 +158,67 @@ export async function listPortfolios(env: Env, userId: string, options: ListOpti
   return { rows, total: counted[0]?.n ?? 0 };
 }
 
-/** `listPortfolios` with what the list's value estimates need, in one D1 batch (one round trip). */
+/** What a list's estimate reads of one portfolio at one ledger version. */
+interface HeldAtVersion {
+  version: number;
+  positions: EstimatePosition[];
+  openCount: number;
+}
+
+/**
+ * Per user, the holdings of portfolios this isolate listed, at the ledger version it read them:
+ * every write to a portfolio's positions is a versioned ledger commit, so a version's holdings
+ * never change and a list reads positions only for portfolios whose version moved. The users
+ * least recently listed are forgotten first.
+ */
+const heldByUser = new Map<string, Map<string, HeldAtVersion>>();
+const HELD_USERS_MAX = 500;
+registerMemo(() => heldByUser.clear());
+
+/**
+ * `listPortfolios` with what the list's value estimates need, in one D1 batch (one round trip):
+ * positions and counts come from D1 only for portfolios whose ledger version this isolate does
+ * not hold, the rest from `heldByUser`.
+ */
 export async function listPortfoliosWithHoldings(env: Env, userId: string, options: ListOptions = {}) {
-  const [rows, total, held, counted] = await batchPrepared(env, listReads(env), listValues(userId, options));
-  return {
-    rows,
-    total: total[0]?.n ?? 0,
-    holdings: { positions: held, counts: new Map(counted.map((r) => [r.id, r.n])) },
-  };
+  // The entries the query is told about are the ones used below, whatever other requests do meanwhile.
+  const held = new Map(heldByUser.get(userId));
+  const known = JSON.stringify([...held].map(([id, h]) => `${id}:${h.version}`));
+  const [rows, total, read, counted] = await batchPrepared(env, listReads(env), {
+    ...listValues(userId, options),
+    known,
+  });
+  const readCounts = new Map(counted.map((r) => [r.id, r.n]));
+  const readPositions = new Map<string, EstimatePosition[]>();
+  for (const p of read) {
+    const list = readPositions.get(p.portfolioId);
+    if (list) list.push(p);
+    else readPositions.set(p.portfolioId, [p]);
+  }
+  const positionsOut: EstimatePosition[] = [];
+  const counts = new Map<string, number>();
+  const next = new Map(held);
+  for (const row of rows) {
+    const kept = held.get(row.id);
+    const entry =
+      kept && kept.version === row.ledgerVersion
+        ? kept
+        : {
+            version: row.ledgerVersion,
+            positions: readPositions.get(row.id) ?? [],
+            openCount: readCounts.get(row.id) ?? 0,
+          };
+    next.set(row.id, entry);
+    positionsOut.push(...entry.positions);
+    counts.set(row.id, entry.openCount);
+  }
+  heldByUser.delete(userId);
+  heldByUser.set(
+    userId,
+    next.size > MAX_PORTFOLIOS ? new Map(rows.map((r) => [r.id, next.get(r.id) as HeldAtVersion])) : next,
+  );
+  if (heldByUser.size > HELD_USERS_MAX) heldByUser.delete(heldByUser.keys().next().value as string);
+  return { rows, total: total[0]?.n ?? 0, holdings: { positions: positionsOut, counts } };
 }
 
 /**
