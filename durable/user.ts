@@ -73,8 +73,34 @@ export type RefreshResult =
   | { status: 'invalid' | 'reused' | 'expired' | 'revoked' | 'disabled' }
   | { status: 'rate_limited'; bucket: BucketState };
 
+/**
+ * What `/auth/me` answers of a user: their row's public fields and their default portfolio's
+ * id, as D1 had them when the card was remembered. The object holds it in memory so the
+ * per-request `authorize` can hand it over (no D1 read); whoever writes one of these fields in
+ * D1 (the user's names, verification, 2FA; an admin's role, tier or status; deleting the
+ * default portfolio) calls `forgetCard` after the write.
+ */
+export interface UserCard {
+  id: string;
+  email: string;
+  username: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  fullName: string | null;
+  role: 'user' | 'admin';
+  tier: string;
+  status: 'active' | 'suspended' | 'disabled';
+  isVerified: boolean;
+  mfaEnabled: boolean;
+  createdAt: string;
+  portfolioId: string;
+}
+
+/** With `withCard`: the card when held, else the token a `rememberCard` of a fresh read must present. */
+export type CardReply = { card: UserCard } | { cardToken: string };
+
 export type AuthorizeResult =
-  | { status: 'ok'; profile: UserProfile; decision: LimitDecision }
+  | ({ status: 'ok'; profile: UserProfile; decision: LimitDecision } & Partial<CardReply>)
   | { status: 'revoked' | 'expired' | 'unknown' | 'disabled' };
 
 interface SessionRow {
@@ -89,6 +115,9 @@ interface SessionRow {
   revoked_reason: string | null;
   [key: string]: SqlStorageValue;
 }
+
+/** A held card is dropped after this long, bounding how stale a missed `forgetCard` can leave it. */
+const CARD_TTL_MS = 60_000;
 
 /** Last-used times are written at most this often, to keep the hot path to one read. */
 const TOUCH_EVERY_MS = 60_000;
@@ -151,6 +180,35 @@ export class UserObject extends MeridianObject {
     return this.trackedSql;
   }
 
+  /**
+   * `/auth/me`'s card, in memory only. Every `forgetCard` moves the generation, and a card read
+   * from D1 is kept only if the generation is the one handed out before that read: a read that
+   * raced a write and its `forgetCard` is refused. The epoch is new with each instance, so a
+   * token handed out before the object restarted is refused too.
+   */
+  private heldCard: { card: UserCard; at: number } | null = null;
+  private readonly cardEpoch = crypto.randomUUID();
+  private cardGeneration = 0;
+
+  private cardReply(now: number): CardReply {
+    if (this.heldCard && now - this.heldCard.at < CARD_TTL_MS) return { card: this.heldCard.card };
+    this.heldCard = null;
+    return { cardToken: `${this.cardEpoch}:${this.cardGeneration}` };
+  }
+
+  /** Keeps a card read from D1, if nothing forgot the card since `token` was handed out. */
+  async rememberCard(card: UserCard, token: string): Promise<boolean> {
+    if (token !== `${this.cardEpoch}:${this.cardGeneration}`) return false;
+    this.heldCard = { card, at: Date.now() };
+    return true;
+  }
+
+  /** Drops the card: one of its fields changed in D1 (call after the write). */
+  async forgetCard(): Promise<void> {
+    this.heldCard = null;
+    this.cardGeneration++;
+  }
+
   private profile(): UserProfile | null {
     if (this.profileRead === undefined) this.profileRead = this.readProfile();
     return this.profileRead;
@@ -173,6 +231,9 @@ export class UserObject extends MeridianObject {
   }
 
   private saveProfile(p: UserProfile): void {
+    // Role, tier and status are on the card too, and a sign-in may follow a change made outside
+    // the API (scripts/admin-create.ts).
+    void this.forgetCard();
     this.sql.exec(
       `INSERT INTO profile (id, user_id, email, role, tier, status) VALUES (1, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, email = excluded.email, role = excluded.role,
@@ -308,6 +369,8 @@ export class UserObject extends MeridianObject {
     method: string;
     path: string;
     fallbackProfile?: UserProfile;
+    /** Hand over `/auth/me`'s card too (`CardReply`). */
+    withCard?: boolean;
   }): Promise<AuthorizeResult> {
     const now = Date.now();
     let profile = this.profile();
@@ -333,7 +396,10 @@ export class UserObject extends MeridianObject {
       { kind: 'user', role: profile.role, tier: profile.tier },
       config(this.env).RATE_LIMIT_SCALE,
     );
-    return { status: 'ok', profile, decision: this.limiter.consume(user, now) };
+    const decision = this.limiter.consume(user, now);
+    return input.withCard
+      ? { status: 'ok', profile, decision, ...this.cardReply(now) }
+      : { status: 'ok', profile, decision };
   }
 
   private async revoke(sessionId: string, reason: string, now: number): Promise<boolean> {

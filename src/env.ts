@@ -1,5 +1,6 @@
 import type { RequestIdVariables } from 'hono/request-id';
 import type { TimingVariables } from 'hono/timing';
+import type { CardReply } from '../durable/user';
 import type { RateLimitMeta } from './core/responses';
 
 /** Who is calling. Filled by the auth middleware; absent for guests. */
@@ -22,6 +23,8 @@ export type AppVariables = RequestIdVariables &
     apiVersion: 1 | 2;
     /** The caller's rate-limit state once the limiter has decided, echoed in 001's meta. */
     rateLimit?: RateLimitMeta;
+    /** `/auth/me`'s card as the user object answered it with the request's `authorize`. */
+    userCard?: CardReply;
   };
 
 export interface AppEnv {

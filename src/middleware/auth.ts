@@ -8,6 +8,7 @@ import { bucketsFor, isExempt } from '../core/rate-limits';
 import { assertCookieWriteAllowed, sessionCookieToken } from '../core/session-cookie';
 import { verifyAccessToken } from '../core/tokens';
 import { isApiKey, principalForApiKey } from '../domains/api-keys/service';
+import { CARD_PATHS } from '../domains/auth/card';
 import { type AppEnv, config, type Principal } from '../env';
 
 /**
@@ -115,6 +116,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
           method: c.req.method,
           path: c.req.path,
           ...(fallbackProfile ? { fallbackProfile } : {}),
+          ...(CARD_PATHS.has(c.req.path) ? { withCard: true } : {}),
         })
       : null,
   ]);
@@ -165,6 +167,11 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     });
   }
   if (principal) c.set('principal', principal);
+  if (userResult?.status === 'ok') {
+    if ('card' in userResult && userResult.card) c.set('userCard', { card: userResult.card });
+    else if ('cardToken' in userResult && userResult.cardToken)
+      c.set('userCard', { cardToken: userResult.cardToken });
+  }
   await next();
 };
 

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
-import type { UserProfile } from '../../../durable/user';
+import type { UserCard, UserProfile } from '../../../durable/user';
 import type { RequestFacts } from '../../core/client';
 import { decryptString, encryptString, randomToken, sha256Hex } from '../../core/crypto';
 import { ApiError, assert } from '../../core/errors';
@@ -18,6 +18,7 @@ import {
   defaultPortfolioOf,
   findDefaultPortfolio,
 } from '../portfolios/services/portfolios';
+import { forgetUserCard } from './card';
 import { checkSignedIn, underLockout } from './lockout';
 
 export type UserRow = typeof users.$inferSelect;
@@ -101,13 +102,27 @@ const meReads = preparedOnce(
     ] as const,
 );
 
-/** The user and their default portfolio (made on first use, as 003's paths make it), for `/auth/me`. */
-export async function currentUser(env: Env, userId: string): Promise<{ user: UserRow; portfolioId: string }> {
+/** `/auth/me`'s card read from D1: the user and their default portfolio (made on first use, as 003's paths make it). */
+export async function readUserCard(env: Env, userId: string): Promise<UserCard> {
   // Both reads in one D1 batch (one round trip); the portfolio is made only the first time,
   // after the user is known to exist.
   const [[user], [portfolio]] = await batchPrepared(env, meReads(env), { userId });
   if (!user || user.deletedAt) throw new ApiError('NOT_FOUND', `User ${userId} not found`);
-  return { user, portfolioId: portfolio?.id ?? (await defaultPortfolio(env, userId)).id };
+  return {
+    id: user.id,
+    email: user.email,
+    username: user.username,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    fullName: user.fullName,
+    role: user.role,
+    tier: user.tier,
+    status: user.status,
+    isVerified: user.isVerified,
+    mfaEnabled: user.mfaEnabled,
+    createdAt: user.createdAt,
+    portfolioId: portfolio?.id ?? (await defaultPortfolio(env, userId)).id,
+  };
 }
 
 export async function getUser(env: Env, userId: string): Promise<UserRow> {
@@ -417,6 +432,7 @@ export async function verifyTotp(env: Env, principal: Principal, code: string, f
     d.update(users).set({ mfaEnabled: true, mfaLastStep: step }).where(eq(users.id, user.id)),
     activity(d, { userId: user.id, action: 'mfa_enabled', facts, sessionId: principal.sessionId ?? null }),
   ]);
+  await forgetUserCard(env, user.id);
   return { enabled: true, pending_enrolment: false };
 }
 
@@ -442,6 +458,7 @@ export async function disableTotp(env: Env, principal: Principal, code: string, 
       .where(eq(users.id, user.id)),
     activity(d, { userId: user.id, action: 'mfa_disabled', facts, sessionId: principal.sessionId ?? null }),
   ]);
+  await forgetUserCard(env, user.id);
   return { enabled: false, pending_enrolment: false };
 }
 

@@ -1,10 +1,11 @@
 import type { Context } from 'hono';
+import type { UserCard } from '../../../durable/user';
 import { carriesCredentials } from '../../core/responses';
 import type { AppEnv } from '../../env';
-import type { AuthResult, UserRow } from './service';
+import type { AuthResult } from './service';
 
 /** A user in every spelling the seeds' clients read, with 004's default `portfolio_id`. */
-export function authUser(user: UserRow, portfolioId: string | null) {
+export function authUser(user: Omit<UserCard, 'portfolioId'>, portfolioId: string | null) {
   return {
     id: user.id,
     email: user.email,
@@ -57,7 +58,7 @@ export function authBody(c: Context<AppEnv>, result: AuthResult, portfolioId: st
 }
 
 /** `/auth/me` for 002/003 (`user`, top-level `role`), 004 (top-level fields) and 001 (`data`). */
-export function meBody(c: Context<AppEnv>, row: UserRow, portfolioId: string) {
-  const user = authUser(row, portfolioId);
+export function meBody(c: Context<AppEnv>, card: UserCard) {
+  const user = authUser(card, card.portfolioId);
   return { ...user, user, success: true as const, data: user, meta: meta(c) };
 }

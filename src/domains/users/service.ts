@@ -10,6 +10,7 @@ import { db } from '../../db/client';
 import { userActivities, users } from '../../db/schema';
 import type { Principal } from '../../env';
 import { activity } from '../audit/service';
+import { forgetUserCard } from '../auth/card';
 import { checkSignedIn } from '../auth/lockout';
 import { getUser, type UserRow } from '../auth/service';
 
@@ -134,6 +135,7 @@ export async function updateProfile(
     ]);
     const row = updated[0];
     if (!row) throw new ApiError('NOT_FOUND', 'User not found');
+    await forgetUserCard(env, user.id);
     return profileView(row);
   } catch (err) {
     if (

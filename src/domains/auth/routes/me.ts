@@ -1,8 +1,24 @@
+import type { Context } from 'hono';
+import type { UserCard } from '../../../../durable/user';
 import { createRouter, defineRoute } from '../../../core/openapi';
+import type { AppEnv } from '../../../env';
 import { principalOf, requireUser } from '../../../middleware/auth';
+import { CARD_PATHS } from '../card';
 import { MeResponseSchema } from '../schemas';
-import { currentUser } from '../service';
+import { readUserCard } from '../service';
 import { meBody } from '../views';
+
+/**
+ * The signed-in user's card: the one their object handed over with this request's `authorize`,
+ * else read from D1 and offered to the object, which keeps it unless a write forgot the card since.
+ */
+async function userCard(c: Context<AppEnv>, userId: string): Promise<UserCard> {
+  const reply = c.get('userCard');
+  if (reply && 'card' in reply) return reply.card;
+  const card = await readUserCard(c.env, userId);
+  if (reply) await c.env.USER.getByName(userId).rememberCard(card, reply.cardToken);
+  return card;
+}
 
 const route = (path: string, seeds: string) =>
   defineRoute({
@@ -23,12 +39,8 @@ const route = (path: string, seeds: string) =>
   });
 
 export const meRoutes = createRouter();
-for (const [path, seeds] of [
-  ['/api/v1/auth/me', '004'],
-  ['/api/auth/me', '002/003'],
-] as const) {
-  meRoutes.openapi(route(path, seeds), async (c) => {
-    const { user, portfolioId } = await currentUser(c.env, principalOf(c).userId);
-    return c.json(meBody(c, user, portfolioId), 200);
-  });
+for (const [path, seeds] of CARD_PATHS) {
+  meRoutes.openapi(route(path, seeds), async (c) =>
+    c.json(meBody(c, await userCard(c, principalOf(c).userId)), 200),
+  );
 }

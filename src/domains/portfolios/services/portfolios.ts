@@ -8,6 +8,7 @@ import { batchPrepared, db, preparedOnce } from '../../../db/client';
 import { portfolios, positions, type trades } from '../../../db/schema';
 import type { Principal } from '../../../env';
 import { activity } from '../../audit/service';
+import { forgetUserCard } from '../../auth/card';
 import { CURRENCIES, type Currency } from './valuation';
 
 export type PortfolioRow = typeof portfolios.$inferSelect;
@@ -316,12 +317,14 @@ export async function updatePortfolio(
     }),
   ]);
   if (!row) throw new ApiError('NOT_FOUND', `Portfolio ${id} not found`);
+  // `/auth/me` names the live default portfolio.
+  if (row.isDefault && patch.mode !== undefined) await forgetUserCard(env, userId);
   return row;
 }
 
 /** Soft delete (000, 004): the portfolio disappears from every surface; its rows stay for audit. */
 export async function deletePortfolio(env: Env, userId: string, id: string, facts?: Partial<RequestFacts>) {
-  await getOwnedPortfolio(env, userId, id);
+  const { isDefault } = await getOwnedPortfolio(env, userId, id);
   const d = db(env);
   const now = new Date().toISOString();
   await d.batch([
@@ -331,6 +334,8 @@ export async function deletePortfolio(env: Env, userId: string, id: string, fact
       .where(and(eq(portfolios.id, id), eq(portfolios.userId, userId))),
     activity(d, { userId, action: 'portfolio.delete', facts, details: { portfolio_id: id } }),
   ]);
+  // `/auth/me` names the default portfolio; the next one is made on first use.
+  if (isDefault) await forgetUserCard(env, userId);
   return { id, deleted_at: now };
 }
 
