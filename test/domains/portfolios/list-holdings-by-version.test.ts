@@ -57,10 +57,10 @@ describe('the portfolio list holds positions per ledger version', () => {
   it('reads no positions for versions it holds, and only the changed portfolio after a trade', async () => {
     const counting = countingEnv();
     const cold = await listPortfoliosWithHoldings(counting.env, user.id);
-    // page (2 portfolios), total (1 row), positions (3), open counts (2 portfolios).
-    expect(counting.batches[0]).toEqual([2, 1, 3, 2]);
+    // One batch of two statements: the page (2 portfolios, each with the total) and positions (3).
+    expect(counting.batches[0]).toEqual([2, 3]);
     const warm = await listPortfoliosWithHoldings(counting.env, user.id);
-    expect(counting.batches[1]).toEqual([2, 1, 0, 0]);
+    expect(counting.batches[1]).toEqual([2, 0]);
     expect(warm.holdings.positions).toEqual(cold.holdings.positions);
     expect(warm.holdings.counts).toEqual(cold.holdings.counts);
 
@@ -72,11 +72,32 @@ describe('the portfolio list holds positions per ledger version', () => {
       trade_date: '2023-07-05',
     });
     const after = await listPortfoliosWithHoldings(counting.env, user.id);
-    // Only the second portfolio's positions (ETH and the new BTC) and its count are read.
-    expect(counting.batches[2]).toEqual([2, 1, 2, 1]);
+    // Only the second portfolio's positions (ETH and the new BTC) are read.
+    expect(counting.batches[2]).toEqual([2, 2]);
     expect(after.holdings.counts.get(second)).toBe(2);
     expect(after.holdings.counts.get(first)).toBe(2);
     expect(after.holdings.positions.filter((p) => p.portfolioId === second)).toHaveLength(2);
+  });
+
+  it('carries the total on each row of the page, and counts it alone for a page past the end', async () => {
+    const page = async (query: string) =>
+      (
+        await callJson<{ data: { portfolios: Listed[] }; meta: { pagination: { total: number } } }>(
+          `/api/v1/portfolios${query}`,
+          { as: user.as },
+        )
+      ).body;
+    const one = await page('?limit=1');
+    expect(one.data.portfolios).toHaveLength(1);
+    expect(one.meta.pagination.total).toBe(2);
+    expect(one.data.portfolios[0]).not.toHaveProperty('total');
+    const past = await page('?limit=5&offset=10');
+    expect(past.data.portfolios).toEqual([]);
+    expect(past.meta.pagination.total).toBe(2);
+    const listed = await listPortfoliosWithHoldings(env, user.id, {
+      page: { limit: 5, offset: 10, page: 3 },
+    });
+    expect(listed).toMatchObject({ rows: [], total: 2 });
   });
 
   it('values a change on the next list, as a fresh read of storage does', async () => {
@@ -98,8 +119,8 @@ describe('the portfolio list holds positions per ledger version', () => {
     forgetIsolateMemos();
     const counting = countingEnv();
     const fresh = await listPortfoliosWithHoldings(counting.env, user.id);
-    // Four positions (the closed ETH stays, at zero), both portfolios' counts.
-    expect(counting.batches[0]).toEqual([2, 1, 4, 2]);
+    // Four positions: the closed ETH stays, at zero, and is not counted open.
+    expect(counting.batches[0]).toEqual([2, 4]);
     expect(fresh.holdings.counts.get(first)).toBe(1);
     expect((await listed()).find((p) => p.id === first)).toEqual(after);
   });

@@ -1,4 +1,16 @@
-import { and, asc, count, desc, eq, inArray, isNull, or, type Placeholder, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  getTableColumns,
+  inArray,
+  isNull,
+  or,
+  type Placeholder,
+  sql,
+} from 'drizzle-orm';
 import type { RequestFacts } from '../../../core/client';
 import { ApiError } from '../../../core/errors';
 import { newId } from '../../../core/ids';
@@ -88,11 +100,12 @@ export const estimateColumns = {
 export type EstimatePosition = Pick<PositionRow, keyof typeof estimateColumns>;
 
 /**
- * A list's reads: its page of portfolios (not deleted, newest first), the total, and for the
- * page's portfolios whose ledger version the caller does not already hold (`known`, a JSON
- * array of `id:version`), their active positions (only the estimate's columns) and open-position
- * counts. Built once per D1 binding with every filter a placeholder (`listValues`): the list is a
- * hot path, and building four queries cost more CPU than D1's work.
+ * A list's reads, built once per D1 binding with every filter a placeholder (`listValues`; the
+ * list is a hot path, and building its queries cost more CPU than D1's work): its page of
+ * portfolios (not deleted, newest first) with the total beside each row (a window count, so no
+ * second statement), the total alone (for a page past the end, which has no rows to carry it),
+ * and for the page's portfolios whose ledger version the caller does not already hold (`known`,
+ * a JSON array of `id:version`) their active positions: the estimate's columns and `closedAt`.
  */
 const listReads = preparedOnce((d) => {
   const where = and(
@@ -101,45 +114,48 @@ const listReads = preparedOnce((d) => {
     sql`(${sql.placeholder('includeInactive')} = 1 OR ${portfolios.isActive} = 1)`,
     sql`(${sql.placeholder('mode')} IS NULL OR ${portfolios.mode} = ${sql.placeholder('mode')})`,
   );
-  const page = () =>
-    d
-      .select()
+  const [newestFirst, limit, offset] = [
+    desc(portfolios.createdAt),
+    sql.placeholder('limit'),
+    sql.placeholder('offset'),
+  ];
+  const ids = d
+    .select({ id: portfolios.id, version: portfolios.ledgerVersion })
+    .from(portfolios)
+    .where(where)
+    .orderBy(newestFirst)
+    .limit(limit)
+    .offset(offset)
+    .as('page');
+  const unknownIds = d
+    .select({ id: ids.id })
+    .from(ids)
+    .where(
+      sql`${ids.id} || ':' || ${ids.version} NOT IN (SELECT value FROM json_each(${sql.placeholder('known')}))`,
+    );
+  return {
+    page: d
+      .select({ ...getTableColumns(portfolios), total: sql<number>`count(*) OVER ()` })
       .from(portfolios)
       .where(where)
-      .orderBy(desc(portfolios.createdAt))
-      .limit(sql.placeholder('limit'))
-      .offset(sql.placeholder('offset'));
-  const unknownIds = () => {
-    const ids = page().as('page');
-    return d
-      .select({ id: ids.id })
-      .from(ids)
-      .where(
-        sql`${ids.id} || ':' || ${ids.ledgerVersion} NOT IN (SELECT value FROM json_each(${sql.placeholder('known')}))`,
-      );
-  };
-  return [
-    page().prepare(),
-    d.select({ n: count() }).from(portfolios).where(where).prepare(),
-    d
-      .select(estimateColumns)
+      .orderBy(newestFirst)
+      .limit(limit)
+      .offset(offset)
+      .prepare(),
+    total: d.select({ n: count() }).from(portfolios).where(where).prepare(),
+    positions: d
+      .select({ ...estimateColumns, closedAt: positions.closedAt })
       .from(positions)
       .where(
         and(
-          inArray(positions.portfolioId, unknownIds()),
+          inArray(positions.portfolioId, unknownIds),
           isNull(positions.deletedAt),
           eq(positions.isActive, true),
         ),
       )
       .orderBy(asc(positions.createdAt))
       .prepare(),
-    d
-      .select({ id: positions.portfolioId, n: count() })
-      .from(positions)
-      .where(and(inArray(positions.portfolioId, unknownIds()), ...openPositionFilter()))
-      .groupBy(positions.portfolioId)
-      .prepare(),
-  ] as const;
+  };
 });
 
 function listValues(userId: string, options: ListOptions) {
@@ -152,11 +168,25 @@ function listValues(userId: string, options: ListOptions) {
   };
 }
 
+/** A page read with its window total: the rows without it, and the total (counted again past the end). */
+async function pageAndTotal(
+  env: Env,
+  read: (PortfolioRow & { total: number })[],
+  values: ReturnType<typeof listValues>,
+): Promise<{ rows: PortfolioRow[]; total: number }> {
+  const first = read[0];
+  if (!first && values.offset > 0) {
+    const [counted] = await batchPrepared(env, [listReads(env).total], values);
+    return { rows: [], total: counted[0]?.n ?? 0 };
+  }
+  return { rows: read.map(({ total: _, ...row }) => row), total: first?.total ?? 0 };
+}
+
 /** The user's portfolios (a page of them) and how many there are. */
 export async function listPortfolios(env: Env, userId: string, options: ListOptions = {}) {
-  const [page, total] = listReads(env);
-  const [rows, counted] = await batchPrepared(env, [page, total], listValues(userId, options));
-  return { rows, total: counted[0]?.n ?? 0 };
+  const values = listValues(userId, options);
+  const [read] = await batchPrepared(env, [listReads(env).page], values);
+  return pageAndTotal(env, read, values);
 }
 
 /** What a list's estimate reads of one portfolio at one ledger version. */
@@ -184,17 +214,22 @@ registerMemo(() => heldByUser.clear());
 export async function listPortfoliosWithHoldings(env: Env, userId: string, options: ListOptions = {}) {
   // The entries the query is told about are the ones used below, whatever other requests do meanwhile.
   const held = new Map(heldByUser.get(userId));
-  const known = JSON.stringify([...held].map(([id, h]) => `${id}:${h.version}`));
-  const [rows, total, read, counted] = await batchPrepared(env, listReads(env), {
-    ...listValues(userId, options),
-    known,
+  const values = listValues(userId, options);
+  const reads = listReads(env);
+  const [page, read] = await batchPrepared(env, [reads.page, reads.positions], {
+    ...values,
+    known: JSON.stringify([...held].map(([id, h]) => `${id}:${h.version}`)),
   });
-  const readCounts = new Map(counted.map((r) => [r.id, r.n]));
+  const { rows, total } = await pageAndTotal(env, page, values);
   const readPositions = new Map<string, EstimatePosition[]>();
-  for (const p of read) {
+  const openCounts = new Map<string, number>();
+  for (const { closedAt, ...p } of read) {
     const list = readPositions.get(p.portfolioId);
     if (list) list.push(p);
     else readPositions.set(p.portfolioId, [p]);
+    // An open position (`openPositionFilter`): active and not deleted (the query's), not closed, not zero.
+    if (closedAt === null && p.quantity !== '0')
+      openCounts.set(p.portfolioId, (openCounts.get(p.portfolioId) ?? 0) + 1);
   }
   const positionsOut: EstimatePosition[] = [];
   const counts = new Map<string, number>();
@@ -207,7 +242,7 @@ export async function listPortfoliosWithHoldings(env: Env, userId: string, optio
         : {
             version: row.ledgerVersion,
             positions: readPositions.get(row.id) ?? [],
-            openCount: readCounts.get(row.id) ?? 0,
+            openCount: openCounts.get(row.id) ?? 0,
           };
     next.set(row.id, entry);
     positionsOut.push(...entry.positions);
@@ -219,7 +254,7 @@ export async function listPortfoliosWithHoldings(env: Env, userId: string, optio
     next.size > MAX_PORTFOLIOS ? new Map(rows.map((r) => [r.id, next.get(r.id) as HeldAtVersion])) : next,
   );
   if (heldByUser.size > HELD_USERS_MAX) heldByUser.delete(heldByUser.keys().next().value as string);
-  return { rows, total: total[0]?.n ?? 0, holdings: { positions: positionsOut, counts } };
+  return { rows, total, holdings: { positions: positionsOut, counts } };
 }
 
 /**
