@@ -1,9 +1,9 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import { callJson } from '../../helpers/api';
 import { expectError } from '../../helpers/errors';
+import { enrolTotp } from '../../helpers/totp';
 import { freshIp, signUp, signUpAdmin } from '../../helpers/users';
 
 const login = (email: string, password: string, extra: Record<string, unknown> = {}) =>
@@ -185,20 +185,7 @@ describe('password change', () => {
 describe('two-factor authentication (TOTP)', () => {
   async function enrol() {
     const user = await signUp();
-    const { body } = await callJson<{ data: { secret: string; otpauth_uri: string } }>(
-      '/api/v1/auth/2fa/enroll',
-      {
-        method: 'POST',
-        as: user.as,
-      },
-    );
-    const totp = new TOTP({
-      secret: Secret.fromBase32(body.data.secret),
-      digits: 6,
-      period: 30,
-      algorithm: 'SHA1',
-    });
-    return { user, totp, enrolment: body.data };
+    return { user, ...(await enrolTotp(user)) };
   }
 
   it('enrols with an otpauth URI and a stored, encrypted secret', async () => {

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
-import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import type { UserCard } from '../../../durable/user';
 import { callJson } from '../../helpers/api';
+import { enrolTotp } from '../../helpers/totp';
 import { signUp, signUpAdmin, type TestUser } from '../../helpers/users';
 
 /**
@@ -77,16 +77,7 @@ describe('/auth/me from the user object', () => {
     expect(changed.res.status).toBe(200);
     expect((await me(user)).tier).toBe('pro');
 
-    const { body } = await callJson<{ data: { secret: string } }>('/api/v1/auth/2fa/enroll', {
-      method: 'POST',
-      as: user.as,
-    });
-    const totp = new TOTP({
-      secret: Secret.fromBase32(body.data.secret),
-      digits: 6,
-      period: 30,
-      algorithm: 'SHA1',
-    });
+    const { totp } = await enrolTotp(user);
     expect((await me(user)).mfa_enabled).toBe(false);
     const verified = await callJson('/api/v1/auth/2fa/verify', {
       method: 'POST',
