@@ -105,7 +105,8 @@ export type EstimatePosition = Pick<PositionRow, keyof typeof estimateColumns>;
  * portfolios (not deleted, newest first) with the total beside each row (a window count, so no
  * second statement), the total alone (for a page past the end, which has no rows to carry it),
  * and for the page's portfolios whose ledger version the caller does not already hold (`known`,
- * a JSON array of `id:version`) their active positions: the estimate's columns and `closedAt`.
+ * a JSON array of `id:version`) their active positions: the estimate's columns and whether each
+ * is open (`openPositionFilter`, the one definition of that).
  */
 const listReads = preparedOnce((d) => {
   const where = and(
@@ -144,7 +145,7 @@ const listReads = preparedOnce((d) => {
       .prepare(),
     total: d.select({ n: count() }).from(portfolios).where(where).prepare(),
     positions: d
-      .select({ ...estimateColumns, closedAt: positions.closedAt })
+      .select({ ...estimateColumns, open: sql<number>`(${and(...openPositionFilter())})` })
       .from(positions)
       .where(
         and(
@@ -223,13 +224,11 @@ export async function listPortfoliosWithHoldings(env: Env, userId: string, optio
   const { rows, total } = await pageAndTotal(env, page, values);
   const readPositions = new Map<string, EstimatePosition[]>();
   const openCounts = new Map<string, number>();
-  for (const { closedAt, ...p } of read) {
+  for (const { open, ...p } of read) {
     const list = readPositions.get(p.portfolioId);
     if (list) list.push(p);
     else readPositions.set(p.portfolioId, [p]);
-    // An open position (`openPositionFilter`): active and not deleted (the query's), not closed, not zero.
-    if (closedAt === null && p.quantity !== '0')
-      openCounts.set(p.portfolioId, (openCounts.get(p.portfolioId) ?? 0) + 1);
+    if (open) openCounts.set(p.portfolioId, (openCounts.get(p.portfolioId) ?? 0) + 1);
   }
   const positionsOut: EstimatePosition[] = [];
   const counts = new Map<string, number>();
