@@ -100,7 +100,13 @@ export interface UserCard {
 export type CardReply = { card: UserCard } | { cardToken: string };
 
 export type AuthorizeResult =
-  | ({ status: 'ok'; profile: UserProfile; decision: LimitDecision } & Partial<CardReply>)
+  | ({
+      status: 'ok';
+      profile: UserProfile;
+      decision: LimitDecision;
+      /** With `withPortfoliosToken`: the user's portfolios' token (`forgetPortfolios`). */
+      portfoliosToken?: string;
+    } & Partial<CardReply>)
   | { status: 'revoked' | 'expired' | 'unknown' | 'disabled' };
 
 interface SessionRow {
@@ -207,6 +213,23 @@ export class UserObject extends MeridianObject {
   async forgetCard(): Promise<void> {
     this.heldCard = null;
     this.cardGeneration++;
+  }
+
+  /**
+   * The user's portfolios and their positions as D1 has them now, named by a token that every
+   * write to them moves (`forgetPortfolios`, called after the write). A list read after this
+   * token was handed out may be kept under it and served while the token is current: a write
+   * that raced the read has moved it. New with each instance, as the card's.
+   */
+  private portfoliosGeneration = 0;
+
+  private portfoliosToken(): string {
+    return `${this.cardEpoch}:p${this.portfoliosGeneration}`;
+  }
+
+  /** One of the user's portfolios or its positions changed in D1 (call after the write). */
+  async forgetPortfolios(): Promise<void> {
+    this.portfoliosGeneration++;
   }
 
   private profile(): UserProfile | null {
@@ -371,6 +394,8 @@ export class UserObject extends MeridianObject {
     fallbackProfile?: UserProfile;
     /** Hand over `/auth/me`'s card too (`CardReply`). */
     withCard?: boolean;
+    /** Hand over the portfolios' token too (the portfolio list). */
+    withPortfoliosToken?: boolean;
   }): Promise<AuthorizeResult> {
     const now = Date.now();
     let profile = this.profile();
@@ -397,9 +422,13 @@ export class UserObject extends MeridianObject {
       config(this.env).RATE_LIMIT_SCALE,
     );
     const decision = this.limiter.consume(user, now);
-    return input.withCard
-      ? { status: 'ok', profile, decision, ...this.cardReply(now) }
-      : { status: 'ok', profile, decision };
+    return {
+      status: 'ok',
+      profile,
+      decision,
+      ...(input.withCard ? this.cardReply(now) : {}),
+      ...(input.withPortfoliosToken ? { portfoliosToken: this.portfoliosToken() } : {}),
+    };
   }
 
   private async revoke(sessionId: string, reason: string, now: number): Promise<boolean> {

@@ -25,6 +25,8 @@ export type AppVariables = RequestIdVariables &
     rateLimit?: RateLimitMeta;
     /** `/auth/me`'s card as the user object answered it with the request's `authorize`. */
     userCard?: CardReply;
+    /** The user's portfolios' token as the user object handed it over (the portfolio list). */
+    portfoliosToken?: string;
   };
 
 export interface AppEnv {

@@ -9,6 +9,7 @@ import { assertCookieWriteAllowed, sessionCookieToken } from '../core/session-co
 import { verifyAccessToken } from '../core/tokens';
 import { isApiKey, principalForApiKey } from '../domains/api-keys/service';
 import { CARD_PATHS } from '../domains/auth/card';
+import { PORTFOLIO_LIST_PATHS } from '../domains/portfolios/services/held-lists';
 import { type AppEnv, config, type Principal } from '../env';
 
 /**
@@ -117,6 +118,9 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
           path: c.req.path,
           ...(fallbackProfile ? { fallbackProfile } : {}),
           ...(CARD_PATHS.has(c.req.path) ? { withCard: true } : {}),
+          ...(c.req.method === 'GET' && PORTFOLIO_LIST_PATHS.has(c.req.path)
+            ? { withPortfoliosToken: true }
+            : {}),
         })
       : null,
   ]);
@@ -171,6 +175,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     if ('card' in userResult && userResult.card) c.set('userCard', { card: userResult.card });
     else if ('cardToken' in userResult && userResult.cardToken)
       c.set('userCard', { cardToken: userResult.cardToken });
+    if (userResult.portfoliosToken) c.set('portfoliosToken', userResult.portfoliosToken);
   }
   await next();
 };

@@ -4,6 +4,7 @@ import { newId } from '../../core/ids';
 import { marketNow } from '../../core/market-clock';
 import { db } from '../../db/client';
 import { bots } from '../../db/schema';
+import { forgetUserPortfolios } from '../portfolios/services/held-lists';
 import { openingLedgerStatements } from '../portfolios/services/ledger';
 import {
   deletePortfolio,
@@ -116,6 +117,7 @@ export async function createBot(env: Env, userId: string, input: BotInput): Prom
   // Idempotency-Key replays the first answer).
   const { sql: text, params } = insert.toSQL();
   await env.DB.batch([...portfolioWrites, ...funding, env.DB.prepare(text).bind(...params)]);
+  await forgetUserPortfolios(env, userId);
   const row = await getBot(env, id);
   if (!row) throw new ApiError('DATABASE_ERROR', 'Bot was not created');
   return row;

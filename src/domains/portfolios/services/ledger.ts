@@ -28,6 +28,7 @@ import {
   type Snapshot,
   snapshots,
 } from '../ledger';
+import { forgetUserPortfolios } from './held-lists';
 import type { PortfolioRow, PositionRow, TradeRow } from './portfolios';
 
 /** What a caller asks to record; amounts as decimal strings (numbers are converted exactly by the schemas). */
@@ -548,6 +549,7 @@ async function commitVersioned(
     );
     try {
       await env.DB.batch(statements);
+      await forgetUserPortfolios(env, current.userId);
       // Live dashboards hear of it on /ws/portfolio; a failing subscriber never fails the change.
       await publish(env, {
         type: 'portfolio.changed',

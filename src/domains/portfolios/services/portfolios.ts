@@ -21,6 +21,7 @@ import { portfolios, positions, type trades } from '../../../db/schema';
 import type { Principal } from '../../../env';
 import { activity } from '../../audit/service';
 import { forgetUserCard } from '../../auth/card';
+import { forgetUserPortfolios, heldList, holdList } from './held-lists';
 import { CURRENCIES, type Currency } from './valuation';
 
 export type PortfolioRow = typeof portfolios.$inferSelect;
@@ -207,15 +208,47 @@ const heldByUser = new Map<string, Map<string, HeldAtVersion>>();
 const HELD_USERS_MAX = 500;
 registerMemo(() => heldByUser.clear());
 
+/** What a kept list is kept by, besides its user: its filters and page. */
+export function listQuery(options: ListOptions): string {
+  const { includeInactive, mode, limit, offset } = listValues('', options);
+  return `${includeInactive}:${mode}:${limit}:${offset}`;
+}
+
+/** A page of the user's portfolios with what the list's value estimates need. */
+export interface PortfolioList {
+  rows: PortfolioRow[];
+  total: number;
+  holdings: { positions: EstimatePosition[]; counts: Map<string, number> };
+}
+
 /**
- * `listPortfolios` with what the list's value estimates need, in one D1 batch (one round trip):
- * positions and counts come from D1 only for portfolios whose ledger version this isolate does
- * not hold, the rest from `heldByUser`.
+ * `listPortfolios` with what the list's value estimates need. With the user object's portfolios
+ * token (`held-lists.ts`) a list kept under it is served as it is, without D1. Otherwise one D1
+ * batch (one round trip): positions and counts come from D1 only for portfolios whose ledger
+ * version this isolate does not hold, the rest from `heldByUser`.
  */
-export async function listPortfoliosWithHoldings(env: Env, userId: string, options: ListOptions = {}) {
+export async function listPortfoliosWithHoldings(
+  env: Env,
+  userId: string,
+  options: ListOptions = {},
+  token?: string,
+): Promise<PortfolioList> {
+  const values = listValues(userId, options);
+  const query = listQuery(options);
+  const kept = token ? heldList<PortfolioList>(userId, token, query) : undefined;
+  if (kept) return kept;
+  const list = await readPortfolioList(env, userId, values);
+  if (token) holdList(userId, token, query, list);
+  return list;
+}
+
+async function readPortfolioList(
+  env: Env,
+  userId: string,
+  values: ReturnType<typeof listValues>,
+): Promise<PortfolioList> {
   // The entries the query is told about are the ones used below, whatever other requests do meanwhile.
   const held = new Map(heldByUser.get(userId));
-  const values = listValues(userId, options);
   const reads = listReads(env);
   const [page, read] = await batchPrepared(env, [reads.page, reads.positions], {
     ...values,
@@ -258,7 +291,8 @@ export async function listPortfoliosWithHoldings(env: Env, userId: string, optio
 
 /**
  * A new portfolio as a row and the statements that write it (the insert and its activity), for a
- * caller that writes more in the same D1 batch (a bot with its funded paper account).
+ * caller that writes more in the same D1 batch (a bot with its funded paper account) and then
+ * calls `forgetUserPortfolios`.
  */
 export async function newPortfolioStatements(
   env: Env,
@@ -314,6 +348,7 @@ export async function createPortfolio(
 ): Promise<PortfolioRow> {
   const { row, statements } = await newPortfolioStatements(env, userId, input, facts);
   await env.DB.batch(statements);
+  await forgetUserPortfolios(env, userId);
   return row;
 }
 
@@ -351,6 +386,7 @@ export async function updatePortfolio(
     }),
   ]);
   if (!row) throw new ApiError('NOT_FOUND', `Portfolio ${id} not found`);
+  await forgetUserPortfolios(env, userId);
   // `/auth/me` names the live default portfolio.
   if (row.isDefault && patch.mode !== undefined) await forgetUserCard(env, userId);
   return row;
@@ -368,6 +404,7 @@ export async function deletePortfolio(env: Env, userId: string, id: string, fact
       .where(and(eq(portfolios.id, id), eq(portfolios.userId, userId))),
     activity(d, { userId, action: 'portfolio.delete', facts, details: { portfolio_id: id } }),
   ]);
+  await forgetUserPortfolios(env, userId);
   // `/auth/me` names the default portfolio; the next one is made on first use.
   if (isDefault) await forgetUserCard(env, userId);
   return { id, deleted_at: now };
@@ -418,6 +455,7 @@ export async function defaultPortfolio(
       portfolioType: mode === 'live' ? 'tracker' : 'paper',
     })
     .onConflictDoNothing();
+  await forgetUserPortfolios(env, userId);
   const made = await findDefaultPortfolio(env, userId, mode);
   if (!made) throw new ApiError('DATABASE_ERROR', 'Default portfolio was not created');
   return made;

@@ -644,11 +644,12 @@ v1Routes.openapi(
     const principal = principalOf(c);
     const query = c.req.valid('query');
     const page = pageOf(query);
-    const { rows, total, holdings } = await listPortfoliosWithHoldings(c.env, principal.userId, {
-      includeInactive: query.include_inactive,
-      mode: query.mode,
-      page,
-    });
+    const { rows, total, holdings } = await listPortfoliosWithHoldings(
+      c.env,
+      principal.userId,
+      { includeInactive: query.include_inactive, mode: query.mode, page },
+      c.get('portfoliosToken'),
+    );
     const estimates = await estimateValues(c.env, rows, holdings);
     const portfolios = rows.map((p) =>
       portfolioView(p, principal.userId, estimates.get(p.id) as ValueEstimate),
