@@ -66,6 +66,15 @@ export const D = Decimal.clone({
 });
 export type Dec = Decimal;
 
+/**
+ * Whether a decimal string (plain or exponent notation, as the ledger stores amounts) is zero,
+ * as `new D(s).isZero()` answers, without building a Decimal (the portfolio list tests every
+ * position's quantity): it is zero exactly when every digit of its mantissa is 0.
+ */
+export function isZeroDecimal(s: string): boolean {
+  return /^[-+]?(0+\.?0*|\.0+)(e[-+]?\d+)?$/i.test(s);
+}
+
 export type EntryType = 'buy' | 'sell' | 'add' | 'remove' | 'dividend' | 'fee' | 'split';
 export type PositionType = 'LONG' | 'SHORT' | 'CALL' | 'PUT';
 

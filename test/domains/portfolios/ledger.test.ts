@@ -3,6 +3,7 @@ import {
   D,
   type Dec,
   type EntryType,
+  isZeroDecimal,
   type LedgerEntry,
   LedgerError,
   type LedgerState,
@@ -671,5 +672,16 @@ describe('scale', () => {
     const snaps = snapshots(entries);
     expect(snaps.length).toBe(1251);
     expect(s(snaps.at(-1)?.cash ?? D(-1))).toBe(s(state.cash));
+  });
+});
+
+describe('isZeroDecimal', () => {
+  it('answers as a Decimal of the same decimal string does', () => {
+    const strings = [
+      ...['0', '-0', '+0', '00', '0.', '.0', '0.000', '-0.0', '0e5', '0E-12', '0.00e+3', '000.000'],
+      ...['1', '-1', '0.00000001', '1e-8', '10', '100.00', '0.5', '-0.001', '5e-400', '0.010', '.5'],
+      ...['NaN', 'Infinity', '-Infinity'],
+    ];
+    for (const s of strings) expect(isZeroDecimal(s), s).toBe(new D(s).isZero());
   });
 });

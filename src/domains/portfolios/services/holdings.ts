@@ -2,7 +2,7 @@ import type { RequestFacts } from '../../../core/client';
 import { ApiError } from '../../../core/errors';
 import type { TradeAssetType, TradeType } from '../../../db/schema';
 import { type AssetRow, resolveAssets } from '../../assets/service';
-import { D } from '../ledger';
+import { isZeroDecimal } from '../ledger';
 import { normalizeSymbol, resolveHeldAsset } from './ledger';
 import {
   type EstimatePosition,
@@ -121,7 +121,7 @@ export async function estimateValues(
   const [positions, counts]: [EstimatePosition[], Map<string, number>] = holdings
     ? [holdings.positions, holdings.counts]
     : await Promise.all([portfolioPositions(env, ids), openPositionCounts(env, ids)]);
-  const open = positions.filter((p) => !new D(p.quantity).isZero());
+  const open = positions.filter((p) => !isZeroDecimal(p.quantity));
   // USD prices, and the FX rates of the portfolios' currencies to express them in.
   const fxIds = [...new Set(rows.map((p) => p.baseCurrency))].flatMap((c) => fxAssetId(c) ?? []);
   const prices = await pricesFor(env, [
