@@ -422,13 +422,10 @@ export class UserObject extends MeridianObject {
       config(this.env).RATE_LIMIT_SCALE,
     );
     const decision = this.limiter.consume(user, now);
-    return {
-      status: 'ok',
-      profile,
-      decision,
-      ...(input.withCard ? this.cardReply(now) : {}),
-      ...(input.withPortfoliosToken ? { portfoliosToken: this.portfoliosToken() } : {}),
-    };
+    if (input.withCard) return { status: 'ok', profile, decision, ...this.cardReply(now) };
+    if (input.withPortfoliosToken)
+      return { status: 'ok', profile, decision, portfoliosToken: this.portfoliosToken() };
+    return { status: 'ok', profile, decision };
   }
 
   private async revoke(sessionId: string, reason: string, now: number): Promise<boolean> {
