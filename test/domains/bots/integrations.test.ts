@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { callJson } from '../../helpers/api';
+import { createDcaBot } from '../../helpers/bots';
 import { expectError } from '../../helpers/errors';
 import { seedMarket } from '../../helpers/market';
 import { signUp } from '../../helpers/users';
@@ -28,16 +29,7 @@ describe('integrations', () => {
     expect(body.find((i) => i.name === 'dca')).toMatchObject({ status: 'inactive', bots: 0 });
     expect(body.find((i) => i.name === 'ml_adaptive')).toMatchObject({ status: 'unavailable' });
 
-    const { body: bot } = await callJson<{ id: string }>('/api/bots', {
-      method: 'POST',
-      as: user.as,
-      body: {
-        name: 'd',
-        tradingPair: 'BTC/USD',
-        strategy: 'dca',
-        parameters: { amount: 10, intervalBars: 1 },
-      },
-    });
+    const { body: bot } = await createDcaBot(user);
     await callJson(`/api/bots/${bot.id}/start`, { method: 'POST', as: user.as });
     const { body: dca } = await callJson<Integration>('/api/integrations/dca/status', { as: user.as });
     expect(dca).toMatchObject({ name: 'dca', status: 'active', bots: 1, runningBots: 1 });

@@ -4,6 +4,7 @@ import { pageOf } from '../../../src/core/pagination';
 import { forgetUserPortfolios, heldList } from '../../../src/domains/portfolios/services/held-lists';
 import { listPortfoliosWithHoldings, listQuery } from '../../../src/domains/portfolios/services/portfolios';
 import { callJson } from '../../helpers/api';
+import { createDcaBot } from '../../helpers/bots';
 import { seedMarket } from '../../helpers/market';
 import { portfolioWithTrades, recordTrade } from '../../helpers/portfolios';
 import { signUp, type TestUser } from '../../helpers/users';
@@ -124,16 +125,7 @@ describe('the portfolio list kept under the user object’s token', () => {
     expect((await listedAndKept(user)).map((p) => p.id)).toEqual([me.body.data.portfolio_id, id]);
 
     // A bot and its funded paper account, then the bot's deletion.
-    const bot = await callJson<{ id: string; portfolioId: string }>('/api/bots', {
-      method: 'POST',
-      as: user.as,
-      body: {
-        name: 'd',
-        tradingPair: 'BTC/USD',
-        strategy: 'dca',
-        parameters: { amount: 10, intervalBars: 1 },
-      },
-    });
+    const bot = await createDcaBot(user);
     expect(bot.res.status).toBe(201);
     expect((await listedAndKept(user)).map((p) => p.name)).toEqual(['Bot: d', 'My Portfolio', 'Beta']);
     expect((await callJson(`/api/bots/${bot.body.id}`, { method: 'DELETE', as: user.as })).res.status).toBe(
