@@ -1,12 +1,14 @@
 import { registerMemo } from './isolate-memos';
 
 /**
- * A per-isolate memo of values read from D1 for the hottest public reads (quotes, assets by
- * symbol), kept for `READ_MEMO_MS` (config; 2 s by default, 0 turns it off): a guest's price
- * then costs no D1 round trip while the memo holds it. What it serves is at most that old,
- * the same bound the cached reads' data version has (read at most every 5 s per isolate); a
- * write in this isolate clears the memo at once. Bounded by entries, oldest first out. Made
- * once per module (each registers with `isolate-memos`, which holds it for the isolate's life).
+ * A per-isolate memo of values read from storage, each kept until the expiry it was stored
+ * with, bounded by entries (the least recently stored out first), and forgotten with the
+ * isolate's other memos (`isolate-memos`). Made once per module. The hottest public reads
+ * (quotes, assets by symbol) keep theirs for `READ_MEMO_MS` (config; 2 s by default, 0 turns
+ * it off): a guest's price then costs no D1 round trip while the memo holds it; what it serves
+ * is at most that old, the same bound the cached reads' data version has (read at most every
+ * 5 s per isolate), and a write in this isolate clears the memo at once. The portfolio list
+ * keeps positions per ledger version and lists per user object token in it too.
  */
 export class ReadMemo<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>();
@@ -28,6 +30,10 @@ export class ReadMemo<V> {
     this.entries.delete(key);
     this.entries.set(key, { value, expires });
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
   }
 
   clear(): void {

@@ -1,5 +1,5 @@
-import { registerMemo } from '../../../core/isolate-memos';
 import { describeError, log } from '../../../core/logger';
+import { ReadMemo } from '../../../core/read-memo';
 
 /**
  * The portfolio list without D1 (issue 20). The user's object hands over, with the request's
@@ -14,36 +14,33 @@ export const PORTFOLIO_LIST_PATHS = new Set(['/api/v1/portfolios']);
 
 /** A kept list is dropped after this long, bounding how stale a lost `forgetUserPortfolios` leaves it. */
 const HELD_LIST_TTL_MS = 60_000;
-const HELD_USERS_MAX = 500;
 
-interface Held<T> {
+interface Held {
   token: string;
-  at: number;
+  expires: number;
   /** By the list's query (filters and page). */
-  lists: Map<string, T>;
+  lists: Map<string, unknown>;
 }
 
-const listsByUser = new Map<string, Held<unknown>>();
-registerMemo(() => listsByUser.clear());
+/** Per user, the lists kept under one token; the users least recently kept are forgotten first. */
+const listsByUser = new ReadMemo<Held>(500);
 
 /** The list kept for this user, query and token, if it is still current. */
 export function heldList<T>(userId: string, token: string, query: string): T | undefined {
-  const held = listsByUser.get(userId);
-  if (!held || held.token !== token || Date.now() - held.at >= HELD_LIST_TTL_MS) return undefined;
-  return held.lists.get(query) as T | undefined;
+  const held = listsByUser.get(userId, Date.now());
+  return held?.token === token ? (held.lists.get(query) as T | undefined) : undefined;
 }
 
 /** Keeps a list read from D1 after `token` was handed out (the token from before the read). */
 export function holdList<T>(userId: string, token: string, query: string, list: T): void {
-  const current = listsByUser.get(userId);
-  listsByUser.delete(userId);
+  const now = Date.now();
+  const current = listsByUser.get(userId, now);
   const held =
-    current && current.token === token && Date.now() - current.at < HELD_LIST_TTL_MS
+    current?.token === token
       ? current
-      : { token, at: Date.now(), lists: new Map<string, unknown>() };
+      : { token, expires: now + HELD_LIST_TTL_MS, lists: new Map<string, unknown>() };
   held.lists.set(query, list);
-  listsByUser.set(userId, held);
-  if (listsByUser.size > HELD_USERS_MAX) listsByUser.delete(listsByUser.keys().next().value as string);
+  listsByUser.set(userId, held, held.expires);
 }
 
 /**

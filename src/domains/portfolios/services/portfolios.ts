@@ -14,8 +14,8 @@ import {
 import type { RequestFacts } from '../../../core/client';
 import { ApiError } from '../../../core/errors';
 import { newId } from '../../../core/ids';
-import { registerMemo } from '../../../core/isolate-memos';
 import type { Page } from '../../../core/pagination';
+import { ReadMemo } from '../../../core/read-memo';
 import { batchPrepared, db, preparedOnce } from '../../../db/client';
 import { portfolios, positions, type trades } from '../../../db/schema';
 import type { Principal } from '../../../env';
@@ -204,9 +204,7 @@ interface HeldAtVersion {
  * never change and a list reads positions only for portfolios whose version moved. The users
  * least recently listed are forgotten first.
  */
-const heldByUser = new Map<string, Map<string, HeldAtVersion>>();
-const HELD_USERS_MAX = 500;
-registerMemo(() => heldByUser.clear());
+const heldByUser = new ReadMemo<Map<string, HeldAtVersion>>(500);
 
 /** What a kept list is kept by, besides its user: its filters and page. */
 export function listQuery(options: ListOptions): string {
@@ -248,7 +246,7 @@ async function readPortfolioList(
   values: ReturnType<typeof listValues>,
 ): Promise<PortfolioList> {
   // The entries the query is told about are the ones used below, whatever other requests do meanwhile.
-  const held = new Map(heldByUser.get(userId));
+  const held = new Map(heldByUser.get(userId, Date.now()));
   const reads = listReads(env);
   const [page, read] = await batchPrepared(env, [reads.page, reads.positions], {
     ...values,
@@ -280,12 +278,12 @@ async function readPortfolioList(
     positionsOut.push(...entry.positions);
     counts.set(row.id, entry.openCount);
   }
-  heldByUser.delete(userId);
   heldByUser.set(
     userId,
     next.size > MAX_PORTFOLIOS ? new Map(rows.map((r) => [r.id, next.get(r.id) as HeldAtVersion])) : next,
+    // A version's holdings never change: kept until pushed out by other users'.
+    Number.POSITIVE_INFINITY,
   );
-  if (heldByUser.size > HELD_USERS_MAX) heldByUser.delete(heldByUser.keys().next().value as string);
   return { rows, total, holdings: { positions: positionsOut, counts } };
 }
 
