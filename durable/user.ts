@@ -187,24 +187,31 @@ export class UserObject extends MeridianObject {
   }
 
   /**
-   * `/auth/me`'s card, in memory only. Every `forgetCard` moves the generation, and a card read
-   * from D1 is kept only if the generation is the one handed out before that read: a read that
-   * raced a write and its `forgetCard` is refused. The epoch is new with each instance, so a
-   * token handed out before the object restarted is refused too.
+   * Tokens of what is kept of D1 outside it, by kind: `/auth/me`'s card (kept here) and the
+   * portfolio list (kept by isolates, `held-lists.ts`). Each forget after a D1 write moves its
+   * kind's generation, and a copy read from D1 is kept only under the token handed out before
+   * that read: a read that raced a write and its forget is never kept under the token after
+   * it. The epoch is new with each instance, so a token from before a restart is refused too.
    */
+  private readonly epoch = crypto.randomUUID();
+  private readonly generations = { card: 0, portfolios: 0 };
+
+  private token(kind: keyof UserObject['generations']): string {
+    return `${this.epoch}:${kind}:${this.generations[kind]}`;
+  }
+
+  /** `/auth/me`'s card, in memory only (`rememberCard`, `forgetCard`). */
   private heldCard: { card: UserCard; at: number } | null = null;
-  private readonly cardEpoch = crypto.randomUUID();
-  private cardGeneration = 0;
 
   private cardReply(now: number): CardReply {
     if (this.heldCard && now - this.heldCard.at < CARD_TTL_MS) return { card: this.heldCard.card };
     this.heldCard = null;
-    return { cardToken: `${this.cardEpoch}:${this.cardGeneration}` };
+    return { cardToken: this.token('card') };
   }
 
   /** Keeps a card read from D1, if nothing forgot the card since `token` was handed out. */
   async rememberCard(card: UserCard, token: string): Promise<boolean> {
-    if (token !== `${this.cardEpoch}:${this.cardGeneration}`) return false;
+    if (token !== this.token('card')) return false;
     this.heldCard = { card, at: Date.now() };
     return true;
   }
@@ -212,24 +219,12 @@ export class UserObject extends MeridianObject {
   /** Drops the card: one of its fields changed in D1 (call after the write). */
   async forgetCard(): Promise<void> {
     this.heldCard = null;
-    this.cardGeneration++;
-  }
-
-  /**
-   * The user's portfolios and their positions as D1 has them now, named by a token that every
-   * write to them moves (`forgetPortfolios`, called after the write). A list read after this
-   * token was handed out may be kept under it and served while the token is current: a write
-   * that raced the read has moved it. New with each instance, as the card's.
-   */
-  private portfoliosGeneration = 0;
-
-  private portfoliosToken(): string {
-    return `${this.cardEpoch}:p${this.portfoliosGeneration}`;
+    this.generations.card++;
   }
 
   /** One of the user's portfolios or its positions changed in D1 (call after the write). */
   async forgetPortfolios(): Promise<void> {
-    this.portfoliosGeneration++;
+    this.generations.portfolios++;
   }
 
   private profile(): UserProfile | null {
@@ -424,7 +419,7 @@ export class UserObject extends MeridianObject {
     const decision = this.limiter.consume(user, now);
     if (input.withCard) return { status: 'ok', profile, decision, ...this.cardReply(now) };
     if (input.withPortfoliosToken)
-      return { status: 'ok', profile, decision, portfoliosToken: this.portfoliosToken() };
+      return { status: 'ok', profile, decision, portfoliosToken: this.token('portfolios') };
     return { status: 'ok', profile, decision };
   }
 
