@@ -1,3 +1,4 @@
+import { GUEST_SHARD_PREFIX } from '../src/core/address-limits';
 import type { Bucket } from '../src/core/rate-limits';
 import { MeridianObject } from './lib/base';
 import { type BucketState, type LimitDecision, RateLimiter } from './lib/rate-limiter';
@@ -16,10 +17,13 @@ export class ClientAddressObject extends MeridianObject {
   protected readonly kind = 'client-address';
   private readonly limiter: RateLimiter;
   private calls = 0;
+  /** A guest shard's counts are deferred (durable/lib/rate-limiter.ts); an address's own sign-in guards are not. */
+  private readonly isGuestShard: boolean;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.limiter = new RateLimiter(ctx.storage.sql);
+    this.isGuestShard = ctx.id.name?.startsWith(GUEST_SHARD_PREFIX) ?? false;
     ctx.storage.sql.exec(
       'CREATE TABLE IF NOT EXISTS ws_leases (id TEXT PRIMARY KEY, opened_at INTEGER NOT NULL)',
     );
@@ -58,7 +62,7 @@ export class ClientAddressObject extends MeridianObject {
    */
   async consume(buckets: Bucket[]): Promise<LimitDecision> {
     if (++this.calls % 1000 === 0) this.limiter.sweep(Date.now() - SWEEP_AFTER_MS);
-    return this.limiter.consume(buckets);
+    return this.limiter.consume(buckets, Date.now(), { defer: this.isGuestShard });
   }
 
   /** Gives back what `consume` counted in these buckets (another object refused the request). */

@@ -416,7 +416,8 @@ export class UserObject extends MeridianObject {
       { kind: 'user', role: profile.role, tier: profile.tier },
       config(this.env).RATE_LIMIT_SCALE,
     );
-    const decision = this.limiter.consume(user, now);
+    // Counted in memory and written within a second (durable/lib/rate-limiter.ts).
+    const decision = this.limiter.consume(user, now, { defer: true });
     if (input.withCard) return { status: 'ok', profile, decision, ...this.cardReply(now) };
     if (input.withPortfoliosToken)
       return { status: 'ok', profile, decision, portfoliosToken: this.token('portfolios') };

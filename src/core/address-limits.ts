@@ -11,6 +11,9 @@ import { type Bucket, ruleById } from './rate-limits';
  */
 export const GUEST_LIMIT_SHARDS = 64;
 
+/** The shard objects' names: `guest-shard:<n>`. */
+export const GUEST_SHARD_PREFIX = 'guest-shard:';
+
 /** FNV-1a over the address key: stable, cheap, spread evenly enough over 64 shards. */
 function shardOf(address: string): number {
   let h = 0x811c9dc5;
@@ -34,7 +37,7 @@ function isGuestRule(ruleId: string): boolean {
 /** The object (and storage key) holding one address-scoped rule of `address`. */
 export function placeRule(address: string, ruleId: string): { object: string; key: string } {
   return isGuestRule(ruleId)
-    ? { object: `guest-shard:${shardOf(address)}`, key: `${address}|${ruleId}` }
+    ? { object: `${GUEST_SHARD_PREFIX}${shardOf(address)}`, key: `${address}|${ruleId}` }
     : { object: address, key: ruleId };
 }
 

@@ -37,4 +37,48 @@ describe('the rate limiter', () => {
       [5, 0],
     ]);
   });
+
+  it('decides deferred counts from memory exactly and writes them with one flush, before any written count', async () => {
+    const out = await runInDurableObject(
+      env.CLIENT_ADDRESS.getByName('limiter-defer-test'),
+      async (_o, state) => {
+        const sql = state.storage.sql;
+        const stored = () =>
+          sql
+            .exec<{ key: string; window_start: number; count: number }>(
+              'SELECT key, window_start, count FROM rate_buckets ORDER BY key',
+            )
+            .toArray();
+        const limiter = new RateLimiter(sql);
+        const deferred = [T0, T0 + 1_000, T0 + 2_000, T0 + 3_000].map(
+          (now) => limiter.consume([MINUTE, HOUR], now, { defer: true }).allowed,
+        );
+        const beforeFlush = stored();
+        const flushed = limiter.flush();
+        const afterFlush = stored();
+        const again = limiter.flush();
+        // Two more deferred counts, then a written one: the written upsert adds to SQLite's
+        // count, so the deferred ones are stored first and nothing is counted twice.
+        limiter.consume([HOUR], T0 + 61_000, { defer: true });
+        limiter.consume([HOUR], T0 + 62_000);
+        const mixed = stored();
+        const reread = new RateLimiter(sql).peek([MINUTE, HOUR], T0 + 62_000);
+        return { deferred, beforeFlush, flushed, afterFlush, again, mixed, reread };
+      },
+    );
+    // Exact from memory: the 4th request in the minute is refused and counts nowhere.
+    expect(out.deferred).toEqual([true, true, true, false]);
+    expect(out.beforeFlush).toEqual([]);
+    expect(out.flushed).toBe(2);
+    expect(out.afterFlush).toEqual([
+      { key: 'per-hour', window_start: T0, count: 3 },
+      { key: 'per-minute', window_start: T0, count: 3 },
+    ]);
+    expect(out.again).toBe(0);
+    expect(out.mixed).toEqual([
+      { key: 'per-hour', window_start: T0, count: 5 },
+      { key: 'per-minute', window_start: T0, count: 3 },
+    ]);
+    expect(out.reread.map((b) => b.used)).toEqual([0, 5]);
+  });
 });

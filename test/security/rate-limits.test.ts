@@ -1,5 +1,7 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
+import { placeRule } from '../../src/core/address-limits';
 import { config } from '../../src/core/config';
 import { bucketsFor, RATE_LIMIT_RULES } from '../../src/core/rate-limits';
 import { call, callJson } from '../helpers/api';
@@ -94,6 +96,41 @@ describe('rate limits', () => {
     });
     // Registration made no user-bucket call; these two did.
     expect(second.headers.get('X-RateLimit-Remaining')).toBe('998');
+  });
+
+  it('write a signed-in user’s counts within a second, so they outlast the user object', async () => {
+    const user = await signUp();
+    for (let i = 0; i < 3; i++) await call('/api/v1/users/me', { as: user.as });
+    const stub = env.USER.getByName(user.id);
+    const storedCount = () =>
+      runInDurableObject(
+        stub,
+        (_o, state) =>
+          state.storage.sql
+            .exec<{ count: number }>("SELECT count FROM rate_buckets WHERE key = 'user.global'")
+            .toArray()[0]?.count ?? 0,
+      );
+    // The counts are decided in memory and written by a flush at most a second later.
+    await vi.waitFor(async () => expect(await storedCount()).toBe(3), { timeout: 5_000, interval: 100 });
+    await runInDurableObject(stub, (_o, state) => state.abort('restart')).catch(() => undefined);
+    const after = await call('/api/v1/users/me', { as: user.as });
+    expect(after.headers.get('X-RateLimit-Remaining')).toBe('996');
+  });
+
+  it('write a guest’s counts within a second, in the address’s shard', async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 2; i++)
+      await call('/api/v1/security/rate-limits', { headers: { 'CF-Connecting-IP': ip } });
+    const { object, key } = placeRule(ip, 'guest.global');
+    const storedCount = () =>
+      runInDurableObject(
+        env.CLIENT_ADDRESS.getByName(object),
+        (_o, state) =>
+          state.storage.sql
+            .exec<{ count: number }>('SELECT count FROM rate_buckets WHERE key = ?', key)
+            .toArray()[0]?.count ?? 0,
+      );
+    await vi.waitFor(async () => expect(await storedCount()).toBe(2), { timeout: 5_000, interval: 100 });
   });
 
   it('report the caller’s state without counting, in 000 and 002 forms', async () => {
