@@ -20,6 +20,41 @@ interface BucketRow {
   count: number;
 }
 
+/** Rows kept in memory at most (a guest shard holds many addresses' buckets); the rest are read again. */
+const MEMORY_ROWS = 10_000;
+
+/** Deferred counts are written at most this long after the first of them. */
+const DEFERRED_WRITE_MS = 1_000;
+
+/** Rows per statement when the deferred counts are stored: three bound parameters a row, under 100. */
+const FLUSH_ROWS = 33;
+
+/** The two multi-row upserts into `rate_buckets`: one row's VALUES, and what a conflict sets. */
+const UPSERTS = {
+  /** Counts one request in each row's bucket (a new window starts again at 1). */
+  count: [
+    '(?, ?, 1)',
+    'count = CASE WHEN window_start = excluded.window_start THEN count + 1 ELSE 1 END, window_start = excluded.window_start',
+  ],
+  /** Stores each row's count as memory holds it (the deferred counts). */
+  store: ['(?, ?, ?)', 'window_start = excluded.window_start, count = excluded.count'],
+} as const;
+
+const upserts = new Map<string, string>();
+
+/** The `kind` upsert of `n` rows, built once per row count. */
+function upsertStatement(kind: keyof typeof UPSERTS, n: number): string {
+  const key = `${kind}:${n}`;
+  let text = upserts.get(key);
+  if (!text) {
+    const [row, set] = UPSERTS[kind];
+    text = `INSERT INTO rate_buckets (key, window_start, count) VALUES ${Array.from({ length: n }, () => row).join(', ')}
+      ON CONFLICT (key) DO UPDATE SET ${set}`;
+    upserts.set(key, text);
+  }
+  return text;
+}
+
 /**
  * Fixed-window counters in a Durable Object's SQLite. A decision reads and writes
  * synchronously inside one call, and the object runs one call at a time, so with a limit
@@ -37,43 +72,6 @@ interface BucketRow {
  * guests', in the shard objects) are deferred; the sign-in guards and refresh tokens are
  * written as they count.
  */
-/** Rows kept in memory at most (a guest shard holds many addresses' buckets); the rest are read again. */
-const MEMORY_ROWS = 10_000;
-
-/** Deferred counts are written at most this long after the first of them. */
-export const DEFERRED_WRITE_MS = 1_000;
-
-const countStatements = new Map<number, string>();
-
-/** The upsert that counts one request in `n` buckets (a new window starts again at 1). */
-function countStatement(n: number): string {
-  let text = countStatements.get(n);
-  if (!text) {
-    text = `INSERT INTO rate_buckets (key, window_start, count) VALUES ${Array.from({ length: n }, () => '(?, ?, 1)').join(', ')}
-      ON CONFLICT (key) DO UPDATE SET
-        count = CASE WHEN window_start = excluded.window_start THEN count + 1 ELSE 1 END,
-        window_start = excluded.window_start`;
-    countStatements.set(n, text);
-  }
-  return text;
-}
-
-/** Rows per flush statement: three bound parameters a row, under D1's and DO SQLite's 100. */
-const FLUSH_ROWS = 33;
-
-const flushStatements = new Map<number, string>();
-
-/** The upsert that stores `n` rows' counts as memory holds them. */
-function flushStatement(n: number): string {
-  let text = flushStatements.get(n);
-  if (!text) {
-    text = `INSERT INTO rate_buckets (key, window_start, count) VALUES ${Array.from({ length: n }, () => '(?, ?, ?)').join(', ')}
-      ON CONFLICT (key) DO UPDATE SET window_start = excluded.window_start, count = excluded.count`;
-    flushStatements.set(n, text);
-  }
-  return text;
-}
-
 export class RateLimiter {
   private readonly rows = new Map<string, BucketRow | null>();
   /** Keys whose count in memory is ahead of SQLite (deferred counts), until `flush`. */
@@ -148,7 +146,7 @@ export class RateLimiter {
       else args.push(bucket.key, windowStart);
     }
     if (options.defer) this.flushTimer ??= setTimeout(() => this.flush(), DEFERRED_WRITE_MS);
-    if (args.length) this.sql.exec(countStatement(buckets.length), ...args);
+    if (args.length) this.sql.exec(upsertStatement('count', buckets.length), ...args);
     return { allowed: true, buckets: states };
   }
 
@@ -208,7 +206,7 @@ export class RateLimiter {
     this.deferred.clear();
     for (let i = 0; i < rows.length; i += FLUSH_ROWS) {
       const chunk = rows.slice(i, i + FLUSH_ROWS);
-      this.sql.exec(flushStatement(chunk.length), ...chunk.flat());
+      this.sql.exec(upsertStatement('store', chunk.length), ...chunk.flat());
     }
     return rows.length;
   }
