@@ -40,17 +40,16 @@ const UPSERTS = {
   store: ['(?, ?, ?)', 'window_start = excluded.window_start, count = excluded.count'],
 } as const;
 
-const upserts = new Map<string, string>();
+const upserts = { count: new Map<number, string>(), store: new Map<number, string>() };
 
 /** The `kind` upsert of `n` rows, built once per row count. */
 function upsertStatement(kind: keyof typeof UPSERTS, n: number): string {
-  const key = `${kind}:${n}`;
-  let text = upserts.get(key);
+  let text = upserts[kind].get(n);
   if (!text) {
     const [row, set] = UPSERTS[kind];
     text = `INSERT INTO rate_buckets (key, window_start, count) VALUES ${Array.from({ length: n }, () => row).join(', ')}
       ON CONFLICT (key) DO UPDATE SET ${set}`;
-    upserts.set(key, text);
+    upserts[kind].set(n, text);
   }
   return text;
 }

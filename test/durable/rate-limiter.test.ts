@@ -7,6 +7,15 @@ const MINUTE = { rule: 'per-minute', key: 'per-minute', limit: 3, windowSeconds:
 const HOUR = { rule: 'per-hour', key: 'per-hour', limit: 5, windowSeconds: 3600 };
 const T0 = Date.UTC(2024, 0, 1, 10, 0, 0);
 
+/** The buckets as SQLite holds them. */
+function storedBuckets(sql: SqlStorage) {
+  return sql
+    .exec<{ key: string; window_start: number; count: number }>(
+      'SELECT key, window_start, count FROM rate_buckets ORDER BY key',
+    )
+    .toArray();
+}
+
 describe('the rate limiter', () => {
   it('counts a request in all its buckets with one write, each window starting again on its own', async () => {
     const rows = await runInDurableObject(env.CLIENT_ADDRESS.getByName('limiter-test'), async (_o, state) => {
@@ -14,11 +23,7 @@ describe('the rate limiter', () => {
       const decisions = [T0, T0 + 1_000, T0 + 2_000, T0 + 3_000, T0 + 61_000, T0 + 62_000, T0 + 63_000].map(
         (now) => limiter.consume([MINUTE, HOUR], now),
       );
-      const stored = state.storage.sql
-        .exec<{ key: string; window_start: number; count: number }>(
-          'SELECT key, window_start, count FROM rate_buckets ORDER BY key',
-        )
-        .toArray();
+      const stored = storedBuckets(state.storage.sql);
       // A fresh limiter over the same storage reads what the first wrote.
       const reread = new RateLimiter(state.storage.sql).peek([MINUTE, HOUR], T0 + 63_000);
       return { decisions, stored, reread };
@@ -43,12 +48,7 @@ describe('the rate limiter', () => {
       env.CLIENT_ADDRESS.getByName('limiter-defer-test'),
       async (_o, state) => {
         const sql = state.storage.sql;
-        const stored = () =>
-          sql
-            .exec<{ key: string; window_start: number; count: number }>(
-              'SELECT key, window_start, count FROM rate_buckets ORDER BY key',
-            )
-            .toArray();
+        const stored = () => storedBuckets(sql);
         const limiter = new RateLimiter(sql);
         const deferred = [T0, T0 + 1_000, T0 + 2_000, T0 + 3_000].map(
           (now) => limiter.consume([MINUTE, HOUR], now, { defer: true }).allowed,

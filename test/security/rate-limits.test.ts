@@ -8,6 +8,20 @@ import { call, callJson } from '../helpers/api';
 import { expectError } from '../helpers/errors';
 import { freshIp, signUp, signUpAdmin } from '../helpers/users';
 
+/** A bucket's count as the object's SQLite holds it (0 when not written yet). */
+function storedCount(stub: DurableObjectStub, key: string): Promise<number> {
+  return runInDurableObject(
+    stub,
+    (_o, state) =>
+      state.storage.sql
+        .exec<{ count: number }>('SELECT count FROM rate_buckets WHERE key = ?', key)
+        .toArray()[0]?.count ?? 0,
+  );
+}
+
+/** Deferred counts are written within a second; polled for up to five. */
+const WRITE_WAIT = { timeout: 5_000, interval: 100 };
+
 describe('rate limits', () => {
   it('are exact under concurrency: of 130 simultaneous guest requests, exactly 100 pass', async () => {
     const ip = freshIp();
@@ -102,16 +116,8 @@ describe('rate limits', () => {
     const user = await signUp();
     for (let i = 0; i < 3; i++) await call('/api/v1/users/me', { as: user.as });
     const stub = env.USER.getByName(user.id);
-    const storedCount = () =>
-      runInDurableObject(
-        stub,
-        (_o, state) =>
-          state.storage.sql
-            .exec<{ count: number }>("SELECT count FROM rate_buckets WHERE key = 'user.global'")
-            .toArray()[0]?.count ?? 0,
-      );
     // The counts are decided in memory and written by a flush at most a second later.
-    await vi.waitFor(async () => expect(await storedCount()).toBe(3), { timeout: 5_000, interval: 100 });
+    await vi.waitFor(async () => expect(await storedCount(stub, 'user.global')).toBe(3), WRITE_WAIT);
     await runInDurableObject(stub, (_o, state) => state.abort('restart')).catch(() => undefined);
     const after = await call('/api/v1/users/me', { as: user.as });
     expect(after.headers.get('X-RateLimit-Remaining')).toBe('996');
@@ -122,15 +128,8 @@ describe('rate limits', () => {
     for (let i = 0; i < 2; i++)
       await call('/api/v1/security/rate-limits', { headers: { 'CF-Connecting-IP': ip } });
     const { object, key } = placeRule(ip, 'guest.global');
-    const storedCount = () =>
-      runInDurableObject(
-        env.CLIENT_ADDRESS.getByName(object),
-        (_o, state) =>
-          state.storage.sql
-            .exec<{ count: number }>('SELECT count FROM rate_buckets WHERE key = ?', key)
-            .toArray()[0]?.count ?? 0,
-      );
-    await vi.waitFor(async () => expect(await storedCount()).toBe(2), { timeout: 5_000, interval: 100 });
+    const shard = env.CLIENT_ADDRESS.getByName(object);
+    await vi.waitFor(async () => expect(await storedCount(shard, key)).toBe(2), WRITE_WAIT);
   });
 
   it('report the caller’s state without counting, in 000 and 002 forms', async () => {
