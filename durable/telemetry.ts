@@ -131,7 +131,7 @@ CREATE TABLE IF NOT EXISTS statements (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   ts INTEGER NOT NULL, request_id TEXT NOT NULL, route TEXT NOT NULL, shape TEXT NOT NULL,
   duration_ms REAL NOT NULL, wall_ms REAL NOT NULL, rows_read INTEGER NOT NULL, rows_written INTEGER NOT NULL,
-  source TEXT NOT NULL, error TEXT
+  source TEXT NOT NULL, error TEXT, served_by TEXT
 );
 CREATE INDEX IF NOT EXISTS statements_ts ON statements (ts);
 CREATE INDEX IF NOT EXISTS statements_duration ON statements (duration_ms);
@@ -176,6 +176,11 @@ export class TelemetrySink extends MeridianObject {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       ctx.storage.sql.exec(SCHEMA);
+      // Shards made before D1 sessions recorded which copy served a statement.
+      const columns = ctx.storage.sql.exec("SELECT name FROM pragma_table_info('statements')").toArray();
+      if (!columns.some((c) => c.name === 'served_by')) {
+        ctx.storage.sql.exec('ALTER TABLE statements ADD COLUMN served_by TEXT');
+      }
     });
   }
 
@@ -243,6 +248,7 @@ export class TelemetrySink extends MeridianObject {
             x.rows_written,
             x.source,
             x.error ?? null,
+            x.served_by ?? null,
           ]);
         for (const c of r.cache)
           cacheRows.push([r.ts, c.prefix, c.key, c.outcome, c.bytes, c.version, c.lookup_ms]);
@@ -315,6 +321,7 @@ export class TelemetrySink extends MeridianObject {
           'rows_written',
           'source',
           'error',
+          'served_by',
         ],
         statementRows,
       );
@@ -579,6 +586,20 @@ export class TelemetrySink extends MeridianObject {
         end,
       )
       .one();
+  }
+
+  /** Statements by the copy of the database that served them (`primary` or a replica's region). */
+  async servedBy(
+    start: number,
+    end: number,
+  ): Promise<{ served_by: string; count: number; last_ts: number }[]> {
+    return this.sql
+      .exec<{ served_by: string; count: number; last_ts: number }>(
+        'SELECT served_by, COUNT(*) AS count, MAX(ts) AS last_ts FROM statements WHERE ts >= ? AND ts <= ? AND served_by IS NOT NULL GROUP BY served_by',
+        start,
+        end,
+      )
+      .toArray();
   }
 
   /** The slowest statements at or above `thresholdMs`, slowest first. */

@@ -40,6 +40,7 @@ import { apiVersion, isV2Path } from './middleware/api-version';
 import { authenticate } from './middleware/auth';
 import { bodyLimit } from './middleware/body-limit';
 import { cors } from './middleware/cors';
+import { d1Session } from './middleware/d1-session';
 import { idempotency } from './middleware/idempotency';
 import { telemetry } from './middleware/telemetry';
 
@@ -70,6 +71,7 @@ export const MIDDLEWARE: readonly (readonly [string, MiddlewareHandler<AppEnv>])
   ['cors', cors],
   ['api version', apiVersion],
   ['authenticate', authenticate],
+  ['d1 session', d1Session],
   ['body limit', bodyLimit],
   ['idempotency', idempotency],
 ];

@@ -19,6 +19,8 @@ export interface StatementRecord {
   rows_written: number;
   /** `meta` when D1 reported it; `wall` for `raw()` (D1 returns no meta for it). */
   source: 'meta' | 'wall';
+  /** D1's `served_by_*`: `primary`, or the region of the read replica that answered. */
+  served_by?: string;
   error?: string;
 }
 

@@ -11,6 +11,7 @@ const ALLOW_HEADERS = [
   'X-API-Version',
   'X-Request-Id',
   'X-Requested-With',
+  'X-D1-Bookmark',
 ];
 
 const EXPOSE_HEADERS = [
@@ -27,6 +28,7 @@ const EXPOSE_HEADERS = [
   'Link',
   'Idempotent-Replayed',
   'ETag',
+  'X-D1-Bookmark',
 ];
 
 const built = new WeakMap<string[], MiddlewareHandler>();

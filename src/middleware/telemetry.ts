@@ -3,8 +3,8 @@ import { routePath } from 'hono/route';
 import { getPath } from 'hono/utils/url';
 import { idle } from '../core/background';
 import { log } from '../core/logger';
+import { requestEnv } from '../core/request-d1';
 import { dayOf, type RequestRecord, type Trace, withTrace } from '../core/telemetry';
-import { sharedTracedD1 } from '../core/traced-d1';
 import type { AppEnv } from '../env';
 
 /**
@@ -20,7 +20,7 @@ export const telemetry: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = performance.now();
   const ts = Date.now();
   const trace: Trace = { statements: [], cache: [], logs: [] };
-  c.env = tracedEnv(c.env);
+  c.env = requestEnv(c.env);
   try {
     await withTrace(trace, () => next());
   } finally {
@@ -42,23 +42,6 @@ export const telemetry: MiddlewareHandler<AppEnv> = async (c, next) => {
     enqueue(c.env, record, (p) => waitUntilOf(c)(p));
   }
 };
-
-const tracedEnvs = new WeakMap<Env, Env>();
-
-/**
- * The env with its D1 binding traced, one per isolate's env (a traced binding records on the
- * calling request's trace through `withTrace`). Made once, not per request: isolate caches
- * keyed by the env or its bindings (the parsed config, the market clock) then keep hitting,
- * where a copy per request re-parsed the config with zod on every request.
- */
-function tracedEnv(env: Env): Env {
-  let traced = tracedEnvs.get(env);
-  if (!traced) {
-    traced = { ...env, DB: sharedTracedD1(env.DB) };
-    tracedEnvs.set(env, traced);
-  }
-  return traced;
-}
 
 /**
  * The request's `waitUntil`; an app called without an execution context (`app.request` in

@@ -57,6 +57,7 @@ describe('CORS', () => {
     expect(res.headers.get('Access-Control-Allow-Origin')).toBe('http://localhost:8787');
     expect(res.headers.get('Access-Control-Allow-Methods')).toContain('POST');
     expect(res.headers.get('Access-Control-Allow-Headers')).toContain('Idempotency-Key');
+    expect(res.headers.get('Access-Control-Allow-Headers')).toContain('X-D1-Bookmark');
     expect(res.headers.get('Access-Control-Max-Age')).toBe('86400');
   });
 

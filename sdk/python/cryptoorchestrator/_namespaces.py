@@ -1249,9 +1249,9 @@ class DatabaseApi:
         """GET /api/database/pool/metrics — D1 load in the seed’s pool terms (002; D1 has no pool: see d1_equivalent)"""
         return parse(DatabaseGetPoolMetricsResponse, self._c._call(OPERATIONS["database.getPoolMetrics"], path={}, query=_fields({"start_time": start_time, "end_time": end_time}, extra), options=options))
 
-    def get_read_replicas_health(self, *, options: Optional[CallOptions] = None, **extra: Any) -> DatabaseGetReadReplicasHealthResponse:
-        """GET /api/database/read-replicas/health — Read replication state (002; D1’s replication through the Sessions API)"""
-        return parse(DatabaseGetReadReplicasHealthResponse, self._c._call(OPERATIONS["database.getReadReplicasHealth"], path={}, query=_fields({}, extra), options=options))
+    def get_read_replicas_health(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> DatabaseGetReadReplicasHealthResponse:
+        """GET /api/database/read-replicas/health — Read replication as requests saw it (002; D1’s replication through the Sessions API)"""
+        return parse(DatabaseGetReadReplicasHealthResponse, self._c._call(OPERATIONS["database.getReadReplicasHealth"], path={}, query=_fields({"start_time": start_time, "end_time": end_time}, extra), options=options))
 
 
 class DexApi:
@@ -3278,9 +3278,9 @@ class AsyncDatabaseApi:
         """GET /api/database/pool/metrics — D1 load in the seed’s pool terms (002; D1 has no pool: see d1_equivalent)"""
         return parse(DatabaseGetPoolMetricsResponse, await self._c._call(OPERATIONS["database.getPoolMetrics"], path={}, query=_fields({"start_time": start_time, "end_time": end_time}, extra), options=options))
 
-    async def get_read_replicas_health(self, *, options: Optional[CallOptions] = None, **extra: Any) -> DatabaseGetReadReplicasHealthResponse:
-        """GET /api/database/read-replicas/health — Read replication state (002; D1’s replication through the Sessions API)"""
-        return parse(DatabaseGetReadReplicasHealthResponse, await self._c._call(OPERATIONS["database.getReadReplicasHealth"], path={}, query=_fields({}, extra), options=options))
+    async def get_read_replicas_health(self, *, start_time: Optional[str] = None, end_time: Optional[str] = None, options: Optional[CallOptions] = None, **extra: Any) -> DatabaseGetReadReplicasHealthResponse:
+        """GET /api/database/read-replicas/health — Read replication as requests saw it (002; D1’s replication through the Sessions API)"""
+        return parse(DatabaseGetReadReplicasHealthResponse, await self._c._call(OPERATIONS["database.getReadReplicasHealth"], path={}, query=_fields({"start_time": start_time, "end_time": end_time}, extra), options=options))
 
 
 class AsyncDexApi:

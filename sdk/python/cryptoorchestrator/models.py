@@ -5864,12 +5864,18 @@ class DatabaseGetPoolMetricsResponse(Model):
 class DatabaseGetReadReplicasHealthResponseHealthValue(Model):
     status: Optional[str] = Field(None, alias="status")
     lag_seconds: Optional[float] = Field(None, alias="lag_seconds")
+    statements: Optional[int] = Field(None, alias="statements")
+    last_served_at: Optional[str] = Field(None, alias="last_served_at")
 
 
 class DatabaseGetReadReplicasHealthResponse(Model):
     read_replicas_enabled: Optional[bool] = Field(None, alias="read_replicas_enabled")
     read_replica_count: Optional[int] = Field(None, alias="read_replica_count")
     health: Optional[Dict[str, DatabaseGetReadReplicasHealthResponseHealthValue]] = Field(None, alias="health")
+    statements_by_primary: Optional[int] = Field(None, alias="statements_by_primary")
+    statements_by_replicas: Optional[int] = Field(None, alias="statements_by_replicas")
+    time_range: Optional[BusinessKpisPeriod] = Field(None, alias="time_range")
+    lag_note: Optional[str] = Field(None, alias="lag_note")
     d1_equivalent: Optional[str] = Field(None, alias="d1_equivalent")
 
 

@@ -1,21 +1,21 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { forgetMarketClock, marketNow } from '../../src/core/market-clock';
+import { requestD1, sharedRequestD1 } from '../../src/core/request-d1';
 import { type Trace, withTrace } from '../../src/core/telemetry';
-import { sharedTracedD1, traceD1 } from '../../src/core/traced-d1';
 import { seedMarket } from '../helpers/market';
 
 const newTrace = (): Trace => ({ statements: [], cache: [], logs: [] });
 const clockReads = (t: Trace) => t.statements.filter((s) => s.shape.includes('market_state')).length;
 
-describe('the traced D1 binding', () => {
+describe('the request D1 binding', () => {
   beforeAll(async () => {
     await seedMarket(['BTC']);
   });
 
   it('is one object per binding, recording on the trace of the request that runs each statement', async () => {
-    const traced = sharedTracedD1(env.DB);
-    expect(sharedTracedD1(env.DB)).toBe(traced);
+    const traced = sharedRequestD1(env.DB);
+    expect(sharedRequestD1(env.DB)).toBe(traced);
     const [a, b] = [newTrace(), newTrace()];
     await withTrace(a, () => traced.prepare('SELECT 1 AS one').all());
     await withTrace(b, async () => {
@@ -29,7 +29,7 @@ describe('the traced D1 binding', () => {
   });
 
   it('records a statement prepared once (drizzle .prepare()) on each request that runs it', async () => {
-    const traced = sharedTracedD1(env.DB);
+    const traced = sharedRequestD1(env.DB);
     const kept = traced.prepare('SELECT ?1 AS n');
     const [a, b] = [newTrace(), newTrace()];
     await withTrace(a, () => kept.bind(1).raw());
@@ -48,15 +48,15 @@ describe('the traced D1 binding', () => {
     await marketNow(env); // the replay's anchor is set on the clock's first reading
     forgetMarketClock();
     const [first, second] = [newTrace(), newTrace()];
-    await withTrace(first, () => marketNow({ ...env, DB: sharedTracedD1(env.DB) }));
-    await withTrace(second, () => marketNow({ ...env, DB: sharedTracedD1(env.DB) }));
+    await withTrace(first, () => marketNow({ ...env, DB: sharedRequestD1(env.DB) }));
+    await withTrace(second, () => marketNow({ ...env, DB: sharedRequestD1(env.DB) }));
     expect(clockReads(first)).toBe(1);
     expect(clockReads(second)).toBe(0);
     // A wrapper made per request (as before) misses that cache every time.
     forgetMarketClock();
     const [third, fourth] = [newTrace(), newTrace()];
-    await marketNow({ ...env, DB: traceD1(env.DB, third) });
-    await marketNow({ ...env, DB: traceD1(env.DB, fourth) });
+    await marketNow({ ...env, DB: requestD1(env.DB, third) });
+    await marketNow({ ...env, DB: requestD1(env.DB, fourth) });
     expect([clockReads(third), clockReads(fourth)]).toEqual([1, 1]);
   });
 });
