@@ -22,6 +22,8 @@ WRITES = {"POST", "PATCH"}
 SAFE = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
 LOGIN_PATH = "/api/v1/auth/login"
 REFRESH_PATH = "/api/v1/auth/refresh"
+# The API's D1 session bookmark: sent back, a read sees at least what the client last saw.
+BOOKMARK_HEADER = "X-D1-Bookmark"
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ class _Core:
         self.timeout = timeout
         self.api_version = api_version
         self.headers = dict(headers or {})
+        self.bookmark: Optional[str] = None
 
     def credential(self) -> Optional[str]:
         return self.api_key or (self.tokens.access_token if self.tokens else None)
@@ -178,7 +181,15 @@ class _Core:
             h["Authorization"] = f"Bearer {credential}"
         if key:
             h["Idempotency-Key"] = key
+        if self.bookmark:
+            h[BOOKMARK_HEADER] = self.bookmark
         return h
+
+    def _note_bookmark(self, res: httpx.Response) -> None:
+        """Keeps the newest bookmark (they order as strings), so later reads see this client's writes."""
+        bookmark = res.headers.get(BOOKMARK_HEADER)
+        if bookmark and (self.bookmark is None or bookmark > self.bookmark):
+            self.bookmark = bookmark
 
     def _content(self, spec: OperationSpec, body: Any) -> Dict[str, Any]:
         if body is None:
@@ -298,6 +309,7 @@ class SyncTransport(_Core):
                     attempt += 1
                     continue
                 raise ConnectionError(f"{spec.method} {spec.path} failed: {err}") from err
+            self._note_bookmark(res)
             if res.status_code == 401 and auth and not refreshed and not self.api_key and self.tokens and self.tokens.refresh_token:
                 refreshed = True
                 if self.refresh_tokens():
@@ -378,6 +390,7 @@ class AsyncTransport(_Core):
                     attempt += 1
                     continue
                 raise ConnectionError(f"{spec.method} {spec.path} failed: {err}") from err
+            self._note_bookmark(res)
             if res.status_code == 401 and auth and not refreshed and not self.api_key and self.tokens and self.tokens.refresh_token:
                 refreshed = True
                 if await self.refresh_tokens():

@@ -154,3 +154,21 @@ def test_the_async_client_unwraps_the_v2_envelope():
     assert result.mode == "paper"
     assert seen[0].headers["X-API-Version"] == "2.0"
     assert seen[0].url.path == "/api/portfolio/paper"
+
+
+def test_sends_back_the_newest_d1_bookmark_so_later_reads_see_this_clients_writes():
+    older = "00000000-00000010-00000000-00000000000000000000000000000000"
+    newer = "00000000-00000012-00000000-00000000000000000000000000000000"
+    empty = {"success": True, "data": {"watchlists": []}, "meta": {}}
+    client, seen, _ = client_for(
+        [
+            httpx.Response(201, json={"success": True, "data": {"id": "wl_1", "name": "Majors"}, "meta": {}}, headers={"X-D1-Bookmark": newer}),
+            httpx.Response(200, json=empty, headers={"X-D1-Bookmark": older}),
+            httpx.Response(200, json=empty),
+        ],
+        api_key="mk_x",
+    )
+    client.watchlists.create(name="Majors")
+    client.watchlists.list()
+    client.watchlists.list()
+    assert [r.headers.get("X-D1-Bookmark") for r in seen] == [None, newer, newer]

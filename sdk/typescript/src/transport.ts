@@ -122,11 +122,16 @@ function isEnvelope(body: unknown): body is { success: true; data: unknown; meta
 
 const newKey = (): string => globalThis.crypto.randomUUID();
 
+/** The API's D1 session bookmark: sent back, a read sees at least what the client last saw. */
+const BOOKMARK_HEADER = 'X-D1-Bookmark';
+
 /** The HTTP transport: auth, refresh-token rotation, retries, idempotency keys, envelopes. */
 export class HttpTransport implements Transport {
   readonly origin: string;
   private tokens: Tokens | null;
   private refreshing: Promise<boolean> | null = null;
+  /** The newest bookmark an answer carried (bookmarks order as strings). */
+  private bookmark: string | null = null;
   private readonly fetchFn: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -248,6 +253,7 @@ export class HttpTransport implements Transport {
       const credential = auth ? this.credential() : null;
       if (credential) headers.Authorization = `Bearer ${credential}`;
       if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
+      if (this.bookmark) headers[BOOKMARK_HEADER] = this.bookmark;
       let body: string | undefined;
       if (apiBody !== undefined) {
         const type = spec.bodyType ?? 'application/json';
@@ -282,6 +288,7 @@ export class HttpTransport implements Transport {
         await this.sleep(Math.min(wait, this.options.maxRetryDelayMs ?? 30_000));
         continue;
       }
+      this.noteBookmark(res.headers.get(BOOKMARK_HEADER));
       const requestId = res.headers.get('X-Request-Id');
       if (!res.ok) {
         const text = await res.text();
@@ -316,6 +323,14 @@ export class HttpTransport implements Transport {
       }
       return { status: res.status, headers: res.headers, body: await this.read(spec, res) };
     }
+  }
+
+  /**
+   * Keeps the newest bookmark, so every later call reads what this client wrote (read
+   * replicas lag the primary; a bookmark makes the API read a copy at least that new).
+   */
+  private noteBookmark(bookmark: string | null): void {
+    if (bookmark && (this.bookmark === null || bookmark > this.bookmark)) this.bookmark = bookmark;
   }
 
   private async read(spec: OperationSpec, res: Response): Promise<unknown> {

@@ -198,6 +198,27 @@ describe('tokens', () => {
   });
 });
 
+describe('read replicas', () => {
+  it('sends back the newest X-D1-Bookmark an answer carried, so later reads see this client’s writes', async () => {
+    const older = '00000000-00000010-00000000-00000000000000000000000000000000';
+    const newer = '00000000-00000012-00000000-00000000000000000000000000000000';
+    const s = scripted([
+      json(201, { success: true, data: { id: 'wl_1' }, meta: {} }, { 'X-D1-Bookmark': newer }),
+      json(200, { success: true, data: { watchlists: [] }, meta: {} }, { 'X-D1-Bookmark': older }),
+      json(200, { success: true, data: { watchlists: [] }, meta: {} }),
+    ]);
+    const client = new CryptoOrchestratorClient({
+      baseUrl: 'http://api.test',
+      apiKey: 'mk_x',
+      fetch: s.fetchFn,
+    });
+    await client.watchlists.create({ name: 'Majors' });
+    await client.watchlists.list();
+    await client.watchlists.list();
+    expect(s.seen.map((x) => x.headers['x-d1-bookmark'])).toEqual([undefined, newer, newer]);
+  });
+});
+
 describe('bodies', () => {
   it('unwraps the v1 envelope and, when asked for v2, the v2 envelope', async () => {
     const s = scripted([
