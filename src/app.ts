@@ -60,7 +60,9 @@ Response styles follow the seed that documents each path: \`/api/v1/...\` answer
 \`/management\`, \`/export\`, \`/system\`, \`/admin/batch\`) and the \`/api/...\` paths of 002 and
 003 answer plain bodies. Every \`/api/...\` path is also served under \`/api/v2/...\` (or with
 \`X-API-Version: 2.0\`) in 002's v2 envelope. Errors share one shape everywhere. POST and PATCH
-accept an \`Idempotency-Key\` header.`;
+accept an \`Idempotency-Key\` header. A response whose request read the database carries an
+\`X-D1-Bookmark\`; sent back on the next request, it makes that request read a copy of the
+database at least as new (read replicas lag the primary), so a client reads its own writes.`;
 
 /** The cross-cutting middleware, in the order every request runs it (named for bench/middleware.ts). */
 export const MIDDLEWARE: readonly (readonly [string, MiddlewareHandler<AppEnv>])[] = [
