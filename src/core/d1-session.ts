@@ -10,8 +10,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  */
 export const BOOKMARK_HEADER = 'x-d1-bookmark';
 
-/** D1's bookmark: four dash-separated hex fields (e.g. `0000000c-00000003-00004f5f-2c2b…`). */
-const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
+/**
+ * D1's bookmark: four dash-separated hex fields (`00000000-00000018-00000000-0000…`, 8, 8, 8
+ * and 32 digits today). Checked for that shape, not those widths, so a bookmark D1 makes
+ * wider one day still passes; a constraint's name (`first-primary`) never does.
+ */
+const BOOKMARK = /^[0-9a-f]{1,64}(?:-[0-9a-f]{1,64}){3}$/i;
 
 export function isBookmark(value: string): boolean {
   return BOOKMARK.test(value);

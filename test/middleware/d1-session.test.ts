@@ -53,7 +53,8 @@ describe('where a request’s D1 session starts', () => {
     expect(sessionStart('GET', true, sent)).toBe(sent);
     expect(sessionStart('POST', false, sent)).toBe(sent);
     expect(isBookmark(sent)).toBe(true);
-    for (const bad of ['', 'first-primary', `${sent}0`, sent.toUpperCase(), sent.replace(/-/g, '_')]) {
+    expect(isBookmark(sent.toUpperCase())).toBe(true);
+    for (const bad of ['', 'first-primary', `${sent}-0`, `${sent} `, sent.replace(/-/g, '_'), `g${sent}`]) {
       expect(isBookmark(bad)).toBe(false);
     }
   });
