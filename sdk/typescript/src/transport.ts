@@ -274,6 +274,7 @@ export class HttpTransport implements Transport {
         }
         throw new ConnectionError(`${spec.method} ${url.pathname} failed: ${(err as Error).message}`);
       }
+      this.noteBookmark(res.headers.get(BOOKMARK_HEADER));
       if (res.status === 401 && auth && !refreshed && this.tokens?.refreshToken && !this.options.apiKey) {
         refreshed = true;
         // Another call may have rotated the tokens while this one was out: use theirs.
@@ -288,7 +289,6 @@ export class HttpTransport implements Transport {
         await this.sleep(Math.min(wait, this.options.maxRetryDelayMs ?? 30_000));
         continue;
       }
-      this.noteBookmark(res.headers.get(BOOKMARK_HEADER));
       const requestId = res.headers.get('X-Request-Id');
       if (!res.ok) {
         const text = await res.text();
