@@ -39,7 +39,7 @@ export async function callJson<T = Record<string, unknown>>(
 }
 
 /** An address in IPv6's documentation range (RFC 3849), a different /64 each time. */
-function randomTestAddress(): string {
+export function randomTestAddress(): string {
   const [a = 0, b = 0] = crypto.getRandomValues(new Uint16Array(2));
   return `2001:db8:${a.toString(16)}:${b.toString(16)}::1`;
 }

@@ -11,7 +11,7 @@ import {
 } from '../../src/core/d1-session';
 import { requestD1 } from '../../src/core/request-d1';
 import { dayOf, type RequestRecord, type Trace } from '../../src/core/telemetry';
-import { call, callJson } from '../helpers/api';
+import { call, callJson, randomTestAddress } from '../helpers/api';
 import { signUp, signUpAdmin } from '../helpers/users';
 
 /**
@@ -66,7 +66,7 @@ describe('where a request’s D1 session starts', () => {
     const ask = (path: string, headers: Record<string, string> = {}) =>
       app.request(
         `https://meridian.test${path}`,
-        { headers: { 'CF-Connecting-IP': `203.0.113.${1 + Math.floor(Math.random() * 200)}`, ...headers } },
+        { headers: { 'CF-Connecting-IP': randomTestAddress(), ...headers } },
         { ...env, DB: watched.db },
         createExecutionContext(),
       );
