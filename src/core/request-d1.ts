@@ -43,7 +43,6 @@ export function requestD1(inner: D1Database, traceOf: Trace | (() => Trace | und
 }
 
 const shared = new WeakMap<D1Database, D1Database>();
-const wrappers = new WeakSet<D1Database>();
 
 /**
  * One request D1 per binding for the isolate, running on the session and recording on the
@@ -56,7 +55,6 @@ export function sharedRequestD1(inner: D1Database): D1Database {
   if (!wrapped) {
     wrapped = requestD1(inner, currentTrace);
     shared.set(inner, wrapped);
-    wrappers.add(wrapped);
   }
   return wrapped;
 }
@@ -70,11 +68,11 @@ const envs = new WeakMap<Env, Env>();
  * already made so is returned as it is.
  */
 export function requestEnv(env: Env): Env {
-  if (wrappers.has(env.DB)) return env;
   let made = envs.get(env);
   if (!made) {
     made = { ...env, DB: sharedRequestD1(env.DB) };
     envs.set(env, made);
+    envs.set(made, made);
   }
   return made;
 }
