@@ -443,8 +443,31 @@ describe('the web app', () => {
 
   it('shows the admin page to an admin after signing in through the page', async () => {
     d1ExecuteSql(`UPDATE users SET role = 'admin' WHERE email = '${email}'`, '--local', PERSIST);
+    // Signing out leads to the market page, whose calls must carry no token: held here until
+    // the server has revoked the session, a token would be refused with 401.
+    const tokenAfterLogout: string[] = [];
+    let revoked = () => {};
+    const logoutDone = new Promise<void>((resolve) => {
+      revoked = resolve;
+    });
+    await page.route('**/api/**', async (route) => {
+      const request = route.request();
+      const path = new URL(request.url()).pathname;
+      if (path === '/api/v1/auth/logout') {
+        const response = await route.fetch();
+        revoked();
+        return route.fulfill({ response });
+      }
+      await logoutDone;
+      if (request.headers().authorization) tokenAfterLogout.push(`${request.method()} ${path}`);
+      return route.continue();
+    });
     await page.locator('#logout').click();
+    await logoutDone;
     await page.waitForSelector('#signed-out:not([hidden])');
+    await page.waitForSelector('body[data-ready="true"][data-page="market"]');
+    await page.unroute('**/api/**');
+    expect(tokenAfterLogout).toEqual([]);
     await open('#/login?next=admin', 'login');
     const form = page.locator('#login-form');
     await form.getByLabel('Email').fill(email);

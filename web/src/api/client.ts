@@ -184,7 +184,24 @@ function signedIn(out: AuthBody): Session {
 }
 
 export async function logout(): Promise<void> {
-  // Revokes the session server-side, which also closes its personal sockets.
-  await call('/api/v1/auth/logout', { method: 'POST' }).catch(() => undefined);
+  // Signed out here first, so no call the page makes from now on carries a token the server
+  // is about to revoke (it would answer 401); then the server revokes the session, which
+  // also closes its personal sockets.
+  const held = session();
   setSession(null);
+  if (!held) return;
+  await anonymousTransport
+    .send(
+      {
+        method: 'POST',
+        path: '/api/v1/auth/logout',
+        response: 'json',
+        unwrap: false,
+        listKey: null,
+        bodyType: null,
+      },
+      {},
+      { headers: { Authorization: `Bearer ${held.access_token}` } },
+    )
+    .catch(() => undefined);
 }
