@@ -446,6 +446,7 @@ describe('the web app', () => {
     // Signing out leads to the market page, whose calls must carry no token: held here until
     // the server has revoked the session, a token would be refused with 401.
     const tokenAfterLogout: string[] = [];
+    let logoutStatus = 0;
     let revoked = () => {};
     const logoutDone = new Promise<void>((resolve) => {
       revoked = resolve;
@@ -455,6 +456,7 @@ describe('the web app', () => {
       const path = new URL(request.url()).pathname;
       if (path === '/api/v1/auth/logout') {
         const response = await route.fetch();
+        logoutStatus = response.status();
         revoked();
         return route.fulfill({ response });
       }
@@ -467,6 +469,7 @@ describe('the web app', () => {
     await page.waitForSelector('#signed-out:not([hidden])');
     await page.waitForSelector('body[data-ready="true"][data-page="market"]');
     await page.unroute('**/api/**');
+    expect(logoutStatus).toBe(200); // the server revoked the session the page held
     expect(tokenAfterLogout).toEqual([]);
     await open('#/login?next=admin', 'login');
     const form = page.locator('#login-form');
