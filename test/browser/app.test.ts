@@ -86,14 +86,17 @@ beforeAll(async () => {
     return route.abort('internetdisconnected');
   });
   page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  // Each error is named with the test it happened in, so the check at the end points at it.
+  const pageError = (text: string) =>
+    pageErrors.push(`${expect.getState().currentTestName ?? 'before the tests'}: ${text}`);
+  page.on('pageerror', (e) => pageError(e.message));
   // Chromium's console line for a failed request has no URL: this names it.
   page.on('response', (r) => {
     if (r.status() >= 400)
-      pageErrors.push(`${r.status()} from ${r.request().method()} ${new URL(r.url()).pathname}`);
+      pageError(`${r.status()} from ${r.request().method()} ${new URL(r.url()).pathname}`);
   });
   page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') pageErrors.push(`console.${m.type()}: ${m.text()}`);
+    if (m.type() === 'error' || m.type() === 'warning') pageError(`console.${m.type()}: ${m.text()}`);
   });
   page.on('dialog', (d) => void d.accept());
 }, 300_000);
