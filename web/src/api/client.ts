@@ -185,23 +185,24 @@ function signedIn(out: AuthBody): Session {
 
 export async function logout(): Promise<void> {
   // Signed out here first, so no call the page makes from now on carries a token the server
-  // is about to revoke (it would answer 401); then the server revokes the session, which
-  // also closes its personal sockets.
+  // is about to revoke (it would answer 401). Then the server revokes the session, which also
+  // closes its personal sockets, through a transport of its own that holds the session's
+  // tokens: an access token that expired meanwhile is refreshed once, as any call's would be.
   const held = session();
   setSession(null);
   if (!held) return;
-  await anonymousTransport
-    .send(
-      {
-        method: 'POST',
-        path: '/api/v1/auth/logout',
-        response: 'json',
-        unwrap: false,
-        listKey: null,
-        bodyType: null,
-      },
-      {},
-      { headers: { Authorization: `Bearer ${held.access_token}` } },
-    )
-    .catch(() => undefined);
+  const revoking = new HttpTransport({
+    baseUrl: location.origin,
+    accessToken: held.access_token,
+    refreshToken: held.refresh_token,
+  });
+  const spec: OperationSpec = {
+    method: 'POST',
+    path: '/api/v1/auth/logout',
+    response: 'json',
+    unwrap: false,
+    listKey: null,
+    bodyType: null,
+  };
+  await revoking.send(spec, {}).catch(() => undefined);
 }
