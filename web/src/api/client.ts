@@ -106,16 +106,19 @@ function syncTransport(value: Session | null): void {
   }
 }
 
+/** The SDK transport's description of a call to `path` (bodies are JSON unless `bodyType` says). */
+function operation(
+  method: string,
+  path: string,
+  response: 'json' | 'text',
+  bodyType = 'application/json',
+): OperationSpec {
+  return { method, path, response, unwrap: false, listKey: null, bodyType };
+}
+
 async function send(path: string, options: CallOptions, response: 'json' | 'text') {
   const { method = 'GET', body, raw, anonymous = false } = options;
-  const spec: OperationSpec = {
-    method,
-    path,
-    response,
-    unwrap: false,
-    listKey: null,
-    bodyType: raw ? raw.type : 'application/json',
-  };
+  const spec = operation(method, path, response, raw?.type);
   if (!anonymous) syncTransport(session());
   try {
     const res = await (anonymous ? anonymousTransport : signedInTransport).send(spec, {
@@ -196,13 +199,5 @@ export async function logout(): Promise<void> {
     accessToken: held.access_token,
     refreshToken: held.refresh_token,
   });
-  const spec: OperationSpec = {
-    method: 'POST',
-    path: '/api/v1/auth/logout',
-    response: 'json',
-    unwrap: false,
-    listKey: null,
-    bodyType: null,
-  };
-  await revoking.send(spec, {}).catch(() => undefined);
+  await revoking.send(operation('POST', '/api/v1/auth/logout', 'json'), {}).catch(() => undefined);
 }
